@@ -1,0 +1,21 @@
+/*
+ * cmd.h - the command table: one struct cmd_entry per command, each in its
+ * own cmd_*.c file (the tmux pattern). exec returns an exit status.
+ */
+#ifndef SOCKSCOPE_CMD_H
+#define SOCKSCOPE_CMD_H
+
+#include "opts.h"
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;
+	int (*exec)(const struct opts *o);
+};
+
+extern const struct cmd_entry cmd_list_entry;
+
+/* The command called name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+#endif

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: MIT
+#include "diag.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "diag_parse.h"
+#include "util.h"
+
+/*
+ * The kernel builds dump replies of at most ~32 KiB per recvmsg; twice that
+ * leaves room for whatever a newer kernel does without costing anything.
+ */
+#define RECV_BUF_SIZE (64 * 1024)
+/* A saved message larger than this is corrupt: real ones are < 4 KiB. */
+#define LOAD_MSG_MAX (64 * 1024)
+/* ss writes dumps with this sequence number; type 18 was TCPDIAG_GETSOCK. */
+#define OLD_TCPDIAG_GETSOCK 18
+
+struct diag {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	int save_fd;
+	char *buf;
+};
+
+int diag_open(struct diag **out)
+{
+	struct diag *d = xcalloc(1, sizeof(*d));
+	int err;
+
+	d->save_fd = -1;
+	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!d->nl) {
+		err = -errno;
+		goto err_free;
+	}
+	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto err_close;
+	}
+	d->portid = mnl_socket_get_portid(d->nl);
+	d->buf = xmalloc(RECV_BUF_SIZE);
+	*out = d;
+	return 0;
+
+err_close:
+	mnl_socket_close(d->nl);
+err_free:
+	free(d);
+	return err;
+}
+
+void diag_destroy(struct diag *d)
+{
+	if (!d) {
+		return;
+	}
+	mnl_socket_close(d->nl);
+	free(d->buf);
+	free(d);
+}
+
+void diag_save_to(struct diag *d, int fd)
+{
+	d->save_fd = fd;
+}
+
+static uint8_t protocol_of_seq(uint32_t seq)
+{
+	if ((seq & 0xffff0000u) == DIAG_SEQ_MAGIC) {
+		return (uint8_t)(seq >> 8);
+	}
+	return IPPROTO_TCP;
+}
+
+static int send_request(struct diag *d, const struct diag_req *req)
+{
+	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req_v2)) +
+		      MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
+	struct inet_diag_req_v2 *r;
+	struct nlmsghdr *nlh;
+	char *buf;
+	int err = 0;
+
+	/* A netlink attribute length is 16 bits. */
+	if (req->bytecode_len > 0xffff - MNL_ATTR_HDRLEN) {
+		return -E2BIG;
+	}
+	buf = xcalloc(1, size);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = d->seq = DIAG_SEQ_MAGIC |
+				 (uint32_t)req->protocol << 8 | req->family;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = req->family;
+	r->sdiag_protocol = req->protocol;
+	r->idiag_states = req->states;
+	r->idiag_ext = (uint8_t)req->ext;
+	if (req->bytecode) {
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
+			     req->bytecode_len, req->bytecode);
+	}
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
+		err = -errno;
+	}
+	free(buf);
+	return err;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t k = write(fd, p, n);
+
+		if (k < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		p = (const char *)p + k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* The error an NLMSG_ERROR or NLMSG_DONE carries (0 if none). */
+static int msg_error(const struct nlmsghdr *nlh)
+{
+	int e = 0;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *me = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*me))) {
+			return -EBADMSG;
+		}
+		return me->error < 0 ? me->error : -EPROTO;
+	}
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+	}
+	return e < 0 ? e : 0;
+}
+
+enum { FEED_MORE = 1, FEED_DONE = 0 };
+
+/* Hand every message of one received buffer to fn. */
+static int feed_live(struct diag *d, size_t len, diag_row_fn fn, void *data)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
+	int n = (int)len;
+	struct sock_rec rec;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		int err;
+
+		if (nlh->nlmsg_seq != d->seq || nlh->nlmsg_pid != d->portid) {
+			continue;
+		}
+		if (nlh->nlmsg_type == NLMSG_DONE) {
+			return msg_error(nlh) ? msg_error(nlh) : FEED_DONE;
+		}
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			return msg_error(nlh);
+		}
+		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
+			return -EBADMSG;
+		}
+		err = fn(&rec, data);
+		if (err < 0) {
+			return err;
+		}
+	}
+	return FEED_MORE;
+}
+
+int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
+	      void *data)
+{
+	int err = send_request(d, req);
+
+	while (err == 0 || err == FEED_MORE) {
+		ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, RECV_BUF_SIZE);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			return -errno;
+		}
+		if (d->save_fd >= 0) {
+			err = write_all(d->save_fd, d->buf, (size_t)n);
+			if (err) {
+				return err;
+			}
+		}
+		err = feed_live(d, (size_t)n, fn, data);
+		if (err == FEED_DONE) {
+			return 0;
+		}
+	}
+	return err;
+}
+
+static void load_fail(struct diag_load_err *err, uint64_t offset,
+		      const char *what)
+{
+	err->offset = offset;
+	snprintf(err->what, sizeof(err->what), "%s", what);
+}
+
+/* One message of a saved dump; *done is set by NLMSG_DONE. */
+static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
+		    diag_row_fn fn, void *data, struct diag_load_err *err)
+{
+	struct sock_rec rec;
+
+	*done = false;
+	switch (nlh->nlmsg_type) {
+	case NLMSG_DONE:
+		*done = true;
+		return 0;
+	case NLMSG_ERROR:
+		load_fail(err, off, "the dump holds a netlink error message");
+		return -EBADMSG;
+	case SOCK_DIAG_BY_FAMILY:
+	case OLD_TCPDIAG_GETSOCK:
+		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
+			load_fail(err, off, "malformed inet_diag message");
+			return -EBADMSG;
+		}
+		return fn(&rec, data);
+	default:
+		load_fail(err, off, "not a sock_diag message");
+		return -EBADMSG;
+	}
+}
+
+/* Messages complete in buf[0..len); returns bytes consumed or -errno. */
+static ssize_t load_chunk(const char *buf, size_t len, uint64_t base,
+			  bool *done, diag_row_fn fn, void *data,
+			  struct diag_load_err *err)
+{
+	size_t off = 0;
+
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)(buf + off);
+		size_t mlen = nlh->nlmsg_len;
+		int e;
+
+		/* Unaligned lengths never come from a kernel; refusing them
+		 * keeps every header we read aligned. */
+		if (mlen < sizeof(*nlh) || mlen > LOAD_MSG_MAX ||
+		    mlen % NLMSG_ALIGNTO) {
+			load_fail(err, base + off, "impossible message length");
+			return -EBADMSG;
+		}
+		if (mlen > len - off) {
+			break;
+		}
+		e = load_msg(nlh, base + off, done, fn, data, err);
+		if (e < 0) {
+			return e;
+		}
+		off += mlen;
+	}
+	return (ssize_t)off;
+}
+
+int diag_load(int fd, diag_row_fn fn, void *data, struct diag_load_err *err)
+{
+	const size_t cap = 2 * LOAD_MSG_MAX;
+	char *buf = xmalloc(cap);
+	uint64_t base = 0;
+	size_t len = 0;
+	bool done = true, eof = false;
+	int ret = 0;
+
+	while (!eof) {
+		ssize_t n = read(fd, buf + len, cap - len);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			load_fail(err, base + len, strerror(errno));
+			ret = -EIO;
+			goto out;
+		}
+		eof = n == 0;
+		len += (size_t)n;
+		n = load_chunk(buf, len, base, &done, fn, data, err);
+		if (n < 0) {
+			ret = (int)n;
+			goto out;
+		}
+		memmove(buf, buf + n, len - (size_t)n);
+		len -= (size_t)n;
+		base += (uint64_t)n;
+	}
+	if (len > 0) {
+		load_fail(err, base, "truncated message at end of file");
+		ret = -EBADMSG;
+	} else if (!done) {
+		load_fail(err, base, "dump ends without NLMSG_DONE");
+		ret = -EBADMSG;
+	}
+out:
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,67 @@
+/*
+ * diag.h - socket acquisition over NETLINK_SOCK_DIAG (inet_diag), live or
+ * from a saved dump.
+ *
+ * Call order: diag_open() once, optionally diag_save_to(), then any number
+ * of diag_dump() calls reusing the one socket and receive buffer, then
+ * diag_destroy(). Records handed to the row callback live in the receive
+ * buffer: they are valid only during the callback.
+ *
+ * Saved dumps are the netlink replies exactly as received, each dump closed
+ * by its NLMSG_DONE: the format `ss -D FILE` writes. The request's sequence
+ * number carries the protocol (DIAG_SEQ_MAGIC | protocol << 8 | family) so
+ * a loader can tell TCP from UDP; files without it (ss's) are TCP.
+ */
+#ifndef SOCKSCOPE_DIAG_H
+#define SOCKSCOPE_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+#define DIAG_SEQ_MAGIC 0x53530000u
+
+struct diag;
+
+struct diag_req {
+	uint8_t family;       /* AF_INET or AF_INET6 */
+	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	uint32_t states;      /* SS_BIT() mask */
+	uint32_t ext;         /* 1 << (INET_DIAG_x - 1) bits to request */
+	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, or NULL */
+	size_t bytecode_len;
+};
+
+/* Return 0 to go on; a negative value stops the dump and is returned. */
+typedef int (*diag_row_fn)(const struct sock_rec *rec, void *data);
+
+/* Returns 0 and *out, or -errno. */
+int diag_open(struct diag **out);
+void diag_destroy(struct diag *d);
+
+/* Append every reply received from now on to fd (not owned). */
+void diag_save_to(struct diag *d, int fd);
+
+/*
+ * One dump. Returns 0; -errno for a socket or save-file failure; the
+ * kernel's negative error when it refused the request (-ENOENT: no diag
+ * module for that protocol, -EINVAL: bytecode rejected); or fn's value.
+ */
+int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
+	      void *data);
+
+/* Where and why a saved dump could not be read. */
+struct diag_load_err {
+	uint64_t offset;
+	char what[96];
+};
+
+/*
+ * Replay a saved dump from fd. Returns 0; fn's negative value; -EIO with
+ * err filled for a read error; -EBADMSG with err filled for a truncated or
+ * corrupt file (offset of the bad message).
+ */
+int diag_load(int fd, diag_row_fn fn, void *data, struct diag_load_err *err);
+
+#endif

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#include "diag_parse.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
+{
+	const void *p = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case INET_DIAG_SHUTDOWN:
+		if (len >= 1) {
+			rec->shutdown = *(const uint8_t *)p;
+			rec->has_shutdown = true;
+		}
+		break;
+	case INET_DIAG_SKV6ONLY:
+		if (len >= 1) {
+			rec->v6only = (int8_t)(*(const uint8_t *)p != 0);
+		}
+		break;
+	case INET_DIAG_PROTOCOL:
+		if (len >= 1) {
+			rec->protocol = *(const uint8_t *)p;
+		}
+		break;
+	case INET_DIAG_MARK:
+		if (len >= 4) {
+			rec->mark = mnl_attr_get_u32(a);
+			rec->has_mark = true;
+		}
+		break;
+	case INET_DIAG_CGROUP_ID:
+		if (len >= 8) {
+			memcpy(&rec->cgroup_id, p, 8);
+			rec->has_cgroup = true;
+		}
+		break;
+	case INET_DIAG_SKMEMINFO:
+		rec->ext.skmem = p;
+		rec->ext.skmem_len = len / sizeof(uint32_t);
+		break;
+	case INET_DIAG_INFO:
+		rec->ext.tcp_info = p;
+		rec->ext.tcp_info_len = len;
+		break;
+	case INET_DIAG_CONG:
+		/* Only a NUL-terminated name is used; anything else is noise. */
+		if (len > 0 && memchr(p, '\0', len)) {
+			rec->ext.cong = p;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void copy_addr(uint8_t *dst, const __be32 *src, uint8_t family)
+{
+	memset(dst, 0, 16);
+	memcpy(dst, src, family == AF_INET ? 4 : 16);
+}
+
+int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
+		    struct sock_rec *rec)
+{
+	const struct inet_diag_msg *m;
+	const struct nlattr *a;
+	size_t off = NLMSG_ALIGN(sizeof(*m));
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+		return -EBADMSG;
+	}
+	m = NLMSG_DATA(nlh);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6) {
+		return -EBADMSG;
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->family = m->idiag_family;
+	rec->protocol = protocol;
+	rec->state = m->idiag_state;
+	rec->timer = m->idiag_timer;
+	rec->retrans = m->idiag_retrans;
+	rec->v6only = -1;
+	rec->sport = ntohs(m->id.idiag_sport);
+	rec->dport = ntohs(m->id.idiag_dport);
+	rec->ifindex = m->id.idiag_if;
+	rec->expires_ms = m->idiag_expires;
+	rec->recv_q = m->idiag_rqueue;
+	rec->send_q = m->idiag_wqueue;
+	rec->uid = m->idiag_uid;
+	rec->inode = m->idiag_inode;
+	rec->cookie = (uint64_t)m->id.idiag_cookie[0] |
+		      (uint64_t)m->id.idiag_cookie[1] << 32;
+	copy_addr(rec->saddr, m->id.idiag_src, rec->family);
+	copy_addr(rec->daddr, m->id.idiag_dst, rec->family);
+
+	/* Walk attributes by hand: mnl_attr_ok() bounds each one. */
+	for (a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) + off);
+	     (const char *)a < (const char *)nlh + nlh->nlmsg_len;
+	     a = mnl_attr_next(a)) {
+		int left = (int)((const char *)nlh + nlh->nlmsg_len -
+				 (const char *)a);
+
+		if (!mnl_attr_ok(a, left)) {
+			return -EBADMSG;
+		}
+		parse_attr(a, rec);
+	}
+	return 0;
+}

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#include "format.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "ifname.h"
+
+const char *format_netid(uint8_t protocol, char buf[8])
+{
+	switch (protocol) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_RAW:
+		return "raw";
+	default:
+		snprintf(buf, 8, "p%u", protocol);
+		return buf;
+	}
+}
+
+static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,
+		       uint8_t protocol)
+{
+	const char *name;
+
+	if (port == 0) {
+		*p = '*';
+		return 1;
+	}
+	name = ctx->svc ? services_name(ctx->svc, port, protocol) : NULL;
+	if (name) {
+		/* Bounded: a hostile services file must not overflow buf. */
+		size_t n = strnlen(name, 32);
+
+		memcpy(p, name, n);
+		return n;
+	}
+	return (size_t)sprintf(p, "%u", port);
+}
+
+size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec, bool peer)
+{
+	const uint8_t *addr = peer ? rec->daddr : rec->saddr;
+	uint16_t port = peer ? rec->dport : rec->sport;
+	size_t n = 0;
+
+	if (peer && addr_is_any(rec->family, addr)) {
+		buf[n++] = '*';
+	} else if (rec->family == AF_INET6) {
+		buf[n++] = '[';
+		n += addr_format(buf + n, rec->family, addr);
+		buf[n++] = ']';
+	} else {
+		n += addr_format(buf + n, rec->family, addr);
+	}
+	if (rec->ifindex && !(peer && addr_is_any(rec->family, addr))) {
+		char name[IFNAME_BUFLEN];
+
+		buf[n++] = '%';
+		ifnames_get(ctx->ifn, rec->ifindex, name);
+		memcpy(buf + n, name, strnlen(name, IFNAME_BUFLEN));
+		n += strnlen(name, IFNAME_BUFLEN);
+	}
+	buf[n++] = ':';
+	n += put_port(buf + n, ctx, port, rec->protocol);
+	buf[n] = '\0';
+	return n;
+}

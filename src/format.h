@@ -1,0 +1,55 @@
+/*
+ * format.h - output formats for socket listings, one struct fmt_ops each
+ * (format_table.c, format_json.c), looked up by name.
+ *
+ * Call order: begin() once, row() per socket, end() once; all write to
+ * ctx->out. A formatter never touches netlink and never keeps a record
+ * past row() (records live in the receive buffer). Formatters that need a
+ * private state allocate it in begin() and free it in end().
+ */
+#ifndef SOCKSCOPE_FORMAT_H
+#define SOCKSCOPE_FORMAT_H
+
+#include <stddef.h>
+
+#include "opts.h"
+#include "sock.h"
+#include "addr.h"
+#include "util.h"
+
+struct ifnames;
+struct services;
+
+struct fmt_ctx {
+	struct obuf *out;
+	const struct opts *o;
+	struct ifnames *ifn;        /* for scoped addresses */
+	const struct services *svc; /* NULL with -n */
+	unsigned int term_cols;     /* 0 when stdout is not a terminal */
+	void *priv;
+};
+
+struct fmt_ops {
+	const char *name;
+	void (*begin)(struct fmt_ctx *ctx);
+	void (*row)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+	void (*end)(struct fmt_ctx *ctx);
+};
+
+extern const struct fmt_ops fmt_table;
+extern const struct fmt_ops fmt_json;
+extern const struct fmt_ops fmt_ndjson;
+
+/* "tcp", "udp", "raw" or "p<number>". Never NULL. */
+const char *format_netid(uint8_t protocol, char buf[8]);
+
+/*
+ * Text of one endpoint as the table shows it: "addr[%if]:port", IPv6 in
+ * brackets; port 0 as '*', and for the peer (peer = true) the wildcard
+ * address as '*'. Service names unless svc is NULL. Returns the length.
+ */
+#define ENDPOINT_STRLEN (ADDR_STRLEN + 2 + 1 + 16 + 1 + 32)
+size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec, bool peer);
+
+#endif

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * JSON (one array, streamed) and NDJSON (one object per line). Both write
+ * the same object; field names are a stable contract (man page, JSON
+ * OUTPUT): add fields, never rename them.
+ */
+#include "format.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "ifname.h"
+#include "state.h"
+
+struct json_state {
+	bool first;
+};
+
+static void put_key(struct obuf *ob, const char *key)
+{
+	obuf_putc(ob, '"');
+	obuf_puts(ob, key);
+	obuf_write(ob, "\":", 2);
+}
+
+static void put_num(struct obuf *ob, const char *key, uint64_t v)
+{
+	obuf_putc(ob, ',');
+	put_key(ob, key);
+	obuf_u64(ob, v);
+}
+
+static void put_endpoint(struct obuf *ob, const char *key, uint8_t family,
+			 const uint8_t *addr, uint16_t port)
+{
+	char text[ADDR_STRLEN];
+	size_t n = addr_format(text, family, addr);
+
+	obuf_putc(ob, ',');
+	put_key(ob, key);
+	obuf_puts(ob, "{\"addr\":");
+	obuf_json_string(ob, text, n);
+	obuf_puts(ob, ",\"port\":");
+	obuf_u64(ob, port);
+	obuf_putc(ob, '}');
+}
+
+static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct obuf *ob = ctx->out;
+	char netid[8];
+
+	obuf_puts(ob, "{\"netid\":\"");
+	obuf_puts(ob, format_netid(rec->protocol, netid));
+	obuf_puts(ob, "\",\"family\":\"");
+	obuf_puts(ob, rec->family == AF_INET6 ? "inet6" : "inet");
+	obuf_puts(ob, "\",\"state\":\"");
+	obuf_puts(ob, state_name(rec->state, rec->protocol));
+	obuf_putc(ob, '"');
+	put_num(ob, "state_code", rec->state);
+	put_num(ob, "recv_q", rec->recv_q);
+	put_num(ob, "send_q", rec->send_q);
+	put_endpoint(ob, "local", rec->family, rec->saddr, rec->sport);
+	put_endpoint(ob, "peer", rec->family, rec->daddr, rec->dport);
+	if (rec->ifindex) {
+		char name[IFNAME_BUFLEN];
+
+		put_num(ob, "ifindex", rec->ifindex);
+		obuf_putc(ob, ',');
+		put_key(ob, "dev");
+		ifnames_get(ctx->ifn, rec->ifindex, name);
+		obuf_json_string(ob, name, strnlen(name, IFNAME_BUFLEN));
+	}
+	put_num(ob, "inode", rec->inode);
+	put_num(ob, "uid", rec->uid);
+	put_num(ob, "cookie", rec->cookie);
+	obuf_putc(ob, '}');
+}
+
+static void json_begin(struct fmt_ctx *ctx)
+{
+	struct json_state *js = xmalloc(sizeof(*js));
+
+	js->first = true;
+	ctx->priv = js;
+	obuf_putc(ctx->out, '[');
+}
+
+static void json_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct json_state *js = ctx->priv;
+
+	obuf_puts(ctx->out, js->first ? "\n" : ",\n");
+	js->first = false;
+	put_object(ctx, rec);
+}
+
+static void json_end(struct fmt_ctx *ctx)
+{
+	obuf_puts(ctx->out, "\n]\n");
+	free(ctx->priv);
+	ctx->priv = NULL;
+}
+
+static void ndjson_begin(struct fmt_ctx *ctx)
+{
+	ctx->priv = NULL;
+}
+
+static void ndjson_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	put_object(ctx, rec);
+	obuf_putc(ctx->out, '\n');
+}
+
+static void ndjson_end(struct fmt_ctx *ctx)
+{
+	(void)ctx;
+}
+
+const struct fmt_ops fmt_json = {
+	.name = "json",
+	.begin = json_begin,
+	.row = json_row,
+	.end = json_end,
+};
+
+const struct fmt_ops fmt_ndjson = {
+	.name = "ndjson",
+	.begin = ndjson_begin,
+	.row = ndjson_row,
+	.end = ndjson_end,
+};

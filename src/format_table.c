@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The human table. Column widths fit the content: the first WINDOW_ROWS
+ * rows are held back (as text, never as records) to measure them, then
+ * printed; later rows stream with those widths, widening a column if one
+ * must. Memory stays bounded however many sockets there are.
+ */
+#include "format.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "state.h"
+#include "util.h"
+
+#define WINDOW_ROWS 1024
+
+enum col {
+	COL_NETID,
+	COL_STATE,
+	COL_RECVQ,
+	COL_SENDQ,
+	COL_LOCAL,
+	COL_PEER,
+	COL_EXTRA, /* free text after the columns, never padded */
+	NCOL
+};
+
+static const char *const headers[NCOL] = {
+	"Netid", "State", "Recv-Q", "Send-Q",
+	"Local Address:Port", "Peer Address:Port", "",
+};
+
+struct cell {
+	uint32_t off;
+	uint32_t len;
+};
+
+struct table {
+	bool show[NCOL];
+	size_t width[NCOL];
+	char *arena;
+	size_t arena_len;
+	size_t arena_cap;
+	struct cell (*rows)[NCOL];
+	size_t nrows;
+	bool streaming;
+};
+
+static void table_begin(struct fmt_ctx *ctx)
+{
+	struct table *t = xcalloc(1, sizeof(*t));
+	const struct opts *o = ctx->o;
+
+	for (int c = 0; c < NCOL; c++) {
+		t->show[c] = true;
+		t->width[c] = strlen(headers[c]);
+	}
+	/* As ss: the Netid column only when more than one protocol shows. */
+	t->show[COL_NETID] = (o->protocols & (o->protocols - 1)) != 0;
+	t->arena_cap = 64 * 1024;
+	t->arena = xmalloc(t->arena_cap);
+	t->rows = xcalloc(WINDOW_ROWS, sizeof(*t->rows));
+	ctx->priv = t;
+}
+
+static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
+		    const size_t len[NCOL])
+{
+	struct table *t = ctx->priv;
+	int last = COL_PEER;
+	bool first = true;
+
+	if (len[COL_EXTRA]) {
+		last = COL_EXTRA;
+	}
+	for (int c = 0; c <= last; c++) {
+		if (!t->show[c]) {
+			continue;
+		}
+		if (!first) {
+			obuf_putc(ctx->out, ' ');
+		}
+		first = false;
+		obuf_write(ctx->out, cell[c], len[c]);
+		if (c < last && len[c] < t->width[c]) {
+			obuf_pad(ctx->out, t->width[c] - len[c]);
+		}
+	}
+	obuf_putc(ctx->out, '\n');
+}
+
+static void put_header(struct fmt_ctx *ctx)
+{
+	size_t len[NCOL];
+
+	for (int c = 0; c < NCOL; c++) {
+		len[c] = strlen(headers[c]);
+	}
+	put_row(ctx, headers, len);
+}
+
+/* Spread spare terminal columns over the two address columns, as ss. */
+static void fit_terminal(struct table *t, unsigned int cols)
+{
+	size_t total = 0;
+
+	for (int c = 0; c < COL_EXTRA; c++) {
+		if (t->show[c]) {
+			total += t->width[c] + 1;
+		}
+	}
+	if (cols > total) {
+		size_t spare = cols - total;
+
+		t->width[COL_LOCAL] += spare / 2;
+		t->width[COL_PEER] += spare - spare / 2;
+	}
+}
+
+static void flush_window(struct fmt_ctx *ctx)
+{
+	struct table *t = ctx->priv;
+
+	if (ctx->term_cols) {
+		fit_terminal(t, ctx->term_cols);
+	}
+	if (!ctx->o->no_header) {
+		put_header(ctx);
+	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		const char *cell[NCOL];
+		size_t len[NCOL];
+
+		for (int c = 0; c < NCOL; c++) {
+			cell[c] = t->arena + t->rows[r][c].off;
+			len[c] = t->rows[r][c].len;
+		}
+		put_row(ctx, cell, len);
+	}
+	t->nrows = 0;
+	t->arena_len = 0;
+	t->streaming = true;
+}
+
+static void keep_row(struct table *t, const char *const cell[NCOL],
+		     const size_t len[NCOL])
+{
+	size_t need = 0;
+
+	for (int c = 0; c < NCOL; c++) {
+		need += len[c];
+	}
+	while (t->arena_len + need > t->arena_cap) {
+		t->arena_cap *= 2;
+		t->arena = xrealloc(t->arena, t->arena_cap);
+	}
+	for (int c = 0; c < NCOL; c++) {
+		t->rows[t->nrows][c].off = (uint32_t)t->arena_len;
+		t->rows[t->nrows][c].len = (uint32_t)len[c];
+		memcpy(t->arena + t->arena_len, cell[c], len[c]);
+		t->arena_len += len[c];
+	}
+	t->nrows++;
+}
+
+static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct table *t = ctx->priv;
+	char netid[8], rq[12], sq[12];
+	char local[ENDPOINT_STRLEN], peer[ENDPOINT_STRLEN];
+	const char *cell[NCOL];
+	size_t len[NCOL];
+
+	cell[COL_NETID] = format_netid(rec->protocol, netid);
+	cell[COL_STATE] = state_name(rec->state, rec->protocol);
+	len[COL_RECVQ] = (size_t)snprintf(rq, sizeof(rq), "%u", rec->recv_q);
+	len[COL_SENDQ] = (size_t)snprintf(sq, sizeof(sq), "%u", rec->send_q);
+	cell[COL_RECVQ] = rq;
+	cell[COL_SENDQ] = sq;
+	len[COL_LOCAL] = format_endpoint(local, ctx, rec, false);
+	len[COL_PEER] = format_endpoint(peer, ctx, rec, true);
+	cell[COL_LOCAL] = local;
+	cell[COL_PEER] = peer;
+	cell[COL_EXTRA] = "";
+	len[COL_NETID] = strlen(cell[COL_NETID]);
+	len[COL_STATE] = strlen(cell[COL_STATE]);
+	len[COL_EXTRA] = 0;
+
+	for (int c = 0; c < NCOL; c++) {
+		if (len[c] > t->width[c]) {
+			t->width[c] = len[c];
+		}
+	}
+	if (t->streaming) {
+		put_row(ctx, cell, len);
+		return;
+	}
+	keep_row(t, cell, len);
+	if (t->nrows == WINDOW_ROWS) {
+		flush_window(ctx);
+	}
+}
+
+static void table_end(struct fmt_ctx *ctx)
+{
+	struct table *t = ctx->priv;
+
+	if (!t->streaming) {
+		flush_window(ctx);
+	}
+	free(t->rows);
+	free(t->arena);
+	free(t);
+	ctx->priv = NULL;
+}
+
+const struct fmt_ops fmt_table = {
+	.name = "table",
+	.begin = table_begin,
+	.row = table_row,
+	.end = table_end,
+};

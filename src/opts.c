@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+#include "opts.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "filter.h"
+#include "state.h"
+#include "util.h"
+
+#ifndef SOCKSCOPE_VERSION
+#define SOCKSCOPE_VERSION "unknown"
+#endif
+
+enum long_only {
+	OPT_FORMAT = 0x100,
+	OPT_SAVE,
+	OPT_LOAD,
+};
+
+static const struct option long_opts[] = {
+	{ "tcp", no_argument, NULL, 't' },
+	{ "udp", no_argument, NULL, 'u' },
+	{ "ipv4", no_argument, NULL, '4' },
+	{ "ipv6", no_argument, NULL, '6' },
+	{ "listening", no_argument, NULL, 'l' },
+	{ "all", no_argument, NULL, 'a' },
+	{ "numeric", no_argument, NULL, 'n' },
+	{ "no-header", no_argument, NULL, 'H' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "save", required_argument, NULL, OPT_SAVE },
+	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char usage_text[] =
+	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
+	"\n"
+	"List sockets, like ss. FILTER: [state NAME | exclude NAME]...\n"
+	"\n"
+	"  -t, --tcp            TCP sockets\n"
+	"  -u, --udp            UDP sockets (default: TCP and UDP)\n"
+	"  -4, --ipv4           IPv4 only\n"
+	"  -6, --ipv6           IPv6 only\n"
+	"  -l, --listening      listening and unconnected sockets only\n"
+	"  -a, --all            sockets in every state\n"
+	"  -n, --numeric        numeric ports, no service names\n"
+	"  -H, --no-header      no header line\n"
+	"  -j, --json           same as --format json\n"
+	"      --format FMT     table, json or ndjson\n"
+	"      --save FILE      also write the raw netlink dump to FILE\n"
+	"      --load FILE      list from a saved dump instead of the kernel\n"
+	"  -h, --help           this text\n"
+	"  -V, --version        the version\n"
+	"\n"
+	"See sockscope(8).\n";
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sockscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs(" (try 'sockscope --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+static int parse_format(struct opts *o, const char *name)
+{
+	static const struct {
+		const char *name;
+		enum fmt_kind kind;
+	} formats[] = {
+		{ "table", FMT_TABLE },
+		{ "json", FMT_JSON },
+		{ "ndjson", FMT_NDJSON },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		if (!strcmp(name, formats[i].name)) {
+			o->format = formats[i].kind;
+			return 0;
+		}
+	}
+	return usage_error("unknown format '%s' (table, json, ndjson)", name);
+}
+
+/* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
+static int apply_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 't':
+		o->protocols |= PROTO_TCP;
+		return 0;
+	case 'u':
+		o->protocols |= PROTO_UDP;
+		return 0;
+	case '4':
+		o->families |= FAM_INET;
+		return 0;
+	case '6':
+		o->families |= FAM_INET6;
+		return 0;
+	case 'l':
+		o->listening = true;
+		return 0;
+	case 'a':
+		o->all = true;
+		return 0;
+	case 'n':
+		o->numeric = true;
+		return 0;
+	case 'H':
+		o->no_header = true;
+		return 0;
+	case 'j':
+		o->format = FMT_JSON;
+		return 0;
+	case OPT_FORMAT:
+		return parse_format(o, arg);
+	case OPT_SAVE:
+		o->save_path = arg;
+		return 0;
+	case OPT_LOAD:
+		o->load_path = arg;
+		return 0;
+	case 'h':
+		fputs(usage_text, stdout);
+		return -1;
+	case 'V':
+		printf("sockscope %s\n", SOCKSCOPE_VERSION);
+		return -1;
+	default:
+		/* getopt has already named the bad option on stderr. */
+		fputs("sockscope: try 'sockscope --help'\n", stderr);
+		return EXIT_USAGE;
+	}
+}
+
+static int parse_filter(struct opts *o, int argc, char **argv)
+{
+	struct filter_error ferr = { 0 };
+
+	if (filter_parse(argc, argv, &o->filter, &ferr)) {
+		if (ferr.word > 0) {
+			fprintf(stderr, "sockscope: filter: %s (word %d)\n",
+				ferr.msg, ferr.word);
+		} else {
+			fprintf(stderr, "sockscope: filter: %s\n", ferr.msg);
+		}
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int opts_parse(struct opts *o, int argc, char **argv)
+{
+	int c, ret;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = &cmd_list_entry;
+	if (argc > 1 && argv[1][0] != '-') {
+		const struct cmd_entry *cmd = cmd_find(argv[1]);
+
+		if (cmd) {
+			o->cmd = cmd;
+			argc--;
+			argv++;
+		}
+	}
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "tu46lanHjhV", long_opts,
+				NULL)) != -1) {
+		ret = apply_opt(o, c, optarg);
+		if (ret) {
+			return ret;
+		}
+	}
+	if (o->save_path && o->load_path) {
+		return usage_error("--save and --load exclude each other");
+	}
+	if (!o->protocols) {
+		o->protocols = PROTO_TCP | PROTO_UDP;
+	}
+	if (!o->families) {
+		o->families = FAM_INET | FAM_INET6;
+	}
+	o->out_is_tty = isatty(STDOUT_FILENO);
+	return parse_filter(o, argc - optind, argv + optind);
+}
+
+void opts_finish(struct opts *o)
+{
+	filter_destroy(o->filter);
+	o->filter = NULL;
+}
+
+uint32_t opts_states(const struct opts *o, uint8_t protocol)
+{
+	uint32_t mask;
+
+	if (filter_states(o->filter, &mask)) {
+		return mask;
+	}
+	if (o->all) {
+		return SS_ALL_BITS;
+	}
+	if (o->listening) {
+		return SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE);
+	}
+	/* ss's defaults: connected TCP, connected ("ESTAB") UDP. */
+	if (protocol == IPPROTO_TCP) {
+		return STATE_CONNECTED;
+	}
+	return SS_BIT(SS_ESTABLISHED);
+}

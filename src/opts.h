@@ -1,0 +1,64 @@
+/*
+ * opts.h - the parsed command line, passed down as const struct opts *.
+ *
+ * main.c fills it (opts_parse) and owns it; nothing else writes to it.
+ */
+#ifndef SOCKSCOPE_OPTS_H
+#define SOCKSCOPE_OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cmd_entry;
+struct filter;
+
+enum proto_bit {
+	PROTO_TCP = 1 << 0,
+	PROTO_UDP = 1 << 1,
+};
+
+enum family_bit {
+	FAM_INET = 1 << 0,
+	FAM_INET6 = 1 << 1,
+};
+
+enum fmt_kind {
+	FMT_TABLE,
+	FMT_JSON,
+	FMT_NDJSON,
+	FMT_PROMETHEUS,
+};
+
+struct opts {
+	const struct cmd_entry *cmd;
+	uint32_t protocols;   /* enum proto_bit */
+	uint32_t families;    /* enum family_bit */
+	bool listening;       /* -l */
+	bool all;             /* -a */
+	bool numeric;         /* -n */
+	bool no_header;       /* -H */
+	bool out_is_tty;
+	enum fmt_kind format;
+	const char *save_path; /* --save */
+	const char *load_path; /* --load */
+	struct filter *filter; /* never NULL after opts_parse */
+};
+
+/* Exit statuses (only main.c exits). */
+enum {
+	EXIT_OK = 0,
+	EXIT_RUNTIME = 1,
+	EXIT_USAGE = 2,
+};
+
+/*
+ * Parse argv into o. Returns 0, or EXIT_USAGE after printing one line on
+ * stderr, or -1 when --help/--version was printed (exit 0).
+ */
+int opts_parse(struct opts *o, int argc, char **argv);
+void opts_finish(struct opts *o);
+
+/* The kernel state mask to request for one protocol (IPPROTO_*). */
+uint32_t opts_states(const struct opts *o, uint8_t protocol);
+
+#endif

@@ -1,0 +1,75 @@
+/*
+ * sock.h - the socket record: what acquisition produces and everything
+ * downstream (filter, formatters, summary, advice) consumes.
+ *
+ * A record is filled by diag_parse_inet() from one netlink message. The
+ * pointer members (ext) point into the receive buffer the message came from:
+ * they are valid only until the next receive. Copy what you keep.
+ * Units are raw: bytes, milliseconds as the kernel reports them, counters.
+ */
+#ifndef SOCKSCOPE_SOCK_H
+#define SOCKSCOPE_SOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Kernel TCP state codes (include/net/tcp_states.h). */
+enum tcp_state {
+	SS_ESTABLISHED = 1,
+	SS_SYN_SENT,
+	SS_SYN_RECV,
+	SS_FIN_WAIT1,
+	SS_FIN_WAIT2,
+	SS_TIME_WAIT,
+	SS_CLOSE,
+	SS_CLOSE_WAIT,
+	SS_LAST_ACK,
+	SS_LISTEN,
+	SS_CLOSING,
+	SS_NEW_SYN_RECV,
+	SS_BOUND_INACTIVE, /* request-only bit, Linux >= 6.8 */
+	SS_MAX
+};
+
+#define SS_BIT(s) (1u << (s))
+#define SS_ALL_BITS ((SS_BIT(SS_MAX) - 1) & ~SS_BIT(0))
+
+/* Optional per-socket blocks; NULL/0 when the kernel sent none. */
+struct sock_ext {
+	const uint32_t *skmem;     /* INET_DIAG_SKMEMINFO, skmem_len u32s */
+	size_t skmem_len;
+	const void *tcp_info;      /* INET_DIAG_INFO, raw kernel struct */
+	size_t tcp_info_len;
+	const char *cong;          /* INET_DIAG_CONG, NUL-terminated */
+};
+
+struct sock_rec {
+	uint8_t family;    /* AF_INET or AF_INET6 */
+	uint8_t protocol;  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_RAW... */
+	uint8_t state;     /* kernel code, enum tcp_state */
+	uint8_t timer;     /* idiag_timer: 0 none, 1 on, 2 keepalive, 3 tw, 4 probe */
+	uint8_t retrans;
+	uint8_t shutdown;  /* valid if has_shutdown: bit 0 RCV, bit 1 SEND */
+	int8_t v6only;     /* -1 unknown */
+	bool has_shutdown;
+	bool has_mark;
+	bool has_cgroup;
+	uint16_t sport;    /* host byte order */
+	uint16_t dport;
+	uint32_t ifindex;
+	uint32_t expires_ms;
+	uint32_t recv_q;
+	uint32_t send_q;
+	uint32_t uid;
+	uint32_t inode;
+	uint32_t mark;
+	uint64_t cookie;
+	uint64_t cgroup_id;
+	/* Network byte order; IPv4 in the first 4 bytes, the rest zero. */
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	struct sock_ext ext;
+};
+
+#endif

@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "state.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sock.h"
+
+static const char *const doc_names[SS_MAX] = {
+	[SS_ESTABLISHED] = "ESTABLISHED", [SS_SYN_SENT] = "SYN_SENT",
+	[SS_SYN_RECV] = "SYN_RECV",       [SS_FIN_WAIT1] = "FIN_WAIT1",
+	[SS_FIN_WAIT2] = "FIN_WAIT2",     [SS_TIME_WAIT] = "TIME_WAIT",
+	[SS_CLOSE] = "CLOSE",             [SS_CLOSE_WAIT] = "CLOSE_WAIT",
+	[SS_LAST_ACK] = "LAST_ACK",       [SS_LISTEN] = "LISTEN",
+	[SS_CLOSING] = "CLOSING",         [SS_NEW_SYN_RECV] = "SYN_RECV",
+	[SS_BOUND_INACTIVE] = "CLOSE",
+};
+
+static const char *const label_names[SS_MAX] = {
+	[SS_ESTABLISHED] = "established", [SS_SYN_SENT] = "syn_sent",
+	[SS_SYN_RECV] = "syn_recv",       [SS_FIN_WAIT1] = "fin_wait1",
+	[SS_FIN_WAIT2] = "fin_wait2",     [SS_TIME_WAIT] = "time_wait",
+	[SS_CLOSE] = "close",             [SS_CLOSE_WAIT] = "close_wait",
+	[SS_LAST_ACK] = "last_ack",       [SS_LISTEN] = "listen",
+	[SS_CLOSING] = "closing",         [SS_NEW_SYN_RECV] = "syn_recv",
+	[SS_BOUND_INACTIVE] = "close",
+};
+
+const char *state_name(unsigned int code, uint8_t protocol)
+{
+	if (code == SS_CLOSE && protocol != 6 /* IPPROTO_TCP */) {
+		return "UNCONN";
+	}
+	if (code >= SS_MAX || !doc_names[code]) {
+		return "UNKNOWN";
+	}
+	return doc_names[code];
+}
+
+const char *state_label(unsigned int code, uint8_t protocol)
+{
+	if (code == SS_CLOSE && protocol != 6) {
+		return "unconn";
+	}
+	if (code >= SS_MAX || !label_names[code]) {
+		return "unknown";
+	}
+	return label_names[code];
+}
+
+/* Names compare with case, '-' and '_' ignored: "fin-wait-1" = "FIN_WAIT1". */
+struct state_word {
+	const char *key;
+	uint32_t mask;
+};
+
+static const struct state_word words[] = {
+	{ "established", SS_BIT(SS_ESTABLISHED) },
+	{ "synsent", SS_BIT(SS_SYN_SENT) },
+	{ "synrecv", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) },
+	{ "finwait1", SS_BIT(SS_FIN_WAIT1) },
+	{ "finwait2", SS_BIT(SS_FIN_WAIT2) },
+	{ "timewait", SS_BIT(SS_TIME_WAIT) },
+	{ "close", SS_BIT(SS_CLOSE) },
+	{ "closed", SS_BIT(SS_CLOSE) },
+	{ "unconn", SS_BIT(SS_CLOSE) },
+	{ "unconnected", SS_BIT(SS_CLOSE) },
+	{ "closewait", SS_BIT(SS_CLOSE_WAIT) },
+	{ "lastack", SS_BIT(SS_LAST_ACK) },
+	{ "listen", SS_BIT(SS_LISTEN) },
+	{ "listening", SS_BIT(SS_LISTEN) },
+	{ "closing", SS_BIT(SS_CLOSING) },
+	{ "boundinactive", SS_BIT(SS_BOUND_INACTIVE) },
+	{ "all", SS_ALL_BITS },
+	{ "connected", STATE_CONNECTED },
+	{ "synchronized", STATE_CONNECTED & ~SS_BIT(SS_SYN_SENT) },
+	{ "bucket", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
+			    SS_BIT(SS_TIME_WAIT) },
+	{ "big", SS_ALL_BITS & ~(SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
+				 SS_BIT(SS_TIME_WAIT)) },
+};
+
+static bool word_equal(const char *key, const char *word)
+{
+	for (;;) {
+		while (*word == '-' || *word == '_') {
+			word++;
+		}
+		if (!*key || !*word) {
+			return !*key && !*word;
+		}
+		if (*key != tolower((unsigned char)*word)) {
+			return false;
+		}
+		key++;
+		word++;
+	}
+}
+
+int state_parse(const char *word, uint32_t *mask)
+{
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (word_equal(words[i].key, word)) {
+			*mask = words[i].mask;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+uint32_t state_mask_normalize(uint32_t mask)
+{
+	if (mask & SS_BIT(SS_SYN_RECV)) {
+		mask |= SS_BIT(SS_NEW_SYN_RECV);
+	}
+	return mask & SS_ALL_BITS;
+}

@@ -1,0 +1,38 @@
+/*
+ * state.h - TCP state codes: documented names, ss names, groups, masks.
+ *
+ * Masks have one bit per kernel state code (SS_BIT(code)), the layout the
+ * kernel expects in inet_diag_req_v2.idiag_states. Pure; no allocation.
+ */
+#ifndef SOCKSCOPE_STATE_H
+#define SOCKSCOPE_STATE_H
+
+#include <stdint.h>
+
+/* ss's "connected": everything but LISTEN, CLOSE, TIME_WAIT, SYN_RECV. */
+#define STATE_CONNECTED                                                        \
+	(SS_ALL_BITS & ~(SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE) |                \
+			 SS_BIT(SS_TIME_WAIT) | SS_BIT(SS_SYN_RECV) |          \
+			 SS_BIT(SS_NEW_SYN_RECV) | SS_BIT(SS_BOUND_INACTIVE)))
+
+/*
+ * The documented name of a state as printed in every output format:
+ * ESTABLISHED ... CLOSING; NEW_SYN_RECV prints as SYN_RECV; CLOSE prints as
+ * UNCONN for protocols other than TCP. Never NULL ("UNKNOWN").
+ */
+const char *state_name(unsigned int code, uint8_t protocol);
+
+/* Lower-case form for Prometheus labels ("time_wait"). Never NULL. */
+const char *state_label(unsigned int code, uint8_t protocol);
+
+/*
+ * Parse a state or group name (ss spelling, documented spelling, or with
+ * '_' for '-'; case-insensitive) into a mask. Returns 0, or -EINVAL if the
+ * word names no state.
+ */
+int state_parse(const char *word, uint32_t *mask);
+
+/* Canonicalise a mask: SYN_RECV implies the kernel's NEW_SYN_RECV. */
+uint32_t state_mask_normalize(uint32_t mask);
+
+#endif

@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+#include "util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	fputs("sockscope: out of memory\n", stderr);
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p) {
+		oom();
+	}
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+
+	if (!p) {
+		oom();
+	}
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p) {
+		oom();
+	}
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	if (!p) {
+		oom();
+	}
+	return p;
+}
+
+void warnx_(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sockscope: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void obuf_init(struct obuf *ob, int fd, size_t cap)
+{
+	ob->buf = xmalloc(cap);
+	ob->len = 0;
+	ob->cap = cap;
+	ob->fd = fd;
+	ob->err = 0;
+}
+
+int obuf_flush(struct obuf *ob)
+{
+	size_t off = 0;
+
+	while (!ob->err && off < ob->len) {
+		ssize_t n = write(ob->fd, ob->buf + off, ob->len - off);
+
+		if (n < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			ob->err = -errno;
+			break;
+		}
+		off += (size_t)n;
+	}
+	ob->len = 0;
+	return ob->err;
+}
+
+int obuf_finish(struct obuf *ob)
+{
+	int err = obuf_flush(ob);
+
+	free(ob->buf);
+	ob->buf = NULL;
+	ob->cap = 0;
+	return err;
+}
+
+/* Bypass the buffer for a block larger than it: write(2) directly. */
+static void write_through(struct obuf *ob, const char *p, size_t n)
+{
+	while (n > 0 && !ob->err) {
+		ssize_t k = write(ob->fd, p, n);
+
+		if (k < 0) {
+			if (errno != EINTR) {
+				ob->err = -errno;
+			}
+			continue;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+}
+
+void obuf_write(struct obuf *ob, const void *p, size_t n)
+{
+	if (ob->len + n > ob->cap) {
+		obuf_flush(ob);
+		if (n > ob->cap) {
+			write_through(ob, p, n);
+			return;
+		}
+	}
+	if (ob->err) {
+		return;
+	}
+	memcpy(ob->buf + ob->len, p, n);
+	ob->len += n;
+}
+
+void obuf_puts(struct obuf *ob, const char *s)
+{
+	obuf_write(ob, s, strlen(s));
+}
+
+void obuf_putc(struct obuf *ob, char c)
+{
+	if (ob->len == ob->cap) {
+		obuf_flush(ob);
+	}
+	if (!ob->err) {
+		ob->buf[ob->len++] = c;
+	}
+}
+
+void obuf_u64(struct obuf *ob, uint64_t v)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	obuf_write(ob, tmp + i, sizeof(tmp) - i);
+}
+
+void obuf_pad(struct obuf *ob, size_t n)
+{
+	static const char spaces[32] = "                                ";
+
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) ? n : sizeof(spaces);
+
+		obuf_write(ob, spaces, k);
+		n -= k;
+	}
+}
+
+void obuf_printf(struct obuf *ob, const char *fmt, ...)
+{
+	char tmp[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		return;
+	}
+	if ((size_t)n < sizeof(tmp)) {
+		obuf_write(ob, tmp, (size_t)n);
+		return;
+	}
+	char *big = xmalloc((size_t)n + 1);
+
+	va_start(ap, fmt);
+	vsnprintf(big, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	obuf_write(ob, big, (size_t)n);
+	free(big);
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+static void put_hex_escape(struct obuf *ob, const char *prefix, uint8_t c)
+{
+	obuf_puts(ob, prefix);
+	obuf_putc(ob, hexdig[c >> 4]);
+	obuf_putc(ob, hexdig[c & 15]);
+}
+
+void obuf_escape_text(struct obuf *ob, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c == '\\') {
+			obuf_write(ob, "\\\\", 2);
+		} else if (c >= 0x20 && c < 0x7f) {
+			obuf_putc(ob, (char)c);
+		} else {
+			put_hex_escape(ob, "\\x", c);
+		}
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t v;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4) {
+		return 0;
+	}
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len > n) {
+		return 0;
+	}
+	v = s[0] & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+		v = (v << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are invalid. */
+	if ((len == 3 && v < 0x800) || (len == 4 && v < 0x10000) ||
+	    (v >= 0xd800 && v <= 0xdfff) || v > 0x10ffff) {
+		return 0;
+	}
+	*cp = v;
+	return len;
+}
+
+static void json_escape_byte(struct obuf *ob, uint8_t c)
+{
+	switch (c) {
+	case '"':
+		obuf_write(ob, "\\\"", 2);
+		break;
+	case '\\':
+		obuf_write(ob, "\\\\", 2);
+		break;
+	case '\n':
+		obuf_write(ob, "\\n", 2);
+		break;
+	case '\t':
+		obuf_write(ob, "\\t", 2);
+		break;
+	case '\r':
+		obuf_write(ob, "\\r", 2);
+		break;
+	default:
+		put_hex_escape(ob, "\\u00", c);
+	}
+}
+
+void obuf_json_string(struct obuf *ob, const char *s, size_t n)
+{
+	const uint8_t *p = (const uint8_t *)s;
+	size_t i = 0;
+
+	obuf_putc(ob, '"');
+	while (i < n) {
+		uint8_t c = p[i];
+		uint32_t cp;
+		size_t len;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			obuf_putc(ob, (char)c);
+			i++;
+			continue;
+		}
+		if (c < 0x80) {
+			json_escape_byte(ob, c);
+			i++;
+			continue;
+		}
+		len = utf8_seq(p + i, n - i, &cp);
+		if (len == 0) {
+			put_hex_escape(ob, "\\\\x", c);
+			i++;
+		} else if (cp < 0xa0) {
+			obuf_printf(ob, "\\u%04x", (unsigned int)cp);
+			i += len;
+		} else {
+			obuf_write(ob, p + i, len);
+			i += len;
+		}
+	}
+	obuf_putc(ob, '"');
+}
+
+unsigned int u64_width(uint64_t v)
+{
+	unsigned int w = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		w++;
+	}
+	return w;
+}

@@ -1,0 +1,74 @@
+"""Shared harness for sockscope's integration tests.
+
+Every test runs inside a private network namespace that this module makes:
+`enter()` re-executes the test under `unshare -n` (once), brings `lo` up and
+returns. Without root (or without unshare) the test skips with exit 77,
+unless SOCKSCOPE_TEST_NO_SKIP is set (CI sets it), which turns a skip into
+a failure.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+SKIP = 77
+_MARK = "SOCKSCOPE_IN_TEST_NETNS"
+
+
+def skip(reason):
+    if os.environ.get("SOCKSCOPE_TEST_NO_SKIP"):
+        print(f"FAIL (skip not allowed): {reason}", file=sys.stderr)
+        sys.exit(1)
+    print(f"SKIP: {reason}", file=sys.stderr)
+    sys.exit(SKIP)
+
+
+def enter():
+    """Re-run this script in a fresh network namespace with lo up."""
+    if os.environ.get(_MARK):
+        subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+        return
+    if os.geteuid() != 0:
+        skip("needs root to create a network namespace")
+    if not shutil.which("unshare") or not shutil.which("ip"):
+        skip("needs unshare(1) and ip(8)")
+    env = dict(os.environ, **{_MARK: "1"})
+    r = subprocess.run(["unshare", "-n", sys.executable] + sys.argv, env=env)
+    sys.exit(r.returncode)
+
+
+def run(argv, check_rc=0, stdin=None):
+    """Run a command; fail the test unless it exits with check_rc."""
+    r = subprocess.run(argv, capture_output=True, text=True, input=stdin)
+    if check_rc is not None and r.returncode != check_rc:
+        fail(f"{argv} exited {r.returncode}, expected {check_rc}\n"
+             f"stdout: {r.stdout}\nstderr: {r.stderr}")
+    return r
+
+
+def sockscope_json(binary, *args):
+    return json.loads(run([binary, "-j", *args]).stdout)
+
+
+failures = []
+
+
+def check(cond, what):
+    """Record a failed expectation; the test continues to report all."""
+    if not cond:
+        failures.append(what)
+        print(f"not ok: {what}", file=sys.stderr)
+    return cond
+
+
+def fail(what):
+    print(f"FAIL: {what}", file=sys.stderr)
+    sys.exit(1)
+
+
+def finish(name, checks):
+    """Exit 1 if any check failed; print the plain closing line."""
+    passed = checks - len(failures)
+    print(f"{name}: {passed} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
