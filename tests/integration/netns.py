@@ -52,10 +52,12 @@ def sockscope_json(binary, *args):
 
 
 failures = []
+_checks = [0]
 
 
 def check(cond, what):
-    """Record a failed expectation; the test continues to report all."""
+    """Record an expectation; a failed one is reported, the test goes on."""
+    _checks[0] += 1
     if not cond:
         failures.append(what)
         print(f"not ok: {what}", file=sys.stderr)
@@ -67,8 +69,10 @@ def fail(what):
     sys.exit(1)
 
 
-def finish(name, checks):
-    """Exit 1 if any check failed; print the plain closing line."""
-    passed = checks - len(failures)
+def finish(name):
+    """Exit 1 if any check failed (or none ran); print the closing line."""
+    if _checks[0] == 0:
+        fail(f"{name}: no checks ran")
+    passed = _checks[0] - len(failures)
     print(f"{name}: {passed} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
