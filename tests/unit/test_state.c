@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <netinet/in.h>
+
+#include "sock.h"
+#include "state.h"
+
+static void test_documented_names(void **unused)
+{
+	static const char *const want[] = {
+		[1] = "ESTABLISHED", [2] = "SYN_SENT",   [3] = "SYN_RECV",
+		[4] = "FIN_WAIT1",   [5] = "FIN_WAIT2",  [6] = "TIME_WAIT",
+		[7] = "CLOSE",       [8] = "CLOSE_WAIT", [9] = "LAST_ACK",
+		[10] = "LISTEN",     [11] = "CLOSING",   [12] = "SYN_RECV",
+	};
+
+	(void)unused;
+	for (unsigned int code = 1; code <= 12; code++) {
+		assert_string_equal(state_name(code, IPPROTO_TCP), want[code]);
+	}
+	assert_string_equal(state_name(0, IPPROTO_TCP), "UNKNOWN");
+	assert_string_equal(state_name(200, IPPROTO_TCP), "UNKNOWN");
+}
+
+static void test_unconn_for_udp(void **unused)
+{
+	(void)unused;
+	assert_string_equal(state_name(SS_CLOSE, IPPROTO_UDP), "UNCONN");
+	assert_string_equal(state_name(SS_CLOSE, IPPROTO_TCP), "CLOSE");
+	assert_string_equal(state_name(SS_ESTABLISHED, IPPROTO_UDP),
+			    "ESTABLISHED");
+	assert_string_equal(state_label(SS_TIME_WAIT, IPPROTO_TCP),
+			    "time_wait");
+}
+
+static void test_parse_spellings(void **unused)
+{
+	static const char *const spell[] = {
+		"time-wait", "TIME_WAIT", "Time-Wait", "timewait", "time_wait",
+	};
+	uint32_t m;
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(spell) / sizeof(spell[0]); i++) {
+		m = 0;
+		assert_int_equal(state_parse(spell[i], &m), 0);
+		assert_int_equal(m, SS_BIT(SS_TIME_WAIT));
+	}
+	assert_int_equal(state_parse("fin-wait-1", &m), 0);
+	assert_int_equal(m, SS_BIT(SS_FIN_WAIT1));
+	assert_int_equal(state_parse("FIN_WAIT2", &m), 0);
+	assert_int_equal(m, SS_BIT(SS_FIN_WAIT2));
+	assert_int_equal(state_parse("listening", &m), 0);
+	assert_int_equal(m, SS_BIT(SS_LISTEN));
+	assert_int_equal(state_parse("closed", &m), 0);
+	assert_int_equal(m, SS_BIT(SS_CLOSE));
+	/* SYN_RECV covers the kernel's request sockets too. */
+	assert_int_equal(state_parse("syn-recv", &m), 0);
+	assert_int_equal(m, SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV));
+}
+
+static void test_parse_rejects(void **unused)
+{
+	uint32_t m = 0x5a5a;
+
+	(void)unused;
+	assert_int_equal(state_parse("time-waits", &m), -EINVAL);
+	assert_int_equal(state_parse("", &m), -EINVAL);
+	assert_int_equal(state_parse("-", &m), -EINVAL);
+	assert_int_equal(state_parse("close-wai", &m), -EINVAL);
+	assert_int_equal(m, 0x5a5a);
+}
+
+static void test_groups(void **unused)
+{
+	uint32_t conn, sync, bucket, big, all;
+
+	(void)unused;
+	assert_int_equal(state_parse("connected", &conn), 0);
+	assert_int_equal(state_parse("synchronized", &sync), 0);
+	assert_int_equal(state_parse("bucket", &bucket), 0);
+	assert_int_equal(state_parse("big", &big), 0);
+	assert_int_equal(state_parse("all", &all), 0);
+	/* ss: connected = all but LISTEN, CLOSE, TIME_WAIT, SYN_RECV. */
+	assert_true(conn & SS_BIT(SS_ESTABLISHED));
+	assert_true(conn & SS_BIT(SS_CLOSE_WAIT));
+	assert_false(conn & SS_BIT(SS_LISTEN));
+	assert_false(conn & SS_BIT(SS_TIME_WAIT));
+	assert_false(conn & SS_BIT(SS_SYN_RECV));
+	assert_int_equal(sync, conn & ~SS_BIT(SS_SYN_SENT));
+	assert_int_equal(bucket, SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
+					 SS_BIT(SS_TIME_WAIT));
+	assert_int_equal(big | bucket, all);
+	assert_int_equal(big & bucket, 0);
+	assert_true(all & SS_BIT(SS_BOUND_INACTIVE));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_documented_names),
+		cmocka_unit_test(test_unconn_for_udp),
+		cmocka_unit_test(test_parse_spellings),
+		cmocka_unit_test(test_parse_rejects),
+		cmocka_unit_test(test_groups),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
