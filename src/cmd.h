@@ -14,6 +14,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_top_entry;
 
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);

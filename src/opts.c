@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "opts.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +23,9 @@ enum long_only {
 	OPT_FORMAT = 0x100,
 	OPT_SAVE,
 	OPT_LOAD,
+	OPT_ITERATIONS,
+	OPT_NO_COLOR,
+	OPT_READONLY,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +41,11 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "readonly", no_argument, NULL, OPT_READONLY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -60,6 +70,13 @@ static const char usage_text[] =
 	"      --load FILE      list from a saved dump instead of the kernel\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
+	"\n"
+	"sockscope top [OPTIONS] [FILTER]: a live view. Also:\n"
+	"  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
+	"  -b, --batch          print text snapshots instead of the screen\n"
+	"  -n, --iterations N   stop after N refreshes\n"
+	"      --no-color       no colours (also when NO_COLOR is set)\n"
+	"      --readonly       never close sockets\n"
 	"\n"
 	"See sockscope(8).\n";
 
@@ -96,6 +113,73 @@ static int parse_format(struct opts *o, const char *name)
 	return usage_error("unknown format '%s' (table, json, ndjson)", name);
 }
 
+static int parse_delay(struct opts *o, const char *arg)
+{
+	char *end;
+	double secs;
+
+	errno = 0;
+	secs = strtod(arg, &end);
+	/* As top and htop: seconds with tenths, at least a tenth. */
+	if (errno || end == arg || *end || !(secs >= 0.1 && secs <= 86400.0)) {
+		return usage_error("--delay '%s': want seconds from 0.1 to "
+				   "86400",
+				   arg);
+	}
+	o->top_delay_ms = (unsigned int)(secs * 1000.0 + 0.5);
+	return 0;
+}
+
+static int parse_iterations(struct opts *o, const char *arg)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || n == 0 ||
+	    n > 100000000ull) {
+		return usage_error("--iterations '%s': want a count from 1",
+				   arg);
+	}
+	o->top_iterations = (unsigned long)n;
+	return 0;
+}
+
+static const char *long_name(int c)
+{
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (lo->val == c) {
+			return lo->name;
+		}
+	}
+	return "?";
+}
+
+/* Options that only `top` takes. */
+static int apply_top_opt(struct opts *o, int c, const char *arg)
+{
+	if (o->cmd != &cmd_top_entry) {
+		return usage_error("--%s is an option of 'sockscope top'",
+				   long_name(c));
+	}
+	switch (c) {
+	case 'd':
+		return parse_delay(o, arg);
+	case 'b':
+		o->top_batch = true;
+		return 0;
+	case OPT_NO_COLOR:
+		o->no_color = true;
+		return 0;
+	case OPT_READONLY:
+		o->top_readonly = true;
+		return 0;
+	default:
+		return parse_iterations(o, arg);
+	}
+}
+
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
@@ -119,8 +203,19 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		o->all = true;
 		return 0;
 	case 'n':
+		/* top's -n N counts iterations (top, htop); --numeric has
+		 * no argument. */
+		if (arg) {
+			return parse_iterations(o, arg);
+		}
 		o->numeric = true;
 		return 0;
+	case 'd':
+	case 'b':
+	case OPT_ITERATIONS:
+	case OPT_NO_COLOR:
+	case OPT_READONLY:
+		return apply_top_opt(o, c, arg);
 	case 'H':
 		o->no_header = true;
 		return 0;
@@ -166,6 +261,8 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 
 int opts_parse(struct opts *o, int argc, char **argv)
 {
+	const char *shortopts;
+	const char *no_color = getenv("NO_COLOR");
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -180,8 +277,11 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "tu46lanHjhV", long_opts,
-				NULL)) != -1) {
+	shortopts = o->cmd == &cmd_top_entry ? "tu46lan:HjhVd:b"
+					     : "tu46lanHjhV";
+	o->top_delay_ms = 2000;
+	while ((c = getopt_long(argc, argv, shortopts, long_opts, NULL)) !=
+	       -1) {
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
@@ -197,6 +297,12 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		o->families = FAM_INET | FAM_INET6;
 	}
 	o->out_is_tty = isatty(STDOUT_FILENO);
+	/* https://no-color.org: set and not empty. */
+	if (no_color && no_color[0]) {
+		o->no_color = true;
+	}
+	o->filter_argc = argc - optind;
+	o->filter_argv = argv + optind;
 	return parse_filter(o, argc - optind, argv + optind);
 }
 

@@ -42,6 +42,14 @@ struct opts {
 	const char *save_path; /* --save */
 	const char *load_path; /* --load */
 	struct filter *filter; /* never NULL after opts_parse */
+	char *const *filter_argv; /* the words it was parsed from (argv's) */
+	int filter_argc;
+	/* top */
+	unsigned int top_delay_ms;  /* -d, default 2000 */
+	unsigned long top_iterations; /* -n N, 0: until quit */
+	bool top_batch;             /* -b */
+	bool no_color;              /* --no-color (or NO_COLOR set) */
+	bool top_readonly;          /* --readonly: no closing sockets */
 };
 
 /* Exit statuses (only main.c exits). */

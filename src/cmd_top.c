@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `sockscope top`: the refresh loop. Collect (top_collect.c), build the
+ * items (top_model.c), render lines (top_view.c) to the terminal (term.c)
+ * or, with --batch, to stdout; keys go to top_key() (top.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cmd.h"
+#include "ifname.h"
+#include "top.h"
+#include "top_collect.h"
+#include "top_view.h"
+#include "util.h"
+
+struct top_run {
+	const struct opts *o;
+	struct top_sources src;
+	struct top_env env;
+	struct top_ui ui;
+	struct top_view view;
+	struct diag *d;
+	struct obuf out; /* batch mode */
+	int rows;        /* interactive: the screen size of this frame */
+};
+
+static void env_init(struct top_env *env, const struct opts *o)
+{
+	struct utsname u;
+	char ns[sizeof(env->netns)];
+	ssize_t n = readlink("/proc/self/ns/net", ns, sizeof(ns) - 1);
+
+	memset(env, 0, sizeof(*env));
+	if (uname(&u) == 0) {
+		snprintf(env->host, sizeof(env->host), "%s", u.nodename);
+		snprintf(env->kernel, sizeof(env->kernel), "%s", u.release);
+	}
+	ns[n > 0 ? n : 0] = '\0';
+	snprintf(env->netns, sizeof(env->netns), "%s", n > 0 ? ns : "net:?");
+	env->delay_ms = o->top_delay_ms;
+	env->fc.o = o;
+	env->fc.ifn = ifnames_create();
+	env->fc.svc = o->numeric ? NULL : services_load();
+}
+
+static void env_finish(struct top_env *env)
+{
+	services_destroy((struct services *)env->fc.svc);
+	ifnames_destroy(env->fc.ifn);
+}
+
+/* A new snapshot into the other slot, so the old one gives the rates. */
+static int refresh(struct top_run *run)
+{
+	struct top_query q;
+	int err;
+
+	run->ui.cur ^= 1u;
+	top_query_from_ui(&q, &run->ui);
+	err = top_collect(run->d, &q, top_ui_snap(&run->ui));
+	if (err) {
+		return err;
+	}
+	top_ui_refreshed(&run->ui);
+	return 0;
+}
+
+static void batch_sink(void *ctx, int y, enum term_role role,
+		       const char *text)
+{
+	struct top_run *run = ctx;
+
+	(void)y;
+	(void)role;
+	obuf_puts(&run->out, text);
+	obuf_putc(&run->out, '\n');
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR) {
+	}
+}
+
+static int run_batch(struct top_run *run)
+{
+	const struct opts *o = run->o;
+	int err = 0;
+
+	obuf_init(&run->out, STDOUT_FILENO, 64 * 1024);
+	for (unsigned long i = 0; !o->top_iterations || i < o->top_iterations;
+	     i++) {
+		if (i) {
+			sleep_ms(o->top_delay_ms);
+			obuf_putc(&run->out, '\n');
+		}
+		err = refresh(run);
+		if (err) {
+			warnx_("netlink: dump failed: %s", strerror(-err));
+			break;
+		}
+		top_view_render(&run->view, &run->ui, 0, 0, batch_sink, run);
+		if (obuf_flush(&run->out)) {
+			break;
+		}
+	}
+	if (obuf_finish(&run->out) == -EPIPE) {
+		return EXIT_OK;
+	}
+	if (run->out.err) {
+		warnx_("stdout: %s", strerror(-run->out.err));
+		return EXIT_RUNTIME;
+	}
+	return err ? EXIT_RUNTIME : EXIT_OK;
+}
+
+static void term_sink(void *ctx, int y, enum term_role role,
+		      const char *text)
+{
+	struct top_run *run = ctx;
+
+	if (y < run->rows) {
+		term_put(y, role, text);
+	}
+}
+
+static void draw(struct top_run *run)
+{
+	int cols;
+
+	term_size(&run->rows, &cols);
+	term_clear();
+	top_view_render(&run->view, &run->ui, run->rows, cols, term_sink, run);
+	term_cursor(run->view.cursor_y, run->view.cursor_x);
+	term_show();
+}
+
+/* Milliseconds until the next refresh is due (0: now). */
+static int wait_ms(double due)
+{
+	double left = due - top_now();
+
+	return left > 0 ? (int)(left * 1000.0) + 1 : 0;
+}
+
+static int loop(struct top_run *run)
+{
+	const struct opts *o = run->o;
+	double due = 0;
+	bool force = true;
+	unsigned int act = 0;
+	int err = 0;
+
+	while (!(act & TOP_QUIT)) {
+		if (force || (!run->ui.paused && wait_ms(due) == 0)) {
+			err = refresh(run);
+			if (err) {
+				break;
+			}
+			due = top_now() + o->top_delay_ms / 1000.0;
+			force = false;
+		}
+		draw(run);
+		if (o->top_iterations &&
+		    run->ui.refreshes >= o->top_iterations) {
+			break;
+		}
+		act = top_key(&run->ui,
+			      term_getkey(run->ui.paused ? -1 : wait_ms(due)));
+		force = act & TOP_COLLECT;
+		if (act & TOP_REBUILD) {
+			top_ui_rebuild(&run->ui);
+		}
+		if (act & TOP_REPAINT) {
+			term_invalidate();
+		}
+	}
+	return err;
+}
+
+static int run_interactive(struct top_run *run)
+{
+	int err = term_init(!run->o->no_color);
+
+	if (err) {
+		warnx_("top: cannot set up the terminal");
+		return EXIT_RUNTIME;
+	}
+	err = loop(run);
+	/* Restore the terminal first, so the message lands on a sane one. */
+	term_finish();
+	if (err) {
+		warnx_("netlink: dump failed: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
+}
+
+static int top_exec(const struct opts *o)
+{
+	struct top_run run = { .o = o };
+	int ret, err;
+
+	if (o->load_path || o->save_path) {
+		warnx_("top: --load and --save are for listing, not top");
+		return EXIT_USAGE;
+	}
+	if (!o->top_batch && (!o->out_is_tty || !isatty(STDIN_FILENO))) {
+		warnx_("top: stdout is not a terminal; use --batch (-b) for "
+		       "text snapshots");
+		return EXIT_USAGE;
+	}
+	err = diag_open(&run.d);
+	if (err) {
+		warnx_("netlink: cannot open a sock_diag socket: %s",
+		       strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	env_init(&run.env, o);
+	top_ui_init(&run.ui, o, &run.src);
+	top_view_init(&run.view, &run.env);
+	ret = o->top_batch ? run_batch(&run) : run_interactive(&run);
+	top_view_finish(&run.view);
+	top_ui_finish(&run.ui);
+	env_finish(&run.env);
+	diag_destroy(run.d);
+	return ret;
+}
+
+const struct cmd_entry cmd_top_entry = {
+	.name = "top",
+	.usage = "sockscope top [OPTIONS] [FILTER]",
+	.exec = top_exec,
+};

@@ -1,0 +1,130 @@
+/*
+ * top.h - the state of `sockscope top` and what the keys do to it. No
+ * curses here: keys arrive as ints (term.h's enum term_key or the
+ * character), the screen is drawn by top_view.c from this state, and the
+ * data comes from top_collect.c.
+ *
+ * Data the core tool does not own comes through struct top_sources: each
+ * member may be NULL, and what it would feed (counter rates, limits, the
+ * advice pane, process names, closing a socket) is then not shown at all.
+ */
+#ifndef SOCKSCOPE_TOP_H
+#define SOCKSCOPE_TOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "opts.h"
+#include "top_model.h"
+
+struct filter;
+
+enum top_severity {
+	TOP_SEV_INFO,
+	TOP_SEV_WARN,
+	TOP_SEV_CRIT,
+};
+
+struct top_advice {
+	enum top_severity severity;
+	char text[160]; /* one line, printable */
+};
+
+/* Limits the header draws state bars against; 0 when unknown. */
+struct top_limits {
+	uint64_t max_tw_buckets; /* net.ipv4.tcp_max_tw_buckets */
+	uint64_t max_orphans;    /* net.ipv4.tcp_max_orphans */
+};
+
+#define TOP_ADVICE_MAX 8
+
+struct top_sources {
+	void *ctx;
+	/* Once per refresh, before any row: rescan what the others read. */
+	int (*refresh)(void *ctx);
+	int (*counters)(void *ctx, struct top_counters *out);
+	int (*limits)(void *ctx, struct top_limits *out);
+	/* Fill up to max entries from the snapshot; returns how many. */
+	size_t (*advice)(void *ctx, const struct top_snap *snap,
+			 struct top_advice *out, size_t max);
+	/* Name of the process owning socket inode into name; false: none. */
+	bool (*process)(void *ctx, uint32_t inode, char name[16]);
+	/* Close the socket of row (SOCK_DESTROY); 0 or -errno. */
+	int (*kill)(void *ctx, const struct top_row *row);
+};
+
+enum top_mode {
+	TOP_MODE_TABLE,
+	TOP_MODE_HELP,
+	TOP_MODE_PROMPT,  /* typing a filter */
+	TOP_MODE_CONFIRM, /* y/n before closing a socket */
+};
+
+/* What a key asks the loop to do next (bits). */
+enum top_action {
+	TOP_HANDLED = 1 << 0,
+	TOP_REDRAW = 1 << 1,  /* draw again from the same items */
+	TOP_REBUILD = 1 << 2, /* regroup/resort the snapshot, then draw */
+	TOP_COLLECT = 1 << 3, /* take a new snapshot now (filter changed) */
+	TOP_QUIT = 1 << 4,
+	TOP_REPAINT = 1 << 5, /* Ctrl-L: repaint every cell */
+};
+
+#define TOP_TEXT_MAX 256
+
+struct top_ui {
+	const struct opts *o;
+	const struct top_sources *src;
+	struct top_snap snap[2]; /* current and previous, swapped */
+	unsigned int cur;
+	struct top_rates rates;
+	struct top_limits limits;
+	struct top_items items;
+	struct top_order ord;
+	struct filter *filter; /* the prompt's filter; NULL: o->filter */
+	char filter_text[TOP_TEXT_MAX];
+	enum top_mode mode;
+	char input[TOP_TEXT_MAX]; /* prompt being typed */
+	char message[200];        /* status line; prompt error in PROMPT */
+	bool message_is_error;
+	bool paused;
+	bool show_advice;
+	struct top_advice advice[TOP_ADVICE_MAX];
+	size_t n_advice;
+	size_t sel;      /* selected item */
+	size_t first;    /* first item shown */
+	uint64_t sel_id; /* the selection follows this id across refreshes */
+	size_t page;     /* item rows on screen, set by the view */
+	uint64_t refreshes;
+};
+
+void top_ui_init(struct top_ui *ui, const struct opts *o,
+		 const struct top_sources *src);
+void top_ui_finish(struct top_ui *ui);
+
+static inline struct top_snap *top_ui_snap(struct top_ui *ui)
+{
+	return &ui->snap[ui->cur];
+}
+
+/* The filter in force: the prompt's, else the command line's. */
+const struct filter *top_ui_filter(const struct top_ui *ui);
+
+/* After a new snapshot: rates, advice, items, selection. */
+void top_ui_refreshed(struct top_ui *ui);
+/* Regroup/resort the current snapshot, keeping the selection. */
+void top_ui_rebuild(struct top_ui *ui);
+
+/* Apply the filter text (words split on blanks). Returns 0, or -EINVAL
+ * with the error in ui->message and the old filter kept. */
+int top_ui_set_filter(struct top_ui *ui, const char *text);
+
+/* One key; returns enum top_action bits (0: not a key we use). */
+unsigned int top_key(struct top_ui *ui, int key);
+
+/* Whether the features behind the sources are on. */
+bool top_ui_can_kill(const struct top_ui *ui);
+bool top_ui_has_process(const struct top_ui *ui);
+
+#endif

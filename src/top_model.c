@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: MIT
+#include "top_model.h"
+
+#include <linux/tcp.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+struct top_rank {
+	uint64_t id;
+	uint64_t rank;
+};
+
+void top_snap_init(struct top_snap *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void top_snap_finish(struct top_snap *s)
+{
+	free(s->rows);
+	memset(s, 0, sizeof(*s));
+}
+
+void top_snap_reset(struct top_snap *s)
+{
+	struct top_row *rows = s->rows;
+	size_t cap = s->cap;
+
+	memset(s, 0, sizeof(*s));
+	s->rows = rows;
+	s->cap = cap;
+}
+
+struct top_row *top_snap_add(struct top_snap *s)
+{
+	struct top_row *row;
+
+	if (s->n == s->cap) {
+		/* Grows geometrically once; later refreshes reuse it. */
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->rows = xrealloc(s->rows, s->cap * sizeof(*s->rows));
+	}
+	row = &s->rows[s->n++];
+	memset(row, 0, sizeof(*row));
+	return row;
+}
+
+void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
+{
+	s->total++;
+	if (rec->protocol == IPPROTO_TCP && rec->state < SS_MAX) {
+		s->tcp_states[rec->state]++;
+	}
+}
+
+void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
+{
+	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
+			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
+
+	row->cookie = rec->cookie;
+	row->recv_q = rec->recv_q;
+	row->send_q = rec->send_q;
+	row->expires_ms = rec->timer ? rec->expires_ms : 0;
+	row->uid = rec->uid;
+	row->inode = rec->inode;
+	row->sport = rec->sport;
+	row->dport = rec->dport;
+	row->family = rec->family;
+	row->protocol = rec->protocol;
+	row->state = rec->state;
+	row->timer = rec->timer;
+	row->retrans = rec->retrans;
+	memcpy(row->saddr, rec->saddr, sizeof(row->saddr));
+	memcpy(row->daddr, rec->daddr, sizeof(row->daddr));
+	/* Older kernels send a shorter tcp_info: take RTT only if present. */
+	if (rec->ext.tcp_info && rec->ext.tcp_info_len >= rtt_end) {
+		memcpy(&row->rtt_us,
+		       (const char *)rec->ext.tcp_info +
+			       offsetof(struct tcp_info, tcpi_rtt),
+		       sizeof(row->rtt_us));
+		row->has_rtt = true;
+	}
+}
+
+static double per_sec(uint64_t prev, uint64_t cur, double dt)
+{
+	/* Counters can go down (a netns reset, a wrap): no negative rate. */
+	return cur >= prev ? (double)(cur - prev) / dt : 0.0;
+}
+
+void top_rates_compute(struct top_rates *r, const struct top_snap *prev,
+		       const struct top_snap *cur)
+{
+	double dt = cur->when - prev->when;
+
+	memset(r, 0, sizeof(*r));
+	/* The first snapshot has nothing before it (when 0). */
+	if (!(prev->when > 0.0) || !(dt > 0.0)) {
+		return;
+	}
+	r->valid = true;
+	for (unsigned int s = 0; s < SS_MAX; s++) {
+		/* States shrink as often as they grow: signed change. */
+		r->state[s] = ((double)cur->tcp_states[s] -
+			       (double)prev->tcp_states[s]) / dt;
+	}
+	if (prev->has_counters && cur->has_counters) {
+		r->has_counters = true;
+		r->new_conns = per_sec(prev->counters.new_conns,
+				       cur->counters.new_conns, dt);
+		r->retrans_segs = per_sec(prev->counters.retrans_segs,
+					  cur->counters.retrans_segs, dt);
+		r->listen_overflows =
+			per_sec(prev->counters.listen_overflows,
+				cur->counters.listen_overflows, dt);
+	}
+}
+
+const char *top_group_name(enum top_group g)
+{
+	static const char *const names[TOP_GROUP_COUNT] = {
+		[TOP_GROUP_NONE] = "sockets",
+		[TOP_GROUP_STATE] = "state",
+		[TOP_GROUP_LPORT] = "local port",
+		[TOP_GROUP_RHOST] = "remote host",
+		[TOP_GROUP_RHOSTPORT] = "remote host:port",
+		[TOP_GROUP_PROCESS] = "process",
+	};
+
+	return (unsigned int)g < TOP_GROUP_COUNT ? names[g] : "sockets";
+}
+
+size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
+{
+	static const enum top_col grouped[] = {
+		TOP_COL_KEY,   TOP_COL_COUNT,	TOP_COL_RECVQ,
+		TOP_COL_SENDQ, TOP_COL_RETRANS,
+	};
+	size_t n = 0;
+
+	if (g != TOP_GROUP_NONE) {
+		memcpy(out, grouped, sizeof(grouped));
+		return ARRAY_SIZE(grouped);
+	}
+	for (int c = 0; c < TOP_COL_KEY; c++) {
+		out[n++] = (enum top_col)c;
+	}
+	return n;
+}
+
+bool top_col_in_mode(enum top_col c, enum top_group g)
+{
+	enum top_col v[TOP_COL_MAX];
+	size_t n = top_mode_cols(g, v);
+
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] == c) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int cmp_addr(const struct top_row *a, const struct top_row *b,
+		    bool peer)
+{
+	int c = cmp_u64(a->family, b->family);
+
+	if (c) {
+		return c;
+	}
+	c = memcmp(peer ? a->daddr : a->saddr, peer ? b->daddr : b->saddr,
+		   sizeof(a->saddr));
+	if (c) {
+		return c;
+	}
+	return cmp_u64(peer ? a->dport : a->sport, peer ? b->dport : b->sport);
+}
+
+/* The order of group keys; equal keys make one group. */
+static int cmp_key(const struct top_row *a, const struct top_row *b,
+		   enum top_group g)
+{
+	int c;
+
+	switch (g) {
+	case TOP_GROUP_STATE:
+		c = cmp_u64(a->protocol, b->protocol);
+		return c ? c : cmp_u64(a->state, b->state);
+	case TOP_GROUP_LPORT:
+		c = cmp_u64(a->protocol, b->protocol);
+		return c ? c : cmp_u64(a->sport, b->sport);
+	case TOP_GROUP_RHOST:
+		c = cmp_u64(a->family, b->family);
+		return c ? c : memcmp(a->daddr, b->daddr, sizeof(a->daddr));
+	case TOP_GROUP_RHOSTPORT:
+		return cmp_addr(a, b, true);
+	case TOP_GROUP_PROCESS:
+		return strncmp(a->proc, b->proc, sizeof(a->proc));
+	default:
+		return cmp_u64(a->cookie, b->cookie);
+	}
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h = (h ^ c[i]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+/* A group's id hashes the fields cmp_key() compares. */
+static uint64_t key_id(const struct top_row *r, enum top_group g)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ull, &g, sizeof(g));
+
+	switch (g) {
+	case TOP_GROUP_STATE:
+		h = fnv(h, &r->protocol, 1);
+		return fnv(h, &r->state, 1);
+	case TOP_GROUP_LPORT:
+		h = fnv(h, &r->protocol, 1);
+		return fnv(h, &r->sport, sizeof(r->sport));
+	case TOP_GROUP_RHOSTPORT:
+		h = fnv(h, &r->dport, sizeof(r->dport));
+		/* fall through */
+	case TOP_GROUP_RHOST:
+		h = fnv(h, &r->family, 1);
+		return fnv(h, r->daddr, sizeof(r->daddr));
+	case TOP_GROUP_PROCESS:
+		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
+	default:
+		return r->cookie;
+	}
+}
+
+struct sort_ctx {
+	const struct top_order *ord;
+	const struct top_items *it;
+};
+
+bool top_col_desc(enum top_col c)
+{
+	switch (c) {
+	case TOP_COL_RECVQ:
+	case TOP_COL_SENDQ:
+	case TOP_COL_RETRANS:
+	case TOP_COL_RTT:
+	case TOP_COL_COUNT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int cmp_col(const struct top_item *x, const struct top_item *y,
+		   const struct top_order *ord)
+{
+	const struct top_row *a = x->rep, *b = y->rep;
+
+	switch (ord->sort) {
+	case TOP_COL_STATE:
+		return cmp_key(a, b, TOP_GROUP_STATE);
+	case TOP_COL_LOCAL:
+		return cmp_addr(a, b, false);
+	case TOP_COL_PEER:
+		return cmp_addr(a, b, true);
+	case TOP_COL_RECVQ:
+		return cmp_u64(x->recv_q, y->recv_q);
+	case TOP_COL_SENDQ:
+		return cmp_u64(x->send_q, y->send_q);
+	case TOP_COL_TIMER:
+		return cmp_u64(a->expires_ms, b->expires_ms);
+	case TOP_COL_RETRANS:
+		return cmp_u64(x->retrans, y->retrans);
+	case TOP_COL_RTT:
+		return cmp_u64(a->has_rtt ? a->rtt_us : 0,
+			       b->has_rtt ? b->rtt_us : 0);
+	case TOP_COL_PROCESS:
+		return cmp_key(a, b, TOP_GROUP_PROCESS);
+	case TOP_COL_UID:
+		return cmp_u64(a->uid, b->uid);
+	case TOP_COL_KEY:
+		return cmp_key(a, b, ord->group);
+	case TOP_COL_COUNT:
+		return cmp_u64(x->count, y->count);
+	default:
+		return 0;
+	}
+}
+
+static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
+{
+	size_t lo = 0, hi = it->n_frozen;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (it->frozen[mid].id == id) {
+			return it->frozen[mid].rank;
+		}
+		if (it->frozen[mid].id < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return UINT64_MAX; /* new since the freeze: after the known ones */
+}
+
+static int cmp_item(const void *pa, const void *pb, void *data)
+{
+	const struct sort_ctx *sc = data;
+	const struct top_item *x = pa, *y = pb;
+	int c;
+
+	if (sc->it->is_frozen) {
+		c = cmp_u64(frozen_rank(sc->it, x->id),
+			    frozen_rank(sc->it, y->id));
+		if (c) {
+			return c;
+		}
+	}
+	c = cmp_col(x, y, sc->ord);
+	if (top_col_desc(sc->ord->sort) != sc->ord->invert) {
+		c = -c;
+	}
+	return c ? c : cmp_u64(x->id, y->id);
+}
+
+static int cmp_group(const void *pa, const void *pb, void *data)
+{
+	const struct top_item *x = pa, *y = pb;
+
+	return cmp_key(x->rep, y->rep, *(const enum top_group *)data);
+}
+
+/* Sort by key, then fold runs of equal keys into one item each. */
+static void fold_groups(struct top_items *it, enum top_group g)
+{
+	size_t out = 0;
+
+	qsort_r(it->v, it->n, sizeof(*it->v), cmp_group, &g);
+	for (size_t i = 0; i < it->n; i++) {
+		struct top_item *cur = &it->v[i];
+
+		if (out && !cmp_key(it->v[out - 1].rep, cur->rep, g)) {
+			struct top_item *acc = &it->v[out - 1];
+
+			acc->count++;
+			acc->recv_q += cur->recv_q;
+			acc->send_q += cur->send_q;
+			acc->retrans += cur->retrans;
+			continue;
+		}
+		it->v[out] = *cur;
+		it->v[out].id = key_id(cur->rep, g);
+		out++;
+	}
+	it->n = out;
+}
+
+void top_items_init(struct top_items *it)
+{
+	memset(it, 0, sizeof(*it));
+}
+
+void top_items_finish(struct top_items *it)
+{
+	free(it->v);
+	free(it->frozen);
+	memset(it, 0, sizeof(*it));
+}
+
+void top_items_build(struct top_items *it, const struct top_snap *snap,
+		     const struct top_order *ord)
+{
+	struct sort_ctx sc = { .ord = ord, .it = it };
+
+	if (it->cap < snap->n) {
+		it->cap = snap->n;
+		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));
+	}
+	it->n = snap->n;
+	for (size_t i = 0; i < snap->n; i++) {
+		const struct top_row *r = &snap->rows[i];
+
+		it->v[i] = (struct top_item){
+			.rep = r,
+			.id = r->cookie,
+			.count = 1,
+			.recv_q = r->recv_q,
+			.send_q = r->send_q,
+			.retrans = r->retrans,
+		};
+	}
+	if (ord->group != TOP_GROUP_NONE) {
+		fold_groups(it, ord->group);
+	}
+	qsort_r(it->v, it->n, sizeof(*it->v), cmp_item, &sc);
+}
+
+static int cmp_rank_id(const void *pa, const void *pb)
+{
+	const struct top_rank *a = pa, *b = pb;
+
+	return cmp_u64(a->id, b->id);
+}
+
+void top_items_freeze(struct top_items *it)
+{
+	free(it->frozen);
+	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
+	for (size_t i = 0; i < it->n; i++) {
+		it->frozen[i] = (struct top_rank){ .id = it->v[i].id, .rank = i };
+	}
+	it->n_frozen = it->n;
+	qsort(it->frozen, it->n_frozen, sizeof(*it->frozen), cmp_rank_id);
+	it->is_frozen = true;
+}
+
+void top_items_thaw(struct top_items *it)
+{
+	free(it->frozen);
+	it->frozen = NULL;
+	it->n_frozen = 0;
+	it->is_frozen = false;
+}

@@ -1,0 +1,170 @@
+/*
+ * top_model.h - the data behind `sockscope top`, with no terminal in sight:
+ * snapshots of sockets (struct top_snap), rates between two snapshots, and
+ * the ordered list of rows the table shows (struct top_items): one item
+ * per socket, or one per group, sorted by a column, or frozen in the order
+ * they had when the user pressed `o`.
+ *
+ * Lifetimes: top_snap_init/finish and top_items_init/finish pair on the
+ * caller's storage. A snapshot's row array is reused between refreshes
+ * (top_snap_reset keeps the memory). Items point into one snapshot's rows:
+ * rebuild them (top_items_build) after every change to that snapshot.
+ */
+#ifndef SOCKSCOPE_TOP_MODEL_H
+#define SOCKSCOPE_TOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+/* What top keeps of one socket: copied out of the receive buffer. */
+struct top_row {
+	uint64_t cookie;
+	uint32_t recv_q;
+	uint32_t send_q;
+	uint32_t expires_ms;
+	uint32_t uid;
+	uint32_t inode;
+	uint32_t rtt_us; /* valid if has_rtt */
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t family;
+	uint8_t protocol;
+	uint8_t state;
+	uint8_t timer;
+	uint8_t retrans;
+	bool has_rtt;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
+	char proc[16]; /* owning process name (raw bytes), "" if unknown */
+};
+
+/* Kernel TCP counters a source may provide (cumulative, as in /proc). */
+struct top_counters {
+	uint64_t new_conns;        /* Tcp: ActiveOpens + PassiveOpens */
+	uint64_t retrans_segs;     /* Tcp: RetransSegs */
+	uint64_t listen_overflows; /* TcpExt: ListenOverflows */
+};
+
+struct top_snap {
+	struct top_row *rows; /* the rows that pass the filter */
+	size_t n;
+	size_t cap;
+	uint32_t tcp_states[SS_MAX]; /* every TCP socket, filter or not */
+	uint64_t total;              /* every socket seen */
+	struct top_counters counters;
+	bool has_counters;
+	double when; /* CLOCK_MONOTONIC seconds at the start of the refresh */
+	double took; /* seconds the refresh took */
+};
+
+void top_snap_init(struct top_snap *s);
+void top_snap_finish(struct top_snap *s);
+/* Empty it for the next refresh; keeps the row memory. */
+void top_snap_reset(struct top_snap *s);
+/* A new zeroed row at the end, valid until the next call. */
+struct top_row *top_snap_add(struct top_snap *s);
+/* Counts rec in the state table (TCP only) and the total. */
+void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
+/* Fill row from rec (RTT from tcp_info when the kernel sent it). */
+void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
+
+/* Per-second changes from prev to cur; valid false if no time passed. */
+struct top_rates {
+	bool valid;
+	bool has_counters;
+	double state[SS_MAX];
+	double new_conns;
+	double retrans_segs;
+	double listen_overflows;
+};
+
+void top_rates_compute(struct top_rates *r, const struct top_snap *prev,
+		       const struct top_snap *cur);
+
+enum top_group {
+	TOP_GROUP_NONE, /* one row per socket */
+	TOP_GROUP_STATE,
+	TOP_GROUP_LPORT,
+	TOP_GROUP_RHOST,
+	TOP_GROUP_RHOSTPORT,
+	TOP_GROUP_PROCESS,
+	TOP_GROUP_COUNT,
+};
+
+enum top_col {
+	TOP_COL_STATE,
+	TOP_COL_LOCAL,
+	TOP_COL_PEER,
+	TOP_COL_RECVQ,
+	TOP_COL_SENDQ,
+	TOP_COL_TIMER,
+	TOP_COL_RETRANS,
+	TOP_COL_RTT,
+	TOP_COL_PROCESS,
+	TOP_COL_UID,
+	TOP_COL_KEY,   /* grouped view: the group's key */
+	TOP_COL_COUNT, /* grouped view: sockets in the group */
+	TOP_COL_MAX,
+};
+
+/* "state", "local port", ... for the header. Never NULL. */
+const char *top_group_name(enum top_group g);
+
+/*
+ * The columns of the table for grouping g, left to right, into out;
+ * returns how many. Sockets: STATE LOCAL PEER Recv-Q Send-Q TIMER RETRANS
+ * RTT PROCESS UID; groups: KEY COUNT Recv-Q Send-Q RETRANS.
+ */
+size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX]);
+/* Whether column c is part of the table for grouping g. */
+bool top_col_in_mode(enum top_col c, enum top_group g);
+
+/* Whether column c naturally sorts largest first (numbers) or not. */
+bool top_col_desc(enum top_col c);
+
+/* One table row: a socket (count 1) or a group represented by rep. */
+struct top_item {
+	const struct top_row *rep;
+	uint64_t id; /* stable identity: cookie, or a hash of the group key */
+	uint32_t count;
+	uint64_t recv_q;
+	uint64_t send_q;
+	uint64_t retrans;
+};
+
+struct top_order {
+	enum top_group group;
+	enum top_col sort;
+	bool invert; /* against the column's natural direction */
+};
+
+struct top_items {
+	struct top_item *v;
+	size_t n;
+	size_t cap;
+	/* `o`: the ids in the order they were frozen, sorted by id. */
+	struct top_rank *frozen;
+	size_t n_frozen;
+	bool is_frozen;
+};
+
+void top_items_init(struct top_items *it);
+void top_items_finish(struct top_items *it);
+
+/*
+ * Build the items for snap under ord. Natural direction: numbers largest
+ * first, text and addresses ascending; ties go by id, so equal keys keep
+ * one order between refreshes. While frozen, items known at freeze time
+ * keep their order and new ones follow in sorted order.
+ */
+void top_items_build(struct top_items *it, const struct top_snap *snap,
+		     const struct top_order *ord);
+
+/* Freeze the current order (until top_items_thaw), or forget it. */
+void top_items_freeze(struct top_items *it);
+void top_items_thaw(struct top_items *it);
+
+#endif

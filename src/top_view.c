@@ -1,0 +1,662 @@
+// SPDX-License-Identifier: MIT
+#include "top_view.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "state.h"
+
+enum { LINE_CAP = 4 * TOP_VIEW_MAX_COLS };
+
+struct col_def {
+	const char *title;
+	int width;    /* fixed width, or the minimum of a flexible column */
+	int keep;     /* drop order: lowest goes first; 100: never */
+	bool flex;
+	bool right;
+};
+
+static const struct col_def col_defs[TOP_COL_MAX] = {
+	[TOP_COL_STATE] = { "STATE", 11, 100, false, false },
+	[TOP_COL_LOCAL] = { "LOCAL", 15, 100, true, false },
+	[TOP_COL_PEER] = { "PEER", 15, 90, true, false },
+	[TOP_COL_RECVQ] = { "Recv-Q", 7, 80, false, true },
+	[TOP_COL_SENDQ] = { "Send-Q", 7, 70, false, true },
+	[TOP_COL_TIMER] = { "TIMER", 10, 60, false, true },
+	[TOP_COL_RETRANS] = { "RETRANS", 7, 40, false, true },
+	[TOP_COL_RTT] = { "RTT", 8, 30, false, true },
+	[TOP_COL_PROCESS] = { "PROCESS", 15, 50, false, false },
+	[TOP_COL_UID] = { "UID", 6, 20, false, true },
+	[TOP_COL_KEY] = { "GROUP", 15, 100, true, false },
+	[TOP_COL_COUNT] = { "COUNT", 7, 100, false, true },
+};
+
+static int total_width(const struct top_layout *l)
+{
+	int w = l->n ? (int)l->n - 1 : 0; /* one blank between columns */
+
+	for (size_t i = 0; i < l->n; i++) {
+		w += l->width[i];
+	}
+	return w;
+}
+
+static void drop_least(struct top_layout *l)
+{
+	size_t victim = 0;
+
+	for (size_t i = 1; i < l->n; i++) {
+		if (col_defs[l->col[i]].keep < col_defs[l->col[victim]].keep) {
+			victim = i;
+		}
+	}
+	if (col_defs[l->col[victim]].keep >= 100) {
+		return;
+	}
+	memmove(&l->col[victim], &l->col[victim + 1],
+		(l->n - victim - 1) * sizeof(l->col[0]));
+	memmove(&l->width[victim], &l->width[victim + 1],
+		(l->n - victim - 1) * sizeof(l->width[0]));
+	l->n--;
+}
+
+static void grow_flex(struct top_layout *l, int width,
+		      const int want[TOP_COL_MAX])
+{
+	int spare = width > 0 ? width - total_width(l) : 1 << 20;
+
+	for (size_t i = 0; i < l->n && spare > 0; i++) {
+		int more;
+
+		if (!col_defs[l->col[i]].flex) {
+			continue;
+		}
+		more = want[l->col[i]] - l->width[i];
+		if (more > spare) {
+			more = spare;
+		}
+		if (more > 0) {
+			l->width[i] += more;
+			spare -= more;
+		}
+	}
+}
+
+void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
+		    int width, const int want[TOP_COL_MAX])
+{
+	enum top_col order[TOP_COL_MAX];
+	size_t before, n;
+
+	if (width > TOP_VIEW_MAX_COLS) {
+		width = TOP_VIEW_MAX_COLS;
+	}
+	l->n = 0;
+	n = top_mode_cols(g, order);
+	for (size_t i = 0; i < n; i++) {
+		if (order[i] == TOP_COL_PROCESS && !has_process) {
+			continue;
+		}
+		l->col[l->n] = order[i];
+		l->width[l->n] = col_defs[order[i]].width;
+		l->n++;
+	}
+	do {
+		before = l->n;
+		if (width > 0 && total_width(l) > width) {
+			drop_least(l);
+		}
+	} while (l->n != before);
+	grow_flex(l, width, want);
+}
+
+void top_view_init(struct top_view *v, const struct top_env *env)
+{
+	obuf_init(&v->line, -1, LINE_CAP);
+	v->env = env;
+	v->cursor_y = -1;
+	v->cursor_x = 0;
+}
+
+void top_view_finish(struct top_view *v)
+{
+	v->line.len = 0; /* nothing to flush: it never had a file */
+	obuf_finish(&v->line);
+}
+
+struct frame {
+	struct top_view *v;
+	top_sink_fn sink;
+	void *ctx;
+	int y;
+	int cols; /* <= 0: no limit */
+};
+
+static void line_start(struct frame *fr)
+{
+	fr->v->line.len = 0;
+}
+
+/* Hand the line to the sink, cut to the screen width. */
+static void line_emit(struct frame *fr, enum term_role role)
+{
+	struct obuf *lb = &fr->v->line;
+
+	if (fr->cols > 0 && lb->len > (size_t)fr->cols) {
+		lb->len = (size_t)fr->cols;
+	}
+	if (lb->len >= lb->cap) {
+		lb->len = lb->cap - 1;
+	}
+	lb->buf[lb->len] = '\0';
+	fr->sink(fr->ctx, fr->y++, role, lb->buf);
+}
+
+static void emit_text(struct frame *fr, enum term_role role, const char *s)
+{
+	line_start(fr);
+	obuf_puts(&fr->v->line, s);
+	line_emit(fr, role);
+}
+
+/* Fit what was written since start into w cells; endpoints keep the end. */
+static void cell_fit(struct obuf *lb, size_t start, int w, bool right,
+		     bool keep_end)
+{
+	size_t len = lb->len - start, width = (size_t)w;
+
+	if (len > width) {
+		if (keep_end && width > 1) {
+			memmove(lb->buf + start + 1,
+				lb->buf + start + len - (width - 1), width - 1);
+			lb->buf[start] = '~';
+		}
+		lb->len = start + width;
+		return;
+	}
+	if (right) {
+		memmove(lb->buf + start + (width - len), lb->buf + start, len);
+		memset(lb->buf + start, ' ', width - len);
+		lb->len = start + width;
+		return;
+	}
+	obuf_pad(lb, width - len);
+}
+
+static void put_endpoint(struct obuf *lb, const struct top_env *env,
+			 const struct top_row *r, bool peer)
+{
+	char buf[ENDPOINT_STRLEN];
+	struct sock_rec rec = {
+		.family = r->family,
+		.protocol = r->protocol,
+		.sport = r->sport,
+		.dport = r->dport,
+	};
+
+	memcpy(rec.saddr, r->saddr, sizeof(rec.saddr));
+	memcpy(rec.daddr, r->daddr, sizeof(rec.daddr));
+	obuf_write(lb, buf, format_endpoint(buf, &env->fc, &rec, peer));
+}
+
+static void put_timer(struct obuf *lb, const struct top_row *r)
+{
+	static const char *const names[] = { "", "on", "ka", "tw", "probe" };
+	double s = r->expires_ms / 1000.0;
+
+	if (!r->timer || r->timer >= ARRAY_SIZE(names)) {
+		obuf_putc(lb, '-');
+		return;
+	}
+	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[r->timer],
+		    s);
+}
+
+static void put_proto(struct obuf *lb, uint8_t protocol)
+{
+	char buf[8];
+
+	obuf_puts(lb, format_netid(protocol, buf));
+	obuf_putc(lb, ' ');
+}
+
+static void put_key(struct obuf *lb, const struct top_env *env,
+		    const struct top_row *r, enum top_group g)
+{
+	char buf[ADDR_STRLEN];
+
+	switch (g) {
+	case TOP_GROUP_STATE:
+		put_proto(lb, r->protocol);
+		obuf_puts(lb, state_name(r->state, r->protocol));
+		return;
+	case TOP_GROUP_LPORT:
+		put_proto(lb, r->protocol);
+		obuf_printf(lb, ":%u", r->sport);
+		return;
+	case TOP_GROUP_RHOST:
+		obuf_write(lb, buf, addr_format(buf, r->family, r->daddr));
+		return;
+	case TOP_GROUP_RHOSTPORT:
+		put_endpoint(lb, env, r, true);
+		return;
+	case TOP_GROUP_PROCESS:
+		if (!r->proc[0]) {
+			obuf_putc(lb, '-');
+		}
+		obuf_escape_text(lb, r->proc, strnlen(r->proc, sizeof(r->proc)));
+		return;
+	default:
+		return;
+	}
+}
+
+static void put_cell(struct obuf *lb, const struct top_env *env,
+		     const struct top_item *it, enum top_col c,
+		     enum top_group g)
+{
+	const struct top_row *r = it->rep;
+
+	switch (c) {
+	case TOP_COL_STATE:
+		obuf_puts(lb, state_name(r->state, r->protocol));
+		return;
+	case TOP_COL_LOCAL:
+	case TOP_COL_PEER:
+		put_endpoint(lb, env, r, c == TOP_COL_PEER);
+		return;
+	case TOP_COL_RECVQ:
+		obuf_u64(lb, it->recv_q);
+		return;
+	case TOP_COL_SENDQ:
+		obuf_u64(lb, it->send_q);
+		return;
+	case TOP_COL_TIMER:
+		put_timer(lb, r);
+		return;
+	case TOP_COL_RETRANS:
+		obuf_u64(lb, it->retrans);
+		return;
+	case TOP_COL_RTT:
+		if (r->has_rtt && r->rtt_us) {
+			obuf_printf(lb, "%.1fms", r->rtt_us / 1000.0);
+		} else {
+			obuf_putc(lb, '-');
+		}
+		return;
+	case TOP_COL_PROCESS:
+		put_key(lb, env, r, TOP_GROUP_PROCESS);
+		return;
+	case TOP_COL_UID:
+		obuf_u64(lb, r->uid);
+		return;
+	case TOP_COL_KEY:
+		put_key(lb, env, r, g);
+		return;
+	default:
+		obuf_u64(lb, it->count);
+		return;
+	}
+}
+
+static void put_row(struct obuf *lb, const struct top_env *env,
+		    const struct top_layout *l, const struct top_item *it,
+		    enum top_group g)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct col_def *cd = &col_defs[l->col[i]];
+		size_t start;
+
+		if (i) {
+			obuf_putc(lb, ' ');
+		}
+		start = lb->len;
+		put_cell(lb, env, it, l->col[i], g);
+		cell_fit(lb, start, l->width[i], cd->right, cd->flex);
+	}
+}
+
+static enum term_role row_role(const struct top_item *it, enum top_group g)
+{
+	if (g != TOP_GROUP_NONE && g != TOP_GROUP_STATE) {
+		return TR_NORMAL;
+	}
+	switch (it->rep->state) {
+	case SS_LISTEN:
+		return TR_GOOD;
+	case SS_CLOSE_WAIT:
+		return TR_WARN;
+	case SS_TIME_WAIT:
+		return TR_DIM;
+	default:
+		return TR_NORMAL;
+	}
+}
+
+/* Widest text of each flexible column over items [from, to). */
+static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
+		    size_t to, int want[TOP_COL_MAX])
+{
+	static const enum top_col flex[] = { TOP_COL_LOCAL, TOP_COL_PEER,
+					     TOP_COL_KEY };
+	struct obuf *lb = &v->line;
+
+	for (size_t k = 0; k < ARRAY_SIZE(flex); k++) {
+		want[flex[k]] = (int)strlen(col_defs[flex[k]].title) + 1;
+		if (!top_col_in_mode(flex[k], ui->ord.group)) {
+			continue;
+		}
+		for (size_t i = from; i < to; i++) {
+			lb->len = 0;
+			put_cell(lb, v->env, &ui->items.v[i], flex[k],
+				 ui->ord.group);
+			if ((int)lb->len > want[flex[k]]) {
+				want[flex[k]] = (int)lb->len;
+			}
+		}
+	}
+	lb->len = 0;
+}
+
+static void put_title(struct obuf *lb, const struct top_layout *l,
+		      const struct top_order *ord)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct col_def *cd = &col_defs[l->col[i]];
+		size_t start;
+
+		if (i) {
+			obuf_putc(lb, ' ');
+		}
+		start = lb->len;
+		obuf_puts(lb, cd->title);
+		if (l->col[i] == ord->sort) {
+			/* Which way it sorts: the arrow points at the top. */
+			bool desc = top_col_desc(ord->sort) != ord->invert;
+
+			obuf_putc(lb, desc ? 'v' : '^');
+		}
+		cell_fit(lb, start, l->width[i], cd->right, false);
+	}
+}
+
+
+/* The meters, in the order of a connection's life. */
+static const uint8_t meter_states[] = {
+	SS_LISTEN,    SS_SYN_SENT,  SS_SYN_RECV, SS_ESTABLISHED,
+	SS_FIN_WAIT1, SS_FIN_WAIT2, SS_TIME_WAIT, SS_CLOSE_WAIT,
+	SS_LAST_ACK,  SS_CLOSING,   SS_CLOSE,
+};
+
+enum { METER_WIDTH = 38, BAR_WIDTH = 6 };
+
+static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s)
+{
+	const struct top_snap *snap = &ui->snap[ui->cur];
+	uint64_t count = snap->tcp_states[s], limit = 0, fill;
+	double rate = ui->rates.state[s];
+
+	if (s == SS_SYN_RECV) {
+		/* Request sockets are SYN_RECV to the user. */
+		count += snap->tcp_states[SS_NEW_SYN_RECV];
+		rate += ui->rates.state[SS_NEW_SYN_RECV];
+	}
+	if (s == SS_TIME_WAIT) {
+		limit = ui->limits.max_tw_buckets;
+	}
+	if (!limit) {
+		for (unsigned int i = 0; i < SS_MAX; i++) {
+			limit += snap->tcp_states[i];
+		}
+	}
+	fill = limit ? (count * BAR_WIDTH + limit - 1) / limit : 0;
+	obuf_printf(lb, "%-11s %7llu ", state_name(s, IPPROTO_TCP),
+		    (unsigned long long)count);
+	if (ui->rates.valid) {
+		obuf_printf(lb, "%+7.1f/s", rate);
+	} else {
+		obuf_puts(lb, "      -/s");
+	}
+	obuf_puts(lb, " [");
+	for (unsigned int i = 0; i < BAR_WIDTH; i++) {
+		obuf_putc(lb, i < fill ? '|' : ' ');
+	}
+	obuf_putc(lb, ']');
+}
+
+static void render_meters(struct frame *fr, const struct top_ui *ui)
+{
+	struct obuf *lb = &fr->v->line;
+	size_t per_line = fr->cols > 0 ? (size_t)(fr->cols / (METER_WIDTH + 2))
+				       : 3;
+
+	if (per_line == 0) {
+		per_line = 1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(meter_states); i += per_line) {
+		line_start(fr);
+		for (size_t k = i; k < i + per_line &&
+				   k < ARRAY_SIZE(meter_states);
+		     k++) {
+			if (k > i) {
+				obuf_puts(lb, "  ");
+			}
+			put_meter(lb, ui, meter_states[k]);
+		}
+		line_emit(fr, TR_HEADER);
+	}
+}
+
+static void render_header(struct frame *fr, const struct top_ui *ui)
+{
+	const struct top_env *env = fr->v->env;
+	const struct top_snap *snap = &ui->snap[ui->cur];
+	struct obuf *lb = &fr->v->line;
+
+	line_start(fr);
+	obuf_printf(lb, "sockscope top - %s  kernel %s  %s  every %.1fs  "
+			"sockets %llu  refresh %.1f ms",
+		    env->host, env->kernel, env->netns, env->delay_ms / 1000.0,
+		    (unsigned long long)snap->total, snap->took * 1000.0);
+	obuf_puts(lb, ui->paused ? "  [paused]" : "");
+	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
+	line_emit(fr, TR_HEADER);
+	render_meters(fr, ui);
+	if (ui->rates.has_counters) {
+		line_start(fr);
+		obuf_printf(lb, "new connections %.1f/s  retransmits %.1f/s  "
+				"ListenOverflows %.1f/s",
+			    ui->rates.new_conns, ui->rates.retrans_segs,
+			    ui->rates.listen_overflows);
+		line_emit(fr, TR_HEADER);
+	}
+	line_start(fr);
+	obuf_puts(lb, "filter: ");
+	obuf_escape_text(lb, ui->filter_text, strlen(ui->filter_text));
+	obuf_puts(lb, ui->filter_text[0] ? "" : "(none)");
+	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
+		    ui->items.n);
+	line_emit(fr, TR_HEADER);
+}
+
+static const char *const help_text[] = {
+	"sockscope top: keys",
+	"",
+	"  F1 h ?          this help (any key closes it)",
+	"  F3 / \\          filter prompt: the command-line filter language,",
+	"                  e.g. state time-wait; Enter applies, Esc cancels",
+	"  F4 g            grouping: sockets, state, local port, remote host,",
+	"                  remote host:port, process",
+	"  F5 space p Z    pause / resume refreshing",
+	"  F6 > <          sort by the next / previous column",
+	"  I               invert the sort order",
+	"  o               freeze the row order / release it",
+	"  a               show / hide the advice pane",
+	"  F9 k            close the selected socket, after y/n",
+	"  arrows PgUp PgDn Home End   move the selection",
+	"  Ctrl-L          repaint",
+	"  F10 q           quit",
+};
+
+static void render_help(struct frame *fr, int last)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(help_text) && fr->y < last; i++) {
+		emit_text(fr, i ? TR_NORMAL : TR_TITLE, help_text[i]);
+	}
+}
+
+/* Table title and the rows that fit in [fr->y, last). */
+static void render_table(struct frame *fr, struct top_ui *ui, int last,
+			 bool batch)
+{
+	struct top_view *v = fr->v;
+	int want[TOP_COL_MAX] = { 0 };
+	struct top_layout l;
+	size_t page = batch ? ui->items.n : (size_t)(last - fr->y - 1);
+	size_t end;
+
+	if (!batch && last - fr->y < 2) {
+		page = 0;
+	}
+	ui->page = page;
+	if (batch) {
+		ui->first = 0;
+	} else {
+		/* Scroll just enough to show the selection. */
+		if (ui->sel < ui->first) {
+			ui->first = ui->sel;
+		} else if (page && ui->sel >= ui->first + page) {
+			ui->first = ui->sel - page + 1;
+		}
+		if (ui->first + page > ui->items.n) {
+			ui->first = ui->items.n > page ? ui->items.n - page : 0;
+		}
+	}
+	end = ui->first + page < ui->items.n ? ui->first + page : ui->items.n;
+	measure(v, ui, ui->first, end, want);
+	top_layout_fit(&l, ui->ord.group, top_ui_has_process(ui), fr->cols,
+		       want);
+	if (!batch && fr->y >= last) {
+		return;
+	}
+	line_start(fr);
+	put_title(&v->line, &l, &ui->ord);
+	line_emit(fr, TR_TITLE);
+	for (size_t i = ui->first; i < end; i++) {
+		const struct top_item *it = &ui->items.v[i];
+
+		line_start(fr);
+		put_row(&v->line, v->env, &l, it, ui->ord.group);
+		line_emit(fr, !batch && i == ui->sel
+				      ? TR_SELECTED
+				      : row_role(it, ui->ord.group));
+	}
+}
+
+static enum term_role advice_role(enum top_severity s)
+{
+	return s == TOP_SEV_CRIT ? TR_BAD : s == TOP_SEV_WARN ? TR_WARN
+							      : TR_GOOD;
+}
+
+static int advice_lines(const struct top_ui *ui)
+{
+	if (!ui->show_advice || !ui->src->advice) {
+		return 0;
+	}
+	return 1 + (ui->n_advice ? (int)ui->n_advice : 1);
+}
+
+static void render_advice(struct frame *fr, const struct top_ui *ui)
+{
+	struct obuf *lb = &fr->v->line;
+
+	if (!advice_lines(ui)) {
+		return;
+	}
+	emit_text(fr, TR_TITLE, "Advice (a hides)");
+	if (!ui->n_advice) {
+		emit_text(fr, TR_GOOD, "  nothing to report");
+	}
+	for (size_t i = 0; i < ui->n_advice; i++) {
+		line_start(fr);
+		obuf_puts(lb, "  ");
+		obuf_escape_text(lb, ui->advice[i].text,
+				 strnlen(ui->advice[i].text,
+					 sizeof(ui->advice[i].text)));
+		line_emit(fr, advice_role(ui->advice[i].severity));
+	}
+}
+
+static void render_fkeys(struct frame *fr, const struct top_ui *ui)
+{
+	struct obuf *lb = &fr->v->line;
+
+	line_start(fr);
+	obuf_puts(lb, "F1 Help  F3 Filter  F4 Group  F5 Pause  F6 Sort");
+	obuf_puts(lb, top_ui_can_kill(ui) ? "  F9 Kill" : "");
+	obuf_puts(lb, ui->src->advice ? "  a Advice" : "");
+	obuf_puts(lb, "  F10 Quit");
+	line_emit(fr, TR_FKEY);
+}
+
+/* The bottom line: the prompt, the y/n question or the function bar. */
+static void render_footer(struct frame *fr, struct top_ui *ui)
+{
+	struct obuf *lb = &fr->v->line;
+
+	fr->v->cursor_y = -1;
+	if (ui->message[0]) {
+		line_start(fr);
+		obuf_puts(lb, ui->message_is_error ? "error: " : "");
+		obuf_escape_text(lb, ui->message, strlen(ui->message));
+		line_emit(fr, ui->message_is_error ? TR_BAD : TR_NORMAL);
+	}
+	if (ui->mode == TOP_MODE_PROMPT) {
+		line_start(fr);
+		obuf_puts(lb, "Filter: ");
+		obuf_escape_text(lb, ui->input, strlen(ui->input));
+		fr->v->cursor_y = fr->y;
+		fr->v->cursor_x = (int)lb->len;
+		line_emit(fr, TR_PROMPT);
+	} else if (ui->mode == TOP_MODE_CONFIRM && ui->items.n) {
+		const struct top_row *r = ui->items.v[ui->sel].rep;
+
+		line_start(fr);
+		obuf_puts(lb, "Close ");
+		put_endpoint(lb, fr->v->env, r, false);
+		obuf_puts(lb, " -> ");
+		put_endpoint(lb, fr->v->env, r, true);
+		obuf_puts(lb, "? (y/n)");
+		line_emit(fr, TR_PROMPT);
+	} else {
+		render_fkeys(fr, ui);
+	}
+}
+
+void top_view_render(struct top_view *v, struct top_ui *ui, int rows,
+		     int cols, top_sink_fn sink, void *ctx)
+{
+	struct frame fr = { .v = v, .sink = sink, .ctx = ctx, .cols = cols };
+	bool batch = rows <= 0;
+	int bottom = batch ? 0 : 1 + (ui->message[0] ? 1 : 0);
+	int last;
+
+	render_header(&fr, ui);
+	last = batch ? fr.y + 1 : rows - bottom - advice_lines(ui);
+	if (ui->mode == TOP_MODE_HELP && !batch) {
+		render_help(&fr, rows - bottom);
+	} else {
+		render_table(&fr, ui, last, batch);
+		if (!batch) {
+			fr.y = last;
+		}
+		render_advice(&fr, ui);
+	}
+	if (!batch) {
+		fr.y = rows - bottom;
+		render_footer(&fr, ui);
+	}
+}
