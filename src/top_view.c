@@ -390,9 +390,14 @@ static const uint8_t meter_states[] = {
 	SS_LAST_ACK,  SS_CLOSING,   SS_CLOSE,
 };
 
-enum { METER_WIDTH = 38, BAR_WIDTH = 6 };
+enum { BAR_WIDTH = 6 };
 
-static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s)
+/* Meter forms, widest first: count, rate, bar; count and rate; count. */
+enum meter_form { METER_FULL, METER_RATE, METER_COUNT };
+static const int meter_width[] = { 38, 29, 17 };
+
+static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s,
+		      enum meter_form form)
 {
 	const struct top_snap *snap = &ui->snap[ui->cur];
 	uint64_t count = snap->tcp_states[s], limit = 0, fill;
@@ -403,22 +408,26 @@ static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s)
 		count += snap->tcp_states[SS_NEW_SYN_RECV];
 		rate += ui->rates.state[SS_NEW_SYN_RECV];
 	}
+	obuf_printf(lb, "%-11s%6llu", state_name(s, IPPROTO_TCP),
+		    (unsigned long long)count);
+	if (form == METER_COUNT) {
+		return;
+	}
+	if (ui->rates.valid) {
+		obuf_printf(lb, " %+8.1f/s", rate);
+	} else {
+		obuf_puts(lb, "        -/s");
+	}
+	if (form == METER_RATE) {
+		return;
+	}
 	if (s == SS_TIME_WAIT) {
 		limit = ui->limits.max_tw_buckets;
 	}
-	if (!limit) {
-		for (unsigned int i = 0; i < SS_MAX; i++) {
-			limit += snap->tcp_states[i];
-		}
+	for (unsigned int i = 0; !limit && i < SS_MAX; i++) {
+		limit += snap->tcp_states[i];
 	}
 	fill = limit ? (count * BAR_WIDTH + limit - 1) / limit : 0;
-	obuf_printf(lb, "%-11s %7llu ", state_name(s, IPPROTO_TCP),
-		    (unsigned long long)count);
-	if (ui->rates.valid) {
-		obuf_printf(lb, "%+7.1f/s", rate);
-	} else {
-		obuf_puts(lb, "      -/s");
-	}
 	obuf_puts(lb, " [");
 	for (unsigned int i = 0; i < BAR_WIDTH; i++) {
 		obuf_putc(lb, i < fill ? '|' : ' ');
@@ -426,24 +435,28 @@ static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s)
 	obuf_putc(lb, ']');
 }
 
+/* Three meters a line, in the widest form that fits; then fewer. */
 static void render_meters(struct frame *fr, const struct top_ui *ui)
 {
 	struct obuf *lb = &fr->v->line;
-	size_t per_line = fr->cols > 0 ? (size_t)(fr->cols / (METER_WIDTH + 2))
-				       : 3;
+	enum meter_form form = METER_FULL;
+	size_t per_line = 3;
 
-	if (per_line == 0) {
-		per_line = 1;
+	while (fr->cols > 0 && form < METER_COUNT &&
+	       3 * (meter_width[form] + 2) - 2 > fr->cols) {
+		form++;
+	}
+	if (fr->cols > 0 && 3 * (meter_width[form] + 2) - 2 > fr->cols) {
+		per_line = (size_t)(fr->cols / (meter_width[form] + 2));
+		per_line = per_line ? per_line : 1;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(meter_states); i += per_line) {
 		line_start(fr);
 		for (size_t k = i; k < i + per_line &&
 				   k < ARRAY_SIZE(meter_states);
 		     k++) {
-			if (k > i) {
-				obuf_puts(lb, "  ");
-			}
-			put_meter(lb, ui, meter_states[k]);
+			obuf_puts(lb, k > i ? "  " : "");
+			put_meter(lb, ui, meter_states[k], form);
 		}
 		line_emit(fr, TR_HEADER);
 	}

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""`sockscope top` driven through tmux, plus --batch, against known sockets.
+
+Run: test_top.py SOCKSCOPE. Makes its own network namespace (netns.py); the
+tmux server runs on a private socket so that it lives in that namespace.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import netns
+
+netns.enter()
+SOCKSCOPE = sys.argv[1]
+if not shutil.which("tmux"):
+    netns.skip("needs tmux")
+TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-")
+TMUX = ["tmux", "-S", os.path.join(TMPDIR, "tmux.sock")]
+PROMPT = "READY$ "
+
+
+def make_sockets():
+    """LISTEN 1, ESTABLISHED 2 (one with 1000 unread bytes), TIME_WAIT 1."""
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", 8080))
+    lst.listen(16)
+    cli = socket.create_connection(("127.0.0.1", 8080))
+    srv, _ = lst.accept()
+    cli.sendall(b"x" * 1000)
+    c2 = socket.create_connection(("127.0.0.1", 8080))
+    s2, _ = lst.accept()
+    c2.close()  # the client closes first: its side ends in TIME_WAIT
+    time.sleep(0.05)
+    s2.close()
+    time.sleep(0.1)
+    return [lst, cli, srv]
+
+
+def tmux(*args, check=True):
+    return subprocess.run(TMUX + list(args), capture_output=True, text=True,
+                          check=check)
+
+
+def screen():
+    return tmux("capture-pane", "-p", "-t", "t").stdout
+
+
+def wait_for(pred, what, timeout=5.0):
+    """Poll the screen until pred(text) holds; the last text either way."""
+    end = time.time() + timeout
+    text = screen()
+    while not pred(text) and time.time() < end:
+        time.sleep(0.1)
+        text = screen()
+    netns.check(pred(text), f"{what}; screen:\n{text}")
+    return text
+
+
+def keys(*k):
+    tmux("send-keys", "-t", "t", *k)
+
+
+def literal(s):
+    tmux("send-keys", "-t", "t", "-l", s)
+
+
+def table_rows(text):
+    """The rows under the column titles, up to the first blank line."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("STATE", "GROUP")):
+            rows = []
+            for row in lines[i + 1:]:
+                if not row.strip():
+                    break
+                rows.append(row)
+            return lines[i], rows
+    return "", []
+
+
+def meter(text, name):
+    m = re.search(rf"\b{name}\s+(\d+)\s", text)
+    return int(m.group(1)) if m else None
+
+
+def start_shell():
+    tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40",
+         f"env PS1='{PROMPT}' bash --norc --noprofile")
+    wait_for(lambda t: PROMPT.rstrip() in t, "the shell prompt")
+
+
+def start_top(extra=""):
+    keys("clear", "Enter")
+    literal(f"{SOCKSCOPE} top -d 0.3 {extra}; echo EXIT=$?")
+    keys("Enter")
+    return wait_for(lambda t: "STATE" in t and "F10 Quit" in t,
+                    "top draws its table")
+
+
+def terminal_sane(how):
+    # Anchored: the command line itself shows "echo EXIT=$?".
+    text = wait_for(lambda t: re.search(r"^EXIT=\d+$", t, re.M),
+                    f"top exits on {how}")
+    netns.check(re.search(r"^EXIT=0$", text, re.M), f"top exits 0 on {how}")
+    keys("clear", "Enter")
+    literal("stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)'")
+    keys("Enter")
+    text = wait_for(lambda t: re.search(r"^-?icanon$", t, re.M),
+                    f"stty output after {how}")
+    netns.check(re.search(r"^icanon$", text, re.M) and
+                re.search(r"^echo$", text, re.M),
+                f"canonical mode and echo restored after {how}:\n{text}")
+    wait_for(lambda t: t.rstrip().endswith(PROMPT.rstrip()),
+             f"the shell prompt is back after {how}")
+
+
+def check_counts(text):
+    netns.check(meter(text, "LISTEN") == 1, "header: LISTEN 1")
+    netns.check(meter(text, "ESTABLISHED") == 2, "header: ESTABLISHED 2")
+    netns.check(meter(text, "TIME_WAIT") == 1, "header: TIME_WAIT 1")
+    _, rows = table_rows(text)
+    states = sorted(r.split()[0] for r in rows)
+    netns.check(states == ["ESTABLISHED", "ESTABLISHED", "LISTEN",
+                           "TIME_WAIT"], f"one row per socket: {states}")
+
+
+def check_filter():
+    keys("/")
+    wait_for(lambda t: re.search(r"^Filter:", t, re.M),
+             "F3 / opens the prompt")
+    literal("state time-wait")
+    keys("Enter")
+    text = wait_for(lambda t: "filter: state time-wait" in t,
+                    "the filter is applied")
+    _, rows = table_rows(text)
+    netns.check(len(rows) == 1 and rows[0].startswith("TIME_WAIT"),
+                f"only the TIME_WAIT row remains: {rows}")
+    keys("/")
+    wait_for(lambda t: "Filter: state time-wait" in t,
+             "the prompt starts from the filter in force")
+    keys("C-u")
+    literal("state bogus")
+    keys("Enter")
+    text = wait_for(lambda t: "error:" in t, "an invalid filter shows")
+    netns.check("bogus" in text, "the error names the bad word")
+    keys("Escape")
+    text = wait_for(lambda t: not re.search(r"^Filter:", t, re.M),
+                    "Esc closes the prompt")
+    _, rows = table_rows(text)
+    netns.check("filter: state time-wait" in text and len(rows) == 1 and
+                rows[0].startswith("TIME_WAIT"),
+                "the previous filter stays after an invalid one")
+    keys("/", "C-u", "Enter")
+    wait_for(lambda t: "filter: (none)" in t and
+             len(table_rows(t)[1]) == 4, "an empty filter shows all again")
+
+
+def recvq_of(title, row):
+    col = title.index("Recv-Q")
+    return row[:col + len("Recv-Q") + 1].split()[-1]
+
+
+def check_sort():
+    keys(">", ">", ">")
+    text = wait_for(lambda t: "Recv-Qv" in t, "> moves the sort to Recv-Q")
+    title, rows = table_rows(text)
+    netns.check(rows and recvq_of(title, rows[0]) == "1000",
+                f"largest Recv-Q first: {rows}")
+    keys("I")
+    text = wait_for(lambda t: "Recv-Q^" in t, "I inverts the sort")
+    title, rows = table_rows(text)
+    netns.check(rows and recvq_of(title, rows[-1]) == "1000",
+                f"inverted: largest Recv-Q last: {rows}")
+
+
+def check_group():
+    keys("g")
+    text = wait_for(lambda t: "group: state" in t, "g groups by state")
+    _, rows = table_rows(text)
+    groups = {" ".join(r.split()[:2]): int(r.split()[2]) for r in rows}
+    netns.check(groups == {"tcp ESTABLISHED": 2, "tcp LISTEN": 1,
+                           "tcp TIME_WAIT": 1},
+                f"state groups with counts: {groups}")
+    keys("g")
+    text = wait_for(lambda t: "group: local port" in t,
+                    "g again groups by local port")
+    netns.check(re.search(r"^tcp :8080\s+2\s+1000\b", text, re.M),
+                f"port 8080 group: 2 sockets, 1000 queued:\n{text}")
+    for _ in range(6):  # on round to one row per socket
+        if "group: sockets" in screen():
+            break
+        keys("g")
+        time.sleep(0.3)
+    wait_for(lambda t: "group: sockets" in t, "grouping cycles back")
+
+
+def check_resize():
+    tmux("resize-window", "-t", "t", "-x", "60", "-y", "20")
+    text = wait_for(lambda t: "UID" not in t and "STATE" in t,
+                    "a narrow window drops columns")
+    title, rows = table_rows(text)
+    netns.check(title.split()[:3] == ["STATE", "LOCAL", "PEER"] and
+                "RTT" not in title, f"narrow title keeps the left: {title}")
+    netns.check(all(len(line) <= 60 for line in text.splitlines()),
+                "nothing drawn past 60 columns")
+    netns.check("F10 Quit" in text.splitlines()[19],
+                "function bar on the last of 20 lines")
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
+    wait_for(lambda t: "UID" in t, "widening brings the columns back")
+
+
+def check_interactive():
+    start_shell()
+    text = start_top()
+    check_counts(text)
+    check_filter()
+    check_sort()
+    check_group()
+    check_resize()
+    keys("q")
+    terminal_sane("q")
+    start_top()
+    keys("C-c")
+    terminal_sane("Ctrl-C")
+    keys("clear", "Enter")
+    literal(f"sh -c 'echo $$ > {TMPDIR}/pid; exec {SOCKSCOPE} top'"
+            "; echo EXIT=$?")
+    keys("Enter")
+    wait_for(lambda t: "F10 Quit" in t, "top started for SIGTERM")
+    with open(os.path.join(TMPDIR, "pid")) as f:
+        os.kill(int(f.read()), signal.SIGTERM)
+    terminal_sane("SIGTERM")
+
+
+def check_batch():
+    r = netns.run([SOCKSCOPE, "top", "--batch", "-n", "3", "-d", "0.1"])
+    snaps = r.stdout.count("sockscope top - ")
+    netns.check(snaps == 3, f"--batch -n 3 prints 3 snapshots, got {snaps}")
+    netns.check(len(re.findall(r"^TIME_WAIT +127\.0\.0\.1:", r.stdout,
+                               re.M)) == 3,
+                "each snapshot lists the TIME_WAIT socket")
+    netns.check(r.stderr == "", f"nothing on stderr: {r.stderr}")
+    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "state", "listening"])
+    _, rows = table_rows(r.stdout)
+    netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
+                f"a command-line filter applies in batch: {rows}")
+    r = netns.run([SOCKSCOPE, "top"], check_rc=2)
+    netns.check("not a terminal" in r.stderr and r.stdout == "",
+                f"no terminal, no --batch: refused: {r.stderr}")
+    r = netns.run([SOCKSCOPE, "top", "-b", "-d", "0.01"], check_rc=2)
+    netns.check("--delay" in r.stderr, "a too short delay is refused")
+    r = netns.run([SOCKSCOPE, "list", "--batch"], check_rc=2)
+    netns.check("sockscope top" in r.stderr, "--batch is top's only")
+
+
+held = make_sockets()
+try:
+    check_batch()
+    check_interactive()
+finally:
+    tmux("kill-server", check=False)
+    shutil.rmtree(TMPDIR, ignore_errors=True)
+netns.finish("integration-top")
