@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/* top_model: rates, sorting by every column, grouping, frozen order. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "top_model.h"
+
+/* Five sockets whose every column orders them differently. */
+static void fill(struct top_snap *s)
+{
+	static const struct {
+		uint64_t cookie;
+		uint8_t state, proto, ip, peer, retrans;
+		uint16_t sport, dport;
+		uint32_t rq, sq, exp, uid, rtt;
+		const char *proc;
+	} t[] = {
+		{ 10, SS_ESTABLISHED, IPPROTO_TCP, 3, 9, 2, 443, 5000, 0, 30,
+		  900, 1000, 700, "nginx" },
+		{ 11, SS_ESTABLISHED, IPPROTO_TCP, 2, 9, 0, 443, 5001, 50, 0,
+		  100, 0, 300, "nginx" },
+		{ 12, SS_TIME_WAIT, IPPROTO_TCP, 1, 8, 0, 40000, 80, 1, 1,
+		  50000, 5, 0, "" },
+		{ 13, SS_LISTEN, IPPROTO_TCP, 4, 0, 0, 443, 0, 7, 128, 0, 2,
+		  50, "nginx" },
+		{ 14, SS_CLOSE_WAIT, IPPROTO_TCP, 5, 8, 1, 8080, 81, 3, 10,
+		  200, 7, 1500, "java" },
+	};
+
+	top_snap_reset(s);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct top_row *r = top_snap_add(s);
+
+		r->cookie = t[i].cookie;
+		r->state = t[i].state;
+		r->protocol = t[i].proto;
+		r->family = AF_INET;
+		r->saddr[0] = 10;
+		r->saddr[3] = t[i].ip;
+		r->daddr[0] = t[i].peer ? 192 : 0;
+		r->daddr[3] = t[i].peer;
+		r->sport = t[i].sport;
+		r->dport = t[i].dport;
+		r->recv_q = t[i].rq;
+		r->send_q = t[i].sq;
+		r->expires_ms = t[i].exp;
+		r->timer = t[i].exp ? 1 : 0;
+		r->uid = t[i].uid;
+		r->rtt_us = t[i].rtt;
+		r->has_rtt = t[i].rtt != 0;
+		r->retrans = t[i].retrans;
+		snprintf(r->proc, sizeof(r->proc), "%s", t[i].proc);
+	}
+}
+
+static void order_is(const struct top_items *it, const uint64_t *want,
+		     size_t n)
+{
+	assert_int_equal(it->n, n);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(it->v[i].rep->cookie, want[i]);
+	}
+}
+
+static void sorted(enum top_col col, bool invert, const uint64_t want[5])
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = { .sort = col, .invert = invert };
+	uint64_t rev[5];
+
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	top_items_build(&it, &s, &ord);
+	order_is(&it, want, 5);
+	/* Inverting reverses the order (all keys here are distinct). */
+	for (size_t i = 0; i < 5; i++) {
+		rev[i] = want[4 - i];
+	}
+	ord.invert = !invert;
+	top_items_build(&it, &s, &ord);
+	order_is(&it, rev, 5);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
+static void test_sort_each_column(void **unused)
+{
+	(void)unused;
+	/* Text ascending; numbers largest first. */
+	sorted(TOP_COL_LOCAL, false, (uint64_t[]){ 12, 11, 10, 13, 14 });
+	sorted(TOP_COL_RECVQ, false, (uint64_t[]){ 11, 13, 14, 12, 10 });
+	sorted(TOP_COL_SENDQ, false, (uint64_t[]){ 13, 10, 14, 12, 11 });
+	sorted(TOP_COL_TIMER, false, (uint64_t[]){ 13, 11, 14, 10, 12 });
+	sorted(TOP_COL_RTT, false, (uint64_t[]){ 14, 10, 11, 13, 12 });
+	sorted(TOP_COL_UID, false, (uint64_t[]){ 11, 13, 12, 14, 10 });
+	sorted(TOP_COL_RTT, true, (uint64_t[]){ 12, 13, 11, 10, 14 });
+}
+
+static void test_sort_ties_by_id(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = { .sort = TOP_COL_STATE };
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	/* ESTABLISHED 10, 11 tie on state: id decides, both directions. */
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 10, 11, 12, 14, 13 }, 5);
+	ord.invert = true;
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 11 }, 5);
+	/* RETRANS and PEER: 11 and 12 tie (0; same peer family order). */
+	ord = (struct top_order){ .sort = TOP_COL_RETRANS };
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 10, 14, 11, 12, 13 }, 5);
+	ord = (struct top_order){ .sort = TOP_COL_PROCESS };
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 12, 14, 10, 11, 13 }, 5);
+	ord = (struct top_order){ .sort = TOP_COL_PEER };
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 13, 12, 14, 10, 11 }, 5);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
+static const struct top_item *group(const struct top_items *it,
+				    uint64_t member_cookie_any)
+{
+	for (size_t i = 0; i < it->n; i++) {
+		if (it->v[i].rep->cookie == member_cookie_any) {
+			return &it->v[i];
+		}
+	}
+	return NULL;
+}
+
+static void test_grouping(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = { .group = TOP_GROUP_STATE,
+				 .sort = TOP_COL_COUNT };
+	const struct top_item *g;
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 4);
+	assert_int_equal(it.v[0].count, 2); /* the ESTABLISHED pair first */
+	assert_int_equal(it.v[0].rep->state, SS_ESTABLISHED);
+	assert_int_equal(it.v[0].recv_q, 50);
+	assert_int_equal(it.v[0].send_q, 30);
+	assert_int_equal(it.v[0].retrans, 2);
+
+	ord.group = TOP_GROUP_LPORT;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3);
+	assert_int_equal(it.v[0].count, 3);
+	assert_int_equal(it.v[0].rep->sport, 443);
+	assert_int_equal(it.v[0].send_q, 158);
+	assert_int_equal(it.v[0].recv_q, 57);
+
+	ord.group = TOP_GROUP_RHOST;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3); /* .9, .8 and the listener's 0.0.0.0 */
+	ord.group = TOP_GROUP_RHOSTPORT;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 5);
+
+	ord = (struct top_order){ .group = TOP_GROUP_PROCESS,
+				  .sort = TOP_COL_KEY };
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3);
+	assert_string_equal(it.v[0].rep->proc, ""); /* "" < java < nginx */
+	assert_string_equal(it.v[2].rep->proc, "nginx");
+	assert_int_equal(it.v[2].count, 3);
+	g = group(&it, 14);
+	assert_non_null(g);
+	assert_int_equal(g->count, 1);
+	/* Group ids depend on the key only, not on which socket leads. */
+	assert_int_not_equal(it.v[0].id, it.v[1].id);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
+static void test_freeze_keeps_order(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = { .sort = TOP_COL_RECVQ };
+	struct top_row *r;
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 11, 13, 14, 12, 10 }, 5);
+	top_items_freeze(&it);
+	/* Next refresh: queues change, one socket goes, one arrives. */
+	fill(&s);
+	s.rows[4].recv_q = 999; /* 14 would jump to the top */
+	s.rows[1] = s.rows[4];
+	s.n = 4;
+	r = top_snap_add(&s);
+	r->cookie = 20;
+	r->recv_q = 5000;
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 20 }, 5);
+	/* Sorting a different column does not move frozen rows either. */
+	ord.sort = TOP_COL_UID;
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 20 }, 5);
+	top_items_thaw(&it);
+	ord.sort = TOP_COL_RECVQ;
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){ 20, 14, 13, 12, 10 }, 5);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
+static void test_rates(void **unused)
+{
+	struct top_snap a, b;
+	struct top_rates r;
+
+	(void)unused;
+	top_snap_init(&a);
+	top_snap_init(&b);
+	top_rates_compute(&r, &a, &b);
+	assert_false(r.valid); /* no earlier snapshot */
+	a.when = 100.0;
+	b.when = 102.0;
+	a.tcp_states[SS_TIME_WAIT] = 100;
+	b.tcp_states[SS_TIME_WAIT] = 160;
+	a.tcp_states[SS_CLOSE_WAIT] = 10;
+	b.tcp_states[SS_CLOSE_WAIT] = 4;
+	a.counters = (struct top_counters){ 1000, 50, 7 };
+	b.counters = (struct top_counters){ 1100, 40, 9 };
+	a.has_counters = true;
+	top_rates_compute(&r, &a, &b);
+	assert_true(r.valid);
+	assert_true(r.state[SS_TIME_WAIT] == 30.0);
+	assert_true(r.state[SS_CLOSE_WAIT] == -3.0);
+	assert_false(r.has_counters); /* b had none */
+	b.has_counters = true;
+	top_rates_compute(&r, &a, &b);
+	assert_true(r.has_counters);
+	assert_true(r.new_conns == 50.0);
+	assert_true(r.retrans_segs == 0.0); /* went down: no negative rate */
+	assert_true(r.listen_overflows == 1.0);
+	b.when = 100.0;
+	top_rates_compute(&r, &a, &b);
+	assert_false(r.valid); /* no time passed */
+	top_snap_finish(&a);
+	top_snap_finish(&b);
+}
+
+static void test_snap_reuses_rows(void **unused)
+{
+	struct top_snap s;
+	struct top_row *first;
+	struct sock_rec rec = { .protocol = IPPROTO_TCP,
+				.state = SS_LISTEN };
+
+	(void)unused;
+	top_snap_init(&s);
+	for (int i = 0; i < 3000; i++) {
+		top_snap_count(&s, &rec);
+		top_snap_add(&s);
+	}
+	assert_int_equal(s.tcp_states[SS_LISTEN], 3000);
+	first = s.rows;
+	top_snap_reset(&s);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.tcp_states[SS_LISTEN], 0);
+	for (int i = 0; i < 3000; i++) {
+		top_snap_add(&s);
+	}
+	assert_ptr_equal(s.rows, first); /* no new allocation */
+	rec.protocol = IPPROTO_UDP;
+	top_snap_count(&s, &rec);
+	assert_int_equal(s.total, 1);
+	assert_int_equal(s.tcp_states[SS_LISTEN], 0);
+	top_snap_finish(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_each_column),
+		cmocka_unit_test(test_sort_ties_by_id),
+		cmocka_unit_test(test_grouping),
+		cmocka_unit_test(test_freeze_keeps_order),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_snap_reuses_rows),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: MIT
+/* top_view layout and rendering, and top.c's keys, without a terminal. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "opts.h"
+#include "term.h"
+#include "top.h"
+#include "top_view.h"
+
+static const int no_want[TOP_COL_MAX] = { 0 };
+
+static bool shows(const struct top_layout *l, enum top_col c)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->col[i] == c) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static int used(const struct top_layout *l)
+{
+	int w = (int)l->n - 1;
+
+	for (size_t i = 0; i < l->n; i++) {
+		w += l->width[i];
+	}
+	return w;
+}
+
+static void test_layout_drops_from_least_important(void **unused)
+{
+	struct top_layout l;
+	int want[TOP_COL_MAX] = { [TOP_COL_LOCAL] = 21,
+				  [TOP_COL_PEER] = 30 };
+
+	(void)unused;
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 200, want);
+	assert_int_equal(l.n, 10);
+	assert_int_equal(l.col[0], TOP_COL_STATE);
+	assert_int_equal(l.col[9], TOP_COL_UID);
+	assert_int_equal(l.width[1], 21); /* flexible: as wide as wanted */
+	assert_int_equal(l.width[2], 30);
+	/* Without a process source there is no PROCESS column. */
+	top_layout_fit(&l, TOP_GROUP_NONE, false, 200, want);
+	assert_false(shows(&l, TOP_COL_PROCESS));
+	/* 100 columns: UID and RTT go first, the rest fits. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 100, no_want);
+	assert_false(shows(&l, TOP_COL_UID));
+	assert_false(shows(&l, TOP_COL_RTT));
+	assert_true(shows(&l, TOP_COL_RETRANS));
+	assert_true(shows(&l, TOP_COL_PROCESS));
+	assert_true(used(&l) <= 100);
+	/* 80: then RETRANS and PROCESS; TIMER stays. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 80, no_want);
+	assert_false(shows(&l, TOP_COL_RETRANS));
+	assert_false(shows(&l, TOP_COL_PROCESS));
+	assert_true(shows(&l, TOP_COL_TIMER));
+	assert_true(used(&l) <= 80);
+	/* 60: TIMER too; the queues stay. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 60, no_want);
+	assert_false(shows(&l, TOP_COL_TIMER));
+	assert_true(shows(&l, TOP_COL_RECVQ));
+	assert_true(shows(&l, TOP_COL_SENDQ));
+	assert_true(used(&l) <= 60);
+	/* 30: STATE and LOCAL only, in order. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 30, no_want);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.col[0], TOP_COL_STATE);
+	assert_int_equal(l.col[1], TOP_COL_LOCAL);
+	/* Too narrow even for those: they stay and get clipped. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 10, no_want);
+	assert_int_equal(l.n, 2);
+}
+
+static void test_layout_grouped(void **unused)
+{
+	struct top_layout l;
+	int want[TOP_COL_MAX] = { [TOP_COL_KEY] = 40 };
+
+	(void)unused;
+	top_layout_fit(&l, TOP_GROUP_STATE, true, 0, want);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.col[0], TOP_COL_KEY);
+	assert_int_equal(l.col[1], TOP_COL_COUNT);
+	assert_int_equal(l.width[0], 40); /* no limit: all it wants */
+	top_layout_fit(&l, TOP_GROUP_STATE, true, 40, want);
+	assert_true(shows(&l, TOP_COL_KEY) && shows(&l, TOP_COL_COUNT));
+	assert_false(shows(&l, TOP_COL_RETRANS));
+	assert_true(used(&l) <= 40);
+}
+
+struct capture {
+	char lines[64][TOP_VIEW_MAX_COLS + 1];
+	enum term_role role[64];
+	int n;
+};
+
+static void sink(void *ctx, int y, enum term_role role, const char *text)
+{
+	struct capture *c = ctx;
+
+	assert_int_equal(y, c->n); /* top to bottom, no gaps */
+	assert_true(y < 64);
+	snprintf(c->lines[y], sizeof(c->lines[y]), "%s", text);
+	c->role[y] = role;
+	c->n++;
+}
+
+static int find_line(const struct capture *c, const char *prefix)
+{
+	for (int i = 0; i < c->n; i++) {
+		if (!strncmp(c->lines[i], prefix, strlen(prefix))) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+struct fixture {
+	struct opts o;
+	struct top_sources src;
+	struct top_env env;
+	struct top_ui ui;
+	struct top_view view;
+	struct capture cap;
+};
+
+static void add_row(struct top_snap *s, uint64_t cookie, uint8_t state,
+		    uint16_t sport, uint32_t recv_q)
+{
+	struct top_row *r = top_snap_add(s);
+
+	r->cookie = cookie;
+	r->family = AF_INET;
+	r->protocol = IPPROTO_TCP;
+	r->state = state;
+	r->saddr[0] = 127;
+	r->saddr[3] = 1;
+	r->sport = sport;
+	r->recv_q = recv_q;
+	s->tcp_states[state]++;
+	s->total++;
+}
+
+static int setup(void **state)
+{
+	static struct fixture f;
+	static char prog[] = "sockscope";
+	struct top_snap *s;
+
+	memset(&f, 0, sizeof(f));
+	f.o.top_delay_ms = 1500;
+	assert_int_equal(opts_parse(&f.o, 1, (char *[]){ prog, NULL }), 0);
+	f.env.delay_ms = 1500;
+	snprintf(f.env.host, sizeof(f.env.host), "host");
+	top_ui_init(&f.ui, &f.o, &f.src);
+	top_view_init(&f.view, &f.env);
+	f.ui.cur = 1;
+	s = top_ui_snap(&f.ui);
+	s->when = 10.0;
+	for (int i = 0; i < 30; i++) {
+		add_row(s, 100 + (uint64_t)i,
+			i < 20 ? SS_ESTABLISHED : SS_TIME_WAIT,
+			(uint16_t)(1000 + i), (uint32_t)i);
+	}
+	add_row(s, 99, SS_LISTEN, 80, 0);
+	f.ui.snap[0].when = 8.0;
+	f.ui.snap[0].tcp_states[SS_TIME_WAIT] = 4;
+	top_ui_refreshed(&f.ui);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	top_view_finish(&f->view);
+	top_ui_finish(&f->ui);
+	opts_finish(&f->o);
+	return 0;
+}
+
+static void render(struct fixture *f, int rows, int cols)
+{
+	memset(&f->cap, 0, sizeof(f->cap));
+	top_view_render(&f->view, &f->ui, rows, cols, sink, &f->cap);
+}
+
+static void test_render_screen(void **state)
+{
+	struct fixture *f = *state;
+	int title;
+
+	render(f, 24, 120);
+	assert_int_equal(f->cap.n, 24);
+	assert_non_null(strstr(f->cap.lines[0], "every 1.5s"));
+	assert_non_null(strstr(f->cap.lines[0], "sockets 31"));
+	/* Counts and change per second: TIME_WAIT 4 -> 10 in 2 s. */
+	assert_non_null(strstr(f->cap.lines[1], "LISTEN          1"));
+	title = find_line(&f->cap, "STATE^");
+	assert_true(title > 0);
+	assert_int_equal(f->cap.role[title], TR_TITLE);
+	assert_int_equal(f->cap.role[title + 1], TR_SELECTED);
+	assert_non_null(strstr(f->cap.lines[23], "F10 Quit"));
+	assert_null(strstr(f->cap.lines[23], "F9")); /* no kill source */
+	for (int i = 1; i < 5; i++) {
+		char *tw = strstr(f->cap.lines[i], "TIME_WAIT");
+
+		if (tw) {
+			assert_non_null(strstr(tw, "10     +3.0/s"));
+		}
+	}
+	/* The selection scrolls into view: End shows the last row. */
+	assert_int_equal(top_key(&f->ui, TK_END), TOP_HANDLED | TOP_REDRAW);
+	render(f, 24, 120);
+	assert_int_equal(f->cap.role[22], TR_SELECTED);
+	assert_int_equal(f->ui.sel, 30);
+	assert_true(f->ui.first + f->ui.page == 31);
+}
+
+static void test_render_batch_and_narrow(void **state)
+{
+	struct fixture *f = *state;
+
+	render(f, 0, 0);
+	/* Batch: header (6 lines), title, all 31 rows, no function bar. */
+	assert_int_equal(f->cap.n, 6 + 1 + 31);
+	assert_int_equal(find_line(&f->cap, "F1 Help"), -1);
+	render(f, 20, 50);
+	for (int i = 0; i < f->cap.n; i++) {
+		assert_true(strlen(f->cap.lines[i]) <= 50);
+	}
+	assert_true(find_line(&f->cap, "STATE^ ") > 0);
+	assert_int_equal(f->cap.n, 20);
+}
+
+static void test_filter_prompt(void **state)
+{
+	struct fixture *f = *state;
+	const char *good = "state time-wait";
+	unsigned int act;
+
+	assert_int_equal(top_key(&f->ui, '/'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_PROMPT);
+	for (const char *p = good; *p; p++) {
+		top_key(&f->ui, *p);
+	}
+	render(f, 24, 120);
+	assert_string_equal(f->cap.lines[23], "Filter: state time-wait");
+	assert_int_equal(f->view.cursor_y, 23);
+	assert_int_equal(f->view.cursor_x, 23);
+	assert_int_equal(top_key(&f->ui, TK_ENTER), TOP_HANDLED | TOP_COLLECT);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_string_equal(f->ui.filter_text, good);
+	assert_non_null(f->ui.filter);
+	/* An invalid one: error shown, prompt open, old filter kept. */
+	top_key(&f->ui, '/');
+	top_key(&f->ui, TK_CTRL('u'));
+	top_key(&f->ui, 'x');
+	act = top_key(&f->ui, TK_ENTER);
+	assert_false(act & TOP_COLLECT);
+	assert_int_equal(f->ui.mode, TOP_MODE_PROMPT);
+	assert_true(f->ui.message_is_error);
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[22], "error: "));
+	assert_int_equal(f->cap.role[22], TR_BAD);
+	assert_int_equal(top_key(&f->ui, TK_ESC), TOP_HANDLED | TOP_REDRAW);
+	assert_string_equal(f->ui.filter_text, good);
+	assert_int_equal(top_key(&f->ui, 'q'), TOP_HANDLED | TOP_QUIT);
+}
+
+static void test_keys_group_sort(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(f->ui.ord.sort, TOP_COL_STATE);
+	top_key(&f->ui, '<'); /* wraps to the last column shown: UID */
+	assert_int_equal(f->ui.ord.sort, TOP_COL_UID);
+	top_key(&f->ui, '<');
+	assert_int_equal(f->ui.ord.sort, TOP_COL_RTT); /* no PROCESS */
+	top_key(&f->ui, TK_F6);
+	assert_int_equal(f->ui.ord.sort, TOP_COL_UID);
+	top_key(&f->ui, 'I');
+	assert_true(f->ui.ord.invert);
+	/* Grouping cycles and skips "process" without a process source. */
+	for (int g = TOP_GROUP_STATE; g <= TOP_GROUP_RHOSTPORT; g++) {
+		assert_int_equal(top_key(&f->ui, 'g'),
+				 TOP_HANDLED | TOP_REBUILD);
+		top_ui_rebuild(&f->ui);
+		assert_int_equal(f->ui.ord.group, g);
+		assert_int_equal(f->ui.ord.sort, TOP_COL_COUNT);
+	}
+	assert_int_equal(f->ui.items.n, 1); /* one remote host:port */
+	top_key(&f->ui, TK_F4);
+	assert_int_equal(f->ui.ord.group, TOP_GROUP_NONE);
+	/* Pause, freeze, help; k without a kill source says so. */
+	top_key(&f->ui, ' ');
+	assert_true(f->ui.paused);
+	top_key(&f->ui, 'o');
+	assert_true(f->ui.items.is_frozen);
+	top_key(&f->ui, 'k');
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_true(f->ui.message_is_error);
+	top_key(&f->ui, TK_F1);
+	assert_int_equal(f->ui.mode, TOP_MODE_HELP);
+	render(f, 24, 120);
+	assert_true(find_line(&f->cap, "sockscope top: keys") > 0);
+	top_key(&f->ui, 'x');
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_int_equal(top_key(&f->ui, TK_STOP), TOP_HANDLED | TOP_QUIT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout_drops_from_least_important),
+		cmocka_unit_test(test_layout_grouped),
+		cmocka_unit_test_setup_teardown(test_render_screen, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_render_batch_and_narrow,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_prompt, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
