@@ -112,7 +112,7 @@ def terminal_sane(how):
     keys("clear", "Enter")
     literal("stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)'")
     keys("Enter")
-    text = wait_for(lambda t: re.search(r"^-?icanon$", t, re.M),
+    text = wait_for(lambda t: re.search(r"^-?echo$", t, re.M),
                     f"stty output after {how}")
     netns.check(re.search(r"^icanon$", text, re.M) and
                 re.search(r"^echo$", text, re.M),
