@@ -301,23 +301,6 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-static void put_row(struct obuf *lb, const struct top_env *env,
-		    const struct top_layout *l, const struct top_item *it,
-		    enum top_group g)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct col_def *cd = &col_defs[l->col[i]];
-		size_t start;
-
-		if (i) {
-			obuf_putc(lb, ' ');
-		}
-		start = lb->len;
-		put_cell(lb, env, it, l->col[i], g);
-		cell_fit(lb, start, l->width[i], cd->right, cd->flex);
-	}
-}
-
 static enum term_role row_role(const struct top_item *it, enum top_group g)
 {
 	if (g != TOP_GROUP_NONE && g != TOP_GROUP_STATE) {
@@ -360,8 +343,20 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 	lb->len = 0;
 }
 
-static void put_title(struct obuf *lb, const struct top_layout *l,
-		      const struct top_order *ord)
+static void put_title_cell(struct obuf *lb, enum top_col c,
+			   const struct top_order *ord)
+{
+	obuf_puts(lb, col_defs[c].title);
+	if (c == ord->sort) {
+		/* Which way it sorts: the arrow points at the top. */
+		obuf_putc(lb, top_col_desc(c) != ord->invert ? 'v' : '^');
+	}
+}
+
+/* One line of the table: item's cells, or the titles when it is NULL. */
+static void put_row(struct obuf *lb, const struct top_env *env,
+		    const struct top_layout *l, const struct top_item *it,
+		    const struct top_order *ord)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct col_def *cd = &col_defs[l->col[i]];
@@ -371,14 +366,12 @@ static void put_title(struct obuf *lb, const struct top_layout *l,
 			obuf_putc(lb, ' ');
 		}
 		start = lb->len;
-		obuf_puts(lb, cd->title);
-		if (l->col[i] == ord->sort) {
-			/* Which way it sorts: the arrow points at the top. */
-			bool desc = top_col_desc(ord->sort) != ord->invert;
-
-			obuf_putc(lb, desc ? 'v' : '^');
+		if (it) {
+			put_cell(lb, env, it, l->col[i], ord->group);
+		} else {
+			put_title_cell(lb, l->col[i], ord);
 		}
-		cell_fit(lb, start, l->width[i], cd->right, false);
+		cell_fit(lb, start, l->width[i], cd->right, it && cd->flex);
 	}
 }
 
@@ -555,13 +548,13 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 		return;
 	}
 	line_start(fr);
-	put_title(&v->line, &l, &ui->ord);
+	put_row(&v->line, v->env, &l, NULL, &ui->ord);
 	line_emit(fr, TR_TITLE);
 	for (size_t i = ui->first; i < end; i++) {
 		const struct top_item *it = &ui->items.v[i];
 
 		line_start(fr);
-		put_row(&v->line, v->env, &l, it, ui->ord.group);
+		put_row(&v->line, v->env, &l, it, &ui->ord);
 		line_emit(fr, !batch && i == ui->sel
 				      ? TR_SELECTED
 				      : row_role(it, ui->ord.group));
