@@ -96,9 +96,9 @@ def start_shell():
     wait_for(lambda t: PROMPT.rstrip() in t, "the shell prompt")
 
 
-def start_top(extra=""):
+def start_top(extra="", env=""):
     keys("clear", "Enter")
-    literal(f"{SOCKSCOPE} top -d 0.3 {extra}; echo EXIT=$?")
+    literal(f"{env} {SOCKSCOPE} top -d 0.3 {extra}; echo EXIT=$?")
     keys("Enter")
     return wait_for(lambda t: "STATE" in t and "F10 Quit" in t,
                     "top draws its table")
@@ -216,6 +216,21 @@ def check_resize():
     wait_for(lambda t: "UID" in t, "widening brings the columns back")
 
 
+COLOR_SGR = re.compile(r"\x1b\[(?:[0-9]+;)*(?:3[0-7]|4[0-7])(?:;[0-9]+)*m")
+
+
+def check_colors(extra, colored):
+    """Colours by role, or none with NO_COLOR / --no-color."""
+    start_top(extra)
+    text = tmux("capture-pane", "-p", "-e", "-t", "t").stdout
+    netns.check(bool(COLOR_SGR.search(text)) == colored,
+                f"colours {'on' if colored else 'off'} with '{extra}'")
+    netns.check("\x1b[7m" in text or colored,
+                f"monochrome roles use reverse video with '{extra}'")
+    keys("q")
+    terminal_sane(f"q ({extra})")
+
+
 def check_interactive():
     start_shell()
     text = start_top()
@@ -226,6 +241,13 @@ def check_interactive():
     check_resize()
     keys("q")
     terminal_sane("q")
+    check_colors("", True)
+    check_colors("--no-color", False)
+    start_top(env="NO_COLOR=1")
+    text = tmux("capture-pane", "-p", "-e", "-t", "t").stdout
+    netns.check(not COLOR_SGR.search(text), "NO_COLOR=1 turns colours off")
+    keys("q")
+    terminal_sane("q (NO_COLOR)")
     start_top()
     keys("C-c")
     terminal_sane("Ctrl-C")
