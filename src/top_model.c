@@ -390,6 +390,10 @@ void top_items_build(struct top_items *it, const struct top_snap *snap,
 {
 	struct sort_ctx sc = { .ord = ord, .it = it };
 
+	if (!snap->n) {
+		it->n = 0; /* and no qsort of a NULL array */
+		return;
+	}
 	if (it->cap < snap->n) {
 		it->cap = snap->n;
 		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));

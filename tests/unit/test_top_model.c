@@ -300,6 +300,30 @@ static void test_snap_reuses_rows(void **unused)
 	top_snap_finish(&s);
 }
 
+static void test_empty(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = { .group = TOP_GROUP_STATE,
+				 .sort = TOP_COL_COUNT };
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 0);
+	top_items_freeze(&it);
+	fill(&s);
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 4); /* everything new since the freeze */
+	assert_int_equal(it.v[0].count, 2);
+	top_snap_reset(&s);
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 0);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -309,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_freeze_keeps_order),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_snap_reuses_rows),
+		cmocka_unit_test(test_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
