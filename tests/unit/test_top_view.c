@@ -322,6 +322,77 @@ static void test_keys_group_sort(void **state)
 	assert_int_equal(top_key(&f->ui, TK_STOP), TOP_HANDLED | TOP_QUIT);
 }
 
+/* Sources as the advice, counters and kill modules would plug in. */
+struct fake {
+	int kills;
+	uint64_t killed;
+};
+
+static size_t fake_advice(void *ctx, const struct top_snap *snap,
+			  struct top_advice *out, size_t max)
+{
+	(void)ctx;
+	assert_true(max >= 2);
+	out[0].severity = TOP_SEV_CRIT;
+	snprintf(out[0].text, sizeof(out[0].text), "%u in TIME_WAIT",
+		 snap->tcp_states[SS_TIME_WAIT]);
+	out[1].severity = TOP_SEV_INFO;
+	snprintf(out[1].text, sizeof(out[1].text), "esc \x1b here");
+	return 2;
+}
+
+static int fake_kill(void *ctx, const struct top_row *row)
+{
+	struct fake *f = ctx;
+
+	f->kills++;
+	f->killed = row->cookie;
+	return 0;
+}
+
+static void test_sources(void **state)
+{
+	struct fixture *f = *state;
+	struct fake fk = { 0 };
+	int at;
+
+	f->src = (struct top_sources){ .ctx = &fk,
+				       .advice = fake_advice,
+				       .kill = fake_kill };
+	f->ui.show_advice = true;
+	top_ui_refreshed(&f->ui);
+	render(f, 24, 120);
+	at = find_line(&f->cap, "Advice");
+	assert_int_equal(at, 20);
+	assert_string_equal(f->cap.lines[21], "  10 in TIME_WAIT");
+	assert_int_equal(f->cap.role[21], TR_BAD);
+	/* Advice text is escaped like every other text from outside. */
+	assert_string_equal(f->cap.lines[22], "  esc \\x1b here");
+	assert_non_null(strstr(f->cap.lines[23], "F9 Kill"));
+	top_key(&f->ui, 'a');
+	render(f, 24, 120);
+	assert_int_equal(find_line(&f->cap, "Advice"), -1);
+	/* k asks first; n does nothing, y closes the selected socket. */
+	top_key(&f->ui, TK_DOWN);
+	assert_int_equal(top_key(&f->ui, 'k'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[23], "? (y/n)"));
+	top_key(&f->ui, 'n');
+	assert_int_equal(fk.kills, 0);
+	top_key(&f->ui, TK_F9);
+	assert_int_equal(top_key(&f->ui, 'y'), TOP_HANDLED | TOP_COLLECT);
+	assert_int_equal(fk.kills, 1);
+	assert_int_equal(fk.killed, f->ui.items.v[1].rep->cookie);
+	/* --readonly: no kill key at all. */
+	f->o.top_readonly = true;
+	top_key(&f->ui, 'k');
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_int_equal(fk.kills, 1);
+	render(f, 24, 120);
+	assert_null(strstr(f->cap.lines[23], "F9"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,6 +406,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
