@@ -158,7 +158,7 @@ static int loop(struct top_run *run)
 	double due = 0;
 	bool force = true;
 	unsigned int act = 0;
-	int err = 0;
+	int key, err = 0;
 
 	while (!(act & TOP_QUIT)) {
 		if (force || (!run->ui.paused && wait_ms(due) == 0)) {
@@ -174,8 +174,8 @@ static int loop(struct top_run *run)
 		    run->ui.refreshes >= o->top_iterations) {
 			break;
 		}
-		act = top_key(&run->ui,
-			      term_getkey(run->ui.paused ? -1 : wait_ms(due)));
+		key = term_getkey(run->ui.paused ? -1 : wait_ms(due));
+		act = key == TK_NONE ? 0 : top_key(&run->ui, key);
 		force = act & TOP_COLLECT;
 		if (act & TOP_REBUILD) {
 			top_ui_rebuild(&run->ui);

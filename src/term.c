@@ -90,6 +90,8 @@ int term_init(bool color)
 	nonl();
 	keypad(stdscr, TRUE);
 	curs_set(0);
+	/* Esc alone must not wait a second for a sequence that never comes. */
+	set_escdelay(25);
 	setup_colors(color);
 	return 0;
 }
@@ -190,8 +192,6 @@ int term_getkey(int timeout_ms)
 		return TK_STOP;
 	}
 	timeout(timeout_ms);
-	/* Esc alone must not wait a second for a sequence that never comes. */
-	set_escdelay(25);
 	c = getch();
 	if (stop_signal) {
 		return TK_STOP;
