@@ -8,6 +8,7 @@
 /* Every command, in the order `sockscope --help` lists them. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
+	&cmd_kill_entry,
 };
 
 const struct cmd_entry *cmd_find(const char *name)

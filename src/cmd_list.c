@@ -11,18 +11,20 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "cgroup.h"
 #include "cmd.h"
 #include "diag.h"
 #include "filter.h"
 #include "format.h"
+#include "format_detail.h"
 #include "ifname.h"
+#include "netns.h"
+#include "proc.h"
 #include "util.h"
 
 struct list_run {
 	const struct opts *o;
-	const struct fmt_ops *fmt;
-	struct fmt_ctx fc;
-	struct obuf out;
+	struct list_out lo;
 	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
 };
 
@@ -47,8 +49,8 @@ static int list_row(const struct sock_rec *rec, void *data)
 	if (rec->state >= 32 || !wanted(run, rec)) {
 		return 0;
 	}
-	run->fmt->row(&run->fc, rec);
-	return run->out.err;
+	run->lo.fmt->row(&run->lo.fc, rec);
+	return run->lo.out.err;
 }
 
 static const struct fmt_ops *pick_format(enum fmt_kind kind)
@@ -95,6 +97,7 @@ static int dump_live(struct list_run *run, int save_fd)
 				.family = fams[f],
 				.protocol = protos[p],
 				.states = run->states[protos[p]],
+				.ext = detail_diag_ext(run->o),
 			};
 
 			if (!(run->o->families & (f ? FAM_INET6 : FAM_INET))) {
@@ -108,7 +111,7 @@ static int dump_live(struct list_run *run, int save_fd)
 				err = 0;
 				break;
 			}
-			if (err && err != run->out.err) {
+			if (err && err != run->lo.out.err) {
 				warnx_("netlink: %s dump failed: %s",
 				       proto_name(protos[p]), strerror(-err));
 			}
@@ -163,12 +166,132 @@ static int open_save(const struct opts *o)
 	return fd;
 }
 
+/* The current namespace, then each named one; every row tagged. */
+static int dump_all_netns(struct list_run *run)
+{
+	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	char **names;
+	size_t n;
+	int err = orig < 0 ? -errno : netns_names(NETNS_RUN_DIR, &names, &n);
+
+	if (err) {
+		warnx_("--all-netns: %s", strerror(-err));
+		if (orig >= 0) {
+			close(orig);
+		}
+		return err;
+	}
+	err = dump_live(run, -1);
+	for (size_t i = 0; i < n && !err; i++) {
+		int fd = netns_open(names[i]);
+
+		if (fd < 0 || netns_same(fd, orig) || netns_switch(fd)) {
+			/* The current one is already listed; a stale or
+			 * foreign entry is not a namespace: skip both. */
+			if (fd >= 0) {
+				close(fd);
+			}
+			continue;
+		}
+		close(fd);
+		run->lo.fc.netns = names[i];
+		ifnames_destroy(run->lo.fc.ifn);
+		run->lo.fc.ifn = ifnames_create();
+		err = dump_live(run, -1);
+		if (netns_switch(orig)) {
+			warnx_("--all-netns: cannot return to the first "
+			       "namespace: %s", strerror(errno));
+			err = -EIO;
+		}
+	}
+	run->lo.fc.netns = NULL;
+	netns_names_free(names, n);
+	close(orig);
+	return err;
+}
+
+int list_enter_netns(const struct opts *o)
+{
+	int err;
+
+	if (!o->netns) {
+		return 0;
+	}
+	err = netns_enter(o->netns);
+	if (err) {
+		warnx_("-N %s: %s", o->netns,
+		       err == -EINVAL ? "not a network namespace"
+				      : strerror(-err));
+	}
+	return err;
+}
+
+/* The lookup tables the detail options read, built once before any row. */
+static void build_tables(struct list_out *lo, const struct opts *o)
+{
+	int err;
+
+	if (o->processes) {
+		err = proc_map_build("/", &lo->procs);
+		if (err) {
+			warnx_("-p: cannot read /proc: %s; no processes shown",
+			       strerror(-err));
+		} else if (geteuid() != 0) {
+			warnx_("-p: not root: only your own processes are shown");
+		}
+	}
+	if (o->extended) {
+		cgroups_build("/", &lo->cg);
+	}
+}
+
+void list_out_begin(struct list_out *lo, const struct opts *o)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->fmt = pick_format(o->format);
+	build_tables(lo, o);
+	obuf_init(&lo->out, STDOUT_FILENO, 256 * 1024);
+	lo->fc = (struct fmt_ctx){
+		.out = &lo->out,
+		.o = o,
+		.ifn = ifnames_create(),
+		.svc = o->numeric ? NULL : services_load(),
+		.term_cols = terminal_columns(o),
+		.procs = lo->procs,
+		.cgroups = lo->cg,
+		.netns = o->netns,
+	};
+	lo->fmt->begin(&lo->fc);
+}
+
+int list_out_end(struct list_out *lo)
+{
+	int werr;
+
+	lo->fmt->end(&lo->fc);
+	werr = obuf_finish(&lo->out);
+	proc_map_destroy(lo->procs);
+	cgroups_destroy(lo->cg);
+	services_destroy((struct services *)lo->fc.svc);
+	ifnames_destroy(lo->fc.ifn);
+	/* A reader that went away (| head) is not a failure. */
+	if (werr && werr != -EPIPE) {
+		warnx_("stdout: %s", strerror(-werr));
+		return werr;
+	}
+	return 0;
+}
+
 static int list_exec(const struct opts *o)
 {
-	struct list_run run = { .o = o, .fmt = pick_format(o->format) };
-	int save_fd = open_save(o);
+	struct list_run run = { .o = o };
+	int save_fd;
 	int err, werr;
 
+	if (list_enter_netns(o)) {
+		return EXIT_RUNTIME;
+	}
+	save_fd = open_save(o);
 	if (o->save_path && save_fd < 0) {
 		return EXIT_RUNTIME;
 	}
@@ -179,33 +302,20 @@ static int list_exec(const struct opts *o)
 	if (o->protocols & PROTO_UDP) {
 		run.states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
 	}
-	obuf_init(&run.out, STDOUT_FILENO, 256 * 1024);
-	run.fc = (struct fmt_ctx){
-		.out = &run.out,
-		.o = o,
-		.ifn = ifnames_create(),
-		.svc = o->numeric ? NULL : services_load(),
-		.term_cols = terminal_columns(o),
-	};
-	run.fmt->begin(&run.fc);
-	err = o->load_path ? load_file(&run) : dump_live(&run, save_fd);
-	run.fmt->end(&run.fc);
-	werr = obuf_finish(&run.out);
-	services_destroy((struct services *)run.fc.svc);
-	ifnames_destroy(run.fc.ifn);
+	list_out_begin(&run.lo, o);
+	if (o->load_path) {
+		err = load_file(&run);
+	} else if (o->all_netns) {
+		err = dump_all_netns(&run);
+	} else {
+		err = dump_live(&run, save_fd);
+	}
+	werr = list_out_end(&run.lo);
 	if (save_fd >= 0 && close(save_fd) && !err) {
 		warnx_("--save %s: %s", o->save_path, strerror(errno));
 		err = -EIO;
 	}
-	/* A reader that went away (| head) is not a failure. */
-	if (werr == -EPIPE) {
-		return EXIT_OK;
-	}
-	if (werr) {
-		warnx_("stdout: %s", strerror(-werr));
-		return EXIT_RUNTIME;
-	}
-	return err ? EXIT_RUNTIME : EXIT_OK;
+	return err || werr ? EXIT_RUNTIME : EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {

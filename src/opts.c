@@ -21,6 +21,8 @@ enum long_only {
 	OPT_FORMAT = 0x100,
 	OPT_SAVE,
 	OPT_LOAD,
+	OPT_ALL_NETNS,
+	OPT_YES,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +34,14 @@ static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "no-header", no_argument, NULL, 'H' },
+	{ "processes", no_argument, NULL, 'p' },
+	{ "options", no_argument, NULL, 'o' },
+	{ "extended", no_argument, NULL, 'e' },
+	{ "memory", no_argument, NULL, 'm' },
+	{ "info", no_argument, NULL, 'i' },
+	{ "net", required_argument, NULL, 'N' },
+	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
+	{ "yes", no_argument, NULL, OPT_YES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "save", required_argument, NULL, OPT_SAVE },
@@ -43,6 +53,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
+	"       sockscope kill [--yes] [OPTIONS] FILTER\n"
 	"\n"
 	"List sockets, like ss. FILTER: [state NAME | exclude NAME]...\n"
 	"\n"
@@ -54,6 +65,14 @@ static const char usage_text[] =
 	"  -a, --all            sockets in every state\n"
 	"  -n, --numeric        numeric ports, no service names\n"
 	"  -H, --no-header      no header line\n"
+	"  -p, --processes      owning processes (name, pid, fd)\n"
+	"  -o, --options        timers\n"
+	"  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, shutdown\n"
+	"  -m, --memory         socket memory (skmem)\n"
+	"  -i, --info           TCP internals (tcp_info, congestion control)\n"
+	"  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or PATH\n"
+	"      --all-netns      every namespace in /run/netns and the current one\n"
+	"      --yes            kill: close the sockets (default: only list them)\n"
 	"  -j, --json           same as --format json\n"
 	"      --format FMT     table, json or ndjson\n"
 	"      --save FILE      also write the raw netlink dump to FILE\n"
@@ -127,6 +146,30 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case 'j':
 		o->format = FMT_JSON;
 		return 0;
+	case 'p':
+		o->processes = true;
+		return 0;
+	case 'o':
+		o->timers = true;
+		return 0;
+	case 'e':
+		o->extended = true;
+		return 0;
+	case 'm':
+		o->skmem = true;
+		return 0;
+	case 'i':
+		o->tcp_info = true;
+		return 0;
+	case 'N':
+		o->netns = arg;
+		return 0;
+	case OPT_ALL_NETNS:
+		o->all_netns = true;
+		return 0;
+	case OPT_YES:
+		o->yes = true;
+		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
 	case OPT_SAVE:
@@ -164,6 +207,35 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	return 0;
 }
 
+static int check_combinations(const struct opts *o)
+{
+	bool kill = o->cmd == &cmd_kill_entry;
+
+	if (o->save_path && o->load_path) {
+		return usage_error("--save and --load exclude each other");
+	}
+	if (o->netns && o->all_netns) {
+		return usage_error("-N and --all-netns exclude each other");
+	}
+	if (o->netns && !o->netns[0]) {
+		return usage_error("-N needs a namespace name or path");
+	}
+	if ((o->netns || o->all_netns) && o->load_path) {
+		return usage_error("--load reads a file: no namespace applies");
+	}
+	if (o->all_netns && o->save_path) {
+		return usage_error("--save records one namespace, not --all-netns");
+	}
+	if (o->yes && !kill) {
+		return usage_error("--yes belongs to 'sockscope kill'");
+	}
+	if (kill && (o->all_netns || o->save_path || o->load_path)) {
+		return usage_error("kill works on live sockets of one namespace "
+				   "(no --all-netns, --save, --load)");
+	}
+	return 0;
+}
+
 int opts_parse(struct opts *o, int argc, char **argv)
 {
 	int c, ret;
@@ -180,15 +252,16 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "tu46lanHjhV", long_opts,
+	while ((c = getopt_long(argc, argv, "tu46lanHjpoemiN:hV", long_opts,
 				NULL)) != -1) {
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
 		}
 	}
-	if (o->save_path && o->load_path) {
-		return usage_error("--save and --load exclude each other");
+	ret = check_combinations(o);
+	if (ret) {
+		return ret;
 	}
 	if (!o->protocols) {
 		o->protocols = PROTO_TCP | PROTO_UDP;
@@ -197,6 +270,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		o->families = FAM_INET | FAM_INET6;
 	}
 	o->out_is_tty = isatty(STDOUT_FILENO);
+	o->filter_words = argc - optind;
 	return parse_filter(o, argc - optind, argv + optind);
 }
 

@@ -37,6 +37,15 @@ struct opts {
 	bool all;             /* -a */
 	bool numeric;         /* -n */
 	bool no_header;       /* -H */
+	bool processes;       /* -p */
+	bool timers;          /* -o */
+	bool extended;        /* -e */
+	bool skmem;           /* -m */
+	bool tcp_info;        /* -i */
+	bool all_netns;       /* --all-netns */
+	bool yes;             /* kill --yes */
+	const char *netns;    /* -N NAME|PATH, or NULL */
+	int filter_words;     /* how many words the FILTER had */
 	bool out_is_tty;
 	enum fmt_kind format;
 	const char *save_path; /* --save */
