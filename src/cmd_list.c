@@ -218,7 +218,10 @@ int list_enter_netns(const struct opts *o)
 		return 0;
 	}
 	err = netns_enter(o->netns);
-	if (err) {
+	if (err == -ENOENT && !strchr(o->netns, '/')) {
+		warnx_("-N %s: no such namespace (%s/%s does not exist)",
+		       o->netns, NETNS_RUN_DIR, o->netns);
+	} else if (err) {
 		warnx_("-N %s: %s", o->netns,
 		       err == -EINVAL ? "not a network namespace"
 				      : strerror(-err));

@@ -103,7 +103,7 @@ static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
 	size_t cur = 0;
 	bool first = true;
 
-	while (proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
+	while (ctx->procs && proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
 		if (first) {
 			obuf_puts(ob, "users:(");
 		}
@@ -121,10 +121,12 @@ static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
 	}
 }
 
-static void text_timer(struct obuf *ob, const struct sock_rec *rec)
+static void text_timer(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
 {
 	char d[24];
 
+	(void)ctx;
 	if (rec->timer == 0) {
 		return;
 	}
@@ -161,22 +163,40 @@ static void text_extended(struct obuf *ob, const struct fmt_ctx *ctx,
 	}
 }
 
-static void text_skmem(struct obuf *ob, const struct sock_rec *rec)
+/* Text skmem:(r0,rb131072,...) or JSON "skmem":{...}: what the kernel sent. */
+static void put_skmem(struct obuf *ob, const struct sock_rec *rec, bool json)
 {
-	static const char *const keys[SK_MEMINFO_VARS] = {
-		"r", "rb", "t", "tb", "f", "w", "o", "bl", "d",
+	static const struct {
+		const char *abbr, *name;
+	} keys[SK_MEMINFO_VARS] = {
+		{ "r", "rmem_alloc" }, { "rb", "rcvbuf" },
+		{ "t", "wmem_alloc" }, { "tb", "sndbuf" },
+		{ "f", "fwd_alloc" }, { "w", "wmem_queued" },
+		{ "o", "optmem" }, { "bl", "backlog" }, { "d", "drops" },
 	};
 	size_t n = rec->ext.skmem_len;
 
 	if (!rec->ext.skmem) {
 		return;
 	}
-	obuf_puts(ob, "skmem:(");
+	obuf_puts(ob, json ? ",\"skmem\":{" : "skmem:(");
 	for (size_t i = 0; i < n && i < SK_MEMINFO_VARS; i++) {
-		obuf_printf(ob, "%s%s%u", i ? "," : "", keys[i],
-			    rec->ext.skmem[i]);
+		if (json) {
+			obuf_printf(ob, "%s\"%s\":%u", i ? "," : "",
+				    keys[i].name, rec->ext.skmem[i]);
+		} else {
+			obuf_printf(ob, "%s%s%u", i ? "," : "", keys[i].abbr,
+				    rec->ext.skmem[i]);
+		}
 	}
-	obuf_puts(ob, ") ");
+	obuf_puts(ob, json ? "}" : ") ");
+}
+
+static void text_skmem(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
+{
+	(void)ctx;
+	put_skmem(ob, rec, false);
 }
 
 /* Bytes per second as ss shows rates: bits per second, scaled. */
@@ -195,10 +215,12 @@ static void text_rate(struct obuf *ob, const char *key, uint64_t bytes_ps)
 	}
 }
 
-static void text_tcp_info(struct obuf *ob, const struct sock_rec *rec)
+static void text_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
+			  const struct sock_rec *rec)
 {
 	struct tcp_info ti;
 
+	(void)ctx;
 	if (rec->ext.cong) {
 		obuf_escape_text(ob, rec->ext.cong, strlen(rec->ext.cong));
 		obuf_putc(ob, ' ');
@@ -237,33 +259,6 @@ static void text_tcp_info(struct obuf *ob, const struct sock_rec *rec)
 		    ti.tcpi_unacked, ti.tcpi_rcv_space, ti.tcpi_min_rtt / 1000.0);
 }
 
-void detail_text(struct obuf *ob, const struct fmt_ctx *ctx,
-		 const struct sock_rec *rec)
-{
-	const struct opts *o = ctx->o;
-	size_t start = ob->len;
-
-	if (o->processes && ctx->procs) {
-		text_users(ob, ctx, rec);
-	}
-	if (o->timers) {
-		text_timer(ob, rec);
-	}
-	if (o->extended) {
-		text_extended(ob, ctx, rec);
-	}
-	if (o->skmem) {
-		text_skmem(ob, rec);
-	}
-	if (o->tcp_info) {
-		text_tcp_info(ob, rec);
-	}
-	/* Every block ends in a space; the last one is not wanted. */
-	if (ob->len > start && ob->buf[ob->len - 1] == ' ') {
-		ob->len--;
-	}
-}
-
 /* ---- JSON ---- */
 
 static void json_key(struct obuf *ob, const char *key)
@@ -297,8 +292,10 @@ static void json_process(struct obuf *ob, const struct fmt_ctx *ctx,
 	obuf_putc(ob, ']');
 }
 
-static void json_timer(struct obuf *ob, const struct sock_rec *rec)
+static void json_timer(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
 {
+	(void)ctx;
 	json_key(ob, "timer");
 	obuf_printf(ob, "{\"name\":\"%s\",\"expires_ms\":%u,\"retrans\":%u}",
 		    detail_timer_name(rec->timer),
@@ -330,23 +327,11 @@ static void json_extended(struct obuf *ob, const struct fmt_ctx *ctx,
 	}
 }
 
-static void json_skmem(struct obuf *ob, const struct sock_rec *rec)
+static void json_skmem(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
 {
-	static const char *const keys[SK_MEMINFO_VARS] = {
-		"rmem_alloc", "rcvbuf", "wmem_alloc", "sndbuf", "fwd_alloc",
-		"wmem_queued", "optmem", "backlog", "drops",
-	};
-	size_t n = rec->ext.skmem_len;
-
-	if (!rec->ext.skmem) {
-		return;
-	}
-	json_key(ob, "skmem");
-	for (size_t i = 0; i < n && i < SK_MEMINFO_VARS; i++) {
-		obuf_printf(ob, "%c\"%s\":%u", i ? ',' : '{', keys[i],
-			    rec->ext.skmem[i]);
-	}
-	obuf_puts(ob, n ? "}" : "{}");
+	(void)ctx;
+	put_skmem(ob, rec, true);
 }
 
 #define TI(name, field) { name, offsetof(struct tcp_info, field), \
@@ -412,10 +397,12 @@ static uint64_t ti_value(const struct tcp_info *ti, const struct ti_field *f)
 	}
 }
 
-static void json_tcp_info(struct obuf *ob, const struct sock_rec *rec)
+static void json_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
+			  const struct sock_rec *rec)
 {
 	struct tcp_info ti;
 
+	(void)ctx;
 	if (!rec_tcp_info(rec, &ti)) {
 		return;
 	}
@@ -434,6 +421,43 @@ static void json_tcp_info(struct obuf *ob, const struct sock_rec *rec)
 	obuf_putc(ob, '}');
 }
 
+typedef void (*block_fn)(struct obuf *ob, const struct fmt_ctx *ctx,
+			 const struct sock_rec *rec);
+
+/* The blocks in output order, each with its text and JSON writers. */
+static const struct detail_block {
+	size_t opt;    /* offsetof the bool in struct opts that asks for it */
+	block_fn text; /* each text ends in a space when it wrote anything */
+	block_fn json;
+} blocks[] = {
+	{ offsetof(struct opts, processes), text_users, json_process },
+	{ offsetof(struct opts, timers), text_timer, json_timer },
+	{ offsetof(struct opts, extended), text_extended, json_extended },
+	{ offsetof(struct opts, skmem), text_skmem, json_skmem },
+	{ offsetof(struct opts, tcp_info), text_tcp_info, json_tcp_info },
+};
+
+static bool block_wanted(const struct opts *o, const struct detail_block *b)
+{
+	return *(const bool *)((const char *)o + b->opt);
+}
+
+void detail_text(struct obuf *ob, const struct fmt_ctx *ctx,
+		 const struct sock_rec *rec)
+{
+	size_t start = ob->len;
+
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		if (block_wanted(ctx->o, &blocks[i])) {
+			blocks[i].text(ob, ctx, rec);
+		}
+	}
+	/* The last block's trailing space is not wanted. */
+	if (ob->len > start && ob->buf[ob->len - 1] == ' ') {
+		ob->len--;
+	}
+}
+
 void detail_json(struct obuf *ob, const struct fmt_ctx *ctx,
 		 const struct sock_rec *rec)
 {
@@ -447,19 +471,9 @@ void detail_json(struct obuf *ob, const struct fmt_ctx *ctx,
 			obuf_puts(ob, "null");
 		}
 	}
-	if (o->processes) {
-		json_process(ob, ctx, rec);
-	}
-	if (o->timers) {
-		json_timer(ob, rec);
-	}
-	if (o->extended) {
-		json_extended(ob, ctx, rec);
-	}
-	if (o->skmem) {
-		json_skmem(ob, rec);
-	}
-	if (o->tcp_info) {
-		json_tcp_info(ob, rec);
+	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
+		if (block_wanted(o, &blocks[i])) {
+			blocks[i].json(ob, ctx, rec);
+		}
 	}
 }
