@@ -3,9 +3,13 @@
  * Why this is faster than ss's walk: ss rebuilds "/proc/PID/fd/N" and
  * resolves it from the root for every fd, and opens a stdio stream per
  * process. Here each directory is opened once relative to its parent,
- * entries come from getdents64 into two buffers reused for the whole
- * walk, each link is read with readlinkat() on the directory fd (one
- * component to look up), and only socket links are kept.
+ * entries come from getdents64 into a buffer reused for the whole walk,
+ * each link is read with readlinkat() on the directory fd (one component
+ * to look up), and only socket links are kept. The kernel's readlink work
+ * dominates what is left, so the processes are split over a few threads
+ * (contiguous ranges of the pid list, concatenated in order afterwards so
+ * the result does not depend on scheduling), and the hash is built once
+ * at its final size.
  */
 #include "proc.h"
 
@@ -13,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +28,9 @@
 #define DENTS_BUF (64 * 1024)
 #define NAME_KEEP 64 /* comm is 15 bytes; kernel threads' names are longer */
 #define NO_NEXT UINT32_MAX
+#define MAX_THREADS 4
+/* Below this many processes a thread costs more than it saves. */
+#define PIDS_PER_THREAD 128
 
 struct owner {
 	uint32_t inode;
@@ -42,19 +50,28 @@ struct slot {
 
 struct proc_map {
 	struct owner *own;
-	size_t nown, own_cap;
+	size_t nown;
 	struct slot *slots;
-	size_t nslots, used; /* nslots is a power of two */
+	size_t nslots; /* a power of two, at least twice nown */
+	char *names;
+	size_t names_len;
+};
+
+/* A growable array of owners and the names arena they point into. */
+struct owners {
+	struct owner *own;
+	size_t nown, own_cap;
 	char *names;
 	size_t names_len, names_cap;
 };
 
-/* Per walk: the directory entry buffers, allocated once. */
-struct walk {
-	struct proc_map *m;
+/* One thread's share of the walk: a contiguous range of the pid list. */
+struct part {
 	int proc_fd;
-	char *top_buf;
-	char *fd_buf;
+	const uint32_t *pids;
+	size_t npids;
+	char *dents; /* getdents64 buffer, reused for every process */
+	struct owners out;
 };
 
 static size_t slot_index(uint32_t inode, size_t mask)
@@ -79,46 +96,32 @@ static struct slot *find_slot(struct slot *slots, size_t nslots,
 	return &slots[i];
 }
 
-static void grow_slots(struct proc_map *m)
+/* Chain own[idx] behind the earlier owners of its inode. */
+static void index_owner(struct proc_map *m, uint32_t idx)
 {
-	size_t n = m->nslots * 2;
-	struct slot *s = xcalloc(n, sizeof(*s));
+	struct slot *s = find_slot(m->slots, m->nslots, m->own[idx].inode);
 
-	for (size_t i = 0; i < m->nslots; i++) {
-		if (m->slots[i].inode) {
-			*find_slot(s, n, m->slots[i].inode) = m->slots[i];
-		}
-	}
-	free(m->slots);
-	m->slots = s;
-	m->nslots = n;
-}
-
-static void add_owner(struct proc_map *m, uint32_t inode, uint32_t pid,
-		      uint32_t fd, uint32_t name_off, uint32_t name_len)
-{
-	struct slot *s;
-	uint32_t idx = (uint32_t)m->nown;
-
-	if (m->nown == m->own_cap) {
-		m->own_cap *= 2;
-		m->own = xrealloc(m->own, m->own_cap * sizeof(*m->own));
-	}
-	m->own[m->nown++] = (struct owner){
-		.inode = inode, .pid = pid, .fd = fd,
-		.name_off = name_off, .name_len = name_len, .next = NO_NEXT,
-	};
-	if ((m->used + 1) * 2 > m->nslots) {
-		grow_slots(m);
-	}
-	s = find_slot(m->slots, m->nslots, inode);
+	m->own[idx].next = NO_NEXT;
 	if (!s->inode) {
-		*s = (struct slot){ .inode = inode, .head = idx, .tail = idx };
-		m->used++;
+		*s = (struct slot){ .inode = m->own[idx].inode, .head = idx,
+				    .tail = idx };
 		return;
 	}
 	m->own[s->tail].next = idx;
 	s->tail = idx;
+}
+
+static void add_owner(struct owners *o, uint32_t inode, uint32_t pid,
+		      uint32_t fd, uint32_t name_off, uint32_t name_len)
+{
+	if (o->nown == o->own_cap) {
+		o->own_cap = o->own_cap ? o->own_cap * 2 : 256;
+		o->own = xrealloc(o->own, o->own_cap * sizeof(*o->own));
+	}
+	o->own[o->nown++] = (struct owner){
+		.inode = inode, .pid = pid, .fd = fd,
+		.name_off = name_off, .name_len = name_len,
+	};
 }
 
 /* Decimal without sign or leading junk, fitting in 32 bits. */
@@ -155,16 +158,16 @@ static bool socket_inode(const char *link, size_t n, uint32_t *inode)
 }
 
 /* The process's name into the names arena; empty if it cannot be read. */
-static void read_comm(struct walk *w, const char *pid, uint32_t *off,
+static void read_comm(struct part *pt, uint32_t pid, uint32_t *off,
 		      uint32_t *len)
 {
-	struct proc_map *m = w->m;
+	struct owners *o = &pt->out;
 	char path[32], buf[NAME_KEEP + 1];
 	ssize_t n = -1;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/comm", pid);
-	fd = openat(w->proc_fd, path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%u/comm", pid);
+	fd = openat(pt->proc_fd, path, O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		n = read(fd, buf, NAME_KEEP + 1);
 		close(fd);
@@ -173,18 +176,18 @@ static void read_comm(struct walk *w, const char *pid, uint32_t *off,
 		n--;
 	}
 	n = n < 0 ? 0 : n > NAME_KEEP ? NAME_KEEP : n;
-	while (m->names_len + (size_t)n > m->names_cap) {
-		m->names_cap *= 2;
-		m->names = xrealloc(m->names, m->names_cap);
+	while (o->names_len + (size_t)n > o->names_cap) {
+		o->names_cap = o->names_cap ? o->names_cap * 2 : 4096;
+		o->names = xrealloc(o->names, o->names_cap);
 	}
-	memcpy(m->names + m->names_len, buf, (size_t)n);
-	*off = (uint32_t)m->names_len;
+	memcpy(o->names + o->names_len, buf, (size_t)n);
+	*off = (uint32_t)o->names_len;
 	*len = (uint32_t)n;
-	m->names_len += (size_t)n;
+	o->names_len += (size_t)n;
 }
 
 /* Every socket fd of one process; any failure means "skip it". */
-static void scan_process(struct walk *w, const char *pid_text, uint32_t pid)
+static void scan_process(struct part *pt, uint32_t pid)
 {
 	char path[32], link[64];
 	uint32_t name_off = 0, name_len = 0;
@@ -192,14 +195,14 @@ static void scan_process(struct walk *w, const char *pid_text, uint32_t pid)
 	long n;
 	int dfd;
 
-	snprintf(path, sizeof(path), "%s/fd", pid_text);
-	dfd = openat(w->proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%u/fd", pid);
+	dfd = openat(pt->proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		return;
 	}
-	while ((n = getdents64(dfd, w->fd_buf, DENTS_BUF)) > 0) {
+	while ((n = getdents64(dfd, pt->dents, DENTS_BUF)) > 0) {
 		for (long off = 0; off < n;) {
-			const struct dirent64 *de = (void *)(w->fd_buf + off);
+			const struct dirent64 *de = (void *)(pt->dents + off);
 			uint32_t fd, inode;
 			ssize_t k;
 
@@ -212,60 +215,160 @@ static void scan_process(struct walk *w, const char *pid_text, uint32_t pid)
 				continue;
 			}
 			if (!named) {
-				read_comm(w, pid_text, &name_off, &name_len);
+				read_comm(pt, pid, &name_off, &name_len);
 				named = true;
 			}
-			add_owner(w->m, inode, pid, fd, name_off, name_len);
+			add_owner(&pt->out, inode, pid, fd, name_off, name_len);
 		}
 	}
 	close(dfd);
 }
 
-static struct proc_map *map_create(void)
+static void *scan_part(void *arg)
+{
+	struct part *pt = arg;
+
+	pt->dents = xmalloc(DENTS_BUF);
+	for (size_t i = 0; i < pt->npids; i++) {
+		scan_process(pt, pt->pids[i]);
+	}
+	free(pt->dents);
+	return NULL;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The numeric entries of /proc, ascending (whatever the directory order). */
+static uint32_t *list_pids(int proc_fd, size_t *n)
+{
+	char *buf = xmalloc(DENTS_BUF);
+	uint32_t *pids = NULL;
+	size_t cap = 0;
+	long k;
+
+	*n = 0;
+	while ((k = getdents64(proc_fd, buf, DENTS_BUF)) > 0) {
+		for (long off = 0; off < k;) {
+			const struct dirent64 *de = (void *)(buf + off);
+			uint32_t pid;
+
+			off += de->d_reclen;
+			if (!parse_u32(de->d_name, strlen(de->d_name), &pid)) {
+				continue;
+			}
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				pids = xrealloc(pids, cap * sizeof(*pids));
+			}
+			pids[(*n)++] = pid;
+		}
+	}
+	free(buf);
+	if (*n) {
+		qsort(pids, *n, sizeof(*pids), by_pid);
+	}
+	return pids;
+}
+
+/* Run the parts, on threads where that pays; a failed start runs inline. */
+static void run_parts(struct part *parts, size_t nparts)
+{
+	pthread_t tid[MAX_THREADS];
+	bool started[MAX_THREADS] = { false };
+
+	for (size_t i = 1; i < nparts; i++) {
+		started[i] = pthread_create(&tid[i], NULL, scan_part,
+					    &parts[i]) == 0;
+	}
+	scan_part(&parts[0]);
+	for (size_t i = 1; i < nparts; i++) {
+		if (started[i]) {
+			pthread_join(tid[i], NULL);
+		} else {
+			scan_part(&parts[i]);
+		}
+	}
+}
+
+static size_t thread_count(size_t npids)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = npids / PIDS_PER_THREAD;
+
+	if (cpus > 0 && n > (size_t)cpus) {
+		n = (size_t)cpus;
+	}
+	return n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : n;
+}
+
+/* Concatenate the parts in pid order, then index every owner. */
+static struct proc_map *merge(struct part *parts, size_t nparts)
 {
 	struct proc_map *m = xcalloc(1, sizeof(*m));
+	size_t nown = 0, nnames = 0;
 
-	m->own_cap = 1024;
-	m->own = xmalloc(m->own_cap * sizeof(*m->own));
-	m->nslots = 1024;
+	for (size_t i = 0; i < nparts; i++) {
+		nown += parts[i].out.nown;
+		nnames += parts[i].out.names_len;
+	}
+	m->own = xmalloc((nown ? nown : 1) * sizeof(*m->own));
+	m->names = xmalloc(nnames ? nnames : 1);
+	for (size_t i = 0; i < nparts; i++) {
+		const struct owners *o = &parts[i].out;
+
+		for (size_t k = 0; k < o->nown; k++) {
+			m->own[m->nown] = o->own[k];
+			m->own[m->nown++].name_off += (uint32_t)m->names_len;
+		}
+		memcpy(m->names + m->names_len, o->names, o->names_len);
+		m->names_len += o->names_len;
+		free(o->own);
+		free(o->names);
+	}
+	m->nslots = 64;
+	while (m->nslots < 2 * m->nown) {
+		m->nslots *= 2;
+	}
 	m->slots = xcalloc(m->nslots, sizeof(*m->slots));
-	m->names_cap = 4096;
-	m->names = xmalloc(m->names_cap);
+	for (size_t i = 0; i < m->nown; i++) {
+		index_owner(m, (uint32_t)i);
+	}
 	return m;
 }
 
 int proc_map_build(const char *root, struct proc_map **out)
 {
-	struct walk w = { 0 };
+	struct part parts[MAX_THREADS] = { 0 };
 	char path[PATH_MAX];
-	long n;
+	size_t npids, nparts;
+	uint32_t *pids;
+	int proc_fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/proc", root) >=
 	    sizeof(path)) {
 		return -ENAMETOOLONG;
 	}
-	w.proc_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w.proc_fd < 0) {
+	proc_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (proc_fd < 0) {
 		return -errno;
 	}
-	w.m = map_create();
-	w.top_buf = xmalloc(DENTS_BUF);
-	w.fd_buf = xmalloc(DENTS_BUF);
-	while ((n = getdents64(w.proc_fd, w.top_buf, DENTS_BUF)) > 0) {
-		for (long off = 0; off < n;) {
-			const struct dirent64 *de = (void *)(w.top_buf + off);
-			uint32_t pid;
+	pids = list_pids(proc_fd, &npids);
+	nparts = thread_count(npids);
+	for (size_t i = 0; i < nparts; i++) {
+		size_t lo = npids * i / nparts, hi = npids * (i + 1) / nparts;
 
-			off += de->d_reclen;
-			if (parse_u32(de->d_name, strlen(de->d_name), &pid)) {
-				scan_process(&w, de->d_name, pid);
-			}
-		}
+		parts[i] = (struct part){ .proc_fd = proc_fd,
+					  .pids = pids + lo, .npids = hi - lo };
 	}
-	free(w.fd_buf);
-	free(w.top_buf);
-	close(w.proc_fd);
-	*out = w.m;
+	run_parts(parts, nparts);
+	*out = merge(parts, nparts);
+	free(pids);
+	close(proc_fd);
 	return 0;
 }
 

@@ -41,7 +41,8 @@ void proc_map_destroy(struct proc_map *m);
 /*
  * Owners of the socket inode, one per call: set *cursor to 0 before the
  * first call; returns false when there are no more. Owners come in the
- * order the walk met them (ascending pid, then fd order of the kernel).
+ * order of ascending pid, then of the process's fd directory (ascending
+ * fds in a real /proc).
  */
 bool proc_map_next(const struct proc_map *m, uint32_t inode, size_t *cursor,
 		   struct proc_owner *out);

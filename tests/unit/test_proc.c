@@ -22,7 +22,8 @@
 #include "proc.h"
 #include "util.h"
 
-#define MANY 1500
+/* Enough processes for the walk to split them over threads. */
+#define MANY 300
 
 struct fake {
 	char root[64];
@@ -60,7 +61,8 @@ static void writef(const char *root, const char *rel, const char *text)
 /*
  * 100 "nginx": fds 3, 4 sockets, 5 a file, 6 a malformed socket link;
  * 200 named with a terminal escape shares socket 1000 on fd 7;
- * 300 exited (no fd dir); 500 has no comm; 600 owns MANY sockets;
+ * 300 exited (no fd dir); 500 has no comm; MANY processes from 1000 up
+ * each hold socket 7000 on fd 9 and one of their own on fd 10;
  * "self" and "sys" are not processes.
  */
 static int setup(void **state)
@@ -89,11 +91,16 @@ static int setup(void **state)
 	mkdirf(fk->root, "proc/500");
 	mkdirf(fk->root, "proc/500/fd");
 	linkf(fk->root, "socket:[2000]", "proc/500/fd/3");
-	mkdirf(fk->root, "proc/600");
-	mkdirf(fk->root, "proc/600/fd");
-	writef(fk->root, "proc/600/comm", "many\n");
 	for (int i = 0; i < MANY; i++) {
-		snprintf(rel, sizeof(rel), "proc/600/fd/%d", i + 10);
+		snprintf(rel, sizeof(rel), "proc/%d", 1000 + i);
+		mkdirf(fk->root, rel);
+		snprintf(rel, sizeof(rel), "proc/%d/fd", 1000 + i);
+		mkdirf(fk->root, rel);
+		snprintf(rel, sizeof(rel), "proc/%d/comm", 1000 + i);
+		writef(fk->root, rel, "many\n");
+		snprintf(rel, sizeof(rel), "proc/%d/fd/9", 1000 + i);
+		linkf(fk->root, "socket:[7000]", rel);
+		snprintf(rel, sizeof(rel), "proc/%d/fd/10", 1000 + i);
 		snprintf(target, sizeof(target), "socket:[%d]", 50000 + i);
 		linkf(fk->root, target, rel);
 	}
@@ -156,22 +163,31 @@ static void test_skips(void **state)
 	assert_false(proc_map_next(fk->m, 0, &cur, &ow));
 	cur = 0;
 	assert_false(proc_map_next(fk->m, 4242, &cur, &ow));
-	assert_int_equal(proc_map_size(fk->m), 4 + MANY);
+	assert_int_equal(proc_map_size(fk->m), 4 + 2 * MANY);
 }
 
-/* Past the first table size: every entry survives the rehashes. */
+/*
+ * Many processes: every entry is found, and a socket shared by all of
+ * them lists its owners in pid order whichever thread walked which pids.
+ */
 static void test_many(void **state)
 {
 	struct fake *fk = *state;
 	struct proc_owner ow;
+	size_t cur = 0;
 
 	for (uint32_t i = 0; i < MANY; i++) {
-		size_t cur = 0;
-
+		cur = 0;
 		assert_true(proc_map_next(fk->m, 50000 + i, &cur, &ow));
-		expect_owner(&ow, 600, i + 10, "many");
+		expect_owner(&ow, 1000 + i, 10, "many");
 		assert_false(proc_map_next(fk->m, 50000 + i, &cur, &ow));
 	}
+	cur = 0;
+	for (uint32_t i = 0; i < MANY; i++) {
+		assert_true(proc_map_next(fk->m, 7000, &cur, &ow));
+		expect_owner(&ow, 1000 + i, 9, "many");
+	}
+	assert_false(proc_map_next(fk->m, 7000, &cur, &ow));
 }
 
 static void test_missing_root(void **unused)
