@@ -126,6 +126,10 @@ bench() {
 		"$best" "$median" "$("$@" | wc -l)"
 }
 
+# Both must find the same owners, or the timing compares nothing.
+echo "sockets with owners: ss $(ss -tanp | grep -c 'users:(')," \
+	"sockscope $("$bin" -tanp | grep -c 'users:(')"
+
 bench "ss -tanp" ss -tanp
 bench "sockscope -tanp" "$bin" -tanp
 bench "ss -tan" ss -tan
