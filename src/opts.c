@@ -3,6 +3,7 @@
 
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,9 +116,33 @@ static int parse_format(struct opts *o, const char *name)
 	return usage_error("unknown format '%s' (table, json, ndjson)", name);
 }
 
+/* The options that only switch something on. */
+static const struct {
+	int c;
+	size_t off; /* of a bool in struct opts */
+} flags[] = {
+	{ 'l', offsetof(struct opts, listening) },
+	{ 'a', offsetof(struct opts, all) },
+	{ 'n', offsetof(struct opts, numeric) },
+	{ 'H', offsetof(struct opts, no_header) },
+	{ 'p', offsetof(struct opts, processes) },
+	{ 'o', offsetof(struct opts, timers) },
+	{ 'e', offsetof(struct opts, extended) },
+	{ 'm', offsetof(struct opts, skmem) },
+	{ 'i', offsetof(struct opts, tcp_info) },
+	{ OPT_ALL_NETNS, offsetof(struct opts, all_netns) },
+	{ OPT_YES, offsetof(struct opts, yes) },
+};
+
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (flags[i].c == c) {
+			*(bool *)((char *)o + flags[i].off) = true;
+			return 0;
+		}
+	}
 	switch (c) {
 	case 't':
 		o->protocols |= PROTO_TCP;
@@ -131,44 +156,11 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case '6':
 		o->families |= FAM_INET6;
 		return 0;
-	case 'l':
-		o->listening = true;
-		return 0;
-	case 'a':
-		o->all = true;
-		return 0;
-	case 'n':
-		o->numeric = true;
-		return 0;
-	case 'H':
-		o->no_header = true;
-		return 0;
 	case 'j':
 		o->format = FMT_JSON;
 		return 0;
-	case 'p':
-		o->processes = true;
-		return 0;
-	case 'o':
-		o->timers = true;
-		return 0;
-	case 'e':
-		o->extended = true;
-		return 0;
-	case 'm':
-		o->skmem = true;
-		return 0;
-	case 'i':
-		o->tcp_info = true;
-		return 0;
 	case 'N':
 		o->netns = arg;
-		return 0;
-	case OPT_ALL_NETNS:
-		o->all_netns = true;
-		return 0;
-	case OPT_YES:
-		o->yes = true;
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
