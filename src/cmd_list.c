@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,8 @@ struct list_run {
 	struct fmt_ctx fc;
 	struct obuf out;
 	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
+	bool user_match;      /* rows still need filter_match() */
+	bool kernel_refused;  /* the kernel rejected the compiled filter */
 };
 
 static bool wanted(const struct list_run *run, const struct sock_rec *rec)
@@ -37,7 +40,7 @@ static bool wanted(const struct list_run *run, const struct sock_rec *rec)
 	if (!(run->states[rec->protocol] & SS_BIT(rec->state))) {
 		return false;
 	}
-	return filter_match(o->filter, rec);
+	return !run->user_match || filter_match(o->filter, rec);
 }
 
 static int list_row(const struct sock_rec *rec, void *data)
@@ -66,6 +69,39 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 static const char *proto_name(uint8_t protocol)
 {
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/*
+ * One dump with the filter compiled for the kernel; rows it cannot decide
+ * exactly are matched again here. If the kernel refuses the program (an
+ * op it lacks: EINVAL; fwmark without CAP_NET_ADMIN: EPERM), it is never
+ * sent again and userspace does all the filtering.
+ */
+static int dump_filtered(struct list_run *run, struct diag *d,
+			 struct diag_req *req)
+{
+	void *bc = NULL;
+	bool exact = false;
+	int err;
+
+	if (!run->kernel_refused) {
+		filter_bytecode(run->o->filter, req->family, 0, &bc,
+				&req->bytecode_len, &exact);
+	}
+	req->bytecode = bc;
+	run->user_match = !exact;
+	err = diag_dump(d, req, list_row, run);
+	if (bc && (err == -EINVAL || err == -EPERM)) {
+		warnx_("filter: the kernel refused the compiled filter (%s); "
+		       "filtering in userspace", strerror(-err));
+		run->kernel_refused = true;
+		run->user_match = true;
+		req->bytecode = NULL;
+		req->bytecode_len = 0;
+		err = diag_dump(d, req, list_row, run);
+	}
+	free(bc);
+	return err;
 }
 
 /* Every (protocol, family) table the options select, from the kernel. */
@@ -100,7 +136,7 @@ static int dump_live(struct list_run *run, int save_fd)
 			if (!(run->o->families & (f ? FAM_INET6 : FAM_INET))) {
 				continue;
 			}
-			err = diag_dump(d, &req, list_row, run);
+			err = dump_filtered(run, d, &req);
 			if (err == -ENOENT || err == -EOPNOTSUPP) {
 				warnx_("%s: the kernel has no diag support for "
 				       "this protocol; skipped",
@@ -165,7 +201,11 @@ static int open_save(const struct opts *o)
 
 static int list_exec(const struct opts *o)
 {
-	struct list_run run = { .o = o, .fmt = pick_format(o->format) };
+	struct list_run run = {
+		.o = o,
+		.fmt = pick_format(o->format),
+		.user_match = true,
+	};
 	int save_fd = open_save(o);
 	int err, werr;
 
