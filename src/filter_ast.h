@@ -18,7 +18,7 @@
 #include "filter.h"
 
 /* A bound on the tree: recursion over it stays shallow and fast. */
-#define FILTER_MAX_NODES 4096
+#define FILTER_MAX_NODES 8192
 #define FILTER_MAX_DEPTH 128
 
 enum fnode_kind {
