@@ -389,8 +389,11 @@ static int need_operand(struct parser *p, const struct token *t)
 static int parse_group(struct parser *p, const struct token *open,
 		       uint32_t *out)
 {
-	int ret;
+	int ret = need_operand(p, open);
 
+	if (ret) {
+		return ret;
+	}
 	if (peek(p)->kind == T_RPAREN) {
 		return fail_at(p->err, peek(p), "empty parentheses");
 	}

@@ -39,6 +39,7 @@ struct gen {
 	struct fixup *fix;
 	size_t n_fix;
 	uint8_t family;
+	uint16_t auto_lo, auto_hi;
 	unsigned int without;
 	bool exact;
 };
@@ -131,7 +132,13 @@ static void emit_leaf(struct gen *g, const struct fnode *n, uint32_t f)
 		memcpy(emit(g, INET_DIAG_BC_CGROUP_COND, op + 8, f), &n->id, 8);
 		break;
 	default:
+		/* ss's autobound: no bind lock, and a port from the ephemeral
+		 * range (accepted sockets have no lock either). */
 		emit(g, INET_DIAG_BC_AUTO, op, f);
+		emit_port(g, &(struct fnode){ .op = FP_GE, .port = g->auto_lo },
+			  f);
+		emit_port(g, &(struct fnode){ .op = FP_LE, .port = g->auto_hi },
+			  f);
 	}
 }
 
@@ -206,7 +213,13 @@ static bool link_program(struct gen *g)
 int filter_bytecode(const struct filter *f, uint8_t family,
 		    unsigned int without, void **bc, size_t *len, bool *exact)
 {
-	struct gen g = { .family = family, .without = without, .exact = true };
+	struct gen g = {
+		.family = family,
+		.auto_lo = f->auto_lo,
+		.auto_hi = f->auto_hi,
+		.without = without,
+		.exact = true,
+	};
 
 	*bc = NULL;
 	*len = 0;
@@ -214,9 +227,9 @@ int filter_bytecode(const struct filter *f, uint8_t family,
 	if (f->root < 0) {
 		return 0;
 	}
-	/* Each node places at most two labels and emits at most two ops. */
+	/* Each node places at most two labels and emits at most three ops. */
 	g.labels = xcalloc(2 * f->n_nodes + 1, sizeof(*g.labels));
-	g.fix = xcalloc(2 * f->n_nodes, sizeof(*g.fix));
+	g.fix = xcalloc(3 * f->n_nodes, sizeof(*g.fix));
 	g.n_labels = 1; /* LABEL_REJECT */
 	gen(&g, f, (uint32_t)f->root, LABEL_REJECT, true);
 	if (g.len && link_program(&g)) {

@@ -315,9 +315,10 @@ static void test_single_ops(void **unused)
 {
 	struct prog p;
 	uint32_t ifindex = 1, mark[2] = { 0x10, 0xff };
-	uint16_t port = 22;
+	uint16_t port = 22, range[2];
 
 	(void)unused;
+	filter_arg_port_range(&range[0], &range[1]);
 	p = (struct prog){ 0 };
 	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12); /* reject = end + 4 */
 	put_op(&p, 0, 0, port);
@@ -356,7 +357,11 @@ static void test_single_ops(void **unused)
 	expect_program("fwmark 0x10/0xff", AF_INET, 0, &p, true);
 
 	p = (struct prog){ 0 };
-	put_op(&p, INET_DIAG_BC_AUTO, 4, 8);
+	put_op(&p, INET_DIAG_BC_AUTO, 4, 24);
+	put_op(&p, INET_DIAG_BC_S_GE, 8, 20);
+	put_op(&p, 0, 0, range[0]);
+	put_op(&p, INET_DIAG_BC_S_LE, 8, 12);
+	put_op(&p, 0, 0, range[1]);
 	expect_program("autobound", AF_INET, 0, &p, true);
 }
 
@@ -397,12 +402,13 @@ static void test_combinators(void **unused)
 
 	/* not (a or b): the or's end label is the not's false exit. */
 	p = (struct prog){ 0 };
-	put_op(&p, INET_DIAG_BC_AUTO, 4, 8);
+	put_op(&p, INET_DIAG_BC_DEV_COND, 8, 12);
+	put_bytes(&p, &(uint32_t){ 1 }, 4);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 12);
 	put_op(&p, INET_DIAG_BC_S_EQ, 8, 12);
 	put_op(&p, 0, 0, 1);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 8);
-	expect_program("not ( autobound or sport 1 )", AF_INET, 0, &p, true);
+	expect_program("not ( dev 1 or sport 1 )", AF_INET, 0, &p, true);
 }
 
 /* Left-out ops make a superset: true where even, false under a not. */
