@@ -27,6 +27,7 @@ struct list_run {
 	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
 	bool user_match;      /* rows still need filter_match() */
 	bool kernel_refused;  /* the kernel rejected the compiled filter */
+	unsigned int bc_without; /* enum filter_bc_without */
 };
 
 static bool wanted(const struct list_run *run, const struct sock_rec *rec)
@@ -73,35 +74,44 @@ static const char *proto_name(uint8_t protocol)
 
 /*
  * One dump with the filter compiled for the kernel; rows it cannot decide
- * exactly are matched again here. If the kernel refuses the program (an
- * op it lacks: EINVAL; fwmark without CAP_NET_ADMIN: EPERM), it is never
- * sent again and userspace does all the filtering.
+ * exactly are matched again here. If the kernel refuses the program, the
+ * dump is redone: without fwmark ops for EPERM (no CAP_NET_ADMIN), without
+ * any program for anything else (EINVAL: an op this kernel lacks), with
+ * one notice, and the choice holds for the rest of the run.
  */
 static int dump_filtered(struct list_run *run, struct diag *d,
 			 struct diag_req *req)
 {
-	void *bc = NULL;
-	bool exact = false;
-	int err;
+	for (;;) {
+		void *bc = NULL;
+		bool exact = false, sent;
+		int err;
 
-	if (!run->kernel_refused) {
-		filter_bytecode(run->o->filter, req->family, 0, &bc,
-				&req->bytecode_len, &exact);
-	}
-	req->bytecode = bc;
-	run->user_match = !exact;
-	err = diag_dump(d, req, list_row, run);
-	if (bc && (err == -EINVAL || err == -EPERM)) {
-		warnx_("filter: the kernel refused the compiled filter (%s); "
-		       "filtering in userspace", strerror(-err));
-		run->kernel_refused = true;
-		run->user_match = true;
+		if (!run->kernel_refused) {
+			filter_bytecode(run->o->filter, req->family,
+					run->bc_without, &bc,
+					&req->bytecode_len, &exact);
+		}
+		sent = bc != NULL;
+		req->bytecode = bc;
+		run->user_match = !exact;
+		err = diag_dump(d, req, list_row, run);
+		free(bc);
 		req->bytecode = NULL;
 		req->bytecode_len = 0;
-		err = diag_dump(d, req, list_row, run);
+		if (!sent || (err != -EINVAL && err != -EPERM)) {
+			return err;
+		}
+		if (err == -EPERM && !(run->bc_without & FILTER_BC_NO_MARK)) {
+			warnx_("filter: fwmark needs CAP_NET_ADMIN in the kernel, "
+			       "which also hides marks: they read as 0");
+			run->bc_without |= FILTER_BC_NO_MARK;
+		} else {
+			warnx_("filter: the kernel refused the compiled filter "
+			       "(%s); filtering in userspace", strerror(-err));
+			run->kernel_refused = true;
+		}
 	}
-	free(bc);
-	return err;
 }
 
 /* Every (protocol, family) table the options select, from the kernel. */

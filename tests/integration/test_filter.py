@@ -228,8 +228,10 @@ BAD = [
 
 def keys(binary, args):
     import json
-    out = netns.run([binary, "-tan", "-j", *args]).stdout
-    return sorted(tuple(Sock(j, {}).key()) for j in json.loads(out))
+    r = netns.run([binary, "-tan", "-j", *args])
+    # A notice here would mean the kernel refused the compiled program.
+    check(r.stderr == "", f"{args!r}: nothing on stderr: {r.stderr!r}")
+    return sorted(tuple(Sock(j, {}).key()) for j in json.loads(r.stdout))
 
 
 def ss_keys(args):
@@ -305,6 +307,21 @@ def check_file(binary):
           f"-F error names line and word: {r.stderr!r}")
 
 
+def check_no_net_admin(binary):
+    """EPERM for MARK_COND: a notice, then marks are matched as 0."""
+    if not shutil.which("setpriv"):
+        return
+    drop = ["setpriv", "--bounding-set=-net_admin", "--inh-caps=-net_admin"]
+    r = netns.run(drop + [binary, "-tanH", "fwmark", "0x10", "or", "sport",
+                          "=", ":2000"])
+    check(r.stderr == "sockscope: filter: fwmark needs CAP_NET_ADMIN in the "
+          "kernel, which also hides marks: they read as 0\n",
+          f"EPERM notice: {r.stderr!r}")
+    lines = r.stdout.splitlines()
+    check(len(lines) == 5 and all(":2000 " in x for x in lines),
+          f"without CAP_NET_ADMIN the sport term still selects: {lines}")
+
+
 def check_cgroup(binary, socks_count):
     try:
         with open("/proc/self/cgroup") as f:
@@ -337,6 +354,7 @@ def main():
         check_exprs(binary, props, dump)
     check_errors(binary)
     check_file(binary)
+    check_no_net_admin(binary)
     check_cgroup(binary, len(keys(binary, [])))
     del keep
     netns.finish("test_filter")
