@@ -74,16 +74,18 @@ static bool hostcond_run(const uint8_t *p, bool dst, const struct entry *e)
 	return hc.prefix_len == 0 || bitstring_match(addr, caddr, hc.prefix_len);
 }
 
-static bool op_run(const uint8_t *p, const struct entry *e)
+static bool op_run(const uint8_t *p, int len, const struct entry *e)
 {
 	struct inet_diag_bc_op op, arg;
+	uint8_t after[8] = { 0 }; /* the argument, where there is one */
 	uint32_t u32[2];
 	uint64_t u64;
 
 	memcpy(&op, p, sizeof(op));
-	memcpy(&arg, p + 4, sizeof(arg));
-	memcpy(u32, p + 4, sizeof(u32));
-	memcpy(&u64, p + 4, sizeof(u64));
+	memcpy(after, p + 4, len - 4 < 8 ? (size_t)(len - 4) : 8);
+	memcpy(&arg, after, sizeof(arg));
+	memcpy(u32, after, sizeof(u32));
+	memcpy(&u64, after, sizeof(u64));
 	switch (op.code) {
 	case INET_DIAG_BC_JMP:
 		return false;
@@ -121,7 +123,7 @@ static bool bc_run(const uint8_t *bc, int len, const struct entry *e)
 		struct inet_diag_bc_op op;
 
 		memcpy(&op, bc, sizeof(op));
-		if (op_run(bc, e)) {
+		if (op_run(bc, len, e)) {
 			len -= op.yes;
 			bc += op.yes;
 		} else {
