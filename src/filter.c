@@ -572,7 +572,8 @@ int filter_parse_text(int argc, char *const argv[], const char *text,
 		ret = fail_at(err, NULL, "empty filter expression");
 	}
 	if (!ret) {
-		push_token(&p, T_END, "", 0, 0);
+		/* The end is on the line of the last token. */
+		push_token(&p, T_END, "", 0, p.n ? p.toks[p.n - 1].line : 0);
 		ret = parse_all(&p);
 	}
 	free_tokens(&p);

@@ -315,6 +315,12 @@ static void test_text(void **unused)
 	assert_int_equal(err.line, 4);
 	assert_int_equal(err.word, 11);
 	assert_string_equal(err.msg, "expected an expression after 'and'");
+	assert_int_equal(filter_parse_text(0, NULL, "sport 1\n\ndport >\n", 17,
+					   &f, &err),
+			 -EINVAL);
+	assert_int_equal(err.line, 3);
+	assert_int_equal(err.word, 5);
+	assert_string_equal(err.msg, "expected a port after 'dport >'");
 	assert_int_equal(filter_parse_text(0, NULL, "# only\n", 7, &f, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "empty filter expression");
