@@ -48,7 +48,7 @@ static const struct option long_opts[] = {
 static const char usage_text[] =
 	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
 	"\n"
-	"List sockets, like ss. FILTER: [state NAME | exclude NAME]...\n"
+	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
 	"  -t, --tcp            TCP sockets\n"
 	"  -u, --udp            UDP sockets (default: TCP and UDP)\n"

@@ -301,6 +301,10 @@ def check_file(binary):
                   stdin="# nothing\n\n")
     check("empty filter expression" in r.stderr, "-F empty file")
     r = netns.run([binary, "-tan", "-F", "-"], check_rc=2,
+                  stdin="sport = 1 or \x00\xff\x80garbage\n")
+    check(r.stderr == "sockscope: filter: invalid byte 0x00 (- line 1, "
+          "word 5)\n", f"-F binary garbage: {r.stderr!r}")
+    r = netns.run([binary, "-tan", "-F", "-"], check_rc=2,
                   stdin="sport = 1\n\nor (\n")
     check(r.stderr == "sockscope: filter: expected an expression after "
           "'(' (- line 3, word 5)\n",
