@@ -285,9 +285,9 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	if (o->listening) {
 		return SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE);
 	}
-	/* ss's defaults: connected TCP, connected ("ESTAB") UDP. */
+	/* ss's defaults: TCP as STATE_DEFAULT_TCP, connected UDP. */
 	if (protocol == IPPROTO_TCP) {
-		return STATE_CONNECTED;
+		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
 }
