@@ -53,9 +53,9 @@ static const struct {
 	const char *word;
 	uint8_t kind;
 } op_words[] = {
-	{ "and", T_AND }, { "or", T_OR },  { "not", T_NOT }, { "eq", T_EQ },
-	{ "ne", T_NE },   { "neq", T_NE }, { "lt", T_LT },   { "gt", T_GT },
-	{ "le", T_LE },   { "leq", T_LE }, { "ge", T_GE },   { "geq", T_GE },
+    {"and", T_AND}, {"or", T_OR},  {"not", T_NOT}, {"eq", T_EQ},
+    {"ne", T_NE},   {"neq", T_NE}, {"lt", T_LT},   {"gt", T_GT},
+    {"le", T_LE},   {"leq", T_LE}, {"ge", T_GE},   {"geq", T_GE},
 };
 
 void filter_escape(char *dst, size_t size, const char *s)
@@ -82,9 +82,8 @@ void filter_escape(char *dst, size_t size, const char *s)
 	dst[o] = '\0';
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail_at(struct filter_error *err, const struct token *t,
-		   const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int
+fail_at(struct filter_error *err, const struct token *t, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -128,10 +127,10 @@ static size_t lex_symbol(const char *s, size_t left, uint8_t *kind)
 		const char *sym;
 		uint8_t kind;
 	} syms[] = {
-		{ "&&", T_AND }, { "||", T_OR }, { "==", T_EQ }, { "!=", T_NE },
-		{ "<=", T_LE },  { ">=", T_GE }, { "&", T_AND }, { "|", T_OR },
-		{ "=", T_EQ },   { "!", T_NOT }, { "<", T_LT },  { ">", T_GT },
-		{ "(", T_LPAREN }, { ")", T_RPAREN },
+	    {"&&", T_AND},   {"||", T_OR},    {"==", T_EQ}, {"!=", T_NE},
+	    {"<=", T_LE},    {">=", T_GE},    {"&", T_AND}, {"|", T_OR},
+	    {"=", T_EQ},     {"!", T_NOT},    {"<", T_LT},  {">", T_GT},
+	    {"(", T_LPAREN}, {")", T_RPAREN},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
@@ -183,13 +182,14 @@ static int lex(struct parser *p, const char *s, size_t len, int line)
 			push_token(p, kind, s + i, n, line);
 			i += n;
 		} else if (c < 0x20 || c == 0x7f) {
-			struct token at = { .word = p->n + 1, .line = line };
+			struct token at = {.word = p->n + 1, .line = line};
 
 			return fail_at(p->err, &at, "invalid byte 0x%02x", c);
 		} else {
 			start = i;
 			while (i < len && (unsigned char)s[i] >= 0x20 &&
-			       s[i] != 0x7f && !ends_word(s + i, len - i, line)) {
+			       s[i] != 0x7f &&
+			       !ends_word(s + i, len - i, line)) {
 				i++;
 			}
 			push_token(p, T_WORD, s + start, i - start, line);
@@ -219,7 +219,8 @@ static int new_node(struct parser *p, uint8_t kind, const struct token *t,
 	struct filter *f = p->f;
 
 	if (f->n_nodes == FILTER_MAX_NODES) {
-		return fail_at(p->err, t, "filter too long (more than %d terms)",
+		return fail_at(p->err, t,
+			       "filter too long (more than %d terms)",
 			       FILTER_MAX_NODES);
 	}
 	if (!f->nodes) {
@@ -243,7 +244,6 @@ static int join(struct parser *p, uint8_t kind, const struct token *t,
 	return ret;
 }
 
-
 enum pred { P_SRC, P_DST, P_SPORT, P_DPORT, P_DEV, P_MARK, P_CGROUP, P_AUTO };
 
 static const struct {
@@ -251,11 +251,14 @@ static const struct {
 	uint8_t pred;
 	const char *what; /* the argument it expects */
 } preds[] = {
-	{ "src", P_SRC, "an address" },      { "dst", P_DST, "an address" },
-	{ "sport", P_SPORT, "a port" },      { "dport", P_DPORT, "a port" },
-	{ "dev", P_DEV, "a device" },        { "fwmark", P_MARK, "a mark" },
-	{ "cgroup", P_CGROUP, "a cgroup path" },
-	{ "autobound", P_AUTO, NULL },
+    {"src", P_SRC, "an address"},
+    {"dst", P_DST, "an address"},
+    {"sport", P_SPORT, "a port"},
+    {"dport", P_DPORT, "a port"},
+    {"dev", P_DEV, "a device"},
+    {"fwmark", P_MARK, "a mark"},
+    {"cgroup", P_CGROUP, "a cgroup path"},
+    {"autobound", P_AUTO, NULL},
 };
 
 static bool is_comparison(uint8_t kind)
@@ -281,8 +284,9 @@ static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
 		why = filter_arg_port(arg, op == T_EQ || op == T_NE, &n->port);
 		if (why || n->port >= 0) {
 			n->kind = FN_PORT;
-			n->op = op == T_EQ || op == T_NE ? FP_EQ :
-				op == T_GE || op == T_LT ? FP_GE : FP_LE;
+			n->op = op == T_EQ || op == T_NE   ? FP_EQ
+				: op == T_GE || op == T_LT ? FP_GE
+							   : FP_LE;
 		} else {
 			n->kind = FN_HOST; /* `sport = *`: any port, any host */
 		}
@@ -303,8 +307,8 @@ static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
 static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
 		      uint32_t *out)
 {
-	const struct token *optok = is_comparison(peek(p)->kind) ? next(p) :
-								   NULL;
+	const struct token *optok =
+	    is_comparison(peek(p)->kind) ? next(p) : NULL;
 	uint8_t op = optok ? optok->kind : T_EQ;
 	const struct token *arg = peek(p);
 	char ctx[80], a[64], buf[160];
@@ -365,11 +369,15 @@ static int parse_predicate(struct parser *p, const struct token *kw,
 	}
 	filter_escape(a, sizeof(a), kw->s);
 	if (!strcmp(kw->s, "state") || !strcmp(kw->s, "exclude")) {
-		return fail_at(p->err, kw, "'%s' must come before the "
-			       "expression", a);
+		return fail_at(p->err, kw,
+			       "'%s' must come before the "
+			       "expression",
+			       a);
 	}
-	return fail_at(p->err, kw, "expected src, dst, sport, dport, dev, "
-		       "fwmark, cgroup or autobound, got '%s'", a);
+	return fail_at(p->err, kw,
+		       "expected src, dst, sport, dport, dev, "
+		       "fwmark, cgroup or autobound, got '%s'",
+		       a);
 }
 
 static int parse_or(struct parser *p, uint32_t *out);
@@ -491,7 +499,8 @@ static int parse_states(struct parser *p)
 
 	while (peek(p)->kind == T_WORD) {
 		const struct token *t = peek(p);
-		bool exclude = !strcmp(t->s, "exclude") || !strcmp(t->s, "excl");
+		bool exclude =
+		    !strcmp(t->s, "exclude") || !strcmp(t->s, "excl");
 		const struct token *name;
 		uint32_t mask;
 		char a[64];
@@ -554,10 +563,9 @@ static void free_tokens(struct parser *p)
 }
 
 int filter_parse_text(int argc, char *const argv[], const char *text,
-		      size_t len, struct filter **out,
-		      struct filter_error *err)
+		      size_t len, struct filter **out, struct filter_error *err)
 {
-	struct parser p = { .err = err };
+	struct parser p = {.err = err};
 	int ret = 0;
 
 	p.f = xcalloc(1, sizeof(*p.f));

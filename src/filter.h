@@ -58,7 +58,7 @@ bool filter_match(const struct filter *f, const struct sock_rec *rec);
 
 /* Kernel ops to leave out of the program (they are matched in userspace). */
 enum filter_bc_without {
-	FILTER_BC_NO_MARK = 1 << 0,   /* MARK_COND: EPERM without CAP_NET_ADMIN */
+	FILTER_BC_NO_MARK = 1 << 0, /* MARK_COND: EPERM without CAP_NET_ADMIN */
 	FILTER_BC_NO_CGROUP = 1 << 1, /* CGROUP_COND: kernels without it */
 };
 

@@ -111,14 +111,14 @@ static const char *read_addr(char *s, struct fnode *n)
 	if (slash) {
 		*slash = '\0';
 		if (!read_uint(slash + 1, max, &plen)) {
-			return fam == AF_INET6 ? "prefix out of range (0-128)" :
-						 "prefix out of range (0-32)";
+			return fam == AF_INET6 ? "prefix out of range (0-128)"
+					       : "prefix out of range (0-32)";
 		}
 	}
-	if (fam == AF_INET6 ? inet_pton(AF_INET6, s, n->addr) != 1 :
-			      !read_ipv4(s, n->addr)) {
-		return fam == AF_INET6 ? "expected an IPv6 address" :
-					 "expected an IPv4 address";
+	if (fam == AF_INET6 ? inet_pton(AF_INET6, s, n->addr) != 1
+			    : !read_ipv4(s, n->addr)) {
+		return fam == AF_INET6 ? "expected an IPv6 address"
+				       : "expected an IPv4 address";
 	}
 	n->family = fam;
 	n->prefix = (uint8_t)(slash ? plen : max);
@@ -237,15 +237,16 @@ const char *filter_arg_mark(const char *text, uint32_t *mark, uint32_t *mask)
 /* The cgroup v2 mount: /sys/fs/cgroup, or its `unified` in hybrid mode. */
 static int open_cgroup2(void)
 {
-	static const char *const roots[] = { "/sys/fs/cgroup",
-					     "/sys/fs/cgroup/unified" };
+	static const char *const roots[] = {"/sys/fs/cgroup",
+					    "/sys/fs/cgroup/unified"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
 		struct statfs sfs;
 
 		if (!statfs(roots[i], &sfs) &&
 		    (unsigned long)sfs.f_type == CGROUP2_MAGIC) {
-			return open(roots[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			return open(roots[i],
+				    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		}
 	}
 	errno = ENOENT;
@@ -259,7 +260,7 @@ const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 	union {
 		struct file_handle fh;
 		char raw[sizeof(struct file_handle) + sizeof(uint64_t)];
-	} h = { .fh.handle_bytes = sizeof(uint64_t) };
+	} h = {.fh.handle_bytes = sizeof(uint64_t)};
 	int fd = open_cgroup2(), mnt, ret = -1;
 	char esc[64];
 

@@ -22,12 +22,12 @@
 #define FILTER_MAX_DEPTH 128
 
 enum fnode_kind {
-	FN_AND,    /* a and b */
-	FN_OR,     /* a or b */
-	FN_NOT,    /* not a */
+	FN_AND,	   /* a and b */
+	FN_OR,	   /* a or b */
+	FN_NOT,	   /* not a */
 	FN_HOST,   /* S_COND / D_COND: family, prefix, addr, port */
 	FN_PORT,   /* S_EQ/S_GE/S_LE, D_EQ/D_GE/D_LE: op, port */
-	FN_DEV,    /* DEV_COND: ifindex */
+	FN_DEV,	   /* DEV_COND: ifindex */
 	FN_MARK,   /* MARK_COND: (mark & mask) == value */
 	FN_CGROUP, /* CGROUP_COND: cgroup v2 id */
 	FN_AUTO,   /* AUTO: port chosen by the kernel */
@@ -36,25 +36,25 @@ enum fnode_kind {
 enum fport_op { FP_EQ, FP_GE, FP_LE };
 
 struct fnode {
-	uint8_t kind;    /* enum fnode_kind */
-	bool dst;        /* FN_HOST, FN_PORT: the peer side */
-	uint8_t op;      /* FN_PORT: enum fport_op */
-	uint8_t family;  /* FN_HOST: AF_UNSPEC, AF_INET, AF_INET6 */
-	uint8_t prefix;  /* FN_HOST: bits of addr that must match */
-	int32_t port;    /* FN_HOST: -1 any; FN_PORT: 0..65535 */
-	uint32_t a, b;   /* children (AND, OR: a b; NOT: a); DEV: a = ifindex;
-			  * MARK: a = value, b = mask */
-	uint64_t id;     /* FN_CGROUP */
+	uint8_t kind;	  /* enum fnode_kind */
+	bool dst;	  /* FN_HOST, FN_PORT: the peer side */
+	uint8_t op;	  /* FN_PORT: enum fport_op */
+	uint8_t family;	  /* FN_HOST: AF_UNSPEC, AF_INET, AF_INET6 */
+	uint8_t prefix;	  /* FN_HOST: bits of addr that must match */
+	int32_t port;	  /* FN_HOST: -1 any; FN_PORT: 0..65535 */
+	uint32_t a, b;	  /* children (AND, OR: a b; NOT: a); DEV: a = ifindex;
+			   * MARK: a = value, b = mask */
+	uint64_t id;	  /* FN_CGROUP */
 	uint8_t addr[16]; /* FN_HOST: network order, IPv4 in the first 4 */
 };
 
 struct filter {
 	bool has_states;
 	uint32_t states;
-	int root;           /* index of the expression, -1 when none */
+	int root; /* index of the expression, -1 when none */
 	struct fnode *nodes;
 	uint32_t n_nodes;
-	uint16_t auto_lo;   /* userspace `autobound`: the ephemeral range */
+	uint16_t auto_lo; /* userspace `autobound`: the ephemeral range */
 	uint16_t auto_hi;
 };
 

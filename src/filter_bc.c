@@ -27,7 +27,7 @@
 #define LABEL_REJECT 0u /* end + 4 */
 
 struct fixup {
-	size_t at;      /* offset of the op whose `no` jumps to... */
+	size_t at;	/* offset of the op whose `no` jumps to... */
 	uint32_t label; /* ...this label */
 };
 
@@ -73,7 +73,7 @@ static void *emit(struct gen *g, uint8_t code, size_t size, uint32_t label)
 {
 	struct inet_diag_bc_op *op;
 
-	g->fix[g->n_fix++] = (struct fixup){ .at = g->len, .label = label };
+	g->fix[g->n_fix++] = (struct fixup){.at = g->len, .label = label};
 	op = grow(g, size);
 	op->code = code;
 	op->yes = (uint8_t)size;
@@ -96,8 +96,8 @@ static void emit_host(struct gen *g, const struct fnode *n, uint32_t f)
 static void emit_port(struct gen *g, const struct fnode *n, uint32_t f)
 {
 	static const uint8_t codes[2][3] = {
-		{ INET_DIAG_BC_S_EQ, INET_DIAG_BC_S_GE, INET_DIAG_BC_S_LE },
-		{ INET_DIAG_BC_D_EQ, INET_DIAG_BC_D_GE, INET_DIAG_BC_D_LE },
+	    {INET_DIAG_BC_S_EQ, INET_DIAG_BC_S_GE, INET_DIAG_BC_S_LE},
+	    {INET_DIAG_BC_D_EQ, INET_DIAG_BC_D_GE, INET_DIAG_BC_D_LE},
 	};
 	struct inet_diag_bc_op *arg;
 
@@ -135,9 +135,9 @@ static void emit_leaf(struct gen *g, const struct fnode *n, uint32_t f)
 		/* ss's autobound: no bind lock, and a port from the ephemeral
 		 * range (accepted sockets have no lock either). */
 		emit(g, INET_DIAG_BC_AUTO, op, f);
-		emit_port(g, &(struct fnode){ .op = FP_GE, .port = g->auto_lo },
+		emit_port(g, &(struct fnode){.op = FP_GE, .port = g->auto_lo},
 			  f);
-		emit_port(g, &(struct fnode){ .op = FP_LE, .port = g->auto_hi },
+		emit_port(g, &(struct fnode){.op = FP_LE, .port = g->auto_hi},
 			  f);
 	}
 }
@@ -154,8 +154,8 @@ static bool left_out(const struct gen *g, const struct fnode *n)
  * node i is under an even number of NOTs, so a left-out leaf becomes true
  * there and false under odd ones: the program selects a superset.
  */
-static void gen(struct gen *g, const struct filter *flt, uint32_t i,
-		uint32_t f, bool positive)
+static void gen(struct gen *g, const struct filter *flt, uint32_t i, uint32_t f,
+		bool positive)
 {
 	const struct fnode *n = &flt->nodes[i];
 	uint32_t l, end;
@@ -184,7 +184,8 @@ static void gen(struct gen *g, const struct filter *flt, uint32_t i,
 	if (left_out(g, n)) {
 		g->exact = false;
 		if (!positive) {
-			emit(g, INET_DIAG_BC_JMP, sizeof(struct inet_diag_bc_op), f);
+			emit(g, INET_DIAG_BC_JMP,
+			     sizeof(struct inet_diag_bc_op), f);
 		}
 	} else if (n->kind == FN_HOST && n->family == AF_INET6 &&
 		   g->family == AF_INET) {
@@ -214,11 +215,11 @@ int filter_bytecode(const struct filter *f, uint8_t family,
 		    unsigned int without, void **bc, size_t *len, bool *exact)
 {
 	struct gen g = {
-		.family = family,
-		.auto_lo = f->auto_lo,
-		.auto_hi = f->auto_hi,
-		.without = without,
-		.exact = true,
+	    .family = family,
+	    .auto_lo = f->auto_lo,
+	    .auto_hi = f->auto_hi,
+	    .without = without,
+	    .exact = true,
 	};
 
 	*bc = NULL;

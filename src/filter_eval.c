@@ -29,7 +29,7 @@ static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
 bool filter_host_match(const struct fnode *n, uint8_t family,
 		       const uint8_t *addr)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
 
 	if (n->family != AF_UNSPEC && n->family != family) {
 		/* An IPv4 condition also matches v4-mapped IPv6 sockets. */
@@ -53,8 +53,9 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		return filter_host_match(n, rec->family,
 					 n->dst ? rec->daddr : rec->saddr);
 	case FN_PORT:
-		return n->op == FP_EQ ? port == n->port :
-		       n->op == FP_GE ? port >= n->port : port <= n->port;
+		return n->op == FP_EQ	? port == n->port
+		       : n->op == FP_GE ? port >= n->port
+					: port <= n->port;
 	case FN_DEV:
 		return rec->ifindex == n->a;
 	case FN_MARK:
@@ -97,8 +98,8 @@ struct pbuf {
 	size_t size, len;
 };
 
-__attribute__((format(printf, 2, 3)))
-static void put(struct pbuf *pb, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(struct pbuf *pb,
+						      const char *fmt, ...)
 {
 	size_t room = pb->len < pb->size ? pb->size - pb->len : 0;
 	va_list ap;
@@ -112,16 +113,15 @@ static void put(struct pbuf *pb, const char *fmt, ...)
 
 static void print_host(struct pbuf *pb, const struct fnode *n)
 {
-	static const char *const fams[] = { [AF_UNSPEC] = "any",
-					    [AF_INET] = "inet",
-					    [AF_INET6] = "inet6" };
+	static const char *const fams[] = {
+	    [AF_UNSPEC] = "any", [AF_INET] = "inet", [AF_INET6] = "inet6"};
 	char addr[INET6_ADDRSTRLEN] = "*";
 
 	if (n->family != AF_UNSPEC && n->prefix) {
 		inet_ntop(n->family, n->addr, addr, sizeof(addr));
 	}
-	put(pb, "(%s %s %s/%u :", n->dst ? "dst" : "src", fams[n->family],
-	    addr, n->prefix);
+	put(pb, "(%s %s %s/%u :", n->dst ? "dst" : "src", fams[n->family], addr,
+	    n->prefix);
 	if (n->port < 0) {
 		put(pb, "*)");
 	} else {
@@ -131,7 +131,7 @@ static void print_host(struct pbuf *pb, const struct fnode *n)
 
 static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 {
-	static const char *const ops[] = { "=", ">=", "<=" };
+	static const char *const ops[] = {"=", ">=", "<="};
 	const struct fnode *n = &f->nodes[i];
 
 	switch (n->kind) {
@@ -171,7 +171,7 @@ static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 
 size_t filter_print(const struct filter *f, char *buf, size_t size)
 {
-	struct pbuf pb = { .buf = buf, .size = size };
+	struct pbuf pb = {.buf = buf, .size = size};
 
 	if (size) {
 		buf[0] = '\0';

@@ -15,9 +15,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const uint8_t families[] = { AF_INET, AF_INET6 };
-	struct filter_error err = { 0 };
-	struct sock_rec rec = { .family = AF_INET6, .sport = 22 };
+	static const uint8_t families[] = {AF_INET, AF_INET6};
+	struct filter_error err = {0};
+	struct sock_rec rec = {.family = AF_INET6, .sport = 22};
 	struct filter *f;
 	char buf[256];
 

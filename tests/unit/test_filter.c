@@ -20,8 +20,8 @@
 static const char *ast(const char *text)
 {
 	static char buf[1024];
-	const char *argv[] = { text };
-	struct filter_error err = { 0 };
+	const char *argv[] = {text};
+	struct filter_error err = {0};
 	struct filter *f = NULL;
 
 	if (filter_parse(1, (char *const *)argv, &f, &err)) {
@@ -43,22 +43,22 @@ static void same_ast(const char *const *texts, const char *want)
 static void test_port_operators(void **unused)
 {
 	(void)unused;
-	same_ast((const char *const[]){ "dport = 22", "dport 22",
-					"dport == 22", "dport eq 22",
-					"dport = :22", "dport EQ :ssh", NULL },
+	same_ast((const char *const[]){"dport = 22", "dport 22", "dport == 22",
+				       "dport eq 22", "dport = :22",
+				       "dport EQ :ssh", NULL},
 		 "(dport = 22)");
-	same_ast((const char *const[]){ "sport != 80", "sport ne 80",
-					"sport neq :http", NULL },
+	same_ast((const char *const[]){"sport != 80", "sport ne 80",
+				       "sport neq :http", NULL},
 		 "(not (sport = 80))");
-	same_ast((const char *const[]){ "dport < 1024", "dport lt 1024", NULL },
+	same_ast((const char *const[]){"dport < 1024", "dport lt 1024", NULL},
 		 "(not (dport >= 1024))");
-	same_ast((const char *const[]){ "dport > 1024", "dport gt 1024", NULL },
+	same_ast((const char *const[]){"dport > 1024", "dport gt 1024", NULL},
 		 "(not (dport <= 1024))");
-	same_ast((const char *const[]){ "sport <= 80", "sport le 80",
-					"sport leq 80", NULL },
+	same_ast((const char *const[]){"sport <= 80", "sport le 80",
+				       "sport leq 80", NULL},
 		 "(sport <= 80)");
-	same_ast((const char *const[]){ "sport >= 80", "sport ge 80",
-					"sport geq 80", NULL },
+	same_ast((const char *const[]){"sport >= 80", "sport ge 80",
+				       "sport geq 80", NULL},
 		 "(sport >= 80)");
 	assert_string_equal(ast("sport = *"), "(src any */0 :*)");
 	assert_string_equal(ast("dport 0"), "(dport = 0)");
@@ -123,22 +123,22 @@ static void test_precedence(void **unused)
 			    "(or (and (sport = 1) (sport = 2)) (sport = 3))");
 	assert_string_equal(ast("not not autobound"),
 			    "(not (not (autobound)))");
-	same_ast((const char *const[]){ "! sport 1 && sport 2 || sport 3",
-					"!sport 1 & sport 2 | sport 3",
-					"not sport 1 and sport 2 or sport 3",
-					"((!(sport=1))&(sport=2))|(sport=3)",
-					NULL },
+	same_ast((const char *const[]){"! sport 1 && sport 2 || sport 3",
+				       "!sport 1 & sport 2 | sport 3",
+				       "not sport 1 and sport 2 or sport 3",
+				       "((!(sport=1))&(sport=2))|(sport=3)",
+				       NULL},
 		 "(or (and (not (sport = 1)) (sport = 2)) (sport = 3))");
 }
 
 /* Many words or one word: the same tokens, the same tree. */
 static void test_words(void **unused)
 {
-	const char *many[] = { "(", "dport", "=", "22", ")", "or", "src",
-			 "127.0.0.1" };
-	const char *one[] = { "( dport = 22 ) or src 127.0.0.1" };
-	const char *glued[] = { "(dport=22)||src", "127.0.0.1" };
-	struct filter_error err = { 0 };
+	const char *many[] = {"(", "dport", "=",   "22",
+			      ")", "or",    "src", "127.0.0.1"};
+	const char *one[] = {"( dport = 22 ) or src 127.0.0.1"};
+	const char *glued[] = {"(dport=22)||src", "127.0.0.1"};
+	struct filter_error err = {0};
 	struct filter *f[3];
 	char a[256], b[256], c[256];
 
@@ -159,11 +159,11 @@ static void test_words(void **unused)
 
 static void test_states(void **unused)
 {
-	const char *argv[] = { "state", "established", "state", "time-wait",
-			 "dport", "=", "22" };
-	const char *excl[] = { "exclude", "listening" };
-	const char *none[] = { "dport", "22" };
-	struct filter_error err = { 0 };
+	const char *argv[] = {"state", "established", "state", "time-wait",
+			      "dport", "=",	      "22"};
+	const char *excl[] = {"exclude", "listening"};
+	const char *none[] = {"dport", "22"};
+	struct filter_error err = {0};
 	struct filter *f;
 	uint32_t mask;
 
@@ -193,71 +193,70 @@ struct bad {
 };
 
 static const struct bad bad[] = {
-	{ "state foo", 2, "unknown state 'foo'" },
-	{ "state", 2, "expected a state name after 'state'" },
-	{ "exclude (", 2, "expected a state name after 'exclude', got '('" },
-	{ "( dport = 22", 1, "unbalanced '(': no matching ')'" },
-	{ "( ( dport = 22 )", 1, "unbalanced '(': no matching ')'" },
-	{ "dport = 22 )", 4, "unbalanced ')'" },
-	{ ")", 1, "unbalanced ')'" },
-	{ "( )", 2, "empty parentheses" },
-	{ "dport = 22 and", 4, "expected an expression after 'and'" },
-	{ "dport = 22 ||", 4, "expected an expression after '||'" },
-	{ "dport = 22 or and", 5, "expected an expression, got 'and'" },
-	{ "not", 1, "expected an expression after 'not'" },
-	{ "dport >", 3, "expected a port after 'dport >'" },
-	{ "dport > ssh2", 3, "expected a port after 'dport >', got 'ssh2'" },
-	{ "dport = 65536", 3,
-	  "port out of range (0-65535) after 'dport =', got '65536'" },
-	{ "sport 99999999999999999999999", 2,
-	  "port out of range (0-65535) after 'sport', got "
-	  "'99999999999999999999999'" },
-	{ "dport < *", 3,
-	  "'*' only goes with = or != after 'dport <', got '*'" },
-	{ "src 10.0.0.0/33", 2,
-	  "prefix out of range (0-32) after 'src', got '10.0.0.0/33'" },
-	{ "dst ::1/129", 2,
-	  "prefix out of range (0-128) after 'dst', got '::1/129'" },
-	{ "src 1.2.3.4/", 2,
-	  "prefix out of range (0-32) after 'src', got '1.2.3.4/'" },
-	{ "src 1.2.3.256", 2,
-	  "expected an IPv4 address after 'src', got '1.2.3.256'" },
-	{ "src 1.2.3.4.5", 2,
-	  "expected an IPv4 address after 'src', got '1.2.3.4.5'" },
-	{ "src 1.2.3.4:70000", 2,
-	  "port out of range (0-65535) after 'src', got '1.2.3.4:70000'" },
-	{ "src inet6:1.2.3.4", 2,
-	  "address of the other family after 'src', got 'inet6:1.2.3.4'" },
-	{ "src [::1", 2, "missing ']' after 'src', got '[::1'" },
-	{ "dst", 2, "expected an address after 'dst'" },
-	{ "dev < lo", 2, "'dev' takes = or !=, got '<'" },
-	{ "dev = nosuchdev0", 3,
-	  "expected a device name or index after 'dev =', got 'nosuchdev0'" },
-	{ "fwmark 1/zz", 2,
-	  "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got '1/zz'" },
-	{ "fwmark 0x100000000", 2,
-	  "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got "
-	  "'0x100000000'" },
-	{ "bogus", 1,
-	  "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
-	  "got 'bogus'" },
-	{ "dport = 22 state established", 4,
-	  "'state' must come before the expression" },
-	{ "dport = 22 = 3", 4, "unexpected '='" },
-	{ "", 0, "empty filter expression" },
-	{ " \t ", 0, "empty filter expression" },
-	{ "dport \x01\x02", 2, "invalid byte 0x01" },
-	{ "\xff\xfe\\", 1,
-	  "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
-	  "got '\\xff\\xfe\\x5c'" },
+    {"state foo", 2, "unknown state 'foo'"},
+    {"state", 2, "expected a state name after 'state'"},
+    {"exclude (", 2, "expected a state name after 'exclude', got '('"},
+    {"( dport = 22", 1, "unbalanced '(': no matching ')'"},
+    {"( ( dport = 22 )", 1, "unbalanced '(': no matching ')'"},
+    {"dport = 22 )", 4, "unbalanced ')'"},
+    {")", 1, "unbalanced ')'"},
+    {"( )", 2, "empty parentheses"},
+    {"dport = 22 and", 4, "expected an expression after 'and'"},
+    {"dport = 22 ||", 4, "expected an expression after '||'"},
+    {"dport = 22 or and", 5, "expected an expression, got 'and'"},
+    {"not", 1, "expected an expression after 'not'"},
+    {"dport >", 3, "expected a port after 'dport >'"},
+    {"dport > ssh2", 3, "expected a port after 'dport >', got 'ssh2'"},
+    {"dport = 65536", 3,
+     "port out of range (0-65535) after 'dport =', got '65536'"},
+    {"sport 99999999999999999999999", 2,
+     "port out of range (0-65535) after 'sport', got "
+     "'99999999999999999999999'"},
+    {"dport < *", 3, "'*' only goes with = or != after 'dport <', got '*'"},
+    {"src 10.0.0.0/33", 2,
+     "prefix out of range (0-32) after 'src', got '10.0.0.0/33'"},
+    {"dst ::1/129", 2,
+     "prefix out of range (0-128) after 'dst', got '::1/129'"},
+    {"src 1.2.3.4/", 2,
+     "prefix out of range (0-32) after 'src', got '1.2.3.4/'"},
+    {"src 1.2.3.256", 2,
+     "expected an IPv4 address after 'src', got '1.2.3.256'"},
+    {"src 1.2.3.4.5", 2,
+     "expected an IPv4 address after 'src', got '1.2.3.4.5'"},
+    {"src 1.2.3.4:70000", 2,
+     "port out of range (0-65535) after 'src', got '1.2.3.4:70000'"},
+    {"src inet6:1.2.3.4", 2,
+     "address of the other family after 'src', got 'inet6:1.2.3.4'"},
+    {"src [::1", 2, "missing ']' after 'src', got '[::1'"},
+    {"dst", 2, "expected an address after 'dst'"},
+    {"dev < lo", 2, "'dev' takes = or !=, got '<'"},
+    {"dev = nosuchdev0", 3,
+     "expected a device name or index after 'dev =', got 'nosuchdev0'"},
+    {"fwmark 1/zz", 2,
+     "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got '1/zz'"},
+    {"fwmark 0x100000000", 2,
+     "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got "
+     "'0x100000000'"},
+    {"bogus", 1,
+     "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
+     "got 'bogus'"},
+    {"dport = 22 state established", 4,
+     "'state' must come before the expression"},
+    {"dport = 22 = 3", 4, "unexpected '='"},
+    {"", 0, "empty filter expression"},
+    {" \t ", 0, "empty filter expression"},
+    {"dport \x01\x02", 2, "invalid byte 0x01"},
+    {"\xff\xfe\\", 1,
+     "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
+     "got '\\xff\\xfe\\x5c'"},
 };
 
 static void test_errors(void **unused)
 {
 	(void)unused;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *argv[] = { (char *)bad[i].text };
-		struct filter_error err = { 0 };
+		const char *argv[] = {(char *)bad[i].text};
+		struct filter_error err = {0};
 		struct filter *f = NULL;
 
 		if (filter_parse(1, (char *const *)argv, &f, &err) != -EINVAL) {
@@ -265,8 +264,9 @@ static void test_errors(void **unused)
 		}
 		if (strcmp(err.msg, bad[i].msg) || err.word != bad[i].word) {
 			fail_msg("'%s': got \"%s\" (word %d), want \"%s\" "
-				 "(word %d)", bad[i].text, err.msg, err.word,
-				 bad[i].msg, bad[i].word);
+				 "(word %d)",
+				 bad[i].text, err.msg, err.word, bad[i].msg,
+				 bad[i].word);
 		}
 	}
 }
@@ -274,8 +274,8 @@ static void test_errors(void **unused)
 static void test_depth_and_size(void **unused)
 {
 	static char deep[2048], wide[200000];
-	const char *argv[] = { deep };
-	struct filter_error err = { 0 };
+	const char *argv[] = {deep};
+	struct filter_error err = {0};
 	struct filter *f = NULL;
 	size_t n = 0;
 
@@ -283,7 +283,8 @@ static void test_depth_and_size(void **unused)
 	for (int i = 0; i < 500; i++) {
 		n += (size_t)snprintf(deep + n, sizeof(deep) - n, "(");
 	}
-	assert_int_equal(filter_parse(1, (char *const *)argv, &f, &err), -EINVAL);
+	assert_int_equal(filter_parse(1, (char *const *)argv, &f, &err),
+			 -EINVAL);
 	assert_string_equal(err.msg, "nested deeper than 128");
 	n = 0;
 	for (int i = 0; i < 9000; i++) {
@@ -291,7 +292,8 @@ static void test_depth_and_size(void **unused)
 				      i ? " or " : "", i);
 	}
 	argv[0] = wide;
-	assert_int_equal(filter_parse(1, (char *const *)argv, &f, &err), -EINVAL);
+	assert_int_equal(filter_parse(1, (char *const *)argv, &f, &err),
+			 -EINVAL);
 	assert_non_null(strstr(err.msg, "filter too long"));
 }
 
@@ -303,21 +305,21 @@ static void test_text(void **unused)
 				   "\n"
 				   "  or ( dport = 22 and\n";
 	static const char good[] = "#c\ndport = 1 # x\n or dport = 2\n";
-	const char *argv[] = { "state", "listening" };
-	struct filter_error err = { 0 };
+	const char *argv[] = {"state", "listening"};
+	struct filter_error err = {0};
 	struct filter *f = NULL;
 	char buf[128];
 
 	(void)unused;
-	assert_int_equal(filter_parse_text(2, (char *const *)argv, text, strlen(text), &f,
-					   &err),
+	assert_int_equal(filter_parse_text(2, (char *const *)argv, text,
+					   strlen(text), &f, &err),
 			 -EINVAL);
 	assert_int_equal(err.line, 4);
 	assert_int_equal(err.word, 11);
 	assert_string_equal(err.msg, "expected an expression after 'and'");
-	assert_int_equal(filter_parse_text(0, NULL, "sport 1\n\ndport >\n", 17,
-					   &f, &err),
-			 -EINVAL);
+	assert_int_equal(
+	    filter_parse_text(0, NULL, "sport 1\n\ndport >\n", 17, &f, &err),
+	    -EINVAL);
 	assert_int_equal(err.line, 3);
 	assert_int_equal(err.word, 5);
 	assert_string_equal(err.msg, "expected a port after 'dport >'");
@@ -327,8 +329,8 @@ static void test_text(void **unused)
 	assert_int_equal(filter_parse_text(0, NULL, "sport 1\0", 8, &f, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "invalid byte 0x00");
-	assert_int_equal(filter_parse_text(2, (char *const *)argv, good, strlen(good), &f,
-					   &err),
+	assert_int_equal(filter_parse_text(2, (char *const *)argv, good,
+					   strlen(good), &f, &err),
 			 0);
 	filter_print(f, buf, sizeof(buf));
 	assert_string_equal(buf, "(or (dport = 1) (dport = 2))");
@@ -337,7 +339,7 @@ static void test_text(void **unused)
 
 static struct sock_rec rec6(const char *src, uint16_t sport)
 {
-	struct sock_rec r = { .family = AF_INET6, .sport = sport };
+	struct sock_rec r = {.family = AF_INET6, .sport = sport};
 
 	inet_pton(AF_INET6, src, r.saddr);
 	return r;
@@ -345,8 +347,8 @@ static struct sock_rec rec6(const char *src, uint16_t sport)
 
 static bool match(const char *text, const struct sock_rec *r)
 {
-	const char *argv[] = { text };
-	struct filter_error err = { 0 };
+	const char *argv[] = {text};
+	struct filter_error err = {0};
 	struct filter *f = NULL;
 	bool m;
 
@@ -361,7 +363,7 @@ static void test_mapped(void **unused)
 {
 	struct sock_rec mapped = rec6("::ffff:127.0.0.1", 22);
 	struct sock_rec lo6 = rec6("::1", 22);
-	struct sock_rec v4 = { .family = AF_INET, .sport = 22 };
+	struct sock_rec v4 = {.family = AF_INET, .sport = 22};
 
 	(void)unused;
 	inet_pton(AF_INET, "127.0.0.1", v4.saddr);
@@ -382,16 +384,16 @@ static void test_mapped(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_port_operators),
-		cmocka_unit_test(test_hosts),
-		cmocka_unit_test(test_other_predicates),
-		cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_words),
-		cmocka_unit_test(test_states),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_depth_and_size),
-		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_mapped),
+	    cmocka_unit_test(test_port_operators),
+	    cmocka_unit_test(test_hosts),
+	    cmocka_unit_test(test_other_predicates),
+	    cmocka_unit_test(test_precedence),
+	    cmocka_unit_test(test_words),
+	    cmocka_unit_test(test_states),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_depth_and_size),
+	    cmocka_unit_test(test_text),
+	    cmocka_unit_test(test_mapped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,7 +57,7 @@ static bool bitstring_match(const uint8_t *a1, const uint8_t *a2, int bits)
 
 static bool hostcond_run(const uint8_t *p, bool dst, const struct entry *e)
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
 	struct inet_diag_hostcond hc;
 	const uint8_t *addr = dst ? e->daddr : e->saddr;
 	const uint8_t *caddr = p + 4 + sizeof(hc);
@@ -71,13 +71,14 @@ static bool hostcond_run(const uint8_t *p, bool dst, const struct entry *e)
 		       !memcmp(addr, mapped, 12) &&
 		       bitstring_match(addr + 12, caddr, hc.prefix_len);
 	}
-	return hc.prefix_len == 0 || bitstring_match(addr, caddr, hc.prefix_len);
+	return hc.prefix_len == 0 ||
+	       bitstring_match(addr, caddr, hc.prefix_len);
 }
 
 static bool op_run(const uint8_t *p, int len, const struct entry *e)
 {
 	struct inet_diag_bc_op op, arg;
-	uint8_t after[8] = { 0 }; /* the argument, where there is one */
+	uint8_t after[8] = {0}; /* the argument, where there is one */
 	uint32_t u32[2];
 	uint64_t u64;
 
@@ -168,8 +169,10 @@ static int op_min_len(const uint8_t *bc, int len)
 			return -1;
 		}
 		memcpy(&hc, bc + 4, sizeof(hc));
-		alen = hc.family == AF_UNSPEC ? 0 : hc.family == AF_INET ? 4 :
-		       hc.family == AF_INET6 ? 16 : -1;
+		alen = hc.family == AF_UNSPEC  ? 0
+		       : hc.family == AF_INET  ? 4
+		       : hc.family == AF_INET6 ? 16
+					       : -1;
 		if (alen < 0 || hc.prefix_len > 8 * alen) {
 			return -1;
 		}
@@ -238,8 +241,8 @@ static int bc_audit(const uint8_t *bytecode, int bytecode_len)
 
 static struct filter *parse(const char *text)
 {
-	const char *argv[] = { text };
-	struct filter_error err = { 0 };
+	const char *argv[] = {text};
+	struct filter_error err = {0};
 	struct filter *f = NULL;
 
 	if (filter_parse(1, (char *const *)argv, &f, &err)) {
@@ -255,7 +258,7 @@ struct prog {
 
 static void put_op(struct prog *p, uint8_t code, uint8_t yes, uint16_t no)
 {
-	struct inet_diag_bc_op op = { .code = code, .yes = yes, .no = no };
+	struct inet_diag_bc_op op = {.code = code, .yes = yes, .no = no};
 
 	memcpy(p->b + p->len, &op, sizeof(op));
 	p->len += sizeof(op);
@@ -271,7 +274,7 @@ static void put_host(struct prog *p, uint8_t code, uint16_t no, uint8_t fam,
 		     uint8_t plen, int port, const char *addr)
 {
 	struct inet_diag_hostcond hc;
-	uint8_t a[16] = { 0 };
+	uint8_t a[16] = {0};
 	size_t alen = fam == AF_INET6 ? 16 : fam == AF_INET ? 4 : 0;
 
 	memset(&hc, 0, sizeof(hc)); /* the padding too: programs are bytes */
@@ -316,49 +319,49 @@ static void expect_program(const char *text, uint8_t family,
 static void test_single_ops(void **unused)
 {
 	struct prog p;
-	uint32_t ifindex = 1, mark[2] = { 0x10, 0xff };
+	uint32_t ifindex = 1, mark[2] = {0x10, 0xff};
 	uint16_t port = 22, range[2];
 
 	(void)unused;
 	filter_arg_port_range(&range[0], &range[1]);
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12); /* reject = end + 4 */
 	put_op(&p, 0, 0, port);
 	expect_program("dport = 22", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_S_GE, 8, 12);
 	put_op(&p, 0, 0, 1024);
 	expect_program("sport >= 1024", AF_INET6, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_S_LE, 8, 12);
 	put_op(&p, 0, 0, 80);
 	expect_program("sport le 80", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_host(&p, INET_DIAG_BC_S_COND, 20, AF_INET, 8, -1, "127.0.0.0");
 	expect_program("src 127/8", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_host(&p, INET_DIAG_BC_D_COND, 32, AF_INET6, 128, 22, "::1");
 	expect_program("dst [::1]:22", AF_INET6, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_host(&p, INET_DIAG_BC_S_COND, 16, AF_UNSPEC, 0, 22, NULL);
 	expect_program("src *:22", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_DEV_COND, 8, 12);
 	put_bytes(&p, &ifindex, 4);
 	expect_program("dev lo", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_MARK_COND, 12, 16);
 	put_bytes(&p, mark, 8);
 	expect_program("fwmark 0x10/0xff", AF_INET, 0, &p, true);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_AUTO, 4, 24);
 	put_op(&p, INET_DIAG_BC_S_GE, 8, 20);
 	put_op(&p, 0, 0, range[0]);
@@ -373,14 +376,14 @@ static void test_combinators(void **unused)
 
 	(void)unused;
 	/* not: fall into a JMP to reject; the op's `no` skips it. */
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_D_GE, 8, 12);
 	put_op(&p, 0, 0, 1024);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 8);
 	expect_program("dport < 1024", AF_INET, 0, &p, true);
 
 	/* or: a false first term jumps to the second; a true one to end. */
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12);
 	put_op(&p, 0, 0, 22);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 12);
@@ -389,23 +392,23 @@ static void test_combinators(void **unused)
 	expect_program("dport = 22 or dport = 80", AF_INET, 0, &p, true);
 
 	/* and: every term jumps to the one reject. */
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_S_EQ, 8, 40);
 	put_op(&p, 0, 0, 22);
 	put_host(&p, INET_DIAG_BC_D_COND, 32, AF_INET6, 128, -1, "::1");
 	expect_program("sport = 22 and dst ::1", AF_INET6, 0, &p, true);
 
 	/* An IPv6 condition is false in an IPv4 dump. */
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_S_EQ, 8, 16);
 	put_op(&p, 0, 0, 22);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 8);
 	expect_program("sport = 22 and dst ::1", AF_INET, 0, &p, true);
 
 	/* not (a or b): the or's end label is the not's false exit. */
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_DEV_COND, 8, 12);
-	put_bytes(&p, &(uint32_t){ 1 }, 4);
+	put_bytes(&p, &(uint32_t){1}, 4);
 	put_op(&p, INET_DIAG_BC_JMP, 4, 12);
 	put_op(&p, INET_DIAG_BC_S_EQ, 8, 12);
 	put_op(&p, 0, 0, 1);
@@ -423,13 +426,13 @@ static void test_superset(void **unused)
 	struct filter *f;
 
 	(void)unused;
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12);
 	put_op(&p, 0, 0, 22);
 	expect_program("fwmark 1 and dport = 22", AF_INET, FILTER_BC_NO_MARK,
 		       &p, false);
 
-	p = (struct prog){ 0 };
+	p = (struct prog){0};
 	put_op(&p, INET_DIAG_BC_JMP, 4, 8);  /* the mark: false... */
 	put_op(&p, INET_DIAG_BC_JMP, 4, 16); /* ...so `not` is true */
 	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12);
@@ -483,28 +486,44 @@ static void test_too_long(void **unused)
 /* ---- randomized equivalence ---- */
 
 static const char *const leaves[] = {
-	"src 127.0.0.1",    "src 127.0.0.0/8",    "dst 10/8",
-	"src ::1",          "dst [::ffff:127.0.0.1]", "src inet:*",
-	"src inet6:*",      "dst *:22",           "sport = 22",
-	"dport > 1023",     "dport < 80",         "sport <= 1024",
-	"sport >= 40000",   "dport != 80",        "dev = 1",
-	"dev != 2",         "fwmark 0x10/0xf0",   "fwmark != 0",
-	"autobound",        "src 127.0.0.1:22",   "dst [::1]:80",
-	"sport = *",        "dst fd00::/8",       "src 10.1.2.3/31:40000",
-	"dst 0/0",          "src ::ffff:10.1.2.0/120",
+    "src 127.0.0.1",
+    "src 127.0.0.0/8",
+    "dst 10/8",
+    "src ::1",
+    "dst [::ffff:127.0.0.1]",
+    "src inet:*",
+    "src inet6:*",
+    "dst *:22",
+    "sport = 22",
+    "dport > 1023",
+    "dport < 80",
+    "sport <= 1024",
+    "sport >= 40000",
+    "dport != 80",
+    "dev = 1",
+    "dev != 2",
+    "fwmark 0x10/0xf0",
+    "fwmark != 0",
+    "autobound",
+    "src 127.0.0.1:22",
+    "dst [::1]:80",
+    "sport = *",
+    "dst fd00::/8",
+    "src 10.1.2.3/31:40000",
+    "dst 0/0",
+    "src ::ffff:10.1.2.0/120",
 };
 
 static void random_expr(char *buf, size_t size, int depth)
 {
 	size_t n = strlen(buf);
 	int r = rand() % (depth > 3 ? 1 : 6);
-	static const char *const ops[] = { " and ", " or ", " ", " && ",
-					   " || " };
+	static const char *const ops[] = {" and ", " or ", " ", " && ", " || "};
 
 	if (r <= 1) {
 		snprintf(buf + n, size - n, "%s",
-			 leaves[(size_t)rand() % (sizeof(leaves) /
-						   sizeof(leaves[0]))]);
+			 leaves[(size_t)rand() %
+				(sizeof(leaves) / sizeof(leaves[0]))]);
 	} else if (r == 2) {
 		snprintf(buf + n, size - n, "not ");
 		random_expr(buf, size, depth + 1);
@@ -523,13 +542,13 @@ static void random_expr(char *buf, size_t size, int depth)
 
 static void random_rec(struct sock_rec *r)
 {
-	static const char *const v4[] = { "127.0.0.1", "127.0.0.2",
-					  "10.1.2.3", "0.0.0.0", "10.1.2.2" };
-	static const char *const v6[] = { "::1", "fd00::1", "::ffff:127.0.0.1",
-					  "::ffff:10.1.2.3", "::",
-					  "fe80::1" };
-	static const uint16_t ports[] = { 0, 22, 79, 80, 81, 1023, 1024,
-					  1025, 40000, 65535 };
+	static const char *const v4[] = {"127.0.0.1", "127.0.0.2", "10.1.2.3",
+					 "0.0.0.0", "10.1.2.2"};
+	static const char *const v6[] = {
+	    "::1", "fd00::1", "::ffff:127.0.0.1", "::ffff:10.1.2.3",
+	    "::",  "fe80::1"};
+	static const uint16_t ports[] = {0,    22,   79,   80,	  81,
+					 1023, 1024, 1025, 40000, 65535};
 
 	memset(r, 0, sizeof(*r));
 	r->family = rand() % 2 ? AF_INET : AF_INET6;
@@ -543,21 +562,21 @@ static void random_rec(struct sock_rec *r)
 	r->sport = rand() % 3 ? ports[rand() % 10] : (uint16_t)rand();
 	r->dport = rand() % 3 ? ports[rand() % 10] : (uint16_t)rand();
 	r->ifindex = (uint32_t)(rand() % 3);
-	r->mark = (uint32_t[]){ 0, 0x10, 0x1f, 0x20 }[rand() % 4];
+	r->mark = (uint32_t[]){0, 0x10, 0x1f, 0x20}[rand() % 4];
 	r->cgroup_id = (uint64_t)(rand() % 3);
 }
 
 static struct entry entry_of(const struct filter *f, const struct sock_rec *r)
 {
 	struct entry e = {
-		.family = r->family,
-		.saddr = r->saddr,
-		.daddr = r->daddr,
-		.sport = r->sport,
-		.dport = r->dport,
-		.ifindex = r->ifindex,
-		.mark = r->mark,
-		.cgroup_id = r->cgroup_id,
+	    .family = r->family,
+	    .saddr = r->saddr,
+	    .daddr = r->daddr,
+	    .sport = r->sport,
+	    .dport = r->dport,
+	    .ifindex = r->ifindex,
+	    .mark = r->mark,
+	    .cgroup_id = r->cgroup_id,
 	};
 
 	/* Userspace's model of the bind lock (see filter.h). */
@@ -620,14 +639,14 @@ static void test_random_equivalence(void **unused)
 /* The test's interpreter itself: a few facts derived by hand. */
 static void test_interpreter(void **unused)
 {
-	struct prog p = { 0 };
-	struct sock_rec r = { .family = AF_INET6, .sport = 22 };
+	struct prog p = {0};
+	struct sock_rec r = {.family = AF_INET6, .sport = 22};
 	struct entry e;
 
 	(void)unused;
 	put_host(&p, INET_DIAG_BC_S_COND, 20, AF_INET, 8, -1, "127.0.0.0");
 	inet_pton(AF_INET6, "::ffff:127.1.2.3", r.saddr);
-	e = entry_of(&(struct filter){ .auto_lo = 1, .auto_hi = 2 }, &r);
+	e = entry_of(&(struct filter){.auto_lo = 1, .auto_hi = 2}, &r);
 	assert_true(bc_run(p.b, (int)p.len, &e));
 	inet_pton(AF_INET6, "::ffff:128.1.2.3", r.saddr);
 	assert_false(bc_run(p.b, (int)p.len, &e));
@@ -641,12 +660,12 @@ static void test_interpreter(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_interpreter),
-		cmocka_unit_test(test_single_ops),
-		cmocka_unit_test(test_combinators),
-		cmocka_unit_test(test_superset),
-		cmocka_unit_test(test_too_long),
-		cmocka_unit_test(test_random_equivalence),
+	    cmocka_unit_test(test_interpreter),
+	    cmocka_unit_test(test_single_ops),
+	    cmocka_unit_test(test_combinators),
+	    cmocka_unit_test(test_superset),
+	    cmocka_unit_test(test_too_long),
+	    cmocka_unit_test(test_random_equivalence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
