@@ -223,8 +223,9 @@ static int new_node(struct parser *p, uint8_t kind, const struct token *t,
 			       "filter too long (more than %d terms)",
 			       FILTER_MAX_NODES);
 	}
-	if (!f->nodes) {
-		f->nodes = xcalloc(FILTER_MAX_NODES, sizeof(*f->nodes));
+	if (f->n_nodes == f->cap_nodes) {
+		f->cap_nodes = f->cap_nodes ? 2 * f->cap_nodes : 16;
+		f->nodes = xrealloc(f->nodes, f->cap_nodes * sizeof(*f->nodes));
 	}
 	memset(&f->nodes[f->n_nodes], 0, sizeof(f->nodes[0]));
 	f->nodes[f->n_nodes].kind = kind;

@@ -49,6 +49,9 @@ const char *filter_arg_port(const char *s, bool allow_any, int32_t *port)
 		return allow_any ? NULL : "'*' only goes with = or !=";
 	}
 	if (*s >= '0' && *s <= '9') {
+		if (s[strspn(s, "0123456789")]) {
+			return "expected a port";
+		}
 		if (!read_uint(s, 65535, &v)) {
 			return "port out of range (0-65535)";
 		}
@@ -110,6 +113,9 @@ static const char *read_addr(char *s, struct fnode *n)
 	}
 	if (slash) {
 		*slash = '\0';
+		if (!slash[1] || slash[1 + strspn(slash + 1, "0123456789")]) {
+			return "expected a prefix length";
+		}
 		if (!read_uint(slash + 1, max, &plen)) {
 			return fam == AF_INET6 ? "prefix out of range (0-128)"
 					       : "prefix out of range (0-32)";

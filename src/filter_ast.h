@@ -53,7 +53,7 @@ struct filter {
 	uint32_t states;
 	int root; /* index of the expression, -1 when none */
 	struct fnode *nodes;
-	uint32_t n_nodes;
+	uint32_t n_nodes, cap_nodes;
 	uint16_t auto_lo; /* userspace `autobound`: the ephemeral range */
 	uint16_t auto_hi;
 };
