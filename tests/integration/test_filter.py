@@ -326,6 +326,29 @@ def check_no_net_admin(binary):
           f"without CAP_NET_ADMIN the sport term still selects: {lines}")
 
 
+def check_udp(binary):
+    """The compiled filter also serves UDP dumps, both families."""
+    import json
+    keep = []
+    for addr, port in [("127.0.0.1", 2100), ("127.0.0.2", 2101),
+                       ("::1", 2100), ("fd00::1", 2102)]:
+        s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET,
+                          socket.SOCK_DGRAM)
+        s.bind((addr, port))
+        keep.append(s)
+    for args, want in [
+            (["sport", "=", ":2100"], {("127.0.0.1", 2100), ("::1", 2100)}),
+            (["src", "127.0.0.0/8", "and", "sport", ">=", ":2101"],
+             {("127.0.0.2", 2101)}),
+            (["src", "inet6:*", "and", "not", "src", "[::1]"],
+             {("fd00::1", 2102)})]:
+        r = netns.run([binary, "-uan", "-j", *args])
+        got = {(j["local"]["addr"], j["local"]["port"])
+               for j in json.loads(r.stdout)}
+        check(got == want and r.stderr == "", f"udp {args!r}: {got}")
+    del keep
+
+
 def check_cgroup(binary, socks_count):
     try:
         with open("/proc/self/cgroup") as f:
@@ -359,6 +382,7 @@ def main():
     check_errors(binary)
     check_file(binary)
     check_no_net_admin(binary)
+    check_udp(binary)
     check_cgroup(binary, len(keys(binary, [])))
     del keep
     netns.finish("test_filter")
