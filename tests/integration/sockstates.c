@@ -7,7 +7,7 @@
  * Transient states are pinned by an nftables table "inet sockstates" that
  * drops chosen packets. Readiness is read from /proc/net/{tcp,udp}[6], never
  * through netlink, because the netlink client is the program under test.
- * Ports, rules and output format: README-sockstates.md.
+ * Usage, ports, rules and output format: README-sockstates.md.
  *
  * cc -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
  *    -Wstrict-prototypes -Wmissing-prototypes -o sockstates sockstates.c
@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -25,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -54,6 +52,50 @@ enum scen {
 	SC_UDP_CONN, SC_COUNT,
 };
 
+static const char *const scen_names[SC_COUNT] = {
+	"LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1",
+	"FIN_WAIT2/CLOSE_WAIT", "LAST_ACK", "CLOSING", "TIME_WAIT",
+	"UDP_UNCONN", "UDP_CONNECTED",
+};
+
+/* --states words; FIN_WAIT2 and CLOSE_WAIT are the two ends of one pair. */
+static const struct {
+	const char *key;	/* matched ignoring case, '-' and '_' */
+	enum scen sc;
+} state_words[] = {
+	{ "listen", SC_LISTEN },	{ "synsent", SC_SYN_SENT },
+	{ "synrecv", SC_SYN_RECV },	{ "established", SC_ESTABLISHED },
+	{ "finwait1", SC_FIN_WAIT1 },	{ "finwait2", SC_FIN_WAIT2 },
+	{ "closewait", SC_FIN_WAIT2 },	{ "lastack", SC_LAST_ACK },
+	{ "closing", SC_CLOSING },	{ "timewait", SC_TIME_WAIT },
+	{ "udpunconn", SC_UDP_UNCONN },	{ "udpconnected", SC_UDP_CONN },
+};
+
+/* Dropped on input: "tcp <dir> <server port><match>". */
+static const struct {
+	const char *dir;
+	const char *match;
+} rules[SC_COUNT] = {
+	/* every SYN is lost: the client retries in SYN_SENT */
+	[SC_SYN_SENT] = { "dport", "" },
+	/* the handshake's final pure ACK is lost: the server keeps a request */
+	[SC_SYN_RECV] = { "dport", " tcp flags & (syn | ack) == ack" },
+	/* all the server sends after its SYN-ACK is lost, its FIN first */
+	[SC_FIN_WAIT1] = { "sport", " tcp flags & syn == 0" },
+	/* only the server's FIN is lost, not its ACK of the client's FIN */
+	[SC_LAST_ACK] = { "sport", " tcp flags & fin == fin" },
+	[SC_CLOSING] = { "sport", " tcp flags & syn == 0" },
+};
+
+static const char *const tcp_names[ST_MAX] = {
+	[ST_ESTABLISHED] = "ESTABLISHED", [ST_SYN_SENT] = "SYN_SENT",
+	[ST_SYN_RECV] = "SYN_RECV", [ST_FIN_WAIT1] = "FIN_WAIT1",
+	[ST_FIN_WAIT2] = "FIN_WAIT2", [ST_TIME_WAIT] = "TIME_WAIT",
+	[ST_CLOSE] = "CLOSE", [ST_CLOSE_WAIT] = "CLOSE_WAIT",
+	[ST_LAST_ACK] = "LAST_ACK", [ST_LISTEN] = "LISTEN",
+	[ST_CLOSING] = "CLOSING",
+};
+
 struct opts {
 	bool v4, v6;
 	unsigned int scens;	/* one bit per enum scen */
@@ -79,44 +121,6 @@ struct ctx {
 	size_t n, cap;
 };
 
-/* --states words; FIN_WAIT2 and CLOSE_WAIT are the two ends of one pair. */
-static const struct {
-	const char *key;	/* matched ignoring case, '-' and '_' */
-	enum scen sc;
-} state_words[] = {
-	{ "listen", SC_LISTEN },	{ "synsent", SC_SYN_SENT },
-	{ "synrecv", SC_SYN_RECV },	{ "established", SC_ESTABLISHED },
-	{ "finwait1", SC_FIN_WAIT1 },	{ "finwait2", SC_FIN_WAIT2 },
-	{ "closewait", SC_FIN_WAIT2 },	{ "lastack", SC_LAST_ACK },
-	{ "closing", SC_CLOSING },	{ "timewait", SC_TIME_WAIT },
-	{ "udpunconn", SC_UDP_UNCONN },	{ "udpconnected", SC_UDP_CONN },
-};
-
-/* Dropped on input: "tcp <dir> <server port><match> drop". */
-static const struct {
-	const char *dir;
-	const char *match;
-} rules[SC_COUNT] = {
-	/* every SYN is lost: the client retries in SYN_SENT */
-	[SC_SYN_SENT] = { "dport", "" },
-	/* the handshake's final pure ACK is lost: the server keeps a request */
-	[SC_SYN_RECV] = { "dport", " tcp flags & (syn | ack) == ack" },
-	/* all the server sends after its SYN-ACK is lost, its FIN first */
-	[SC_FIN_WAIT1] = { "sport", " tcp flags & syn == 0" },
-	/* only the server's FIN is lost, not its ACK of the client's FIN */
-	[SC_LAST_ACK] = { "sport", " tcp flags & fin == fin" },
-	[SC_CLOSING] = { "sport", " tcp flags & syn == 0" },
-};
-
-static const char *const tcp_names[ST_MAX] = {
-	[ST_ESTABLISHED] = "ESTABLISHED", [ST_SYN_SENT] = "SYN_SENT",
-	[ST_SYN_RECV] = "SYN_RECV", [ST_FIN_WAIT1] = "FIN_WAIT1",
-	[ST_FIN_WAIT2] = "FIN_WAIT2", [ST_TIME_WAIT] = "TIME_WAIT",
-	[ST_CLOSE] = "CLOSE", [ST_CLOSE_WAIT] = "CLOSE_WAIT",
-	[ST_LAST_ACK] = "LAST_ACK", [ST_LISTEN] = "LISTEN",
-	[ST_CLOSING] = "CLOSING",
-};
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -135,16 +139,6 @@ static const char *state_name(int proto, int st)
 	return tcp_names[st];
 }
 
-/* Reports errno for a socket operation and returns it negated. */
-static int sys_fail(const char *what, int family, unsigned int port)
-{
-	int err = errno;
-
-	fprintf(stderr, PROG ": %s %s port %u: %s\n", what,
-		family == AF_INET6 ? "[::1]" : "127.0.0.1", port, strerror(err));
-	return -err;
-}
-
 static void *xreallocarray(void *p, size_t n, size_t size)
 {
 	p = reallocarray(p, n, size);
@@ -155,7 +149,7 @@ static void *xreallocarray(void *p, size_t n, size_t size)
 	return p;
 }
 
-/* Records a socket; from here on the fd belongs to ctx. */
+/* Records a socket; from here on its fd (or -1: kernel only) belongs to ctx. */
 static void add(struct ctx *c, int fd, int family, int proto, int state,
 		unsigned int lport, unsigned int rport)
 {
@@ -167,6 +161,17 @@ static void add(struct ctx *c, int fd, int family, int proto, int state,
 		.fd = fd, .family = family, .proto = proto, .state = state,
 		.lport = lport, .rport = rport, .seen = -1,
 	};
+}
+
+/* add() for fd or -errno as a socket function returns it: 0 or -errno. */
+static int keep(struct ctx *c, int fd, int family, int proto, int state,
+		unsigned int lport, unsigned int rport)
+{
+	if (fd < 0) {
+		return fd;
+	}
+	add(c, fd, family, proto, state, lport, rport);
+	return 0;
 }
 
 static socklen_t sockaddr_lo(int family, unsigned int port,
@@ -189,101 +194,87 @@ static socklen_t sockaddr_lo(int family, unsigned int port,
 }
 
 /*
- * A nonblocking socket bound to a fixed loopback port (fd or -errno), so
- * every run has the same addresses. TCP ones retry SYN and SYN-ACK 127 times
- * (hours) instead of 6 and 5 (about 2 min and 1 min), so that SYN_SENT and
- * SYN_RECV last as long as a test may need.
+ * A nonblocking socket bound to a fixed loopback port, so that every run has
+ * the same addresses; connecting to rport when given, else listening (TCP).
+ * TCP ones retry SYN and SYN-ACK 127 times (hours) instead of 6 and 5 (about
+ * 2 and 1 min), so SYN_SENT and SYN_RECV last as long as a test may need.
+ * Returns the fd or -errno.
  */
-static int bound_socket(int family, int type, unsigned int port)
+static int open_socket(int family, int type, unsigned int lport,
+		       unsigned int rport)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_lo(family, port, &ss);
-	int fd, err, syncnt = 127;
+	int fd, err, rc = 0, syncnt = 127;
+	socklen_t len;
 
 	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		return sys_fail("socket for", family, port);
+		return -errno;
 	}
-	if ((type == SOCK_STREAM &&
-	     setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt, sizeof(syncnt))) ||
-	    bind(fd, (struct sockaddr *)&ss, len)) {
-		err = sys_fail("bind", family, port);
+	if (type == SOCK_STREAM) {
+		rc = setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt, sizeof(syncnt));
+	}
+	len = sockaddr_lo(family, lport, &ss);
+	rc = rc ? rc : bind(fd, (struct sockaddr *)&ss, len);
+	if (!rc && rport) {
+		len = sockaddr_lo(family, rport, &ss);
+		rc = connect(fd, (struct sockaddr *)&ss, len);
+		rc = rc && errno == EINPROGRESS ? 0 : rc;
+	} else if (!rc && type == SOCK_STREAM) {
+		rc = listen(fd, 16);
+	}
+	if (rc) {
+		err = -errno;
 		close(fd);
 		return err;
 	}
 	return fd;
 }
 
-static int wait_fd(int fd, short events, const char *what, int family,
-		   unsigned int port)
+/* Waits for events on fd, then returns its pending error: 0 or -errno. */
+static int wait_fd(int fd, short events)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	int n;
+	socklen_t len = sizeof(int);
+	int n, soerr = 0;
 
 	do {
 		n = poll(&p, 1, WAIT_MS);
 	} while (n < 0 && errno == EINTR);
-	if (n == 0) {
-		errno = ETIMEDOUT;
+	if (n <= 0) {
+		return n ? -errno : -ETIMEDOUT;
 	}
-	return n > 0 ? 0 : sys_fail(what, family, port);
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len)) {
+		return -errno;
+	}
+	return -soerr;
 }
 
-static int tcp_listen(int family, unsigned int port)
+/* A TCP client once its handshake has completed: fd or -errno. */
+static int tcp_client(int family, unsigned int lport, unsigned int rport)
 {
-	int fd = bound_socket(family, SOCK_STREAM, port), err;
+	int fd = open_socket(family, SOCK_STREAM, lport, rport), err;
 
-	if (fd >= 0 && listen(fd, 16)) {
-		err = sys_fail("listen on", family, port);
+	if (fd < 0) {
+		return fd;
+	}
+	err = wait_fd(fd, POLLOUT);
+	if (err) {
 		close(fd);
 		return err;
 	}
 	return fd;
 }
 
-/* Connects lport to rport (fd or -errno); with wait, through the handshake. */
-static int tcp_connect(int family, unsigned int lport, unsigned int rport,
-		       bool wait)
+static int tcp_accept(int lfd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sockaddr_lo(family, rport, &ss), elen = sizeof(int);
-	int fd, err, soerr = 0;
-
-	fd = bound_socket(family, SOCK_STREAM, lport);
-	if (fd < 0) {
-		return fd;
-	}
-	if (connect(fd, (struct sockaddr *)&ss, len) && errno != EINPROGRESS) {
-		err = sys_fail("connect to", family, rport);
-		goto err_close;
-	}
-	if (!wait) {
-		return fd;
-	}
-	err = wait_fd(fd, POLLOUT, "connect to", family, rport);
-	if (err) {
-		goto err_close;
-	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &elen) || soerr) {
-		errno = soerr ? soerr : errno;
-		err = sys_fail("connect to", family, rport);
-		goto err_close;
-	}
-	return fd;
-err_close:
-	close(fd);
-	return err;
-}
-
-static int tcp_accept(int lfd, int family, unsigned int port)
-{
-	int fd, err = wait_fd(lfd, POLLIN, "accept on", family, port);
+	int fd, err = wait_fd(lfd, POLLIN);
 
 	if (err) {
 		return err;
 	}
 	fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	return fd >= 0 ? fd : sys_fail("accept on", family, port);
+	return fd < 0 ? -errno : fd;
 }
 
 /* An established pair, port + CLIENT_OFF to port, without its listener. */
@@ -291,16 +282,16 @@ static int tcp_pair(int family, unsigned int port, int *cfd, int *sfd)
 {
 	int lfd, err = 0;
 
-	lfd = tcp_listen(family, port);
+	lfd = open_socket(family, SOCK_STREAM, port, 0);
 	if (lfd < 0) {
 		return lfd;
 	}
-	*cfd = tcp_connect(family, port + CLIENT_OFF, port, true);
+	*cfd = tcp_client(family, port + CLIENT_OFF, port);
 	if (*cfd < 0) {
 		err = *cfd;
 		goto out;
 	}
-	*sfd = tcp_accept(lfd, family, port);
+	*sfd = tcp_accept(lfd);
 	if (*sfd < 0) {
 		err = *sfd;
 		close(*cfd);
@@ -314,59 +305,37 @@ out:
  * The ACK of a FIN is delayed (the receiver enters pingpong mode to send it
  * with its own FIN), so "FIN sent" is not yet "FIN acked": wait for it.
  */
-static int wait_tcp_state(int fd, int state, int family, unsigned int port)
+static int wait_tcp_state(int fd, int state)
 {
 	struct timespec nap = { 0, 1000000 };
-	struct tcp_info ti;
-	socklen_t len;
+	struct tcp_info ti = { 0 };
+	socklen_t len = sizeof(ti);
 	int i;
 
-	for (i = 0; i < WAIT_MS; i++) {
-		len = sizeof(ti);
-		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
-			return sys_fail("TCP_INFO on", family, port);
-		}
-		if (ti.tcpi_state == state) {
-			return 0;
-		}
+	for (i = 0; i < WAIT_MS && ti.tcpi_state != state; i++) {
 		nanosleep(&nap, NULL);
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len)) {
+			return -errno;
+		}
 	}
-	errno = ETIMEDOUT;
-	return sys_fail(state_name(IPPROTO_TCP, state), family, port);
+	return ti.tcpi_state == state ? 0 : -ETIMEDOUT;
 }
 
-/* Listener, then (for SYN_RECV) a client whose handshake ACK is dropped. */
+/* A listener, and for SYN_RECV a client whose handshake ACK is dropped. */
 static int sc_listen(struct ctx *c, int family, unsigned int p, bool request)
 {
-	int lfd, cfd;
+	unsigned int cp = p + CLIENT_OFF;
+	int err;
 
-	lfd = tcp_listen(family, p);
-	if (lfd < 0) {
-		return lfd;
+	err = keep(c, open_socket(family, SOCK_STREAM, p, 0), family,
+		   IPPROTO_TCP, ST_LISTEN, p, 0);
+	if (err || !request) {
+		return err;
 	}
-	add(c, lfd, family, IPPROTO_TCP, ST_LISTEN, p, 0);
-	if (!request) {
-		return 0;
-	}
-	cfd = tcp_connect(family, p + CLIENT_OFF, p, true);
-	if (cfd < 0) {
-		return cfd;
-	}
-	/* the server half is a request socket, not an fd */
-	add(c, -1, family, IPPROTO_TCP, ST_SYN_RECV, p, p + CLIENT_OFF);
-	add(c, cfd, family, IPPROTO_TCP, ST_ESTABLISHED, p + CLIENT_OFF, p);
-	return 0;
-}
-
-static int sc_syn_sent(struct ctx *c, int family, unsigned int p)
-{
-	int fd = tcp_connect(family, p + CLIENT_OFF, p, false);
-
-	if (fd < 0) {
-		return fd;
-	}
-	add(c, fd, family, IPPROTO_TCP, ST_SYN_SENT, p + CLIENT_OFF, p);
-	return 0;
+	/* the server half is a request socket, without an fd */
+	add(c, -1, family, IPPROTO_TCP, ST_SYN_RECV, p, cp);
+	return keep(c, tcp_client(family, cp, p), family, IPPROTO_TCP,
+		    ST_ESTABLISHED, cp, p);
 }
 
 /*
@@ -402,7 +371,7 @@ static int sc_pair(struct ctx *c, int family, unsigned int p, enum scen sc)
 		sst = ST_CLOSE_WAIT;
 	}
 	if (sc == SC_LAST_ACK) {
-		err = wait_tcp_state(cfd, ST_FIN_WAIT2, family, cp);
+		err = wait_tcp_state(cfd, ST_FIN_WAIT2);
 		shutdown(sfd, SHUT_WR);
 		sst = ST_LAST_ACK;
 	}
@@ -411,23 +380,25 @@ static int sc_pair(struct ctx *c, int family, unsigned int p, enum scen sc)
 	return err;
 }
 
-/* One active close by the client, which ends in TIME_WAIT. */
+/* One active close by a client, which ends in TIME_WAIT. */
 static int time_wait_one(int lfd, int family, unsigned int p, unsigned int cp)
 {
 	int cfd, sfd, err;
 
-	cfd = tcp_connect(family, cp, p, true);
+	cfd = tcp_client(family, cp, p);
 	if (cfd < 0) {
 		return cfd;
 	}
-	sfd = tcp_accept(lfd, family, p);
+	sfd = tcp_accept(lfd);
 	close(cfd);
 	if (sfd < 0) {
 		return sfd;
 	}
-	/* a server FIN sent before the client's arrives would make it a
-	 * simultaneous close, with TIME_WAIT on both ends */
-	err = wait_fd(sfd, POLLRDHUP, "FIN from", family, cp);
+	/*
+	 * A server FIN sent before the client's arrived would make this a
+	 * simultaneous close, with TIME_WAIT on both ends.
+	 */
+	err = wait_fd(sfd, POLLRDHUP);
 	close(sfd);
 	return err;
 }
@@ -437,11 +408,11 @@ static int sc_time_wait(struct ctx *c, int family, unsigned int p)
 	unsigned int i, cp;
 	int lfd, err = 0;
 
-	lfd = tcp_listen(family, p);
+	lfd = open_socket(family, SOCK_STREAM, p, 0);
 	if (lfd < 0) {
 		return lfd;
 	}
-	for (i = 0; i < c->o->count && !err; i++) {
+	for (i = 0; i < c->o->count && !err && !stop_signal; i++) {
 		cp = c->o->base + TW_OFF + i;
 		err = time_wait_one(lfd, family, p, cp);
 		if (!err) {
@@ -452,46 +423,29 @@ static int sc_time_wait(struct ctx *c, int family, unsigned int p)
 	return err;
 }
 
-/* Unconnected, or two sockets connected to each other. */
-static int sc_udp(struct ctx *c, int family, unsigned int p, bool connected)
-{
-	struct sockaddr_storage ss;
-	unsigned int port[2] = { p, p + CLIENT_OFF };
-	int i, fd[2];
-
-	for (i = 0; i < (connected ? 2 : 1); i++) {
-		fd[i] = bound_socket(family, SOCK_DGRAM, port[i]);
-		if (fd[i] < 0) {
-			return fd[i];
-		}
-		add(c, fd[i], family, IPPROTO_UDP,
-		    connected ? ST_ESTABLISHED : ST_CLOSE, port[i],
-		    connected ? port[!i] : 0);
-	}
-	for (i = 0; connected && i < 2; i++) {
-		if (connect(fd[i], (struct sockaddr *)&ss,
-			    sockaddr_lo(family, port[!i], &ss))) {
-			return sys_fail("connect to", family, port[!i]);
-		}
-	}
-	return 0;
-}
-
 static int build_scen(struct ctx *c, int family, enum scen sc)
 {
-	unsigned int p = c->o->base + sc;
+	unsigned int p = c->o->base + sc, cp = p + CLIENT_OFF;
+	int err;
 
 	switch (sc) {
 	case SC_LISTEN:
 	case SC_SYN_RECV:
 		return sc_listen(c, family, p, sc == SC_SYN_RECV);
-	case SC_SYN_SENT:
-		return sc_syn_sent(c, family, p);
 	case SC_TIME_WAIT:
 		return sc_time_wait(c, family, p);
+	case SC_SYN_SENT:
+		return keep(c, open_socket(family, SOCK_STREAM, cp, p), family,
+			    IPPROTO_TCP, ST_SYN_SENT, cp, p);
 	case SC_UDP_UNCONN:
+		return keep(c, open_socket(family, SOCK_DGRAM, p, 0), family,
+			    IPPROTO_UDP, ST_CLOSE, p, 0);
 	case SC_UDP_CONN:
-		return sc_udp(c, family, p, sc == SC_UDP_CONN);
+		/* two sockets connected to each other */
+		err = keep(c, open_socket(family, SOCK_DGRAM, p, cp), family,
+			   IPPROTO_UDP, ST_ESTABLISHED, p, cp);
+		return err ? err : keep(c, open_socket(family, SOCK_DGRAM, cp, p),
+					family, IPPROTO_UDP, ST_ESTABLISHED, cp, p);
 	default:
 		return sc_pair(c, family, p, sc);
 	}
@@ -516,6 +470,11 @@ static int build_all(struct ctx *c)
 			}
 			err = build_scen(c, families[i], sc);
 			if (err) {
+				fprintf(stderr, PROG ": %s over IPv%d, server port %u: %s%s\n",
+					scen_names[sc], families[i] == AF_INET ? 4 : 6,
+					c->o->base + sc, strerror(-err),
+					err == -EADDRNOTAVAIL || err == -ENETUNREACH ?
+					" (is lo up?)" : "");
 				return err;
 			}
 		}
@@ -523,53 +482,34 @@ static int build_all(struct ctx *c)
 	return 0;
 }
 
+/* Orders by proto, family, ports: unique here, as each socket has its port. */
+static uint64_t ent_key(const struct ent *e)
+{
+	return (uint64_t)e->proto << 40 | (uint64_t)e->family << 32 |
+	       e->lport << 16 | e->rport;
+}
+
 static int ent_cmp(const void *a, const void *b)
 {
-	const struct ent *x = *(const struct ent *const *)a;
-	const struct ent *y = *(const struct ent *const *)b;
+	uint64_t x = ent_key(*(const struct ent *const *)a);
+	uint64_t y = ent_key(*(const struct ent *const *)b);
 
-	if (x->proto != y->proto || x->family != y->family) {
-		return x->proto != y->proto ? x->proto - y->proto :
-					      x->family - y->family;
-	}
-	if (x->lport != y->lport) {
-		return (int)x->lport - (int)y->lport;
-	}
-	return (int)x->rport - (int)y->rport;
+	return (x > y) - (x < y);
 }
 
-/* An address as /proc/net prints it: each 32-bit word as a host integer. */
-static void proc_addr(int family, bool wildcard, char *buf, size_t size)
-{
-	struct in6_addr a6 = wildcard ? in6addr_any : in6addr_loopback;
-	uint32_t w[4];
-
-	if (family == AF_INET) {
-		snprintf(buf, size, "%08X", wildcard ? 0 : htonl(INADDR_LOOPBACK));
-		return;
-	}
-	memcpy(w, &a6, sizeof(w));
-	snprintf(buf, size, "%08X%08X%08X%08X", w[0], w[1], w[2], w[3]);
-}
-
+/* Addresses need no check: the namespace had no socket before ours. */
 static void match_line(struct ctx *c, const char *line, int family, int proto)
 {
 	struct ent key = { .family = family, .proto = proto }, *kp = &key;
-	char la[33], ra[33], want_l[33], want_r[33];
-	unsigned int st;
 	struct ent **hit;
+	unsigned int st;
 
-	if (sscanf(line, " %*u: %32[0-9A-F]:%x %32[0-9A-F]:%x %x", la,
-		   &key.lport, ra, &key.rport, &st) != 5) {
+	if (sscanf(line, " %*u: %*[0-9A-F]:%x %*[0-9A-F]:%x %x", &key.lport,
+		   &key.rport, &st) != 3) {
 		return;
 	}
 	hit = bsearch(&kp, c->index, c->n, sizeof(*c->index), ent_cmp);
-	if (!hit) {
-		return;
-	}
-	proc_addr(family, false, want_l, sizeof(want_l));
-	proc_addr(family, (*hit)->rport == 0, want_r, sizeof(want_r));
-	if (!strcmp(la, want_l) && !strcmp(ra, want_r)) {
+	if (hit) {
 		(*hit)->seen = st;
 	}
 }
@@ -589,9 +529,6 @@ static int scan_proc(struct ctx *c)
 	size_t i;
 	FILE *f;
 
-	for (i = 0; i < c->n; i++) {
-		c->ents[i].seen = -1;
-	}
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		if (!want_family(c->o, files[i].family)) {
 			continue;
@@ -610,57 +547,57 @@ static int scan_proc(struct ctx *c)
 	return 0;
 }
 
-static struct ent *first_missing(struct ctx *c)
+/* The first socket not (yet) in its state, after a fresh look at /proc. */
+static int first_missing(struct ctx *c, struct ent **missing)
 {
 	size_t i;
+	int err;
 
 	for (i = 0; i < c->n; i++) {
+		c->ents[i].seen = -1;
+	}
+	err = scan_proc(c);
+	for (i = 0, *missing = NULL; i < c->n && !*missing; i++) {
 		if (c->ents[i].seen != c->ents[i].state) {
-			return &c->ents[i];
+			*missing = &c->ents[i];
 		}
 	}
-	return NULL;
+	return err;
 }
 
 static void format_addr(const struct ent *e, bool peer, char *buf)
 {
-	const struct in6_addr *a6 = &in6addr_loopback;
+	bool wildcard = peer && !e->rport;
 
 	if (e->family == AF_INET) {
-		strcpy(buf, peer && !e->rport ? "0.0.0.0" : "127.0.0.1");
+		strcpy(buf, wildcard ? "0.0.0.0" : "127.0.0.1");
 		return;
 	}
-	if (peer && !e->rport) {
-		a6 = &in6addr_any;
-	}
-	inet_ntop(AF_INET6, a6, buf, INET6_ADDRSTRLEN);
+	inet_ntop(AF_INET6, wildcard ? &in6addr_any : &in6addr_loopback, buf,
+		  INET6_ADDRSTRLEN);
 }
 
 /* Polls /proc until every socket shows its state, or names the first not. */
 static int wait_ready(struct ctx *c)
 {
-	struct timespec t0, now, nap = { 0, 10000000 };
+	struct timespec nap = { 0, 10000000 };
 	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
 	struct ent *e;
 	size_t i;
-	int err;
+	int err, waited;
 
 	c->index = xreallocarray(NULL, c->n ? c->n : 1, sizeof(*c->index));
 	for (i = 0; i < c->n; i++) {
 		c->index[i] = &c->ents[i];
 	}
 	qsort(c->index, c->n, sizeof(*c->index), ent_cmp);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	do {
-		err = scan_proc(c);
-		e = first_missing(c);
+	for (waited = 0; waited <= WAIT_MS; waited += 10) {
+		err = first_missing(c, &e);
 		if (err || !e) {
 			return err;
 		}
 		nanosleep(&nap, NULL);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	} while ((now.tv_sec - t0.tv_sec) * 1000 +
-		 (now.tv_nsec - t0.tv_nsec) / 1000000 < WAIT_MS);
+	}
 	format_addr(e, false, la);
 	format_addr(e, true, ra);
 	fprintf(stderr, PROG ": %s did not appear within %d ms: "
@@ -693,108 +630,38 @@ static int print_ents(const struct ctx *c)
 	return 0;
 }
 
-/* popen()'s exit status as 0, -ENOENT when the shell found no nft, or -EIO. */
-static int nft_status(FILE *p)
-{
-	int st = pclose(p);
-
-	if (st == -1) {
-		return -errno;
-	}
-	if (WIFEXITED(st) && WEXITSTATUS(st) == 127) {
-		return -ENOENT;
-	}
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
-}
-
-/* nft's output goes to stderr: our stdout carries data only. */
+/* Feeds a script to nft, whose output goes to stderr: stdout is data. */
 static int nft_run(const char *script)
 {
-	FILE *p = popen("exec nft -f - >&2", "we");
+	FILE *p = popen("PATH=\"$PATH:/usr/sbin:/sbin\" exec nft -f - >&2", "we");
+	int st;
 
 	if (!p) {
 		return -errno;
 	}
 	fputs(script, p);
-	return nft_status(p);
+	st = pclose(p);
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
-/* 1 if our table exists, 0 if not, -errno if nft cannot tell. */
-static int nft_has_table(void)
-{
-	FILE *p = popen("exec nft list tables", "re");
-	char line[256];
-	int found = 0, err;
-
-	if (!p) {
-		return -errno;
-	}
-	while (fgets(line, sizeof(line), p)) {
-		found |= !strcmp(line, "table " NFT_TABLE "\n");
-	}
-	err = nft_status(p);
-	return err ? err : found;
-}
-
+/* "create" fails when the table exists: another run owns this namespace. */
 static int nft_create(const struct opts *o)
 {
 	char buf[2048];
 	size_t len;
 	int sc;
 
-	len = snprintf(buf, sizeof(buf), "table " NFT_TABLE " {\n\tchain input {\n"
-		       "\t\ttype filter hook input priority filter; policy accept;\n");
+	len = snprintf(buf, sizeof(buf), "create table " NFT_TABLE "\n"
+		       "add chain " NFT_TABLE " input { type filter hook input "
+		       "priority filter; policy accept; }\n");
 	for (sc = 0; sc < SC_COUNT; sc++) {
 		if (rules[sc].dir && (o->scens & (1u << sc))) {
 			len += snprintf(buf + len, sizeof(buf) - len,
-					"\t\ttcp %s %u%s drop\n", rules[sc].dir,
-					o->base + sc, rules[sc].match);
+					"add rule " NFT_TABLE " input tcp %s %u%s drop\n",
+					rules[sc].dir, o->base + sc, rules[sc].match);
 		}
 	}
-	snprintf(buf + len, sizeof(buf) - len, "\t}\n}\n");
-	if (nft_run(buf)) {
-		fprintf(stderr, PROG ": nft could not create table " NFT_TABLE "\n");
-		return -EIO;
-	}
-	return 0;
-}
-
-static int refuse(const char *why, const char *what)
-{
-	fprintf(stderr, PROG ": not a fresh network namespace (run under "
-		"'unshare -n' after 'ip link set lo up'): %s%s\n", why, what);
-	return -EPERM;
-}
-
-/* lo must be up and no other link may be: live links mean someone's host. */
-static int check_links(void)
-{
-	struct if_nameindex *ifs = if_nameindex(), *it;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-	struct ifreq ifr;
-	bool lo;
-
-	if (!ifs || fd < 0) {
-		err = refuse("cannot list links: ", strerror(errno));
-	}
-	for (it = ifs; !err && it->if_index; it++) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", it->if_name);
-		lo = !strcmp(it->if_name, "lo");
-		if (ioctl(fd, SIOCGIFFLAGS, &ifr)) {
-			err = refuse("SIOCGIFFLAGS: ", strerror(errno));
-		} else if (lo != !!(ifr.ifr_flags & IFF_UP)) {
-			err = refuse(lo ? "lo is down" : "link is up: ",
-				     lo ? "" : it->if_name);
-		}
-	}
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (ifs) {
-		if_freenameindex(ifs);
-	}
-	return err;
+	return nft_run(buf);
 }
 
 /* True when a line after the first skip lines starts with prefix. */
@@ -814,44 +681,41 @@ static bool proc_has(const char *path, int skip, const char *prefix)
 }
 
 /*
- * A fresh namespace: not pid 1's (when pid 1's is readable at all: a
- * non-dumpable init hides it), only lo up, no neighbours, no TCP socket
- * yet, and no table of ours. Our drop rules must never reach a real host.
+ * Why this is not a fresh namespace, or NULL. pid 1's namespace is often
+ * unreadable (a non-dumpable init), so the sentinels must stand alone: a
+ * fresh namespace has no IPv4 route but lo's local ones, no neighbour and
+ * no TCP or UDP socket. Our drop rules must never reach a real host.
  */
-static int check_fresh(const struct opts *o)
+static const char *not_fresh(const struct opts *o)
 {
 	char self[64], init[64];
 	ssize_t ls, li;
-	int has;
 
 	ls = readlink("/proc/self/ns/net", self, sizeof(self));
 	li = readlink("/proc/1/ns/net", init, sizeof(init));
 	if (ls < 0) {
-		return refuse("/proc/self/ns/net: ", strerror(errno));
+		return "cannot read /proc/self/ns/net";
 	}
 	if (li == ls && !memcmp(self, init, ls)) {
-		return refuse("/proc/self/ns/net is /proc/1/ns/net", "");
+		return "/proc/self/ns/net is /proc/1/ns/net";
 	}
-	if (check_links()) {
-		return -EPERM;
+	if (proc_has("/proc/self/net/route", 1, "")) {
+		return "IPv4 routes exist";
 	}
 	if (proc_has("/proc/self/net/arp", 1, "")) {
-		return refuse("the neighbour table is not empty", "");
+		return "the neighbour table is not empty";
 	}
 	if (proc_has("/proc/self/net/tcp", 1, "") ||
-	    proc_has("/proc/self/net/tcp6", 1, "")) {
-		return refuse("TCP sockets exist already", "");
+	    proc_has("/proc/self/net/tcp6", 1, "") ||
+	    proc_has("/proc/self/net/udp", 1, "") ||
+	    proc_has("/proc/self/net/udp6", 1, "")) {
+		return "TCP or UDP sockets exist";
 	}
 	if (o->v6 && !proc_has("/proc/self/net/if_inet6", 0,
 			       "00000000000000000000000000000001 ")) {
-		return refuse("no ::1 (IPv6 disabled? try --v4)", "");
+		return "no ::1: is lo up? (or IPv6 disabled: use --v4)";
 	}
-	has = nft_has_table();
-	if (has) {
-		return refuse(has > 0 ? "table " NFT_TABLE " exists" : "nft fails: ",
-			      has > 0 ? "" : has == -ENOENT ? "not found" : "see above");
-	}
-	return 0;
+	return NULL;
 }
 
 static void usage(FILE *f)
@@ -861,7 +725,8 @@ static void usage(FILE *f)
 		"  LIST: comma-separated LISTEN SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT1\n"
 		"  FIN_WAIT2 CLOSE_WAIT LAST_ACK CLOSING TIME_WAIT UDP_UNCONN UDP_CONNECTED\n"
 		"Defaults: both families, all states, --count 1, --base-port 20000.\n"
-		"Prints the sockets, then READY; holds them until EOF on stdin.\n");
+		"Run under 'unshare -n' with lo up. Prints the sockets, then READY;\n"
+		"holds them until EOF on stdin or SIGTERM/SIGINT.\n");
 }
 
 static bool word_eq(const char *key, const char *w, size_t len)
@@ -973,22 +838,17 @@ static void hold(void)
 	struct pollfd p = { .fd = 0, .events = POLLIN };
 	sigset_t set, old;
 	char buf[4096];
-	ssize_t n;
+	ssize_t n = 1;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	while (!stop_signal) {
-		if (ppoll(&p, 1, NULL, &old) < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			break;
-		}
-		n = p.revents & POLLNVAL ? 0 : read(0, buf, sizeof(buf));
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
-			break;
+	while (!stop_signal &&
+	       (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))) {
+		n = ppoll(&p, 1, NULL, &old);
+		if (n > 0) {
+			n = p.revents & POLLNVAL ? 0 : read(0, buf, sizeof(buf));
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -998,6 +858,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ctx c = { 0 };
+	const char *why;
 	struct opts o;
 	size_t i;
 	int ret;
@@ -1011,17 +872,24 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (check_fresh(&o)) {
+	why = not_fresh(&o);
+	if (why || nft_create(&o)) {
+		fprintf(stderr, PROG ": refusing to run: %s\n", why ? why :
+			"nft could not create table " NFT_TABLE " (see above)");
 		return EXIT_SKIP;
 	}
-	if (nft_create(&o)) {
-		return 1;
+	/* a signal during the setup ends the run before READY, not an error */
+	ret = build_all(&c);
+	if (!ret && !stop_signal) {
+		ret = wait_ready(&c);
 	}
-	ret = 1;
-	if (!build_all(&c) && !wait_ready(&c) && !print_ents(&c)) {
+	if (!ret && !stop_signal) {
+		ret = print_ents(&c);
+	}
+	if (!ret && !stop_signal) {
 		hold();
-		ret = 0;
 	}
+	ret = ret ? 1 : 0;
 	if (nft_run("delete table " NFT_TABLE "\n")) {
 		fprintf(stderr, PROG ": nft could not delete table " NFT_TABLE "\n");
 		ret = 1;
