@@ -324,6 +324,15 @@ def check_no_net_admin(binary):
     lines = r.stdout.splitlines()
     check(len(lines) == 5 and all(":2000 " in x for x in lines),
           f"without CAP_NET_ADMIN the sport term still selects: {lines}")
+    # The refused first request must not end up in a saved dump.
+    with tempfile.TemporaryDirectory() as d:
+        dump = os.path.join(d, "dump")
+        netns.run(drop + [binary, "-tanH", "--save", dump, "fwmark", "0x10",
+                          "or", "sport", "=", ":2000"])
+        r2 = netns.run([binary, "-tanH", "--load", dump, "sport", "=",
+                        ":2000"])
+        check(r2.stdout == r.stdout and r2.stderr == "",
+              f"--save after the EPERM retry loads: {r2.stderr!r}")
 
 
 def check_udp(binary):
