@@ -128,9 +128,10 @@ static int kill_exec(const struct opts *o)
 	struct kill_tally t = { 0 };
 	struct list_out lo;
 	struct diag *d;
+	uint32_t mask;
 	int err, werr;
 
-	if (o->filter_words == 0) {
+	if (!filter_has_expr(o->filter) && !filter_states(o->filter, &mask)) {
 		warnx_("kill: a FILTER is required: an empty one would close "
 		       "every connection (try 'sockscope kill state "
 		       "close-wait')");

@@ -45,11 +45,11 @@ struct opts {
 	bool all_netns;       /* --all-netns */
 	bool yes;             /* kill --yes */
 	const char *netns;    /* -N NAME|PATH, or NULL */
-	int filter_words;     /* how many words the FILTER had */
 	bool out_is_tty;
 	enum fmt_kind format;
 	const char *save_path; /* --save */
 	const char *load_path; /* --load */
+	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
 };
 
