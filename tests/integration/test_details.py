@@ -275,6 +275,11 @@ def test_kill(binary):
               f"kill dry run lists the socket: {r.stdout} {r.stderr}")
         check(close_wait_ports(binary) == [6003],
               "kill dry run changed nothing")
+        # An expression selects too: only the server end has sport 6003.
+        r = run([binary, "kill", "-j", "sport", "=", ":6003"])
+        picked = json.loads(r.stdout)
+        check([(s["local"]["port"], s["state"]) for s in picked] ==
+              [(6003, "CLOSE_WAIT")], f"kill with an expression: {picked}")
         r = run([binary, "kill", "--yes", "-n", "-j", "state", "close-wait"])
         closed = json.loads(r.stdout)
         check([s["local"]["port"] for s in closed] == [6003],
