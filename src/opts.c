@@ -281,6 +281,10 @@ static int check_combinations(const struct opts *o)
 	if ((o->netns || o->all_netns) && o->load_path) {
 		return usage_error("--load reads a file: no namespace applies");
 	}
+	if (o->processes && o->load_path) {
+		return usage_error("-p reads this host's processes now: "
+				   "not with --load");
+	}
 	if (o->all_netns && o->save_path) {
 		return usage_error("--save records one namespace, not --all-netns");
 	}
