@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <linux/inet_diag.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,22 @@ static void test_tcp_info_text(void **unused)
 	obuf_finish(&ob);
 }
 
+/* The kernel is asked only for what an option prints. */
+static void test_diag_ext(void **unused)
+{
+	struct opts o = { .processes = true, .timers = true, .extended = true };
+
+	(void)unused;
+	assert_int_equal(detail_diag_ext(&o), 0);
+	o = (struct opts){ .skmem = true };
+	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_SKMEMINFO - 1));
+	o = (struct opts){ .tcp_info = true };
+	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_INFO - 1) |
+						  1u << (INET_DIAG_CONG - 1));
+	assert_false(detail_wanted(&(struct opts){ .numeric = true }));
+	assert_true(detail_wanted(&(struct opts){ .timers = true }));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_info_short),
 		cmocka_unit_test(test_tcp_info_long),
 		cmocka_unit_test(test_tcp_info_text),
+		cmocka_unit_test(test_diag_ext),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
