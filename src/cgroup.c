@@ -34,12 +34,11 @@ static void add(struct cgroups *cg, uint64_t id, const char *path)
 		cg->cap = cg->cap ? cg->cap * 2 : 64;
 		cg->e = xrealloc(cg->e, cg->cap * sizeof(*cg->e));
 	}
-	cg->e[cg->n++] = (struct cg_entry){ .id = id, .path = xstrdup(path) };
+	cg->e[cg->n++] = (struct cg_entry){.id = id, .path = xstrdup(path)};
 }
 
 /* dfd is consumed. path holds this directory's path ("" for the root). */
-static void walk(struct cgroups *cg, int dfd, char *path, size_t len,
-		 int depth)
+static void walk(struct cgroups *cg, int dfd, char *path, size_t len, int depth)
 {
 	DIR *d = fdopendir(dfd);
 	struct dirent *de;
@@ -85,7 +84,8 @@ static int by_id(const void *a, const void *b)
 static int open_cgroup2(const char *root, char *path)
 {
 	static const char *const where[] = {
-		"sys/fs/cgroup", "sys/fs/cgroup/unified",
+	    "sys/fs/cgroup",
+	    "sys/fs/cgroup/unified",
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
@@ -138,7 +138,7 @@ void cgroups_destroy(struct cgroups *cg)
 
 const char *cgroups_path(const struct cgroups *cg, uint64_t id)
 {
-	const struct cg_entry key = { .id = id };
+	const struct cg_entry key = {.id = id};
 	const struct cg_entry *hit;
 
 	if (!cg || cg->n == 0) {

@@ -54,14 +54,14 @@ static int collect_row(const struct sock_rec *rec, void *data)
 
 static int collect(struct diag *d, struct victims *v)
 {
-	static const uint8_t fams[] = { AF_INET, AF_INET6 };
+	static const uint8_t fams[] = {AF_INET, AF_INET6};
 	int err = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
 		struct diag_req req = {
-			.family = fams[f],
-			.protocol = IPPROTO_TCP,
-			.states = opts_states(v->o, IPPROTO_TCP),
+		    .family = fams[f],
+		    .protocol = IPPROTO_TCP,
+		    .states = opts_states(v->o, IPPROTO_TCP),
 		};
 
 		if (v->o->families & (f ? FAM_INET6 : FAM_INET)) {
@@ -106,12 +106,12 @@ static int kill_one(struct diag *d, struct list_out *lo,
 	}
 }
 
-static void report(const struct opts *o, size_t n,
-		   const struct kill_tally *t)
+static void report(const struct opts *o, size_t n, const struct kill_tally *t)
 {
 	if (!o->yes) {
 		warnx_("kill: %zu socket%s would be closed; nothing done "
-		       "(add --yes to close them)", n, n == 1 ? "" : "s");
+		       "(add --yes to close them)",
+		       n, n == 1 ? "" : "s");
 		return;
 	}
 	warnx_("kill: closed %zu socket%s", t->closed,
@@ -124,8 +124,8 @@ static void report(const struct opts *o, size_t n,
 
 static int kill_exec(const struct opts *o)
 {
-	struct victims v = { .o = o };
-	struct kill_tally t = { 0 };
+	struct victims v = {.o = o};
+	struct kill_tally t = {0};
 	struct list_out lo;
 	struct diag *d;
 	uint32_t mask;
@@ -165,7 +165,7 @@ static int kill_exec(const struct opts *o)
 }
 
 const struct cmd_entry cmd_kill_entry = {
-	.name = "kill",
-	.usage = "sockscope kill [--yes] [OPTIONS] FILTER",
-	.exec = kill_exec,
+    .name = "kill",
+    .usage = "sockscope kill [--yes] [OPTIONS] FILTER",
+    .exec = kill_exec,
 };

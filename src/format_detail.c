@@ -42,7 +42,7 @@ const char *detail_timer_name(uint8_t timer)
 {
 	/* idiag_timer values set by inet_sk_diag_fill() and the tw/req fills */
 	static const char *const names[] = {
-		"off", "on", "keepalive", "timewait", "persist",
+	    "off", "on", "keepalive", "timewait", "persist",
 	};
 
 	return timer < ARRAY_SIZE(names) ? names[timer] : "unknown";
@@ -89,7 +89,7 @@ static bool rec_tcp_info(const struct sock_rec *rec, struct tcp_info *ti)
 
 static const char *shutdown_name(uint8_t mask)
 {
-	static const char *const names[] = { "none", "read", "write", "both" };
+	static const char *const names[] = {"none", "read", "write", "both"};
 
 	return names[mask & 3];
 }
@@ -169,10 +169,9 @@ static void put_skmem(struct obuf *ob, const struct sock_rec *rec, bool json)
 	static const struct {
 		const char *abbr, *name;
 	} keys[SK_MEMINFO_VARS] = {
-		{ "r", "rmem_alloc" }, { "rb", "rcvbuf" },
-		{ "t", "wmem_alloc" }, { "tb", "sndbuf" },
-		{ "f", "fwd_alloc" }, { "w", "wmem_queued" },
-		{ "o", "optmem" }, { "bl", "backlog" }, { "d", "drops" },
+	    {"r", "rmem_alloc"}, {"rb", "rcvbuf"},   {"t", "wmem_alloc"},
+	    {"tb", "sndbuf"},	 {"f", "fwd_alloc"}, {"w", "wmem_queued"},
+	    {"o", "optmem"},	 {"bl", "backlog"},  {"d", "drops"},
 	};
 	size_t n = rec->ext.skmem_len;
 
@@ -232,15 +231,18 @@ static void text_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
 		obuf_printf(ob, "wscale:%u,%u ", ti.tcpi_snd_wscale,
 			    ti.tcpi_rcv_wscale);
 	}
-	obuf_printf(ob, "rto:%g rtt:%g/%g ato:%g mss:%u pmtu:%u rcvmss:%u "
-		    "advmss:%u cwnd:%u ", ti.tcpi_rto / 1000.0,
-		    ti.tcpi_rtt / 1000.0, ti.tcpi_rttvar / 1000.0,
-		    ti.tcpi_ato / 1000.0, ti.tcpi_snd_mss, ti.tcpi_pmtu,
-		    ti.tcpi_rcv_mss, ti.tcpi_advmss, ti.tcpi_snd_cwnd);
+	obuf_printf(ob,
+		    "rto:%g rtt:%g/%g ato:%g mss:%u pmtu:%u rcvmss:%u "
+		    "advmss:%u cwnd:%u ",
+		    ti.tcpi_rto / 1000.0, ti.tcpi_rtt / 1000.0,
+		    ti.tcpi_rttvar / 1000.0, ti.tcpi_ato / 1000.0,
+		    ti.tcpi_snd_mss, ti.tcpi_pmtu, ti.tcpi_rcv_mss,
+		    ti.tcpi_advmss, ti.tcpi_snd_cwnd);
 	if (ti.tcpi_snd_ssthresh < 0xffff) {
 		obuf_printf(ob, "ssthresh:%u ", ti.tcpi_snd_ssthresh);
 	}
-	obuf_printf(ob, "bytes_sent:%llu bytes_retrans:%llu bytes_acked:%llu "
+	obuf_printf(ob,
+		    "bytes_sent:%llu bytes_retrans:%llu bytes_acked:%llu "
 		    "bytes_received:%llu segs_out:%u segs_in:%u ",
 		    (unsigned long long)ti.tcpi_bytes_sent,
 		    (unsigned long long)ti.tcpi_bytes_retrans,
@@ -253,10 +255,12 @@ static void text_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
 	if (ti.tcpi_delivery_rate) {
 		text_rate(ob, "delivery_rate ", ti.tcpi_delivery_rate);
 	}
-	obuf_printf(ob, "delivered:%u retrans:%u/%u lost:%u unacked:%u "
-		    "rcv_space:%u minrtt:%g ", ti.tcpi_delivered,
-		    ti.tcpi_retrans, ti.tcpi_total_retrans, ti.tcpi_lost,
-		    ti.tcpi_unacked, ti.tcpi_rcv_space, ti.tcpi_min_rtt / 1000.0);
+	obuf_printf(ob,
+		    "delivered:%u retrans:%u/%u lost:%u unacked:%u "
+		    "rcv_space:%u minrtt:%g ",
+		    ti.tcpi_delivered, ti.tcpi_retrans, ti.tcpi_total_retrans,
+		    ti.tcpi_lost, ti.tcpi_unacked, ti.tcpi_rcv_space,
+		    ti.tcpi_min_rtt / 1000.0);
 }
 
 /* ---- JSON ---- */
@@ -334,8 +338,11 @@ static void json_skmem(struct obuf *ob, const struct fmt_ctx *ctx,
 	put_skmem(ob, rec, true);
 }
 
-#define TI(name, field) { name, offsetof(struct tcp_info, field), \
-			  sizeof(((struct tcp_info *)0)->field) }
+#define TI(name, field)                                                        \
+	{                                                                      \
+		name, offsetof(struct tcp_info, field),                        \
+		    sizeof(((struct tcp_info *)0)->field)                      \
+	}
 
 /* tcp_info members in JSON, raw kernel units in the names. */
 static const struct ti_field {
@@ -343,40 +350,56 @@ static const struct ti_field {
 	size_t off;
 	size_t size;
 } ti_fields[] = {
-	TI("state", tcpi_state), TI("ca_state", tcpi_ca_state),
-	TI("retransmits", tcpi_retransmits), TI("probes", tcpi_probes),
-	TI("backoff", tcpi_backoff), TI("options", tcpi_options),
-	TI("rto_us", tcpi_rto), TI("ato_us", tcpi_ato),
-	TI("snd_mss", tcpi_snd_mss), TI("rcv_mss", tcpi_rcv_mss),
-	TI("unacked", tcpi_unacked), TI("sacked", tcpi_sacked),
-	TI("lost", tcpi_lost), TI("retrans", tcpi_retrans),
-	TI("last_data_sent_ms", tcpi_last_data_sent),
-	TI("last_data_recv_ms", tcpi_last_data_recv),
-	TI("last_ack_recv_ms", tcpi_last_ack_recv),
-	TI("pmtu", tcpi_pmtu), TI("rcv_ssthresh", tcpi_rcv_ssthresh),
-	TI("rtt_us", tcpi_rtt), TI("rttvar_us", tcpi_rttvar),
-	TI("snd_ssthresh", tcpi_snd_ssthresh), TI("snd_cwnd", tcpi_snd_cwnd),
-	TI("advmss", tcpi_advmss), TI("reordering", tcpi_reordering),
-	TI("rcv_rtt_us", tcpi_rcv_rtt), TI("rcv_space", tcpi_rcv_space),
-	TI("total_retrans", tcpi_total_retrans),
-	TI("pacing_rate", tcpi_pacing_rate),
-	TI("max_pacing_rate", tcpi_max_pacing_rate),
-	TI("bytes_acked", tcpi_bytes_acked),
-	TI("bytes_received", tcpi_bytes_received),
-	TI("segs_out", tcpi_segs_out), TI("segs_in", tcpi_segs_in),
-	TI("notsent_bytes", tcpi_notsent_bytes),
-	TI("min_rtt_us", tcpi_min_rtt),
-	TI("data_segs_in", tcpi_data_segs_in),
-	TI("data_segs_out", tcpi_data_segs_out),
-	TI("delivery_rate", tcpi_delivery_rate),
-	TI("busy_time_us", tcpi_busy_time),
-	TI("rwnd_limited_us", tcpi_rwnd_limited),
-	TI("sndbuf_limited_us", tcpi_sndbuf_limited),
-	TI("delivered", tcpi_delivered), TI("delivered_ce", tcpi_delivered_ce),
-	TI("bytes_sent", tcpi_bytes_sent),
-	TI("bytes_retrans", tcpi_bytes_retrans),
-	TI("dsack_dups", tcpi_dsack_dups), TI("reord_seen", tcpi_reord_seen),
-	TI("rcv_ooopack", tcpi_rcv_ooopack), TI("snd_wnd", tcpi_snd_wnd),
+    TI("state", tcpi_state),
+    TI("ca_state", tcpi_ca_state),
+    TI("retransmits", tcpi_retransmits),
+    TI("probes", tcpi_probes),
+    TI("backoff", tcpi_backoff),
+    TI("options", tcpi_options),
+    TI("rto_us", tcpi_rto),
+    TI("ato_us", tcpi_ato),
+    TI("snd_mss", tcpi_snd_mss),
+    TI("rcv_mss", tcpi_rcv_mss),
+    TI("unacked", tcpi_unacked),
+    TI("sacked", tcpi_sacked),
+    TI("lost", tcpi_lost),
+    TI("retrans", tcpi_retrans),
+    TI("last_data_sent_ms", tcpi_last_data_sent),
+    TI("last_data_recv_ms", tcpi_last_data_recv),
+    TI("last_ack_recv_ms", tcpi_last_ack_recv),
+    TI("pmtu", tcpi_pmtu),
+    TI("rcv_ssthresh", tcpi_rcv_ssthresh),
+    TI("rtt_us", tcpi_rtt),
+    TI("rttvar_us", tcpi_rttvar),
+    TI("snd_ssthresh", tcpi_snd_ssthresh),
+    TI("snd_cwnd", tcpi_snd_cwnd),
+    TI("advmss", tcpi_advmss),
+    TI("reordering", tcpi_reordering),
+    TI("rcv_rtt_us", tcpi_rcv_rtt),
+    TI("rcv_space", tcpi_rcv_space),
+    TI("total_retrans", tcpi_total_retrans),
+    TI("pacing_rate", tcpi_pacing_rate),
+    TI("max_pacing_rate", tcpi_max_pacing_rate),
+    TI("bytes_acked", tcpi_bytes_acked),
+    TI("bytes_received", tcpi_bytes_received),
+    TI("segs_out", tcpi_segs_out),
+    TI("segs_in", tcpi_segs_in),
+    TI("notsent_bytes", tcpi_notsent_bytes),
+    TI("min_rtt_us", tcpi_min_rtt),
+    TI("data_segs_in", tcpi_data_segs_in),
+    TI("data_segs_out", tcpi_data_segs_out),
+    TI("delivery_rate", tcpi_delivery_rate),
+    TI("busy_time_us", tcpi_busy_time),
+    TI("rwnd_limited_us", tcpi_rwnd_limited),
+    TI("sndbuf_limited_us", tcpi_sndbuf_limited),
+    TI("delivered", tcpi_delivered),
+    TI("delivered_ce", tcpi_delivered_ce),
+    TI("bytes_sent", tcpi_bytes_sent),
+    TI("bytes_retrans", tcpi_bytes_retrans),
+    TI("dsack_dups", tcpi_dsack_dups),
+    TI("reord_seen", tcpi_reord_seen),
+    TI("rcv_ooopack", tcpi_rcv_ooopack),
+    TI("snd_wnd", tcpi_snd_wnd),
 };
 
 static uint64_t ti_value(const struct tcp_info *ti, const struct ti_field *f)
@@ -430,11 +453,11 @@ static const struct detail_block {
 	block_fn text; /* each text ends in a space when it wrote anything */
 	block_fn json;
 } blocks[] = {
-	{ offsetof(struct opts, processes), text_users, json_process },
-	{ offsetof(struct opts, timers), text_timer, json_timer },
-	{ offsetof(struct opts, extended), text_extended, json_extended },
-	{ offsetof(struct opts, skmem), text_skmem, json_skmem },
-	{ offsetof(struct opts, tcp_info), text_tcp_info, json_tcp_info },
+    {offsetof(struct opts, processes), text_users, json_process},
+    {offsetof(struct opts, timers), text_timer, json_timer},
+    {offsetof(struct opts, extended), text_extended, json_extended},
+    {offsetof(struct opts, skmem), text_skmem, json_skmem},
+    {offsetof(struct opts, tcp_info), text_tcp_info, json_tcp_info},
 };
 
 static bool block_wanted(const struct opts *o, const struct detail_block *b)

@@ -25,9 +25,9 @@
 
 #include "util.h"
 
-#define DENTS_BUF (64 * 1024)
-#define NAME_KEEP 64 /* comm is 15 bytes; kernel threads' names are longer */
-#define NO_NEXT UINT32_MAX
+#define DENTS_BUF   (64 * 1024)
+#define NAME_KEEP   64 /* comm is 15 bytes; kernel threads' names are longer */
+#define NO_NEXT	    UINT32_MAX
 #define MAX_THREADS 4
 /* Below this many processes a thread costs more than it saves. */
 #define PIDS_PER_THREAD 128
@@ -85,8 +85,7 @@ static size_t slot_index(uint32_t inode, size_t mask)
 	return inode & mask;
 }
 
-static struct slot *find_slot(struct slot *slots, size_t nslots,
-			      uint32_t inode)
+static struct slot *find_slot(struct slot *slots, size_t nslots, uint32_t inode)
 {
 	size_t i = slot_index(inode, nslots - 1);
 
@@ -103,8 +102,8 @@ static void index_owner(struct proc_map *m, uint32_t idx)
 
 	m->own[idx].next = NO_NEXT;
 	if (!s->inode) {
-		*s = (struct slot){ .inode = m->own[idx].inode, .head = idx,
-				    .tail = idx };
+		*s = (struct slot){
+		    .inode = m->own[idx].inode, .head = idx, .tail = idx};
 		return;
 	}
 	m->own[s->tail].next = idx;
@@ -119,8 +118,11 @@ static void add_owner(struct owners *o, uint32_t inode, uint32_t pid,
 		o->own = xrealloc(o->own, o->own_cap * sizeof(*o->own));
 	}
 	o->own[o->nown++] = (struct owner){
-		.inode = inode, .pid = pid, .fd = fd,
-		.name_off = name_off, .name_len = name_len,
+	    .inode = inode,
+	    .pid = pid,
+	    .fd = fd,
+	    .name_off = name_off,
+	    .name_len = name_len,
 	};
 }
 
@@ -279,11 +281,11 @@ static uint32_t *list_pids(int proc_fd, size_t *n)
 static void run_parts(struct part *parts, size_t nparts)
 {
 	pthread_t tid[MAX_THREADS];
-	bool started[MAX_THREADS] = { false };
+	bool started[MAX_THREADS] = {false};
 
 	for (size_t i = 1; i < nparts; i++) {
-		started[i] = pthread_create(&tid[i], NULL, scan_part,
-					    &parts[i]) == 0;
+		started[i] =
+		    pthread_create(&tid[i], NULL, scan_part, &parts[i]) == 0;
 	}
 	scan_part(&parts[0]);
 	for (size_t i = 1; i < nparts; i++) {
@@ -343,7 +345,7 @@ static struct proc_map *merge(struct part *parts, size_t nparts)
 
 int proc_map_build(const char *root, struct proc_map **out)
 {
-	struct part parts[MAX_THREADS] = { 0 };
+	struct part parts[MAX_THREADS] = {0};
 	char path[PATH_MAX];
 	size_t npids, nparts;
 	uint32_t *pids;
@@ -362,8 +364,8 @@ int proc_map_build(const char *root, struct proc_map **out)
 	for (size_t i = 0; i < nparts; i++) {
 		size_t lo = npids * i / nparts, hi = npids * (i + 1) / nparts;
 
-		parts[i] = (struct part){ .proc_fd = proc_fd,
-					  .pids = pids + lo, .npids = hi - lo };
+		parts[i] = (struct part){
+		    .proc_fd = proc_fd, .pids = pids + lo, .npids = hi - lo};
 	}
 	run_parts(parts, nparts);
 	*out = merge(parts, nparts);
@@ -407,10 +409,10 @@ bool proc_map_next(const struct proc_map *m, uint32_t inode, size_t *cursor,
 	}
 	o = &m->own[idx];
 	*out = (struct proc_owner){
-		.pid = o->pid,
-		.fd = o->fd,
-		.name = m->names + o->name_off,
-		.name_len = o->name_len,
+	    .pid = o->pid,
+	    .fd = o->fd,
+	    .name = m->names + o->name_off,
+	    .name_len = o->name_len,
 	};
 	*cursor = (size_t)o->next + 1;
 	return true;

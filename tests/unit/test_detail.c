@@ -52,7 +52,7 @@ static void test_timer_names(void **unused)
 static const char *render(const struct opts *o, const struct sock_rec *rec,
 			  bool json, struct obuf *ob)
 {
-	struct fmt_ctx ctx = { .o = o };
+	struct fmt_ctx ctx = {.o = o};
 
 	ob->len = 0;
 	if (json) {
@@ -66,9 +66,9 @@ static const char *render(const struct opts *o, const struct sock_rec *rec,
 
 static void test_timer_text(void **unused)
 {
-	struct opts o = { .timers = true };
-	struct sock_rec rec = { .protocol = IPPROTO_TCP, .timer = 2,
-				.expires_ms = 7140000 };
+	struct opts o = {.timers = true};
+	struct sock_rec rec = {
+	    .protocol = IPPROTO_TCP, .timer = 2, .expires_ms = 7140000};
 	struct obuf ob;
 
 	(void)unused;
@@ -78,13 +78,13 @@ static void test_timer_text(void **unused)
 	assert_string_equal(render(&o, &rec, true, &ob),
 			    ",\"timer\":{\"name\":\"keepalive\","
 			    "\"expires_ms\":7140000,\"retrans\":0}");
-	rec = (struct sock_rec){ .timer = 3, .expires_ms = 59321 };
+	rec = (struct sock_rec){.timer = 3, .expires_ms = 59321};
 	assert_string_equal(render(&o, &rec, false, &ob),
 			    "timer:(timewait,59sec,0)");
-	rec = (struct sock_rec){ .timer = 1, .expires_ms = 204, .retrans = 3 };
+	rec = (struct sock_rec){.timer = 1, .expires_ms = 204, .retrans = 3};
 	assert_string_equal(render(&o, &rec, false, &ob), "timer:(on,204ms,3)");
 	/* No timer running: nothing in the table, "off" in JSON. */
-	rec = (struct sock_rec){ .timer = 0, .expires_ms = 77 };
+	rec = (struct sock_rec){.timer = 0, .expires_ms = 77};
 	assert_string_equal(render(&o, &rec, false, &ob), "");
 	assert_string_equal(render(&o, &rec, true, &ob),
 			    ",\"timer\":{\"name\":\"off\",\"expires_ms\":0,"
@@ -96,9 +96,9 @@ static void test_timer_text(void **unused)
 static void test_skmem_short(void **unused)
 {
 	/* An older kernel sends fewer counters: print those it sent. */
-	static const uint32_t mem[3] = { 1, 131072, 3 };
-	struct opts o = { .skmem = true };
-	struct sock_rec rec = { .ext = { .skmem = mem, .skmem_len = 3 } };
+	static const uint32_t mem[3] = {1, 131072, 3};
+	struct opts o = {.skmem = true};
+	struct sock_rec rec = {.ext = {.skmem = mem, .skmem_len = 3}};
 	struct obuf ob;
 
 	(void)unused;
@@ -151,14 +151,15 @@ static void test_tcp_info_long(void **unused)
 
 static void test_tcp_info_text(void **unused)
 {
-	struct tcp_info src = { .tcpi_rtt = 50, .tcpi_rttvar = 25,
-				.tcpi_rto = 201000, .tcpi_snd_cwnd = 10,
-				.tcpi_snd_ssthresh = 0x7fffffff };
-	struct opts o = { .tcp_info = true };
+	struct tcp_info src = {.tcpi_rtt = 50,
+			       .tcpi_rttvar = 25,
+			       .tcpi_rto = 201000,
+			       .tcpi_snd_cwnd = 10,
+			       .tcpi_snd_ssthresh = 0x7fffffff};
+	struct opts o = {.tcp_info = true};
 	struct sock_rec rec = {
-		.protocol = IPPROTO_TCP,
-		.ext = { .tcp_info = &src, .tcp_info_len = 40,
-			 .cong = "cubic" },
+	    .protocol = IPPROTO_TCP,
+	    .ext = {.tcp_info = &src, .tcp_info_len = 40, .cong = "cubic"},
 	};
 	struct obuf ob;
 	const char *t;
@@ -186,30 +187,30 @@ static void test_tcp_info_text(void **unused)
 /* The kernel is asked only for what an option prints. */
 static void test_diag_ext(void **unused)
 {
-	struct opts o = { .processes = true, .timers = true, .extended = true };
+	struct opts o = {.processes = true, .timers = true, .extended = true};
 
 	(void)unused;
 	assert_int_equal(detail_diag_ext(&o), 0);
-	o = (struct opts){ .skmem = true };
+	o = (struct opts){.skmem = true};
 	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_SKMEMINFO - 1));
-	o = (struct opts){ .tcp_info = true };
+	o = (struct opts){.tcp_info = true};
 	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_INFO - 1) |
 						  1u << (INET_DIAG_CONG - 1));
-	assert_false(detail_wanted(&(struct opts){ .numeric = true }));
-	assert_true(detail_wanted(&(struct opts){ .timers = true }));
+	assert_false(detail_wanted(&(struct opts){.numeric = true}));
+	assert_true(detail_wanted(&(struct opts){.timers = true}));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_durations),
-		cmocka_unit_test(test_timer_names),
-		cmocka_unit_test(test_timer_text),
-		cmocka_unit_test(test_skmem_short),
-		cmocka_unit_test(test_tcp_info_short),
-		cmocka_unit_test(test_tcp_info_long),
-		cmocka_unit_test(test_tcp_info_text),
-		cmocka_unit_test(test_diag_ext),
+	    cmocka_unit_test(test_durations),
+	    cmocka_unit_test(test_timer_names),
+	    cmocka_unit_test(test_timer_text),
+	    cmocka_unit_test(test_skmem_short),
+	    cmocka_unit_test(test_tcp_info_short),
+	    cmocka_unit_test(test_tcp_info_long),
+	    cmocka_unit_test(test_tcp_info_text),
+	    cmocka_unit_test(test_diag_ext),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,8 +84,8 @@ static void test_specs(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_names_sorted),
-		cmocka_unit_test(test_specs),
+	    cmocka_unit_test(test_names_sorted),
+	    cmocka_unit_test(test_specs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

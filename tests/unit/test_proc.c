@@ -121,8 +121,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_owner(const struct proc_owner *ow, uint32_t pid,
-			 uint32_t fd, const char *name)
+static void expect_owner(const struct proc_owner *ow, uint32_t pid, uint32_t fd,
+			 const char *name)
 {
 	assert_int_equal(ow->pid, pid);
 	assert_int_equal(ow->fd, fd);
@@ -210,16 +210,15 @@ static const char *text_of(struct obuf *ob)
 static void test_escaped_text(void **state)
 {
 	struct fake *fk = *state;
-	struct opts o = { .processes = true };
-	struct fmt_ctx ctx = { .o = &o, .procs = fk->m };
-	struct sock_rec rec = { .inode = 1000, .protocol = 6 };
+	struct opts o = {.processes = true};
+	struct fmt_ctx ctx = {.o = &o, .procs = fk->m};
+	struct sock_rec rec = {.inode = 1000, .protocol = 6};
 	struct obuf ob;
 
 	obuf_init(&ob, -1, 64 * 1024);
 	detail_text(&ob, &ctx, &rec);
-	assert_string_equal(text_of(&ob),
-			    "users:((\"nginx\",pid=100,fd=3),"
-			    "(\"\\x1b[31mevil\",pid=200,fd=7))");
+	assert_string_equal(text_of(&ob), "users:((\"nginx\",pid=100,fd=3),"
+					  "(\"\\x1b[31mevil\",pid=200,fd=7))");
 	ob.len = 0;
 	detail_json(&ob, &ctx, &rec);
 	assert_string_equal(text_of(&ob),
@@ -241,11 +240,11 @@ static void test_escaped_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shared_socket),
-		cmocka_unit_test(test_skips),
-		cmocka_unit_test(test_many),
-		cmocka_unit_test(test_missing_root),
-		cmocka_unit_test(test_escaped_text),
+	    cmocka_unit_test(test_shared_socket),
+	    cmocka_unit_test(test_skips),
+	    cmocka_unit_test(test_many),
+	    cmocka_unit_test(test_missing_root),
+	    cmocka_unit_test(test_escaped_text),
 	};
 
 	/* One fake tree for the group: building it is the slow part. */
