@@ -14,6 +14,15 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_advise_entry;
+
+/*
+ * Flush and free a command's stdout buffer: EXIT_OK, EXIT_OK when the
+ * reader went away (| head), or EXIT_RUNTIME after saying why.
+ */
+struct obuf;
+int cmd_finish_output(struct obuf *ob);
 
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);

@@ -58,6 +58,8 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 		return &fmt_json;
 	case FMT_NDJSON:
 		return &fmt_ndjson;
+	case FMT_PROMETHEUS:
+		return &fmt_prom;
 	default:
 		return &fmt_table;
 	}

@@ -42,6 +42,9 @@ struct opts {
 	const char *save_path; /* --save */
 	const char *load_path; /* --load */
 	struct filter *filter; /* never NULL after opts_parse */
+	unsigned int top;      /* --top: rows per breakdown, default 10 */
+	unsigned int interval_s; /* --interval: seconds between samples */
+	const char *root;      /* --root: read /proc under it, default "/" */
 };
 
 /* Exit statuses (only main.c exits). */
@@ -49,6 +52,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
+	EXIT_ADVICE = 3, /* advise: a warning-or-worse rule fired */
 };
 
 /*
