@@ -87,10 +87,12 @@ static bool parse_u64(const char *w, size_t n, uint64_t *v)
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)w[i])) {
+		uint64_t d = (uint64_t)(w[i] - '0');
+
+		if (!isdigit((unsigned char)w[i]) || x > (UINT64_MAX - d) / 10) {
 			return false;
 		}
-		x = x * 10 + (uint64_t)(w[i] - '0');
+		x = x * 10 + d;
 	}
 	*v = x;
 	return true;

@@ -26,7 +26,7 @@ static void note_unreadable(const char *path, int err, void *data)
 		return;
 	}
 	snprintf(snap->unreadable + len, sizeof(snap->unreadable) - len,
-		 "%s/%s: %s", len ? ";" : "", path, strerror(-err));
+		 "%s/%s: %s", len ? "; " : "", path, strerror(-err));
 }
 
 static void read_static(struct snapshot *snap, const char *root)

@@ -195,6 +195,22 @@ static void read_reserved(const char *root, struct sysctl_vals *out,
 	}
 }
 
+/* Host-wide tunables are not visible inside a child network namespace:
+ * their absence there is normal, not worth a warning. */
+static int read_hostwide(const char *root, const char *rel, int64_t *v,
+			 unsigned int n, sysctl_report_fn report, void *data)
+{
+	int err = read_ints(root, rel, v, n, NULL, NULL);
+
+	if (err && err != -ENOENT && report) {
+		char path[96];
+
+		snprintf(path, sizeof(path), "proc/sys/%s", rel);
+		report(path, err, data);
+	}
+	return err;
+}
+
 void sysctl_read_all(const char *root, struct sysctl_vals *out,
 		     sysctl_report_fn report, void *data)
 {
@@ -202,10 +218,17 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 
 	memset(out, 0, sizeof(*out));
 	for (int id = 0; id < SYS_MAX; id++) {
-		bool quiet = id == SYS_TW_RECYCLE;
-
+		if (id == SYS_TW_RECYCLE || id == SYS_MAX_ORPHANS) {
+			out->err[id] = read_hostwide(root, sysctl_paths[id],
+						     &out->v[id], 1,
+						     id == SYS_TW_RECYCLE
+							     ? NULL
+							     : report,
+						     data);
+			continue;
+		}
 		out->err[id] = read_ints(root, sysctl_paths[id], &out->v[id],
-					 1, quiet ? NULL : report, data);
+					 1, report, data);
 	}
 	out->port_range_err = read_ints(root, "net/ipv4/ip_local_port_range",
 					range, 2, report, data);
@@ -217,8 +240,8 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 			out->port_hi = (uint16_t)range[1];
 		}
 	}
-	out->tcp_mem_err = read_ints(root, "net/ipv4/tcp_mem", out->tcp_mem,
-				     3, report, data);
+	out->tcp_mem_err = read_hostwide(root, "net/ipv4/tcp_mem", out->tcp_mem,
+					 3, report, data);
 	read_reserved(root, out, report, data);
 }
 

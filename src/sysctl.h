@@ -60,9 +60,10 @@ struct sysctl_vals {
 };
 
 /* Fill every value; each failure is recorded in its *_err field.
- * report(path, err, data) is called for each file that exists but could
- * not be read or parsed, and for missing files other than
- * tcp_tw_recycle (whose absence is normal); report may be NULL. */
+ * report(path, err, data) is called for each file that could not be read
+ * or parsed, except where absence is normal: tcp_tw_recycle (gone since
+ * 4.12) and the host-wide tcp_max_orphans and tcp_mem (invisible inside a
+ * child network namespace). report may be NULL. */
 typedef void (*sysctl_report_fn)(const char *path, int err, void *data);
 void sysctl_read_all(const char *root, struct sysctl_vals *out,
 		     sysctl_report_fn report, void *data);
