@@ -107,3 +107,12 @@ void advice_action(struct advice *a, const char *fmt, ...)
 	vformat(a->actions[a->n_actions++], fmt, ap);
 	va_end(ap);
 }
+
+bool advice_sysctl(const struct snapshot *snap, enum sysctl_id id, int64_t *v)
+{
+	if (!sysctl_have(&snap->sys, id)) {
+		return false;
+	}
+	*v = snap->sys.v[id];
+	return true;
+}

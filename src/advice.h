@@ -71,6 +71,9 @@ size_t advice_rules_count(void);
 /* "info", "warning", "critical" ("none" for SEV_NONE). */
 const char *advice_sev_name(enum advice_sev sev);
 
+/* For rule checks: the live value of a sysctl; false if it was not read. */
+bool advice_sysctl(const struct snapshot *snap, enum sysctl_id id, int64_t *v);
+
 /* Builders for rule checks. Extra evidence or actions are dropped. */
 void advice_set(struct advice *a, enum advice_sev sev, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
