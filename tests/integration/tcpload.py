@@ -6,6 +6,7 @@ network namespace; nothing is faked.
 import selectors
 import socket
 import threading
+import time
 
 
 def set_sysctl(name, value):
@@ -17,6 +18,24 @@ def set_sysctl(name, value):
 def get_sysctl(name):
     with open("/proc/sys/" + name.replace(".", "/")) as f:
         return f.read().strip()
+
+
+def sockstat_tw():
+    """TIME_WAIT as the kernel counts it in this namespace."""
+    with open("/proc/net/sockstat") as f:
+        for line in f:
+            if line.startswith("TCP:"):
+                w = line.split()
+                return int(w[w.index("tw") + 1])
+    return 0
+
+
+def wait_time_wait(count, timeout=10.0):
+    """Wait until the closing handshakes are done: TIME_WAIT >= count."""
+    end = time.monotonic() + timeout
+    while sockstat_tw() < count and time.monotonic() < end:
+        time.sleep(0.05)
+    return sockstat_tw()
 
 
 class ClosingServer:

@@ -102,9 +102,10 @@ def overflow(binary):
 
 def buckets(binary):
     tcpload.set_sysctl("net.ipv4.tcp_max_tw_buckets", 100)
+    tcpload.set_sysctl("net.ipv4.tcp_rfc1337", 1)
     server = tcpload.ClosingServer(8081)
     tcpload.client_close_first(8081, 400)
-    time.sleep(0.3)
+    tcpload.wait_time_wait(100)
     fired, rep = advise(binary, "--interval", "0")
     tb = fired.get("tw-buckets")
     if netns.check(tb is not None, f"tw-buckets fires: {list(fired)}"):

@@ -267,6 +267,11 @@ static void test_tw_buckets(void **unused)
 	assert_int_equal(a->sev, SEV_WARN);
 	assert_int_equal(evidence(a, "tcp_max_tw_buckets"), 1000);
 	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_max_tw_buckets=2000"));
+	/* The warning starts at exactly 80%. */
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1125;
+	assert_non_null(run(&snap, "tw-buckets"));
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1126;
+	assert_null(run(&snap, "tw-buckets"));
 	/* Overflow between samples: critical, even with room left. */
 	snap.sys.v[SYS_MAX_TW_BUCKETS] = 100000;
 	rise(&snap, CTR_TW_OVERFLOW, 12);
