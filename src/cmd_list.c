@@ -120,26 +120,6 @@ static int dump_live(struct list_run *run, int save_fd)
 	return err;
 }
 
-static int load_file(struct list_run *run)
-{
-	struct diag_load_err lerr = { 0 };
-	int fd = open(run->o->load_path, O_RDONLY | O_CLOEXEC);
-	int err;
-
-	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", run->o->load_path, strerror(errno));
-		return err;
-	}
-	err = diag_load(fd, list_row, run, &lerr);
-	if (err == -EBADMSG || err == -EIO) {
-		warnx_("--load %s: offset %llu: %s", run->o->load_path,
-		       (unsigned long long)lerr.offset, lerr.what);
-	}
-	close(fd);
-	return err;
-}
-
 static unsigned int terminal_columns(const struct opts *o)
 {
 	struct winsize ws;
@@ -190,7 +170,8 @@ static int list_exec(const struct opts *o)
 		.term_cols = terminal_columns(o),
 	};
 	run.fmt->begin(&run.fc);
-	err = o->load_path ? load_file(&run) : dump_live(&run, save_fd);
+	err = o->load_path ? cmd_load_file(o->load_path, list_row, &run)
+			   : dump_live(&run, save_fd);
 	run.fmt->end(&run.fc);
 	werr = obuf_finish(&run.out);
 	services_destroy((struct services *)run.fc.svc);

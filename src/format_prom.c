@@ -102,37 +102,44 @@ const struct fmt_ops fmt_prom = {
 	.end = list_end,
 };
 
+static void put_inuse(struct obuf *ob, const char *netid, const char *family,
+		      bool have, int64_t n)
+{
+	if (have) {
+		obuf_printf(ob,
+			    "sockscope_kernel_sockets_inuse{netid=\"%s\","
+			    "family=\"%s\"} %lld\n",
+			    netid, family, (long long)n);
+	}
+}
+
 static void put_sockstat(struct obuf *ob, const struct sockstat *ss)
 {
 	long page = sysconf(_SC_PAGESIZE);
 
-	family_head(ob, "kernel_sockets", "gauge",
-		    "The kernel's own socket totals (/proc/net/sockstat).");
-	if (ss->have_tcp) {
-		obuf_printf(ob,
-			    "sockscope_kernel_sockets{netid=\"tcp\",kind=\"inuse\"} %lld\n"
-			    "sockscope_kernel_sockets{netid=\"tcp\",kind=\"orphan\"} %lld\n"
-			    "sockscope_kernel_sockets{netid=\"tcp\",kind=\"time_wait\"} %lld\n"
-			    "sockscope_kernel_sockets{netid=\"tcp\",kind=\"alloc\"} %lld\n",
-			    (long long)ss->tcp_inuse, (long long)ss->tcp_orphan,
-			    (long long)ss->tcp_tw, (long long)ss->tcp_alloc);
+	family_head(ob, "kernel_sockets_inuse", "gauge",
+		    "Sockets in use as the kernel counts them "
+		    "(/proc/net/sockstat, sockstat6).");
+	put_inuse(ob, "tcp", "inet", ss->have_tcp, ss->tcp_inuse);
+	put_inuse(ob, "tcp", "inet6", ss->have_tcp6, ss->tcp6_inuse);
+	put_inuse(ob, "udp", "inet", ss->have_udp, ss->udp_inuse);
+	put_inuse(ob, "udp", "inet6", ss->have_udp6, ss->udp6_inuse);
+	if (!ss->have_tcp) {
+		return;
 	}
-	if (ss->have_udp) {
-		obuf_printf(ob,
-			    "sockscope_kernel_sockets{netid=\"udp\",kind=\"inuse\"} %lld\n",
-			    (long long)ss->udp_inuse);
-	}
-	if (ss->have_tcp6) {
-		obuf_printf(ob,
-			    "sockscope_kernel_sockets{netid=\"tcp6\",kind=\"inuse\"} %lld\n",
-			    (long long)ss->tcp6_inuse);
-	}
-	if (ss->have_tcp) {
-		family_head(ob, "kernel_tcp_memory_bytes", "gauge",
-			    "Memory the kernel accounts to TCP.");
-		obuf_printf(ob, "sockscope_kernel_tcp_memory_bytes %lld\n",
-			    (long long)ss->tcp_mem * (page > 0 ? page : 4096));
-	}
+	family_head(ob, "kernel_tcp_sockets", "gauge",
+		    "TCP sockets of both families by kind: orphan, time_wait, "
+		    "alloc (/proc/net/sockstat).");
+	obuf_printf(ob,
+		    "sockscope_kernel_tcp_sockets{kind=\"orphan\"} %lld\n"
+		    "sockscope_kernel_tcp_sockets{kind=\"time_wait\"} %lld\n"
+		    "sockscope_kernel_tcp_sockets{kind=\"alloc\"} %lld\n",
+		    (long long)ss->tcp_orphan, (long long)ss->tcp_tw,
+		    (long long)ss->tcp_alloc);
+	family_head(ob, "kernel_tcp_memory_bytes", "gauge",
+		    "Memory the kernel accounts to TCP.");
+	obuf_printf(ob, "sockscope_kernel_tcp_memory_bytes %lld\n",
+		    (long long)ss->tcp_mem * (page > 0 ? page : 4096));
 }
 
 static void put_listeners(struct obuf *ob, const struct summary *sum,

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -213,6 +214,7 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 
 int opts_parse(struct opts *o, int argc, char **argv)
 {
+	struct stat st;
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -236,6 +238,11 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		if (ret) {
 			return ret;
 		}
+	}
+	errno = 0;
+	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
+		return usage_error("--root %s: %s", o->root,
+				   errno ? strerror(errno) : "not a directory");
 	}
 	if (o->save_path && o->load_path) {
 		return usage_error("--save and --load exclude each other");

@@ -261,8 +261,8 @@ int procnet_parse_sockstat(const char *text, struct sockstat *s)
 	return 0;
 }
 
-static int read_parse(const char *root, const char *rel, int (*parse)(
-			      const char *, void *), void *out,
+static int read_parse(const char *root, const char *rel,
+		      int (*parse)(const char *, void *), void *out,
 		      procnet_report_fn report, void *data)
 {
 	char *buf = xmalloc(65536);
@@ -288,24 +288,31 @@ static int parse_sockstat_v(const char *text, void *out)
 	return procnet_parse_sockstat(text, out);
 }
 
+/* Both files of a pair; the first failure is returned, both are tried. */
+static int read_both(const char *root, const char *const rel[2],
+		     int (*parse)(const char *, void *), void *out,
+		     procnet_report_fn report, void *data)
+{
+	int e1 = read_parse(root, rel[0], parse, out, report, data);
+	int e2 = read_parse(root, rel[1], parse, out, report, data);
+
+	return e1 ? e1 : e2;
+}
+
 int procnet_read_counters(const char *root, struct counters *c,
 			  procnet_report_fn report, void *data)
 {
-	int e1 = read_parse(root, "proc/net/netstat", parse_counters_v, c,
-			    report, data);
-	int e2 = read_parse(root, "proc/net/snmp", parse_counters_v, c,
-			    report, data);
+	static const char *const rel[2] = { "proc/net/netstat",
+					    "proc/net/snmp" };
 
-	return e1 ? e1 : e2;
+	return read_both(root, rel, parse_counters_v, c, report, data);
 }
 
 int procnet_read_sockstat(const char *root, struct sockstat *s,
 			  procnet_report_fn report, void *data)
 {
-	int e1 = read_parse(root, "proc/net/sockstat", parse_sockstat_v, s,
-			    report, data);
-	int e2 = read_parse(root, "proc/net/sockstat6", parse_sockstat_v, s,
-			    report, data);
+	static const char *const rel[2] = { "proc/net/sockstat",
+					    "proc/net/sockstat6" };
 
-	return e1 ? e1 : e2;
+	return read_both(root, rel, parse_sockstat_v, s, report, data);
 }

@@ -10,11 +10,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "diag.h"
 #include "filter.h"
 #include "opts.h"
 #include "state.h"
 #include "util.h"
+
+#define UNREADABLE_NAMED 3
 
 static void note_unreadable(const char *path, int err, void *data)
 {
@@ -25,8 +28,11 @@ static void note_unreadable(const char *path, int err, void *data)
 	if (strstr(snap->unreadable, path)) {
 		return;
 	}
-	snprintf(snap->unreadable + len, sizeof(snap->unreadable) - len,
-		 "%s/%s: %s", len ? "; " : "", path, strerror(-err));
+	if (snap->n_unreadable++ < UNREADABLE_NAMED) {
+		snprintf(snap->unreadable + len,
+			 sizeof(snap->unreadable) - len, "%s/%s (%s)",
+			 len ? ", " : "", path, strerror(-err));
+	}
 }
 
 static void read_static(struct snapshot *snap, const char *root)
@@ -152,26 +158,6 @@ static int live_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
-static int live_load(struct live_run *run)
-{
-	struct diag_load_err lerr = { 0 };
-	int fd = open(run->o->load_path, O_RDONLY | O_CLOEXEC);
-	int err;
-
-	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", run->o->load_path, strerror(-err));
-		return err;
-	}
-	err = diag_load(fd, live_row, run, &lerr);
-	if (err) {
-		warnx_("--load %s: offset %llu: %s", run->o->load_path,
-		       (unsigned long long)lerr.offset, lerr.what);
-	}
-	close(fd);
-	return err;
-}
-
 /* One dump per (protocol, family); a protocol without diag is skipped. */
 static int live_dump(struct live_run *run, struct diag *d)
 {
@@ -218,7 +204,7 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 				     : SS_ALL_BITS;
 	}
 	if (run.o->load_path) {
-		return live_load(&run);
+		return cmd_load_file(run.o->load_path, live_row, &run);
 	}
 	err = diag_open(&d);
 	if (err) {
@@ -242,9 +228,14 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 	};
 	int err = snapshot_gather(snap, &src);
 
-	if (snap->unreadable[0]) {
-		warnx_("could not read %s; what needs it is left out",
-		       snap->unreadable);
+	if (snap->n_unreadable > UNREADABLE_NAMED) {
+		warnx_("could not read %u files under %s: %s and %u more; "
+		       "what needs them is left out",
+		       snap->n_unreadable, o->root, snap->unreadable,
+		       snap->n_unreadable - UNREADABLE_NAMED);
+	} else if (snap->n_unreadable) {
+		warnx_("could not read under %s: %s; what needs it is left out",
+		       o->root, snap->unreadable);
 	}
 	return err;
 }

@@ -6,8 +6,8 @@
  * snapshot_gather() reads all files under src->root (default "/"), calls
  * src->sockets to count sockets, and with interval_s > 0 sleeps and takes a
  * second sample so rules can reason about rates. Files that could not be
- * read are listed in snap->unreadable (one line for the user) and the rules
- * that need them skip. snapshot_finish() frees what gather allocated.
+ * read are counted in snap->n_unreadable, the first few named in
+ * snap->unreadable (one line for the user); the rules that need them skip. snapshot_finish() frees what gather allocated.
  * Tests may fill a struct snapshot by hand instead.
  */
 #ifndef SOCKSCOPE_SNAPSHOT_H
@@ -47,7 +47,8 @@ struct snapshot {
 	struct sockstat sockstat;
 	bool have_sockstat;
 	struct summary *sum;
-	char unreadable[512];     /* "path: reason; ..." or "" */
+	char unreadable[512];     /* "path: reason; ..." (the first few) */
+	unsigned int n_unreadable;
 };
 
 /* Returns 0 or the socket source's -errno. */

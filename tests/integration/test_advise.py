@@ -4,6 +4,7 @@ with its own sysctls:
   close-wait  a server that never closes accepted connections
   overflow    a listener with backlog 1 flooded, never accepting
   buckets     tcp_max_tw_buckets below the TIME_WAIT load
+  unprivileged  run as nobody over a fixture tree with an unreadable file
 Usage: test_advise.py SOCKSCOPE [SCENARIO]"""
 import json
 import os
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -138,8 +140,36 @@ def buckets(binary):
     server.close()
 
 
+def unprivileged(binary):
+    """Without root: read what it can, name once what it could not."""
+    if not shutil.which("setpriv"):
+        netns.skip("needs setpriv(1)")
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "..", "fixtures", "advice-base")
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        root = os.path.join(tmp, "root")
+        shutil.copytree(fixtures, root)
+        hidden = os.path.join(root, "proc/sys/net/ipv4/tcp_max_tw_buckets")
+        os.chmod(hidden, 0)
+        exe = os.path.join(tmp, "sockscope")
+        shutil.copy(binary, exe)
+        os.chmod(exe, 0o755)
+        r = netns.run(["setpriv", "--reuid=65534", "--regid=65534",
+                       "--clear-groups", exe, "advise", "-j", "--interval",
+                       "0", "--root", root], check_rc=0)
+        lines = [x for x in r.stderr.splitlines() if x]
+        netns.check(len(lines) == 1 and "tcp_max_tw_buckets" in lines[0]
+                    and "Permission denied" in lines[0],
+                    f"one line names the unreadable file: {r.stderr!r}")
+        rep = json.loads(r.stdout)
+        netns.check("tcp_max_tw_buckets" in rep.get("unreadable", ""),
+                    f"JSON says it too: {rep.get('unreadable')}")
+        netns.check(rep["kernel"] == "6.18.0-test", "the rest was read")
+
+
 SCENARIOS = {"close-wait": close_wait, "overflow": overflow,
-             "buckets": buckets}
+             "buckets": buckets, "unprivileged": unprivileged}
 
 
 def main():
