@@ -351,14 +351,21 @@ static struct sort_ref *sorted(const struct ktab *t, unsigned int col)
 size_t summary_top(const struct summary *s, enum sum_tab tab, unsigned int col,
 		   struct sum_row *rows, size_t n, size_t *keys)
 {
-	const struct ktab *t = &s->priv->tab[tab];
+	const struct ktab *t;
 	struct sort_ref *refs;
 	size_t k;
 
 	if (keys) {
+		*keys = 0;
+	}
+	if (tab >= SUM_TAB_MAX || col >= 3) {
+		return 0;
+	}
+	t = &s->priv->tab[tab];
+	if (keys) {
 		*keys = t->n;
 	}
-	if (tab >= SUM_TAB_MAX || col >= 3 || !t->n) {
+	if (!t->n) {
 		return 0;
 	}
 	refs = sorted(t, col);
