@@ -33,11 +33,23 @@ static uint64_t tcp_count(const struct summary *s, int fi, unsigned int st)
 	return n;
 }
 
+static uint64_t family_total(const uint64_t counts[SS_MAX])
+{
+	uint64_t n = 0;
+
+	for (unsigned int st = 0; st < SS_MAX; st++) {
+		n += counts[st];
+	}
+	return n;
+}
+
 static void put_bar(struct obuf *ob, uint64_t n, uint64_t max)
 {
 	size_t w = max ? (size_t)((n * BAR_WIDTH + max - 1) / max) : 0;
 
-	obuf_puts(ob, "  ");
+	if (w) {
+		obuf_puts(ob, "  ");
+	}
 	for (size_t i = 0; i < w; i++) {
 		obuf_putc(ob, '#');
 	}
@@ -66,7 +78,11 @@ static void table_states(struct obuf *ob, const struct summary *s, bool all)
 		put_bar(ob, a + b, max);
 		obuf_putc(ob, '\n');
 	}
-	obuf_printf(ob, "%-12s %10s %10s %10s\n", "UDP", "inet", "inet6",
+	obuf_printf(ob, "%-12s %10llu %10llu %10llu\n", "all",
+		    (unsigned long long)family_total(s->tcp[0]),
+		    (unsigned long long)family_total(s->tcp[1]),
+		    (unsigned long long)s->tcp_total);
+	obuf_printf(ob, "\n%-12s %10s %10s %10s\n", "UDP", "inet", "inet6",
 		    "total");
 	obuf_printf(ob, "%-12s %10llu %10llu %10llu\n", "bound",
 		    (unsigned long long)s->udp[0][SS_CLOSE],
@@ -251,6 +267,8 @@ static void json_states(struct jw *w, const struct summary *s)
 {
 	jw_object(w, "tcp");
 	jw_u64(w, "total", s->tcp_total);
+	jw_u64(w, "inet", family_total(s->tcp[0]));
+	jw_u64(w, "inet6", family_total(s->tcp[1]));
 	jw_object(w, "states");
 	for (unsigned int st = 1; st < SS_NEW_SYN_RECV; st++) {
 		uint64_t a = tcp_count(s, 0, st), b = tcp_count(s, 1, st);
@@ -265,6 +283,8 @@ static void json_states(struct jw *w, const struct summary *s)
 	jw_end(w);
 	jw_object(w, "udp");
 	jw_u64(w, "total", s->udp_total);
+	jw_u64(w, "inet", family_total(s->udp[0]));
+	jw_u64(w, "inet6", family_total(s->udp[1]));
 	jw_u64(w, "bound", s->udp[0][SS_CLOSE] + s->udp[1][SS_CLOSE]);
 	jw_u64(w, "connected",
 	       s->udp[0][SS_ESTABLISHED] + s->udp[1][SS_ESTABLISHED]);
