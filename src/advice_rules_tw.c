@@ -184,33 +184,56 @@ const struct advice_rule rule_tw_buckets = {
 	.check = check_tw_buckets,
 };
 
-static bool check_tw_recycle(const struct snapshot *snap, struct advice *a)
+/* What the sysctl.conf line says when there is one; else the live value */
+static void recycle_message(const struct snapshot *snap, struct advice *a,
+			    bool removed, bool on)
 {
-	bool removed = !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
-	int64_t live = 0;
-	bool on = !removed && advice_sysctl(snap, SYS_TW_RECYCLE, &live) && live != 0;
+	const struct conf_hit *c = &snap->recycle_conf;
 
-	if (!on && !snap->recycle_in_conf) {
-		return false;
-	}
 	if (on) {
 		advice_set(a, SEV_CRIT,
 			   "net.ipv4.tcp_tw_recycle is on: it drops "
-			   "connections from clients behind NAT");
+			   "connections from clients behind NAT (Linux 4.12 "
+			   "removed it for that reason)");
 		advice_action(a, "sysctl -w net.ipv4.tcp_tw_recycle=0");
-	} else {
+	} else if (removed) {
 		advice_set(a, SEV_WARN,
 			   "/%s line %u sets net.ipv4.tcp_tw_recycle, which "
 			   "Linux 4.12 removed: the line is dead and "
 			   "`sysctl --system` reports an error for it",
-			   snap->recycle_conf.file, snap->recycle_conf.line);
+			   c->file, c->line);
+	} else {
+		advice_set(a, SEV_WARN,
+			   "/%s line %u sets net.ipv4.tcp_tw_recycle = %s: "
+			   "switched on it drops clients behind NAT, and Linux "
+			   "4.12 removed it",
+			   c->file, c->line, c->value);
 	}
+}
+
+static bool check_tw_recycle(const struct snapshot *snap, struct advice *a)
+{
+	bool removed = !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
+	bool conf_on = snap->recycle_in_conf &&
+		       strcmp(snap->recycle_conf.value, "0") != 0;
+	int64_t live = 0;
+	bool on = !removed && ((advice_sysctl(snap, SYS_TW_RECYCLE, &live) &&
+				live != 0) ||
+			       conf_on);
+
+	if (!on && !snap->recycle_in_conf) {
+		return false;
+	}
+	recycle_message(snap, a, removed, on);
 	if (snap->recycle_in_conf) {
 		advice_subject(a, "/%s:%u", snap->recycle_conf.file,
 			       snap->recycle_conf.line);
 		advice_evidence(a, "line", snap->recycle_conf.line);
 		advice_action(a, "delete line %u of /%s",
 			      snap->recycle_conf.line, snap->recycle_conf.file);
+	}
+	if (!removed) {
+		advice_evidence(a, "tcp_tw_recycle", (double)live);
 	}
 	advice_evidence(a, "kernel_major", snap->kernel.major);
 	advice_evidence(a, "kernel_minor", snap->kernel.minor);

@@ -308,6 +308,22 @@ static void test_tw_recycle(void **unused)
 	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_tw_recycle=0"));
 	snap.sys.v[SYS_TW_RECYCLE] = 0;
 	assert_null(run(&snap, "tw-recycle"));
+	/* Off now, but a config line switches it on at the next boot. */
+	snap.recycle_in_conf = true;
+	snprintf(snap.recycle_conf.file, sizeof(snap.recycle_conf.file),
+		 "etc/sysctl.conf");
+	snap.recycle_conf.line = 7;
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value),
+		 "1");
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_true(has_action(a, "delete line 7 of /etc/sysctl.conf"));
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value),
+		 "0");
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
 	snapshot_finish(&snap);
 }
 
