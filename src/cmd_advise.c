@@ -130,7 +130,8 @@ static int advise_exec(const struct opts *o)
 	size_t n = 0;
 	int ret = EXIT_RUNTIME;
 
-	if (snapshot_gather_opts(&snap, o, o->interval_s)) {
+	/* owner stays NULL until -p exists: its lookup plugs in here. */
+	if (snapshot_gather_opts(&snap, o, o->interval_s, NULL)) {
 		goto out;
 	}
 	n = advice_run(&snap, a);

@@ -454,7 +454,8 @@ static int summary_exec(const struct opts *o)
 {
 	struct snapshot snap;
 	struct obuf out;
-	int err = snapshot_gather_opts(&snap, o, 0);
+	/* owner stays NULL until -p exists: its lookup plugs in here. */
+	int err = snapshot_gather_opts(&snap, o, 0, NULL);
 	int ret;
 
 	if (err) {

@@ -218,13 +218,15 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s)
+			 unsigned int interval_s,
+			 const struct owner_ops *owner)
 {
 	struct snapshot_src src = {
 		.root = o->root,
 		.interval_s = interval_s,
 		.sockets = snapshot_sockets_live,
 		.data = (void *)o,
+		.owner = owner,
 	};
 	int err = snapshot_gather(snap, &src);
 

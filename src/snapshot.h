@@ -70,11 +70,13 @@ int snapshot_sockets_live(void *data, struct summary *sum);
 
 /*
  * snapshot_gather() from the command line: live sockets (or --load), the
- * filter, --root; interval_s as given. Says once on stderr which files it
- * could not read. Returns 0 or -errno (already reported).
+ * filter, --root; interval_s as given; owner names each socket's process
+ * (the -p lookup) or is NULL. Says once on stderr which files it could not
+ * read. Returns 0 or -errno (already reported).
  */
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s);
+			 unsigned int interval_s,
+			 const struct owner_ops *owner);
 
 /* The summary config for a sample (ephemeral range from snap->sys). */
 void snapshot_summary_cfg(const struct snapshot *snap,
