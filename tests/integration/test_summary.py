@@ -8,6 +8,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -69,6 +70,18 @@ def check_summary(binary):
                 "usable ports gauge")
 
 
+def check_udp(binary):
+    bound = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    bound.bind(("127.0.0.1", 5353))
+    conn = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    conn.connect(("::1", 5353))
+    u = json.loads(netns.run([binary, "-s", "-u", "-j"]).stdout)["udp"]
+    netns.check(u == {"total": 2, "inet": 1, "inet6": 1, "bound": 1,
+                      "connected": 1}, f"UDP bound and connected: {u}")
+    bound.close()
+    conn.close()
+
+
 def check_advise(binary):
     r = netns.run([binary, "advise", "-j", "--interval", "0"], check_rc=3)
     rep = json.loads(r.stdout)
@@ -120,6 +133,7 @@ def main():
     tw = tcpload.wait_time_wait(CONNS)
     netns.check(tw == CONNS, f"all {CONNS} in TIME_WAIT: {tw}")
     check_summary(binary)
+    check_udp(binary)
     check_advise(binary)
     server.close()
     netns.finish("summary")
