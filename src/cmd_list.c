@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,6 +25,9 @@ struct list_run {
 	struct fmt_ctx fc;
 	struct obuf out;
 	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
+	bool user_match;      /* rows still need filter_match() */
+	bool kernel_refused;  /* the kernel rejected the compiled filter */
+	unsigned int bc_without; /* enum filter_bc_without */
 };
 
 static bool wanted(const struct list_run *run, const struct sock_rec *rec)
@@ -37,7 +41,7 @@ static bool wanted(const struct list_run *run, const struct sock_rec *rec)
 	if (!(run->states[rec->protocol] & SS_BIT(rec->state))) {
 		return false;
 	}
-	return filter_match(o->filter, rec);
+	return !run->user_match || filter_match(o->filter, rec);
 }
 
 static int list_row(const struct sock_rec *rec, void *data)
@@ -68,6 +72,48 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 static const char *proto_name(uint8_t protocol)
 {
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+/*
+ * One dump with the filter compiled for the kernel; rows it cannot decide
+ * exactly are matched again here. If the kernel refuses the program, the
+ * dump is redone: without fwmark ops for EPERM (no CAP_NET_ADMIN), without
+ * any program for anything else (EINVAL: an op this kernel lacks), with
+ * one notice, and the choice holds for the rest of the run.
+ */
+static int dump_filtered(struct list_run *run, struct diag *d,
+			 struct diag_req *req)
+{
+	for (;;) {
+		void *bc = NULL;
+		bool exact = false, sent;
+		int err;
+
+		if (!run->kernel_refused) {
+			filter_bytecode(run->o->filter, req->family,
+					run->bc_without, &bc,
+					&req->bytecode_len, &exact);
+		}
+		sent = bc != NULL;
+		req->bytecode = bc;
+		run->user_match = !exact;
+		err = diag_dump(d, req, list_row, run);
+		free(bc);
+		req->bytecode = NULL;
+		req->bytecode_len = 0;
+		if (!sent || (err != -EINVAL && err != -EPERM)) {
+			return err;
+		}
+		if (err == -EPERM && !(run->bc_without & FILTER_BC_NO_MARK)) {
+			warnx_("filter: fwmark needs CAP_NET_ADMIN in the kernel, "
+			       "which also hides marks: they read as 0");
+			run->bc_without |= FILTER_BC_NO_MARK;
+		} else {
+			warnx_("filter: the kernel refused the compiled filter "
+			       "(%s); filtering in userspace", strerror(-err));
+			run->kernel_refused = true;
+		}
+	}
 }
 
 /* Every (protocol, family) table the options select, from the kernel. */
@@ -102,7 +148,7 @@ static int dump_live(struct list_run *run, int save_fd)
 			if (!(run->o->families & (f ? FAM_INET6 : FAM_INET))) {
 				continue;
 			}
-			err = diag_dump(d, &req, list_row, run);
+			err = dump_filtered(run, d, &req);
 			if (err == -ENOENT || err == -EOPNOTSUPP) {
 				warnx_("%s: the kernel has no diag support for "
 				       "this protocol; skipped",
@@ -147,7 +193,11 @@ static int open_save(const struct opts *o)
 
 static int list_exec(const struct opts *o)
 {
-	struct list_run run = { .o = o, .fmt = pick_format(o->format) };
+	struct list_run run = {
+		.o = o,
+		.fmt = pick_format(o->format),
+		.user_match = true,
+	};
 	int save_fd = open_save(o);
 	int err, werr;
 

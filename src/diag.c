@@ -6,6 +6,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,17 @@ static int feed_live(struct diag *d, size_t len, diag_row_fn fn, void *data)
 	return FEED_MORE;
 }
 
+/*
+ * A refused request is answered by one NLMSG_ERROR. It is not part of any
+ * dump, and the caller may retry, so it stays out of the saved file.
+ */
+static bool is_refusal(const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+
+	return len >= sizeof(*nlh) && nlh->nlmsg_type == NLMSG_ERROR;
+}
+
 int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data)
 {
@@ -200,7 +212,7 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 			}
 			return -errno;
 		}
-		if (d->save_fd >= 0) {
+		if (d->save_fd >= 0 && !is_refusal(d->buf, (size_t)n)) {
 			err = write_all(d->save_fd, d->buf, (size_t)n);
 			if (err) {
 				return err;

@@ -3,11 +3,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
-#include <stdlib.h>
 #include <stdarg.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "filter", required_argument, NULL, 'F' },
 	{ "summary", no_argument, NULL, 's' },
 	{ "top", required_argument, NULL, OPT_TOP },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
@@ -57,7 +59,7 @@ static const char usage_text[] =
 	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
 	"       sockscope advise [OPTIONS] [FILTER]\n"
 	"\n"
-	"List sockets, like ss. FILTER: [state NAME | exclude NAME]...\n"
+	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
 	"  -t, --tcp            TCP sockets\n"
 	"  -u, --udp            UDP sockets (default: TCP and UDP)\n"
@@ -76,6 +78,7 @@ static const char usage_text[] =
 	"      --root DIR       read /proc and /etc under DIR (default /)\n"
 	"      --save FILE      also write the raw netlink dump to FILE\n"
 	"      --load FILE      list from a saved dump instead of the kernel\n"
+	"  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
@@ -173,6 +176,9 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_LOAD:
 		o->load_path = arg;
 		return 0;
+	case 'F':
+		o->filter_path = arg;
+		return 0;
 	case 's':
 		o->cmd = &cmd_summary_entry;
 		return 0;
@@ -196,20 +202,78 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	}
 }
 
+/* A -F file is a filter, not data: a few KiB; refuse anything huge. */
+#define FILTER_FILE_MAX (1u << 20)
+
+/* The whole of path ("-": stdin) into *text. Returns 0 or -errno. */
+static int read_filter_file(const char *path, char **text, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	size_t cap = 4096;
+	int err = 0;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	*text = xmalloc(cap);
+	*len = 0;
+	for (;;) {
+		ssize_t n = read(fd, *text + *len, cap - *len);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+		*len += (size_t)n;
+		if (*len == cap && cap >= FILTER_FILE_MAX) {
+			err = -EFBIG;
+			break;
+		}
+		if (*len == cap) {
+			cap *= 2;
+			*text = xrealloc(*text, cap);
+		}
+	}
+	if (fd > 0) {
+		close(fd);
+	}
+	return err;
+}
+
 static int parse_filter(struct opts *o, int argc, char **argv)
 {
 	struct filter_error ferr = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int err = 0;
 
-	if (filter_parse(argc, argv, &o->filter, &ferr)) {
-		if (ferr.word > 0) {
-			fprintf(stderr, "sockscope: filter: %s (word %d)\n",
-				ferr.msg, ferr.word);
-		} else {
-			fprintf(stderr, "sockscope: filter: %s\n", ferr.msg);
-		}
+	if (o->filter_path) {
+		err = read_filter_file(o->filter_path, &text, &len);
+	}
+	if (err) {
+		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
+			strerror(-err));
+		free(text);
 		return EXIT_USAGE;
 	}
-	return 0;
+	err = filter_parse_text(argc, argv, text, len, &o->filter, &ferr);
+	free(text);
+	if (!err) {
+		return 0;
+	}
+	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
+	if (ferr.line > 0) {
+		fprintf(stderr, " (%s line %d, word %d)\n", o->filter_path,
+			ferr.line, ferr.word);
+	} else if (ferr.word > 0) {
+		fprintf(stderr, " (word %d)\n", ferr.word);
+	} else {
+		fputc('\n', stderr);
+	}
+	return EXIT_USAGE;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv)
@@ -232,7 +296,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "tu46lanHjshV", long_opts,
+	while ((c = getopt_long(argc, argv, "tu46lanHjshVF:", long_opts,
 				NULL)) != -1) {
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
@@ -276,9 +340,9 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	if (o->listening) {
 		return SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE);
 	}
-	/* ss's defaults: connected TCP, connected ("ESTAB") UDP. */
+	/* ss's defaults: TCP as STATE_DEFAULT_TCP, connected UDP. */
 	if (protocol == IPPROTO_TCP) {
-		return STATE_CONNECTED;
+		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
 }

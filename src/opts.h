@@ -41,6 +41,7 @@ struct opts {
 	enum fmt_kind format;
 	const char *save_path; /* --save */
 	const char *load_path; /* --load */
+	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
 	unsigned int top;      /* --top: rows per breakdown, default 10 */
 	unsigned int interval_s; /* --interval: seconds between samples */

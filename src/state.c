@@ -56,6 +56,10 @@ struct state_word {
 	uint32_t mask;
 };
 
+#define GROUP_CONNECTED                                                        \
+	(SS_ALL_BITS &                                                         \
+	 ~(SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE)))
+
 static const struct state_word words[] = {
 	{ "established", SS_BIT(SS_ESTABLISHED) },
 	{ "synsent", SS_BIT(SS_SYN_SENT) },
@@ -74,8 +78,8 @@ static const struct state_word words[] = {
 	{ "closing", SS_BIT(SS_CLOSING) },
 	{ "boundinactive", SS_BIT(SS_BOUND_INACTIVE) },
 	{ "all", SS_ALL_BITS },
-	{ "connected", STATE_CONNECTED },
-	{ "synchronized", STATE_CONNECTED & ~SS_BIT(SS_SYN_SENT) },
+	{ "connected", GROUP_CONNECTED },
+	{ "synchronized", GROUP_CONNECTED & ~SS_BIT(SS_SYN_SENT) },
 	{ "bucket", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
 			    SS_BIT(SS_TIME_WAIT) },
 	{ "big", SS_ALL_BITS & ~(SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |

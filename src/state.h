@@ -9,8 +9,11 @@
 
 #include <stdint.h>
 
-/* ss's "connected": everything but LISTEN, CLOSE, TIME_WAIT, SYN_RECV. */
-#define STATE_CONNECTED                                                        \
+/*
+ * What ss lists by default: every state but LISTEN, CLOSE, TIME_WAIT and
+ * SYN_RECV. Not the same as the group "connected" (all but LISTEN, CLOSE).
+ */
+#define STATE_DEFAULT_TCP                                                      \
 	(SS_ALL_BITS & ~(SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE) |                \
 			 SS_BIT(SS_TIME_WAIT) | SS_BIT(SS_SYN_RECV) |          \
 			 SS_BIT(SS_NEW_SYN_RECV) | SS_BIT(SS_BOUND_INACTIVE)))

@@ -1,0 +1,26 @@
+# fish completion for sockscope(8)
+
+set -l states established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait \
+	closed close-wait last-ack listening closing all connected synchronized \
+	bucket big
+
+complete -c sockscope -f
+complete -c sockscope -n __fish_use_subcommand -a list -d 'list sockets (default)'
+complete -c sockscope -s t -l tcp -d 'TCP sockets'
+complete -c sockscope -s u -l udp -d 'UDP sockets'
+complete -c sockscope -s 4 -l ipv4 -d 'IPv4 only'
+complete -c sockscope -s 6 -l ipv6 -d 'IPv6 only'
+complete -c sockscope -s l -l listening -d 'listening and unconnected sockets only'
+complete -c sockscope -s a -l all -d 'sockets in every state'
+complete -c sockscope -s n -l numeric -d 'numeric ports'
+complete -c sockscope -s H -l no-header -d 'no header line'
+complete -c sockscope -s j -l json -d 'JSON output'
+complete -c sockscope -l format -x -a 'table json ndjson' -d 'output format'
+complete -c sockscope -l save -r -F -d 'write the raw netlink dump to FILE'
+complete -c sockscope -l load -r -F -d 'list from a saved dump'
+complete -c sockscope -s F -l filter -r -F -d 'read the filter expression from FILE'
+complete -c sockscope -s h -l help -d 'show usage'
+complete -c sockscope -s V -l version -d 'show version'
+complete -c sockscope -a 'state exclude' -d 'filter by state'
+complete -c sockscope -a 'src dst sport dport dev fwmark cgroup autobound not and or' -d 'filter expression'
+complete -c sockscope -n '__fish_seen_subcommand_from state exclude' -a "$states"

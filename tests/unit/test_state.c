@@ -87,12 +87,17 @@ static void test_groups(void **unused)
 	assert_int_equal(state_parse("bucket", &bucket), 0);
 	assert_int_equal(state_parse("big", &big), 0);
 	assert_int_equal(state_parse("all", &all), 0);
-	/* ss: connected = all but LISTEN, CLOSE, TIME_WAIT, SYN_RECV. */
+	/* ss: the group connected = all but LISTEN and CLOSE ... */
 	assert_true(conn & SS_BIT(SS_ESTABLISHED));
 	assert_true(conn & SS_BIT(SS_CLOSE_WAIT));
+	assert_true(conn & SS_BIT(SS_TIME_WAIT));
+	assert_true(conn & SS_BIT(SS_SYN_RECV));
 	assert_false(conn & SS_BIT(SS_LISTEN));
-	assert_false(conn & SS_BIT(SS_TIME_WAIT));
-	assert_false(conn & SS_BIT(SS_SYN_RECV));
+	assert_false(conn & SS_BIT(SS_CLOSE));
+	/* ... while its default also leaves out TIME_WAIT and SYN_RECV. */
+	assert_int_equal(STATE_DEFAULT_TCP,
+			 conn & ~(SS_BIT(SS_TIME_WAIT) | SS_BIT(SS_SYN_RECV) |
+				  SS_BIT(SS_NEW_SYN_RECV)));
 	assert_int_equal(sync, conn & ~SS_BIT(SS_SYN_SENT));
 	assert_int_equal(bucket, SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
 					 SS_BIT(SS_TIME_WAIT));
