@@ -8,10 +8,10 @@
 const char *advice_sev_name(enum advice_sev sev)
 {
 	static const char *const names[] = {
-		[SEV_NONE] = "none",
-		[SEV_INFO] = "info",
-		[SEV_WARN] = "warning",
-		[SEV_CRIT] = "critical",
+	    [SEV_NONE] = "none",
+	    [SEV_INFO] = "info",
+	    [SEV_WARN] = "warning",
+	    [SEV_CRIT] = "critical",
 	};
 
 	return sev <= SEV_CRIT ? names[sev] : "none";
@@ -90,9 +90,8 @@ void advice_subject(struct advice *a, const char *fmt, ...)
 void advice_evidence(struct advice *a, const char *name, double value)
 {
 	if (a->n_evidence < ADVICE_EVIDENCE_MAX) {
-		a->evidence[a->n_evidence++] = (struct advice_evidence){
-			name, value
-		};
+		a->evidence[a->n_evidence++] =
+		    (struct advice_evidence){name, value};
 	}
 }
 

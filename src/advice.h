@@ -26,8 +26,8 @@ enum advice_sev {
 };
 
 #define ADVICE_EVIDENCE_MAX 8
-#define ADVICE_ACTIONS_MAX 6
-#define ADVICE_TEXT_MAX 200
+#define ADVICE_ACTIONS_MAX  6
+#define ADVICE_TEXT_MAX	    200
 
 struct advice_evidence {
 	const char *name; /* static, snake_case or the kernel counter name */
@@ -48,10 +48,10 @@ struct advice {
 };
 
 struct advice_rule {
-	const char *id;           /* stable: "tuple-pressure" */
-	enum advice_sev max_sev;  /* the worst it reports */
-	const char *what;         /* one line: what it checks */
-	const char *source;       /* where the fact comes from (a URL) */
+	const char *id;		 /* stable: "tuple-pressure" */
+	enum advice_sev max_sev; /* the worst it reports */
+	const char *what;	 /* one line: what it checks */
+	const char *source;	 /* where the fact comes from (a URL) */
 	bool (*check)(const struct snapshot *snap, struct advice *out);
 };
 
@@ -76,11 +76,11 @@ bool advice_sysctl(const struct snapshot *snap, enum sysctl_id id, int64_t *v);
 
 /* Builders for rule checks. Extra evidence or actions are dropped. */
 void advice_set(struct advice *a, enum advice_sev sev, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void advice_subject(struct advice *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void advice_evidence(struct advice *a, const char *name, double value);
 void advice_action(struct advice *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -26,12 +26,11 @@ static bool top_owner(const struct snapshot *snap, unsigned int col,
 	       summary_top(snap->sum, SUM_OWNER, col, row, 1, NULL) == 1;
 }
 
-static bool check_fin_wait2_stuck(const struct snapshot *snap,
-				  struct advice *a)
+static bool check_fin_wait2_stuck(const struct snapshot *snap, struct advice *a)
 {
 	const struct summary *s = snap->sum;
-	uint64_t n = s->have_previous ? s->persisting_fin_wait2
-				      : s->fin_wait2_owned;
+	uint64_t n =
+	    s->have_previous ? s->persisting_fin_wait2 : s->fin_wait2_owned;
 	struct sum_row row;
 
 	if (n < (s->have_previous ? 10u : 100u)) {
@@ -59,11 +58,11 @@ static bool check_fin_wait2_stuck(const struct snapshot *snap,
 }
 
 static const struct advice_rule rule_fin_wait2_stuck = {
-	.id = "fin-wait2-stuck",
-	.max_sev = SEV_WARN,
-	.what = "FIN_WAIT2 sockets still owned by a process, persisting",
-	.source = SRC_TCP7,
-	.check = check_fin_wait2_stuck,
+    .id = "fin-wait2-stuck",
+    .max_sev = SEV_WARN,
+    .what = "FIN_WAIT2 sockets still owned by a process, persisting",
+    .source = SRC_TCP7,
+    .check = check_fin_wait2_stuck,
 };
 
 /* Name where the CLOSE_WAIT sockets are: the process (-p) or the port. */
@@ -86,8 +85,7 @@ static uint32_t close_wait_group(const struct snapshot *snap, struct advice *a)
 	return n;
 }
 
-static bool check_close_wait_leak(const struct snapshot *snap,
-				  struct advice *a)
+static bool check_close_wait_leak(const struct snapshot *snap, struct advice *a)
 {
 	const struct summary *s = snap->sum;
 	uint64_t total = summary_tcp_state(s, SS_CLOSE_WAIT);
@@ -115,8 +113,9 @@ static bool check_close_wait_leak(const struct snapshot *snap,
 	advice_action(a, "fix the application: close() the socket when "
 			 "read() returns 0 (end of stream)");
 	if (!strncmp(a->subject, "local port ", 11)) {
-		advice_action(a, "sockscope kill state close-wait sport = :%s "
-				 "frees them now",
+		advice_action(a,
+			      "sockscope kill state close-wait sport = :%s "
+			      "frees them now",
 			      a->subject + 11);
 	} else {
 		advice_action(a, "sockscope kill state close-wait frees "
@@ -126,18 +125,18 @@ static bool check_close_wait_leak(const struct snapshot *snap,
 }
 
 static const struct advice_rule rule_close_wait_leak = {
-	.id = "close-wait-leak",
-	.max_sev = SEV_CRIT,
-	.what = "CLOSE_WAIT per process (or local port) >= 100 (critical at "
-		"1000), or CLOSE_WAIT sockets staying across samples",
-	.source = SRC_RFC9293,
-	.check = check_close_wait_leak,
+    .id = "close-wait-leak",
+    .max_sev = SEV_CRIT,
+    .what = "CLOSE_WAIT per process (or local port) >= 100 (critical at "
+	    "1000), or CLOSE_WAIT sockets staying across samples",
+    .source = SRC_RFC9293,
+    .check = check_close_wait_leak,
 };
 
 /* Severity of a counter's rate per netdata's alarm levels. */
 static enum advice_sev rate_sev(double per_min)
 {
-	return per_min > RATE_CRIT ? SEV_CRIT
+	return per_min > RATE_CRIT   ? SEV_CRIT
 	       : per_min > RATE_WARN ? SEV_WARN
 				     : SEV_NONE;
 }
@@ -149,13 +148,15 @@ static void overflow_actions(const struct snapshot *snap, struct advice *a,
 	bool have = advice_sysctl(snap, SYS_SOMAXCONN, &somax);
 
 	if (l) {
-		advice_action(a, "raise the listen() backlog of %s (now %u) "
-				 "and accept() faster",
+		advice_action(a,
+			      "raise the listen() backlog of %s (now %u) "
+			      "and accept() faster",
 			      a->subject, l->send_q);
 	}
 	if (have) {
-		advice_action(a, "sysctl -w net.core.somaxconn=%lld (caps "
-				 "every backlog; now %lld)",
+		advice_action(a,
+			      "sysctl -w net.core.somaxconn=%lld (caps "
+			      "every backlog; now %lld)",
 			      (long long)(somax < 4096 ? 4096 : somax * 2),
 			      (long long)somax);
 	}
@@ -165,8 +166,7 @@ static void overflow_actions(const struct snapshot *snap, struct advice *a,
 			 "clients does not help");
 }
 
-static bool check_accept_overflow(const struct snapshot *snap,
-				  struct advice *a)
+static bool check_accept_overflow(const struct snapshot *snap, struct advice *a)
 {
 	struct sum_listener l;
 	char ep[ENDPOINT_BUF];
@@ -211,16 +211,15 @@ static bool check_accept_overflow(const struct snapshot *snap,
 }
 
 static const struct advice_rule rule_accept_overflow = {
-	.id = "accept-overflow",
-	.max_sev = SEV_CRIT,
-	.what = "ListenOverflows rising (warning above 1/min, critical above "
-		"5/min), or a LISTEN socket with Recv-Q >= Send-Q",
-	.source = SRC_LISTEN2,
-	.check = check_accept_overflow,
+    .id = "accept-overflow",
+    .max_sev = SEV_CRIT,
+    .what = "ListenOverflows rising (warning above 1/min, critical above "
+	    "5/min), or a LISTEN socket with Recv-Q >= Send-Q",
+    .source = SRC_LISTEN2,
+    .check = check_accept_overflow,
 };
 
-static bool check_somaxconn_low(const struct snapshot *snap,
-				struct advice *a)
+static bool check_somaxconn_low(const struct snapshot *snap, struct advice *a)
 {
 	struct sum_listener l[64];
 	size_t n = summary_listeners(snap->sum, l, ARRAY_SIZE(l), NULL);
@@ -246,22 +245,22 @@ static bool check_somaxconn_low(const struct snapshot *snap,
 }
 
 static const struct advice_rule rule_somaxconn_low = {
-	.id = "somaxconn-low",
-	.max_sev = SEV_WARN,
-	.what = "net.core.somaxconn < 4096 on >= 5.4 (warning when a "
-		"listener's backlog is capped by it)",
-	.source = SRC_NET_SYSCTL,
-	.check = check_somaxconn_low,
+    .id = "somaxconn-low",
+    .max_sev = SEV_WARN,
+    .what = "net.core.somaxconn < 4096 on >= 5.4 (warning when a "
+	    "listener's backlog is capped by it)",
+    .source = SRC_NET_SYSCTL,
+    .check = check_somaxconn_low,
 };
 
 static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
 {
-	uint64_t drop = 0, cookies = 0, recv = summary_tcp_state(snap->sum,
-								 SS_SYN_RECV);
+	uint64_t drop = 0, cookies = 0,
+		 recv = summary_tcp_state(snap->sum, SS_SYN_RECV);
 	double drop_min = 0, cookie_min = 0;
 	int64_t backlog = 0;
-	bool many = advice_sysctl(snap, SYS_MAX_SYN_BACKLOG, &backlog) && recv >= 100 &&
-		    recv * 2 >= (uint64_t)backlog;
+	bool many = advice_sysctl(snap, SYS_MAX_SYN_BACKLOG, &backlog) &&
+		    recv >= 100 && recv * 2 >= (uint64_t)backlog;
 
 	snapshot_rate(snap, CTR_REQQ_FULL_DROP, &drop, &drop_min);
 	snapshot_rate(snap, CTR_REQQ_FULL_COOKIES, &cookies, &cookie_min);
@@ -284,8 +283,9 @@ static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
 	advice_evidence(a, "TCPReqQFullDoCookies_delta", (double)cookies);
 	advice_evidence(a, "tcp_max_syn_backlog", (double)backlog);
 	advice_action(a, "sysctl -w net.ipv4.tcp_syncookies=1 (keep it on)");
-	advice_action(a, "sysctl -w net.ipv4.tcp_max_syn_backlog=%lld and "
-			 "raise the listen() backlogs",
+	advice_action(a,
+		      "sysctl -w net.ipv4.tcp_max_syn_backlog=%lld and "
+		      "raise the listen() backlogs",
 		      (long long)(backlog > 0 ? backlog * 2 : 4096));
 	advice_action(a, "look for a SYN flood: many SYN_RECV from few "
 			 "sources (sockscope state syn-recv)");
@@ -293,12 +293,12 @@ static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_syn_queue = {
-	.id = "syn-queue",
-	.max_sev = SEV_CRIT,
-	.what = "TCPReqQFullDrop rising (critical), TCPReqQFullDoCookies "
-		"rising or SYN_RECV near tcp_max_syn_backlog (warning)",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_syn_queue,
+    .id = "syn-queue",
+    .max_sev = SEV_CRIT,
+    .what = "TCPReqQFullDrop rising (critical), TCPReqQFullDoCookies "
+	    "rising or SYN_RECV near tcp_max_syn_backlog (warning)",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_syn_queue,
 };
 
 /* A rule about one sysctl that should have one value. */
@@ -317,23 +317,24 @@ static bool check_value(const struct snapshot *snap, struct advice *a,
 	return true;
 }
 
-static bool check_syncookies_off(const struct snapshot *snap,
-				 struct advice *a)
+static bool check_syncookies_off(const struct snapshot *snap, struct advice *a)
 {
 	return check_value(snap, a, SYS_SYNCOOKIES, 0, SEV_WARN,
 			   "a full SYN queue drops new connections instead of "
-			   "answering with cookies", 1) ||
+			   "answering with cookies",
+			   1) ||
 	       check_value(snap, a, SYS_SYNCOOKIES, 2, SEV_INFO,
 			   "cookies are sent for every SYN, even without a "
-			   "flood (meant for testing)", 1);
+			   "flood (meant for testing)",
+			   1);
 }
 
 static const struct advice_rule rule_syncookies_off = {
-	.id = "syncookies-off",
-	.max_sev = SEV_WARN,
-	.what = "tcp_syncookies=0 (warning) or 2 (info)",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_syncookies_off,
+    .id = "syncookies-off",
+    .max_sev = SEV_WARN,
+    .what = "tcp_syncookies=0 (warning) or 2 (info)",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_syncookies_off,
 };
 
 static bool check_abort_on_overflow(const struct snapshot *snap,
@@ -341,15 +342,16 @@ static bool check_abort_on_overflow(const struct snapshot *snap,
 {
 	return check_value(snap, a, SYS_ABORT_ON_OVERFLOW, 1, SEV_WARN,
 			   "a full accept queue resets clients instead of "
-			   "letting them retry", 0);
+			   "letting them retry",
+			   0);
 }
 
 static const struct advice_rule rule_abort_on_overflow = {
-	.id = "abort-on-overflow",
-	.max_sev = SEV_WARN,
-	.what = "tcp_abort_on_overflow=1",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_abort_on_overflow,
+    .id = "abort-on-overflow",
+    .max_sev = SEV_WARN,
+    .what = "tcp_abort_on_overflow=1",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_abort_on_overflow,
 };
 
 static bool check_orphans(const struct snapshot *snap, struct advice *a)
@@ -359,8 +361,8 @@ static bool check_orphans(const struct snapshot *snap, struct advice *a)
 	int64_t max, orphans;
 	enum advice_sev sev = SEV_NONE;
 
-	if (!snap->have_sockstat || !advice_sysctl(snap, SYS_MAX_ORPHANS, &max) ||
-	    max <= 0) {
+	if (!snap->have_sockstat ||
+	    !advice_sysctl(snap, SYS_MAX_ORPHANS, &max) || max <= 0) {
 		return false;
 	}
 	orphans = snap->sockstat.tcp_orphan;
@@ -384,8 +386,9 @@ static bool check_orphans(const struct snapshot *snap, struct advice *a)
 	advice_evidence(a, "orphans", (double)orphans);
 	advice_evidence(a, "tcp_max_orphans", (double)max);
 	advice_evidence(a, "TCPAbortOnMemory_delta", (double)mem_delta);
-	advice_action(a, "sysctl -w net.ipv4.tcp_max_orphans=%lld (host-wide: "
-			 "run it in the initial namespace)",
+	advice_action(a,
+		      "sysctl -w net.ipv4.tcp_max_orphans=%lld (host-wide: "
+		      "run it in the initial namespace)",
 		      (long long)max * 2);
 	advice_action(a, "find who leaves FIN_WAIT1 and LAST_ACK behind: "
 			 "sockscope state fin-wait-1 or state last-ack");
@@ -393,12 +396,12 @@ static bool check_orphans(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_orphans = {
-	.id = "orphans",
-	.max_sev = SEV_CRIT,
-	.what = "orphans above 25% (warning) or 50% (critical) of "
-		"tcp_max_orphans, or TCPAbortOnMemory rising",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_orphans,
+    .id = "orphans",
+    .max_sev = SEV_CRIT,
+    .what = "orphans above 25% (warning) or 50% (critical) of "
+	    "tcp_max_orphans, or TCPAbortOnMemory rising",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_orphans,
 };
 
 static bool check_tcp_mem(const struct snapshot *snap, struct advice *a)
@@ -425,8 +428,9 @@ static bool check_tcp_mem(const struct snapshot *snap, struct advice *a)
 	advice_evidence(a, "tcp_mem_pages", (double)used);
 	advice_evidence(a, "tcp_mem_pressure", (double)m[1]);
 	advice_evidence(a, "tcp_mem_high", (double)m[2]);
-	advice_action(a, "sysctl -w net.ipv4.tcp_mem=\"%lld %lld %lld\" if the "
-			 "host has the memory (host-wide, in pages)",
+	advice_action(a,
+		      "sysctl -w net.ipv4.tcp_mem=\"%lld %lld %lld\" if the "
+		      "host has the memory (host-wide, in pages)",
 		      (long long)m[0] * 2, (long long)m[1] * 2,
 		      (long long)m[2] * 2);
 	advice_action(a, "find the sockets with the biggest queues "
@@ -435,12 +439,12 @@ static bool check_tcp_mem(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_tcp_mem = {
-	.id = "tcp-mem",
-	.max_sev = SEV_CRIT,
-	.what = "TCP memory above the pressure threshold (warning) or 0.9 x "
-		"the high threshold (critical) of tcp_mem",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_tcp_mem,
+    .id = "tcp-mem",
+    .max_sev = SEV_CRIT,
+    .what = "TCP memory above the pressure threshold (warning) or 0.9 x "
+	    "the high threshold (critical) of tcp_mem",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_tcp_mem,
 };
 
 static bool check_rst_on_close(const struct snapshot *snap, struct advice *a)
@@ -469,12 +473,12 @@ static bool check_rst_on_close(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_rst_on_close = {
-	.id = "rst-on-close",
-	.max_sev = SEV_INFO,
-	.what = "TCPAbortOnData + TCPAbortOnClose >= 10% of new connections "
-		"between samples",
-	.source = SRC_SOCKET7,
-	.check = check_rst_on_close,
+    .id = "rst-on-close",
+    .max_sev = SEV_INFO,
+    .what = "TCPAbortOnData + TCPAbortOnClose >= 10% of new connections "
+	    "between samples",
+    .source = SRC_SOCKET7,
+    .check = check_rst_on_close,
 };
 
 static bool check_syn_sent_pile(const struct snapshot *snap, struct advice *a)
@@ -498,18 +502,19 @@ static bool check_syn_sent_pile(const struct snapshot *snap, struct advice *a)
 	if (advice_sysctl(snap, SYS_SYN_RETRIES, &retries)) {
 		advice_evidence(a, "tcp_syn_retries", (double)retries);
 	}
-	advice_action(a, "check routing and firewalls towards %s; connect() "
-			 "gives up after net.ipv4.tcp_syn_retries",
+	advice_action(a,
+		      "check routing and firewalls towards %s; connect() "
+		      "gives up after net.ipv4.tcp_syn_retries",
 		      ep);
 	return true;
 }
 
 static const struct advice_rule rule_syn_sent_pile = {
-	.id = "syn-sent-pile",
-	.max_sev = SEV_INFO,
-	.what = "10 or more SYN_SENT to one destination",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_syn_sent_pile,
+    .id = "syn-sent-pile",
+    .max_sev = SEV_INFO,
+    .what = "10 or more SYN_SENT to one destination",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_syn_sent_pile,
 };
 
 static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
@@ -535,16 +540,16 @@ static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_dead_peer = {
-	.id = "dead-peer",
-	.max_sev = SEV_INFO,
-	.what = "retransmit timer running with >= 8 retransmits",
-	.source = SRC_TCP7,
-	.check = check_dead_peer,
+    .id = "dead-peer",
+    .max_sev = SEV_INFO,
+    .what = "retransmit timer running with >= 8 retransmits",
+    .source = SRC_TCP7,
+    .check = check_dead_peer,
 };
 
 /* ip_local_reserved_ports as it is now, plus port, in the kernel's syntax */
-static void reserved_plus(const struct sysctl_vals *s, uint16_t port,
-			  char *buf, size_t len)
+static void reserved_plus(const struct sysctl_vals *s, uint16_t port, char *buf,
+			  size_t len)
 {
 	size_t off = 0;
 
@@ -601,33 +606,23 @@ static bool check_port_overlap(const struct snapshot *snap, struct advice *a)
 }
 
 static const struct advice_rule rule_port_overlap = {
-	.id = "port-overlap",
-	.max_sev = SEV_WARN,
-	.what = "a LISTEN port inside ip_local_port_range and not in "
-		"ip_local_reserved_ports",
-	.source = SRC_IP_SYSCTL "#ip-variables",
-	.check = check_port_overlap,
+    .id = "port-overlap",
+    .max_sev = SEV_WARN,
+    .what = "a LISTEN port inside ip_local_port_range and not in "
+	    "ip_local_reserved_ports",
+    .source = SRC_IP_SYSCTL "#ip-variables",
+    .check = check_port_overlap,
 };
 
 const struct advice_rule *const advice_rules[] = {
-	&rule_tuple_pressure,
-	&rule_tw_harmless,
-	&rule_tw_buckets,
-	&rule_tw_recycle,
-	&rule_tw_reuse_noop,
-	&rule_fin_timeout_myth,
-	&rule_fin_wait2_stuck,
-	&rule_close_wait_leak,
-	&rule_accept_overflow,
-	&rule_somaxconn_low,
-	&rule_syn_queue,
-	&rule_syncookies_off,
-	&rule_abort_on_overflow,
-	&rule_orphans,
-	&rule_tcp_mem,
-	&rule_rst_on_close,
-	&rule_syn_sent_pile,
-	&rule_dead_peer,
-	&rule_port_overlap,
-	NULL,
+    &rule_tuple_pressure,    &rule_tw_harmless,
+    &rule_tw_buckets,	     &rule_tw_recycle,
+    &rule_tw_reuse_noop,     &rule_fin_timeout_myth,
+    &rule_fin_wait2_stuck,   &rule_close_wait_leak,
+    &rule_accept_overflow,   &rule_somaxconn_low,
+    &rule_syn_queue,	     &rule_syncookies_off,
+    &rule_abort_on_overflow, &rule_orphans,
+    &rule_tcp_mem,	     &rule_rst_on_close,
+    &rule_syn_sent_pile,     &rule_dead_peer,
+    &rule_port_overlap,	     NULL,
 };

@@ -8,11 +8,11 @@
 
 #include "advice.h"
 
-#define SRC_IP_SYSCTL "https://docs.kernel.org/networking/ip-sysctl.html"
+#define SRC_IP_SYSCTL  "https://docs.kernel.org/networking/ip-sysctl.html"
 #define SRC_NET_SYSCTL "https://docs.kernel.org/admin-guide/sysctl/net.html"
 #define SRC_BERNAT                                                             \
 	"https://vincent.bernat.ch/en/blog/2014-tcp-time-wait-state-linux"
-#define SRC_TCP7 "https://man7.org/linux/man-pages/man7/tcp.7.html"
+#define SRC_TCP7    "https://man7.org/linux/man-pages/man7/tcp.7.html"
 #define SRC_SOCKET7 "https://man7.org/linux/man-pages/man7/socket.7.html"
 #define SRC_LISTEN2 "https://man7.org/linux/man-pages/man2/listen.2.html"
 #define SRC_RFC9293 "https://www.rfc-editor.org/rfc/rfc9293#section-3.3.2"

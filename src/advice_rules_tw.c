@@ -37,8 +37,7 @@ static bool top_tuple(const struct snapshot *snap, struct sum_row *row,
 	return true;
 }
 
-static bool check_tuple_pressure(const struct snapshot *snap,
-				 struct advice *a)
+static bool check_tuple_pressure(const struct snapshot *snap, struct advice *a)
 {
 	struct sum_row row;
 	char src[ADDR_STRLEN], dst[ENDPOINT_BUF];
@@ -66,9 +65,10 @@ static bool check_tuple_pressure(const struct snapshot *snap,
 	advice_action(a, "spread the load over more destination addresses "
 			 "or ports; set IP_BIND_ADDRESS_NO_PORT before "
 			 "bind() when the client binds a source address");
-	advice_action(a, "sysctl -w net.ipv4.ip_local_port_range=\"%u 65535\" "
-			 "(reserve listening ports above %u in "
-			 "net.ipv4.ip_local_reserved_ports first)",
+	advice_action(a,
+		      "sysctl -w net.ipv4.ip_local_port_range=\"%u 65535\" "
+		      "(reserve listening ports above %u in "
+		      "net.ipv4.ip_local_reserved_ports first)",
 		      snap->sys.port_lo < 10000 ? snap->sys.port_lo : 10000,
 		      snap->sys.port_lo < 10000 ? snap->sys.port_lo : 10000);
 	if (advice_sysctl(snap, SYS_TW_REUSE, &reuse) && reuse != 1) {
@@ -84,19 +84,20 @@ static bool check_tuple_pressure(const struct snapshot *snap,
 }
 
 const struct advice_rule rule_tuple_pressure = {
-	.id = "tuple-pressure",
-	.max_sev = SEV_CRIT,
-	.what = "sockets per (source, destination, port) tuple against the "
-		"usable ephemeral ports (50% warning, 80% critical)",
-	.source = SRC_BERNAT,
-	.check = check_tuple_pressure,
+    .id = "tuple-pressure",
+    .max_sev = SEV_CRIT,
+    .what = "sockets per (source, destination, port) tuple against the "
+	    "usable ephemeral ports (50% warning, 80% critical)",
+    .source = SRC_BERNAT,
+    .check = check_tuple_pressure,
 };
 
 static bool buckets_ok(const struct snapshot *snap, uint64_t tw)
 {
 	int64_t max;
 
-	return !advice_sysctl(snap, SYS_MAX_TW_BUCKETS, &max) || tw * 10 < (uint64_t)max * 8;
+	return !advice_sysctl(snap, SYS_MAX_TW_BUCKETS, &max) ||
+	       tw * 10 < (uint64_t)max * 8;
 }
 
 static bool check_tw_harmless(const struct snapshot *snap, struct advice *a)
@@ -123,11 +124,11 @@ static bool check_tw_harmless(const struct snapshot *snap, struct advice *a)
 }
 
 const struct advice_rule rule_tw_harmless = {
-	.id = "tw-harmless",
-	.max_sev = SEV_INFO,
-	.what = "many TIME_WAIT without port pressure or bucket shortage",
-	.source = SRC_BERNAT,
-	.check = check_tw_harmless,
+    .id = "tw-harmless",
+    .max_sev = SEV_INFO,
+    .what = "many TIME_WAIT without port pressure or bucket shortage",
+    .source = SRC_BERNAT,
+    .check = check_tw_harmless,
 };
 
 static bool check_tw_buckets(const struct snapshot *snap, struct advice *a)
@@ -140,8 +141,8 @@ static bool check_tw_buckets(const struct snapshot *snap, struct advice *a)
 	if (!advice_sysctl(snap, SYS_MAX_TW_BUCKETS, &max)) {
 		return false;
 	}
-	rising = snapshot_rate(snap, CTR_TW_OVERFLOW, &delta, &per_min) &&
-		 delta > 0;
+	rising =
+	    snapshot_rate(snap, CTR_TW_OVERFLOW, &delta, &per_min) && delta > 0;
 	if (!rising && buckets_ok(snap, tw)) {
 		return false;
 	}
@@ -155,8 +156,9 @@ static bool check_tw_buckets(const struct snapshot *snap, struct advice *a)
 		advice_set(a, SEV_WARN,
 			   "TIME_WAIT at %llu%% of net.ipv4.tcp_max_tw_buckets "
 			   "(%lld): above it closing sockets skip TIME_WAIT",
-			   (unsigned long long)(max > 0 ? tw * 100 / (uint64_t)max
-							: 100),
+			   (unsigned long long)(max > 0
+						    ? tw * 100 / (uint64_t)max
+						    : 100),
 			   (long long)max);
 	}
 	advice_evidence(a, "time_wait", (double)tw);
@@ -167,21 +169,22 @@ static bool check_tw_buckets(const struct snapshot *snap, struct advice *a)
 	if (rising) {
 		advice_evidence(a, "TCPTimeWaitOverflow_per_minute", per_min);
 	}
-	advice_action(a, "sysctl -w net.ipv4.tcp_max_tw_buckets=%llu (raise "
-			 "it; never lower it)",
-		      (unsigned long long)(2 * (tw > (uint64_t)max
-							? tw
-							: (uint64_t)max)));
+	advice_action(
+	    a,
+	    "sysctl -w net.ipv4.tcp_max_tw_buckets=%llu (raise "
+	    "it; never lower it)",
+	    (unsigned long long)(2 *
+				 (tw > (uint64_t)max ? tw : (uint64_t)max)));
 	return true;
 }
 
 const struct advice_rule rule_tw_buckets = {
-	.id = "tw-buckets",
-	.max_sev = SEV_CRIT,
-	.what = "TIME_WAIT >= 80% of tcp_max_tw_buckets (warning); "
-		"TCPTimeWaitOverflow rising (critical)",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_tw_buckets,
+    .id = "tw-buckets",
+    .max_sev = SEV_CRIT,
+    .what = "TIME_WAIT >= 80% of tcp_max_tw_buckets (warning); "
+	    "TCPTimeWaitOverflow rising (critical)",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_tw_buckets,
 };
 
 /* What the sysctl.conf line says when there is one; else the live value */
@@ -213,13 +216,14 @@ static void recycle_message(const struct snapshot *snap, struct advice *a,
 
 static bool check_tw_recycle(const struct snapshot *snap, struct advice *a)
 {
-	bool removed = !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
-	bool conf_on = snap->recycle_in_conf &&
-		       strcmp(snap->recycle_conf.value, "0") != 0;
+	bool removed =
+	    !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
+	bool conf_on =
+	    snap->recycle_in_conf && strcmp(snap->recycle_conf.value, "0") != 0;
 	int64_t live = 0;
-	bool on = !removed && ((advice_sysctl(snap, SYS_TW_RECYCLE, &live) &&
-				live != 0) ||
-			       conf_on);
+	bool on = !removed &&
+		  ((advice_sysctl(snap, SYS_TW_RECYCLE, &live) && live != 0) ||
+		   conf_on);
 
 	if (!on && !snap->recycle_in_conf) {
 		return false;
@@ -241,12 +245,12 @@ static bool check_tw_recycle(const struct snapshot *snap, struct advice *a)
 }
 
 const struct advice_rule rule_tw_recycle = {
-	.id = "tw-recycle",
-	.max_sev = SEV_CRIT,
-	.what = "tcp_tw_recycle in sysctl.conf or sysctl.d on >= 4.12 "
-		"(warning), enabled on < 4.12 (critical)",
-	.source = SRC_BERNAT,
-	.check = check_tw_recycle,
+    .id = "tw-recycle",
+    .max_sev = SEV_CRIT,
+    .what = "tcp_tw_recycle in sysctl.conf or sysctl.d on >= 4.12 "
+	    "(warning), enabled on < 4.12 (critical)",
+    .source = SRC_BERNAT,
+    .check = check_tw_recycle,
 };
 
 static bool check_tw_reuse_noop(const struct snapshot *snap, struct advice *a)
@@ -284,12 +288,12 @@ static bool check_tw_reuse_noop(const struct snapshot *snap, struct advice *a)
 }
 
 const struct advice_rule rule_tw_reuse_noop = {
-	.id = "tw-reuse-noop",
-	.max_sev = SEV_INFO,
-	.what = "tcp_tw_reuse=1 with TIME_WAIT mostly on inbound connections, "
-		"or with tcp_timestamps=0",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_tw_reuse_noop,
+    .id = "tw-reuse-noop",
+    .max_sev = SEV_INFO,
+    .what = "tcp_tw_reuse=1 with TIME_WAIT mostly on inbound connections, "
+	    "or with tcp_timestamps=0",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_tw_reuse_noop,
 };
 
 static bool check_fin_timeout_myth(const struct snapshot *snap,
@@ -298,7 +302,8 @@ static bool check_fin_timeout_myth(const struct snapshot *snap,
 	uint64_t tw = time_wait(snap);
 	int64_t fin;
 
-	if (!advice_sysctl(snap, SYS_FIN_TIMEOUT, &fin) || fin == 60 || tw < TW_MANY) {
+	if (!advice_sysctl(snap, SYS_FIN_TIMEOUT, &fin) || fin == 60 ||
+	    tw < TW_MANY) {
 		return false;
 	}
 	advice_set(a, SEV_INFO,
@@ -314,11 +319,10 @@ static bool check_fin_timeout_myth(const struct snapshot *snap,
 }
 
 const struct advice_rule rule_fin_timeout_myth = {
-	.id = "fin-timeout-myth",
-	.max_sev = SEV_INFO,
-	.what = "tcp_fin_timeout changed from 60 on a host with many "
-		"TIME_WAIT",
-	.source = SRC_IP_SYSCTL "#tcp-variables",
-	.check = check_fin_timeout_myth,
+    .id = "fin-timeout-myth",
+    .max_sev = SEV_INFO,
+    .what = "tcp_fin_timeout changed from 60 on a host with many "
+	    "TIME_WAIT",
+    .source = SRC_IP_SYSCTL "#tcp-variables",
+    .check = check_fin_timeout_myth,
 };
-

@@ -155,7 +155,7 @@ out:
 }
 
 const struct cmd_entry cmd_advise_entry = {
-	.name = "advise",
-	.usage = "sockscope advise [OPTIONS] [FILTER]",
-	.exec = advise_exec,
+    .name = "advise",
+    .usage = "sockscope advise [OPTIONS] [FILTER]",
+    .exec = advise_exec,
 };

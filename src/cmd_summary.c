@@ -84,10 +84,11 @@ static void table_states(struct obuf *ob, const struct summary *s, bool all)
 		    (unsigned long long)s->tcp_total);
 	obuf_printf(ob, "\n%-12s %10s %10s %10s\n", "UDP", "inet", "inet6",
 		    "total");
-	obuf_printf(ob, "%-12s %10llu %10llu %10llu\n", "bound",
-		    (unsigned long long)s->udp[0][SS_CLOSE],
-		    (unsigned long long)s->udp[1][SS_CLOSE],
-		    (unsigned long long)(s->udp[0][SS_CLOSE] + s->udp[1][SS_CLOSE]));
+	obuf_printf(
+	    ob, "%-12s %10llu %10llu %10llu\n", "bound",
+	    (unsigned long long)s->udp[0][SS_CLOSE],
+	    (unsigned long long)s->udp[1][SS_CLOSE],
+	    (unsigned long long)(s->udp[0][SS_CLOSE] + s->udp[1][SS_CLOSE]));
 	obuf_printf(ob, "%-12s %10llu %10llu %10llu\n", "connected",
 		    (unsigned long long)s->udp[0][SS_ESTABLISHED],
 		    (unsigned long long)s->udp[1][SS_ESTABLISHED],
@@ -102,15 +103,16 @@ static void table_kernel(struct obuf *ob, const struct snapshot *snap)
 	if (!snap->have_sockstat) {
 		return;
 	}
-	obuf_printf(ob,
-		    "\nKernel totals (/proc/net/sockstat): TCP inuse %lld orphan "
-		    "%lld tw %lld alloc %lld mem %lld pages; TCP6 inuse %lld; "
-		    "UDP inuse %lld mem %lld pages; UDP6 inuse %lld\n",
-		    (long long)k->tcp_inuse, (long long)k->tcp_orphan,
-		    (long long)k->tcp_tw, (long long)k->tcp_alloc,
-		    (long long)k->tcp_mem, (long long)k->tcp6_inuse,
-		    (long long)k->udp_inuse, (long long)k->udp_mem,
-		    (long long)k->udp6_inuse);
+	obuf_printf(
+	    ob,
+	    "\nKernel totals (/proc/net/sockstat): TCP inuse %lld orphan "
+	    "%lld tw %lld alloc %lld mem %lld pages; TCP6 inuse %lld; "
+	    "UDP inuse %lld mem %lld pages; UDP6 inuse %lld\n",
+	    (long long)k->tcp_inuse, (long long)k->tcp_orphan,
+	    (long long)k->tcp_tw, (long long)k->tcp_alloc,
+	    (long long)k->tcp_mem, (long long)k->tcp6_inuse,
+	    (long long)k->udp_inuse, (long long)k->udp_mem,
+	    (long long)k->udp6_inuse);
 }
 
 static void table_listeners(struct obuf *ob, const struct summary *s,
@@ -119,7 +121,8 @@ static void table_listeners(struct obuf *ob, const struct summary *s,
 	struct sum_listener *l = xcalloc(top, sizeof(*l));
 	size_t keys, n = summary_listeners(s, l, top, &keys);
 
-	obuf_printf(ob, "\nListening ports (top %u of %zu, fullest queue first)\n",
+	obuf_printf(ob,
+		    "\nListening ports (top %u of %zu, fullest queue first)\n",
 		    top, keys);
 	obuf_printf(ob, "%-28s %8s %8s %6s %8s %8s %10s %9s\n",
 		    "Local Address:Port", "Recv-Q", "Send-Q", "Fill", "ESTAB",
@@ -128,13 +131,14 @@ static void table_listeners(struct obuf *ob, const struct summary *s,
 		char ep[SUMMARY_ENDPOINT_LEN];
 
 		summary_endpoint(ep, sizeof(ep), l[i].family, l[i].addr,
-			      l[i].port);
-		obuf_printf(ob, "%-28s %8u %8u %5.0f%% %8u %8u %10u %9u\n", ep,
-			    l[i].recv_q, l[i].send_q,
-			    l[i].send_q ? 100.0 * l[i].recv_q / l[i].send_q : 0,
-			    l[i].conns[SS_ESTABLISHED],
-			    l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV],
-			    l[i].conns[SS_CLOSE_WAIT], l[i].conns[SS_TIME_WAIT]);
+				 l[i].port);
+		obuf_printf(
+		    ob, "%-28s %8u %8u %5.0f%% %8u %8u %10u %9u\n", ep,
+		    l[i].recv_q, l[i].send_q,
+		    l[i].send_q ? 100.0 * l[i].recv_q / l[i].send_q : 0,
+		    l[i].conns[SS_ESTABLISHED],
+		    l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV],
+		    l[i].conns[SS_CLOSE_WAIT], l[i].conns[SS_TIME_WAIT]);
 	}
 	free(l);
 }
@@ -143,8 +147,8 @@ static void table_remote(struct obuf *ob, const struct summary *s,
 			 unsigned int top)
 {
 	struct sum_row *r = xcalloc(top, sizeof(*r));
-	size_t keys, n = summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, r, top,
-				     &keys);
+	size_t keys,
+	    n = summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, r, top, &keys);
 
 	obuf_printf(ob, "\nRemote hosts (top %u of %zu)\n%-40s %8s\n", top,
 		    keys, "Peer Address", "Sockets");
@@ -179,11 +183,11 @@ static void table_tuples(struct obuf *ob, const struct snapshot *snap,
 	obuf_puts(ob, "\nTIME_WAIT per (local address, peer address, peer "
 		      "port), outgoing connections\n");
 	if (usable) {
-		obuf_printf(ob,
-			    "usable ephemeral ports: %u (%u-%u minus reserved); "
-			    "ceiling per tuple: %u new connections/s\n",
-			    usable, snap->sys.port_lo, snap->sys.port_hi,
-			    usable / 60);
+		obuf_printf(
+		    ob,
+		    "usable ephemeral ports: %u (%u-%u minus reserved); "
+		    "ceiling per tuple: %u new connections/s\n",
+		    usable, snap->sys.port_lo, snap->sys.port_hi, usable / 60);
 	}
 	obuf_printf(ob, "%-40s %-48s %9s %8s %6s\n", "Local Address",
 		    "Peer Address:Port", "TIME_WAIT", "Sockets", "Share");
@@ -243,8 +247,9 @@ static void summary_table(struct obuf *ob, const struct snapshot *snap,
 		table_owners(ob, s, o->top);
 	}
 	if (s->dropped) {
-		obuf_printf(ob, "\n(%llu sockets beyond %u keys per breakdown "
-				"were counted but not broken down)\n",
+		obuf_printf(ob,
+			    "\n(%llu sockets beyond %u keys per breakdown "
+			    "were counted but not broken down)\n",
 			    (unsigned long long)s->dropped, SUMMARY_KEYS_MAX);
 	}
 }
@@ -331,9 +336,8 @@ static void json_listeners(struct jw *w, const struct summary *s,
 		json_endpoint(w, "local", l[i].family, l[i].addr, l[i].port);
 		jw_u64(w, "recv_q", l[i].recv_q);
 		jw_u64(w, "send_q", l[i].send_q);
-		jw_double(w, "fill", l[i].send_q ? (double)l[i].recv_q /
-							   l[i].send_q
-						 : 0);
+		jw_double(w, "fill",
+			  l[i].send_q ? (double)l[i].recv_q / l[i].send_q : 0);
 		jw_object(w, "connections");
 		for (unsigned int st = 1; st < SS_LISTEN; st++) {
 			uint32_t c = l[i].conns[st];
@@ -350,8 +354,7 @@ static void json_listeners(struct jw *w, const struct summary *s,
 	free(l);
 }
 
-static void json_remote(struct jw *w, const struct summary *s,
-			unsigned int top)
+static void json_remote(struct jw *w, const struct summary *s, unsigned int top)
 {
 	struct sum_row *r = xcalloc(top, sizeof(*r));
 	size_t n = summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, r, top, NULL);
@@ -381,8 +384,8 @@ static void json_tuples(struct jw *w, const struct snapshot *snap,
 			unsigned int top)
 {
 	struct sum_row *r = xcalloc(top, sizeof(*r));
-	size_t n = summary_top(snap->sum, SUM_TUPLE, SUM_V_TIME_WAIT, r, top,
-			       NULL);
+	size_t n =
+	    summary_top(snap->sum, SUM_TUPLE, SUM_V_TIME_WAIT, r, top, NULL);
 	uint32_t usable = snap->usable_ports;
 
 	if (usable) {
@@ -410,8 +413,7 @@ static void json_tuples(struct jw *w, const struct snapshot *snap,
 	free(r);
 }
 
-static void json_owners(struct jw *w, const struct summary *s,
-			unsigned int top)
+static void json_owners(struct jw *w, const struct summary *s, unsigned int top)
 {
 	struct sum_row *r = xcalloc(top, sizeof(*r));
 	size_t n = summary_top(s, SUM_OWNER, SUM_V_TOTAL, r, top, NULL);
@@ -476,7 +478,7 @@ static int summary_exec(const struct opts *o)
 }
 
 const struct cmd_entry cmd_summary_entry = {
-	.name = "summary",
-	.usage = "sockscope summary [OPTIONS] [FILTER]",
-	.exec = summary_exec,
+    .name = "summary",
+    .usage = "sockscope summary [OPTIONS] [FILTER]",
+    .exec = summary_exec,
 };

@@ -28,25 +28,25 @@ static void put_states(struct obuf *ob, const char *netid, uint8_t protocol,
 		       const uint64_t counts[2][SS_MAX])
 {
 	for (int fi = 0; fi < 2; fi++) {
-		uint64_t folded[SS_MAX] = { 0 };
+		uint64_t folded[SS_MAX] = {0};
 
 		/* NEW_SYN_RECV and SYN_RECV share the label syn_recv. */
 		for (unsigned int st = 1; st < SS_MAX; st++) {
 			unsigned int to = st == SS_NEW_SYN_RECV ? SS_SYN_RECV
-			                  : st == SS_BOUND_INACTIVE ? SS_CLOSE
-			                                            : st;
+					  : st == SS_BOUND_INACTIVE ? SS_CLOSE
+								    : st;
 			folded[to] += counts[fi][st];
 		}
 		for (unsigned int st = 1; st < SS_NEW_SYN_RECV; st++) {
 			if (!folded[st]) {
 				continue;
 			}
-			obuf_printf(ob,
-				    "sockscope_sockets{netid=\"%s\",family=\"%s\","
-				    "state=\"%s\"} %llu\n",
-				    netid, family_label(fi),
-				    state_label(st, protocol),
-				    (unsigned long long)folded[st]);
+			obuf_printf(
+			    ob,
+			    "sockscope_sockets{netid=\"%s\",family=\"%s\","
+			    "state=\"%s\"} %llu\n",
+			    netid, family_label(fi), state_label(st, protocol),
+			    (unsigned long long)folded[st]);
 		}
 	}
 }
@@ -96,10 +96,10 @@ static void list_end(struct fmt_ctx *ctx)
 }
 
 const struct fmt_ops fmt_prom = {
-	.name = "prometheus",
-	.begin = list_begin,
-	.row = list_row,
-	.end = list_end,
+    .name = "prometheus",
+    .begin = list_begin,
+    .row = list_row,
+    .end = list_end,
 };
 
 static void put_inuse(struct obuf *ob, const char *netid, const char *family,
@@ -150,10 +150,10 @@ static void put_listeners(struct obuf *ob, const struct summary *sum,
 	static const struct {
 		const char *name, *help;
 	} fam[] = {
-		{ "listen_queue_length", "Accept queue length of the fullest "
-					 "listening sockets (top N)." },
-		{ "listen_queue_limit", "Accept queue limit (backlog) of the "
-					"same sockets." },
+	    {"listen_queue_length", "Accept queue length of the fullest "
+				    "listening sockets (top N)."},
+	    {"listen_queue_limit", "Accept queue limit (backlog) of the "
+				   "same sockets."},
 	};
 
 	for (size_t f = 0; f < ARRAY_SIZE(fam) && n; f++) {
@@ -162,10 +162,10 @@ static void put_listeners(struct obuf *ob, const struct summary *sum,
 			char a[ADDR_STRLEN];
 
 			addr_format(a, l[i].family, l[i].addr);
-			obuf_printf(ob,
-				    "sockscope_%s{addr=\"%s\",port=\"%u\"} %u\n",
-				    fam[f].name, a, l[i].port,
-				    f ? l[i].send_q : l[i].recv_q);
+			obuf_printf(
+			    ob, "sockscope_%s{addr=\"%s\",port=\"%u\"} %u\n",
+			    fam[f].name, a, l[i].port,
+			    f ? l[i].send_q : l[i].recv_q);
 		}
 	}
 	free(l);
@@ -232,13 +232,13 @@ void prom_advice(struct obuf *ob, const struct advice *fired, size_t n)
 		const struct advice *hit = NULL;
 
 		for (size_t k = 0; k < n; k++) {
-			hit = fired[k].rule == advice_rules[i] ? &fired[k] : hit;
+			hit =
+			    fired[k].rule == advice_rules[i] ? &fired[k] : hit;
 		}
-		obuf_printf(ob,
-			    "sockscope_advice{rule=\"%s\",severity=\"%s\"} %d\n",
-			    advice_rules[i]->id,
-			    advice_sev_name(hit ? hit->sev : SEV_NONE),
-			    hit ? 1 : 0);
+		obuf_printf(
+		    ob, "sockscope_advice{rule=\"%s\",severity=\"%s\"} %d\n",
+		    advice_rules[i]->id,
+		    advice_sev_name(hit ? hit->sev : SEV_NONE), hit ? 1 : 0);
 		if (hit && hit->sev > worst) {
 			worst = hit->sev;
 		}

@@ -15,23 +15,21 @@ static const struct {
 	const char *name;
 	const char *metric;
 } ctr_table[CTR_MAX] = {
-	[CTR_LISTEN_OVERFLOWS] = { "TcpExt", "ListenOverflows",
-				   "tcp_listen_overflows" },
-	[CTR_LISTEN_DROPS] = { "TcpExt", "ListenDrops", "tcp_listen_drops" },
-	[CTR_TW_OVERFLOW] = { "TcpExt", "TCPTimeWaitOverflow",
-			      "tcp_time_wait_overflows" },
-	[CTR_REQQ_FULL_DROP] = { "TcpExt", "TCPReqQFullDrop",
-				 "tcp_syn_queue_full_drops" },
-	[CTR_REQQ_FULL_COOKIES] = { "TcpExt", "TCPReqQFullDoCookies",
-				    "tcp_syn_queue_full_cookies" },
-	[CTR_ABORT_ON_MEMORY] = { "TcpExt", "TCPAbortOnMemory",
-				  "tcp_aborts_on_memory" },
-	[CTR_ABORT_ON_DATA] = { "TcpExt", "TCPAbortOnData",
-				"tcp_aborts_on_data" },
-	[CTR_ABORT_ON_CLOSE] = { "TcpExt", "TCPAbortOnClose",
-				 "tcp_aborts_on_close" },
-	[CTR_ACTIVE_OPENS] = { "Tcp", "ActiveOpens", "tcp_active_opens" },
-	[CTR_PASSIVE_OPENS] = { "Tcp", "PassiveOpens", "tcp_passive_opens" },
+    [CTR_LISTEN_OVERFLOWS] = {"TcpExt", "ListenOverflows",
+			      "tcp_listen_overflows"},
+    [CTR_LISTEN_DROPS] = {"TcpExt", "ListenDrops", "tcp_listen_drops"},
+    [CTR_TW_OVERFLOW] = {"TcpExt", "TCPTimeWaitOverflow",
+			 "tcp_time_wait_overflows"},
+    [CTR_REQQ_FULL_DROP] = {"TcpExt", "TCPReqQFullDrop",
+			    "tcp_syn_queue_full_drops"},
+    [CTR_REQQ_FULL_COOKIES] = {"TcpExt", "TCPReqQFullDoCookies",
+			       "tcp_syn_queue_full_cookies"},
+    [CTR_ABORT_ON_MEMORY] = {"TcpExt", "TCPAbortOnMemory",
+			     "tcp_aborts_on_memory"},
+    [CTR_ABORT_ON_DATA] = {"TcpExt", "TCPAbortOnData", "tcp_aborts_on_data"},
+    [CTR_ABORT_ON_CLOSE] = {"TcpExt", "TCPAbortOnClose", "tcp_aborts_on_close"},
+    [CTR_ACTIVE_OPENS] = {"Tcp", "ActiveOpens", "tcp_active_opens"},
+    [CTR_PASSIVE_OPENS] = {"Tcp", "PassiveOpens", "tcp_passive_opens"},
 };
 
 const char *ctr_name(enum ctr_id id)
@@ -89,7 +87,8 @@ static bool parse_u64(const char *w, size_t n, uint64_t *v)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t d = (uint64_t)(w[i] - '0');
 
-		if (!isdigit((unsigned char)w[i]) || x > (UINT64_MAX - d) / 10) {
+		if (!isdigit((unsigned char)w[i]) ||
+		    x > (UINT64_MAX - d) / 10) {
 			return false;
 		}
 		x = x * 10 + d;
@@ -176,22 +175,22 @@ int procnet_parse_counters(const char *text, struct counters *c)
 }
 
 /* Where (line prefix, key) of a sockstat file lands in struct sockstat. */
-static int64_t *sockstat_field(struct sockstat *s, const char *pre,
-			       size_t plen, const char *key, size_t klen)
+static int64_t *sockstat_field(struct sockstat *s, const char *pre, size_t plen,
+			       const char *key, size_t klen)
 {
 	static const struct {
 		const char *pre, *key;
 		size_t off;
 	} map[] = {
-		{ "TCP", "inuse", offsetof(struct sockstat, tcp_inuse) },
-		{ "TCP", "orphan", offsetof(struct sockstat, tcp_orphan) },
-		{ "TCP", "tw", offsetof(struct sockstat, tcp_tw) },
-		{ "TCP", "alloc", offsetof(struct sockstat, tcp_alloc) },
-		{ "TCP", "mem", offsetof(struct sockstat, tcp_mem) },
-		{ "UDP", "inuse", offsetof(struct sockstat, udp_inuse) },
-		{ "UDP", "mem", offsetof(struct sockstat, udp_mem) },
-		{ "TCP6", "inuse", offsetof(struct sockstat, tcp6_inuse) },
-		{ "UDP6", "inuse", offsetof(struct sockstat, udp6_inuse) },
+	    {"TCP", "inuse", offsetof(struct sockstat, tcp_inuse)},
+	    {"TCP", "orphan", offsetof(struct sockstat, tcp_orphan)},
+	    {"TCP", "tw", offsetof(struct sockstat, tcp_tw)},
+	    {"TCP", "alloc", offsetof(struct sockstat, tcp_alloc)},
+	    {"TCP", "mem", offsetof(struct sockstat, tcp_mem)},
+	    {"UDP", "inuse", offsetof(struct sockstat, udp_inuse)},
+	    {"UDP", "mem", offsetof(struct sockstat, udp_mem)},
+	    {"TCP6", "inuse", offsetof(struct sockstat, tcp6_inuse)},
+	    {"UDP6", "inuse", offsetof(struct sockstat, udp6_inuse)},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++) {
@@ -302,8 +301,7 @@ static int read_both(const char *root, const char *const rel[2],
 int procnet_read_counters(const char *root, struct counters *c,
 			  procnet_report_fn report, void *data)
 {
-	static const char *const rel[2] = { "proc/net/netstat",
-					    "proc/net/snmp" };
+	static const char *const rel[2] = {"proc/net/netstat", "proc/net/snmp"};
 
 	return read_both(root, rel, parse_counters_v, c, report, data);
 }
@@ -311,8 +309,8 @@ int procnet_read_counters(const char *root, struct counters *c,
 int procnet_read_sockstat(const char *root, struct sockstat *s,
 			  procnet_report_fn report, void *data)
 {
-	static const char *const rel[2] = { "proc/net/sockstat",
-					    "proc/net/sockstat6" };
+	static const char *const rel[2] = {"proc/net/sockstat",
+					   "proc/net/sockstat6"};
 
 	return read_both(root, rel, parse_sockstat_v, s, report, data);
 }

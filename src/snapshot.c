@@ -29,9 +29,8 @@ static void note_unreadable(const char *path, int err, void *data)
 		return;
 	}
 	if (snap->n_unreadable++ < UNREADABLE_NAMED) {
-		snprintf(snap->unreadable + len,
-			 sizeof(snap->unreadable) - len, "%s/%s (%s)",
-			 len ? ", " : "", path, strerror(-err));
+		snprintf(snap->unreadable + len, sizeof(snap->unreadable) - len,
+			 "%s/%s (%s)", len ? ", " : "", path, strerror(-err));
 	}
 }
 
@@ -43,8 +42,8 @@ static void read_static(struct snapshot *snap, const char *root)
 
 	sysctl_read_all(root, &snap->sys, note_unreadable, snap);
 	snap->usable_ports = sysctl_usable_ports(&snap->sys);
-	len = root_read_file(root, "proc/sys/kernel/osrelease", buf,
-			     sizeof(buf));
+	len =
+	    root_read_file(root, "proc/sys/kernel/osrelease", buf, sizeof(buf));
 	if (len >= 0 && !sysctl_parse_kver(buf, &snap->kernel)) {
 		buf[strcspn(buf, "\n")] = '\0';
 		snprintf(snap->osrelease, sizeof(snap->osrelease), "%s", buf);
@@ -58,8 +57,7 @@ static void read_static(struct snapshot *snap, const char *root)
 	snap->recycle_in_conf = found == 1;
 }
 
-void snapshot_summary_cfg(const struct snapshot *snap,
-			  struct summary_cfg *cfg)
+void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	if (!snap->sys.port_range_err) {
@@ -76,8 +74,8 @@ static int sample(struct snapshot *snap, const struct snapshot_src *src,
 	memset(c, 0, sizeof(*c));
 	procnet_read_counters(src->root, c, note_unreadable, snap);
 	memset(&snap->sockstat, 0, sizeof(snap->sockstat));
-	snap->have_sockstat = !procnet_read_sockstat(
-		src->root, &snap->sockstat, note_unreadable, snap);
+	snap->have_sockstat = !procnet_read_sockstat(src->root, &snap->sockstat,
+						     note_unreadable, snap);
 	snapshot_summary_cfg(snap, &cfg);
 	cfg.owner = src->owner;
 	cfg.previous = prev;
@@ -88,7 +86,7 @@ static int sample(struct snapshot *snap, const struct snapshot_src *src,
 int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src)
 {
 	struct summary *first;
-	struct timespec ts = { .tv_sec = src->interval_s };
+	struct timespec ts = {.tv_sec = src->interval_s};
 	int err;
 
 	memset(snap, 0, sizeof(*snap));
@@ -113,8 +111,7 @@ void snapshot_finish(struct snapshot *snap)
 	snap->sum = NULL;
 }
 
-bool snapshot_counter(const struct snapshot *snap, enum ctr_id id,
-		      uint64_t *v)
+bool snapshot_counter(const struct snapshot *snap, enum ctr_id id, uint64_t *v)
 {
 	if (!(snap->c1.have & (1u << id))) {
 		return false;
@@ -123,8 +120,8 @@ bool snapshot_counter(const struct snapshot *snap, enum ctr_id id,
 	return true;
 }
 
-bool snapshot_rate(const struct snapshot *snap, enum ctr_id id,
-		   uint64_t *delta, double *per_min)
+bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
+		   double *per_min)
 {
 	uint32_t bit = 1u << id;
 
@@ -150,8 +147,7 @@ static int live_row(const struct sock_rec *rec, void *data)
 	uint32_t proto = rec->protocol == IPPROTO_UDP ? PROTO_UDP : PROTO_TCP;
 
 	if (rec->state < 32 && (run->o->families & fam) &&
-	    (run->o->protocols & proto) &&
-	    (run->states & SS_BIT(rec->state)) &&
+	    (run->o->protocols & proto) && (run->states & SS_BIT(rec->state)) &&
 	    filter_match(run->o->filter, rec)) {
 		summary_add(run->sum, rec);
 	}
@@ -165,17 +161,17 @@ static int live_dump(struct live_run *run, struct diag *d)
 		uint8_t proto, family;
 		uint32_t pbit, fbit;
 	} tables[] = {
-		{ IPPROTO_TCP, AF_INET, PROTO_TCP, FAM_INET },
-		{ IPPROTO_TCP, AF_INET6, PROTO_TCP, FAM_INET6 },
-		{ IPPROTO_UDP, AF_INET, PROTO_UDP, FAM_INET },
-		{ IPPROTO_UDP, AF_INET6, PROTO_UDP, FAM_INET6 },
+	    {IPPROTO_TCP, AF_INET, PROTO_TCP, FAM_INET},
+	    {IPPROTO_TCP, AF_INET6, PROTO_TCP, FAM_INET6},
+	    {IPPROTO_UDP, AF_INET, PROTO_UDP, FAM_INET},
+	    {IPPROTO_UDP, AF_INET6, PROTO_UDP, FAM_INET6},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		struct diag_req req = {
-			.family = tables[i].family,
-			.protocol = tables[i].proto,
-			.states = run->states,
+		    .family = tables[i].family,
+		    .protocol = tables[i].proto,
+		    .states = run->states,
 		};
 		int err;
 
@@ -194,14 +190,14 @@ static int live_dump(struct live_run *run, struct diag *d)
 
 int snapshot_sockets_live(void *data, struct summary *sum)
 {
-	struct live_run run = { .o = data, .sum = sum };
+	struct live_run run = {.o = data, .sum = sum};
 	struct diag *d;
 	int err;
 
 	if (!filter_states(run.o->filter, &run.states)) {
 		run.states = run.o->listening
-				     ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
-				     : SS_ALL_BITS;
+				 ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
+				 : SS_ALL_BITS;
 	}
 	if (run.o->load_path) {
 		return cmd_load_file(run.o->load_path, live_row, &run);
@@ -218,15 +214,14 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s,
-			 const struct owner_ops *owner)
+			 unsigned int interval_s, const struct owner_ops *owner)
 {
 	struct snapshot_src src = {
-		.root = o->root,
-		.interval_s = interval_s,
-		.sockets = snapshot_sockets_live,
-		.data = (void *)o,
-		.owner = owner,
+	    .root = o->root,
+	    .interval_s = interval_s,
+	    .sockets = snapshot_sockets_live,
+	    .data = (void *)o,
+	    .owner = owner,
 	};
 	int err = snapshot_gather(snap, &src);
 

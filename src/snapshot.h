@@ -7,8 +7,9 @@
  * src->sockets to count sockets, and with interval_s > 0 sleeps and takes a
  * second sample so rules can reason about rates. Files that could not be
  * read are counted in snap->n_unreadable, the first few named in
- * snap->unreadable (one line for the user); the rules that need them skip. snapshot_finish() frees what gather allocated.
- * Tests may fill a struct snapshot by hand instead.
+ * snap->unreadable (one line for the user); the rules that need them skip.
+ * snapshot_finish() frees what gather allocated. Tests may fill a struct
+ * snapshot by hand instead.
  */
 #ifndef SOCKSCOPE_SNAPSHOT_H
 #define SOCKSCOPE_SNAPSHOT_H
@@ -27,8 +28,8 @@ struct opts;
 typedef int (*snapshot_sockets_fn)(void *data, struct summary *sum);
 
 struct snapshot_src {
-	const char *root;         /* "/" unless --root */
-	unsigned int interval_s;  /* 0: one sample, counters absolute */
+	const char *root;	 /* "/" unless --root */
+	unsigned int interval_s; /* 0: one sample, counters absolute */
 	snapshot_sockets_fn sockets;
 	void *data;
 	const struct owner_ops *owner; /* NULL without -p */
@@ -39,15 +40,15 @@ struct snapshot {
 	struct kver kernel;
 	bool have_kernel;
 	struct sysctl_vals sys;
-	uint32_t usable_ports;    /* range minus reserved; 0 unknown */
+	uint32_t usable_ports; /* range minus reserved; 0 unknown */
 	bool recycle_in_conf;
 	struct conf_hit recycle_conf;
-	struct counters c0, c1;   /* c1 is the latest sample */
-	unsigned int interval_s;  /* seconds between c0 and c1; 0: one */
+	struct counters c0, c1;	 /* c1 is the latest sample */
+	unsigned int interval_s; /* seconds between c0 and c1; 0: one */
 	struct sockstat sockstat;
 	bool have_sockstat;
 	struct summary *sum;
-	char unreadable[512];     /* "path: reason; ..." (the first few) */
+	char unreadable[512]; /* "path: reason; ..." (the first few) */
 	unsigned int n_unreadable;
 };
 
@@ -56,12 +57,11 @@ int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src);
 void snapshot_finish(struct snapshot *snap);
 
 /* A counter's latest value; false when it was not read. */
-bool snapshot_counter(const struct snapshot *snap, enum ctr_id id,
-		      uint64_t *v);
+bool snapshot_counter(const struct snapshot *snap, enum ctr_id id, uint64_t *v);
 /* A counter's rise between the samples and its rate per minute; false
  * with one sample or when the counter was not read in both. */
-bool snapshot_rate(const struct snapshot *snap, enum ctr_id id,
-		   uint64_t *delta, double *per_min);
+bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
+		   double *per_min);
 
 /* The live socket source: inet_diag (or --load) with the options' protocol,
  * family and filter selection, every state unless the filter names some.
@@ -79,7 +79,6 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 			 const struct owner_ops *owner);
 
 /* The summary config for a sample (ephemeral range from snap->sys). */
-void snapshot_summary_cfg(const struct snapshot *snap,
-			  struct summary_cfg *cfg);
+void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg);
 
 #endif

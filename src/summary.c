@@ -56,7 +56,7 @@ static struct kent *probe(const struct ktab *t, const uint8_t *key)
 
 static void grow(struct ktab *t)
 {
-	struct ktab nt = { .cap = t->cap ? t->cap * 2 : 64, .n = t->n };
+	struct ktab nt = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n};
 
 	nt.e = xcalloc(nt.cap, sizeof(*nt.e));
 	for (size_t i = 0; i < t->cap; i++) {
@@ -194,7 +194,7 @@ static void count_port(struct summary *s, const struct sock_rec *rec)
 static void track_lingering(struct summary *s, const struct sock_rec *rec)
 {
 	const struct summary *prev = s->priv->cfg.previous;
-	uint8_t key[KEY_LEN] = { 0 };
+	uint8_t key[KEY_LEN] = {0};
 
 	memcpy(key, &rec->cookie, sizeof(rec->cookie));
 	key[8] = rec->state;
@@ -211,8 +211,8 @@ static void track_lingering(struct summary *s, const struct sock_rec *rec)
 static void add_owner(struct summary *s, const struct sock_rec *rec)
 {
 	const struct owner_ops *ops = s->priv->cfg.owner;
-	struct owner ow = { 0 };
-	uint8_t key[KEY_LEN] = { 0 };
+	struct owner ow = {0};
+	uint8_t key[KEY_LEN] = {0};
 	struct kent *e;
 
 	if (!ops || !ops->lookup(ops->data, rec, &ow)) {
@@ -341,7 +341,7 @@ static struct sort_ref *sorted(const struct ktab *t, unsigned int col)
 
 	for (size_t i = 0; i < t->cap; i++) {
 		if (t->e[i].used) {
-			refs[k++] = (struct sort_ref){ &t->e[i], col };
+			refs[k++] = (struct sort_ref){&t->e[i], col};
 		}
 	}
 	qsort(refs, k, sizeof(*refs), by_col_desc);

@@ -35,23 +35,28 @@ struct owner_ops {
 };
 
 struct summary_cfg {
-	uint16_t eph_lo, eph_hi;    /* ip_local_port_range; 0, 0: unknown */
-	const struct owner_ops *owner;   /* NULL without -p */
-	const struct summary *previous;  /* an earlier sample, or NULL */
+	uint16_t eph_lo, eph_hi;	/* ip_local_port_range; 0, 0: unknown */
+	const struct owner_ops *owner;	/* NULL without -p */
+	const struct summary *previous; /* an earlier sample, or NULL */
 };
 
 enum sum_tab {
-	SUM_REMOTE_HOST,  /* key: family, daddr         v: sockets */
-	SUM_REMOTE_PORT,  /* key: family, daddr, dport  v: sockets, syn_sent */
-	SUM_TUPLE,        /* key: family, saddr, daddr, dport
-			     v: sockets on an ephemeral port, time_wait */
-	SUM_OWNER,        /* key: pid, name  v: sockets, close_wait, fin_wait2 */
+	SUM_REMOTE_HOST, /* key: family, daddr         v: sockets */
+	SUM_REMOTE_PORT, /* key: family, daddr, dport  v: sockets, syn_sent */
+	SUM_TUPLE,	 /* key: family, saddr, daddr, dport
+			    v: sockets on an ephemeral port, time_wait */
+	SUM_OWNER,	 /* key: pid, name  v: sockets, close_wait, fin_wait2 */
 	SUM_TAB_MAX
 };
 
 /* Column indexes of struct sum_row.v per table. */
-enum { SUM_V_TOTAL = 0, SUM_V_SYN_SENT = 1, SUM_V_TIME_WAIT = 1,
-       SUM_V_CLOSE_WAIT = 1, SUM_V_FIN_WAIT2 = 2 };
+enum {
+	SUM_V_TOTAL = 0,
+	SUM_V_SYN_SENT = 1,
+	SUM_V_TIME_WAIT = 1,
+	SUM_V_CLOSE_WAIT = 1,
+	SUM_V_FIN_WAIT2 = 2
+};
 
 struct sum_row {
 	uint8_t family;
@@ -65,8 +70,8 @@ struct sum_listener {
 	uint8_t family;
 	uint8_t addr[16];
 	uint16_t port;
-	uint32_t recv_q, send_q;      /* accept queue length and limit */
-	uint32_t conns[SS_MAX];       /* TCP sockets on this local port */
+	uint32_t recv_q, send_q; /* accept queue length and limit */
+	uint32_t conns[SS_MAX];	 /* TCP sockets on this local port */
 };
 
 struct summary {
@@ -74,11 +79,11 @@ struct summary {
 	uint64_t tcp[2][SS_MAX];
 	uint64_t udp[2][SS_MAX];
 	uint64_t tcp_total, udp_total;
-	uint64_t time_wait_inbound;   /* TIME_WAIT not on an ephemeral port */
-	uint64_t fin_wait2_owned;     /* FIN_WAIT2 still held by a process */
+	uint64_t time_wait_inbound; /* TIME_WAIT not on an ephemeral port */
+	uint64_t fin_wait2_owned;   /* FIN_WAIT2 still held by a process */
 	uint64_t persisting_close_wait, persisting_fin_wait2;
-	uint64_t retrans_stuck;       /* retransmitting with >= 8 retries */
-	uint64_t dropped;             /* keys over SUMMARY_KEYS_MAX */
+	uint64_t retrans_stuck; /* retransmitting with >= 8 retries */
+	uint64_t dropped;	/* keys over SUMMARY_KEYS_MAX */
 	bool have_previous;
 	bool have_owners;
 	struct summary_priv *priv;

@@ -47,33 +47,33 @@ long root_read_file(const char *root, const char *rel, char *buf, size_t cap)
 }
 
 static const char *const sysctl_paths[SYS_MAX] = {
-	[SYS_TW_REUSE] = "net/ipv4/tcp_tw_reuse",
-	[SYS_TW_RECYCLE] = "net/ipv4/tcp_tw_recycle",
-	[SYS_TIMESTAMPS] = "net/ipv4/tcp_timestamps",
-	[SYS_FIN_TIMEOUT] = "net/ipv4/tcp_fin_timeout",
-	[SYS_MAX_TW_BUCKETS] = "net/ipv4/tcp_max_tw_buckets",
-	[SYS_MAX_ORPHANS] = "net/ipv4/tcp_max_orphans",
-	[SYS_SYNCOOKIES] = "net/ipv4/tcp_syncookies",
-	[SYS_ABORT_ON_OVERFLOW] = "net/ipv4/tcp_abort_on_overflow",
-	[SYS_MAX_SYN_BACKLOG] = "net/ipv4/tcp_max_syn_backlog",
-	[SYS_SOMAXCONN] = "net/core/somaxconn",
-	[SYS_RETRIES2] = "net/ipv4/tcp_retries2",
-	[SYS_SYN_RETRIES] = "net/ipv4/tcp_syn_retries",
+    [SYS_TW_REUSE] = "net/ipv4/tcp_tw_reuse",
+    [SYS_TW_RECYCLE] = "net/ipv4/tcp_tw_recycle",
+    [SYS_TIMESTAMPS] = "net/ipv4/tcp_timestamps",
+    [SYS_FIN_TIMEOUT] = "net/ipv4/tcp_fin_timeout",
+    [SYS_MAX_TW_BUCKETS] = "net/ipv4/tcp_max_tw_buckets",
+    [SYS_MAX_ORPHANS] = "net/ipv4/tcp_max_orphans",
+    [SYS_SYNCOOKIES] = "net/ipv4/tcp_syncookies",
+    [SYS_ABORT_ON_OVERFLOW] = "net/ipv4/tcp_abort_on_overflow",
+    [SYS_MAX_SYN_BACKLOG] = "net/ipv4/tcp_max_syn_backlog",
+    [SYS_SOMAXCONN] = "net/core/somaxconn",
+    [SYS_RETRIES2] = "net/ipv4/tcp_retries2",
+    [SYS_SYN_RETRIES] = "net/ipv4/tcp_syn_retries",
 };
 
 static const char *const sysctl_names[SYS_MAX] = {
-	[SYS_TW_REUSE] = "net.ipv4.tcp_tw_reuse",
-	[SYS_TW_RECYCLE] = "net.ipv4.tcp_tw_recycle",
-	[SYS_TIMESTAMPS] = "net.ipv4.tcp_timestamps",
-	[SYS_FIN_TIMEOUT] = "net.ipv4.tcp_fin_timeout",
-	[SYS_MAX_TW_BUCKETS] = "net.ipv4.tcp_max_tw_buckets",
-	[SYS_MAX_ORPHANS] = "net.ipv4.tcp_max_orphans",
-	[SYS_SYNCOOKIES] = "net.ipv4.tcp_syncookies",
-	[SYS_ABORT_ON_OVERFLOW] = "net.ipv4.tcp_abort_on_overflow",
-	[SYS_MAX_SYN_BACKLOG] = "net.ipv4.tcp_max_syn_backlog",
-	[SYS_SOMAXCONN] = "net.core.somaxconn",
-	[SYS_RETRIES2] = "net.ipv4.tcp_retries2",
-	[SYS_SYN_RETRIES] = "net.ipv4.tcp_syn_retries",
+    [SYS_TW_REUSE] = "net.ipv4.tcp_tw_reuse",
+    [SYS_TW_RECYCLE] = "net.ipv4.tcp_tw_recycle",
+    [SYS_TIMESTAMPS] = "net.ipv4.tcp_timestamps",
+    [SYS_FIN_TIMEOUT] = "net.ipv4.tcp_fin_timeout",
+    [SYS_MAX_TW_BUCKETS] = "net.ipv4.tcp_max_tw_buckets",
+    [SYS_MAX_ORPHANS] = "net.ipv4.tcp_max_orphans",
+    [SYS_SYNCOOKIES] = "net.ipv4.tcp_syncookies",
+    [SYS_ABORT_ON_OVERFLOW] = "net.ipv4.tcp_abort_on_overflow",
+    [SYS_MAX_SYN_BACKLOG] = "net.ipv4.tcp_max_syn_backlog",
+    [SYS_SOMAXCONN] = "net.core.somaxconn",
+    [SYS_RETRIES2] = "net.ipv4.tcp_retries2",
+    [SYS_SYN_RETRIES] = "net.ipv4.tcp_syn_retries",
 };
 
 const char *sysctl_name(enum sysctl_id id)
@@ -219,16 +219,13 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 	memset(out, 0, sizeof(*out));
 	for (int id = 0; id < SYS_MAX; id++) {
 		if (id == SYS_TW_RECYCLE || id == SYS_MAX_ORPHANS) {
-			out->err[id] = read_hostwide(root, sysctl_paths[id],
-						     &out->v[id], 1,
-						     id == SYS_TW_RECYCLE
-							     ? NULL
-							     : report,
-						     data);
+			out->err[id] = read_hostwide(
+			    root, sysctl_paths[id], &out->v[id], 1,
+			    id == SYS_TW_RECYCLE ? NULL : report, data);
 			continue;
 		}
-		out->err[id] = read_ints(root, sysctl_paths[id], &out->v[id],
-					 1, report, data);
+		out->err[id] = read_ints(root, sysctl_paths[id], &out->v[id], 1,
+					 report, data);
 	}
 	out->port_range_err = read_ints(root, "net/ipv4/ip_local_port_range",
 					range, 2, report, data);
@@ -248,7 +245,8 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 bool sysctl_port_reserved(const struct sysctl_vals *s, uint16_t port)
 {
 	for (unsigned int i = 0; i < s->reserved.n; i++) {
-		if (port >= s->reserved.r[i].lo && port <= s->reserved.r[i].hi) {
+		if (port >= s->reserved.r[i].lo &&
+		    port <= s->reserved.r[i].hi) {
 			return true;
 		}
 	}
@@ -284,8 +282,7 @@ int sysctl_parse_kver(const char *text, struct kver *out)
 	return 0;
 }
 
-bool kver_at_least(const struct kver *k, unsigned int major,
-		   unsigned int minor)
+bool kver_at_least(const struct kver *k, unsigned int major, unsigned int minor)
 {
 	return k->major > major || (k->major == major && k->minor >= minor);
 }

@@ -50,12 +50,12 @@ struct port_ranges {
 
 struct sysctl_vals {
 	int64_t v[SYS_MAX];
-	int err[SYS_MAX];       /* 0 when v[id] is valid, else -errno */
+	int err[SYS_MAX];	   /* 0 when v[id] is valid, else -errno */
 	uint16_t port_lo, port_hi; /* ip_local_port_range */
 	int port_range_err;
 	struct port_ranges reserved; /* ip_local_reserved_ports */
 	int reserved_err;
-	int64_t tcp_mem[3];     /* pages: low, pressure, high */
+	int64_t tcp_mem[3]; /* pages: low, pressure, high */
 	int tcp_mem_err;
 };
 
@@ -103,8 +103,8 @@ struct conf_hit {
  * in one file's text. Comments ('#', ';') are skipped. Returns the 1-based
  * line of the last assignment (the one that wins) with its value, or 0.
  */
-unsigned int sysctl_conf_scan(const char *text, const char *key,
-			      char *value, size_t value_len);
+unsigned int sysctl_conf_scan(const char *text, const char *key, char *value,
+			      size_t value_len);
 
 /*
  * Scan etc/sysctl.conf and etc/sysctl.d/ (*.conf) under root. Returns 1 and

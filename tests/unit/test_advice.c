@@ -26,8 +26,8 @@ struct fake {
 	size_t n, cap;
 };
 
-static void add(struct fake *f, uint8_t state, const char *src,
-		uint16_t sport, const char *dst, uint16_t dport, size_t count)
+static void add(struct fake *f, uint8_t state, const char *src, uint16_t sport,
+		const char *dst, uint16_t dport, size_t count)
 {
 	for (size_t i = 0; i < count; i++) {
 		struct sock_rec *r;
@@ -65,8 +65,8 @@ static void gather(struct snapshot *snap, const char *tree, struct fake *f)
 {
 	char root[512];
 	const char *base = getenv("FIXTURES");
-	struct snapshot_src src = { .root = root, .sockets = fake_sockets,
-				    .data = f };
+	struct snapshot_src src = {
+	    .root = root, .sockets = fake_sockets, .data = f};
 
 	snprintf(root, sizeof(root), "%s/%s", base ? base : "tests/fixtures",
 		 tree);
@@ -117,7 +117,8 @@ static const struct advice *run(const struct snapshot *snap, const char *id)
 		assert_true(a->message[0] != '\0');
 		assert_true(a->n_actions > 0);
 		for (unsigned int k = 0; k < a->n_actions; k++) {
-			/* Removed in 4.12 and harmful before: never advise it */
+			/* Removed in 4.12 and harmful before: never advise it
+			 */
 			assert_null(strstr(a->actions[k], "tcp_tw_recycle=1"));
 		}
 		if (!strcmp(a->rule->id, id)) {
@@ -178,7 +179,7 @@ static void test_table(void **unused)
 static void test_base_quiet(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 
 	(void)unused;
 	add(&f, SS_ESTABLISHED, "10.0.0.1", 0, "10.0.0.2", 443, 50);
@@ -191,7 +192,7 @@ static void test_base_quiet(void **unused)
 static void test_tuple_pressure(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -230,7 +231,7 @@ static void test_tuple_pressure(void **unused)
 static void test_tw_harmless(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -254,7 +255,7 @@ static void test_tw_harmless(void **unused)
 static void test_tw_buckets(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -266,7 +267,8 @@ static void test_tw_buckets(void **unused)
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_WARN);
 	assert_int_equal(evidence(a, "tcp_max_tw_buckets"), 1000);
-	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_max_tw_buckets=2000"));
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.tcp_max_tw_buckets=2000"));
 	/* The warning starts at exactly 80%. */
 	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1125;
 	assert_non_null(run(&snap, "tw-buckets"));
@@ -313,14 +315,12 @@ static void test_tw_recycle(void **unused)
 	snprintf(snap.recycle_conf.file, sizeof(snap.recycle_conf.file),
 		 "etc/sysctl.conf");
 	snap.recycle_conf.line = 7;
-	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value),
-		 "1");
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value), "1");
 	a = run(&snap, "tw-recycle");
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_CRIT);
 	assert_true(has_action(a, "delete line 7 of /etc/sysctl.conf"));
-	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value),
-		 "0");
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value), "0");
 	a = run(&snap, "tw-recycle");
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_WARN);
@@ -330,7 +330,7 @@ static void test_tw_recycle(void **unused)
 static void test_tw_reuse_noop(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -358,7 +358,7 @@ static void test_tw_reuse_noop(void **unused)
 static void test_fin_timeout_myth(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -383,7 +383,7 @@ static void test_fin_timeout_myth(void **unused)
 static void test_fin_wait2_stuck(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -432,9 +432,9 @@ static bool fake_owner(void *data, const struct sock_rec *rec,
 
 static void test_close_wait_leak(void **unused)
 {
-	static const struct owner_ops owner = { fake_owner, NULL };
+	static const struct owner_ops owner = {fake_owner, NULL};
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -448,7 +448,8 @@ static void test_close_wait_leak(void **unused)
 	assert_int_equal(a->sev, SEV_WARN);
 	assert_string_equal(a->subject, "local port 9000");
 	assert_int_equal(evidence(a, "close_wait_here"), 150);
-	assert_true(has_action(a, "sockscope kill state close-wait sport = :9000"));
+	assert_true(
+	    has_action(a, "sockscope kill state close-wait sport = :9000"));
 	/* With owners the process is named (escaped when printed). */
 	resample(&snap, &f, &owner);
 	a = run(&snap, "close-wait-leak");
@@ -478,7 +479,7 @@ static void test_close_wait_leak(void **unused)
 static void test_accept_overflow(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -512,7 +513,7 @@ static void test_accept_overflow(void **unused)
 static void test_somaxconn_low(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -540,7 +541,7 @@ static void test_somaxconn_low(void **unused)
 static void test_syn_queue(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -588,7 +589,8 @@ static void test_syncookies_and_abort(void **unused)
 	a = run(&snap, "abort-on-overflow");
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_WARN);
-	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_abort_on_overflow=0"));
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.tcp_abort_on_overflow=0"));
 	/* A value that could not be read is never advised on. */
 	snap.sys.err[SYS_ABORT_ON_OVERFLOW] = -13;
 	assert_null(run(&snap, "abort-on-overflow"));
@@ -663,7 +665,7 @@ static void test_rst_on_close(void **unused)
 static void test_syn_sent_pile(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -683,7 +685,7 @@ static void test_syn_sent_pile(void **unused)
 static void test_dead_peer(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -705,7 +707,7 @@ static void test_dead_peer(void **unused)
 static void test_port_overlap(void **unused)
 {
 	struct snapshot snap;
-	struct fake f = { 0 };
+	struct fake f = {0};
 	const struct advice *a;
 
 	(void)unused;
@@ -718,12 +720,11 @@ static void test_port_overlap(void **unused)
 	a = run(&snap, "port-overlap");
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_WARN);
-	assert_true(has_action(
-		a, "sysctl -w net.ipv4.ip_local_reserved_ports=40000"));
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.ip_local_reserved_ports=40000"));
 	/* Already reserved: fine; the action keeps existing reservations. */
-	assert_int_equal(sysctl_parse_ranges("40000,50000-50010",
-					     &snap.sys.reserved),
-			 0);
+	assert_int_equal(
+	    sysctl_parse_ranges("40000,50000-50010", &snap.sys.reserved), 0);
 	assert_null(run(&snap, "port-overlap"));
 	f.recs[0].sport = 41000;
 	resample(&snap, &f, NULL);
@@ -737,26 +738,26 @@ static void test_port_overlap(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_base_quiet),
-		cmocka_unit_test(test_tuple_pressure),
-		cmocka_unit_test(test_tw_harmless),
-		cmocka_unit_test(test_tw_buckets),
-		cmocka_unit_test(test_tw_recycle),
-		cmocka_unit_test(test_tw_reuse_noop),
-		cmocka_unit_test(test_fin_timeout_myth),
-		cmocka_unit_test(test_fin_wait2_stuck),
-		cmocka_unit_test(test_close_wait_leak),
-		cmocka_unit_test(test_accept_overflow),
-		cmocka_unit_test(test_somaxconn_low),
-		cmocka_unit_test(test_syn_queue),
-		cmocka_unit_test(test_syncookies_and_abort),
-		cmocka_unit_test(test_orphans),
-		cmocka_unit_test(test_tcp_mem),
-		cmocka_unit_test(test_rst_on_close),
-		cmocka_unit_test(test_syn_sent_pile),
-		cmocka_unit_test(test_dead_peer),
-		cmocka_unit_test(test_port_overlap),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_base_quiet),
+	    cmocka_unit_test(test_tuple_pressure),
+	    cmocka_unit_test(test_tw_harmless),
+	    cmocka_unit_test(test_tw_buckets),
+	    cmocka_unit_test(test_tw_recycle),
+	    cmocka_unit_test(test_tw_reuse_noop),
+	    cmocka_unit_test(test_fin_timeout_myth),
+	    cmocka_unit_test(test_fin_wait2_stuck),
+	    cmocka_unit_test(test_close_wait_leak),
+	    cmocka_unit_test(test_accept_overflow),
+	    cmocka_unit_test(test_somaxconn_low),
+	    cmocka_unit_test(test_syn_queue),
+	    cmocka_unit_test(test_syncookies_and_abort),
+	    cmocka_unit_test(test_orphans),
+	    cmocka_unit_test(test_tcp_mem),
+	    cmocka_unit_test(test_rst_on_close),
+	    cmocka_unit_test(test_syn_sent_pile),
+	    cmocka_unit_test(test_dead_peer),
+	    cmocka_unit_test(test_port_overlap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

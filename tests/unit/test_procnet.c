@@ -18,16 +18,16 @@
 static void test_counters_pairs(void **unused)
 {
 	static const char text[] =
-		"TcpExt: SyncookiesSent ListenOverflows ListenDrops "
-		"TCPTimeWaitOverflow\n"
-		"TcpExt: 1 17 18 4\n"
-		"IpExt: InNoRoutes InTruncatedPkts\n"
-		"IpExt: 0 0\n";
+	    "TcpExt: SyncookiesSent ListenOverflows ListenDrops "
+	    "TCPTimeWaitOverflow\n"
+	    "TcpExt: 1 17 18 4\n"
+	    "IpExt: InNoRoutes InTruncatedPkts\n"
+	    "IpExt: 0 0\n";
 	static const char snmp[] =
-		"Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens "
-		"PassiveOpens\n"
-		"Tcp: 1 200 120000 -1 16 5\n";
-	struct counters c = { 0 };
+	    "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens "
+	    "PassiveOpens\n"
+	    "Tcp: 1 200 120000 -1 16 5\n";
+	struct counters c = {0};
 
 	(void)unused;
 	assert_int_equal(procnet_parse_counters(text, &c), 0);
@@ -46,18 +46,18 @@ static void test_counters_pairs(void **unused)
 static void test_counters_malformed(void **unused)
 {
 	static const char *const bad[] = {
-		"TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n",
-		"TcpExt: ListenOverflows\nTcpExt: 1 2\n",
-		"TcpExt: ListenOverflows\nIpExt: 1\n",
-		"TcpExt: ListenOverflows\n",
-		"TcpExt: ListenOverflows\nTcpExt: x\n",
-		"TcpExt: ListenOverflows\nTcpExt: 99999999999999999999999\n",
-		"no colon here\nno colon here\n",
+	    "TcpExt: ListenOverflows ListenDrops\nTcpExt: 1\n",
+	    "TcpExt: ListenOverflows\nTcpExt: 1 2\n",
+	    "TcpExt: ListenOverflows\nIpExt: 1\n",
+	    "TcpExt: ListenOverflows\n",
+	    "TcpExt: ListenOverflows\nTcpExt: x\n",
+	    "TcpExt: ListenOverflows\nTcpExt: 99999999999999999999999\n",
+	    "no colon here\nno colon here\n",
 	};
 
 	(void)unused;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		struct counters c = { .v = { [CTR_LISTEN_OVERFLOWS] = 7 } };
+		struct counters c = {.v = {[CTR_LISTEN_OVERFLOWS] = 7}};
 
 		assert_int_equal(procnet_parse_counters(bad[i], &c), -EBADMSG);
 		/* Nothing half-filled. */
@@ -72,7 +72,7 @@ static void test_sockstat(void **unused)
 				 "TCP: inuse 10 orphan 2 tw 5 alloc 12 mem 40\n"
 				 "UDP: inuse 3 mem 2\nFRAG: inuse 0 memory 0\n";
 	static const char v6[] = "TCP6: inuse 4\nUDP6: inuse 1\n";
-	struct sockstat s = { 0 };
+	struct sockstat s = {0};
 
 	(void)unused;
 	assert_int_equal(procnet_parse_sockstat(v4, &s), 0);
@@ -139,12 +139,11 @@ static void test_ints_and_kver(void **unused)
 
 static void test_conf_scan(void **unused)
 {
-	static const char text[] =
-		"# net.ipv4.tcp_tw_recycle = 1\n"
-		"; net.ipv4.tcp_tw_recycle = 1\n"
-		"net.ipv4.tcp_tw_recycle_x = 1\n"
-		"  net/ipv4/tcp_tw_recycle=0  \n"
-		"-net.ipv4.tcp_tw_recycle = 1\n";
+	static const char text[] = "# net.ipv4.tcp_tw_recycle = 1\n"
+				   "; net.ipv4.tcp_tw_recycle = 1\n"
+				   "net.ipv4.tcp_tw_recycle_x = 1\n"
+				   "  net/ipv4/tcp_tw_recycle=0  \n"
+				   "-net.ipv4.tcp_tw_recycle = 1\n";
 	char value[32];
 
 	(void)unused;
@@ -173,8 +172,8 @@ static const char *fixture(const char *name, char *buf, size_t len)
 static void test_fixture_tree(void **unused)
 {
 	struct sysctl_vals sv;
-	struct counters c = { 0 };
-	struct sockstat ss = { 0 };
+	struct counters c = {0};
+	struct sockstat ss = {0};
 	struct conf_hit hit;
 	char root[512];
 
@@ -193,13 +192,11 @@ static void test_fixture_tree(void **unused)
 	assert_int_equal(procnet_read_sockstat(root, &ss, NULL, NULL), 0);
 	assert_int_equal(ss.tcp6_inuse, 4);
 	/* A commented-out line is no hit. */
-	assert_int_equal(sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle",
-					  &hit),
-			 0);
+	assert_int_equal(
+	    sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle", &hit), 0);
 	fixture("advice-recycle", root, sizeof(root));
-	assert_int_equal(sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle",
-					  &hit),
-			 1);
+	assert_int_equal(
+	    sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle", &hit), 1);
 	assert_string_equal(hit.file, "etc/sysctl.d/99-tuning.conf");
 	assert_int_equal(hit.line, 3);
 	assert_string_equal(hit.value, "1");
@@ -207,12 +204,12 @@ static void test_fixture_tree(void **unused)
 
 static void test_usable_minus_reserved(void **unused)
 {
-	struct sysctl_vals sv = { .port_lo = 40000, .port_hi = 43999 };
+	struct sysctl_vals sv = {.port_lo = 40000, .port_hi = 43999};
 
 	(void)unused;
-	assert_int_equal(sysctl_parse_ranges("40000-40099,40050-40149,50000",
-					     &sv.reserved),
-			 0);
+	assert_int_equal(
+	    sysctl_parse_ranges("40000-40099,40050-40149,50000", &sv.reserved),
+	    0);
 	/* Overlapping ranges count once; ports outside the range not at all. */
 	assert_int_equal(sysctl_usable_ports(&sv), 4000 - 150);
 	sv.port_range_err = -ENOENT;
@@ -222,14 +219,14 @@ static void test_usable_minus_reserved(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counters_pairs),
-		cmocka_unit_test(test_counters_malformed),
-		cmocka_unit_test(test_sockstat),
-		cmocka_unit_test(test_ranges),
-		cmocka_unit_test(test_ints_and_kver),
-		cmocka_unit_test(test_conf_scan),
-		cmocka_unit_test(test_fixture_tree),
-		cmocka_unit_test(test_usable_minus_reserved),
+	    cmocka_unit_test(test_counters_pairs),
+	    cmocka_unit_test(test_counters_malformed),
+	    cmocka_unit_test(test_sockstat),
+	    cmocka_unit_test(test_ranges),
+	    cmocka_unit_test(test_ints_and_kver),
+	    cmocka_unit_test(test_conf_scan),
+	    cmocka_unit_test(test_fixture_tree),
+	    cmocka_unit_test(test_usable_minus_reserved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,8 +17,11 @@ static struct sock_rec rec(uint8_t family, uint8_t proto, uint8_t state,
 			   const char *src, uint16_t sport, const char *dst,
 			   uint16_t dport)
 {
-	struct sock_rec r = { .family = family, .protocol = proto,
-			      .state = state, .sport = sport, .dport = dport };
+	struct sock_rec r = {.family = family,
+			     .protocol = proto,
+			     .state = state,
+			     .sport = sport,
+			     .dport = dport};
 
 	inet_pton(family, src, r.saddr);
 	inet_pton(family, dst, r.daddr);
@@ -27,7 +30,7 @@ static struct sock_rec rec(uint8_t family, uint8_t proto, uint8_t state,
 
 static void test_states(void **unused)
 {
-	struct summary_cfg cfg = { .eph_lo = 40000, .eph_hi = 40999 };
+	struct summary_cfg cfg = {.eph_lo = 40000, .eph_hi = 40999};
 	struct summary *s = summary_create(&cfg);
 	struct sock_rec r;
 
@@ -53,7 +56,7 @@ static void test_states(void **unused)
 
 static void test_tuples_and_top(void **unused)
 {
-	struct summary_cfg cfg = { .eph_lo = 40000, .eph_hi = 40999 };
+	struct summary_cfg cfg = {.eph_lo = 40000, .eph_hi = 40999};
 	struct summary *s = summary_create(&cfg);
 	struct sum_row rows[4];
 	size_t keys;
@@ -61,8 +64,9 @@ static void test_tuples_and_top(void **unused)
 
 	(void)unused;
 	for (uint16_t p = 0; p < 30; p++) {
-		r = rec(AF_INET, IPPROTO_TCP, p < 20 ? SS_TIME_WAIT : SS_SYN_SENT,
-			"10.0.0.1", (uint16_t)(40000 + p), "10.0.0.9", 443);
+		r = rec(AF_INET, IPPROTO_TCP,
+			p < 20 ? SS_TIME_WAIT : SS_SYN_SENT, "10.0.0.1",
+			(uint16_t)(40000 + p), "10.0.0.9", 443);
 		summary_add(s, &r);
 	}
 	for (uint16_t p = 0; p < 5; p++) {
@@ -71,25 +75,22 @@ static void test_tuples_and_top(void **unused)
 		summary_add(s, &r);
 	}
 	/* Inbound: local port 443 is not ephemeral, so no tuple. */
-	r = rec(AF_INET, IPPROTO_TCP, SS_TIME_WAIT, "10.0.0.1", 443,
-		"10.0.0.7", 40500);
+	r = rec(AF_INET, IPPROTO_TCP, SS_TIME_WAIT, "10.0.0.1", 443, "10.0.0.7",
+		40500);
 	summary_add(s, &r);
 	assert_int_equal(s->time_wait_inbound, 1);
-	assert_int_equal(summary_top(s, SUM_TUPLE, SUM_V_TIME_WAIT, rows, 4,
-				     &keys),
-			 2);
+	assert_int_equal(
+	    summary_top(s, SUM_TUPLE, SUM_V_TIME_WAIT, rows, 4, &keys), 2);
 	assert_int_equal(keys, 2);
 	assert_int_equal(rows[0].v[SUM_V_TIME_WAIT], 20);
 	assert_int_equal(rows[0].v[SUM_V_TOTAL], 30);
 	assert_int_equal(rows[0].dport, 443);
 	assert_int_equal(rows[1].v[SUM_V_TIME_WAIT], 5);
-	assert_int_equal(summary_top(s, SUM_REMOTE_PORT, SUM_V_SYN_SENT, rows,
-				     4, NULL),
-			 1);
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_PORT, SUM_V_SYN_SENT, rows, 4, NULL), 1);
 	assert_int_equal(rows[0].v[SUM_V_SYN_SENT], 10);
-	assert_int_equal(summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, rows, 1,
-				     &keys),
-			 1);
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, rows, 1, &keys), 1);
 	assert_int_equal(keys, 3);
 	assert_int_equal(rows[0].v[SUM_V_TOTAL], 30);
 	assert_int_equal(summary_top(s, SUM_TAB_MAX, 0, rows, 1, &keys), 0);
@@ -98,7 +99,7 @@ static void test_tuples_and_top(void **unused)
 
 static void test_listeners(void **unused)
 {
-	struct summary_cfg cfg = { 0 }; /* unknown range: kernel default */
+	struct summary_cfg cfg = {0}; /* unknown range: kernel default */
 	struct summary *s = summary_create(&cfg);
 	struct sum_listener l[3];
 	struct sock_rec r;
@@ -133,9 +134,9 @@ static void test_listeners(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_states),
-		cmocka_unit_test(test_tuples_and_top),
-		cmocka_unit_test(test_listeners),
+	    cmocka_unit_test(test_states),
+	    cmocka_unit_test(test_tuples_and_top),
+	    cmocka_unit_test(test_listeners),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
