@@ -5,6 +5,7 @@
 #ifndef SOCKSCOPE_CMD_H
 #define SOCKSCOPE_CMD_H
 
+#include "diag.h"
 #include "format.h"
 #include "opts.h"
 
@@ -16,6 +17,21 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_kill_entry;
+extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_advise_entry;
+
+/*
+ * Flush and free a command's stdout buffer: EXIT_OK, EXIT_OK when the
+ * reader went away (| head), or EXIT_RUNTIME after saying why.
+ */
+struct obuf;
+int cmd_finish_output(struct obuf *ob);
+
+/*
+ * Replay the dump saved at path (--load) through fn. Returns 0 or -errno,
+ * having said on stderr what was wrong with the file.
+ */
+int cmd_load_file(const char *path, diag_row_fn fn, void *data);
 
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);

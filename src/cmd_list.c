@@ -64,6 +64,8 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 		return &fmt_json;
 	case FMT_NDJSON:
 		return &fmt_ndjson;
+	case FMT_PROMETHEUS:
+		return &fmt_prom;
 	default:
 		return &fmt_table;
 	}
@@ -167,26 +169,6 @@ static int dump_live(struct list_run *run, int save_fd)
 	return err;
 }
 
-static int load_file(struct list_run *run)
-{
-	struct diag_load_err lerr = { 0 };
-	int fd = open(run->o->load_path, O_RDONLY | O_CLOEXEC);
-	int err;
-
-	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", run->o->load_path, strerror(errno));
-		return err;
-	}
-	err = diag_load(fd, list_row, run, &lerr);
-	if (err == -EBADMSG || err == -EIO) {
-		warnx_("--load %s: offset %llu: %s", run->o->load_path,
-		       (unsigned long long)lerr.offset, lerr.what);
-	}
-	close(fd);
-	return err;
-}
-
 static unsigned int terminal_columns(const struct opts *o)
 {
 	struct winsize ws;
@@ -281,16 +263,16 @@ static void build_tables(struct list_out *lo, const struct opts *o)
 	int err;
 
 	if (o->processes) {
-		err = proc_map_build("/", &lo->procs);
+		err = proc_map_build(o->root, &lo->procs);
 		if (err) {
-			warnx_("-p: cannot read /proc: %s; no processes shown",
-			       strerror(-err));
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes shown", o->root, strerror(-err));
 		} else if (geteuid() != 0) {
 			warnx_("-p: not root: only your own processes are shown");
 		}
 	}
 	if (o->extended) {
-		cgroups_build("/", &lo->cg);
+		cgroups_build(o->root, &lo->cg);
 	}
 }
 
@@ -353,7 +335,7 @@ static int list_exec(const struct opts *o)
 	}
 	list_out_begin(&run.lo, o);
 	if (o->load_path) {
-		err = load_file(&run);
+		err = cmd_load_file(o->load_path, list_row, &run);
 	} else if (o->all_netns) {
 		err = dump_all_netns(&run);
 	} else {

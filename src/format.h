@@ -45,6 +45,7 @@ struct fmt_ops {
 extern const struct fmt_ops fmt_table;
 extern const struct fmt_ops fmt_json;
 extern const struct fmt_ops fmt_ndjson;
+extern const struct fmt_ops fmt_prom;
 
 /* "tcp", "udp", "raw" or "p<number>". Never NULL. */
 const char *format_netid(uint8_t protocol, char buf[8]);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "opts.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -25,6 +27,9 @@ enum long_only {
 	OPT_FORMAT = 0x100,
 	OPT_SAVE,
 	OPT_LOAD,
+	OPT_TOP,
+	OPT_INTERVAL,
+	OPT_ROOT,
 	OPT_ALL_NETNS,
 	OPT_YES,
 };
@@ -51,6 +56,10 @@ static const struct option long_opts[] = {
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "load", required_argument, NULL, OPT_LOAD },
 	{ "filter", required_argument, NULL, 'F' },
+	{ "summary", no_argument, NULL, 's' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -59,6 +68,8 @@ static const struct option long_opts[] = {
 static const char usage_text[] =
 	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
 	"       sockscope kill [--yes] [OPTIONS] FILTER\n"
+	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
+	"       sockscope advise [OPTIONS] [FILTER]\n"
 	"\n"
 	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
@@ -79,7 +90,12 @@ static const char usage_text[] =
 	"      --all-netns      every namespace in /run/netns and the current one\n"
 	"      --yes            kill: close the sockets (default: only list them)\n"
 	"  -j, --json           same as --format json\n"
-	"      --format FMT     table, json or ndjson\n"
+	"      --format FMT     table, json, ndjson or prometheus\n"
+	"  -s, --summary        same as the summary command\n"
+	"      --top N          rows per summary breakdown (default 10)\n"
+	"      --interval S     advise: seconds between two counter samples\n"
+	"                       (default 1; 0: one sample, no rates)\n"
+	"      --root DIR       read /proc and /etc under DIR (default /)\n"
 	"      --save FILE      also write the raw netlink dump to FILE\n"
 	"      --load FILE      list from a saved dump instead of the kernel\n"
 	"  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
@@ -110,6 +126,7 @@ static int parse_format(struct opts *o, const char *name)
 		{ "table", FMT_TABLE },
 		{ "json", FMT_JSON },
 		{ "ndjson", FMT_NDJSON },
+		{ "prometheus", FMT_PROMETHEUS },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -118,7 +135,26 @@ static int parse_format(struct opts *o, const char *name)
 			return 0;
 		}
 	}
-	return usage_error("unknown format '%s' (table, json, ndjson)", name);
+	return usage_error("unknown format '%s' (table, json, ndjson, prometheus)",
+			   name);
+}
+
+/* A decimal number in [min, max] for option name. */
+static int parse_uint(const char *arg, const char *name, unsigned int min,
+		      unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end || errno || v < min ||
+	    v > max) {
+		return usage_error("%s: '%s' is not a number from %u to %u",
+				   name, arg, min, max);
+	}
+	*out = (unsigned int)v;
+	return 0;
 }
 
 /* The options that only switch something on. */
@@ -177,6 +213,16 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'F':
 		o->filter_path = arg;
+		return 0;
+	case 's':
+		o->cmd = &cmd_summary_entry;
+		return 0;
+	case OPT_TOP:
+		return parse_uint(arg, "--top", 1, 100000, &o->top);
+	case OPT_INTERVAL:
+		return parse_uint(arg, "--interval", 0, 3600, &o->interval_s);
+	case OPT_ROOT:
+		o->root = arg;
 		return 0;
 	case 'h':
 		fputs(usage_text, stdout);
@@ -300,10 +346,14 @@ static int check_combinations(const struct opts *o)
 
 int opts_parse(struct opts *o, int argc, char **argv)
 {
+	struct stat st;
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->cmd = &cmd_list_entry;
+	o->top = 10;
+	o->interval_s = 1;
+	o->root = "/";
 	if (argc > 1 && argv[1][0] != '-') {
 		const struct cmd_entry *cmd = cmd_find(argv[1]);
 
@@ -314,12 +364,17 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "tu46lanHjpoemiN:hVF:", long_opts,
+	while ((c = getopt_long(argc, argv, "tu46lanHjspoemiN:hVF:", long_opts,
 				NULL)) != -1) {
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
 		}
+	}
+	errno = 0;
+	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
+		return usage_error("--root %s: %s", o->root,
+				   errno ? strerror(errno) : "not a directory");
 	}
 	ret = check_combinations(o);
 	if (ret) {

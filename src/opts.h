@@ -51,6 +51,9 @@ struct opts {
 	const char *load_path; /* --load */
 	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
+	unsigned int top;      /* --top: rows per breakdown, default 10 */
+	unsigned int interval_s; /* --interval: seconds between samples */
+	const char *root;      /* --root: read /proc under it, default "/" */
 };
 
 /* Exit statuses (only main.c exits). */
@@ -58,6 +61,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
+	EXIT_ADVICE = 3, /* advise: a warning-or-worse rule fired */
 };
 
 /*
