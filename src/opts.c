@@ -318,6 +318,12 @@ static int check_combinations(const struct opts *o)
 	if (o->save_path && o->load_path) {
 		return usage_error("--save and --load exclude each other");
 	}
+	if ((o->netns || o->all_netns) && o->cmd != &cmd_list_entry && !kill) {
+		/* Not ignored in silence: the numbers would be another
+		 * namespace's. */
+		return usage_error("-N and --all-netns apply to list and kill "
+				   "only");
+	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");
 	}
