@@ -36,23 +36,3 @@ int cmd_finish_output(struct obuf *ob)
 	}
 	return EXIT_OK;
 }
-
-int cmd_load_file(const char *path, diag_row_fn fn, void *data)
-{
-	struct diag_load_err lerr = { 0 };
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int err;
-
-	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", path, strerror(-err));
-		return err;
-	}
-	err = diag_load(fd, fn, data, &lerr);
-	if (err == -EBADMSG || err == -EIO) {
-		warnx_("--load %s: offset %llu: %s", path,
-		       (unsigned long long)lerr.offset, lerr.what);
-	}
-	close(fd);
-	return err;
-}

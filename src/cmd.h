@@ -27,12 +27,6 @@ extern const struct cmd_entry cmd_advise_entry;
 struct obuf;
 int cmd_finish_output(struct obuf *ob);
 
-/*
- * Replay the dump saved at path (--load) through fn. Returns 0 or -errno,
- * having said on stderr what was wrong with the file.
- */
-int cmd_load_file(const char *path, diag_row_fn fn, void *data);
-
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
 

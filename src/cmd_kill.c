@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "acquire.h"
 #include "cmd.h"
 #include "diag.h"
 #include "filter.h"
@@ -36,11 +37,7 @@ struct kill_tally {
 static int collect_row(const struct sock_rec *rec, void *data)
 {
 	struct victims *v = data;
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
 
-	if (!(v->o->families & fam) || !filter_match(v->o->filter, rec)) {
-		return 0;
-	}
 	if (v->n == v->cap) {
 		v->cap = v->cap ? v->cap * 2 : 64;
 		v->rec = xrealloc(v->rec, v->cap * sizeof(*v->rec));
@@ -52,25 +49,16 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
-static int collect(struct diag *d, struct victims *v)
+/* Only TCP can be destroyed; the filter applies as in a listing. */
+static int collect(const struct opts *o, struct victims *v)
 {
-	static const uint8_t fams[] = {AF_INET, AF_INET6};
-	int err = 0;
+	struct acquire a;
+	int err;
 
-	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-		struct diag_req req = {
-		    .family = fams[f],
-		    .protocol = IPPROTO_TCP,
-		    .states = opts_states(v->o, IPPROTO_TCP),
-		};
-
-		if (v->o->families & (f ? FAM_INET6 : FAM_INET)) {
-			err = diag_dump(d, &req, collect_row, v);
-		}
-	}
-	if (err) {
-		warnx_("kill: netlink dump failed: %s", strerror(-err));
-	}
+	acquire_init(&a, o);
+	a.protocols = PROTO_TCP;
+	err = acquire_run(&a, collect_row, v);
+	acquire_finish(&a);
 	return err;
 }
 
@@ -127,7 +115,7 @@ static int kill_exec(const struct opts *o)
 	struct victims v = {.o = o};
 	struct kill_tally t = {0};
 	struct list_out lo;
-	struct diag *d;
+	struct diag *d = NULL;
 	uint32_t mask;
 	int err, werr;
 
@@ -140,13 +128,14 @@ static int kill_exec(const struct opts *o)
 	if (list_enter_netns(o)) {
 		return EXIT_RUNTIME;
 	}
-	err = diag_open(&d);
-	if (err) {
-		warnx_("netlink: cannot open a sock_diag socket: %s",
-		       strerror(-err));
-		return EXIT_RUNTIME;
+	err = collect(o, &v);
+	if (!err && o->yes && v.n) {
+		err = diag_open(&d);
+		if (err) {
+			warnx_("netlink: cannot open a sock_diag socket: %s",
+			       strerror(-err));
+		}
 	}
-	err = collect(d, &v);
 	list_out_begin(&lo, o);
 	for (size_t i = 0; i < v.n && !err; i++) {
 		if (o->yes) {

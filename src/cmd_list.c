@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acquire.h"
 #include "addr.h"
 #include "cgroup.h"
 #include "cmd.h"
@@ -24,35 +25,14 @@
 #include "util.h"
 
 struct list_run {
-	const struct opts *o;
+	struct acquire acq;
 	struct list_out lo;
-	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
-	bool user_match;      /* rows still need filter_match() */
-	bool kernel_refused;  /* the kernel rejected the compiled filter */
-	unsigned int bc_without; /* enum filter_bc_without */
 };
-
-static bool wanted(const struct list_run *run, const struct sock_rec *rec)
-{
-	const struct opts *o = run->o;
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
-
-	if (!(o->families & fam)) {
-		return false;
-	}
-	if (!(run->states[rec->protocol] & SS_BIT(rec->state))) {
-		return false;
-	}
-	return !run->user_match || filter_match(o->filter, rec);
-}
 
 static int list_row(const struct sock_rec *rec, void *data)
 {
 	struct list_run *run = data;
 
-	if (rec->state >= 32 || !wanted(run, rec)) {
-		return 0;
-	}
 	run->lo.fmt->row(&run->lo.fc, rec);
 	return run->lo.out.err;
 }
@@ -69,104 +49,6 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 	default:
 		return &fmt_table;
 	}
-}
-
-static const char *proto_name(uint8_t protocol)
-{
-	return protocol == IPPROTO_UDP ? "udp" : "tcp";
-}
-
-/*
- * One dump with the filter compiled for the kernel; rows it cannot decide
- * exactly are matched again here. If the kernel refuses the program, the
- * dump is redone: without fwmark ops for EPERM (no CAP_NET_ADMIN), without
- * any program for anything else (EINVAL: an op this kernel lacks), with
- * one notice, and the choice holds for the rest of the run.
- */
-static int dump_filtered(struct list_run *run, struct diag *d,
-			 struct diag_req *req)
-{
-	for (;;) {
-		void *bc = NULL;
-		bool exact = false, sent;
-		int err;
-
-		if (!run->kernel_refused) {
-			filter_bytecode(run->o->filter, req->family,
-					run->bc_without, &bc,
-					&req->bytecode_len, &exact);
-		}
-		sent = bc != NULL;
-		req->bytecode = bc;
-		run->user_match = !exact;
-		err = diag_dump(d, req, list_row, run);
-		free(bc);
-		req->bytecode = NULL;
-		req->bytecode_len = 0;
-		if (!sent || (err != -EINVAL && err != -EPERM)) {
-			return err;
-		}
-		if (err == -EPERM && !(run->bc_without & FILTER_BC_NO_MARK)) {
-			warnx_("filter: fwmark needs CAP_NET_ADMIN in the kernel, "
-			       "which also hides marks: they read as 0");
-			run->bc_without |= FILTER_BC_NO_MARK;
-		} else {
-			warnx_("filter: the kernel refused the compiled filter "
-			       "(%s); filtering in userspace", strerror(-err));
-			run->kernel_refused = true;
-		}
-	}
-}
-
-/* Every (protocol, family) table the options select, from the kernel. */
-static int dump_live(struct list_run *run, int save_fd)
-{
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	static const uint8_t fams[] = { AF_INET, AF_INET6 };
-	struct diag *d;
-	int err = diag_open(&d);
-
-	if (err) {
-		warnx_("netlink: cannot open a sock_diag socket: %s",
-		       strerror(-err));
-		return err;
-	}
-	if (save_fd >= 0) {
-		diag_save_to(d, save_fd);
-	}
-	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
-		uint32_t pbit = protos[p] == IPPROTO_TCP ? PROTO_TCP : PROTO_UDP;
-
-		if (!(run->o->protocols & pbit)) {
-			continue;
-		}
-		for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-			struct diag_req req = {
-				.family = fams[f],
-				.protocol = protos[p],
-				.states = run->states[protos[p]],
-				.ext = detail_diag_ext(run->o),
-			};
-
-			if (!(run->o->families & (f ? FAM_INET6 : FAM_INET))) {
-				continue;
-			}
-			err = dump_filtered(run, d, &req);
-			if (err == -ENOENT || err == -EOPNOTSUPP) {
-				warnx_("%s: the kernel has no diag support for "
-				       "this protocol; skipped",
-				       proto_name(protos[p]));
-				err = 0;
-				break;
-			}
-			if (err && err != run->lo.out.err) {
-				warnx_("netlink: %s dump failed: %s",
-				       proto_name(protos[p]), strerror(-err));
-			}
-		}
-	}
-	diag_destroy(d);
-	return err;
 }
 
 static unsigned int terminal_columns(const struct opts *o)
@@ -209,7 +91,7 @@ static int dump_all_netns(struct list_run *run)
 		}
 		return err;
 	}
-	err = dump_live(run, -1);
+	err = acquire_run(&run->acq, list_row, run);
 	for (size_t i = 0; i < n && !err; i++) {
 		int fd = netns_open(names[i]);
 
@@ -225,7 +107,9 @@ static int dump_all_netns(struct list_run *run)
 		run->lo.fc.netns = names[i];
 		ifnames_destroy(run->lo.fc.ifn);
 		run->lo.fc.ifn = ifnames_create();
-		err = dump_live(run, -1);
+		/* A netlink socket belongs to the namespace it was made in. */
+		acquire_finish(&run->acq);
+		err = acquire_run(&run->acq, list_row, run);
 		if (netns_switch(orig)) {
 			warnx_("--all-netns: cannot return to the first "
 			       "namespace: %s", strerror(errno));
@@ -315,36 +199,33 @@ int list_out_end(struct list_out *lo)
 
 static int list_exec(const struct opts *o)
 {
-	struct list_run run = { .o = o, .user_match = true };
-	int save_fd;
+	struct list_run run;
 	int err, werr;
 
 	if (list_enter_netns(o)) {
 		return EXIT_RUNTIME;
 	}
-	save_fd = open_save(o);
-	if (o->save_path && save_fd < 0) {
+	acquire_init(&run.acq, o);
+	run.acq.ext = detail_diag_ext(o);
+	run.acq.save_fd = open_save(o);
+	if (o->save_path && run.acq.save_fd < 0) {
 		return EXIT_RUNTIME;
 	}
-	/* A protocol not asked for keeps an empty mask: --load skips it. */
-	if (o->protocols & PROTO_TCP) {
-		run.states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
-	}
-	if (o->protocols & PROTO_UDP) {
-		run.states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
-	}
 	list_out_begin(&run.lo, o);
-	if (o->load_path) {
-		err = cmd_load_file(o->load_path, list_row, &run);
-	} else if (o->all_netns) {
+	if (o->all_netns) {
 		err = dump_all_netns(&run);
 	} else {
-		err = dump_live(&run, save_fd);
+		err = acquire_run(&run.acq, list_row, &run);
 	}
+	acquire_finish(&run.acq);
 	werr = list_out_end(&run.lo);
-	if (save_fd >= 0 && close(save_fd) && !err) {
+	if (run.acq.save_fd >= 0 && close(run.acq.save_fd) && !err) {
 		warnx_("--save %s: %s", o->save_path, strerror(errno));
 		err = -EIO;
+	}
+	/* A reader that went away (| head) is not a failure. */
+	if (err == -EPIPE) {
+		err = 0;
 	}
 	return err || werr ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -10,8 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cmd.h"
-#include "diag.h"
+#include "acquire.h"
 #include "filter.h"
 #include "opts.h"
 #include "state.h"
@@ -134,82 +133,29 @@ bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
 	return true;
 }
 
-struct live_run {
-	const struct opts *o;
-	struct summary *sum;
-	uint32_t states;
-};
-
 static int live_row(const struct sock_rec *rec, void *data)
 {
-	struct live_run *run = data;
-	uint32_t fam = rec->family == AF_INET6 ? FAM_INET6 : FAM_INET;
-	uint32_t proto = rec->protocol == IPPROTO_UDP ? PROTO_UDP : PROTO_TCP;
-
-	if (rec->state < 32 && (run->o->families & fam) &&
-	    (run->o->protocols & proto) && (run->states & SS_BIT(rec->state)) &&
-	    filter_match(run->o->filter, rec)) {
-		summary_add(run->sum, rec);
-	}
-	return 0;
-}
-
-/* One dump per (protocol, family); a protocol without diag is skipped. */
-static int live_dump(struct live_run *run, struct diag *d)
-{
-	static const struct {
-		uint8_t proto, family;
-		uint32_t pbit, fbit;
-	} tables[] = {
-	    {IPPROTO_TCP, AF_INET, PROTO_TCP, FAM_INET},
-	    {IPPROTO_TCP, AF_INET6, PROTO_TCP, FAM_INET6},
-	    {IPPROTO_UDP, AF_INET, PROTO_UDP, FAM_INET},
-	    {IPPROTO_UDP, AF_INET6, PROTO_UDP, FAM_INET6},
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-		struct diag_req req = {
-		    .family = tables[i].family,
-		    .protocol = tables[i].proto,
-		    .states = run->states,
-		};
-		int err;
-
-		if (!(run->o->protocols & tables[i].pbit) ||
-		    !(run->o->families & tables[i].fbit)) {
-			continue;
-		}
-		err = diag_dump(d, &req, live_row, run);
-		if (err && err != -ENOENT && err != -EOPNOTSUPP) {
-			warnx_("netlink: dump failed: %s", strerror(-err));
-			return err;
-		}
-	}
+	summary_add(data, rec);
 	return 0;
 }
 
 int snapshot_sockets_live(void *data, struct summary *sum)
 {
-	struct live_run run = {.o = data, .sum = sum};
-	struct diag *d;
+	const struct opts *o = data;
+	uint32_t states;
+	struct acquire a;
 	int err;
 
-	if (!filter_states(run.o->filter, &run.states)) {
-		run.states = run.o->listening
-				 ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
-				 : SS_ALL_BITS;
+	acquire_init(&a, o);
+	/* Without state words a summary counts every state (-l: LISTEN
+	 * and unconnected), not ss's listing default. */
+	if (!filter_states(o->filter, &states)) {
+		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
+				      : SS_ALL_BITS;
 	}
-	if (run.o->load_path) {
-		return cmd_load_file(run.o->load_path, live_row, &run);
-	}
-	err = diag_open(&d);
-	if (err) {
-		warnx_("netlink: cannot open a sock_diag socket: %s",
-		       strerror(-err));
-		return err;
-	}
-	err = live_dump(&run, d);
-	diag_destroy(d);
+	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
+	err = acquire_run(&a, live_row, sum);
+	acquire_finish(&a);
 	return err;
 }
 

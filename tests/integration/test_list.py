@@ -250,9 +250,10 @@ def test_usage_errors():
 
 def test_closed_pipe():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 4096), hard))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 12000), hard))
     many = []
-    for _ in range(3000):
+    # ~800 KB of table: EPIPE must hit in mid-stream, not at the last flush.
+    for _ in range(11000):
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("127.0.0.1", 0))
         many.append(s)
