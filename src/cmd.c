@@ -2,9 +2,7 @@
 #include "cmd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util.h"
 

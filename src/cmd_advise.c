@@ -130,8 +130,7 @@ static int advise_exec(const struct opts *o)
 	size_t n = 0;
 	int ret = EXIT_RUNTIME;
 
-	/* owner stays NULL until -p exists: its lookup plugs in here. */
-	if (snapshot_gather_opts(&snap, o, o->interval_s, NULL)) {
+	if (snapshot_gather_opts(&snap, o, o->interval_s)) {
 		goto out;
 	}
 	n = advice_run(&snap, a);

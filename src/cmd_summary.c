@@ -456,8 +456,7 @@ static int summary_exec(const struct opts *o)
 {
 	struct snapshot snap;
 	struct obuf out;
-	/* owner stays NULL until -p exists: its lookup plugs in here. */
-	int err = snapshot_gather_opts(&snap, o, 0, NULL);
+	int err = snapshot_gather_opts(&snap, o, 0);
 	int ret;
 
 	if (err) {

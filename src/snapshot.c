@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "acquire.h"
+#include "cmd.h"
 #include "filter.h"
 #include "opts.h"
+#include "proc.h"
 #include "state.h"
 #include "util.h"
 
@@ -159,17 +161,56 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 	return err;
 }
 
-int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s, const struct owner_ops *owner)
+/* -p: the first process holding the socket names it. */
+static bool proc_owner(void *data, const struct sock_rec *rec,
+		       struct owner *out)
 {
+	struct proc_owner po;
+	size_t cursor = 0, n;
+
+	if (!rec->inode || !proc_map_next(data, rec->inode, &cursor, &po)) {
+		return false;
+	}
+	out->pid = po.pid;
+	n = po.name_len < sizeof(out->name) - 1 ? po.name_len
+						: sizeof(out->name) - 1;
+	memcpy(out->name, po.name, n);
+	out->name[n] = '\0';
+	return true;
+}
+
+int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
+			 unsigned int interval_s)
+{
+	struct proc_map *procs = NULL;
+	struct owner_ops owner = { .lookup = proc_owner };
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .interval_s = interval_s,
 	    .sockets = snapshot_sockets_live,
 	    .data = (void *)o,
-	    .owner = owner,
 	};
-	int err = snapshot_gather(snap, &src);
+	int err;
+
+	/* /proc/net and /proc/sys/net show the reader's namespace: enter
+	 * it before anything is read. */
+	err = list_enter_netns(o);
+	if (err) {
+		memset(snap, 0, sizeof(*snap));
+		return err;
+	}
+	if (o->processes) {
+		err = proc_map_build(o->root, &procs);
+		if (err) {
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes named", o->root, strerror(-err));
+		} else {
+			owner.data = procs;
+			src.owner = &owner;
+		}
+	}
+	err = snapshot_gather(snap, &src);
+	proc_map_destroy(procs);
 
 	if (snap->n_unreadable > UNREADABLE_NAMED) {
 		warnx_("could not read %u files under %s: %s and %u more; "

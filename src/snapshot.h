@@ -69,14 +69,14 @@ bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
 int snapshot_sockets_live(void *data, struct summary *sum);
 
 /*
- * snapshot_gather() from the command line: live sockets (or --load), the
- * filter, --root; interval_s as given; owner names each socket's process
- * (the -p lookup) or is NULL. Says once on stderr which files it could not
- * read. Returns 0 or -errno (already reported).
+ * snapshot_gather() from the command line, in the -N namespace if one is
+ * given: live sockets (or --load), the
+ * filter, --root; interval_s as given; with -p each socket's first owning
+ * process is looked up in one /proc walk. Says once on stderr which files
+ * it could not read. Returns 0 or -errno (already reported).
  */
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s,
-			 const struct owner_ops *owner);
+			 unsigned int interval_s);
 
 /* The summary config for a sample (ephemeral range from snap->sys). */
 void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg);

@@ -38,6 +38,26 @@ def wait_time_wait(count, timeout=10.0):
     return sockstat_tw()
 
 
+def closing_in_flight():
+    """Sockets between close() and TIME_WAIT or gone: FIN_WAIT1/2,
+    CLOSE_WAIT, LAST_ACK, CLOSING (from /proc, not from sockscope)."""
+    n = 0
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(path) as f:
+            next(f)
+            n += sum(1 for line in f
+                     if line.split()[3] in ("04", "05", "08", "09", "0B"))
+    return n
+
+
+def wait_settled(timeout=10.0):
+    """Wait until every closing handshake has ended."""
+    end = time.monotonic() + timeout
+    while closing_in_flight() and time.monotonic() < end:
+        time.sleep(0.05)
+    return closing_in_flight() == 0
+
+
 class ClosingServer:
     """Accepts on host:port and closes each connection once the peer has:
     the client closes first, so TIME_WAIT lands on the client side."""

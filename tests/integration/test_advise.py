@@ -60,6 +60,13 @@ def close_wait(binary):
     # The clients' FIN_WAIT2 are orphans: the kernel times them out.
     netns.check("fin-wait2-stuck" not in fired, "orphaned FIN_WAIT2 is fine")
     no_recycle(rep)
+    # With -p the owning process is named: this test holds the sockets.
+    comm = open("/proc/self/comm").read().strip()
+    fired, rep = advise(binary, "--interval", "0", "-p")
+    cw = fired.get("close-wait-leak", {})
+    netns.check(cw.get("subject") == f"{comm}[{os.getpid()}]" and
+                cw.get("evidence", {}).get("pid") == os.getpid(),
+                f"-p names the leaking process: {cw}")
     for c in held:
         c.close()
 
@@ -108,6 +115,8 @@ def buckets(binary):
     server = tcpload.ClosingServer(8081)
     tcpload.client_close_first(8081, 400)
     tcpload.wait_time_wait(100)
+    # Closes still in flight could enter TIME_WAIT during the dump.
+    netns.check(tcpload.wait_settled(), "all closes have settled")
     fired, rep = advise(binary, "--interval", "0")
     tb = fired.get("tw-buckets")
     if netns.check(tb is not None, f"tw-buckets fires: {list(fired)}"):

@@ -115,6 +115,54 @@ def check_advise(binary):
     promtool_ok(lst, "list")
 
 
+OTHER_NS = """
+import socket, subprocess, sys
+subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+subprocess.run(["sysctl", "-qw", "net.ipv4.ip_local_port_range=50000 50999"],
+               check=True)
+lst = socket.socket()
+lst.bind(("127.0.0.1", 7000))
+lst.listen(8)
+pairs = [socket.create_connection(("127.0.0.1", 7000)) for _ in range(3)]
+pairs += [lst.accept()[0] for _ in range(3)]
+print("READY", flush=True)
+sys.stdin.read()
+"""
+
+
+def check_other_netns(binary):
+    """-N: counts, sysctls and advice of that namespace, not this one."""
+    child = subprocess.Popen(["unshare", "-n", sys.executable, "-c",
+                              OTHER_NS], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        netns.check(child.stdout.readline().strip() == "READY",
+                    "the other namespace is ready")
+        path = f"/proc/{child.pid}/ns/net"
+        out = netns.run([binary, "summary", "-j", "-N", path]).stdout
+        rep = json.loads(out)
+        st = rep["tcp"]["states"]
+        netns.check(st["LISTEN"]["total"] == 1 and
+                    st["ESTABLISHED"]["total"] == 6 and
+                    st["TIME_WAIT"]["total"] == 0,
+                    f"summary -N counts the other namespace: {st}")
+        eph = rep["ephemeral_ports"]
+        netns.check((eph["low"], eph["high"]) == (50000, 50999),
+                    f"summary -N reads that namespace's sysctls: {eph}")
+        r = netns.run([binary, "advise", "-j", "--interval", "0", "-N",
+                       path], check_rc=None)
+        rep = json.loads(r.stdout)
+        rules = [a["rule"] for a in rep["advice"]]
+        netns.check(r.returncode == 0 and "tuple-pressure" not in rules,
+                    f"advise -N sees none of this namespace's TIME_WAIT: "
+                    f"{rules}")
+        r = netns.run([binary, "summary", "-N", "no-such-ns"], check_rc=1)
+        netns.check("no-such-ns" in r.stderr, "a missing namespace is named")
+    finally:
+        child.stdin.close()
+        child.wait(timeout=10)
+
+
 def main():
     binary = sys.argv[1]
     netns.enter()
@@ -135,6 +183,7 @@ def main():
     check_summary(binary)
     check_udp(binary)
     check_advise(binary)
+    check_other_netns(binary)
     server.close()
     netns.finish("summary")
 
