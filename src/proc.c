@@ -327,8 +327,11 @@ static struct proc_map *merge(struct part *parts, size_t nparts)
 			m->own[m->nown] = o->own[k];
 			m->own[m->nown++].name_off += (uint32_t)m->names_len;
 		}
-		memcpy(m->names + m->names_len, o->names, o->names_len);
-		m->names_len += o->names_len;
+		/* A part that found nothing has no names buffer at all. */
+		if (o->names_len) {
+			memcpy(m->names + m->names_len, o->names, o->names_len);
+			m->names_len += o->names_len;
+		}
 		free(o->own);
 		free(o->names);
 	}
