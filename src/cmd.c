@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cmd.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util.h"
@@ -8,6 +9,9 @@
 /* Every command, in the order `sockscope --help` lists them. */
 static const struct cmd_entry *const commands[] = {
 	&cmd_list_entry,
+	&cmd_kill_entry,
+	&cmd_summary_entry,
+	&cmd_advise_entry,
 	&cmd_top_entry,
 };
 
@@ -19,4 +23,15 @@ const struct cmd_entry *cmd_find(const char *name)
 		}
 	}
 	return NULL;
+}
+
+int cmd_finish_output(struct obuf *ob)
+{
+	int err = obuf_finish(ob);
+
+	if (err && err != -EPIPE) {
+		warnx_("stdout: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	return EXIT_OK;
 }

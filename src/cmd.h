@@ -5,6 +5,8 @@
 #ifndef SOCKSCOPE_CMD_H
 #define SOCKSCOPE_CMD_H
 
+#include "diag.h"
+#include "format.h"
 #include "opts.h"
 
 struct cmd_entry {
@@ -15,8 +17,45 @@ struct cmd_entry {
 
 extern const struct cmd_entry cmd_list_entry;
 extern const struct cmd_entry cmd_top_entry;
+extern const struct cmd_entry cmd_kill_entry;
+extern const struct cmd_entry cmd_summary_entry;
+extern const struct cmd_entry cmd_advise_entry;
+
+/*
+ * Flush and free a command's stdout buffer: EXIT_OK, EXIT_OK when the
+ * reader went away (| head), or EXIT_RUNTIME after saying why.
+ */
+struct obuf;
+int cmd_finish_output(struct obuf *ob);
 
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
+
+/*
+ * Shared by the commands that print sockets (cmd_list.c, cmd_kill.c).
+ *
+ * list_enter_netns(): with -N, switch namespace; call it before opening
+ * any netlink socket. Returns 0 or -errno, the reason already printed.
+ *
+ * list_out_begin() builds what the options need (process map, cgroup
+ * paths, service names), sets up stdout and starts the format; rows then
+ * go to lo->fmt->row(&lo->fc, rec). list_out_end() ends the format and
+ * frees it all; returns 0 or the stdout error (printed; EPIPE counts as
+ * success).
+ */
+struct cgroups;
+struct proc_map;
+
+struct list_out {
+	const struct fmt_ops *fmt;
+	struct fmt_ctx fc;
+	struct obuf out;
+	struct proc_map *procs;
+	struct cgroups *cg;
+};
+
+int list_enter_netns(const struct opts *o);
+void list_out_begin(struct list_out *lo, const struct opts *o);
+int list_out_end(struct list_out *lo);
 
 #endif

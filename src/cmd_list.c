@@ -4,51 +4,37 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acquire.h"
 #include "addr.h"
+#include "cgroup.h"
 #include "cmd.h"
 #include "diag.h"
 #include "filter.h"
 #include "format.h"
+#include "format_detail.h"
 #include "ifname.h"
+#include "netns.h"
+#include "proc.h"
 #include "util.h"
 
 struct list_run {
-	const struct opts *o;
-	const struct fmt_ops *fmt;
-	struct fmt_ctx fc;
-	struct obuf out;
-	uint32_t states[256]; /* per IPPROTO_*: the states asked for */
+	struct acquire acq;
+	struct list_out lo;
 };
-
-static bool wanted(const struct list_run *run, const struct sock_rec *rec)
-{
-	const struct opts *o = run->o;
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
-
-	if (!(o->families & fam)) {
-		return false;
-	}
-	if (!(run->states[rec->protocol] & SS_BIT(rec->state))) {
-		return false;
-	}
-	return filter_match(o->filter, rec);
-}
 
 static int list_row(const struct sock_rec *rec, void *data)
 {
 	struct list_run *run = data;
 
-	if (rec->state >= 32 || !wanted(run, rec)) {
-		return 0;
-	}
-	run->fmt->row(&run->fc, rec);
-	return run->out.err;
+	run->lo.fmt->row(&run->lo.fc, rec);
+	return run->lo.out.err;
 }
 
 static const struct fmt_ops *pick_format(enum fmt_kind kind)
@@ -58,84 +44,11 @@ static const struct fmt_ops *pick_format(enum fmt_kind kind)
 		return &fmt_json;
 	case FMT_NDJSON:
 		return &fmt_ndjson;
+	case FMT_PROMETHEUS:
+		return &fmt_prom;
 	default:
 		return &fmt_table;
 	}
-}
-
-static const char *proto_name(uint8_t protocol)
-{
-	return protocol == IPPROTO_UDP ? "udp" : "tcp";
-}
-
-/* Every (protocol, family) table the options select, from the kernel. */
-static int dump_live(struct list_run *run, int save_fd)
-{
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	static const uint8_t fams[] = { AF_INET, AF_INET6 };
-	struct diag *d;
-	int err = diag_open(&d);
-
-	if (err) {
-		warnx_("netlink: cannot open a sock_diag socket: %s",
-		       strerror(-err));
-		return err;
-	}
-	if (save_fd >= 0) {
-		diag_save_to(d, save_fd);
-	}
-	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
-		uint32_t pbit = protos[p] == IPPROTO_TCP ? PROTO_TCP : PROTO_UDP;
-
-		if (!(run->o->protocols & pbit)) {
-			continue;
-		}
-		for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-			struct diag_req req = {
-				.family = fams[f],
-				.protocol = protos[p],
-				.states = run->states[protos[p]],
-			};
-
-			if (!(run->o->families & (f ? FAM_INET6 : FAM_INET))) {
-				continue;
-			}
-			err = diag_dump(d, &req, list_row, run);
-			if (err == -ENOENT || err == -EOPNOTSUPP) {
-				warnx_("%s: the kernel has no diag support for "
-				       "this protocol; skipped",
-				       proto_name(protos[p]));
-				err = 0;
-				break;
-			}
-			if (err && err != run->out.err) {
-				warnx_("netlink: %s dump failed: %s",
-				       proto_name(protos[p]), strerror(-err));
-			}
-		}
-	}
-	diag_destroy(d);
-	return err;
-}
-
-static int load_file(struct list_run *run)
-{
-	struct diag_load_err lerr = { 0 };
-	int fd = open(run->o->load_path, O_RDONLY | O_CLOEXEC);
-	int err;
-
-	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", run->o->load_path, strerror(errno));
-		return err;
-	}
-	err = diag_load(fd, list_row, run, &lerr);
-	if (err == -EBADMSG || err == -EIO) {
-		warnx_("--load %s: offset %llu: %s", run->o->load_path,
-		       (unsigned long long)lerr.offset, lerr.what);
-	}
-	close(fd);
-	return err;
 }
 
 static unsigned int terminal_columns(const struct opts *o)
@@ -163,49 +76,158 @@ static int open_save(const struct opts *o)
 	return fd;
 }
 
-static int list_exec(const struct opts *o)
+/* The current namespace, then each named one; every row tagged. */
+static int dump_all_netns(struct list_run *run)
 {
-	struct list_run run = { .o = o, .fmt = pick_format(o->format) };
-	int save_fd = open_save(o);
-	int err, werr;
+	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	char **names;
+	size_t n;
+	int err = orig < 0 ? -errno : netns_names(NETNS_RUN_DIR, &names, &n);
 
-	if (o->save_path && save_fd < 0) {
-		return EXIT_RUNTIME;
+	if (err) {
+		warnx_("--all-netns: %s", strerror(-err));
+		if (orig >= 0) {
+			close(orig);
+		}
+		return err;
 	}
-	/* A protocol not asked for keeps an empty mask: --load skips it. */
-	if (o->protocols & PROTO_TCP) {
-		run.states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
+	err = acquire_run(&run->acq, list_row, run);
+	for (size_t i = 0; i < n && !err; i++) {
+		int fd = netns_open(names[i]);
+
+		if (fd < 0 || netns_same(fd, orig) || netns_switch(fd)) {
+			/* The current one is already listed; a stale or
+			 * foreign entry is not a namespace: skip both. */
+			if (fd >= 0) {
+				close(fd);
+			}
+			continue;
+		}
+		close(fd);
+		run->lo.fc.netns = names[i];
+		ifnames_destroy(run->lo.fc.ifn);
+		run->lo.fc.ifn = ifnames_create();
+		/* A netlink socket belongs to the namespace it was made in. */
+		acquire_finish(&run->acq);
+		err = acquire_run(&run->acq, list_row, run);
+		if (netns_switch(orig)) {
+			warnx_("--all-netns: cannot return to the first "
+			       "namespace: %s", strerror(errno));
+			err = -EIO;
+		}
 	}
-	if (o->protocols & PROTO_UDP) {
-		run.states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
+	run->lo.fc.netns = NULL;
+	netns_names_free(names, n);
+	close(orig);
+	return err;
+}
+
+int list_enter_netns(const struct opts *o)
+{
+	int err;
+
+	if (!o->netns) {
+		return 0;
 	}
-	obuf_init(&run.out, STDOUT_FILENO, 256 * 1024);
-	run.fc = (struct fmt_ctx){
-		.out = &run.out,
+	err = netns_enter(o->netns);
+	if (err == -ENOENT && !strchr(o->netns, '/')) {
+		warnx_("-N %s: no such namespace (%s/%s does not exist)",
+		       o->netns, NETNS_RUN_DIR, o->netns);
+	} else if (err) {
+		warnx_("-N %s: %s", o->netns,
+		       err == -EINVAL ? "not a network namespace"
+				      : strerror(-err));
+	}
+	return err;
+}
+
+/* The lookup tables the detail options read, built once before any row. */
+static void build_tables(struct list_out *lo, const struct opts *o)
+{
+	int err;
+
+	if (o->processes) {
+		err = proc_map_build(o->root, &lo->procs);
+		if (err) {
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes shown", o->root, strerror(-err));
+		} else if (geteuid() != 0) {
+			warnx_("-p: not root: only your own processes are shown");
+		}
+	}
+	if (o->extended) {
+		cgroups_build(o->root, &lo->cg);
+	}
+}
+
+void list_out_begin(struct list_out *lo, const struct opts *o)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->fmt = pick_format(o->format);
+	build_tables(lo, o);
+	obuf_init(&lo->out, STDOUT_FILENO, 256 * 1024);
+	lo->fc = (struct fmt_ctx){
+		.out = &lo->out,
 		.o = o,
 		.ifn = ifnames_create(),
 		.svc = o->numeric ? NULL : services_load(),
 		.term_cols = terminal_columns(o),
+		.procs = lo->procs,
+		.cgroups = lo->cg,
+		.netns = o->netns,
 	};
-	run.fmt->begin(&run.fc);
-	err = o->load_path ? load_file(&run) : dump_live(&run, save_fd);
-	run.fmt->end(&run.fc);
-	werr = obuf_finish(&run.out);
-	services_destroy((struct services *)run.fc.svc);
-	ifnames_destroy(run.fc.ifn);
-	if (save_fd >= 0 && close(save_fd) && !err) {
+	lo->fmt->begin(&lo->fc);
+}
+
+int list_out_end(struct list_out *lo)
+{
+	int werr;
+
+	lo->fmt->end(&lo->fc);
+	werr = obuf_finish(&lo->out);
+	proc_map_destroy(lo->procs);
+	cgroups_destroy(lo->cg);
+	services_destroy((struct services *)lo->fc.svc);
+	ifnames_destroy(lo->fc.ifn);
+	/* A reader that went away (| head) is not a failure. */
+	if (werr && werr != -EPIPE) {
+		warnx_("stdout: %s", strerror(-werr));
+		return werr;
+	}
+	return 0;
+}
+
+static int list_exec(const struct opts *o)
+{
+	struct list_run run;
+	int err, werr;
+
+	if (list_enter_netns(o)) {
+		return EXIT_RUNTIME;
+	}
+	acquire_init(&run.acq, o);
+	run.acq.ext = detail_diag_ext(o);
+	run.acq.save_fd = open_save(o);
+	if (o->save_path && run.acq.save_fd < 0) {
+		return EXIT_RUNTIME;
+	}
+	list_out_begin(&run.lo, o);
+	if (o->all_netns) {
+		err = dump_all_netns(&run);
+	} else {
+		err = acquire_run(&run.acq, list_row, &run);
+	}
+	acquire_finish(&run.acq);
+	werr = list_out_end(&run.lo);
+	if (run.acq.save_fd >= 0 && close(run.acq.save_fd) && !err) {
 		warnx_("--save %s: %s", o->save_path, strerror(errno));
 		err = -EIO;
 	}
 	/* A reader that went away (| head) is not a failure. */
-	if (werr == -EPIPE) {
-		return EXIT_OK;
+	if (err == -EPIPE) {
+		err = 0;
 	}
-	if (werr) {
-		warnx_("stdout: %s", strerror(-werr));
-		return EXIT_RUNTIME;
-	}
-	return err ? EXIT_RUNTIME : EXIT_OK;
+	return err || werr ? EXIT_RUNTIME : EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {

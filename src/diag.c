@@ -6,6 +6,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +119,48 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	return err;
 }
 
+int diag_kill(struct diag *d, const struct sock_rec *rec)
+{
+	char buf[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req_v2))];
+	size_t alen = rec->family == AF_INET ? 4 : 16;
+	struct inet_diag_req_v2 *r;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	memset(buf, 0, sizeof(buf));
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DESTROY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_seq = ++d->seq;
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	r->sdiag_family = rec->family;
+	r->sdiag_protocol = rec->protocol;
+	r->idiag_states = SS_ALL_BITS;
+	r->id.idiag_sport = htons(rec->sport);
+	r->id.idiag_dport = htons(rec->dport);
+	memcpy(r->id.idiag_src, rec->saddr, alen);
+	memcpy(r->id.idiag_dst, rec->daddr, alen);
+	r->id.idiag_if = rec->ifindex;
+	r->id.idiag_cookie[0] = (uint32_t)rec->cookie;
+	r->id.idiag_cookie[1] = (uint32_t)(rec->cookie >> 32);
+	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
+		return -errno;
+	}
+	do {
+		n = mnl_socket_recvfrom(d->nl, d->buf, RECV_BUF_SIZE);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		return -errno;
+	}
+	/* The ack is an NLMSG_ERROR: mnl_cb_run turns a nonzero one into
+	 * -1 with errno set, and a zero one into MNL_CB_STOP. */
+	if (mnl_cb_run(d->buf, (size_t)n, nlh->nlmsg_seq, d->portid, NULL,
+		       NULL) < 0) {
+		return -errno;
+	}
+	return 0;
+}
+
 static int write_all(int fd, const void *p, size_t n)
 {
 	while (n > 0) {
@@ -186,6 +229,17 @@ static int feed_live(struct diag *d, size_t len, diag_row_fn fn, void *data)
 	return FEED_MORE;
 }
 
+/*
+ * A refused request is answered by one NLMSG_ERROR. It is not part of any
+ * dump, and the caller may retry, so it stays out of the saved file.
+ */
+static bool is_refusal(const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+
+	return len >= sizeof(*nlh) && nlh->nlmsg_type == NLMSG_ERROR;
+}
+
 int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data)
 {
@@ -200,7 +254,7 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 			}
 			return -errno;
 		}
-		if (d->save_fd >= 0) {
+		if (d->save_fd >= 0 && !is_refusal(d->buf, (size_t)n)) {
 			err = write_all(d->save_fd, d->buf, (size_t)n);
 			if (err) {
 				return err;

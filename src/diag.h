@@ -51,6 +51,16 @@ void diag_save_to(struct diag *d, int fd);
 int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data);
 
+/*
+ * Close one socket with SOCK_DESTROY, naming it exactly as a dump reported
+ * it (family, protocol, addresses, ports, interface, cookie: a socket that
+ * reused the 4-tuple since has another cookie and is left alone). Call it
+ * between dumps, not from a row callback. Returns 0 or the kernel's error:
+ * -ENOENT (gone meanwhile), -ESTALE (tuple reused), -EPERM (no
+ * CAP_NET_ADMIN), -EOPNOTSUPP (kernel without CONFIG_INET_DIAG_DESTROY).
+ */
+int diag_kill(struct diag *d, const struct sock_rec *rec);
+
 /* Where and why a saved dump could not be read. */
 struct diag_load_err {
 	uint64_t offset;

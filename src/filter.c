@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The filter language: a lexer that turns words (and -F text) into
+ * numbered tokens, and a recursive-descent parser that builds the AST of
+ * filter_ast.h. Arguments of predicates are read by filter_arg.c.
+ */
 #include "filter.h"
 
 #include <errno.h>
@@ -6,88 +11,601 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "filter_ast.h"
 #include "state.h"
 #include "util.h"
 
-struct filter {
-	bool has_states;
-	uint32_t states;
+enum tok_kind {
+	T_WORD,
+	T_LPAREN,
+	T_RPAREN,
+	T_AND,
+	T_OR,
+	T_NOT,
+	T_EQ,
+	T_NE,
+	T_LT,
+	T_GT,
+	T_LE,
+	T_GE,
+	T_END,
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct filter_error *err, int word, const char *fmt, ...)
+struct token {
+	uint8_t kind;
+	int word; /* 1-based index among all tokens */
+	int line; /* -F text line, 0 on the command line */
+	char *s;  /* NUL-terminated copy of the token's text */
+};
+
+struct parser {
+	struct token *toks;
+	int n, cap, pos;
+	int depth;
+	struct filter *f;
+	struct filter_error *err;
+};
+
+/* Word spellings of the operators; symbols are read by lex_symbol(). */
+static const struct {
+	const char *word;
+	uint8_t kind;
+} op_words[] = {
+    {"and", T_AND}, {"or", T_OR},  {"not", T_NOT}, {"eq", T_EQ},
+    {"ne", T_NE},   {"neq", T_NE}, {"lt", T_LT},   {"gt", T_GT},
+    {"le", T_LE},   {"leq", T_LE}, {"ge", T_GE},   {"geq", T_GE},
+};
+
+void filter_escape(char *dst, size_t size, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (; *s && o + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			dst[o++] = (char)c;
+			continue;
+		}
+		dst[o++] = '\\';
+		dst[o++] = 'x';
+		dst[o++] = hex[c >> 4];
+		dst[o++] = hex[c & 15];
+	}
+	if (*s) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+}
+
+__attribute__((format(printf, 3, 4))) static int
+fail_at(struct filter_error *err, const struct token *t, const char *fmt, ...)
 {
 	va_list ap;
 
-
-	err->word = word;
+	err->word = t ? t->word : 0;
+	err->line = t ? t->line : 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }
 
-/* `state X` replaces the default set, `exclude X` starts from all (ss). */
-static int parse_state_word(struct filter *f, bool exclude, const char *name,
-			    int word, struct filter_error *err)
+static void push_token(struct parser *p, uint8_t kind, const char *s,
+		       size_t len, int line)
 {
-	uint32_t mask;
+	struct token *t;
 
-	if (state_parse(name, &mask)) {
-		return fail(err, word, "unknown state '%s'", name);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->toks = xrealloc(p->toks, (size_t)p->cap * sizeof(*p->toks));
 	}
-	if (!f->has_states) {
-		f->states = exclude ? SS_ALL_BITS : 0;
-		f->has_states = true;
+	t = &p->toks[p->n++];
+	t->kind = kind;
+	t->word = p->n;
+	t->line = line;
+	t->s = xmalloc(len + 1);
+	memcpy(t->s, s, len);
+	t->s[len] = '\0';
+	if (kind == T_WORD) {
+		for (size_t i = 0; i < ARRAY_SIZE(op_words); i++) {
+			if (!strcasecmp(t->s, op_words[i].word)) {
+				t->kind = op_words[i].kind;
+			}
+		}
 	}
-	if (exclude) {
-		f->states &= ~mask;
-	} else {
-		f->states |= mask;
+}
+
+/* Length of the operator at s (0 if none), its kind in *kind. */
+static size_t lex_symbol(const char *s, size_t left, uint8_t *kind)
+{
+	static const struct {
+		const char *sym;
+		uint8_t kind;
+	} syms[] = {
+	    {"&&", T_AND},   {"||", T_OR},    {"==", T_EQ}, {"!=", T_NE},
+	    {"<=", T_LE},    {">=", T_GE},    {"&", T_AND}, {"|", T_OR},
+	    {"=", T_EQ},     {"!", T_NOT},    {"<", T_LT},  {">", T_GT},
+	    {"(", T_LPAREN}, {")", T_RPAREN},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(syms); i++) {
+		size_t n = strlen(syms[i].sym);
+
+		if (n <= left && !memcmp(s, syms[i].sym, n)) {
+			*kind = syms[i].kind;
+			return n;
+		}
 	}
+	return 0;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+static bool ends_word(const char *s, size_t left, int line)
+{
+	uint8_t kind;
+
+	return is_space(*s) || lex_symbol(s, left, &kind) ||
+	       (line && *s == '#');
+}
+
+/*
+ * Tokens of s[0..len). line > 0: -F text, where '#' comments out the rest
+ * of the line and newlines count lines.
+ */
+static int lex(struct parser *p, const char *s, size_t len, int line)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		uint8_t kind;
+		size_t n, start;
+
+		if (is_space((char)c)) {
+			line += line && c == '\n';
+			i++;
+		} else if (c == '#' && line) {
+			while (i < len && s[i] != '\n') {
+				i++;
+			}
+		} else if ((n = lex_symbol(s + i, len - i, &kind))) {
+			push_token(p, kind, s + i, n, line);
+			i += n;
+		} else if (c < 0x20 || c == 0x7f) {
+			struct token at = {.word = p->n + 1, .line = line};
+
+			return fail_at(p->err, &at, "invalid byte 0x%02x", c);
+		} else {
+			start = i;
+			while (i < len && (unsigned char)s[i] >= 0x20 &&
+			       s[i] != 0x7f &&
+			       !ends_word(s + i, len - i, line)) {
+				i++;
+			}
+			push_token(p, T_WORD, s + start, i - start, line);
+		}
+	}
+	return 0;
+}
+
+static const struct token *peek(const struct parser *p)
+{
+	return &p->toks[p->pos];
+}
+
+static const struct token *next(struct parser *p)
+{
+	const struct token *t = &p->toks[p->pos];
+
+	if (t->kind != T_END) {
+		p->pos++;
+	}
+	return t;
+}
+
+static int new_node(struct parser *p, uint8_t kind, const struct token *t,
+		    uint32_t *out)
+{
+	struct filter *f = p->f;
+
+	if (f->n_nodes == FILTER_MAX_NODES) {
+		return fail_at(p->err, t,
+			       "filter too long (more than %d terms)",
+			       FILTER_MAX_NODES);
+	}
+	if (f->n_nodes == f->cap_nodes) {
+		f->cap_nodes = f->cap_nodes ? 2 * f->cap_nodes : 16;
+		f->nodes = xrealloc(f->nodes, f->cap_nodes * sizeof(*f->nodes));
+	}
+	memset(&f->nodes[f->n_nodes], 0, sizeof(f->nodes[0]));
+	f->nodes[f->n_nodes].kind = kind;
+	*out = f->n_nodes++;
+	return 0;
+}
+
+static int join(struct parser *p, uint8_t kind, const struct token *t,
+		uint32_t a, uint32_t b, uint32_t *out)
+{
+	int ret = new_node(p, kind, t, out);
+
+	if (!ret) {
+		p->f->nodes[*out].a = a;
+		p->f->nodes[*out].b = b;
+	}
+	return ret;
+}
+
+enum pred { P_SRC, P_DST, P_SPORT, P_DPORT, P_DEV, P_MARK, P_CGROUP, P_AUTO };
+
+static const struct {
+	const char *name;
+	uint8_t pred;
+	const char *what; /* the argument it expects */
+} preds[] = {
+    {"src", P_SRC, "an address"},
+    {"dst", P_DST, "an address"},
+    {"sport", P_SPORT, "a port"},
+    {"dport", P_DPORT, "a port"},
+    {"dev", P_DEV, "a device"},
+    {"fwmark", P_MARK, "a mark"},
+    {"cgroup", P_CGROUP, "a cgroup path"},
+    {"autobound", P_AUTO, NULL},
+};
+
+static bool is_comparison(uint8_t kind)
+{
+	return kind >= T_EQ && kind <= T_GE;
+}
+
+/* The leaf for `PRED OP ARG`; why is set when ARG is bad. */
+static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
+			     struct fnode *n, char *buf, size_t size)
+{
+	const char *why = NULL;
+
+	switch (pred) {
+	case P_SRC:
+	case P_DST:
+		n->kind = FN_HOST;
+		n->dst = pred == P_DST;
+		return filter_arg_host(arg, n);
+	case P_SPORT:
+	case P_DPORT:
+		n->dst = pred == P_DPORT;
+		why = filter_arg_port(arg, op == T_EQ || op == T_NE, &n->port);
+		if (why || n->port >= 0) {
+			n->kind = FN_PORT;
+			n->op = op == T_EQ || op == T_NE   ? FP_EQ
+				: op == T_GE || op == T_LT ? FP_GE
+							   : FP_LE;
+		} else {
+			n->kind = FN_HOST; /* `sport = *`: any port, any host */
+		}
+		return why;
+	case P_DEV:
+		n->kind = FN_DEV;
+		return filter_arg_dev(arg, &n->a);
+	case P_MARK:
+		n->kind = FN_MARK;
+		return filter_arg_mark(arg, &n->a, &n->b);
+	default:
+		n->kind = FN_CGROUP;
+		return filter_arg_cgroup(arg, &n->id, buf, size);
+	}
+}
+
+/* `PRED OP ARG` after the keyword kw, as a node in *out. */
+static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
+		      uint32_t *out)
+{
+	const struct token *optok =
+	    is_comparison(peek(p)->kind) ? next(p) : NULL;
+	uint8_t op = optok ? optok->kind : T_EQ;
+	const struct token *arg = peek(p);
+	char ctx[80], a[64], buf[160];
+	const char *why;
+	int ret;
+
+	snprintf(ctx, sizeof(ctx), "%s%s%.8s", kw->s, optok ? " " : "",
+		 optok ? optok->s : "");
+	filter_escape(a, sizeof(a), arg->s);
+	if (op != T_EQ && op != T_NE && preds[k].pred != P_SPORT &&
+	    preds[k].pred != P_DPORT) {
+		return fail_at(p->err, optok, "'%s' takes = or !=, got '%s'",
+			       kw->s, optok->s);
+	}
+	if (arg->kind != T_WORD) {
+		return fail_at(p->err, arg, "expected %s after '%s'%s%s%s",
+			       preds[k].what, ctx, *a ? ", got '" : "", a,
+			       *a ? "'" : "");
+	}
+	next(p);
+	ret = new_node(p, FN_HOST, arg, out);
+	if (ret) {
+		return ret;
+	}
+	why = make_leaf(preds[k].pred, op, arg->s, &p->f->nodes[*out], buf,
+			sizeof(buf));
+	if (why == buf) {
+		return fail_at(p->err, arg, "%s", why);
+	}
+	if (why) {
+		return fail_at(p->err, arg, "%s after '%s', got '%s'", why, ctx,
+			       a);
+	}
+	if (op == T_NE || op == T_LT || op == T_GT) {
+		ret = join(p, FN_NOT, kw, *out, 0, out);
+	}
+	return ret;
+}
+
+static int parse_predicate(struct parser *p, const struct token *kw,
+			   uint32_t *out)
+{
+	char a[64];
+	int ret;
+
+	for (size_t k = 0; k < ARRAY_SIZE(preds); k++) {
+		if (strcasecmp(kw->s, preds[k].name)) {
+			continue;
+		}
+		if (preds[k].pred != P_AUTO) {
+			return parse_leaf(p, kw, k, out);
+		}
+		ret = new_node(p, FN_AUTO, kw, out);
+		if (!ret && !p->f->auto_hi) {
+			filter_arg_port_range(&p->f->auto_lo, &p->f->auto_hi);
+		}
+		return ret;
+	}
+	filter_escape(a, sizeof(a), kw->s);
+	if (!strcmp(kw->s, "state") || !strcmp(kw->s, "exclude")) {
+		return fail_at(p->err, kw,
+			       "'%s' must come before the "
+			       "expression",
+			       a);
+	}
+	return fail_at(p->err, kw,
+		       "expected src, dst, sport, dport, dev, "
+		       "fwmark, cgroup or autobound, got '%s'",
+		       a);
+}
+
+static int parse_or(struct parser *p, uint32_t *out);
+
+/* An operand must follow t (an operator). */
+static int need_operand(struct parser *p, const struct token *t)
+{
+	char a[64];
+
+	if (peek(p)->kind != T_END) {
+		return 0;
+	}
+	filter_escape(a, sizeof(a), t->s);
+	return fail_at(p->err, t, "expected an expression after '%s'", a);
+}
+
+static int parse_group(struct parser *p, const struct token *open,
+		       uint32_t *out)
+{
+	int ret = need_operand(p, open);
+
+	if (ret) {
+		return ret;
+	}
+	if (peek(p)->kind == T_RPAREN) {
+		return fail_at(p->err, peek(p), "empty parentheses");
+	}
+	ret = parse_or(p, out);
+	if (ret) {
+		return ret;
+	}
+	if (peek(p)->kind != T_RPAREN) {
+		return fail_at(p->err, open, "unbalanced '(': no matching ')'");
+	}
+	next(p);
+	return 0;
+}
+
+static int parse_unary(struct parser *p, uint32_t *out)
+{
+	const struct token *t = next(p);
+	char a[64];
+	int ret;
+
+	if (++p->depth > FILTER_MAX_DEPTH) {
+		return fail_at(p->err, t, "nested deeper than %d",
+			       FILTER_MAX_DEPTH);
+	}
+	switch (t->kind) {
+	case T_NOT:
+		ret = need_operand(p, t);
+		ret = ret ? ret : parse_unary(p, out);
+		ret = ret ? ret : join(p, FN_NOT, t, *out, 0, out);
+		break;
+	case T_LPAREN:
+		ret = parse_group(p, t, out);
+		break;
+	case T_WORD:
+		ret = parse_predicate(p, t, out);
+		break;
+	case T_RPAREN:
+		ret = fail_at(p->err, t, "unbalanced ')'");
+		break;
+	case T_END:
+		ret = fail_at(p->err, t, "expected an expression");
+		break;
+	default:
+		filter_escape(a, sizeof(a), t->s);
+		ret = fail_at(p->err, t, "expected an expression, got '%s'", a);
+	}
+	p->depth--;
+	return ret;
+}
+
+static bool starts_operand(const struct token *t)
+{
+	return t->kind == T_WORD || t->kind == T_NOT || t->kind == T_LPAREN;
+}
+
+static int parse_and(struct parser *p, uint32_t *out)
+{
+	int ret = parse_unary(p, out);
+
+	while (!ret) {
+		const struct token *t = peek(p);
+		uint32_t rhs;
+
+		if (t->kind == T_AND) {
+			next(p);
+			ret = need_operand(p, t);
+		} else if (!starts_operand(t)) {
+			break;
+		}
+		ret = ret ? ret : parse_unary(p, &rhs);
+		ret = ret ? ret : join(p, FN_AND, t, *out, rhs, out);
+	}
+	return ret;
+}
+
+static int parse_or(struct parser *p, uint32_t *out)
+{
+	int ret = parse_and(p, out);
+
+	while (!ret && peek(p)->kind == T_OR) {
+		const struct token *t = next(p);
+		uint32_t rhs;
+
+		ret = need_operand(p, t);
+		ret = ret ? ret : parse_and(p, &rhs);
+		ret = ret ? ret : join(p, FN_OR, t, *out, rhs, out);
+	}
+	return ret;
+}
+
+/* `state X` replaces the default set, `exclude X` starts from all (ss). */
+static int parse_states(struct parser *p)
+{
+	struct filter *f = p->f;
+
+	while (peek(p)->kind == T_WORD) {
+		const struct token *t = peek(p);
+		bool exclude =
+		    !strcmp(t->s, "exclude") || !strcmp(t->s, "excl");
+		const struct token *name;
+		uint32_t mask;
+		char a[64];
+
+		if (!exclude && strcmp(t->s, "state")) {
+			break;
+		}
+		next(p);
+		name = next(p);
+		filter_escape(a, sizeof(a), name->s);
+		if (name->kind != T_WORD) {
+			return fail_at(p->err, name,
+				       "expected a state name after '%s'%s%s%s",
+				       t->s, *a ? ", got '" : "", a,
+				       *a ? "'" : "");
+		}
+		if (state_parse(name->s, &mask)) {
+			return fail_at(p->err, name, "unknown state '%s'", a);
+		}
+		if (!f->has_states) {
+			f->states = exclude ? SS_ALL_BITS : 0;
+			f->has_states = true;
+		}
+		f->states = exclude ? f->states & ~mask : f->states | mask;
+	}
+	f->states = state_mask_normalize(f->states);
+	return 0;
+}
+
+static int parse_all(struct parser *p)
+{
+	uint32_t root;
+	char a[64];
+	int ret = parse_states(p);
+
+	if (ret || peek(p)->kind == T_END) {
+		return ret;
+	}
+	ret = parse_or(p, &root);
+	if (ret) {
+		return ret;
+	}
+	if (peek(p)->kind == T_RPAREN) {
+		return fail_at(p->err, peek(p), "unbalanced ')'");
+	}
+	if (peek(p)->kind != T_END) {
+		filter_escape(a, sizeof(a), peek(p)->s);
+		return fail_at(p->err, peek(p), "unexpected '%s'", a);
+	}
+	p->f->root = (int)root;
+	return 0;
+}
+
+static void free_tokens(struct parser *p)
+{
+	for (int i = 0; i < p->n; i++) {
+		free(p->toks[i].s);
+	}
+	free(p->toks);
+}
+
+int filter_parse_text(int argc, char *const argv[], const char *text,
+		      size_t len, struct filter **out, struct filter_error *err)
+{
+	struct parser p = {.err = err};
+	int ret = 0;
+
+	p.f = xcalloc(1, sizeof(*p.f));
+	p.f->root = -1;
+	for (int i = 0; i < argc && !ret; i++) {
+		ret = lex(&p, argv[i], strlen(argv[i]), 0);
+	}
+	if (!ret && text) {
+		ret = lex(&p, text, len, 1);
+	}
+	if (!ret && p.n == 0 && (argc > 0 || text)) {
+		ret = fail_at(err, NULL, "empty filter expression");
+	}
+	if (!ret) {
+		/* The end is on the line of the last token. */
+		push_token(&p, T_END, "", 0, p.n ? p.toks[p.n - 1].line : 0);
+		ret = parse_all(&p);
+	}
+	free_tokens(&p);
+	if (ret) {
+		filter_destroy(p.f);
+		return ret;
+	}
+	*out = p.f;
 	return 0;
 }
 
 int filter_parse(int argc, char *const argv[], struct filter **out,
 		 struct filter_error *err)
 {
-	struct filter *f = xcalloc(1, sizeof(*f));
-	int i = 0, ret = 0;
-
-	while (i < argc) {
-		bool exclude = !strcmp(argv[i], "exclude") ||
-			       !strcmp(argv[i], "excl");
-
-		if (!exclude && strcmp(argv[i], "state")) {
-			ret = fail(err, i + 1,
-				   "filter expressions are not supported "
-				   "yet, got '%s'", argv[i]);
-			goto err_free;
-		}
-		if (i + 1 == argc) {
-			ret = fail(err, i + 1, "expected a state name after '%s'",
-				   argv[i]);
-			goto err_free;
-		}
-		ret = parse_state_word(f, exclude, argv[i + 1], i + 2, err);
-		if (ret) {
-			goto err_free;
-		}
-		i += 2;
-	}
-	f->states = state_mask_normalize(f->states);
-	*out = f;
-	return 0;
-
-err_free:
-	free(f);
-	return ret;
+	return filter_parse_text(argc, argv, NULL, 0, out, err);
 }
 
 void filter_destroy(struct filter *f)
 {
-	free(f);
+	if (f) {
+		free(f->nodes);
+		free(f);
+	}
 }
 
 bool filter_states(const struct filter *f, uint32_t *mask)
@@ -98,9 +616,7 @@ bool filter_states(const struct filter *f, uint32_t *mask)
 	return f->has_states;
 }
 
-bool filter_match(const struct filter *f, const struct sock_rec *rec)
+bool filter_has_expr(const struct filter *f)
 {
-	(void)f;
-	(void)rec;
-	return true;
+	return f->root >= 0;
 }

@@ -17,7 +17,9 @@
 #include "addr.h"
 #include "util.h"
 
+struct cgroups;
 struct ifnames;
+struct proc_map;
 struct services;
 
 struct fmt_ctx {
@@ -26,6 +28,10 @@ struct fmt_ctx {
 	struct ifnames *ifn;        /* for scoped addresses */
 	const struct services *svc; /* NULL with -n */
 	unsigned int term_cols;     /* 0 when stdout is not a terminal */
+	const struct proc_map *procs;  /* -p, else NULL */
+	const struct cgroups *cgroups; /* -e, else NULL */
+	const char *netns;          /* namespace being listed (-N, --all-netns);
+				     * NULL: the current one */
 	void *priv;
 };
 
@@ -39,6 +45,7 @@ struct fmt_ops {
 extern const struct fmt_ops fmt_table;
 extern const struct fmt_ops fmt_json;
 extern const struct fmt_ops fmt_ndjson;
+extern const struct fmt_ops fmt_prom;
 
 /* "tcp", "udp", "raw" or "p<number>". Never NULL. */
 const char *format_netid(uint8_t protocol, char buf[8]);

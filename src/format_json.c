@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "format_detail.h"
 #include "ifname.h"
 #include "state.h"
 
@@ -76,6 +77,7 @@ static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	put_num(ob, "inode", rec->inode);
 	put_num(ob, "uid", rec->uid);
 	put_num(ob, "cookie", rec->cookie);
+	detail_json(ob, ctx, rec);
 	obuf_putc(ob, '}');
 }
 

@@ -11,12 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format_detail.h"
 #include "state.h"
 #include "util.h"
 
 #define WINDOW_ROWS 1024
+/* Detail text of one row; a longer owner list is cut short. */
+#define EXTRA_CAP (256 * 1024)
 
 enum col {
+	COL_NETNS, /* --all-netns and -N only */
 	COL_NETID,
 	COL_STATE,
 	COL_RECVQ,
@@ -28,7 +32,7 @@ enum col {
 };
 
 static const char *const headers[NCOL] = {
-	"Netid", "State", "Recv-Q", "Send-Q",
+	"Netns", "Netid", "State", "Recv-Q", "Send-Q",
 	"Local Address:Port", "Peer Address:Port", "",
 };
 
@@ -38,6 +42,7 @@ struct cell {
 };
 
 struct table {
+	const char *header[NCOL];
 	bool show[NCOL];
 	size_t width[NCOL];
 	char *arena;
@@ -46,6 +51,8 @@ struct table {
 	struct cell (*rows)[NCOL];
 	size_t nrows;
 	bool streaming;
+	bool detail;
+	struct obuf extra; /* memory only (fd -1): the COL_EXTRA text */
 };
 
 static void table_begin(struct fmt_ctx *ctx)
@@ -54,11 +61,22 @@ static void table_begin(struct fmt_ctx *ctx)
 	const struct opts *o = ctx->o;
 
 	for (int c = 0; c < NCOL; c++) {
+		t->header[c] = headers[c];
 		t->show[c] = true;
-		t->width[c] = strlen(headers[c]);
 	}
 	/* As ss: the Netid column only when more than one protocol shows. */
 	t->show[COL_NETID] = (o->protocols & (o->protocols - 1)) != 0;
+	t->show[COL_NETNS] = o->all_netns || o->netns;
+	if (o->processes) {
+		t->header[COL_EXTRA] = "Process";
+	}
+	for (int c = 0; c < NCOL; c++) {
+		t->width[c] = strlen(t->header[c]);
+	}
+	t->detail = detail_wanted(o);
+	if (t->detail) {
+		obuf_init(&t->extra, -1, EXTRA_CAP);
+	}
 	t->arena_cap = 64 * 1024;
 	t->arena = xmalloc(t->arena_cap);
 	t->rows = xcalloc(WINDOW_ROWS, sizeof(*t->rows));
@@ -93,12 +111,13 @@ static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
 
 static void put_header(struct fmt_ctx *ctx)
 {
+	struct table *t = ctx->priv;
 	size_t len[NCOL];
 
 	for (int c = 0; c < NCOL; c++) {
-		len[c] = strlen(headers[c]);
+		len[c] = strlen(t->header[c]);
 	}
-	put_row(ctx, headers, len);
+	put_row(ctx, t->header, len);
 }
 
 /* Spread spare terminal columns over the two address columns, as ss. */
@@ -183,10 +202,18 @@ static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	len[COL_PEER] = format_endpoint(peer, ctx, rec, true);
 	cell[COL_LOCAL] = local;
 	cell[COL_PEER] = peer;
+	cell[COL_NETNS] = ctx->netns ? ctx->netns : "-";
 	cell[COL_EXTRA] = "";
+	len[COL_NETNS] = strlen(cell[COL_NETNS]);
 	len[COL_NETID] = strlen(cell[COL_NETID]);
 	len[COL_STATE] = strlen(cell[COL_STATE]);
 	len[COL_EXTRA] = 0;
+	if (t->detail) {
+		t->extra.len = 0;
+		detail_text(&t->extra, ctx, rec);
+		cell[COL_EXTRA] = t->extra.buf;
+		len[COL_EXTRA] = t->extra.len;
+	}
 
 	for (int c = 0; c < NCOL; c++) {
 		if (len[c] > t->width[c]) {
@@ -209,6 +236,10 @@ static void table_end(struct fmt_ctx *ctx)
 
 	if (!t->streaming) {
 		flush_window(ctx);
+	}
+	if (t->detail) {
+		t->extra.len = 0;
+		obuf_finish(&t->extra);
 	}
 	free(t->rows);
 	free(t->arena);

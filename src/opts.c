@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 #include "opts.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -23,6 +27,11 @@ enum long_only {
 	OPT_FORMAT = 0x100,
 	OPT_SAVE,
 	OPT_LOAD,
+	OPT_TOP,
+	OPT_INTERVAL,
+	OPT_ROOT,
+	OPT_ALL_NETNS,
+	OPT_YES,
 	OPT_ITERATIONS,
 	OPT_NO_COLOR,
 	OPT_READONLY,
@@ -37,10 +46,23 @@ static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, 'a' },
 	{ "numeric", no_argument, NULL, 'n' },
 	{ "no-header", no_argument, NULL, 'H' },
+	{ "processes", no_argument, NULL, 'p' },
+	{ "options", no_argument, NULL, 'o' },
+	{ "extended", no_argument, NULL, 'e' },
+	{ "memory", no_argument, NULL, 'm' },
+	{ "info", no_argument, NULL, 'i' },
+	{ "net", required_argument, NULL, 'N' },
+	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
+	{ "yes", no_argument, NULL, OPT_YES },
 	{ "json", no_argument, NULL, 'j' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "save", required_argument, NULL, OPT_SAVE },
 	{ "load", required_argument, NULL, OPT_LOAD },
+	{ "filter", required_argument, NULL, 'F' },
+	{ "summary", no_argument, NULL, 's' },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "root", required_argument, NULL, OPT_ROOT },
 	{ "delay", required_argument, NULL, 'd' },
 	{ "batch", no_argument, NULL, 'b' },
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
@@ -53,8 +75,12 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
+	"       sockscope kill [--yes] [OPTIONS] FILTER\n"
+	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
+	"       sockscope advise [OPTIONS] [FILTER]\n"
+	"       sockscope top [OPTIONS] [FILTER]\n"
 	"\n"
-	"List sockets, like ss. FILTER: [state NAME | exclude NAME]...\n"
+	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
 	"  -t, --tcp            TCP sockets\n"
 	"  -u, --udp            UDP sockets (default: TCP and UDP)\n"
@@ -64,19 +90,33 @@ static const char usage_text[] =
 	"  -a, --all            sockets in every state\n"
 	"  -n, --numeric        numeric ports, no service names\n"
 	"  -H, --no-header      no header line\n"
+	"  -p, --processes      owning processes (name, pid, fd)\n"
+	"  -o, --options        timers\n"
+	"  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, shutdown\n"
+	"  -m, --memory         socket memory (skmem)\n"
+	"  -i, --info           TCP internals (tcp_info, congestion control)\n"
+	"  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or PATH\n"
+	"      --all-netns      every namespace in /run/netns and the current one\n"
+	"      --yes            kill: close the sockets (default: only list them)\n"
 	"  -j, --json           same as --format json\n"
-	"      --format FMT     table, json or ndjson\n"
+	"      --format FMT     table, json, ndjson or prometheus\n"
+	"  -s, --summary        same as the summary command\n"
+	"      --top N          rows per summary breakdown (default 10)\n"
+	"      --interval S     advise: seconds between two counter samples\n"
+	"                       (default 1; 0: one sample, no rates)\n"
+	"      --root DIR       read /proc and /etc under DIR (default /)\n"
 	"      --save FILE      also write the raw netlink dump to FILE\n"
 	"      --load FILE      list from a saved dump instead of the kernel\n"
+	"  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
 	"  -h, --help           this text\n"
 	"  -V, --version        the version\n"
 	"\n"
-	"sockscope top [OPTIONS] [FILTER]: a live view. Also:\n"
+	"top, the live view, also takes:\n"
 	"  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
 	"  -b, --batch          print text snapshots instead of the screen\n"
 	"  -n, --iterations N   stop after N refreshes\n"
 	"      --no-color       no colours (also when NO_COLOR is set)\n"
-	"      --readonly       never close sockets\n"
+	"      --readonly       never close sockets from the view\n"
 	"\n"
 	"See sockscope(8).\n";
 
@@ -102,6 +142,7 @@ static int parse_format(struct opts *o, const char *name)
 		{ "table", FMT_TABLE },
 		{ "json", FMT_JSON },
 		{ "ndjson", FMT_NDJSON },
+		{ "prometheus", FMT_PROMETHEUS },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -110,7 +151,26 @@ static int parse_format(struct opts *o, const char *name)
 			return 0;
 		}
 	}
-	return usage_error("unknown format '%s' (table, json, ndjson)", name);
+	return usage_error("unknown format '%s' (table, json, ndjson, prometheus)",
+			   name);
+}
+
+/* A decimal number in [min, max] for option name. */
+static int parse_uint(const char *arg, const char *name, unsigned int min,
+		      unsigned int max, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!isdigit((unsigned char)arg[0]) || *end || errno || v < min ||
+	    v > max) {
+		return usage_error("%s: '%s' is not a number from %u to %u",
+				   name, arg, min, max);
+	}
+	*out = (unsigned int)v;
+	return 0;
 }
 
 static int parse_delay(struct opts *o, const char *arg)
@@ -127,22 +187,6 @@ static int parse_delay(struct opts *o, const char *arg)
 				   arg);
 	}
 	o->top_delay_ms = (unsigned int)(secs * 1000.0 + 0.5);
-	return 0;
-}
-
-static int parse_iterations(struct opts *o, const char *arg)
-{
-	char *end;
-	unsigned long long n;
-
-	errno = 0;
-	n = strtoull(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || n == 0 ||
-	    n > 100000000ull) {
-		return usage_error("--iterations '%s': want a count from 1",
-				   arg);
-	}
-	o->top_iterations = (unsigned long)n;
 	return 0;
 }
 
@@ -176,13 +220,43 @@ static int apply_top_opt(struct opts *o, int c, const char *arg)
 		o->top_readonly = true;
 		return 0;
 	default:
-		return parse_iterations(o, arg);
+		return parse_uint(arg, "--iterations", 1, 100000000,
+				  &o->top_iterations);
 	}
 }
+
+/* The options that only switch something on. */
+static const struct {
+	int c;
+	size_t off; /* of a bool in struct opts */
+} flags[] = {
+	{ 'l', offsetof(struct opts, listening) },
+	{ 'a', offsetof(struct opts, all) },
+	{ 'n', offsetof(struct opts, numeric) },
+	{ 'H', offsetof(struct opts, no_header) },
+	{ 'p', offsetof(struct opts, processes) },
+	{ 'o', offsetof(struct opts, timers) },
+	{ 'e', offsetof(struct opts, extended) },
+	{ 'm', offsetof(struct opts, skmem) },
+	{ 'i', offsetof(struct opts, tcp_info) },
+	{ OPT_ALL_NETNS, offsetof(struct opts, all_netns) },
+	{ OPT_YES, offsetof(struct opts, yes) },
+};
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
+	/* top's -n N counts iterations (as top, htop); --numeric has no
+	 * argument. */
+	if (c == 'n' && arg) {
+		return apply_top_opt(o, OPT_ITERATIONS, arg);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
+		if (flags[i].c == c) {
+			*(bool *)((char *)o + flags[i].off) = true;
+			return 0;
+		}
+	}
 	switch (c) {
 	case 't':
 		o->protocols |= PROTO_TCP;
@@ -196,31 +270,11 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case '6':
 		o->families |= FAM_INET6;
 		return 0;
-	case 'l':
-		o->listening = true;
-		return 0;
-	case 'a':
-		o->all = true;
-		return 0;
-	case 'n':
-		/* top's -n N counts iterations (top, htop); --numeric has
-		 * no argument. */
-		if (arg) {
-			return parse_iterations(o, arg);
-		}
-		o->numeric = true;
-		return 0;
-	case 'd':
-	case 'b':
-	case OPT_ITERATIONS:
-	case OPT_NO_COLOR:
-	case OPT_READONLY:
-		return apply_top_opt(o, c, arg);
-	case 'H':
-		o->no_header = true;
-		return 0;
 	case 'j':
 		o->format = FMT_JSON;
+		return 0;
+	case 'N':
+		o->netns = arg;
 		return 0;
 	case OPT_FORMAT:
 		return parse_format(o, arg);
@@ -230,6 +284,25 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_LOAD:
 		o->load_path = arg;
 		return 0;
+	case 'F':
+		o->filter_path = arg;
+		return 0;
+	case 's':
+		o->cmd = &cmd_summary_entry;
+		return 0;
+	case OPT_TOP:
+		return parse_uint(arg, "--top", 1, 100000, &o->top);
+	case OPT_INTERVAL:
+		return parse_uint(arg, "--interval", 0, 3600, &o->interval_s);
+	case OPT_ROOT:
+		o->root = arg;
+		return 0;
+	case 'd':
+	case 'b':
+	case OPT_ITERATIONS:
+	case OPT_NO_COLOR:
+	case OPT_READONLY:
+		return apply_top_opt(o, c, arg);
 	case 'h':
 		fputs(usage_text, stdout);
 		return -1;
@@ -243,30 +316,132 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	}
 }
 
+/* A -F file is a filter, not data: a few KiB; refuse anything huge. */
+#define FILTER_FILE_MAX (1u << 20)
+
+/* The whole of path ("-": stdin) into *text. Returns 0 or -errno. */
+static int read_filter_file(const char *path, char **text, size_t *len)
+{
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	size_t cap = 4096;
+	int err = 0;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	*text = xmalloc(cap);
+	*len = 0;
+	for (;;) {
+		ssize_t n = read(fd, *text + *len, cap - *len);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			err = n < 0 ? -errno : 0;
+			break;
+		}
+		*len += (size_t)n;
+		if (*len == cap && cap >= FILTER_FILE_MAX) {
+			err = -EFBIG;
+			break;
+		}
+		if (*len == cap) {
+			cap *= 2;
+			*text = xrealloc(*text, cap);
+		}
+	}
+	if (fd > 0) {
+		close(fd);
+	}
+	return err;
+}
+
 static int parse_filter(struct opts *o, int argc, char **argv)
 {
 	struct filter_error ferr = { 0 };
+	char *text = NULL;
+	size_t len = 0;
+	int err = 0;
 
-	if (filter_parse(argc, argv, &o->filter, &ferr)) {
-		if (ferr.word > 0) {
-			fprintf(stderr, "sockscope: filter: %s (word %d)\n",
-				ferr.msg, ferr.word);
-		} else {
-			fprintf(stderr, "sockscope: filter: %s\n", ferr.msg);
-		}
+	if (o->filter_path) {
+		err = read_filter_file(o->filter_path, &text, &len);
+	}
+	if (err) {
+		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
+			strerror(-err));
+		free(text);
 		return EXIT_USAGE;
+	}
+	err = filter_parse_text(argc, argv, text, len, &o->filter, &ferr);
+	free(text);
+	if (!err) {
+		return 0;
+	}
+	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
+	if (ferr.line > 0) {
+		fprintf(stderr, " (%s line %d, word %d)\n", o->filter_path,
+			ferr.line, ferr.word);
+	} else if (ferr.word > 0) {
+		fprintf(stderr, " (word %d)\n", ferr.word);
+	} else {
+		fputc('\n', stderr);
+	}
+	return EXIT_USAGE;
+}
+
+static int check_combinations(const struct opts *o)
+{
+	bool kill = o->cmd == &cmd_kill_entry;
+
+	if (o->save_path && o->load_path) {
+		return usage_error("--save and --load exclude each other");
+	}
+	if (o->all_netns && o->cmd != &cmd_list_entry) {
+		/* Not ignored in silence: counts and advice are per
+		 * namespace; run the command once per -N instead. */
+		return usage_error("--all-netns applies to list only; use -N "
+				   "NAME per namespace");
+	}
+	if (o->netns && o->all_netns) {
+		return usage_error("-N and --all-netns exclude each other");
+	}
+	if (o->netns && !o->netns[0]) {
+		return usage_error("-N needs a namespace name or path");
+	}
+	if ((o->netns || o->all_netns) && o->load_path) {
+		return usage_error("--load reads a file: no namespace applies");
+	}
+	if (o->processes && o->load_path) {
+		return usage_error("-p reads this host's processes now: "
+				   "not with --load");
+	}
+	if (o->all_netns && o->save_path) {
+		return usage_error("--save records one namespace, not --all-netns");
+	}
+	if (o->yes && !kill) {
+		return usage_error("--yes belongs to 'sockscope kill'");
+	}
+	if (kill && (o->all_netns || o->save_path || o->load_path)) {
+		return usage_error("kill works on live sockets of one namespace "
+				   "(no --all-netns, --save, --load)");
 	}
 	return 0;
 }
 
 int opts_parse(struct opts *o, int argc, char **argv)
 {
-	const char *shortopts;
 	const char *no_color = getenv("NO_COLOR");
+	struct stat st;
+	bool top;
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->cmd = &cmd_list_entry;
+	o->top = 10;
+	o->interval_s = 1;
+	o->root = "/";
+	o->top_delay_ms = 2000;
 	if (argc > 1 && argv[1][0] != '-') {
 		const struct cmd_entry *cmd = cmd_find(argv[1]);
 
@@ -277,18 +452,25 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		}
 	}
 	opterr = 1;
-	shortopts = o->cmd == &cmd_top_entry ? "tu46lan:HjhVd:b"
-					     : "tu46lanHjhV";
-	o->top_delay_ms = 2000;
-	while ((c = getopt_long(argc, argv, shortopts, long_opts, NULL)) !=
-	       -1) {
+	top = o->cmd == &cmd_top_entry;
+	/* top alone has -d, -b, and -n with a count. */
+	while ((c = getopt_long(argc, argv,
+				top ? "tu46lan:HjspoemiN:hVF:d:b"
+				    : "tu46lanHjspoemiN:hVF:",
+				long_opts, NULL)) != -1) {
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
 		}
 	}
-	if (o->save_path && o->load_path) {
-		return usage_error("--save and --load exclude each other");
+	errno = 0;
+	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
+		return usage_error("--root %s: %s", o->root,
+				   errno ? strerror(errno) : "not a directory");
+	}
+	ret = check_combinations(o);
+	if (ret) {
+		return ret;
 	}
 	if (!o->protocols) {
 		o->protocols = PROTO_TCP | PROTO_UDP;
@@ -298,9 +480,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	}
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */
-	if (no_color && no_color[0]) {
-		o->no_color = true;
-	}
+	o->no_color |= no_color && no_color[0];
 	o->filter_argc = argc - optind;
 	o->filter_argv = argv + optind;
 	return parse_filter(o, argc - optind, argv + optind);

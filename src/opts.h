@@ -37,16 +37,28 @@ struct opts {
 	bool all;             /* -a */
 	bool numeric;         /* -n */
 	bool no_header;       /* -H */
+	bool processes;       /* -p */
+	bool timers;          /* -o */
+	bool extended;        /* -e */
+	bool skmem;           /* -m */
+	bool tcp_info;        /* -i */
+	bool all_netns;       /* --all-netns */
+	bool yes;             /* kill --yes */
+	const char *netns;    /* -N NAME|PATH, or NULL */
 	bool out_is_tty;
 	enum fmt_kind format;
 	const char *save_path; /* --save */
 	const char *load_path; /* --load */
+	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
+	unsigned int top;      /* --top: rows per breakdown, default 10 */
+	unsigned int interval_s; /* --interval: seconds between samples */
+	const char *root;      /* --root: read /proc under it, default "/" */
 	char *const *filter_argv; /* the words it was parsed from (argv's) */
 	int filter_argc;
 	/* top */
 	unsigned int top_delay_ms;  /* -d, default 2000 */
-	unsigned long top_iterations; /* -n N, 0: until quit */
+	unsigned int top_iterations; /* -n N, 0: until quit */
 	bool top_batch;             /* -b */
 	bool no_color;              /* --no-color (or NO_COLOR set) */
 	bool top_readonly;          /* --readonly: no closing sockets */
@@ -57,6 +69,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_RUNTIME = 1,
 	EXIT_USAGE = 2,
+	EXIT_ADVICE = 3, /* advise: a warning-or-worse rule fired */
 };
 
 /*

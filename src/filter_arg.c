@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Arguments of filter predicates: hosts, ports, devices, marks, cgroups.
+ * Names (services, devices, cgroup paths) are resolved here, at parse time,
+ * so that matching never does I/O.
+ */
+#include "filter_ast.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define CGROUP2_MAGIC 0x63677270
+
+/* Decimal digits only (no sign, no spaces), at most max. */
+static bool read_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9' || strlen(s) > 20) {
+		return false;
+	}
+	errno = 0;
+	*v = strtoul(s, &end, 10);
+	return !errno && !*end && *v <= max;
+}
+
+const char *filter_arg_port(const char *s, bool allow_any, int32_t *port)
+{
+	unsigned long v;
+	struct servent *se;
+
+	if (*s == ':') {
+		s++;
+	}
+	if (!strcmp(s, "*")) {
+		*port = -1;
+		return allow_any ? NULL : "'*' only goes with = or !=";
+	}
+	if (*s >= '0' && *s <= '9') {
+		if (s[strspn(s, "0123456789")]) {
+			return "expected a port";
+		}
+		if (!read_uint(s, 65535, &v)) {
+			return "port out of range (0-65535)";
+		}
+		*port = (int32_t)v;
+		return NULL;
+	}
+	se = *s ? getservbyname(s, "tcp") : NULL;
+	if (!se && *s) {
+		se = getservbyname(s, "udp");
+	}
+	endservent();
+	if (!se) {
+		return "expected a port";
+	}
+	*port = ntohs((uint16_t)se->s_port);
+	return NULL;
+}
+
+/* IPv4 with 1 to 4 parts, missing ones zero on the right (10 = 10.0.0.0). */
+static bool read_ipv4(const char *s, uint8_t *addr)
+{
+	int parts = 0;
+
+	memset(addr, 0, 4);
+	while (parts < 4) {
+		unsigned long v = 0;
+		int digits = 0;
+
+		while (*s >= '0' && *s <= '9' && digits < 4) {
+			v = v * 10 + (unsigned long)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || v > 255) {
+			return false;
+		}
+		addr[parts++] = (uint8_t)v;
+		if (*s != '.') {
+			break;
+		}
+		s++;
+	}
+	return *s == '\0';
+}
+
+/* ADDR[/PREFIX] or '*' or "" into n (family already forced or 0). */
+static const char *read_addr(char *s, struct fnode *n)
+{
+	char *slash = strchr(s, '/');
+	unsigned long plen = 0;
+	uint8_t fam = strchr(s, ':') ? AF_INET6 : AF_INET;
+	unsigned long max = fam == AF_INET6 ? 128 : 32;
+
+	if (!*s || !strcmp(s, "*")) {
+		n->prefix = 0; /* any address; n->family stays as forced */
+		return NULL;
+	}
+	if (n->family && n->family != fam) {
+		return "address of the other family";
+	}
+	if (slash) {
+		*slash = '\0';
+		if (!slash[1] || slash[1 + strspn(slash + 1, "0123456789")]) {
+			return "expected a prefix length";
+		}
+		if (!read_uint(slash + 1, max, &plen)) {
+			return fam == AF_INET6 ? "prefix out of range (0-128)"
+					       : "prefix out of range (0-32)";
+		}
+	}
+	if (fam == AF_INET6 ? inet_pton(AF_INET6, s, n->addr) != 1
+			    : !read_ipv4(s, n->addr)) {
+		return fam == AF_INET6 ? "expected an IPv6 address"
+				       : "expected an IPv4 address";
+	}
+	n->family = fam;
+	n->prefix = (uint8_t)(slash ? plen : max);
+	return NULL;
+}
+
+/* Split s (a copy) into the address part and the port part (or NULL). */
+static const char *split_host(char *s, char **addr, char **port)
+{
+	char *colon;
+
+	*addr = s;
+	*port = NULL;
+	if (*s == '[') {
+		char *close = strchr(s, ']');
+
+		if (!close) {
+			return "missing ']'";
+		}
+		*close = '\0';
+		*addr = s + 1;
+		if (close[1] == '/') {
+			/* [ADDR]/PREFIX[:PORT]: glue the prefix back on. */
+			memmove(close, close + 1, strlen(close + 1) + 1);
+			colon = strchr(close, ':');
+		} else if (close[1] == ':' || !close[1]) {
+			colon = close[1] ? close + 1 : NULL;
+		} else {
+			return "expected ':' after ']'";
+		}
+	} else {
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':')) {
+			colon = NULL; /* bare IPv6: no port without brackets */
+		}
+	}
+	if (colon) {
+		*colon = '\0';
+		*port = colon + 1;
+	}
+	return NULL;
+}
+
+const char *filter_arg_host(const char *text, struct fnode *n)
+{
+	char *s, *addr, *port;
+	const char *why;
+
+	n->family = AF_UNSPEC;
+	n->port = -1;
+	if (!strncmp(text, "inet:", 5)) {
+		n->family = AF_INET;
+		text += 5;
+	} else if (!strncmp(text, "inet6:", 6)) {
+		n->family = AF_INET6;
+		text += 6;
+	}
+	s = xstrdup(text);
+	why = split_host(s, &addr, &port);
+	if (!why) {
+		why = read_addr(addr, n);
+	}
+	if (!why && port) {
+		why = filter_arg_port(port, true, &n->port);
+	}
+	free(s);
+	return why;
+}
+
+const char *filter_arg_dev(const char *s, uint32_t *ifindex)
+{
+	unsigned long v;
+
+	if (strlen(s) < IF_NAMESIZE) {
+		*ifindex = if_nametoindex(s);
+		if (*ifindex) {
+			return NULL;
+		}
+	}
+	if (read_uint(s, UINT32_MAX, &v)) {
+		*ifindex = (uint32_t)v;
+		return NULL;
+	}
+	return "expected a device name or index";
+}
+
+static bool read_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (*s < '0' || *s > '9') {
+		return false;
+	}
+	errno = 0;
+	x = strtoull(s, &end, 0);
+	*v = (uint32_t)x;
+	return !errno && !*end && x <= UINT32_MAX;
+}
+
+const char *filter_arg_mark(const char *text, uint32_t *mark, uint32_t *mask)
+{
+	char *s = xstrdup(text);
+	char *slash = strchr(s, '/');
+	bool ok;
+
+	*mask = UINT32_MAX;
+	if (slash) {
+		*slash = '\0';
+	}
+	ok = read_u32(s, mark) && (!slash || read_u32(slash + 1, mask));
+	free(s);
+	return ok ? NULL : "expected MARK[/MASK] (32-bit numbers)";
+}
+
+/* The cgroup v2 mount: /sys/fs/cgroup, or its `unified` in hybrid mode. */
+static int open_cgroup2(void)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup",
+					    "/sys/fs/cgroup/unified"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
+		struct statfs sfs;
+
+		if (!statfs(roots[i], &sfs) &&
+		    (unsigned long)sfs.f_type == CGROUP2_MAGIC) {
+			return open(roots[i],
+				    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		}
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* A cgroup v2 id is its kernfs node id: the 8-byte file handle. */
+const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
+			      size_t size)
+{
+	union {
+		struct file_handle fh;
+		char raw[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h = {.fh.handle_bytes = sizeof(uint64_t)};
+	int fd = open_cgroup2(), mnt, ret = -1;
+	char esc[64];
+
+	while (*s == '/') {
+		s++;
+	}
+	if (fd >= 0) {
+		ret = name_to_handle_at(fd, *s ? s : "", &h.fh, &mnt,
+					*s ? 0 : AT_EMPTY_PATH);
+		close(fd);
+	}
+	if (ret == 0 && h.fh.handle_bytes == sizeof(uint64_t)) {
+		memcpy(id, h.fh.f_handle, sizeof(*id));
+		return NULL;
+	}
+	filter_escape(esc, sizeof(esc), s);
+	snprintf(buf, size, "cgroup '/%s': %s", esc,
+		 ret ? strerror(errno) : "not a cgroup v2 directory");
+	return buf;
+}
+
+void filter_arg_port_range(uint16_t *lo, uint16_t *hi)
+{
+	FILE *fp = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	unsigned int a, b;
+
+	*lo = 32768;
+	*hi = 60999;
+	if (!fp) {
+		return;
+	}
+	if (fscanf(fp, "%u %u", &a, &b) == 2 && a <= b && b <= 65535) {
+		*lo = (uint16_t)a;
+		*hi = (uint16_t)b;
+	}
+	fclose(fp);
+}

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The userspace matcher: the AST run over one sock_rec with the kernel's
+ * semantics (net/ipv4/inet_diag.c inet_diag_bc_run), and the AST printer.
+ * filter_match() runs per row: no allocation, no I/O.
+ */
+#include "filter_ast.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* The first bits of a and b agree (the kernel's bitstring_match). */
+static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
+{
+	unsigned int bytes = bits / 8, rest = bits % 8;
+
+	if (memcmp(a, b, bytes)) {
+		return false;
+	}
+	if (!rest) {
+		return true;
+	}
+	return !((a[bytes] ^ b[bytes]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+bool filter_host_match(const struct fnode *n, uint8_t family,
+		       const uint8_t *addr)
+{
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (n->family != AF_UNSPEC && n->family != family) {
+		/* An IPv4 condition also matches v4-mapped IPv6 sockets. */
+		return family == AF_INET6 && n->family == AF_INET &&
+		       !memcmp(addr, mapped, sizeof(mapped)) &&
+		       prefix_equal(addr + 12, n->addr, n->prefix);
+	}
+	return n->prefix == 0 || prefix_equal(addr, n->addr, n->prefix);
+}
+
+static bool leaf_match(const struct filter *f, const struct fnode *n,
+		       const struct sock_rec *rec)
+{
+	uint16_t port = n->dst ? rec->dport : rec->sport;
+
+	switch (n->kind) {
+	case FN_HOST:
+		if (n->port != -1 && n->port != port) {
+			return false;
+		}
+		return filter_host_match(n, rec->family,
+					 n->dst ? rec->daddr : rec->saddr);
+	case FN_PORT:
+		return n->op == FP_EQ	? port == n->port
+		       : n->op == FP_GE ? port >= n->port
+					: port <= n->port;
+	case FN_DEV:
+		return rec->ifindex == n->a;
+	case FN_MARK:
+		/* The kernel reads the mark it does not report (no
+		 * CAP_NET_ADMIN, TIME_WAIT) as 0 when it has none either. */
+		return (rec->mark & n->b) == n->a;
+	case FN_CGROUP:
+		return rec->cgroup_id == n->id;
+	default: /* FN_AUTO */
+		return rec->sport >= f->auto_lo && rec->sport <= f->auto_hi;
+	}
+}
+
+bool filter_eval_node(const struct filter *f, uint32_t i,
+		      const struct sock_rec *rec)
+{
+	const struct fnode *n = &f->nodes[i];
+
+	switch (n->kind) {
+	case FN_AND:
+		return filter_eval_node(f, n->a, rec) &&
+		       filter_eval_node(f, n->b, rec);
+	case FN_OR:
+		return filter_eval_node(f, n->a, rec) ||
+		       filter_eval_node(f, n->b, rec);
+	case FN_NOT:
+		return !filter_eval_node(f, n->a, rec);
+	default:
+		return leaf_match(f, n, rec);
+	}
+}
+
+bool filter_match(const struct filter *f, const struct sock_rec *rec)
+{
+	return f->root < 0 || filter_eval_node(f, (uint32_t)f->root, rec);
+}
+
+struct pbuf {
+	char *buf;
+	size_t size, len;
+};
+
+__attribute__((format(printf, 2, 3))) static void put(struct pbuf *pb,
+						      const char *fmt, ...)
+{
+	size_t room = pb->len < pb->size ? pb->size - pb->len : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(room ? pb->buf + pb->len : NULL, room, fmt, ap);
+	va_end(ap);
+	pb->len += n > 0 ? (size_t)n : 0;
+}
+
+static void print_host(struct pbuf *pb, const struct fnode *n)
+{
+	static const char *const fams[] = {
+	    [AF_UNSPEC] = "any", [AF_INET] = "inet", [AF_INET6] = "inet6"};
+	char addr[INET6_ADDRSTRLEN] = "*";
+
+	if (n->family != AF_UNSPEC && n->prefix) {
+		inet_ntop(n->family, n->addr, addr, sizeof(addr));
+	}
+	put(pb, "(%s %s %s/%u :", n->dst ? "dst" : "src", fams[n->family], addr,
+	    n->prefix);
+	if (n->port < 0) {
+		put(pb, "*)");
+	} else {
+		put(pb, "%d)", (int)n->port);
+	}
+}
+
+static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
+{
+	static const char *const ops[] = {"=", ">=", "<="};
+	const struct fnode *n = &f->nodes[i];
+
+	switch (n->kind) {
+	case FN_AND:
+	case FN_OR:
+		put(pb, "(%s ", n->kind == FN_AND ? "and" : "or");
+		print_node(pb, f, n->a);
+		put(pb, " ");
+		print_node(pb, f, n->b);
+		put(pb, ")");
+		break;
+	case FN_NOT:
+		put(pb, "(not ");
+		print_node(pb, f, n->a);
+		put(pb, ")");
+		break;
+	case FN_HOST:
+		print_host(pb, n);
+		break;
+	case FN_PORT:
+		put(pb, "(%s %s %d)", n->dst ? "dport" : "sport", ops[n->op],
+		    (int)n->port);
+		break;
+	case FN_DEV:
+		put(pb, "(dev %u)", n->a);
+		break;
+	case FN_MARK:
+		put(pb, "(fwmark 0x%x/0x%x)", n->a, n->b);
+		break;
+	case FN_CGROUP:
+		put(pb, "(cgroup %llu)", (unsigned long long)n->id);
+		break;
+	default:
+		put(pb, "(autobound)");
+	}
+}
+
+size_t filter_print(const struct filter *f, char *buf, size_t size)
+{
+	struct pbuf pb = {.buf = buf, .size = size};
+
+	if (size) {
+		buf[0] = '\0';
+	}
+	if (f->root >= 0) {
+		print_node(&pb, f, (uint32_t)f->root);
+	}
+	return pb.len;
+}

@@ -1,0 +1,53 @@
+/*
+ * proc.h - socket inode -> owning processes, from one pass over
+ * /proc/PID/fd.
+ *
+ * proc_map_build() walks every process once (directory fds and
+ * readlinkat(), no path rebuilt per fd), keeps only socket fds and reads a
+ * process's name (/proc/PID/comm) only when it owns at least one socket.
+ * Processes that exit during the walk and directories the caller may not
+ * read (other users' processes without root) are skipped without a word:
+ * the map is a best-effort snapshot, as ss's is.
+ *
+ * Lookups never allocate and never do I/O: safe for the per-row path.
+ * Names are raw bytes exactly as the process set them: escape them before
+ * printing (obuf_escape_text, obuf_json_string).
+ */
+#ifndef SOCKSCOPE_PROC_H
+#define SOCKSCOPE_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc_map;
+
+/* One (process, fd) holding a socket. name points into the map. */
+struct proc_owner {
+	uint32_t pid;
+	uint32_t fd;
+	const char *name; /* not NUL-terminated */
+	size_t name_len;
+};
+
+/*
+ * Walk root/proc (root "/" for the live system; tests pass a fixture
+ * tree). Returns 0 and *out, or -errno when root/proc itself cannot be
+ * opened.
+ */
+int proc_map_build(const char *root, struct proc_map **out);
+void proc_map_destroy(struct proc_map *m);
+
+/*
+ * Owners of the socket inode, one per call: set *cursor to 0 before the
+ * first call; returns false when there are no more. Owners come in the
+ * order of ascending pid, then of the process's fd directory (ascending
+ * fds in a real /proc).
+ */
+bool proc_map_next(const struct proc_map *m, uint32_t inode, size_t *cursor,
+		   struct proc_owner *out);
+
+/* Number of (process, fd) entries in the map. */
+size_t proc_map_size(const struct proc_map *m);
+
+#endif

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acquire.h"
+#include "cmd.h"
+#include "filter.h"
+#include "opts.h"
+#include "proc.h"
+#include "state.h"
+#include "util.h"
+
+#define UNREADABLE_NAMED 3
+
+static void note_unreadable(const char *path, int err, void *data)
+{
+	struct snapshot *snap = data;
+	size_t len = strlen(snap->unreadable);
+
+	/* Each file once, even when two samples fail on it. */
+	if (strstr(snap->unreadable, path)) {
+		return;
+	}
+	if (snap->n_unreadable++ < UNREADABLE_NAMED) {
+		snprintf(snap->unreadable + len, sizeof(snap->unreadable) - len,
+			 "%s/%s (%s)", len ? ", " : "", path, strerror(-err));
+	}
+}
+
+static void read_static(struct snapshot *snap, const char *root)
+{
+	char buf[64];
+	long len;
+	int found;
+
+	sysctl_read_all(root, &snap->sys, note_unreadable, snap);
+	snap->usable_ports = sysctl_usable_ports(&snap->sys);
+	len =
+	    root_read_file(root, "proc/sys/kernel/osrelease", buf, sizeof(buf));
+	if (len >= 0 && !sysctl_parse_kver(buf, &snap->kernel)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(snap->osrelease, sizeof(snap->osrelease), "%s", buf);
+		snap->have_kernel = true;
+	} else {
+		note_unreadable("proc/sys/kernel/osrelease",
+				len < 0 ? (int)len : -EBADMSG, snap);
+	}
+	found = sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle",
+				 &snap->recycle_conf);
+	snap->recycle_in_conf = found == 1;
+}
+
+void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	if (!snap->sys.port_range_err) {
+		cfg->eph_lo = snap->sys.port_lo;
+		cfg->eph_hi = snap->sys.port_hi;
+	}
+}
+
+static int sample(struct snapshot *snap, const struct snapshot_src *src,
+		  struct counters *c, const struct summary *prev)
+{
+	struct summary_cfg cfg;
+
+	memset(c, 0, sizeof(*c));
+	procnet_read_counters(src->root, c, note_unreadable, snap);
+	memset(&snap->sockstat, 0, sizeof(snap->sockstat));
+	snap->have_sockstat = !procnet_read_sockstat(src->root, &snap->sockstat,
+						     note_unreadable, snap);
+	snapshot_summary_cfg(snap, &cfg);
+	cfg.owner = src->owner;
+	cfg.previous = prev;
+	snap->sum = summary_create(&cfg);
+	return src->sockets(src->data, snap->sum);
+}
+
+int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src)
+{
+	struct summary *first;
+	struct timespec ts = {.tv_sec = src->interval_s};
+	int err;
+
+	memset(snap, 0, sizeof(*snap));
+	read_static(snap, src->root);
+	err = sample(snap, src, &snap->c1, NULL);
+	if (err || !src->interval_s) {
+		return err;
+	}
+	first = snap->sum;
+	snap->c0 = snap->c1;
+	while (nanosleep(&ts, &ts) && errno == EINTR) {
+	}
+	err = sample(snap, src, &snap->c1, first);
+	summary_destroy(first);
+	snap->interval_s = src->interval_s;
+	return err;
+}
+
+void snapshot_finish(struct snapshot *snap)
+{
+	summary_destroy(snap->sum);
+	snap->sum = NULL;
+}
+
+bool snapshot_counter(const struct snapshot *snap, enum ctr_id id, uint64_t *v)
+{
+	if (!(snap->c1.have & (1u << id))) {
+		return false;
+	}
+	*v = snap->c1.v[id];
+	return true;
+}
+
+bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
+		   double *per_min)
+{
+	uint32_t bit = 1u << id;
+
+	if (!snap->interval_s || !(snap->c0.have & bit) ||
+	    !(snap->c1.have & bit) || snap->c1.v[id] < snap->c0.v[id]) {
+		return false;
+	}
+	*delta = snap->c1.v[id] - snap->c0.v[id];
+	*per_min = (double)*delta * 60.0 / snap->interval_s;
+	return true;
+}
+
+static int live_row(const struct sock_rec *rec, void *data)
+{
+	summary_add(data, rec);
+	return 0;
+}
+
+int snapshot_sockets_live(void *data, struct summary *sum)
+{
+	const struct opts *o = data;
+	uint32_t states;
+	struct acquire a;
+	int err;
+
+	acquire_init(&a, o);
+	/* Without state words a summary counts every state (-l: LISTEN
+	 * and unconnected), not ss's listing default. */
+	if (!filter_states(o->filter, &states)) {
+		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
+				      : SS_ALL_BITS;
+	}
+	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
+	err = acquire_run(&a, live_row, sum);
+	acquire_finish(&a);
+	return err;
+}
+
+/* -p: the first process holding the socket names it. */
+static bool proc_owner(void *data, const struct sock_rec *rec,
+		       struct owner *out)
+{
+	struct proc_owner po;
+	size_t cursor = 0, n;
+
+	if (!rec->inode || !proc_map_next(data, rec->inode, &cursor, &po)) {
+		return false;
+	}
+	out->pid = po.pid;
+	n = po.name_len < sizeof(out->name) - 1 ? po.name_len
+						: sizeof(out->name) - 1;
+	memcpy(out->name, po.name, n);
+	out->name[n] = '\0';
+	return true;
+}
+
+int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
+			 unsigned int interval_s)
+{
+	struct proc_map *procs = NULL;
+	struct owner_ops owner = { .lookup = proc_owner };
+	struct snapshot_src src = {
+	    .root = o->root,
+	    .interval_s = interval_s,
+	    .sockets = snapshot_sockets_live,
+	    .data = (void *)o,
+	};
+	int err;
+
+	/* /proc/net and /proc/sys/net show the reader's namespace: enter
+	 * it before anything is read. */
+	err = list_enter_netns(o);
+	if (err) {
+		memset(snap, 0, sizeof(*snap));
+		return err;
+	}
+	if (o->processes) {
+		err = proc_map_build(o->root, &procs);
+		if (err) {
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes named", o->root, strerror(-err));
+		} else {
+			owner.data = procs;
+			src.owner = &owner;
+		}
+	}
+	err = snapshot_gather(snap, &src);
+	proc_map_destroy(procs);
+
+	if (snap->n_unreadable > UNREADABLE_NAMED) {
+		warnx_("could not read %u files under %s: %s and %u more; "
+		       "what needs them is left out",
+		       snap->n_unreadable, o->root, snap->unreadable,
+		       snap->n_unreadable - UNREADABLE_NAMED);
+	} else if (snap->n_unreadable) {
+		warnx_("could not read under %s: %s; what needs it is left out",
+		       o->root, snap->unreadable);
+	}
+	return err;
+}

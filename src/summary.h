@@ -1,0 +1,118 @@
+/*
+ * summary.h - counting sockets: per state, family and protocol, plus top-N
+ * breakdowns (listeners with queue fill, remote hosts, remote host:port,
+ * (local, remote, remote port) tuples of outgoing connections, owners).
+ *
+ * Call order: summary_create(), summary_add() per socket (no I/O, no
+ * allocation except when a breakdown meets a new key), then the read-only
+ * accessors, then summary_destroy(). Records are copied into counters, never
+ * kept. Memory grows with distinct keys, not sockets, and each breakdown is
+ * capped at SUMMARY_KEYS_MAX keys (later keys are counted in `dropped`).
+ * Nothing here formats text.
+ */
+#ifndef SOCKSCOPE_SUMMARY_H
+#define SOCKSCOPE_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+#define SUMMARY_KEYS_MAX (1u << 20)
+
+/* Who owns a socket; filled by an owner_ops lookup (-p). */
+struct owner {
+	uint32_t pid;
+	char name[16]; /* as the process set it: escape before printing */
+};
+
+/* Optional process lookup, so -p can plug in without summary knowing how. */
+struct owner_ops {
+	bool (*lookup)(void *data, const struct sock_rec *rec,
+		       struct owner *out);
+	void *data;
+};
+
+struct summary_cfg {
+	uint16_t eph_lo, eph_hi;	/* ip_local_port_range; 0, 0: unknown */
+	const struct owner_ops *owner;	/* NULL without -p */
+	const struct summary *previous; /* an earlier sample, or NULL */
+};
+
+enum sum_tab {
+	SUM_REMOTE_HOST, /* key: family, daddr         v: sockets */
+	SUM_REMOTE_PORT, /* key: family, daddr, dport  v: sockets, syn_sent */
+	SUM_TUPLE,	 /* key: family, saddr, daddr, dport
+			    v: sockets on an ephemeral port, time_wait */
+	SUM_OWNER,	 /* key: pid, name  v: sockets, close_wait, fin_wait2 */
+	SUM_TAB_MAX
+};
+
+/* Column indexes of struct sum_row.v per table. */
+enum {
+	SUM_V_TOTAL = 0,
+	SUM_V_SYN_SENT = 1,
+	SUM_V_TIME_WAIT = 1,
+	SUM_V_CLOSE_WAIT = 1,
+	SUM_V_FIN_WAIT2 = 2
+};
+
+struct sum_row {
+	uint8_t family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t dport;
+	struct owner owner;
+	uint32_t v[3];
+};
+
+struct sum_listener {
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;
+	uint32_t recv_q, send_q; /* accept queue length and limit */
+	uint32_t conns[SS_MAX];	 /* TCP sockets on this local port */
+};
+
+struct summary {
+	/* [0] inet, [1] inet6; state codes as the kernel sends them */
+	uint64_t tcp[2][SS_MAX];
+	uint64_t udp[2][SS_MAX];
+	uint64_t tcp_total, udp_total;
+	uint64_t time_wait_inbound; /* TIME_WAIT not on an ephemeral port */
+	uint64_t fin_wait2_owned;   /* FIN_WAIT2 still held by a process */
+	uint64_t persisting_close_wait, persisting_fin_wait2;
+	uint64_t retrans_stuck; /* retransmitting with >= 8 retries */
+	uint64_t dropped;	/* keys over SUMMARY_KEYS_MAX */
+	bool have_previous;
+	bool have_owners;
+	struct summary_priv *priv;
+};
+
+struct summary *summary_create(const struct summary_cfg *cfg);
+void summary_destroy(struct summary *s);
+void summary_add(struct summary *s, const struct sock_rec *rec);
+
+/* TCP sockets in state (NEW_SYN_RECV folded into SYN_RECV), both families */
+uint64_t summary_tcp_state(const struct summary *s, unsigned int state);
+
+/*
+ * The n largest rows of tab by column col into rows[] (ties: key order).
+ * Returns how many were written. Also *keys = distinct keys, if not NULL.
+ */
+size_t summary_top(const struct summary *s, enum sum_tab tab, unsigned int col,
+		   struct sum_row *rows, size_t n, size_t *keys);
+
+/* Listening TCP sockets, fullest queue first. Returns how many written. */
+size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
+			 size_t n, size_t *keys);
+
+/* CLOSE_WAIT sockets per local port: the port with the most, or 0. */
+uint16_t summary_close_wait_port(const struct summary *s, uint32_t *count);
+
+/* "addr:port" ("[addr]:port" for IPv6) of a breakdown key, for printers. */
+#define SUMMARY_ENDPOINT_LEN 56
+void summary_endpoint(char *buf, size_t len, uint8_t family,
+		      const uint8_t *addr, uint16_t port);
+
+#endif

@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Socket details: -p, -o, -i, -N, --all-netns and kill, on real sockets in a
+private network namespace. argv[1] is the sockscope binary."""
+import errno
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netns  # noqa: E402
+from netns import check, run  # noqa: E402
+
+EVIL = "\x1b[31mevil"
+
+# A process that holds one listening socket on a chosen fd under a chosen
+# name (set through /proc/self/comm, as prctl(PR_SET_NAME) does), says
+# "ready" and waits for its stdin to close.
+HOLDER = r"""
+import os, socket, sys
+port, fd, name = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", port))
+s.listen()
+os.dup2(s.fileno(), fd)
+s.close()
+with open("/proc/self/comm", "w") as f:
+    f.write(name)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def holder(port, fd, name, prefix=()):
+    p = subprocess.Popen([*prefix, sys.executable, "-c", HOLDER, str(port),
+                          str(fd), name], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    if p.stdout.readline().strip() != "ready":
+        netns.fail(f"holder on port {port} did not start")
+    return p
+
+
+def stop(p):
+    p.stdin.close()
+    p.wait(timeout=10)
+
+
+def rows(binary, *args):
+    return netns.sockscope_json(binary, *args)
+
+
+def by_port(items, port):
+    return [s for s in items if s["local"]["port"] == port]
+
+
+def test_processes(binary):
+    plain = holder(5555, 42, "sockhelper")
+    evil = holder(5556, 43, EVIL)
+    try:
+        items = rows(binary, "-tlnp")
+        mine = by_port(items, 5555)
+        check(len(mine) == 1, f"-p: one listener on 5555, got {mine}")
+        if mine:
+            check(mine[0]["process"] == [{"name": "sockhelper",
+                                          "pid": plain.pid, "fd": 42}],
+                  f"-p: owner of 5555 is sockhelper/{plain.pid}/42: "
+                  f"{mine[0].get('process')}")
+        bad = by_port(items, 5556)
+        check(len(bad) == 1 and bad[0]["process"] ==
+              [{"name": EVIL, "pid": evil.pid, "fd": 43}],
+              f"-p json: the escape name round-trips as data: {bad}")
+        raw = subprocess.run([binary, "-tlnp"], capture_output=True).stdout
+        check(b"\x1b" not in raw, "-p table: no raw ESC byte on stdout")
+        want = f'users:(("\\x1b[31mevil",pid={evil.pid},fd=43))'.encode()
+        check(want in raw, f"-p table: escaped name shown: {raw!r}")
+        want = f'users:(("sockhelper",pid={plain.pid},fd=42))'.encode()
+        check(want in raw, "-p table: plain owner shown")
+        check(b"Process" in raw.splitlines()[0], "-p table: Process header")
+        rawj = subprocess.run([binary, "-j", "-tlnp"],
+                              capture_output=True).stdout
+        check(b"\x1b" not in rawj, "-p json: no raw ESC byte on stdout")
+        check(all("process" not in s for s in rows(binary, "-tln")),
+              "without -p there is no process block")
+        test_not_root_notice(binary)
+    finally:
+        stop(plain)
+        stop(evil)
+
+
+def test_not_root_notice(binary):
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                        "--clear-groups", binary, "-tlnp"],
+                       capture_output=True, text=True)
+    check(r.returncode == 0, f"-p as nobody exits 0: {r.stderr}")
+    check(r.stderr.count("only your own processes") == 1,
+          f"-p as nobody: one notice: {r.stderr!r}")
+    check("sockhelper" not in r.stdout,
+          "-p as nobody: root's processes are not shown")
+
+
+def tcp_pair(port):
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", port))
+    srv.listen()
+    cli = socket.create_connection(("127.0.0.1", port))
+    acc, _ = srv.accept()
+    srv.close()
+    return cli, acc
+
+
+def test_timewait_timer(binary):
+    cli, acc = tcp_pair(6001)
+    cli.close()  # the client closes first: it ends in TIME_WAIT
+    acc.close()
+    time.sleep(0.2)
+
+    def timer():
+        tw = [s for s in rows(binary, "-tano", "state", "time-wait")
+              if s["peer"]["port"] == 6001]
+        return tw[0]["timer"] if len(tw) == 1 else None
+
+    t1 = timer()
+    time.sleep(1.5)
+    t2 = timer()
+    check(t1 is not None and t2 is not None, "-o: the TIME_WAIT socket shows")
+    if t1 and t2:
+        check(t1["name"] == "timewait", f"-o: timer name timewait: {t1}")
+        check(0 < t1["expires_ms"] <= 60000, f"-o: at most 60 s left: {t1}")
+        check(t1["expires_ms"] - t2["expires_ms"] >= 1000,
+              f"-o: the timer counts down: {t1} then {t2}")
+    out = run([binary, "-tano", "state", "time-wait"]).stdout
+    check("timer:(timewait," in out, f"-o table: timer text: {out}")
+
+
+def test_tcp_info(binary):
+    cli, acc = tcp_pair(6002)
+    for _ in range(20):
+        cli.sendall(b"x" * 1000)
+        acc.recv(4096)
+        acc.sendall(b"y")
+        cli.recv(1)
+    with open("/proc/sys/net/ipv4/tcp_congestion_control") as f:
+        cc = f.read().strip()
+    try:
+        mine = [s for s in rows(binary, "-tni")
+                if s["local"]["port"] == 6002 or s["peer"]["port"] == 6002]
+        check(len(mine) == 2, f"-i: both ends listed: {len(mine)}")
+        for s in mine:
+            ti = s.get("tcp_info", {})
+            check(0 < ti.get("rtt_us", 0) < 1000000,
+                  f"-i: plausible rtt on loopback: {ti.get('rtt_us')}")
+            check(ti.get("congestion") == cc,
+                  f"-i: congestion control {cc}: {ti.get('congestion')}")
+            check(ti.get("snd_cwnd", 0) > 0, "-i: a congestion window")
+        check(sum(s["tcp_info"]["bytes_acked"] for s in mine) >= 20000,
+              "-i: the bytes sent were acknowledged")
+        out = run([binary, "-tni", "state", "established"]).stdout
+        check(f" {cc} " in out and " rtt:" in out,
+              f"-i table: congestion control and rtt: {out}")
+        check(all("tcp_info" not in s for s in rows(binary, "-tn")),
+              "without -i there is no tcp_info block")
+    finally:
+        cli.close()
+        acc.close()
+
+
+def test_netns_path(binary):
+    """-N /proc/PID/ns/net of an `unshare -n` child."""
+    here = holder(5557, 44, "herehelper")
+    there = holder(7777, 45, "therehelper", prefix=("unshare", "-n"))
+    try:
+        path = f"/proc/{there.pid}/ns/net"
+        items = rows(binary, "-tln", "-N", path)
+        check(len(by_port(items, 7777)) == 1, f"-N PATH lists 7777: {items}")
+        check(not by_port(items, 5557), "-N PATH does not list the current")
+        check(all(s.get("netns") == path for s in items),
+              "-N PATH: rows tagged with the namespace")
+        items = rows(binary, "-tln")
+        check(by_port(items, 5557) and not by_port(items, 7777),
+              "without -N: the current namespace only")
+        r = run([binary, "-N", "/etc/hostname", "-tln"], check_rc=1)
+        check("not a network namespace" in r.stderr,
+              f"-N on a plain file: {r.stderr}")
+    finally:
+        stop(here)
+        stop(there)
+
+
+# Runs under `unshare -m` with a private /run: `ip netns add` there
+# touches nothing outside this test.
+NAMED = r"""
+import json, os, subprocess, sys
+binary, holder = sys.argv[1], sys.argv[2]
+subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+subprocess.run(["mount", "-t", "tmpfs", "sockscope-test", "/run"], check=True)
+subprocess.run(["ip", "netns", "add", "sstest"], check=True)
+p = subprocess.Popen(["ip", "netns", "exec", "sstest", sys.executable, "-c",
+                      holder, "8888", "46", "namedhelper"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+assert p.stdout.readline().strip() == "ready"
+out = {}
+def grab(key, *args):
+    r = subprocess.run([binary, *args], capture_output=True, text=True)
+    out[key] = {"rc": r.returncode, "stdout": r.stdout, "stderr": r.stderr}
+grab("named", "-j", "-tln", "-N", "sstest")
+grab("all", "-j", "-tln", "--all-netns")
+grab("all_table", "-tln", "--all-netns")
+grab("missing", "-tln", "-N", "nosuch")
+grab("dotdot", "-tln", "-N", "..")
+p.stdin.close()
+p.wait()
+subprocess.run(["ip", "netns", "del", "sstest"], check=True)
+print(json.dumps(out))
+"""
+
+
+def test_netns_named(binary):
+    here = holder(5558, 47, "herehelper")
+    try:
+        r = run(["unshare", "-m", sys.executable, "-c", NAMED, binary,
+                 HOLDER])
+        out = json.loads(r.stdout)
+    finally:
+        stop(here)
+    named = json.loads(out["named"]["stdout"])
+    check(len(by_port(named, 8888)) == 1 and not by_port(named, 5558),
+          f"-N NAME lists the named namespace only: {named}")
+    check(all(s.get("netns") == "sstest" for s in named),
+          "-N NAME: rows tagged")
+    every = json.loads(out["all"]["stdout"])
+    check([s["netns"] for s in by_port(every, 8888)] == ["sstest"],
+          f"--all-netns: 8888 tagged sstest: {every}")
+    check([s["netns"] for s in by_port(every, 5558)] == [None],
+          f"--all-netns: the current namespace tagged null: {every}")
+    table = out["all_table"]["stdout"].splitlines()
+    check(table and table[0].startswith("Netns"), "--all-netns: Netns column")
+    check(any(l.startswith("sstest ") and ":8888" in l for l in table),
+          f"--all-netns table: {table}")
+    check(any(l.startswith("- ") and ":5558" in l for l in table),
+          f"--all-netns table: current namespace as '-': {table}")
+    check(out["missing"]["rc"] == 1 and "nosuch" in out["missing"]["stderr"],
+          f"-N nosuch fails with a message: {out['missing']}")
+    check(out["dotdot"]["rc"] == 1, f"-N .. refused: {out['dotdot']}")
+    check(not os.path.exists("/run/netns/sstest"),
+          "the named namespace stayed private to the test")
+
+
+def close_wait_pair(port):
+    """Server side in CLOSE_WAIT: the client half-closed, still reads."""
+    cli, acc = tcp_pair(port)
+    cli.shutdown(socket.SHUT_WR)
+    time.sleep(0.2)
+    return cli, acc
+
+
+def close_wait_ports(binary):
+    return [s["local"]["port"]
+            for s in rows(binary, "-tan", "state", "close-wait")]
+
+
+def test_kill(binary):
+    cli, acc = close_wait_pair(6003)
+    try:
+        r = run([binary, "kill"], check_rc=2)
+        check("FILTER" in r.stderr, f"kill without filter: {r.stderr}")
+        run([binary, "kill", "--yes"], check_rc=2)
+        check(close_wait_ports(binary) == [6003],
+              "kill without filter changed nothing")
+        r = run([binary, "kill", "-n", "state", "close-wait"])
+        check(":6003" in r.stdout and "would be closed" in r.stderr,
+              f"kill dry run lists the socket: {r.stdout} {r.stderr}")
+        check(close_wait_ports(binary) == [6003],
+              "kill dry run changed nothing")
+        # An expression selects too: only the server end has sport 6003.
+        r = run([binary, "kill", "-j", "sport", "=", ":6003"])
+        picked = json.loads(r.stdout)
+        check([(s["local"]["port"], s["state"]) for s in picked] ==
+              [(6003, "CLOSE_WAIT")], f"kill with an expression: {picked}")
+        r = run([binary, "kill", "--yes", "-n", "-j", "state", "close-wait"])
+        closed = json.loads(r.stdout)
+        check([s["local"]["port"] for s in closed] == [6003],
+              f"kill --yes prints the socket it closed: {r.stdout}")
+        check("closed 1 socket" in r.stderr, f"kill --yes: {r.stderr}")
+        check(close_wait_ports(binary) == [], "the socket is gone")
+        cli.settimeout(5)
+        try:
+            cli.recv(10)
+            check(False, "the peer sees a reset")
+        except OSError as e:
+            check(e.errno == errno.ECONNRESET,
+                  f"the peer sees ECONNRESET: {e}")
+        r = run([binary, "kill", "--yes", "state", "close-wait"])
+        check("closed 0 sockets" in r.stderr, "nothing left to kill")
+    finally:
+        cli.close()
+        acc.close()
+
+
+def test_kill_eperm(binary):
+    cli, acc = tcp_pair(6004)
+    try:
+        r = run(["setpriv", "--reuid=65534", "--regid=65534",
+                 "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+                 binary, "kill", "--yes", "state", "established"],
+                check_rc=1)
+        check("CAP_NET_ADMIN" in r.stderr, f"kill without caps: {r.stderr}")
+        check(len([s for s in rows(binary, "-tn")
+                   if 6004 in (s["local"]["port"], s["peer"]["port"])]) == 2,
+              "kill without caps closed nothing")
+    finally:
+        cli.close()
+        acc.close()
+
+
+def main():
+    netns.enter()
+    binary = sys.argv[1]
+    test_processes(binary)
+    test_timewait_timer(binary)
+    test_tcp_info(binary)
+    test_netns_path(binary)
+    test_netns_named(binary)
+    test_kill(binary)
+    test_kill_eperm(binary)
+    netns.finish("details")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,764 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Every advice rule against a snapshot where it must fire and one where it
+ * must not. Snapshots start from a fixture /proc tree (FIXTURES/advice-*)
+ * with in-memory sockets; a test then changes what its rule looks at.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "advice.h"
+#include "snapshot.h"
+#include "util.h"
+
+struct fake {
+	struct sock_rec *recs;
+	size_t n, cap;
+};
+
+static void add(struct fake *f, uint8_t state, const char *src, uint16_t sport,
+		const char *dst, uint16_t dport, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		struct sock_rec *r;
+
+		if (f->n == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 256;
+			f->recs = xrealloc(f->recs, f->cap * sizeof(*r));
+		}
+		r = &f->recs[f->n++];
+		memset(r, 0, sizeof(*r));
+		r->family = AF_INET;
+		r->protocol = IPPROTO_TCP;
+		r->state = state;
+		/* sport 0: a distinct ephemeral port per socket */
+		r->sport = sport ? sport : (uint16_t)(32768 + i % 28000);
+		r->dport = dport;
+		r->inode = 1000 + (uint32_t)f->n;
+		r->cookie = f->n;
+		inet_pton(AF_INET, src, r->saddr);
+		inet_pton(AF_INET, dst, r->daddr);
+	}
+}
+
+static int fake_sockets(void *data, struct summary *sum)
+{
+	const struct fake *f = data;
+
+	for (size_t i = 0; f && i < f->n; i++) {
+		summary_add(sum, &f->recs[i]);
+	}
+	return 0;
+}
+
+static void gather(struct snapshot *snap, const char *tree, struct fake *f)
+{
+	char root[512];
+	const char *base = getenv("FIXTURES");
+	struct snapshot_src src = {
+	    .root = root, .sockets = fake_sockets, .data = f};
+
+	snprintf(root, sizeof(root), "%s/%s", base ? base : "tests/fixtures",
+		 tree);
+	assert_int_equal(snapshot_gather(snap, &src), 0);
+	assert_string_equal(snap->unreadable, "");
+}
+
+/* Replace the sockets with a second sample that knows the first. */
+static void resample(struct snapshot *snap, struct fake *f,
+		     const struct owner_ops *owner)
+{
+	struct summary_cfg cfg;
+	struct summary *first = snap->sum;
+
+	snapshot_summary_cfg(snap, &cfg);
+	cfg.previous = first;
+	cfg.owner = owner;
+	snap->sum = summary_create(&cfg);
+	fake_sockets(f, snap->sum);
+	summary_destroy(first);
+}
+
+/* Pretend a second counter sample interval seconds after the first. */
+static void rise(struct snapshot *snap, enum ctr_id id, uint64_t by)
+{
+	if (!snap->interval_s) {
+		snap->c0 = snap->c1;
+		snap->interval_s = 1;
+	}
+	snap->c1.v[id] += by;
+	snap->c1.have |= 1u << id;
+	snap->c0.have |= 1u << id;
+}
+
+static struct advice results[64];
+
+/* The advice rule id gave, or NULL; checks what every advice must hold. */
+static const struct advice *run(const struct snapshot *snap, const char *id)
+{
+	size_t n = advice_run(snap, results);
+	const struct advice *hit = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct advice *a = &results[i];
+
+		assert_non_null(a->rule);
+		assert_true(a->sev > SEV_NONE && a->sev <= a->rule->max_sev);
+		assert_true(a->message[0] != '\0');
+		assert_true(a->n_actions > 0);
+		for (unsigned int k = 0; k < a->n_actions; k++) {
+			/* Removed in 4.12 and harmful before: never advise it
+			 */
+			assert_null(strstr(a->actions[k], "tcp_tw_recycle=1"));
+		}
+		if (!strcmp(a->rule->id, id)) {
+			hit = a;
+		}
+	}
+	return hit;
+}
+
+static double evidence(const struct advice *a, const char *name)
+{
+	for (unsigned int i = 0; i < a->n_evidence; i++) {
+		if (!strcmp(a->evidence[i].name, name)) {
+			return a->evidence[i].value;
+		}
+	}
+	fail_msg("no evidence %s in %s", name, a->rule->id);
+	return -1;
+}
+
+static bool has_action(const struct advice *a, const char *text)
+{
+	for (unsigned int i = 0; i < a->n_actions; i++) {
+		if (strstr(a->actions[i], text)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void done(struct snapshot *snap, struct fake *f)
+{
+	snapshot_finish(snap);
+	free(f->recs);
+	memset(f, 0, sizeof(*f));
+}
+
+static void test_table(void **unused)
+{
+	size_t n = advice_rules_count();
+
+	(void)unused;
+	assert_true(n >= 19);
+	assert_true(n <= ARRAY_SIZE(results));
+	for (size_t i = 0; i < n; i++) {
+		const struct advice_rule *r = advice_rules[i];
+
+		assert_non_null(r->check);
+		assert_true(r->max_sev >= SEV_INFO && r->max_sev <= SEV_CRIT);
+		assert_non_null(strstr(r->source, "https://"));
+		assert_ptr_equal(advice_rule_find(r->id), r);
+		for (size_t k = 0; k < i; k++) {
+			assert_string_not_equal(advice_rules[k]->id, r->id);
+		}
+	}
+}
+
+static void test_base_quiet(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+
+	(void)unused;
+	add(&f, SS_ESTABLISHED, "10.0.0.1", 0, "10.0.0.2", 443, 50);
+	add(&f, SS_LISTEN, "0.0.0.0", 22, "0.0.0.0", 0, 1);
+	gather(&snap, "advice-base", &f);
+	assert_int_equal(advice_run(&snap, results), 0);
+	done(&snap, &f);
+}
+
+static void test_tuple_pressure(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	/* 15000 of 28232 usable ports to one destination: 53%. */
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 15000);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "tuple-pressure");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "usable_ports"), 28232);
+	assert_int_equal(evidence(a, "time_wait"), 15000);
+	assert_true(has_action(a, "IP_BIND_ADDRESS_NO_PORT"));
+	assert_true(has_action(a, "sysctl -w net.ipv4.ip_local_port_range="));
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_tw_reuse=1"));
+	assert_string_equal(a->subject, "10.0.0.1 -> 10.0.0.2:80");
+	assert_null(run(&snap, "tw-harmless"));
+	done(&snap, &f);
+
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 23000);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "tuple-pressure");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	done(&snap, &f);
+
+	/* Same load over three destinations, or inbound: no pressure. */
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 5000);
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.3", 80, 5000);
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 81, 5000);
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 80, "10.0.0.9", 50000, 20000);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "tuple-pressure"));
+	done(&snap, &f);
+}
+
+static void test_tw_harmless(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 2000);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "tw-harmless");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
+	assert_int_equal(evidence(a, "time_wait"), 2000);
+	/* Close to the bucket limit it is not harmless. */
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 2100;
+	assert_null(run(&snap, "tw-harmless"));
+	done(&snap, &f);
+
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 500);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "tw-harmless"));
+	done(&snap, &f);
+}
+
+static void test_tw_buckets(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 900);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "tw-buckets"));
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1000;
+	a = run(&snap, "tw-buckets");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "tcp_max_tw_buckets"), 1000);
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.tcp_max_tw_buckets=2000"));
+	/* The warning starts at exactly 80%. */
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1125;
+	assert_non_null(run(&snap, "tw-buckets"));
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 1126;
+	assert_null(run(&snap, "tw-buckets"));
+	/* Overflow between samples: critical, even with room left. */
+	snap.sys.v[SYS_MAX_TW_BUCKETS] = 100000;
+	rise(&snap, CTR_TW_OVERFLOW, 12);
+	a = run(&snap, "tw-buckets");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_int_equal(evidence(a, "TCPTimeWaitOverflow_per_minute"), 720);
+	done(&snap, &f);
+}
+
+static void test_tw_recycle(void **unused)
+{
+	struct snapshot snap;
+	const struct advice *a;
+
+	(void)unused;
+	gather(&snap, "advice-base", NULL);
+	assert_null(run(&snap, "tw-recycle"));
+	snapshot_finish(&snap);
+
+	gather(&snap, "advice-recycle", NULL);
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_string_equal(a->subject, "/etc/sysctl.d/99-tuning.conf:3");
+	assert_true(has_action(a, "delete line 3 of /etc/sysctl.d/"));
+	snapshot_finish(&snap);
+
+	/* Before 4.12 and switched on: it breaks NAT clients today. */
+	gather(&snap, "advice-old-kernel", NULL);
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_tw_recycle=0"));
+	snap.sys.v[SYS_TW_RECYCLE] = 0;
+	assert_null(run(&snap, "tw-recycle"));
+	/* Off now, but a config line switches it on at the next boot. */
+	snap.recycle_in_conf = true;
+	snprintf(snap.recycle_conf.file, sizeof(snap.recycle_conf.file),
+		 "etc/sysctl.conf");
+	snap.recycle_conf.line = 7;
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value), "1");
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_true(has_action(a, "delete line 7 of /etc/sysctl.conf"));
+	snprintf(snap.recycle_conf.value, sizeof(snap.recycle_conf.value), "0");
+	a = run(&snap, "tw-recycle");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	snapshot_finish(&snap);
+}
+
+static void test_tw_reuse_noop(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 443, "10.0.0.2", 50000, 300);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "tw-reuse-noop")); /* reuse=2, the default */
+	snap.sys.v[SYS_TW_REUSE] = 1;
+	a = run(&snap, "tw-reuse-noop");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "time_wait_inbound"), 300);
+	snap.sys.v[SYS_TIMESTAMPS] = 0;
+	a = run(&snap, "tw-reuse-noop");
+	assert_non_null(a);
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_timestamps=1"));
+	done(&snap, &f);
+
+	/* Outgoing TIME_WAIT with timestamps: reuse does help. */
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 300);
+	gather(&snap, "advice-base", &f);
+	snap.sys.v[SYS_TW_REUSE] = 1;
+	assert_null(run(&snap, "tw-reuse-noop"));
+	done(&snap, &f);
+}
+
+static void test_fin_timeout_myth(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 2000);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "fin-timeout-myth"));
+	snap.sys.v[SYS_FIN_TIMEOUT] = 15;
+	a = run(&snap, "fin-timeout-myth");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
+	assert_int_equal(evidence(a, "tcp_fin_timeout"), 15);
+	assert_non_null(strstr(a->message, "does not shorten"));
+	done(&snap, &f);
+
+	add(&f, SS_TIME_WAIT, "10.0.0.1", 0, "10.0.0.2", 80, 10);
+	gather(&snap, "advice-base", &f);
+	snap.sys.v[SYS_FIN_TIMEOUT] = 15;
+	assert_null(run(&snap, "fin-timeout-myth"));
+	done(&snap, &f);
+}
+
+static void test_fin_wait2_stuck(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	/* Orphans (no inode) are the kernel's business: tcp_fin_timeout. */
+	add(&f, SS_FIN_WAIT2, "10.0.0.1", 0, "10.0.0.2", 80, 150);
+	for (size_t i = 0; i < f.n; i++) {
+		f.recs[i].inode = 0;
+	}
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "fin-wait2-stuck"));
+	done(&snap, &f);
+
+	add(&f, SS_FIN_WAIT2, "10.0.0.1", 0, "10.0.0.2", 80, 150);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "fin-wait2-stuck");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "fin_wait2_owned"), 150);
+	/* Two samples: only the ones that stayed count. */
+	f.n = 5;
+	resample(&snap, &f, NULL);
+	assert_null(run(&snap, "fin-wait2-stuck"));
+	done(&snap, &f);
+
+	add(&f, SS_FIN_WAIT2, "10.0.0.1", 0, "10.0.0.2", 80, 20);
+	gather(&snap, "advice-base", &f);
+	resample(&snap, &f, NULL);
+	a = run(&snap, "fin-wait2-stuck");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "persisting"), 20);
+	done(&snap, &f);
+}
+
+/* A stand-in for -p: port 9000 belongs to "leaky", pid 42. */
+static bool fake_owner(void *data, const struct sock_rec *rec,
+		       struct owner *out)
+{
+	(void)data;
+	if (rec->sport != 9000) {
+		return false;
+	}
+	out->pid = 42;
+	snprintf(out->name, sizeof(out->name), "leaky\x1b");
+	return true;
+}
+
+static void test_close_wait_leak(void **unused)
+{
+	static const struct owner_ops owner = {fake_owner, NULL};
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_CLOSE_WAIT, "10.0.0.1", 9000, "10.0.0.2", 0, 150);
+	for (size_t i = 0; i < f.n; i++) {
+		f.recs[i].dport = (uint16_t)(40000 + i);
+	}
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "close-wait-leak");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_string_equal(a->subject, "local port 9000");
+	assert_int_equal(evidence(a, "close_wait_here"), 150);
+	assert_true(
+	    has_action(a, "sockscope kill state close-wait sport = :9000"));
+	/* With owners the process is named (escaped when printed). */
+	resample(&snap, &f, &owner);
+	a = run(&snap, "close-wait-leak");
+	assert_non_null(a);
+	assert_string_equal(a->subject, "leaky\x1b[42]");
+	assert_int_equal(evidence(a, "pid"), 42);
+	assert_int_equal(evidence(a, "persisting"), 150);
+	done(&snap, &f);
+
+	add(&f, SS_CLOSE_WAIT, "10.0.0.1", 9000, "10.0.0.2", 1, 1500);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "close-wait-leak");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	done(&snap, &f);
+
+	/* A few, gone by the next sample: normal. */
+	add(&f, SS_CLOSE_WAIT, "10.0.0.1", 9000, "10.0.0.2", 1, 50);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "close-wait-leak"));
+	f.n = 5;
+	resample(&snap, &f, NULL);
+	assert_null(run(&snap, "close-wait-leak"));
+	done(&snap, &f);
+}
+
+static void test_accept_overflow(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_LISTEN, "127.0.0.1", 9100, "0.0.0.0", 0, 1);
+	f.recs[0].send_q = 128;
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "accept-overflow"));
+	rise(&snap, CTR_LISTEN_OVERFLOWS, 0);
+	assert_null(run(&snap, "accept-overflow"));
+	snapshot_finish(&snap);
+
+	f.recs[0].recv_q = 2;
+	f.recs[0].send_q = 1;
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_string_equal(a->subject, "127.0.0.1:9100");
+	assert_int_equal(evidence(a, "ListenOverflows"), 17);
+	assert_true(has_action(a, "net.core.somaxconn"));
+	assert_true(has_action(a, "tcp_abort_on_overflow=0"));
+	rise(&snap, CTR_LISTEN_OVERFLOWS, 13);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_int_equal(evidence(a, "ListenOverflows_per_minute"), 780);
+	assert_non_null(strstr(a->message, "ListenOverflows"));
+	done(&snap, &f);
+}
+
+static void test_somaxconn_low(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0, 1);
+	f.recs[0].send_q = 1024;
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "somaxconn-low"));
+	snap.sys.v[SYS_SOMAXCONN] = 2048;
+	a = run(&snap, "somaxconn-low");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
+	assert_true(has_action(a, "sysctl -w net.core.somaxconn=4096"));
+	snap.sys.v[SYS_SOMAXCONN] = 1024;
+	a = run(&snap, "somaxconn-low");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "listeners_capped"), 1);
+	snapshot_finish(&snap);
+	/* 128 was the default before 5.4. */
+	gather(&snap, "advice-old-kernel", &f);
+	assert_null(run(&snap, "somaxconn-low"));
+	done(&snap, &f);
+}
+
+static void test_syn_queue(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_NEW_SYN_RECV, "10.0.0.1", 80, "10.9.0.1", 1, 1000);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "syn-queue"));
+	rise(&snap, CTR_REQQ_FULL_COOKIES, 3);
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	rise(&snap, CTR_REQQ_FULL_DROP, 3);
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_syncookies=1"));
+	done(&snap, &f);
+
+	add(&f, SS_NEW_SYN_RECV, "10.0.0.1", 80, "10.9.0.1", 1, 2500);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "syn_recv"), 2500);
+	done(&snap, &f);
+}
+
+static void test_syncookies_and_abort(void **unused)
+{
+	struct snapshot snap;
+	const struct advice *a;
+
+	(void)unused;
+	gather(&snap, "advice-base", NULL);
+	assert_null(run(&snap, "syncookies-off"));
+	assert_null(run(&snap, "abort-on-overflow"));
+	snap.sys.v[SYS_SYNCOOKIES] = 0;
+	a = run(&snap, "syncookies-off");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_syncookies=1"));
+	snap.sys.v[SYS_SYNCOOKIES] = 2;
+	a = run(&snap, "syncookies-off");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
+	snap.sys.v[SYS_ABORT_ON_OVERFLOW] = 1;
+	a = run(&snap, "abort-on-overflow");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.tcp_abort_on_overflow=0"));
+	/* A value that could not be read is never advised on. */
+	snap.sys.err[SYS_ABORT_ON_OVERFLOW] = -13;
+	assert_null(run(&snap, "abort-on-overflow"));
+	snapshot_finish(&snap);
+}
+
+static void test_orphans(void **unused)
+{
+	struct snapshot snap;
+	const struct advice *a;
+
+	(void)unused;
+	gather(&snap, "advice-base", NULL);
+	assert_null(run(&snap, "orphans"));
+	snap.sockstat.tcp_orphan = 70000; /* of 262144: 26% */
+	a = run(&snap, "orphans");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_max_orphans=524288"));
+	snap.sockstat.tcp_orphan = 140000;
+	assert_int_equal(run(&snap, "orphans")->sev, SEV_CRIT);
+	snap.sockstat.tcp_orphan = 2;
+	rise(&snap, CTR_ABORT_ON_MEMORY, 1);
+	a = run(&snap, "orphans");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	/* Host-wide limit invisible (child namespace): skip. */
+	snap.sys.err[SYS_MAX_ORPHANS] = -2;
+	assert_null(run(&snap, "orphans"));
+	snapshot_finish(&snap);
+}
+
+static void test_tcp_mem(void **unused)
+{
+	struct snapshot snap;
+	const struct advice *a;
+
+	(void)unused;
+	gather(&snap, "advice-base", NULL);
+	assert_null(run(&snap, "tcp-mem"));
+	snap.sockstat.tcp_mem = 260000; /* pressure is 253000 */
+	a = run(&snap, "tcp-mem");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "tcp_mem_pressure"), 253000);
+	snap.sockstat.tcp_mem = 350000; /* 0.9 x 380000 = 342000 */
+	assert_int_equal(run(&snap, "tcp-mem")->sev, SEV_CRIT);
+	snapshot_finish(&snap);
+}
+
+static void test_rst_on_close(void **unused)
+{
+	struct snapshot snap;
+	const struct advice *a;
+
+	(void)unused;
+	gather(&snap, "advice-base", NULL);
+	assert_null(run(&snap, "rst-on-close")); /* one sample */
+	rise(&snap, CTR_ABORT_ON_DATA, 2);
+	rise(&snap, CTR_ABORT_ON_CLOSE, 0);
+	rise(&snap, CTR_ACTIVE_OPENS, 50);
+	rise(&snap, CTR_PASSIVE_OPENS, 0);
+	assert_null(run(&snap, "rst-on-close"));
+	rise(&snap, CTR_ABORT_ON_CLOSE, 18);
+	a = run(&snap, "rst-on-close");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
+	assert_int_equal(evidence(a, "TCPAbortOnClose_delta"), 18);
+	snapshot_finish(&snap);
+}
+
+static void test_syn_sent_pile(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_SYN_SENT, "10.0.0.1", 0, "10.9.9.9", 443, 5);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "syn-sent-pile"));
+	done(&snap, &f);
+	add(&f, SS_SYN_SENT, "10.0.0.1", 0, "10.9.9.9", 443, 12);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "syn-sent-pile");
+	assert_non_null(a);
+	assert_string_equal(a->subject, "10.9.9.9:443");
+	assert_int_equal(evidence(a, "syn_sent"), 12);
+	done(&snap, &f);
+}
+
+static void test_dead_peer(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_ESTABLISHED, "10.0.0.1", 0, "10.9.9.9", 443, 1);
+	f.recs[0].timer = 1;
+	f.recs[0].retrans = 3;
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "dead-peer"));
+	snapshot_finish(&snap);
+	f.recs[0].retrans = 9;
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "dead-peer");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "tcp_retries2"), 15);
+	assert_true(has_action(a, "TCP_USER_TIMEOUT"));
+	done(&snap, &f);
+}
+
+static void test_port_overlap(void **unused)
+{
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_LISTEN, "0.0.0.0", 8080, "0.0.0.0", 0, 1);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "port-overlap"));
+	done(&snap, &f);
+	add(&f, SS_LISTEN, "0.0.0.0", 40000, "0.0.0.0", 0, 1);
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "port-overlap");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_true(
+	    has_action(a, "sysctl -w net.ipv4.ip_local_reserved_ports=40000"));
+	/* Already reserved: fine; the action keeps existing reservations. */
+	assert_int_equal(
+	    sysctl_parse_ranges("40000,50000-50010", &snap.sys.reserved), 0);
+	assert_null(run(&snap, "port-overlap"));
+	f.recs[0].sport = 41000;
+	resample(&snap, &f, NULL);
+	a = run(&snap, "port-overlap");
+	assert_non_null(a);
+	assert_true(has_action(a, "ip_local_reserved_ports=40000,50000-50010,"
+				  "41000"));
+	done(&snap, &f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_base_quiet),
+	    cmocka_unit_test(test_tuple_pressure),
+	    cmocka_unit_test(test_tw_harmless),
+	    cmocka_unit_test(test_tw_buckets),
+	    cmocka_unit_test(test_tw_recycle),
+	    cmocka_unit_test(test_tw_reuse_noop),
+	    cmocka_unit_test(test_fin_timeout_myth),
+	    cmocka_unit_test(test_fin_wait2_stuck),
+	    cmocka_unit_test(test_close_wait_leak),
+	    cmocka_unit_test(test_accept_overflow),
+	    cmocka_unit_test(test_somaxconn_low),
+	    cmocka_unit_test(test_syn_queue),
+	    cmocka_unit_test(test_syncookies_and_abort),
+	    cmocka_unit_test(test_orphans),
+	    cmocka_unit_test(test_tcp_mem),
+	    cmocka_unit_test(test_rst_on_close),
+	    cmocka_unit_test(test_syn_sent_pile),
+	    cmocka_unit_test(test_dead_peer),
+	    cmocka_unit_test(test_port_overlap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

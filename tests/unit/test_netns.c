@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/* Namespace names and specs; entering one is left to the integration test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+static void touch(const char *dir, const char *name)
+{
+	char p[128];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static void test_names_sorted(void **unused)
+{
+	char dir[] = "/tmp/sockscope-netns-XXXXXX";
+	char cmd[64];
+	char **names;
+	size_t n;
+
+	(void)unused;
+	assert_non_null(mkdtemp(dir));
+	touch(dir, "web");
+	touch(dir, "db");
+	touch(dir, ".hidden");
+	touch(dir, "cache");
+	assert_int_equal(netns_names(dir, &names, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(names[0], "cache");
+	assert_string_equal(names[1], "db");
+	assert_string_equal(names[2], "web");
+	netns_names_free(names, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	/* No /run/netns at all is no namespaces, not an error. */
+	assert_int_equal(netns_names(dir, &names, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(names);
+}
+
+static void test_specs(void **unused)
+{
+	int fd;
+
+	(void)unused;
+	assert_int_equal(netns_open(""), -EINVAL);
+	assert_int_equal(netns_open("."), -EINVAL);
+	assert_int_equal(netns_open(".."), -EINVAL);
+	assert_int_equal(netns_open("/nonexistent/ns"), -ENOENT);
+	/* A path is opened as given; a file that is no namespace is refused
+	 * only by setns(). */
+	fd = netns_open("/dev/null");
+	assert_true(fd >= 0);
+	assert_int_equal(netns_switch(fd), -EINVAL);
+	close(fd);
+	/* The same namespace through two fds. */
+	fd = netns_open("/proc/self/ns/net");
+	if (fd >= 0) {
+		int fd2 = netns_open("/proc/thread-self/ns/net");
+
+		assert_true(fd2 >= 0);
+		assert_true(netns_same(fd, fd2));
+		close(fd2);
+		close(fd);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_names_sorted),
+	    cmocka_unit_test(test_specs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
