@@ -15,13 +15,16 @@
 #include "cmd.h"
 #include "ifname.h"
 #include "top.h"
+#include "netns.h"
 #include "top_collect.h"
+#include "top_live.h"
 #include "top_view.h"
 #include "util.h"
 
 struct top_run {
 	const struct opts *o;
 	struct top_sources src;
+	struct top_live live;
 	struct top_env env;
 	struct top_ui ui;
 	struct top_view view;
@@ -219,6 +222,11 @@ static int top_exec(const struct opts *o)
 		       "text snapshots");
 		return EXIT_USAGE;
 	}
+	err = o->netns ? netns_enter(o->netns) : 0;
+	if (err) {
+		warnx_("-N %s: %s", o->netns, strerror(-err));
+		return EXIT_RUNTIME;
+	}
 	err = diag_open(&run.d);
 	if (err) {
 		warnx_("netlink: cannot open a sock_diag socket: %s",
@@ -226,11 +234,13 @@ static int top_exec(const struct opts *o)
 		return EXIT_RUNTIME;
 	}
 	env_init(&run.env, o);
+	top_live_init(&run.live, o, run.d, &run.src);
 	top_ui_init(&run.ui, o, &run.src);
 	top_view_init(&run.view, &run.env);
 	ret = o->top_batch ? run_batch(&run) : run_interactive(&run);
 	top_view_finish(&run.view);
 	top_ui_finish(&run.ui);
+	top_live_finish(&run.live);
 	env_finish(&run.env);
 	diag_destroy(run.d);
 	return ret;

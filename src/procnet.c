@@ -30,6 +30,7 @@ static const struct {
     [CTR_ABORT_ON_CLOSE] = {"TcpExt", "TCPAbortOnClose", "tcp_aborts_on_close"},
     [CTR_ACTIVE_OPENS] = {"Tcp", "ActiveOpens", "tcp_active_opens"},
     [CTR_PASSIVE_OPENS] = {"Tcp", "PassiveOpens", "tcp_passive_opens"},
+    [CTR_RETRANS_SEGS] = {"Tcp", "RetransSegs", "tcp_retransmitted_segments"},
 };
 
 const char *ctr_name(enum ctr_id id)

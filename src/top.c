@@ -98,9 +98,11 @@ void top_ui_refreshed(struct top_ui *ui)
 	if (src->limits && src->limits(src->ctx, &ui->limits)) {
 		memset(&ui->limits, 0, sizeof(ui->limits));
 	}
-	ui->n_advice = src->advice ? src->advice(src->ctx, top_ui_snap(ui),
-						 ui->advice, TOP_ADVICE_MAX)
-				   : 0;
+	/* Advice costs a summary of every row: only while it is shown. */
+	ui->n_advice = src->advice && ui->show_advice
+			       ? src->advice(src->ctx, top_ui_snap(ui),
+					     ui->advice, TOP_ADVICE_MAX)
+			       : 0;
 	top_ui_rebuild(ui);
 }
 

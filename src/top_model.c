@@ -68,6 +68,7 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	row->expires_ms = rec->timer ? rec->expires_ms : 0;
 	row->uid = rec->uid;
 	row->inode = rec->inode;
+	row->ifindex = rec->ifindex;
 	row->sport = rec->sport;
 	row->dport = rec->dport;
 	row->family = rec->family;

@@ -27,6 +27,7 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
+	uint32_t ifindex;
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
 	uint16_t dport;

@@ -194,6 +194,7 @@ static void put_endpoint(struct obuf *lb, const struct top_env *env,
 		.protocol = r->protocol,
 		.sport = r->sport,
 		.dport = r->dport,
+		.ifindex = r->ifindex,
 	};
 
 	memcpy(rec.saddr, r->saddr, sizeof(rec.saddr));
@@ -470,13 +471,17 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
 	line_emit(fr, TR_HEADER);
 	render_meters(fr, ui);
-	if (ui->rates.has_counters) {
+	if (snap->has_counters && ui->rates.has_counters) {
 		line_start(fr);
 		obuf_printf(lb, "new connections %.1f/s  retransmits %.1f/s  "
 				"ListenOverflows %.1f/s",
 			    ui->rates.new_conns, ui->rates.retrans_segs,
 			    ui->rates.listen_overflows);
 		line_emit(fr, TR_HEADER);
+	} else if (snap->has_counters) {
+		/* The first refresh: the line keeps its place. */
+		emit_text(fr, TR_HEADER, "new connections -/s  retransmits -/s  "
+					 "ListenOverflows -/s");
 	}
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
@@ -605,6 +610,13 @@ static void render_fkeys(struct frame *fr, const struct top_ui *ui)
 	obuf_puts(lb, top_ui_can_kill(ui) ? "  F9 Kill" : "");
 	obuf_puts(lb, ui->src->advice ? "  a Advice" : "");
 	obuf_puts(lb, "  F10 Quit");
+	if (fr->cols > 0 && lb->len > (size_t)fr->cols) {
+		/* htop's tight form, so that Quit stays on screen. */
+		line_start(fr);
+		obuf_puts(lb, "F1Help F3Filter F4Group F5Pause F6Sort");
+		obuf_puts(lb, top_ui_can_kill(ui) ? " F9Kill" : "");
+		obuf_puts(lb, " F10Quit");
+	}
 	line_emit(fr, TR_FKEY);
 }
 
@@ -658,6 +670,8 @@ void top_view_render(struct top_view *v, struct top_ui *ui, int rows,
 		render_table(&fr, ui, last, batch);
 		if (!batch) {
 			fr.y = last;
+		} else if (advice_lines(ui)) {
+			emit_text(&fr, TR_NORMAL, "");
 		}
 		render_advice(&fr, ui);
 	}

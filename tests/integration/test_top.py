@@ -210,7 +210,7 @@ def check_resize():
                 "RTT" not in title, f"narrow title keeps the left: {title}")
     netns.check(all(len(line) <= 60 for line in text.splitlines()),
                 "nothing drawn past 60 columns")
-    netns.check("F10 Quit" in text.splitlines()[19],
+    netns.check(re.search("F10 ?Quit", text.splitlines()[19]),
                 "function bar on the last of 20 lines")
     tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
     wait_for(lambda t: "UID" in t, "widening brings the columns back")
@@ -231,6 +231,54 @@ def check_colors(extra, colored):
     terminal_sane(f"q ({extra})")
 
 
+def check_advice():
+    """The advice pane and the counter rates come from the advise code."""
+    text = screen()
+    netns.check("Advice (a hides)" in text, "the advice pane is shown")
+    netns.check(re.search(r"^new connections [0-9.]+/s  retransmits "
+                          r"[0-9.]+/s  ListenOverflows [0-9.]+/s", text,
+                          re.M), "counter rates in the header")
+    keys("a")
+    wait_for(lambda t: "Advice (a hides)" not in t, "a hides the pane")
+    keys("a")
+    wait_for(lambda t: "Advice (a hides)" in t, "a shows it again")
+
+
+def check_kill():
+    """F9/k closes the selected socket after y (SOCK_DESTROY)."""
+    keys("End")
+    time.sleep(0.3)
+    title, rows = table_rows(screen())
+    netns.check(rows and recvq_of(title, rows[-1]) == "1000",
+                f"End selects the last row, the 1000-byte one: {rows}")
+    keys("k")
+    wait_for(lambda t: "? (y/n)" in t, "k asks before closing")
+    keys("n")
+    text = wait_for(lambda t: "not closed" in t, "n leaves it")
+    netns.check(meter(text, "ESTABLISHED") == 2, "nothing closed after n")
+    keys("F9")
+    wait_for(lambda t: "? (y/n)" in t, "F9 asks too")
+    keys("y")
+    text = wait_for(lambda t: "close: done" in t and
+                    meter(t, "ESTABLISHED") == 0,
+                    "y closes it; its peer is reset too")
+    title, rows = table_rows(text)
+    netns.check(not any(r.startswith("ESTAB") for r in rows),
+                f"the closed socket's row is gone: {rows}")
+
+
+def check_readonly():
+    start_top("--readonly")
+    text = screen()
+    netns.check("F9" not in text, "--readonly: no F9 in the function bar")
+    keys("k")
+    text = wait_for(lambda t: "not available" in t,
+                    "--readonly: k only says it is not available")
+    netns.check("(y/n)" not in text, "--readonly: no question asked")
+    keys("q")
+    terminal_sane("q (--readonly)")
+
+
 def check_interactive():
     start_shell()
     text = start_top()
@@ -239,8 +287,11 @@ def check_interactive():
     check_sort()
     check_group()
     check_resize()
+    check_advice()
+    check_kill()
     keys("q")
     terminal_sane("q")
+    check_readonly()
     check_colors("", True)
     check_colors("--no-color", False)
     start_top(env="NO_COLOR=1")
@@ -273,6 +324,12 @@ def check_batch():
     _, rows = table_rows(r.stdout)
     netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
                 f"a command-line filter applies in batch: {rows}")
+    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "-p"])
+    title, rows = table_rows(r.stdout)
+    owners = [r for r in rows if r.startswith(("LISTEN", "ESTAB"))]
+    netns.check("PROCESS" in title and owners and
+                all(" python" in r for r in owners),
+                f"-p: the test's sockets are python's: {rows}")
     r = netns.run([SOCKSCOPE, "top"], check_rc=2)
     netns.check("not a terminal" in r.stderr and r.stdout == "",
                 f"no terminal, no --batch: refused: {r.stderr}")

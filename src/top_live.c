@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+#include "top_live.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "advice.h"
+#include "proc.h"
+#include "procnet.h"
+#include "snapshot.h"
+#include "summary.h"
+#include "util.h"
+
+static int live_refresh(void *ctx)
+{
+	struct top_live *l = ctx;
+
+	proc_map_destroy(l->procs);
+	l->procs = NULL;
+	return proc_map_build(l->o->root, &l->procs);
+}
+
+static bool live_process(void *ctx, uint32_t inode, char name[16])
+{
+	struct top_live *l = ctx;
+	struct proc_owner owner;
+	size_t cursor = 0, n;
+
+	if (!l->procs || !inode ||
+	    !proc_map_next(l->procs, inode, &cursor, &owner)) {
+		return false;
+	}
+	n = owner.name_len < 15 ? owner.name_len : 15;
+	memcpy(name, owner.name, n);
+	name[n] = '\0';
+	return true;
+}
+
+static int live_counters(void *ctx, struct top_counters *out)
+{
+	const uint32_t need = 1u << CTR_ACTIVE_OPENS | 1u << CTR_PASSIVE_OPENS |
+			      1u << CTR_RETRANS_SEGS |
+			      1u << CTR_LISTEN_OVERFLOWS;
+	struct top_live *l = ctx;
+	struct counters c = { 0 };
+
+	procnet_read_counters(l->o->root, &c, NULL, NULL);
+	if ((c.have & need) != need) {
+		return -ENOENT; /* the header line is then not shown */
+	}
+	out->new_conns = c.v[CTR_ACTIVE_OPENS] + c.v[CTR_PASSIVE_OPENS];
+	out->retrans_segs = c.v[CTR_RETRANS_SEGS];
+	out->listen_overflows = c.v[CTR_LISTEN_OVERFLOWS];
+	return 0;
+}
+
+static int live_limits(void *ctx, struct top_limits *out)
+{
+	struct top_live *l = ctx;
+
+	memset(out, 0, sizeof(*out));
+	if (sysctl_have(&l->sys, SYS_MAX_TW_BUCKETS)) {
+		out->max_tw_buckets = (uint64_t)l->sys.v[SYS_MAX_TW_BUCKETS];
+	}
+	if (sysctl_have(&l->sys, SYS_MAX_ORPHANS)) {
+		out->max_orphans = (uint64_t)l->sys.v[SYS_MAX_ORPHANS];
+	}
+	return 0;
+}
+
+/* What summary_add() reads of a socket, from a row. */
+static void row_to_rec(const struct top_row *r, struct sock_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->family = r->family;
+	rec->protocol = r->protocol;
+	rec->state = r->state;
+	rec->timer = r->timer;
+	rec->retrans = r->retrans;
+	rec->sport = r->sport;
+	rec->dport = r->dport;
+	rec->ifindex = r->ifindex;
+	rec->expires_ms = r->expires_ms;
+	rec->recv_q = r->recv_q;
+	rec->send_q = r->send_q;
+	rec->uid = r->uid;
+	rec->inode = r->inode;
+	rec->cookie = r->cookie;
+	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
+}
+
+/* The advice engine counts the sockets top already holds: no new dump. */
+static int snap_rows(void *data, struct summary *sum)
+{
+	const struct top_snap *snap = data;
+	struct sock_rec rec;
+
+	for (size_t i = 0; i < snap->n; i++) {
+		row_to_rec(&snap->rows[i], &rec);
+		summary_add(sum, &rec);
+	}
+	return 0;
+}
+
+static enum top_severity severity(enum advice_sev s)
+{
+	return s >= SEV_CRIT ? TOP_SEV_CRIT
+	       : s == SEV_WARN ? TOP_SEV_WARN
+			       : TOP_SEV_INFO;
+}
+
+static size_t live_advice(void *ctx, const struct top_snap *snap,
+			  struct top_advice *out, size_t max)
+{
+	struct top_live *l = ctx;
+	struct snapshot s = { 0 };
+	struct snapshot_src src = {
+		.root = l->o->root,
+		.sockets = snap_rows,
+		.data = (void *)snap,
+	};
+	struct advice *adv = xcalloc(advice_rules_count(), sizeof(*adv));
+	size_t n = 0, fired;
+
+	if (snapshot_gather(&s, &src) == 0) {
+		fired = advice_run(&s, adv);
+		for (; n < fired && n < max; n++) {
+			out[n].severity = severity(adv[n].sev);
+			snprintf(out[n].text, sizeof(out[n].text), "%s%s%s",
+				 adv[n].message, adv[n].subject[0] ? ": " : "",
+				 adv[n].subject);
+		}
+	}
+	snapshot_finish(&s);
+	free(adv);
+	return n;
+}
+
+static int live_kill(void *ctx, const struct top_row *row)
+{
+	struct top_live *l = ctx;
+	struct sock_rec rec;
+
+	row_to_rec(row, &rec);
+	return diag_kill(l->d, &rec);
+}
+
+void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
+		   struct top_sources *src)
+{
+	memset(l, 0, sizeof(*l));
+	l->o = o;
+	l->d = d;
+	sysctl_read_all(o->root, &l->sys, NULL, NULL);
+	*src = (struct top_sources){
+		.ctx = l,
+		.refresh = o->processes ? live_refresh : NULL,
+		.process = o->processes ? live_process : NULL,
+		.counters = live_counters,
+		.limits = live_limits,
+		.advice = live_advice,
+		.kill = live_kill,
+	};
+}
+
+void top_live_finish(struct top_live *l)
+{
+	proc_map_destroy(l->procs);
+	l->procs = NULL;
+}
