@@ -30,7 +30,7 @@ struct top_run {
 	struct top_view view;
 	struct diag *d;
 	struct obuf out; /* batch mode */
-	int rows;        /* interactive: the screen size of this frame */
+	int rows;	 /* interactive: the screen size of this frame */
 };
 
 static void env_init(struct top_env *env, const struct opts *o)
@@ -74,8 +74,7 @@ static int refresh(struct top_run *run)
 	return 0;
 }
 
-static void batch_sink(void *ctx, int y, enum term_role role,
-		       const char *text)
+static void batch_sink(void *ctx, int y, enum term_role role, const char *text)
 {
 	struct top_run *run = ctx;
 
@@ -87,8 +86,8 @@ static void batch_sink(void *ctx, int y, enum term_role role,
 
 static void sleep_ms(unsigned int ms)
 {
-	struct timespec ts = { .tv_sec = ms / 1000,
-			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+	struct timespec ts = {.tv_sec = ms / 1000,
+			      .tv_nsec = (long)(ms % 1000) * 1000000L};
 
 	while (nanosleep(&ts, &ts) && errno == EINTR) {
 	}
@@ -126,8 +125,7 @@ static int run_batch(struct top_run *run)
 	return err ? EXIT_RUNTIME : EXIT_OK;
 }
 
-static void term_sink(void *ctx, int y, enum term_role role,
-		      const char *text)
+static void term_sink(void *ctx, int y, enum term_role role, const char *text)
 {
 	struct top_run *run = ctx;
 
@@ -210,7 +208,7 @@ static int run_interactive(struct top_run *run)
 
 static int top_exec(const struct opts *o)
 {
-	struct top_run run = { .o = o };
+	struct top_run run = {.o = o};
 	int ret, err;
 
 	if (o->load_path || o->save_path) {
@@ -247,7 +245,7 @@ static int top_exec(const struct opts *o)
 }
 
 const struct cmd_entry cmd_top_entry = {
-	.name = "top",
-	.usage = "sockscope top [OPTIONS] [FILTER]",
-	.exec = top_exec,
+    .name = "top",
+    .usage = "sockscope top [OPTIONS] [FILTER]",
+    .exec = top_exec,
 };

@@ -19,22 +19,22 @@ static void on_stop(int sig)
 struct scheme_entry {
 	short fg;
 	short bg;
-	attr_t attr;      /* with colours */
+	attr_t attr;	  /* with colours */
 	attr_t mono_attr; /* without */
 };
 
 /* Semantic roles to looks: htop's default scheme, roughly. */
 static const struct scheme_entry scheme[TR_COUNT] = {
-	[TR_NORMAL] = { -1, -1, A_NORMAL, A_NORMAL },
-	[TR_HEADER] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
-	[TR_TITLE] = { COLOR_BLACK, COLOR_GREEN, A_NORMAL, A_REVERSE },
-	[TR_SELECTED] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
-	[TR_GOOD] = { COLOR_GREEN, -1, A_NORMAL, A_NORMAL },
-	[TR_WARN] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
-	[TR_BAD] = { COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
-	[TR_DIM] = { COLOR_BLUE, -1, A_BOLD, A_DIM },
-	[TR_FKEY] = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
-	[TR_PROMPT] = { COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE },
+    [TR_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
+    [TR_HEADER] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
+    [TR_TITLE] = {COLOR_BLACK, COLOR_GREEN, A_NORMAL, A_REVERSE},
+    [TR_SELECTED] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [TR_GOOD] = {COLOR_GREEN, -1, A_NORMAL, A_NORMAL},
+    [TR_WARN] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    [TR_BAD] = {COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
+    [TR_DIM] = {COLOR_BLUE, -1, A_BOLD, A_DIM},
+    [TR_FKEY] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
+    [TR_PROMPT] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE},
 };
 
 /* Not state of ours: whether curses is up is curses' own stdscr. */
@@ -73,7 +73,7 @@ static void exit_restore(void)
 
 int term_init(bool color)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
+	struct sigaction sa = {.sa_handler = on_stop};
 
 	setlocale(LC_ALL, "");
 	/* newterm, not initscr: initscr exits on an unknown $TERM. */
@@ -169,19 +169,19 @@ static const struct {
 	int curses;
 	int key;
 } keymap[] = {
-	{ KEY_UP, TK_UP },	       { KEY_DOWN, TK_DOWN },
-	{ KEY_LEFT, TK_LEFT },	       { KEY_RIGHT, TK_RIGHT },
-	{ KEY_PPAGE, TK_PGUP },	       { KEY_NPAGE, TK_PGDN },
-	{ KEY_HOME, TK_HOME },	       { KEY_END, TK_END },
-	{ KEY_ENTER, TK_ENTER },       { '\r', TK_ENTER },
-	{ '\n', TK_ENTER },	       { KEY_BACKSPACE, TK_BACKSPACE },
-	{ 127, TK_BACKSPACE },	       { 8, TK_BACKSPACE },
-	{ 27, TK_ESC },		       { KEY_RESIZE, TK_RESIZE },
-	{ KEY_F(1), TK_F1 },	       { KEY_F(2), TK_F2 },
-	{ KEY_F(3), TK_F3 },	       { KEY_F(4), TK_F4 },
-	{ KEY_F(5), TK_F5 },	       { KEY_F(6), TK_F6 },
-	{ KEY_F(7), TK_F7 },	       { KEY_F(8), TK_F8 },
-	{ KEY_F(9), TK_F9 },	       { KEY_F(10), TK_F10 },
+    {KEY_UP, TK_UP},	   {KEY_DOWN, TK_DOWN},
+    {KEY_LEFT, TK_LEFT},   {KEY_RIGHT, TK_RIGHT},
+    {KEY_PPAGE, TK_PGUP},  {KEY_NPAGE, TK_PGDN},
+    {KEY_HOME, TK_HOME},   {KEY_END, TK_END},
+    {KEY_ENTER, TK_ENTER}, {'\r', TK_ENTER},
+    {'\n', TK_ENTER},	   {KEY_BACKSPACE, TK_BACKSPACE},
+    {127, TK_BACKSPACE},   {8, TK_BACKSPACE},
+    {27, TK_ESC},	   {KEY_RESIZE, TK_RESIZE},
+    {KEY_F(1), TK_F1},	   {KEY_F(2), TK_F2},
+    {KEY_F(3), TK_F3},	   {KEY_F(4), TK_F4},
+    {KEY_F(5), TK_F5},	   {KEY_F(6), TK_F6},
+    {KEY_F(7), TK_F7},	   {KEY_F(8), TK_F8},
+    {KEY_F(9), TK_F9},	   {KEY_F(10), TK_F10},
 };
 
 int term_getkey(int timeout_ms)

@@ -24,8 +24,8 @@ enum term_role {
 	TR_SELECTED, /* the selection bar */
 	TR_GOOD,     /* LISTEN, healthy */
 	TR_WARN,     /* CLOSE_WAIT, warnings */
-	TR_BAD,      /* errors, critical advice */
-	TR_DIM,      /* TIME_WAIT and other leftovers */
+	TR_BAD,	     /* errors, critical advice */
+	TR_DIM,	     /* TIME_WAIT and other leftovers */
 	TR_FKEY,     /* function-bar key labels */
 	TR_PROMPT,   /* the filter prompt and the y/n question */
 	TR_COUNT,
@@ -59,7 +59,7 @@ enum term_key {
 	TK_F10,
 };
 
-#define TK_CTRL(c) ((c) & 0x1f)
+#define TK_CTRL(c) ((c)&0x1f)
 
 /*
  * Start curses on the terminal; colours unless color is false or the

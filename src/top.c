@@ -33,8 +33,8 @@ void top_ui_init(struct top_ui *ui, const struct opts *o,
 	top_snap_init(&ui->snap[0]);
 	top_snap_init(&ui->snap[1]);
 	top_items_init(&ui->items);
-	ui->ord = (struct top_order){ .group = TOP_GROUP_NONE,
-				      .sort = TOP_COL_STATE };
+	ui->ord =
+	    (struct top_order){.group = TOP_GROUP_NONE, .sort = TOP_COL_STATE};
 	ui->show_advice = src->advice != NULL;
 	ui->page = 1;
 	join_words(ui->filter_text, sizeof(ui->filter_text), o->filter_argc,
@@ -93,16 +93,15 @@ void top_ui_refreshed(struct top_ui *ui)
 	const struct top_sources *src = ui->src;
 
 	ui->refreshes++;
-	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u],
-			  top_ui_snap(ui));
+	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u], top_ui_snap(ui));
 	if (src->limits && src->limits(src->ctx, &ui->limits)) {
 		memset(&ui->limits, 0, sizeof(ui->limits));
 	}
 	/* Advice costs a summary of every row: only while it is shown. */
 	ui->n_advice = src->advice && ui->show_advice
-			       ? src->advice(src->ctx, top_ui_snap(ui),
-					     ui->advice, TOP_ADVICE_MAX)
-			       : 0;
+			   ? src->advice(src->ctx, top_ui_snap(ui), ui->advice,
+					 TOP_ADVICE_MAX)
+			   : 0;
 	top_ui_rebuild(ui);
 }
 
@@ -134,7 +133,7 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 {
 	char buf[TOP_TEXT_MAX];
 	char *argv[TOP_TEXT_MAX / 2];
-	struct filter_error ferr = { 0 };
+	struct filter_error ferr = {0};
 	struct filter *f;
 	int argc;
 
@@ -281,8 +280,8 @@ static void next_group(struct top_ui *ui)
 	ui->ord.group = g;
 	/* Each mode has its own columns; its natural sort is the first. */
 	if (!top_col_in_mode(ui->ord.sort, g)) {
-		ui->ord.sort = g == TOP_GROUP_NONE ? TOP_COL_STATE
-						   : TOP_COL_COUNT;
+		ui->ord.sort =
+		    g == TOP_GROUP_NONE ? TOP_COL_STATE : TOP_COL_COUNT;
 		ui->ord.invert = false;
 	}
 	/* A frozen order of sockets means nothing for groups. */

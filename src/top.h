@@ -34,7 +34,7 @@ struct top_advice {
 /* Limits the header draws state bars against; 0 when unknown. */
 struct top_limits {
 	uint64_t max_tw_buckets; /* net.ipv4.tcp_max_tw_buckets */
-	uint64_t max_orphans;    /* net.ipv4.tcp_max_orphans */
+	uint64_t max_orphans;	 /* net.ipv4.tcp_max_orphans */
 };
 
 #define TOP_ADVICE_MAX 8
@@ -86,16 +86,16 @@ struct top_ui {
 	char filter_text[TOP_TEXT_MAX];
 	enum top_mode mode;
 	char input[TOP_TEXT_MAX]; /* prompt being typed */
-	char message[200];        /* status line; prompt error in PROMPT */
+	char message[200];	  /* status line; prompt error in PROMPT */
 	bool message_is_error;
 	bool paused;
 	bool show_advice;
 	struct top_advice advice[TOP_ADVICE_MAX];
 	size_t n_advice;
-	size_t sel;      /* selected item */
-	size_t first;    /* first item shown */
+	size_t sel;	 /* selected item */
+	size_t first;	 /* first item shown */
 	uint64_t sel_id; /* the selection follows this id across refreshes */
-	size_t page;     /* item rows on screen, set by the view */
+	size_t page;	 /* item rows on screen, set by the view */
 	uint64_t refreshes;
 };
 

@@ -57,8 +57,8 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	}
 	row = top_snap_add(run->snap);
 	top_row_from_rec(row, rec);
-	if (q->src->process && !q->src->process(q->src->ctx, rec->inode,
-						row->proc)) {
+	if (q->src->process &&
+	    !q->src->process(q->src->ctx, rec->inode, row->proc)) {
 		row->proc[0] = '\0';
 	}
 	return 0;
@@ -68,11 +68,11 @@ static int dump_one(struct diag *d, struct collect_run *run, uint8_t proto,
 		    uint8_t family)
 {
 	struct diag_req req = {
-		.family = family,
-		.protocol = proto,
-		/* TCP: all states, for the meters; UDP: only what is shown. */
-		.states = proto == IPPROTO_TCP ? SS_ALL_BITS : run->q->states,
-		.ext = proto == IPPROTO_TCP ? 1u << (INET_DIAG_INFO - 1) : 0,
+	    .family = family,
+	    .protocol = proto,
+	    /* TCP: all states, for the meters; UDP: only what is shown. */
+	    .states = proto == IPPROTO_TCP ? SS_ALL_BITS : run->q->states,
+	    .ext = proto == IPPROTO_TCP ? 1u << (INET_DIAG_INFO - 1) : 0,
 	};
 	int err = diag_dump(d, &req, collect_row, run);
 
@@ -82,8 +82,8 @@ static int dump_one(struct diag *d, struct collect_run *run, uint8_t proto,
 int top_collect(struct diag *d, const struct top_query *q,
 		struct top_snap *snap)
 {
-	static const uint8_t fams[] = { AF_INET, AF_INET6 };
-	struct collect_run run = { .q = q, .snap = snap };
+	static const uint8_t fams[] = {AF_INET, AF_INET6};
+	struct collect_run run = {.q = q, .snap = snap};
 	const struct top_sources *src = q->src;
 	int err = 0;
 
@@ -104,8 +104,8 @@ int top_collect(struct diag *d, const struct top_query *q,
 		}
 	}
 	if (!err && src->counters) {
-		snap->has_counters = src->counters(src->ctx,
-						   &snap->counters) == 0;
+		snap->has_counters =
+		    src->counters(src->ctx, &snap->counters) == 0;
 	}
 	snap->took = top_now() - snap->when;
 	return err;

@@ -44,7 +44,7 @@ static int live_counters(void *ctx, struct top_counters *out)
 			      1u << CTR_RETRANS_SEGS |
 			      1u << CTR_LISTEN_OVERFLOWS;
 	struct top_live *l = ctx;
-	struct counters c = { 0 };
+	struct counters c = {0};
 
 	procnet_read_counters(l->o->root, &c, NULL, NULL);
 	if ((c.have & need) != need) {
@@ -107,7 +107,7 @@ static int snap_rows(void *data, struct summary *sum)
 
 static enum top_severity severity(enum advice_sev s)
 {
-	return s >= SEV_CRIT ? TOP_SEV_CRIT
+	return s >= SEV_CRIT   ? TOP_SEV_CRIT
 	       : s == SEV_WARN ? TOP_SEV_WARN
 			       : TOP_SEV_INFO;
 }
@@ -116,11 +116,11 @@ static size_t live_advice(void *ctx, const struct top_snap *snap,
 			  struct top_advice *out, size_t max)
 {
 	struct top_live *l = ctx;
-	struct snapshot s = { 0 };
+	struct snapshot s = {0};
 	struct snapshot_src src = {
-		.root = l->o->root,
-		.sockets = snap_rows,
-		.data = (void *)snap,
+	    .root = l->o->root,
+	    .sockets = snap_rows,
+	    .data = (void *)snap,
 	};
 	struct advice *adv = xcalloc(advice_rules_count(), sizeof(*adv));
 	size_t n = 0, fired;
@@ -156,13 +156,13 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	l->d = d;
 	sysctl_read_all(o->root, &l->sys, NULL, NULL);
 	*src = (struct top_sources){
-		.ctx = l,
-		.refresh = o->processes ? live_refresh : NULL,
-		.process = o->processes ? live_process : NULL,
-		.counters = live_counters,
-		.limits = live_limits,
-		.advice = live_advice,
-		.kill = live_kill,
+	    .ctx = l,
+	    .refresh = o->processes ? live_refresh : NULL,
+	    .process = o->processes ? live_process : NULL,
+	    .counters = live_counters,
+	    .limits = live_limits,
+	    .advice = live_advice,
+	    .kill = live_kill,
 	};
 }
 

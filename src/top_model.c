@@ -82,7 +82,7 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	if (rec->ext.tcp_info && rec->ext.tcp_info_len >= rtt_end) {
 		memcpy(&row->rtt_us,
 		       (const char *)rec->ext.tcp_info +
-			       offsetof(struct tcp_info, tcpi_rtt),
+			   offsetof(struct tcp_info, tcpi_rtt),
 		       sizeof(row->rtt_us));
 		row->has_rtt = true;
 	}
@@ -107,8 +107,9 @@ void top_rates_compute(struct top_rates *r, const struct top_snap *prev,
 	r->valid = true;
 	for (unsigned int s = 0; s < SS_MAX; s++) {
 		/* States shrink as often as they grow: signed change. */
-		r->state[s] = ((double)cur->tcp_states[s] -
-			       (double)prev->tcp_states[s]) / dt;
+		r->state[s] =
+		    ((double)cur->tcp_states[s] - (double)prev->tcp_states[s]) /
+		    dt;
 	}
 	if (prev->has_counters && cur->has_counters) {
 		r->has_counters = true;
@@ -117,20 +118,20 @@ void top_rates_compute(struct top_rates *r, const struct top_snap *prev,
 		r->retrans_segs = per_sec(prev->counters.retrans_segs,
 					  cur->counters.retrans_segs, dt);
 		r->listen_overflows =
-			per_sec(prev->counters.listen_overflows,
-				cur->counters.listen_overflows, dt);
+		    per_sec(prev->counters.listen_overflows,
+			    cur->counters.listen_overflows, dt);
 	}
 }
 
 const char *top_group_name(enum top_group g)
 {
 	static const char *const names[TOP_GROUP_COUNT] = {
-		[TOP_GROUP_NONE] = "sockets",
-		[TOP_GROUP_STATE] = "state",
-		[TOP_GROUP_LPORT] = "local port",
-		[TOP_GROUP_RHOST] = "remote host",
-		[TOP_GROUP_RHOSTPORT] = "remote host:port",
-		[TOP_GROUP_PROCESS] = "process",
+	    [TOP_GROUP_NONE] = "sockets",
+	    [TOP_GROUP_STATE] = "state",
+	    [TOP_GROUP_LPORT] = "local port",
+	    [TOP_GROUP_RHOST] = "remote host",
+	    [TOP_GROUP_RHOSTPORT] = "remote host:port",
+	    [TOP_GROUP_PROCESS] = "process",
 	};
 
 	return (unsigned int)g < TOP_GROUP_COUNT ? names[g] : "sockets";
@@ -139,8 +140,8 @@ const char *top_group_name(enum top_group g)
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
 {
 	static const enum top_col grouped[] = {
-		TOP_COL_KEY,   TOP_COL_COUNT,	TOP_COL_RECVQ,
-		TOP_COL_SENDQ, TOP_COL_RETRANS,
+	    TOP_COL_KEY,   TOP_COL_COUNT,   TOP_COL_RECVQ,
+	    TOP_COL_SENDQ, TOP_COL_RETRANS,
 	};
 	size_t n = 0;
 
@@ -172,8 +173,7 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-static int cmp_addr(const struct top_row *a, const struct top_row *b,
-		    bool peer)
+static int cmp_addr(const struct top_row *a, const struct top_row *b, bool peer)
 {
 	int c = cmp_u64(a->family, b->family);
 
@@ -389,7 +389,7 @@ void top_items_finish(struct top_items *it)
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord)
 {
-	struct sort_ctx sc = { .ord = ord, .it = it };
+	struct sort_ctx sc = {.ord = ord, .it = it};
 
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
@@ -404,12 +404,12 @@ void top_items_build(struct top_items *it, const struct top_snap *snap,
 		const struct top_row *r = &snap->rows[i];
 
 		it->v[i] = (struct top_item){
-			.rep = r,
-			.id = r->cookie,
-			.count = 1,
-			.recv_q = r->recv_q,
-			.send_q = r->send_q,
-			.retrans = r->retrans,
+		    .rep = r,
+		    .id = r->cookie,
+		    .count = 1,
+		    .recv_q = r->recv_q,
+		    .send_q = r->send_q,
+		    .retrans = r->retrans,
 		};
 	}
 	if (ord->group != TOP_GROUP_NONE) {
@@ -430,7 +430,7 @@ void top_items_freeze(struct top_items *it)
 	free(it->frozen);
 	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
 	for (size_t i = 0; i < it->n; i++) {
-		it->frozen[i] = (struct top_rank){ .id = it->v[i].id, .rank = i };
+		it->frozen[i] = (struct top_rank){.id = it->v[i].id, .rank = i};
 	}
 	it->n_frozen = it->n;
 	qsort(it->frozen, it->n_frozen, sizeof(*it->frozen), cmp_rank_id);

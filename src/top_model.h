@@ -44,8 +44,8 @@ struct top_row {
 
 /* Kernel TCP counters a source may provide (cumulative, as in /proc). */
 struct top_counters {
-	uint64_t new_conns;        /* Tcp: ActiveOpens + PassiveOpens */
-	uint64_t retrans_segs;     /* Tcp: RetransSegs */
+	uint64_t new_conns;	   /* Tcp: ActiveOpens + PassiveOpens */
+	uint64_t retrans_segs;	   /* Tcp: RetransSegs */
 	uint64_t listen_overflows; /* TcpExt: ListenOverflows */
 };
 
@@ -54,7 +54,7 @@ struct top_snap {
 	size_t n;
 	size_t cap;
 	uint32_t tcp_states[SS_MAX]; /* every TCP socket, filter or not */
-	uint64_t total;              /* every socket seen */
+	uint64_t total;		     /* every socket seen */
 	struct top_counters counters;
 	bool has_counters;
 	double when; /* CLOCK_MONOTONIC seconds at the start of the refresh */

@@ -12,25 +12,25 @@ enum { LINE_CAP = 4 * TOP_VIEW_MAX_COLS };
 
 struct col_def {
 	const char *title;
-	int width;    /* fixed width, or the minimum of a flexible column */
-	int keep;     /* drop order: lowest goes first; 100: never */
+	int width; /* fixed width, or the minimum of a flexible column */
+	int keep;  /* drop order: lowest goes first; 100: never */
 	bool flex;
 	bool right;
 };
 
 static const struct col_def col_defs[TOP_COL_MAX] = {
-	[TOP_COL_STATE] = { "STATE", 11, 100, false, false },
-	[TOP_COL_LOCAL] = { "LOCAL", 15, 100, true, false },
-	[TOP_COL_PEER] = { "PEER", 15, 90, true, false },
-	[TOP_COL_RECVQ] = { "Recv-Q", 7, 80, false, true },
-	[TOP_COL_SENDQ] = { "Send-Q", 7, 70, false, true },
-	[TOP_COL_TIMER] = { "TIMER", 10, 60, false, true },
-	[TOP_COL_RETRANS] = { "RETRANS", 7, 40, false, true },
-	[TOP_COL_RTT] = { "RTT", 8, 30, false, true },
-	[TOP_COL_PROCESS] = { "PROCESS", 15, 50, false, false },
-	[TOP_COL_UID] = { "UID", 6, 20, false, true },
-	[TOP_COL_KEY] = { "GROUP", 15, 100, true, false },
-	[TOP_COL_COUNT] = { "COUNT", 7, 100, false, true },
+    [TOP_COL_STATE] = {"STATE", 11, 100, false, false},
+    [TOP_COL_LOCAL] = {"LOCAL", 15, 100, true, false},
+    [TOP_COL_PEER] = {"PEER", 15, 90, true, false},
+    [TOP_COL_RECVQ] = {"Recv-Q", 7, 80, false, true},
+    [TOP_COL_SENDQ] = {"Send-Q", 7, 70, false, true},
+    [TOP_COL_TIMER] = {"TIMER", 10, 60, false, true},
+    [TOP_COL_RETRANS] = {"RETRANS", 7, 40, false, true},
+    [TOP_COL_RTT] = {"RTT", 8, 30, false, true},
+    [TOP_COL_PROCESS] = {"PROCESS", 15, 50, false, false},
+    [TOP_COL_UID] = {"UID", 6, 20, false, true},
+    [TOP_COL_KEY] = {"GROUP", 15, 100, true, false},
+    [TOP_COL_COUNT] = {"COUNT", 7, 100, false, true},
 };
 
 static int total_width(const struct top_layout *l)
@@ -190,11 +190,11 @@ static void put_endpoint(struct obuf *lb, const struct top_env *env,
 {
 	char buf[ENDPOINT_STRLEN];
 	struct sock_rec rec = {
-		.family = r->family,
-		.protocol = r->protocol,
-		.sport = r->sport,
-		.dport = r->dport,
-		.ifindex = r->ifindex,
+	    .family = r->family,
+	    .protocol = r->protocol,
+	    .sport = r->sport,
+	    .dport = r->dport,
+	    .ifindex = r->ifindex,
 	};
 
 	memcpy(rec.saddr, r->saddr, sizeof(rec.saddr));
@@ -204,15 +204,14 @@ static void put_endpoint(struct obuf *lb, const struct top_env *env,
 
 static void put_timer(struct obuf *lb, const struct top_row *r)
 {
-	static const char *const names[] = { "", "on", "ka", "tw", "probe" };
+	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
 	double s = r->expires_ms / 1000.0;
 
 	if (!r->timer || r->timer >= ARRAY_SIZE(names)) {
 		obuf_putc(lb, '-');
 		return;
 	}
-	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[r->timer],
-		    s);
+	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[r->timer], s);
 }
 
 static void put_proto(struct obuf *lb, uint8_t protocol)
@@ -247,7 +246,8 @@ static void put_key(struct obuf *lb, const struct top_env *env,
 		if (!r->proc[0]) {
 			obuf_putc(lb, '-');
 		}
-		obuf_escape_text(lb, r->proc, strnlen(r->proc, sizeof(r->proc)));
+		obuf_escape_text(lb, r->proc,
+				 strnlen(r->proc, sizeof(r->proc)));
 		return;
 	default:
 		return;
@@ -323,8 +323,8 @@ static enum term_role row_role(const struct top_item *it, enum top_group g)
 static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 		    size_t to, int want[TOP_COL_MAX])
 {
-	static const enum top_col flex[] = { TOP_COL_LOCAL, TOP_COL_PEER,
-					     TOP_COL_KEY };
+	static const enum top_col flex[] = {TOP_COL_LOCAL, TOP_COL_PEER,
+					    TOP_COL_KEY};
 	struct obuf *lb = &v->line;
 
 	for (size_t k = 0; k < ARRAY_SIZE(flex); k++) {
@@ -376,19 +376,18 @@ static void put_row(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-
 /* The meters, in the order of a connection's life. */
 static const uint8_t meter_states[] = {
-	SS_LISTEN,    SS_SYN_SENT,  SS_SYN_RECV, SS_ESTABLISHED,
-	SS_FIN_WAIT1, SS_FIN_WAIT2, SS_TIME_WAIT, SS_CLOSE_WAIT,
-	SS_LAST_ACK,  SS_CLOSING,   SS_CLOSE,
+    SS_LISTEN,	  SS_SYN_SENT,	SS_SYN_RECV,  SS_ESTABLISHED,
+    SS_FIN_WAIT1, SS_FIN_WAIT2, SS_TIME_WAIT, SS_CLOSE_WAIT,
+    SS_LAST_ACK,  SS_CLOSING,	SS_CLOSE,
 };
 
 enum { BAR_WIDTH = 6 };
 
 /* Meter forms, widest first: count, rate, bar; count and rate; count. */
 enum meter_form { METER_FULL, METER_RATE, METER_COUNT };
-static const int meter_width[] = { 38, 29, 17 };
+static const int meter_width[] = {38, 29, 17};
 
 static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s,
 		      enum meter_form form)
@@ -446,9 +445,8 @@ static void render_meters(struct frame *fr, const struct top_ui *ui)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(meter_states); i += per_line) {
 		line_start(fr);
-		for (size_t k = i; k < i + per_line &&
-				   k < ARRAY_SIZE(meter_states);
-		     k++) {
+		for (size_t k = i;
+		     k < i + per_line && k < ARRAY_SIZE(meter_states); k++) {
 			obuf_puts(lb, k > i ? "  " : "");
 			put_meter(lb, ui, meter_states[k], form);
 		}
@@ -463,8 +461,9 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	struct obuf *lb = &fr->v->line;
 
 	line_start(fr);
-	obuf_printf(lb, "sockscope top - %s  kernel %s  %s  every %.1fs  "
-			"sockets %llu  refresh %.1f ms",
+	obuf_printf(lb,
+		    "sockscope top - %s  kernel %s  %s  every %.1fs  "
+		    "sockets %llu  refresh %.1f ms",
 		    env->host, env->kernel, env->netns, env->delay_ms / 1000.0,
 		    (unsigned long long)snap->total, snap->took * 1000.0);
 	obuf_puts(lb, ui->paused ? "  [paused]" : "");
@@ -473,15 +472,17 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	render_meters(fr, ui);
 	if (snap->has_counters && ui->rates.has_counters) {
 		line_start(fr);
-		obuf_printf(lb, "new connections %.1f/s  retransmits %.1f/s  "
-				"ListenOverflows %.1f/s",
+		obuf_printf(lb,
+			    "new connections %.1f/s  retransmits %.1f/s  "
+			    "ListenOverflows %.1f/s",
 			    ui->rates.new_conns, ui->rates.retrans_segs,
 			    ui->rates.listen_overflows);
 		line_emit(fr, TR_HEADER);
 	} else if (snap->has_counters) {
 		/* The first refresh: the line keeps its place. */
-		emit_text(fr, TR_HEADER, "new connections -/s  retransmits -/s  "
-					 "ListenOverflows -/s");
+		emit_text(fr, TR_HEADER,
+			  "new connections -/s  retransmits -/s  "
+			  "ListenOverflows -/s");
 	}
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
@@ -493,22 +494,22 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 }
 
 static const char *const help_text[] = {
-	"sockscope top: keys",
-	"",
-	"  F1 h ?          this help (any key closes it)",
-	"  F3 / \\          filter prompt: the command-line filter language,",
-	"                  e.g. state time-wait; Enter applies, Esc cancels",
-	"  F4 g            grouping: sockets, state, local port, remote host,",
-	"                  remote host:port, process",
-	"  F5 space p Z    pause / resume refreshing",
-	"  F6 > <          sort by the next / previous column",
-	"  I               invert the sort order",
-	"  o               freeze the row order / release it",
-	"  a               show / hide the advice pane",
-	"  F9 k            close the selected socket, after y/n",
-	"  arrows PgUp PgDn Home End   move the selection",
-	"  Ctrl-L          repaint",
-	"  F10 q           quit",
+    "sockscope top: keys",
+    "",
+    "  F1 h ?          this help (any key closes it)",
+    "  F3 / \\          filter prompt: the command-line filter language,",
+    "                  e.g. state time-wait; Enter applies, Esc cancels",
+    "  F4 g            grouping: sockets, state, local port, remote host,",
+    "                  remote host:port, process",
+    "  F5 space p Z    pause / resume refreshing",
+    "  F6 > <          sort by the next / previous column",
+    "  I               invert the sort order",
+    "  o               freeze the row order / release it",
+    "  a               show / hide the advice pane",
+    "  F9 k            close the selected socket, after y/n",
+    "  arrows PgUp PgDn Home End   move the selection",
+    "  Ctrl-L          repaint",
+    "  F10 q           quit",
 };
 
 static void render_help(struct frame *fr, int last)
@@ -523,7 +524,7 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 			 bool batch)
 {
 	struct top_view *v = fr->v;
-	int want[TOP_COL_MAX] = { 0 };
+	int want[TOP_COL_MAX] = {0};
 	struct top_layout l;
 	size_t page = batch ? ui->items.n : (size_t)(last - fr->y - 1);
 	size_t end;
@@ -561,15 +562,16 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 		line_start(fr);
 		put_row(&v->line, v->env, &l, it, &ui->ord);
 		line_emit(fr, !batch && i == ui->sel
-				      ? TR_SELECTED
-				      : row_role(it, ui->ord.group));
+				  ? TR_SELECTED
+				  : row_role(it, ui->ord.group));
 	}
 }
 
 static enum term_role advice_role(enum top_severity s)
 {
-	return s == TOP_SEV_CRIT ? TR_BAD : s == TOP_SEV_WARN ? TR_WARN
-							      : TR_GOOD;
+	return s == TOP_SEV_CRIT   ? TR_BAD
+	       : s == TOP_SEV_WARN ? TR_WARN
+				   : TR_GOOD;
 }
 
 static int advice_lines(const struct top_ui *ui)
@@ -594,9 +596,9 @@ static void render_advice(struct frame *fr, const struct top_ui *ui)
 	for (size_t i = 0; i < ui->n_advice; i++) {
 		line_start(fr);
 		obuf_puts(lb, "  ");
-		obuf_escape_text(lb, ui->advice[i].text,
-				 strnlen(ui->advice[i].text,
-					 sizeof(ui->advice[i].text)));
+		obuf_escape_text(
+		    lb, ui->advice[i].text,
+		    strnlen(ui->advice[i].text, sizeof(ui->advice[i].text)));
 		line_emit(fr, advice_role(ui->advice[i].severity));
 	}
 }
@@ -654,10 +656,10 @@ static void render_footer(struct frame *fr, struct top_ui *ui)
 	}
 }
 
-void top_view_render(struct top_view *v, struct top_ui *ui, int rows,
-		     int cols, top_sink_fn sink, void *ctx)
+void top_view_render(struct top_view *v, struct top_ui *ui, int rows, int cols,
+		     top_sink_fn sink, void *ctx)
 {
-	struct frame fr = { .v = v, .sink = sink, .ctx = ctx, .cols = cols };
+	struct frame fr = {.v = v, .sink = sink, .ctx = ctx, .cols = cols};
 	bool batch = rows <= 0;
 	int bottom = batch ? 0 : 1 + (ui->message[0] ? 1 : 0);
 	int last;

@@ -67,7 +67,7 @@ void top_view_finish(struct top_view *v);
  * selection is visible. rows <= 0 is batch mode: every item, no
  * selection bar, no function bar; cols <= 0: no width limit.
  */
-void top_view_render(struct top_view *v, struct top_ui *ui, int rows,
-		     int cols, top_sink_fn sink, void *ctx);
+void top_view_render(struct top_view *v, struct top_ui *ui, int rows, int cols,
+		     top_sink_fn sink, void *ctx);
 
 #endif

@@ -23,16 +23,16 @@ static void fill(struct top_snap *s)
 		uint32_t rq, sq, exp, uid, rtt;
 		const char *proc;
 	} t[] = {
-		{ 10, SS_ESTABLISHED, IPPROTO_TCP, 3, 9, 2, 443, 5000, 0, 30,
-		  900, 1000, 700, "nginx" },
-		{ 11, SS_ESTABLISHED, IPPROTO_TCP, 2, 9, 0, 443, 5001, 50, 0,
-		  100, 0, 300, "nginx" },
-		{ 12, SS_TIME_WAIT, IPPROTO_TCP, 1, 8, 0, 40000, 80, 1, 1,
-		  50000, 5, 0, "" },
-		{ 13, SS_LISTEN, IPPROTO_TCP, 4, 0, 0, 443, 0, 7, 128, 0, 2,
-		  50, "nginx" },
-		{ 14, SS_CLOSE_WAIT, IPPROTO_TCP, 5, 8, 1, 8080, 81, 3, 10,
-		  200, 7, 1500, "java" },
+	    {10, SS_ESTABLISHED, IPPROTO_TCP, 3, 9, 2, 443, 5000, 0, 30, 900,
+	     1000, 700, "nginx"},
+	    {11, SS_ESTABLISHED, IPPROTO_TCP, 2, 9, 0, 443, 5001, 50, 0, 100, 0,
+	     300, "nginx"},
+	    {12, SS_TIME_WAIT, IPPROTO_TCP, 1, 8, 0, 40000, 80, 1, 1, 50000, 5,
+	     0, ""},
+	    {13, SS_LISTEN, IPPROTO_TCP, 4, 0, 0, 443, 0, 7, 128, 0, 2, 50,
+	     "nginx"},
+	    {14, SS_CLOSE_WAIT, IPPROTO_TCP, 5, 8, 1, 8080, 81, 3, 10, 200, 7,
+	     1500, "java"},
 	};
 
 	top_snap_reset(s);
@@ -61,8 +61,7 @@ static void fill(struct top_snap *s)
 	}
 }
 
-static void order_is(const struct top_items *it, const uint64_t *want,
-		     size_t n)
+static void order_is(const struct top_items *it, const uint64_t *want, size_t n)
 {
 	assert_int_equal(it->n, n);
 	for (size_t i = 0; i < n; i++) {
@@ -74,7 +73,7 @@ static void sorted(enum top_col col, bool invert, const uint64_t want[5])
 {
 	struct top_snap s;
 	struct top_items it;
-	struct top_order ord = { .sort = col, .invert = invert };
+	struct top_order ord = {.sort = col, .invert = invert};
 	uint64_t rev[5];
 
 	top_snap_init(&s);
@@ -97,20 +96,20 @@ static void test_sort_each_column(void **unused)
 {
 	(void)unused;
 	/* Text ascending; numbers largest first. */
-	sorted(TOP_COL_LOCAL, false, (uint64_t[]){ 12, 11, 10, 13, 14 });
-	sorted(TOP_COL_RECVQ, false, (uint64_t[]){ 11, 13, 14, 12, 10 });
-	sorted(TOP_COL_SENDQ, false, (uint64_t[]){ 13, 10, 14, 12, 11 });
-	sorted(TOP_COL_TIMER, false, (uint64_t[]){ 13, 11, 14, 10, 12 });
-	sorted(TOP_COL_RTT, false, (uint64_t[]){ 14, 10, 11, 13, 12 });
-	sorted(TOP_COL_UID, false, (uint64_t[]){ 11, 13, 12, 14, 10 });
-	sorted(TOP_COL_RTT, true, (uint64_t[]){ 12, 13, 11, 10, 14 });
+	sorted(TOP_COL_LOCAL, false, (uint64_t[]){12, 11, 10, 13, 14});
+	sorted(TOP_COL_RECVQ, false, (uint64_t[]){11, 13, 14, 12, 10});
+	sorted(TOP_COL_SENDQ, false, (uint64_t[]){13, 10, 14, 12, 11});
+	sorted(TOP_COL_TIMER, false, (uint64_t[]){13, 11, 14, 10, 12});
+	sorted(TOP_COL_RTT, false, (uint64_t[]){14, 10, 11, 13, 12});
+	sorted(TOP_COL_UID, false, (uint64_t[]){11, 13, 12, 14, 10});
+	sorted(TOP_COL_RTT, true, (uint64_t[]){12, 13, 11, 10, 14});
 }
 
 static void test_sort_ties_by_id(void **unused)
 {
 	struct top_snap s;
 	struct top_items it;
-	struct top_order ord = { .sort = TOP_COL_STATE };
+	struct top_order ord = {.sort = TOP_COL_STATE};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -118,20 +117,20 @@ static void test_sort_ties_by_id(void **unused)
 	fill(&s);
 	/* ESTABLISHED 10, 11 tie on state: id decides, both directions. */
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 10, 11, 12, 14, 13 }, 5);
+	order_is(&it, (uint64_t[]){10, 11, 12, 14, 13}, 5);
 	ord.invert = true;
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 11 }, 5);
+	order_is(&it, (uint64_t[]){13, 14, 12, 10, 11}, 5);
 	/* RETRANS and PEER: 11 and 12 tie (0; same peer family order). */
-	ord = (struct top_order){ .sort = TOP_COL_RETRANS };
+	ord = (struct top_order){.sort = TOP_COL_RETRANS};
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 10, 14, 11, 12, 13 }, 5);
-	ord = (struct top_order){ .sort = TOP_COL_PROCESS };
+	order_is(&it, (uint64_t[]){10, 14, 11, 12, 13}, 5);
+	ord = (struct top_order){.sort = TOP_COL_PROCESS};
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 12, 14, 10, 11, 13 }, 5);
-	ord = (struct top_order){ .sort = TOP_COL_PEER };
+	order_is(&it, (uint64_t[]){12, 14, 10, 11, 13}, 5);
+	ord = (struct top_order){.sort = TOP_COL_PEER};
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 13, 12, 14, 10, 11 }, 5);
+	order_is(&it, (uint64_t[]){13, 12, 14, 10, 11}, 5);
 	top_items_finish(&it);
 	top_snap_finish(&s);
 }
@@ -151,8 +150,8 @@ static void test_grouping(void **unused)
 {
 	struct top_snap s;
 	struct top_items it;
-	struct top_order ord = { .group = TOP_GROUP_STATE,
-				 .sort = TOP_COL_COUNT };
+	struct top_order ord = {.group = TOP_GROUP_STATE,
+				.sort = TOP_COL_COUNT};
 	const struct top_item *g;
 
 	(void)unused;
@@ -182,8 +181,8 @@ static void test_grouping(void **unused)
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 5);
 
-	ord = (struct top_order){ .group = TOP_GROUP_PROCESS,
-				  .sort = TOP_COL_KEY };
+	ord =
+	    (struct top_order){.group = TOP_GROUP_PROCESS, .sort = TOP_COL_KEY};
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
 	assert_string_equal(it.v[0].rep->proc, ""); /* "" < java < nginx */
@@ -202,7 +201,7 @@ static void test_freeze_keeps_order(void **unused)
 {
 	struct top_snap s;
 	struct top_items it;
-	struct top_order ord = { .sort = TOP_COL_RECVQ };
+	struct top_order ord = {.sort = TOP_COL_RECVQ};
 	struct top_row *r;
 
 	(void)unused;
@@ -210,7 +209,7 @@ static void test_freeze_keeps_order(void **unused)
 	top_items_init(&it);
 	fill(&s);
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 11, 13, 14, 12, 10 }, 5);
+	order_is(&it, (uint64_t[]){11, 13, 14, 12, 10}, 5);
 	top_items_freeze(&it);
 	/* Next refresh: queues change, one socket goes, one arrives. */
 	fill(&s);
@@ -221,15 +220,15 @@ static void test_freeze_keeps_order(void **unused)
 	r->cookie = 20;
 	r->recv_q = 5000;
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 20 }, 5);
+	order_is(&it, (uint64_t[]){13, 14, 12, 10, 20}, 5);
 	/* Sorting a different column does not move frozen rows either. */
 	ord.sort = TOP_COL_UID;
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 13, 14, 12, 10, 20 }, 5);
+	order_is(&it, (uint64_t[]){13, 14, 12, 10, 20}, 5);
 	top_items_thaw(&it);
 	ord.sort = TOP_COL_RECVQ;
 	top_items_build(&it, &s, &ord);
-	order_is(&it, (uint64_t[]){ 20, 14, 13, 12, 10 }, 5);
+	order_is(&it, (uint64_t[]){20, 14, 13, 12, 10}, 5);
 	top_items_finish(&it);
 	top_snap_finish(&s);
 }
@@ -250,8 +249,8 @@ static void test_rates(void **unused)
 	b.tcp_states[SS_TIME_WAIT] = 160;
 	a.tcp_states[SS_CLOSE_WAIT] = 10;
 	b.tcp_states[SS_CLOSE_WAIT] = 4;
-	a.counters = (struct top_counters){ 1000, 50, 7 };
-	b.counters = (struct top_counters){ 1100, 40, 9 };
+	a.counters = (struct top_counters){1000, 50, 7};
+	b.counters = (struct top_counters){1100, 40, 9};
 	a.has_counters = true;
 	top_rates_compute(&r, &a, &b);
 	assert_true(r.valid);
@@ -275,8 +274,7 @@ static void test_snap_reuses_rows(void **unused)
 {
 	struct top_snap s;
 	struct top_row *first;
-	struct sock_rec rec = { .protocol = IPPROTO_TCP,
-				.state = SS_LISTEN };
+	struct sock_rec rec = {.protocol = IPPROTO_TCP, .state = SS_LISTEN};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -304,8 +302,8 @@ static void test_empty(void **unused)
 {
 	struct top_snap s;
 	struct top_items it;
-	struct top_order ord = { .group = TOP_GROUP_STATE,
-				 .sort = TOP_COL_COUNT };
+	struct top_order ord = {.group = TOP_GROUP_STATE,
+				.sort = TOP_COL_COUNT};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -327,13 +325,13 @@ static void test_empty(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sort_each_column),
-		cmocka_unit_test(test_sort_ties_by_id),
-		cmocka_unit_test(test_grouping),
-		cmocka_unit_test(test_freeze_keeps_order),
-		cmocka_unit_test(test_rates),
-		cmocka_unit_test(test_snap_reuses_rows),
-		cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_sort_each_column),
+	    cmocka_unit_test(test_sort_ties_by_id),
+	    cmocka_unit_test(test_grouping),
+	    cmocka_unit_test(test_freeze_keeps_order),
+	    cmocka_unit_test(test_rates),
+	    cmocka_unit_test(test_snap_reuses_rows),
+	    cmocka_unit_test(test_empty),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,7 +16,7 @@
 #include "top.h"
 #include "top_view.h"
 
-static const int no_want[TOP_COL_MAX] = { 0 };
+static const int no_want[TOP_COL_MAX] = {0};
 
 static bool shows(const struct top_layout *l, enum top_col c)
 {
@@ -41,8 +41,7 @@ static int used(const struct top_layout *l)
 static void test_layout_drops_from_least_important(void **unused)
 {
 	struct top_layout l;
-	int want[TOP_COL_MAX] = { [TOP_COL_LOCAL] = 21,
-				  [TOP_COL_PEER] = 30 };
+	int want[TOP_COL_MAX] = {[TOP_COL_LOCAL] = 21, [TOP_COL_PEER] = 30};
 
 	(void)unused;
 	top_layout_fit(&l, TOP_GROUP_NONE, true, 200, want);
@@ -86,7 +85,7 @@ static void test_layout_drops_from_least_important(void **unused)
 static void test_layout_grouped(void **unused)
 {
 	struct top_layout l;
-	int want[TOP_COL_MAX] = { [TOP_COL_KEY] = 40 };
+	int want[TOP_COL_MAX] = {[TOP_COL_KEY] = 40};
 
 	(void)unused;
 	top_layout_fit(&l, TOP_GROUP_STATE, true, 0, want);
@@ -161,7 +160,7 @@ static int setup(void **state)
 
 	memset(&f, 0, sizeof(f));
 	f.o.top_delay_ms = 1500;
-	assert_int_equal(opts_parse(&f.o, 1, (char *[]){ prog, NULL }), 0);
+	assert_int_equal(opts_parse(&f.o, 1, (char *[]){prog, NULL}), 0);
 	f.env.delay_ms = 1500;
 	snprintf(f.env.host, sizeof(f.env.host), "host");
 	top_ui_init(&f.ui, &f.o, &f.src);
@@ -353,12 +352,11 @@ static int fake_kill(void *ctx, const struct top_row *row)
 static void test_sources(void **state)
 {
 	struct fixture *f = *state;
-	struct fake fk = { 0 };
+	struct fake fk = {0};
 	int at;
 
-	f->src = (struct top_sources){ .ctx = &fk,
-				       .advice = fake_advice,
-				       .kill = fake_kill };
+	f->src = (struct top_sources){
+	    .ctx = &fk, .advice = fake_advice, .kill = fake_kill};
 	f->ui.show_advice = true;
 	top_ui_refreshed(&f->ui);
 	render(f, 24, 120);
@@ -396,17 +394,17 @@ static void test_sources(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout_drops_from_least_important),
-		cmocka_unit_test(test_layout_grouped),
-		cmocka_unit_test_setup_teardown(test_render_screen, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_render_batch_and_narrow,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_filter_prompt, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
+	    cmocka_unit_test(test_layout_drops_from_least_important),
+	    cmocka_unit_test(test_layout_grouped),
+	    cmocka_unit_test_setup_teardown(test_render_screen, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_render_batch_and_narrow, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_filter_prompt, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
