@@ -487,7 +487,14 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
 	obuf_escape_text(lb, ui->filter_text, strlen(ui->filter_text));
-	obuf_puts(lb, ui->filter_text[0] ? "" : "(none)");
+	if (!ui->filter && ui->o->filter_path) {
+		/* The command line's filter came (also) from a file. */
+		obuf_puts(lb, ui->filter_text[0] ? " + -F " : "-F ");
+		obuf_escape_text(lb, ui->o->filter_path,
+				 strlen(ui->o->filter_path));
+	} else if (!ui->filter_text[0]) {
+		obuf_puts(lb, "(none)");
+	}
 	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
 		    ui->items.n);
 	line_emit(fr, TR_HEADER);

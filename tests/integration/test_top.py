@@ -324,6 +324,14 @@ def check_batch():
     _, rows = table_rows(r.stdout)
     netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
                 f"a command-line filter applies in batch: {rows}")
+    ffile = os.path.join(TMPDIR, "filter")
+    with open(ffile, "w") as f:
+        f.write("state time-wait\n")
+    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "-F", ffile])
+    _, rows = table_rows(r.stdout)
+    netns.check(len(rows) == 1 and rows[0].startswith("TIME_WAIT") and
+                f"filter: -F {ffile}" in r.stdout,
+                f"a -F filter applies and is named: {r.stdout}")
     r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "-p"])
     title, rows = table_rows(r.stdout)
     owners = [r for r in rows if r.startswith(("LISTEN", "ESTAB"))]
