@@ -2,16 +2,14 @@
 /*
  * libFuzzer target for the filter language: any bytes as -F text must
  * parse or fail with a message, and whatever parses must compile, print
- * and match without a sanitizer report.
+ * and match without a sanitizer report. The error message is asserted to
+ * be what the header promises: one line, hostile bytes escaped.
  */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
+#include <errno.h>
 #include <sys/socket.h>
 
 #include "filter.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -20,8 +18,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sock_rec rec = {.family = AF_INET6, .sport = 22};
 	struct filter *f;
 	char buf[256];
+	int ret;
 
-	if (filter_parse_text(0, NULL, (const char *)data, size, &f, &err)) {
+	ret = filter_parse_text(0, NULL, (const char *)data, size, &f, &err);
+	if (ret) {
+		FUZZ_ASSERT(ret == -EINVAL);
+		FUZZ_ASSERT(memchr(err.msg, '\0', sizeof(err.msg)));
+		FUZZ_ASSERT(err.msg[0] != '\0');
+		FUZZ_ASSERT(plain_text(err.msg, strlen(err.msg), false));
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(families); i++) {
@@ -36,6 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(bc);
 	}
 	filter_print(f, buf, sizeof(buf));
+	FUZZ_ASSERT(memchr(buf, '\0', sizeof(buf)));
 	(void)filter_match(f, &rec);
 	filter_destroy(f);
 	return 0;
