@@ -153,15 +153,18 @@ static const struct fake_root *fake_root_get(void)
 static void fake_root_remove(void)
 {
 	const struct fake_root *fr = fake_root_get();
-	static const char *const parts[] = {
-	    "/proc/" FAKE_PID "/fd/3", "/proc/" FAKE_PID "/fd",
-	    "/proc/" FAKE_PID "/comm", "/proc/" FAKE_PID, "/proc", ""};
+	/* Deepest first: a directory goes once it is empty. */
+	static const char *const parts[] = {"/fd/3", "/fd", "/comm", ""};
 	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
-		snprintf(path, sizeof(path), "%s%s", fr->dir, parts[i]);
+		snprintf(path, sizeof(path), "%s/proc/" FAKE_PID "%s", fr->dir,
+			 parts[i]);
 		(void)remove(path);
 	}
+	snprintf(path, sizeof(path), "%s/proc", fr->dir);
+	(void)remove(path);
+	(void)remove(fr->dir);
 }
 
 /* One row as -p prints it, into memory; returns the obuf to check. */
