@@ -18,13 +18,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_ASSERT(cond)                                                     \
-	do {                                                                  \
-		if (!(cond)) {                                                \
+#define FUZZ_ASSERT(cond)                                                      \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
 			fprintf(stderr, "%s:%d: output property broken: %s\n", \
-				__FILE__, __LINE__, #cond);                   \
-			abort();                                              \
-		}                                                             \
+				__FILE__, __LINE__, #cond);                    \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 /* data as a NUL-terminated string (malloc'ed; embedded NULs stay). */

@@ -27,15 +27,15 @@
 #include "opts.h"
 #include "proc.h"
 
-#define FAKE_PID "4242"
+#define FAKE_PID   "4242"
 #define FAKE_INODE 777
 
 static int hexval(char c)
 {
-	return c >= '0' && c <= '9' ? c - '0'
+	return c >= '0' && c <= '9'   ? c - '0'
 	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
 	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
-				     : -1;
+				      : -1;
 }
 
 /* obuf_escape_text output back to bytes; false if it is not its syntax. */
@@ -51,8 +51,8 @@ static bool unescape(const char *s, size_t n, char *out, size_t *olen)
 			i++;
 		} else if (i + 3 < n && s[i + 1] == 'x' &&
 			   hexval(s[i + 2]) >= 0 && hexval(s[i + 3]) >= 0) {
-			out[o++] = (char)(hexval(s[i + 2]) << 4 |
-					  hexval(s[i + 3]));
+			out[o++] =
+			    (char)(hexval(s[i + 2]) << 4 | hexval(s[i + 3]));
 			i += 3;
 		} else {
 			return false;
@@ -171,9 +171,12 @@ static void fake_root_remove(void)
 static void format_row(const struct fmt_ops *fmt, const struct opts *o,
 		       const struct proc_map *procs, struct obuf *ob)
 {
-	const struct sock_rec rec = {
-	    .family = AF_INET, .protocol = IPPROTO_TCP, .state = SS_LISTEN,
-	    .sport = 22, .inode = FAKE_INODE, .v6only = -1};
+	const struct sock_rec rec = {.family = AF_INET,
+				     .protocol = IPPROTO_TCP,
+				     .state = SS_LISTEN,
+				     .sport = 22,
+				     .inode = FAKE_INODE,
+				     .v6only = -1};
 	struct fmt_ctx ctx = {.out = ob, .o = o, .procs = procs};
 
 	obuf_init(ob, -1, 64 * 1024);
@@ -186,8 +189,10 @@ static void format_row(const struct fmt_ops *fmt, const struct opts *o,
 static void check_process_name(const char *data, size_t size)
 {
 	const struct fake_root *fr = fake_root_get();
-	const struct opts o = {.protocols = PROTO_TCP, .numeric = true,
-			       .processes = true, .root = fr->dir};
+	const struct opts o = {.protocols = PROTO_TCP,
+			       .numeric = true,
+			       .processes = true,
+			       .root = fr->dir};
 	struct proc_map *procs;
 	struct obuf ob;
 	int fd = open(fr->comm, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -25,9 +25,9 @@
 
 /* Filters touching every predicate kind, parsed once. */
 static const char *const filter_texts[] = {
-	"( sport = :22 or dport > :1024 ) and not src 10.0.0.0/8",
-	"dst [::1]/128 or src inet6:*:443 or dev lo or autobound",
-	"fwmark 0x10/0xff or cgroup / or sport != * and dport le 80",
+    "( sport = :22 or dport > :1024 ) and not src 10.0.0.0/8",
+    "dst [::1]/128 or src inet6:*:443 or dev lo or autobound",
+    "fwmark 0x10/0xff or cgroup / or sport != * and dport le 80",
 };
 
 enum { NFMT = 3, NFILTER = ARRAY_SIZE(filter_texts) };
@@ -59,14 +59,14 @@ static const struct env *env_get(void)
 		return &env;
 	}
 	env.o = (struct opts){
-		.protocols = PROTO_TCP | PROTO_UDP,
-		.families = FAM_INET | FAM_INET6,
-		.numeric = true,
-		.timers = true,
-		.extended = true,
-		.skmem = true,
-		.tcp_info = true,
-		.root = "/",
+	    .protocols = PROTO_TCP | PROTO_UDP,
+	    .families = FAM_INET | FAM_INET6,
+	    .numeric = true,
+	    .timers = true,
+	    .extended = true,
+	    .skmem = true,
+	    .tcp_info = true,
+	    .root = "/",
 	};
 	env.ifn = ifnames_create();
 	for (size_t i = 0; i < NFILTER; i++) {
@@ -125,9 +125,9 @@ static void run_begin(struct run *r)
 		FUZZ_ASSERT(r->fd[i] >= 0);
 		obuf_init(&r->out[i], r->fd[i], 4096);
 		r->ctx[i] = (struct fmt_ctx){
-			.out = &r->out[i],
-			.o = &r->env->o,
-			.ifn = r->env->ifn,
+		    .out = &r->out[i],
+		    .o = &r->env->o,
+		    .ifn = r->env->ifn,
 		};
 		fmts[i]->begin(&r->ctx[i]);
 	}

@@ -34,8 +34,12 @@ static bool take(struct cur *c, char ch)
 static bool utf8(struct cur *c)
 {
 	unsigned char b = *c->p;
-	size_t len = b < 0x80 ? 1 : b < 0xc2 ? 0 : b < 0xe0 ? 2 : b < 0xf0 ? 3
-							   : b < 0xf5 ? 4 : 0;
+	size_t len = b < 0x80	? 1
+		     : b < 0xc2 ? 0
+		     : b < 0xe0 ? 2
+		     : b < 0xf0 ? 3
+		     : b < 0xf5 ? 4
+				: 0;
 	uint32_t v;
 
 	if (len == 0 || (size_t)(c->end - c->p) < len) {
