@@ -2,10 +2,11 @@
 /*
  * libFuzzer target for saved dumps: any bytes as the file `--load` reads.
  * Every record the loader accepts goes through what a real listing runs:
- * the filter match and the table, JSON and Prometheus formatters with all
- * detail blocks on (tcp_info, skmem, congestion name from the file). The
- * outputs must stay well-formed: the table and the Prometheus text are
- * printable ASCII lines, the JSON one valid document. The bytes are also
+ * the filter match and the table, JSON, NDJSON and Prometheus formatters
+ * with all detail blocks on (tcp_info, skmem, congestion name from the
+ * file). The outputs must stay well-formed: the table and the Prometheus
+ * text are printable ASCII lines, the JSON one valid document, the NDJSON
+ * one per line. The bytes are also
  * given to diag_parse_inet() directly as one message, without the loader's
  * length checks in front.
  */
@@ -30,7 +31,7 @@ static const char *const filter_texts[] = {
     "fwmark 0x10/0xff or cgroup / or sport != * and dport le 80",
 };
 
-enum { NFMT = 3, NFILTER = ARRAY_SIZE(filter_texts) };
+enum { NFMT = 4, NFILTER = ARRAY_SIZE(filter_texts) };
 
 /* Built on the first input, kept for the process (libFuzzer's model). */
 struct env {
@@ -48,7 +49,7 @@ struct run {
 };
 
 static const struct fmt_ops *const fmts[NFMT] = {&fmt_table, &fmt_json,
-						 &fmt_prom};
+						 &fmt_ndjson, &fmt_prom};
 
 static const struct env *env_get(void)
 {
@@ -133,6 +134,26 @@ static void run_begin(struct run *r)
 	}
 }
 
+/* One JSON document per line, every line ended. */
+static bool ndjson_valid(const char *s, size_t n)
+{
+	while (n > 0) {
+		const char *nl = memchr(s, '\n', n);
+		size_t k;
+
+		if (!nl) {
+			return false;
+		}
+		k = (size_t)(nl - s);
+		if (!json_valid(s, k)) {
+			return false;
+		}
+		s += k + 1;
+		n -= k + 1;
+	}
+	return true;
+}
+
 /* Close the formats and check what each one wrote. */
 static void run_end(struct run *r)
 {
@@ -145,6 +166,8 @@ static void run_end(struct run *r)
 		text = read_back(r->fd[i], &len);
 		if (fmts[i] == &fmt_json) {
 			FUZZ_ASSERT(json_valid(text, len));
+		} else if (fmts[i] == &fmt_ndjson) {
+			FUZZ_ASSERT(ndjson_valid(text, len));
 		} else {
 			FUZZ_ASSERT(plain_text(text, len, true));
 		}
