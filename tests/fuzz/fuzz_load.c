@@ -6,9 +6,10 @@
  * with all detail blocks on (tcp_info, skmem, congestion name from the
  * file). The outputs must stay well-formed: the table and the Prometheus
  * text are printable ASCII lines, the JSON one valid document, the NDJSON
- * one per line. The bytes are also
- * given to diag_parse_inet() directly as one message, without the loader's
- * length checks in front.
+ * one per line. A second table is fitted to a narrow terminal, and the
+ * summary (-s) counts every record and has its breakdowns read at the end.
+ * The bytes are also given to diag_parse_inet() directly as one message,
+ * without the loader's length checks in front.
  */
 #include <errno.h>
 #include <linux/netlink.h>
@@ -23,6 +24,7 @@
 #include "fuzz.h"
 #include "ifname.h"
 #include "opts.h"
+#include "summary.h"
 
 /* Filters touching every predicate kind, parsed once. */
 static const char *const filter_texts[] = {
@@ -31,7 +33,7 @@ static const char *const filter_texts[] = {
     "fwmark 0x10/0xff or cgroup / or sport != * and dport le 80",
 };
 
-enum { NFMT = 4, NFILTER = ARRAY_SIZE(filter_texts) };
+enum { NFMT = 5, NFILTER = ARRAY_SIZE(filter_texts) };
 
 /* Built on the first input, kept for the process (libFuzzer's model). */
 struct env {
@@ -45,11 +47,14 @@ struct run {
 	struct fmt_ctx ctx[NFMT];
 	struct obuf out[NFMT];
 	int fd[NFMT];
+	struct summary *sum;
 	unsigned long rows;
 };
 
-static const struct fmt_ops *const fmts[NFMT] = {&fmt_table, &fmt_json,
-						 &fmt_ndjson, &fmt_prom};
+/* The last table is fitted to a narrow terminal, as on a tty. */
+static const struct fmt_ops *const fmts[NFMT] = {
+    &fmt_table, &fmt_json, &fmt_ndjson, &fmt_prom, &fmt_table};
+#define NARROW_TABLE 4
 
 static const struct env *env_get(void)
 {
@@ -115,12 +120,16 @@ static int row(const struct sock_rec *rec, void *data)
 	for (int i = 0; i < NFMT; i++) {
 		fmts[i]->row(&r->ctx[i], rec);
 	}
+	summary_add(r->sum, rec);
 	r->rows++;
 	return 0;
 }
 
 static void run_begin(struct run *r)
 {
+	const struct summary_cfg cfg = {.eph_lo = 32768, .eph_hi = 60999};
+
+	r->sum = summary_create(&cfg);
 	for (int i = 0; i < NFMT; i++) {
 		r->fd[i] = memfd_create("out", MFD_CLOEXEC);
 		FUZZ_ASSERT(r->fd[i] >= 0);
@@ -157,6 +166,20 @@ static bool ndjson_valid(const char *s, size_t n)
 /* Close the formats and check what each one wrote. */
 static void run_end(struct run *r)
 {
+	struct sum_row top[4];
+	struct sum_listener lis[4];
+	uint32_t cw;
+
+	/* The summary's readers, as -s runs them after the last row. */
+	for (int t = 0; t < SUM_TAB_MAX; t++) {
+		for (unsigned int col = 0; col < 3; col++) {
+			FUZZ_ASSERT(summary_top(r->sum, t, col, top, 4, NULL) <=
+				    4);
+		}
+	}
+	FUZZ_ASSERT(summary_listeners(r->sum, lis, 4, NULL) <= 4);
+	(void)summary_close_wait_port(r->sum, &cw);
+	summary_destroy(r->sum);
 	for (int i = 0; i < NFMT; i++) {
 		size_t len;
 		char *text;
