@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Plain-main driver for the fuzz targets: runs every regular file of the
- * corpus directories given on the command line through
- * LLVMFuzzerTestOneInput once, so the seed and regression inputs are a
- * normal test in every build (gcc, ASan/UBSan) without libFuzzer.
+ * corpus directories given on the command line (or a file given itself, to
+ * reproduce a crash without clang) through LLVMFuzzerTestOneInput once, so the
+ * seed and regression inputs are a normal test in every build (gcc, ASan/UBSan)
+ * without libFuzzer.
  *
  * A crash or a FUZZ_ASSERT aborts the process: the test fails. A missing
  * or empty directory fails too, so a test that ran nothing cannot pass.
@@ -52,6 +53,23 @@ static uint8_t *slurp(int dfd, const char *name, size_t *len)
 	return buf;
 }
 
+/* One input file through the target; false (message printed) if unreadable. */
+static bool run_file(int dfd, const char *dir, const char *name)
+{
+	size_t len;
+	uint8_t *data = slurp(dfd, name, &len);
+
+	if (!data) {
+		fprintf(stderr, "%s/%s: %s\n", dir, name, strerror(errno));
+		return false;
+	}
+	/* Named first, so a crash's output says which input it was. */
+	fprintf(stderr, "running %s/%s (%zu bytes)\n", dir, name, len);
+	LLVMFuzzerTestOneInput(data, len);
+	free(data);
+	return true;
+}
+
 /* Inputs run from one directory, or -1 (message printed). */
 static long run_dir(const char *dir)
 {
@@ -65,25 +83,15 @@ static long run_dir(const char *dir)
 	}
 	while ((de = readdir(d))) {
 		struct stat st;
-		uint8_t *data;
-		size_t len;
 
 		if (fstatat(dirfd(d), de->d_name, &st, 0) ||
 		    !S_ISREG(st.st_mode)) {
 			continue;
 		}
-		data = slurp(dirfd(d), de->d_name, &len);
-		if (!data) {
-			fprintf(stderr, "%s/%s: %s\n", dir, de->d_name,
-				strerror(errno));
+		if (!run_file(dirfd(d), dir, de->d_name)) {
 			closedir(d);
 			return -1;
 		}
-		/* Named first, so a crash's output says which input it was. */
-		fprintf(stderr, "running %s/%s (%zu bytes)\n", dir, de->d_name,
-			len);
-		LLVMFuzzerTestOneInput(data, len);
-		free(data);
 		count++;
 	}
 	closedir(d);
@@ -94,16 +102,27 @@ static long run_dir(const char *dir)
 	return count;
 }
 
+/* A directory's files, or one file (a crash to reproduce): count or -1. */
+static long run_path(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		return run_file(AT_FDCWD, ".", path) ? 1 : -1;
+	}
+	return run_dir(path);
+}
+
 int main(int argc, char **argv)
 {
 	long total = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: %s CORPUS_DIR...\n", argv[0]);
+		fprintf(stderr, "usage: %s CORPUS_DIR|FILE...\n", argv[0]);
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {
-		long n = run_dir(argv[i]);
+		long n = run_path(argv[i]);
 
 		if (n < 0) {
 			return 1;
