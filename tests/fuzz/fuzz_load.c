@@ -110,17 +110,45 @@ static char *read_back(int fd, size_t *len)
 	return buf;
 }
 
+/* n bytes of p in an allocation of exactly n (NULL stays NULL). */
+static void *exact_copy(const void *p, size_t n)
+{
+	void *q;
+
+	if (!p) {
+		return NULL;
+	}
+	q = malloc(n ? n : 1);
+	FUZZ_ASSERT(q);
+	memcpy(q, p, n);
+	return q;
+}
+
+/*
+ * The consumers see the record with each ext block moved to an allocation
+ * of its exact size: a formatter reading past a block's length is a
+ * sanitizer report, not a silent read of the next attribute.
+ */
 static int row(const struct sock_rec *rec, void *data)
 {
 	struct run *r = data;
+	struct sock_rec c = *rec;
 
+	c.ext.tcp_info = exact_copy(rec->ext.tcp_info, rec->ext.tcp_info_len);
+	c.ext.skmem =
+	    exact_copy(rec->ext.skmem, rec->ext.skmem_len * sizeof(uint32_t));
+	c.ext.cong = exact_copy(rec->ext.cong,
+				rec->ext.cong ? strlen(rec->ext.cong) + 1 : 0);
 	for (size_t i = 0; i < NFILTER; i++) {
-		(void)filter_match(r->env->filters[i], rec);
+		(void)filter_match(r->env->filters[i], &c);
 	}
 	for (int i = 0; i < NFMT; i++) {
-		fmts[i]->row(&r->ctx[i], rec);
+		fmts[i]->row(&r->ctx[i], &c);
 	}
-	summary_add(r->sum, rec);
+	summary_add(r->sum, &c);
+	free((void *)c.ext.tcp_info);
+	free((void *)c.ext.skmem);
+	free((void *)c.ext.cong);
 	r->rows++;
 	return 0;
 }
@@ -199,21 +227,29 @@ static void run_end(struct run *r)
 	}
 }
 
-/* The bytes as one message, its length clamped to what is there. */
+/*
+ * The bytes as one message, its length clamped to what is there, in an
+ * allocation of exactly that length: reading past the message's end (an
+ * attribute trusted beyond its payload) is then a sanitizer report, which
+ * inside the loader's large receive buffer it would not be.
+ */
 static void parse_one(struct run *r, const uint8_t *data, size_t size)
 {
-	struct nlmsghdr *nlh;
+	struct nlmsghdr hdr, *nlh;
 	struct sock_rec rec;
+	size_t len;
 
-	if (size < sizeof(*nlh)) {
+	if (size < sizeof(hdr)) {
 		return;
 	}
-	nlh = malloc(size); /* malloc'ed: aligned as a receive buffer is */
+	memcpy(&hdr, data, sizeof(hdr));
+	len = hdr.nlmsg_len < sizeof(hdr) || hdr.nlmsg_len > size
+		  ? size
+		  : hdr.nlmsg_len;
+	nlh = malloc(len); /* malloc'ed: aligned as a receive buffer is */
 	FUZZ_ASSERT(nlh);
-	memcpy(nlh, data, size);
-	if (nlh->nlmsg_len > size) {
-		nlh->nlmsg_len = (uint32_t)size;
-	}
+	memcpy(nlh, data, len);
+	nlh->nlmsg_len = (uint32_t)len;
 	if (diag_parse_inet(nlh, IPPROTO_TCP, &rec) == 0) {
 		row(&rec, r);
 	}
