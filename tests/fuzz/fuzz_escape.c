@@ -119,7 +119,8 @@ static void check_filter_escape(const char *text)
 	}
 }
 
-/* A fake root with one process holding socket FAKE_INODE on fd 3. */
+/* A fake root with one process holding socket FAKE_INODE on fd 3, removed
+ * at exit; a crash (abort) leaves it in /tmp beside the crash input. */
 struct fake_root {
 	char dir[64];
 	char comm[128];
