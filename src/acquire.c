@@ -110,7 +110,8 @@ static bool compile(struct acquire *a, uint8_t family, void **bc,
 
 	*bc = NULL;
 	*len = 0;
-	*exact = true;
+	/* Refused once: the kernel gets no program, userspace filters. */
+	*exact = !a->kernel_refused;
 	if (a->kernel_refused) {
 		return true;
 	}
