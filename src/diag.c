@@ -344,10 +344,7 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 		err = send_request(d, req);
 	}
 	if (!err) {
-		err = diag_rx_start(&rx, d->nl, d->seq, d->portid,
-				    RECV_BUF_SIZE);
-	}
-	if (!err) {
+		rx = diag_rx_start(d->nl, d->seq, d->portid, RECV_BUF_SIZE);
 		err = consume(d, rx, fn, data);
 		if (!diag_rx_stop(rx)) {
 			d->stale = true;

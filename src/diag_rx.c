@@ -32,6 +32,7 @@ struct diag_rx {
 	unsigned long produced, taken, released;
 	bool finished; /* the reader saw the end or an error */
 	bool stop;     /* the consumer wants no more */
+	bool threaded; /* false: no thread could start, next() receives */
 	struct slot slot[NSLOTS];
 };
 
@@ -107,12 +108,34 @@ static void rx_free(struct diag_rx *rx)
 	free(rx);
 }
 
-int diag_rx_start(struct diag_rx **out, struct mnl_socket *nl, uint32_t seq,
-		  uint32_t portid, size_t buf_size)
+/* The reader only calls recvmsg: a small stack keeps the thread cheap
+ * under a tight address-space limit (ulimit -v). */
+#define READER_STACK (256 * 1024)
+
+static bool start_thread(struct diag_rx *rx)
 {
-	struct diag_rx *rx = xcalloc(1, sizeof(*rx));
+	pthread_attr_t attr;
 	sigset_t all, old;
 	int err;
+
+	if (pthread_attr_init(&attr)) {
+		return false;
+	}
+	pthread_attr_setstacksize(&attr, READER_STACK);
+	/* Signals (SIGINT, SIGPIPE, SIGWINCH) belong to the main thread:
+	 * the reader starts with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&rx->tid, &attr, reader, rx);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return err == 0;
+}
+
+struct diag_rx *diag_rx_start(struct mnl_socket *nl, uint32_t seq,
+			      uint32_t portid, size_t buf_size)
+{
+	struct diag_rx *rx = xcalloc(1, sizeof(*rx));
 
 	rx->nl = nl;
 	rx->seq = seq;
@@ -124,24 +147,36 @@ int diag_rx_start(struct diag_rx **out, struct mnl_socket *nl, uint32_t seq,
 	for (int i = 0; i < NSLOTS; i++) {
 		rx->slot[i].buf = xmalloc(buf_size);
 	}
-	/* Signals (SIGINT, SIGPIPE, SIGWINCH) belong to the main thread:
-	 * the reader starts with all of them blocked. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&rx->tid, NULL, reader, rx);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		rx_free(rx);
-		return err;
+	/* Without a thread (no memory for a stack, a thread limit) the
+	 * dump is read in turn with the parsing, as before. */
+	rx->threaded = start_thread(rx);
+	return rx;
+}
+
+/* Without a reader thread: receive the next batch into slot 0 here. */
+static ssize_t next_inline(struct diag_rx *rx, const char **buf)
+{
+	struct slot *s = &rx->slot[0];
+
+	if (rx->finished) {
+		return 0;
 	}
-	*out = rx;
-	return 0;
+	s->len = receive(rx, s->buf);
+	rx->produced++;
+	rx->finished = s->len <= 0 ||
+		       diag_rx_is_end(s->buf, (size_t)s->len, rx->seq,
+				      rx->portid);
+	*buf = s->buf;
+	return s->len;
 }
 
 ssize_t diag_rx_next(struct diag_rx *rx, const char **buf)
 {
 	struct slot *s;
 
+	if (!rx->threaded) {
+		return next_inline(rx, buf);
+	}
 	pthread_mutex_lock(&rx->mu);
 	if (rx->taken > rx->released) {
 		rx->released++;
@@ -168,11 +203,13 @@ bool diag_rx_stop(struct diag_rx *rx)
 	if (!rx) {
 		return true;
 	}
-	pthread_mutex_lock(&rx->mu);
-	rx->stop = true;
-	pthread_cond_signal(&rx->space_cv);
-	pthread_mutex_unlock(&rx->mu);
-	pthread_join(rx->tid, NULL);
+	if (rx->threaded) {
+		pthread_mutex_lock(&rx->mu);
+		rx->stop = true;
+		pthread_cond_signal(&rx->space_cv);
+		pthread_mutex_unlock(&rx->mu);
+		pthread_join(rx->tid, NULL);
+	}
 	/* Read to the end, and the end was a batch, not an error. */
 	complete = rx->finished && rx->produced > 0 &&
 		   rx->slot[(rx->produced - 1) % NSLOTS].len > 0;

@@ -26,11 +26,12 @@ struct diag_rx;
 
 /*
  * Start reading replies with this seq and portid from nl (not owned).
- * buf_size is the size of each receive buffer. Returns 0 and *out, or
- * -errno (no thread could be started: the caller may read inline).
+ * buf_size is the size of each receive buffer. When no thread can be
+ * started (a thread limit, no memory for a stack) the batches are
+ * received inside diag_rx_next() instead: slower, the same result.
  */
-int diag_rx_start(struct diag_rx **out, struct mnl_socket *nl, uint32_t seq,
-		  uint32_t portid, size_t buf_size);
+struct diag_rx *diag_rx_start(struct mnl_socket *nl, uint32_t seq,
+			      uint32_t portid, size_t buf_size);
 
 /*
  * The next batch as received: > 0 and *buf (valid until the next call),

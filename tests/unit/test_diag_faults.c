@@ -11,6 +11,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,7 +53,23 @@ static struct {
 	uint32_t seq;
 	const char *bad; /* set by the reader thread: cmocka asserts there
 			  * would longjmp across threads */
+	bool no_threads;  /* pthread_create fails with EAGAIN */
+	int refused;      /* how many threads it refused */
 } k;
+
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr,
+			  void *(*fn)(void *), void *arg)
+{
+	if (k.no_threads) {
+		k.refused++;
+		return EAGAIN;
+	}
+	return __real_pthread_create(t, attr, fn, arg);
+}
 
 static void script(int req, const struct step *steps, int n)
 {
@@ -377,6 +394,38 @@ static void test_early_stop_then_reuse(void **unused)
 	diag_destroy(d);
 }
 
+/* No thread to be had: the same rows, errors and reuse, read inline. */
+static void test_without_threads(void **unused)
+{
+	struct diag *d;
+	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
+				.states = ~0u };
+	struct seen s = { .stop_after = 4 };
+
+	(void)unused;
+	reset();
+	k.no_threads = true;
+	script(0, (struct step[]){ { ROWS, 3, 1, 0 }, { ROWS, 3, 4, 0 },
+				   { ROWS, 3, 7, 0 }, { DONE, 0, 0, 0 } }, 4);
+	script(1, (struct step[]){ { ROWS, 2, 20, 0 }, { ROWS_INTR, 2, 22, 0 },
+				   { DONE, 0, 0, 0 } }, 3);
+	script(2, (struct step[]){ { ROWS, 1, 30, 0 },
+				   { RECV_FAIL, 0, 0, ENOBUFS } }, 2);
+	assert_int_equal(diag_open(&d), 0);
+	assert_int_equal(diag_dump(d, &req, collect, &s), -EPIPE);
+	assert_int_equal(s.n, 4);
+	s = (struct seen){ 0 };
+	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
+	assert_true(diag_interrupted(d));
+	assert_int_equal(s.n, 4);
+	assert_int_equal(s.ports[3], 23);
+	s = (struct seen){ 0 };
+	assert_int_equal(diag_dump(d, &req, collect, &s), -ENOBUFS);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(k.refused, 3); /* each dump ran inline */
+	diag_destroy(d);
+}
+
 /* A dump whose replies stop without NLMSG_DONE is an error. */
 static void test_receive_error_is_returned(void **unused)
 {
@@ -408,6 +457,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_dump_intr_flagged, check_kernel),
 		cmocka_unit_test_teardown(test_early_stop_then_reuse, check_kernel),
 		cmocka_unit_test_teardown(test_receive_error_is_returned, check_kernel),
+		cmocka_unit_test_teardown(test_without_threads, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
