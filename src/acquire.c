@@ -244,17 +244,16 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 			continue;
 		}
 		err = dump_filtered(a, &req);
-		if (unspec) {
-			if (!err) {
-				break;
-			}
-			if (err == -EXDEV || (!a->seen && err != a->fn_err)) {
-				a->no_unspec = err != -EXDEV;
-				err = 0;
-				continue;
-			}
+		if (unspec && err &&
+		    (err == -EXDEV || (!a->seen && err != a->fn_err))) {
+			a->no_unspec = err != -EXDEV;
+			err = 0;
+			continue;
 		}
 		report(a, protocol, err);
+		if (unspec) {
+			break; /* both families are done */
+		}
 	}
 	return err;
 }

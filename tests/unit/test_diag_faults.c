@@ -238,6 +238,29 @@ static int run_acquire(const char *args, struct seen *s)
 	return err;
 }
 
+/* run_acquire() with stderr captured into err (NUL-terminated). */
+static int run_captured(const char *args, struct seen *s, char *err,
+			size_t size)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), ret;
+	size_t n;
+
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ret = run_acquire(args, s);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, size - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	return ret;
+}
+
 /* Both families in one TCP walk: one old-style request, rows in order. */
 static void test_one_walk(void **unused)
 {
@@ -292,14 +315,34 @@ static void test_enobufs_retried(void **unused)
 static void test_enobufs_mid_dump(void **unused)
 {
 	struct seen s = { 0 };
+	char err[512];
 
 	(void)unused;
 	reset();
 	script(0, (struct step[]){ { ROWS, 3, 1, 0 },
 				   { RECV_FAIL, 0, 0, ENOBUFS } }, 2);
-	assert_int_equal(run_acquire("-tn -4", &s), -ENOBUFS);
+	assert_int_equal(run_captured("-tn -4", &s, err, sizeof(err)),
+			 -ENOBUFS);
 	assert_int_equal(k.n_req, 1);
 	assert_int_equal(s.n, 3);
+	assert_non_null(strstr(err, "tcp dump failed after 3 sockets"));
+	assert_non_null(strstr(err, "incomplete"));
+}
+
+/* An interrupted one-walk dump is listed, and said to be interrupted. */
+static void test_one_walk_interrupted(void **unused)
+{
+	struct seen s = { 0 };
+	char err[512];
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){ { ROWS_INTR, 2, 1, 0 },
+				   { DONE, 0, 0, 0 } }, 2);
+	assert_int_equal(run_captured("-tan", &s, err, sizeof(err)), 0);
+	assert_int_equal(k.n_req, 1);
+	assert_int_equal(s.n, 2);
+	assert_non_null(strstr(err, "interrupted by concurrent changes"));
 }
 
 /* An error ending a dump half-way is returned, and not retried even when
@@ -458,6 +501,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_early_stop_then_reuse, check_kernel),
 		cmocka_unit_test_teardown(test_receive_error_is_returned, check_kernel),
 		cmocka_unit_test_teardown(test_without_threads, check_kernel),
+		cmocka_unit_test_teardown(test_one_walk_interrupted, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
