@@ -29,6 +29,23 @@
  * that walks TCP for both families at once. */
 #define OLD_TCPDIAG_GETSOCK 18
 
+/*
+ * The kernel resumes a dump inside a hash bucket by position: a socket
+ * added to that bucket between two batches pushes the ones already sent
+ * along, and the next batch sends them again. Such repeats are the last
+ * rows of one batch and the first of the next, so the cookies of the last
+ * SEAM rows are kept to drop them. (A socket removed there can likewise
+ * hide a neighbour from this dump: that, userspace cannot undo.)
+ */
+#define SEAM 64
+
+struct seam {
+	uint64_t prev[SEAM]; /* cookies ending the previous batch */
+	uint64_t cur[SEAM];  /* ring: the latest cookies of this batch */
+	unsigned int n_prev, n_cur;
+	bool at_start; /* no row of this batch has been new yet */
+};
+
 struct diag {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -37,6 +54,7 @@ struct diag {
 	bool stale;       /* a dump was left unread on nl */
 	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
 	char *buf;        /* for acks; dumps use diag_rx's buffers */
+	struct seam seam;
 };
 
 static int open_socket(struct diag *d)
@@ -259,6 +277,34 @@ static int msg_error(const struct nlmsghdr *nlh)
 
 enum { FEED_MORE = 1, FEED_DONE = 0 };
 
+static void seam_next_batch(struct seam *sm)
+{
+	unsigned int n = sm->n_cur < SEAM ? sm->n_cur : SEAM;
+
+	/* A batch of nothing but repeats leaves the seam where it was. */
+	if (n) {
+		memcpy(sm->prev, sm->cur, n * sizeof(sm->cur[0]));
+		sm->n_prev = n;
+	}
+	sm->n_cur = 0;
+	sm->at_start = true;
+}
+
+/* True if this row repeats one sent just before the batch boundary. */
+static bool seam_repeat(struct seam *sm, uint64_t cookie)
+{
+	if (sm->at_start && cookie) {
+		for (unsigned int i = 0; i < sm->n_prev; i++) {
+			if (sm->prev[i] == cookie) {
+				return true;
+			}
+		}
+	}
+	sm->at_start = false;
+	sm->cur[sm->n_cur++ % SEAM] = cookie;
+	return false;
+}
+
 /* Hand every message of one received batch to fn. */
 static int feed_live(struct diag *d, const char *buf, size_t len,
 		     diag_row_fn fn, void *data)
@@ -267,6 +313,7 @@ static int feed_live(struct diag *d, const char *buf, size_t len,
 	int n = (int)len;
 	struct sock_rec rec;
 
+	seam_next_batch(&d->seam);
 	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		int err;
 
@@ -286,6 +333,9 @@ static int feed_live(struct diag *d, const char *buf, size_t len,
 		}
 		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
 			return -EBADMSG;
+		}
+		if (seam_repeat(&d->seam, rec.cookie)) {
+			continue;
 		}
 		err = fn(&rec, data);
 		if (err < 0) {
@@ -340,6 +390,7 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	int err = fresh_socket(d);
 
 	d->interrupted = false;
+	memset(&d->seam, 0, sizeof(d->seam));
 	if (!err) {
 		err = send_request(d, req);
 	}

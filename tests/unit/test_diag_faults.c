@@ -129,6 +129,7 @@ static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 		m->idiag_state = 1; /* ESTABLISHED */
 		m->id.idiag_sport = htons((uint16_t)(s->first + i));
 		m->id.idiag_dport = htons(80);
+		m->id.idiag_cookie[0] = (uint32_t)(s->first + i);
 		m->id.idiag_src[0] = htonl(0x7f000001);
 		m->id.idiag_dst[0] = htonl(0x7f000001);
 		off += NLMSG_ALIGN(nlh->nlmsg_len);
@@ -469,6 +470,36 @@ static void test_without_threads(void **unused)
 	diag_destroy(d);
 }
 
+/*
+ * A socket added to a bucket between two batches makes the kernel send
+ * the rows before it again: repeats at the start of a batch are dropped,
+ * the same cookie later in a batch is not the kernel's doing and stays.
+ */
+static void test_batch_seam_repeats(void **unused)
+{
+	struct diag *d;
+	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
+				.states = ~0u };
+	struct seen s = { 0 };
+	static const int want[] = { 1, 2, 3, 4, 5, 6, 7, 3 };
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){ { ROWS, 3, 1, 0 },   /* 1 2 3 */
+				   { ROWS, 3, 2, 0 },   /* (2 3) 4 */
+				   { ROWS, 3, 4, 0 },   /* (4) 5 6 */
+				   { ROWS, 1, 7, 0 },   /* 7 */
+				   { ROWS, 1, 3, 0 },   /* 3: not at a seam */
+				   { DONE, 0, 0, 0 } }, 6);
+	assert_int_equal(diag_open(&d), 0);
+	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
+	assert_int_equal(s.n, 8);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(s.ports[i], want[i]);
+	}
+	diag_destroy(d);
+}
+
 /* A dump whose replies stop without NLMSG_DONE is an error. */
 static void test_receive_error_is_returned(void **unused)
 {
@@ -502,6 +533,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_receive_error_is_returned, check_kernel),
 		cmocka_unit_test_teardown(test_without_threads, check_kernel),
 		cmocka_unit_test_teardown(test_one_walk_interrupted, check_kernel),
+		cmocka_unit_test_teardown(test_batch_seam_repeats, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
