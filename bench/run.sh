@@ -37,6 +37,7 @@ CMD_NAMES=(
 	"ss -tan"
 	"ss -tan state time-wait"
 	"netstat -tan"
+	"floor -1 (one walk)"
 )
 
 usage()
@@ -107,6 +108,7 @@ cmd_argv()
 	6) ARGV=("$SS_BIN" -tan) ;;
 	7) ARGV=("$SS_BIN" -tan state time-wait) ;;
 	8) ARGV=("$NETSTAT_BIN" -tan) ;;
+	9) ARGV=("$BUILD_DIR/floor" -1) ;;
 	*) die "no command $1" ;;
 	esac
 }

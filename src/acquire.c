@@ -47,6 +47,7 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 	struct acquire *a = data;
 	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
 
+	a->seen++;
 	if (rec->state >= 32 || !(a->o->families & fam) ||
 	    !(a->protocols & proto_bit(rec->protocol)) ||
 	    !(a->states[rec->protocol] & SS_BIT(rec->state))) {
@@ -95,26 +96,78 @@ static void drop_refused_part(struct acquire *a, int err)
 	a->kernel_refused = true;
 }
 
-/* One table with the filter compiled for the kernel, retried if refused. */
+/*
+ * The kernel program for one request. A one-walk AF_UNSPEC dump needs one
+ * program right for both families: false if the two differ (a host of
+ * one family compiles differently), and the caller walks per family.
+ */
+static bool compile(struct acquire *a, uint8_t family, void **bc,
+		    size_t *len, bool *exact)
+{
+	void *bc6 = NULL;
+	size_t len6 = 0;
+	bool exact6 = true, same;
+
+	*bc = NULL;
+	*len = 0;
+	/* Refused once: the kernel gets no program, userspace filters. */
+	*exact = !a->kernel_refused;
+	if (a->kernel_refused) {
+		return true;
+	}
+	filter_bytecode(a->o->filter, family == AF_UNSPEC ? AF_INET : family,
+			a->bc_without, bc, len, exact);
+	if (family != AF_UNSPEC) {
+		return true;
+	}
+	filter_bytecode(a->o->filter, AF_INET6, a->bc_without, &bc6, &len6,
+			&exact6);
+	same = len6 == *len && exact6 == *exact &&
+	       (!len6 || !memcmp(bc6, *bc, len6));
+	free(bc6);
+	if (!same) {
+		free(*bc);
+		*bc = NULL;
+	}
+	return same;
+}
+
+/* Tries for a dump the kernel could not deliver before any row arrived. */
+#define ENOBUFS_RETRIES 2
+
+/*
+ * One request with the filter compiled for the kernel, retried while no
+ * row has been handed on: without the part the kernel refused, or after
+ * a receive-queue overflow. Returns -EXDEV when an AF_UNSPEC request
+ * cannot carry the filter.
+ */
 static int dump_filtered(struct acquire *a, struct diag_req *req)
 {
+	unsigned int overflows = 0;
+
 	for (;;) {
 		void *bc = NULL;
 		bool exact = false;
 		int err;
 
-		if (!a->kernel_refused) {
-			filter_bytecode(a->o->filter, req->family,
-					a->bc_without, &bc,
-					&req->bytecode_len, &exact);
+		if (!compile(a, req->family, &bc, &req->bytecode_len, &exact)) {
+			return -EXDEV;
 		}
 		req->bytecode = bc;
 		a->user_match = !exact;
+		a->seen = 0;
 		err = diag_dump(a->d, req, acquire_row, a);
 		free(bc);
 		req->bytecode = NULL;
 		req->bytecode_len = 0;
-		if (!bc || (err != -EINVAL && err != -EPERM)) {
+		if (a->seen || err == a->fn_err) {
+			return err;
+		}
+		if (err == -ENOBUFS && overflows++ < ENOBUFS_RETRIES) {
+			continue;
+		}
+		if (!bc || (err != -EINVAL && err != -EPERM) ||
+		    req->family == AF_UNSPEC) {
 			return err;
 		}
 		drop_refused_part(a, err);
@@ -126,41 +179,99 @@ static const char *proto_name(uint8_t protocol)
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
+/* Say what went wrong with a dump; the callback's own errors (EPIPE)
+ * speak for themselves. */
+static void report(const struct acquire *a, uint8_t protocol, int err)
+{
+	if (diag_interrupted(a->d)) {
+		warnx_("netlink: the kernel flagged the %s dump as interrupted "
+		       "by concurrent changes: sockets may be missing or "
+		       "repeated", proto_name(protocol));
+	}
+	if (!err || err == a->fn_err) {
+		return;
+	}
+	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
+		return; /* dump_live says the table is skipped */
+	}
+	if (a->seen) {
+		warnx_("netlink: the %s dump failed after %lu sockets: %s; "
+		       "the listing is incomplete", proto_name(protocol),
+		       a->seen, strerror(-err));
+	} else {
+		warnx_("netlink: %s dump failed: %s", proto_name(protocol),
+		       strerror(-err));
+	}
+}
+
+/* Whether to send a request for this family (AF_UNSPEC: both in one). */
+static bool want_family(const struct acquire *a, uint8_t protocol,
+			uint8_t family)
+{
+	uint32_t want = a->o->families & (FAM_INET | FAM_INET6);
+
+	switch (family) {
+	case AF_UNSPEC:
+		return protocol == IPPROTO_TCP && !a->no_unspec &&
+		       want == (FAM_INET | FAM_INET6);
+	case AF_INET:
+		return want & FAM_INET;
+	default:
+		return want & FAM_INET6;
+	}
+}
+
+/*
+ * TCP for both families in one walk of the hash when the kernel and the
+ * filter allow it. Anything else, or a refusal before the first row,
+ * means one request per family.
+ */
+static int dump_table(struct acquire *a, uint8_t protocol)
+{
+	static const uint8_t fams[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+	int err = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
+		struct diag_req req = {
+			.family = fams[f],
+			.protocol = protocol,
+			.states = a->states[protocol],
+			.ext = a->ext,
+		};
+		bool unspec = fams[f] == AF_UNSPEC;
+
+		if (!want_family(a, protocol, fams[f])) {
+			continue;
+		}
+		err = dump_filtered(a, &req);
+		if (unspec && err &&
+		    (err == -EXDEV || (!a->seen && err != a->fn_err))) {
+			a->no_unspec = err != -EXDEV;
+			err = 0;
+			continue;
+		}
+		report(a, protocol, err);
+		if (unspec) {
+			break; /* both families are done */
+		}
+	}
+	return err;
+}
+
 static int dump_live(struct acquire *a)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	static const uint8_t fams[] = { AF_INET, AF_INET6 };
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
 		if (!(a->protocols & proto_bit(protos[p]))) {
 			continue;
 		}
-		for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-			struct diag_req req = {
-				.family = fams[f],
-				.protocol = protos[p],
-				.states = a->states[protos[p]],
-				.ext = a->ext,
-			};
-
-			if (!(a->o->families & (f ? FAM_INET6 : FAM_INET))) {
-				continue;
-			}
-			err = dump_filtered(a, &req);
-			if (err == -ENOENT || err == -EOPNOTSUPP) {
-				warnx_("%s: the kernel has no diag support for "
-				       "this protocol; skipped",
-				       proto_name(protos[p]));
-				err = 0;
-				break;
-			}
-			/* The callback's own errors (EPIPE) speak for
-			 * themselves; the kernel's need a line here. */
-			if (err && err != a->fn_err) {
-				warnx_("netlink: %s dump failed: %s",
-				       proto_name(protos[p]), strerror(-err));
-			}
+		err = dump_table(a, protos[p]);
+		if (err == -ENOENT || err == -EOPNOTSUPP) {
+			warnx_("%s: the kernel has no diag support for this "
+			       "protocol; skipped", proto_name(protos[p]));
+			err = 0;
 		}
 	}
 	return err;

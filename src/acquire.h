@@ -36,8 +36,10 @@ struct acquire {
 	diag_row_fn fn;
 	void *data;
 	int fn_err;
+	unsigned long seen; /* rows the current dump delivered */
 	bool user_match;
 	bool kernel_refused;
+	bool no_unspec; /* the kernel refused a one-walk TCP dump */
 	unsigned int bc_without;
 };
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag_parse.h"
+#include "diag_rx.h"
 #include "util.h"
 
 /*
@@ -23,16 +24,56 @@
 #define RECV_BUF_SIZE (64 * 1024)
 /* A saved message larger than this is corrupt: real ones are < 4 KiB. */
 #define LOAD_MSG_MAX (64 * 1024)
-/* ss writes dumps with this sequence number; type 18 was TCPDIAG_GETSOCK. */
+/* Type 18, TCPDIAG_GETSOCK: the request (and reply) type before
+ * SOCK_DIAG_BY_FAMILY; ss -D files carry it, and it is the one request
+ * that walks TCP for both families at once. */
 #define OLD_TCPDIAG_GETSOCK 18
+
+/*
+ * The kernel resumes a dump inside a hash bucket by position: a socket
+ * added to that bucket between two batches pushes the ones already sent
+ * along, and the next batch sends them again. Such repeats are the last
+ * rows of one batch and the first of the next, so the cookies of the last
+ * SEAM rows are kept to drop them. (A socket removed there can likewise
+ * hide a neighbour from this dump: that, userspace cannot undo.)
+ */
+#define SEAM 64
+
+struct seam {
+	uint64_t prev[SEAM]; /* cookies ending the previous batch */
+	uint64_t cur[SEAM];  /* ring: the latest cookies of this batch */
+	unsigned int n_prev, n_cur;
+	bool at_start; /* no row of this batch has been new yet */
+};
 
 struct diag {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
 	int save_fd;
-	char *buf;
+	bool stale;       /* a dump was left unread on nl */
+	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
+	char *buf;        /* for acks; dumps use diag_rx's buffers */
+	struct seam seam;
 };
+
+static int open_socket(struct diag *d)
+{
+	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	if (!d->nl) {
+		return -errno;
+	}
+	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int err = -errno;
+
+		mnl_socket_close(d->nl);
+		d->nl = NULL;
+		return err;
+	}
+	d->portid = mnl_socket_get_portid(d->nl);
+	d->stale = false;
+	return 0;
+}
 
 int diag_open(struct diag **out)
 {
@@ -40,25 +81,14 @@ int diag_open(struct diag **out)
 	int err;
 
 	d->save_fd = -1;
-	d->nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!d->nl) {
-		err = -errno;
-		goto err_free;
+	err = open_socket(d);
+	if (err) {
+		free(d);
+		return err;
 	}
-	if (mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto err_close;
-	}
-	d->portid = mnl_socket_get_portid(d->nl);
 	d->buf = xmalloc(RECV_BUF_SIZE);
 	*out = d;
 	return 0;
-
-err_close:
-	mnl_socket_close(d->nl);
-err_free:
-	free(d);
-	return err;
 }
 
 void diag_destroy(struct diag *d)
@@ -66,9 +96,30 @@ void diag_destroy(struct diag *d)
 	if (!d) {
 		return;
 	}
-	mnl_socket_close(d->nl);
+	if (d->nl) {
+		mnl_socket_close(d->nl);
+	}
 	free(d->buf);
 	free(d);
+}
+
+/* A dump stopped half-way leaves the rest queued on the socket, and the
+ * kernel refuses a new dump while one runs: start over on a fresh one. */
+static int fresh_socket(struct diag *d)
+{
+	if (!d->stale && d->nl) {
+		return 0;
+	}
+	if (d->nl) {
+		mnl_socket_close(d->nl);
+		d->nl = NULL;
+	}
+	return open_socket(d);
+}
+
+bool diag_interrupted(const struct diag *d)
+{
+	return d->interrupted;
 }
 
 void diag_save_to(struct diag *d, int fd)
@@ -84,11 +135,36 @@ static uint8_t protocol_of_seq(uint32_t seq)
 	return IPPROTO_TCP;
 }
 
+/*
+ * The request header. AF_UNSPEC can only be asked for with the old
+ * TCPDIAG_GETSOCK request (struct inet_diag_req): the kernel then walks
+ * the TCP hash once for both families instead of once per family.
+ */
+static void put_request(struct nlmsghdr *nlh, const struct diag_req *req)
+{
+	struct inet_diag_req_v2 *r;
+	struct inet_diag_req *old;
+
+	if (req->family == AF_UNSPEC) {
+		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
+		nlh->nlmsg_type = OLD_TCPDIAG_GETSOCK;
+		old->idiag_states = req->states;
+		old->idiag_ext = (uint8_t)req->ext;
+		return;
+	}
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	r->sdiag_family = req->family;
+	r->sdiag_protocol = req->protocol;
+	r->idiag_states = req->states;
+	r->idiag_ext = (uint8_t)req->ext;
+}
+
 static int send_request(struct diag *d, const struct diag_req *req)
 {
-	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req_v2)) +
+	/* The old request is the larger header. */
+	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req)) +
 		      MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
-	struct inet_diag_req_v2 *r;
 	struct nlmsghdr *nlh;
 	char *buf;
 	int err = 0;
@@ -97,17 +173,15 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	if (req->bytecode_len > 0xffff - MNL_ATTR_HDRLEN) {
 		return -E2BIG;
 	}
+	if (req->family == AF_UNSPEC && req->protocol != IPPROTO_TCP) {
+		return -EAFNOSUPPORT;
+	}
 	buf = xcalloc(1, size);
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = d->seq = DIAG_SEQ_MAGIC |
 				 (uint32_t)req->protocol << 8 | req->family;
-	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = req->family;
-	r->sdiag_protocol = req->protocol;
-	r->idiag_states = req->states;
-	r->idiag_ext = (uint8_t)req->ext;
+	put_request(nlh, req);
 	if (req->bytecode) {
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
 			     req->bytecode_len, req->bytecode);
@@ -126,7 +200,11 @@ int diag_kill(struct diag *d, const struct sock_rec *rec)
 	struct inet_diag_req_v2 *r;
 	struct nlmsghdr *nlh;
 	ssize_t n;
+	int err = fresh_socket(d);
 
+	if (err) {
+		return err;
+	}
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DESTROY;
@@ -199,18 +277,53 @@ static int msg_error(const struct nlmsghdr *nlh)
 
 enum { FEED_MORE = 1, FEED_DONE = 0 };
 
-/* Hand every message of one received buffer to fn. */
-static int feed_live(struct diag *d, size_t len, diag_row_fn fn, void *data)
+static void seam_next_batch(struct seam *sm)
 {
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
+	unsigned int n = sm->n_cur < SEAM ? sm->n_cur : SEAM;
+
+	/* A batch of nothing but repeats leaves the seam where it was. */
+	if (n) {
+		memcpy(sm->prev, sm->cur, n * sizeof(sm->cur[0]));
+		sm->n_prev = n;
+	}
+	sm->n_cur = 0;
+	sm->at_start = true;
+}
+
+/* True if this row repeats one sent just before the batch boundary. */
+static bool seam_repeat(struct seam *sm, uint64_t cookie)
+{
+	if (sm->at_start && cookie) {
+		for (unsigned int i = 0; i < sm->n_prev; i++) {
+			if (sm->prev[i] == cookie) {
+				return true;
+			}
+		}
+	}
+	sm->at_start = false;
+	sm->cur[sm->n_cur++ % SEAM] = cookie;
+	return false;
+}
+
+/* Hand every message of one received batch to fn. */
+static int feed_live(struct diag *d, const char *buf, size_t len,
+		     diag_row_fn fn, void *data)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int n = (int)len;
 	struct sock_rec rec;
 
+	seam_next_batch(&d->seam);
 	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
 		int err;
 
 		if (nlh->nlmsg_seq != d->seq || nlh->nlmsg_pid != d->portid) {
 			continue;
+		}
+		/* The walk met a concurrent change (set by kernels whose dump
+		 * checks consistency): the caller must say so. */
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR) {
+			d->interrupted = true;
 		}
 		if (nlh->nlmsg_type == NLMSG_DONE) {
 			return msg_error(nlh) ? msg_error(nlh) : FEED_DONE;
@@ -220,6 +333,9 @@ static int feed_live(struct diag *d, size_t len, diag_row_fn fn, void *data)
 		}
 		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
 			return -EBADMSG;
+		}
+		if (seam_repeat(&d->seam, rec.cookie)) {
+			continue;
 		}
 		err = fn(&rec, data);
 		if (err < 0) {
@@ -240,29 +356,49 @@ static bool is_refusal(const char *buf, size_t len)
 	return len >= sizeof(*nlh) && nlh->nlmsg_type == NLMSG_ERROR;
 }
 
-int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
-	      void *data)
+/* Consume the batches the reader thread hands over, in order. */
+static int consume(struct diag *d, struct diag_rx *rx, diag_row_fn fn,
+		   void *data)
 {
-	int err = send_request(d, req);
+	for (;;) {
+		const char *buf = NULL;
+		ssize_t n = diag_rx_next(rx, &buf);
+		int err;
 
-	while (err == 0 || err == FEED_MORE) {
-		ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, RECV_BUF_SIZE);
-
-		if (n < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
-			return -errno;
+		if (n <= 0) {
+			/* The reader stops after the end, which feed_live
+			 * returns on: 0 here means a truncated dump. */
+			return n < 0 ? (int)n : -EPROTO;
 		}
-		if (d->save_fd >= 0 && !is_refusal(d->buf, (size_t)n)) {
-			err = write_all(d->save_fd, d->buf, (size_t)n);
+		if (d->save_fd >= 0 && !is_refusal(buf, (size_t)n)) {
+			err = write_all(d->save_fd, buf, (size_t)n);
 			if (err) {
 				return err;
 			}
 		}
-		err = feed_live(d, (size_t)n, fn, data);
-		if (err == FEED_DONE) {
-			return 0;
+		err = feed_live(d, buf, (size_t)n, fn, data);
+		if (err != FEED_MORE) {
+			return err;
+		}
+	}
+}
+
+int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
+	      void *data)
+{
+	struct diag_rx *rx = NULL;
+	int err = fresh_socket(d);
+
+	d->interrupted = false;
+	memset(&d->seam, 0, sizeof(d->seam));
+	if (!err) {
+		err = send_request(d, req);
+	}
+	if (!err) {
+		rx = diag_rx_start(d->nl, d->seq, d->portid, RECV_BUF_SIZE);
+		err = consume(d, rx, fn, data);
+		if (!diag_rx_stop(rx)) {
+			d->stale = true;
 		}
 	}
 	return err;

@@ -3,8 +3,7 @@
  * from a saved dump.
  *
  * Call order: diag_open() once, optionally diag_save_to(), then any number
- * of diag_dump() calls reusing the one socket and receive buffer, then
- * diag_destroy(). Records handed to the row callback live in the receive
+ * of diag_dump() calls reusing the one socket, then diag_destroy(). Records handed to the row callback live in the receive
  * buffer: they are valid only during the callback.
  *
  * Saved dumps are the netlink replies exactly as received, each dump closed
@@ -15,6 +14,7 @@
 #ifndef SOCKSCOPE_DIAG_H
 #define SOCKSCOPE_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +25,7 @@
 struct diag;
 
 struct diag_req {
-	uint8_t family;       /* AF_INET or AF_INET6 */
+	uint8_t family;       /* AF_INET, AF_INET6, or AF_UNSPEC (TCP only) */
 	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
 	uint32_t states;      /* SS_BIT() mask */
 	uint32_t ext;         /* 1 << (INET_DIAG_x - 1) bits to request */
@@ -44,12 +44,25 @@ void diag_destroy(struct diag *d);
 void diag_save_to(struct diag *d, int fd);
 
 /*
- * One dump. Returns 0; -errno for a socket or save-file failure; the
- * kernel's negative error when it refused the request (-ENOENT: no diag
- * module for that protocol, -EINVAL: bytecode rejected); or fn's value.
+ * One dump, received on a second thread while fn runs on the caller's
+ * (see diag_rx.h). AF_UNSPEC asks for both families in one walk of the
+ * TCP hash (the old TCPDIAG_GETSOCK request); a kernel that lacks it
+ * refuses it like any request. Returns 0; -errno for a socket or
+ * save-file failure (-ENOBUFS: the receive queue overflowed, replies were
+ * lost); the kernel's negative error when it refused the request (-ENOENT:
+ * no diag module for that protocol, -EINVAL: bytecode rejected) or ended
+ * the dump with one; -EBADMSG for a malformed reply; -EPROTO for a dump
+ * that stopped without its end; or fn's value. After an error the next
+ * call starts on a fresh socket if the old one still holds replies.
  */
 int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data);
+
+/*
+ * True if the last diag_dump() was flagged NLM_F_DUMP_INTR: the sockets
+ * changed while the kernel walked them, so some may be missing or repeated.
+ */
+bool diag_interrupted(const struct diag *d);
 
 /*
  * Close one socket with SOCK_DESTROY, naming it exactly as a dump reported

@@ -103,8 +103,8 @@ static int parse_pair(const char *n, const char *ne, const char *v,
 		      const char *ve, struct counters *out)
 {
 	const char *colon = memchr(n, ':', (size_t)(ne - n));
-	size_t plen, nl, vl;
-	const char *nw, *vw;
+	size_t plen, nl = 0, vl = 0;
+	const char *nw = NULL, *vw = NULL;
 
 	if (!colon || (size_t)(ve - v) <= (size_t)(colon - n) ||
 	    memcmp(n, v, (size_t)(colon - n + 1))) {
