@@ -63,7 +63,8 @@ size_t advice_run(const struct snapshot *snap, struct advice *out)
 	return n;
 }
 
-static void vformat(char *buf, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void
+vformat(char *buf, const char *fmt, va_list ap)
 {
 	vsnprintf(buf, ADVICE_TEXT_MAX, fmt, ap);
 }

@@ -22,220 +22,8 @@
 
 #include "filter.h"
 #include "filter_ast.h"
+#include "kernel_bc.h"
 #include "sock.h"
-
-#define SOCK_BINDPORT_LOCK 8 /* include/net/sock.h */
-
-/* What inet_diag_bc_sk() hands to inet_diag_bc_run(). */
-struct entry {
-	uint8_t family;
-	const uint8_t *saddr, *daddr;
-	uint16_t sport, dport, userlocks;
-	uint32_t ifindex, mark;
-	uint64_t cgroup_id;
-};
-
-/* ---- the kernel's interpreter and audit, as net/ipv4/inet_diag.c ---- */
-
-static bool bitstring_match(const uint8_t *a1, const uint8_t *a2, int bits)
-{
-	int words = bits >> 5;
-	uint32_t w1, w2, mask;
-
-	bits &= 0x1f;
-	if (words && memcmp(a1, a2, (size_t)words << 2)) {
-		return false;
-	}
-	if (bits) {
-		memcpy(&w1, a1 + 4 * words, 4);
-		memcpy(&w2, a2 + 4 * words, 4);
-		mask = htonl(0xffffffffu << (32 - bits));
-		return !((w1 ^ w2) & mask);
-	}
-	return true;
-}
-
-static bool hostcond_run(const uint8_t *p, bool dst, const struct entry *e)
-{
-	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
-	struct inet_diag_hostcond hc;
-	const uint8_t *addr = dst ? e->daddr : e->saddr;
-	const uint8_t *caddr = p + 4 + sizeof(hc);
-
-	memcpy(&hc, p + 4, sizeof(hc));
-	if (hc.port != -1 && hc.port != (dst ? e->dport : e->sport)) {
-		return false;
-	}
-	if (hc.family != AF_UNSPEC && hc.family != e->family) {
-		return e->family == AF_INET6 && hc.family == AF_INET &&
-		       !memcmp(addr, mapped, 12) &&
-		       bitstring_match(addr + 12, caddr, hc.prefix_len);
-	}
-	return hc.prefix_len == 0 ||
-	       bitstring_match(addr, caddr, hc.prefix_len);
-}
-
-static bool op_run(const uint8_t *p, int len, const struct entry *e)
-{
-	struct inet_diag_bc_op op, arg;
-	uint8_t after[8] = {0}; /* the argument, where there is one */
-	uint32_t u32[2];
-	uint64_t u64;
-
-	memcpy(&op, p, sizeof(op));
-	memcpy(after, p + 4, len - 4 < 8 ? (size_t)(len - 4) : 8);
-	memcpy(&arg, after, sizeof(arg));
-	memcpy(u32, after, sizeof(u32));
-	memcpy(&u64, after, sizeof(u64));
-	switch (op.code) {
-	case INET_DIAG_BC_JMP:
-		return false;
-	case INET_DIAG_BC_S_EQ:
-		return e->sport == arg.no;
-	case INET_DIAG_BC_S_GE:
-		return e->sport >= arg.no;
-	case INET_DIAG_BC_S_LE:
-		return e->sport <= arg.no;
-	case INET_DIAG_BC_D_EQ:
-		return e->dport == arg.no;
-	case INET_DIAG_BC_D_GE:
-		return e->dport >= arg.no;
-	case INET_DIAG_BC_D_LE:
-		return e->dport <= arg.no;
-	case INET_DIAG_BC_AUTO:
-		return !(e->userlocks & SOCK_BINDPORT_LOCK);
-	case INET_DIAG_BC_S_COND:
-	case INET_DIAG_BC_D_COND:
-		return hostcond_run(p, op.code == INET_DIAG_BC_D_COND, e);
-	case INET_DIAG_BC_DEV_COND:
-		return u32[0] == e->ifindex;
-	case INET_DIAG_BC_MARK_COND:
-		return (e->mark & u32[1]) == u32[0];
-	case INET_DIAG_BC_CGROUP_COND:
-		return u64 == e->cgroup_id;
-	default:
-		return true; /* NOP */
-	}
-}
-
-static bool bc_run(const uint8_t *bc, int len, const struct entry *e)
-{
-	while (len > 0) {
-		struct inet_diag_bc_op op;
-
-		memcpy(&op, bc, sizeof(op));
-		if (op_run(bc, len, e)) {
-			len -= op.yes;
-			bc += op.yes;
-		} else {
-			len -= op.no;
-			bc += op.no;
-		}
-	}
-	return len == 0;
-}
-
-static bool valid_cc(const uint8_t *bc, int len, int cc)
-{
-	while (len >= 0) {
-		struct inet_diag_bc_op op;
-
-		if (cc > len) {
-			return false;
-		}
-		if (cc == len) {
-			return true;
-		}
-		memcpy(&op, bc, sizeof(op));
-		if (op.yes < 4 || op.yes & 3) {
-			return false;
-		}
-		len -= op.yes;
-		bc += op.yes;
-	}
-	return false;
-}
-
-/* The bytes an op needs (its argument included), or -1: invalid. */
-static int op_min_len(const uint8_t *bc, int len)
-{
-	struct inet_diag_hostcond hc;
-	int min = 4, alen;
-
-	switch (bc[0]) {
-	case INET_DIAG_BC_S_COND:
-	case INET_DIAG_BC_D_COND:
-		if (len < min + (int)sizeof(hc)) {
-			return -1;
-		}
-		memcpy(&hc, bc + 4, sizeof(hc));
-		alen = hc.family == AF_UNSPEC  ? 0
-		       : hc.family == AF_INET  ? 4
-		       : hc.family == AF_INET6 ? 16
-					       : -1;
-		if (alen < 0 || hc.prefix_len > 8 * alen) {
-			return -1;
-		}
-		min += (int)sizeof(hc) + alen;
-		break;
-	case INET_DIAG_BC_DEV_COND:
-		min += 4;
-		break;
-	case INET_DIAG_BC_S_EQ:
-	case INET_DIAG_BC_S_GE:
-	case INET_DIAG_BC_S_LE:
-	case INET_DIAG_BC_D_EQ:
-	case INET_DIAG_BC_D_GE:
-	case INET_DIAG_BC_D_LE:
-		min += 4;
-		break;
-	case INET_DIAG_BC_MARK_COND:
-	case INET_DIAG_BC_CGROUP_COND:
-		min += 8;
-		break;
-	case INET_DIAG_BC_AUTO:
-	case INET_DIAG_BC_JMP:
-	case INET_DIAG_BC_NOP:
-		break;
-	default:
-		return -1;
-	}
-	return len < min ? -1 : min;
-}
-
-static int bc_audit(const uint8_t *bytecode, int bytecode_len)
-{
-	const uint8_t *bc = bytecode;
-	int len = bytecode_len;
-
-	if (len < 4) {
-		return -EINVAL;
-	}
-	while (len > 0) {
-		struct inet_diag_bc_op op;
-		int min = op_min_len(bc, len);
-
-		if (min < 0) {
-			return -EINVAL;
-		}
-		memcpy(&op, bc, sizeof(op));
-		if (op.code != INET_DIAG_BC_NOP) {
-			if (op.no < min || op.no > len + 4 || op.no & 3) {
-				return -EINVAL;
-			}
-			if (op.no < len &&
-			    !valid_cc(bytecode, bytecode_len, len - op.no)) {
-				return -EINVAL;
-			}
-		}
-		if (op.yes < min || op.yes > len + 4 || op.yes & 3) {
-			return -EINVAL;
-		}
-		bc += op.yes;
-		len -= op.yes;
-	}
-	return len == 0 ? 0 : -EINVAL;
-}
 
 /* ---- helpers ---- */
 
@@ -308,7 +96,7 @@ static void expect_program(const char *text, uint8_t family,
 	}
 	assert_int_equal(exact, want_exact);
 	if (len) {
-		assert_int_equal(bc_audit(bc, (int)len), 0);
+		assert_int_equal(kbc_audit(bc, (int)len), 0);
 	}
 	free(bc);
 	filter_destroy(f);
@@ -477,7 +265,7 @@ static void test_too_long(void **unused)
 	assert_false(exact);
 	filter_bytecode(f, AF_INET, 0, &bc, &len, &exact);
 	assert_non_null(bc); /* only JMPs in an IPv4 dump: it fits */
-	assert_int_equal(bc_audit(bc, (int)len), 0);
+	assert_int_equal(kbc_audit(bc, (int)len), 0);
 	free(bc);
 	filter_destroy(f);
 	free(text);
@@ -566,26 +354,6 @@ static void random_rec(struct sock_rec *r)
 	r->cgroup_id = (uint64_t)(rand() % 3);
 }
 
-static struct entry entry_of(const struct filter *f, const struct sock_rec *r)
-{
-	struct entry e = {
-	    .family = r->family,
-	    .saddr = r->saddr,
-	    .daddr = r->daddr,
-	    .sport = r->sport,
-	    .dport = r->dport,
-	    .ifindex = r->ifindex,
-	    .mark = r->mark,
-	    .cgroup_id = r->cgroup_id,
-	};
-
-	/* Userspace's model of the bind lock (see filter.h). */
-	if (r->sport < f->auto_lo || r->sport > f->auto_hi) {
-		e.userlocks = SOCK_BINDPORT_LOCK;
-	}
-	return e;
-}
-
 static void check_one(const char *text, unsigned int without)
 {
 	struct filter *f = parse(text);
@@ -596,22 +364,22 @@ static void check_one(const char *text, unsigned int without)
 	for (int fam = 0; fam < 2; fam++) {
 		filter_bytecode(f, fam ? AF_INET6 : AF_INET, without, &bc[fam],
 				&len[fam], &exact[fam]);
-		if (bc[fam] && bc_audit(bc[fam], (int)len[fam])) {
+		if (bc[fam] && kbc_audit(bc[fam], (int)len[fam])) {
 			fail_msg("'%s': the audit refuses the program", text);
 		}
 		assert_true(without || exact[fam]);
 	}
 	for (int i = 0; i < 200; i++) {
 		struct sock_rec r;
-		struct entry e;
+		struct kbc_entry e;
 		int fam;
 		bool user, kernel;
 
 		random_rec(&r);
-		e = entry_of(f, &r);
+		e = kbc_entry_of(f, &r);
 		fam = r.family == AF_INET6;
 		user = filter_match(f, &r);
-		kernel = !bc[fam] || bc_run(bc[fam], (int)len[fam], &e);
+		kernel = !bc[fam] || kbc_run(bc[fam], (int)len[fam], &e);
 		if (exact[fam] ? user != kernel : user && !kernel) {
 			fail_msg("'%s': userspace %d, kernel %d", text, user,
 				 kernel);
@@ -641,20 +409,20 @@ static void test_interpreter(void **unused)
 {
 	struct prog p = {0};
 	struct sock_rec r = {.family = AF_INET6, .sport = 22};
-	struct entry e;
+	struct kbc_entry e;
 
 	(void)unused;
 	put_host(&p, INET_DIAG_BC_S_COND, 20, AF_INET, 8, -1, "127.0.0.0");
 	inet_pton(AF_INET6, "::ffff:127.1.2.3", r.saddr);
-	e = entry_of(&(struct filter){.auto_lo = 1, .auto_hi = 2}, &r);
-	assert_true(bc_run(p.b, (int)p.len, &e));
+	e = kbc_entry_of(&(struct filter){.auto_lo = 1, .auto_hi = 2}, &r);
+	assert_true(kbc_run(p.b, (int)p.len, &e));
 	inet_pton(AF_INET6, "::ffff:128.1.2.3", r.saddr);
-	assert_false(bc_run(p.b, (int)p.len, &e));
-	assert_int_equal(bc_audit(p.b, (int)p.len), 0);
+	assert_false(kbc_run(p.b, (int)p.len, &e));
+	assert_int_equal(kbc_audit(p.b, (int)p.len), 0);
 	p.b[2] = 8; /* `no` inside the hostcond: not on an op boundary */
-	assert_int_equal(bc_audit(p.b, (int)p.len), -EINVAL);
+	assert_int_equal(kbc_audit(p.b, (int)p.len), -EINVAL);
 	p.b[2] = 28; /* beyond end + 4 */
-	assert_int_equal(bc_audit(p.b, (int)p.len), -EINVAL);
+	assert_int_equal(kbc_audit(p.b, (int)p.len), -EINVAL);
 }
 
 int main(void)
