@@ -37,7 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROCS_MAX 16
+#define PROCS_MAX     16
 #define SRC_PORT_BASE 40000
 
 struct counters {
@@ -61,7 +61,7 @@ static double now_s(void)
 
 static struct sockaddr_in v4(unsigned int host_addr, int port)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
 
 	a.sin_addr.s_addr = htonl(host_addr);
 	return a;
@@ -77,7 +77,8 @@ static int listener(int port)
 		return -errno;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 4096) < 0) {
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    listen(fd, 4096) < 0) {
 		int err = -errno;
 
 		close(fd);
@@ -87,10 +88,10 @@ static int listener(int port)
 }
 
 /* One connection from src to the worker's listener, closed as `abort` says. */
-static int cycle(int lfd, const struct sockaddr_in *src, const struct sockaddr_in *dst,
-		 int abort_close)
+static int cycle(int lfd, const struct sockaddr_in *src,
+		 const struct sockaddr_in *dst, int abort_close)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	int one = 1;
 	int ret = 0;
 	int sfd = -1;
@@ -116,7 +117,8 @@ static int cycle(int lfd, const struct sockaddr_in *src, const struct sockaddr_i
 	}
 	close(cfd);
 	cfd = -1;
-	/* Client first: wait for its FIN, so the client end is the one in TIME_WAIT. */
+	/* Client first: wait for its FIN, so the client end is the one in
+	 * TIME_WAIT. */
 	if (!abort_close && read(sfd, &c, 1) != 0) {
 		ret = -EPROTO;
 	}
@@ -130,13 +132,15 @@ out:
 	return ret;
 }
 
-static void worker(int w, int lfd, const struct churn_opts *o, struct counters *cnt)
+static void worker(int w, int lfd, const struct churn_opts *o,
+		   struct counters *cnt)
 {
 	struct sockaddr_in dst = v4(INADDR_LOOPBACK, o->port + w);
 	unsigned long i;
 
 	for (i = 0;; i++) {
-		struct sockaddr_in src = v4(0x7f000003 + w, SRC_PORT_BASE + i % o->src_ports);
+		struct sockaddr_in src =
+		    v4(0x7f000003 + w, SRC_PORT_BASE + i % o->src_ports);
 
 		if (cycle(lfd, &src, &dst, i & 1) == 0) {
 			atomic_fetch_add(&cnt->cycles, 1);
@@ -149,14 +153,14 @@ static void worker(int w, int lfd, const struct churn_opts *o, struct counters *
 static int parse(int argc, char **argv, struct churn_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "procs", required_argument, NULL, 'n' },
-		{ "port", required_argument, NULL, 'p' },
-		{ "src-ports", required_argument, NULL, 's' },
-		{ 0 },
+	    {"procs", required_argument, NULL, 'n'},
+	    {"port", required_argument, NULL, 'p'},
+	    {"src-ports", required_argument, NULL, 's'},
+	    {0},
 	};
 	int c;
 
-	*o = (struct churn_opts){ .procs = 1, .port = 7000, .src_ports = 2048 };
+	*o = (struct churn_opts){.procs = 1, .port = 7000, .src_ports = 2048};
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
@@ -182,12 +186,14 @@ static int parse(int argc, char **argv, struct churn_opts *o)
 
 static void report(const struct counters *cnt, double t0)
 {
-	printf("cycles %lu errors %lu seconds %.3f\n", atomic_load(&cnt->cycles),
-	       atomic_load(&cnt->errors), now_s() - t0);
+	printf("cycles %lu errors %lu seconds %.3f\n",
+	       atomic_load(&cnt->cycles), atomic_load(&cnt->errors),
+	       now_s() - t0);
 	fflush(stdout);
 }
 
-static int start_workers(const struct churn_opts *o, struct counters *cnt, pid_t *pids)
+static int start_workers(const struct churn_opts *o, struct counters *cnt,
+			 pid_t *pids)
 {
 	pid_t parent = getpid();
 	int w;
@@ -196,8 +202,8 @@ static int start_workers(const struct churn_opts *o, struct counters *cnt, pid_t
 		int lfd = listener(o->port + w);
 
 		if (lfd < 0) {
-			fprintf(stderr, "churn: listen on port %d: %s\n", o->port + w,
-				strerror(-lfd));
+			fprintf(stderr, "churn: listen on port %d: %s\n",
+				o->port + w, strerror(-lfd));
 			return lfd;
 		}
 		pids[w] = fork();
@@ -222,18 +228,20 @@ int main(int argc, char **argv)
 {
 	struct churn_opts o;
 	struct counters *cnt;
-	pid_t pids[PROCS_MAX] = { 0 };
+	pid_t pids[PROCS_MAX] = {0};
 	char line[64];
 	double t0;
 	int w, err;
 
 	if (parse(argc, argv, &o)) {
-		fprintf(stderr, "usage: churn [--procs 1-%d] [--port P] [--src-ports M]\n",
-			PROCS_MAX);
+		fprintf(
+		    stderr,
+		    "usage: churn [--procs 1-%d] [--port P] [--src-ports M]\n",
+		    PROCS_MAX);
 		return 2;
 	}
-	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		   -1, 0);
+	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (cnt == MAP_FAILED) {
 		perror("churn: mmap");
 		return 1;
