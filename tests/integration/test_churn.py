@@ -39,7 +39,13 @@ def key(laddr, lport, paddr, pport):
     """One socket's identity, the same whichever format it came from."""
     local = "*" if wildcard(laddr) else str(ipaddress.ip_address(laddr))
     peer = "*" if wildcard(paddr) else str(ipaddress.ip_address(paddr))
-    return (local, int(lport), peer, 0 if pport in ("*", 0) else int(pport))
+    return (local, port(lport), peer, port(pport))
+
+
+def port(p):
+    """Port 0 prints as '*' in the table, on either side: a socket the
+    kernel caught while it was being closed shows CLOSE with both ports 0."""
+    return 0 if p == "*" else int(p)
 
 
 def hold_sockets():
