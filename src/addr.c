@@ -107,8 +107,11 @@ struct services *services_load(void)
 		sv->n++;
 	}
 	endservent();
-	/* Sorted once so that each row costs one binary search. */
-	qsort(sv->v, sv->n, sizeof(*sv->v), service_cmp);
+	/* Sorted once so that each row costs one binary search. No
+	 * /etc/services (or no fd left to open it) leaves an empty table. */
+	if (sv->n) {
+		qsort(sv->v, sv->n, sizeof(*sv->v), service_cmp);
+	}
 	return sv;
 }
 
@@ -130,6 +133,9 @@ const char *services_name(const struct services *sv, uint16_t port,
 	struct service key = { .port = port, .protocol = protocol };
 	const struct service *hit;
 
+	if (!sv->n) {
+		return NULL;
+	}
 	if (protocol != IPPROTO_TCP && protocol != IPPROTO_UDP) {
 		key.protocol = IPPROTO_TCP;
 	}

@@ -72,6 +72,7 @@ struct part {
 	size_t npids;
 	char *dents; /* getdents64 buffer, reused for every process */
 	struct owners out;
+	int err; /* -EMFILE/-ENFILE: the walk could not open what it needed */
 };
 
 static size_t slot_index(uint32_t inode, size_t mask)
@@ -159,6 +160,15 @@ static bool socket_inode(const char *link, size_t n, uint32_t *inode)
 	return parse_u32(link + plen, n - plen - 1, inode) && *inode != 0;
 }
 
+/* Out of descriptors, the map would silently lack owners or names: unlike
+ * an exited process or a forbidden directory, that must be reported. */
+static void note_fd_shortage(struct part *pt)
+{
+	if (errno == EMFILE || errno == ENFILE) {
+		pt->err = -errno;
+	}
+}
+
 /* The process's name into the names arena; empty if it cannot be read. */
 static void read_comm(struct part *pt, uint32_t pid, uint32_t *off,
 		      uint32_t *len)
@@ -173,18 +183,25 @@ static void read_comm(struct part *pt, uint32_t pid, uint32_t *off,
 	if (fd >= 0) {
 		n = read(fd, buf, NAME_KEEP + 1);
 		close(fd);
+	} else {
+		note_fd_shortage(pt);
 	}
 	if (n > 0 && buf[n - 1] == '\n') {
 		n--;
 	}
 	n = n < 0 ? 0 : n > NAME_KEEP ? NAME_KEEP : n;
+	*off = (uint32_t)o->names_len;
+	*len = (uint32_t)n;
+	/* Unreadable (the process exited, or no fd was left to read it):
+	 * no name, and the arena may not even exist yet. */
+	if (n == 0) {
+		return;
+	}
 	while (o->names_len + (size_t)n > o->names_cap) {
 		o->names_cap = o->names_cap ? o->names_cap * 2 : 4096;
 		o->names = xrealloc(o->names, o->names_cap);
 	}
 	memcpy(o->names + o->names_len, buf, (size_t)n);
-	*off = (uint32_t)o->names_len;
-	*len = (uint32_t)n;
 	o->names_len += (size_t)n;
 }
 
@@ -200,6 +217,7 @@ static void scan_process(struct part *pt, uint32_t pid)
 	snprintf(path, sizeof(path), "%u/fd", pid);
 	dfd = openat(pt->proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
+		note_fd_shortage(pt);
 		return;
 	}
 	while ((n = getdents64(dfd, pt->dents, DENTS_BUF)) > 0) {
@@ -352,7 +370,7 @@ int proc_map_build(const char *root, struct proc_map **out)
 	char path[PATH_MAX];
 	size_t npids, nparts;
 	uint32_t *pids;
-	int proc_fd;
+	int proc_fd, err = 0;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/proc", root) >=
 	    sizeof(path)) {
@@ -372,9 +390,16 @@ int proc_map_build(const char *root, struct proc_map **out)
 	}
 	run_parts(parts, nparts);
 	*out = merge(parts, nparts);
+	for (size_t i = 0; i < nparts; i++) {
+		err = err ? err : parts[i].err;
+	}
+	if (err) {
+		proc_map_destroy(*out);
+		*out = NULL;
+	}
 	free(pids);
 	close(proc_fd);
-	return 0;
+	return err;
 }
 
 void proc_map_destroy(struct proc_map *m)

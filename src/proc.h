@@ -7,7 +7,8 @@
  * process's name (/proc/PID/comm) only when it owns at least one socket.
  * Processes that exit during the walk and directories the caller may not
  * read (other users' processes without root) are skipped without a word:
- * the map is a best-effort snapshot, as ss's is.
+ * the map is a best-effort snapshot, as ss's is. Running out of file
+ * descriptors (EMFILE, ENFILE) is not skipped: the build fails.
  *
  * Lookups never allocate and never do I/O: safe for the per-row path.
  * Names are raw bytes exactly as the process set them: escape them before
@@ -33,7 +34,8 @@ struct proc_owner {
 /*
  * Walk root/proc (root "/" for the live system; tests pass a fixture
  * tree). Returns 0 and *out, or -errno when root/proc itself cannot be
- * opened.
+ * opened, or -EMFILE/-ENFILE (and *out NULL) when the walk ran out of
+ * descriptors.
  */
 int proc_map_build(const char *root, struct proc_map **out);
 void proc_map_destroy(struct proc_map *m);

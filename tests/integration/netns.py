@@ -5,9 +5,14 @@ Every test runs inside a private network namespace that this module makes:
 returns. Without root (or without unshare) the test skips with exit 77,
 unless SOCKSCOPE_TEST_NO_SKIP is set (CI sets it), which turns a skip into
 a failure.
+
+SOCKSCOPE_TEST_WRAPPER (e.g. "valgrind -q --error-exitcode=99"), when set,
+is put in front of every sockscope invocation: run() does it, and tests that
+start the binary some other way call wrap() or wrapper() themselves.
 """
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -38,8 +43,26 @@ def enter():
     sys.exit(r.returncode)
 
 
-def run(argv, check_rc=0, stdin=None):
-    """Run a command; fail the test unless it exits with check_rc."""
+def wrapper():
+    """The words of SOCKSCOPE_TEST_WRAPPER ([] when unset)."""
+    return shlex.split(os.environ.get("SOCKSCOPE_TEST_WRAPPER", ""))
+
+
+def wrap(argv):
+    """argv with the wrapper inserted before the sockscope binary (the first
+    word named sockscope), so launchers such as setpriv stay in front."""
+    argv = list(argv)
+    for i, word in enumerate(argv):
+        if os.path.basename(str(word)) == "sockscope":
+            return argv[:i] + wrapper() + argv[i:]
+    return argv
+
+
+def run(argv, check_rc=0, stdin=None, wrapped=True):
+    """Run a command (sockscope wrapped, see wrap(); wrapped=False when
+    sockscope is only an argument); fail unless it exits with check_rc."""
+    if wrapped:
+        argv = wrap(argv)
     r = subprocess.run(argv, capture_output=True, text=True, input=stdin)
     if check_rc is not None and r.returncode != check_rc:
         fail(f"{argv} exited {r.returncode}, expected {check_rc}\n"

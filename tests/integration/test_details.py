@@ -72,14 +72,15 @@ def test_processes(binary):
         check(len(bad) == 1 and bad[0]["process"] ==
               [{"name": EVIL, "pid": evil.pid, "fd": 43}],
               f"-p json: the escape name round-trips as data: {bad}")
-        raw = subprocess.run([binary, "-tlnp"], capture_output=True).stdout
+        raw = subprocess.run(netns.wrap([binary, "-tlnp"]),
+                             capture_output=True).stdout
         check(b"\x1b" not in raw, "-p table: no raw ESC byte on stdout")
         want = f'users:(("\\x1b[31mevil",pid={evil.pid},fd=43))'.encode()
         check(want in raw, f"-p table: escaped name shown: {raw!r}")
         want = f'users:(("sockhelper",pid={plain.pid},fd=42))'.encode()
         check(want in raw, "-p table: plain owner shown")
         check(b"Process" in raw.splitlines()[0], "-p table: Process header")
-        rawj = subprocess.run([binary, "-j", "-tlnp"],
+        rawj = subprocess.run(netns.wrap([binary, "-j", "-tlnp"]),
                               capture_output=True).stdout
         check(b"\x1b" not in rawj, "-p json: no raw ESC byte on stdout")
         check(all("process" not in s for s in rows(binary, "-tln")),
@@ -91,8 +92,9 @@ def test_processes(binary):
 
 
 def test_not_root_notice(binary):
-    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
-                        "--clear-groups", binary, "-tlnp"],
+    r = subprocess.run(netns.wrap(["setpriv", "--reuid=65534",
+                                   "--regid=65534", "--clear-groups", binary,
+                                   "-tlnp"]),
                        capture_output=True, text=True)
     check(r.returncode == 0, f"-p as nobody exits 0: {r.stderr}")
     check(r.stderr.count("only your own processes") == 1,
@@ -193,8 +195,9 @@ def test_netns_path(binary):
 # Runs under `unshare -m` with a private /run: `ip netns add` there
 # touches nothing outside this test.
 NAMED = r"""
-import json, os, subprocess, sys
+import json, os, shlex, subprocess, sys
 binary, holder = sys.argv[1], sys.argv[2]
+wrapper = shlex.split(os.environ.get("SOCKSCOPE_TEST_WRAPPER", ""))
 subprocess.run(["mount", "--make-rprivate", "/"], check=True)
 subprocess.run(["mount", "-t", "tmpfs", "sockscope-test", "/run"], check=True)
 subprocess.run(["ip", "netns", "add", "sstest"], check=True)
@@ -204,7 +207,8 @@ p = subprocess.Popen(["ip", "netns", "exec", "sstest", sys.executable, "-c",
 assert p.stdout.readline().strip() == "ready"
 out = {}
 def grab(key, *args):
-    r = subprocess.run([binary, *args], capture_output=True, text=True)
+    r = subprocess.run([*wrapper, binary, *args], capture_output=True,
+                       text=True)
     out[key] = {"rc": r.returncode, "stdout": r.stdout, "stderr": r.stderr}
 grab("named", "-j", "-tln", "-N", "sstest")
 grab("all", "-j", "-tln", "--all-netns")
@@ -222,7 +226,7 @@ def test_netns_named(binary):
     here = holder(5558, 47, "herehelper")
     try:
         r = run(["unshare", "-m", sys.executable, "-c", NAMED, binary,
-                 HOLDER])
+                 HOLDER], wrapped=False)
         out = json.loads(r.stdout)
     finally:
         stop(here)

@@ -6,6 +6,7 @@ Run: test_list.py SOCKSCOPE. Makes its own network namespace (netns.py).
 import json
 import os
 import resource
+import shlex
 import shutil
 import socket
 import subprocess
@@ -261,7 +262,7 @@ def test_closed_pipe():
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         s.bind(("127.0.0.1", 0))
         many.append(s)
-    r = subprocess.run(["bash", "-c", f"set -o pipefail; {SOCKSCOPE} -ua |"
+    r = subprocess.run(["bash", "-c", f"set -o pipefail; {shlex.join(netns.wrap([SOCKSCOPE]))} -ua |"
                         " head -1 >/dev/null; echo ${PIPESTATUS[0]}"],
                        capture_output=True, text=True)
     netns.check(r.stdout.strip() == "0" and r.stderr == "",

@@ -6,6 +6,7 @@ tmux server runs on a private socket so that it lives in that namespace.
 """
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -18,6 +19,8 @@ import netns
 
 netns.enter()
 SOCKSCOPE = sys.argv[1]
+# What the shell in tmux runs: with SOCKSCOPE_TEST_WRAPPER in front.
+SOCKSCOPE_CMD = shlex.join(netns.wrap([SOCKSCOPE]))
 if not shutil.which("tmux"):
     netns.skip("needs tmux")
 TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-")
@@ -98,7 +101,7 @@ def start_shell():
 
 def start_top(extra="", env=""):
     keys("clear", "Enter")
-    literal(f"{env} {SOCKSCOPE} top -d 0.3 {extra}; echo EXIT=$?")
+    literal(f"{env} {SOCKSCOPE_CMD} top -d 0.3 {extra}; echo EXIT=$?")
     keys("Enter")
     return wait_for(lambda t: "STATE" in t and "F10 Quit" in t,
                     "top draws its table")
@@ -303,7 +306,7 @@ def check_interactive():
     keys("C-c")
     terminal_sane("Ctrl-C")
     keys("clear", "Enter")
-    literal(f"sh -c 'echo $$ > {TMPDIR}/pid; exec {SOCKSCOPE} top'"
+    literal(f"sh -c 'echo $$ > {TMPDIR}/pid; exec {SOCKSCOPE_CMD} top'"
             "; echo EXIT=$?")
     keys("Enter")
     wait_for(lambda t: "F10 Quit" in t, "top started for SIGTERM")
