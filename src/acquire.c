@@ -53,7 +53,15 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 	    !(a->states[rec->protocol] & SS_BIT(rec->state))) {
 		return 0;
 	}
-	if (a->user_match && !filter_match(a->o->filter, rec)) {
+	/*
+	 * The kernel runs the filter when it collects a socket and builds
+	 * the row later: one torn down in between comes back as CLOSE with
+	 * its ports cleared, a row the filter never saw. Addresses, ports,
+	 * device, mark and cgroup do not change while a socket lives, so
+	 * only CLOSE rows need the filter again when the kernel's was exact.
+	 */
+	if ((a->user_match || rec->state == SS_CLOSE) &&
+	    !filter_match(a->o->filter, rec)) {
 		return 0;
 	}
 	a->fn_err = a->fn(rec, a->data);

@@ -30,6 +30,8 @@
 enum step_kind {
 	ROWS,      /* a batch of n TCP rows, ports from `first` */
 	ROWS_INTR, /* the same, flagged NLM_F_DUMP_INTR */
+	ROWS_GONE, /* sockets torn down after the kernel's filter ran:
+		    * CLOSE, ports cleared */
 	DONE,      /* NLMSG_DONE */
 	NL_ERROR,  /* an NLMSG_ERROR carrying -err */
 	RECV_FAIL, /* recvmsg itself fails with err */
@@ -126,9 +128,9 @@ static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 		struct inet_diag_msg *m = NLMSG_DATA(nlh);
 
 		m->idiag_family = AF_INET;
-		m->idiag_state = 1; /* ESTABLISHED */
+		m->idiag_state = s->kind == ROWS_GONE ? 7 : 1; /* CLOSE, ESTAB */
 		m->id.idiag_sport = htons((uint16_t)(s->first + i));
-		m->id.idiag_dport = htons(80);
+		m->id.idiag_dport = htons(s->kind == ROWS_GONE ? 0 : 80);
 		m->id.idiag_cookie[0] = (uint32_t)(s->first + i);
 		m->id.idiag_src[0] = htonl(0x7f000001);
 		m->id.idiag_dst[0] = htonl(0x7f000001);
@@ -156,6 +158,7 @@ ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
 	switch (s->kind) {
 	case ROWS:
 	case ROWS_INTR:
+	case ROWS_GONE:
 		return (ssize_t)put_rows(buf, s, portid);
 	case DONE:
 		nlh = put_hdr(buf, NLMSG_DONE, NLM_F_MULTI,
@@ -376,6 +379,23 @@ static void test_filter_refused(void **unused)
 	assert_int_equal(s.ports[0], 3);
 }
 
+/*
+ * The kernel filtered exactly, but a socket torn down before its row was
+ * built comes back as CLOSE with no ports: it must not be listed.
+ */
+static void test_torn_down_rows_refiltered(void **unused)
+{
+	struct seen s = { 0 };
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){ { ROWS, 2, 1, 0 }, { ROWS_GONE, 1, 0, 0 },
+				   { ROWS, 1, 3, 0 }, { DONE, 0, 0, 0 } }, 4);
+	assert_int_equal(run_acquire("-tan -4 dport = :80", &s), 0);
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.ports[2], 3);
+}
+
 /* A UDP table the kernel cannot dump is skipped; TCP still lists. */
 static void test_missing_table_skipped(void **unused)
 {
@@ -534,6 +554,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_without_threads, check_kernel),
 		cmocka_unit_test_teardown(test_one_walk_interrupted, check_kernel),
 		cmocka_unit_test_teardown(test_batch_seam_repeats, check_kernel),
+		cmocka_unit_test_teardown(test_torn_down_rows_refiltered, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
