@@ -104,39 +104,36 @@ static void drop_refused_part(struct acquire *a, int err)
 	a->kernel_refused = true;
 }
 
-/*
- * The kernel program for one request. A one-walk AF_UNSPEC dump needs one
- * program right for both families: false if the two differ (a host of
- * one family compiles differently), and the caller walks per family.
- */
-static bool compile(struct acquire *a, uint8_t family, void **bc,
+/* The kernel program for one request; AF_UNSPEC takes the IPv4 one,
+ * which want_family() has checked is also the IPv6 one. */
+static void compile(const struct acquire *a, uint8_t family, void **bc,
 		    size_t *len, bool *exact)
 {
-	void *bc6 = NULL;
-	size_t len6 = 0;
-	bool exact6 = true, same;
-
 	*bc = NULL;
 	*len = 0;
 	/* Refused once: the kernel gets no program, userspace filters. */
 	*exact = !a->kernel_refused;
-	if (a->kernel_refused) {
-		return true;
+	if (!a->kernel_refused) {
+		filter_bytecode(a->o->filter,
+				family == AF_UNSPEC ? AF_INET : family,
+				a->bc_without, bc, len, exact);
 	}
-	filter_bytecode(a->o->filter, family == AF_UNSPEC ? AF_INET : family,
-			a->bc_without, bc, len, exact);
-	if (family != AF_UNSPEC) {
-		return true;
-	}
-	filter_bytecode(a->o->filter, AF_INET6, a->bc_without, &bc6, &len6,
-			&exact6);
-	same = len6 == *len && exact6 == *exact &&
-	       (!len6 || !memcmp(bc6, *bc, len6));
+}
+
+/* A one-walk dump needs one program right for both families: a host of
+ * one family compiles differently for the other. */
+static bool same_program(const struct acquire *a)
+{
+	void *bc4, *bc6;
+	size_t len4, len6;
+	bool exact4, exact6, same;
+
+	compile(a, AF_INET, &bc4, &len4, &exact4);
+	compile(a, AF_INET6, &bc6, &len6, &exact6);
+	same = len4 == len6 && exact4 == exact6 &&
+	       (!len4 || !memcmp(bc4, bc6, len4));
+	free(bc4);
 	free(bc6);
-	if (!same) {
-		free(*bc);
-		*bc = NULL;
-	}
 	return same;
 }
 
@@ -146,8 +143,7 @@ static bool compile(struct acquire *a, uint8_t family, void **bc,
 /*
  * One request with the filter compiled for the kernel, retried while no
  * row has been handed on: without the part the kernel refused, or after
- * a receive-queue overflow. Returns -EXDEV when an AF_UNSPEC request
- * cannot carry the filter.
+ * a receive-queue overflow.
  */
 static int dump_filtered(struct acquire *a, struct diag_req *req)
 {
@@ -158,9 +154,7 @@ static int dump_filtered(struct acquire *a, struct diag_req *req)
 		bool exact = false;
 		int err;
 
-		if (!compile(a, req->family, &bc, &req->bytecode_len, &exact)) {
-			return -EXDEV;
-		}
+		compile(a, req->family, &bc, &req->bytecode_len, &exact);
 		req->bytecode = bc;
 		a->user_match = !exact;
 		a->seen = 0;
@@ -221,7 +215,7 @@ static bool want_family(const struct acquire *a, uint8_t protocol,
 	switch (family) {
 	case AF_UNSPEC:
 		return protocol == IPPROTO_TCP && !a->no_unspec &&
-		       want == (FAM_INET | FAM_INET6);
+		       want == (FAM_INET | FAM_INET6) && same_program(a);
 	case AF_INET:
 		return want & FAM_INET;
 	default:
@@ -252,9 +246,8 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 			continue;
 		}
 		err = dump_filtered(a, &req);
-		if (unspec && err &&
-		    (err == -EXDEV || (!a->seen && err != a->fn_err))) {
-			a->no_unspec = err != -EXDEV;
+		if (unspec && err && !a->seen && err != a->fn_err) {
+			a->no_unspec = true;
 			err = 0;
 			continue;
 		}

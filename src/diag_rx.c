@@ -36,8 +36,9 @@ struct diag_rx {
 	struct slot slot[NSLOTS];
 };
 
-bool diag_rx_is_end(const char *buf, size_t len, uint32_t seq,
-		    uint32_t portid)
+/* True if buf[0..len) holds the end (NLMSG_DONE or NLMSG_ERROR) of the
+ * dump with this seq and portid. */
+static bool is_end(const char *buf, size_t len, uint32_t seq, uint32_t portid)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int n = (int)len;
@@ -62,8 +63,16 @@ static ssize_t receive(struct diag_rx *rx, char *buf)
 	if (n < 0) {
 		return -errno;
 	}
-	/* A dump never sends an empty datagram: treat one as the end. */
 	return n;
+}
+
+/* Slot s has just been received into: hand it on (under mu if threaded). */
+static void note_batch(struct diag_rx *rx, const struct slot *s)
+{
+	rx->produced++;
+	/* A dump never sends an empty datagram: treat one as the end. */
+	rx->finished = s->len <= 0 ||
+		       is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
 }
 
 static void *reader(void *arg)
@@ -73,7 +82,6 @@ static void *reader(void *arg)
 	pthread_mutex_lock(&rx->mu);
 	while (!rx->finished) {
 		struct slot *s;
-		ssize_t n;
 
 		while (rx->produced - rx->released == NSLOTS && !rx->stop) {
 			pthread_cond_wait(&rx->space_cv, &rx->mu);
@@ -82,15 +90,11 @@ static void *reader(void *arg)
 			break;
 		}
 		s = &rx->slot[rx->produced % NSLOTS];
-		/* The slot is neither ready nor held: fill it unlocked. */
+		/* The slot is neither ready nor held: receive unlocked. */
 		pthread_mutex_unlock(&rx->mu);
-		n = receive(rx, s->buf);
+		s->len = receive(rx, s->buf);
 		pthread_mutex_lock(&rx->mu);
-		s->len = n;
-		rx->produced++;
-		rx->finished = n <= 0 ||
-			       diag_rx_is_end(s->buf, (size_t)n, rx->seq,
-					      rx->portid);
+		note_batch(rx, s);
 		pthread_cond_signal(&rx->data_cv);
 	}
 	pthread_mutex_unlock(&rx->mu);
@@ -162,10 +166,7 @@ static ssize_t next_inline(struct diag_rx *rx, const char **buf)
 		return 0;
 	}
 	s->len = receive(rx, s->buf);
-	rx->produced++;
-	rx->finished = s->len <= 0 ||
-		       diag_rx_is_end(s->buf, (size_t)s->len, rx->seq,
-				      rx->portid);
+	note_batch(rx, s);
 	*buf = s->buf;
 	return s->len;
 }
