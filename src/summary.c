@@ -17,14 +17,31 @@
 struct kent {
 	uint8_t key[KEY_LEN];
 	uint32_t v[3];
-	uint32_t h; /* hash_key(key), to skip most key compares */
-	bool used;
 };
 
-/* Open addressing, linear probing, grown at half load. */
+/*
+ * Segment c holds SEG_BASE << c entries, allocated when the first of them
+ * is: a growing breakdown never copies or moves its entries.
+ */
+#define SEG_BASE 64u
+#define SEG_MAX 15
+_Static_assert(SUMMARY_KEYS_MAX <= SEG_BASE * ((1u << SEG_MAX) - 1),
+	       "segments hold every key");
+
+/*
+ * Entries are kept dense, in the order their keys first came, and found
+ * through a separate index of open-addressed slots (linear probing, grown
+ * at three-quarters load). A slot holds the key's hash and its entry's
+ * number, so a probe past other keys seldom touches their entries. A host that accepted half a
+ * million connections gives a breakdown as many keys: one 8-byte slot per
+ * insert is written at random, the 52-byte entry is appended, and the
+ * tables stay a fraction of the memory, and of the cache traffic, that
+ * the kernel's socket walk on the other thread competes for.
+ */
 struct ktab {
-	struct kent *e;
-	size_t cap, n;
+	uint64_t *slot; /* 0: empty; else h << 32 | (entry number + 1) */
+	struct kent *seg[SEG_MAX]; /* entry storage, see entry() */
+	size_t cap, n;		   /* slots, entries */
 };
 
 #define PORT_CHUNK 256
@@ -55,53 +72,91 @@ static uint32_t hash_key(const uint8_t *k)
 	return (uint32_t)h;
 }
 
-static struct kent *probe(const struct ktab *t, const uint8_t *key,
-			  uint32_t h)
+static unsigned int seg_of(size_t i)
+{
+	return 63u - (unsigned int)__builtin_clzll(i / SEG_BASE + 1);
+}
+
+static struct kent *entry(const struct ktab *t, size_t i)
+{
+	unsigned int c = seg_of(i);
+
+	return &t->seg[c][i - SEG_BASE * ((1ull << c) - 1)];
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint64_t *probe(const struct ktab *t, const uint8_t *key, uint32_t h)
 {
 	size_t i = h & (t->cap - 1);
 
-	while (t->e[i].used &&
-	       (t->e[i].h != h || memcmp(t->e[i].key, key, KEY_LEN))) {
+	while (t->slot[i]) {
+		uint64_t v = t->slot[i];
+
+		if ((uint32_t)(v >> 32) == h &&
+		    !memcmp(entry(t, (uint32_t)v - 1)->key, key, KEY_LEN)) {
+			break;
+		}
 		i = (i + 1) & (t->cap - 1);
 	}
-	return &t->e[i];
+	return &t->slot[i];
 }
 
 #define HUGE_PAGE (2ul << 20)
 
 /*
- * A zeroed table. Large ones are spread over every page, so they are
- * written at once (calloc's untouched pages would each fault twice: a
- * read maps the zero page, the first insert copies it) and offered to
- * transparent huge pages, which cut the faults and TLB misses of a
- * table that sees every socket. The madvise is a hint: errors are fine.
+ * Memory for a table part that every socket may touch. From 2 MiB up it
+ * is whole, aligned huge pages offered to transparent huge pages, so it
+ * takes a fault (and a TLB entry) per 2 MiB instead of per 4 KiB. The
+ * madvise is a hint: errors are fine.
  */
-static struct kent *table_alloc(size_t n)
+static void *table_mem(size_t bytes)
 {
-	size_t bytes = n * sizeof(struct kent);
-	struct kent *e = xmalloc(bytes);
-	uintptr_t lo = ((uintptr_t)e + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t hi = ((uintptr_t)e + bytes) & ~(HUGE_PAGE - 1);
+	void *p;
 
-	if (hi > lo) {
-		(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+	if (bytes < HUGE_PAGE) {
+		return xmalloc(bytes);
 	}
-	memset(e, 0, bytes);
-	return e;
+	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	p = aligned_alloc(HUGE_PAGE, bytes);
+	if (!p) {
+		return xmalloc(bytes);
+	}
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+	return p;
 }
 
+/*
+ * A zeroed index, written at once: calloc's untouched pages would each
+ * fault twice (a read maps the zero page, the first insert copies it).
+ */
+static uint64_t *index_alloc(size_t n)
+{
+	uint64_t *slot = table_mem(n * sizeof(*slot));
+
+	memset(slot, 0, n * sizeof(*slot));
+	return slot;
+}
+
+/* Doubles the index; entries stay where they are. */
 static void grow(struct ktab *t)
 {
-	struct ktab nt = {.cap = t->cap ? t->cap * 2 : 64, .n = t->n};
+	size_t cap = t->cap ? t->cap * 2 : 64;
+	uint64_t *old = t->slot;
 
-	nt.e = table_alloc(nt.cap);
+	t->slot = index_alloc(cap);
 	for (size_t i = 0; i < t->cap; i++) {
-		if (t->e[i].used) {
-			*probe(&nt, t->e[i].key, t->e[i].h) = t->e[i];
+		size_t j = (uint32_t)(old[i] >> 32) & (cap - 1);
+
+		if (!old[i]) {
+			continue;
 		}
+		while (t->slot[j]) {
+			j = (j + 1) & (cap - 1);
+		}
+		t->slot[j] = old[i];
 	}
-	free(t->e);
-	*t = nt;
+	free(old);
+	t->cap = cap;
 }
 
 /* The entry for key, created zeroed; NULL when the table is full. */
@@ -109,38 +164,52 @@ static struct kent *ktab_get(struct summary *s, struct ktab *t,
 			     const uint8_t *key)
 {
 	uint32_t h = hash_key(key);
+	uint64_t *slot = NULL;
 	struct kent *e;
+	unsigned int c;
 
 	if (t->cap) {
-		e = probe(t, key, h);
-		if (e->used) {
-			return e;
+		slot = probe(t, key, h);
+		if (*slot) {
+			return entry(t, (uint32_t)*slot - 1);
 		}
 	}
 	if (t->n >= SUMMARY_KEYS_MAX) {
 		s->dropped++;
 		return NULL;
 	}
-	if (2 * (t->n + 1) > t->cap) {
+	if (4 * (t->n + 1) > 3 * t->cap) {
 		grow(t);
+		slot = probe(t, key, h);
 	}
-	e = probe(t, key, h);
+	c = seg_of(t->n);
+	if (!t->seg[c]) {
+		t->seg[c] = table_mem((SEG_BASE << c) * sizeof(struct kent));
+	}
+	e = entry(t, t->n);
 	memcpy(e->key, key, KEY_LEN);
-	e->h = h;
-	e->used = true;
-	t->n++;
+	memset(e->v, 0, sizeof(e->v));
+	*slot = (uint64_t)h << 32 | ++t->n;
 	return e;
 }
 
 static const struct kent *ktab_find(const struct ktab *t, const uint8_t *key)
 {
-	const struct kent *e;
+	const uint64_t *slot;
 
 	if (!t->cap) {
 		return NULL;
 	}
-	e = probe(t, key, hash_key(key));
-	return e->used ? e : NULL;
+	slot = probe(t, key, hash_key(key));
+	return *slot ? entry(t, (uint32_t)*slot - 1) : NULL;
+}
+
+static void ktab_free(struct ktab *t)
+{
+	free(t->slot);
+	for (int c = 0; c < SEG_MAX; c++) {
+		free(t->seg[c]);
+	}
 }
 
 struct summary *summary_create(const struct summary_cfg *cfg)
@@ -165,10 +234,10 @@ void summary_destroy(struct summary *s)
 		return;
 	}
 	for (int i = 0; i < SUM_TAB_MAX; i++) {
-		free(s->priv->tab[i].e);
+		ktab_free(&s->priv->tab[i]);
 	}
-	free(s->priv->listeners.e);
-	free(s->priv->lingering.e);
+	ktab_free(&s->priv->listeners);
+	ktab_free(&s->priv->lingering);
 	for (size_t i = 0; i < ARRAY_SIZE(s->priv->ports); i++) {
 		free(s->priv->ports[i]);
 	}
@@ -376,11 +445,11 @@ static size_t select_top(const struct ktab *t, unsigned int col,
 {
 	size_t k = 0;
 
-	for (size_t i = 0; i < t->cap && n; i++) {
-		const struct kent *e = &t->e[i];
+	for (size_t i = 0; i < t->n && n; i++) {
+		const struct kent *e = entry(t, i);
 		size_t j;
 
-		if (!e->used || (k == n && !ranks_before(e, best[k - 1], col))) {
+		if (k == n && !ranks_before(e, best[k - 1], col)) {
 			continue;
 		}
 		j = k < n ? k++ : n - 1;
@@ -459,10 +528,8 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 		return 0;
 	}
 	refs = xcalloc(t->n, sizeof(*refs));
-	for (size_t i = 0; i < t->cap; i++) {
-		if (t->e[i].used) {
-			refs[k++] = &t->e[i];
-		}
+	for (size_t i = 0; i < t->n; i++) {
+		refs[k++] = entry(t, i);
 	}
 	qsort(refs, k, sizeof(*refs), by_fill_desc);
 	for (k = 0; k < n && k < t->n; k++) {

@@ -131,12 +131,96 @@ static void test_listeners(void **unused)
 	summary_destroy(s);
 }
 
+/* Inbound connection number i: a distinct client host:port per i. */
+static struct sock_rec inbound(uint32_t i)
+{
+	struct sock_rec r = rec(AF_INET, IPPROTO_TCP, SS_ESTABLISHED,
+				"192.0.2.1", 443, "0.0.0.0", 0);
+	uint32_t host = htonl(0x0a000000u + i / 1000);
+
+	memcpy(r.daddr, &host, sizeof(host));
+	r.dport = (uint16_t)(20000 + i % 1000);
+	return r;
+}
+
+/* Keys met again after the tables grew many times are found, not added. */
+static void test_many_keys(void **unused)
+{
+	struct summary_cfg cfg = {.eph_lo = 40000, .eph_hi = 40999};
+	struct summary *s = summary_create(&cfg);
+	const uint32_t n = 200000;
+	struct sum_row rows[5];
+	size_t keys;
+	struct sock_rec r;
+
+	(void)unused;
+	for (uint32_t i = 0; i < n; i++) {
+		r = inbound(i);
+		summary_add(s, &r);
+	}
+	for (uint32_t i = 0; i < n; i += 7) {
+		r = inbound(i);
+		summary_add(s, &r);
+	}
+	for (uint32_t i = 0; i < n; i += 1001) { /* 1001 = 7 * 143 */
+		r = inbound(i);
+		summary_add(s, &r);
+	}
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_PORT, SUM_V_TOTAL, rows, 5, &keys), 5);
+	assert_int_equal(keys, n);
+	/* Ties in key order: 10.0.0.0:20000, 10.0.0.1:20001, ... */
+	for (uint32_t k = 0; k < 5; k++) {
+		struct sock_rec want = inbound(k * 1001);
+
+		assert_int_equal(rows[k].v[SUM_V_TOTAL], 3);
+		assert_memory_equal(rows[k].daddr, want.daddr, 4);
+		assert_int_equal(rows[k].dport, want.dport);
+	}
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, rows, 1, &keys), 1);
+	assert_int_equal(keys, n / 1000);
+	/* 10.0.0.0 has ports 20000..20999: 1000 + 143 + 1 */
+	assert_int_equal(rows[0].v[SUM_V_TOTAL], 1144);
+	assert_int_equal(s->dropped, 0);
+	summary_destroy(s);
+}
+
+/* A breakdown stops at SUMMARY_KEYS_MAX keys and counts what it dropped;
+ * keys it holds still count. */
+static void test_key_cap(void **unused)
+{
+	struct summary_cfg cfg = {.eph_lo = 40000, .eph_hi = 40999};
+	struct summary *s = summary_create(&cfg);
+	struct sum_row row;
+	size_t keys;
+	struct sock_rec r;
+
+	(void)unused;
+	for (uint32_t i = 0; i < SUMMARY_KEYS_MAX + 3; i++) {
+		r = inbound(i);
+		summary_add(s, &r);
+	}
+	r = inbound(SUMMARY_KEYS_MAX - 1);
+	summary_add(s, &r);
+	assert_int_equal(s->dropped, 3);
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_PORT, SUM_V_TOTAL, &row, 1, &keys), 1);
+	assert_int_equal(keys, SUMMARY_KEYS_MAX);
+	assert_int_equal(row.v[SUM_V_TOTAL], 2);
+	assert_memory_equal(row.daddr, r.daddr, 4);
+	assert_int_equal(row.dport, r.dport);
+	summary_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_states),
 	    cmocka_unit_test(test_tuples_and_top),
 	    cmocka_unit_test(test_listeners),
+	    cmocka_unit_test(test_many_keys),
+	    cmocka_unit_test(test_key_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
