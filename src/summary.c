@@ -6,210 +6,121 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "keytab.h"
 #include "util.h"
 
-#define KEY_LEN 40
+/* Which addresses an inet breakdown's keys carry. */
+enum { KEY_SRC = 1, KEY_DST = 2 };
 
-struct kent {
-	uint8_t key[KEY_LEN];
-	uint32_t v[3];
+/*
+ * One key table per family, so an IPv4 key packs to 8 or 16 bytes instead
+ * of room for two IPv6 addresses: at half a million distinct peers the
+ * tables' size is what the kernel's walk on the other CPU competes with.
+ * Inet keys are: family, the source and/or destination address (4 or 16
+ * bytes), port, zero padding; so byte order within a table is the order
+ * of family, addresses, port, and the tables of different families differ
+ * in the first byte.
+ */
+struct breakdown {
+	struct keytab fam[2]; /* [0] IPv4 or not inet, [1] IPv6 */
+	unsigned int addrs;   /* KEY_SRC, KEY_DST */
 };
 
-/*
- * Segment c holds SEG_BASE << c entries, allocated when the first of them
- * is: a growing breakdown never copies or moves its entries.
- */
-#define SEG_BASE 64u
-#define SEG_MAX 15
-_Static_assert(SUMMARY_KEYS_MAX <= SEG_BASE * ((1u << SEG_MAX) - 1),
-	       "segments hold every key");
-
-/*
- * Entries are kept dense, in the order their keys first came, and found
- * through a separate index of open-addressed slots (linear probing, grown
- * at three-quarters load). A slot holds the key's hash and its entry's
- * number, so a probe past other keys seldom touches their entries. A host that accepted half a
- * million connections gives a breakdown as many keys: one 8-byte slot per
- * insert is written at random, the 52-byte entry is appended, and the
- * tables stay a fraction of the memory, and of the cache traffic, that
- * the kernel's socket walk on the other thread competes for.
- */
-struct ktab {
-	uint64_t *slot; /* 0: empty; else h << 32 | (entry number + 1) */
-	struct kent *seg[SEG_MAX]; /* entry storage, see entry() */
-	size_t cap, n;		   /* slots, entries */
+/* A breakdown's entry, for ranking across its two tables. */
+struct ref {
+	const struct keytab *t;
+	const uint8_t *key;
 };
 
 #define PORT_CHUNK 256
 struct summary_priv {
 	struct summary_cfg cfg;
-	struct ktab tab[SUM_TAB_MAX];
-	struct ktab listeners; /* key: family, addr, port  v: recv_q, send_q */
-	struct ktab lingering; /* key: cookie, state: CLOSE_WAIT/FIN_WAIT2 */
+	struct breakdown tab[SUM_TAB_MAX];
+	struct breakdown listeners; /* key: src, port  v: recv_q, send_q */
+	struct keytab lingering;    /* key: cookie, state (CLOSE_WAIT/FIN_WAIT2) */
 	/* per local port, per state: chunks allocated on first use */
 	uint32_t (*ports[65536 / PORT_CHUNK])[SS_MAX];
 };
 
-/*
- * A word at a time, multiply-and-fold mixing: a summary hashes every
- * socket several times, and a byte-wise hash cost a sixth of its time.
- */
-static uint32_t hash_key(const uint8_t *k)
+#define OWNER_KEY_LEN 24 /* name[16], pid */
+#define LINGER_KEY_LEN 16 /* cookie, state */
+
+static void inet_breakdown(struct breakdown *b, unsigned int addrs)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	for (int fi = 0; fi < 2; fi++) {
+		unsigned int alen = fi ? 16 : 4;
+		unsigned int n = 1 + 2 + alen * (!!(addrs & KEY_SRC) +
+						 !!(addrs & KEY_DST));
 
-	for (size_t i = 0; i < KEY_LEN; i += 8) {
-		uint64_t w;
-
-		memcpy(&w, k + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+		keytab_init(&b->fam[fi], (n + 7) & ~7u);
 	}
-	return (uint32_t)h;
+	b->addrs = addrs;
 }
 
-static unsigned int seg_of(size_t i)
+/* Packs a key of b into k; returns the table it belongs in. */
+static struct keytab *pack(struct breakdown *b, uint8_t *k, uint8_t family,
+			   const uint8_t *saddr, const uint8_t *daddr,
+			   uint16_t port)
 {
-	return 63u - (unsigned int)__builtin_clzll(i / SEG_BASE + 1);
-}
+	struct keytab *t = &b->fam[family == AF_INET6];
+	unsigned int alen = family == AF_INET6 ? 16 : 4, o = 1;
 
-static struct kent *entry(const struct ktab *t, size_t i)
-{
-	unsigned int c = seg_of(i);
-
-	return &t->seg[c][i - SEG_BASE * ((1ull << c) - 1)];
-}
-
-/* The slot holding key, or the empty slot where it would go. */
-static uint64_t *probe(const struct ktab *t, const uint8_t *key, uint32_t h)
-{
-	size_t i = h & (t->cap - 1);
-
-	while (t->slot[i]) {
-		uint64_t v = t->slot[i];
-
-		if ((uint32_t)(v >> 32) == h &&
-		    !memcmp(entry(t, (uint32_t)v - 1)->key, key, KEY_LEN)) {
-			break;
-		}
-		i = (i + 1) & (t->cap - 1);
+	memset(k, 0, t->klen);
+	k[0] = family;
+	if (b->addrs & KEY_SRC) {
+		memcpy(k + o, saddr, alen);
+		o += alen;
 	}
-	return &t->slot[i];
+	if (b->addrs & KEY_DST) {
+		memcpy(k + o, daddr, alen);
+		o += alen;
+	}
+	memcpy(k + o, &port, sizeof(port));
+	return t;
 }
 
-#define HUGE_PAGE (2ul << 20)
-
-/*
- * Memory for a table part that every socket may touch. From 2 MiB up it
- * is whole, aligned huge pages offered to transparent huge pages, so it
- * takes a fault (and a TLB entry) per 2 MiB instead of per 4 KiB. The
- * madvise is a hint: errors are fine.
- */
-static void *table_mem(size_t bytes)
+static void unpack(const struct breakdown *b, const uint8_t *k,
+		   struct sum_row *r)
 {
-	void *p;
+	unsigned int alen = k[0] == AF_INET6 ? 16 : 4, o = 1;
 
-	if (bytes < HUGE_PAGE) {
-		return xmalloc(bytes);
+	r->family = k[0];
+	if (b->addrs & KEY_SRC) {
+		memcpy(r->saddr, k + o, alen);
+		o += alen;
 	}
-	bytes = (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	p = aligned_alloc(HUGE_PAGE, bytes);
-	if (!p) {
-		return xmalloc(bytes);
+	if (b->addrs & KEY_DST) {
+		memcpy(r->daddr, k + o, alen);
+		o += alen;
 	}
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-	return p;
+	memcpy(&r->dport, k + o, sizeof(r->dport));
 }
 
-/*
- * A zeroed index, written at once: calloc's untouched pages would each
- * fault twice (a read maps the zero page, the first insert copies it).
- */
-static uint64_t *index_alloc(size_t n)
+static size_t bd_keys(const struct breakdown *b)
 {
-	uint64_t *slot = table_mem(n * sizeof(*slot));
-
-	memset(slot, 0, n * sizeof(*slot));
-	return slot;
+	return b->fam[0].n + b->fam[1].n;
 }
 
-/* Doubles the index; entries stay where they are. */
-static void grow(struct ktab *t)
+/* The counters of key in t, one of b's tables; NULL when b is full. */
+static uint32_t *bd_get(struct summary *s, struct breakdown *b,
+			struct keytab *t, const uint8_t *key)
 {
-	size_t cap = t->cap ? t->cap * 2 : 64;
-	uint64_t *old = t->slot;
+	uint32_t *v = keytab_get(t, key,
+				 SUMMARY_KEYS_MAX - (bd_keys(b) - t->n));
 
-	t->slot = index_alloc(cap);
-	for (size_t i = 0; i < t->cap; i++) {
-		size_t j = (uint32_t)(old[i] >> 32) & (cap - 1);
-
-		if (!old[i]) {
-			continue;
-		}
-		while (t->slot[j]) {
-			j = (j + 1) & (cap - 1);
-		}
-		t->slot[j] = old[i];
-	}
-	free(old);
-	t->cap = cap;
-}
-
-/* The entry for key, created zeroed; NULL when the table is full. */
-static struct kent *ktab_get(struct summary *s, struct ktab *t,
-			     const uint8_t *key)
-{
-	uint32_t h = hash_key(key);
-	uint64_t *slot = NULL;
-	struct kent *e;
-	unsigned int c;
-
-	if (t->cap) {
-		slot = probe(t, key, h);
-		if (*slot) {
-			return entry(t, (uint32_t)*slot - 1);
-		}
-	}
-	if (t->n >= SUMMARY_KEYS_MAX) {
+	if (!v) {
 		s->dropped++;
-		return NULL;
 	}
-	if (4 * (t->n + 1) > 3 * t->cap) {
-		grow(t);
-		slot = probe(t, key, h);
-	}
-	c = seg_of(t->n);
-	if (!t->seg[c]) {
-		t->seg[c] = table_mem((SEG_BASE << c) * sizeof(struct kent));
-	}
-	e = entry(t, t->n);
-	memcpy(e->key, key, KEY_LEN);
-	memset(e->v, 0, sizeof(e->v));
-	*slot = (uint64_t)h << 32 | ++t->n;
-	return e;
+	return v;
 }
 
-static const struct kent *ktab_find(const struct ktab *t, const uint8_t *key)
+static void bd_free(struct breakdown *b)
 {
-	const uint64_t *slot;
-
-	if (!t->cap) {
-		return NULL;
-	}
-	slot = probe(t, key, hash_key(key));
-	return *slot ? entry(t, (uint32_t)*slot - 1) : NULL;
-}
-
-static void ktab_free(struct ktab *t)
-{
-	free(t->slot);
-	for (int c = 0; c < SEG_MAX; c++) {
-		free(t->seg[c]);
-	}
+	keytab_free(&b->fam[0]);
+	keytab_free(&b->fam[1]);
 }
 
 struct summary *summary_create(const struct summary_cfg *cfg)
@@ -223,6 +134,13 @@ struct summary *summary_create(const struct summary_cfg *cfg)
 		s->priv->cfg.eph_lo = 32768;
 		s->priv->cfg.eph_hi = 60999;
 	}
+	for (int i = 0; i < SUM_TAB_MAX; i++) {
+		inet_breakdown(&s->priv->tab[i], i == SUM_TUPLE ? KEY_SRC | KEY_DST
+							     : KEY_DST);
+	}
+	keytab_init(&s->priv->tab[SUM_OWNER].fam[0], OWNER_KEY_LEN);
+	inet_breakdown(&s->priv->listeners, KEY_SRC);
+	keytab_init(&s->priv->lingering, LINGER_KEY_LEN);
 	s->have_previous = cfg->previous != NULL;
 	s->have_owners = cfg->owner != NULL;
 	return s;
@@ -234,10 +152,10 @@ void summary_destroy(struct summary *s)
 		return;
 	}
 	for (int i = 0; i < SUM_TAB_MAX; i++) {
-		ktab_free(&s->priv->tab[i]);
+		bd_free(&s->priv->tab[i]);
 	}
-	ktab_free(&s->priv->listeners);
-	ktab_free(&s->priv->lingering);
+	bd_free(&s->priv->listeners);
+	keytab_free(&s->priv->lingering);
 	for (size_t i = 0; i < ARRAY_SIZE(s->priv->ports); i++) {
 		free(s->priv->ports[i]);
 	}
@@ -245,38 +163,19 @@ void summary_destroy(struct summary *s)
 	free(s);
 }
 
-/* Key layout shared by every table: family, saddr, daddr, port, 2 spare. */
-static void make_key(uint8_t *k, uint8_t family, const uint8_t *saddr,
-		     const uint8_t *daddr, uint16_t port)
+static void bump(struct summary *s, enum sum_tab tab,
+		 const struct sock_rec *rec, uint16_t port, int col)
 {
-	memset(k, 0, KEY_LEN);
-	k[0] = family;
-	if (saddr) {
-		memcpy(k + 1, saddr, 16);
-	}
-	if (daddr) {
-		memcpy(k + 17, daddr, 16);
-	}
-	memcpy(k + 33, &port, sizeof(port));
-}
+	struct breakdown *b = &s->priv->tab[tab];
+	uint8_t key[KEYTAB_KEY_MAX];
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
+				port);
+	uint32_t *v = bd_get(s, b, t, key);
 
-static void read_key(const uint8_t *k, struct sum_row *r)
-{
-	r->family = k[0];
-	memcpy(r->saddr, k + 1, 16);
-	memcpy(r->daddr, k + 17, 16);
-	memcpy(&r->dport, k + 33, sizeof(r->dport));
-}
-
-static void bump(struct summary *s, enum sum_tab tab, const uint8_t *key,
-		 int col)
-{
-	struct kent *e = ktab_get(s, &s->priv->tab[tab], key);
-
-	if (e) {
-		e->v[0]++;
+	if (v) {
+		v[0]++;
 		if (col > 0) {
-			e->v[col]++;
+			v[col]++;
 		}
 	}
 }
@@ -301,12 +200,14 @@ static void count_port(struct summary *s, const struct sock_rec *rec)
 static void track_lingering(struct summary *s, const struct sock_rec *rec)
 {
 	const struct summary *prev = s->priv->cfg.previous;
-	uint8_t key[KEY_LEN] = {0};
+	uint8_t key[LINGER_KEY_LEN] = {0};
 
 	memcpy(key, &rec->cookie, sizeof(rec->cookie));
 	key[8] = rec->state;
-	ktab_get(s, &s->priv->lingering, key);
-	if (prev && ktab_find(&prev->priv->lingering, key)) {
+	if (!keytab_get(&s->priv->lingering, key, SUMMARY_KEYS_MAX)) {
+		s->dropped++;
+	}
+	if (prev && keytab_find(&prev->priv->lingering, key)) {
 		if (rec->state == SS_CLOSE_WAIT) {
 			s->persisting_close_wait++;
 		} else {
@@ -319,47 +220,44 @@ static void add_owner(struct summary *s, const struct sock_rec *rec)
 {
 	const struct owner_ops *ops = s->priv->cfg.owner;
 	struct owner ow = {0};
-	uint8_t key[KEY_LEN] = {0};
-	struct kent *e;
+	struct breakdown *b = &s->priv->tab[SUM_OWNER];
+	uint8_t key[OWNER_KEY_LEN] = {0};
+	uint32_t *v;
 
 	if (!ops || !ops->lookup(ops->data, rec, &ow)) {
 		return;
 	}
 	memcpy(key, ow.name, sizeof(ow.name));
 	memcpy(key + 16, &ow.pid, sizeof(ow.pid));
-	e = ktab_get(s, &s->priv->tab[SUM_OWNER], key);
-	if (e) {
-		e->v[0]++;
-		e->v[1] += rec->state == SS_CLOSE_WAIT;
-		e->v[2] += rec->state == SS_FIN_WAIT2;
+	v = bd_get(s, b, &b->fam[0], key);
+	if (v) {
+		v[0]++;
+		v[1] += rec->state == SS_CLOSE_WAIT;
+		v[2] += rec->state == SS_FIN_WAIT2;
 	}
 }
 
 static void add_listener(struct summary *s, const struct sock_rec *rec)
 {
-	uint8_t key[KEY_LEN];
-	struct kent *e;
+	struct breakdown *b = &s->priv->listeners;
+	uint8_t key[KEYTAB_KEY_MAX];
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, NULL,
+				rec->sport);
+	uint32_t *v = bd_get(s, b, t, key);
 
-	make_key(key, rec->family, rec->saddr, NULL, rec->sport);
-	e = ktab_get(s, &s->priv->listeners, key);
-	if (e) {
-		e->v[0] = rec->recv_q;
-		e->v[1] = rec->send_q;
+	if (v) {
+		v[0] = rec->recv_q;
+		v[1] = rec->send_q;
 	}
 }
 
 static void add_peer(struct summary *s, const struct sock_rec *rec)
 {
-	uint8_t key[KEY_LEN];
-
-	make_key(key, rec->family, NULL, rec->daddr, 0);
-	bump(s, SUM_REMOTE_HOST, key, 0);
-	make_key(key, rec->family, NULL, rec->daddr, rec->dport);
-	bump(s, SUM_REMOTE_PORT, key,
+	bump(s, SUM_REMOTE_HOST, rec, 0, 0);
+	bump(s, SUM_REMOTE_PORT, rec, rec->dport,
 	     rec->state == SS_SYN_SENT ? SUM_V_SYN_SENT : 0);
 	if (rec->protocol == IPPROTO_TCP && ephemeral(s, rec->sport)) {
-		make_key(key, rec->family, rec->saddr, rec->daddr, rec->dport);
-		bump(s, SUM_TUPLE, key,
+		bump(s, SUM_TUPLE, rec, rec->dport,
 		     rec->state == SS_TIME_WAIT ? SUM_V_TIME_WAIT : 0);
 	}
 }
@@ -425,28 +323,40 @@ uint64_t summary_tcp_state(const struct summary *s, unsigned int state)
 	return n;
 }
 
-/* Column col descending, then key: the order of every top-N table. */
-static bool ranks_before(const struct kent *x, const struct kent *y,
-			 unsigned int col)
+static uint32_t ref_v(struct ref r, unsigned int col)
 {
-	if (x->v[col] != y->v[col]) {
-		return x->v[col] > y->v[col];
+	return keytab_vals(r.t, r.key)[col];
+}
+
+/* Key order: the two tables of a breakdown differ in the family byte. */
+static int ref_cmp(struct ref x, struct ref y)
+{
+	if (x.t != y.t) {
+		return (int)x.key[0] - (int)y.key[0];
 	}
-	return memcmp(x->key, y->key, KEY_LEN) < 0;
+	return memcmp(x.key, y.key, x.t->klen);
+}
+
+/* Column col descending, then key: the order of every top-N table. */
+static bool ranks_before(struct ref x, struct ref y, unsigned int col)
+{
+	if (ref_v(x, col) != ref_v(y, col)) {
+		return ref_v(x, col) > ref_v(y, col);
+	}
+	return ref_cmp(x, y) < 0;
 }
 
 /*
- * The n best entries of t by column col into best[], in order; returns
- * how many. A summary shows ten rows of tables that can hold a million
- * keys: keeping the ten is far cheaper than sorting them all.
+ * Merges the entries of t that rank among the k best so far into best[]
+ * (at most n, in order); returns the new k. A summary shows ten rows of
+ * tables that can hold a million keys: keeping the ten is far cheaper
+ * than sorting them all.
  */
-static size_t select_top(const struct ktab *t, unsigned int col,
-			 const struct kent **best, size_t n)
+static size_t select_top(const struct keytab *t, unsigned int col,
+			 struct ref *best, size_t k, size_t n)
 {
-	size_t k = 0;
-
 	for (size_t i = 0; i < t->n && n; i++) {
-		const struct kent *e = entry(t, i);
+		struct ref e = {t, keytab_key(t, i)};
 		size_t j;
 
 		if (k == n && !ranks_before(e, best[k - 1], col)) {
@@ -464,85 +374,91 @@ static size_t select_top(const struct ktab *t, unsigned int col,
 size_t summary_top(const struct summary *s, enum sum_tab tab, unsigned int col,
 		   struct sum_row *rows, size_t n, size_t *keys)
 {
-	const struct ktab *t;
-	const struct kent **best;
+	const struct breakdown *b;
+	struct ref *best;
 	size_t k, got;
 
 	if (keys) {
 		*keys = 0;
 	}
-	if (tab >= SUM_TAB_MAX || col >= 3) {
+	if (tab >= SUM_TAB_MAX || col >= KEYTAB_NV) {
 		return 0;
 	}
-	t = &s->priv->tab[tab];
+	b = &s->priv->tab[tab];
 	if (keys) {
-		*keys = t->n;
+		*keys = bd_keys(b);
 	}
-	if (!t->n) {
+	if (!bd_keys(b)) {
 		return 0;
 	}
 	best = xcalloc(n ? n : 1, sizeof(*best));
-	got = select_top(t, col, best, n);
-	for (k = 0; k < got && best[k]->v[col]; k++) {
+	got = select_top(&b->fam[0], col, best, 0, n);
+	got = select_top(&b->fam[1], col, best, got, n);
+	for (k = 0; k < got && ref_v(best[k], col); k++) {
 		memset(&rows[k], 0, sizeof(rows[k]));
 		if (tab == SUM_OWNER) {
-			memcpy(rows[k].owner.name, best[k]->key, 16);
-			memcpy(&rows[k].owner.pid, best[k]->key + 16, 4);
+			memcpy(rows[k].owner.name, best[k].key, 16);
+			memcpy(&rows[k].owner.pid, best[k].key + 16, 4);
 		} else {
-			read_key(best[k]->key, &rows[k]);
+			unpack(b, best[k].key, &rows[k]);
 		}
-		memcpy(rows[k].v, best[k]->v, sizeof(rows[k].v));
+		memcpy(rows[k].v, keytab_vals(best[k].t, best[k].key),
+		       sizeof(rows[k].v));
 	}
 	free(best);
 	return k;
 }
 
 /* Fullness of a listener as a fraction of its limit, times 2^16. */
-static uint64_t fill(const struct kent *e)
+static uint64_t fill(struct ref r)
 {
-	return e->v[1] ? ((uint64_t)e->v[0] << 16) / e->v[1] : e->v[0] << 16;
+	uint32_t q = ref_v(r, 0), limit = ref_v(r, 1);
+
+	return limit ? ((uint64_t)q << 16) / limit : (uint64_t)q << 16;
 }
 
 static int by_fill_desc(const void *a, const void *b)
 {
-	const struct kent *x = *(const struct kent *const *)a;
-	const struct kent *y = *(const struct kent *const *)b;
+	const struct ref *x = a, *y = b;
 
-	if (fill(x) != fill(y)) {
-		return fill(x) > fill(y) ? -1 : 1;
+	if (fill(*x) != fill(*y)) {
+		return fill(*x) > fill(*y) ? -1 : 1;
 	}
-	return memcmp(x->key, y->key, KEY_LEN);
+	return ref_cmp(*x, *y);
 }
 
 size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 			 size_t n, size_t *keys)
 {
-	const struct ktab *t = &s->priv->listeners;
-	const struct kent **refs;
-	size_t k = 0;
+	const struct breakdown *b = &s->priv->listeners;
+	size_t total = bd_keys(b), k = 0;
+	struct ref *refs;
 
 	if (keys) {
-		*keys = t->n;
+		*keys = total;
 	}
-	if (!t->n) {
+	if (!total) {
 		return 0;
 	}
-	refs = xcalloc(t->n, sizeof(*refs));
-	for (size_t i = 0; i < t->n; i++) {
-		refs[k++] = entry(t, i);
+	refs = xcalloc(total, sizeof(*refs));
+	for (int fi = 0; fi < 2; fi++) {
+		for (size_t i = 0; i < b->fam[fi].n; i++) {
+			refs[k++] = (struct ref){&b->fam[fi],
+						 keytab_key(&b->fam[fi], i)};
+		}
 	}
 	qsort(refs, k, sizeof(*refs), by_fill_desc);
-	for (k = 0; k < n && k < t->n; k++) {
-		struct sum_row r;
+	for (k = 0; k < n && k < total; k++) {
+		struct sum_row r = {0};
 		uint32_t(*chunk)[SS_MAX];
 
-		read_key(refs[k]->key, &r);
+		unpack(b, refs[k].key, &r);
 		memset(&rows[k], 0, sizeof(rows[k]));
 		rows[k].family = r.family;
 		memcpy(rows[k].addr, r.saddr, 16);
 		rows[k].port = r.dport;
-		rows[k].recv_q = refs[k]->v[0];
-		rows[k].send_q = refs[k]->v[1];
+		rows[k].recv_q = ref_v(refs[k], 0);
+		rows[k].send_q = ref_v(refs[k], 1);
 		chunk = s->priv->ports[r.dport / PORT_CHUNK];
 		if (chunk) {
 			memcpy(rows[k].conns, chunk[r.dport % PORT_CHUNK],

@@ -131,6 +131,60 @@ static void test_listeners(void **unused)
 	summary_destroy(s);
 }
 
+/* IPv4 and IPv6 keys of one breakdown rank together: by count, then
+ * IPv4 first (family order), and come back whole. */
+static void test_families(void **unused)
+{
+	struct summary_cfg cfg = {.eph_lo = 40000, .eph_hi = 40999};
+	struct summary *s = summary_create(&cfg);
+	struct sum_row rows[4];
+	uint8_t want[16];
+	size_t keys;
+	struct sock_rec r;
+
+	(void)unused;
+	for (int i = 0; i < 3; i++) {
+		r = rec(AF_INET6, IPPROTO_TCP, SS_TIME_WAIT, "2001:db8::1",
+			(uint16_t)(40000 + i), "2001:db8::ff:2", 8443);
+		summary_add(s, &r);
+	}
+	for (int i = 0; i < 3; i++) {
+		r = rec(AF_INET, IPPROTO_TCP, SS_ESTABLISHED, "10.1.1.1",
+			(uint16_t)(40010 + i), "10.2.2.2", 8443);
+		summary_add(s, &r);
+	}
+	r = rec(AF_INET6, IPPROTO_TCP, SS_ESTABLISHED, "2001:db8::1", 40020,
+		"2001:db8::3", 443);
+	summary_add(s, &r);
+	assert_int_equal(
+	    summary_top(s, SUM_TUPLE, SUM_V_TOTAL, rows, 4, &keys), 3);
+	assert_int_equal(keys, 3);
+	assert_int_equal(rows[0].family, AF_INET);
+	assert_int_equal(rows[0].v[SUM_V_TOTAL], 3);
+	assert_int_equal(rows[1].family, AF_INET6);
+	assert_int_equal(rows[1].v[SUM_V_TOTAL], 3);
+	assert_int_equal(rows[1].v[SUM_V_TIME_WAIT], 3);
+	inet_pton(AF_INET6, "2001:db8::1", want);
+	assert_memory_equal(rows[1].saddr, want, 16);
+	inet_pton(AF_INET6, "2001:db8::ff:2", want);
+	assert_memory_equal(rows[1].daddr, want, 16);
+	assert_int_equal(rows[1].dport, 8443);
+	inet_pton(AF_INET, "10.2.2.2", want);
+	assert_memory_equal(rows[0].daddr, want, 4);
+	memset(want, 0, sizeof(want));
+	assert_memory_equal(rows[0].daddr + 4, want, 12);
+	assert_int_equal(rows[2].v[SUM_V_TOTAL], 1);
+	assert_int_equal(rows[2].dport, 443);
+	/* By TIME_WAIT the IPv6 tuple leads. */
+	assert_int_equal(
+	    summary_top(s, SUM_TUPLE, SUM_V_TIME_WAIT, rows, 1, NULL), 1);
+	assert_int_equal(rows[0].family, AF_INET6);
+	assert_int_equal(
+	    summary_top(s, SUM_REMOTE_HOST, SUM_V_TOTAL, rows, 4, &keys), 3);
+	assert_int_equal(keys, 3);
+	summary_destroy(s);
+}
+
 /* Inbound connection number i: a distinct client host:port per i. */
 static struct sock_rec inbound(uint32_t i)
 {
@@ -219,6 +273,7 @@ int main(void)
 	    cmocka_unit_test(test_states),
 	    cmocka_unit_test(test_tuples_and_top),
 	    cmocka_unit_test(test_listeners),
+	    cmocka_unit_test(test_families),
 	    cmocka_unit_test(test_many_keys),
 	    cmocka_unit_test(test_key_cap),
 	};
