@@ -198,10 +198,10 @@ static bool awaiting(struct diag_rx *rx)
 /*
  * Waits up to SPIN_NS for the next batch without sleeping. The reader is
  * the slow side (the kernel walks its tables), so the consumer waits for
- * almost every batch; sleeping then means a futex wake-up per batch in
- * the reader and, in a VM, an idle vCPU to wake: 5% of a 500,000-socket
- * listing. sched_yield() rather than a pause loop, so anything else
- * runnable on this CPU gets it first.
+ * almost every batch. Sleeping then costs a futex wake-up per batch in
+ * the reader and a wake-up of the consumer's CPU from idle: 5% of a
+ * 500,000-socket listing on a 2-vCPU VM. sched_yield() rather than a
+ * pause loop, so anything else runnable on this CPU gets it first.
  */
 static void spin_for_batch(struct diag_rx *rx)
 {

@@ -134,10 +134,10 @@ struct summary *summary_create(const struct summary_cfg *cfg)
 		s->priv->cfg.eph_lo = 32768;
 		s->priv->cfg.eph_hi = 60999;
 	}
-	for (int i = 0; i < SUM_TAB_MAX; i++) {
-		inet_breakdown(&s->priv->tab[i], i == SUM_TUPLE ? KEY_SRC | KEY_DST
-							     : KEY_DST);
-	}
+	inet_breakdown(&s->priv->tab[SUM_REMOTE_HOST], KEY_DST);
+	inet_breakdown(&s->priv->tab[SUM_REMOTE_PORT], KEY_DST);
+	inet_breakdown(&s->priv->tab[SUM_TUPLE], KEY_SRC | KEY_DST);
+	/* Owners are not addresses: one table, fam[1] stays empty. */
 	keytab_init(&s->priv->tab[SUM_OWNER].fam[0], OWNER_KEY_LEN);
 	inet_breakdown(&s->priv->listeners, KEY_SRC);
 	keytab_init(&s->priv->lingering, LINGER_KEY_LEN);
