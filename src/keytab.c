@@ -27,6 +27,14 @@ void keytab_free(struct keytab *t)
 	}
 }
 
+void keytab_clear(struct keytab *t)
+{
+	if (t->slot) {
+		memset(t->slot, 0, t->cap * sizeof(*t->slot));
+	}
+	t->n = 0;
+}
+
 /*
  * A word at a time, multiply-and-fold mixing: a summary hashes every
  * socket several times, and a byte-wise hash cost a sixth of its time.

@@ -37,6 +37,8 @@ struct keytab {
 /* An empty table for keys of klen bytes. Allocates nothing yet. */
 void keytab_init(struct keytab *t, unsigned int klen);
 void keytab_free(struct keytab *t);
+/* Empty it, keeping its memory for the keys to come. */
+void keytab_clear(struct keytab *t);
 
 /*
  * The counters of key, a new zeroed entry if it is not there yet, unless

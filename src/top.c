@@ -37,6 +37,10 @@ void top_ui_init(struct top_ui *ui, const struct opts *o,
 	    (struct top_order){.group = TOP_GROUP_NONE, .sort = TOP_COL_STATE};
 	ui->show_advice = src->advice != NULL;
 	ui->page = 1;
+	/* Read now as well: the first refresh counts tuples by the range. */
+	if (src->limits && src->limits(src->ctx, &ui->limits)) {
+		memset(&ui->limits, 0, sizeof(ui->limits));
+	}
 	join_words(ui->filter_text, sizeof(ui->filter_text), o->filter_argc,
 		   o->filter_argv);
 }

@@ -35,6 +35,8 @@ struct top_advice {
 struct top_limits {
 	uint64_t max_tw_buckets; /* net.ipv4.tcp_max_tw_buckets */
 	uint64_t max_orphans;	 /* net.ipv4.tcp_max_orphans */
+	uint16_t eph_lo, eph_hi; /* net.ipv4.ip_local_port_range */
+	uint32_t usable_ports;	 /* that range less the reserved ports */
 };
 
 #define TOP_ADVICE_MAX 8

@@ -32,6 +32,8 @@ void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 	q->families = o->families;
 	q->filter = top_ui_filter(ui);
 	q->src = ui->src;
+	q->eph_lo = ui->limits.eph_lo;
+	q->eph_hi = ui->limits.eph_hi;
 	/* A live view shows every state unless told otherwise. */
 	if (filter_states(q->filter, &mask)) {
 		q->states = mask;
@@ -88,6 +90,8 @@ int top_collect(struct diag *d, const struct top_query *q,
 	int err = 0;
 
 	top_snap_reset(snap);
+	snap->eph_lo = q->eph_lo;
+	snap->eph_hi = q->eph_hi;
 	snap->when = top_now();
 	if (src->refresh) {
 		src->refresh(src->ctx);

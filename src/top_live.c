@@ -45,7 +45,12 @@ static int live_counters(void *ctx, struct top_counters *out)
 			      1u << CTR_LISTEN_OVERFLOWS;
 	struct top_live *l = ctx;
 	struct counters c = {0};
+	struct sockstat st = {0};
 
+	out->have_orphans =
+	    procnet_read_sockstat(l->o->root, &st, NULL, NULL) == 0 &&
+	    st.tcp_orphan >= 0;
+	out->orphans = out->have_orphans ? (uint64_t)st.tcp_orphan : 0;
 	procnet_read_counters(l->o->root, &c, NULL, NULL);
 	if ((c.have & need) != need) {
 		return -ENOENT; /* the header line is then not shown */
@@ -66,6 +71,11 @@ static int live_limits(void *ctx, struct top_limits *out)
 	}
 	if (sysctl_have(&l->sys, SYS_MAX_ORPHANS)) {
 		out->max_orphans = (uint64_t)l->sys.v[SYS_MAX_ORPHANS];
+	}
+	if (!l->sys.port_range_err) {
+		out->eph_lo = l->sys.port_lo;
+		out->eph_hi = l->sys.port_hi;
+		out->usable_ports = sysctl_usable_ports(&l->sys);
 	}
 	return 0;
 }

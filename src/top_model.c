@@ -7,7 +7,11 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "addr.h"
 #include "util.h"
+
+#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
+#define TUPLES_MAX (1u << 20)
 
 struct top_rank {
 	uint64_t id;
@@ -17,22 +21,27 @@ struct top_rank {
 void top_snap_init(struct top_snap *s)
 {
 	memset(s, 0, sizeof(*s));
+	keytab_init(&s->tuples, TUPLE_KEY_LEN);
 }
 
 void top_snap_finish(struct top_snap *s)
 {
 	free(s->rows);
+	keytab_free(&s->tuples);
 	memset(s, 0, sizeof(*s));
 }
 
 void top_snap_reset(struct top_snap *s)
 {
 	struct top_row *rows = s->rows;
+	struct keytab tuples = s->tuples;
 	size_t cap = s->cap;
 
 	memset(s, 0, sizeof(*s));
 	s->rows = rows;
 	s->cap = cap;
+	s->tuples = tuples;
+	keytab_clear(&s->tuples);
 }
 
 struct top_row *top_snap_add(struct top_snap *s)
@@ -49,11 +58,41 @@ struct top_row *top_snap_add(struct top_snap *s)
 	return row;
 }
 
+/* Whether rec takes an ephemeral port toward a peer: as summary counts. */
+static bool outgoing(const struct top_snap *s, const struct sock_rec *rec)
+{
+	return s->eph_lo && rec->sport >= s->eph_lo &&
+	       rec->sport <= s->eph_hi && rec->state != SS_LISTEN &&
+	       rec->dport && !addr_is_any(rec->family, rec->daddr);
+}
+
+static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
+{
+	uint8_t key[TUPLE_KEY_LEN] = {0};
+	uint32_t *v;
+
+	key[0] = rec->family;
+	memcpy(key + 1, rec->saddr, 16);
+	memcpy(key + 17, rec->daddr, 16);
+	memcpy(key + 33, &rec->dport, sizeof(rec->dport));
+	v = keytab_get(&s->tuples, key, TUPLES_MAX);
+	if (v && ++v[0] > s->worst.sockets) {
+		s->worst.family = rec->family;
+		memcpy(s->worst.saddr, rec->saddr, 16);
+		memcpy(s->worst.daddr, rec->daddr, 16);
+		s->worst.dport = rec->dport;
+		s->worst.sockets = v[0];
+	}
+}
+
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
 {
 	s->total++;
 	if (rec->protocol == IPPROTO_TCP && rec->state < SS_MAX) {
 		s->tcp_states[rec->state]++;
+		if (outgoing(s, rec)) {
+			count_tuple(s, rec);
+		}
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "keytab.h"
 #include "sock.h"
 
 /* What top keeps of one socket: copied out of the receive buffer. */
@@ -47,6 +48,20 @@ struct top_counters {
 	uint64_t new_conns;	   /* Tcp: ActiveOpens + PassiveOpens */
 	uint64_t retrans_segs;	   /* Tcp: RetransSegs */
 	uint64_t listen_overflows; /* TcpExt: ListenOverflows */
+	uint64_t orphans;	   /* sockstat TCP orphan (host-wide) */
+	bool have_orphans;
+};
+
+/*
+ * The (local address, peer address, peer port) with the most TCP sockets
+ * on an ephemeral local port, any state but LISTEN: connections to one
+ * destination share the usable ports of one local address.
+ */
+struct top_tuple {
+	uint8_t family;
+	uint8_t saddr[16], daddr[16];
+	uint16_t dport;
+	uint32_t sockets; /* 0: no such socket */
 };
 
 struct top_snap {
@@ -55,6 +70,11 @@ struct top_snap {
 	size_t cap;
 	uint32_t tcp_states[SS_MAX]; /* every TCP socket, filter or not */
 	uint64_t total;		     /* every socket seen */
+	/* Ephemeral local ports, set before counting; 0, 0: tuples not
+	 * counted. Tuples count every TCP socket, filter or not. */
+	uint16_t eph_lo, eph_hi;
+	struct keytab tuples; /* key: family, saddr, daddr, dport */
+	struct top_tuple worst;
 	struct top_counters counters;
 	bool has_counters;
 	double when; /* CLOCK_MONOTONIC seconds at the start of the refresh */
@@ -67,7 +87,7 @@ void top_snap_finish(struct top_snap *s);
 void top_snap_reset(struct top_snap *s);
 /* A new zeroed row at the end, valid until the next call. */
 struct top_row *top_snap_add(struct top_snap *s);
-/* Counts rec in the state table (TCP only) and the total. */
+/* Counts rec in the state table and its tuple (TCP only) and the total. */
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
 /* Fill row from rec (RTT from tcp_info when the kernel sent it). */
 void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);

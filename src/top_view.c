@@ -385,6 +385,18 @@ static const uint8_t meter_states[] = {
 
 enum { BAR_WIDTH = 6 };
 
+/* " [||    ]": count against limit, any part of a step shown. */
+static void put_bar(struct obuf *lb, uint64_t count, uint64_t limit)
+{
+	uint64_t fill = limit ? (count * BAR_WIDTH + limit - 1) / limit : 0;
+
+	obuf_puts(lb, " [");
+	for (unsigned int i = 0; i < BAR_WIDTH; i++) {
+		obuf_putc(lb, i < fill ? '|' : ' ');
+	}
+	obuf_putc(lb, ']');
+}
+
 /* Meter forms, widest first: count, rate, bar; count and rate; count. */
 enum meter_form { METER_FULL, METER_RATE, METER_COUNT };
 static const int meter_width[] = {38, 29, 17};
@@ -393,7 +405,7 @@ static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s,
 		      enum meter_form form)
 {
 	const struct top_snap *snap = &ui->snap[ui->cur];
-	uint64_t count = snap->tcp_states[s], limit = 0, fill;
+	uint64_t count = snap->tcp_states[s], limit = 0;
 	double rate = ui->rates.state[s];
 
 	if (s == SS_SYN_RECV) {
@@ -420,12 +432,7 @@ static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s,
 	for (unsigned int i = 0; !limit && i < SS_MAX; i++) {
 		limit += snap->tcp_states[i];
 	}
-	fill = limit ? (count * BAR_WIDTH + limit - 1) / limit : 0;
-	obuf_puts(lb, " [");
-	for (unsigned int i = 0; i < BAR_WIDTH; i++) {
-		obuf_putc(lb, i < fill ? '|' : ' ');
-	}
-	obuf_putc(lb, ']');
+	put_bar(lb, count, limit);
 }
 
 /* Three meters a line, in the widest form that fits; then fewer. */
@@ -452,6 +459,51 @@ static void render_meters(struct frame *fr, const struct top_ui *ui)
 		}
 		line_emit(fr, TR_HEADER);
 	}
+}
+
+/*
+ * Orphans against tcp_max_orphans, and the destination tuple with the
+ * most sockets against the usable ephemeral ports: the two limits that
+ * reset or refuse connections before any state count looks alarming.
+ */
+static void render_pressure(struct frame *fr, const struct top_ui *ui)
+{
+	const struct top_snap *snap = &ui->snap[ui->cur];
+	const struct top_tuple *w = &snap->worst;
+	bool orphans = snap->has_counters && snap->counters.have_orphans;
+	uint32_t usable = ui->limits.usable_ports;
+	struct obuf *lb = &fr->v->line;
+	char local[ADDR_STRLEN], peer[ADDR_STRLEN];
+
+	if (!orphans && !(usable && snap->eph_lo)) {
+		return;
+	}
+	line_start(fr);
+	if (orphans) {
+		obuf_printf(lb, "orphans (host-wide) %llu",
+			    (unsigned long long)snap->counters.orphans);
+		if (ui->limits.max_orphans) {
+			obuf_printf(lb, " of %llu",
+				    (unsigned long long)ui->limits.max_orphans);
+			put_bar(lb, snap->counters.orphans,
+				ui->limits.max_orphans);
+		}
+		obuf_puts(lb, usable && snap->eph_lo ? "  " : "");
+	}
+	if (usable && snap->eph_lo && !w->sockets) {
+		obuf_printf(lb, "worst tuple: none of %u ports", usable);
+	} else if (usable && snap->eph_lo) {
+		addr_format(local, w->family, w->saddr);
+		addr_format(peer, w->family, w->daddr);
+		obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)",
+			    w->sockets, usable, 100.0 * w->sockets / usable);
+		put_bar(lb, w->sockets, usable);
+		obuf_printf(lb,
+			    w->family == AF_INET6 ? " %s -> [%s]:%u"
+						  : " %s -> %s:%u",
+			    local, peer, w->dport);
+	}
+	line_emit(fr, TR_HEADER);
 }
 
 static void render_header(struct frame *fr, const struct top_ui *ui)
@@ -484,6 +536,7 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 			  "new connections -/s  retransmits -/s  "
 			  "ListenOverflows -/s");
 	}
+	render_pressure(fr, ui);
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
 	obuf_escape_text(lb, ui->filter_text, strlen(ui->filter_text));

@@ -286,6 +286,8 @@ def check_interactive():
     start_shell()
     text = start_top()
     check_counts(text)
+    check_pressure(wait_for(lambda t: "worst tuple" in t,
+                            "the pressure line"), "screen")
     check_filter()
     check_sort()
     check_group()
@@ -315,8 +317,32 @@ def check_interactive():
     terminal_sane("SIGTERM")
 
 
+def usable_ports():
+    """ip_local_port_range less ip_local_reserved_ports, as the kernel."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        lo, hi = map(int, f.read().split())
+    reserved = set()
+    with open("/proc/sys/net/ipv4/ip_local_reserved_ports") as f:
+        for part in filter(None, f.read().strip().split(",")):
+            a, _, b = part.partition("-")
+            reserved.update(range(int(a), int(b or a) + 1))
+    return sum(1 for p in range(lo, hi + 1) if p not in reserved)
+
+
+def check_pressure(text, how):
+    """Orphans (host-wide) and the busiest tuple: both client sockets,
+    the ESTABLISHED and the TIME_WAIT one, go to 127.0.0.1:8080 from
+    ephemeral ports, whatever the filter shows."""
+    n = usable_ports()
+    m = re.search(r"^orphans \(host-wide\) \d+(?: of \d+ \[[| ]{6}\])?  "
+                  rf"worst tuple 2 of {n} ports \(0\.0%\) \[\|     \] "
+                  r"127\.0\.0\.1 -> 127\.0\.0\.1:8080$", text, re.M)
+    netns.check(m, f"{how}: orphans and the worst tuple, 2 of {n}:\n{text}")
+
+
 def check_batch():
     r = netns.run([SOCKSCOPE, "top", "--batch", "-n", "3", "-d", "0.1"])
+    check_pressure(r.stdout, "batch")
     snaps = r.stdout.count("sockscope top - ")
     netns.check(snaps == 3, f"--batch -n 3 prints 3 snapshots, got {snaps}")
     netns.check(len(re.findall(r"^TIME_WAIT +127\.0\.0\.1:", r.stdout,
@@ -324,6 +350,7 @@ def check_batch():
                 "each snapshot lists the TIME_WAIT socket")
     netns.check(r.stderr == "", f"nothing on stderr: {r.stderr}")
     r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "state", "listening"])
+    check_pressure(r.stdout, "batch, filtered")
     _, rows = table_rows(r.stdout)
     netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
                 f"a command-line filter applies in batch: {rows}")

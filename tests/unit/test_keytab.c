@@ -73,6 +73,16 @@ static void test_limit(void **unused)
 	assert_non_null(v);
 	assert_int_equal(v[0], 0); /* new entries start zeroed */
 	assert_int_equal(t.n, 3);
+	v[0] = 7;
+	keytab_clear(&t); /* empty again, room for the limit anew */
+	assert_null(keytab_find(&t, k));
+	for (uint32_t i = 10; i < 13; i++) {
+		key_of(k, sizeof(k), i);
+		v = keytab_get(&t, k, 3);
+		assert_non_null(v);
+		assert_int_equal(v[0], 0);
+	}
+	assert_int_equal(t.n, 3);
 	keytab_free(&t);
 }
 

@@ -322,6 +322,77 @@ static void test_empty(void **unused)
 	top_snap_finish(&s);
 }
 
+static struct sock_rec tcp(uint8_t state, uint8_t src, uint16_t sport,
+			   uint8_t dst, uint16_t dport)
+{
+	struct sock_rec r = {.family = AF_INET,
+			     .protocol = IPPROTO_TCP,
+			     .state = state,
+			     .sport = sport,
+			     .dport = dport};
+
+	r.saddr[0] = 10;
+	r.saddr[3] = src;
+	r.daddr[0] = 192;
+	r.daddr[3] = dst;
+	return r;
+}
+
+/* The busiest (local, peer, peer port) over sockets on ephemeral ports,
+ * whatever the filter; a reset starts the count again. */
+static void test_worst_tuple(void **unused)
+{
+	struct top_snap s;
+	struct sock_rec r;
+
+	(void)unused;
+	top_snap_init(&s);
+	top_snap_reset(&s);
+	r = tcp(SS_ESTABLISHED, 1, 40000, 9, 443);
+	top_snap_count(&s, &r); /* no range yet: not counted */
+	assert_int_equal(s.worst.sockets, 0);
+	s.eph_lo = 40000;
+	s.eph_hi = 40999;
+	for (uint16_t p = 0; p < 5; p++) {
+		r = tcp(p < 3 ? SS_TIME_WAIT : SS_ESTABLISHED, 1,
+			(uint16_t)(40000 + p), 9, 443);
+		top_snap_count(&s, &r);
+	}
+	for (uint16_t p = 0; p < 3; p++) {
+		r = tcp(SS_SYN_SENT, 2, (uint16_t)(40100 + p), 9, 443);
+		top_snap_count(&s, &r);
+	}
+	r = tcp(SS_ESTABLISHED, 1, 443, 7, 40500); /* inbound: local 443 */
+	top_snap_count(&s, &r);
+	r = tcp(SS_ESTABLISHED, 1, 41000, 9, 443); /* above the range */
+	top_snap_count(&s, &r);
+	r = tcp(SS_LISTEN, 1, 40500, 0, 0);
+	top_snap_count(&s, &r);
+	r.protocol = IPPROTO_UDP;
+	r.state = SS_ESTABLISHED;
+	r.daddr[0] = 192;
+	r.dport = 53;
+	top_snap_count(&s, &r);
+	assert_int_equal(s.worst.sockets, 5);
+	assert_int_equal(s.worst.family, AF_INET);
+	assert_int_equal(s.worst.saddr[3], 1);
+	assert_int_equal(s.worst.daddr[3], 9);
+	assert_int_equal(s.worst.dport, 443);
+	assert_int_equal(s.tuples.n, 2);
+	assert_int_equal(s.tcp_states[SS_TIME_WAIT], 3);
+	assert_int_equal(s.total, 13);
+	top_snap_reset(&s);
+	assert_int_equal(s.worst.sockets, 0);
+	assert_int_equal(s.tuples.n, 0);
+	s.eph_lo = 40000;
+	s.eph_hi = 40999;
+	r = tcp(SS_SYN_SENT, 2, 40100, 9, 443);
+	top_snap_count(&s, &r);
+	assert_int_equal(s.worst.sockets, 1);
+	assert_int_equal(s.worst.saddr[3], 2);
+	top_snap_finish(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(test_rates),
 	    cmocka_unit_test(test_snap_reuses_rows),
 	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test(test_worst_tuple),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

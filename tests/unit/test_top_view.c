@@ -391,6 +391,55 @@ static void test_sources(void **state)
 	assert_null(strstr(f->cap.lines[23], "F9"));
 }
 
+/* Orphans against their limit and the worst tuple against the usable
+ * ports, with bars; the line is absent while neither is known. */
+static void test_pressure_line(void **state)
+{
+	struct fixture *f = *state;
+	struct top_snap *s = top_ui_snap(&f->ui);
+	int at;
+
+	render(f, 24, 120);
+	assert_int_equal(find_line(&f->cap, "orphans"), -1);
+	assert_int_equal(find_line(&f->cap, "worst tuple"), -1);
+	s->has_counters = true;
+	s->counters.have_orphans = true;
+	s->counters.orphans = 40;
+	f->ui.limits.max_orphans = 160;
+	f->ui.limits.usable_ports = 1000;
+	s->eph_lo = 32768;
+	s->eph_hi = 60999;
+	s->worst = (struct top_tuple){.family = AF_INET, .dport = 443,
+				      .sockets = 250};
+	memcpy(s->worst.saddr, (uint8_t[]){10, 0, 0, 1}, 4);
+	memcpy(s->worst.daddr, (uint8_t[]){10, 0, 0, 9}, 4);
+	render(f, 24, 120);
+	at = find_line(&f->cap, "orphans");
+	assert_true(at > 0);
+	assert_string_equal(f->cap.lines[at],
+			    "orphans (host-wide) 40 of 160 [||    ]  worst tuple "
+			    "250 of 1000 ports (25.0%) [||    ] 10.0.0.1 -> "
+			    "10.0.0.9:443");
+	assert_int_equal(f->cap.role[at], TR_HEADER);
+	/* IPv6 peers in brackets; no orphan count: the tuple alone. */
+	s->counters.have_orphans = false;
+	s->worst.family = AF_INET6;
+	memset(s->worst.saddr, 0, 16);
+	memset(s->worst.daddr, 0, 16);
+	s->worst.saddr[15] = 1;
+	s->worst.daddr[15] = 2;
+	render(f, 24, 120);
+	at = find_line(&f->cap, "worst tuple");
+	assert_true(at > 0);
+	assert_non_null(strstr(f->cap.lines[at], " ::1 -> [::2]:443"));
+	s->worst.sockets = 0;
+	render(f, 24, 120);
+	at = find_line(&f->cap, "worst tuple");
+	assert_true(at > 0);
+	assert_string_equal(f->cap.lines[at],
+			    "worst tuple: none of 1000 ports");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +454,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
+					    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
