@@ -386,10 +386,12 @@ static long parse_count(const char *s, const char *name)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fill [--established N] [--time-wait N] [--listen N]\n"
-		   "            [--holders N] [--port-base PORT]\n"
+		   "            [--holders N] [--port-base PORT] [--listeners-needed]\n"
 		   "Creates TCP sockets in this (private) network namespace, prints READY,\n"
 		   "holds them until stdin EOF or SIGTERM. 'refresh' on stdin renews the\n"
-		   "TIME-WAIT sockets. N established must be even (pairs).\n");
+		   "TIME-WAIT sockets. N established must be even (pairs).\n"
+		   "--listeners-needed prints how many listeners (at least --listen) the\n"
+		   "fill needs, one per holder process, and exits.\n");
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)
@@ -400,13 +402,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "holders", required_argument, NULL, 'H' },
 		{ "port-base", required_argument, NULL, 'p' },
+		{ "listeners-needed", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
 	*o = (struct opts){ .port_base = 5000 };
-	while ((c = getopt_long(argc, argv, "e:t:l:H:p:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "e:t:l:H:p:nh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			o->established = parse_count(optarg, "--established");
@@ -422,6 +425,9 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'p':
 			o->port_base = parse_count(optarg, "--port-base");
+			break;
+		case 'n':
+			o->listeners_needed = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -471,6 +477,22 @@ static long count_holders(const struct opts *o, long budget)
 		par = 1;
 	}
 	return nh > par ? nh : par;
+}
+
+/*
+ * Listeners for --listeners-needed: at least --listen, and one per holder.
+ * More listeners take descriptors from each holder's budget, which can need
+ * another holder, hence the loop (it ends: each step adds far fewer
+ * descriptors than a holder's budget).
+ */
+static long listeners_needed(struct opts *o, long budget)
+{
+	long nh;
+
+	while ((nh = count_holders(o, budget)) > o->listen) {
+		o->listen = nh;
+	}
+	return nh < 0 ? nh : o->listen;
 }
 
 static int open_listeners(const struct opts *o, int *lfd, uint16_t *lport)
@@ -540,6 +562,19 @@ int main(int argc, char **argv)
 
 	parse_opts(argc, argv, &o);
 	budget = fill_fd_budget();
+	if (o.listeners_needed) {
+		if (budget < 0) {
+			fprintf(stderr, "fill: RLIMIT_NOFILE: %s\n", strerror(-budget));
+			return 1;
+		}
+		nh = listeners_needed(&o, budget);
+		if (nh < 0) {
+			fprintf(stderr, "fill: --holders: need at least %ld\n", -nh);
+			return 1;
+		}
+		printf("%ld\n", nh);
+		return 0;
+	}
 	nh = count_holders(&o, budget);
 	if (setup(&o, nh, budget)) {
 		return 1;

@@ -10,6 +10,7 @@
 #ifndef FILL_H
 #define FILL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Client k binds 127.0.0.(CLIENT_ADDR_FIRST + k / CLIENT_PORTS):(1024 + k % CLIENT_PORTS). */
@@ -33,6 +34,7 @@ struct opts {
 	long listen;
 	long holders;
 	long port_base;
+	bool listeners_needed;	/* print the listeners needed and exit */
 };
 
 /* What one holder creates. Client indices are global across holders. */

@@ -84,15 +84,18 @@ secs_since()
 	awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'
 }
 
-# Mix for a size: 2/3 established (whole pairs), LISTEN listeners, the rest
+# Mix for a size: 2/3 established (whole pairs), LISTEN listeners (more if
+# fill needs more holder processes than that: one listener each), the rest
 # TIME-WAIT. Prints "EST TW LISTEN".
 mix_of()
 {
-	local size=$1 est
+	local size=$1 est lst
 
 	est=$((size * 2 / 3))
 	est=$((est - est % 2))
-	echo "$est $((size - est - LISTEN)) $LISTEN"
+	lst=$("$BUILD_DIR/fill" --established "$est" --time-wait "$((size - est - LISTEN))" \
+		--listen "$LISTEN" --listeners-needed) || die "size $size: fill cannot plan it"
+	echo "$est $((size - est - lst)) $lst"
 }
 
 # Sets ARGV to the command line of command number $1.
@@ -433,8 +436,8 @@ machine_header()
 		echo "# namespaces: share the host's TCP hash table (no tcp_child_ehash_entries);" \
 			"TCP sockets elsewhere on the machine slow every dump"
 	fi
-	echo "# mix: 2/3 ESTABLISHED (both ends of loopback pairs), $LISTEN LISTEN," \
-		"the rest TIME-WAIT; all IPv4"
+	echo "# mix: 2/3 ESTABLISHED (both ends of loopback pairs), $LISTEN LISTEN" \
+		"(more if fill needs more holder processes: one each), the rest TIME-WAIT; all IPv4"
 	echo "# median of $REPS interleaved runs after one warm-up run, stdout to /dev/null;" \
 		"wall time from spawn to exit; peak RSS = max ru_maxrss"
 }
