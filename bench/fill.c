@@ -511,12 +511,9 @@ static int open_listeners(const struct opts *o, int *lfd, uint16_t *lport)
 	return 0;
 }
 
-static int setup(const struct opts *o, long nh, long budget)
+/* Whether a descriptor budget and holder count came out usable; says why not. */
+static int plan_ok(long nh, long budget)
 {
-	long pairs = o->established / 2;
-	long per = nh > 0 ? (pairs + nh - 1) / nh : 0;
-	int err;
-
 	if (budget < 0) {
 		fprintf(stderr, "fill: RLIMIT_NOFILE: %s\n", strerror(-budget));
 		return -EINVAL;
@@ -524,6 +521,18 @@ static int setup(const struct opts *o, long nh, long budget)
 	if (nh < 0) {
 		fprintf(stderr, "fill: --holders: need at least %ld for %ld descriptors "
 			"each\n", -nh, budget);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int setup(const struct opts *o, long nh, long budget)
+{
+	long pairs = o->established / 2;
+	long per = nh > 0 ? (pairs + nh - 1) / nh : 0;
+	int err;
+
+	if (plan_ok(nh, budget)) {
 		return -EINVAL;
 	}
 	if (nh > o->listen) {
@@ -563,13 +572,8 @@ int main(int argc, char **argv)
 	parse_opts(argc, argv, &o);
 	budget = fill_fd_budget();
 	if (o.listeners_needed) {
-		if (budget < 0) {
-			fprintf(stderr, "fill: RLIMIT_NOFILE: %s\n", strerror(-budget));
-			return 1;
-		}
-		nh = listeners_needed(&o, budget);
-		if (nh < 0) {
-			fprintf(stderr, "fill: --holders: need at least %ld\n", -nh);
+		nh = budget < 0 ? 0 : listeners_needed(&o, budget);
+		if (plan_ok(nh, budget)) {
 			return 1;
 		}
 		printf("%ld\n", nh);
