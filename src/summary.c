@@ -241,7 +241,9 @@ static void add_listener(struct summary *s, const struct sock_rec *rec)
 {
 	struct breakdown *b = &s->priv->listeners;
 	uint8_t key[KEYTAB_KEY_MAX];
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, NULL,
+	/* The listeners' keys hold no peer; daddr is passed only so that
+	 * pack() never sees a null source for a copy it does not make. */
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
 				rec->sport);
 	uint32_t *v = bd_get(s, b, t, key);
 

@@ -5,6 +5,7 @@
  * diag_rx.c and acquire.c run unchanged against a scripted "kernel" that
  * answers each request with batches, errors, flags and overflows.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libmnl/libmnl.h>
@@ -59,18 +60,30 @@ static struct {
 	int refused;      /* how many threads it refused */
 } k;
 
-int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr,
-			  void *(*fn)(void *), void *arg);
-int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr,
-			  void *(*fn)(void *), void *arg);
-int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr,
-			  void *(*fn)(void *), void *arg)
+/*
+ * The test defines libmnl's send and receive and pthread_create itself: the
+ * executable's definitions win over the shared libraries' when the core
+ * library is linked in (symbol interposition, no --wrap, so an LTO build
+ * links too). The real pthread_create is the next one in lookup order.
+ */
+int pthread_create(pthread_t *t, const pthread_attr_t *attr,
+		   void *(*fn)(void *), void *arg)
 {
+	typedef int (*create_fn)(pthread_t *, const pthread_attr_t *,
+				 void *(*)(void *), void *);
+	create_fn real;
+	void *sym;
+
 	if (k.no_threads) {
 		k.refused++;
 		return EAGAIN;
 	}
-	return __real_pthread_create(t, attr, fn, arg);
+	sym = dlsym(RTLD_NEXT, "pthread_create");
+	if (!sym) {
+		return ENOSYS;
+	}
+	memcpy(&real, &sym, sizeof(real));
+	return real(t, attr, fn, arg);
 }
 
 static void script(int req, const struct step *steps, int n)
@@ -79,10 +92,8 @@ static void script(int req, const struct step *steps, int n)
 	k.script[req][n].kind = END;
 }
 
-ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
-				 size_t len);
-ssize_t __wrap_mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
-				 size_t len)
+ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
+			  size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
 	const uint8_t *body = NLMSG_DATA(nlh);
@@ -139,10 +150,8 @@ static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 	return off;
 }
 
-ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
-				   size_t size);
-ssize_t __wrap_mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
-				   size_t size)
+ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
+			    size_t size)
 {
 	const struct step *s = &k.script[k.n_req - 1][k.step];
 	uint32_t portid = mnl_socket_get_portid(nl);
