@@ -193,25 +193,6 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	return err;
 }
 
-/* The error an NLMSG_ERROR or NLMSG_DONE carries (0 if none). */
-static int msg_error(const struct nlmsghdr *nlh)
-{
-	int e = 0;
-
-	if (nlh->nlmsg_type == NLMSG_ERROR) {
-		const struct nlmsgerr *me = NLMSG_DATA(nlh);
-
-		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*me))) {
-			return -EBADMSG;
-		}
-		return me->error < 0 ? me->error : -EPROTO;
-	}
-	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
-		memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
-	}
-	return e < 0 ? e : 0;
-}
-
 /*
  * The socket's identity in a request. udp_dump_one() looks the socket up
  * with idiag_src/sport as the packet's source, the peer ("swapped for
@@ -264,6 +245,8 @@ static ssize_t ask_one(struct diag *d, uint16_t type, uint16_t flags,
 	} while (n < 0 && errno == EINTR);
 	return n < 0 ? -errno : n;
 }
+
+static int msg_error(const struct nlmsghdr *nlh);
 
 int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out)
 {
@@ -320,6 +303,25 @@ static int write_all(int fd, const void *p, size_t n)
 		n -= (size_t)k;
 	}
 	return 0;
+}
+
+/* The error an NLMSG_ERROR or NLMSG_DONE carries (0 if none). */
+static int msg_error(const struct nlmsghdr *nlh)
+{
+	int e = 0;
+
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *me = NLMSG_DATA(nlh);
+
+		if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*me))) {
+			return -EBADMSG;
+		}
+		return me->error < 0 ? me->error : -EPROTO;
+	}
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(int))) {
+		memcpy(&e, NLMSG_DATA(nlh), sizeof(e));
+	}
+	return e < 0 ? e : 0;
 }
 
 enum { FEED_MORE = 1, FEED_DONE = 0 };
