@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """kill closes what the options select, checks each socket again before
 closing it, asks for --force before wide or listening selections, and
-closes UDP sockets: on real sockets in a private network namespace.
+closes UDP sockets; top's kill question stays with its socket: on real
+sockets in a private network namespace.
 argv[1] is the sockscope binary.
 
 Two checks need a window between the listing and the close that the test
@@ -14,8 +15,10 @@ import errno
 import json
 import os
 import re
+import shlex
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -252,6 +255,106 @@ def test_udp_refused(binary):
         u.close()
 
 
+class Top:
+    """`sockscope top` in a detached tmux session (a private server, so it
+    runs in this namespace)."""
+
+    def __init__(self, binary, *args):
+        if not shutil.which("tmux"):
+            netns.skip("needs tmux")
+        self.dir = tempfile.mkdtemp(prefix="sockscope-kill-")
+        self.tmux = ["tmux", "-S", os.path.join(self.dir, "tmux.sock")]
+        cmd = shlex.join(netns.wrap([binary, "top", "-d", "0.3", *args]))
+        subprocess.run(self.tmux + ["new-session", "-d", "-s", "k", "-x",
+                                    "120", "-y", "30", cmd], check=True)
+
+    def screen(self):
+        return subprocess.run(self.tmux + ["capture-pane", "-p", "-t", "k"],
+                              capture_output=True, text=True).stdout
+
+    def wait(self, pred, timeout=10.0):
+        end = time.monotonic() + timeout
+        text = self.screen()
+        while not pred(text) and time.monotonic() < end:
+            time.sleep(0.05)
+            text = self.screen()
+        return text
+
+    def keys(self, *k):
+        subprocess.run(self.tmux + ["send-keys", "-t", "k", *k], check=True)
+
+    def close(self):
+        subprocess.run(self.tmux + ["kill-server"], capture_output=True)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def reset_close(sock):
+    """Close with an RST: the socket is gone at once, no FIN_WAIT."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack("ii", 1, 0))
+    sock.close()
+
+
+def asked_port(text):
+    m = re.search(r"Close 127\.0\.0\.1:(\d+) -> 127\.0\.0\.1:7020\? "
+                  r"\(y/n\)", text)
+    return int(m[1]) if m else None
+
+
+def test_top_question(binary):
+    """top's y/n question is about one socket: when it goes away, the
+    question goes (refreshing) or y says so (paused); y never closes the
+    row that slid into its place."""
+    srv = tcp_listener(7020)
+    clients = {}
+    accepted = []
+
+    def connect():
+        c = socket.create_connection(("127.0.0.1", 7020))
+        clients[c.getsockname()[1]] = c
+        accepted.append(srv.accept()[0])
+
+    def established():
+        return sorted(p for p, _, _ in ports(
+            binary, "-t", "state", "established", "dport", "=", ":7020"))
+
+    connect()
+    connect()
+    top = Top(binary, "state", "established", "dport", "=", ":7020")
+    try:
+        top.wait(lambda t: t.count(":7020") >= 2)
+        top.keys("k")
+        asked = asked_port(top.wait(lambda t: "(y/n)" in t))
+        if asked in clients:
+            reset_close(clients.pop(asked))
+        text = top.wait(lambda t: "went away" in t)
+        check(asked is not None and "went away" in text and
+              "(y/n)" not in text,
+              f"refreshing: the question goes with its socket:\n{text}")
+        top.keys("y")
+        time.sleep(1.0)
+        check(established() == sorted(clients),
+              f"y closed no other socket: {established()} {list(clients)}")
+        # Paused: no refresh sees it go; the kernel's answer is shown.
+        connect()
+        top.wait(lambda t: t.count(":7020") >= 2)
+        top.keys("Space", "k")
+        asked = asked_port(top.wait(lambda t: "(y/n)" in t))
+        if asked in clients:
+            reset_close(clients.pop(asked))
+        top.keys("y")
+        text = top.wait(lambda t: "went away" in t or "close:" in t)
+        check(asked is not None and "went away" in text and
+              established() == sorted(clients),
+              f"paused: y says the socket went away:\n{text}")
+        top.keys("q")
+    finally:
+        top.close()
+        srv.close()
+        for c in list(clients.values()) + accepted:
+            c.close()
+
+
 def main():
     netns.enter()
     binary = sys.argv[1]
@@ -260,6 +363,7 @@ def main():
     test_protocol_and_family(binary)
     test_recheck_state(binary)
     test_udp_refused(binary)
+    test_top_question(binary)
     netns.finish("kill")
 
 
