@@ -47,7 +47,7 @@ struct victims {
 
 struct kill_tally {
 	size_t closed;
-	size_t gone;    /* closed meanwhile, or its tuple reused */
+	size_t gone;	/* closed meanwhile, or its tuple reused */
 	size_t skipped; /* no longer matched the filter */
 	size_t failed;
 };
@@ -152,8 +152,10 @@ static int kill_one(struct diag *d, const struct acquire *a,
 		       "CAP_NET_ADMIN (run as root)");
 		return err;
 	case -EOPNOTSUPP:
-		say_failed(rec, "the kernel cannot close this socket (it needs "
-				"CONFIG_INET_DIAG_DESTROY)", err);
+		say_failed(rec,
+			   "the kernel cannot close this socket (it needs "
+			   "CONFIG_INET_DIAG_DESTROY)",
+			   err);
 		t->failed++;
 		return 0;
 	default:
