@@ -41,16 +41,28 @@ static uint32_t proto_bit(uint8_t protocol)
 	}
 }
 
+/* Family, protocol and state: what each request asked for. */
+static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
+{
+	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
+
+	return rec->state < 32 && (a->o->families & fam) &&
+	       (a->protocols & proto_bit(rec->protocol)) &&
+	       (a->states[rec->protocol] & SS_BIT(rec->state));
+}
+
+bool acquire_selects(const struct acquire *a, const struct sock_rec *rec)
+{
+	return selects_kind(a, rec) && filter_match(a->o->filter, rec);
+}
+
 /* Every check a row must pass; the kernel made most of them already. */
 static int acquire_row(const struct sock_rec *rec, void *data)
 {
 	struct acquire *a = data;
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
 
 	a->seen++;
-	if (rec->state >= 32 || !(a->o->families & fam) ||
-	    !(a->protocols & proto_bit(rec->protocol)) ||
-	    !(a->states[rec->protocol] & SS_BIT(rec->state))) {
+	if (!selects_kind(a, rec)) {
 		return 0;
 	}
 	/*

@@ -4,7 +4,7 @@
  *
  * acquire_init() reads protocols, families, states and the filter from
  * opts; a caller may then narrow or widen a->protocols and a->states[]
- * (summary counts every state by default, kill is TCP only) before
+ * (summary counts every state by default) before
  * acquire_run(). Live, the filter is compiled for the kernel where it can
  * be and finished in userspace where it must; a kernel that refuses the
  * program (EPERM: fwmark without CAP_NET_ADMIN; EINVAL: an op it lacks)
@@ -48,5 +48,12 @@ void acquire_init(struct acquire *a, const struct opts *o);
 /* Returns 0, or -errno after one line on stderr. */
 int acquire_run(struct acquire *a, diag_row_fn fn, void *data);
 void acquire_finish(struct acquire *a);
+
+/*
+ * Whether rec passes every check acquire_run() makes (family, protocol,
+ * state, the whole filter in userspace), as a->protocols and a->states[]
+ * stand now: kill re-checks a fresh record with it before closing.
+ */
+bool acquire_selects(const struct acquire *a, const struct sock_rec *rec);
 
 #endif

@@ -193,10 +193,35 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	return err;
 }
 
-int diag_kill(struct diag *d, const struct sock_rec *rec)
+/*
+ * The socket's identity in a request. udp_dump_one() looks the socket up
+ * with idiag_src/sport as the packet's source, the peer ("swapped for
+ * historical reasons", net/ipv4/udp_diag.c); every other lookup, TCP's
+ * and SOCK_DESTROY's, reads them as the dump reported them.
+ */
+static void put_id(struct inet_diag_req_v2 *r, const struct sock_rec *rec,
+		   bool peer_first)
+{
+	size_t alen = rec->family == AF_INET ? 4 : 16;
+
+	r->sdiag_family = rec->family;
+	r->sdiag_protocol = rec->protocol;
+	r->idiag_states = SS_ALL_BITS;
+	r->id.idiag_sport = htons(peer_first ? rec->dport : rec->sport);
+	r->id.idiag_dport = htons(peer_first ? rec->sport : rec->dport);
+	memcpy(r->id.idiag_src, peer_first ? rec->daddr : rec->saddr, alen);
+	memcpy(r->id.idiag_dst, peer_first ? rec->saddr : rec->daddr, alen);
+	r->id.idiag_if = rec->ifindex;
+	r->id.idiag_cookie[0] = (uint32_t)rec->cookie;
+	r->id.idiag_cookie[1] = (uint32_t)(rec->cookie >> 32);
+}
+
+/* Send one request about rec and receive its one reply into d->buf;
+ * returns the reply's length or -errno. */
+static ssize_t ask_one(struct diag *d, uint16_t type, uint16_t flags,
+		       const struct sock_rec *rec, bool peer_first)
 {
 	char buf[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req_v2))];
-	size_t alen = rec->family == AF_INET ? 4 : 16;
 	struct inet_diag_req_v2 *r;
 	struct nlmsghdr *nlh;
 	ssize_t n;
@@ -207,33 +232,57 @@ int diag_kill(struct diag *d, const struct sock_rec *rec)
 	}
 	memset(buf, 0, sizeof(buf));
 	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DESTROY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
 	nlh->nlmsg_seq = ++d->seq;
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = rec->family;
-	r->sdiag_protocol = rec->protocol;
-	r->idiag_states = SS_ALL_BITS;
-	r->id.idiag_sport = htons(rec->sport);
-	r->id.idiag_dport = htons(rec->dport);
-	memcpy(r->id.idiag_src, rec->saddr, alen);
-	memcpy(r->id.idiag_dst, rec->daddr, alen);
-	r->id.idiag_if = rec->ifindex;
-	r->id.idiag_cookie[0] = (uint32_t)rec->cookie;
-	r->id.idiag_cookie[1] = (uint32_t)(rec->cookie >> 32);
+	put_id(r, rec, peer_first);
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
 		return -errno;
 	}
 	do {
 		n = mnl_socket_recvfrom(d->nl, d->buf, RECV_BUF_SIZE);
 	} while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
+static int msg_error(const struct nlmsghdr *nlh);
+
+int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
+	ssize_t n = ask_one(d, SOCK_DIAG_BY_FAMILY, 0, rec,
+			    rec->protocol == IPPROTO_UDP);
+
 	if (n < 0) {
-		return -errno;
+		return (int)n;
+	}
+	if (!mnl_nlmsg_ok(nlh, (int)n) || nlh->nlmsg_seq != d->seq) {
+		return -EBADMSG;
+	}
+	if (nlh->nlmsg_type == NLMSG_ERROR) {
+		return msg_error(nlh);
+	}
+	if (diag_parse_inet(nlh, rec->protocol, out)) {
+		return -EBADMSG;
+	}
+	/* The blocks would point into d->buf, reused by the next call. */
+	memset(&out->ext, 0, sizeof(out->ext));
+	/* A lookup by tuple finds whatever holds it now: the cookie says
+	 * whether it is still the same socket. */
+	return out->cookie == rec->cookie ? 0 : -ESTALE;
+}
+
+int diag_kill(struct diag *d, const struct sock_rec *rec)
+{
+	ssize_t n = ask_one(d, SOCK_DESTROY, NLM_F_ACK, rec, false);
+
+	if (n < 0) {
+		return (int)n;
 	}
 	/* The ack is an NLMSG_ERROR: mnl_cb_run turns a nonzero one into
 	 * -1 with errno set, and a zero one into MNL_CB_STOP. */
-	if (mnl_cb_run(d->buf, (size_t)n, nlh->nlmsg_seq, d->portid, NULL,
-		       NULL) < 0) {
+	if (mnl_cb_run(d->buf, (size_t)n, d->seq, d->portid, NULL, NULL) < 0) {
 		return -errno;
 	}
 	return 0;

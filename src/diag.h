@@ -65,6 +65,16 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 bool diag_interrupted(const struct diag *d);
 
 /*
+ * The socket rec names, as the kernel sees it now: one exact request by
+ * family, protocol, addresses, ports, interface and cookie (no dump). Call
+ * it between dumps. Returns 0 with *out filled (ext blocks cleared: no
+ * pointer into the receive buffer survives); -ENOENT when no socket holds
+ * the tuple any more; -ESTALE when another socket (another cookie) holds
+ * it; or another -errno.
+ */
+int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out);
+
+/*
  * Close one socket with SOCK_DESTROY, naming it exactly as a dump reported
  * it (family, protocol, addresses, ports, interface, cookie: a socket that
  * reused the 4-tuple since has another cookie and is left alone). Call it

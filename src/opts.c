@@ -35,6 +35,7 @@ enum long_only {
 	OPT_ITERATIONS,
 	OPT_NO_COLOR,
 	OPT_READONLY,
+	OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -54,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "net", required_argument, NULL, 'N' },
 	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 	{ "yes", no_argument, NULL, OPT_YES },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "json", no_argument, NULL, 'j' },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "save", required_argument, NULL, OPT_SAVE },
@@ -75,7 +77,7 @@ static const struct option long_opts[] = {
 
 static const char usage_text[] =
 	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
-	"       sockscope kill [--yes] [OPTIONS] FILTER\n"
+	"       sockscope kill [--yes [--force]] [OPTIONS] FILTER\n"
 	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
 	"       sockscope advise [OPTIONS] [FILTER]\n"
 	"       sockscope top [OPTIONS] [FILTER]\n"
@@ -98,6 +100,8 @@ static const char usage_text[] =
 	"  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or PATH\n"
 	"      --all-netns      every namespace in /run/netns and the current one\n"
 	"      --yes            kill: close the sockets (default: only list them)\n"
+	"      --force          kill --yes: also a selection with listening sockets\n"
+	"                       or more than 100 sockets\n"
 	"  -j, --json           same as --format json\n"
 	"      --format FMT     table, json, ndjson or prometheus\n"
 	"  -s, --summary        same as the summary command\n"
@@ -241,6 +245,7 @@ static const struct {
 	{ 'i', offsetof(struct opts, tcp_info) },
 	{ OPT_ALL_NETNS, offsetof(struct opts, all_netns) },
 	{ OPT_YES, offsetof(struct opts, yes) },
+	{ OPT_FORCE, offsetof(struct opts, force) },
 };
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
@@ -421,6 +426,9 @@ static int check_combinations(const struct opts *o)
 	}
 	if (o->yes && !kill) {
 		return usage_error("--yes belongs to 'sockscope kill'");
+	}
+	if (o->force && !kill) {
+		return usage_error("--force belongs to 'sockscope kill'");
 	}
 	if (kill && (o->all_netns || o->save_path || o->load_path)) {
 		return usage_error("kill works on live sockets of one namespace "

@@ -44,6 +44,7 @@ struct opts {
 	bool tcp_info;        /* -i */
 	bool all_netns;       /* --all-netns */
 	bool yes;             /* kill --yes */
+	bool force;           /* kill --force: past the guards */
 	const char *netns;    /* -N NAME|PATH, or NULL */
 	bool out_is_tty;
 	enum fmt_kind format;

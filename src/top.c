@@ -92,6 +92,27 @@ void top_ui_rebuild(struct top_ui *ui)
 	follow_selection(ui);
 }
 
+/* Whether the socket the question names is in the latest snapshot. */
+static bool confirm_present(struct top_ui *ui)
+{
+	const struct top_snap *s = top_ui_snap(ui);
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->rows[i].cookie == ui->confirm.cookie) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void confirm_gone(struct top_ui *ui)
+{
+	ui->mode = TOP_MODE_TABLE;
+	snprintf(ui->message, sizeof(ui->message),
+		 "not closed: the socket went away while you were asked");
+	ui->message_is_error = true;
+}
+
 void top_ui_refreshed(struct top_ui *ui)
 {
 	const struct top_sources *src = ui->src;
@@ -107,6 +128,11 @@ void top_ui_refreshed(struct top_ui *ui)
 					 TOP_ADVICE_MAX)
 			   : 0;
 	top_ui_rebuild(ui);
+	/* The question is about one socket: it is not passed on to the
+	 * row that took that socket's place. */
+	if (ui->mode == TOP_MODE_CONFIRM && !confirm_present(ui)) {
+		confirm_gone(ui);
+	}
 }
 
 /* Split text on blanks into at most max words, in place. */
@@ -204,8 +230,15 @@ static unsigned int confirm_key(struct top_ui *ui, int key)
 		ui->message_is_error = false;
 		return TOP_HANDLED | TOP_REDRAW;
 	}
-	err = ui->items.n ? src->kill(src->ctx, ui->items.v[ui->sel].rep)
-			  : -ENOENT;
+	if (!confirm_present(ui)) {
+		confirm_gone(ui);
+		return TOP_HANDLED | TOP_REDRAW;
+	}
+	err = src->kill(src->ctx, &ui->confirm);
+	if (err == -ENOENT || err == -ESTALE) {
+		confirm_gone(ui);
+		return TOP_HANDLED | TOP_COLLECT;
+	}
 	snprintf(ui->message, sizeof(ui->message), "close: %s",
 		 err ? strerror(-err) : "done");
 	ui->message_is_error = err != 0;
@@ -365,6 +398,7 @@ static unsigned int table_key(struct top_ui *ui, int key)
 			return TOP_HANDLED | TOP_REDRAW;
 		}
 		ui->mode = TOP_MODE_CONFIRM;
+		ui->confirm = *ui->items.v[ui->sel].rep;
 		return TOP_HANDLED | TOP_REDRAW;
 	case TK_CTRL('l'):
 		return TOP_HANDLED | TOP_REPAINT | TOP_REDRAW;

@@ -52,7 +52,8 @@ struct top_sources {
 			 struct top_advice *out, size_t max);
 	/* Name of the process owning socket inode into name; false: none. */
 	bool (*process)(void *ctx, uint32_t inode, char name[16]);
-	/* Close the socket of row (SOCK_DESTROY); 0 or -errno. */
+	/* Close the socket of row (SOCK_DESTROY); 0 or -errno: -ENOENT or
+	 * -ESTALE when that socket (tuple and cookie) is gone. */
 	int (*kill)(void *ctx, const struct top_row *row);
 };
 
@@ -97,6 +98,9 @@ struct top_ui {
 	size_t sel;	 /* selected item */
 	size_t first;	 /* first item shown */
 	uint64_t sel_id; /* the selection follows this id across refreshes */
+	/* CONFIRM: the socket the question names, copied when it was asked:
+	 * refreshes move rows, never what y closes. */
+	struct top_row confirm;
 	size_t page;	 /* item rows on screen, set by the view */
 	uint64_t refreshes;
 };

@@ -149,13 +149,17 @@ static size_t live_advice(void *ctx, const struct top_snap *snap,
 	return n;
 }
 
+/* The socket is asked for first: one that went away since the snapshot
+ * is reported as gone (-ENOENT, -ESTALE), not closed by its tuple. */
 static int live_kill(void *ctx, const struct top_row *row)
 {
 	struct top_live *l = ctx;
-	struct sock_rec rec;
+	struct sock_rec rec, now;
+	int err;
 
 	row_to_rec(row, &rec);
-	return diag_kill(l->d, &rec);
+	err = diag_get(l->d, &rec, &now);
+	return err ? err : diag_kill(l->d, &now);
 }
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,

@@ -701,8 +701,8 @@ static void render_footer(struct frame *fr, struct top_ui *ui)
 		fr->v->cursor_y = fr->y;
 		fr->v->cursor_x = (int)lb->len;
 		line_emit(fr, TR_PROMPT);
-	} else if (ui->mode == TOP_MODE_CONFIRM && ui->items.n) {
-		const struct top_row *r = ui->items.v[ui->sel].rep;
+	} else if (ui->mode == TOP_MODE_CONFIRM) {
+		const struct top_row *r = &ui->confirm;
 
 		line_start(fr);
 		obuf_puts(lb, "Close ");

@@ -40,6 +40,7 @@ complete -c sockscope -l iterations -x -d 'top: stop after N refreshes (also -n 
 complete -c sockscope -l no-color -d 'top: no colours'
 complete -c sockscope -l readonly -d 'top: never close sockets from the view'
 complete -c sockscope -l yes -d 'kill: close the sockets (default: only list them)'
+complete -c sockscope -l force -d 'kill --yes: also listening sockets or more than 100'
 complete -c sockscope -s h -l help -d 'show usage'
 complete -c sockscope -s V -l version -d 'show version'
 complete -c sockscope -a 'state exclude' -d 'filter by state'

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* top_view layout and rendering, and top.c's keys, without a terminal. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -391,6 +392,86 @@ static void test_sources(void **state)
 	assert_null(strstr(f->cap.lines[23], "F9"));
 }
 
+struct fake_kill_src {
+	int kills;
+	uint64_t killed;
+	int ret;
+};
+
+static int fake_kill_ret(void *ctx, const struct top_row *row)
+{
+	struct fake_kill_src *f = ctx;
+
+	f->kills++;
+	f->killed = row->cookie;
+	return f->ret;
+}
+
+/* A refresh that finds every socket of the current snapshot but gone. */
+static void refresh_without(struct fixture *f, uint64_t gone)
+{
+	struct top_snap *old = top_ui_snap(&f->ui);
+	struct top_snap *s = &f->ui.snap[f->ui.cur ^ 1u];
+
+	top_snap_reset(s);
+	for (size_t i = 0; i < old->n; i++) {
+		if (old->rows[i].cookie != gone) {
+			*top_snap_add(s) = old->rows[i];
+		}
+	}
+	s->when = old->when + 2.0;
+	f->ui.cur ^= 1u;
+	top_ui_refreshed(&f->ui);
+}
+
+/* The y/n question is about the socket it names, not about a row. */
+static void test_kill_bound_to_socket(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_kill_src fk = {0};
+	uint64_t asked, other;
+	char port[16];
+
+	f->src = (struct top_sources){.ctx = &fk, .kill = fake_kill_ret};
+	top_key(&f->ui, TK_DOWN);
+	top_key(&f->ui, 'k');
+	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
+	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	/* It closes while the question is open: the question goes, with a
+	 * word, and y closes nothing (the next row slid into its place). */
+	refresh_without(f, asked);
+	assert_true(f->ui.items.v[f->ui.sel].rep->cookie != asked);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_true(f->ui.message_is_error);
+	assert_non_null(strstr(f->ui.message, "went away"));
+	top_key(&f->ui, 'y');
+	assert_int_equal(fk.kills, 0);
+	/* Gone between the last refresh and y: the kernel says so (by
+	 * cookie), and that is what the user reads. */
+	top_key(&f->ui, 'k');
+	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	fk.ret = -ENOENT;
+	top_key(&f->ui, 'y');
+	assert_int_equal(fk.kills, 1);
+	assert_int_equal(fk.killed, asked);
+	assert_non_null(strstr(f->ui.message, "went away"));
+	/* Rows move under an open question: the prompt and y still name the
+	 * socket that was asked about. */
+	fk.ret = 0;
+	top_key(&f->ui, 'k');
+	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	snprintf(port, sizeof(port), ":%u", f->ui.items.v[f->ui.sel].rep->sport);
+	other = f->ui.items.v[f->ui.sel + 1].rep->cookie;
+	refresh_without(f, other);
+	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[23], port));
+	top_key(&f->ui, 'y');
+	assert_int_equal(fk.kills, 2);
+	assert_int_equal(fk.killed, asked);
+	assert_string_equal(f->ui.message, "close: done");
+}
+
 /* Orphans against their limit and the worst tuple against the usable
  * ports, with bars; the line is absent while neither is known. */
 static void test_pressure_line(void **state)
@@ -454,6 +535,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_keys_group_sort, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kill_bound_to_socket, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
 					    teardown),
 	};
