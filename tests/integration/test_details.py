@@ -138,6 +138,20 @@ def test_timewait_timer(binary):
     check("timer:(timewait," in out, f"-o table: timer text: {out}")
 
 
+def test_extended_timers(binary):
+    """-e implies -o, as in ss: the TIME_WAIT timer shows with -e alone."""
+    cli, acc = tcp_pair(6005)
+    cli.close()
+    acc.close()
+    time.sleep(0.2)
+    tw = [s for s in rows(binary, "-tane", "state", "time-wait")
+          if s["peer"]["port"] == 6005]
+    check(len(tw) == 1 and tw[0].get("timer", {}).get("name") == "timewait",
+          f"-e json: the timer block comes with -e: {tw}")
+    out = run([binary, "-tane", "state", "time-wait"]).stdout
+    check("timer:(timewait," in out, f"-e table: timer text: {out}")
+
+
 def test_tcp_info(binary):
     cli, acc = tcp_pair(6002)
     for _ in range(20):
@@ -325,6 +339,7 @@ def main():
     binary = sys.argv[1]
     test_processes(binary)
     test_timewait_timer(binary)
+    test_extended_timers(binary)
     test_tcp_info(binary)
     test_netns_path(binary)
     test_netns_named(binary)
