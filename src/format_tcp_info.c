@@ -132,11 +132,9 @@ static bool has_min_rtt(const struct ti_view *v)
 /* ---- text ---- */
 
 /* "key:value " when the kernel sent the field and it is not zero. */
-#define PUT_U(ob, v, key, f)                                                   \
-	put_u(ob, key, TCPI_HAS((v)->len, f), (v)->t.f)
+#define PUT_U(ob, v, key, f) put_u(ob, key, TCPI_HAS((v)->len, f), (v)->t.f)
 /* The same for a time in microseconds, shown in milliseconds. */
-#define PUT_MS(ob, v, key, f)                                                  \
-	put_ms(ob, key, TCPI_HAS((v)->len, f), (v)->t.f)
+#define PUT_MS(ob, v, key, f) put_ms(ob, key, TCPI_HAS((v)->len, f), (v)->t.f)
 
 static void put_u(struct obuf *ob, const char *key, bool has, uint64_t val)
 {
@@ -152,8 +150,7 @@ static void put_ms(struct obuf *ob, const char *key, bool has, uint64_t us)
 	}
 }
 
-static void put_rate(struct obuf *ob, const char *key, double bps,
-		     bool numeric)
+static void put_rate(struct obuf *ob, const char *key, double bps, bool numeric)
 {
 	char b[48];
 
@@ -169,9 +166,12 @@ static void text_head(struct obuf *ob, const struct ti_view *v,
 		uint8_t bit;
 		const char *name;
 	} opts[] = {
-	    {SK_TCPI_OPT_TS, "ts"},	      {SK_TCPI_OPT_USEC_TS, "usec_ts"},
-	    {SK_TCPI_OPT_SACK, "sack"},     {SK_TCPI_OPT_ECN, "ecn"},
-	    {SK_TCPI_OPT_ECN_SEEN, "ecnseen"}, {SK_TCPI_OPT_SYN_DATA, "fastopen"},
+	    {SK_TCPI_OPT_TS, "ts"},
+	    {SK_TCPI_OPT_USEC_TS, "usec_ts"},
+	    {SK_TCPI_OPT_SACK, "sack"},
+	    {SK_TCPI_OPT_ECN, "ecn"},
+	    {SK_TCPI_OPT_ECN_SEEN, "ecnseen"},
+	    {SK_TCPI_OPT_SYN_DATA, "fastopen"},
 	};
 
 	for (size_t i = 0; flags && i < ARRAY_SIZE(opts); i++) {
@@ -254,8 +254,7 @@ static void text_cc(struct obuf *ob, const struct ti_view *v, bool numeric)
 }
 
 /* send, last*, pacing and delivery rates, busy and limited times. */
-static void text_rates(struct obuf *ob, const struct ti_view *v,
-		       bool numeric)
+static void text_rates(struct obuf *ob, const struct ti_view *v, bool numeric)
 {
 	const struct sk_tcp_info *t = &v->t;
 	double send = send_bps(v);
@@ -278,8 +277,8 @@ static void text_rates(struct obuf *ob, const struct ti_view *v,
 		obuf_putc(ob, ' ');
 	}
 	if (TCPI_HAS(v->len, tcpi_delivery_rate) && t->tcpi_delivery_rate) {
-		put_rate(ob, "delivery_rate",
-			 (double)t->tcpi_delivery_rate * 8, numeric);
+		put_rate(ob, "delivery_rate", (double)t->tcpi_delivery_rate * 8,
+			 numeric);
 	}
 	PUT_U(ob, v, "delivered", tcpi_delivered);
 	PUT_U(ob, v, "delivered_ce", tcpi_delivered_ce);
@@ -444,8 +443,7 @@ static const struct ti_field {
     TI("received_ce_bytes", tcpi_received_ce_bytes, 0),
 };
 
-static uint64_t ti_value(const struct sk_tcp_info *ti,
-			 const struct ti_field *f)
+static uint64_t ti_value(const struct sk_tcp_info *ti, const struct ti_field *f)
 {
 	const char *p = (const char *)ti + f->off;
 	uint64_t v64;
@@ -490,9 +488,12 @@ static void json_derived(struct obuf *ob, const struct ti_view *v)
 		uint8_t bit;
 		const char *name;
 	} opts[] = {
-	    {SK_TCPI_OPT_TS, "ts"},	      {SK_TCPI_OPT_USEC_TS, "usec_ts"},
-	    {SK_TCPI_OPT_SACK, "sack"},     {SK_TCPI_OPT_WSCALE, "wscale"},
-	    {SK_TCPI_OPT_ECN, "ecn"},	      {SK_TCPI_OPT_ECN_SEEN, "ecnseen"},
+	    {SK_TCPI_OPT_TS, "ts"},
+	    {SK_TCPI_OPT_USEC_TS, "usec_ts"},
+	    {SK_TCPI_OPT_SACK, "sack"},
+	    {SK_TCPI_OPT_WSCALE, "wscale"},
+	    {SK_TCPI_OPT_ECN, "ecn"},
+	    {SK_TCPI_OPT_ECN_SEEN, "ecnseen"},
 	    {SK_TCPI_OPT_SYN_DATA, "fastopen"},
 	};
 	const char *sep = "";
@@ -515,7 +516,8 @@ static void json_derived(struct obuf *ob, const struct ti_view *v)
 		json_u(ob, "pacing_rate_bps", v->t.tcpi_pacing_rate * 8);
 	}
 	if (has_max_pacing(v)) {
-		json_u(ob, "max_pacing_rate_bps", v->t.tcpi_max_pacing_rate * 8);
+		json_u(ob, "max_pacing_rate_bps",
+		       v->t.tcpi_max_pacing_rate * 8);
 	}
 	if (TCPI_HAS(v->len, tcpi_delivery_rate)) {
 		json_u(ob, "delivery_rate_bps", v->t.tcpi_delivery_rate * 8);

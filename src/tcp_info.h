@@ -15,17 +15,17 @@
 #include <stdint.h>
 
 /* tcpi_options bits */
-#define SK_TCPI_OPT_TS 1
-#define SK_TCPI_OPT_SACK 2
-#define SK_TCPI_OPT_WSCALE 4
-#define SK_TCPI_OPT_ECN 8
+#define SK_TCPI_OPT_TS	     1
+#define SK_TCPI_OPT_SACK     2
+#define SK_TCPI_OPT_WSCALE   4
+#define SK_TCPI_OPT_ECN	     8
 #define SK_TCPI_OPT_ECN_SEEN 16
 #define SK_TCPI_OPT_SYN_DATA 32
-#define SK_TCPI_OPT_USEC_TS 64 /* Linux 6.7 */
+#define SK_TCPI_OPT_USEC_TS  64 /* Linux 6.7 */
 
 /* "No value" sentinels the kernel puts in some fields. */
-#define TCPI_NO_RATE UINT64_MAX     /* pacing rates: none set (listeners) */
-#define TCPI_NO_RTT UINT32_MAX      /* min_rtt: no RTT sample yet */
+#define TCPI_NO_RATE	       UINT64_MAX /* pacing rates: none set (listeners) */
+#define TCPI_NO_RTT	       UINT32_MAX /* min_rtt: no RTT sample yet */
 #define TCPI_INFINITE_SSTHRESH 0x7fffffffu
 
 /* Same layout, field names and order as the kernel's struct tcp_info. */
