@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Detail blocks. Text follows ss's look (users:(...), timer:(...),
- * skmem:(...), "cubic rtt:0.05/0.025 ..."); JSON keeps the kernel's raw
- * units (bytes, microseconds, bytes per second) under stable names.
+ * skmem:(...); the -i block is in format_tcp_info.c); JSON keeps the
+ * kernel's raw units (bytes, microseconds) under stable names.
  */
 #include "format_detail.h"
 
