@@ -7,10 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "filter.h"
+#include "state.h"
+#include "sysctl.h"
 #include "util.h"
+
+/* state close / bound-inactive on a kernel that cannot list them. */
+static void note_old_kernel(const struct opts *o)
+{
+	struct utsname u;
+	struct kver k;
+	uint32_t mask;
+
+	if (o->load_path || !(o->protocols & PROTO_TCP) ||
+	    !filter_states(o->filter, &mask) || uname(&u) ||
+	    sysctl_parse_kver(u.release, &k) ||
+	    !state_bound_inactive_unsupported(mask, &k)) {
+		return;
+	}
+	warnx_("state: Linux %u.%u lists no bound-inactive TCP sockets "
+	       "(needs 6.8 or later)", k.major, k.minor);
+}
 
 void acquire_init(struct acquire *a, const struct opts *o)
 {
@@ -21,6 +41,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->user_match = true;
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
+	note_old_kernel(o);
 }
 
 void acquire_finish(struct acquire *a)
@@ -48,7 +69,8 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 
 	return rec->state < 32 && (a->o->families & fam) &&
 	       (a->protocols & proto_bit(rec->protocol)) &&
-	       (a->states[rec->protocol] & SS_BIT(rec->state));
+	       (state_match_mask(a->states[rec->protocol], rec->protocol) &
+		SS_BIT(rec->state));
 }
 
 bool acquire_selects(const struct acquire *a, const struct sock_rec *rec)

@@ -9,6 +9,32 @@
 #include <string.h>
 #include <sys/socket.h>
 
+/* A NUL-terminated string attribute's text, or NULL. */
+static const char *attr_str(const struct nlattr *a)
+{
+	const char *p = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a);
+
+	return len > 0 && memchr(p, '\0', len) ? p : NULL;
+}
+
+/* INET_DIAG_ULP_INFO nests the upper layer protocol's name ("tls"). */
+static void parse_ulp(const struct nlattr *nest, struct sock_rec *rec)
+{
+	const struct nlattr *a;
+	const char *end = (const char *)nest + nest->nla_len;
+
+	for (a = mnl_attr_get_payload(nest); (const char *)a < end;
+	     a = mnl_attr_next(a)) {
+		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
+			return;
+		}
+		if (mnl_attr_get_type(a) == INET_ULP_INFO_NAME) {
+			rec->ext.ulp = attr_str(a);
+		}
+	}
+}
+
 static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 {
 	const void *p = mnl_attr_get_payload(a);
@@ -53,9 +79,17 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		break;
 	case INET_DIAG_CONG:
 		/* Only a NUL-terminated name is used; anything else is noise. */
-		if (len > 0 && memchr(p, '\0', len)) {
-			rec->ext.cong = p;
-		}
+		rec->ext.cong = attr_str(a);
+		break;
+	case INET_DIAG_VEGASINFO:
+	case INET_DIAG_DCTCPINFO:
+	case INET_DIAG_BBRINFO:
+		rec->ext.cc_info = p;
+		rec->ext.cc_info_len = len;
+		rec->ext.cc_type = mnl_attr_get_type(a);
+		break;
+	case INET_DIAG_ULP_INFO:
+		parse_ulp(a, rec);
 		break;
 	default:
 		break;

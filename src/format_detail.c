@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Detail blocks. Text follows ss's look (users:(...), timer:(...),
- * skmem:(...), "cubic rtt:0.05/0.025 ..."); JSON keeps the kernel's raw
- * units (bytes, microseconds, bytes per second) under stable names.
+ * skmem:(...); the -i block is in format_tcp_info.c); JSON keeps the
+ * kernel's raw units (bytes, microseconds) under stable names.
  */
 #include "format_detail.h"
 
@@ -33,7 +33,11 @@ uint32_t detail_diag_ext(const struct opts *o)
 		ext |= 1u << (INET_DIAG_SKMEMINFO - 1);
 	}
 	if (o->tcp_info) {
-		ext |= 1u << (INET_DIAG_INFO - 1) | 1u << (INET_DIAG_CONG - 1);
+		/* VEGASINFO also brings DCTCPINFO and BBRINFO, whichever
+		 * the socket's algorithm has (the kernel's rule). */
+		ext |= 1u << (INET_DIAG_INFO - 1) |
+		       1u << (INET_DIAG_VEGASINFO - 1) |
+		       1u << (INET_DIAG_CONG - 1);
 	}
 	return ext;
 }
@@ -65,26 +69,6 @@ size_t detail_duration(char *buf, uint32_t ms)
 		n = sprintf(buf, "%ums", ms);
 	}
 	return (size_t)n;
-}
-
-void detail_tcp_info(struct tcp_info *dst, const void *src, size_t len)
-{
-	size_t n = len < sizeof(*dst) ? len : sizeof(*dst);
-
-	memset(dst, 0, sizeof(*dst));
-	if (src) {
-		memcpy(dst, src, n);
-	}
-}
-
-/* A fresh tcp_info when the record carries one (TCP full sockets). */
-static bool rec_tcp_info(const struct sock_rec *rec, struct tcp_info *ti)
-{
-	if (rec->protocol != IPPROTO_TCP || !rec->ext.tcp_info) {
-		return false;
-	}
-	detail_tcp_info(ti, rec->ext.tcp_info, rec->ext.tcp_info_len);
-	return true;
 }
 
 static const char *shutdown_name(uint8_t mask)
@@ -198,69 +182,10 @@ static void text_skmem(struct obuf *ob, const struct fmt_ctx *ctx,
 	put_skmem(ob, rec, false);
 }
 
-/* Bytes per second as ss shows rates: bits per second, scaled. */
-static void text_rate(struct obuf *ob, const char *key, uint64_t bytes_ps)
-{
-	double bps = (double)bytes_ps * 8;
-
-	if (bps >= 1e9) {
-		obuf_printf(ob, "%s%.3gGbps ", key, bps / 1e9);
-	} else if (bps >= 1e6) {
-		obuf_printf(ob, "%s%.3gMbps ", key, bps / 1e6);
-	} else if (bps >= 1e3) {
-		obuf_printf(ob, "%s%.3gKbps ", key, bps / 1e3);
-	} else {
-		obuf_printf(ob, "%s%.0fbps ", key, bps);
-	}
-}
-
 static void text_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
 			  const struct sock_rec *rec)
 {
-	struct tcp_info ti;
-
-	(void)ctx;
-	if (rec->ext.cong) {
-		obuf_escape_text(ob, rec->ext.cong, strlen(rec->ext.cong));
-		obuf_putc(ob, ' ');
-	}
-	if (!rec_tcp_info(rec, &ti)) {
-		return;
-	}
-	if (ti.tcpi_options & TCPI_OPT_WSCALE) {
-		obuf_printf(ob, "wscale:%u,%u ", ti.tcpi_snd_wscale,
-			    ti.tcpi_rcv_wscale);
-	}
-	obuf_printf(ob,
-		    "rto:%g rtt:%g/%g ato:%g mss:%u pmtu:%u rcvmss:%u "
-		    "advmss:%u cwnd:%u ",
-		    ti.tcpi_rto / 1000.0, ti.tcpi_rtt / 1000.0,
-		    ti.tcpi_rttvar / 1000.0, ti.tcpi_ato / 1000.0,
-		    ti.tcpi_snd_mss, ti.tcpi_pmtu, ti.tcpi_rcv_mss,
-		    ti.tcpi_advmss, ti.tcpi_snd_cwnd);
-	if (ti.tcpi_snd_ssthresh < 0xffff) {
-		obuf_printf(ob, "ssthresh:%u ", ti.tcpi_snd_ssthresh);
-	}
-	obuf_printf(ob,
-		    "bytes_sent:%llu bytes_retrans:%llu bytes_acked:%llu "
-		    "bytes_received:%llu segs_out:%u segs_in:%u ",
-		    (unsigned long long)ti.tcpi_bytes_sent,
-		    (unsigned long long)ti.tcpi_bytes_retrans,
-		    (unsigned long long)ti.tcpi_bytes_acked,
-		    (unsigned long long)ti.tcpi_bytes_received,
-		    ti.tcpi_segs_out, ti.tcpi_segs_in);
-	if (ti.tcpi_pacing_rate && ti.tcpi_pacing_rate != ~0ULL) {
-		text_rate(ob, "pacing_rate ", ti.tcpi_pacing_rate);
-	}
-	if (ti.tcpi_delivery_rate) {
-		text_rate(ob, "delivery_rate ", ti.tcpi_delivery_rate);
-	}
-	obuf_printf(ob,
-		    "delivered:%u retrans:%u/%u lost:%u unacked:%u "
-		    "rcv_space:%u minrtt:%g ",
-		    ti.tcpi_delivered, ti.tcpi_retrans, ti.tcpi_total_retrans,
-		    ti.tcpi_lost, ti.tcpi_unacked, ti.tcpi_rcv_space,
-		    ti.tcpi_min_rtt / 1000.0);
+	detail_tcp_text(ob, ctx->o, rec);
 }
 
 /* ---- JSON ---- */
@@ -338,110 +263,11 @@ static void json_skmem(struct obuf *ob, const struct fmt_ctx *ctx,
 	put_skmem(ob, rec, true);
 }
 
-#define TI(name, field)                                                        \
-	{                                                                      \
-		name, offsetof(struct tcp_info, field),                        \
-		    sizeof(((struct tcp_info *)0)->field)                      \
-	}
-
-/* tcp_info members in JSON, raw kernel units in the names. */
-static const struct ti_field {
-	const char *name;
-	size_t off;
-	size_t size;
-} ti_fields[] = {
-    TI("state", tcpi_state),
-    TI("ca_state", tcpi_ca_state),
-    TI("retransmits", tcpi_retransmits),
-    TI("probes", tcpi_probes),
-    TI("backoff", tcpi_backoff),
-    TI("options", tcpi_options),
-    TI("rto_us", tcpi_rto),
-    TI("ato_us", tcpi_ato),
-    TI("snd_mss", tcpi_snd_mss),
-    TI("rcv_mss", tcpi_rcv_mss),
-    TI("unacked", tcpi_unacked),
-    TI("sacked", tcpi_sacked),
-    TI("lost", tcpi_lost),
-    TI("retrans", tcpi_retrans),
-    TI("last_data_sent_ms", tcpi_last_data_sent),
-    TI("last_data_recv_ms", tcpi_last_data_recv),
-    TI("last_ack_recv_ms", tcpi_last_ack_recv),
-    TI("pmtu", tcpi_pmtu),
-    TI("rcv_ssthresh", tcpi_rcv_ssthresh),
-    TI("rtt_us", tcpi_rtt),
-    TI("rttvar_us", tcpi_rttvar),
-    TI("snd_ssthresh", tcpi_snd_ssthresh),
-    TI("snd_cwnd", tcpi_snd_cwnd),
-    TI("advmss", tcpi_advmss),
-    TI("reordering", tcpi_reordering),
-    TI("rcv_rtt_us", tcpi_rcv_rtt),
-    TI("rcv_space", tcpi_rcv_space),
-    TI("total_retrans", tcpi_total_retrans),
-    TI("pacing_rate", tcpi_pacing_rate),
-    TI("max_pacing_rate", tcpi_max_pacing_rate),
-    TI("bytes_acked", tcpi_bytes_acked),
-    TI("bytes_received", tcpi_bytes_received),
-    TI("segs_out", tcpi_segs_out),
-    TI("segs_in", tcpi_segs_in),
-    TI("notsent_bytes", tcpi_notsent_bytes),
-    TI("min_rtt_us", tcpi_min_rtt),
-    TI("data_segs_in", tcpi_data_segs_in),
-    TI("data_segs_out", tcpi_data_segs_out),
-    TI("delivery_rate", tcpi_delivery_rate),
-    TI("busy_time_us", tcpi_busy_time),
-    TI("rwnd_limited_us", tcpi_rwnd_limited),
-    TI("sndbuf_limited_us", tcpi_sndbuf_limited),
-    TI("delivered", tcpi_delivered),
-    TI("delivered_ce", tcpi_delivered_ce),
-    TI("bytes_sent", tcpi_bytes_sent),
-    TI("bytes_retrans", tcpi_bytes_retrans),
-    TI("dsack_dups", tcpi_dsack_dups),
-    TI("reord_seen", tcpi_reord_seen),
-    TI("rcv_ooopack", tcpi_rcv_ooopack),
-    TI("snd_wnd", tcpi_snd_wnd),
-};
-
-static uint64_t ti_value(const struct tcp_info *ti, const struct ti_field *f)
-{
-	const char *p = (const char *)ti + f->off;
-	uint64_t v64;
-	uint32_t v32;
-
-	switch (f->size) {
-	case 1:
-		return *(const uint8_t *)p;
-	case 4:
-		memcpy(&v32, p, 4);
-		return v32;
-	default:
-		memcpy(&v64, p, 8);
-		return v64;
-	}
-}
-
 static void json_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
 			  const struct sock_rec *rec)
 {
-	struct tcp_info ti;
-
 	(void)ctx;
-	if (!rec_tcp_info(rec, &ti)) {
-		return;
-	}
-	json_key(ob, "tcp_info");
-	obuf_putc(ob, '{');
-	if (rec->ext.cong) {
-		obuf_puts(ob, "\"congestion\":");
-		obuf_json_string(ob, rec->ext.cong, strlen(rec->ext.cong));
-		obuf_putc(ob, ',');
-	}
-	obuf_printf(ob, "\"snd_wscale\":%u,\"rcv_wscale\":%u",
-		    ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale);
-	for (size_t i = 0; i < ARRAY_SIZE(ti_fields); i++) {
-		json_num(ob, ti_fields[i].name, ti_value(&ti, &ti_fields[i]));
-	}
-	obuf_putc(ob, '}');
+	detail_tcp_json(ob, rec);
 }
 
 typedef void (*block_fn)(struct obuf *ob, const struct fmt_ctx *ctx,

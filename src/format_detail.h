@@ -9,7 +9,6 @@
 #ifndef SOCKSCOPE_FORMAT_DETAIL_H
 #define SOCKSCOPE_FORMAT_DETAIL_H
 
-#include <linux/tcp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -47,9 +46,21 @@ const char *detail_timer_name(uint8_t timer);
 size_t detail_duration(char *buf, uint32_t ms);
 
 /*
- * The kernel's tcp_info (len bytes at src, any kernel version) as this
- * build's struct: min(len, sizeof) bytes copied, the rest zeroed.
+ * A rate in bits per second as ss prints it: "1.25Tbps", "35.3Gbps",
+ * "887Mbps", "12.5kbps", "800bps"; with numeric (-n) the raw "1250000bps".
+ * Returns the length written (buf >= 48 bytes).
  */
-void detail_tcp_info(struct tcp_info *dst, const void *src, size_t len);
+size_t detail_rate(char *buf, double bps, bool numeric);
+
+/*
+ * The -i block (format_tcp_info.c): text in ss 7.x's order, each item
+ * followed by a space (option flags only with -o, as ss); JSON member
+ * ",\"tcp_info\":{...}". Both read the record's INET_DIAG_INFO by its
+ * length (tcp_info.h): a field the kernel did not send, or holding a
+ * "no value" sentinel, is left out. Nothing for non-TCP records.
+ */
+void detail_tcp_text(struct obuf *ob, const struct opts *o,
+		     const struct sock_rec *rec);
+void detail_tcp_json(struct obuf *ob, const struct sock_rec *rec);
 
 #endif

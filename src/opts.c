@@ -94,7 +94,8 @@ static const char usage_text[] =
 	"  -H, --no-header      no header line\n"
 	"  -p, --processes      owning processes (name, pid, fd)\n"
 	"  -o, --options        timers\n"
-	"  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, shutdown\n"
+	"  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, shutdown;\n"
+	"                       implies -o\n"
 	"  -m, --memory         socket memory (skmem)\n"
 	"  -i, --info           TCP internals (tcp_info, congestion control)\n"
 	"  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or PATH\n"
@@ -255,6 +256,10 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	 * argument. */
 	if (c == 'n' && arg) {
 		return apply_top_opt(o, OPT_ITERATIONS, arg);
+	}
+	/* ss: -e shows the timers too, as -o would. */
+	if (c == 'e') {
+		o->timers = true;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
 		if (flags[i].c == c) {

@@ -42,6 +42,12 @@ struct sock_ext {
 	const void *tcp_info;      /* INET_DIAG_INFO, raw kernel struct */
 	size_t tcp_info_len;
 	const char *cong;          /* INET_DIAG_CONG, NUL-terminated */
+	/* The congestion control's own block (-i): INET_DIAG_VEGASINFO,
+	 * _DCTCPINFO or _BBRINFO in cc_type, 0 when none. */
+	const void *cc_info;
+	size_t cc_info_len;
+	uint16_t cc_type;
+	const char *ulp;           /* INET_DIAG_ULP_INFO name, NUL-terminated */
 };
 
 struct sock_rec {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "sock.h"
+#include "sysctl.h"
 
 static const char *const doc_names[SS_MAX] = {
 	[SS_ESTABLISHED] = "ESTABLISHED", [SS_SYN_SENT] = "SYN_SENT",
@@ -67,8 +68,10 @@ static const struct state_word words[] = {
 	{ "finwait1", SS_BIT(SS_FIN_WAIT1) },
 	{ "finwait2", SS_BIT(SS_FIN_WAIT2) },
 	{ "timewait", SS_BIT(SS_TIME_WAIT) },
-	{ "close", SS_BIT(SS_CLOSE) },
-	{ "closed", SS_BIT(SS_CLOSE) },
+	/* ss 7.x: a TCP socket in CLOSE is a bound-inactive one (-a shows
+	 * them as CLOSE); UDP's CLOSE is UNCONN. */
+	{ "close", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE) },
+	{ "closed", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE) },
 	{ "unconn", SS_BIT(SS_CLOSE) },
 	{ "unconnected", SS_BIT(SS_CLOSE) },
 	{ "closewait", SS_BIT(SS_CLOSE_WAIT) },
@@ -120,4 +123,11 @@ uint32_t state_mask_normalize(uint32_t mask)
 		mask |= SS_BIT(SS_NEW_SYN_RECV);
 	}
 	return mask & SS_ALL_BITS;
+}
+
+bool state_bound_inactive_unsupported(uint32_t mask, const struct kver *k)
+{
+	/* Linux 6.8: "tcp: Dump bound-only sockets in inet_diag." */
+	return (mask & SS_BIT(SS_BOUND_INACTIVE)) &&
+	       !(mask & SS_BIT(SS_ESTABLISHED)) && !kver_at_least(k, 6, 8);
 }

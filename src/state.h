@@ -7,7 +7,12 @@
 #ifndef SOCKSCOPE_STATE_H
 #define SOCKSCOPE_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "sock.h"
+
+struct kver;
 
 /*
  * What ss lists by default: every state but LISTEN, CLOSE, TIME_WAIT and
@@ -37,5 +42,33 @@ int state_parse(const char *word, uint32_t *mask);
 
 /* Canonicalise a mask: SYN_RECV implies the kernel's NEW_SYN_RECV. */
 uint32_t state_mask_normalize(uint32_t mask);
+
+/*
+ * The states a record of this protocol may show for a request mask. The
+ * kernel (>= 6.8) dumps bound-but-inactive TCP sockets only for the
+ * request bit SS_BOUND_INACTIVE and reports them as CLOSE, and a TCP
+ * socket has no other lasting CLOSE state: a TCP CLOSE row matches iff the
+ * mask asks for bound-inactive sockets ("state close" does, "-l" does not).
+ * Other protocols keep CLOSE (UNCONN) as asked. Cheap: per row.
+ */
+static inline uint32_t state_match_mask(uint32_t mask, uint8_t protocol)
+{
+	if (protocol != 6 /* IPPROTO_TCP */) {
+		return mask & ~SS_BIT(SS_BOUND_INACTIVE);
+	}
+	mask &= ~SS_BIT(SS_CLOSE);
+	if (mask & SS_BIT(SS_BOUND_INACTIVE)) {
+		mask |= SS_BIT(SS_CLOSE);
+	}
+	return mask;
+}
+
+/*
+ * Whether to tell the user that kernel k lists no bound-inactive sockets
+ * though the state selection mask names them: true on kernels before 6.8
+ * when the selection is a narrow one (without ESTABLISHED, as "state
+ * close" or "state bound-inactive"; "state all" and "-a" stay quiet).
+ */
+bool state_bound_inactive_unsupported(uint32_t mask, const struct kver *k);
 
 #endif

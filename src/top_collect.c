@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "filter.h"
+#include "state.h"
 #include "util.h"
 
 struct collect_run {
@@ -53,7 +54,9 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	struct top_row *row;
 
 	top_snap_count(run->snap, rec);
-	if (rec->state >= 32 || !(q->states & SS_BIT(rec->state)) ||
+	if (rec->state >= 32 ||
+	    !(state_match_mask(q->states, rec->protocol) &
+	      SS_BIT(rec->state)) ||
 	    !(q->families & fam) || !filter_match(q->filter, rec)) {
 		return 0;
 	}

@@ -139,6 +139,9 @@ static int row(const struct sock_rec *rec, void *data)
 	    exact_copy(rec->ext.skmem, rec->ext.skmem_len * sizeof(uint32_t));
 	c.ext.cong = exact_copy(rec->ext.cong,
 				rec->ext.cong ? strlen(rec->ext.cong) + 1 : 0);
+	c.ext.cc_info = exact_copy(rec->ext.cc_info, rec->ext.cc_info_len);
+	c.ext.ulp = exact_copy(rec->ext.ulp,
+			       rec->ext.ulp ? strlen(rec->ext.ulp) + 1 : 0);
 	for (size_t i = 0; i < NFILTER; i++) {
 		(void)filter_match(r->env->filters[i], &c);
 	}
@@ -149,6 +152,8 @@ static int row(const struct sock_rec *rec, void *data)
 	free((void *)c.ext.tcp_info);
 	free((void *)c.ext.skmem);
 	free((void *)c.ext.cong);
+	free((void *)c.ext.cc_info);
+	free((void *)c.ext.ulp);
 	r->rows++;
 	return 0;
 }

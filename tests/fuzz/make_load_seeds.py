@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Write the hostile seed dumps of corpus/load/ from a real one.
 
-Usage: make_load_seeds.py REAL.dump OUTDIR
+Usage: make_load_seeds.py REAL.dump OUTDIR [SEED...]   (default: every seed)
 
 REAL.dump is a `sockscope -a -e -o -m -i --save` dump (corpus/load/
 rich-all-details.dump was made inside `unshare -n` with a few TCP and UDP
@@ -14,6 +14,7 @@ import sys
 
 NLMSG_ERROR, NLMSG_DONE, SOCK_DIAG_BY_FAMILY = 2, 3, 20
 INFO, CONG, SKMEMINFO, PROTOCOL, MARK, CGROUP_ID = 2, 4, 7, 15, 16, 21
+VEGASINFO, DCTCPINFO, BBRINFO, ULP_INFO, ULP_NAME = 3, 9, 16, 19, 1
 HDR, MSG = 16, 72
 
 
@@ -114,11 +115,25 @@ def seeds(real):
     struct.pack_into("<IIIII", big, HDR + 52, *(0xFFFFFFFF,) * 5)
     yield "fields-max", bytes(big) + d
     yield "dump-after-done", one + one + d
+    # -i's congestion control blocks and the ULP name (nested)
+    yield "cc-bbr-short", with_attrs(est, {BBRINFO: b"\xFF" * 6}) + d
+    yield "cc-dctcp", with_attrs(est, {DCTCPINFO: struct.pack(
+        "<HHIII", 1, 1, 1024, 5, 100)}) + d
+    yield "cc-vegas-larger", with_attrs(est, {VEGASINFO: b"\x01" * 40}) + d
+    yield "ulp-name", with_attrs(est, {0x8000 | ULP_INFO: attr(
+        ULP_NAME, b"tls\0") + attr(2, b"\0" * 8)}) + d
+    yield "ulp-unterminated", with_attrs(est, {ULP_INFO: attr(
+        ULP_NAME, b"\x1b[2Jtls")}) + d
+    yield "ulp-nest-overflow", with_attrs(est, {ULP_INFO: attr(
+        ULP_NAME, b"tls\0", alen=300)}) + d
 
 
 def main():
     real = open(sys.argv[1], "rb").read()
+    only = set(sys.argv[3:])
     for name, data in seeds(real):
+        if only and name not in only:
+            continue
         with open(f"{sys.argv[2]}/{name}", "wb") as f:
             f.write(data)
 

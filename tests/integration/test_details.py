@@ -4,6 +4,7 @@ private network namespace. argv[1] is the sockscope binary."""
 import errno
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -138,6 +139,25 @@ def test_timewait_timer(binary):
     check("timer:(timewait," in out, f"-o table: timer text: {out}")
 
 
+def test_extended_timers(binary):
+    """-e implies -o, as in ss: the TIME_WAIT timer shows with -e alone."""
+    cli, acc = tcp_pair(6005)
+    cli.close()
+    acc.close()
+    time.sleep(0.2)
+    tw = [s for s in rows(binary, "-tane", "state", "time-wait")
+          if s["peer"]["port"] == 6005]
+    check(len(tw) == 1 and tw[0].get("timer", {}).get("name") == "timewait",
+          f"-e json: the timer block comes with -e: {tw}")
+    out = run([binary, "-tane", "state", "time-wait"]).stdout
+    check("timer:(timewait," in out, f"-e table: timer text: {out}")
+
+
+def kernel_at_least(major, minor):
+    rel = os.uname().release.split(".")
+    return (int(rel[0]), int(rel[1].split("-")[0])) >= (major, minor)
+
+
 def test_tcp_info(binary):
     cli, acc = tcp_pair(6002)
     for _ in range(20):
@@ -168,6 +188,126 @@ def test_tcp_info(binary):
     finally:
         cli.close()
         acc.close()
+
+
+def info_line(out, port):
+    """The detail text of the table row whose peer port is port."""
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) > 5 and f[4].endswith(f":{port}"):
+            return f[5:]
+    for i, line in enumerate(lines := out.splitlines()):  # ss: next line
+        f = line.split()
+        if len(f) == 5 and f[4].endswith(f":{port}") and i + 1 < len(lines):
+            return lines[i + 1].split()
+    return None
+
+
+def ss_tokens(words):
+    """ss's detail words as comparable items: "key:value", flags, and
+    "send"/"pacing_rate"/"delivery_rate" joined with their rate. The
+    last*: times move between two runs and are left out."""
+    items, skip = set(), False
+    for i, w in enumerate(words):
+        if skip:
+            skip = False
+            continue
+        if w in ("send", "pacing_rate", "delivery_rate") and i + 1 < len(
+                words):
+            items.add(f"{w} {words[i + 1]}")
+            skip = True
+        elif not w.startswith(("lastsnd:", "lastrcv:", "lastack:")):
+            items.add(w)
+    return items
+
+
+def test_tcp_info_vs_ss(binary):
+    """-i on a real connection: every field ss prints, as ss prints it
+    (ts/sack with -o, raw bps with -n); Linux 6.2+ fields too; no
+    sentinel on a listener or a SYN_SENT socket."""
+    cli, acc = tcp_pair(40123)
+    for _ in range(20):
+        cli.sendall(b"x" * 1000)
+        acc.recv(4096)
+        acc.sendall(b"y")
+        cli.recv(1)
+    time.sleep(0.3)
+    try:
+        if shutil.which("ss"):
+            for args in (["-tnio"], ["-ti"]):
+                for attempt in range(3):
+                    mine = info_line(run([binary, *args]).stdout, 40123)
+                    theirs = info_line(
+                        run(["ss", *args], wrapped=False).stdout, 40123)
+                    missing = ss_tokens(theirs or []) - set(mine or [])
+                    joined = " ".join(mine or [])
+                    missing = {m for m in missing if m not in joined}
+                    if not missing:
+                        break
+                    time.sleep(0.2)
+                check(theirs and mine and not missing,
+                      f"-i {args}: what ss prints, sockscope prints: "
+                      f"missing {sorted(missing)}\nss: {theirs}\n"
+                      f"sockscope: {mine}")
+        out = run([binary, "-tnio"]).stdout
+        words = info_line(out, 40123) or []
+        check("ts" in words and "sack" in words,
+              f"-io: the ts and sack flags: {words}")
+        if kernel_at_least(6, 2):
+            check(any(w.startswith("rcv_wnd:") for w in words),
+                  f"-i: rcv_wnd on Linux 6.2+: {words}")
+        est = [s for s in rows(binary, "-tni")
+               if s["peer"]["port"] == 40123]
+        ti = est[0]["tcp_info"] if est else {}
+        check("rcv_wnd" in ti and "rehash" in ti or not kernel_at_least(6, 2),
+              f"-i json: rcv_wnd and rehash decoded: {sorted(ti)}")
+        check("total_rto" in ti and "total_rto_time_ms" in ti
+              or not kernel_at_least(6, 7),
+              f"-i json: total_rto* decoded: {sorted(ti)}")
+        check(ti.get("pacing_rate_bps", 0) > 0 and "send_bps" in ti,
+              f"-i json: rates in bits per second: {ti}")
+    finally:
+        cli.close()
+        acc.close()
+
+
+def test_tcp_info_sentinels(binary):
+    """A listener (pacing rates UINT64_MAX) and a SYN_SENT socket (min_rtt
+    UINT32_MAX, no RTT sample): no sentinel in the table or JSON."""
+    # a veth whose peer answers nothing: the SYN waits for ARP
+    if run(["ip", "link", "add", "ti0", "type", "veth", "peer", "name",
+            "ti1"], check_rc=None, wrapped=False).returncode:
+        netns.skip("needs a veth pair for a SYN_SENT socket")
+    run(["ip", "addr", "add", "10.9.9.1/24", "dev", "ti0"], wrapped=False)
+    run(["ip", "link", "set", "ti0", "up"], wrapped=False)
+    lis = socket.socket()
+    lis.bind(("127.0.0.1", 6004))
+    lis.listen()
+    syn = socket.socket()
+    syn.setblocking(False)
+    try:
+        syn.connect_ex(("10.9.9.2", 6004))
+        time.sleep(0.1)
+        table = run([binary, "-tani"]).stdout
+        js = run([binary, "-tanij"]).stdout
+        check("SYN_SENT" in table, f"a SYN_SENT socket: {table}")
+        for what, text in (("table", table), ("json", js)):
+            check("4294967295" not in text and "4.29497e" not in text
+                  and "18446744073709551615" not in text
+                  and "1.84467e" not in text and "147Ebps" not in text,
+                  f"-i {what}: no kernel sentinel: {text}")
+        items = json.loads(js)
+        lst = [s for s in items if s["state"] == "LISTEN"]
+        check(lst and "pacing_rate" not in lst[0]["tcp_info"]
+              and "sacked" not in lst[0]["tcp_info"],
+              f"-i json: listener without pacing rate or sacked: {lst}")
+        sent = [s for s in items if s["state"] == "SYN_SENT"]
+        check(sent and "min_rtt_us" not in sent[0]["tcp_info"],
+              f"-i json: SYN_SENT without min_rtt: {sent}")
+    finally:
+        syn.close()
+        lis.close()
+        run(["ip", "link", "del", "ti0"], wrapped=False)
 
 
 def test_netns_path(binary):
@@ -267,26 +407,26 @@ def close_wait_ports(binary):
 
 
 def test_kill(binary):
-    cli, acc = close_wait_pair(6003)
+    cli, acc = close_wait_pair(40123)
     try:
         r = run([binary, "kill"], check_rc=2)
         check("FILTER" in r.stderr, f"kill without filter: {r.stderr}")
         run([binary, "kill", "--yes"], check_rc=2)
-        check(close_wait_ports(binary) == [6003],
+        check(close_wait_ports(binary) == [40123],
               "kill without filter changed nothing")
         r = run([binary, "kill", "-n", "state", "close-wait"])
-        check(":6003" in r.stdout and "would be closed" in r.stderr,
+        check(":40123" in r.stdout and "would be closed" in r.stderr,
               f"kill dry run lists the socket: {r.stdout} {r.stderr}")
-        check(close_wait_ports(binary) == [6003],
+        check(close_wait_ports(binary) == [40123],
               "kill dry run changed nothing")
-        # An expression selects too: only the server end has sport 6003.
-        r = run([binary, "kill", "-j", "sport", "=", ":6003"])
+        # An expression selects too: only the server end has sport 40123.
+        r = run([binary, "kill", "-j", "sport", "=", ":40123"])
         picked = json.loads(r.stdout)
         check([(s["local"]["port"], s["state"]) for s in picked] ==
-              [(6003, "CLOSE_WAIT")], f"kill with an expression: {picked}")
+              [(40123, "CLOSE_WAIT")], f"kill with an expression: {picked}")
         r = run([binary, "kill", "--yes", "-n", "-j", "state", "close-wait"])
         closed = json.loads(r.stdout)
-        check([s["local"]["port"] for s in closed] == [6003],
+        check([s["local"]["port"] for s in closed] == [40123],
               f"kill --yes prints the socket it closed: {r.stdout}")
         check("closed 1 socket" in r.stderr, f"kill --yes: {r.stderr}")
         check(close_wait_ports(binary) == [], "the socket is gone")
@@ -325,7 +465,10 @@ def main():
     binary = sys.argv[1]
     test_processes(binary)
     test_timewait_timer(binary)
+    test_extended_timers(binary)
     test_tcp_info(binary)
+    test_tcp_info_vs_ss(binary)
+    test_tcp_info_sentinels(binary)
     test_netns_path(binary)
     test_netns_named(binary)
     test_kill(binary)

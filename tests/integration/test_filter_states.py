@@ -10,7 +10,9 @@ the same as `ss -tan FILTER`.
 Run: test_filter_states.py SOCKSCOPE SOCKSTATES.
 """
 import json
+import os
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -101,4 +103,78 @@ finally:
     holder.stdin.close()
     rc = holder.wait(timeout=10)
 netns.check(rc == 0, f"sockstates exited 0 (got {rc})")
+
+
+def kernel_at_least(major, minor):
+    rel = os.uname().release.split(".")
+    return (int(rel[0]), int(rel[1].split("-")[0])) >= (major, minor)
+
+
+def top_ports(args):
+    """Local ports of the rows `top -b` prints once."""
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", *args])
+    lines = r.stdout.splitlines()
+    head = [i for i, line in enumerate(lines) if line.startswith("STATE")]
+    ports = set()
+    for line in lines[head[0] + 1:] if head else []:
+        f = line.split()
+        if len(f) < 3 or ":" not in f[1]:
+            break
+        ports.add((f[0], int(f[1].rpartition(":")[2])))
+    return ports
+
+
+def test_bound_inactive():
+    """state close / bound-inactive select the bound-only TCP sockets that
+    -a shows as CLOSE; -l and top -l leave them out."""
+    bound4 = socket.socket()
+    bound4.bind(("127.0.0.1", 0))
+    bound6 = socket.socket(socket.AF_INET6)
+    bound6.bind(("::1", 0))
+    lis = socket.socket()
+    lis.bind(("127.0.0.1", 0))
+    lis.listen()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    ports = {bound4.getsockname()[1], bound6.getsockname()[1]}
+    lport, uport = lis.getsockname()[1], udp.getsockname()[1]
+    try:
+        if not kernel_at_least(6, 8):
+            r = netns.run([SOCKSCOPE, "-tn", "state", "bound-inactive"])
+            netns.check("needs 6.8" in r.stderr,
+                        f"old kernel: a note on stderr: {r.stderr!r}")
+            return
+        allp = {(o["state"], o["local"]["port"])
+                for o in netns.sockscope_json(SOCKSCOPE, "-tan")}
+        netns.check({("CLOSE", p) for p in ports} <= allp,
+                    f"-a lists the bound sockets as CLOSE: {sorted(allp)}")
+        for word in ("close", "closed", "bound-inactive", "CLOSE"):
+            r = netns.run([SOCKSCOPE, "-tnj", "state", word])
+            got = {(o["state"], o["local"]["port"])
+                   for o in json.loads(r.stdout)}
+            netns.check(got == {("CLOSE", p) for p in ports}
+                        and r.stderr == "",
+                        f"state {word}: exactly the bound sockets: {got}")
+        got = {(o["netid"], o["local"]["port"]) for o in
+               netns.sockscope_json(SOCKSCOPE, "-n", "state", "close")}
+        netns.check(got == {("tcp", p) for p in ports} | {("udp", uport)},
+                    f"state close: TCP bound and UDP unconnected: {got}")
+        got = {o["local"]["port"] for o in
+               netns.sockscope_json(SOCKSCOPE, "-tn", "exclude", "close",
+                                    "exclude", "listening")}
+        netns.check(not got & ports, f"exclude close drops them: {got}")
+        lst = {(o["state"] if o["netid"] == "tcp" else "UNCONN",
+                o["local"]["port"])
+               for o in netns.sockscope_json(SOCKSCOPE, "-ln")}
+        netns.check(("LISTEN", lport) in lst and ("UNCONN", uport) in lst
+                    and not {p for _, p in lst} & ports,
+                    f"-l: the listener and UDP, no bound-only: {lst}")
+        top = top_ports(["-l"])
+        netns.check(top == lst, f"top -l shows what -l does: {top} vs {lst}")
+    finally:
+        for s in (bound4, bound6, lis, udp):
+            s.close()
+
+
+test_bound_inactive()
 netns.finish("test_filter_states")

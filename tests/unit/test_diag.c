@@ -290,6 +290,49 @@ static void test_attributes(void **unused)
 	assert_int_equal(rec.ext.tcp_info_len, sizeof(info));
 }
 
+/* -i's extra attributes: the algorithm's block and the ULP's name. */
+static void test_cc_and_ulp(void **unused)
+{
+	struct msgbuf m;
+	struct sock_rec rec;
+	struct tcp_bbr_info bbr = { .bbr_bw_lo = 1000, .bbr_min_rtt = 8 };
+	/* INET_ULP_INFO_NAME "tls" nested in INET_DIAG_ULP_INFO */
+	struct {
+		struct nlattr a;
+		char name[4];
+	} ulp = { { NLA_HDRLEN + 4, INET_ULP_INFO_NAME }, "tls" };
+	char noterm[3] = { 'a', 'b', 'c' };
+
+	(void)unused;
+	start_msg(&m, AF_INET);
+	add_attr(&m, INET_DIAG_BBRINFO, &bbr, sizeof(bbr));
+	add_attr(&m, INET_DIAG_ULP_INFO | NLA_F_NESTED, &ulp, sizeof(ulp));
+	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), 0);
+	assert_int_equal(rec.ext.cc_type, INET_DIAG_BBRINFO);
+	assert_int_equal(rec.ext.cc_info_len, sizeof(bbr));
+	assert_memory_equal(rec.ext.cc_info, &bbr, sizeof(bbr));
+	assert_string_equal(rec.ext.ulp, "tls");
+
+	/* dctcp; a name without its NUL is not taken */
+	start_msg(&m, AF_INET);
+	ulp.a.nla_len = NLA_HDRLEN + 3;
+	memcpy(ulp.name, noterm, 3);
+	add_attr(&m, INET_DIAG_DCTCPINFO, &bbr, 16);
+	add_attr(&m, INET_DIAG_ULP_INFO | NLA_F_NESTED, &ulp, sizeof(ulp));
+	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), 0);
+	assert_int_equal(rec.ext.cc_type, INET_DIAG_DCTCPINFO);
+	assert_int_equal(rec.ext.cc_info_len, 16);
+	assert_null(rec.ext.ulp);
+
+	/* a nested attribute longer than its nest is ignored */
+	start_msg(&m, AF_INET);
+	ulp.a.nla_len = 200;
+	add_attr(&m, INET_DIAG_ULP_INFO, &ulp, sizeof(ulp));
+	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), 0);
+	assert_null(rec.ext.ulp);
+	assert_null(rec.ext.cc_info);
+}
+
 static void test_malformed_messages(void **unused)
 {
 	struct msgbuf m;
@@ -330,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_empty_and_garbage),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_malformed_messages),
+		cmocka_unit_test(test_cc_and_ulp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
