@@ -284,6 +284,25 @@ def test_all_netns_skips_and_duplicates(binary):
             os.unlink(f"/run/netns/{name}")
 
 
+def test_all_netns_low_descriptor_limit(binary):
+    """Under any descriptor limit, a namespace is listed or said missing
+    (EMFILE): never left out with exit status 0."""
+    said = False
+    for n in range(4, 13):
+        r = go(["prlimit", f"--nofile={n}:{n}", binary, "--all-netns",
+                "-tln"], rc=None)
+        missing = [ns for ns, port in ((NSA, 7001), (NSE_ESC, 7005),
+                                       ("-", 47100))
+                   if not rows(r.stdout, port)]
+        if r.returncode == 0:
+            check(not missing, f"nofile={n}: exit 0 without {missing}: {r}")
+        else:
+            check(r.stderr.strip(), f"nofile={n}: failed silently: {r}")
+        said |= any(f"skipped {ns}: Too many open files" in r.stderr
+                    for ns in missing)
+    check(said, "some limit leaves a namespace out, and says so")
+
+
 def my_cgroup():
     with open("/proc/self/cgroup") as f:
         for line in f:
@@ -328,6 +347,7 @@ def main():
         test_hostile_netns_name(binary)
         test_prometheus_per_namespace(binary)
         test_all_netns_skips_and_duplicates(binary)
+        test_all_netns_low_descriptor_limit(binary)
         test_cgroup_under_ip_netns_exec(binary)
     finally:
         for p in held:
