@@ -116,7 +116,8 @@ static int list_one_netns(struct list_run *run, const char *name)
 static int seen_before(const struct stat *ids, size_t n, const struct stat *st)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (ids[i].st_dev == st->st_dev && ids[i].st_ino == st->st_ino) {
+		if (ids[i].st_dev == st->st_dev &&
+		    ids[i].st_ino == st->st_ino) {
 			return (int)i;
 		}
 	}
@@ -145,7 +146,7 @@ static int enter_named(const char *name)
 static int dump_all_netns(struct list_run *run, bool *skipped)
 {
 	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	struct stat *ids = NULL; /* the namespaces listed, */
+	struct stat *ids = NULL;     /* the namespaces listed, */
 	const char **id_name = NULL; /* under these names */
 	size_t nids = 1;
 	char **names = NULL;

@@ -214,8 +214,8 @@ const char *filter_arg_dev(const char *s, struct fnode *n)
 
 	n->dev[0] = '\0';
 	n->a = 0;
-	if (len && len < sizeof(n->dev) && !strchr(s, '/') &&
-	    strcmp(s, ".") && strcmp(s, "..")) {
+	if (len && len < sizeof(n->dev) && !strchr(s, '/') && strcmp(s, ".") &&
+	    strcmp(s, "..")) {
 		memcpy(n->dev, s, len + 1);
 		n->a = if_nametoindex(s);
 		if (n->a) {
@@ -228,8 +228,8 @@ const char *filter_arg_dev(const char *s, struct fnode *n)
 	return n->dev[0] ? NULL : "expected a device name or index";
 }
 
-int filter_resolve_devs(struct filter *f, filter_index_fn index_of,
-			void *data, char *err, size_t size)
+int filter_resolve_devs(struct filter *f, filter_index_fn index_of, void *data,
+			char *err, size_t size)
 {
 	for (uint32_t i = 0; i < f->n_nodes; i++) {
 		struct fnode *n = &f->nodes[i];

@@ -123,9 +123,8 @@ static struct prom_ns *current_ns(struct fmt_ctx *ctx)
 	}
 	pl->ns = xrealloc(pl->ns, (pl->n + 1) * sizeof(*pl->ns));
 	memset(&pl->ns[pl->n], 0, sizeof(*pl->ns));
-	pl->ns[pl->n].label = labelled ? netns_label(ctx->netns ? ctx->netns
-							       : "-")
-				       : xstrdup("");
+	pl->ns[pl->n].label =
+	    labelled ? netns_label(ctx->netns ? ctx->netns : "-") : xstrdup("");
 	pl->cur_of = ctx->netns;
 	return &pl->ns[pl->n++];
 }

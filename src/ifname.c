@@ -177,8 +177,8 @@ static struct nlmsghdr *start_record(char *buf)
 static int save_links(struct nl_cache *links, int fd)
 {
 	size_t cap = MNL_NLMSG_HDRLEN + 8 +
-		     LINKS_PER_RECORD * MNL_ALIGN(MNL_ATTR_HDRLEN +
-						  sizeof(struct saved_link));
+		     LINKS_PER_RECORD *
+			 MNL_ALIGN(MNL_ATTR_HDRLEN + sizeof(struct saved_link));
 	char *buf = xcalloc(1, cap);
 	struct nlmsghdr *nlh = start_record(buf);
 	size_t in_msg = 0;
