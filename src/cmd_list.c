@@ -215,20 +215,26 @@ out:
 
 int list_enter_netns(const struct opts *o)
 {
+	char *name;
 	int err;
 
 	if (!o->netns) {
 		return 0;
 	}
 	err = netns_enter(o->netns);
+	if (!err) {
+		return 0;
+	}
+	name = escaped(o->netns);
 	if (err == -ENOENT && !strchr(o->netns, '/')) {
-		warnx_("-N %s: no such namespace (%s/%s does not exist)",
-		       o->netns, NETNS_RUN_DIR, o->netns);
-	} else if (err) {
-		warnx_("-N %s: %s", o->netns,
+		warnx_("-N %s: no such namespace (%s/%s does not exist)", name,
+		       NETNS_RUN_DIR, name);
+	} else {
+		warnx_("-N %s: %s", name,
 		       err == -EINVAL ? "not a network namespace"
 				      : strerror(-err));
 	}
+	free(name);
 	return err;
 }
 
