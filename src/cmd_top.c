@@ -16,7 +16,6 @@
 #include "filter.h"
 #include "ifname.h"
 #include "top.h"
-#include "netns.h"
 #include "top_collect.h"
 #include "top_live.h"
 #include "top_view.h"
@@ -222,10 +221,8 @@ static int top_exec(const struct opts *o)
 		       "text snapshots");
 		return EXIT_USAGE;
 	}
-	err = o->netns ? netns_enter(o->netns) : 0;
-	if (err) {
-		warnx_("-N %s: %s", o->netns, strerror(-err));
-		return EXIT_RUNTIME;
+	if (list_enter_netns(o)) {
+		return EXIT_RUNTIME; /* said, the name escaped */
 	}
 	/* `dev NAME`: the device of that name here, in the namespace read. */
 	if (filter_resolve_devs(o->filter, ifnames_index_fn, NULL, why,

@@ -229,9 +229,10 @@ def test_hostile_netns_name(binary):
     r = go([binary, "-N", NSE, "-tl"])
     check(clean(r.stdout) and NSE_ESC in r.stdout,
           f"-N: netns name escaped: {r.stdout!r}")
-    r = go([binary, "-N", NSE + "gone", "-tl"], rc=1)
-    check(clean(r.stderr) and NSE_ESC + "gone" in r.stderr,
-          f"-N: a missing name, escaped: {r.stderr!r}")
+    for cmd in ([], ["top", "-b", "--iterations", "1"]):
+        r = go([binary, *cmd, "-N", NSE + "gone", "-tl"], rc=1)
+        check(clean(r.stderr) and NSE_ESC + "gone" in r.stderr,
+              f"{cmd} -N: a missing name, escaped: {r.stderr!r}")
     r = go([binary, "--all-netns", "-tl", "--format", "prometheus"])
     check(clean(r.stdout) and
           f'netns="{NSE_ESC.replace(chr(92), chr(92) * 2)}"' in r.stdout,
