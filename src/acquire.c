@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "filter.h"
+#include "ifname.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -38,6 +39,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->o = o;
 	a->protocols = o->protocols;
 	a->save_fd = -1;
+	a->netns = o->netns;
 	a->user_match = true;
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
@@ -48,6 +50,33 @@ void acquire_finish(struct acquire *a)
 {
 	diag_destroy(a->d);
 	a->d = NULL;
+	ifnames_destroy(a->own_ifn);
+	a->own_ifn = NULL;
+}
+
+/* `dev NAME` in the namespace read (ifn NULL: the current one, live). */
+static int resolve_devs(const struct acquire *a, struct ifnames *ifn)
+{
+	char why[128], *ns;
+	int err = filter_resolve_devs(a->o->filter, ifnames_index_fn, ifn, why,
+				      sizeof(why));
+
+	if (!err) {
+		return 0;
+	}
+	if (a->o->load_path) {
+		warnx_("%s among the names saved in %s", why, a->o->load_path);
+	} else if (a->netns) {
+		ns = xmalloc(4 * strlen(a->netns) + 1);
+		escape_text(ns, a->netns, strlen(a->netns));
+		warnx_("netns %s: %s", ns, why);
+		free(ns);
+	} else if (a->o->all_netns) {
+		warnx_("the current netns: %s", why);
+	} else {
+		warnx_("%s", why);
+	}
+	return err;
 }
 
 static uint32_t proto_bit(uint8_t protocol)
@@ -84,6 +113,14 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 	struct acquire *a = data;
 
 	a->seen++;
+	if (!a->devs_resolved) {
+		int err = resolve_devs(a, a->ifn ? a->ifn : a->own_ifn);
+
+		if (err) {
+			return a->fn_err = err;
+		}
+		a->devs_resolved = true;
+	}
 	if (!selects_kind(a, rec)) {
 		return 0;
 	}
@@ -102,6 +139,21 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 	return a->fn_err;
 }
 
+/* The names saved with the sockets; rows after them are matched by them. */
+static int load_note(const struct nlmsghdr *nlh, void *data)
+{
+	struct acquire *a = data;
+	int err = ifnames_load_record(a->ifn ? a->ifn : a->own_ifn, nlh);
+
+	a->devs_resolved = false;
+	if (err == -EBADMSG) {
+		warnx_("--load %s: a malformed interface name record",
+		       a->o->load_path);
+	}
+	/* Another program's note is not ours to read. */
+	return err == -ENOMSG ? 0 : err;
+}
+
 static int load_file(struct acquire *a)
 {
 	struct diag_load_err lerr = { 0 };
@@ -115,8 +167,13 @@ static int load_file(struct acquire *a)
 		return err;
 	}
 	a->user_match = true;
-	err = diag_load(fd, acquire_row, a, &lerr);
-	if (err == -EBADMSG || err == -EIO) {
+	a->devs_resolved = false;
+	if (!a->ifn && !a->own_ifn) {
+		a->own_ifn = ifnames_create();
+	}
+	ifnames_use_saved(a->ifn ? a->ifn : a->own_ifn);
+	err = diag_load_notes(fd, acquire_row, load_note, a, &lerr);
+	if ((err == -EBADMSG && lerr.what[0]) || err == -EIO) {
 		warnx_("--load %s: offset %llu: %s", path,
 		       (unsigned long long)lerr.offset, lerr.what);
 	}
@@ -332,6 +389,20 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 		if (a->save_fd >= 0) {
 			diag_save_to(a->d, a->save_fd);
 		}
+	}
+	if (a->save_fd >= 0 && !a->names_saved) {
+		/* Before the sockets, so a loader knows them at the first. */
+		err = ifnames_save(a->save_fd);
+		if (err) {
+			warnx_("--save: %s", strerror(-err));
+			return err;
+		}
+		a->names_saved = true;
+	}
+	a->devs_resolved = true; /* here, now, for this run */
+	err = resolve_devs(a, NULL);
+	if (err) {
+		return err;
 	}
 	return dump_live(a);
 }

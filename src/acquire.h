@@ -15,6 +15,14 @@
  *
  * Rows reaching fn passed every check; they live in the receive buffer
  * (see diag.h) and fn's negative return stops the run and is returned.
+ *
+ * Interface names: `dev NAME` in the filter is resolved in the namespace
+ * current at acquire_run() (live) or from the names a --load file saved
+ * (none: a name is an error, an index works); a name that namespace does
+ * not have fails the run with -ENODEV after one line naming a->netns.
+ * --save writes the current namespace's names into the file (ifname.h).
+ * A caller that prints names sets a->ifn to its table: --load turns it
+ * into the file's names (ifnames_use_saved), so nothing local is shown.
  */
 #ifndef SOCKSCOPE_ACQUIRE_H
 #define SOCKSCOPE_ACQUIRE_H
@@ -23,6 +31,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "ifname.h"
 #include "opts.h"
 
 struct acquire {
@@ -31,7 +40,12 @@ struct acquire {
 	uint32_t states[256]; /* per IPPROTO_*: the states to show */
 	uint32_t ext;         /* INET_DIAG extensions to request */
 	int save_fd;          /* --save target, or -1 */
+	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */
+	const char *netns;    /* the namespace read, for messages; NULL */
 	/* private */
+	struct ifnames *own_ifn; /* --load without a->ifn */
+	bool devs_resolved;      /* --load: dev names, from the file's */
+	bool names_saved;
 	struct diag *d;
 	diag_row_fn fn;
 	void *data;

@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
@@ -80,29 +82,62 @@ static int by_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The cgroup2 mount: /sys/fs/cgroup, or its "unified" part (hybrid). */
-static int open_cgroup2(const char *root, char *path)
+static bool is_cgroup2(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/*
+ * A cgroup2 hierarchy of our own, attached nowhere (fsopen + fsmount): for
+ * where /sys/fs/cgroup is hidden, as under `ip netns exec`, which mounts a
+ * fresh sysfs over /sys. It is the hierarchy of our cgroup namespace, as
+ * /sys/fs/cgroup would be, and goes away with the descriptor.
+ */
+static int detached_cgroup2(void)
+{
+	int fs = fsopen("cgroup2", FSOPEN_CLOEXEC);
+	int mnt = -1, fd = -1;
+
+	if (fs < 0) {
+		return -1;
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0) {
+		mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+	}
+	close(fs);
+	if (mnt >= 0) {
+		/* fsmount gives an O_PATH descriptor: one to read from. */
+		fd = openat(mnt, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(mnt);
+	}
+	return fd;
+}
+
+int cgroups_open_mount(const char *root)
 {
 	static const char *const where[] = {
 	    "sys/fs/cgroup",
 	    "sys/fs/cgroup/unified",
 	};
+	char path[PATH_MAX];
 
 	for (size_t i = 0; i < ARRAY_SIZE(where); i++) {
-		struct statfs sf;
 		int fd;
 
-		snprintf(path, PATH_MAX, "%s/%s", root, where[i]);
+		snprintf(path, sizeof(path), "%s/%s", root, where[i]);
 		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0) {
 			continue;
 		}
-		if (fstatfs(fd, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
+		if (is_cgroup2(fd)) {
 			return fd;
 		}
 		close(fd);
 	}
-	return -1;
+	/* A fixture root (tests) is all there is to read. */
+	return strcmp(root, "/") ? -1 : detached_cgroup2();
 }
 
 void cgroups_build(const char *root, struct cgroups **out)
@@ -110,7 +145,7 @@ void cgroups_build(const char *root, struct cgroups **out)
 	struct cgroups *cg = xcalloc(1, sizeof(*cg));
 	char *path = xmalloc(PATH_MAX);
 	struct stat st;
-	int dfd = open_cgroup2(root, path);
+	int dfd = cgroups_open_mount(root);
 
 	if (dfd >= 0 && fstat(dfd, &st) == 0) {
 		add(cg, st.st_ino, "/");

@@ -14,6 +14,14 @@
 
 struct cgroups;
 
+/*
+ * The cgroup2 hierarchy: root/sys/fs/cgroup, its "unified" part (hybrid
+ * systems), or, with root "/" and neither mounted (`ip netns exec` hides
+ * them under a fresh sysfs), a detached mount of our own (needs
+ * CAP_SYS_ADMIN). Returns a directory fd (O_CLOEXEC) or -1.
+ */
+int cgroups_open_mount(const char *root);
+
 /* Always succeeds: *out is empty when there is no readable cgroup2 mount. */
 void cgroups_build(const char *root, struct cgroups **out);
 void cgroups_destroy(struct cgroups *cg);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "acquire.h"
@@ -76,68 +77,164 @@ static int open_save(const struct opts *o)
 	return fd;
 }
 
-/* The current namespace, then each named one; every row tagged. */
-static int dump_all_netns(struct list_run *run)
+/* A namespace name as it may be printed (caller frees). */
+static char *escaped(const char *s)
+{
+	char *e = xmalloc(4 * strlen(s) + 1);
+
+	escape_text(e, s, strlen(s));
+	return e;
+}
+
+static void warn_skipped(const char *name, int err)
+{
+	char *e = escaped(name);
+
+	warnx_("--all-netns: skipped %s: %s", e,
+	       err == -EINVAL ? "not a network namespace" : strerror(-err));
+	free(e);
+}
+
+/* The sockets of the namespace current now, tagged name (NULL: the first). */
+static int list_one_netns(struct list_run *run, const char *name)
+{
+	run->lo.fc.netns = name;
+	run->acq.netns = name;
+	ifnames_destroy(run->lo.fc.ifn);
+	run->lo.fc.ifn = ifnames_create();
+	run->acq.ifn = run->lo.fc.ifn;
+	/* A netlink socket belongs to the namespace it was made in. */
+	acquire_finish(&run->acq);
+	return acquire_run(&run->acq, list_row, run);
+}
+
+/*
+ * Index into ids[0..n) of the namespace with this identity, or -1. The
+ * identity of a namespace file is its nsfs inode, so two names (or a name
+ * and the current namespace) for one namespace are seen as one.
+ */
+static int seen_before(const struct stat *ids, size_t n, const struct stat *st)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i].st_dev == st->st_dev &&
+		    ids[i].st_ino == st->st_ino) {
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+/* Enter one named namespace; 0, or -errno after saying it is skipped. */
+static int enter_named(const char *name)
+{
+	int fd = netns_open(name);
+	int err = fd < 0 ? fd : netns_switch(fd);
+
+	if (fd >= 0) {
+		close(fd);
+	}
+	if (err) {
+		warn_skipped(name, err);
+	}
+	return err;
+}
+
+/*
+ * The current namespace, then each named one once; every row tagged. A
+ * namespace that cannot be read is named on stderr and *skipped is set.
+ */
+static int dump_all_netns(struct list_run *run, bool *skipped)
 {
 	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	char **names;
-	size_t n;
+	struct stat *ids = NULL;     /* the namespaces listed, */
+	const char **id_name = NULL; /* under these names */
+	size_t nids = 1;
+	char **names = NULL;
+	size_t n = 0;
 	int err = orig < 0 ? -errno : netns_names(NETNS_RUN_DIR, &names, &n);
 
+	if (!err) {
+		ids = xcalloc(n + 1, sizeof(*ids));
+		id_name = xcalloc(n + 1, sizeof(*id_name));
+		err = fstat(orig, &ids[0]) ? -errno : 0;
+	}
 	if (err) {
 		warnx_("--all-netns: %s", strerror(-err));
-		if (orig >= 0) {
-			close(orig);
-		}
-		return err;
+		goto out;
 	}
-	err = acquire_run(&run->acq, list_row, run);
+	err = list_one_netns(run, NULL);
+	*skipped = err == -ENODEV;
+	err = err == -ENODEV ? 0 : err;
 	for (size_t i = 0; i < n && !err; i++) {
-		int fd = netns_open(names[i]);
+		int e = netns_stat(names[i], &ids[nids]);
+		int dup = e ? -1 : seen_before(ids, nids, &ids[nids]);
 
-		if (fd < 0 || netns_same(fd, orig) || netns_switch(fd)) {
-			/* The current one is already listed; a stale or
-			 * foreign entry is not a namespace: skip both. */
-			if (fd >= 0) {
-				close(fd);
-			}
+		if (e) {
+			warn_skipped(names[i], e);
+			*skipped = true;
 			continue;
 		}
-		close(fd);
-		run->lo.fc.netns = names[i];
-		ifnames_destroy(run->lo.fc.ifn);
-		run->lo.fc.ifn = ifnames_create();
-		/* A netlink socket belongs to the namespace it was made in. */
-		acquire_finish(&run->acq);
-		err = acquire_run(&run->acq, list_row, run);
+		if (dup == 0) {
+			continue; /* the current namespace: listed first */
+		}
+		if (dup > 0) {
+			char *a = escaped(names[i]), *b = escaped(id_name[dup]);
+
+			warnx_("--all-netns: %s is the namespace %s: listed "
+			       "once, as %s", a, b, b);
+			free(a);
+			free(b);
+			continue;
+		}
+		if (enter_named(names[i])) {
+			*skipped = true;
+			continue;
+		}
+		id_name[nids++] = names[i];
+		err = list_one_netns(run, names[i]);
+		if (err == -ENODEV) {
+			*skipped = true; /* a `dev` it does not have: said */
+			err = 0;
+		}
 		if (netns_switch(orig)) {
 			warnx_("--all-netns: cannot return to the first "
 			       "namespace: %s", strerror(errno));
 			err = -EIO;
 		}
 	}
+out:
 	run->lo.fc.netns = NULL;
+	free(ids);
+	free(id_name);
 	netns_names_free(names, n);
-	close(orig);
+	if (orig >= 0) {
+		close(orig);
+	}
 	return err;
 }
 
 int list_enter_netns(const struct opts *o)
 {
+	char *name;
 	int err;
 
 	if (!o->netns) {
 		return 0;
 	}
 	err = netns_enter(o->netns);
+	if (!err) {
+		return 0;
+	}
+	name = escaped(o->netns);
 	if (err == -ENOENT && !strchr(o->netns, '/')) {
-		warnx_("-N %s: no such namespace (%s/%s does not exist)",
-		       o->netns, NETNS_RUN_DIR, o->netns);
-	} else if (err) {
-		warnx_("-N %s: %s", o->netns,
+		warnx_("-N %s: no such namespace (%s/%s does not exist)", name,
+		       NETNS_RUN_DIR, name);
+	} else {
+		warnx_("-N %s: %s", name,
 		       err == -EINVAL ? "not a network namespace"
 				      : strerror(-err));
 	}
+	free(name);
 	return err;
 }
 
@@ -200,6 +297,7 @@ int list_out_end(struct list_out *lo)
 static int list_exec(const struct opts *o)
 {
 	struct list_run run;
+	bool skipped = false;
 	int err, werr;
 
 	if (list_enter_netns(o)) {
@@ -212,8 +310,9 @@ static int list_exec(const struct opts *o)
 		return EXIT_RUNTIME;
 	}
 	list_out_begin(&run.lo, o);
+	run.acq.ifn = run.lo.fc.ifn;
 	if (o->all_netns) {
-		err = dump_all_netns(&run);
+		err = dump_all_netns(&run, &skipped);
 	} else {
 		err = acquire_run(&run.acq, list_row, &run);
 	}
@@ -227,7 +326,7 @@ static int list_exec(const struct opts *o)
 	if (err == -EPIPE) {
 		err = 0;
 	}
-	return err || werr ? EXIT_RUNTIME : EXIT_OK;
+	return err || werr || skipped ? EXIT_RUNTIME : EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {

@@ -13,9 +13,9 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "filter.h"
 #include "ifname.h"
 #include "top.h"
-#include "netns.h"
 #include "top_collect.h"
 #include "top_live.h"
 #include "top_view.h"
@@ -209,6 +209,7 @@ static int run_interactive(struct top_run *run)
 static int top_exec(const struct opts *o)
 {
 	struct top_run run = {.o = o};
+	char why[128];
 	int ret, err;
 
 	if (o->load_path || o->save_path) {
@@ -220,9 +221,13 @@ static int top_exec(const struct opts *o)
 		       "text snapshots");
 		return EXIT_USAGE;
 	}
-	err = o->netns ? netns_enter(o->netns) : 0;
-	if (err) {
-		warnx_("-N %s: %s", o->netns, strerror(-err));
+	if (list_enter_netns(o)) {
+		return EXIT_RUNTIME; /* said, the name escaped */
+	}
+	/* `dev NAME`: the device of that name here, in the namespace read. */
+	if (filter_resolve_devs(o->filter, ifnames_index_fn, NULL, why,
+				sizeof(why))) {
+		warnx_("%s", why);
 		return EXIT_RUNTIME;
 	}
 	err = diag_open(&run.d);

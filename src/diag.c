@@ -460,12 +460,22 @@ static void load_fail(struct diag_load_err *err, uint64_t offset,
 	snprintf(err->what, sizeof(err->what), "%s", what);
 }
 
+struct load_cb {
+	diag_row_fn fn;
+	diag_note_fn note;
+	void *data;
+};
+
 /* One message of a saved dump; *done is set by NLMSG_DONE. */
 static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
-		    diag_row_fn fn, void *data, struct diag_load_err *err)
+		    const struct load_cb *cb, struct diag_load_err *err)
 {
 	struct sock_rec rec;
 
+	if (nlh->nlmsg_type == NLMSG_NOOP) {
+		/* A note sits between dumps: *done stays as it was. */
+		return cb->note ? cb->note(nlh, cb->data) : 0;
+	}
 	*done = false;
 	switch (nlh->nlmsg_type) {
 	case NLMSG_DONE:
@@ -480,7 +490,7 @@ static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
 			load_fail(err, off, "malformed inet_diag message");
 			return -EBADMSG;
 		}
-		return fn(&rec, data);
+		return cb->fn(&rec, cb->data);
 	default:
 		load_fail(err, off, "not a sock_diag message");
 		return -EBADMSG;
@@ -489,7 +499,7 @@ static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
 
 /* Messages complete in buf[0..len); returns bytes consumed or -errno. */
 static ssize_t load_chunk(const char *buf, size_t len, uint64_t base,
-			  bool *done, diag_row_fn fn, void *data,
+			  bool *done, const struct load_cb *cb,
 			  struct diag_load_err *err)
 {
 	size_t off = 0;
@@ -509,7 +519,7 @@ static ssize_t load_chunk(const char *buf, size_t len, uint64_t base,
 		if (mlen > len - off) {
 			break;
 		}
-		e = load_msg(nlh, base + off, done, fn, data, err);
+		e = load_msg(nlh, base + off, done, cb, err);
 		if (e < 0) {
 			return e;
 		}
@@ -520,6 +530,13 @@ static ssize_t load_chunk(const char *buf, size_t len, uint64_t base,
 
 int diag_load(int fd, diag_row_fn fn, void *data, struct diag_load_err *err)
 {
+	return diag_load_notes(fd, fn, NULL, data, err);
+}
+
+int diag_load_notes(int fd, diag_row_fn fn, diag_note_fn note, void *data,
+		    struct diag_load_err *err)
+{
+	const struct load_cb cb = {.fn = fn, .note = note, .data = data};
 	const size_t cap = 2 * LOAD_MSG_MAX;
 	char *buf = xmalloc(cap);
 	uint64_t base = 0;
@@ -540,7 +557,7 @@ int diag_load(int fd, diag_row_fn fn, void *data, struct diag_load_err *err)
 		}
 		eof = n == 0;
 		len += (size_t)n;
-		n = load_chunk(buf, len, base, &done, fn, data, err);
+		n = load_chunk(buf, len, base, &done, &cb, err);
 		if (n < 0) {
 			ret = (int)n;
 			goto out;

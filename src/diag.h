@@ -97,4 +97,15 @@ struct diag_load_err {
  */
 int diag_load(int fd, diag_row_fn fn, void *data, struct diag_load_err *err);
 
+/*
+ * As diag_load(), handing each NLMSG_NOOP message (netlink's "ignore me";
+ * sockscope saves the interface names in them, see ifname.h) to note,
+ * which returns 0 or a negative value that stops the load and is returned.
+ * diag_load() skips them.
+ */
+struct nlmsghdr;
+typedef int (*diag_note_fn)(const struct nlmsghdr *nlh, void *data);
+int diag_load_notes(int fd, diag_row_fn fn, diag_note_fn note, void *data,
+		    struct diag_load_err *err);
+
 #endif

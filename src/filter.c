@@ -294,7 +294,7 @@ static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
 		return why;
 	case P_DEV:
 		n->kind = FN_DEV;
-		return filter_arg_dev(arg, &n->a);
+		return filter_arg_dev(arg, n);
 	case P_MARK:
 		n->kind = FN_MARK;
 		return filter_arg_mark(arg, &n->a, &n->b);

@@ -50,6 +50,20 @@ void filter_destroy(struct filter *f);
 /* True, with the state mask, when the filter named states. */
 bool filter_states(const struct filter *f, uint32_t *mask);
 
+/*
+ * `dev NAME` means the device of that name in the namespace whose sockets
+ * are read, so names are resolved there, not when the filter is parsed:
+ * call this in that namespace (after setns, or with the names of a --load
+ * file) before filter_match() or filter_bytecode(), once per namespace.
+ * index_of returns the index of name, 0 when there is no such device; a
+ * name of digits that no device has is that index. Returns 0, or -ENODEV
+ * with err filled ("dev NAME: no such device", escaped): never another
+ * device's index.
+ */
+typedef uint32_t (*filter_index_fn)(void *data, const char *name);
+int filter_resolve_devs(struct filter *f, filter_index_fn index_of,
+			void *data, char *err, size_t size);
+
 /* True when the filter has an expression (beyond state words). */
 bool filter_has_expr(const struct filter *f);
 

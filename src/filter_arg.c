@@ -16,12 +16,10 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "util.h"
-
-#define CGROUP2_MAGIC 0x63677270
 
 /* Decimal digits only (no sign, no spaces), at most max. */
 static bool read_uint(const char *s, unsigned long max, unsigned long *v)
@@ -194,21 +192,61 @@ const char *filter_arg_host(const char *text, struct fnode *n)
 	return why;
 }
 
-const char *filter_arg_dev(const char *s, uint32_t *ifindex)
+/* Digits only: a device index (a name of digits is tried first). */
+static bool dev_index(const char *s, uint32_t *ifindex)
 {
 	unsigned long v;
 
-	if (strlen(s) < IF_NAMESIZE) {
-		*ifindex = if_nametoindex(s);
-		if (*ifindex) {
+	if (!read_uint(s, UINT32_MAX, &v)) {
+		return false;
+	}
+	*ifindex = (uint32_t)v;
+	return true;
+}
+
+/*
+ * Names are checked here only for what no namespace can hold; the index
+ * found in the current namespace is provisional (filter_resolve_devs).
+ */
+const char *filter_arg_dev(const char *s, struct fnode *n)
+{
+	size_t len = strlen(s);
+
+	n->dev[0] = '\0';
+	n->a = 0;
+	if (len && len < sizeof(n->dev) && !strchr(s, '/') && strcmp(s, ".") &&
+	    strcmp(s, "..")) {
+		memcpy(n->dev, s, len + 1);
+		n->a = if_nametoindex(s);
+		if (n->a) {
 			return NULL;
 		}
 	}
-	if (read_uint(s, UINT32_MAX, &v)) {
-		*ifindex = (uint32_t)v;
+	if (dev_index(s, &n->a)) {
 		return NULL;
 	}
-	return "expected a device name or index";
+	return n->dev[0] ? NULL : "expected a device name or index";
+}
+
+int filter_resolve_devs(struct filter *f, filter_index_fn index_of, void *data,
+			char *err, size_t size)
+{
+	for (uint32_t i = 0; i < f->n_nodes; i++) {
+		struct fnode *n = &f->nodes[i];
+		char esc[4 * sizeof(n->dev) + 1];
+
+		if (n->kind != FN_DEV || !n->dev[0]) {
+			continue;
+		}
+		n->a = index_of(data, n->dev);
+		if (n->a || dev_index(n->dev, &n->a)) {
+			continue;
+		}
+		escape_text(esc, n->dev, strlen(n->dev));
+		snprintf(err, size, "dev %s: no such device", esc);
+		return -ENODEV;
+	}
+	return 0;
 }
 
 static bool read_u32(const char *s, uint32_t *v)
@@ -240,25 +278,6 @@ const char *filter_arg_mark(const char *text, uint32_t *mark, uint32_t *mask)
 	return ok ? NULL : "expected MARK[/MASK] (32-bit numbers)";
 }
 
-/* The cgroup v2 mount: /sys/fs/cgroup, or its `unified` in hybrid mode. */
-static int open_cgroup2(void)
-{
-	static const char *const roots[] = {"/sys/fs/cgroup",
-					    "/sys/fs/cgroup/unified"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(roots); i++) {
-		struct statfs sfs;
-
-		if (!statfs(roots[i], &sfs) &&
-		    (unsigned long)sfs.f_type == CGROUP2_MAGIC) {
-			return open(roots[i],
-				    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		}
-	}
-	errno = ENOENT;
-	return -1;
-}
-
 /* A cgroup v2 id is its kernfs node id: the 8-byte file handle. */
 const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 			      size_t size)
@@ -267,7 +286,7 @@ const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 		struct file_handle fh;
 		char raw[sizeof(struct file_handle) + sizeof(uint64_t)];
 	} h = {.fh.handle_bytes = sizeof(uint64_t)};
-	int fd = open_cgroup2(), mnt, ret = -1;
+	int fd = cgroups_open_mount("/"), mnt, ret = -1;
 	char esc[64];
 
 	while (*s == '/') {

@@ -46,6 +46,9 @@ struct fnode {
 			   * MARK: a = value, b = mask */
 	uint64_t id;	  /* FN_CGROUP */
 	uint8_t addr[16]; /* FN_HOST: network order, IPv4 in the first 4 */
+	/* FN_DEV: the name as given, resolved to a in each namespace read
+	 * (filter_resolve_devs); "" for an index only. */
+	char dev[16];
 };
 
 struct filter {
@@ -76,7 +79,9 @@ void filter_escape(char *dst, size_t size, const char *s);
 const char *filter_arg_host(const char *s, struct fnode *n);
 /* [:]NUMBER, [:]SERVICE, or '*' (-1) when allow_any. */
 const char *filter_arg_port(const char *s, bool allow_any, int32_t *port);
-const char *filter_arg_dev(const char *s, uint32_t *ifindex);
+/* A device name or index into n->dev and n->a (a provisional index from
+ * the current namespace, 0 when it has no such name). */
+const char *filter_arg_dev(const char *s, struct fnode *n);
 const char *filter_arg_mark(const char *s, uint32_t *mark, uint32_t *mask);
 const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 			      size_t size);

@@ -156,7 +156,11 @@ static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 		    (int)n->port);
 		break;
 	case FN_DEV:
-		put(pb, "(dev %u)", n->a);
+		if (n->a || !n->dev[0]) {
+			put(pb, "(dev %u)", n->a);
+		} else {
+			put(pb, "(dev %s)", n->dev); /* not resolved yet */
+		}
 		break;
 	case FN_MARK:
 		put(pb, "(fwmark 0x%x/0x%x)", n->a, n->b);

@@ -65,8 +65,7 @@ size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
 
 		buf[n++] = '%';
 		ifnames_get(ctx->ifn, rec->ifindex, name);
-		memcpy(buf + n, name, strnlen(name, IFNAME_BUFLEN));
-		n += strnlen(name, IFNAME_BUFLEN);
+		n += escape_text(buf + n, name, strnlen(name, IFNAME_BUFLEN));
 	}
 	buf[n++] = ':';
 	n += put_port(buf + n, ctx, port, rec->protocol);

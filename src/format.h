@@ -53,9 +53,12 @@ const char *format_netid(uint8_t protocol, char buf[8]);
 /*
  * Text of one endpoint as the table shows it: "addr[%if]:port", IPv6 in
  * brackets; port 0 as '*', and for the peer (peer = true) the wildcard
- * address as '*'. Service names unless svc is NULL. Returns the length.
+ * address as '*'. Service names unless svc is NULL. The interface is
+ * named from ctx->ifn (escaped), "if<index>" when it has no name for it.
+ * Returns the length.
  */
-#define ENDPOINT_STRLEN (ADDR_STRLEN + 2 + 1 + 16 + 1 + 32)
+/* The interface name is escaped: up to 4 bytes for each of its 15. */
+#define ENDPOINT_STRLEN (ADDR_STRLEN + 2 + 1 + 64 + 1 + 32)
 size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
 		       const struct sock_rec *rec, bool peer);
 

@@ -135,7 +135,9 @@ static void text_extended(struct obuf *ob, const struct fmt_ctx *ctx,
 			obuf_escape_text(ob, path, strlen(path));
 			obuf_putc(ob, ' ');
 		} else {
-			obuf_printf(ob, "cgroup:%llu ",
+			/* As ss: an id no path here has (another cgroup
+			 * namespace, a removed cgroup), in hex. */
+			obuf_printf(ob, "cgroup:unreachable:%llx ",
 				    (unsigned long long)rec->cgroup_id);
 		}
 	}

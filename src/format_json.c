@@ -69,10 +69,13 @@ static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		char name[IFNAME_BUFLEN];
 
 		put_num(ob, "ifindex", rec->ifindex);
-		obuf_putc(ob, ',');
-		put_key(ob, "dev");
-		ifnames_get(ctx->ifn, rec->ifindex, name);
-		obuf_json_string(ob, name, strnlen(name, IFNAME_BUFLEN));
+		/* No name (gone, or not in a --load file): ifindex only. */
+		if (ifnames_lookup(ctx->ifn, rec->ifindex, name)) {
+			obuf_putc(ob, ',');
+			put_key(ob, "dev");
+			obuf_json_string(ob, name,
+					 strnlen(name, IFNAME_BUFLEN));
+		}
 	}
 	put_num(ob, "inode", rec->inode);
 	put_num(ob, "uid", rec->uid);

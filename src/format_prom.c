@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,9 +24,10 @@ static const char *family_label(int fi)
 	return fi ? "inet6" : "inet";
 }
 
-/* Per-state counts for one protocol; zero rows are left out. */
-static void put_states(struct obuf *ob, const char *netid, uint8_t protocol,
-		       const uint64_t counts[2][SS_MAX])
+/* Per-state counts for one protocol; zero rows are left out. ns is the
+ * netns label (ready to print, with its comma) or "". */
+static void put_states(struct obuf *ob, const char *ns, const char *netid,
+		       uint8_t protocol, const uint64_t counts[2][SS_MAX])
 {
 	for (int fi = 0; fi < 2; fi++) {
 		uint64_t folded[SS_MAX] = {0};
@@ -43,9 +45,10 @@ static void put_states(struct obuf *ob, const char *netid, uint8_t protocol,
 			}
 			obuf_printf(
 			    ob,
-			    "sockscope_sockets{netid=\"%s\",family=\"%s\","
+			    "sockscope_sockets{%snetid=\"%s\",family=\"%s\","
 			    "state=\"%s\"} %llu\n",
-			    netid, family_label(fi), state_label(st, protocol),
+			    ns, netid, family_label(fi),
+			    state_label(st, protocol),
 			    (unsigned long long)folded[st]);
 		}
 	}
@@ -56,33 +59,88 @@ static void put_socket_counts(struct obuf *ob, const uint64_t tcp[2][SS_MAX],
 {
 	family_head(ob, "sockets", "gauge",
 		    "Sockets by protocol, family and state.");
-	put_states(ob, "tcp", IPPROTO_TCP, tcp);
-	put_states(ob, "udp", IPPROTO_UDP, udp);
+	put_states(ob, "", "tcp", IPPROTO_TCP, tcp);
+	put_states(ob, "", "udp", IPPROTO_UDP, udp);
 }
 
-/* Listing formatter: counts what the listing would show. */
-struct prom_list {
+/*
+ * Listing formatter: counts what the listing would show, per namespace
+ * with -N and --all-netns (label netns, "-" for the one sockscope started
+ * in, as the table's Netns column): counts of different namespaces are
+ * never added up.
+ */
+struct prom_ns {
+	char *label; /* `netns="...",` or "" */
 	uint64_t tcp[2][SS_MAX];
 	uint64_t udp[2][SS_MAX];
 };
+
+struct prom_list {
+	struct prom_ns *ns;
+	size_t n;
+	const char *cur_of; /* ctx->netns that ns[n - 1] counts */
+};
+
+/*
+ * The label of a namespace name: the project's escaping first (so what a
+ * terminal shows is what the table shows), then the exposition format's
+ * (backslash, double quote; no newline is left).
+ */
+static char *netns_label(const char *name)
+{
+	size_t len = strlen(name);
+	char *esc = xmalloc(4 * len + 1);
+	char *label = xmalloc(2 * 4 * len + sizeof("netns=\"\","));
+	size_t o = 0;
+
+	escape_text(esc, name, len);
+	o += (size_t)sprintf(label, "netns=\"");
+	for (const char *p = esc; *p; p++) {
+		if (*p == '\\' || *p == '"') {
+			label[o++] = '\\';
+		}
+		label[o++] = *p;
+	}
+	strcpy(label + o, "\",");
+	free(esc);
+	return label;
+}
 
 static void list_begin(struct fmt_ctx *ctx)
 {
 	ctx->priv = xcalloc(1, sizeof(struct prom_list));
 }
 
-static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
+/* The counts of the namespace being listed (rows come namespace by
+ * namespace: a new ctx->netns starts a new one). */
+static struct prom_ns *current_ns(struct fmt_ctx *ctx)
 {
 	struct prom_list *pl = ctx->priv;
+	bool labelled = ctx->o->netns || ctx->o->all_netns;
+
+	if (pl->n && (pl->cur_of == ctx->netns || !labelled)) {
+		return &pl->ns[pl->n - 1];
+	}
+	pl->ns = xrealloc(pl->ns, (pl->n + 1) * sizeof(*pl->ns));
+	memset(&pl->ns[pl->n], 0, sizeof(*pl->ns));
+	pl->ns[pl->n].label =
+	    labelled ? netns_label(ctx->netns ? ctx->netns : "-") : xstrdup("");
+	pl->cur_of = ctx->netns;
+	return &pl->ns[pl->n++];
+}
+
+static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct prom_ns *ns = current_ns(ctx);
 	int fi = rec->family == AF_INET6;
 
 	if (rec->state >= SS_MAX) {
 		return;
 	}
 	if (rec->protocol == IPPROTO_TCP) {
-		pl->tcp[fi][rec->state]++;
+		ns->tcp[fi][rec->state]++;
 	} else if (rec->protocol == IPPROTO_UDP) {
-		pl->udp[fi][rec->state]++;
+		ns->udp[fi][rec->state]++;
 	}
 }
 
@@ -90,7 +148,16 @@ static void list_end(struct fmt_ctx *ctx)
 {
 	struct prom_list *pl = ctx->priv;
 
-	put_socket_counts(ctx->out, pl->tcp, pl->udp);
+	family_head(ctx->out, "sockets", "gauge",
+		    "Sockets by protocol, family and state.");
+	for (size_t i = 0; i < pl->n; i++) {
+		put_states(ctx->out, pl->ns[i].label, "tcp", IPPROTO_TCP,
+			   pl->ns[i].tcp);
+		put_states(ctx->out, pl->ns[i].label, "udp", IPPROTO_UDP,
+			   pl->ns[i].udp);
+		free(pl->ns[i].label);
+	}
+	free(pl->ns);
 	free(pl);
 	ctx->priv = NULL;
 }

@@ -53,6 +53,9 @@ struct table {
 	bool streaming;
 	bool detail;
 	struct obuf extra; /* memory only (fd -1): the COL_EXTRA text */
+	char *ns;	   /* the Netns cell, escaped, */
+	size_t ns_len;
+	const char *ns_of; /* for this ctx->netns */
 };
 
 static void table_begin(struct fmt_ctx *ctx)
@@ -184,6 +187,24 @@ static void keep_row(struct table *t, const char *const cell[NCOL],
 	t->nrows++;
 }
 
+/* A namespace name is anyone's choice (ip netns add): escaped, measured
+ * escaped; once per namespace, not per row. */
+static const char *netns_cell(struct table *t, const char *netns, size_t *len)
+{
+	if (!netns) {
+		*len = 1;
+		return "-";
+	}
+	if (netns != t->ns_of) {
+		free(t->ns);
+		t->ns = xmalloc(4 * strlen(netns) + 1);
+		t->ns_len = escape_text(t->ns, netns, strlen(netns));
+		t->ns_of = netns;
+	}
+	*len = t->ns_len;
+	return t->ns;
+}
+
 static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
 	struct table *t = ctx->priv;
@@ -202,9 +223,8 @@ static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	len[COL_PEER] = format_endpoint(peer, ctx, rec, true);
 	cell[COL_LOCAL] = local;
 	cell[COL_PEER] = peer;
-	cell[COL_NETNS] = ctx->netns ? ctx->netns : "-";
+	cell[COL_NETNS] = netns_cell(t, ctx->netns, &len[COL_NETNS]);
 	cell[COL_EXTRA] = "";
-	len[COL_NETNS] = strlen(cell[COL_NETNS]);
 	len[COL_NETID] = strlen(cell[COL_NETID]);
 	len[COL_STATE] = strlen(cell[COL_STATE]);
 	len[COL_EXTRA] = 0;
@@ -241,6 +261,7 @@ static void table_end(struct fmt_ctx *ctx)
 		t->extra.len = 0;
 		obuf_finish(&t->extra);
 	}
+	free(t->ns);
 	free(t->rows);
 	free(t->arena);
 	free(t);

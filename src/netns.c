@@ -15,24 +15,47 @@
 
 #include "util.h"
 
-int netns_open(const char *spec)
+/* The file spec names: spec itself, or NETNS_RUN_DIR/spec in path. */
+static int spec_path(const char *spec, char path[PATH_MAX], const char **out)
 {
-	char path[PATH_MAX];
-	int fd;
-
 	if (strchr(spec, '/')) {
-		fd = open(spec, O_RDONLY | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		*out = spec;
+		return 0;
 	}
 	if (!spec[0] || !strcmp(spec, ".") || !strcmp(spec, "..")) {
 		return -EINVAL;
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", NETNS_RUN_DIR,
-			     spec) >= sizeof(path)) {
+	if ((size_t)snprintf(path, PATH_MAX, "%s/%s", NETNS_RUN_DIR, spec) >=
+	    PATH_MAX) {
 		return -ENAMETOOLONG;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	*out = path;
+	return 0;
+}
+
+int netns_open(const char *spec)
+{
+	char path[PATH_MAX];
+	const char *file;
+	int fd, err = spec_path(spec, path, &file);
+
+	if (err) {
+		return err;
+	}
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
+}
+
+int netns_stat(const char *spec, struct stat *st)
+{
+	char path[PATH_MAX];
+	const char *file;
+	int err = spec_path(spec, path, &file);
+
+	if (err) {
+		return err;
+	}
+	return stat(file, st) ? -errno : 0;
 }
 
 int netns_switch(int fd)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #define NETNS_RUN_DIR "/run/netns"
 
@@ -26,6 +27,13 @@ int netns_switch(int fd);
 
 /* netns_open() + netns_switch(). 0 or -errno. */
 int netns_enter(const char *spec);
+
+/*
+ * stat() of the file netns_open(spec) would open, without opening it (no
+ * descriptor: it works where the limit is reached). A mounted namespace
+ * file reads as its nsfs inode, the namespace's identity. 0 or -errno.
+ */
+int netns_stat(const char *spec, struct stat *st);
 
 /* True when both fds are the same namespace. */
 bool netns_same(int a, int b);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "filter.h"
+#include "ifname.h"
 #include "term.h"
 #include "util.h"
 
@@ -174,6 +175,13 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 			 argc < 0 ? "too many words" : ferr.msg);
 		ui->message_is_error = true;
 		return -EINVAL;
+	}
+	/* top runs in the namespace it shows: names resolve here. */
+	if (filter_resolve_devs(f, ifnames_index_fn, NULL, ui->message,
+				sizeof(ui->message))) {
+		filter_destroy(f);
+		ui->message_is_error = true;
+		return -ENODEV;
 	}
 	filter_destroy(ui->filter);
 	ui->filter = f;

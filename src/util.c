@@ -224,6 +224,30 @@ void obuf_escape_text(struct obuf *ob, const char *s, size_t n)
 	}
 }
 
+/* Keep in step with obuf_escape_text(): test_format checks they agree. */
+size_t escape_text(char *dst, const char *s, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c == '\\') {
+			dst[o++] = '\\';
+			dst[o++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f) {
+			dst[o++] = (char)c;
+		} else {
+			dst[o++] = '\\';
+			dst[o++] = 'x';
+			dst[o++] = hexdig[c >> 4];
+			dst[o++] = hexdig[c & 15];
+		}
+	}
+	dst[o] = '\0';
+	return o;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
 {

@@ -56,6 +56,13 @@ void obuf_printf(struct obuf *ob, const char *fmt, ...)
 void obuf_escape_text(struct obuf *ob, const char *s, size_t n);
 
 /*
+ * The same escaping into dst, which holds 4 * n + 1 bytes (NUL-terminated,
+ * the NUL not counted in the length returned). For text that is measured
+ * before it is printed (table cells, interface names in endpoints).
+ */
+size_t escape_text(char *dst, const char *s, size_t n);
+
+/*
  * Write s as a JSON string literal, quotes included. Valid UTF-8 passes
  * (except C1 controls); control characters become \u00XX; bytes that are
  * not valid UTF-8 become the six characters \\xNN (a literal backslash in

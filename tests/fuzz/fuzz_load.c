@@ -38,7 +38,6 @@ enum { NFMT = 5, NFILTER = ARRAY_SIZE(filter_texts) };
 /* Built on the first input, kept for the process (libFuzzer's model). */
 struct env {
 	struct opts o;
-	struct ifnames *ifn;
 	struct filter *filters[NFILTER];
 };
 
@@ -49,6 +48,7 @@ struct run {
 	int fd[NFMT];
 	struct summary *sum;
 	unsigned long rows;
+	struct ifnames *saved; /* the input's own interface names */
 };
 
 /* The last table is fitted to a narrow terminal, as on a tty. */
@@ -74,7 +74,6 @@ static const struct env *env_get(void)
 	    .tcp_info = true,
 	    .root = "/",
 	};
-	env.ifn = ifnames_create();
 	for (size_t i = 0; i < NFILTER; i++) {
 		struct filter_error err;
 		const char *t = filter_texts[i];
@@ -163,6 +162,9 @@ static void run_begin(struct run *r)
 	const struct summary_cfg cfg = {.eph_lo = 32768, .eph_hi = 60999};
 
 	r->sum = summary_create(&cfg);
+	/* Names only from the input, as --load shows them. */
+	r->saved = ifnames_create();
+	ifnames_use_saved(r->saved);
 	for (int i = 0; i < NFMT; i++) {
 		r->fd[i] = memfd_create("out", MFD_CLOEXEC);
 		FUZZ_ASSERT(r->fd[i] >= 0);
@@ -170,7 +172,7 @@ static void run_begin(struct run *r)
 		r->ctx[i] = (struct fmt_ctx){
 		    .out = &r->out[i],
 		    .o = &r->env->o,
-		    .ifn = r->env->ifn,
+		    .ifn = r->saved,
 		};
 		fmts[i]->begin(&r->ctx[i]);
 	}
@@ -261,6 +263,17 @@ static void parse_one(struct run *r, const uint8_t *data, size_t size)
 	free(nlh);
 }
 
+/* A saved interface-name record: parsed, and its names then printed by
+ * every format (the table's output is checked for terminal bytes). */
+static int note(const struct nlmsghdr *nlh, void *data)
+{
+	struct run *r = data;
+	int err = ifnames_load_record(r->saved, nlh);
+
+	FUZZ_ASSERT(err == 0 || err == -ENOMSG || err == -EBADMSG);
+	return 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct run r = {.env = env_get()};
@@ -269,7 +282,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 
 	run_begin(&r);
-	ret = diag_load(fd, row, &r, &err);
+	ret = diag_load_notes(fd, row, note, &r, &err);
 	close(fd);
 	FUZZ_ASSERT(ret == 0 || ret == -EBADMSG);
 	if (ret) {
@@ -280,5 +293,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	parse_one(&r, data, size);
 	run_end(&r);
+	ifnames_destroy(r.saved);
 	return 0;
 }

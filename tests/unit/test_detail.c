@@ -490,6 +490,28 @@ static void test_diag_ext(void **unused)
 	assert_true(detail_wanted(&(struct opts){.timers = true}));
 }
 
+/* A cgroup id with no path here (removed, or another cgroup namespace)
+ * prints as ss prints it, not as a bare number that reads like a path. */
+static void test_cgroup_unreachable(void **unused)
+{
+	struct opts o = {.extended = true};
+	struct sock_rec rec = {.protocol = IPPROTO_TCP,
+			       .has_cgroup = true,
+			       .cgroup_id = 0x8ed7};
+	struct obuf ob;
+
+	(void)unused;
+	obuf_init(&ob, -1, 4096);
+	assert_non_null(strstr(render(&o, &rec, false, &ob),
+				"cgroup:unreachable:8ed7 "));
+	/* JSON has the number under its own key, and no path. */
+	assert_non_null(strstr(render(&o, &rec, true, &ob),
+				"\"cgroup_id\":36567"));
+	assert_null(strstr(ob.buf, "\"cgroup\":"));
+	ob.len = 0;
+	obuf_finish(&ob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +528,7 @@ int main(void)
 	    cmocka_unit_test(test_tcp_info_cc),
 	    cmocka_unit_test(test_rates),
 	    cmocka_unit_test(test_diag_ext),
+	    cmocka_unit_test(test_cgroup_unreachable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

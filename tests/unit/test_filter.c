@@ -232,8 +232,10 @@ static const struct bad bad[] = {
     {"src [::1", 2, "missing ']' after 'src', got '[::1'"},
     {"dst", 2, "expected an address after 'dst'"},
     {"dev < lo", 2, "'dev' takes = or !=, got '<'"},
-    {"dev = nosuchdev0", 3,
-     "expected a device name or index after 'dev =', got 'nosuchdev0'"},
+    {"dev = abcdefghijklmnopq", 3,
+     "expected a device name or index after 'dev =', got "
+     "'abcdefghijklmnopq'"},
+    {"dev a/b", 2, "expected a device name or index after 'dev', got 'a/b'"},
     {"fwmark 1/zz", 2,
      "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got '1/zz'"},
     {"fwmark 0x100000000", 2,
@@ -252,6 +254,70 @@ static const struct bad bad[] = {
      "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
      "got '\\xff\\xfe\\x5c'"},
 };
+
+/* A namespace with two devices, as filter_resolve_devs() asks it. */
+static uint32_t fake_index(void *data, const char *name)
+{
+	(void)data;
+	return !strcmp(name, "veth0") ? 7 : !strcmp(name, "3") ? 12 : 0;
+}
+
+static void resolve(const char *text, int want_err, const char *want)
+{
+	const char *argv[] = {text};
+	struct filter_error ferr = {0};
+	struct filter *f = NULL;
+	char why[128] = "", buf[256];
+	int err;
+
+	if (filter_parse(1, (char *const *)argv, &f, &ferr)) {
+		fail_msg("'%s' did not parse: %s", text, ferr.msg);
+	}
+	err = filter_resolve_devs(f, fake_index, NULL, why, sizeof(why));
+	assert_int_equal(err, want_err);
+	if (err) {
+		assert_string_equal(why, want);
+	} else {
+		filter_print(f, buf, sizeof(buf));
+		assert_string_equal(buf, want);
+	}
+	filter_destroy(f);
+}
+
+/* `dev NAME` is the device of that name where the sockets are read: a
+ * name that namespace lacks is an error there, never another index. */
+static void test_dev_per_namespace(void **unused)
+{
+	(void)unused;
+	/* Not a device here (parse time), one there. */
+	assert_string_equal(ast("dev veth0"), "(dev veth0)");
+	resolve("dev veth0", 0, "(dev 7)");
+	resolve("not dev veth0 or dev 5", 0, "(or (not (dev 7)) (dev 5))");
+	/* lo is 1 here, but the namespace read has no lo. */
+	resolve("dev lo", -ENODEV, "dev lo: no such device");
+	resolve("dev nosuchdev0", -ENODEV, "dev nosuchdev0: no such device");
+	/* A name of digits is the device of that name, else that index. */
+	resolve("dev 3", 0, "(dev 12)");
+	resolve("dev 4", 0, "(dev 4)");
+}
+
+static void test_dev_escaped_message(void **unused)
+{
+	/* Control bytes never get past the tokenizer; a backslash does. */
+	char name[] = "t\\x07";
+	struct filter_error ferr = {0};
+	struct filter *f = NULL;
+	char why[128];
+	const char *words[] = {"dev", name};
+
+	(void)unused;
+	assert_int_equal(filter_parse(2, (char *const *)words, &f, &ferr), 0);
+	assert_int_equal(
+	    filter_resolve_devs(f, fake_index, NULL, why, sizeof(why)),
+	    -ENODEV);
+	assert_string_equal(why, "dev t\\\\x07: no such device");
+	filter_destroy(f);
+}
 
 static void test_errors(void **unused)
 {
@@ -393,6 +459,8 @@ int main(void)
 	    cmocka_unit_test(test_words),
 	    cmocka_unit_test(test_states),
 	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_dev_per_namespace),
+	    cmocka_unit_test(test_dev_escaped_message),
 	    cmocka_unit_test(test_depth_and_size),
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_mapped),

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <errno.h>
+#include <libmnl/libmnl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -108,11 +110,111 @@ static void test_scoped_endpoint(void **unused)
 	r.ifindex = 1;
 	format_endpoint(buf, &ctx, &r, false);
 	assert_string_equal(buf, "[fe80::1]%lo:22");
-	/* An index that does not exist prints as its number. */
+	/* An index that does not exist prints as ss prints it. */
 	r.ifindex = 99999;
 	format_endpoint(buf, &ctx, &r, true);
-	assert_string_equal(buf, "[fe80::2]%99999:4000");
+	assert_string_equal(buf, "[fe80::2]%if99999:4000");
 	ifnames_destroy(ctx.ifn);
+}
+
+/* One saved-names record holding the given devices, as --save writes. */
+static size_t make_record(char *buf, size_t cap, const uint32_t *idx,
+			  const char *const *names, size_t n)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = NLMSG_NOOP;
+	memcpy(mnl_nlmsg_put_extra_header(nlh, 8), IFNAMES_MAGIC, 8);
+	for (size_t i = 0; i < n; i++) {
+		struct {
+			uint32_t ifindex;
+			char name[IFNAME_BUFLEN];
+		} l = {.ifindex = idx[i]};
+
+		strncpy(l.name, names[i], sizeof(l.name) - 1);
+		mnl_attr_put(nlh, 1, sizeof(l), &l);
+	}
+	assert_true(nlh->nlmsg_len <= cap);
+	return nlh->nlmsg_len;
+}
+
+/*
+ * --load shows the names saved with the sockets and nothing local: lo is
+ * index 1 here, but the saved namespace calls 1 "eth\e]0;x\a", escaped
+ * in the table and whole in JSON; an index it did not save is "if<n>".
+ */
+static void test_saved_names(void **unused)
+{
+	static const uint32_t idx[] = {1, 14};
+	static const char *const names[] = {"eth\x1b]0;x\x07", "wan0"};
+	struct opts o = { .protocols = PROTO_TCP };
+	struct fmt_ctx ctx = { .o = &o, .ifn = ifnames_create() };
+	char buf[ENDPOINT_STRLEN], rec[512], name[IFNAME_BUFLEN];
+	struct sock_rec r = make_rec(AF_INET6, "fe80::1", 22, "fe80::2", 4000);
+
+	(void)unused;
+	make_record(rec, sizeof(rec), idx, names, 2);
+	ifnames_use_saved(ctx.ifn);
+	assert_int_equal(
+	    ifnames_load_record(ctx.ifn, (struct nlmsghdr *)rec), 0);
+	r.ifindex = 1;
+	format_endpoint(buf, &ctx, &r, false);
+	assert_string_equal(buf, "[fe80::1]%eth\\x1b]0;x\\x07:22");
+	r.ifindex = 2;
+	format_endpoint(buf, &ctx, &r, false);
+	assert_string_equal(buf, "[fe80::1]%if2:22");
+	assert_null(ifnames_lookup(ctx.ifn, 2, name));
+	assert_int_equal(ifnames_index(ctx.ifn, "wan0"), 14);
+	assert_int_equal(ifnames_index(ctx.ifn, "lo"), 0);
+	/* Not ours: skipped. Ours but cut short: refused. */
+	memcpy(rec + MNL_NLMSG_HDRLEN, "SOMEONE!", 8);
+	assert_int_equal(ifnames_load_record(ctx.ifn, (struct nlmsghdr *)rec),
+			 -ENOMSG);
+	make_record(rec, sizeof(rec), idx, names, 1);
+	((struct nlmsghdr *)rec)->nlmsg_len -= 4;
+	assert_int_equal(ifnames_load_record(ctx.ifn, (struct nlmsghdr *)rec),
+			 -EBADMSG);
+	ifnames_destroy(ctx.ifn);
+}
+
+/* What --save writes is what --load reads: the live names of here. */
+static void test_saved_names_roundtrip(void **unused)
+{
+	struct ifnames *ifn = ifnames_create();
+	char buf[65536], name[IFNAME_BUFLEN];
+	int fd = memfd_create("save", 0);
+	ssize_t n;
+
+	(void)unused;
+	assert_true(fd >= 0);
+	assert_int_equal(ifnames_save(fd), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n > (ssize_t)MNL_NLMSG_HDRLEN);
+	close(fd);
+	ifnames_use_saved(ifn);
+	assert_int_equal(ifnames_load_record(ifn, (struct nlmsghdr *)buf), 0);
+	assert_int_equal(((struct nlmsghdr *)buf)->nlmsg_len, n);
+	assert_string_equal(ifnames_lookup(ifn, 1, name), "lo");
+	ifnames_destroy(ifn);
+}
+
+/* The buffer escaper and the stream escaper are one escaping. */
+static void test_escape_text_agrees(void **unused)
+{
+	char all[256], esc[4 * 256 + 1];
+	struct capture c;
+	size_t n;
+
+	(void)unused;
+	for (int i = 0; i < 256; i++) {
+		all[i] = (char)i;
+	}
+	n = escape_text(esc, all, sizeof(all));
+	assert_int_equal(n, strlen(esc));
+	cap_start(&c);
+	obuf_escape_text(&c.ob, all, sizeof(all));
+	assert_string_equal(cap_end(&c), esc);
 }
 
 static void test_escape_text(void **unused)
@@ -215,6 +317,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_endpoints),
 		cmocka_unit_test(test_scoped_endpoint),
+		cmocka_unit_test(test_saved_names),
+		cmocka_unit_test(test_saved_names_roundtrip),
+		cmocka_unit_test(test_escape_text_agrees),
 		cmocka_unit_test(test_escape_text),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_table_and_json_rows),

@@ -81,11 +81,28 @@ static void test_specs(void **unused)
 	}
 }
 
+/* The identity --all-netns dedupes by, read without a descriptor. */
+static void test_stat(void **unused)
+{
+	struct stat a, b;
+	int fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	(void)unused;
+	assert_int_equal(netns_stat("..", &a), -EINVAL);
+	assert_int_equal(netns_stat("/nonexistent/ns", &a), -ENOENT);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(netns_stat("/proc/thread-self/ns/net", &b), 0);
+	assert_true(a.st_dev == b.st_dev && a.st_ino == b.st_ino);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_names_sorted),
 	    cmocka_unit_test(test_specs),
+	    cmocka_unit_test(test_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
