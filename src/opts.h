@@ -52,7 +52,7 @@ struct opts {
 	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
 	unsigned int top;      /* --top: rows per breakdown, default 10 */
-	unsigned int interval_s; /* --interval: seconds between samples */
+	unsigned int interval_ms; /* --interval: between samples; 0: one */
 	const char *root;      /* --root: read /proc under it, default "/" */
 	char *const *filter_argv; /* the words it was parsed from (argv's) */
 	int filter_argc;

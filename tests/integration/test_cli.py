@@ -3,6 +3,7 @@
 
 Run: test_cli.py SOCKSCOPE. Makes its own network namespace (netns.py).
 """
+import json
 import os
 import socket
 import struct
@@ -122,5 +123,144 @@ def test_wide_rows_last_stay_aligned():
         s.close()
 
 
+def other_netns():
+    """A process in a namespace of its own, with a listener on 4444: its
+    /proc/PID/ns/net is a -N PATH."""
+    code = ("import socket, sys; s = socket.socket(); "
+            "s.bind(('127.0.0.1', 4444)); s.listen(); print('ready', "
+            "flush=True); sys.stdin.read()")
+    p = subprocess.Popen(["unshare", "-n", sys.executable, "-c",
+                          "import subprocess; subprocess.run(['ip', 'link',"
+                          " 'set', 'lo', 'up']); " + code],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         text=True)
+    netns.check(p.stdout.readline().strip() == "ready", "helper namespace")
+    return p
+
+
+def test_options_before_command():
+    helper = other_netns()
+    path = f"/proc/{helper.pid}/ns/net"
+    try:
+        # Less the host-wide allocation counters, which move meanwhile.
+        after = json.loads(netns.run([SOCKSCOPE, "summary", "-N", path,
+                                      "-j"]).stdout)
+        after.pop("kernel")
+        for args in (["-N", path, "summary", "-j"],
+                     ["-j", "--net", path, "summary"],
+                     [f"--net={path}", "-j", "summary"],
+                     ["-tuN", path, "-j", "summary"]):
+            r = netns.run([SOCKSCOPE, *args], check_rc=None)
+            got = json.loads(r.stdout) if r.returncode == 0 else {}
+            got.pop("kernel", None)
+            netns.check(got == after,
+                        f"{args}: as 'summary {' '.join(args)}': "
+                        f"{r.returncode} {r.stderr!r}")
+        there = after["tcp"]["states"]["LISTEN"]["total"]
+        netns.check(there == 1, f"summary -N PATH counts its listener: "
+                    f"{after}")
+        with tempfile.NamedTemporaryFile("w", suffix=".flt") as f:
+            f.write("sport = :4444\n")
+            f.flush()
+            for args in (["-N", path, "-F", f.name, "-tl", "list"],
+                         ["-tlN", path, "list", "-F", f.name]):
+                r = netns.run([SOCKSCOPE, *args])
+                netns.check("127.0.0.1:4444" in r.stdout and
+                            len(r.stdout.splitlines()) == 2,
+                            f"{args}: the one listener there: {r.stdout!r}")
+            r = netns.run([SOCKSCOPE, "-tl", "-N", path, "-F", f.name,
+                           "top", "-b", "--iterations", "1"])
+            netns.check("127.0.0.1:4444" in r.stdout, f"-N .. top: {r.stdout}")
+    finally:
+        helper.stdin.close()
+        helper.wait()
+    r = netns.run([SOCKSCOPE, "--all-netns", "kill", "state", "listening"],
+                  check_rc=2)
+    netns.check(r.stderr.startswith("sockscope: --all-netns applies to list")
+                and r.stdout == "",
+                f"--all-netns before kill: the option's own error: "
+                f"{r.stderr!r}")
+    r = netns.run([SOCKSCOPE, "-t", "state", "listening", "summary"],
+                  check_rc=2)
+    netns.check("a command comes before the filter" in r.stderr and
+                r.stderr.count("\n") == 1,
+                f"a command after filter words: said plainly: {r.stderr!r}")
+    r = netns.run([SOCKSCOPE, "-s", "kill", "state", "listening"],
+                  check_rc=2)
+    netns.check("-s" in r.stderr and r.stdout == "",
+                f"-s with another command: refused: {r.stderr!r}")
+
+
+def test_top_takes_list_letters():
+    held = []
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", 8080))
+    lst.listen(4)
+    l6 = socket.socket(socket.AF_INET6)
+    l6.bind(("::1", 8081))
+    l6.listen(4)
+    held += [lst, l6]
+    r = netns.run([SOCKSCOPE, "top", "-tan", "-b", "--iterations", "1"])
+    netns.check("127.0.0.1:8080" in r.stdout and r.stderr == "",
+                f"top -tan: numeric ports: {r.stdout!r} {r.stderr!r}")
+    r = netns.run([SOCKSCOPE, "top", "-tl", "-4", "-b", "--iterations",
+                   "1"])
+    netns.check(":8080" in r.stdout and "[::1]" not in r.stdout,
+                f"top -tl -4: IPv4 listeners only: {r.stdout!r}")
+    if os.path.exists("/etc/services"):
+        netns.check("127.0.0.1:http-alt" in r.stdout,
+                    f"top without -n: service names: {r.stdout!r}")
+    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1"], check_rc=2)
+    netns.check("--iterations" in r.stderr and r.stderr.count("\n") == 1,
+                f"top -n 1: points at --iterations: {r.stderr!r}")
+    for s in held:
+        s.close()
+
+
+def test_usage_errors_name_the_program():
+    for args in (["-Z"], ["--bogus"], ["-N"], ["--net"], ["--tcp=1"],
+                 ["top", "-x"], ["top", "--iterations"], ["kill", "-Q"],
+                 ["summary", "--top"]):
+        r = netns.run([SOCKSCOPE, *args], check_rc=2)
+        netns.check(r.stderr.startswith("sockscope: ") and
+                    r.stderr.count("\n") == 1 and SOCKSCOPE not in r.stderr
+                    and r.stdout == "",
+                    f"{args}: one line from 'sockscope:': {r.stderr!r}")
+    r = netns.run([SOCKSCOPE, "--\x1b[31mred"], check_rc=2)
+    netns.check("\x1b" not in r.stderr, f"escaped: {r.stderr!r}")
+
+
+def test_load_missing_file():
+    for fmt in ("table", "json", "ndjson", "prometheus"):
+        r = netns.run([SOCKSCOPE, "--format", fmt, "--load",
+                       "/nonexistent/dump"], check_rc=1)
+        netns.check(r.stdout == "" and r.stderr.count("\n") == 1 and
+                    "/nonexistent/dump" in r.stderr,
+                    f"--load of a missing file, {fmt}: nothing on stdout: "
+                    f"{r.stdout!r} {r.stderr!r}")
+
+
+def test_interval_fractions():
+    start = time.monotonic()
+    r = netns.run([SOCKSCOPE, "advise", "-j", "--interval", "0.5"],
+                  check_rc=None)
+    took = time.monotonic() - start
+    netns.check(r.returncode in (0, 3) and
+                json.loads(r.stdout)["interval_s"] == 0.5 and
+                0.5 <= took < 5,
+                f"--interval 0.5: {r.returncode} {took:.2f}s {r.stderr!r}")
+    for bad in ("abc", "0.05", "-1", "1e3", "3601", "", "0x10"):
+        r = netns.run([SOCKSCOPE, "advise", "--interval", bad], check_rc=2)
+        netns.check(r.stderr.count("\n") == 1 and "--interval" in r.stderr
+                    and r.stdout == "",
+                    f"--interval {bad!r}: one line, exit 2: {r.stderr!r}")
+
+
 test_wide_rows_last_stay_aligned()
+test_options_before_command()
+test_top_takes_list_letters()
+test_usage_errors_name_the_program()
+test_load_missing_file()
+test_interval_fractions()
 netns.finish("test_cli")
