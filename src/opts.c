@@ -366,8 +366,18 @@ static int option_error(int c, const char *word)
 	return EXIT_USAGE;
 }
 
-/* The option letters that take a value (top's -d included). */
-static const char arg_letters[] = "NFd";
+/* getopt's letters; ':' first: option_error() tells a missing value. */
+static const char list_letters[] = ":tu46lanHjspoemiN:hVF:";
+/* top takes the list's letters, and -d and -b besides. */
+static const char top_letters[] = ":tu46lanHjspoemiN:hVF:d:b";
+
+/* Does letter c take a value (in any command: top's are a superset)? */
+static bool letter_takes_value(char c)
+{
+	const char *p = c != ':' ? strchr(top_letters + 1, c) : NULL;
+
+	return p && p[1] == ':';
+}
 
 /* Does option word take the next word as its value? */
 static bool takes_next(const char *word)
@@ -378,7 +388,7 @@ static bool takes_next(const char *word)
 		/* -tN web: a value letter ends the cluster or holds the
 		 * rest of it. */
 		for (const char *p = word + 1; *p; p++) {
-			if (strchr(arg_letters, *p)) {
+			if (letter_takes_value(*p)) {
 				return !p[1];
 			}
 		}
@@ -571,10 +581,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	opterr = 0; /* option_error() says it, as "sockscope:" */
 	optind = 0; /* a fresh scan (glibc), also for a second call */
 	top = o->cmd == &cmd_top_entry;
-	/* top takes the list's letters, and -d and -b besides. */
-	while ((c = getopt_long(argc, argv,
-				top ? ":tu46lanHjspoemiN:hVF:d:b"
-				    : ":tu46lanHjspoemiN:hVF:",
+	while ((c = getopt_long(argc, argv, top ? top_letters : list_letters,
 				long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			return option_error(c, argv[optind - 1]);
