@@ -123,15 +123,31 @@ static const char usage_text[] =
 	"Options may come before or after the command.\n"
 	"See sockscope(8).\n";
 
+/* s, escaped (the user typed it; a terminal must not act on it). */
+static void put_escaped(const char *s, size_t n)
+{
+	struct obuf ob;
+
+	obuf_init(&ob, -1, 4 * n + 1); /* the worst case: \xNN per byte */
+	obuf_escape_text(&ob, s, n);
+	fwrite(ob.buf, 1, ob.len, stderr);
+	ob.len = 0;
+	obuf_finish(&ob);
+}
+
+/* One line "sockscope: ..." on stderr, escaped whole: it quotes argv. */
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
+	int n;
 
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("sockscope: ", stderr);
+	put_escaped(msg, n < 0 ? 0 : strnlen(msg, sizeof(msg)));
 	fputs(" (try 'sockscope --help')\n", stderr);
 	return EXIT_USAGE;
 }
@@ -325,18 +341,6 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	}
 }
 
-/* argv[i] as typed, up to an '=', escaped: the user controls it. */
-static void put_word(const char *word)
-{
-	struct obuf ob;
-
-	obuf_init(&ob, -1, 256);
-	obuf_escape_text(&ob, word, strcspn(word, "="));
-	fwrite(ob.buf, 1, ob.len, stderr);
-	ob.len = 0;
-	obuf_finish(&ob);
-}
-
 /*
  * What getopt found wrong (c: '?' or ':'), in one line named "sockscope:",
  * not with argv[0] as getopt itself would (a build path, or the command).
@@ -347,7 +351,7 @@ static int option_error(int c, const char *word)
 
 	fputs("sockscope: option '", stderr);
 	if (is_long) {
-		put_word(word);
+		put_escaped(word, strcspn(word, "=")); /* as typed, no value */
 	} else if (isgraph(optopt)) {
 		fprintf(stderr, "-%c", optopt);
 	} else {

@@ -227,8 +227,11 @@ def test_usage_errors_name_the_program():
                     r.stderr.count("\n") == 1 and SOCKSCOPE not in r.stderr
                     and r.stdout == "",
                     f"{args}: one line from 'sockscope:': {r.stderr!r}")
-    r = netns.run([SOCKSCOPE, "--\x1b[31mred"], check_rc=2)
-    netns.check("\x1b" not in r.stderr, f"escaped: {r.stderr!r}")
+    for args in (["--\x1b[31mred"], ["--format", "x\x1b[2J"],
+                 ["advise", "--interval", "\x1b]0;t\x07"]):
+        r = netns.run([SOCKSCOPE, *args], check_rc=2)
+        netns.check("\x1b" not in r.stderr and "\\x1b" in r.stderr,
+                    f"{args}: the typed text escaped: {r.stderr!r}")
 
 
 def test_load_missing_file():
