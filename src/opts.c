@@ -570,7 +570,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	const struct cmd_entry *cmd;
 	struct stat st;
 	bool top;
-	int c, ret;
+	int c, ret, at = 1;
 
 	memset(o, 0, sizeof(*o));
 	o->cmd = &cmd_list_entry;
@@ -588,12 +588,16 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, top ? top_letters : list_letters,
 				long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
-			return option_error(c, argv[optind - 1]);
+			/* optind passes a word once its last letter is
+			 * read: "-Zt" still sits at its word. */
+			return option_error(c, argv[optind > at ? optind - 1
+								 : optind]);
 		}
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
 		}
+		at = optind;
 	}
 	errno = 0;
 	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {

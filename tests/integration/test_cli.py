@@ -219,14 +219,22 @@ def test_top_takes_list_letters():
 
 
 def test_usage_errors_name_the_program():
-    for args in (["-Z"], ["--bogus"], ["-N"], ["--net"], ["--tcp=1"],
-                 ["top", "-x"], ["top", "--iterations"], ["kill", "-Q"],
-                 ["summary", "--top"]):
+    for args, what in ((["-Z"], "'-Z' is unknown"),
+                       (["--bogus"], "'--bogus' is unknown"),
+                       (["-N"], "'-N' needs a value"),
+                       (["--net"], "'--net' needs a value"),
+                       (["--tcp=1"], "'--tcp' takes no value"),
+                       (["--tcp", "-Za"], "'-Z' is unknown"),
+                       (["top", "-x"], "'-x' is unknown"),
+                       (["top", "--iterations"], "'--iterations' needs"),
+                       (["kill", "-Q"], "'-Q' is unknown"),
+                       (["summary", "--top"], "'--top' needs a value")):
         r = netns.run([SOCKSCOPE, *args], check_rc=2)
-        netns.check(r.stderr.startswith("sockscope: ") and
-                    r.stderr.count("\n") == 1 and SOCKSCOPE not in r.stderr
+        netns.check(r.stderr.startswith("sockscope: ") and what in r.stderr
+                    and r.stderr.count("\n") == 1 and SOCKSCOPE not in r.stderr
                     and r.stdout == "",
-                    f"{args}: one line from 'sockscope:': {r.stderr!r}")
+                    f"{args}: one line from 'sockscope:' saying {what}: "
+                    f"{r.stderr!r}")
     for args in (["--\x1b[31mred"], ["--format", "x\x1b[2J"],
                  ["advise", "--interval", "\x1b]0;t\x07"]):
         r = netns.run([SOCKSCOPE, *args], check_rc=2)
