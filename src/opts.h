@@ -58,7 +58,7 @@ struct opts {
 	int filter_argc;
 	/* top */
 	unsigned int top_delay_ms;  /* -d, default 2000 */
-	unsigned int top_iterations; /* -n N, 0: until quit */
+	unsigned int top_iterations; /* --iterations N, 0: until quit */
 	bool top_batch;             /* -b */
 	bool no_color;              /* --no-color (or NO_COLOR set) */
 	bool top_readonly;          /* --readonly: no closing sockets */
