@@ -589,7 +589,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 				long_opts, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			/* optind passes a word once its last letter is
-			 * read: "-Zt" still sits at its word. */
+			 * read: -Zt still sits at its word. */
 			return option_error(c, argv[optind > at ? optind - 1
 								 : optind]);
 		}
