@@ -61,6 +61,7 @@ struct service {
 struct services {
 	struct service *v;
 	size_t n;
+	size_t name_max; /* strnlen(name, SERVICE_NAME_MAX), the longest */
 };
 
 static int service_cmp(const void *a, const void *b)
@@ -105,6 +106,9 @@ struct services *services_load(void)
 		sv->v[sv->n].protocol = (uint8_t)proto;
 		sv->v[sv->n].name = xstrdup(se->s_name);
 		sv->n++;
+		if (strnlen(se->s_name, SERVICE_NAME_MAX) > sv->name_max) {
+			sv->name_max = strnlen(se->s_name, SERVICE_NAME_MAX);
+		}
 	}
 	endservent();
 	/* Sorted once so that each row costs one binary search. No
@@ -125,6 +129,11 @@ void services_destroy(struct services *sv)
 	}
 	free(sv->v);
 	free(sv);
+}
+
+size_t services_name_max(const struct services *sv)
+{
+	return sv->name_max;
 }
 
 const char *services_name(const struct services *sv, uint16_t port,

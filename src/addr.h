@@ -29,5 +29,10 @@ void services_destroy(struct services *sv);
 /* The service name of port/protocol, or NULL. Owned by sv. */
 const char *services_name(const struct services *sv, uint16_t port,
 			  uint8_t protocol);
+/* Service names print cut to this many bytes (format_endpoint). */
+#define SERVICE_NAME_MAX 32
+/* The longest printed service name (at most SERVICE_NAME_MAX): the table
+ * sizes its port part with it. */
+size_t services_name_max(const struct services *sv);
 
 #endif

@@ -460,7 +460,7 @@ static bool check_rst_on_close(const struct snapshot *snap, struct advice *a)
 		return false;
 	}
 	advice_set(a, SEV_INFO,
-		   "%llu connections ended with a reset in %u s against %llu "
+		   "%llu connections ended with a reset in %g s against %llu "
 		   "opened: peers see errors",
 		   (unsigned long long)(data + closed), snap->interval_s,
 		   (unsigned long long)(act + pas));

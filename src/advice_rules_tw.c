@@ -149,7 +149,7 @@ static bool check_tw_buckets(const struct snapshot *snap, struct advice *a)
 	if (rising) {
 		advice_set(a, SEV_CRIT,
 			   "TIME_WAIT table full: %llu closing connections "
-			   "skipped TIME_WAIT in %u s (limit %lld)",
+			   "skipped TIME_WAIT in %g s (limit %lld)",
 			   (unsigned long long)delta, snap->interval_s,
 			   (long long)max);
 	} else {

@@ -41,7 +41,8 @@ const struct cmd_entry *cmd_find(const char *name);
  * paths, service names), sets up stdout and starts the format; rows then
  * go to lo->fmt->row(&lo->fc, rec). list_out_end() ends the format and
  * frees it all; returns 0 or the stdout error (printed; EPIPE counts as
- * success).
+ * success). With lo->discard set, what is still buffered is dropped (a
+ * listing that failed before its first row prints nothing).
  */
 struct cgroups;
 struct proc_map;
@@ -52,6 +53,7 @@ struct list_out {
 	struct obuf out;
 	struct proc_map *procs;
 	struct cgroups *cg;
+	bool discard; /* set before list_out_end(): print nothing buffered */
 };
 
 int list_enter_netns(const struct opts *o);

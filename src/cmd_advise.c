@@ -52,7 +52,7 @@ static void advise_table(struct obuf *ob, const struct snapshot *snap,
 		    snap->have_kernel ? snap->osrelease : "unknown",
 		    (unsigned int)advice_rules_count());
 	if (snap->interval_s) {
-		obuf_printf(ob, "counters sampled %u s apart\n",
+		obuf_printf(ob, "counters sampled %g s apart\n",
 			    snap->interval_s);
 	} else {
 		obuf_puts(ob, "one sample: rules on counter rates skipped\n");
@@ -97,7 +97,7 @@ static void advise_json(struct obuf *ob, const struct snapshot *snap,
 	jw_init(&w, ob);
 	jw_object(&w, NULL);
 	jw_string(&w, "kernel", snap->have_kernel ? snap->osrelease : "");
-	jw_u64(&w, "interval_s", snap->interval_s);
+	jw_double(&w, "interval_s", snap->interval_s);
 	jw_string(&w, "worst", advice_sev_name(n ? a[0].sev : SEV_NONE));
 	if (snap->unreadable[0]) {
 		jw_string(&w, "unreadable", snap->unreadable);
@@ -130,7 +130,7 @@ static int advise_exec(const struct opts *o)
 	size_t n = 0;
 	int ret = EXIT_RUNTIME;
 
-	if (snapshot_gather_opts(&snap, o, o->interval_s)) {
+	if (snapshot_gather_opts(&snap, o, o->interval_ms / 1000.0)) {
 		goto out;
 	}
 	n = advice_run(&snap, a);

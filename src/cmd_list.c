@@ -28,12 +28,14 @@
 struct list_run {
 	struct acquire acq;
 	struct list_out lo;
+	unsigned long rows;
 };
 
 static int list_row(const struct sock_rec *rec, void *data)
 {
 	struct list_run *run = data;
 
+	run->rows++;
 	run->lo.fmt->row(&run->lo.fc, rec);
 	return run->lo.out.err;
 }
@@ -281,6 +283,9 @@ int list_out_end(struct list_out *lo)
 	int werr;
 
 	lo->fmt->end(&lo->fc);
+	if (lo->discard) {
+		lo->out.len = 0;
+	}
 	werr = obuf_finish(&lo->out);
 	proc_map_destroy(lo->procs);
 	cgroups_destroy(lo->cg);
@@ -296,7 +301,7 @@ int list_out_end(struct list_out *lo)
 
 static int list_exec(const struct opts *o)
 {
-	struct list_run run;
+	struct list_run run = { .rows = 0 };
 	bool skipped = false;
 	int err, werr;
 
@@ -317,6 +322,9 @@ static int list_exec(const struct opts *o)
 		err = acquire_run(&run.acq, list_row, &run);
 	}
 	acquire_finish(&run.acq);
+	/* Failed before any row (--load of a missing file): stdout carries
+	 * data only, so not even a header or an empty document. */
+	run.lo.discard = err && err != -EPIPE && !run.rows;
 	werr = list_out_end(&run.lo);
 	if (run.acq.save_fd >= 0 && close(run.acq.save_fd) && !err) {
 		warnx_("--save %s: %s", o->save_path, strerror(errno));

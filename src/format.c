@@ -36,7 +36,7 @@ static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,
 	name = ctx->svc ? services_name(ctx->svc, port, protocol) : NULL;
 	if (name) {
 		/* Bounded: a hostile services file must not overflow buf. */
-		size_t n = strnlen(name, 32);
+		size_t n = strnlen(name, SERVICE_NAME_MAX);
 
 		memcpy(p, name, n);
 		return n;

@@ -1,23 +1,38 @@
 // SPDX-License-Identifier: MIT
 /*
  * The human table. Column widths fit the content: the first WINDOW_ROWS
- * rows are held back (as text, never as records) to measure them, then
- * printed; later rows stream with those widths, widening a column if one
- * must. Memory stays bounded however many sockets there are.
+ * rows are held back (as text, never as records) to measure them. A
+ * listing that fits in the window prints with the measured widths. A longer
+ * one streams, and no later row may widen a column (every row before it is
+ * printed): so the bounded columns take the widest text they can hold
+ * (State: the longest name among the states selected; the queues: 10
+ * digits; an address: the longest of the selected families, IPv6 in full,
+ * and the longest port or service name). What has no useful bound (a
+ * %ifname scope, a namespace name) keeps the measured width; a later cell
+ * that overflows takes its room from the next column's padding, so the
+ * columns after it, and every other row, stay in line. Memory stays
+ * bounded however many sockets there are.
  */
 #include "format.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format_detail.h"
+#include "sock.h"
 #include "state.h"
 #include "util.h"
 
 #define WINDOW_ROWS 1024
 /* Detail text of one row; a longer owner list is cut short. */
 #define EXTRA_CAP (256 * 1024)
+/* Widest text of the bounded columns (see bound_widths). */
+#define QUEUE_MAX_LEN	   10 /* a u32: "4294967295" */
+#define PORT_MAX_LEN	   5  /* "65535" */
+#define INET_ADDR_MAX_LEN  15 /* "255.255.255.255" */
+#define INET6_ADDR_MAX_LEN 41 /* "[ffff:...:ffff]", brackets included */
 
 enum col {
 	COL_NETNS, /* --all-netns and -N only */
@@ -73,7 +88,8 @@ static void table_begin(struct fmt_ctx *ctx)
 	if (o->processes) {
 		t->header[COL_EXTRA] = "Process";
 	}
-	for (int c = 0; c < NCOL; c++) {
+	/* -H: the data alone sets the widths. */
+	for (int c = 0; c < NCOL && !o->no_header; c++) {
 		t->width[c] = strlen(t->header[c]);
 	}
 	t->detail = detail_wanted(o);
@@ -92,6 +108,7 @@ static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
 	struct table *t = ctx->priv;
 	int last = COL_PEER;
 	bool first = true;
+	size_t pos = 0, end = 0; /* where we are; where the column ends */
 
 	if (len[COL_EXTRA]) {
 		last = COL_EXTRA;
@@ -102,11 +119,17 @@ static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
 		}
 		if (!first) {
 			obuf_putc(ctx->out, ' ');
+			pos++;
+			end++;
 		}
 		first = false;
 		obuf_write(ctx->out, cell[c], len[c]);
-		if (c < last && len[c] < t->width[c]) {
-			obuf_pad(ctx->out, t->width[c] - len[c]);
+		pos += len[c];
+		end += t->width[c];
+		/* An overlong cell eats into the next one's padding only. */
+		if (c < last && pos < end) {
+			obuf_pad(ctx->out, end - pos);
+			pos = end;
 		}
 	}
 	obuf_putc(ctx->out, '\n');
@@ -141,10 +164,71 @@ static void fit_terminal(struct table *t, unsigned int cols)
 	}
 }
 
-static void flush_window(struct fmt_ctx *ctx)
+/* The longest state name the selection can print. */
+static size_t state_width(const struct opts *o)
+{
+	static const struct {
+		uint32_t bit;
+		uint8_t protocol;
+	} protos[] = {
+		{ PROTO_TCP, IPPROTO_TCP },
+		{ PROTO_UDP, IPPROTO_UDP },
+	};
+	size_t w = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
+		uint32_t mask;
+
+		if (!(o->protocols & protos[i].bit)) {
+			continue;
+		}
+		mask = opts_states(o, protos[i].protocol);
+		for (unsigned int s = 0; s < SS_MAX; s++) {
+			size_t n = strlen(state_name(s, protos[i].protocol));
+
+			if ((mask & SS_BIT(s)) && n > w) {
+				w = n;
+			}
+		}
+	}
+	return w;
+}
+
+/* Widen the bounded columns to the widest text they can hold. */
+static void bound_widths(struct table *t, const struct fmt_ctx *ctx)
+{
+	const struct opts *o = ctx->o;
+	size_t addr =
+	    o->families & FAM_INET6 ? INET6_ADDR_MAX_LEN : INET_ADDR_MAX_LEN;
+	size_t port = PORT_MAX_LEN;
+	size_t bound[NCOL] = { 0 };
+
+	if (ctx->svc && services_name_max(ctx->svc) > port) {
+		port = services_name_max(ctx->svc);
+	}
+	bound[COL_STATE] = state_width(o);
+	bound[COL_RECVQ] = QUEUE_MAX_LEN;
+	bound[COL_SENDQ] = QUEUE_MAX_LEN;
+	bound[COL_LOCAL] = addr + 1 + port;
+	bound[COL_PEER] = addr + 1 + port;
+	for (int c = 0; c < NCOL; c++) {
+		if (bound[c] > t->width[c]) {
+			t->width[c] = bound[c];
+		}
+	}
+}
+
+/*
+ * Print the held rows, with the header. complete: they are all the rows
+ * there are; else more follow, and must fit the widths chosen now.
+ */
+static void flush_window(struct fmt_ctx *ctx, bool complete)
 {
 	struct table *t = ctx->priv;
 
+	if (!complete) {
+		bound_widths(t, ctx);
+	}
 	if (ctx->term_cols) {
 		fit_terminal(t, ctx->term_cols);
 	}
@@ -235,18 +319,18 @@ static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		len[COL_EXTRA] = t->extra.len;
 	}
 
+	if (t->streaming) {
+		put_row(ctx, cell, len);
+		return;
+	}
 	for (int c = 0; c < NCOL; c++) {
 		if (len[c] > t->width[c]) {
 			t->width[c] = len[c];
 		}
 	}
-	if (t->streaming) {
-		put_row(ctx, cell, len);
-		return;
-	}
 	keep_row(t, cell, len);
 	if (t->nrows == WINDOW_ROWS) {
-		flush_window(ctx);
+		flush_window(ctx, false);
 	}
 }
 
@@ -255,7 +339,7 @@ static void table_end(struct fmt_ctx *ctx)
 	struct table *t = ctx->priv;
 
 	if (!t->streaming) {
-		flush_window(ctx);
+		flush_window(ctx, true);
 	}
 	if (t->detail) {
 		t->extra.len = 0;

@@ -108,7 +108,8 @@ static const char usage_text[] =
 	"  -s, --summary        same as the summary command\n"
 	"      --top N          rows per summary breakdown (default 10)\n"
 	"      --interval S     advise: seconds between two counter samples\n"
-	"                       (default 1; 0: one sample, no rates)\n"
+	"                       (tenths allowed; default 1; 0: one sample, no "
+	"rates)\n"
 	"      --root DIR       read /proc and /etc under DIR (default /)\n"
 	"      --save FILE      also write the raw netlink dump to FILE\n"
 	"      --load FILE      list from a saved dump instead of the kernel\n"
@@ -119,21 +120,39 @@ static const char usage_text[] =
 	"top, the live view, also takes:\n"
 	"  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
 	"  -b, --batch          print text snapshots instead of the screen\n"
-	"  -n, --iterations N   stop after N refreshes\n"
+	"      --iterations N   stop after N refreshes (-n is --numeric, as in "
+	"the list)\n"
 	"      --no-color       no colours (also when NO_COLOR is set)\n"
 	"      --readonly       never close sockets from the view\n"
 	"\n"
+	"Options may come before or after the command.\n"
 	"See sockscope(8).\n";
 
+/* s, escaped (the user typed it; a terminal must not act on it). */
+static void put_escaped(const char *s, size_t n)
+{
+	struct obuf ob;
+
+	obuf_init(&ob, -1, 4 * n + 1); /* the worst case: \xNN per byte */
+	obuf_escape_text(&ob, s, n);
+	fwrite(ob.buf, 1, ob.len, stderr);
+	ob.len = 0;
+	obuf_finish(&ob);
+}
+
+/* One line "sockscope: ..." on stderr, escaped whole: it quotes argv. */
 __attribute__((format(printf, 1, 2)))
 static int usage_error(const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
+	int n;
 
-	fputs("sockscope: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("sockscope: ", stderr);
+	put_escaped(msg, n < 0 ? 0 : strnlen(msg, sizeof(msg)));
 	fputs(" (try 'sockscope --help')\n", stderr);
 	return EXIT_USAGE;
 }
@@ -178,20 +197,26 @@ static int parse_uint(const char *arg, const char *name, unsigned int min,
 	return 0;
 }
 
-static int parse_delay(struct opts *o, const char *arg)
+/*
+ * Seconds, fractions allowed (as top and htop: "0.5"), from 0.1 to max, or
+ * 0 where zero is true; into milliseconds.
+ */
+static int parse_secs(const char *arg, const char *name, bool zero,
+		      double max, unsigned int *ms)
 {
 	char *end;
 	double secs;
 
 	errno = 0;
 	secs = strtod(arg, &end);
-	/* As top and htop: seconds with tenths, at least a tenth. */
-	if (errno || end == arg || *end || !(secs >= 0.1 && secs <= 86400.0)) {
-		return usage_error("--delay '%s': want seconds from 0.1 to "
-				   "86400",
-				   arg);
+	/* Plain decimals only: no sign, exponent, hex, "inf". */
+	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) ||
+	    strspn(arg, "0123456789.") != strlen(arg) ||
+	    !((secs >= 0.1 && secs <= max) || (zero && secs == 0.0))) {
+		return usage_error("%s '%s': want %sseconds from 0.1 to %g",
+				   name, arg, zero ? "0 or " : "", max);
 	}
-	o->top_delay_ms = (unsigned int)(secs * 1000.0 + 0.5);
+	*ms = (unsigned int)(secs * 1000.0 + 0.5);
 	return 0;
 }
 
@@ -214,7 +239,8 @@ static int apply_top_opt(struct opts *o, int c, const char *arg)
 	}
 	switch (c) {
 	case 'd':
-		return parse_delay(o, arg);
+		return parse_secs(arg, "--delay", false, 86400.0,
+				  &o->top_delay_ms);
 	case 'b':
 		o->top_batch = true;
 		return 0;
@@ -252,11 +278,6 @@ static const struct {
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
-	/* top's -n N counts iterations (as top, htop); --numeric has no
-	 * argument. */
-	if (c == 'n' && arg) {
-		return apply_top_opt(o, OPT_ITERATIONS, arg);
-	}
 	/* ss: -e shows the timers too, as -o would. */
 	if (c == 'e') {
 		o->timers = true;
@@ -298,12 +319,18 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		o->filter_path = arg;
 		return 0;
 	case 's':
+		if (o->cmd != &cmd_list_entry && o->cmd != &cmd_summary_entry) {
+			return usage_error("-s is the summary command; not with "
+					   "'sockscope %s'",
+					   o->cmd->name);
+		}
 		o->cmd = &cmd_summary_entry;
 		return 0;
 	case OPT_TOP:
 		return parse_uint(arg, "--top", 1, 100000, &o->top);
 	case OPT_INTERVAL:
-		return parse_uint(arg, "--interval", 0, 3600, &o->interval_s);
+		return parse_secs(arg, "--interval", true, 3600.0,
+				  &o->interval_ms);
 	case OPT_ROOT:
 		o->root = arg;
 		return 0;
@@ -320,10 +347,113 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		printf("sockscope %s\n", SOCKSCOPE_VERSION);
 		return -1;
 	default:
-		/* getopt has already named the bad option on stderr. */
-		fputs("sockscope: try 'sockscope --help'\n", stderr);
-		return EXIT_USAGE;
+		return usage_error("unknown option");
 	}
+}
+
+/*
+ * What getopt found wrong (c: '?' or ':'), in one line named "sockscope:",
+ * not with argv[0] as getopt itself would (a build path, or the command).
+ */
+static int option_error(int c, const char *word)
+{
+	bool is_long = !strncmp(word, "--", 2);
+
+	fputs("sockscope: option '", stderr);
+	if (is_long) {
+		put_escaped(word, strcspn(word, "=")); /* as typed, no value */
+	} else if (isgraph(optopt)) {
+		fprintf(stderr, "-%c", optopt);
+	} else {
+		fprintf(stderr, "-\\x%02x", (unsigned int)(optopt & 0xff));
+	}
+	if (c == ':') {
+		fputs("' needs a value", stderr);
+	} else if (is_long && strchr(word, '=') && optopt) {
+		fputs("' takes no value", stderr);
+	} else if (is_long) {
+		fputs("' is unknown or ambiguous", stderr);
+	} else {
+		fputs("' is unknown", stderr);
+	}
+	fputs(" (try 'sockscope --help')\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* getopt's letters; ':' first: option_error() tells a missing value. */
+static const char list_letters[] = ":tu46lanHjspoemiN:hVF:";
+/* top takes the list's letters, and -d and -b besides. */
+static const char top_letters[] = ":tu46lanHjspoemiN:hVF:d:b";
+
+/* Does letter c take a value (in any command: top's are a superset)? */
+static bool letter_takes_value(char c)
+{
+	const char *p = c != ':' ? strchr(top_letters + 1, c) : NULL;
+
+	return p && p[1] == ':';
+}
+
+/* Does option word take the next word as its value? */
+static bool takes_next(const char *word)
+{
+	size_t n;
+
+	if (word[1] != '-') {
+		/* -tN web: a value letter ends the cluster or holds the
+		 * rest of it. */
+		for (const char *p = word + 1; *p; p++) {
+			if (letter_takes_value(*p)) {
+				return !p[1];
+			}
+		}
+		return false;
+	}
+	if (strchr(word, '=')) {
+		return false;
+	}
+	/* As getopt_long: the exact name, else a prefix (if ambiguous,
+	 * getopt names the error; any guess will do). */
+	n = strlen(word + 2);
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (!strcmp(lo->name, word + 2)) {
+			return lo->has_arg == required_argument;
+		}
+	}
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (!strncmp(lo->name, word + 2, n)) {
+			return lo->has_arg == required_argument;
+		}
+	}
+	return false;
+}
+
+/*
+ * The command word: the first word that is neither an option nor an
+ * option's value, if it names a command (else the filter starts there).
+ * Removes it from argv; returns the command, or NULL (list).
+ */
+static const struct cmd_entry *take_command(int *argc, char **argv)
+{
+	for (int i = 1; i < *argc; i++) {
+		const struct cmd_entry *cmd;
+
+		if (!strcmp(argv[i], "--")) {
+			return NULL;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			i += takes_next(argv[i]);
+			continue;
+		}
+		cmd = cmd_find(argv[i]);
+		if (cmd) {
+			/* argv[argc], NULL, moves down too. */
+			memmove(&argv[i], &argv[i + 1],
+				(size_t)(*argc - i) * sizeof(*argv));
+			(*argc)--;
+		}
+		return cmd;
+	}
+	return NULL;
 }
 
 /* A -F file is a filter, not data: a few KiB; refuse anything huge. */
@@ -392,6 +522,11 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	if (ferr.line > 0) {
 		fprintf(stderr, " (%s line %d, word %d)\n", o->filter_path,
 			ferr.line, ferr.word);
+	} else if (ferr.word > 0 && ferr.word <= argc &&
+		   cmd_find(argv[ferr.word - 1])) {
+		/* `sockscope state listening summary`: a late command. */
+		fprintf(stderr, " (word %d: a command comes before the "
+			"filter)\n", ferr.word);
 	} else if (ferr.word > 0) {
 		fprintf(stderr, " (word %d)\n", ferr.word);
 	} else {
@@ -445,36 +580,37 @@ static int check_combinations(const struct opts *o)
 int opts_parse(struct opts *o, int argc, char **argv)
 {
 	const char *no_color = getenv("NO_COLOR");
+	const struct cmd_entry *cmd;
 	struct stat st;
 	bool top;
-	int c, ret;
+	int c, ret, at = 1;
 
 	memset(o, 0, sizeof(*o));
 	o->cmd = &cmd_list_entry;
 	o->top = 10;
-	o->interval_s = 1;
+	o->interval_ms = 1000;
 	o->root = "/";
 	o->top_delay_ms = 2000;
-	if (argc > 1 && argv[1][0] != '-') {
-		const struct cmd_entry *cmd = cmd_find(argv[1]);
-
-		if (cmd) {
-			o->cmd = cmd;
-			argc--;
-			argv++;
-		}
+	cmd = take_command(&argc, argv);
+	if (cmd) {
+		o->cmd = cmd;
 	}
-	opterr = 1;
+	opterr = 0; /* option_error() says it, as "sockscope:" */
+	optind = 0; /* a fresh scan (glibc), also for a second call */
 	top = o->cmd == &cmd_top_entry;
-	/* top alone has -d, -b, and -n with a count. */
-	while ((c = getopt_long(argc, argv,
-				top ? "tu46lan:HjspoemiN:hVF:d:b"
-				    : "tu46lanHjspoemiN:hVF:",
+	while ((c = getopt_long(argc, argv, top ? top_letters : list_letters,
 				long_opts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			/* optind passes a word once its last letter is
+			 * read: -Zt still sits at its word. */
+			return option_error(c, argv[optind > at ? optind - 1
+								 : optind]);
+		}
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
 			return ret;
 		}
+		at = optind;
 	}
 	errno = 0;
 	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
@@ -496,6 +632,13 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	o->no_color |= no_color && no_color[0];
 	o->filter_argc = argc - optind;
 	o->filter_argv = argv + optind;
+	/* No filter starts with a number: this is top(1)'s -n COUNT. */
+	if (top && optind < argc && argv[optind][0] &&
+	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
+		return usage_error("top: '%s' is no filter: the refresh count "
+				   "is --iterations N (-n is --numeric)",
+				   argv[optind]);
+	}
 	return parse_filter(o, argc - optind, argv + optind);
 }
 

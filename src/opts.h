@@ -53,13 +53,13 @@ struct opts {
 	const char *filter_path; /* -F: filter text file, "-" = stdin */
 	struct filter *filter; /* never NULL after opts_parse */
 	unsigned int top;      /* --top: rows per breakdown, default 10 */
-	unsigned int interval_s; /* --interval: seconds between samples */
+	unsigned int interval_ms; /* --interval: between samples; 0: one */
 	const char *root;      /* --root: read /proc under it, default "/" */
 	char *const *filter_argv; /* the words it was parsed from (argv's) */
 	int filter_argc;
 	/* top */
 	unsigned int top_delay_ms;  /* -d, default 2000 */
-	unsigned int top_iterations; /* -n N, 0: until quit */
+	unsigned int top_iterations; /* --iterations N, 0: until quit */
 	bool top_batch;             /* -b */
 	bool no_color;              /* --no-color (or NO_COLOR set) */
 	bool top_readonly;          /* --readonly: no closing sockets */

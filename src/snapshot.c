@@ -87,7 +87,10 @@ static int sample(struct snapshot *snap, const struct snapshot_src *src,
 int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src)
 {
 	struct summary *first;
-	struct timespec ts = {.tv_sec = src->interval_s};
+	/* --interval 0.5: fractions of a second too. */
+	long long ns = (long long)(src->interval_s * 1e9 + 0.5);
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000),
+			      .tv_nsec = (long)(ns % 1000000000)};
 	int err;
 
 	memset(snap, 0, sizeof(*snap));
@@ -180,7 +183,7 @@ static bool proc_owner(void *data, const struct sock_rec *rec,
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s)
+			 double interval_s)
 {
 	struct proc_map *procs = NULL;
 	struct owner_ops owner = { .lookup = proc_owner };

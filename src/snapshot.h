@@ -29,7 +29,7 @@ typedef int (*snapshot_sockets_fn)(void *data, struct summary *sum);
 
 struct snapshot_src {
 	const char *root;	 /* "/" unless --root */
-	unsigned int interval_s; /* 0: one sample, counters absolute */
+	double interval_s; /* 0: one sample, counters absolute */
 	snapshot_sockets_fn sockets;
 	void *data;
 	const struct owner_ops *owner; /* NULL without -p */
@@ -44,7 +44,7 @@ struct snapshot {
 	bool recycle_in_conf;
 	struct conf_hit recycle_conf;
 	struct counters c0, c1;	 /* c1 is the latest sample */
-	unsigned int interval_s; /* seconds between c0 and c1; 0: one */
+	double interval_s; /* seconds between c0 and c1; 0: one */
 	struct sockstat sockstat;
 	bool have_sockstat;
 	struct summary *sum;
@@ -76,7 +76,7 @@ int snapshot_sockets_live(void *data, struct summary *sum);
  * it could not read. Returns 0 or -errno (already reported).
  */
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 unsigned int interval_s);
+			 double interval_s);
 
 /* The summary config for a sample (ephemeral range from snap->sys). */
 void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg);

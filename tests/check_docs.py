@@ -15,7 +15,9 @@ root, binary = sys.argv[1], sys.argv[2]
 src = "".join(open(p).read() for p in glob.glob(f"{root}/src/opts*.c"))
 longs = sorted(set(re.findall(r'\{\s*"([a-z0-9-]+)",\s*(?:no|required|'
                               r'optional)_argument', src)))
-shorts = sorted(set("".join(re.findall(r'getopt_long\([^"]*"([^"]+)"', src))
+# The letters: a literal in the getopt_long() call or a *_letters[] string.
+shorts = sorted(set("".join(re.findall(r'(?:getopt_long\([^";{]*|'
+                                       r'_letters\[\] = )"([^"]+)"', src))
                     .replace(":", "").replace("+", "")))
 man = "".join(open(p).read() for p in glob.glob(f"{root}/man/*.d/*.scd"))
 helptext = subprocess.run([binary, "--help"], capture_output=True,

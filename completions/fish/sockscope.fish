@@ -36,7 +36,7 @@ complete -c sockscope -l all-netns -d 'every namespace in /run/netns and the cur
 complete -c sockscope -n __fish_use_subcommand -a top -d 'live view'
 complete -c sockscope -s d -l delay -x -d 'top: refresh interval in seconds'
 complete -c sockscope -s b -l batch -d 'top: print text snapshots instead of the screen'
-complete -c sockscope -l iterations -x -d 'top: stop after N refreshes (also -n in top)'
+complete -c sockscope -l iterations -x -d 'top: stop after N refreshes'
 complete -c sockscope -l no-color -d 'top: no colours'
 complete -c sockscope -l readonly -d 'top: never close sockets from the view'
 complete -c sockscope -l yes -d 'kill: close the sockets (default: only list them)'

@@ -107,7 +107,7 @@ def test_fd_floor(fill):
         return
     fill.fresh()
     commands = (["-tanp"], ["-ta"], ["summary", "-p"],
-                ["top", "-b", "-n", "1", "-p"])
+                ["top", "-b", "--iterations", "1", "-p"])
     def lines_of(out):
         # sockstat's "alloc" and "mem" count the whole host, not this netns.
         return sorted(x for x in out.splitlines()

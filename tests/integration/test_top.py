@@ -341,15 +341,15 @@ def check_pressure(text, how):
 
 
 def check_batch():
-    r = netns.run([SOCKSCOPE, "top", "--batch", "-n", "3", "-d", "0.1"])
+    r = netns.run([SOCKSCOPE, "top", "--batch", "--iterations", "3", "-d", "0.1"])
     check_pressure(r.stdout, "batch")
     snaps = r.stdout.count("sockscope top - ")
-    netns.check(snaps == 3, f"--batch -n 3 prints 3 snapshots, got {snaps}")
+    netns.check(snaps == 3, f"--batch --iterations 3 prints 3 snapshots, got {snaps}")
     netns.check(len(re.findall(r"^TIME_WAIT +127\.0\.0\.1:", r.stdout,
                                re.M)) == 3,
                 "each snapshot lists the TIME_WAIT socket")
     netns.check(r.stderr == "", f"nothing on stderr: {r.stderr}")
-    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "state", "listening"])
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", "state", "listening"])
     check_pressure(r.stdout, "batch, filtered")
     _, rows = table_rows(r.stdout)
     netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
@@ -357,12 +357,12 @@ def check_batch():
     ffile = os.path.join(TMPDIR, "filter")
     with open(ffile, "w") as f:
         f.write("state time-wait\n")
-    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "-F", ffile])
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", "-F", ffile])
     _, rows = table_rows(r.stdout)
     netns.check(len(rows) == 1 and rows[0].startswith("TIME_WAIT") and
                 f"filter: -F {ffile}" in r.stdout,
                 f"a -F filter applies and is named: {r.stdout}")
-    r = netns.run([SOCKSCOPE, "top", "-b", "-n", "1", "-p"])
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", "-p"])
     title, rows = table_rows(r.stdout)
     owners = [r for r in rows if r.startswith(("LISTEN", "ESTAB"))]
     netns.check("PROCESS" in title and owners and

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/* The option parser: where the command is found, top's letters, values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "opts.h"
+
+/* opts_parse() over the words of args; o must be finished by the caller
+ * when this returns 0. argv lives in *words (opts keeps pointers). */
+struct words {
+	char copy[256];
+	char *argv[32];
+};
+
+static int parse(struct opts *o, struct words *w, const char *args)
+{
+	int argc = 1;
+
+	snprintf(w->copy, sizeof(w->copy), "%s", args);
+	w->argv[0] = w->copy + strlen(w->copy); /* "", not a path */
+	for (char *t = strtok(w->copy, " "); t && argc < 31;
+	     t = strtok(NULL, " ")) {
+		w->argv[argc++] = t;
+	}
+	w->argv[argc] = NULL;
+	return opts_parse(o, argc, w->argv);
+}
+
+static void test_command_after_options(void **unused)
+{
+	static const struct {
+		const char *args;
+		const struct cmd_entry *cmd;
+		const char *netns;
+		int filter_words;
+	} cases[] = {
+		{ "summary -N web", &cmd_summary_entry, "web", 0 },
+		{ "-N web summary", &cmd_summary_entry, "web", 0 },
+		{ "-tN web summary", &cmd_summary_entry, "web", 0 },
+		{ "--net web -t summary", &cmd_summary_entry, "web", 0 },
+		{ "--net=web summary", &cmd_summary_entry, "web", 0 },
+		{ "--ne web summary", &cmd_summary_entry, "web", 0 },
+		{ "-N summary", &cmd_list_entry, "summary", 0 },
+		{ "-N top kill state listening", &cmd_kill_entry, "top", 2 },
+		{ "-t state listening", &cmd_list_entry, NULL, 2 },
+		{ "--format json advise", &cmd_advise_entry, NULL, 0 },
+		{ "-n -d 1 top -b", &cmd_top_entry, NULL, 0 },
+		{ "-j list dport = :22", &cmd_list_entry, NULL, 3 },
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct opts o;
+		struct words w;
+
+		print_message("%s\n", cases[i].args);
+		assert_int_equal(parse(&o, &w, cases[i].args), 0);
+		assert_ptr_equal(o.cmd, cases[i].cmd);
+		if (cases[i].netns) {
+			assert_string_equal(o.netns, cases[i].netns);
+		} else {
+			assert_null(o.netns);
+		}
+		assert_int_equal(o.filter_argc, cases[i].filter_words);
+		opts_finish(&o);
+	}
+}
+
+static void test_late_command_is_filter(void **unused)
+{
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	/* The first plain word starts the filter: a later command name is
+	 * a filter word (and a bad one). */
+	assert_int_equal(parse(&o, &w, "state listening summary"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "-- summary"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "-s kill state listening"), EXIT_USAGE);
+}
+
+static void test_top_letters(void **unused)
+{
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	assert_int_equal(parse(&o, &w, "top -tan -b --iterations 3 -d 0.5"),
+			 0);
+	assert_true(o.numeric && o.all && o.top_batch);
+	assert_int_equal(o.protocols, PROTO_TCP);
+	assert_int_equal(o.top_iterations, 3);
+	assert_int_equal(o.top_delay_ms, 500);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "-4 -tl top"), 0);
+	assert_true(o.listening);
+	assert_int_equal(o.families, FAM_INET);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "top -b -n 1"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "top --iterations"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "--iterations 2"), EXIT_USAGE);
+}
+
+static void test_interval_fractions(void **unused)
+{
+	static const struct {
+		const char *args;
+		unsigned int ms;
+	} good[] = {
+		{ "advise", 1000 },
+		{ "advise --interval 0.5", 500 },
+		{ "advise --interval 0", 0 },
+		{ "advise --interval 2", 2000 },
+		{ "advise --interval 3600", 3600000 },
+	};
+	static const char *const bad[] = {
+		"advise --interval 0.05", "advise --interval -1",
+		"advise --interval 1e3",  "advise --interval 0x10",
+		"advise --interval 3601", "advise --interval x",
+		"top -d 0",
+	};
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		assert_int_equal(parse(&o, &w, good[i].args), 0);
+		assert_int_equal(o.interval_ms, good[i].ms);
+		opts_finish(&o);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		assert_int_equal(parse(&o, &w, bad[i]), EXIT_USAGE);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_command_after_options),
+		cmocka_unit_test(test_late_command_is_filter),
+		cmocka_unit_test(test_top_letters),
+		cmocka_unit_test(test_interval_fractions),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
