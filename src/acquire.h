@@ -13,6 +13,10 @@
  * skipped with a notice. acquire_run() may be called again (top refreshes
  * with it): the netlink socket and buffers are reused.
  *
+ * A filter that names pid or comm is matched against a /proc map
+ * (proc.h): the caller's in a->procs (-p's, so both see the same owners),
+ * or one acquire_run() builds for each run; none is built otherwise.
+ *
  * Rows reaching fn passed every check; they live in the receive buffer
  * (see diag.h) and fn's negative return stops the run and is returned.
  */
@@ -31,7 +35,9 @@ struct acquire {
 	uint32_t states[256]; /* per IPPROTO_*: the states to show */
 	uint32_t ext;         /* INET_DIAG extensions to request */
 	int save_fd;          /* --save target, or -1 */
+	const struct proc_map *procs; /* owners for pid/comm, or NULL */
 	/* private */
+	struct proc_map *own_procs; /* built for the filter when procs is NULL */
 	struct diag *d;
 	diag_row_fn fn;
 	void *data;

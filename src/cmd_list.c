@@ -212,6 +212,8 @@ static int list_exec(const struct opts *o)
 		return EXIT_RUNTIME;
 	}
 	list_out_begin(&run.lo, o);
+	/* -p's owners are the filter's too: one walk, one answer. */
+	run.acq.procs = run.lo.procs;
 	if (o->all_netns) {
 		err = dump_all_netns(&run);
 	} else {

@@ -22,7 +22,7 @@ struct proc_map;
 struct top_live {
 	const struct opts *o;
 	struct diag *d;
-	struct proc_map *procs; /* -p: rebuilt once per refresh */
+	struct proc_map *procs; /* -p, or pid/comm in the filter: per refresh */
 	struct sysctl_vals sys; /* read once: limits, port range */
 };
 
