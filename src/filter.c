@@ -284,8 +284,8 @@ static bool is_comparison(uint8_t kind)
 	return kind >= T_EQ && kind <= T_GE;
 }
 
-/* The ordered comparisons on one op of the tree; `!=`, `<` and `>` are
- * the NOT of what this returns (parse_leaf). */
+/* The tree's op for a comparison token: `!=`, `<` and `>` become the NOT
+ * of `=`, `>=` and `<=` (parse_leaf). */
 static uint8_t ordered_op(uint8_t op)
 {
 	return op == T_EQ || op == T_NE	  ? FP_EQ

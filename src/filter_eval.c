@@ -43,10 +43,11 @@ bool filter_host_match(const struct fnode *n, uint8_t family,
 	return n->prefix == 0 || prefix_equal(addr, n->addr, n->prefix);
 }
 
-/* One of the processes holding the socket is n's (pid, or comm glob). */
-static bool owner_match(const struct filter *f, const struct fnode *n,
-			const struct sock_rec *rec,
-			const struct proc_map *owners)
+/* One of the processes holding the socket is n's (pid, or comm glob).
+ * Not inlined: its buffer stays off the recursion of filter_eval_node(). */
+static __attribute__((noinline)) bool
+owner_match(const struct filter *f, const struct fnode *n,
+	    const struct sock_rec *rec, const struct proc_map *owners)
 {
 	struct proc_owner o;
 	char name[PROC_NAME_MAX + 1];
