@@ -7,9 +7,9 @@
  * top_live_init() fills src with the sources the options allow: no process
  * source without -p. The owners source (proc, for a filter's pid and comm)
  * is always offered and walks /proc only when top_collect() asks. The kill
- * source is always offered; top.c hides it
- * under --readonly. d is the collector's struct diag: kills happen between
- * dumps, never from a row callback, so one socket serves both.
+ * source is always offered; top.c hides it under --readonly. d is the
+ * collector's struct diag: kills happen between dumps, never from a row
+ * callback, so one socket serves both.
  */
 #ifndef SOCKSCOPE_TOP_LIVE_H
 #define SOCKSCOPE_TOP_LIVE_H
