@@ -12,6 +12,7 @@
 
 #include "filter.h"
 #include "ifname.h"
+#include "proc.h"
 #include "state.h"
 #include "sysctl.h"
 #include "util.h"
@@ -52,6 +53,8 @@ void acquire_finish(struct acquire *a)
 	a->d = NULL;
 	ifnames_destroy(a->own_ifn);
 	a->own_ifn = NULL;
+	proc_map_destroy(a->own_procs);
+	a->own_procs = NULL;
 }
 
 /* `dev NAME` in the namespace read (ifn NULL: the current one, live). */
@@ -132,7 +135,8 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 	 * only CLOSE rows need the filter again when the kernel's was exact.
 	 */
 	if ((a->user_match || rec->state == SS_CLOSE) &&
-	    !filter_match(a->o->filter, rec)) {
+	    !filter_match_owners(a->o->filter, rec,
+				 a->procs ? a->procs : a->own_procs)) {
 		return 0;
 	}
 	a->fn_err = a->fn(rec, a->data);
@@ -369,6 +373,34 @@ static int dump_live(struct acquire *a)
 	return err;
 }
 
+/*
+ * The owners a filter's pid and comm are matched against, taken before the
+ * dump as -p's are: built afresh for each run, and only for such a filter
+ * (a walk of /proc costs more than many dumps). Without it `pid != N`
+ * would select every socket: a failure stops the run.
+ */
+static int build_owners(struct acquire *a)
+{
+	int err;
+
+	proc_map_destroy(a->own_procs);
+	a->own_procs = NULL;
+	if (a->procs || !filter_needs_owners(a->o->filter)) {
+		return 0;
+	}
+	err = proc_map_build(a->o->root, &a->own_procs);
+	if (err) {
+		warnx_("filter: pid, comm: cannot read /proc under %s: %s",
+		       a->o->root, strerror(-err));
+		return err;
+	}
+	if (geteuid() != 0) {
+		warnx_("filter: pid, comm: not root: only your own processes "
+		       "are seen");
+	}
+	return 0;
+}
+
 int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 {
 	int err;
@@ -376,6 +408,10 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 	a->fn = fn;
 	a->data = data;
 	a->fn_err = 0;
+	err = build_owners(a);
+	if (err) {
+		return err;
+	}
 	if (a->o->load_path) {
 		return load_file(a);
 	}

@@ -13,6 +13,10 @@
  * skipped with a notice. acquire_run() may be called again (top refreshes
  * with it): the netlink socket and buffers are reused.
  *
+ * A filter that names pid or comm is matched against a /proc map
+ * (proc.h): the caller's in a->procs (-p's, so both see the same owners),
+ * or one acquire_run() builds for each run; none is built otherwise.
+ *
  * Rows reaching fn passed every check; they live in the receive buffer
  * (see diag.h) and fn's negative return stops the run and is returned.
  *
@@ -42,9 +46,11 @@ struct acquire {
 	int save_fd;          /* --save target, or -1 */
 	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */
 	const char *netns;    /* the namespace read, for messages; NULL */
+	const struct proc_map *procs; /* owners for pid/comm, or NULL */
 	/* private */
-	struct ifnames *own_ifn; /* --load without a->ifn */
-	bool devs_resolved;      /* --load: dev names, from the file's */
+	struct proc_map *own_procs; /* for the filter when procs is NULL */
+	struct ifnames *own_ifn;    /* --load without a->ifn */
+	bool devs_resolved;         /* --load: dev names, from the file's */
 	bool names_saved;
 	struct diag *d;
 	diag_row_fn fn;

@@ -316,6 +316,8 @@ static int list_exec(const struct opts *o)
 	}
 	list_out_begin(&run.lo, o);
 	run.acq.ifn = run.lo.fc.ifn;
+	/* -p's owners are the filter's too: one walk, one answer. */
+	run.acq.procs = run.lo.procs;
 	if (o->all_netns) {
 		err = dump_all_netns(&run, &skipped);
 	} else {

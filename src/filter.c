@@ -38,12 +38,15 @@ struct token {
 	int word; /* 1-based index among all tokens */
 	int line; /* -F text line, 0 on the command line */
 	char *s;  /* NUL-terminated copy of the token's text */
+	/* The note's reading: parentheses to show before and after. */
+	uint8_t open, close;
 };
 
 struct parser {
 	struct token *toks;
 	int n, cap, pos;
 	int depth;
+	bool mixed; /* an `or` has an unparenthesized `and` on its right */
 	struct filter *f;
 	struct filter_error *err;
 };
@@ -105,9 +108,7 @@ static void push_token(struct parser *p, uint8_t kind, const char *s,
 		p->toks = xrealloc(p->toks, (size_t)p->cap * sizeof(*p->toks));
 	}
 	t = &p->toks[p->n++];
-	t->kind = kind;
-	t->word = p->n;
-	t->line = line;
+	*t = (struct token){.kind = kind, .word = p->n, .line = line};
 	t->s = xmalloc(len + 1);
 	memcpy(t->s, s, len);
 	t->s[len] = '\0';
@@ -245,21 +246,37 @@ static int join(struct parser *p, uint8_t kind, const struct token *t,
 	return ret;
 }
 
-enum pred { P_SRC, P_DST, P_SPORT, P_DPORT, P_DEV, P_MARK, P_CGROUP, P_AUTO };
+enum pred {
+	P_SRC,
+	P_DST,
+	P_SPORT,
+	P_DPORT,
+	P_DEV,
+	P_MARK,
+	P_CGROUP,
+	P_AUTO,
+	P_UID,
+	P_PID,
+	P_COMM,
+};
 
 static const struct {
 	const char *name;
 	uint8_t pred;
+	bool ordered;	  /* takes < > <= >= besides = and != */
 	const char *what; /* the argument it expects */
 } preds[] = {
-    {"src", P_SRC, "an address"},
-    {"dst", P_DST, "an address"},
-    {"sport", P_SPORT, "a port"},
-    {"dport", P_DPORT, "a port"},
-    {"dev", P_DEV, "a device"},
-    {"fwmark", P_MARK, "a mark"},
-    {"cgroup", P_CGROUP, "a cgroup path"},
-    {"autobound", P_AUTO, NULL},
+    {"src", P_SRC, false, "an address"},
+    {"dst", P_DST, false, "an address"},
+    {"sport", P_SPORT, true, "a port"},
+    {"dport", P_DPORT, true, "a port"},
+    {"dev", P_DEV, false, "a device"},
+    {"fwmark", P_MARK, false, "a mark"},
+    {"cgroup", P_CGROUP, false, "a cgroup path"},
+    {"autobound", P_AUTO, false, NULL},
+    {"uid", P_UID, true, "a user"},
+    {"pid", P_PID, false, "a process id"},
+    {"comm", P_COMM, false, "a process name"},
 };
 
 static bool is_comparison(uint8_t kind)
@@ -267,9 +284,55 @@ static bool is_comparison(uint8_t kind)
 	return kind >= T_EQ && kind <= T_GE;
 }
 
+/* The tree's op for a comparison token: `!=`, `<` and `>` become the NOT
+ * of `=`, `>=` and `<=` (parse_leaf). */
+static uint8_t ordered_op(uint8_t op)
+{
+	return op == T_EQ || op == T_NE	  ? FP_EQ
+	       : op == T_GE || op == T_LT ? FP_GE
+					  : FP_LE;
+}
+
+/* A copy of s in the filter's string arena; returns its offset. */
+static uint32_t keep_string(struct filter *f, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	uint32_t off = (uint32_t)f->strs_len;
+
+	while (f->strs_len + n > f->strs_cap) {
+		f->strs_cap = f->strs_cap ? 2 * f->strs_cap : 64;
+		f->strs = xrealloc(f->strs, f->strs_cap);
+	}
+	memcpy(f->strs + f->strs_len, s, n);
+	f->strs_len += n;
+	return off;
+}
+
+/* The owner leaves: userspace only (filter_ast.h). */
+static const char *make_owner_leaf(struct filter *f, uint8_t pred, uint8_t op,
+				   const char *arg, struct fnode *n)
+{
+	switch (pred) {
+	case P_UID:
+		n->kind = FN_UID;
+		n->op = ordered_op(op);
+		return filter_arg_uid(arg, &n->a);
+	case P_PID:
+		n->kind = FN_PID;
+		f->needs_owners = true;
+		return filter_arg_pid(arg, &n->a);
+	default:
+		n->kind = FN_COMM;
+		f->needs_owners = true;
+		n->a = keep_string(f, arg);
+		return NULL;
+	}
+}
+
 /* The leaf for `PRED OP ARG`; why is set when ARG is bad. */
-static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
-			     struct fnode *n, char *buf, size_t size)
+static const char *make_leaf(struct filter *f, uint8_t pred, uint8_t op,
+			     const char *arg, struct fnode *n, char *buf,
+			     size_t size)
 {
 	const char *why = NULL;
 
@@ -285,9 +348,7 @@ static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
 		why = filter_arg_port(arg, op == T_EQ || op == T_NE, &n->port);
 		if (why || n->port >= 0) {
 			n->kind = FN_PORT;
-			n->op = op == T_EQ || op == T_NE   ? FP_EQ
-				: op == T_GE || op == T_LT ? FP_GE
-							   : FP_LE;
+			n->op = ordered_op(op);
 		} else {
 			n->kind = FN_HOST; /* `sport = *`: any port, any host */
 		}
@@ -298,9 +359,11 @@ static const char *make_leaf(uint8_t pred, uint8_t op, const char *arg,
 	case P_MARK:
 		n->kind = FN_MARK;
 		return filter_arg_mark(arg, &n->a, &n->b);
-	default:
+	case P_CGROUP:
 		n->kind = FN_CGROUP;
 		return filter_arg_cgroup(arg, &n->id, buf, size);
+	default:
+		return make_owner_leaf(f, pred, op, arg, n);
 	}
 }
 
@@ -319,8 +382,7 @@ static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
 	snprintf(ctx, sizeof(ctx), "%s%s%.8s", kw->s, optok ? " " : "",
 		 optok ? optok->s : "");
 	filter_escape(a, sizeof(a), arg->s);
-	if (op != T_EQ && op != T_NE && preds[k].pred != P_SPORT &&
-	    preds[k].pred != P_DPORT) {
+	if (op != T_EQ && op != T_NE && !preds[k].ordered) {
 		return fail_at(p->err, optok, "'%s' takes = or !=, got '%s'",
 			       kw->s, optok->s);
 	}
@@ -334,8 +396,8 @@ static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
 	if (ret) {
 		return ret;
 	}
-	why = make_leaf(preds[k].pred, op, arg->s, &p->f->nodes[*out], buf,
-			sizeof(buf));
+	why = make_leaf(p->f, preds[k].pred, op, arg->s, &p->f->nodes[*out],
+			buf, sizeof(buf));
 	if (why == buf) {
 		return fail_at(p->err, arg, "%s", why);
 	}
@@ -377,7 +439,7 @@ static int parse_predicate(struct parser *p, const struct token *kw,
 	}
 	return fail_at(p->err, kw,
 		       "expected src, dst, sport, dport, dev, "
-		       "fwmark, cgroup or autobound, got '%s'",
+		       "fwmark, cgroup, autobound, uid, pid or comm, got '%s'",
 		       a);
 }
 
@@ -458,10 +520,13 @@ static bool starts_operand(const struct token *t)
 	return t->kind == T_WORD || t->kind == T_NOT || t->kind == T_LPAREN;
 }
 
-static int parse_and(struct parser *p, uint32_t *out)
+/* *joined: the chain has more than one operand (an `and` that ss, reading
+ * left to right, may group differently when an `or` comes before it). */
+static int parse_and(struct parser *p, uint32_t *out, bool *joined)
 {
 	int ret = parse_unary(p, out);
 
+	*joined = false;
 	while (!ret) {
 		const struct token *t = peek(p);
 		uint32_t rhs;
@@ -474,23 +539,109 @@ static int parse_and(struct parser *p, uint32_t *out)
 		}
 		ret = ret ? ret : parse_unary(p, &rhs);
 		ret = ret ? ret : join(p, FN_AND, t, *out, rhs, out);
+		*joined = true;
 	}
 	return ret;
 }
 
+/* The note's reading puts an `and` chain that is an operand of `or` in
+ * parentheses: tokens from..pos-1. */
+static void bracket(struct parser *p, int from, bool joined)
+{
+	if (joined) {
+		p->toks[from].open++;
+		p->toks[p->pos - 1].close++;
+	}
+}
+
 static int parse_or(struct parser *p, uint32_t *out)
 {
-	int ret = parse_and(p, out);
+	int first = p->pos, from;
+	bool joined, lhs_joined;
+	int ret = parse_and(p, out, &lhs_joined);
 
+	if (!ret && peek(p)->kind == T_OR) {
+		bracket(p, first, lhs_joined);
+	}
 	while (!ret && peek(p)->kind == T_OR) {
 		const struct token *t = next(p);
 		uint32_t rhs;
 
+		from = p->pos;
 		ret = need_operand(p, t);
-		ret = ret ? ret : parse_and(p, &rhs);
+		ret = ret ? ret : parse_and(p, &rhs, &joined);
 		ret = ret ? ret : join(p, FN_OR, t, *out, rhs, out);
+		if (!ret) {
+			/* ss: (A or B) and C; here A or (B and C). */
+			p->mixed |= joined;
+			bracket(p, from, joined);
+		}
 	}
 	return ret;
+}
+
+/* Append s to the note at *o (room for size - 1 bytes); false if full. */
+static bool note_put(char *buf, size_t size, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*o + n + 4 >= size) {
+		memcpy(buf + *o, "...", 4);
+		*o = size;
+		return false;
+	}
+	memcpy(buf + *o, s, n + 1);
+	*o += n;
+	return true;
+}
+
+/* The expression's tokens from..END, as written or with the parentheses
+ * of the reading; spaces between tokens but inside parentheses. */
+static void render(const struct parser *p, int from, bool parens, char *buf,
+		   size_t size)
+{
+	char tok[256];
+	size_t o = 0;
+	bool space = false;
+
+	buf[0] = '\0';
+	for (int i = from; i < p->n && p->toks[i].kind != T_END; i++) {
+		const struct token *t = &p->toks[i];
+		bool ok = true;
+
+		filter_escape(tok, sizeof(tok), t->s);
+		if (space && t->kind != T_RPAREN) {
+			ok = note_put(buf, size, &o, " ");
+		}
+		for (int k = 0; ok && parens && k < t->open; k++) {
+			ok = note_put(buf, size, &o, "(");
+		}
+		ok = ok && note_put(buf, size, &o, tok);
+		for (int k = 0; ok && parens && k < t->close; k++) {
+			ok = note_put(buf, size, &o, ")");
+		}
+		if (!ok) {
+			return;
+		}
+		space = t->kind != T_LPAREN;
+	}
+}
+
+/* How ss reads it and how the tree does; long expressions are cut. */
+static void make_note(struct parser *p, int from)
+{
+	enum { SIDE = 400 };
+	char *as_written = xmalloc(SIDE), *read = xmalloc(SIDE);
+	size_t size = 2 * SIDE + 80;
+
+	render(p, from, false, as_written, SIDE);
+	render(p, from, true, read, SIDE);
+	p->f->note = xmalloc(size);
+	snprintf(p->f->note, size,
+		 "ss reads '%s' left to right; sockscope reads it as '%s'",
+		 as_written, read);
+	free(as_written);
+	free(read);
 }
 
 /* `state X` replaces the default set, `exclude X` starts from all (ss). */
@@ -535,11 +686,12 @@ static int parse_all(struct parser *p)
 {
 	uint32_t root;
 	char a[64];
-	int ret = parse_states(p);
+	int from, ret = parse_states(p);
 
 	if (ret || peek(p)->kind == T_END) {
 		return ret;
 	}
+	from = p->pos;
 	ret = parse_or(p, &root);
 	if (ret) {
 		return ret;
@@ -552,6 +704,9 @@ static int parse_all(struct parser *p)
 		return fail_at(p->err, peek(p), "unexpected '%s'", a);
 	}
 	p->f->root = (int)root;
+	if (p->mixed) {
+		make_note(p, from);
+	}
 	return 0;
 }
 
@@ -604,6 +759,8 @@ void filter_destroy(struct filter *f)
 {
 	if (f) {
 		free(f->nodes);
+		free(f->strs);
+		free(f->note);
 		free(f);
 	}
 }
@@ -619,4 +776,14 @@ bool filter_states(const struct filter *f, uint32_t *mask)
 bool filter_has_expr(const struct filter *f)
 {
 	return f->root >= 0;
+}
+
+bool filter_needs_owners(const struct filter *f)
+{
+	return f->needs_owners;
+}
+
+const char *filter_note(const struct filter *f)
+{
+	return f->note;
 }

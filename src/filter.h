@@ -14,6 +14,14 @@
  * userspace match and the kernel agree; `autobound` is the one exception:
  * userspace cannot see the kernel's bind lock and approximates it with
  * "local port inside ip_local_port_range" (read at parse time).
+ *
+ * The owner predicates have no kernel op and are userspace only: `uid OP N`
+ * (N a number or a user name, OP any of sport's) tests the kernel's
+ * idiag_uid, which TIME_WAIT and SYN_RECV request sockets report as 0;
+ * `pid [=|!=] N` and `comm [=|!=] GLOB` (fnmatch(3), no flags) test the
+ * processes holding the socket in the /proc map (proc.h): true when any of
+ * them matches, false for a socket no process holds. `!=` is `not`, so
+ * `pid != N` does select the sockets without an owner.
  */
 #ifndef SOCKSCOPE_FILTER_H
 #define SOCKSCOPE_FILTER_H
@@ -25,6 +33,7 @@
 #include "sock.h"
 
 struct filter;
+struct proc_map;
 
 struct filter_error {
 	int word;      /* 1-based position of the offending token, 0: none */
@@ -67,8 +76,27 @@ int filter_resolve_devs(struct filter *f, filter_index_fn index_of,
 /* True when the filter has an expression (beyond state words). */
 bool filter_has_expr(const struct filter *f);
 
-/* True when rec passes the filter's expression (states are not checked). */
+/* True when rec passes the filter's expression (states are not checked).
+ * pid and comm see no owner: use filter_match_owners() when
+ * filter_needs_owners(). */
 bool filter_match(const struct filter *f, const struct sock_rec *rec);
+
+/* True when the expression names pid or comm: matching needs the map. */
+bool filter_needs_owners(const struct filter *f);
+
+/* filter_match() with owners, the socket inode -> processes map that pid
+ * and comm read (NULL: no socket has an owner). No I/O. */
+bool filter_match_owners(const struct filter *f, const struct sock_rec *rec,
+			 const struct proc_map *owners);
+
+/*
+ * When the expression mixes `and` and `or` so that ss, which reads left
+ * to right, would group it differently: one line (no newline, bytes
+ * escaped) saying how ss reads it and how the filter does, e.g. "ss reads
+ * 'A or B and C' left to right; sockscope reads it as 'A or (B and C)'".
+ * NULL otherwise. Owned by f.
+ */
+const char *filter_note(const struct filter *f);
 
 /* Kernel ops to leave out of the program (they are matched in userspace). */
 enum filter_bc_without {

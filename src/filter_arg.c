@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Arguments of filter predicates: hosts, ports, devices, marks, cgroups.
- * Names (services, devices, cgroup paths) are resolved here, at parse time,
+ * Arguments of filter predicates: hosts, ports, devices, marks, cgroups,
+ * users and processes. Names (services, devices, cgroup paths, users) are
+ * resolved here, at parse time,
  * so that matching never does I/O.
  */
 #include "filter_ast.h"
@@ -11,6 +12,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +307,38 @@ const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 	snprintf(buf, size, "cgroup '/%s': %s", esc,
 		 ret ? strerror(errno) : "not a cgroup v2 directory");
 	return buf;
+}
+
+const char *filter_arg_uid(const char *s, uint32_t *uid)
+{
+	unsigned long v;
+	struct passwd *pw;
+
+	if (*s >= '0' && *s <= '9') {
+		if (!read_uint(s, UINT32_MAX, &v)) {
+			return "expected a user id (0-4294967295) or name";
+		}
+		*uid = (uint32_t)v;
+		return NULL;
+	}
+	pw = getpwnam(s);
+	endpwent();
+	if (!pw) {
+		return "no such user";
+	}
+	*uid = (uint32_t)pw->pw_uid;
+	return NULL;
+}
+
+const char *filter_arg_pid(const char *s, uint32_t *pid)
+{
+	unsigned long v;
+
+	if (!read_uint(s, UINT32_MAX, &v) || v == 0) {
+		return "expected a process id (1-4294967295)";
+	}
+	*pid = (uint32_t)v;
+	return NULL;
 }
 
 void filter_arg_port_range(uint16_t *lo, uint16_t *hi)

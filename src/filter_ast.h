@@ -8,11 +8,14 @@
  * Every leaf means exactly what the kernel's op of the same name means in
  * inet_diag_bc_run(), so the compiled program and the userspace matcher
  * agree by construction: `dport < 80` is stored as NOT(dport >= 80).
+ * The owner leaves (uid, pid, comm) have no kernel op: the compiler leaves
+ * them out (the kernel selects a superset) and only userspace tests them.
  */
 #ifndef SOCKSCOPE_FILTER_AST_H
 #define SOCKSCOPE_FILTER_AST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "filter.h"
@@ -31,6 +34,9 @@ enum fnode_kind {
 	FN_MARK,   /* MARK_COND: (mark & mask) == value */
 	FN_CGROUP, /* CGROUP_COND: cgroup v2 id */
 	FN_AUTO,   /* AUTO: port chosen by the kernel */
+	FN_UID,	   /* userspace: op, a = uid (the kernel's idiag_uid) */
+	FN_PID,	   /* userspace: a = pid; true when one of the owners has it */
+	FN_COMM,   /* userspace: a = offset of the glob in strs; as FN_PID */
 };
 
 enum fport_op { FP_EQ, FP_GE, FP_LE };
@@ -38,7 +44,7 @@ enum fport_op { FP_EQ, FP_GE, FP_LE };
 struct fnode {
 	uint8_t kind;	  /* enum fnode_kind */
 	bool dst;	  /* FN_HOST, FN_PORT: the peer side */
-	uint8_t op;	  /* FN_PORT: enum fport_op */
+	uint8_t op;	  /* FN_PORT, FN_UID: enum fport_op */
 	uint8_t family;	  /* FN_HOST: AF_UNSPEC, AF_INET, AF_INET6 */
 	uint8_t prefix;	  /* FN_HOST: bits of addr that must match */
 	int32_t port;	  /* FN_HOST: -1 any; FN_PORT: 0..65535 */
@@ -59,11 +65,16 @@ struct filter {
 	uint32_t n_nodes, cap_nodes;
 	uint16_t auto_lo; /* userspace `autobound`: the ephemeral range */
 	uint16_t auto_hi;
+	bool needs_owners; /* the tree has FN_PID or FN_COMM */
+	char *strs;	   /* FN_COMM globs, each NUL-terminated */
+	size_t strs_len, strs_cap;
+	char *note;	   /* filter_note(), or NULL */
 };
 
-/* Userspace truth of node i for rec (filter_eval.c). */
+/* Userspace truth of node i for rec, owners as filter_match_owners(). */
 bool filter_eval_node(const struct filter *f, uint32_t i,
-		      const struct sock_rec *rec);
+		      const struct sock_rec *rec,
+		      const struct proc_map *owners);
 
 /* Kernel semantics of an address condition (bitstring_match + v4-mapped). */
 bool filter_host_match(const struct fnode *n, uint8_t family,
@@ -85,6 +96,10 @@ const char *filter_arg_dev(const char *s, struct fnode *n);
 const char *filter_arg_mark(const char *s, uint32_t *mark, uint32_t *mask);
 const char *filter_arg_cgroup(const char *s, uint64_t *id, char *buf,
 			      size_t size);
+/* A uid: decimal, or a user name (getpwnam). */
+const char *filter_arg_uid(const char *s, uint32_t *uid);
+/* A pid: decimal, 1 and up. */
+const char *filter_arg_pid(const char *s, uint32_t *pid);
 /* The kernel's ephemeral port range (32768-60999 if unreadable). */
 void filter_arg_port_range(uint16_t *lo, uint16_t *hi);
 

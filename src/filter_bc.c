@@ -142,10 +142,12 @@ static void emit_leaf(struct gen *g, const struct fnode *n, uint32_t f)
 	}
 }
 
-/* Ops the caller asked to leave out; they become true or false. */
+/* Ops the caller asked to leave out, and leaves the kernel has no op for
+ * (uid, pid, comm); they become true or false. */
 static bool left_out(const struct gen *g, const struct fnode *n)
 {
-	return (n->kind == FN_MARK && (g->without & FILTER_BC_NO_MARK)) ||
+	return n->kind == FN_UID || n->kind == FN_PID || n->kind == FN_COMM ||
+	       (n->kind == FN_MARK && (g->without & FILTER_BC_NO_MARK)) ||
 	       (n->kind == FN_CGROUP && (g->without & FILTER_BC_NO_CGROUP));
 }
 

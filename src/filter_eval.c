@@ -7,10 +7,13 @@
 #include "filter_ast.h"
 
 #include <arpa/inet.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "proc.h"
 
 /* The first bits of a and b agree (the kernel's bitstring_match). */
 static bool prefix_equal(const uint8_t *a, const uint8_t *b, unsigned int bits)
@@ -40,8 +43,41 @@ bool filter_host_match(const struct fnode *n, uint8_t family,
 	return n->prefix == 0 || prefix_equal(addr, n->addr, n->prefix);
 }
 
+/* One of the processes holding the socket is n's (pid, or comm glob).
+ * Not inlined: its buffer stays off the recursion of filter_eval_node(). */
+static __attribute__((noinline)) bool
+owner_match(const struct filter *f, const struct fnode *n,
+	    const struct sock_rec *rec, const struct proc_map *owners)
+{
+	struct proc_owner o;
+	char name[PROC_NAME_MAX + 1];
+	size_t cursor = 0;
+
+	while (owners && proc_map_next(owners, rec->inode, &cursor, &o)) {
+		if (n->kind == FN_PID) {
+			if (o.pid == n->a) {
+				return true;
+			}
+			continue;
+		}
+		memcpy(name, o.name, o.name_len);
+		name[o.name_len] = '\0';
+		if (!fnmatch(f->strs + n->a, name, 0)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ordered_match(uint8_t op, uint32_t have, uint32_t want)
+{
+	return op == FP_EQ ? have == want : op == FP_GE ? have >= want
+							: have <= want;
+}
+
 static bool leaf_match(const struct filter *f, const struct fnode *n,
-		       const struct sock_rec *rec)
+		       const struct sock_rec *rec,
+		       const struct proc_map *owners)
 {
 	uint16_t port = n->dst ? rec->dport : rec->sport;
 
@@ -53,9 +89,7 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		return filter_host_match(n, rec->family,
 					 n->dst ? rec->daddr : rec->saddr);
 	case FN_PORT:
-		return n->op == FP_EQ	? port == n->port
-		       : n->op == FP_GE ? port >= n->port
-					: port <= n->port;
+		return ordered_match(n->op, port, (uint32_t)n->port);
 	case FN_DEV:
 		return rec->ifindex == n->a;
 	case FN_MARK:
@@ -64,33 +98,46 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		return (rec->mark & n->b) == n->a;
 	case FN_CGROUP:
 		return rec->cgroup_id == n->id;
+	case FN_UID:
+		return ordered_match(n->op, rec->uid, n->a);
+	case FN_PID:
+	case FN_COMM:
+		return owner_match(f, n, rec, owners);
 	default: /* FN_AUTO */
 		return rec->sport >= f->auto_lo && rec->sport <= f->auto_hi;
 	}
 }
 
 bool filter_eval_node(const struct filter *f, uint32_t i,
-		      const struct sock_rec *rec)
+		      const struct sock_rec *rec,
+		      const struct proc_map *owners)
 {
 	const struct fnode *n = &f->nodes[i];
 
 	switch (n->kind) {
 	case FN_AND:
-		return filter_eval_node(f, n->a, rec) &&
-		       filter_eval_node(f, n->b, rec);
+		return filter_eval_node(f, n->a, rec, owners) &&
+		       filter_eval_node(f, n->b, rec, owners);
 	case FN_OR:
-		return filter_eval_node(f, n->a, rec) ||
-		       filter_eval_node(f, n->b, rec);
+		return filter_eval_node(f, n->a, rec, owners) ||
+		       filter_eval_node(f, n->b, rec, owners);
 	case FN_NOT:
-		return !filter_eval_node(f, n->a, rec);
+		return !filter_eval_node(f, n->a, rec, owners);
 	default:
-		return leaf_match(f, n, rec);
+		return leaf_match(f, n, rec, owners);
 	}
+}
+
+bool filter_match_owners(const struct filter *f, const struct sock_rec *rec,
+			 const struct proc_map *owners)
+{
+	return f->root < 0 ||
+	       filter_eval_node(f, (uint32_t)f->root, rec, owners);
 }
 
 bool filter_match(const struct filter *f, const struct sock_rec *rec)
 {
-	return f->root < 0 || filter_eval_node(f, (uint32_t)f->root, rec);
+	return filter_match_owners(f, rec, NULL);
 }
 
 struct pbuf {
@@ -127,6 +174,16 @@ static void print_host(struct pbuf *pb, const struct fnode *n)
 	} else {
 		put(pb, "%d)", (int)n->port);
 	}
+}
+
+/* Not inlined into print_node(): its buffer stays off the recursion. */
+static __attribute__((noinline)) void print_comm(struct pbuf *pb,
+						 const char *glob)
+{
+	char esc[128];
+
+	filter_escape(esc, sizeof(esc), glob);
+	put(pb, "(comm %s)", esc);
 }
 
 static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
@@ -167,6 +224,15 @@ static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 		break;
 	case FN_CGROUP:
 		put(pb, "(cgroup %llu)", (unsigned long long)n->id);
+		break;
+	case FN_UID:
+		put(pb, "(uid %s %u)", ops[n->op], n->a);
+		break;
+	case FN_PID:
+		put(pb, "(pid %u)", n->a);
+		break;
+	case FN_COMM:
+		print_comm(pb, f->strs + n->a);
 		break;
 	default:
 		put(pb, "(autobound)");

@@ -515,6 +515,10 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	err = filter_parse_text(argc, argv, text, len, &o->filter, &ferr);
 	free(text);
+	if (!err && filter_note(o->filter)) {
+		/* Once per run: the filter is parsed once. */
+		fprintf(stderr, "sockscope: note: %s\n", filter_note(o->filter));
+	}
 	if (!err) {
 		return 0;
 	}

@@ -26,7 +26,7 @@
 #include "util.h"
 
 #define DENTS_BUF   (64 * 1024)
-#define NAME_KEEP   64 /* comm is 15 bytes; kernel threads' names are longer */
+#define NAME_KEEP   PROC_NAME_MAX
 #define NO_NEXT	    UINT32_MAX
 #define MAX_THREADS 4
 /* Below this many processes a thread costs more than it saves. */

@@ -23,11 +23,15 @@
 
 struct proc_map;
 
+/* The longest name a proc_owner carries (comm is 15 bytes; kernel
+ * threads' names are longer). */
+#define PROC_NAME_MAX 64
+
 /* One (process, fd) holding a socket. name points into the map. */
 struct proc_owner {
 	uint32_t pid;
 	uint32_t fd;
-	const char *name; /* not NUL-terminated */
+	const char *name; /* not NUL-terminated, name_len <= PROC_NAME_MAX */
 	size_t name_len;
 };
 

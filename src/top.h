@@ -19,6 +19,7 @@
 #include "top_model.h"
 
 struct filter;
+struct proc_map;
 
 enum top_severity {
 	TOP_SEV_INFO,
@@ -52,6 +53,9 @@ struct top_sources {
 			 struct top_advice *out, size_t max);
 	/* Name of the process owning socket inode into name; false: none. */
 	bool (*process)(void *ctx, uint32_t inode, char name[16]);
+	/* The socket owners a filter's pid and comm read, current for this
+	 * refresh (built now unless refresh just did); NULL: none known. */
+	const struct proc_map *(*owners)(void *ctx);
 	/* Close the socket of row (SOCK_DESTROY); 0 or -errno: -ENOENT or
 	 * -ESTALE when that socket (tuple and cookie) is gone. */
 	int (*kill)(void *ctx, const struct top_row *row);

@@ -14,6 +14,7 @@
 struct collect_run {
 	const struct top_query *q;
 	struct top_snap *snap;
+	const struct proc_map *owners; /* for the filter's pid and comm */
 };
 
 double top_now(void)
@@ -57,7 +58,8 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	if (rec->state >= 32 ||
 	    !(state_match_mask(q->states, rec->protocol) &
 	      SS_BIT(rec->state)) ||
-	    !(q->families & fam) || !filter_match(q->filter, rec)) {
+	    !(q->families & fam) ||
+	    !filter_match_owners(q->filter, rec, run->owners)) {
 		return 0;
 	}
 	row = top_snap_add(run->snap);
@@ -98,6 +100,10 @@ int top_collect(struct diag *d, const struct top_query *q,
 	snap->when = top_now();
 	if (src->refresh) {
 		src->refresh(src->ctx);
+	}
+	/* Only a filter naming pid or comm pays for a walk of /proc. */
+	if (src->owners && filter_needs_owners(q->filter)) {
+		run.owners = src->owners(src->ctx);
 	}
 	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
 		if (!(q->families & (f ? FAM_INET6 : FAM_INET))) {

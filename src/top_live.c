@@ -22,6 +22,18 @@ static int live_refresh(void *ctx)
 	return proc_map_build(l->o->root, &l->procs);
 }
 
+/* With -p the refresh has just rebuilt the map; else build it now. A map
+ * that cannot be built leaves pid and comm matching nothing. */
+static const struct proc_map *live_owners(void *ctx)
+{
+	struct top_live *l = ctx;
+
+	if (!l->o->processes) {
+		live_refresh(l);
+	}
+	return l->procs;
+}
+
 static bool live_process(void *ctx, uint32_t inode, char name[16])
 {
 	struct top_live *l = ctx;
@@ -173,6 +185,7 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	    .ctx = l,
 	    .refresh = o->processes ? live_refresh : NULL,
 	    .process = o->processes ? live_process : NULL,
+	    .owners = live_owners,
 	    .counters = live_counters,
 	    .limits = live_limits,
 	    .advice = live_advice,

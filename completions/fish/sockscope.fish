@@ -44,5 +44,5 @@ complete -c sockscope -l force -d 'kill --yes: also listening sockets or more th
 complete -c sockscope -s h -l help -d 'show usage'
 complete -c sockscope -s V -l version -d 'show version'
 complete -c sockscope -a 'state exclude' -d 'filter by state'
-complete -c sockscope -a 'src dst sport dport dev fwmark cgroup autobound not and or' -d 'filter expression'
+complete -c sockscope -a 'src dst sport dport dev fwmark cgroup autobound uid pid comm not and or' -d 'filter expression'
 complete -c sockscope -n '__fish_seen_subcommand_from state exclude' -a "$states"

@@ -7,15 +7,21 @@
  * every compiled program passes the kernel's audit (kernel_bc.c, the
  * kernel's code re-implemented); and on a fixed spread of records the
  * kernel running the program selects exactly what filter_match() does when
- * filter_bytecode() says it is exact, and a superset otherwise.
+ * filter_bytecode() says it is exact, and a superset otherwise, the owner
+ * predicates (uid, pid, comm) matched against a fixed owner map. The note
+ * on an and/or mix is one plain line, and its reading parses back into the
+ * same tree, with no note.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "filter.h"
 #include "fuzz.h"
 #include "kernel_bc.h"
+#include "proc.h"
 
 #define NRECS 96
 
@@ -58,9 +64,61 @@ static const struct sock_rec *records(void)
 		r[i].cgroup_id = k[4] % 5;
 		r[i].has_mark = true;
 		r[i].has_cgroup = true;
+		r[i].uid = (uint32_t[]){0, 1000, 65534}[k[5] % 3];
+		r[i].inode = k[2] % 5; /* 0: TIME_WAIT-like, 4: no owner */
 	}
 	ready = true;
 	return r;
+}
+
+/* A /proc tree built once in a temporary directory, read into a map and
+ * removed: pid 7 "nginx" holds sockets 1 and 2, pid 1234 "a*[b x" socket
+ * 2 and 3. */
+static const struct proc_map *owners(void)
+{
+	static const char *const tree[][2] = {
+	    {"proc", NULL},
+	    {"proc/7", NULL},
+	    {"proc/7/fd", NULL},
+	    {"proc/7/comm", "nginx\n"},
+	    {"proc/7/fd/3", "socket:[1]"},
+	    {"proc/7/fd/4", "socket:[2]"},
+	    {"proc/1234", NULL},
+	    {"proc/1234/fd", NULL},
+	    {"proc/1234/comm", "a*[b x\n"},
+	    {"proc/1234/fd/0", "socket:[2]"},
+	    {"proc/1234/fd/1", "socket:[3]"},
+	};
+	static struct proc_map *m;
+	char root[] = "/tmp/sockscope-fuzz-XXXXXX", p[128];
+	size_t n = sizeof(tree) / sizeof(tree[0]);
+
+	if (m) {
+		return m;
+	}
+	FUZZ_ASSERT(mkdtemp(root));
+	for (size_t i = 0; i < n; i++) {
+		bool dir = !tree[i][1], link = !dir && strstr(tree[i][0], "/fd/");
+		FILE *fp;
+
+		snprintf(p, sizeof(p), "%s/%s", root, tree[i][0]);
+		if (dir) {
+			FUZZ_ASSERT(mkdir(p, 0700) == 0);
+		} else if (link) {
+			FUZZ_ASSERT(symlink(tree[i][1], p) == 0);
+		} else {
+			fp = fopen(p, "w");
+			FUZZ_ASSERT(fp && fputs(tree[i][1], fp) >= 0);
+			fclose(fp);
+		}
+	}
+	FUZZ_ASSERT(proc_map_build(root, &m) == 0 && proc_map_size(m) == 4);
+	for (size_t i = n; i-- > 0;) {
+		snprintf(p, sizeof(p), "%s/%s", root, tree[i][0]);
+		FUZZ_ASSERT(remove(p) == 0);
+	}
+	FUZZ_ASSERT(rmdir(root) == 0);
+	return m;
 }
 
 /* The kernel's audit and selection against the userspace matcher. */
@@ -79,10 +137,47 @@ static void check_program(const struct filter *f, uint8_t family,
 			continue;
 		}
 		e = kbc_entry_of(f, &r[i]);
-		user = filter_match(f, &r[i]);
+		user = filter_match_owners(f, &r[i], owners());
 		kernel = !bc || kbc_run(bc, (int)len, &e);
 		FUZZ_ASSERT(exact ? user == kernel : !user || kernel);
+		/* Without pid or comm the map changes nothing. */
+		FUZZ_ASSERT(filter_needs_owners(f) ||
+			    user == filter_match(f, &r[i]));
 	}
+}
+
+/* The note is one plain line; its reading, when shown whole and
+ * unescaped, is the same tree and mixes nothing ss would read otherwise. */
+static void check_note(const struct filter *f, const char *ast)
+{
+	static const char as[] = "; sockscope reads it as '";
+	const char *note = filter_note(f), *reading;
+	struct filter_error err = {0};
+	struct filter *g;
+	char *text, buf[256];
+	size_t n;
+
+	if (!note) {
+		return;
+	}
+	FUZZ_ASSERT(plain_text(note, strlen(note), false));
+	reading = strstr(note, as);
+	FUZZ_ASSERT(reading);
+	reading += sizeof(as) - 1;
+	/* A token holding the marker: the first one found may be it. */
+	n = strlen(reading);
+	FUZZ_ASSERT(n > 0 && reading[n - 1] == '\'');
+	if (strchr(note, '\\') || strstr(note, "...") ||
+	    strstr(reading, as)) {
+		return; /* escaped, cut, or a token that looks like the note */
+	}
+	text = fuzz_text((const uint8_t *)reading, n - 1);
+	FUZZ_ASSERT(filter_parse_text(0, NULL, text, n - 1, &g, &err) == 0);
+	filter_print(g, buf, sizeof(buf));
+	FUZZ_ASSERT(!strcmp(buf, ast));
+	FUZZ_ASSERT(!filter_note(g));
+	filter_destroy(g);
+	free(text);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -118,6 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	filter_print(f, buf, sizeof(buf));
 	FUZZ_ASSERT(memchr(buf, '\0', sizeof(buf)));
+	check_note(f, buf);
 	(void)filter_match(f, &rec);
 	filter_destroy(f);
 	return 0;

@@ -8,10 +8,16 @@ the selection of `sockscope -tan -j FILTER` (kernel bytecode) must equal an
 oracle written here, the selection from a saved dump (`--load`: the
 userspace matcher) must be the same, and where ss is installed, `ss -tan
 FILTER` must select the same sockets unless the expression mixes and/or
-without parentheses (ss evaluates those left to right).
+without parentheses (ss evaluates those left to right; sockscope says so in
+a note). The owner predicates (uid, pid, comm) run over sockets held by
+child processes with names and uids of their own, in list, summary, kill
+and top.
 """
+import ctypes
 import ipaddress
 import os
+import pwd
+import re
 import shutil
 import socket
 import subprocess
@@ -207,6 +213,20 @@ EXPRS = [
      (s.mark == 0x10 and in_net(s.raddr, "fd00::1/128")), False),
 ]
 
+# The note the and/or mixes of EXPRS print: how sockscope reads them.
+NOTES = {
+    "sport = :2000 or sport = :2001 and src 127.0.0.2":
+    "sport = :2000 or (sport = :2001 and src 127.0.0.2)",
+    "autobound and src ::1 or fwmark 0x10 and dst fd00::1":
+    "(autobound and src ::1) or (fwmark 0x10 and dst fd00::1)",
+}
+
+
+def note(text, reading):
+    return (f"sockscope: note: ss reads '{text}' left to right; sockscope "
+            f"reads it as '{reading}'\n")
+
+
 BAD = [
     (["state", "bogus"], "unknown state 'bogus' (word 2)"),
     (["(", "dport", "=", "22"], "unbalanced '(': no matching ')' (word 1)"),
@@ -223,14 +243,19 @@ BAD = [
     ([""], "empty filter expression"),
     (["dport \x01\x7f"], "invalid byte 0x01 (word 2)"),
     (["\xe9\x80"], "got '\\xc3\\xa9\\xc2\\x80' (word 1)"),
+    (["pid", "<", "5"], "'pid' takes = or !=, got '<' (word 2)"),
+    (["uid", "=", "no-such-user-zq"],
+     "no such user after 'uid =', got 'no-such-user-zq' (word 3)"),
+    (["comm"], "expected a process name after 'comm' (word 2)"),
 ]
 
 
-def keys(binary, args):
+def keys(binary, args, stderr=""):
     import json
     r = netns.run([binary, "-tan", "-j", *args])
     # A notice here would mean the kernel refused the compiled program.
-    check(r.stderr == "", f"{args!r}: nothing on stderr: {r.stderr!r}")
+    check(r.stderr == stderr, f"{args!r}: stderr {r.stderr!r}, want "
+          f"{stderr!r}")
     return sorted(tuple(Sock(j, {}).key()) for j in json.loads(r.stdout))
 
 
@@ -264,11 +289,12 @@ def check_exprs(binary, props, dump):
     for text, oracle, ss_ok in EXPRS:
         args = text.split()
         want = sorted(s.key() for s in socks if oracle(s))
-        got = keys(binary, args)
+        err = note(text, NOTES[text]) if text in NOTES else ""
+        got = keys(binary, args, err)
         check(got == want, f"{text!r}: got {got}, want {want}")
-        check(keys(binary, ["--load", dump, *args]) == want,
+        check(keys(binary, ["--load", dump, *args], err) == want,
               f"{text!r}: --load (userspace) selects the same")
-        check(keys(binary, [text]) == want, f"{text!r} as one word")
+        check(keys(binary, [text], err) == want, f"{text!r} as one word")
         if have_ss and ss_ok:
             theirs = ss_keys(args)
             if theirs is not None:
@@ -377,6 +403,284 @@ def check_cgroup(binary, socks_count):
     check(json.loads(r.stdout) == [], f"cgroup != {path}: none")
 
 
+# ---- owners: uid, pid, comm ----
+
+PR_SET_NAME = 15
+PR_SET_DUMPABLE = 4
+OWNER_PORTS = {2201: "alpha", 2202: "beta", 2203: "gamma", 2204: "parent"}
+
+
+def owned_child(name, uid, port, connect):
+    """A process named name (prctl), running as uid, holding a listener on
+    127.0.0.1:port and, if connect, both ends of a connection to it; alive
+    until the returned pipe end is closed. Returns (pid, pipe fd)."""
+    ready_r, ready_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    # socket's host names go through the idna codec: import it while the
+    # interpreter's files are still readable (nobody may not read them).
+    "127.0.0.1".encode("idna")
+    pid = os.fork()
+    if pid == 0:
+        try:
+            # Only its own sockets: none of the test's inherited ones.
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd > 2 and fd not in (ready_w, stop_r):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_NAME, name.encode(), 0, 0, 0)
+            if uid:
+                os.setgid(uid)
+                os.setuid(uid)
+                # setuid() made it undumpable: its /proc/PID/fd would be
+                # root's, and the non-root check reads it as that user.
+                libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+            lst = socket.socket()
+            lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            lst.bind(("127.0.0.1", port))
+            lst.listen(4)
+            held = [lst]
+            if connect:
+                held.append(socket.create_connection(("127.0.0.1", port)))
+                held.append(lst.accept()[0])
+            os.write(ready_w, b"x")
+            os.read(stop_r, 1)
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    os.close(stop_r)
+    check(os.read(ready_r, 1) == b"x", f"child {name} ready")
+    os.close(ready_r)
+    return pid, stop_w
+
+
+def owner_setup():
+    """alpha (root) and beta (nobody): a listener and a connection each;
+    gamma (root): a listener; the test itself: a listener on 2204 and a
+    TIME_WAIT socket to it, which no process holds."""
+    nobody = pwd.getpwnam("nobody").pw_uid
+    kids = {
+        "alpha": owned_child("scope-alpha", 0, 2201, True),
+        "beta": owned_child("scope-beta", nobody, 2202, True),
+        "gamma": owned_child("gamma-x", 0, 2203, False),
+    }
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", 2204))
+    lst.listen(4)
+    cli = socket.create_connection(("127.0.0.1", 2204))
+    srv = lst.accept()[0]
+    cli.close()  # the client closes first: its side ends in TIME_WAIT
+    import time
+    time.sleep(0.05)
+    srv.close()
+    time.sleep(0.1)
+    return kids, lst, nobody
+
+
+class Owned:
+    """A socket of the owner test and what the oracle knows of it."""
+
+    def __init__(self, j, kids, nobody):
+        self.key = (j["local"]["port"], j["peer"]["port"], j["state"])
+        self.state = j["state"]
+        self.lport = j["local"]["port"]
+        port = (j["local"]["port"] if j["local"]["port"] in OWNER_PORTS
+                else j["peer"]["port"])
+        who = OWNER_PORTS[port]
+        if self.state == "TIME_WAIT":
+            who = None
+        self.who = who
+        self.pid = kids[who][0] if who in kids else (
+            os.getpid() if who == "parent" else None)
+        self.comm = {"alpha": "scope-alpha", "beta": "scope-beta",
+                     "gamma": "gamma-x"}.get(who)
+        # TIME_WAIT sockets report uid 0 (the kernel keeps no owner).
+        self.uid = nobody if who == "beta" else 0
+
+
+def owned(rows, kids, nobody):
+    """The owner test's sockets among JSON rows, as a sorted key list."""
+    return sorted(Owned(j, kids, nobody).key for j in rows
+                  if j["local"]["port"] in OWNER_PORTS or
+                  j["peer"]["port"] in OWNER_PORTS)
+
+
+def owner_exprs(kids, nobody):
+    a, b = kids["alpha"][0], kids["beta"][0]
+    return [
+        ("comm = scope-alpha", lambda s: s.who == "alpha"),
+        ("comm = scope-*", lambda s: s.who in ("alpha", "beta")),
+        ("comm = gamma-?", lambda s: s.who == "gamma"),
+        ("comm = [a-s]*-beta", lambda s: s.who == "beta"),
+        ("comm = SCOPE-ALPHA", lambda s: False),
+        ("comm != scope-*",
+         lambda s: s.who not in ("alpha", "beta")),
+        ("not comm = scope-* and not comm = gamma-x",
+         lambda s: s.who in ("parent", None)),
+        (f"pid = {a}", lambda s: s.who == "alpha"),
+        (f"pid != {a}", lambda s: s.who != "alpha"),
+        (f"pid = {b} or pid = {os.getpid()}",
+         lambda s: s.who in ("beta", "parent")),
+        (f"pid = {a} and sport = :2201",
+         lambda s: s.who == "alpha" and s.lport == 2201),
+        (f"uid = {nobody}", lambda s: s.uid == nobody),
+        ("uid = nobody", lambda s: s.uid == nobody),
+        ("uid != 0", lambda s: s.uid != 0),
+        ("uid >= 1000", lambda s: s.uid >= 1000),
+        ("uid < 1000", lambda s: s.uid < 1000),
+        ("uid = root and comm = scope-*", lambda s: s.who == "alpha"),
+        ("state listening uid = 0",
+         lambda s: s.uid == 0 and s.state == "LISTEN"),
+        ("( comm = scope-beta or comm = gamma-x ) and sport = :2202",
+         lambda s: s.who == "beta" and s.lport == 2202),
+    ]
+
+
+def check_owner_list(binary, kids, nobody, everything, dump):
+    import json
+    for text, oracle in owner_exprs(kids, nobody):
+        want = sorted(s.key for s in everything if oracle(s))
+        for args in (text.split(), ["--load", dump, *text.split()]):
+            r = netns.run([binary, "-tan", "-j", *args])
+            got = owned(json.loads(r.stdout), kids, nobody)
+            check(got == want, f"{args!r}: got {got}, want {want}")
+            check(r.stderr == "", f"{args!r}: stderr {r.stderr!r}")
+    # -p and the filter read one map: the names shown are the filter's.
+    r = netns.run([binary, "-tan", "-p", "-j", "comm", "=", "scope-alpha"])
+    rows = json.loads(r.stdout)
+    check(len(rows) == 3 and all(
+        {p["name"] for p in j["process"]} == {"scope-alpha"} and
+        {p["pid"] for p in j["process"]} == {kids["alpha"][0]}
+        for j in rows), f"-p comm = scope-alpha: {rows}")
+
+
+def check_owner_note(binary, kids, nobody, everything):
+    import json
+    a = kids["alpha"][0]
+    text = f"comm = scope-beta or pid = {a} and sport = :2201"
+    r = netns.run([binary, "-tan", "-j", *text.split()])
+    want = sorted(s.key for s in everything if s.who == "beta" or
+                  (s.who == "alpha" and s.lport == 2201))
+    check(owned(json.loads(r.stdout), kids, nobody) == want,
+          f"{text!r}: and binds tighter than or")
+    check(r.stderr == note(text, f"comm = scope-beta or (pid = {a} and "
+                           "sport = :2201)"), f"the note: {r.stderr!r}")
+    # Two mixes, one note; parenthesized, none.
+    text = "sport = :1 or sport = :2 and sport = :3 or sport = :4 sport = :5"
+    r = netns.run([binary, "-tan", *text.split()])
+    check(r.stderr == note(text, "sport = :1 or (sport = :2 and sport = :3)"
+                           " or (sport = :4 sport = :5)"),
+          f"one note for two mixes: {r.stderr!r}")
+    r = netns.run([binary, "-tan", "sport = :1 or ( sport = :2 and uid 0 )"])
+    check(r.stderr == "", f"parenthesized: no note: {r.stderr!r}")
+    r = netns.run([binary, "-tan", "sport = :1 and sport = :2 or uid 0"])
+    check(r.stderr == "", f"read the same by ss: no note: {r.stderr!r}")
+
+
+def check_owner_commands(binary, kids, nobody, everything):
+    """summary, kill (dry run, then for real) and top select alike."""
+    import json
+    beta = [s for s in everything if s.who == "beta"]
+    r = netns.run([binary, "summary", "-t", "-j", "comm", "=", "scope-beta"])
+    tcp = json.loads(r.stdout)["tcp"]
+    check(tcp["total"] == 3 and tcp["states"]["LISTEN"]["total"] == 1 and
+          tcp["states"]["ESTABLISHED"]["total"] == 2,
+          f"summary comm = scope-beta: {tcp}")
+    r = netns.run([binary, "summary", "-t", "-j", "uid", ">=", "1000"])
+    check(json.loads(r.stdout)["tcp"]["total"] == len(beta),
+          f"summary uid >= 1000: {r.stdout[:200]}")
+    r = netns.run([binary, "kill", "-j", "comm", "=", "scope-beta"])
+    want = sorted(s.key for s in beta if s.state == "ESTABLISHED")
+    check(owned(json.loads(r.stdout), kids, nobody) == want,
+          f"kill dry run comm = scope-beta: {r.stdout}")
+    r = netns.run([binary, "kill", "-j", "state", "all", "pid", "=",
+                   str(kids["gamma"][0])])
+    check([tuple(x) for x in owned(json.loads(r.stdout), kids, nobody)] ==
+          [(2203, 0, "LISTEN")], f"kill dry run pid = gamma: {r.stdout}")
+    r = netns.run([binary, "top", "--batch", "--iterations", "1",
+                   "comm", "=", "scope-alpha"])
+    rows = [x.split() for x in r.stdout.splitlines()
+            if re.match(r"(LISTEN|ESTABLISHED) +127\.", x)]
+    ports = sorted(int(c.rsplit(":", 1)[1]) for row in rows
+                   for c in row[1:3] if c != "*:*")
+    check(len(rows) == 3 and ports.count(2201) == 3,
+          f"top comm = scope-alpha: {rows}")
+    r = netns.run([binary, "kill", "--yes", "-j", "state", "established",
+                   "comm", "=", "scope-beta"])
+    # Closing one end resets the other: it may be gone before its turn.
+    closed = owned(json.loads(r.stdout), kids, nobody)
+    check(closed and set(closed) <= set(want),
+          f"kill --yes comm = scope-beta closes beta's: {r.stdout}")
+    after = [Owned(j, kids, nobody) for j in json.loads(
+        netns.run([binary, "-tan", "-j"]).stdout)
+        if j["local"]["port"] in OWNER_PORTS or
+        j["peer"]["port"] in OWNER_PORTS]
+    check(sorted(s.key for s in after if s.who == "beta") ==
+          [(2202, 0, "LISTEN")] and
+          sum(s.who == "alpha" for s in after) == 3,
+          "after the kill only beta's listener is left of beta's")
+
+
+def check_owner_map_cost(binary):
+    """/proc is walked for pid and comm only (and -p), never for uid."""
+    if not shutil.which("strace"):
+        return
+    # LeakSanitizer cannot run under ptrace: off in a sanitized build.
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    asan = f"ASAN_OPTIONS={asan}{':' if asan else ''}detect_leaks=0"
+    for args, walks in ((["-tan"], False), (["-tan", "uid", "0"], False),
+                        (["-tan", "comm", "x"], True),
+                        (["-tan", "not", "pid", "1"], True)):
+        with tempfile.NamedTemporaryFile() as t:
+            netns.run(["strace", "-f", "-E", asan, "-e", "trace=openat",
+                       "-o", t.name, binary, *args])
+            fds = re.findall(rb'openat\(\d+, "\d+/fd"', t.read())
+        check(bool(fds) == walks, f"{args!r}: /proc/PID/fd read: {len(fds)}")
+
+
+def check_owner_nonroot(binary, kids, nobody):
+    """Without root only one's own processes are seen, and it is said."""
+    import json
+    if not shutil.which("setpriv"):
+        return
+    r = netns.run(["setpriv", f"--reuid={nobody}", f"--regid={nobody}",
+                   "--clear-groups", binary, "-tan", "-j", "comm", "=",
+                   "scope-*"])
+    got = {Owned(j, kids, nobody).who for j in json.loads(r.stdout)}
+    check(got == {"beta"}, f"as nobody, comm = scope-*: {got}")
+    check(r.stderr == "sockscope: filter: pid, comm: not root: only your "
+          "own processes are seen\n", f"not root: {r.stderr!r}")
+
+
+def check_owners(binary):
+    import json
+    kids, lst, nobody = owner_setup()
+    try:
+        rows = json.loads(netns.run([binary, "-tan", "-j"]).stdout)
+        everything = [Owned(j, kids, nobody) for j in rows
+                      if j["local"]["port"] in OWNER_PORTS or
+                      j["peer"]["port"] in OWNER_PORTS]
+        check(sorted(s.who or "-" for s in everything) ==
+              ["-", "alpha", "alpha", "alpha", "beta", "beta", "beta",
+               "gamma", "parent"], "the owner test's sockets")
+        with tempfile.TemporaryDirectory() as tmp:
+            dump = os.path.join(tmp, "owners.dump")
+            netns.run([binary, "-tan", "--save", dump])
+            check_owner_list(binary, kids, nobody, everything, dump)
+        check_owner_note(binary, kids, nobody, everything)
+        check_owner_map_cost(binary)
+        check_owner_nonroot(binary, kids, nobody)
+        check_owner_commands(binary, kids, nobody, everything)
+    finally:
+        lst.close()
+        for pid, stop in kids.values():
+            os.close(stop)
+            os.waitpid(pid, 0)
+
+
 check = netns.check
 
 
@@ -394,6 +698,7 @@ def main():
     check_udp(binary)
     check_cgroup(binary, len(keys(binary, [])))
     del keep
+    check_owners(binary)
     netns.finish("test_filter")
 
 

@@ -9,10 +9,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "filter.h"
+#include "proc.h"
 #include "sock.h"
 #include "state.h"
 
@@ -242,8 +246,8 @@ static const struct bad bad[] = {
      "expected MARK[/MASK] (32-bit numbers) after 'fwmark', got "
      "'0x100000000'"},
     {"bogus", 1,
-     "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
-     "got 'bogus'"},
+     "expected src, dst, sport, dport, dev, fwmark, cgroup, autobound, uid, "
+     "pid or comm, got 'bogus'"},
     {"dport = 22 state established", 4,
      "'state' must come before the expression"},
     {"dport = 22 = 3", 4, "unexpected '='"},
@@ -251,8 +255,28 @@ static const struct bad bad[] = {
     {" \t ", 0, "empty filter expression"},
     {"dport \x01\x02", 2, "invalid byte 0x01"},
     {"\xff\xfe\\", 1,
-     "expected src, dst, sport, dport, dev, fwmark, cgroup or autobound, "
-     "got '\\xff\\xfe\\x5c'"},
+     "expected src, dst, sport, dport, dev, fwmark, cgroup, autobound, uid, "
+     "pid or comm, got '\\xff\\xfe\\x5c'"},
+    {"pid < 5", 2, "'pid' takes = or !=, got '<'"},
+    {"comm >= x", 2, "'comm' takes = or !=, got '>='"},
+    {"pid = 0", 3,
+     "expected a process id (1-4294967295) after 'pid =', got '0'"},
+    {"pid -1", 2, "expected a process id (1-4294967295) after 'pid', got "
+     "'-1'"},
+    {"pid = 4294967296", 3,
+     "expected a process id (1-4294967295) after 'pid =', got "
+     "'4294967296'"},
+    {"uid = 4294967296", 3,
+     "expected a user id (0-4294967295) or name after 'uid =', got "
+     "'4294967296'"},
+    {"uid = 12ab", 3,
+     "expected a user id (0-4294967295) or name after 'uid =', got "
+     "'12ab'"},
+    {"uid = no-such-user-zq", 3,
+     "no such user after 'uid =', got 'no-such-user-zq'"},
+    {"uid", 2, "expected a user after 'uid'"},
+    {"pid", 2, "expected a process id after 'pid'"},
+    {"comm = ( x )", 3, "expected a process name after 'comm =', got '('"},
 };
 
 /* A namespace with two devices, as filter_resolve_devs() asks it. */
@@ -449,6 +473,284 @@ static void test_mapped(void **unused)
 	assert_true(match("sport < 23 and not sport > 22", &v4));
 }
 
+/* The filter of one word; fails the test if it does not parse. */
+static struct filter *parse1(const char *text)
+{
+	const char *argv[] = {text};
+	struct filter_error err = {0};
+	struct filter *f = NULL;
+
+	if (filter_parse(1, (char *const *)argv, &f, &err)) {
+		fail_msg("'%s' did not parse: %s (word %d)", text, err.msg,
+			 err.word);
+	}
+	return f;
+}
+
+static void test_owner_predicates(void **unused)
+{
+	static const struct {
+		const char *text;
+		bool owners;
+	} need[] = {
+	    {"uid 0", false},		     {"dport 22", false},
+	    {"pid 1", true},		     {"comm x", true},
+	    {"dport 22 or not pid 1", true}, {"( uid 0 comm sshd )", true},
+	};
+	struct filter *f;
+
+	(void)unused;
+	same_ast((const char *const[]){"uid = 0", "uid 0", "uid == 0",
+				       "uid eq 0", "uid = root", NULL},
+		 "(uid = 0)");
+	same_ast((const char *const[]){"uid != 1000", "uid ne 1000",
+				       "uid neq 1000", NULL},
+		 "(not (uid = 1000))");
+	assert_string_equal(ast("uid >= 1000"), "(uid >= 1000)");
+	assert_string_equal(ast("uid <= 999"), "(uid <= 999)");
+	assert_string_equal(ast("uid < 1000"), "(not (uid >= 1000))");
+	assert_string_equal(ast("uid gt 65533"), "(not (uid <= 65533))");
+	assert_string_equal(ast("uid 4294967295"), "(uid = 4294967295)");
+	same_ast((const char *const[]){"pid = 42", "pid 42", "pid eq 42",
+				       NULL},
+		 "(pid 42)");
+	assert_string_equal(ast("pid != 42"), "(not (pid 42))");
+	assert_string_equal(ast("comm = nginx"), "(comm nginx)");
+	assert_string_equal(ast("comm != ?sd-pam?"), "(not (comm ?sd-pam?))");
+	assert_string_equal(ast("comm [a-c]*x\\y"), "(comm [a-c]*x\\x5cy)");
+	/* Keywords are case-insensitive, arguments are not. */
+	assert_string_equal(ast("COMM Nginx and PID 7 or Uid 3"),
+			    "(or (and (comm Nginx) (pid 7)) (uid = 3))");
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
+		f = parse1(need[i].text);
+		if (filter_needs_owners(f) != need[i].owners) {
+			fail_msg("'%s': needs owners %d", need[i].text,
+				 !need[i].owners);
+		}
+		filter_destroy(f);
+	}
+}
+
+/* ss reads and/or left to right: a note where that groups differently. */
+static void test_note(void **unused)
+{
+	static const struct {
+		const char *text;
+		const char *note; /* NULL: none */
+	} cases[] = {
+	    {"sport 1 or sport 2 and sport 3",
+	     "ss reads 'sport 1 or sport 2 and sport 3' left to right; "
+	     "sockscope reads it as 'sport 1 or (sport 2 and sport 3)'"},
+	    {"sport 1 || sport 2 sport 3",
+	     "ss reads 'sport 1 || sport 2 sport 3' left to right; sockscope "
+	     "reads it as 'sport 1 || (sport 2 sport 3)'"},
+	    {"sport 1 and sport 2 or sport 3 && sport 4 or sport 5",
+	     "ss reads 'sport 1 and sport 2 or sport 3 && sport 4 or sport 5' "
+	     "left to right; sockscope reads it as '(sport 1 and sport 2) or "
+	     "(sport 3 && sport 4) or sport 5'"},
+	    {"not ( pid 1 or comm x* and uid 0 )",
+	     "ss reads 'not (pid 1 or comm x* and uid 0)' left to right; "
+	     "sockscope reads it as 'not (pid 1 or (comm x* and uid 0))'"},
+	    {"(sport 1 or (sport 2)) and sport 3", NULL},
+	    {"sport 1 or ( sport 2 and sport 3 )", NULL},
+	    {"sport 1 and sport 2 or sport 3", NULL},
+	    {"sport 1 sport 2 or sport 3", NULL},
+	    {"not sport 1 or sport 2 or sport 3", NULL},
+	    {"sport 1 and not sport 2", NULL},
+	};
+	const char *argv[] = {"state", "listening", "sport", "1", "or",
+			      "comm", "caf\xc3\xa9", "and", "sport", "2"};
+	struct filter_error err = {0};
+	struct filter *f;
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *note;
+
+		f = parse1(cases[i].text);
+		note = filter_note(f);
+		if (cases[i].note ? !note || strcmp(note, cases[i].note)
+				  : note != NULL) {
+			fail_msg("'%s': note \"%s\"", cases[i].text,
+				 note ? note : "(none)");
+		}
+		filter_destroy(f);
+	}
+	/* State words are not part of it; bytes are escaped. */
+	assert_int_equal(filter_parse(10, (char *const *)argv, &f, &err), 0);
+	assert_string_equal(
+	    filter_note(f),
+	    "ss reads 'sport 1 or comm caf\\xc3\\xa9 and sport 2' left to right; "
+	    "sockscope reads it as 'sport 1 or (comm caf\\xc3\\xa9 and sport 2)'");
+	filter_destroy(f);
+}
+
+/* A long expression: the note is cut, still one bounded line. */
+static void test_note_long(void **unused)
+{
+	static char text[20000];
+	size_t n = 0;
+	struct filter *f;
+	const char *note;
+
+	(void)unused;
+	for (int i = 0; i < 500; i++) {
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "%ssport %d and sport %d", i ? " or " : "",
+				      i, i + 1);
+	}
+	f = parse1(text);
+	note = filter_note(f);
+	assert_non_null(note);
+	assert_true(strlen(note) < 1000);
+	assert_null(strchr(note, '\n'));
+	assert_non_null(strstr(note, "...'"));
+	assert_non_null(strstr(note, "as '(sport 0 and sport 1) or (sport 1"));
+	filter_destroy(f);
+}
+
+/* A fake /proc: 100 "nginx" holds sockets 1000 and 1001 (fds 3, 4), 200
+ * "worker-1" shares 1001 (fd 3), 300 "ssh" holds 1002; 1003 has no owner. */
+struct fake_proc {
+	char root[64];
+	struct proc_map *m;
+};
+
+static void fake_file(const char *root, const char *rel, const char *target,
+		      const char *text)
+{
+	char p[256];
+	FILE *fp;
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	if (target) {
+		assert_int_equal(symlink(target, p), 0);
+	} else if (text) {
+		fp = fopen(p, "w");
+		assert_non_null(fp);
+		fputs(text, fp);
+		fclose(fp);
+	} else {
+		assert_int_equal(mkdir(p, 0755), 0);
+	}
+}
+
+static int fake_proc_setup(void **state)
+{
+	static const struct {
+		const char *rel, *target, *text;
+	} tree[] = {
+	    {"proc", NULL, NULL},
+	    {"proc/100", NULL, NULL},
+	    {"proc/100/fd", NULL, NULL},
+	    {"proc/100/comm", NULL, "nginx\n"},
+	    {"proc/100/fd/3", "socket:[1000]", NULL},
+	    {"proc/100/fd/4", "socket:[1001]", NULL},
+	    {"proc/200", NULL, NULL},
+	    {"proc/200/fd", NULL, NULL},
+	    {"proc/200/comm", NULL, "worker-1\n"},
+	    {"proc/200/fd/3", "socket:[1001]", NULL},
+	    {"proc/300", NULL, NULL},
+	    {"proc/300/fd", NULL, NULL},
+	    {"proc/300/comm", NULL, "ssh\n"},
+	    {"proc/300/fd/5", "socket:[1002]", NULL},
+	};
+	struct fake_proc *fk = calloc(1, sizeof(*fk));
+
+	assert_non_null(fk);
+	strcpy(fk->root, "/tmp/sockscope-filter-XXXXXX");
+	assert_non_null(mkdtemp(fk->root));
+	for (size_t i = 0; i < sizeof(tree) / sizeof(tree[0]); i++) {
+		fake_file(fk->root, tree[i].rel, tree[i].target, tree[i].text);
+	}
+	assert_int_equal(proc_map_build(fk->root, &fk->m), 0);
+	*state = fk;
+	return 0;
+}
+
+static int fake_proc_teardown(void **state)
+{
+	struct fake_proc *fk = *state;
+	char cmd[128];
+
+	proc_map_destroy(fk->m);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fk->root);
+	assert_int_equal(system(cmd), 0);
+	free(fk);
+	return 0;
+}
+
+/* Which of the sockets 1000..1003 and a TIME_WAIT one (inode 0) match, as
+ * a string of 0/1; uids 0, 1000, 1001, 65534 and 0. */
+static const char *owned_by(const char *text, const struct proc_map *m)
+{
+	static const uint32_t inodes[] = {1000, 1001, 1002, 1003, 0};
+	static const uint32_t uids[] = {0, 1000, 1001, 65534, 0};
+	static char got[6];
+	struct filter *f = parse1(text);
+
+	for (size_t i = 0; i < 5; i++) {
+		struct sock_rec r = {.family = AF_INET,
+				     .inode = inodes[i],
+				     .uid = uids[i]};
+
+		got[i] = filter_match_owners(f, &r, m) ? '1' : '0';
+	}
+	got[5] = '\0';
+	filter_destroy(f);
+	return got;
+}
+
+static void test_owner_match(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *want;
+	} cases[] = {
+	    {"pid = 100", "11000"},
+	    {"pid = 200", "01000"},
+	    {"pid = 300", "00100"},
+	    {"pid = 400", "00000"},
+	    /* Plain negation: the ownerless sockets are "not pid 100". */
+	    {"pid != 100", "00111"},
+	    {"not pid = 200", "10111"},
+	    {"comm = nginx", "11000"},
+	    {"comm = worker-?", "01000"},
+	    {"comm = ?sh", "00100"},
+	    {"comm = *", "11100"},
+	    {"comm = [m-o]*", "11000"},
+	    {"comm = NGINX", "00000"},
+	    {"comm = nginx*x", "00000"},
+	    {"comm != nginx", "00111"},
+	    {"comm = ssh or pid = 200", "01100"},
+	    {"comm = nginx and not pid 200", "10000"},
+	    {"uid = 0", "10001"},
+	    {"uid = root", "10001"},
+	    {"uid != 0", "01110"},
+	    {"uid >= 1000", "01110"},
+	    {"uid > 1000", "00110"},
+	    {"uid <= 1000", "11001"},
+	    {"uid < 1000", "10001"},
+	    {"uid >= 1000 and uid < 65534", "01100"},
+	    {"uid 1001 or comm nginx", "11100"},
+	};
+	struct fake_proc *fk = *state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = owned_by(cases[i].text, fk->m);
+
+		if (strcmp(got, cases[i].want)) {
+			fail_msg("'%s': %s, want %s", cases[i].text, got,
+				 cases[i].want);
+		}
+	}
+	/* No map (--load of nothing, or filter_match()): no owner at all. */
+	assert_string_equal(owned_by("pid = 100", NULL), "00000");
+	assert_string_equal(owned_by("comm = *", NULL), "00000");
+	assert_string_equal(owned_by("not pid = 100", NULL), "11111");
+	assert_string_equal(owned_by("uid = 0", NULL), "10001");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +766,11 @@ int main(void)
 	    cmocka_unit_test(test_depth_and_size),
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_mapped),
+	    cmocka_unit_test(test_owner_predicates),
+	    cmocka_unit_test(test_note),
+	    cmocka_unit_test(test_note_long),
+	    cmocka_unit_test_setup_teardown(test_owner_match, fake_proc_setup,
+					    fake_proc_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -244,6 +244,40 @@ static void test_superset(void **unused)
 	filter_destroy(f);
 }
 
+/* uid, pid and comm have no kernel op: left out, as a refused op is. */
+static void test_owner_leaves(void **unused)
+{
+	static const char *const texts[] = {"uid 0", "pid 1", "comm x*",
+					    "uid 0 and comm x"};
+	struct prog p;
+	void *bc;
+	size_t len;
+	bool exact;
+	struct filter *f;
+
+	(void)unused;
+	/* Nothing left for the kernel: no program, not exact. */
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		f = parse(texts[i]);
+		filter_bytecode(f, AF_INET6, 0, &bc, &len, &exact);
+		assert_null(bc);
+		assert_false(exact);
+		filter_destroy(f);
+	}
+	p = (struct prog){0};
+	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12);
+	put_op(&p, 0, 0, 22);
+	expect_program("uid 1000 and dport = 22", AF_INET, 0, &p, false);
+	expect_program("dport = 22 and comm = sshd", AF_INET, 0, &p, false);
+
+	p = (struct prog){0};
+	put_op(&p, INET_DIAG_BC_JMP, 4, 8);  /* the pid: false... */
+	put_op(&p, INET_DIAG_BC_JMP, 4, 16); /* ...so `not` is true */
+	put_op(&p, INET_DIAG_BC_D_EQ, 8, 12);
+	put_op(&p, 0, 0, 22);
+	expect_program("pid != 7 and dport = 22", AF_INET, 0, &p, false);
+}
+
 /* A program beyond the 16-bit offsets is not sent. */
 static void test_too_long(void **unused)
 {
@@ -390,6 +424,68 @@ static void check_one(const char *text, unsigned int without)
 	filter_destroy(f);
 }
 
+/* An owner leaf anywhere: the kernel selects a superset, never less. */
+static void check_owner_superset(const char *text)
+{
+	struct filter *f = parse(text);
+	void *bc[2];
+	size_t len[2];
+	bool exact[2];
+
+	for (int fam = 0; fam < 2; fam++) {
+		filter_bytecode(f, fam ? AF_INET6 : AF_INET, 0, &bc[fam],
+				&len[fam], &exact[fam]);
+		if (bc[fam] && kbc_audit(bc[fam], (int)len[fam])) {
+			fail_msg("'%s': the audit refuses the program", text);
+		}
+		assert_false(exact[fam]);
+	}
+	for (int i = 0; i < 100; i++) {
+		struct sock_rec r;
+		struct kbc_entry e;
+		int fam;
+
+		random_rec(&r);
+		r.uid = (uint32_t[]){0, 999, 1000, 1001}[rand() % 4];
+		e = kbc_entry_of(f, &r);
+		fam = r.family == AF_INET6;
+		if (filter_match(f, &r) &&
+		    !(!bc[fam] || kbc_run(bc[fam], (int)len[fam], &e))) {
+			fail_msg("'%s': the kernel drops a match", text);
+		}
+	}
+	free(bc[0]);
+	free(bc[1]);
+	filter_destroy(f);
+}
+
+static void test_random_owner_superset(void **unused)
+{
+	static const char *const owner[] = {"uid = 0",	"uid >= 1000",
+					    "uid < 1000", "uid != 999",
+					    "pid = 100",	"not pid 7",
+					    "comm = ng*", "comm != x"};
+	/* Around the random expression, before the owner leaf, after it. */
+	static const char *const forms[][3] = {
+	    {"( ", " ) and ", ""},
+	    {"( ", " ) or ", ""},
+	    {"not ( ", " ) and not ", ""},
+	    {"not ( ( ", " ) or ", " )"}};
+	char inner[2048], text[4096];
+
+	(void)unused;
+	srand(4242);
+	for (int i = 0; i < 1000; i++) {
+		const char *const *form = forms[rand() % 4];
+
+		inner[0] = '\0';
+		random_expr(inner, sizeof(inner), 0);
+		snprintf(text, sizeof(text), "%s%s%s%s%s", form[0], inner,
+			 form[1], owner[rand() % 8], form[2]);
+		check_owner_superset(text);
+	}
+}
+
 static void test_random_equivalence(void **unused)
 {
 	char text[4096];
@@ -434,6 +530,8 @@ int main(void)
 	    cmocka_unit_test(test_superset),
 	    cmocka_unit_test(test_too_long),
 	    cmocka_unit_test(test_random_equivalence),
+	    cmocka_unit_test(test_owner_leaves),
+	    cmocka_unit_test(test_random_owner_superset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
