@@ -107,7 +107,11 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 
 bool acquire_selects(const struct acquire *a, const struct sock_rec *rec)
 {
-	return selects_kind(a, rec) && filter_match(a->o->filter, rec);
+	/* pid and comm are matched against the run's owners (the map of the
+	 * last acquire_run), as the row was. */
+	return selects_kind(a, rec) &&
+	       filter_match_owners(a->o->filter, rec,
+				   a->procs ? a->procs : a->own_procs);
 }
 
 /* Every check a row must pass; the kernel made most of them already. */

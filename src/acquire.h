@@ -72,7 +72,8 @@ void acquire_finish(struct acquire *a);
 /*
  * Whether rec passes every check acquire_run() makes (family, protocol,
  * state, the whole filter in userspace), as a->protocols and a->states[]
- * stand now: kill re-checks a fresh record with it before closing.
+ * stand now, pid and comm against the owners of the last run: kill
+ * re-checks a fresh record with it before closing.
  */
 bool acquire_selects(const struct acquire *a, const struct sock_rec *rec);
 
