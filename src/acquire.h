@@ -31,6 +31,7 @@ struct acquire {
 	uint32_t states[256]; /* per IPPROTO_*: the states to show */
 	uint32_t ext;         /* INET_DIAG extensions to request */
 	int save_fd;          /* --save target, or -1 */
+	int save_err;         /* first failed write to it (-errno), or 0 */
 	/* private */
 	struct diag *d;
 	diag_row_fn fn;

@@ -18,11 +18,9 @@
 int netns_open(const char *spec)
 {
 	char path[PATH_MAX];
-	int fd;
 
 	if (strchr(spec, '/')) {
-		fd = open(spec, O_RDONLY | O_CLOEXEC);
-		return fd < 0 ? -errno : fd;
+		return open_input(spec, INPUT_NSFS);
 	}
 	if (!spec[0] || !strcmp(spec, ".") || !strcmp(spec, "..")) {
 		return -EINVAL;
@@ -31,8 +29,7 @@ int netns_open(const char *spec)
 			     spec) >= sizeof(path)) {
 		return -ENAMETOOLONG;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return open_input(path, INPUT_NSFS);
 }
 
 int netns_switch(int fd)

@@ -322,12 +322,13 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 /* The whole of path ("-": stdin) into *text. Returns 0 or -errno. */
 static int read_filter_file(const char *path, char **text, size_t *len)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	/* stdin may be a pipe; a named file must be a regular one. */
+	int fd = strcmp(path, "-") ? open_input(path, INPUT_REGULAR) : 0;
 	size_t cap = 4096;
 	int err = 0;
 
 	if (fd < 0) {
-		return -errno;
+		return fd;
 	}
 	*text = xmalloc(cap);
 	*len = 0;
@@ -369,7 +370,7 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
-			strerror(-err));
+			input_strerror(err));
 		free(text);
 		return EXIT_USAGE;
 	}
