@@ -218,6 +218,32 @@ def test_kernel_release(binary, tmp):
           f"advise: the release string escaped: {r.stdout[:300]!r}")
 
 
+def test_service_names(binary, tmp):
+    """Port names come from /etc/services: one with ESC in it is left out
+    (the port prints as a number), a plain one still shows."""
+    fake = os.path.join(tmp, "services")
+    with open(fake, "wb") as f:
+        f.write(b"ev\x1b[2Jil 7401/tcp\nplainsvc 7402/tcp\n")
+    subprocess.run(["mount", "--bind", fake, "/etc/services"], check=True)
+    socks = []
+    try:
+        for port in (7401, 7402):
+            s = socket.socket()
+            s.bind(("127.0.0.1", port))
+            s.listen()
+            socks.append(s)
+        r = sockscope(binary, ["-tl", "sport", ">=", ":7401", "and", "sport",
+                               "<=", ":7402"])
+        check(r.returncode == 0 and no_controls(r.stdout) and
+              b"127.0.0.1:7401 " in r.stdout and
+              b"127.0.0.1:plainsvc " in r.stdout,
+              f"service names: the hostile one left out: {r.stdout!r}")
+    finally:
+        for s in socks:
+            s.close()
+        subprocess.run(["umount", "/etc/services"], check=True)
+
+
 def test_save_symlink(binary, tmp):
     target = os.path.join(tmp, "important")
     with open(target, "w") as f:
@@ -398,6 +424,7 @@ def main():
         test_process_names(binary)
         test_host_name(binary)
         test_kernel_release(binary, tmp)
+        test_service_names(binary, tmp)
         test_save_symlink(binary, tmp)
         test_save_full_disk(binary, tmp)
         test_closed_std_fds(binary, tmp)
