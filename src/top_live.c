@@ -13,10 +13,13 @@
 #include "summary.h"
 #include "util.h"
 
-/* Records err (-errno, not -ENOENT) as the reason bit is missing. */
-static void note_missing(struct top_live *l, unsigned int bit, int err)
+/* Records err (-errno) as the reason bit is missing; the first reason
+ * is the one told. absent_ok: -ENOENT is a file this kernel or namespace
+ * does not have, which is not a loss. */
+static void note_missing(struct top_live *l, unsigned int bit, int err,
+			 bool absent_ok)
 {
-	if (!err || err == -ENOENT) {
+	if (!err || (absent_ok && err == -ENOENT)) {
 		return;
 	}
 	if (!l->missing) {
@@ -34,7 +37,7 @@ static int live_refresh(void *ctx)
 	l->procs = NULL;
 	err = proc_map_build(l->o->root, &l->procs);
 	/* No /proc at all is as missing as no descriptor to read it. */
-	note_missing(l, TOP_MISS_PROCS, err == -ENOENT ? -ENODEV : err);
+	note_missing(l, TOP_MISS_PROCS, err, false);
 	return err;
 }
 
@@ -64,11 +67,11 @@ static int live_counters(void *ctx, struct top_counters *out)
 	struct sockstat st = {0};
 	int err = procnet_read_sockstat(l->o->root, &st, NULL, NULL);
 
-	note_missing(l, TOP_MISS_ORPHANS, err);
+	note_missing(l, TOP_MISS_ORPHANS, err, true);
 	out->have_orphans = err == 0 && st.tcp_orphan >= 0;
 	out->orphans = out->have_orphans ? (uint64_t)st.tcp_orphan : 0;
 	err = procnet_read_counters(l->o->root, &c, NULL, NULL);
-	note_missing(l, TOP_MISS_COUNTERS, err);
+	note_missing(l, TOP_MISS_COUNTERS, err, true);
 	if ((c.have & need) != need) {
 		return -ENOENT; /* the header line is then not shown */
 	}
@@ -182,8 +185,8 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	l->o = o;
 	l->d = d;
 	sysctl_read_all(o->root, &l->sys, NULL, NULL);
-	note_missing(l, TOP_MISS_LIMITS, l->sys.port_range_err);
-	note_missing(l, TOP_MISS_LIMITS, l->sys.err[SYS_MAX_ORPHANS]);
+	note_missing(l, TOP_MISS_LIMITS, l->sys.port_range_err, true);
+	note_missing(l, TOP_MISS_LIMITS, l->sys.err[SYS_MAX_ORPHANS], true);
 	*src = (struct top_sources){
 	    .ctx = l,
 	    .refresh = o->processes ? live_refresh : NULL,

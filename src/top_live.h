@@ -36,7 +36,7 @@ struct top_live {
 	struct proc_map *procs; /* -p: rebuilt once per refresh */
 	struct sysctl_vals sys; /* read once: limits, port range */
 	unsigned int missing;	/* enum top_missing, since init */
-	int missing_err;	/* the first -errno behind a missing bit */
+	int missing_err;	/* the -errno behind the first missing bit */
 };
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
@@ -48,7 +48,8 @@ void top_live_finish(struct top_live *l);
  * clause ("no process names, no counters line") in buf; adds them to
  * *told. Returns false (buf empty) when nothing new is missing. A file
  * that does not exist (-ENOENT: this kernel or namespace lacks it) is not
- * missing; failing to read one (EMFILE, EACCES, ...) is.
+ * missing; failing to read one (EMFILE, EACCES, ...) is, and so is /proc
+ * itself for process names (-p).
  */
 bool top_live_missing(const struct top_live *l, unsigned int *told,
 		      char *buf, size_t size);
