@@ -99,8 +99,8 @@ def decoded(s):
 
 
 def no_controls(raw):
-    return not any(b < 0x20 and b not in (0x0a,) or b == 0x7f or b >= 0x80
-                   for b in raw)
+    """Printable ASCII and newlines only: nothing a terminal acts on."""
+    return all(0x20 <= b < 0x7f or b == 0x0a for b in raw)
 
 
 def test_process_names(binary):
@@ -335,7 +335,11 @@ def test_closed_std_fds(binary, tmp):
     r = sockscope(binary, ["--load", dump, "-tan"])
     check(r.returncode == 0 and r.stderr == b"",
           f"2>&-: the saved dump holds no warning text: {r.stderr!r}")
-    # >&- and <&-: top -b would write into its own netlink socket.
+    # >&- and <&-: top -b would write into its own netlink socket. A
+    # wrapper (valgrind) opens descriptors of its own first: not then.
+    if netns.wrapper():
+        print("<&- >&-: skipped under SOCKSCOPE_TEST_WRAPPER")
+        return
     def close01():
         os.close(0)
         os.close(1)
@@ -386,7 +390,12 @@ def test_fifos(binary, tmp):
 
 def test_top_low_fds(binary):
     """As the listing says what -p could not read, top -b says what it
-    shows without; the unlimited run says nothing."""
+    shows without; the unlimited run says nothing. Not under a wrapper:
+    valgrind cannot start below ~10 descriptors (see test_limits.py)."""
+    if netns.wrapper():
+        print("top -b under RLIMIT_NOFILE 4, 5: skipped under "
+              "SOCKSCOPE_TEST_WRAPPER")
+        return
     h = Holder(7301, 44, b"fdholder")
     try:
         r = sockscope(binary, ["top", "-b", "-n", "1", "-p"])
