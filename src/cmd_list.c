@@ -108,7 +108,8 @@ static int finish_save(struct list_run *run, const struct opts *o, int err)
 		return 0;
 	}
 	savefile_abort(&run->save);
-	warnx_("--save %s: %s; not saved (an old file is kept)", o->save_path, why);
+	warnx_("--save %s: %s; not saved (an old file is kept)", o->save_path,
+	       why);
 	return err && err != -EPIPE ? err : -EIO;
 }
 

@@ -51,7 +51,7 @@ struct diag {
 	uint32_t portid;
 	uint32_t seq;
 	int save_fd;
-	int save_err; /* first failed write to save_fd, which is then -1 */
+	int save_err;     /* first failed save write; save_fd is then -1 */
 	bool stale;       /* a dump was left unread on nl */
 	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
 	char *buf;        /* for acks; dumps use diag_rx's buffers */

@@ -198,8 +198,8 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	};
 }
 
-bool top_live_missing(const struct top_live *l, unsigned int *told,
-		      char *buf, size_t size)
+bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
+		      size_t size)
 {
 	static const struct {
 		unsigned int bit;

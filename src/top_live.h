@@ -51,7 +51,7 @@ void top_live_finish(struct top_live *l);
  * missing; failing to read one (EMFILE, EACCES, ...) is, and so is /proc
  * itself for process names (-p).
  */
-bool top_live_missing(const struct top_live *l, unsigned int *told,
-		      char *buf, size_t size);
+bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
+		      size_t size);
 
 #endif
