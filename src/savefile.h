@@ -12,7 +12,9 @@
  * regular file (--save /dev/null would replace the device node).
  *
  * Call order: savefile_open(), write to sf->fd, then savefile_commit() or
- * savefile_abort() exactly once.
+ * savefile_abort() exactly once. A process killed in between leaves its
+ * temporary file (.sockscope-save.XXXXXX beside the destination), never a
+ * truncated destination.
  */
 #ifndef SOCKSCOPE_SAVEFILE_H
 #define SOCKSCOPE_SAVEFILE_H
