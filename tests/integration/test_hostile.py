@@ -10,6 +10,8 @@ import ctypes
 import json
 import os
 import resource
+import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -21,6 +23,8 @@ import netns  # noqa: E402
 from netns import check  # noqa: E402
 
 TIMEOUT = 20
+# Prerequisites found missing: the rest runs, then the test skips.
+MISSING = []
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
 
@@ -150,6 +154,51 @@ def test_process_names(binary):
         h2.stop()
 
 
+def test_top_interactive_low_fds(binary, tmp):
+    """The screen cannot carry a notice on stderr: the interactive view says
+    what it lacked once the terminal is restored, on exit."""
+    if netns.wrapper():
+        print("interactive top under RLIMIT_NOFILE 6: skipped under "
+              "SOCKSCOPE_TEST_WRAPPER")
+        return
+    if not shutil.which("tmux"):
+        MISSING.append("tmux (interactive top under a low descriptor limit)")
+        return
+    tm = ["tmux", "-S", os.path.join(tmp, "tmux.sock")]
+    subprocess.run([*tm, "new-session", "-d", "-s", "t", "-x", "120", "-y",
+                    "40", "bash --norc --noprofile"], check=True)
+    h = Holder(7302, 45, b"ttyholder")
+    try:
+        def screen():
+            return subprocess.run([*tm, "capture-pane", "-p", "-t", "t"],
+                                  capture_output=True, text=True).stdout
+
+        def wait_for(what):
+            end = time.monotonic() + TIMEOUT
+            while time.monotonic() < end:
+                text = screen()
+                if what in text:
+                    return text
+                time.sleep(0.1)
+            netns.fail(f"interactive top: no {what!r} on screen:\n{screen()}")
+        cmd = (f"(ulimit -n 6; exec {shlex.quote(os.path.abspath(binary))} "
+               "top -p -d 0.3); echo EXIT=$?")
+        wait_for("#")
+        subprocess.run([*tm, "send-keys", "-t", "t", "-l", cmd], check=True)
+        subprocess.run([*tm, "send-keys", "-t", "t", "Enter"], check=True)
+        wait_for("F10 Quit")
+        subprocess.run([*tm, "send-keys", "-t", "t", "q"], check=True)
+        text = wait_for("EXIT=")
+        lines = [x for x in text.splitlines() if x.startswith("sockscope:")]
+        check("EXIT=0" in text and len(lines) == 1 and
+              "Too many open files: no process names" in lines[0],
+              f"interactive top under 6 descriptors: one line on exit: "
+              f"{text!r}")
+    finally:
+        h.stop()
+        subprocess.run([*tm, "kill-server"], check=False)
+
+
 def cgroup2_mount():
     for d in ("/sys/fs/cgroup", "/sys/fs/cgroup/unified"):
         try:
@@ -164,7 +213,8 @@ def cgroup2_mount():
 def test_cgroup_names(binary):
     mnt = cgroup2_mount()
     if not mnt:
-        netns.skip("no cgroup v2 mount at /sys/fs/cgroup(/unified)")
+        MISSING.append("a cgroup v2 mount at /sys/fs/cgroup(/unified)")
+        return
     top = os.path.join(mnt, f"sockscope-test-{os.getpid()}").encode()
     evil = b'ev\x1b]0;owned\x07"\\x2d\xff'
     path = os.path.join(top, evil)
@@ -439,7 +489,10 @@ def main():
         test_closed_std_fds(binary, tmp)
         test_fifos(binary, tmp)
         test_top_low_fds(binary)
+        test_top_interactive_low_fds(binary, tmp)
         test_cgroup_names(binary)
+    if MISSING and not netns.failures:
+        netns.skip("needs " + ", ".join(MISSING))
     netns.finish("hostile")
 
 
