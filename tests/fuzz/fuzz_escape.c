@@ -126,6 +126,19 @@ static void put_utf8(char *out, size_t *o, uint32_t cp)
 	}
 }
 
+/* Four hex digits at s (n bytes left; the buffer has no terminator). */
+static bool hex4(const char *s, size_t n, unsigned int *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < 4; i++) {
+		if (i >= n || hexval(s[i]) < 0) {
+			return false;
+		}
+		*v = *v << 4 | (unsigned int)hexval(s[i]);
+	}
+	return true;
+}
+
 /*
  * A JSON string literal (already checked valid) back to bytes, as a
  * consumer would: escapes decoded, U+DC80..U+DCFF to the byte they stand
@@ -145,7 +158,7 @@ static bool json_decode(const char *s, size_t n, char *out, size_t *olen)
 		} else if ((k = memchr(from, s[i + 1], 8))) {
 			out[o++] = to[k - from];
 			i++;
-		} else if (sscanf(s + i + 2, "%4x", &cp) == 1) {
+		} else if (hex4(s + i + 2, n - i - 2, &cp)) {
 			if (cp >= 0xdc80 && cp <= 0xdcff) {
 				out[o++] = (char)(cp & 0xff);
 			} else if (cp >= 0xd800 && cp <= 0xdfff) {
