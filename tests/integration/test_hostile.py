@@ -174,19 +174,21 @@ def test_top_interactive_low_fds(binary, tmp):
                                   capture_output=True, text=True).stdout
 
         def wait_for(what):
+            """A line starting with what (the command line itself holds
+            "echo EXIT=$?": only a line of its own counts)."""
             end = time.monotonic() + TIMEOUT
             while time.monotonic() < end:
                 text = screen()
-                if what in text:
+                if any(x.startswith(what) for x in text.splitlines()):
                     return text
                 time.sleep(0.1)
             netns.fail(f"interactive top: no {what!r} on screen:\n{screen()}")
         cmd = (f"(ulimit -n 6; exec {shlex.quote(os.path.abspath(binary))} "
                "top -p -d 0.3); echo EXIT=$?")
-        wait_for("#")
+        wait_for("bash")
         subprocess.run([*tm, "send-keys", "-t", "t", "-l", cmd], check=True)
         subprocess.run([*tm, "send-keys", "-t", "t", "Enter"], check=True)
-        wait_for("F10 Quit")
+        wait_for("F1 Help")
         subprocess.run([*tm, "send-keys", "-t", "t", "q"], check=True)
         text = wait_for("EXIT=")
         lines = [x for x in text.splitlines() if x.startswith("sockscope:")]
