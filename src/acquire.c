@@ -49,6 +49,10 @@ void acquire_init(struct acquire *a, const struct opts *o)
 
 void acquire_finish(struct acquire *a)
 {
+	/* Kept across runs: a later namespace's rows would leave a hole. */
+	if (a->d && !a->save_err) {
+		a->save_err = diag_save_error(a->d);
+	}
 	diag_destroy(a->d);
 	a->d = NULL;
 	ifnames_destroy(a->own_ifn);
@@ -166,13 +170,12 @@ static int load_file(struct acquire *a)
 {
 	struct diag_load_err lerr = { 0 };
 	const char *path = a->o->load_path;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_input(path, INPUT_REGULAR);
 	int err;
 
 	if (fd < 0) {
-		err = -errno;
-		warnx_("--load %s: %s", path, strerror(-err));
-		return err;
+		warnx_("--load %s: %s", path, input_strerror(fd));
+		return fd;
 	}
 	a->user_match = true;
 	a->devs_resolved = false;
@@ -426,7 +429,7 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 			       strerror(-err));
 			return err;
 		}
-		if (a->save_fd >= 0) {
+		if (a->save_fd >= 0 && !a->save_err) {
 			diag_save_to(a->d, a->save_fd);
 		}
 	}

@@ -47,6 +47,7 @@ struct acquire {
 	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */
 	const char *netns;    /* the namespace read, for messages; NULL */
 	const struct proc_map *procs; /* owners for pid/comm, or NULL */
+	int save_err;         /* first failed write to it (-errno), or 0 */
 	/* private */
 	struct proc_map *own_procs; /* for the filter when procs is NULL */
 	struct ifnames *own_ifn;    /* --load without a->ifn */

@@ -85,6 +85,18 @@ static int proto_number(const char *name)
 	return -1;
 }
 
+/* A service name goes into endpoint text unescaped (columns are sized on
+ * it): only a plain word is kept; the port then prints as its number. */
+static bool plain_word(const char *s)
+{
+	for (; *s; s++) {
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
 struct services *services_load(void)
 {
 	struct services *sv = xcalloc(1, sizeof(*sv));
@@ -95,7 +107,7 @@ struct services *services_load(void)
 	while ((se = getservent())) {
 		int proto = proto_number(se->s_proto);
 
-		if (proto < 0) {
+		if (proto < 0 || !plain_word(se->s_name)) {
 			continue;
 		}
 		if (sv->n == cap) {

@@ -23,7 +23,8 @@ bool addr_is_any(uint8_t family, const uint8_t *addr);
 
 struct services;
 
-/* Reads the services database; never NULL (empty when there is none). */
+/* Reads the services database; never NULL (empty when there is none).
+ * Names with a byte outside printable ASCII are left out (never printed). */
 struct services *services_load(void);
 void services_destroy(struct services *sv);
 /* The service name of port/protocol, or NULL. Owned by sv. */

@@ -48,9 +48,9 @@ static void table_one(struct obuf *ob, const struct advice *a)
 static void advise_table(struct obuf *ob, const struct snapshot *snap,
 			 const struct advice *a, size_t n)
 {
-	obuf_printf(ob, "kernel %s; %u rules; ",
-		    snap->have_kernel ? snap->osrelease : "unknown",
-		    (unsigned int)advice_rules_count());
+	obuf_puts(ob, "kernel ");
+	put_escaped(ob, snap->have_kernel ? snap->osrelease : "unknown");
+	obuf_printf(ob, "; %u rules; ", (unsigned int)advice_rules_count());
 	if (snap->interval_s) {
 		obuf_printf(ob, "counters sampled %g s apart\n",
 			    snap->interval_s);

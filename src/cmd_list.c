@@ -23,12 +23,14 @@
 #include "ifname.h"
 #include "netns.h"
 #include "proc.h"
+#include "savefile.h"
 #include "util.h"
 
 struct list_run {
 	struct acquire acq;
 	struct list_out lo;
 	unsigned long rows;
+	struct savefile save;
 };
 
 static int list_row(const struct sock_rec *rec, void *data)
@@ -65,18 +67,53 @@ static unsigned int terminal_columns(const struct opts *o)
 	return ws.ws_col;
 }
 
-static int open_save(const struct opts *o)
+static int open_save(struct list_run *run, const struct opts *o)
 {
-	int fd;
+	int err;
+
+	run->acq.save_fd = -1;
+	if (!o->save_path) {
+		return 0;
+	}
+	err = savefile_open(&run->save, o->save_path);
+	if (err) {
+		warnx_("--save %s: %s", o->save_path, savefile_strerror(err));
+		return err;
+	}
+	run->acq.save_fd = run->save.fd;
+	return 0;
+}
+
+/*
+ * The file is replaced only by a whole dump: not after a write error, a
+ * failed listing, or a reader that stopped it early (| head). Returns the
+ * listing's err, or -EIO when the file could not be saved.
+ */
+static int finish_save(struct list_run *run, const struct opts *o, int err)
+{
+	const char *why = NULL;
+	int serr = run->acq.save_err;
 
 	if (!o->save_path) {
-		return -1;
+		return err;
 	}
-	fd = open(o->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		warnx_("--save %s: %s", o->save_path, strerror(errno));
+	if (serr) {
+		why = strerror(-serr);
+	} else if (err == -EPIPE) {
+		why = "the output was closed before the dump ended";
+	} else if (err) {
+		why = "the listing failed";
+	} else {
+		serr = savefile_commit(&run->save);
+		why = serr ? strerror(-serr) : NULL;
 	}
-	return fd;
+	if (!why) {
+		return 0;
+	}
+	savefile_abort(&run->save);
+	warnx_("--save %s: %s; not saved (an old file is kept)", o->save_path,
+	       why);
+	return err && err != -EPIPE ? err : -EIO;
 }
 
 /* A namespace name as it may be printed (caller frees). */
@@ -310,8 +347,7 @@ static int list_exec(const struct opts *o)
 	}
 	acquire_init(&run.acq, o);
 	run.acq.ext = detail_diag_ext(o);
-	run.acq.save_fd = open_save(o);
-	if (o->save_path && run.acq.save_fd < 0) {
+	if (open_save(&run, o)) {
 		return EXIT_RUNTIME;
 	}
 	list_out_begin(&run.lo, o);
@@ -328,10 +364,7 @@ static int list_exec(const struct opts *o)
 	 * data only, so not even a header or an empty document. */
 	run.lo.discard = err && err != -EPIPE && !run.rows;
 	werr = list_out_end(&run.lo);
-	if (run.acq.save_fd >= 0 && close(run.acq.save_fd) && !err) {
-		warnx_("--save %s: %s", o->save_path, strerror(errno));
-		err = -EIO;
-	}
+	err = finish_save(&run, o, err);
 	/* A reader that went away (| head) is not a failure. */
 	if (err == -EPIPE) {
 		err = 0;

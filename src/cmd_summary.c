@@ -219,9 +219,10 @@ static void table_owners(struct obuf *ob, const struct summary *s,
 		    "FIN_WAIT2");
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strnlen(r[i].owner.name, sizeof(r[i].owner.name));
+		size_t w = escape_text_width(r[i].owner.name, len);
 
 		obuf_escape_text(ob, r[i].owner.name, len);
-		obuf_pad(ob, len < 24 ? 24 - len : 0);
+		obuf_pad(ob, w < 24 ? 24 - w : 0);
 		obuf_printf(ob, " %8u %8u %10u %9u\n", r[i].owner.pid,
 			    r[i].v[SUM_V_TOTAL], r[i].v[SUM_V_CLOSE_WAIT],
 			    r[i].v[SUM_V_FIN_WAIT2]);

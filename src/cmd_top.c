@@ -23,6 +23,7 @@
 
 struct top_run {
 	const struct opts *o;
+	unsigned int missing_told; /* top_missing bits already reported */
 	struct top_sources src;
 	struct top_live live;
 	struct top_env env;
@@ -84,6 +85,17 @@ static void batch_sink(void *ctx, int y, enum term_role role, const char *text)
 	obuf_putc(&run->out, '\n');
 }
 
+/* What the screen lacks and why, once per kind, as the listing says it. */
+static void tell_missing(struct top_run *run)
+{
+	char what[160];
+
+	if (top_live_missing(&run->live, &run->missing_told, what,
+			     sizeof(what))) {
+		warnx_("top: %s: %s", strerror(-run->live.missing_err), what);
+	}
+}
+
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = {.tv_sec = ms / 1000,
@@ -110,6 +122,7 @@ static int run_batch(struct top_run *run)
 			warnx_("netlink: dump failed: %s", strerror(-err));
 			break;
 		}
+		tell_missing(run);
 		top_view_render(&run->view, &run->ui, 0, 0, batch_sink, run);
 		if (obuf_flush(&run->out)) {
 			break;
@@ -199,6 +212,7 @@ static int run_interactive(struct top_run *run)
 	err = loop(run);
 	/* Restore the terminal first, so the message lands on a sane one. */
 	term_finish();
+	tell_missing(run);
 	if (err) {
 		warnx_("netlink: dump failed: %s", strerror(-err));
 		return EXIT_RUNTIME;

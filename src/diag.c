@@ -51,6 +51,7 @@ struct diag {
 	uint32_t portid;
 	uint32_t seq;
 	int save_fd;
+	int save_err;     /* first failed save write; save_fd is then -1 */
 	bool stale;       /* a dump was left unread on nl */
 	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
 	char *buf;        /* for acks; dumps use diag_rx's buffers */
@@ -125,6 +126,11 @@ bool diag_interrupted(const struct diag *d)
 void diag_save_to(struct diag *d, int fd)
 {
 	d->save_fd = fd;
+}
+
+int diag_save_error(const struct diag *d)
+{
+	return d->save_err;
 }
 
 static uint8_t protocol_of_seq(uint32_t seq)
@@ -420,10 +426,10 @@ static int consume(struct diag *d, struct diag_rx *rx, diag_row_fn fn,
 			return n < 0 ? (int)n : -EPROTO;
 		}
 		if (d->save_fd >= 0 && !is_refusal(buf, (size_t)n)) {
-			err = write_all(d->save_fd, buf, (size_t)n);
-			if (err) {
-				return err;
-			}
+			/* A full disk is the file's problem, not the
+			 * listing's: the caller keeps the old file. */
+			d->save_err = write_all(d->save_fd, buf, (size_t)n);
+			d->save_fd = d->save_err ? -1 : d->save_fd;
 		}
 		err = feed_live(d, buf, (size_t)n, fn, data);
 		if (err != FEED_MORE) {

@@ -40,15 +40,21 @@ typedef int (*diag_row_fn)(const struct sock_rec *rec, void *data);
 int diag_open(struct diag **out);
 void diag_destroy(struct diag *d);
 
-/* Append every reply received from now on to fd (not owned). */
+/*
+ * Append every reply received from now on to fd (not owned). A failed
+ * write (ENOSPC) stops the saving, not the dump: rows keep coming and
+ * diag_save_error() says why the file is incomplete.
+ */
 void diag_save_to(struct diag *d, int fd);
+/* 0, or the -errno of the first failed write to the save fd. */
+int diag_save_error(const struct diag *d);
 
 /*
  * One dump, received on a second thread while fn runs on the caller's
  * (see diag_rx.h). AF_UNSPEC asks for both families in one walk of the
  * TCP hash (the old TCPDIAG_GETSOCK request); a kernel that lacks it
- * refuses it like any request. Returns 0; -errno for a socket or
- * save-file failure (-ENOBUFS: the receive queue overflowed, replies were
+ * refuses it like any request. Returns 0; -errno for a socket failure
+ * (-ENOBUFS: the receive queue overflowed, replies were
  * lost); the kernel's negative error when it refused the request (-ENOENT:
  * no diag module for that protocol, -EINVAL: bytecode rejected) or ended
  * the dump with one; -EBADMSG for a malformed reply; -EPROTO for a dump

@@ -96,7 +96,7 @@ static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
 			break;
 		}
 		obuf_puts(ob, first ? "(\"" : ",(\"");
-		obuf_escape_text(ob, ow.name, ow.name_len);
+		obuf_escape_quoted(ob, ow.name, ow.name_len);
 		obuf_printf(ob, "\",pid=%u,fd=%u)", ow.pid, ow.fd);
 		first = false;
 	}

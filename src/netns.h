@@ -18,7 +18,8 @@
 /*
  * Open a namespace: spec with a '/' is a path, anything else a name under
  * NETNS_RUN_DIR ("." and ".." are refused with -EINVAL). Returns an fd
- * (O_CLOEXEC) or -errno.
+ * (O_CLOEXEC) or -errno; -EINVAL also for a file that is not a namespace
+ * (a FIFO planted in /run/netns is refused, never waited on).
  */
 int netns_open(const char *spec);
 

@@ -462,12 +462,13 @@ static const struct cmd_entry *take_command(int *argc, char **argv)
 /* The whole of path ("-": stdin) into *text. Returns 0 or -errno. */
 static int read_filter_file(const char *path, char **text, size_t *len)
 {
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : 0;
+	/* stdin may be a pipe; a named file must be a regular one. */
+	int fd = strcmp(path, "-") ? open_input(path, INPUT_REGULAR) : 0;
 	size_t cap = 4096;
 	int err = 0;
 
 	if (fd < 0) {
-		return -errno;
+		return fd;
 	}
 	*text = xmalloc(cap);
 	*len = 0;
@@ -509,7 +510,7 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	if (err) {
 		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
-			strerror(-err));
+			input_strerror(err));
 		free(text);
 		return EXIT_USAGE;
 	}

@@ -13,13 +13,32 @@
 #include "summary.h"
 #include "util.h"
 
+/* Records err (-errno) as the reason bit is missing; the first reason
+ * is the one told. absent_ok: -ENOENT is a file this kernel or namespace
+ * does not have, which is not a loss. */
+static void note_missing(struct top_live *l, unsigned int bit, int err,
+			 bool absent_ok)
+{
+	if (!err || (absent_ok && err == -ENOENT)) {
+		return;
+	}
+	if (!l->missing) {
+		l->missing_err = err;
+	}
+	l->missing |= bit;
+}
+
 static int live_refresh(void *ctx)
 {
 	struct top_live *l = ctx;
+	int err;
 
 	proc_map_destroy(l->procs);
 	l->procs = NULL;
-	return proc_map_build(l->o->root, &l->procs);
+	err = proc_map_build(l->o->root, &l->procs);
+	/* No /proc at all is as missing as no descriptor to read it. */
+	note_missing(l, TOP_MISS_PROCS, err, false);
+	return err;
 }
 
 /* With -p the refresh has just rebuilt the map; else build it now. A map
@@ -58,12 +77,13 @@ static int live_counters(void *ctx, struct top_counters *out)
 	struct top_live *l = ctx;
 	struct counters c = {0};
 	struct sockstat st = {0};
+	int err = procnet_read_sockstat(l->o->root, &st, NULL, NULL);
 
-	out->have_orphans =
-	    procnet_read_sockstat(l->o->root, &st, NULL, NULL) == 0 &&
-	    st.tcp_orphan >= 0;
+	note_missing(l, TOP_MISS_ORPHANS, err, true);
+	out->have_orphans = err == 0 && st.tcp_orphan >= 0;
 	out->orphans = out->have_orphans ? (uint64_t)st.tcp_orphan : 0;
-	procnet_read_counters(l->o->root, &c, NULL, NULL);
+	err = procnet_read_counters(l->o->root, &c, NULL, NULL);
+	note_missing(l, TOP_MISS_COUNTERS, err, true);
 	if ((c.have & need) != need) {
 		return -ENOENT; /* the header line is then not shown */
 	}
@@ -181,6 +201,8 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	l->o = o;
 	l->d = d;
 	sysctl_read_all(o->root, &l->sys, NULL, NULL);
+	note_missing(l, TOP_MISS_LIMITS, l->sys.port_range_err, true);
+	note_missing(l, TOP_MISS_LIMITS, l->sys.err[SYS_MAX_ORPHANS], true);
 	*src = (struct top_sources){
 	    .ctx = l,
 	    .refresh = o->processes ? live_refresh : NULL,
@@ -191,6 +213,32 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	    .advice = live_advice,
 	    .kill = live_kill,
 	};
+}
+
+bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
+		      size_t size)
+{
+	static const struct {
+		unsigned int bit;
+		const char *what;
+	} items[] = {
+	    {TOP_MISS_PROCS, "no process names"},
+	    {TOP_MISS_COUNTERS, "no counters line"},
+	    {TOP_MISS_ORPHANS, "no orphan count"},
+	    {TOP_MISS_LIMITS, "no limits (tcp_max_orphans, worst tuple)"},
+	};
+	unsigned int fresh = l->missing & ~*told;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(items) && len < size; i++) {
+		if (fresh & items[i].bit) {
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						len ? ", " : "", items[i].what);
+		}
+	}
+	*told |= fresh;
+	return fresh != 0;
 }
 
 void top_live_finish(struct top_live *l)

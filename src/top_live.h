@@ -14,6 +14,9 @@
 #ifndef SOCKSCOPE_TOP_LIVE_H
 #define SOCKSCOPE_TOP_LIVE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "diag.h"
 #include "opts.h"
 #include "sysctl.h"
@@ -21,15 +24,36 @@
 
 struct proc_map;
 
+/* What a refresh could not read, so the view lacks it (bits). */
+enum top_missing {
+	TOP_MISS_PROCS = 1u << 0,    /* -p: process names */
+	TOP_MISS_COUNTERS = 1u << 1, /* the connections/retransmits line */
+	TOP_MISS_ORPHANS = 1u << 2,  /* orphans on the pressure line */
+	TOP_MISS_LIMITS = 1u << 3,   /* tcp_max_orphans, port range: tuple */
+};
+
 struct top_live {
 	const struct opts *o;
 	struct diag *d;
 	struct proc_map *procs; /* -p, or pid/comm in the filter: per refresh */
 	struct sysctl_vals sys; /* read once: limits, port range */
+	unsigned int missing;	/* enum top_missing, since init */
+	int missing_err;	/* the -errno behind the first missing bit */
 };
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 		   struct top_sources *src);
 void top_live_finish(struct top_live *l);
+
+/*
+ * The top_missing bits set since init that are not in *told, as one
+ * clause ("no process names, no counters line") in buf; adds them to
+ * *told. Returns false (buf empty) when nothing new is missing. A file
+ * that does not exist (-ENOENT: this kernel or namespace lacks it) is not
+ * missing; failing to read one (EMFILE, EACCES, ...) is, and so is /proc
+ * itself for process names (-p).
+ */
+bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
+		      size_t size);
 
 #endif

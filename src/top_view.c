@@ -513,11 +513,16 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	struct obuf *lb = &fr->v->line;
 
 	line_start(fr);
-	obuf_printf(lb,
-		    "sockscope top - %s  kernel %s  %s  every %.1fs  "
-		    "sockets %llu  refresh %.1f ms",
-		    env->host, env->kernel, env->netns, env->delay_ms / 1000.0,
-		    (unsigned long long)snap->total, snap->took * 1000.0);
+	/* The host name is set by whoever owns the UTS namespace. */
+	obuf_puts(lb, "sockscope top - ");
+	obuf_escape_text(lb, env->host, strlen(env->host));
+	obuf_puts(lb, "  kernel ");
+	obuf_escape_text(lb, env->kernel, strlen(env->kernel));
+	obuf_puts(lb, "  ");
+	obuf_escape_text(lb, env->netns, strlen(env->netns));
+	obuf_printf(lb, "  every %.1fs  sockets %llu  refresh %.1f ms",
+		    env->delay_ms / 1000.0, (unsigned long long)snap->total,
+		    snap->took * 1000.0);
 	obuf_puts(lb, ui->paused ? "  [paused]" : "");
 	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
 	line_emit(fr, TR_HEADER);

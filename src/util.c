@@ -2,11 +2,18 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
 
 static void oom(void)
 {
@@ -209,17 +216,64 @@ static void put_hex_escape(struct obuf *ob, const char *prefix, uint8_t c)
 	obuf_putc(ob, hexdig[c & 15]);
 }
 
-void obuf_escape_text(struct obuf *ob, const char *s, size_t n)
+/*
+ * The one terminal escaper. quote: also '"' as \", for text printed
+ * between double quotes (users:(("name",...))), so a name cannot close the
+ * quotes and forge a field.
+ */
+static void put_escaped(struct obuf *ob, const char *s, size_t n, bool quote)
 {
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = (uint8_t)s[i];
 
-		if (c == '\\') {
-			obuf_write(ob, "\\\\", 2);
+		if (c == '\\' || (quote && c == '"')) {
+			obuf_putc(ob, '\\');
+			obuf_putc(ob, (char)c);
 		} else if (c >= 0x20 && c < 0x7f) {
 			obuf_putc(ob, (char)c);
 		} else {
 			put_hex_escape(ob, "\\x", c);
+		}
+	}
+}
+
+void obuf_escape_text(struct obuf *ob, const char *s, size_t n)
+{
+	put_escaped(ob, s, n, false);
+}
+
+void obuf_escape_quoted(struct obuf *ob, const char *s, size_t n)
+{
+	put_escaped(ob, s, n, true);
+}
+
+size_t escape_text_width(const char *s, size_t n)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		w += c == '\\' ? 2 : c >= 0x20 && c < 0x7f ? 1 : 4;
+	}
+	return w;
+}
+
+void obuf_prom_label(struct obuf *ob, const char *s, size_t n)
+{
+	/* Escaped for a terminal first, then each '\\' and '"' of that text
+	 * for the exposition format, which knows only \\ \" and \n. */
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = (uint8_t)s[i];
+
+		if (c == '"') {
+			obuf_write(ob, "\\\"", 2);
+		} else if (c == '\\') {
+			obuf_write(ob, "\\\\\\\\", 4);
+		} else if (c >= 0x20 && c < 0x7f) {
+			obuf_putc(ob, (char)c);
+		} else {
+			put_hex_escape(ob, "\\\\x", c);
 		}
 	}
 }
@@ -323,7 +377,9 @@ void obuf_json_string(struct obuf *ob, const char *s, size_t n)
 		}
 		len = utf8_seq(p + i, n - i, &cp);
 		if (len == 0) {
-			put_hex_escape(ob, "\\\\x", c);
+			/* U+DC80..U+DCFF, as Python's surrogateescape: no
+			 * valid UTF-8 decodes to a lone surrogate. */
+			put_hex_escape(ob, "\\udc", c);
 			i++;
 		} else if (cp < 0xa0) {
 			obuf_printf(ob, "\\u%04x", (unsigned int)cp);
@@ -334,6 +390,44 @@ void obuf_json_string(struct obuf *ob, const char *s, size_t n)
 		}
 	}
 	obuf_putc(ob, '"');
+}
+
+static bool input_is(int fd, enum input_kind kind)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (kind == INPUT_NSFS) {
+		return fstatfs(fd, &sfs) == 0 && sfs.f_type == NSFS_MAGIC;
+	}
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int open_input(const char *path, enum input_kind kind)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	int flags;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	if (!input_is(fd, kind)) {
+		close(fd);
+		return -EINVAL;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+const char *input_strerror(int err)
+{
+	return err == -EINVAL ? "not a regular file" : strerror(-err);
 }
 
 unsigned int u64_width(uint64_t v)

@@ -49,11 +49,25 @@ void obuf_printf(struct obuf *ob, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * Escape untrusted bytes (process names, paths) for a terminal: printable
- * ASCII except '\\' passes; everything else becomes \xNN, '\\' becomes \\\\.
- * No byte that a terminal interprets can pass.
+ * Everything a process, a user or another namespace controls (process
+ * names, cgroup paths, file names, sysctl text) is printed through these,
+ * never raw. For a terminal: printable ASCII except '\\' passes; '\\'
+ * becomes \\\\ and every other byte \xNN. No byte that a terminal
+ * interprets can pass, and the output decodes back to the input: a literal
+ * backslash-x in a name reads \\x, an escaped byte \x.
  */
 void obuf_escape_text(struct obuf *ob, const char *s, size_t n);
+/* The same, and '"' as \": for text printed between double quotes. */
+void obuf_escape_quoted(struct obuf *ob, const char *s, size_t n);
+/* Columns obuf_escape_text(s, n) takes: pad on this, not on n. */
+size_t escape_text_width(const char *s, size_t n);
+
+/*
+ * A Prometheus label value, without the quotes: the obuf_escape_text form
+ * of s, then escaped for the exposition format (\\\\, \"). A scraper
+ * decodes it to the terminal-safe text, never to raw control bytes.
+ */
+void obuf_prom_label(struct obuf *ob, const char *s, size_t n);
 
 /*
  * The same escaping into dst, which holds 4 * n + 1 bytes (NUL-terminated,
@@ -64,11 +78,34 @@ size_t escape_text(char *dst, const char *s, size_t n);
 
 /*
  * Write s as a JSON string literal, quotes included. Valid UTF-8 passes
- * (except C1 controls); control characters become \u00XX; bytes that are
- * not valid UTF-8 become the six characters \\xNN (a literal backslash in
- * the decoded string), so the output is always valid JSON and valid UTF-8.
+ * (except C1 controls, which become \u0080..\u009f); control characters
+ * become \u00XX, '"' and '\\' their JSON escapes, so a backslash in the
+ * input decodes to one backslash. A byte that is not part of valid UTF-8
+ * (0x80..0xff) becomes \udcXX, the lone surrogate U+DC00 + byte that
+ * Python's "surrogateescape" uses: no valid UTF-8 decodes to one, so the
+ * decoded string tells a raw byte 0xff (U+DCFF) from the text "\xff". The
+ * output is ASCII plus valid UTF-8 and parses as JSON (RFC 8259 grammar);
+ * in Python, s.encode("utf-8", "surrogateescape") gives back the bytes.
  */
 void obuf_json_string(struct obuf *ob, const char *s, size_t n);
+
+/* What open_input() accepts. */
+enum input_kind {
+	INPUT_REGULAR, /* a regular file: --load, -F */
+	INPUT_NSFS,    /* a namespace file (nsfs): -N, /run/netns entries */
+};
+
+/*
+ * Open path read-only for reading as kind, without ever blocking: open()
+ * of a FIFO without a writer, or read() of one, would wait forever. Opens
+ * with O_NONBLOCK (then cleared), fstat()s (statfs() for INPUT_NSFS) and
+ * refuses anything else with -EINVAL before reading a byte: say "not a
+ * regular file" (input_strerror) or "not a namespace". Returns the fd
+ * (O_CLOEXEC, blocking) or -errno.
+ */
+int open_input(const char *path, enum input_kind kind);
+/* strerror(-err), except -EINVAL from open_input(INPUT_REGULAR). */
+const char *input_strerror(int err);
 
 /* Digits in v (at least 1). */
 unsigned int u64_width(uint64_t v);

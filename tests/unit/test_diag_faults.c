@@ -7,6 +7,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -405,6 +406,49 @@ static void test_torn_down_rows_refiltered(void **unused)
 	assert_int_equal(s.ports[2], 3);
 }
 
+/*
+ * A save file that cannot be written (/dev/full: ENOSPC) stops the saving,
+ * not the listing, and is no netlink error: every row arrives, the dump
+ * returns 0 and nothing is said; the error is kept for the caller, who
+ * names the file. Later runs (--all-netns) save nothing more.
+ */
+static void test_save_write_fails(void **unused)
+{
+	struct seen s = { 0 };
+	struct opts o;
+	struct acquire a;
+	char err[512];
+	FILE *tmp = tmpfile();
+	int saved = dup(2), ret;
+	size_t n;
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){ { ROWS, 3, 1, 0 }, { ROWS, 2, 10, 0 },
+				   { DONE, 0, 0, 0 } }, 3);
+	parse(&o, "-tn -4");
+	acquire_init(&a, &o);
+	a.save_fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	assert_true(a.save_fd >= 0 && tmp && saved >= 0);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	ret = acquire_run(&a, collect, &s);
+	acquire_finish(&a);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, sizeof(err) - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	assert_int_equal(ret, 0);
+	assert_int_equal(s.n, 5);
+	assert_int_equal(a.save_err, -ENOSPC);
+	assert_string_equal(err, "");
+	close(a.save_fd);
+	opts_finish(&o);
+}
+
 /* A UDP table the kernel cannot dump is skipped; TCP still lists. */
 static void test_missing_table_skipped(void **unused)
 {
@@ -557,6 +601,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_error_mid_dump, check_kernel),
 		cmocka_unit_test_teardown(test_filter_refused, check_kernel),
 		cmocka_unit_test_teardown(test_missing_table_skipped, check_kernel),
+		cmocka_unit_test_teardown(test_save_write_fails, check_kernel),
 		cmocka_unit_test_teardown(test_dump_intr_flagged, check_kernel),
 		cmocka_unit_test_teardown(test_early_stop_then_reuse, check_kernel),
 		cmocka_unit_test_teardown(test_receive_error_is_returned, check_kernel),

@@ -246,8 +246,62 @@ static void test_json_string(void **unused)
 	obuf_json_string(&c.ob, in, sizeof(in) - 1);
 	assert_string_equal(cap_end(&c),
 			    "\"a\\\"b\\\\c\\n\\u0001\\u001b\xc3\xa9\\u009b"
-			    "\\\\xff\\\\xe2\\\\x82\xf0\x9f\x98\x80"
-			    "\\\\xc0\\\\xaf\"");
+			    "\\udcff\\udce2\\udc82\xf0\x9f\x98\x80"
+			    "\\udcc0\\udcaf\"");
+}
+
+/*
+ * systemd names cgroups with a literal backslash-x ("serial\x2dgetty"):
+ * in JSON it must decode to those four characters, and a raw byte to
+ * something else (U+DC00 + byte), so neither reads as the other.
+ */
+static void test_json_backslash_x(void **unused)
+{
+	struct capture c;
+	static const char literal[] = "/system.slice/a\\x2db\\xff";
+	static const char raw[] = "/system.slice/a-b\xff";
+
+	(void)unused;
+	cap_start(&c);
+	obuf_json_string(&c.ob, literal, sizeof(literal) - 1);
+	obuf_putc(&c.ob, ' ');
+	obuf_json_string(&c.ob, raw, sizeof(raw) - 1);
+	assert_string_equal(cap_end(&c),
+			    "\"/system.slice/a\\\\x2db\\\\xff\" "
+			    "\"/system.slice/a-b\\udcff\"");
+}
+
+/* Between double quotes (users:((...))) a quote is escaped too. */
+static void test_escape_quoted(void **unused)
+{
+	struct capture c;
+	static const char name[] = "sshd\",pid=1),(\"\\\x1b";
+
+	(void)unused;
+	cap_start(&c);
+	obuf_escape_quoted(&c.ob, name, sizeof(name) - 1);
+	obuf_putc(&c.ob, ' ');
+	obuf_escape_text(&c.ob, name, sizeof(name) - 1);
+	assert_string_equal(cap_end(&c),
+			    "sshd\\\",pid=1),(\\\"\\\\\\x1b "
+			    "sshd\",pid=1),(\"\\\\\\x1b");
+	/* Widths are those of the escaped text, for column padding. */
+	assert_int_equal(escape_text_width(name, sizeof(name) - 1),
+			 strlen("sshd\",pid=1),(\"\\\\\\x1b"));
+	assert_int_equal(escape_text_width("a\xff\n", 3), 9);
+}
+
+/* A Prometheus label value decodes (\\ \") to the terminal-safe text. */
+static void test_prom_label(void **unused)
+{
+	struct capture c;
+	static const char v[] = "ns\"x\\y\x1b\n";
+
+	(void)unused;
+	cap_start(&c);
+	obuf_prom_label(&c.ob, v, sizeof(v) - 1);
+	assert_string_equal(cap_end(&c),
+			    "ns\\\"x\\\\\\\\y\\\\x1b\\\\x0a");
 }
 
 static void test_table_and_json_rows(void **unused)
@@ -430,6 +484,9 @@ int main(void)
 		cmocka_unit_test(test_escape_text_agrees),
 		cmocka_unit_test(test_escape_text),
 		cmocka_unit_test(test_json_string),
+		cmocka_unit_test(test_json_backslash_x),
+		cmocka_unit_test(test_escape_quoted),
+		cmocka_unit_test(test_prom_label),
 		cmocka_unit_test(test_table_and_json_rows),
 		cmocka_unit_test(test_table_stays_aligned),
 		cmocka_unit_test(test_table_no_header_widths),

@@ -63,12 +63,24 @@ static void test_specs(void **unused)
 	assert_int_equal(netns_open("."), -EINVAL);
 	assert_int_equal(netns_open(".."), -EINVAL);
 	assert_int_equal(netns_open("/nonexistent/ns"), -ENOENT);
-	/* A path is opened as given; a file that is no namespace is refused
-	 * only by setns(). */
-	fd = netns_open("/dev/null");
+	/* A file that is no namespace is refused at open, without blocking:
+	 * a device, and a FIFO nobody writes to (open() would wait). */
+	assert_int_equal(netns_open("/dev/null"), -EINVAL);
+	/* setns() itself still refuses it. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
 	assert_int_equal(netns_switch(fd), -EINVAL);
 	close(fd);
+	{
+		char dir[] = "/tmp/sockscope-ns-XXXXXX", fifo[64];
+
+		assert_non_null(mkdtemp(dir));
+		snprintf(fifo, sizeof(fifo), "%s/trap", dir);
+		assert_int_equal(mkfifo(fifo, 0600), 0);
+		assert_int_equal(netns_open(fifo), -EINVAL);
+		unlink(fifo);
+		rmdir(dir);
+	}
 	/* The same namespace through two fds. */
 	fd = netns_open("/proc/self/ns/net");
 	if (fd >= 0) {

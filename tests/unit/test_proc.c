@@ -61,7 +61,8 @@ static void writef(const char *root, const char *rel, const char *text)
 /*
  * 100 "nginx": fds 3, 4 sockets, 5 a file, 6 a malformed socket link;
  * 200 named with a terminal escape shares socket 1000 on fd 7;
- * 300 exited (no fd dir); 500 has no comm; MANY processes from 1000 up
+ * 300 exited (no fd dir); 500 has no comm; 600 named to forge a second
+ * owner in users:((...)) holds socket 3000; MANY processes from 1000 up
  * each hold socket 7000 on fd 9 and one of their own on fd 10;
  * "self" and "sys" are not processes.
  */
@@ -91,6 +92,10 @@ static int setup(void **state)
 	mkdirf(fk->root, "proc/500");
 	mkdirf(fk->root, "proc/500/fd");
 	linkf(fk->root, "socket:[2000]", "proc/500/fd/3");
+	mkdirf(fk->root, "proc/600");
+	mkdirf(fk->root, "proc/600/fd");
+	writef(fk->root, "proc/600/comm", "sshd\",pid=1),(\"\\x\n");
+	linkf(fk->root, "socket:[3000]", "proc/600/fd/5");
 	for (int i = 0; i < MANY; i++) {
 		snprintf(rel, sizeof(rel), "proc/%d", 1000 + i);
 		mkdirf(fk->root, rel);
@@ -163,7 +168,7 @@ static void test_skips(void **state)
 	assert_false(proc_map_next(fk->m, 0, &cur, &ow));
 	cur = 0;
 	assert_false(proc_map_next(fk->m, 4242, &cur, &ow));
-	assert_int_equal(proc_map_size(fk->m), 4 + 2 * MANY);
+	assert_int_equal(proc_map_size(fk->m), 5 + 2 * MANY);
 }
 
 /*
@@ -237,6 +242,28 @@ static void test_escaped_text(void **state)
 	obuf_finish(&ob);
 }
 
+/* A name cannot close the quotes and pose as a second owner (ss 7.x
+ * escaping: \" and \\); JSON decodes to the name itself. */
+static void test_quoted_name(void **state)
+{
+	struct fake *fk = *state;
+	struct opts o = {.processes = true};
+	struct fmt_ctx ctx = {.o = &o, .procs = fk->m};
+	struct sock_rec rec = {.inode = 3000, .protocol = 6};
+	struct obuf ob;
+
+	obuf_init(&ob, -1, 64 * 1024);
+	detail_text(&ob, &ctx, &rec);
+	assert_string_equal(text_of(&ob), "users:((\"sshd\\\",pid=1),"
+					  "(\\\"\\\\x\",pid=600,fd=5))");
+	ob.len = 0;
+	detail_json(&ob, &ctx, &rec);
+	assert_string_equal(text_of(&ob),
+			    ",\"process\":[{\"name\":\"sshd\\\",pid=1),"
+			    "(\\\"\\\\x\",\"pid\":600,\"fd\":5}]");
+	obuf_finish(&ob);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(test_many),
 	    cmocka_unit_test(test_missing_root),
 	    cmocka_unit_test(test_escaped_text),
+	    cmocka_unit_test(test_quoted_name),
 	};
 
 	/* One fake tree for the group: building it is the slow part. */
