@@ -422,6 +422,13 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 	if (a->o->load_path) {
 		return load_file(a);
 	}
+	if (a->save_fd >= 0 && !a->save_err && !a->names_saved) {
+		/* Before the sockets, so a loader knows them at the first. A
+		 * failed write stops the saving only (the caller reports
+		 * save_err); the listing goes on. */
+		a->save_err = ifnames_save(a->save_fd);
+		a->names_saved = true;
+	}
 	if (!a->d) {
 		err = diag_open(&a->d);
 		if (err) {
@@ -432,15 +439,6 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 		if (a->save_fd >= 0 && !a->save_err) {
 			diag_save_to(a->d, a->save_fd);
 		}
-	}
-	if (a->save_fd >= 0 && !a->names_saved) {
-		/* Before the sockets, so a loader knows them at the first. */
-		err = ifnames_save(a->save_fd);
-		if (err) {
-			warnx_("--save: %s", strerror(-err));
-			return err;
-		}
-		a->names_saved = true;
 	}
 	a->devs_resolved = true; /* here, now, for this run */
 	err = resolve_devs(a, NULL);

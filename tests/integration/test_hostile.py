@@ -145,7 +145,7 @@ def test_process_names(binary):
         check(mixed in names and no_controls(r.stdout),
               f"summary -p -j: names decode to their bytes: {names}")
         # top's column is narrower than the escaped name.
-        r = sockscope(binary, ["top", "-b", "-n", "1", "-p"])
+        r = sockscope(binary, ["top", "-b", "--iterations", "1", "-p"])
         check(r.returncode == 0 and no_controls(r.stdout) and
               b"a\\x1b[2J\\\\xff" in r.stdout,
               f"top -b -p: the name escaped: {r.stdout!r}")
@@ -253,7 +253,7 @@ def test_host_name(binary):
     def hostile_uts():
         unshare(CLONE_NEWUTS)
         socket.sethostname(b"h\x1b]0;owned\x07\x1b[2J")
-    r = sockscope(binary, ["top", "-b", "-n", "1"], preexec_fn=hostile_uts)
+    r = sockscope(binary, ["top", "-b", "--iterations", "1"], preexec_fn=hostile_uts)
     check(r.returncode == 0 and no_controls(r.stdout) and
           b"sockscope top - h\\x1b]0;owned\\x07\\x1b[2J  kernel" in r.stdout,
           f"top -b: the host name escaped: {r.stdout[:300]!r}")
@@ -395,7 +395,7 @@ def test_closed_std_fds(binary, tmp):
     def close01():
         os.close(0)
         os.close(1)
-    p = subprocess.Popen(netns.wrap([binary, "top", "-b", "-n", "2", "-d",
+    p = subprocess.Popen(netns.wrap([binary, "top", "-b", "--iterations", "2", "-d",
                                      "1"]), stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, preexec_fn=close01)
     time.sleep(0.5)
@@ -450,12 +450,12 @@ def test_top_low_fds(binary):
         return
     h = Holder(7301, 44, b"fdholder")
     try:
-        r = sockscope(binary, ["top", "-b", "-n", "1", "-p"])
+        r = sockscope(binary, ["top", "-b", "--iterations", "1", "-p"])
         check(r.returncode == 0 and r.stderr == b"",
               f"top -b -p unlimited: no notice: {r.stderr!r}")
         def nofile(n):
             return lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
-        r = sockscope(binary, ["top", "-b", "-n", "1", "-p"],
+        r = sockscope(binary, ["top", "-b", "--iterations", "1", "-p"],
                       preexec_fn=nofile(4), text=True)
         lines = r.stderr.splitlines()
         check(r.returncode == 0 and len(lines) == 1 and
@@ -468,7 +468,7 @@ def test_top_low_fds(binary):
         check("new connections" not in r.stdout,
               "top -b under 4 descriptors: the counters line is missing "
               "indeed (the notice is not a false alarm)")
-        r = sockscope(binary, ["top", "-b", "-n", "2", "-d", "1", "-p"],
+        r = sockscope(binary, ["top", "-b", "--iterations", "2", "-d", "1", "-p"],
                       preexec_fn=nofile(5), text=True)
         lines = r.stderr.splitlines()
         check(len(lines) == 1 and "no process names" in lines[0],
