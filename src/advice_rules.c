@@ -624,5 +624,6 @@ const struct advice_rule *const advice_rules[] = {
     &rule_abort_on_overflow, &rule_orphans,
     &rule_tcp_mem,	     &rule_rst_on_close,
     &rule_syn_sent_pile,     &rule_dead_peer,
-    &rule_port_overlap,	     NULL,
+    &rule_port_overlap,	     &rule_sysctl_folklore,
+    NULL,
 };

@@ -31,5 +31,6 @@ extern const struct advice_rule rule_tw_buckets;
 extern const struct advice_rule rule_tw_recycle;
 extern const struct advice_rule rule_tw_reuse_noop;
 extern const struct advice_rule rule_fin_timeout_myth;
+extern const struct advice_rule rule_sysctl_folklore;
 
 #endif
