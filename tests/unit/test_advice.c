@@ -506,15 +506,91 @@ static void test_accept_overflow(void **unused)
 	assert_int_equal(a->sev, SEV_WARN);
 	assert_string_equal(a->subject, "127.0.0.1:9100");
 	assert_int_equal(evidence(a, "ListenOverflows"), 17);
-	assert_true(has_action(a, "net.core.somaxconn"));
+	/* A backlog of 1 is the application's choice, not somaxconn's. */
+	assert_false(has_action(a, "net.core.somaxconn"));
+	assert_true(has_action(a, "raise the listen() backlog of "
+				  "127.0.0.1:9100 (now 1)"));
 	assert_true(has_action(a, "tcp_abort_on_overflow=0"));
+	assert_non_null(strstr(a->message, "is full (Recv-Q 2, backlog 1)"));
+	/* Nothing rose between the samples: no "rose by 0". */
+	rise(&snap, CTR_LISTEN_OVERFLOWS, 0);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_null(strstr(a->message, "rose by 0"));
 	rise(&snap, CTR_LISTEN_OVERFLOWS, 13);
 	a = run(&snap, "accept-overflow");
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_CRIT);
 	assert_int_equal(evidence(a, "ListenOverflows_per_minute"), 780);
-	assert_non_null(strstr(a->message, "ListenOverflows"));
+	assert_non_null(strstr(a->message, "ListenOverflows rose by 13"));
+	snapshot_finish(&snap);
+
+	/* Capped by somaxconn (4096 here): raise it, then restart. */
+	f.recs[0].recv_q = 4097;
+	f.recs[0].send_q = 4096;
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_true(has_action(a, "sysctl -w net.core.somaxconn=8192"));
+	assert_true(has_action(a, "then restart the service"));
+	snapshot_finish(&snap);
+
+	/* Backlog 0 with one queued connection: full, not 0%. */
+	f.recs[0].recv_q = 1;
+	f.recs[0].send_q = 0;
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_int_equal(evidence(a, "send_q"), 0);
 	done(&snap, &f);
+}
+
+/* With -p the listener's process is named in the action. */
+static bool fake_listener_owner(void *data, const struct sock_rec *rec,
+				struct owner *out)
+{
+	(void)data;
+	if (rec->sport != 9100) {
+		return false;
+	}
+	out->pid = 77;
+	snprintf(out->name, sizeof(out->name), "slowsrv");
+	return true;
+}
+
+static void test_accept_overflow_owner(void **unused)
+{
+	static const struct owner_ops owner = {fake_listener_owner, NULL};
+	struct snapshot snap;
+	struct fake f = {0};
+	const struct advice *a;
+
+	(void)unused;
+	add(&f, SS_LISTEN, "127.0.0.1", 9100, "0.0.0.0", 0, 1);
+	f.recs[0].recv_q = 6;
+	f.recs[0].send_q = 5;
+	gather(&snap, "advice-base", &f);
+	resample(&snap, &f, &owner);
+	a = run(&snap, "accept-overflow");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "pid"), 77);
+	assert_true(has_action(a, "listen() backlog of 127.0.0.1:9100 "
+				  "(slowsrv[77]) (now 5)"));
+	done(&snap, &f);
+}
+
+static void test_listener_fill(void **unused)
+{
+	struct sum_listener l = {.recv_q = 1, .send_q = 0};
+
+	(void)unused;
+	assert_true(summary_listener_fill(&l) >= 1.0);
+	l.recv_q = 0;
+	assert_true(summary_listener_fill(&l) == 0);
+	l.recv_q = 64;
+	l.send_q = 128;
+	assert_true(summary_listener_fill(&l) == 0.5);
 }
 
 static void test_somaxconn_low(void **unused)
@@ -533,6 +609,8 @@ static void test_somaxconn_low(void **unused)
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_INFO);
 	assert_true(has_action(a, "sysctl -w net.core.somaxconn=4096"));
+	assert_true(has_action(a, "then restart the services"));
+	assert_non_null(strstr(a->rule->source, "ip-sysctl"));
 	snap.sys.v[SYS_SOMAXCONN] = 1024;
 	a = run(&snap, "somaxconn-low");
 	assert_non_null(a);
@@ -566,11 +644,48 @@ static void test_syn_queue(void **unused)
 	assert_true(has_action(a, "sysctl -w net.ipv4.tcp_syncookies=1"));
 	done(&snap, &f);
 
+	/* 2500 SYN_RECV is many against tcp_max_syn_backlog (4096 here),
+	 * but it is the listener's own backlog that bounds its queue. */
+	add(&f, SS_LISTEN, "0.0.0.0", 80, "0.0.0.0", 0, 1);
+	f.recs[0].send_q = 4096;
 	add(&f, SS_NEW_SYN_RECV, "10.0.0.1", 80, "10.9.0.1", 1, 2500);
+	gather(&snap, "advice-base", &f);
+	assert_null(run(&snap, "syn-queue"));
+	snapshot_finish(&snap);
+
+	/* Near a backlog of 128 with syncookies on: info, and no advice to
+	 * touch tcp_max_syn_backlog, which changes nothing then. */
+	f.recs[0].send_q = 128;
+	f.n = 1 + 120;
 	gather(&snap, "advice-base", &f);
 	a = run(&snap, "syn-queue");
 	assert_non_null(a);
-	assert_int_equal(evidence(a, "syn_recv"), 2500);
+	assert_int_equal(a->sev, SEV_INFO);
+	assert_string_equal(a->subject, "0.0.0.0:80");
+	assert_int_equal(evidence(a, "listener_syn_recv"), 120);
+	assert_int_equal(evidence(a, "listener_backlog"), 128);
+	assert_true(has_action(a, "raise the listen() backlog of 0.0.0.0:80"));
+	assert_false(has_action(a, "tcp_max_syn_backlog"));
+	/* Cookies off: the next SYNs are dropped, and then
+	 * tcp_max_syn_backlog matters too. */
+	snap.sys.v[SYS_SYNCOOKIES] = 0;
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_WARN);
+	assert_true(has_action(a, "tcp_max_syn_backlog (now 4096)"));
+	/* Cookies off and ListenDrops beyond ListenOverflows: dropped. */
+	rise(&snap, CTR_LISTEN_DROPS, 30);
+	rise(&snap, CTR_LISTEN_OVERFLOWS, 10);
+	rise(&snap, CTR_REQQ_FULL_DROP, 0);
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_CRIT);
+	assert_int_equal(evidence(a, "dropped"), 20);
+	/* The same counters with cookies on are accept-queue drops. */
+	snap.sys.v[SYS_SYNCOOKIES] = 1;
+	a = run(&snap, "syn-queue");
+	assert_non_null(a);
+	assert_int_equal(a->sev, SEV_INFO);
 	done(&snap, &f);
 }
 
@@ -756,6 +871,8 @@ int main(void)
 	    cmocka_unit_test(test_fin_wait2_stuck),
 	    cmocka_unit_test(test_close_wait_leak),
 	    cmocka_unit_test(test_accept_overflow),
+	    cmocka_unit_test(test_accept_overflow_owner),
+	    cmocka_unit_test(test_listener_fill),
 	    cmocka_unit_test(test_somaxconn_low),
 	    cmocka_unit_test(test_syn_queue),
 	    cmocka_unit_test(test_syncookies_and_abort),
