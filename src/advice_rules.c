@@ -148,7 +148,10 @@ static bool check_close_wait_leak(const struct snapshot *snap, struct advice *a)
 		return false;
 	}
 	close_wait_where(snap, &g);
-	owner = top_owner(snap, SUM_V_CLOSE_WAIT, &row);
+	/* Per process with -p, unless the process found holds fewer than
+	 * the place (the rest have no owner we could see). */
+	owner = top_owner(snap, SUM_V_CLOSE_WAIT, &row) &&
+		row.v[SUM_V_CLOSE_WAIT] >= g.n;
 	group = owner ? row.v[SUM_V_CLOSE_WAIT] : g.n;
 	if (group < 100 && stay < 10) {
 		return false;
