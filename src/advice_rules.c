@@ -80,12 +80,16 @@ static bool check_fin_wait2_stuck(const struct snapshot *snap, struct advice *a)
 			 "shutdown(); TCP_LINGER2 bounds FIN_WAIT2 once the "
 			 "socket is closed");
 	if (fin_wait2_peer(snap, host, &at_host)) {
+		char pid[24] = "";
+
+		if (owner) {
+			snprintf(pid, sizeof(pid), " pid = %u", row.owner.pid);
+		}
 		advice_evidence(a, "peer_fin_wait2", at_host);
 		advice_action(a,
-			      "sockscope kill state fin-wait-2 dst %s%s%.0u "
-			      "frees the %u towards %s now",
-			      host, owner ? " pid = " : "",
-			      owner ? row.owner.pid : 0, at_host, host);
+			      "sockscope kill state fin-wait-2 dst %s%s frees "
+			      "them now (%u towards %s in all)",
+			      host, pid, at_host, host);
 	} else if (owner) {
 		advice_action(a,
 			      "sockscope kill state fin-wait-2 pid = %u frees "

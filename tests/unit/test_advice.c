@@ -1119,7 +1119,8 @@ static void test_fin_wait2_peer(void **unused)
 				  "peer that never close()s"));
 	assert_true(has_action(a, "this host holds some"));
 	assert_true(has_action(a, "sockscope kill state fin-wait-2 dst "
-				  "127.0.0.1 frees the 120"));
+				  "127.0.0.1 frees them now (120 towards "
+				  "127.0.0.1 in all)"));
 	done(&snap, &f);
 }
 
