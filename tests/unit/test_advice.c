@@ -1105,6 +1105,7 @@ static void test_sysctl_folklore(void **unused)
 
 static void test_fin_wait2_peer(void **unused)
 {
+	static const struct owner_ops owner = {fake_owner, NULL};
 	struct snapshot snap;
 	struct fake f = {0};
 	const struct advice *a;
@@ -1121,6 +1122,19 @@ static void test_fin_wait2_peer(void **unused)
 	assert_true(has_action(a, "sockscope kill state fin-wait-2 dst "
 				  "127.0.0.1 frees them now (120 towards "
 				  "127.0.0.1 in all)"));
+	done(&snap, &f);
+
+	/* With -p the kill is scoped to the owner too. */
+	add(&f, SS_FIN_WAIT2, "10.0.0.1", 9000, "10.0.0.2", 7000, 120);
+	gather(&snap, "advice-base", &f);
+	resample(&snap, &f, &owner);
+	resample(&snap, &f, &owner);
+	a = run(&snap, "fin-wait2-stuck");
+	assert_non_null(a);
+	assert_int_equal(evidence(a, "pid"), 42);
+	assert_true(has_action(a, "sockscope kill state fin-wait-2 dst "
+				  "10.0.0.2 pid = 42 frees them now"));
+	assert_false(has_action(a, "this host holds some"));
 	done(&snap, &f);
 }
 
