@@ -402,28 +402,30 @@ static const struct advice_rule rule_rst_on_close = {
     .check = check_rst_on_close,
 };
 
+/* Zero-window sockets worth a word when no peer is dead. */
+#define ZERO_WINDOW_MANY 10
+
 static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 {
-	uint64_t n = snap->sum->retrans_stuck, probe = snap->sum->probe_stuck;
+	uint64_t n = snap->sum->retrans_stuck, zw = snap->sum->zero_window;
 	int64_t r2 = 0;
 
-	if (!n && !probe) {
+	if (!n && zw < ZERO_WINDOW_MANY) {
 		return false;
 	}
 	if (n) {
 		advice_set(a, SEV_INFO,
-			   "%llu sockets retransmit with 8 or more retries: "
-			   "the peer is gone or unreachable%s",
-			   (unsigned long long)n,
-			   probe ? "; others probe a zero window" : "");
+			   "%llu sockets retransmit or probe with 8 or more "
+			   "unanswered tries: the peer is gone or unreachable",
+			   (unsigned long long)n);
 	} else {
 		advice_set(a, SEV_INFO,
-			   "%llu sockets probe a zero window 8 or more times: "
-			   "the peer is alive but does not read",
-			   (unsigned long long)probe);
+			   "%llu sockets wait on a zero window and their probes "
+			   "are answered: the peers are alive but do not read",
+			   (unsigned long long)zw);
 	}
 	advice_evidence(a, "sockets", (double)n);
-	advice_evidence(a, "zero_window_probing", (double)probe);
+	advice_evidence(a, "zero_window_live_peer", (double)zw);
 	if (advice_sysctl(snap, SYS_RETRIES2, &r2)) {
 		advice_evidence(a, "tcp_retries2", (double)r2);
 	}
@@ -432,10 +434,12 @@ static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 				 "give up sooner; net.ipv4.tcp_retries2 bounds "
 				 "it otherwise (15: at least ~924 s)");
 	}
-	if (probe) {
-		advice_action(a, "the peer application stopped reading (its "
-				 "receive buffer is full): look there; "
-				 "TCP_USER_TIMEOUT also bounds the probing");
+	if (zw) {
+		advice_action(a, "%llu sockets probe a zero window with answers: "
+				 "look at the peer application, which stopped "
+				 "reading; the kernel probes it forever, "
+				 "TCP_USER_TIMEOUT bounds that",
+			      (unsigned long long)zw);
 	}
 	return true;
 }
@@ -443,8 +447,9 @@ static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 static const struct advice_rule rule_dead_peer = {
     .id = "dead-peer",
     .max_sev = SEV_INFO,
-    .what = "retransmit timer running with >= 8 retransmits (the "
-	    "zero-window probe timer: a live peer that does not read)",
+    .what = "retransmissions or zero-window probes with >= 8 unanswered "
+	    "tries; or 10 sockets probing a zero window whose probes are "
+	    "answered (a live peer that does not read)",
     .source = SRC_TCP7,
     .check = check_dead_peer,
 };

@@ -344,12 +344,14 @@ static void add_tcp(struct summary *s, const struct sock_rec *rec)
 	if (rec->state == SS_TIME_WAIT && !ephemeral(s, rec->sport)) {
 		s->time_wait_inbound++;
 	}
-	/* idiag_timer 4 is the zero-window probe: the peer answers but
-	 * does not read, unlike a retransmission nobody acknowledges. */
-	if (rec->timer == 1 && rec->retrans >= 8) {
+	/* idiag_timer 4 probes a zero window; every answer resets the
+	 * probe count (tcp_ack(), RFC 1122 4.2.2.17): a low count is a live
+	 * peer that does not read, a high one a peer that stopped answering,
+	 * like 8 unanswered retransmissions (timer 1). */
+	if ((rec->timer == 1 || rec->timer == 4) && rec->retrans >= 8) {
 		s->retrans_stuck++;
-	} else if (rec->timer == 4 && rec->retrans >= 8) {
-		s->probe_stuck++;
+	} else if (rec->timer == 4) {
+		s->zero_window++;
 	}
 	/* Orphans live in timewait sockets, which have no inode. */
 	if (rec->state == SS_FIN_WAIT2 && rec->inode) {

@@ -103,8 +103,9 @@ struct summary {
 	uint64_t time_wait_inbound; /* TIME_WAIT not on an ephemeral port */
 	uint64_t fin_wait2_owned;   /* FIN_WAIT2 still held by a process */
 	uint64_t persisting_close_wait, persisting_fin_wait2;
-	uint64_t retrans_stuck; /* retransmit timer with >= 8 retries */
-	uint64_t probe_stuck;	/* zero-window probe timer, >= 8 probes */
+	uint64_t retrans_stuck; /* >= 8 retransmissions or window probes
+				   unanswered: the peer is gone */
+	uint64_t zero_window;	/* probing a zero window, probes answered */
 	uint64_t dropped;	/* keys over SUMMARY_KEYS_MAX */
 	bool have_previous;
 	bool have_owners;

@@ -15,6 +15,8 @@ with its own sysctls:
   half-close  shutdown(SHUT_WR) towards a peer that leaks CLOSE_WAIT
   syn-sent-local  SYN_SENT piling up on a full local accept queue
   folklore    the sysctl.d/sysctl.conf audit over a fixture tree
+  zero-window peers that stop reading: their window probes are answered,
+              so they are alive, not dead
 Usage: test_advise.py SOCKSCOPE [SCENARIO]"""
 import errno
 import json
@@ -461,6 +463,37 @@ def folklore(binary):
                 r.stdout, r.stdout)
 
 
+def zero_window(binary):
+    """Window probes that are answered reset their count (RFC 1122
+    4.2.2.17, tcp_ack()): a live peer that does not read, not a dead one.
+    (Unanswered probes, the dead case, take minutes of backoff: the unit
+    test covers them.)"""
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    srv.bind(("127.0.0.1", 9700))
+    srv.listen(64)
+    pairs = []
+    for _ in range(12):
+        c = socket.create_connection(("127.0.0.1", 9700))
+        pairs.append((c, srv.accept()[0]))
+        c.setblocking(False)
+        try:
+            while True:
+                c.send(b"x" * 65536)
+        except BlockingIOError:
+            pass
+    time.sleep(1.0)
+    fired, rep = advise(binary, "--interval", "0", rc=0)
+    dp = fired.get("dead-peer", {})
+    netns.check("alive but do not read" in dp.get("message", "") and
+                dp["evidence"]["zero_window_live_peer"] >= 10 and
+                dp["evidence"]["sockets"] == 0, f"live peers: {dp}")
+    for c, a in pairs:
+        c.close()
+        a.close()
+    srv.close()
+
+
 def buckets(binary):
     tcpload.set_sysctl("net.ipv4.tcp_max_tw_buckets", 100)
     tcpload.set_sysctl("net.ipv4.tcp_rfc1337", 1)
@@ -535,7 +568,7 @@ SCENARIOS = {"close-wait": close_wait, "overflow": overflow,
              "backlog0": backlog0, "syn-queue": syn_queue,
              "autobound": autobound, "cw-client": cw_client,
              "half-close": half_close, "syn-sent-local": syn_sent_local,
-             "folklore": folklore}
+             "folklore": folklore, "zero-window": zero_window}
 
 
 def main():

@@ -1173,16 +1173,27 @@ static void test_dead_peer_probe(void **unused)
 	const struct advice *a;
 
 	(void)unused;
-	add(&f, SS_ESTABLISHED, "10.0.0.1", 0, "10.9.9.9", 443, 1);
-	f.recs[0].timer = 4;
-	f.recs[0].retrans = 9;
+	/* Persist timer, probes answered (count reset): live, not reading */
+	add(&f, SS_ESTABLISHED, "10.0.0.1", 0, "10.9.9.9", 443, 10);
+	for (size_t i = 0; i < f.n; i++) {
+		f.recs[i].timer = 4;
+	}
 	gather(&snap, "advice-base", &f);
 	a = run(&snap, "dead-peer");
 	assert_non_null(a);
-	assert_non_null(strstr(a->message, "alive but does not read"));
+	assert_non_null(strstr(a->message, "alive but do not read"));
 	assert_null(strstr(a->message, "gone"));
-	assert_int_equal(evidence(a, "zero_window_probing"), 1);
+	assert_int_equal(evidence(a, "zero_window_live_peer"), 10);
 	assert_int_equal(evidence(a, "sockets"), 0);
+	snapshot_finish(&snap);
+	/* 8 unanswered probes: the peer stopped answering. */
+	f.recs[0].retrans = 8;
+	gather(&snap, "advice-base", &f);
+	a = run(&snap, "dead-peer");
+	assert_non_null(a);
+	assert_non_null(strstr(a->message, "gone or unreachable"));
+	assert_int_equal(evidence(a, "sockets"), 1);
+	assert_true(has_action(a, "9 sockets probe a zero window with answers"));
 	done(&snap, &f);
 }
 
