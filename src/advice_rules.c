@@ -27,8 +27,8 @@ static bool top_owner(const struct snapshot *snap, unsigned int col,
 }
 
 /* Where the owned FIN_WAIT2 sockets point: the peer host with most. */
-static bool fin_wait2_peer(const struct snapshot *snap,
-			   char host[ADDR_STRLEN], uint32_t *n)
+static bool fin_wait2_peer(const struct snapshot *snap, char host[ADDR_STRLEN],
+			   uint32_t *n)
 {
 	struct sum_row row;
 
@@ -71,8 +71,9 @@ static bool check_fin_wait2_stuck(const struct snapshot *snap, struct advice *a)
 		advice_evidence(a, "owner_fin_wait2", row.v[SUM_V_FIN_WAIT2]);
 	}
 	advice_evidence(a, "close_wait_here", (double)cw);
-	advice_action(a, "a correct half-close waits here for a peer that "
-			 "never close()s: look for CLOSE_WAIT on the peer%s",
+	advice_action(a,
+		      "a correct half-close waits here for a peer that "
+		      "never close()s: look for CLOSE_WAIT on the peer%s",
 		      cw ? " (this host holds some: sockscope state "
 			   "close-wait)"
 			 : "");
@@ -185,8 +186,9 @@ static bool check_close_wait_leak(const struct snapshot *snap, struct advice *a)
 			      "that process's now",
 			      row.owner.pid);
 	}
-	advice_action(a, "sockscope kill state close-wait %s frees the %u at "
-			 "%s now",
+	advice_action(a,
+		      "sockscope kill state close-wait %s frees the %u at "
+		      "%s now",
 		      g.filter, g.n, g.where);
 	return true;
 }
@@ -256,8 +258,7 @@ static const struct advice_rule rule_abort_on_overflow = {
 
 /* An orphan keeps its unsent and unacknowledged data (up to ~64 KB of
  * unswappable memory each, ip-sysctl.rst) until its FIN retries end. */
-static void orphan_retries_action(const struct snapshot *snap,
-				  struct advice *a)
+static void orphan_retries_action(const struct snapshot *snap, struct advice *a)
 {
 	char now[40] = "";
 	int64_t r = 0;
@@ -419,10 +420,11 @@ static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 			   "unanswered tries: the peer is gone or unreachable",
 			   (unsigned long long)n);
 	} else {
-		advice_set(a, SEV_INFO,
-			   "%llu sockets wait on a zero window and their probes "
-			   "are answered: the peers are alive but do not read",
-			   (unsigned long long)zw);
+		advice_set(
+		    a, SEV_INFO,
+		    "%llu sockets wait on a zero window and their probes "
+		    "are answered: the peers are alive but do not read",
+		    (unsigned long long)zw);
 	}
 	advice_evidence(a, "sockets", (double)n);
 	advice_evidence(a, "zero_window_live_peer", (double)zw);
@@ -435,10 +437,11 @@ static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 				 "it otherwise (15: at least ~924 s)");
 	}
 	if (zw) {
-		advice_action(a, "%llu sockets probe a zero window with answers: "
-				 "look at the peer application, which stopped "
-				 "reading; the kernel probes it forever, "
-				 "TCP_USER_TIMEOUT bounds that",
+		advice_action(a,
+			      "%llu sockets probe a zero window with answers: "
+			      "look at the peer application, which stopped "
+			      "reading; the kernel probes it forever, "
+			      "TCP_USER_TIMEOUT bounds that",
 			      (unsigned long long)zw);
 	}
 	return true;
@@ -525,15 +528,11 @@ static const struct advice_rule rule_port_overlap = {
 };
 
 const struct advice_rule *const advice_rules[] = {
-    &rule_tuple_pressure,    &rule_tw_harmless,
-    &rule_tw_buckets,	     &rule_tw_recycle,
-    &rule_tw_reuse_noop,     &rule_fin_timeout_myth,
-    &rule_fin_wait2_stuck,   &rule_close_wait_leak,
-    &rule_accept_overflow,   &rule_somaxconn_low,
-    &rule_syn_queue,	     &rule_syncookies_off,
-    &rule_abort_on_overflow, &rule_orphans,
-    &rule_tcp_mem,	     &rule_rst_on_close,
-    &rule_syn_sent_pile,     &rule_dead_peer,
-    &rule_port_overlap,	     &rule_sysctl_folklore,
-    NULL,
+    &rule_tuple_pressure,    &rule_tw_harmless,	    &rule_tw_buckets,
+    &rule_tw_recycle,	     &rule_tw_reuse_noop,   &rule_fin_timeout_myth,
+    &rule_fin_wait2_stuck,   &rule_close_wait_leak, &rule_accept_overflow,
+    &rule_somaxconn_low,     &rule_syn_queue,	    &rule_syncookies_off,
+    &rule_abort_on_overflow, &rule_orphans,	    &rule_tcp_mem,
+    &rule_rst_on_close,	     &rule_syn_sent_pile,   &rule_dead_peer,
+    &rule_port_overlap,	     &rule_sysctl_folklore, NULL,
 };

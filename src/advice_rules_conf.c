@@ -30,7 +30,8 @@ static enum advice_sev judge_recycle(const struct snapshot *snap,
 				     const struct conf_line *l, char *truth,
 				     size_t len)
 {
-	bool removed = !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
+	bool removed =
+	    !snap->have_kernel || kver_at_least(&snap->kernel, 4, 12);
 
 	if (!removed) {
 		snprintf(truth, len,
@@ -78,8 +79,9 @@ static enum advice_sev judge_syncookies(const struct snapshot *snap,
 	if (!value_is(l, "1")) {
 		return SEV_NONE;
 	}
-	snprintf(truth, len, "already the default; cookies are sent only when "
-			     "a listener's SYN queue is full");
+	snprintf(truth, len,
+		 "already the default; cookies are sent only when "
+		 "a listener's SYN queue is full");
 	return SEV_INFO;
 }
 
@@ -146,8 +148,7 @@ static enum advice_sev judge(const struct snapshot *snap,
 	return SEV_NONE;
 }
 
-static bool check_sysctl_folklore(const struct snapshot *snap,
-				  struct advice *a)
+static bool check_sysctl_folklore(const struct snapshot *snap, struct advice *a)
 {
 	enum advice_sev worst = SEV_NONE;
 	unsigned int hits = 0;

@@ -125,8 +125,8 @@ static bool check_accept_overflow(const struct snapshot *snap, struct advice *a)
 	uint64_t delta = 0, total = 0;
 	double per_min = 0;
 	enum advice_sev sev = SEV_NONE;
-	bool full = summary_listeners(snap->sum, &l, 1, NULL) == 1 &&
-		    queue_full(&l);
+	bool full =
+	    summary_listeners(snap->sum, &l, 1, NULL) == 1 && queue_full(&l);
 
 	if (snapshot_rate(snap, CTR_LISTEN_OVERFLOWS, &delta, &per_min)) {
 		sev = rate_sev(per_min);
@@ -188,7 +188,8 @@ static bool check_somaxconn_low(const struct snapshot *snap, struct advice *a)
 		   "net.core.somaxconn is %lld, below the default 4096 of "
 		   "Linux >= 5.4%s",
 		   (long long)somax,
-		   n_capped ? "; it caps the backlog of listening sockets" : "");
+		   n_capped ? "; it caps the backlog of listening sockets"
+			    : "");
 	advice_evidence(a, "somaxconn", (double)somax);
 	advice_evidence(a, "listeners_capped", n_capped);
 	advice_action(a, "sysctl -w net.core.somaxconn=4096, then restart the "
@@ -215,7 +216,8 @@ static bool fullest_syn_queue(const struct snapshot *snap,
 
 	*recv = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t r = l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV];
+		uint32_t r =
+		    l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV];
 		double share = (double)r / (l[i].send_q ? l[i].send_q : 1);
 
 		if (r > 0 && share > best) {
@@ -239,7 +241,8 @@ static uint64_t syn_drops(const struct snapshot *snap, int64_t cookies,
 
 	snapshot_rate(snap, CTR_REQQ_FULL_DROP, &drop, &m1);
 	*per_min = m1;
-	if (cookies == 0 && snapshot_rate(snap, CTR_LISTEN_DROPS, &ld, &unused) &&
+	if (cookies == 0 &&
+	    snapshot_rate(snap, CTR_LISTEN_DROPS, &ld, &unused) &&
 	    snapshot_rate(snap, CTR_LISTEN_OVERFLOWS, &lo, &unused) &&
 	    ld > lo && ld - lo > drop) {
 		drop = ld - lo;
@@ -306,18 +309,21 @@ static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
 	advice_action(a, "sysctl -w net.ipv4.tcp_syncookies=1 (keep it on: "
 			 "an overflow is then answered, not dropped)");
 	if (near) {
-		advice_action(a, "raise the listen() backlog of %s%s (now %u): "
-				 "it bounds the SYN queue too",
+		advice_action(a,
+			      "raise the listen() backlog of %s%s (now %u): "
+			      "it bounds the SYN queue too",
 			      ep, proc, l.send_q);
 		if (capped(snap, &l)) {
 			somaxconn_action(snap, a);
 		}
 	}
 	if (syncookies == 0 && advice_sysctl(snap, SYS_MAX_SYN_BACKLOG, &msb)) {
-		advice_action(a, "with syncookies off net.ipv4.tcp_max_syn_backlog "
-				 "(now %lld) also limits: raise it, or turn "
-				 "cookies on",
-			      (long long)msb);
+		advice_action(
+		    a,
+		    "with syncookies off net.ipv4.tcp_max_syn_backlog "
+		    "(now %lld) also limits: raise it, or turn "
+		    "cookies on",
+		    (long long)msb);
 	}
 	advice_action(a, "look for a SYN flood: many SYN_RECV from few "
 			 "sources (sockscope state syn-recv)");
@@ -391,9 +397,10 @@ static bool check_syn_sent_pile(const struct snapshot *snap, struct advice *a)
 			   row.v[SUM_V_SYN_SENT], ep, lep, proc);
 		advice_evidence(a, "listener_recv_q", l.recv_q);
 		advice_evidence(a, "listener_send_q", l.send_q);
-		advice_action(a, "the application behind %s must accept() "
-				 "faster or raise its listen() backlog (now %u); "
-				 "see accept-overflow",
+		advice_action(a,
+			      "the application behind %s must accept() "
+			      "faster or raise its listen() backlog (now %u); "
+			      "see accept-overflow",
 			      lep, l.send_q);
 		return true;
 	}

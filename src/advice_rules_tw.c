@@ -55,7 +55,8 @@ static bool loopback_tuple(const struct sum_row *row)
 }
 
 /* Does tcp_tw_reuse apply to this tuple's TIME_WAIT at all? */
-static bool reuse_applies(const struct snapshot *snap, const struct sum_row *row)
+static bool reuse_applies(const struct snapshot *snap,
+			  const struct sum_row *row)
 {
 	int64_t reuse, ts;
 
@@ -292,11 +293,12 @@ static void recycle_message(const struct snapshot *snap, struct advice *a,
 			   "removed it for that reason)");
 		advice_action(a, "sysctl -w net.ipv4.tcp_tw_recycle=0");
 	} else if (removed && !strcmp(c->value, "0")) {
-		advice_set(a, SEV_INFO,
-			   "/%s line %u sets net.ipv4.tcp_tw_recycle = 0, a key "
-			   "Linux 4.12 removed: harmless but dead, and "
-			   "`sysctl --system` reports an error for it",
-			   c->file, c->line);
+		advice_set(
+		    a, SEV_INFO,
+		    "/%s line %u sets net.ipv4.tcp_tw_recycle = 0, a key "
+		    "Linux 4.12 removed: harmless but dead, and "
+		    "`sysctl --system` reports an error for it",
+		    c->file, c->line);
 	} else if (removed) {
 		advice_set(a, SEV_WARN,
 			   "/%s line %u sets net.ipv4.tcp_tw_recycle, which "

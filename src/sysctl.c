@@ -53,20 +53,20 @@ static const struct sysctl_fact facts[SYS_MAX] = {
     [SYS_TW_REUSE] = {"net/ipv4/tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 0,
 		      "2 (loopback only; since 4.20)", DOC "tcp-variables"},
     [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle",
-			SYSCTL_OPTIONAL, "removed in 4.12", DOC "tcp-variables"},
-    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps",
-			0, "1", DOC "tcp-variables"},
-    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout",
-			 "net.ipv4.tcp_fin_timeout", 0, "60",
-			 DOC "tcp-variables"},
+			SYSCTL_OPTIONAL, "removed in 4.12",
+			DOC "tcp-variables"},
+    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps", 0,
+			"1", DOC "tcp-variables"},
+    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout",
+			 0, "60", DOC "tcp-variables"},
     [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets",
 			    "net.ipv4.tcp_max_tw_buckets", 0,
 			    "established hash size / 2", DOC "tcp-variables"},
-    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans",
-			 "net.ipv4.tcp_max_orphans", SYSCTL_HOSTWIDE,
-			 "scaled to memory", DOC "tcp-variables"},
-    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies",
-			0, "1", DOC "tcp-variables"},
+    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans",
+			 SYSCTL_HOSTWIDE, "scaled to memory",
+			 DOC "tcp-variables"},
+    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies", 0,
+			"1", DOC "tcp-variables"},
     [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow",
 			       "net.ipv4.tcp_abort_on_overflow", 0, "0",
 			       DOC "tcp-variables"},
@@ -76,11 +76,10 @@ static const struct sysctl_fact facts[SYS_MAX] = {
 			     DOC "tcp-variables"},
     [SYS_SOMAXCONN] = {"net/core/somaxconn", "net.core.somaxconn", 0,
 		       "4096 (128 before 5.4)", DOC "tcp-variables"},
-    [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0,
-		      "15", DOC "tcp-variables"},
-    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries",
-			 "net.ipv4.tcp_syn_retries", 0, "6",
-			 DOC "tcp-variables"},
+    [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0, "15",
+		      DOC "tcp-variables"},
+    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries",
+			 0, "6", DOC "tcp-variables"},
     [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay",
 			    "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL,
 			    "1000 ms (a fixed 1 s where the sysctl is absent)",
@@ -248,9 +247,8 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 			out->err[id] = read_ints(root, facts[id].path,
 						 &out->v[id], 1, NULL, NULL);
 		} else if (facts[id].flags & SYSCTL_HOSTWIDE) {
-			out->err[id] = read_hostwide(root, facts[id].path,
-						     &out->v[id], 1, report,
-						     data);
+			out->err[id] = read_hostwide(
+			    root, facts[id].path, &out->v[id], 1, report, data);
 		} else {
 			out->err[id] = read_ints(root, facts[id].path,
 						 &out->v[id], 1, report, data);
@@ -429,7 +427,7 @@ static bool is_conf_name(const char *name)
 
 /* The directories of sysctl.d(5), earliest (winning) first. */
 static const char *const conf_dirs[] = {
-    "etc/sysctl.d",	      "run/sysctl.d", "usr/local/lib/sysctl.d",
+    "etc/sysctl.d",	"run/sysctl.d", "usr/local/lib/sysctl.d",
     "usr/lib/sysctl.d", "lib/sysctl.d",
 };
 
@@ -516,10 +514,10 @@ int sysctl_conf_each(const char *root, sysctl_conf_fn fn, void *data)
 	qsort(l.f, l.n, sizeof(*l.f), by_name);
 	for (size_t i = 0; i <= l.n && !ret; i++) {
 		if (i < l.n) {
-			snprintf(rel, sizeof(rel), "%s/%s", conf_dirs[l.f[i].dir],
-				 l.f[i].name);
-			conf_seen |= is_sysctl_conf(root, rel,
-						    have_conf ? &conf_st : NULL);
+			snprintf(rel, sizeof(rel), "%s/%s",
+				 conf_dirs[l.f[i].dir], l.f[i].name);
+			conf_seen |= is_sysctl_conf(
+			    root, rel, have_conf ? &conf_st : NULL);
 		} else if (!conf_seen) {
 			snprintf(rel, sizeof(rel), "etc/sysctl.conf");
 		} else {
@@ -541,8 +539,8 @@ struct collect {
 	const char *rel;
 };
 
-static void collect_line(unsigned int line, const char *key,
-			 const char *value, void *data)
+static void collect_line(unsigned int line, const char *key, const char *value,
+			 void *data)
 {
 	struct collect *c = data;
 	struct conf_line *cl;
@@ -586,7 +584,8 @@ static int find_file(const char *rel, const char *text, void *data)
 {
 	struct find *f = data;
 	char value[sizeof(f->hit->value)];
-	unsigned int line = sysctl_conf_scan(text, f->key, value, sizeof(value));
+	unsigned int line =
+	    sysctl_conf_scan(text, f->key, value, sizeof(value));
 
 	if (line) {
 		snprintf(f->hit->file, sizeof(f->hit->file), "%s", rel);

@@ -132,7 +132,7 @@ int sysctl_conf_each(const char *root, sysctl_conf_fn fn, void *data);
 
 /* Every assignment of some keys in those files, in the order applied. */
 struct conf_line {
-	char file[128];	 /* below root; from a directory listing: escape */
+	char file[128]; /* below root; from a directory listing: escape */
 	unsigned int line;
 	const char *key; /* one of the keys asked for (static) */
 	char value[32];	 /* as written: escape before printing */

@@ -282,8 +282,7 @@ static void test_tuple_pressure_reuse(void **unused)
 	assert_non_null(a);
 	assert_int_equal(a->sev, SEV_CRIT);
 	assert_int_equal(evidence(a, "port_hold_seconds"), 1);
-	assert_int_equal(evidence(a, "max_new_connections_per_second"),
-			 28232);
+	assert_int_equal(evidence(a, "max_new_connections_per_second"), 28232);
 	assert_false(has_action(a, "tcp_tw_reuse=1"));
 	/* A longer delay where the kernel has the sysctl. */
 	snap.sys.v[SYS_TW_REUSE_DELAY] = 5000;
@@ -311,8 +310,8 @@ static void test_zero_ports(void **unused)
 
 	(void)unused;
 	gather(&snap, "advice-base", NULL);
-	assert_int_equal(
-	    sysctl_parse_ranges("32768-60999", &snap.sys.reserved), 0);
+	assert_int_equal(sysctl_parse_ranges("32768-60999", &snap.sys.reserved),
+			 0);
 	snap.usable_ports = sysctl_usable_ports(&snap.sys);
 	assert_int_equal(snap.usable_ports, 0);
 	a = run(&snap, "tuple-pressure");
@@ -1078,8 +1077,9 @@ static void test_sysctl_folklore(void **unused)
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:5: "
 				  "net.ipv4.tcp_max_tw_buckets = 5000: lowered "
 				  "below 262144"));
-	assert_true(has_action(a, "/etc/sysctl.conf:3: "
-				  "net.ipv4.tcp_timestamps = 0: disables PAWS"));
+	assert_true(has_action(a,
+			       "/etc/sysctl.conf:3: "
+			       "net.ipv4.tcp_timestamps = 0: disables PAWS"));
 	/* Hidden by etc/sysctl.d/90-tuning.conf: never applied. */
 	assert_false(has_action(a, "/usr/lib/sysctl.d/90-tuning.conf"));
 	/* The default value of tcp_max_tw_buckets is no folklore. */
@@ -1193,7 +1193,8 @@ static void test_dead_peer_probe(void **unused)
 	assert_non_null(a);
 	assert_non_null(strstr(a->message, "gone or unreachable"));
 	assert_int_equal(evidence(a, "sockets"), 1);
-	assert_true(has_action(a, "9 sockets probe a zero window with answers"));
+	assert_true(
+	    has_action(a, "9 sockets probe a zero window with answers"));
 	done(&snap, &f);
 }
 
