@@ -325,8 +325,15 @@ static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
 		    "cookies on",
 		    (long long)msb);
 	}
-	advice_action(a, "look for a SYN flood: many SYN_RECV from few "
-			 "sources (sockscope state syn-recv)");
+	if (near) {
+		advice_action(a,
+			      "look for a SYN flood: many SYN_RECV from few "
+			      "sources (sockscope state syn-recv sport = :%u)",
+			      l.port);
+	} else {
+		advice_action(a, "look for a SYN flood: many SYN_RECV from few "
+				 "sources (sockscope state syn-recv)");
+	}
 	return true;
 }
 

@@ -806,6 +806,7 @@ static void test_syn_queue(void **unused)
 	assert_int_equal(evidence(a, "listener_backlog"), 128);
 	assert_true(has_action(a, "raise the listen() backlog of 0.0.0.0:80"));
 	assert_false(has_action(a, "tcp_max_syn_backlog"));
+	assert_true(has_action(a, "sockscope state syn-recv sport = :80"));
 	/* Cookies off: the next SYNs are dropped, and then
 	 * tcp_max_syn_backlog matters too. */
 	snap.sys.v[SYS_SYNCOOKIES] = 0;
