@@ -26,7 +26,7 @@ enum advice_sev {
 };
 
 #define ADVICE_EVIDENCE_MAX 8
-#define ADVICE_ACTIONS_MAX  6
+#define ADVICE_ACTIONS_MAX  12
 #define ADVICE_TEXT_MAX	    200
 
 struct advice_evidence {

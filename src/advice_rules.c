@@ -26,63 +26,117 @@ static bool top_owner(const struct snapshot *snap, unsigned int col,
 	       summary_top(snap->sum, SUM_OWNER, col, row, 1, NULL) == 1;
 }
 
+/* Where the owned FIN_WAIT2 sockets point: the peer host with most. */
+static bool fin_wait2_peer(const struct snapshot *snap, char host[ADDR_STRLEN],
+			   uint32_t *n)
+{
+	struct sum_row row;
+
+	if (!summary_top(snap->sum, SUM_REMOTE_HOST, SUM_V_HOST_FW2, &row, 1,
+			 NULL)) {
+		return false;
+	}
+	addr_format(host, row.family, row.daddr);
+	*n = row.v[SUM_V_HOST_FW2];
+	return true;
+}
+
 static bool check_fin_wait2_stuck(const struct snapshot *snap, struct advice *a)
 {
 	const struct summary *s = snap->sum;
 	uint64_t n =
 	    s->have_previous ? s->persisting_fin_wait2 : s->fin_wait2_owned;
+	uint64_t cw = summary_tcp_state(s, SS_CLOSE_WAIT);
+	char host[ADDR_STRLEN];
+	uint32_t at_host = 0;
 	struct sum_row row;
+	bool owner;
 
 	if (n < (s->have_previous ? 10u : 100u)) {
 		return false;
 	}
 	advice_set(a, SEV_WARN,
 		   "%llu FIN_WAIT2 sockets still owned by a process%s: it "
-		   "half-closed them (shutdown) and never called close()",
+		   "half-closed them (shutdown) and waits for the peer's FIN",
 		   (unsigned long long)n,
 		   s->have_previous ? " persist across samples" : "");
 	advice_evidence(a, "fin_wait2_owned", (double)s->fin_wait2_owned);
 	if (s->have_previous) {
 		advice_evidence(a, "persisting", (double)n);
 	}
-	if (top_owner(snap, SUM_V_FIN_WAIT2, &row)) {
+	owner = top_owner(snap, SUM_V_FIN_WAIT2, &row);
+	if (owner) {
 		advice_subject(a, "%s[%u]", row.owner.name, row.owner.pid);
 		advice_evidence(a, "pid", row.owner.pid);
 		advice_evidence(a, "owner_fin_wait2", row.v[SUM_V_FIN_WAIT2]);
 	}
-	advice_action(a, "fix the application: close() after shutdown(); "
-			 "TCP_LINGER2 bounds FIN_WAIT2 once the socket is "
-			 "closed");
-	advice_action(a, "sockscope kill state fin-wait-2 frees them now");
+	advice_evidence(a, "close_wait_here", (double)cw);
+	advice_action(a,
+		      "a correct half-close waits here for a peer that "
+		      "never close()s: look for CLOSE_WAIT on the peer%s",
+		      cw ? " (this host holds some: sockscope state "
+			   "close-wait)"
+			 : "");
+	advice_action(a, "otherwise fix the application: close() after "
+			 "shutdown(); TCP_LINGER2 bounds FIN_WAIT2 once the "
+			 "socket is closed");
+	if (fin_wait2_peer(snap, host, &at_host)) {
+		char pid[24] = "";
+
+		if (owner) {
+			snprintf(pid, sizeof(pid), " pid = %u", row.owner.pid);
+		}
+		advice_evidence(a, "peer_fin_wait2", at_host);
+		advice_action(a,
+			      "sockscope kill state fin-wait-2 dst %s%s frees "
+			      "them now (%u towards %s in all)",
+			      host, pid, at_host, host);
+	} else if (owner) {
+		advice_action(a,
+			      "sockscope kill state fin-wait-2 pid = %u frees "
+			      "that process's now",
+			      row.owner.pid);
+	}
 	return true;
 }
 
 static const struct advice_rule rule_fin_wait2_stuck = {
     .id = "fin-wait2-stuck",
     .max_sev = SEV_WARN,
-    .what = "FIN_WAIT2 sockets still owned by a process, persisting",
+    .what = "FIN_WAIT2 sockets still owned by a process, persisting (a "
+	    "bug, or a half-close waiting on a peer that leaks CLOSE_WAIT)",
     .source = SRC_TCP7,
     .check = check_fin_wait2_stuck,
 };
 
-/* Name where the CLOSE_WAIT sockets are: the process (-p) or the port. */
-static uint32_t close_wait_group(const struct snapshot *snap, struct advice *a)
+/* Where the CLOSE_WAIT sockets are: one local port (a server's accepted
+ * connections) or one peer host:port (a client's), whichever holds more;
+ * the kill filter that selects exactly those. */
+struct cw_group {
+	uint32_t n;
+	char where[ENDPOINT_BUF + 16];
+	char filter[ENDPOINT_BUF + 16];
+};
+
+static void close_wait_where(const struct snapshot *snap, struct cw_group *g)
 {
 	struct sum_row row;
-	uint32_t n;
-	uint16_t port;
+	char ep[ENDPOINT_BUF];
+	uint32_t local;
+	uint16_t port = summary_close_wait_port(snap->sum, &local);
 
-	if (top_owner(snap, SUM_V_CLOSE_WAIT, &row)) {
-		advice_subject(a, "%s[%u]", row.owner.name, row.owner.pid);
-		advice_evidence(a, "pid", row.owner.pid);
-		return row.v[SUM_V_CLOSE_WAIT];
+	g->n = local;
+	snprintf(g->where, sizeof(g->where), "local port %u", port);
+	snprintf(g->filter, sizeof(g->filter), "sport = :%u", port);
+	if (summary_top(snap->sum, SUM_REMOTE_PORT, SUM_V_PEER_CW, &row, 1,
+			NULL) &&
+	    row.v[SUM_V_PEER_CW] > local) {
+		summary_endpoint(ep, sizeof(ep), row.family, row.daddr,
+				 row.dport);
+		g->n = row.v[SUM_V_PEER_CW];
+		snprintf(g->where, sizeof(g->where), "peer %s", ep);
+		snprintf(g->filter, sizeof(g->filter), "dst %s", ep);
 	}
-	port = summary_close_wait_port(snap->sum, &n);
-	if (n) {
-		advice_subject(a, "local port %u", port);
-		advice_evidence(a, "local_port", port);
-	}
-	return n;
 }
 
 static bool check_close_wait_leak(const struct snapshot *snap, struct advice *a)
@@ -90,215 +144,63 @@ static bool check_close_wait_leak(const struct snapshot *snap, struct advice *a)
 	const struct summary *s = snap->sum;
 	uint64_t total = summary_tcp_state(s, SS_CLOSE_WAIT);
 	uint64_t stay = s->persisting_close_wait;
+	struct cw_group g = {0};
+	struct sum_row row;
+	bool owner;
 	uint32_t group;
 
 	if (total < 10) {
 		return false;
 	}
-	group = close_wait_group(snap, a);
+	close_wait_where(snap, &g);
+	/* Per process with -p, unless the process found holds fewer than
+	 * the place (the rest have no owner we could see). */
+	owner = top_owner(snap, SUM_V_CLOSE_WAIT, &row) &&
+		row.v[SUM_V_CLOSE_WAIT] >= g.n;
+	group = owner ? row.v[SUM_V_CLOSE_WAIT] : g.n;
 	if (group < 100 && stay < 10) {
-		memset(a, 0, sizeof(*a));
 		return false;
 	}
+	if (owner) {
+		advice_subject(a, "%s[%u]", row.owner.name, row.owner.pid);
+		advice_evidence(a, "pid", row.owner.pid);
+	} else {
+		advice_subject(a, "%s", g.where);
+	}
 	advice_set(a, group >= 1000 ? SEV_CRIT : SEV_WARN,
-		   "%u CLOSE_WAIT sockets at %s: the peer closed and the "
+		   "%u CLOSE_WAIT sockets %s %s: the peer closed and the "
 		   "application never called close(); the kernel keeps them "
 		   "forever",
-		   group, a->subject[0] ? a->subject : "one owner");
+		   group, owner ? "held by" : "at", a->subject);
 	advice_evidence(a, "close_wait", (double)total);
 	advice_evidence(a, "close_wait_here", group);
+	advice_evidence(a, "close_wait_at_place", g.n);
 	if (s->have_previous) {
 		advice_evidence(a, "persisting", (double)stay);
 	}
 	advice_action(a, "fix the application: close() the socket when "
 			 "read() returns 0 (end of stream)");
-	if (!strncmp(a->subject, "local port ", 11)) {
+	if (owner) {
 		advice_action(a,
-			      "sockscope kill state close-wait sport = :%s "
-			      "frees them now",
-			      a->subject + 11);
-	} else {
-		advice_action(a, "sockscope kill state close-wait frees "
-				 "them now");
+			      "sockscope kill state close-wait pid = %u frees "
+			      "that process's now",
+			      row.owner.pid);
 	}
+	advice_action(a,
+		      "sockscope kill state close-wait %s frees the %u at "
+		      "%s now",
+		      g.filter, g.n, g.where);
 	return true;
 }
 
 static const struct advice_rule rule_close_wait_leak = {
     .id = "close-wait-leak",
     .max_sev = SEV_CRIT,
-    .what = "CLOSE_WAIT per process (or local port) >= 100 (critical at "
-	    "1000), or CLOSE_WAIT sockets staying across samples",
+    .what = "CLOSE_WAIT per process (-p), local port or peer host:port >= "
+	    "100 (critical at 1000), or CLOSE_WAIT sockets staying across "
+	    "samples",
     .source = SRC_RFC9293,
     .check = check_close_wait_leak,
-};
-
-/* Severity of a counter's rate per netdata's alarm levels. */
-static enum advice_sev rate_sev(double per_min)
-{
-	return per_min > RATE_CRIT   ? SEV_CRIT
-	       : per_min > RATE_WARN ? SEV_WARN
-				     : SEV_NONE;
-}
-
-static void overflow_actions(const struct snapshot *snap, struct advice *a,
-			     const struct sum_listener *l)
-{
-	int64_t somax = 0;
-	bool have = advice_sysctl(snap, SYS_SOMAXCONN, &somax);
-
-	if (l) {
-		advice_action(a,
-			      "raise the listen() backlog of %s (now %u) "
-			      "and accept() faster",
-			      a->subject, l->send_q);
-	}
-	if (have) {
-		advice_action(a,
-			      "sysctl -w net.core.somaxconn=%lld (caps "
-			      "every backlog; now %lld)",
-			      (long long)(somax < 4096 ? 4096 : somax * 2),
-			      (long long)somax);
-	}
-	advice_action(a, "spread one port over several accept queues with "
-			 "SO_REUSEPORT");
-	advice_action(a, "keep net.ipv4.tcp_abort_on_overflow=0: resetting "
-			 "clients does not help");
-}
-
-static bool check_accept_overflow(const struct snapshot *snap, struct advice *a)
-{
-	struct sum_listener l;
-	char ep[ENDPOINT_BUF];
-	uint64_t delta = 0, total = 0;
-	double per_min = 0;
-	enum advice_sev sev = SEV_NONE;
-	bool full = summary_listeners(snap->sum, &l, 1, NULL) == 1 &&
-		    l.send_q > 0 && l.recv_q >= l.send_q;
-
-	if (snapshot_rate(snap, CTR_LISTEN_OVERFLOWS, &delta, &per_min)) {
-		sev = rate_sev(per_min);
-	}
-	if (full && sev < SEV_WARN) {
-		sev = SEV_WARN;
-	}
-	if (sev == SEV_NONE) {
-		return false;
-	}
-	if (full) {
-		summary_endpoint(ep, sizeof(ep), l.family, l.addr, l.port);
-		advice_subject(a, "%s", ep);
-		advice_evidence(a, "recv_q", l.recv_q);
-		advice_evidence(a, "send_q", l.send_q);
-	}
-	advice_set(a, sev,
-		   "accept queue overflow%s%s: ListenOverflows rose by %llu "
-		   "(%.1f/min); connections are dropped until the application "
-		   "accept()s",
-		   full ? " on " : "", full ? ep : "",
-		   (unsigned long long)delta, per_min);
-	if (snapshot_counter(snap, CTR_LISTEN_OVERFLOWS, &total)) {
-		advice_evidence(a, "ListenOverflows", (double)total);
-	}
-	if (snap->interval_s) {
-		advice_evidence(a, "ListenOverflows_per_minute", per_min);
-	}
-	if (snapshot_counter(snap, CTR_LISTEN_DROPS, &total)) {
-		advice_evidence(a, "ListenDrops", (double)total);
-	}
-	overflow_actions(snap, a, full ? &l : NULL);
-	return true;
-}
-
-static const struct advice_rule rule_accept_overflow = {
-    .id = "accept-overflow",
-    .max_sev = SEV_CRIT,
-    .what = "ListenOverflows rising (warning above 1/min, critical above "
-	    "5/min), or a LISTEN socket with Recv-Q >= Send-Q",
-    .source = SRC_LISTEN2,
-    .check = check_accept_overflow,
-};
-
-static bool check_somaxconn_low(const struct snapshot *snap, struct advice *a)
-{
-	struct sum_listener l[64];
-	size_t n = summary_listeners(snap->sum, l, ARRAY_SIZE(l), NULL);
-	unsigned int capped = 0;
-	int64_t somax;
-
-	if (!snap->have_kernel || !kver_at_least(&snap->kernel, 5, 4) ||
-	    !advice_sysctl(snap, SYS_SOMAXCONN, &somax) || somax >= 4096) {
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		capped += somax > 0 && l[i].send_q == (uint64_t)somax;
-	}
-	advice_set(a, capped ? SEV_WARN : SEV_INFO,
-		   "net.core.somaxconn is %lld, below the default 4096 of "
-		   "Linux >= 5.4%s",
-		   (long long)somax,
-		   capped ? "; it caps the backlog of listening sockets" : "");
-	advice_evidence(a, "somaxconn", (double)somax);
-	advice_evidence(a, "listeners_capped", capped);
-	advice_action(a, "sysctl -w net.core.somaxconn=4096");
-	return true;
-}
-
-static const struct advice_rule rule_somaxconn_low = {
-    .id = "somaxconn-low",
-    .max_sev = SEV_WARN,
-    .what = "net.core.somaxconn < 4096 on >= 5.4 (warning when a "
-	    "listener's backlog is capped by it)",
-    .source = SRC_NET_SYSCTL,
-    .check = check_somaxconn_low,
-};
-
-static bool check_syn_queue(const struct snapshot *snap, struct advice *a)
-{
-	uint64_t drop = 0, cookies = 0,
-		 recv = summary_tcp_state(snap->sum, SS_SYN_RECV);
-	double drop_min = 0, cookie_min = 0;
-	int64_t backlog = 0;
-	bool many = advice_sysctl(snap, SYS_MAX_SYN_BACKLOG, &backlog) &&
-		    recv >= 100 && recv * 2 >= (uint64_t)backlog;
-
-	snapshot_rate(snap, CTR_REQQ_FULL_DROP, &drop, &drop_min);
-	snapshot_rate(snap, CTR_REQQ_FULL_COOKIES, &cookies, &cookie_min);
-	if (drop) {
-		advice_set(a, SEV_CRIT,
-			   "SYN queue full: %llu connection attempts dropped "
-			   "(TCPReqQFullDrop, %.1f/min)",
-			   (unsigned long long)drop, drop_min);
-	} else if (cookies || many) {
-		advice_set(a, SEV_WARN,
-			   "SYN queue under pressure: %llu SYN_RECV, %llu "
-			   "answered with syncookies (TCPReqQFullDoCookies)",
-			   (unsigned long long)recv,
-			   (unsigned long long)cookies);
-	} else {
-		return false;
-	}
-	advice_evidence(a, "syn_recv", (double)recv);
-	advice_evidence(a, "TCPReqQFullDrop_delta", (double)drop);
-	advice_evidence(a, "TCPReqQFullDoCookies_delta", (double)cookies);
-	advice_evidence(a, "tcp_max_syn_backlog", (double)backlog);
-	advice_action(a, "sysctl -w net.ipv4.tcp_syncookies=1 (keep it on)");
-	advice_action(a,
-		      "sysctl -w net.ipv4.tcp_max_syn_backlog=%lld and "
-		      "raise the listen() backlogs",
-		      (long long)(backlog > 0 ? backlog * 2 : 4096));
-	advice_action(a, "look for a SYN flood: many SYN_RECV from few "
-			 "sources (sockscope state syn-recv)");
-	return true;
-}
-
-static const struct advice_rule rule_syn_queue = {
-    .id = "syn-queue",
-    .max_sev = SEV_CRIT,
-    .what = "TCPReqQFullDrop rising (critical), TCPReqQFullDoCookies "
-	    "rising or SYN_RECV near tcp_max_syn_backlog (warning)",
-    .source = SRC_IP_SYSCTL "#tcp-variables",
-    .check = check_syn_queue,
 };
 
 /* A rule about one sysctl that should have one value. */
@@ -354,6 +256,25 @@ static const struct advice_rule rule_abort_on_overflow = {
     .check = check_abort_on_overflow,
 };
 
+/* An orphan keeps its unsent and unacknowledged data (up to ~64 KB of
+ * unswappable memory each, ip-sysctl.rst) until its FIN retries end. */
+static void orphan_retries_action(const struct snapshot *snap, struct advice *a)
+{
+	char now[40] = "";
+	int64_t r = 0;
+
+	if (advice_sysctl(snap, SYS_ORPHAN_RETRIES, &r)) {
+		advice_evidence(a, "tcp_orphan_retries", (double)r);
+		snprintf(now, sizeof(now), " (now %lld%s)", (long long)r,
+			 r == 0 ? ", meaning 8" : "");
+	}
+	advice_action(a,
+		      "each orphan holds up to ~64 KB of unswappable memory "
+		      "until its FIN retries end: net.ipv4.tcp_orphan_retries"
+		      "%s bounds them; lower it to free orphans sooner",
+		      now);
+}
+
 static bool check_orphans(const struct snapshot *snap, struct advice *a)
 {
 	uint64_t mem_delta = 0;
@@ -392,6 +313,7 @@ static bool check_orphans(const struct snapshot *snap, struct advice *a)
 		      (long long)max * 2);
 	advice_action(a, "find who leaves FIN_WAIT1 and LAST_ACK behind: "
 			 "sockscope state fin-wait-1 or state last-ack");
+	orphan_retries_action(snap, a);
 	return true;
 }
 
@@ -481,68 +403,56 @@ static const struct advice_rule rule_rst_on_close = {
     .check = check_rst_on_close,
 };
 
-static bool check_syn_sent_pile(const struct snapshot *snap, struct advice *a)
-{
-	struct sum_row row;
-	char ep[ENDPOINT_BUF];
-	int64_t retries = 0;
-
-	if (!summary_top(snap->sum, SUM_REMOTE_PORT, SUM_V_SYN_SENT, &row, 1,
-			 NULL) ||
-	    row.v[SUM_V_SYN_SENT] < 10) {
-		return false;
-	}
-	summary_endpoint(ep, sizeof(ep), row.family, row.daddr, row.dport);
-	advice_set(a, SEV_INFO,
-		   "%u connections to %s wait in SYN_SENT: the destination is "
-		   "unreachable or filtered",
-		   row.v[SUM_V_SYN_SENT], ep);
-	advice_subject(a, "%s", ep);
-	advice_evidence(a, "syn_sent", row.v[SUM_V_SYN_SENT]);
-	if (advice_sysctl(snap, SYS_SYN_RETRIES, &retries)) {
-		advice_evidence(a, "tcp_syn_retries", (double)retries);
-	}
-	advice_action(a,
-		      "check routing and firewalls towards %s; connect() "
-		      "gives up after net.ipv4.tcp_syn_retries",
-		      ep);
-	return true;
-}
-
-static const struct advice_rule rule_syn_sent_pile = {
-    .id = "syn-sent-pile",
-    .max_sev = SEV_INFO,
-    .what = "10 or more SYN_SENT to one destination",
-    .source = SRC_IP_SYSCTL "#tcp-variables",
-    .check = check_syn_sent_pile,
-};
+/* Zero-window sockets worth a word when no peer is dead. */
+#define ZERO_WINDOW_MANY 10
 
 static bool check_dead_peer(const struct snapshot *snap, struct advice *a)
 {
-	uint64_t n = snap->sum->retrans_stuck;
+	uint64_t n = snap->sum->retrans_stuck, zw = snap->sum->zero_window;
 	int64_t r2 = 0;
 
-	if (!n) {
+	if (!n && zw < ZERO_WINDOW_MANY) {
 		return false;
 	}
-	advice_set(a, SEV_INFO,
-		   "%llu sockets retransmit with 8 or more retries: the peer "
-		   "is gone or unreachable",
-		   (unsigned long long)n);
+	if (n) {
+		advice_set(a, SEV_INFO,
+			   "%llu sockets retransmit or probe with 8 or more "
+			   "unanswered tries: the peer is gone or unreachable",
+			   (unsigned long long)n);
+	} else {
+		advice_set(
+		    a, SEV_INFO,
+		    "%llu sockets wait on a zero window and their probes "
+		    "are answered: the peers are alive but do not read",
+		    (unsigned long long)zw);
+	}
 	advice_evidence(a, "sockets", (double)n);
+	advice_evidence(a, "zero_window_live_peer", (double)zw);
 	if (advice_sysctl(snap, SYS_RETRIES2, &r2)) {
 		advice_evidence(a, "tcp_retries2", (double)r2);
 	}
-	advice_action(a, "set TCP_USER_TIMEOUT in the application to give up "
-			 "sooner; net.ipv4.tcp_retries2 bounds it otherwise "
-			 "(15: at least ~924 s)");
+	if (n) {
+		advice_action(a, "set TCP_USER_TIMEOUT in the application to "
+				 "give up sooner; net.ipv4.tcp_retries2 bounds "
+				 "it otherwise (15: at least ~924 s)");
+	}
+	if (zw) {
+		advice_action(a,
+			      "%llu sockets probe a zero window with answers: "
+			      "look at the peer application, which stopped "
+			      "reading; the kernel probes it forever, "
+			      "TCP_USER_TIMEOUT bounds that",
+			      (unsigned long long)zw);
+	}
 	return true;
 }
 
 static const struct advice_rule rule_dead_peer = {
     .id = "dead-peer",
     .max_sev = SEV_INFO,
-    .what = "retransmit timer running with >= 8 retransmits",
+    .what = "retransmissions or zero-window probes with >= 8 unanswered "
+	    "tries; or 10 sockets probing a zero window whose probes are "
+	    "answered (a live peer that does not read)",
     .source = SRC_TCP7,
     .check = check_dead_peer,
 };
@@ -581,7 +491,10 @@ static bool check_port_overlap(const struct snapshot *snap, struct advice *a)
 		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (l[i].port >= s->port_lo && l[i].port <= s->port_hi &&
+		/* An autobound port came from the range: nothing to
+		 * reserve, the kernel picked a free one. */
+		if (!l[i].autobound && l[i].port >= s->port_lo &&
+		    l[i].port <= s->port_hi &&
 		    !sysctl_port_reserved(s, l[i].port)) {
 			first = hits++ ? first : l[i].port;
 		}
@@ -609,20 +522,17 @@ static const struct advice_rule rule_port_overlap = {
     .id = "port-overlap",
     .max_sev = SEV_WARN,
     .what = "a LISTEN port inside ip_local_port_range and not in "
-	    "ip_local_reserved_ports",
+	    "ip_local_reserved_ports (autobound listeners skipped)",
     .source = SRC_IP_SYSCTL "#ip-variables",
     .check = check_port_overlap,
 };
 
 const struct advice_rule *const advice_rules[] = {
-    &rule_tuple_pressure,    &rule_tw_harmless,
-    &rule_tw_buckets,	     &rule_tw_recycle,
-    &rule_tw_reuse_noop,     &rule_fin_timeout_myth,
-    &rule_fin_wait2_stuck,   &rule_close_wait_leak,
-    &rule_accept_overflow,   &rule_somaxconn_low,
-    &rule_syn_queue,	     &rule_syncookies_off,
-    &rule_abort_on_overflow, &rule_orphans,
-    &rule_tcp_mem,	     &rule_rst_on_close,
-    &rule_syn_sent_pile,     &rule_dead_peer,
-    &rule_port_overlap,	     NULL,
+    &rule_tuple_pressure,    &rule_tw_harmless,	    &rule_tw_buckets,
+    &rule_tw_recycle,	     &rule_tw_reuse_noop,   &rule_fin_timeout_myth,
+    &rule_fin_wait2_stuck,   &rule_close_wait_leak, &rule_accept_overflow,
+    &rule_somaxconn_low,     &rule_syn_queue,	    &rule_syncookies_off,
+    &rule_abort_on_overflow, &rule_orphans,	    &rule_tcp_mem,
+    &rule_rst_on_close,	     &rule_syn_sent_pile,   &rule_dead_peer,
+    &rule_port_overlap,	     &rule_sysctl_folklore, NULL,
 };

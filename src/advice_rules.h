@@ -31,5 +31,10 @@ extern const struct advice_rule rule_tw_buckets;
 extern const struct advice_rule rule_tw_recycle;
 extern const struct advice_rule rule_tw_reuse_noop;
 extern const struct advice_rule rule_fin_timeout_myth;
+extern const struct advice_rule rule_sysctl_folklore;
+extern const struct advice_rule rule_accept_overflow;
+extern const struct advice_rule rule_somaxconn_low;
+extern const struct advice_rule rule_syn_queue;
+extern const struct advice_rule rule_syn_sent_pile;
 
 #endif

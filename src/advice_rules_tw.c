@@ -8,8 +8,10 @@
  */
 #include "advice_rules.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "addr.h"
 #include "state.h"
@@ -25,42 +27,90 @@ static uint64_t time_wait(const struct snapshot *snap)
 	return dumped;
 }
 
-/* The busiest outgoing (src, dst, dport) tuple and its share of ports. */
+/*
+ * The outgoing (src, dst, dport) tuple holding the most ports and its share
+ * of the usable ones. A TIME_WAIT that connect() may take over
+ * (tcp_twsk_unique: see summary_tw_reuse) holds nothing: it is counted
+ * apart, as reusable.
+ */
 static bool top_tuple(const struct snapshot *snap, struct sum_row *row,
 		      double *share)
 {
-	if (!snap->usable_ports ||
-	    !summary_top(snap->sum, SUM_TUPLE, SUM_V_TOTAL, row, 1, NULL)) {
+	if (!snap->have_ports || !snap->usable_ports ||
+	    !summary_top(snap->sum, SUM_TUPLE, SUM_V_HELD, row, 1, NULL)) {
 		return false;
 	}
-	*share = (double)row->v[SUM_V_TOTAL] / snap->usable_ports;
+	*share = (double)row->v[SUM_V_HELD] / snap->usable_ports;
 	return true;
 }
 
-static bool check_tuple_pressure(const struct snapshot *snap, struct advice *a)
+static bool loopback_tuple(const struct sum_row *row)
 {
-	struct sum_row row;
-	char src[ADDR_STRLEN], dst[ENDPOINT_BUF];
-	double share;
+	static const uint8_t one6[16] = {[15] = 1};
+
+	if (row->family == AF_INET) {
+		return row->saddr[0] == 127 || row->daddr[0] == 127;
+	}
+	return !memcmp(row->saddr, one6, 16) || !memcmp(row->daddr, one6, 16);
+}
+
+/* Does tcp_tw_reuse apply to this tuple's TIME_WAIT at all? */
+static bool reuse_applies(const struct snapshot *snap,
+			  const struct sum_row *row)
+{
 	int64_t reuse, ts;
 
-	if (!top_tuple(snap, &row, &share) || share < 0.5) {
-		return false;
+	return advice_sysctl(snap, SYS_TW_REUSE, &reuse) &&
+	       advice_sysctl(snap, SYS_TIMESTAMPS, &ts) && ts != 0 &&
+	       (reuse == 1 || (reuse == 2 && loopback_tuple(row)));
+}
+
+/* Zero usable ports is a value, and the worst one. */
+static bool no_ports(const struct snapshot *snap, struct advice *a)
+{
+	const struct sysctl_vals *s = &snap->sys;
+
+	advice_set(a, SEV_CRIT,
+		   "no usable ephemeral port: net.ipv4.ip_local_reserved_ports "
+		   "covers all of ip_local_port_range %u-%u, so connect() "
+		   "without bind() fails (EADDRNOTAVAIL)",
+		   s->port_lo, s->port_hi);
+	advice_evidence(a, "usable_ports", 0);
+	advice_evidence(a, "ip_local_port_range_low", s->port_lo);
+	advice_evidence(a, "ip_local_port_range_high", s->port_hi);
+	advice_action(a, "reserve only the listening ports that need it: "
+			 "sysctl -w net.ipv4.ip_local_reserved_ports=PORTS");
+	return true;
+}
+
+/* New connections per second one tuple can sustain: each port is held
+ * 60 s by TIME_WAIT, or only the reuse delay where reuse applies. */
+static void tuple_ceiling(const struct snapshot *snap, struct advice *a,
+			  const struct sum_row *row, bool reuse)
+{
+	double hold_s = 60.0;
+	int64_t delay;
+
+	if (!row->v[SUM_V_TIME_WAIT]) {
+		return; /* no TIME_WAIT: closing frees the port at once */
 	}
-	addr_format(src, row.family, row.saddr);
-	summary_endpoint(dst, sizeof(dst), row.family, row.daddr, row.dport);
-	advice_set(a, share >= 0.8 ? SEV_CRIT : SEV_WARN,
-		   "%u sockets from %s to %s hold %.0f%% of the %u usable "
-		   "ephemeral ports: new connect()s to it will fail",
-		   row.v[SUM_V_TOTAL], src, dst, share * 100,
-		   snap->usable_ports);
-	advice_subject(a, "%s -> %s", src, dst);
-	advice_evidence(a, "sockets", row.v[SUM_V_TOTAL]);
-	advice_evidence(a, "time_wait", row.v[SUM_V_TIME_WAIT]);
-	advice_evidence(a, "usable_ports", snap->usable_ports);
-	advice_evidence(a, "share", share);
+	if (reuse) {
+		hold_s = advice_sysctl(snap, SYS_TW_REUSE_DELAY, &delay)
+			     ? (double)delay / 1000.0
+			     : 1.0;
+	}
+	advice_evidence(a, "port_hold_seconds", hold_s);
 	advice_evidence(a, "max_new_connections_per_second",
-			snap->usable_ports / 60.0);
+			hold_s > 0 ? snap->usable_ports / hold_s
+				   : snap->usable_ports);
+}
+
+static void tuple_actions(const struct snapshot *snap, struct advice *a,
+			  const char *dst, bool reuse)
+{
+	int64_t ts;
+	unsigned int lo = snap->sys.port_lo < 10000 ? snap->sys.port_lo : 10000;
+
 	advice_action(a, "reuse connections: a pool or keep-alive to %s", dst);
 	advice_action(a, "spread the load over more destination addresses "
 			 "or ports; set IP_BIND_ADDRESS_NO_PORT before "
@@ -69,9 +119,8 @@ static bool check_tuple_pressure(const struct snapshot *snap, struct advice *a)
 		      "sysctl -w net.ipv4.ip_local_port_range=\"%u 65535\" "
 		      "(reserve listening ports above %u in "
 		      "net.ipv4.ip_local_reserved_ports first)",
-		      snap->sys.port_lo < 10000 ? snap->sys.port_lo : 10000,
-		      snap->sys.port_lo < 10000 ? snap->sys.port_lo : 10000);
-	if (advice_sysctl(snap, SYS_TW_REUSE, &reuse) && reuse != 1) {
+		      lo, lo);
+	if (!reuse) {
 		advice_action(a, "sysctl -w net.ipv4.tcp_tw_reuse=1 (on this "
 				 "client only; needs TCP timestamps on both "
 				 "ends)");
@@ -80,6 +129,48 @@ static bool check_tuple_pressure(const struct snapshot *snap, struct advice *a)
 		advice_action(a, "sysctl -w net.ipv4.tcp_timestamps=1 "
 				 "(tcp_tw_reuse depends on it)");
 	}
+}
+
+static bool check_tuple_pressure(const struct snapshot *snap, struct advice *a)
+{
+	struct sum_row row;
+	char src[ADDR_STRLEN], dst[ENDPOINT_BUF];
+	double share;
+	uint32_t held, reusable;
+	bool reuse;
+
+	if (snap->have_ports && !snap->usable_ports) {
+		return no_ports(snap, a);
+	}
+	if (!top_tuple(snap, &row, &share) || share < 0.5) {
+		return false;
+	}
+	held = row.v[SUM_V_HELD];
+	reusable = row.v[SUM_V_TOTAL] - held;
+	reuse = reuse_applies(snap, &row);
+	addr_format(src, row.family, row.saddr);
+	summary_endpoint(dst, sizeof(dst), row.family, row.daddr, row.dport);
+	if (held >= snap->usable_ports) {
+		advice_set(a, SEV_CRIT,
+			   "%u sockets from %s to %s hold all %u usable "
+			   "ephemeral ports: new connect()s to it fail "
+			   "(EADDRNOTAVAIL)",
+			   held, src, dst, snap->usable_ports);
+	} else {
+		advice_set(a, share >= 0.8 ? SEV_CRIT : SEV_WARN,
+			   "%u sockets from %s to %s hold %.0f%% of the %u "
+			   "usable ephemeral ports: connect()s to it fail when "
+			   "they hold all",
+			   held, src, dst, share * 100, snap->usable_ports);
+	}
+	advice_subject(a, "%s -> %s", src, dst);
+	advice_evidence(a, "sockets", held);
+	advice_evidence(a, "time_wait", row.v[SUM_V_TIME_WAIT]);
+	advice_evidence(a, "time_wait_reusable", reusable);
+	advice_evidence(a, "usable_ports", snap->usable_ports);
+	advice_evidence(a, "share", share);
+	tuple_ceiling(snap, a, &row, reuse);
+	tuple_actions(snap, a, dst, reuse);
 	return true;
 }
 
@@ -87,7 +178,9 @@ const struct advice_rule rule_tuple_pressure = {
     .id = "tuple-pressure",
     .max_sev = SEV_CRIT,
     .what = "sockets per (source, destination, port) tuple against the "
-	    "usable ephemeral ports (50% warning, 80% critical)",
+	    "usable ephemeral ports (50% warning, 80% critical), TIME_WAIT "
+	    "that connect() may reuse not counted; no usable port at all "
+	    "(critical)",
     .source = SRC_BERNAT,
     .check = check_tuple_pressure,
 };
@@ -199,11 +292,23 @@ static void recycle_message(const struct snapshot *snap, struct advice *a,
 			   "connections from clients behind NAT (Linux 4.12 "
 			   "removed it for that reason)");
 		advice_action(a, "sysctl -w net.ipv4.tcp_tw_recycle=0");
+	} else if (removed && !strcmp(c->value, "0")) {
+		advice_set(
+		    a, SEV_INFO,
+		    "/%s line %u sets net.ipv4.tcp_tw_recycle = 0, a key "
+		    "Linux 4.12 removed: harmless but dead, and "
+		    "`sysctl --system` reports an error for it",
+		    c->file, c->line);
 	} else if (removed) {
 		advice_set(a, SEV_WARN,
 			   "/%s line %u sets net.ipv4.tcp_tw_recycle, which "
 			   "Linux 4.12 removed: the line is dead and "
 			   "`sysctl --system` reports an error for it",
+			   c->file, c->line);
+	} else if (!strcmp(c->value, "0")) {
+		advice_set(a, SEV_INFO,
+			   "/%s line %u sets net.ipv4.tcp_tw_recycle = 0: off, "
+			   "as it must stay (Linux 4.12 removed the key)",
 			   c->file, c->line);
 	} else {
 		advice_set(a, SEV_WARN,
@@ -247,8 +352,9 @@ static bool check_tw_recycle(const struct snapshot *snap, struct advice *a)
 const struct advice_rule rule_tw_recycle = {
     .id = "tw-recycle",
     .max_sev = SEV_CRIT,
-    .what = "tcp_tw_recycle in sysctl.conf or sysctl.d on >= 4.12 "
-	    "(warning), enabled on < 4.12 (critical)",
+    .what = "tcp_tw_recycle in any file systemd-sysctl reads (the value "
+	    "that wins): set on >= 4.12 (warning; = 0: info), enabled on "
+	    "< 4.12 (critical)",
     .source = SRC_BERNAT,
     .check = check_tw_recycle,
 };

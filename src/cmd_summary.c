@@ -135,7 +135,7 @@ static void table_listeners(struct obuf *ob, const struct summary *s,
 		obuf_printf(
 		    ob, "%-28s %8u %8u %5.0f%% %8u %8u %10u %9u\n", ep,
 		    l[i].recv_q, l[i].send_q,
-		    l[i].send_q ? 100.0 * l[i].recv_q / l[i].send_q : 0,
+		    100.0 * summary_listener_fill(&l[i]),
 		    l[i].conns[SS_ESTABLISHED],
 		    l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV],
 		    l[i].conns[SS_CLOSE_WAIT], l[i].conns[SS_TIME_WAIT]);
@@ -337,8 +337,7 @@ static void json_listeners(struct jw *w, const struct summary *s,
 		json_endpoint(w, "local", l[i].family, l[i].addr, l[i].port);
 		jw_u64(w, "recv_q", l[i].recv_q);
 		jw_u64(w, "send_q", l[i].send_q);
-		jw_double(w, "fill",
-			  l[i].send_q ? (double)l[i].recv_q / l[i].send_q : 0);
+		jw_double(w, "fill", summary_listener_fill(&l[i]));
 		jw_object(w, "connections");
 		for (unsigned int st = 1; st < SS_LISTEN; st++) {
 			uint32_t c = l[i].conns[st];

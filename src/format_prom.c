@@ -243,19 +243,24 @@ static void put_ports(struct obuf *ob, const struct snapshot *snap)
 	struct sum_row row;
 	double ratio = 0;
 
-	if (!snap->usable_ports) {
+	/* Zero usable ports is a value (the worst one), not unknown. */
+	if (!snap->have_ports) {
 		return;
 	}
 	family_head(ob, "ephemeral_ports_usable", "gauge",
 		    "ip_local_port_range minus ip_local_reserved_ports.");
 	obuf_printf(ob, "sockscope_ephemeral_ports_usable %u\n",
 		    snap->usable_ports);
-	if (summary_top(snap->sum, SUM_TUPLE, SUM_V_TOTAL, &row, 1, NULL)) {
+	if (!snap->usable_ports) {
+		ratio = 1; /* connect() finds none: exhausted */
+	} else if (summary_top(snap->sum, SUM_TUPLE, SUM_V_TOTAL, &row, 1,
+			       NULL)) {
 		ratio = (double)row.v[SUM_V_TOTAL] / snap->usable_ports;
 	}
 	family_head(ob, "ephemeral_ports_max_tuple_ratio", "gauge",
 		    "Largest share of usable ephemeral ports held by one "
-		    "(source, destination, port) tuple.");
+		    "(source, destination, port) tuple; 1 when none is "
+		    "usable.");
 	obuf_printf(ob, "sockscope_ephemeral_ports_max_tuple_ratio %.6f\n",
 		    ratio);
 }

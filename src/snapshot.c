@@ -43,6 +43,7 @@ static void read_static(struct snapshot *snap, const char *root)
 
 	sysctl_read_all(root, &snap->sys, note_unreadable, snap);
 	snap->usable_ports = sysctl_usable_ports(&snap->sys);
+	snap->have_ports = !snap->sys.port_range_err;
 	len =
 	    root_read_file(root, "proc/sys/kernel/osrelease", buf, sizeof(buf));
 	if (len >= 0 && !sysctl_parse_kver(buf, &snap->kernel)) {
@@ -56,15 +57,33 @@ static void read_static(struct snapshot *snap, const char *root)
 	found = sysctl_conf_find(root, "net.ipv4.tcp_tw_recycle",
 				 &snap->recycle_conf);
 	snap->recycle_in_conf = found == 1;
+	sysctl_conf_collect(root, snapshot_conf_keys, &snap->conf);
 }
+
+const char *const snapshot_conf_keys[] = {
+    "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_tw_reuse",   "net.ipv4.tcp_syncookies",
+    "net.ipv4.tcp_timestamps", "net.ipv4.tcp_max_tw_buckets",
+    NULL,
+};
 
 void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg)
 {
+	const struct sysctl_vals *s = &snap->sys;
+
 	memset(cfg, 0, sizeof(*cfg));
-	if (!snap->sys.port_range_err) {
-		cfg->eph_lo = snap->sys.port_lo;
-		cfg->eph_hi = snap->sys.port_hi;
+	if (!s->port_range_err) {
+		cfg->eph_lo = s->port_lo;
+		cfg->eph_hi = s->port_hi;
 	}
+	if (sysctl_have(s, SYS_TW_REUSE) && sysctl_have(s, SYS_TIMESTAMPS)) {
+		cfg->tw.reuse = (uint8_t)s->v[SYS_TW_REUSE];
+		cfg->tw.timestamps = s->v[SYS_TIMESTAMPS] != 0;
+	}
+	/* Before the sysctl existed the kernel waited a fixed second. */
+	cfg->tw.delay_ms = sysctl_have(s, SYS_TW_REUSE_DELAY)
+			       ? (uint32_t)s->v[SYS_TW_REUSE_DELAY]
+			       : 1000;
 }
 
 static int sample(struct snapshot *snap, const struct snapshot_src *src,
@@ -144,6 +163,44 @@ static int live_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
+static int autobound_row(const struct sock_rec *rec, void *data)
+{
+	summary_add_autobound(data, rec);
+	return 0;
+}
+
+/*
+ * Which listeners got their port from the kernel (bind() to port 0): only
+ * the kernel knows (no SOCK_BINDPORT_LOCK), so ask it with the `autobound`
+ * filter on a second, LISTEN-only dump. Not from a --load file, which has
+ * no such answer (and not into a --save file).
+ */
+static int mark_autobound(const struct opts *o, struct summary *sum)
+{
+	char *words[] = {(char *)"autobound"};
+	struct filter_error ferr;
+	struct opts q = *o;
+	struct acquire a;
+	int err;
+
+	if (o->load_path) {
+		return 0;
+	}
+	err = filter_parse(1, words, &q.filter, &ferr);
+	if (err) {
+		return 0;
+	}
+	q.save_path = NULL;
+	acquire_init(&a, &q);
+	a.protocols &= PROTO_TCP;
+	a.states[IPPROTO_TCP] = SS_BIT(SS_LISTEN);
+	/* Without the answer no listener counts as autobound: not fatal. */
+	(void)acquire_run(&a, autobound_row, sum);
+	acquire_finish(&a);
+	filter_destroy(q.filter);
+	return 0;
+}
+
 int snapshot_sockets_live(void *data, struct summary *sum)
 {
 	const struct opts *o = data;
@@ -161,6 +218,9 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
+	if (!err && (states & SS_BIT(SS_LISTEN))) {
+		err = mark_autobound(o, sum);
+	}
 	return err;
 }
 

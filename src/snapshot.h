@@ -40,9 +40,11 @@ struct snapshot {
 	struct kver kernel;
 	bool have_kernel;
 	struct sysctl_vals sys;
-	uint32_t usable_ports; /* range minus reserved; 0 unknown */
+	uint32_t usable_ports; /* range minus reserved (0 may be the value) */
+	bool have_ports;       /* ip_local_port_range was read */
 	bool recycle_in_conf;
 	struct conf_hit recycle_conf;
+	struct conf_lines conf; /* folklore keys set in sysctl.d/sysctl.conf */
 	struct counters c0, c1;	 /* c1 is the latest sample */
 	double interval_s; /* seconds between c0 and c1; 0: one */
 	struct sockstat sockstat;
@@ -78,7 +80,11 @@ int snapshot_sockets_live(void *data, struct summary *sum);
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 			 double interval_s);
 
-/* The summary config for a sample (ephemeral range from snap->sys). */
+/* The sysctl.conf keys the folklore audit looks for; NULL-terminated. */
+extern const char *const snapshot_conf_keys[];
+
+/* The summary config for a sample (ephemeral range and TIME_WAIT reuse
+ * from snap->sys). */
 void snapshot_summary_cfg(const struct snapshot *snap, struct summary_cfg *cfg);
 
 #endif

@@ -39,7 +39,8 @@ struct ref {
 struct summary_priv {
 	struct summary_cfg cfg;
 	struct breakdown tab[SUM_TAB_MAX];
-	struct breakdown listeners; /* key: src, port  v: recv_q, send_q */
+	struct breakdown listeners; /* key: src, port  v: recv_q, send_q, pid */
+	struct breakdown autobound; /* key: src, port (listeners) */
 	struct keytab lingering;    /* key: cookie, state (CLOSE_WAIT/FIN_WAIT2) */
 	/* per local port, per state: chunks allocated on first use */
 	uint32_t (*ports[65536 / PORT_CHUNK])[SS_MAX];
@@ -140,6 +141,7 @@ struct summary *summary_create(const struct summary_cfg *cfg)
 	/* Owners are not addresses: one table, fam[1] stays empty. */
 	keytab_init(&s->priv->tab[SUM_OWNER].fam[0], OWNER_KEY_LEN);
 	inet_breakdown(&s->priv->listeners, KEY_SRC);
+	inet_breakdown(&s->priv->autobound, KEY_SRC);
 	keytab_init(&s->priv->lingering, LINGER_KEY_LEN);
 	s->have_previous = cfg->previous != NULL;
 	s->have_owners = cfg->owner != NULL;
@@ -155,6 +157,7 @@ void summary_destroy(struct summary *s)
 		bd_free(&s->priv->tab[i]);
 	}
 	bd_free(&s->priv->listeners);
+	bd_free(&s->priv->autobound);
 	keytab_free(&s->priv->lingering);
 	for (size_t i = 0; i < ARRAY_SIZE(s->priv->ports); i++) {
 		free(s->priv->ports[i]);
@@ -239,6 +242,7 @@ static void add_owner(struct summary *s, const struct sock_rec *rec)
 
 static void add_listener(struct summary *s, const struct sock_rec *rec)
 {
+	const struct owner_ops *ops = s->priv->cfg.owner;
 	struct breakdown *b = &s->priv->listeners;
 	uint8_t key[KEYTAB_KEY_MAX];
 	/* The listeners' keys hold no peer; daddr is passed only so that
@@ -246,21 +250,85 @@ static void add_listener(struct summary *s, const struct sock_rec *rec)
 	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
 				rec->sport);
 	uint32_t *v = bd_get(s, b, t, key);
+	struct owner ow = {0};
 
 	if (v) {
 		v[0] = rec->recv_q;
 		v[1] = rec->send_q;
+		if (ops && ops->lookup(ops->data, rec, &ow)) {
+			v[2] = ow.pid;
+		}
+	}
+}
+
+void summary_add_autobound(struct summary *s, const struct sock_rec *rec)
+{
+	struct breakdown *b = &s->priv->autobound;
+	uint8_t key[KEYTAB_KEY_MAX];
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, NULL,
+				rec->sport);
+
+	bd_get(s, b, t, key);
+}
+
+static bool is_loopback(uint8_t family, const uint8_t *a)
+{
+	static const uint8_t one6[16] = {[15] = 1};
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (family == AF_INET) {
+		return a[0] == 127;
+	}
+	return !memcmp(a, one6, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+}
+
+#define TIME_WAIT_MS 60000 /* TCP_TIMEWAIT_LEN */
+#define LOOPBACK_IFINDEX 1
+
+/* tcp_twsk_unique(): may connect() take this TIME_WAIT's tuple now? */
+static bool tw_reusable(const struct summary_tw_reuse *tw,
+			const struct sock_rec *rec)
+{
+	uint32_t age;
+
+	if (rec->state != SS_TIME_WAIT || !tw->reuse || !tw->timestamps) {
+		return false;
+	}
+	if (tw->reuse == 2 && rec->ifindex != LOOPBACK_IFINDEX &&
+	    !is_loopback(rec->family, rec->saddr) &&
+	    !is_loopback(rec->family, rec->daddr)) {
+		return false;
+	}
+	age = rec->expires_ms < TIME_WAIT_MS ? TIME_WAIT_MS - rec->expires_ms
+					     : 0;
+	return age > tw->delay_ms;
+}
+
+static void bump_tuple(struct summary *s, const struct sock_rec *rec)
+{
+	struct breakdown *b = &s->priv->tab[SUM_TUPLE];
+	uint8_t key[KEYTAB_KEY_MAX];
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
+				rec->dport);
+	uint32_t *v = bd_get(s, b, t, key);
+
+	if (v) {
+		v[0]++;
+		v[SUM_V_TIME_WAIT] += rec->state == SS_TIME_WAIT;
+		v[SUM_V_HELD] += !tw_reusable(&s->priv->cfg.tw, rec);
 	}
 }
 
 static void add_peer(struct summary *s, const struct sock_rec *rec)
 {
-	bump(s, SUM_REMOTE_HOST, rec, 0, 0);
+	bump(s, SUM_REMOTE_HOST, rec, 0,
+	     rec->state == SS_FIN_WAIT2 && rec->inode ? SUM_V_HOST_FW2 : 0);
 	bump(s, SUM_REMOTE_PORT, rec, rec->dport,
-	     rec->state == SS_SYN_SENT ? SUM_V_SYN_SENT : 0);
+	     rec->state == SS_SYN_SENT	   ? SUM_V_SYN_SENT
+	     : rec->state == SS_CLOSE_WAIT ? SUM_V_PEER_CW
+					   : 0);
 	if (rec->protocol == IPPROTO_TCP && ephemeral(s, rec->sport)) {
-		bump(s, SUM_TUPLE, rec, rec->dport,
-		     rec->state == SS_TIME_WAIT ? SUM_V_TIME_WAIT : 0);
+		bump_tuple(s, rec);
 	}
 }
 
@@ -278,8 +346,14 @@ static void add_tcp(struct summary *s, const struct sock_rec *rec)
 	if (rec->state == SS_TIME_WAIT && !ephemeral(s, rec->sport)) {
 		s->time_wait_inbound++;
 	}
+	/* idiag_timer 4 probes a zero window; every answer resets the
+	 * probe count (tcp_ack(), RFC 1122 4.2.2.17): a low count is a live
+	 * peer that does not read, a high one a peer that stopped answering,
+	 * like 8 unanswered retransmissions (timer 1). */
 	if ((rec->timer == 1 || rec->timer == 4) && rec->retrans >= 8) {
 		s->retrans_stuck++;
+	} else if (rec->timer == 4) {
+		s->zero_window++;
 	}
 	/* Orphans live in timewait sockets, which have no inode. */
 	if (rec->state == SS_FIN_WAIT2 && rec->inode) {
@@ -461,6 +535,10 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 		rows[k].port = r.dport;
 		rows[k].recv_q = ref_v(refs[k], 0);
 		rows[k].send_q = ref_v(refs[k], 1);
+		rows[k].pid = ref_v(refs[k], 2);
+		rows[k].autobound =
+		    keytab_find(&s->priv->autobound.fam[r.family == AF_INET6],
+				refs[k].key) != NULL;
 		chunk = s->priv->ports[r.dport / PORT_CHUNK];
 		if (chunk) {
 			memcpy(rows[k].conns, chunk[r.dport % PORT_CHUNK],
@@ -469,6 +547,28 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 	}
 	free(refs);
 	return k;
+}
+
+double summary_listener_fill(const struct sum_listener *l)
+{
+	return (double)l->recv_q / (l->send_q ? l->send_q : 1);
+}
+
+bool summary_owner(const struct summary *s, uint32_t pid, struct owner *out)
+{
+	const struct keytab *t = &s->priv->tab[SUM_OWNER].fam[0];
+
+	for (size_t i = 0; pid && i < t->n; i++) {
+		const uint8_t *k = keytab_key(t, i);
+
+		if (!memcmp(k + 16, &pid, sizeof(pid))) {
+			memcpy(out->name, k, sizeof(out->name));
+			out->name[sizeof(out->name) - 1] = '\0';
+			out->pid = pid;
+			return true;
+		}
+	}
+	return false;
 }
 
 uint16_t summary_close_wait_port(const struct summary *s, uint32_t *count)

@@ -34,17 +34,33 @@ struct owner_ops {
 	void *data;
 };
 
+/*
+ * When connect() may take over a TIME_WAIT 4-tuple (tcp_twsk_unique()):
+ * tcp_tw_reuse 1, or 2 with a loopback address or a socket bound to lo,
+ * timestamps on, and the TIME_WAIT older than the reuse delay. All zero:
+ * never (the default of a zeroed cfg).
+ */
+struct summary_tw_reuse {
+	uint8_t reuse;	   /* net.ipv4.tcp_tw_reuse */
+	bool timestamps;   /* net.ipv4.tcp_timestamps != 0 */
+	uint32_t delay_ms; /* tcp_tw_reuse_delay, else 1000 */
+};
+
 struct summary_cfg {
 	uint16_t eph_lo, eph_hi;	/* ip_local_port_range; 0, 0: unknown */
+	struct summary_tw_reuse tw;	/* which TIME_WAIT connect() reuses */
 	const struct owner_ops *owner;	/* NULL without -p */
 	const struct summary *previous; /* an earlier sample, or NULL */
 };
 
 enum sum_tab {
-	SUM_REMOTE_HOST, /* key: family, daddr         v: sockets */
-	SUM_REMOTE_PORT, /* key: family, daddr, dport  v: sockets, syn_sent */
+	SUM_REMOTE_HOST, /* key: family, daddr
+			    v: sockets, -, owned fin_wait2 */
+	SUM_REMOTE_PORT, /* key: family, daddr, dport
+			    v: sockets, syn_sent, close_wait */
 	SUM_TUPLE,	 /* key: family, saddr, daddr, dport
-			    v: sockets on an ephemeral port, time_wait */
+			    v: sockets on an ephemeral port, time_wait,
+			    held (all but the TIME_WAIT connect() reuses) */
 	SUM_OWNER,	 /* key: pid, name  v: sockets, close_wait, fin_wait2 */
 	SUM_TAB_MAX
 };
@@ -55,7 +71,10 @@ enum {
 	SUM_V_SYN_SENT = 1,
 	SUM_V_TIME_WAIT = 1,
 	SUM_V_CLOSE_WAIT = 1,
-	SUM_V_FIN_WAIT2 = 2
+	SUM_V_FIN_WAIT2 = 2,
+	SUM_V_HELD = 2,	      /* SUM_TUPLE */
+	SUM_V_PEER_CW = 2,    /* SUM_REMOTE_PORT: close_wait */
+	SUM_V_HOST_FW2 = 2,   /* SUM_REMOTE_HOST: owned fin_wait2 */
 };
 
 struct sum_row {
@@ -71,6 +90,8 @@ struct sum_listener {
 	uint8_t addr[16];
 	uint16_t port;
 	uint32_t recv_q, send_q; /* accept queue length and limit */
+	uint32_t pid;		 /* its owner with -p, else 0 */
+	bool autobound;		 /* see summary_add_autobound() */
 	uint32_t conns[SS_MAX];	 /* TCP sockets on this local port */
 };
 
@@ -82,7 +103,9 @@ struct summary {
 	uint64_t time_wait_inbound; /* TIME_WAIT not on an ephemeral port */
 	uint64_t fin_wait2_owned;   /* FIN_WAIT2 still held by a process */
 	uint64_t persisting_close_wait, persisting_fin_wait2;
-	uint64_t retrans_stuck; /* retransmitting with >= 8 retries */
+	uint64_t retrans_stuck; /* >= 8 retransmissions or window probes
+				   unanswered: the peer is gone */
+	uint64_t zero_window;	/* probing a zero window, probes answered */
 	uint64_t dropped;	/* keys over SUMMARY_KEYS_MAX */
 	bool have_previous;
 	bool have_owners;
@@ -106,6 +129,21 @@ size_t summary_top(const struct summary *s, enum sum_tab tab, unsigned int col,
 /* Listening TCP sockets, fullest queue first. Returns how many written. */
 size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 			 size_t n, size_t *keys);
+
+/*
+ * Mark rec, a listener already added, as autobound (its port picked by the
+ * kernel: bind() to port 0 or listen() without bind()); the caller learns
+ * that from a dump with the `autobound` kernel filter.
+ */
+void summary_add_autobound(struct summary *s, const struct sock_rec *rec);
+
+/* How full a listener's accept queue is: Recv-Q / Send-Q. The kernel
+ * queues backlog + 1 connections, so a backlog of 0 with one queued
+ * connection is full (1.0), not 0. */
+double summary_listener_fill(const struct sum_listener *l);
+
+/* The name -p found for pid; false when the owner table does not have it. */
+bool summary_owner(const struct summary *s, uint32_t pid, struct owner *out);
 
 /* CLOSE_WAIT sockets per local port: the port with the most, or 0. */
 uint16_t summary_close_wait_port(const struct summary *s, uint32_t *count);

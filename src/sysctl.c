@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -46,39 +47,63 @@ long root_read_file(const char *root, const char *rel, char *buf, size_t cap)
 	return total;
 }
 
-static const char *const sysctl_paths[SYS_MAX] = {
-    [SYS_TW_REUSE] = "net/ipv4/tcp_tw_reuse",
-    [SYS_TW_RECYCLE] = "net/ipv4/tcp_tw_recycle",
-    [SYS_TIMESTAMPS] = "net/ipv4/tcp_timestamps",
-    [SYS_FIN_TIMEOUT] = "net/ipv4/tcp_fin_timeout",
-    [SYS_MAX_TW_BUCKETS] = "net/ipv4/tcp_max_tw_buckets",
-    [SYS_MAX_ORPHANS] = "net/ipv4/tcp_max_orphans",
-    [SYS_SYNCOOKIES] = "net/ipv4/tcp_syncookies",
-    [SYS_ABORT_ON_OVERFLOW] = "net/ipv4/tcp_abort_on_overflow",
-    [SYS_MAX_SYN_BACKLOG] = "net/ipv4/tcp_max_syn_backlog",
-    [SYS_SOMAXCONN] = "net/core/somaxconn",
-    [SYS_RETRIES2] = "net/ipv4/tcp_retries2",
-    [SYS_SYN_RETRIES] = "net/ipv4/tcp_syn_retries",
+#define DOC "Documentation/networking/ip-sysctl.rst#"
+
+static const struct sysctl_fact facts[SYS_MAX] = {
+    [SYS_TW_REUSE] = {"net/ipv4/tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 0,
+		      "2 (loopback only; since 4.20)", DOC "tcp-variables"},
+    [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle",
+			SYSCTL_OPTIONAL, "removed in 4.12",
+			DOC "tcp-variables"},
+    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps", 0,
+			"1", DOC "tcp-variables"},
+    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout",
+			 0, "60", DOC "tcp-variables"},
+    [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets",
+			    "net.ipv4.tcp_max_tw_buckets", 0,
+			    "established hash size / 2", DOC "tcp-variables"},
+    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans",
+			 SYSCTL_HOSTWIDE, "scaled to memory",
+			 DOC "tcp-variables"},
+    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies", 0,
+			"1", DOC "tcp-variables"},
+    [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow",
+			       "net.ipv4.tcp_abort_on_overflow", 0, "0",
+			       DOC "tcp-variables"},
+    [SYS_MAX_SYN_BACKLOG] = {"net/ipv4/tcp_max_syn_backlog",
+			     "net.ipv4.tcp_max_syn_backlog", 0,
+			     "max(128, established hash size / 128)",
+			     DOC "tcp-variables"},
+    [SYS_SOMAXCONN] = {"net/core/somaxconn", "net.core.somaxconn", 0,
+		       "4096 (128 before 5.4)", DOC "tcp-variables"},
+    [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0, "15",
+		      DOC "tcp-variables"},
+    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries",
+			 0, "6", DOC "tcp-variables"},
+    [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay",
+			    "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL,
+			    "1000 ms (a fixed 1 s where the sysctl is absent)",
+			    DOC "tcp-variables"},
+    [SYS_EHASH_ENTRIES] = {"net/ipv4/tcp_ehash_entries",
+			   "net.ipv4.tcp_ehash_entries", SYSCTL_OPTIONAL,
+			   "sized at boot (read only; < 0: shared with the "
+			   "host)",
+			   DOC "tcp-variables"},
+    [SYS_ORPHAN_RETRIES] = {"net/ipv4/tcp_orphan_retries",
+			    "net.ipv4.tcp_orphan_retries", 0, "0 (means 8)",
+			    DOC "tcp-variables"},
 };
 
-static const char *const sysctl_names[SYS_MAX] = {
-    [SYS_TW_REUSE] = "net.ipv4.tcp_tw_reuse",
-    [SYS_TW_RECYCLE] = "net.ipv4.tcp_tw_recycle",
-    [SYS_TIMESTAMPS] = "net.ipv4.tcp_timestamps",
-    [SYS_FIN_TIMEOUT] = "net.ipv4.tcp_fin_timeout",
-    [SYS_MAX_TW_BUCKETS] = "net.ipv4.tcp_max_tw_buckets",
-    [SYS_MAX_ORPHANS] = "net.ipv4.tcp_max_orphans",
-    [SYS_SYNCOOKIES] = "net.ipv4.tcp_syncookies",
-    [SYS_ABORT_ON_OVERFLOW] = "net.ipv4.tcp_abort_on_overflow",
-    [SYS_MAX_SYN_BACKLOG] = "net.ipv4.tcp_max_syn_backlog",
-    [SYS_SOMAXCONN] = "net.core.somaxconn",
-    [SYS_RETRIES2] = "net.ipv4.tcp_retries2",
-    [SYS_SYN_RETRIES] = "net.ipv4.tcp_syn_retries",
-};
+const struct sysctl_fact *sysctl_fact(enum sysctl_id id)
+{
+	static const struct sysctl_fact none = {"", "?", 0, "", ""};
+
+	return id < SYS_MAX ? &facts[id] : &none;
+}
 
 const char *sysctl_name(enum sysctl_id id)
 {
-	return id < SYS_MAX ? sysctl_names[id] : "?";
+	return sysctl_fact(id)->name;
 }
 
 bool sysctl_have(const struct sysctl_vals *s, enum sysctl_id id)
@@ -218,14 +243,16 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 
 	memset(out, 0, sizeof(*out));
 	for (int id = 0; id < SYS_MAX; id++) {
-		if (id == SYS_TW_RECYCLE || id == SYS_MAX_ORPHANS) {
+		if (facts[id].flags & SYSCTL_OPTIONAL) {
+			out->err[id] = read_ints(root, facts[id].path,
+						 &out->v[id], 1, NULL, NULL);
+		} else if (facts[id].flags & SYSCTL_HOSTWIDE) {
 			out->err[id] = read_hostwide(
-			    root, sysctl_paths[id], &out->v[id], 1,
-			    id == SYS_TW_RECYCLE ? NULL : report, data);
-			continue;
+			    root, facts[id].path, &out->v[id], 1, report, data);
+		} else {
+			out->err[id] = read_ints(root, facts[id].path,
+						 &out->v[id], 1, report, data);
 		}
-		out->err[id] = read_ints(root, sysctl_paths[id], &out->v[id], 1,
-					 report, data);
 	}
 	out->port_range_err = read_ints(root, "net/ipv4/ip_local_port_range",
 					range, 2, report, data);
@@ -303,11 +330,12 @@ static bool key_equal(const char *a, size_t alen, const char *key)
 	return i == alen && !key[i];
 }
 
-/* One "key = value" line; returns true with the value when it is key. */
-static bool scan_line(const char *s, size_t len, const char *key, char *value,
-		      size_t value_len)
+/* One "key = value" line: the key's extent and the value; false when the
+ * line assigns nothing. */
+static bool parse_line(const char *s, size_t len, const char **key,
+		       size_t *key_len, char *value, size_t value_len)
 {
-	const char *end = s + len, *eq, *k, *ke;
+	const char *end = s + len, *eq, *ke;
 
 	while (s < end && isspace((unsigned char)*s)) {
 		s++;
@@ -322,14 +350,12 @@ static bool scan_line(const char *s, size_t len, const char *key, char *value,
 	if (!eq) {
 		return false;
 	}
-	k = s;
 	ke = eq;
-	while (ke > k && isspace((unsigned char)ke[-1])) {
+	while (ke > s && isspace((unsigned char)ke[-1])) {
 		ke--;
 	}
-	if (!key_equal(k, (size_t)(ke - k), key)) {
-		return false;
-	}
+	*key = s;
+	*key_len = (size_t)(ke - s);
 	for (s = eq + 1; s < end && isspace((unsigned char)*s); s++) {
 	}
 	while (end > s && isspace((unsigned char)end[-1])) {
@@ -339,45 +365,57 @@ static bool scan_line(const char *s, size_t len, const char *key, char *value,
 	return true;
 }
 
-unsigned int sysctl_conf_scan(const char *text, const char *key, char *value,
-			      size_t value_len)
+/* Calls fn(line, key, value, data) for each line assigning one of keys. */
+typedef void (*line_fn)(unsigned int line, const char *key, const char *value,
+			void *data);
+static void scan_text(const char *text, const char *const *keys, line_fn fn,
+		      void *data)
 {
-	unsigned int line = 0, hit = 0;
+	unsigned int line = 0;
 	const char *p = text;
 
 	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *nl = strchr(p, '\n'), *k;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), klen;
+		char value[sizeof(((struct conf_line *)0)->value)];
 
 		line++;
-		if (scan_line(p, len, key, value, value_len)) {
-			hit = line;
+		if (parse_line(p, len, &k, &klen, value, sizeof(value))) {
+			for (size_t i = 0; keys[i]; i++) {
+				if (key_equal(k, klen, keys[i])) {
+					fn(line, keys[i], value, data);
+					break;
+				}
+			}
 		}
 		p += len + (nl ? 1 : 0);
 	}
-	return hit;
 }
 
-/* Scan one file; a later hit replaces an earlier one. */
-static int scan_file(const char *root, const char *rel, const char *key,
-		     struct conf_hit *hit, bool *found)
-{
-	char buf[65536];
-	char value[sizeof(hit->value)];
-	long len = root_read_file(root, rel, buf, sizeof(buf));
+struct last_hit {
 	unsigned int line;
+	char *value;
+	size_t value_len;
+};
 
-	if (len < 0) {
-		return (int)len;
-	}
-	line = sysctl_conf_scan(buf, key, value, sizeof(value));
-	if (line) {
-		snprintf(hit->file, sizeof(hit->file), "%s", rel);
-		memcpy(hit->value, value, sizeof(value));
-		hit->line = line;
-		*found = true;
-	}
-	return 0;
+static void keep_last(unsigned int line, const char *key, const char *value,
+		      void *data)
+{
+	struct last_hit *h = data;
+
+	(void)key;
+	h->line = line;
+	snprintf(h->value, h->value_len, "%s", value);
+}
+
+unsigned int sysctl_conf_scan(const char *text, const char *key, char *value,
+			      size_t value_len)
+{
+	const char *keys[] = {key, NULL};
+	struct last_hit h = {0, value, value_len};
+
+	scan_text(text, keys, keep_last, &h);
+	return h.line;
 }
 
 static bool is_conf_name(const char *name)
@@ -387,28 +425,184 @@ static bool is_conf_name(const char *name)
 	return name[0] != '.' && n > 5 && !strcmp(name + n - 5, ".conf");
 }
 
+/* The directories of sysctl.d(5), earliest (winning) first. */
+static const char *const conf_dirs[] = {
+    "etc/sysctl.d",	"run/sysctl.d", "usr/local/lib/sysctl.d",
+    "usr/lib/sysctl.d", "lib/sysctl.d",
+};
+
+struct conf_file {
+	char name[100];
+	unsigned int dir;
+};
+
+struct conf_list {
+	struct conf_file *f;
+	size_t n, cap;
+};
+
+static bool listed(const struct conf_list *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (!strcmp(l->f[i].name, name)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void list_dir(const char *root, unsigned int d, struct conf_list *l)
+{
+	char dir[512];
+	struct dirent *e;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, conf_dirs[d]);
+	dp = opendir(dir);
+	if (!dp) {
+		return;
+	}
+	while ((e = readdir(dp))) {
+		if (!is_conf_name(e->d_name) ||
+		    strlen(e->d_name) >= sizeof(l->f->name) ||
+		    listed(l, e->d_name)) {
+			continue;
+		}
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 16;
+			l->f = xrealloc(l->f, l->cap * sizeof(*l->f));
+		}
+		snprintf(l->f[l->n].name, sizeof(l->f->name), "%s", e->d_name);
+		l->f[l->n++].dir = d;
+	}
+	closedir(dp);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_file *)a)->name,
+		      ((const struct conf_file *)b)->name);
+}
+
+/* True when root/rel is the same file as root/etc/sysctl.conf. */
+static bool is_sysctl_conf(const char *root, const char *rel,
+			   const struct stat *conf)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	return conf && !stat(path, &st) && st.st_dev == conf->st_dev &&
+	       st.st_ino == conf->st_ino;
+}
+
+#define CONF_TEXT_MAX 65536
+
+int sysctl_conf_each(const char *root, sysctl_conf_fn fn, void *data)
+{
+	struct conf_list l = {0};
+	char *buf = xmalloc(CONF_TEXT_MAX), rel[160], path[512];
+	struct stat conf_st;
+	bool conf_seen = false, have_conf;
+	int readable = 0, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/etc/sysctl.conf", root);
+	have_conf = !stat(path, &conf_st);
+	for (unsigned int d = 0; d < ARRAY_SIZE(conf_dirs); d++) {
+		list_dir(root, d, &l);
+	}
+	qsort(l.f, l.n, sizeof(*l.f), by_name);
+	for (size_t i = 0; i <= l.n && !ret; i++) {
+		if (i < l.n) {
+			snprintf(rel, sizeof(rel), "%s/%s",
+				 conf_dirs[l.f[i].dir], l.f[i].name);
+			conf_seen |= is_sysctl_conf(
+			    root, rel, have_conf ? &conf_st : NULL);
+		} else if (!conf_seen) {
+			snprintf(rel, sizeof(rel), "etc/sysctl.conf");
+		} else {
+			break;
+		}
+		if (root_read_file(root, rel, buf, CONF_TEXT_MAX) >= 0) {
+			readable++;
+			ret = fn(rel, buf, data);
+		}
+	}
+	free(l.f);
+	free(buf);
+	return ret ? ret : readable ? 0 : -ENOENT;
+}
+
+struct collect {
+	const char *const *keys;
+	struct conf_lines *out;
+	const char *rel;
+};
+
+static void collect_line(unsigned int line, const char *key, const char *value,
+			 void *data)
+{
+	struct collect *c = data;
+	struct conf_line *cl;
+
+	if (c->out->n == CONF_LINES_MAX) {
+		c->out->more++;
+		return;
+	}
+	cl = &c->out->l[c->out->n++];
+	snprintf(cl->file, sizeof(cl->file), "%s", c->rel);
+	cl->line = line;
+	cl->key = key;
+	snprintf(cl->value, sizeof(cl->value), "%s", value);
+}
+
+static int collect_file(const char *rel, const char *text, void *data)
+{
+	struct collect *c = data;
+
+	c->rel = rel;
+	scan_text(text, c->keys, collect_line, c);
+	return 0;
+}
+
+int sysctl_conf_collect(const char *root, const char *const *keys,
+			struct conf_lines *out)
+{
+	struct collect c = {keys, out, NULL};
+
+	memset(out, 0, sizeof(*out));
+	return sysctl_conf_each(root, collect_file, &c);
+}
+
+struct find {
+	const char *key;
+	struct conf_hit *hit;
+	bool found;
+};
+
+static int find_file(const char *rel, const char *text, void *data)
+{
+	struct find *f = data;
+	char value[sizeof(f->hit->value)];
+	unsigned int line =
+	    sysctl_conf_scan(text, f->key, value, sizeof(value));
+
+	if (line) {
+		snprintf(f->hit->file, sizeof(f->hit->file), "%s", rel);
+		memcpy(f->hit->value, value, sizeof(value));
+		f->hit->line = line;
+		f->found = true;
+	}
+	return 0;
+}
+
 int sysctl_conf_find(const char *root, const char *key, struct conf_hit *hit)
 {
-	struct dirent **names = NULL;
-	char dir[512], rel[128 + 16];
-	bool found = false;
-	int n, readable = 0;
+	struct find f = {key, hit, false};
+	int err = sysctl_conf_each(root, find_file, &f);
 
-	snprintf(dir, sizeof(dir), "%s/etc/sysctl.d", root);
-	n = scandir(dir, &names, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		if (is_conf_name(names[i]->d_name) &&
-		    strlen(names[i]->d_name) < 100) {
-			snprintf(rel, sizeof(rel), "etc/sysctl.d/%s",
-				 names[i]->d_name);
-			readable += !scan_file(root, rel, key, hit, &found);
-		}
-		free(names[i]);
-	}
-	free(names);
-	readable += !scan_file(root, "etc/sysctl.conf", key, hit, &found);
-	if (found) {
+	if (f.found) {
 		return 1;
 	}
-	return readable || n >= 0 ? 0 : -ENOENT;
+	return err == -ENOENT ? 0 : err;
 }

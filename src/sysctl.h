@@ -33,8 +33,33 @@ enum sysctl_id {
 	SYS_SOMAXCONN,
 	SYS_RETRIES2,
 	SYS_SYN_RETRIES,
+	SYS_TW_REUSE_DELAY, /* ms; newer kernels only (1 s fixed before) */
+	SYS_EHASH_ENTRIES,  /* Linux >= 6.1; < 0: the host's table, shared */
+	SYS_ORPHAN_RETRIES,
 	SYS_MAX
 };
+
+/* What sysctl_read_all may find missing without a word. */
+enum sysctl_flag {
+	SYSCTL_OPTIONAL = 1, /* exists only on some kernels */
+	SYSCTL_HOSTWIDE = 2, /* invisible inside a child network namespace */
+};
+
+/*
+ * One tunable: where it lives, its kernel default and where that is
+ * documented. The one place advise keeps sysctl facts, so they can later
+ * move to the shared facts table as they are.
+ */
+struct sysctl_fact {
+	const char *path; /* below proc/sys/ */
+	const char *name; /* dotted */
+	unsigned int flags;
+	const char *dflt; /* the kernel default, as text */
+	const char *doc;  /* Documentation/networking/ip-sysctl.rst anchor */
+};
+
+/* The fact for id; never NULL for a valid id. */
+const struct sysctl_fact *sysctl_fact(enum sysctl_id id);
 
 /* The dotted name ("net.ipv4.tcp_tw_reuse"). Never NULL for a valid id. */
 const char *sysctl_name(enum sysctl_id id);
@@ -91,6 +116,38 @@ int sysctl_parse_kver(const char *text, struct kver *out);
 bool kver_at_least(const struct kver *k, unsigned int major,
 		   unsigned int minor);
 
+/*
+ * The files systemd-sysctl(8) applies, in its order (sysctl.d(5)): every
+ * *.conf of etc/sysctl.d, run/sysctl.d, usr/local/lib/sysctl.d,
+ * usr/lib/sysctl.d and lib/sysctl.d, a name in an earlier directory hiding
+ * the same name in a later one, all sorted by file name; then
+ * etc/sysctl.conf, which `sysctl --system` (procps) reads last, unless one
+ * of the listed files is it (systemd's 99-sysctl.conf symlink).
+ * fn(rel, text, data) gets each readable file's path below root and text;
+ * its non-zero return stops the walk and is returned. Returns 0, or
+ * -ENOENT when no file could be read.
+ */
+typedef int (*sysctl_conf_fn)(const char *rel, const char *text, void *data);
+int sysctl_conf_each(const char *root, sysctl_conf_fn fn, void *data);
+
+/* Every assignment of some keys in those files, in the order applied. */
+struct conf_line {
+	char file[128]; /* below root; from a directory listing: escape */
+	unsigned int line;
+	const char *key; /* one of the keys asked for (static) */
+	char value[32];	 /* as written: escape before printing */
+};
+#define CONF_LINES_MAX 24
+struct conf_lines {
+	unsigned int n;
+	unsigned int more; /* assignments found beyond CONF_LINES_MAX */
+	struct conf_line l[CONF_LINES_MAX];
+};
+
+/* keys is NULL-terminated. Returns 0 or -ENOENT (no file readable). */
+int sysctl_conf_collect(const char *root, const char *const *keys,
+			struct conf_lines *out);
+
 /* Where a sysctl.conf-style file sets a key. */
 struct conf_hit {
 	char file[128]; /* path below root, e.g. "etc/sysctl.d/99-x.conf" */
@@ -107,10 +164,9 @@ unsigned int sysctl_conf_scan(const char *text, const char *key, char *value,
 			      size_t value_len);
 
 /*
- * Scan etc/sysctl.conf and etc/sysctl.d/ (*.conf) under root. Returns 1 and
- * fills hit for the file that sets key last (sysctl --system order: the
- * directory's files by name, then sysctl.conf), 0 when none does, -errno when
- * nothing could be read.
+ * Scan the files of sysctl_conf_each() under root. Returns 1 and fills hit
+ * for the file that sets key last (the value that wins), 0 when none does,
+ * -errno when nothing could be read.
  */
 int sysctl_conf_find(const char *root, const char *key, struct conf_hit *hit);
 
