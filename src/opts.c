@@ -79,6 +79,8 @@ static const char usage_text[] =
 	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
 	"       sockscope advise [OPTIONS] [FILTER]\n"
 	"       sockscope top [OPTIONS] [FILTER]\n"
+	"       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
+	"       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
 	"\n"
 	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
@@ -483,6 +485,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	o->no_color |= no_color && no_color[0];
 	o->filter_argc = argc - optind;
 	o->filter_argv = argv + optind;
+	/* explain's words name a topic, not sockets: no filter from them. */
+	if (o->cmd->topic_words) {
+		return parse_filter(o, 0, NULL);
+	}
 	return parse_filter(o, argc - optind, argv + optind);
 }
 
