@@ -200,7 +200,6 @@ static void render_line(struct obuf *ob, const char *line,
 		obuf_pad(ob, width - n);
 		p = at + width;
 	}
-	obuf_putc(ob, '\n');
 }
 
 void diagram_render(struct obuf *ob, const uint64_t count[SS_MAX],
@@ -208,5 +207,27 @@ void diagram_render(struct obuf *ob, const uint64_t count[SS_MAX],
 {
 	for (size_t i = 0; i < ARRAY_SIZE(picture); i++) {
 		render_line(ob, picture[i], count, before);
+		obuf_putc(ob, '\n');
+	}
+}
+
+size_t diagram_lines(void)
+{
+	return ARRAY_SIZE(picture);
+}
+
+void diagram_render_line(struct obuf *ob, size_t i,
+			 const uint64_t count[SS_MAX], const uint64_t *before)
+{
+	if (i < ARRAY_SIZE(picture)) {
+		render_line(ob, picture[i], count, before);
+	}
+}
+
+void diagram_fold_counts(uint64_t out[SS_MAX], const uint32_t in[SS_MAX])
+{
+	memset(out, 0, SS_MAX * sizeof(out[0]));
+	for (unsigned int c = 0; c < SS_MAX; c++) {
+		out[diagram_fold(c)] += in[c];
 	}
 }

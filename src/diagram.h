@@ -54,4 +54,13 @@ void diagram_moves_gone(const struct diagram_sample *before,
 void diagram_render(struct obuf *ob, const uint64_t count[SS_MAX],
 		    const uint64_t *before);
 
+/* The same, line by line (for top's pane): line i < diagram_lines(),
+ * without its newline. */
+size_t diagram_lines(void);
+void diagram_render_line(struct obuf *ob, size_t i,
+			 const uint64_t count[SS_MAX], const uint64_t *before);
+
+/* Folded counts from per-code ones (top keeps uint32_t per code). */
+void diagram_fold_counts(uint64_t out[SS_MAX], const uint32_t in[SS_MAX]);
+
 #endif
