@@ -62,7 +62,8 @@ static void knob_text(const struct opts *o, const char *name, char *buf,
 	int err = explain_sysctl_value(o->root, name, v, sizeof(v));
 
 	if (err) {
-		snprintf(buf, len, "%s (%s here)", name, strerror(-err));
+		snprintf(buf, len, "%s (not readable here: %s)", name,
+			 strerror(-err));
 	} else {
 		snprintf(buf, len, "%s = %s here", name, v);
 	}
