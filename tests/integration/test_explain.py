@@ -88,14 +88,16 @@ def check_states():
     for st in STATES:
         check(want[st] > 0 or st == "CLOSE", f"sockstates made a {st}")
     rows = js("-tan", "-j", "-e")
-    for st in STATES:
-        for word in (st, st.lower().replace("_", "-")):
-            got = js("explain", word, "-j")
-            check(got["name"] == st, f"explain {word} names {st}")
-            check(got["count"]["total"] == want[st],
-                  f"explain {word}: count {got['count']} == -tan {want[st]}")
+    # One run per state (both spellings over the set): SYN_RECV and
+    # SYN_SENT expire after a minute or two, slow runs (valgrind) add up.
+    for i, st in enumerate(STATES):
+        word = st if i % 2 else st.lower().replace("_", "-")
+        got = js("explain", word, "-j")
+        check(got["name"] == st, f"explain {word} names {st}")
+        check(got["count"]["total"] == want[st],
+              f"explain {word}: count {got['count']} == -tan {want[st]}")
         orphans = sum(1 for o in rows if o["state"] == st and o["inode"] == 0)
-        check(js("explain", st, "-j")["count"]["orphaned"] == orphans,
+        check(got["count"]["orphaned"] == orphans,
               f"{st}: orphaned count equals rows without an inode")
     fw2 = js("explain", "fin-wait-2", "-j")["count"]
     check(fw2["orphaned"] >= 1 and fw2["total"] - fw2["orphaned"] >= 1,
@@ -264,16 +266,20 @@ def check_port():
 def check_moves():
     """Sockets moving during diagram --interval: matched by cookie."""
     port, n = 31003, 4
+    # Slow under a wrapper (valgrind): the closes must fall between the
+    # two samples.
+    interval = 6 if netns.wrapper() else 2
     srv = socket.socket()
     srv.bind(("127.0.0.1", port))
     srv.listen()
     clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
     peers = [srv.accept()[0] for _ in range(n)]
-    d = subprocess.Popen(netns.wrap([SOCKSCOPE, "diagram", "--interval", "2",
+    d = subprocess.Popen(netns.wrap([SOCKSCOPE, "diagram", "--interval",
+                                     str(interval),
                                      "-j", "sport", "=", f":{port}", "or",
                                      "dport", "=", f":{port}"]),
                          stdout=subprocess.PIPE, text=True)
-    time.sleep(0.7)
+    time.sleep(interval * 0.4)
     for c in clients:
         c.close()  # active close: the clients end in TIME_WAIT
     time.sleep(0.2)
@@ -312,12 +318,12 @@ holder = start_holder()
 keep = orphaned_fin_wait2(30999)
 try:
     check_states()
-    check_facts_json()
 finally:
     holder.stdin.close()
     holder.wait()
     for s in keep:
         s.close()
+check_facts_json()
 check_sysctls()
 check_port()
 check_moves()
