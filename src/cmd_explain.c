@@ -272,6 +272,13 @@ static void default_text(const struct sysctl_fact *sc,
 		snprintf(buf, len, "%s%s%s on Linux %u.%u", d,
 			 sc->unit[0] ? " " : "", sc->unit, h->k.major,
 			 h->k.minor);
+	} else if (!h->err) {
+		/* The file is there: a distribution backported it (or
+		 * kept it); the table's newest default is the best guess. */
+		snprintf(buf, len, "%s (present here although Linux %u.%u "
+			 "%s it: a backport?)",
+			 sc->defaults[0].value, h->k.major, h->k.minor,
+			 sc->removed.major ? "removed" : "predates");
 	} else if (sc->removed.major) {
 		snprintf(buf, len, "none: removed in Linux %u.%u (this is "
 			 "%u.%u)", sc->removed.major, sc->removed.minor,
