@@ -13,6 +13,8 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_summary_entry,
 	&cmd_advise_entry,
 	&cmd_top_entry,
+	&cmd_explain_entry,
+	&cmd_diagram_entry,
 };
 
 const struct cmd_entry *cmd_find(const char *name)

@@ -13,6 +13,7 @@ struct cmd_entry {
 	const char *name;
 	const char *usage;
 	int (*exec)(const struct opts *o);
+	bool topic_words; /* the words after it name a topic, not a FILTER */
 };
 
 extern const struct cmd_entry cmd_list_entry;
@@ -20,6 +21,8 @@ extern const struct cmd_entry cmd_top_entry;
 extern const struct cmd_entry cmd_kill_entry;
 extern const struct cmd_entry cmd_summary_entry;
 extern const struct cmd_entry cmd_advise_entry;
+extern const struct cmd_entry cmd_explain_entry;
+extern const struct cmd_entry cmd_diagram_entry;
 
 /*
  * Flush and free a command's stdout buffer: EXIT_OK, EXIT_OK when the

@@ -81,6 +81,8 @@ static const char usage_text[] =
 	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
 	"       sockscope advise [OPTIONS] [FILTER]\n"
 	"       sockscope top [OPTIONS] [FILTER]\n"
+	"       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
+	"       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
 	"\n"
 	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
@@ -637,6 +639,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	o->no_color |= no_color && no_color[0];
 	o->filter_argc = argc - optind;
 	o->filter_argv = argv + optind;
+	/* explain's words name a topic, not sockets: no filter from them. */
+	if (o->cmd->topic_words) {
+		return parse_filter(o, 0, NULL);
+	}
 	/* No filter starts with a number: this is top(1)'s -n COUNT. */
 	if (top && optind < argc && argv[optind][0] &&
 	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {

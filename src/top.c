@@ -357,6 +357,9 @@ static unsigned int toggle_key(struct top_ui *ui, int key)
 		}
 		ui->show_advice = !ui->show_advice;
 		return TOP_HANDLED | TOP_REDRAW;
+	case 'D':
+		ui->mode = TOP_MODE_DIAGRAM;
+		return TOP_HANDLED | TOP_REDRAW;
 	default:
 		return 0;
 	}
@@ -427,6 +430,16 @@ unsigned int top_key(struct top_ui *ui, int key)
 		return prompt_key(ui, key);
 	case TOP_MODE_CONFIRM:
 		return confirm_key(ui, key);
+	case TOP_MODE_DIAGRAM:
+		/* q quits from here too; any other key closes it, as help. */
+		if (key == 'q' || key == TK_F10) {
+			return TOP_HANDLED | TOP_QUIT;
+		}
+		if (key == TK_RESIZE) {
+			return TOP_REDRAW;
+		}
+		ui->mode = TOP_MODE_TABLE;
+		return TOP_HANDLED | TOP_REDRAW;
 	case TOP_MODE_HELP:
 		if (key == TK_RESIZE) {
 			return TOP_REDRAW;

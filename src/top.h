@@ -66,6 +66,7 @@ enum top_mode {
 	TOP_MODE_HELP,
 	TOP_MODE_PROMPT,  /* typing a filter */
 	TOP_MODE_CONFIRM, /* y/n before closing a socket */
+	TOP_MODE_DIAGRAM, /* the TCP state machine with live counts (D) */
 };
 
 /* What a key asks the loop to do next (bits). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "diagram.h"
 #include "state.h"
 
 enum { LINE_CAP = 4 * TOP_VIEW_MAX_COLS };
@@ -571,6 +572,7 @@ static const char *const help_text[] = {
     "  I               invert the sort order",
     "  o               freeze the row order / release it",
     "  a               show / hide the advice pane",
+    "  D               TCP state machine with live counts (any key closes)",
     "  F9 k            close the selected socket, after y/n",
     "  arrows PgUp PgDn Home End   move the selection",
     "  Ctrl-L          repaint",
@@ -581,6 +583,26 @@ static void render_help(struct frame *fr, int last)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(help_text) && fr->y < last; i++) {
 		emit_text(fr, i ? TR_NORMAL : TR_TITLE, help_text[i]);
+	}
+}
+
+/* The state machine, counts of every TCP socket and the change since the
+ * previous refresh, in the rows [fr->y, last). */
+static void render_diagram(struct frame *fr, struct top_ui *ui, int last)
+{
+	const struct top_snap *prev = &ui->snap[ui->cur ^ 1u];
+	uint64_t now[SS_MAX], before[SS_MAX];
+
+	diagram_fold_counts(now, top_ui_snap(ui)->tcp_states);
+	diagram_fold_counts(before, prev->tcp_states);
+	for (size_t i = 0; i < diagram_lines() && fr->y < last; i++) {
+		line_start(fr);
+		diagram_render_line(&fr->v->line, i, now,
+				    prev->when > 0.0 ? before : NULL);
+		line_emit(fr, TR_NORMAL);
+	}
+	while (fr->y < last) {
+		emit_text(fr, TR_NORMAL, "");
 	}
 }
 
@@ -733,6 +755,8 @@ void top_view_render(struct top_view *v, struct top_ui *ui, int rows, int cols,
 	last = batch ? fr.y + 1 : rows - bottom - advice_lines(ui);
 	if (ui->mode == TOP_MODE_HELP && !batch) {
 		render_help(&fr, rows - bottom);
+	} else if (ui->mode == TOP_MODE_DIAGRAM && !batch) {
+		render_diagram(&fr, ui, rows - bottom);
 	} else {
 		render_table(&fr, ui, last, batch);
 		if (!batch) {

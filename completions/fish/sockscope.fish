@@ -5,6 +5,22 @@ set -l states established syn-sent syn-recv fin-wait-1 fin-wait-2 time-wait \
 	bucket big
 
 complete -c sockscope -f
+# sockscope explain TOPIC: a state, a sysctl, or "port :PORT".
+set -l explain_topics port ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE \
+	CLOSE_WAIT LAST_ACK LISTEN CLOSING established syn-sent syn-recv \
+	fin-wait-1 fin-wait-2 time-wait closed close-wait last-ack listening \
+	closing net.ipv4.tcp_fin_timeout net.ipv4.tcp_tw_reuse \
+	net.ipv4.tcp_tw_reuse_delay net.ipv4.tcp_tw_recycle \
+	net.ipv4.tcp_timestamps net.ipv4.tcp_max_tw_buckets \
+	net.ipv4.tcp_max_orphans net.ipv4.tcp_orphan_retries \
+	net.ipv4.tcp_syncookies net.ipv4.tcp_abort_on_overflow \
+	net.ipv4.tcp_max_syn_backlog net.core.somaxconn net.ipv4.tcp_retries2 \
+	net.ipv4.tcp_syn_retries net.ipv4.tcp_synack_retries \
+	net.ipv4.tcp_keepalive_time net.ipv4.ip_local_port_range \
+	net.ipv4.ip_local_reserved_ports net.ipv4.tcp_mem
+complete -c sockscope -n __fish_use_subcommand -a explain -d 'TCP states, sysctls and ports explained'
+complete -c sockscope -n __fish_use_subcommand -a diagram -d 'TCP state machine with live counts'
+complete -c sockscope -n '__fish_seen_subcommand_from explain' -a "$explain_topics"
 complete -c sockscope -n __fish_use_subcommand -a list -d 'list sockets (default)'
 complete -c sockscope -n __fish_use_subcommand -a summary -d 'counts and breakdowns'
 complete -c sockscope -n __fish_use_subcommand -a advise -d 'tuning advice'

@@ -230,6 +230,47 @@ static void test_render_screen(void **state)
 	assert_true(f->ui.first + f->ui.page == 31);
 }
 
+/* As sink, for screens that leave rows blank (help). */
+static void sink_lines(void *ctx, int y, enum term_role role, const char *text)
+{
+	struct capture *c = ctx;
+
+	assert_true(y >= 0 && y < 64);
+	snprintf(c->lines[y], sizeof(c->lines[y]), "%s", text);
+	c->role[y] = role;
+	c->n = y + 1 > c->n ? y + 1 : c->n;
+}
+
+/* D: the state machine with the counts of every TCP socket and the change
+ * since the previous refresh; q quits from it, another key closes it. */
+static void test_diagram_pane(void **state)
+{
+	struct fixture *f = *state;
+	int tw, est, lst;
+
+	assert_int_equal(top_key(&f->ui, 'D'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_DIAGRAM);
+	render(f, 60, 100);
+	tw = find_line(&f->cap, "| TIME_WAIT");
+	est = find_line(&f->cap, "  +---------------------> | ESTABLISHED");
+	lst = find_line(&f->cap, "| LISTEN");
+	assert_true(tw > 0 && est > 0 && lst > 0);
+	/* TIME_WAIT: 10 now, 4 in the previous refresh. */
+	assert_non_null(strstr(f->cap.lines[tw], "| TIME_WAIT  10 +6"));
+	assert_non_null(strstr(f->cap.lines[est], "| ESTABLISHED 20 +20"));
+	assert_non_null(strstr(f->cap.lines[lst], "| LISTEN     1 +1"));
+	assert_null(strstr(f->cap.lines[1], "STATE^")); /* no table */
+	assert_int_equal(top_key(&f->ui, 'x'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	top_key(&f->ui, 'D');
+	assert_int_equal(top_key(&f->ui, 'q'), TOP_HANDLED | TOP_QUIT);
+	/* The help screen lists the key. */
+	f->ui.mode = TOP_MODE_HELP;
+	memset(&f->cap, 0, sizeof(f->cap));
+	top_view_render(&f->view, &f->ui, 40, 100, sink_lines, &f->cap);
+	assert_true(find_line(&f->cap, "  D ") > 0);
+}
+
 static void test_render_batch_and_narrow(void **state)
 {
 	struct fixture *f = *state;
@@ -528,6 +569,7 @@ int main(void)
 	    cmocka_unit_test(test_layout_grouped),
 	    cmocka_unit_test_setup_teardown(test_render_screen, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_diagram_pane, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_render_batch_and_narrow, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_filter_prompt, setup,
