@@ -64,11 +64,11 @@ static const char *move_name(unsigned int code, const char *none)
 }
 
 static void table_moves(struct obuf *ob, const struct diagram_moves *m,
-			unsigned int interval_s)
+			double interval_s)
 {
 	bool any = false;
 
-	obuf_printf(ob, "\nMoves in %u s (sockets matched by cookie):\n",
+	obuf_printf(ob, "\nMoves in %g s (sockets matched by cookie):\n",
 		    interval_s);
 	for (unsigned int f = 0; f < SS_MAX; f++) {
 		for (unsigned int t = 0; t < SS_MAX; t++) {
@@ -92,7 +92,7 @@ static void json_diagram(struct jw *w, const struct opts *o,
 			 const struct diagram_moves *m)
 {
 	jw_object(w, NULL);
-	jw_u64(w, "interval_s", before ? o->interval_s : 0);
+	jw_double(w, "interval_s", before ? o->interval_ms / 1000.0 : 0);
 	jw_string(w, "source", "RFC 9293 section 3.3.2");
 	jw_array(w, "states");
 	for (size_t i = 0; i < facts_n_states(); i++) {
@@ -156,7 +156,7 @@ static void print(const struct opts *o, const struct diagram_sample *now,
 	}
 	diagram_render(ob, now->count, before ? before->count : NULL);
 	if (before) {
-		table_moves(ob, m, o->interval_s);
+		table_moves(ob, m, o->interval_ms / 1000.0);
 		if (before->overflow) {
 			obuf_puts(ob, "  (too many sockets to follow each; "
 				      "counts are exact)\n");
@@ -169,8 +169,9 @@ static int diagram_exec(const struct opts *o)
 	struct diagram_sample s[2];
 	struct diagram_moves moves;
 	struct diagram_run r = { .now = &s[0], .moves = &moves };
-	struct timespec ts = { .tv_sec = o->interval_s };
-	bool two = o->interval_s > 0 && !o->load_path;
+	struct timespec ts = { .tv_sec = o->interval_ms / 1000,
+			       .tv_nsec = (long)(o->interval_ms % 1000) * 1000000 };
+	bool two = o->interval_ms > 0 && !o->load_path;
 	struct obuf ob;
 	int err;
 

@@ -117,6 +117,20 @@ static const struct sysctl_fact sysctls[] = {
 		  RST " tcp_max_tw_buckets" },
     },
     {
+	.name = "net.ipv4.tcp_ehash_entries",
+	.unit = "",
+	.meaning = { "buckets in the established-connection hash table this "
+		     "namespace uses (read only); negative when the namespace "
+		     "shares the host's table; tcp_max_tw_buckets and "
+		     "tcp_max_syn_backlog default from it",
+		     RST " tcp_ehash_entries; net/ipv4/tcp_ipv4.c "
+		     "tcp_set_hashinfo()" },
+	.defaults = { { 6, 1, "sized at boot to memory (thash_entries=)" } },
+	.default_source = "net/ipv4/tcp.c tcp_init()",
+	.added = { 6, 1 },
+	.per_netns = true,
+    },
+    {
 	.name = "net.ipv4.tcp_max_orphans",
 	.unit = "",
 	.meaning = { "the most orphaned sockets (closed by the application, "

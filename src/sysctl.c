@@ -47,63 +47,40 @@ long root_read_file(const char *root, const char *rel, char *buf, size_t cap)
 	return total;
 }
 
-#define DOC "Documentation/networking/ip-sysctl.rst#"
-
-static const struct sysctl_fact facts[SYS_MAX] = {
-    [SYS_TW_REUSE] = {"net/ipv4/tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 0,
-		      "2 (loopback only; since 4.20)", DOC "tcp-variables"},
-    [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle",
-			SYSCTL_OPTIONAL, "removed in 4.12",
-			DOC "tcp-variables"},
-    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps", 0,
-			"1", DOC "tcp-variables"},
-    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout",
-			 0, "60", DOC "tcp-variables"},
-    [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets",
-			    "net.ipv4.tcp_max_tw_buckets", 0,
-			    "established hash size / 2", DOC "tcp-variables"},
-    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans",
-			 SYSCTL_HOSTWIDE, "scaled to memory",
-			 DOC "tcp-variables"},
-    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies", 0,
-			"1", DOC "tcp-variables"},
-    [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow",
-			       "net.ipv4.tcp_abort_on_overflow", 0, "0",
-			       DOC "tcp-variables"},
-    [SYS_MAX_SYN_BACKLOG] = {"net/ipv4/tcp_max_syn_backlog",
-			     "net.ipv4.tcp_max_syn_backlog", 0,
-			     "max(128, established hash size / 128)",
-			     DOC "tcp-variables"},
-    [SYS_SOMAXCONN] = {"net/core/somaxconn", "net.core.somaxconn", 0,
-		       "4096 (128 before 5.4)", DOC "tcp-variables"},
-    [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0, "15",
-		      DOC "tcp-variables"},
-    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries",
-			 0, "6", DOC "tcp-variables"},
-    [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay",
-			    "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL,
-			    "1000 ms (a fixed 1 s where the sysctl is absent)",
-			    DOC "tcp-variables"},
-    [SYS_EHASH_ENTRIES] = {"net/ipv4/tcp_ehash_entries",
-			   "net.ipv4.tcp_ehash_entries", SYSCTL_OPTIONAL,
-			   "sized at boot (read only; < 0: shared with the "
-			   "host)",
-			   DOC "tcp-variables"},
-    [SYS_ORPHAN_RETRIES] = {"net/ipv4/tcp_orphan_retries",
-			    "net.ipv4.tcp_orphan_retries", 0, "0 (means 8)",
-			    DOC "tcp-variables"},
+/*
+ * What advise reads: path below proc/sys and dotted name. What each one
+ * means, its default per kernel and the myths around it are in the facts
+ * table (facts_sysctl.c), which explain prints; keep the two in step
+ * (test_facts checks that every key here has a fact).
+ */
+static const struct sysctl_key sysctl_keys[SYS_MAX] = {
+    [SYS_TW_REUSE] = {"net/ipv4/tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 0},
+    [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle", SYSCTL_OPTIONAL},
+    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps", 0},
+    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout", 0},
+    [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets", "net.ipv4.tcp_max_tw_buckets", 0},
+    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans", SYSCTL_HOSTWIDE},
+    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies", 0},
+    [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow", "net.ipv4.tcp_abort_on_overflow", 0},
+    [SYS_MAX_SYN_BACKLOG] = {"net/ipv4/tcp_max_syn_backlog", "net.ipv4.tcp_max_syn_backlog", 0},
+    [SYS_SOMAXCONN] = {"net/core/somaxconn", "net.core.somaxconn", 0},
+    [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0},
+    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries", 0},
+    [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay", "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL},
+    [SYS_EHASH_ENTRIES] = {"net/ipv4/tcp_ehash_entries", "net.ipv4.tcp_ehash_entries", SYSCTL_OPTIONAL},
+    [SYS_ORPHAN_RETRIES] = {"net/ipv4/tcp_orphan_retries", "net.ipv4.tcp_orphan_retries", 0},
 };
 
-const struct sysctl_fact *sysctl_fact(enum sysctl_id id)
+const struct sysctl_key *sysctl_key(enum sysctl_id id)
 {
-	static const struct sysctl_fact none = {"", "?", 0, "", ""};
+	static const struct sysctl_key none = {"", "?", 0};
 
-	return id < SYS_MAX ? &facts[id] : &none;
+	return id < SYS_MAX ? &sysctl_keys[id] : &none;
 }
 
 const char *sysctl_name(enum sysctl_id id)
 {
-	return sysctl_fact(id)->name;
+	return sysctl_key(id)->name;
 }
 
 bool sysctl_have(const struct sysctl_vals *s, enum sysctl_id id)
@@ -243,14 +220,14 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 
 	memset(out, 0, sizeof(*out));
 	for (int id = 0; id < SYS_MAX; id++) {
-		if (facts[id].flags & SYSCTL_OPTIONAL) {
-			out->err[id] = read_ints(root, facts[id].path,
+		if (sysctl_keys[id].flags & SYSCTL_OPTIONAL) {
+			out->err[id] = read_ints(root, sysctl_keys[id].path,
 						 &out->v[id], 1, NULL, NULL);
-		} else if (facts[id].flags & SYSCTL_HOSTWIDE) {
+		} else if (sysctl_keys[id].flags & SYSCTL_HOSTWIDE) {
 			out->err[id] = read_hostwide(
-			    root, facts[id].path, &out->v[id], 1, report, data);
+			    root, sysctl_keys[id].path, &out->v[id], 1, report, data);
 		} else {
-			out->err[id] = read_ints(root, facts[id].path,
+			out->err[id] = read_ints(root, sysctl_keys[id].path,
 						 &out->v[id], 1, report, data);
 		}
 	}

@@ -50,16 +50,14 @@ enum sysctl_flag {
  * documented. The one place advise keeps sysctl facts, so they can later
  * move to the shared facts table as they are.
  */
-struct sysctl_fact {
+struct sysctl_key {
 	const char *path; /* below proc/sys/ */
-	const char *name; /* dotted */
+	const char *name; /* dotted; facts_sysctl_find() has its facts */
 	unsigned int flags;
-	const char *dflt; /* the kernel default, as text */
-	const char *doc;  /* Documentation/networking/ip-sysctl.rst anchor */
 };
 
-/* The fact for id; never NULL for a valid id. */
-const struct sysctl_fact *sysctl_fact(enum sysctl_id id);
+/* The key for id; never NULL. */
+const struct sysctl_key *sysctl_key(enum sysctl_id id);
 
 /* The dotted name ("net.ipv4.tcp_tw_reuse"). Never NULL for a valid id. */
 const char *sysctl_name(enum sysctl_id id);

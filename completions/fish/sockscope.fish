@@ -12,7 +12,7 @@ set -l explain_topics port ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIM
 	closing net.ipv4.tcp_fin_timeout net.ipv4.tcp_tw_reuse \
 	net.ipv4.tcp_tw_reuse_delay net.ipv4.tcp_tw_recycle \
 	net.ipv4.tcp_timestamps net.ipv4.tcp_max_tw_buckets \
-	net.ipv4.tcp_max_orphans net.ipv4.tcp_orphan_retries \
+	net.ipv4.tcp_ehash_entries net.ipv4.tcp_max_orphans net.ipv4.tcp_orphan_retries \
 	net.ipv4.tcp_syncookies net.ipv4.tcp_abort_on_overflow \
 	net.ipv4.tcp_max_syn_backlog net.core.somaxconn net.ipv4.tcp_retries2 \
 	net.ipv4.tcp_syn_retries net.ipv4.tcp_synack_retries \
