@@ -24,55 +24,81 @@ static const char *family_label(int fi)
 	return fi ? "inet6" : "inet";
 }
 
-/* Per-state counts for one protocol; zero rows are left out. ns is the
- * netns label (ready to print, with its comma) or "". */
-static void put_states(struct obuf *ob, const char *ns, const char *netid,
-		       uint8_t protocol, const uint64_t counts[2][SS_MAX])
+/* The states a protocol's sockets can be in, each with its own label;
+ * NEW_SYN_RECV and bound-inactive fold into syn_recv and close. */
+static const uint8_t tcp_states[] = {
+    SS_ESTABLISHED, SS_SYN_SENT,  SS_SYN_RECV,	 SS_FIN_WAIT1,
+    SS_FIN_WAIT2,   SS_TIME_WAIT, SS_CLOSE,	 SS_CLOSE_WAIT,
+    SS_LAST_ACK,    SS_LISTEN,	  SS_CLOSING,
+};
+static const uint8_t udp_states[] = {SS_ESTABLISHED, SS_CLOSE};
+
+static const struct prom_proto {
+	const char *netid;
+	uint8_t protocol;
+	uint32_t bit; /* enum proto_bit */
+	const uint8_t *states;
+	size_t n_states;
+} protos[] = {
+    {"tcp", IPPROTO_TCP, PROTO_TCP, tcp_states, ARRAY_SIZE(tcp_states)},
+    {"udp", IPPROTO_UDP, PROTO_UDP, udp_states, ARRAY_SIZE(udp_states)},
+};
+
+static unsigned int fold_state(unsigned int st)
+{
+	return st == SS_NEW_SYN_RECV	? SS_SYN_RECV
+	       : st == SS_BOUND_INACTIVE ? SS_CLOSE
+					 : st;
+}
+
+/*
+ * One series per state of every protocol and family selected, zero
+ * included: an empty state is a 0, not a missing series (graphs do not
+ * gap, `== 0` alerts work). ns: the netns label's value, NULL for none.
+ */
+static void put_states(struct obuf *ob, const char *metric, const char *ns,
+		       const struct prom_proto *pp, uint32_t families,
+		       const uint64_t counts[2][SS_MAX])
 {
 	for (int fi = 0; fi < 2; fi++) {
 		uint64_t folded[SS_MAX] = {0};
 
-		/* NEW_SYN_RECV and SYN_RECV share the label syn_recv. */
-		for (unsigned int st = 1; st < SS_MAX; st++) {
-			unsigned int to = st == SS_NEW_SYN_RECV ? SS_SYN_RECV
-					  : st == SS_BOUND_INACTIVE ? SS_CLOSE
-								    : st;
-			folded[to] += counts[fi][st];
+		if (!(families & (fi ? FAM_INET6 : FAM_INET))) {
+			continue;
 		}
-		for (unsigned int st = 1; st < SS_NEW_SYN_RECV; st++) {
-			if (!folded[st]) {
-				continue;
+		for (unsigned int st = 1; st < SS_MAX; st++) {
+			folded[fold_state(st)] += counts[fi][st];
+		}
+		for (size_t i = 0; i < pp->n_states; i++) {
+			unsigned int st = pp->states[i];
+
+			obuf_printf(ob, "sockscope_%s{", metric);
+			if (ns) {
+				obuf_puts(ob, "netns=\"");
+				obuf_prom_label(ob, ns, strlen(ns));
+				obuf_puts(ob, "\",");
 			}
-			obuf_printf(
-			    ob,
-			    "sockscope_sockets{%snetid=\"%s\",family=\"%s\","
-			    "state=\"%s\"} %llu\n",
-			    ns, netid, family_label(fi),
-			    state_label(st, protocol),
-			    (unsigned long long)folded[st]);
+			obuf_printf(ob,
+				    "netid=\"%s\",family=\"%s\",state=\"%s\"} "
+				    "%llu\n",
+				    pp->netid, family_label(fi),
+				    state_label(st, pp->protocol),
+				    (unsigned long long)folded[st]);
 		}
 	}
 }
 
-static void put_socket_counts(struct obuf *ob, const uint64_t tcp[2][SS_MAX],
-			      const uint64_t udp[2][SS_MAX])
-{
-	family_head(ob, "sockets", "gauge",
-		    "Sockets by protocol, family and state.");
-	put_states(ob, "", "tcp", IPPROTO_TCP, tcp);
-	put_states(ob, "", "udp", IPPROTO_UDP, udp);
-}
-
 /*
- * Listing formatter: counts what the listing would show, per namespace
+ * Listing formatter: sockscope_selected_sockets counts what the listing
+ * selected (its protocols, families, states and filter), per namespace
  * with -N and --all-netns (label netns, "-" for the one sockscope started
  * in, as the table's Netns column): counts of different namespaces are
- * never added up.
+ * never added up. summary and advise count every socket as
+ * sockscope_sockets: a different selection, so a different name.
  */
 struct prom_ns {
-	char *label; /* `netns="...",` or "" */
-	uint64_t tcp[2][SS_MAX];
-	uint64_t udp[2][SS_MAX];
+	const char *name; /* the netns label's value; NULL: no label */
+	uint64_t counts[ARRAY_SIZE(protos)][2][SS_MAX];
 };
 
 struct prom_list {
@@ -80,31 +106,6 @@ struct prom_list {
 	size_t n;
 	const char *cur_of; /* ctx->netns that ns[n - 1] counts */
 };
-
-/*
- * The label of a namespace name: the project's escaping first (so what a
- * terminal shows is what the table shows), then the exposition format's
- * (backslash, double quote; no newline is left).
- */
-static char *netns_label(const char *name)
-{
-	size_t len = strlen(name);
-	char *esc = xmalloc(4 * len + 1);
-	char *label = xmalloc(2 * 4 * len + sizeof("netns=\"\","));
-	size_t o = 0;
-
-	escape_text(esc, name, len);
-	o += (size_t)sprintf(label, "netns=\"");
-	for (const char *p = esc; *p; p++) {
-		if (*p == '\\' || *p == '"') {
-			label[o++] = '\\';
-		}
-		label[o++] = *p;
-	}
-	strcpy(label + o, "\",");
-	free(esc);
-	return label;
-}
 
 static void list_begin(struct fmt_ctx *ctx)
 {
@@ -123,8 +124,9 @@ static struct prom_ns *current_ns(struct fmt_ctx *ctx)
 	}
 	pl->ns = xrealloc(pl->ns, (pl->n + 1) * sizeof(*pl->ns));
 	memset(&pl->ns[pl->n], 0, sizeof(*pl->ns));
-	pl->ns[pl->n].label =
-	    labelled ? netns_label(ctx->netns ? ctx->netns : "-") : xstrdup("");
+	/* Copied: a name of --all-netns is freed before the output ends. */
+	pl->ns[pl->n].name =
+	    labelled ? xstrdup(ctx->netns ? ctx->netns : "-") : NULL;
 	pl->cur_of = ctx->netns;
 	return &pl->ns[pl->n++];
 }
@@ -137,10 +139,10 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	if (rec->state >= SS_MAX) {
 		return;
 	}
-	if (rec->protocol == IPPROTO_TCP) {
-		ns->tcp[fi][rec->state]++;
-	} else if (rec->protocol == IPPROTO_UDP) {
-		ns->udp[fi][rec->state]++;
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		if (protos[p].protocol == rec->protocol) {
+			ns->counts[p][fi][rec->state]++;
+		}
 	}
 }
 
@@ -148,14 +150,22 @@ static void list_end(struct fmt_ctx *ctx)
 {
 	struct prom_list *pl = ctx->priv;
 
-	family_head(ctx->out, "sockets", "gauge",
-		    "Sockets by protocol, family and state.");
+	if (!pl->n) {
+		current_ns(ctx); /* no row: every state is 0, not absent */
+	}
+	family_head(ctx->out, "selected_sockets", "gauge",
+		    "Sockets the listing selected (its options, states and "
+		    "filter), by protocol, family and state.");
 	for (size_t i = 0; i < pl->n; i++) {
-		put_states(ctx->out, pl->ns[i].label, "tcp", IPPROTO_TCP,
-			   pl->ns[i].tcp);
-		put_states(ctx->out, pl->ns[i].label, "udp", IPPROTO_UDP,
-			   pl->ns[i].udp);
-		free(pl->ns[i].label);
+		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+			if (ctx->o->protocols & protos[p].bit) {
+				put_states(ctx->out, "selected_sockets",
+					   pl->ns[i].name, &protos[p],
+					   ctx->o->families,
+					   pl->ns[i].counts[p]);
+			}
+		}
+		free((char *)pl->ns[i].name);
 	}
 	free(pl->ns);
 	free(pl);
@@ -169,83 +179,125 @@ const struct fmt_ops fmt_prom = {
     .end = list_end,
 };
 
-static void put_inuse(struct obuf *ob, const char *netid, const char *family,
-		      bool have, int64_t n)
+/* Every socket, in every state: 0 where there is none. */
+static void put_socket_counts(struct obuf *ob, const struct summary *sum)
 {
-	if (have) {
-		obuf_printf(ob,
-			    "sockscope_kernel_sockets_inuse{netid=\"%s\","
-			    "family=\"%s\"} %lld\n",
-			    netid, family, (long long)n);
+	family_head(ob, "sockets", "gauge",
+		    "Sockets in the namespace by protocol, family and state.");
+	put_states(ob, "sockets", NULL, &protos[0], FAM_INET | FAM_INET6,
+		   sum->tcp);
+	put_states(ob, "sockets", NULL, &protos[1], FAM_INET | FAM_INET6,
+		   sum->udp);
+}
+
+/*
+ * Limits node_exporter does not export beside the counts it does
+ * (node_sockstat_TCP_orphan, node_sockstat_TCP_tw): what they are
+ * compared with. Left out when the sysctl could not be read.
+ */
+static void put_limits(struct obuf *ob, const struct snapshot *snap)
+{
+	static const struct {
+		enum sysctl_id id;
+		const char *name, *help;
+	} lim[] = {
+	    {SYS_MAX_ORPHANS, "tcp_orphans_limit",
+	     "net.ipv4.tcp_max_orphans: orphaned sockets past it are reset."},
+	    {SYS_MAX_TW_BUCKETS, "tcp_time_wait_limit",
+	     "net.ipv4.tcp_max_tw_buckets: sockets past it skip TIME_WAIT."},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+		if (!sysctl_have(&snap->sys, lim[i].id)) {
+			continue;
+		}
+		family_head(ob, lim[i].name, "gauge", lim[i].help);
+		obuf_printf(ob, "sockscope_%s %lld\n", lim[i].name,
+			    (long long)snap->sys.v[lim[i].id]);
 	}
 }
 
-static void put_sockstat(struct obuf *ob, const struct sockstat *ss)
+/* A listener's labels: addr="...",port="..." */
+static void put_listener_labels(struct obuf *ob, const struct sum_listener *l)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	char a[ADDR_STRLEN];
 
-	family_head(ob, "kernel_sockets_inuse", "gauge",
-		    "Sockets in use as the kernel counts them "
-		    "(/proc/net/sockstat, sockstat6).");
-	put_inuse(ob, "tcp", "inet", ss->have_tcp, ss->tcp_inuse);
-	put_inuse(ob, "tcp", "inet6", ss->have_tcp6, ss->tcp6_inuse);
-	put_inuse(ob, "udp", "inet", ss->have_udp, ss->udp_inuse);
-	put_inuse(ob, "udp", "inet6", ss->have_udp6, ss->udp6_inuse);
-	if (!ss->have_tcp) {
-		return;
-	}
-	family_head(ob, "kernel_tcp_sockets", "gauge",
-		    "TCP sockets of both families by kind: orphan, time_wait, "
-		    "alloc (/proc/net/sockstat).");
-	obuf_printf(ob,
-		    "sockscope_kernel_tcp_sockets{kind=\"orphan\"} %lld\n"
-		    "sockscope_kernel_tcp_sockets{kind=\"time_wait\"} %lld\n"
-		    "sockscope_kernel_tcp_sockets{kind=\"alloc\"} %lld\n",
-		    (long long)ss->tcp_orphan, (long long)ss->tcp_tw,
-		    (long long)ss->tcp_alloc);
-	family_head(ob, "kernel_tcp_memory_bytes", "gauge",
-		    "Memory the kernel accounts to TCP.");
-	obuf_printf(ob, "sockscope_kernel_tcp_memory_bytes %lld\n",
-		    (long long)ss->tcp_mem * (page > 0 ? page : 4096));
+	addr_format(a, l->family, l->addr);
+	obuf_printf(ob, "{addr=\"%s\",port=\"%u\"}", a, l->port);
 }
 
-static void put_listeners(struct obuf *ob, const struct summary *sum,
-			  unsigned int top)
+static int listener_cmp(const void *pa, const void *pb)
 {
-	struct sum_listener *l = xcalloc(top, sizeof(*l));
-	size_t n = summary_listeners(sum, l, top, NULL);
+	const struct sum_listener *a = pa, *b = pb;
+
+	if (a->port != b->port) {
+		return a->port < b->port ? -1 : 1;
+	}
+	if (a->family != b->family) {
+		return a->family < b->family ? -1 : 1;
+	}
+	return memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/*
+ * Every listener (up to PROM_LISTENERS_MAX, the fullest first), in port
+ * order: a listener's series exist, 0 included, as long as it listens.
+ */
+static void put_listeners(struct obuf *ob, const struct summary *sum)
+{
+	struct sum_listener *l = xcalloc(PROM_LISTENERS_MAX, sizeof(*l));
+	size_t n = summary_listeners(sum, l, PROM_LISTENERS_MAX, NULL);
 	static const struct {
 		const char *name, *help;
 	} fam[] = {
-	    {"listen_queue_length", "Accept queue length of the fullest "
-				    "listening sockets (top N)."},
-	    {"listen_queue_limit", "Accept queue limit (backlog) of the "
-				   "same sockets."},
+	    {"listen_queue_length",
+	     "Connections waiting in the listener's accept queue."},
+	    {"listen_queue_limit",
+	     "The listener's accept queue limit: its backlog capped by "
+	     "net.core.somaxconn."},
+	    {"listen_queue_fill_ratio",
+	     "Accept queue length over its limit; 1 when full (a backlog "
+	     "of 0 with a connection queued is full)."},
 	};
 
+	qsort(l, n, sizeof(*l), listener_cmp);
 	for (size_t f = 0; f < ARRAY_SIZE(fam) && n; f++) {
 		family_head(ob, fam[f].name, "gauge", fam[f].help);
 		for (size_t i = 0; i < n; i++) {
-			char a[ADDR_STRLEN];
-
-			addr_format(a, l[i].family, l[i].addr);
-			obuf_printf(
-			    ob, "sockscope_%s{addr=\"%s\",port=\"%u\"} %u\n",
-			    fam[f].name, a, l[i].port,
-			    f ? l[i].send_q : l[i].recv_q);
+			obuf_printf(ob, "sockscope_%s", fam[f].name);
+			put_listener_labels(ob, &l[i]);
+			if (f == 2) {
+				obuf_printf(ob, " %.6f\n",
+					    summary_listener_fill(&l[i]));
+			} else {
+				obuf_printf(ob, " %u\n",
+					    f ? l[i].send_q : l[i].recv_q);
+			}
 		}
 	}
 	free(l);
 }
 
-static void put_ports(struct obuf *ob, const struct snapshot *snap)
+/*
+ * Ephemeral ports: how many are usable, the largest share one
+ * destination tuple holds (of the ports it holds: TIME_WAIT that connect()
+ * may reuse is not held), and that share for the top N tuples.
+ */
+static void put_ports(struct obuf *ob, const struct snapshot *snap,
+		      unsigned int top)
 {
-	struct sum_row row;
+	struct sum_row *rows;
+	size_t n = 0;
 	double ratio = 0;
 
 	/* Zero usable ports is a value (the worst one), not unknown. */
 	if (!snap->have_ports) {
 		return;
+	}
+	rows = xcalloc(top ? top : 1, sizeof(*rows));
+	if (snap->usable_ports) {
+		n = summary_top(snap->sum, SUM_TUPLE, SUM_V_HELD, rows, top,
+				NULL);
 	}
 	family_head(ob, "ephemeral_ports_usable", "gauge",
 		    "ip_local_port_range minus ip_local_reserved_ports.");
@@ -253,24 +305,41 @@ static void put_ports(struct obuf *ob, const struct snapshot *snap)
 		    snap->usable_ports);
 	if (!snap->usable_ports) {
 		ratio = 1; /* connect() finds none: exhausted */
-	} else if (summary_top(snap->sum, SUM_TUPLE, SUM_V_TOTAL, &row, 1,
-			       NULL)) {
-		ratio = (double)row.v[SUM_V_TOTAL] / snap->usable_ports;
+	} else if (n) {
+		ratio = (double)rows[0].v[SUM_V_HELD] / snap->usable_ports;
 	}
 	family_head(ob, "ephemeral_ports_max_tuple_ratio", "gauge",
-		    "Largest share of usable ephemeral ports held by one "
-		    "(source, destination, port) tuple; 1 when none is "
-		    "usable.");
+		    "Largest share of usable ephemeral ports one (source, "
+		    "destination, port) tuple holds; 1 when none is usable.");
 	obuf_printf(ob, "sockscope_ephemeral_ports_max_tuple_ratio %.6f\n",
 		    ratio);
+	if (n) {
+		family_head(ob, "tuple_ports_ratio", "gauge",
+			    "Share of usable ephemeral ports each of the "
+			    "--top fullest (source, destination, port) tuples "
+			    "holds.");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char src[ADDR_STRLEN], dst[ADDR_STRLEN];
+
+		addr_format(src, rows[i].family, rows[i].saddr);
+		addr_format(dst, rows[i].family, rows[i].daddr);
+		obuf_printf(ob,
+			    "sockscope_tuple_ports_ratio{src=\"%s\",dst=\"%s\","
+			    "port=\"%u\"} %.6f\n",
+			    src, dst, rows[i].dport,
+			    (double)rows[i].v[SUM_V_HELD] / snap->usable_ports);
+	}
+	free(rows);
 }
 
+/* The counters node_exporter's netstat collector does not export. */
 static void put_counters(struct obuf *ob, const struct counters *c)
 {
 	for (int id = 0; id < CTR_MAX; id++) {
 		char name[64], help[96];
 
-		if (!(c->have & (1u << id))) {
+		if (!(c->have & (1u << id)) || !ctr_metric(id)) {
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s_total", ctr_metric(id));
@@ -285,12 +354,10 @@ static void put_counters(struct obuf *ob, const struct counters *c)
 void prom_snapshot(struct obuf *ob, const struct snapshot *snap,
 		   unsigned int top)
 {
-	put_socket_counts(ob, snap->sum->tcp, snap->sum->udp);
-	if (snap->have_sockstat) {
-		put_sockstat(ob, &snap->sockstat);
-	}
-	put_listeners(ob, snap->sum, top);
-	put_ports(ob, snap);
+	put_socket_counts(ob, snap->sum);
+	put_limits(ob, snap);
+	put_listeners(ob, snap->sum);
+	put_ports(ob, snap, top);
 	put_counters(ob, &snap->c1);
 }
 
@@ -298,22 +365,21 @@ void prom_advice(struct obuf *ob, const struct advice *fired, size_t n)
 {
 	enum advice_sev worst = SEV_NONE;
 
-	family_head(ob, "advice", "gauge",
-		    "1 when the advice rule fired, with its severity.");
+	family_head(ob, "advice_severity", "gauge",
+		    "Severity each advice rule reported: 0 none, 1 info, "
+		    "2 warning, 3 critical.");
 	for (size_t i = 0; advice_rules[i]; i++) {
-		const struct advice *hit = NULL;
+		enum advice_sev sev = SEV_NONE;
 
 		for (size_t k = 0; k < n; k++) {
-			hit =
-			    fired[k].rule == advice_rules[i] ? &fired[k] : hit;
+			if (fired[k].rule == advice_rules[i] &&
+			    fired[k].sev > sev) {
+				sev = fired[k].sev;
+			}
 		}
-		obuf_printf(
-		    ob, "sockscope_advice{rule=\"%s\",severity=\"%s\"} %d\n",
-		    advice_rules[i]->id,
-		    advice_sev_name(hit ? hit->sev : SEV_NONE), hit ? 1 : 0);
-		if (hit && hit->sev > worst) {
-			worst = hit->sev;
-		}
+		obuf_printf(ob, "sockscope_advice_severity{rule=\"%s\"} %d\n",
+			    advice_rules[i]->id, (int)sev);
+		worst = sev > worst ? sev : worst;
 	}
 	family_head(ob, "advice_worst_severity", "gauge",
 		    "Worst severity that fired: 0 none, 1 info, 2 warning, "

@@ -4,8 +4,10 @@
  *
  * Every metric is prefixed sockscope_, in base units, `_total` only on
  * counters, without timestamps (node_exporter's textfile collector rejects
- * them), and with bounded label sets: per-listener series are the top N,
- * per-destination data only as a maximum ratio.
+ * them), and with bounded label sets that do not change with the values:
+ * per listener (at most PROM_LISTENERS_MAX), per destination tuple the
+ * --top fullest, per advice rule its severity as the value. Nothing that
+ * node_exporter's default collectors export is written again.
  */
 #ifndef SOCKSCOPE_FORMAT_PROM_H
 #define SOCKSCOPE_FORMAT_PROM_H
@@ -16,11 +18,15 @@
 #include "snapshot.h"
 #include "util.h"
 
-/* Socket counts, kernel totals, top listeners, ports, counters. */
+/* Per-listener series are written for at most this many listeners. */
+#define PROM_LISTENERS_MAX 256
+
+/* Socket counts (every state, 0 included), limits, listeners, ports (top
+ * tuples), the counters node_exporter lacks. */
 void prom_snapshot(struct obuf *ob, const struct snapshot *snap,
 		   unsigned int top);
 
-/* sockscope_advice{rule,severity} for every rule: 1 fired, 0 not. */
+/* sockscope_advice_severity{rule} for every rule (0-3), and the worst. */
 void prom_advice(struct obuf *ob, const struct advice *fired, size_t n);
 
 #endif

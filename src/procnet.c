@@ -15,9 +15,8 @@ static const struct {
 	const char *name;
 	const char *metric;
 } ctr_table[CTR_MAX] = {
-    [CTR_LISTEN_OVERFLOWS] = {"TcpExt", "ListenOverflows",
-			      "tcp_listen_overflows"},
-    [CTR_LISTEN_DROPS] = {"TcpExt", "ListenDrops", "tcp_listen_drops"},
+    [CTR_LISTEN_OVERFLOWS] = {"TcpExt", "ListenOverflows", NULL},
+    [CTR_LISTEN_DROPS] = {"TcpExt", "ListenDrops", NULL},
     [CTR_TW_OVERFLOW] = {"TcpExt", "TCPTimeWaitOverflow",
 			 "tcp_time_wait_overflows"},
     [CTR_REQQ_FULL_DROP] = {"TcpExt", "TCPReqQFullDrop",
@@ -28,9 +27,14 @@ static const struct {
 			     "tcp_aborts_on_memory"},
     [CTR_ABORT_ON_DATA] = {"TcpExt", "TCPAbortOnData", "tcp_aborts_on_data"},
     [CTR_ABORT_ON_CLOSE] = {"TcpExt", "TCPAbortOnClose", "tcp_aborts_on_close"},
-    [CTR_ACTIVE_OPENS] = {"Tcp", "ActiveOpens", "tcp_active_opens"},
-    [CTR_PASSIVE_OPENS] = {"Tcp", "PassiveOpens", "tcp_passive_opens"},
-    [CTR_RETRANS_SEGS] = {"Tcp", "RetransSegs", "tcp_retransmitted_segments"},
+    [CTR_ACTIVE_OPENS] = {"Tcp", "ActiveOpens", NULL},
+    [CTR_PASSIVE_OPENS] = {"Tcp", "PassiveOpens", NULL},
+    [CTR_RETRANS_SEGS] = {"Tcp", "RetransSegs", NULL},
+    [CTR_ABORT_ON_TIMEOUT] = {"TcpExt", "TCPAbortOnTimeout",
+			      "tcp_aborts_on_timeout"},
+    [CTR_ABORT_ON_LINGER] = {"TcpExt", "TCPAbortOnLinger",
+			     "tcp_aborts_on_linger"},
+    [CTR_ABORT_FAILED] = {"TcpExt", "TCPAbortFailed", "tcp_abort_failures"},
 };
 
 const char *ctr_name(enum ctr_id id)
@@ -40,7 +44,7 @@ const char *ctr_name(enum ctr_id id)
 
 const char *ctr_metric(enum ctr_id id)
 {
-	return id < CTR_MAX ? ctr_table[id].metric : "?";
+	return id < CTR_MAX ? ctr_table[id].metric : NULL;
 }
 
 static int find_ctr(const char *prefix, size_t plen, const char *name,

@@ -27,6 +27,9 @@ enum ctr_id {
 	CTR_ACTIVE_OPENS,
 	CTR_PASSIVE_OPENS,
 	CTR_RETRANS_SEGS,
+	CTR_ABORT_ON_TIMEOUT,
+	CTR_ABORT_ON_LINGER,
+	CTR_ABORT_FAILED,
 	CTR_MAX
 };
 
@@ -37,7 +40,12 @@ struct counters {
 
 /* The kernel's name ("ListenOverflows"); never NULL for a valid id. */
 const char *ctr_name(enum ctr_id id);
-/* The Prometheus metric stem ("tcp_listen_overflows"). */
+/*
+ * The Prometheus metric stem ("tcp_time_wait_overflows"), or NULL for the
+ * counters node_exporter's netstat collector already exports by default
+ * (ListenOverflows, ListenDrops, ActiveOpens, PassiveOpens, RetransSegs):
+ * those are read for the advice but not written again.
+ */
 const char *ctr_metric(enum ctr_id id);
 
 /* Parse netstat- or snmp-style text into c (adding to what it holds). */

@@ -525,8 +525,8 @@ def buckets(binary):
     no_recycle(rep)
     prom = netns.run([binary, "advise", "--interval", "0", "--format",
                       "prometheus"], check_rc=3).stdout
-    netns.check('sockscope_advice{rule="tw-buckets",severity="warning"} 1'
-                in prom, "prometheus advice gauge")
+    netns.check('sockscope_advice_severity{rule="tw-buckets"} 2'
+                in prom, "prometheus advice severity: 2, warning")
     if shutil.which("promtool"):
         r = subprocess.run(["promtool", "check", "metrics"], input=prom,
                            capture_output=True, text=True)

@@ -242,12 +242,12 @@ def test_hostile_netns_name(binary):
 def test_prometheus_per_namespace(binary):
     r = go([binary, "--all-netns", "-tl", "--format", "prometheus"])
     series = [l for l in r.stdout.splitlines()
-              if l.startswith("sockscope_sockets{")]
+              if l.startswith("sockscope_selected_sockets{")]
     check(series and all("netns=" in l for l in series),
           f"every series has a netns label: {series}")
-    want = {f'sockscope_sockets{{netns="{NSA}",netid="tcp",family="inet",'
-            f'state="listen"}} 2',
-            'sockscope_sockets{netns="-",netid="tcp",family="inet",'
+    want = {f'sockscope_selected_sockets{{netns="{NSA}",netid="tcp",'
+            f'family="inet",state="listen"}} 2',
+            'sockscope_selected_sockets{netns="-",netid="tcp",family="inet",'
             'state="listen"} 1'}
     check(want <= set(series), f"counted per namespace: {series}")
 

@@ -109,8 +109,8 @@ def check_advise(binary):
     prom = netns.run([binary, "advise", "--interval", "0", "--format",
                       "prometheus"], check_rc=3).stdout
     promtool_ok(prom, "advise")
-    netns.check('sockscope_advice{rule="tuple-pressure",severity="warning"} 1'
-                in prom, "advice gauge")
+    netns.check('sockscope_advice_severity{rule="tuple-pressure"} 2'
+                in prom, "advice severity gauge: 2, warning")
     lst = netns.run([binary, "-a", "--format", "prometheus"]).stdout
     promtool_ok(lst, "list")
 
