@@ -82,7 +82,7 @@ for s in sysctls:
 for shell, path in (("bash", "bash/sockscope"), ("zsh", "zsh/_sockscope"),
                     ("fish", "fish/sockscope.fish")):
     text = open(f"{root}/completions/{path}").read()
-    words = set(re.split(r"[\s\"'()]+", text))
+    words = set(re.split(r"[\s\"'()\[\]=]+", text))
     for t in ([s["name"] for s in states] + [s["ss_name"] for s in states]
               + [s["name"] for s in sysctls] + ["explain", "diagram"]):
         if t not in words:

@@ -59,6 +59,20 @@ complete -c sockscope -l yes -d 'kill: close the sockets (default: only list the
 complete -c sockscope -l force -d 'kill --yes: also listening sockets or more than 100'
 complete -c sockscope -s h -l help -d 'show usage'
 complete -c sockscope -s V -l version -d 'show version'
-complete -c sockscope -a 'state exclude' -d 'filter by state'
-complete -c sockscope -a 'src dst sport dport dev fwmark cgroup autobound uid pid comm not and or' -d 'filter expression'
-complete -c sockscope -n '__fish_seen_subcommand_from state exclude' -a "$states"
+
+# The word before the cursor: after `state` only states, after `dport`
+# only operators, and filter keywords only where a keyword can start.
+function __sockscope_prev_is
+	set -l tok (commandline -opc)
+	contains -- $tok[-1] $argv
+end
+set -l valued state exclude sport dport dev uid pid comm src dst fwmark cgroup
+complete -c sockscope -n "not __sockscope_prev_is $valued; and not __fish_seen_subcommand_from explain" \
+	-a 'state exclude' -d 'filter by state'
+complete -c sockscope -n "not __sockscope_prev_is $valued; and not __fish_seen_subcommand_from explain" \
+	-a 'src dst sport dport dev fwmark cgroup autobound uid pid comm not and or' -d 'filter expression'
+complete -c sockscope -n '__sockscope_prev_is state exclude' -a "$states"
+complete -c sockscope -n '__sockscope_prev_is sport dport' -a '= != \< \> \<= \>= eq ne lt gt le ge'
+complete -c sockscope -n '__sockscope_prev_is dev' -a '(ls /sys/class/net 2>/dev/null)'
+complete -c sockscope -n '__sockscope_prev_is uid' -a '(__fish_complete_users)'
+complete -c sockscope -n '__sockscope_prev_is pid' -a '(__fish_complete_pids)'
