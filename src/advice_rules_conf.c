@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "facts.h"
 #include "util.h"
 
 /* A line's severity and the truth about it; SEV_NONE: nothing to say. */
@@ -24,6 +25,18 @@ struct folklore {
 static bool value_is(const struct conf_line *l, const char *v)
 {
 	return !strcmp(l->value, v);
+}
+
+/*
+ * What the facts table (facts_sysctl.c, which explain and the man page
+ * print) says is true instead of the myth about l's sysctl: the audit
+ * says it with the same words.
+ */
+static void myth_truth(const struct conf_line *l, char *truth, size_t len)
+{
+	const struct sysctl_fact *f = facts_sysctl_find(l->key);
+
+	snprintf(truth, len, "%s", f && f->myth.truth ? f->myth.truth : "");
 }
 
 static enum advice_sev judge_recycle(const struct snapshot *snap,
@@ -51,9 +64,7 @@ static enum advice_sev judge_fin_timeout(const struct snapshot *snap,
 {
 	(void)snap;
 	(void)l;
-	snprintf(truth, len,
-		 "bounds orphaned FIN_WAIT2 only; it does not shorten "
-		 "TIME_WAIT (a fixed 60 s)");
+	myth_truth(l, truth, len);
 	return SEV_INFO;
 }
 
@@ -65,9 +76,7 @@ static enum advice_sev judge_tw_reuse(const struct snapshot *snap,
 	if (!value_is(l, "1")) {
 		return SEV_NONE;
 	}
-	snprintf(truth, len,
-		 "helps outgoing connect() only (never a server's incoming "
-		 "connections); the default 2 already covers loopback");
+	myth_truth(l, truth, len);
 	return SEV_INFO;
 }
 
@@ -79,9 +88,7 @@ static enum advice_sev judge_syncookies(const struct snapshot *snap,
 	if (!value_is(l, "1")) {
 		return SEV_NONE;
 	}
-	snprintf(truth, len,
-		 "already the default; cookies are sent only when "
-		 "a listener's SYN queue is full");
+	myth_truth(l, truth, len);
 	return SEV_INFO;
 }
 
@@ -93,9 +100,7 @@ static enum advice_sev judge_timestamps(const struct snapshot *snap,
 	if (!value_is(l, "0")) {
 		return SEV_NONE;
 	}
-	snprintf(truth, len,
-		 "disables PAWS and TIME_WAIT reuse (tcp_tw_reuse needs "
-		 "timestamps); keep the default 1");
+	myth_truth(l, truth, len);
 	return SEV_WARN;
 }
 
@@ -121,10 +126,8 @@ static enum advice_sev judge_tw_buckets(const struct snapshot *snap,
 	if (v >= dflt) {
 		return SEV_NONE;
 	}
-	snprintf(truth, len,
-		 "lowered below %lld: closing sockets then skip TIME_WAIT "
-		 "and lose its protection; never lower it",
-		 dflt);
+	snprintf(truth, len, "lowered below %lld: %s", dflt,
+		 facts_sysctl_find(l->key)->myth.truth);
 	return SEV_WARN;
 }
 

@@ -1064,29 +1064,30 @@ static void test_sysctl_folklore(void **unused)
 	assert_int_equal(evidence(a, "lines"), 10);
 	assert_string_equal(a->subject, "/lib/sysctl.d/10-lib.conf:1");
 	assert_true(has_action(a, "/lib/sysctl.d/10-lib.conf:1: "
-				  "net.ipv4.tcp_syncookies = 1: already the "
+				  "net.ipv4.tcp_syncookies = 1: 1 is the "
 				  "default"));
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:2: "
 				  "net.ipv4.tcp_tw_recycle = 1: removed in "
 				  "Linux 4.12"));
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:3: "
-				  "net.ipv4.tcp_fin_timeout = 15: bounds "
-				  "orphaned FIN_WAIT2 only"));
+				  "net.ipv4.tcp_fin_timeout = 15: TIME_WAIT is "
+				  "60 s, compiled in (TCP_TIMEWAIT_LEN); this "
+				  "only bounds orphaned FIN_WAIT2"));
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:4: "
-				  "net.ipv4.tcp_tw_reuse = 1: helps outgoing "
-				  "connect() only"));
+				  "net.ipv4.tcp_tw_reuse = 1: it acts only on "
+				  "outgoing connect()"));
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:5: "
 				  "net.ipv4.tcp_max_tw_buckets = 5000: lowered "
 				  "below 262144"));
 	assert_true(has_action(a,
 			       "/etc/sysctl.conf:3: "
-			       "net.ipv4.tcp_timestamps = 0: disables PAWS"));
+			       "net.ipv4.tcp_timestamps = 0: it disables PAWS"));
 	/* Hidden by etc/sysctl.d/90-tuning.conf: never applied. */
 	assert_false(has_action(a, "/usr/lib/sysctl.d/90-tuning.conf"));
 	/* The default value of tcp_max_tw_buckets is no folklore. */
 	assert_false(has_action(a, "60-run.conf"));
 	/* The bytes as written; the printers escape them. */
-	assert_true(has_action(a, "= 30\x1b]0;owned\x07: bounds"));
+	assert_true(has_action(a, "= 30\x1b]0;owned\x07: TIME_WAIT is 60 s"));
 	/* The line that wins for tcp_tw_recycle says 0: info. */
 	a = run(&snap, "tw-recycle");
 	assert_non_null(a);
