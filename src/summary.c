@@ -265,7 +265,9 @@ void summary_add_autobound(struct summary *s, const struct sock_rec *rec)
 {
 	struct breakdown *b = &s->priv->autobound;
 	uint8_t key[KEYTAB_KEY_MAX];
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, NULL,
+	/* No peer in the key; daddr only so that pack() never sees a null
+	 * source for a copy it does not make. */
+	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
 				rec->sport);
 
 	bd_get(s, b, t, key);

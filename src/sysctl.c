@@ -449,7 +449,8 @@ static void list_dir(const char *root, unsigned int d, struct conf_list *l)
 			l->cap = l->cap ? l->cap * 2 : 16;
 			l->f = xrealloc(l->f, l->cap * sizeof(*l->f));
 		}
-		snprintf(l->f[l->n].name, sizeof(l->f->name), "%s", e->d_name);
+		/* Its length was checked above (a -Os build cannot see it). */
+		memcpy(l->f[l->n].name, e->d_name, strlen(e->d_name) + 1);
 		l->f[l->n++].dir = d;
 	}
 	closedir(dp);
