@@ -80,16 +80,18 @@ static const char *shutdown_name(uint8_t mask)
 
 /* ---- text ---- */
 
-static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
-		       const struct sock_rec *rec)
+/* "LABEL:((...),...) " for the owners of one inode; nothing if none. */
+static void text_owners(struct obuf *ob, const struct fmt_ctx *ctx,
+			const char *label, uint32_t inode)
 {
 	struct proc_owner ow;
 	size_t cur = 0;
 	bool first = true;
 
-	while (ctx->procs && proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
+	while (ctx->procs && proc_map_next(ctx->procs, inode, &cur, &ow)) {
 		if (first) {
-			obuf_puts(ob, "users:(");
+			obuf_puts(ob, label);
+			obuf_puts(ob, ":(");
 		}
 		if (ob->fd < 0 && ob->len + TEXT_RESERVE > ob->cap) {
 			obuf_puts(ob, ",...");
@@ -102,6 +104,17 @@ static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
 	}
 	if (!first) {
 		obuf_puts(ob, ") ");
+	}
+}
+
+/* Beyond ss: a connected UNIX socket's peer is named by inode only; its
+ * owners (the same /proc map) follow as peer_users:(...). */
+static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
+{
+	text_owners(ob, ctx, "users", rec->inode);
+	if (rec->family == AF_UNIX && rec->peer_inode) {
+		text_owners(ob, ctx, "peer_users", rec->peer_inode);
 	}
 }
 
@@ -205,22 +218,31 @@ static void json_num(struct obuf *ob, const char *key, uint64_t v)
 	obuf_u64(ob, v);
 }
 
-static void json_process(struct obuf *ob, const struct fmt_ctx *ctx,
-			 const struct sock_rec *rec)
+static void json_owners(struct obuf *ob, const struct fmt_ctx *ctx,
+			const char *key, uint32_t inode)
 {
 	struct proc_owner ow;
 	size_t cur = 0;
 	bool first = true;
 
-	json_key(ob, "process");
+	json_key(ob, key);
 	obuf_putc(ob, '[');
-	while (ctx->procs && proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
+	while (ctx->procs && proc_map_next(ctx->procs, inode, &cur, &ow)) {
 		obuf_puts(ob, first ? "{\"name\":" : ",{\"name\":");
 		obuf_json_string(ob, ow.name, ow.name_len);
 		obuf_printf(ob, ",\"pid\":%u,\"fd\":%u}", ow.pid, ow.fd);
 		first = false;
 	}
 	obuf_putc(ob, ']');
+}
+
+static void json_process(struct obuf *ob, const struct fmt_ctx *ctx,
+			 const struct sock_rec *rec)
+{
+	json_owners(ob, ctx, "process", rec->inode);
+	if (rec->family == AF_UNIX && rec->peer_inode) {
+		json_owners(ob, ctx, "peer_process", rec->peer_inode);
+	}
 }
 
 static void json_timer(struct obuf *ob, const struct fmt_ctx *ctx,
