@@ -211,6 +211,38 @@ def test_filters(held):
             netns.check(got == want, f"{args} as ss: {got} vs {want}")
 
 
+def test_memory():
+    if not shutil.which("ss"):
+        netns.skip("ss is not installed")
+
+    def skmem(out):
+        return re.findall(r"@sockscope-seq \d+ .*(skmem:\([^)]*\))", out)
+
+    ours_m = skmem(netns.run([SOCKSCOPE, "-xam", "src", "@sockscope-seq"]).stdout)
+    theirs = skmem(netns.run(["ss", "-xam", "src", "@sockscope-seq"]).stdout)
+    netns.check(ours_m and ours_m == theirs, f"-m as ss: {ours_m} {theirs}")
+
+
+def test_hostile_names():
+    evil = os.path.join(TMP, "e\x1b[31m\nx.sock")
+    a = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    a.bind(evil)
+    a.listen(1)
+    b = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    b.bind("\0h\x07i\0x")
+    out = netns.run([SOCKSCOPE, "-xa"]).stdout
+    netns.check("\x1b" not in out and "\x07" not in out and
+                "e\\x1b[31m\\x0ax.sock" in out and "@h\\x07i@x" in out,
+                f"names a process chose are escaped: {out!r}")
+    rows = {o["inode"]: o for o in ours("-xa")}
+    netns.check(rows[inode(a)]["local"]["path"] == evil and
+                rows[inode(b)]["local"]["abstract"] == "h\x07i\0x",
+                "JSON keeps the bytes, escaped by JSON")
+    a.close()
+    b.close()
+    os.unlink(evil)
+
+
 def test_save_load():
     path = os.path.join(TMP, "dump")
     live = {key_json(o) for o in
@@ -255,6 +287,8 @@ test_kinds(held)
 test_table()
 test_processes(held)
 test_filters(held)
+test_memory()
+test_hostile_names()
 test_save_load()
 test_summary()
 test_refusals()
