@@ -26,7 +26,7 @@ static void unix_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
 	r->sdiag_family = AF_UNIX;
 	r->udiag_states = req->states;
 	r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
-			UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID;
+			UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
 	/* -m: the same sk_meminfo array inet_diag sends. */
 	if (req->ext & (1u << (INET_DIAG_SKMEMINFO - 1))) {
 		r->udiag_show |= UDIAG_SHOW_MEMINFO;
@@ -59,6 +59,13 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 			rec->recv_q = q->udiag_rqueue;
 			rec->send_q = q->udiag_wqueue;
 		}
+		break;
+	case UNIX_DIAG_ICONS:
+		/* Bounded by the attribute; a queue is at most 65535 long. */
+		rec->ext.icons = p;
+		rec->ext.icons_len = (uint16_t)(len / sizeof(uint32_t) > 0xffff
+							? 0xffff
+							: len / sizeof(uint32_t));
 		break;
 	case UNIX_DIAG_MEMINFO:
 		rec->ext.skmem = p;
@@ -197,6 +204,17 @@ static void unix_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	}
 	obuf_printf(ob, "\"inode\":%u},\"peer\":{\"inode\":%u}", rec->inode,
 		    rec->peer_inode);
+	/* Beyond ss: a listener names the clients waiting in its queue. */
+	if (rec->state == SS_LISTEN) {
+		obuf_puts(ob, ",\"queued\":[");
+		for (size_t i = 0; i < rec->ext.icons_len; i++) {
+			uint32_t ino;
+
+			memcpy(&ino, rec->ext.icons + i, sizeof(ino));
+			obuf_printf(ob, i ? ",%u" : "%u", ino);
+		}
+		obuf_putc(ob, ']');
+	}
 }
 
 static const struct family_query unix_queries[] = {

@@ -58,6 +58,10 @@ struct sock_ext {
 	 * an abstract name starts with '\0'. NULL: unnamed. */
 	const char *path;
 	uint16_t path_len;
+	/* AF_UNIX listener: UNIX_DIAG_ICONS, the inodes of the clients
+	 * whose connections wait in its queue; icons_len u32s. */
+	uint16_t icons_len;
+	const uint32_t *icons;
 };
 
 struct sock_rec {

@@ -113,6 +113,9 @@ def test_same_as_ss():
 def test_kinds(held):
     rows = {o["inode"]: o for o in ours("-xa")}
     lst = rows.get(inode(held["lst"]))
+    netns.check(lst and sorted(lst.get("queued", [])) ==
+                sorted([inode(held["q1"]), inode(held["q2"])]),
+                f"a listener names its queued clients (ICONS): {lst}")
     netns.check(lst and lst["state"] == "LISTEN" and lst["recv_q"] == 2
                 and lst["send_q"] == 7 and lst["local"].get("path") == PATH,
                 f"a path listener with two queued connections: {lst}")
@@ -165,11 +168,22 @@ def test_processes(held):
                 f"the peer's owner (beyond ss): {peer}")
     lst = rows[inode(held["lst"])]
     netns.check("peer_process" not in lst, "no peer owners for a listener")
+    want_q = sorted([(me, held["q1"].fileno(), inode(held["q1"])),
+                     (me, held["q2"].fileno(), inode(held["q2"]))])
+    got_q = sorted((p["pid"], p["fd"], p["inode"])
+                   for p in lst.get("queued_process", []))
+    netns.check(got_q == want_q,
+                f"a listener's queued clients' owners: {got_q} vs {want_q}")
     out = netns.run([SOCKSCOPE, "-xp", "src", PATH]).stdout
     netns.check("peer_users" not in out, "listener: no peer_users")
     out = netns.run([SOCKSCOPE, "-xap"]).stdout
     want = f'peer_users:(("python3",pid={me},fd={held["pa"].fileno()}))'
     netns.check(want in out, f"peer_users in the table: {out}")
+    fds = sorted([held["q1"].fileno(), held["q2"].fileno()])
+    m = re.search(r'queued_users:\(\("python3",pid=%d,fd=(\d+)\),'
+                  r'\("python3",pid=%d,fd=(\d+)\)\)' % (me, me), out)
+    netns.check(m is not None and sorted(map(int, m.groups())) == fds,
+                f"queued_users in the table: {out}")
     if shutil.which("ss"):
         theirs = ss_rows("-xap")
         mine = {key_json(o): o for o in ours("-xap")}

@@ -423,6 +423,17 @@ static void test_unix_message(void **unused)
 	assert_string_equal(format_rec_netid(&rec, nb), "u_str");
 	assert_string_equal(format_family_name(&rec), "unix");
 
+	/* A listener's queued clients, as an array of u32 inodes. */
+	{
+		uint32_t icons[2] = {11, 12};
+
+		start_unix(&m)->udiag_state = SS_LISTEN;
+		add_attr(&m, UNIX_DIAG_ICONS, icons, sizeof(icons));
+		assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+		assert_int_equal(rec.ext.icons_len, 2);
+		assert_int_equal(rec.ext.icons[1], 12);
+	}
+
 	/* A path with its NUL; an unnamed dgram. */
 	start_unix(&m)->udiag_type = SOCK_DGRAM;
 	add_attr(&m, UNIX_DIAG_NAME, "/run/x.sock", 12);
