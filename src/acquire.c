@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "family.h"
 #include "filter.h"
 #include "ifname.h"
 #include "proc.h"
@@ -44,6 +45,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->user_match = true;
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
+	a->unix_states = opts_states(o, 0);
 	note_old_kernel(o);
 }
 
@@ -86,25 +88,18 @@ static int resolve_devs(const struct acquire *a, struct ifnames *ifn)
 	return err;
 }
 
-static uint32_t proto_bit(uint8_t protocol)
-{
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return PROTO_TCP;
-	case IPPROTO_UDP:
-		return PROTO_UDP;
-	default:
-		return 0;
-	}
-}
-
 /* Family, protocol and state: what each request asked for. */
 static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 {
 	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
 
+	if (rec->family == AF_UNIX) {
+		return rec->state < 32 && (a->o->families & FAM_UNIX) &&
+		       (a->protocols & family_proto_bit(rec)) &&
+		       (a->unix_states & SS_BIT(rec->state));
+	}
 	return rec->state < 32 && (a->o->families & fam) &&
-	       (a->protocols & proto_bit(rec->protocol)) &&
+	       (a->protocols & family_proto_bit(rec)) &&
 	       (state_match_mask(a->states[rec->protocol], rec->protocol) &
 		SS_BIT(rec->state));
 }
@@ -280,6 +275,9 @@ static int dump_filtered(struct acquire *a, struct diag_req *req)
 
 static const char *proto_name(uint8_t protocol)
 {
+	if (protocol == 0) {
+		return "unix";
+	}
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
@@ -361,13 +359,41 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 	return err;
 }
 
+/*
+ * Every UNIX type in one request (the kernel has one table); the types
+ * not asked for are dropped per row. unix_diag runs no bytecode: the
+ * whole filter is matched here.
+ */
+static int dump_unix(struct acquire *a)
+{
+	struct diag_req req = {
+		.family = AF_UNIX,
+		.states = a->unix_states,
+		.ext = a->ext,
+	};
+	int err;
+
+	a->user_match = true;
+	a->seen = 0;
+	err = diag_dump(a->d, &req, acquire_row, a);
+	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
+		warnx_("unix: the kernel has no unix_diag support; skipped");
+		return 0;
+	}
+	report(a, 0, err);
+	return err;
+}
+
 static int dump_live(struct acquire *a)
 {
 	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
-		if (!(a->protocols & proto_bit(protos[p]))) {
+		const struct sock_rec kind = {.family = AF_INET,
+					      .protocol = protos[p]};
+
+		if (!(a->protocols & family_proto_bit(&kind))) {
 			continue;
 		}
 		err = dump_table(a, protos[p]);
@@ -376,6 +402,9 @@ static int dump_live(struct acquire *a)
 			       "protocol; skipped", proto_name(protos[p]));
 			err = 0;
 		}
+	}
+	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
+		err = dump_unix(a);
 	}
 	return err;
 }

@@ -42,6 +42,7 @@ struct acquire {
 	const struct opts *o;
 	uint32_t protocols;   /* enum proto_bit */
 	uint32_t states[256]; /* per IPPROTO_*: the states to show */
+	uint32_t unix_states; /* the UNIX states to show (every type) */
 	uint32_t ext;         /* INET_DIAG extensions to request */
 	int save_fd;          /* --save target, or -1 */
 	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */

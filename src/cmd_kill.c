@@ -28,6 +28,7 @@
 #include "addr.h"
 #include "cmd.h"
 #include "diag.h"
+#include "family.h"
 #include "filter.h"
 #include "state.h"
 #include "util.h"
@@ -283,6 +284,22 @@ static int dry_run(const struct opts *o, const struct victims *v)
 	return werr ? -EIO : 0;
 }
 
+/* A family the kernel cannot destroy: named, never listed as victims. */
+static bool refuse_family(const struct opts *o)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		if ((o->protocols & fams[i]->proto_bits) && fams[i]->no_kill) {
+			warnx_("kill: %s sockets: %s", fams[i]->name,
+			       fams[i]->no_kill);
+			return true;
+		}
+	}
+	return false;
+}
+
 static int kill_exec(const struct opts *o)
 {
 	struct victims v = {0};
@@ -292,6 +309,9 @@ static int kill_exec(const struct opts *o)
 	uint32_t mask;
 	int err, ret = EXIT_OK;
 
+	if (refuse_family(o)) {
+		return EXIT_USAGE;
+	}
 	if (!filter_has_expr(o->filter) && !filter_states(o->filter, &mask)) {
 		warnx_("kill: a FILTER is required: an empty one would close "
 		       "every connection (try 'sockscope kill state "

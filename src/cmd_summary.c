@@ -96,6 +96,61 @@ static void table_states(struct obuf *ob, const struct summary *s, bool all)
 					 s->udp[1][SS_ESTABLISHED]));
 }
 
+static const char *const unix_types[SUM_UNIX_MAX] = {"stream", "dgram",
+							"seqpacket"};
+
+/* -x: UNIX sockets per state and type (not in the inet totals). */
+static void table_unix(struct obuf *ob, const struct summary *s)
+{
+	uint64_t col[SUM_UNIX_MAX] = {0};
+
+	obuf_printf(ob, "\n%-12s %10s %10s %10s %10s\n", "UNIX", "stream",
+		    "dgram", "seqpacket", "total");
+	for (unsigned int st = 1; st < SS_MAX; st++) {
+		uint64_t n = 0;
+
+		for (int t = 0; t < SUM_UNIX_MAX; t++) {
+			n += s->unx[t][st];
+			col[t] += s->unx[t][st];
+		}
+		if (!n) {
+			continue;
+		}
+		obuf_printf(ob, "%-12s %10llu %10llu %10llu %10llu\n",
+			    state_name(st, 0),
+			    (unsigned long long)s->unx[0][st],
+			    (unsigned long long)s->unx[1][st],
+			    (unsigned long long)s->unx[2][st],
+			    (unsigned long long)n);
+	}
+	obuf_printf(ob, "%-12s %10llu %10llu %10llu %10llu\n", "all",
+		    (unsigned long long)col[0], (unsigned long long)col[1],
+		    (unsigned long long)col[2],
+		    (unsigned long long)s->unix_total);
+}
+
+static void json_unix(struct jw *w, const struct summary *s)
+{
+	jw_object(w, "unix");
+	jw_u64(w, "total", s->unix_total);
+	jw_object(w, "states");
+	for (unsigned int st = 1; st < SS_MAX; st++) {
+		uint64_t n = s->unx[0][st] + s->unx[1][st] + s->unx[2][st];
+
+		if (!n) {
+			continue;
+		}
+		jw_object(w, state_name(st, 0));
+		for (int t = 0; t < SUM_UNIX_MAX; t++) {
+			jw_u64(w, unix_types[t], s->unx[t][st]);
+		}
+		jw_u64(w, "total", n);
+		jw_end(w);
+	}
+	jw_end(w);
+	jw_end(w);
+}
+
 static void table_kernel(struct obuf *ob, const struct snapshot *snap)
 {
 	const struct sockstat *k = &snap->sockstat;
@@ -240,6 +295,9 @@ static void summary_table(struct obuf *ob, const struct snapshot *snap,
 		    (unsigned long long)s->tcp_total,
 		    (unsigned long long)s->udp_total);
 	table_states(ob, s, o->all);
+	if (o->protocols & PROTO_UNIX_MASK) {
+		table_unix(ob, s);
+	}
 	table_kernel(ob, snap);
 	table_listeners(ob, s, o->top);
 	table_remote(ob, s, o->top);
@@ -441,6 +499,9 @@ static void summary_json(struct obuf *ob, const struct snapshot *snap,
 	jw_object(&w, NULL);
 	jw_u64(&w, "total", snap->sum->tcp_total + snap->sum->udp_total);
 	json_states(&w, snap->sum);
+	if (o->protocols & PROTO_UNIX_MASK) {
+		json_unix(&w, snap->sum);
+	}
 	json_kernel(&w, snap);
 	json_listeners(&w, snap->sum, o->top);
 	json_remote(&w, snap->sum, o->top);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag_parse.h"
+#include "family.h"
 #include "diag_rx.h"
 #include "util.h"
 
@@ -141,31 +142,6 @@ static uint8_t protocol_of_seq(uint32_t seq)
 	return IPPROTO_TCP;
 }
 
-/*
- * The request header. AF_UNSPEC can only be asked for with the old
- * TCPDIAG_GETSOCK request (struct inet_diag_req): the kernel then walks
- * the TCP hash once for both families instead of once per family.
- */
-static void put_request(struct nlmsghdr *nlh, const struct diag_req *req)
-{
-	struct inet_diag_req_v2 *r;
-	struct inet_diag_req *old;
-
-	if (req->family == AF_UNSPEC) {
-		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
-		nlh->nlmsg_type = OLD_TCPDIAG_GETSOCK;
-		old->idiag_states = req->states;
-		old->idiag_ext = (uint8_t)req->ext;
-		return;
-	}
-	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	r->sdiag_family = req->family;
-	r->sdiag_protocol = req->protocol;
-	r->idiag_states = req->states;
-	r->idiag_ext = (uint8_t)req->ext;
-}
-
 static int send_request(struct diag *d, const struct diag_req *req)
 {
 	/* The old request is the larger header. */
@@ -187,7 +163,8 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nlh->nlmsg_seq = d->seq = DIAG_SEQ_MAGIC |
 				 (uint32_t)req->protocol << 8 | req->family;
-	put_request(nlh, req);
+	family_of(req->family == AF_UNSPEC ? AF_INET : req->family)
+	    ->put_request(nlh, req);
 	if (req->bytecode) {
 		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
 			     req->bytecode_len, req->bytecode);
@@ -386,7 +363,7 @@ static int feed_live(struct diag *d, const char *buf, size_t len,
 		if (nlh->nlmsg_type == NLMSG_ERROR) {
 			return msg_error(nlh);
 		}
-		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
+		if (diag_parse(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
 			return -EBADMSG;
 		}
 		if (seam_repeat(&d->seam, rec.cookie)) {
@@ -492,7 +469,7 @@ static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
 		return -EBADMSG;
 	case SOCK_DIAG_BY_FAMILY:
 	case OLD_TCPDIAG_GETSOCK:
-		if (diag_parse_inet(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
+		if (diag_parse(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
 			load_fail(err, off, "malformed inet_diag message");
 			return -EBADMSG;
 		}

@@ -25,8 +25,9 @@
 struct diag;
 
 struct diag_req {
-	uint8_t family;       /* AF_INET, AF_INET6, or AF_UNSPEC (TCP only) */
-	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ... */
+	uint8_t family;       /* AF_INET, AF_INET6, AF_UNIX, or AF_UNSPEC
+			       * (TCP only); the family's entry builds it */
+	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ...; AF_UNIX: 0 */
 	uint32_t states;      /* SS_BIT() mask */
 	uint32_t ext;         /* 1 << (INET_DIAG_x - 1) bits to request */
 	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, or NULL */

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "diag_parse.h"
 
+#include "family.h"
+
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -149,4 +151,16 @@ int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 		parse_attr(a, rec);
 	}
 	return 0;
+}
+
+int diag_parse(const struct nlmsghdr *nlh, uint8_t protocol,
+	       struct sock_rec *rec)
+{
+	const struct sock_family *f;
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(1)) {
+		return -EBADMSG;
+	}
+	f = family_of(*(const uint8_t *)NLMSG_DATA(nlh));
+	return f ? f->parse(nlh, protocol, rec) : -EBADMSG;
 }

@@ -22,4 +22,12 @@
 int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 		    struct sock_rec *rec);
 
+/*
+ * Any family's reply: the family byte that starts every sock_diag message
+ * picks the parser (family.h). Returns as diag_parse_inet(); -EBADMSG
+ * also for a family with no entry.
+ */
+int diag_parse(const struct nlmsghdr *nlh, uint8_t protocol,
+	       struct sock_rec *rec);
+
 #endif

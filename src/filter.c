@@ -339,8 +339,15 @@ static const char *make_leaf(struct filter *f, uint8_t pred, uint8_t op,
 	switch (pred) {
 	case P_SRC:
 	case P_DST:
-		n->kind = FN_HOST;
 		n->dst = pred == P_DST;
+		/* A UNIX name, as ss takes it: a path, @abstract, unix:... */
+		if (arg[0] == '/' || arg[0] == '@' ||
+		    !strncmp(arg, "unix:", 5)) {
+			n->kind = FN_PATH;
+			n->a = keep_string(f, arg + (arg[0] == 'u' ? 5 : 0));
+			return NULL;
+		}
+		n->kind = FN_HOST;
 		return filter_arg_host(arg, n);
 	case P_SPORT:
 	case P_DPORT:

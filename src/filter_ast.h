@@ -37,6 +37,8 @@ enum fnode_kind {
 	FN_UID,	   /* userspace: op, a = uid (the kernel's idiag_uid) */
 	FN_PID,	   /* userspace: a = pid; true when one of the owners has it */
 	FN_COMM,   /* userspace: a = offset of the glob in strs; as FN_PID */
+	FN_PATH,   /* userspace: a = offset of a UNIX name glob in strs
+		    * (src PATH-GLOB, src @name); dst: the peer's */
 };
 
 enum fport_op { FP_EQ, FP_GE, FP_LE };
@@ -66,7 +68,7 @@ struct filter {
 	uint16_t auto_lo; /* userspace `autobound`: the ephemeral range */
 	uint16_t auto_hi;
 	bool needs_owners; /* the tree has FN_PID or FN_COMM */
-	char *strs;	   /* FN_COMM globs, each NUL-terminated */
+	char *strs;	   /* FN_COMM, FN_PATH globs, each NUL-terminated */
 	size_t strs_len, strs_cap;
 	char *note;	   /* filter_note(), or NULL */
 };

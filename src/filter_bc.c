@@ -147,6 +147,7 @@ static void emit_leaf(struct gen *g, const struct fnode *n, uint32_t f)
 static bool left_out(const struct gen *g, const struct fnode *n)
 {
 	return n->kind == FN_UID || n->kind == FN_PID || n->kind == FN_COMM ||
+	       n->kind == FN_PATH ||
 	       (n->kind == FN_MARK && (g->without & FILTER_BC_NO_MARK)) ||
 	       (n->kind == FN_CGROUP && (g->without & FILTER_BC_NO_CGROUP));
 }

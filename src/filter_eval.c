@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "family.h"
 #include "proc.h"
 
 /* The first bits of a and b agree (the kernel's bitstring_match). */
@@ -69,6 +70,28 @@ owner_match(const struct filter *f, const struct fnode *n,
 	return false;
 }
 
+/*
+ * A UNIX name against a glob, as ss prints the name ("@" for abstract).
+ * A dump names no peer (only its inode): dst matches no socket, as in ss.
+ * Not a UNIX socket: false.
+ */
+static bool path_match(const struct filter *f, const struct fnode *n,
+		       const struct sock_rec *rec)
+{
+	char name[UNIX_NAME_MAX + 1];
+	size_t len;
+
+	if (rec->family != AF_UNIX || n->dst) {
+		return false;
+	}
+	len = family_unix_name(name, rec);
+	if (!len || memchr(name, '\0', len)) {
+		return false;
+	}
+	name[len] = '\0';
+	return !fnmatch(f->strs + n->a, name, 0);
+}
+
 static bool ordered_match(uint8_t op, uint32_t have, uint32_t want)
 {
 	return op == FP_EQ ? have == want : op == FP_GE ? have >= want
@@ -103,6 +126,8 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 	case FN_PID:
 	case FN_COMM:
 		return owner_match(f, n, rec, owners);
+	case FN_PATH:
+		return path_match(f, n, rec);
 	default: /* FN_AUTO */
 		return rec->sport >= f->auto_lo && rec->sport <= f->auto_hi;
 	}
@@ -186,6 +211,15 @@ static __attribute__((noinline)) void print_comm(struct pbuf *pb,
 	put(pb, "(comm %s)", esc);
 }
 
+static __attribute__((noinline)) void print_path(struct pbuf *pb, bool dst,
+						 const char *glob)
+{
+	char esc[128];
+
+	filter_escape(esc, sizeof(esc), glob);
+	put(pb, "(%s unix %s)", dst ? "dst" : "src", esc);
+}
+
 static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 {
 	static const char *const ops[] = {"=", ">=", "<="};
@@ -233,6 +267,9 @@ static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 		break;
 	case FN_COMM:
 		print_comm(pb, f->strs + n->a);
+		break;
+	case FN_PATH:
+		print_path(pb, n->dst, f->strs + n->a);
 		break;
 	default:
 		put(pb, "(autobound)");

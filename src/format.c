@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "family.h"
 #include "ifname.h"
 
 const char *format_netid(uint8_t protocol, char buf[8])
@@ -44,8 +45,34 @@ static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,
 	return (size_t)sprintf(p, "%u", port);
 }
 
+const char *format_rec_netid(const struct sock_rec *rec, char buf[8])
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	return f ? f->netid(rec, buf) : format_netid(rec->protocol, buf);
+}
+
+const char *format_family_name(const struct sock_rec *rec)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	if (rec->family == AF_INET6) {
+		return "inet6";
+	}
+	return f ? f->name : "unknown";
+}
+
 size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
 		       const struct sock_rec *rec, bool peer)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	return f ? f->endpoint(buf, ctx, rec, peer)
+		 : format_inet_endpoint(buf, ctx, rec, peer);
+}
+
+size_t format_inet_endpoint(char *buf, const struct fmt_ctx *ctx,
+			    const struct sock_rec *rec, bool peer)
 {
 	const uint8_t *addr = peer ? rec->daddr : rec->saddr;
 	uint16_t port = peer ? rec->dport : rec->sport;

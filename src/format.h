@@ -58,8 +58,16 @@ const char *format_netid(uint8_t protocol, char buf[8]);
  * Returns the length.
  */
 /* The interface name is escaped: up to 4 bytes for each of its 15. */
-#define ENDPOINT_STRLEN (ADDR_STRLEN + 2 + 1 + 64 + 1 + 32)
+/* A UNIX name escaped (4 bytes each of 108), a space and an inode. */
+#define ENDPOINT_STRLEN (4 * 108 + 1 + 10 + 1)
 size_t format_endpoint(char *buf, const struct fmt_ctx *ctx,
 		       const struct sock_rec *rec, bool peer);
+/* format_endpoint() for inet records (family_inet.c's). */
+size_t format_inet_endpoint(char *buf, const struct fmt_ctx *ctx,
+			    const struct sock_rec *rec, bool peer);
+/* The record's netid through its family: "tcp", "u_str"... Never NULL. */
+const char *format_rec_netid(const struct sock_rec *rec, char buf[8]);
+/* The record's family name for JSON: "inet", "inet6", "unix". */
+const char *format_family_name(const struct sock_rec *rec);
 
 #endif

@@ -80,28 +80,53 @@ static const char *shutdown_name(uint8_t mask)
 
 /* ---- text ---- */
 
-static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
-		       const struct sock_rec *rec)
+/* "LABEL:((...),...) " for the owners of n inodes (read unaligned: they
+ * may sit in an attribute); nothing if none. */
+static void text_owners(struct obuf *ob, const struct fmt_ctx *ctx,
+			const char *label, const uint32_t *inodes, size_t n)
 {
 	struct proc_owner ow;
-	size_t cur = 0;
 	bool first = true;
 
-	while (ctx->procs && proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
-		if (first) {
-			obuf_puts(ob, "users:(");
+	for (size_t i = 0; i < n && ctx->procs; i++) {
+		uint32_t ino;
+		size_t cur = 0;
+
+		memcpy(&ino, inodes + i, sizeof(ino));
+		while (proc_map_next(ctx->procs, ino, &cur, &ow)) {
+			if (first) {
+				obuf_puts(ob, label);
+				obuf_puts(ob, ":(");
+			}
+			if (ob->fd < 0 && ob->len + TEXT_RESERVE > ob->cap) {
+				obuf_puts(ob, ",...");
+				i = n;
+				break;
+			}
+			obuf_puts(ob, first ? "(\"" : ",(\"");
+			obuf_escape_quoted(ob, ow.name, ow.name_len);
+			obuf_printf(ob, "\",pid=%u,fd=%u)", ow.pid, ow.fd);
+			first = false;
 		}
-		if (ob->fd < 0 && ob->len + TEXT_RESERVE > ob->cap) {
-			obuf_puts(ob, ",...");
-			break;
-		}
-		obuf_puts(ob, first ? "(\"" : ",(\"");
-		obuf_escape_quoted(ob, ow.name, ow.name_len);
-		obuf_printf(ob, "\",pid=%u,fd=%u)", ow.pid, ow.fd);
-		first = false;
 	}
 	if (!first) {
 		obuf_puts(ob, ") ");
+	}
+}
+
+/* Beyond ss: a connected UNIX socket's peer is named by inode only; its
+ * owners (the same /proc map) follow as peer_users:(...), and a UNIX
+ * listener's queued clients' as queued_users:(...). */
+static void text_users(struct obuf *ob, const struct fmt_ctx *ctx,
+		       const struct sock_rec *rec)
+{
+	text_owners(ob, ctx, "users", &rec->inode, 1);
+	if (rec->family == AF_UNIX && rec->peer_inode) {
+		text_owners(ob, ctx, "peer_users", &rec->peer_inode, 1);
+	}
+	if (rec->family == AF_UNIX && rec->ext.icons_len) {
+		text_owners(ob, ctx, "queued_users", rec->ext.icons,
+			    rec->ext.icons_len);
 	}
 }
 
@@ -205,22 +230,59 @@ static void json_num(struct obuf *ob, const char *key, uint64_t v)
 	obuf_u64(ob, v);
 }
 
-static void json_process(struct obuf *ob, const struct fmt_ctx *ctx,
-			 const struct sock_rec *rec)
+static void json_owners(struct obuf *ob, const struct fmt_ctx *ctx,
+			const char *key, uint32_t inode)
 {
 	struct proc_owner ow;
 	size_t cur = 0;
 	bool first = true;
 
-	json_key(ob, "process");
+	json_key(ob, key);
 	obuf_putc(ob, '[');
-	while (ctx->procs && proc_map_next(ctx->procs, rec->inode, &cur, &ow)) {
+	while (ctx->procs && proc_map_next(ctx->procs, inode, &cur, &ow)) {
 		obuf_puts(ob, first ? "{\"name\":" : ",{\"name\":");
 		obuf_json_string(ob, ow.name, ow.name_len);
 		obuf_printf(ob, ",\"pid\":%u,\"fd\":%u}", ow.pid, ow.fd);
 		first = false;
 	}
 	obuf_putc(ob, ']');
+}
+
+/* "queued_process": the owners of the queued clients, in queue order. */
+static void queued_owners(struct obuf *ob, const struct fmt_ctx *ctx,
+			  const struct sock_rec *rec)
+{
+	struct proc_owner ow;
+	bool first = true;
+
+	json_key(ob, "queued_process");
+	obuf_putc(ob, '[');
+	for (size_t i = 0; i < rec->ext.icons_len; i++) {
+		uint32_t ino;
+		size_t cur = 0;
+
+		memcpy(&ino, rec->ext.icons + i, sizeof(ino));
+		while (ctx->procs && proc_map_next(ctx->procs, ino, &cur, &ow)) {
+			obuf_puts(ob, first ? "{\"name\":" : ",{\"name\":");
+			obuf_json_string(ob, ow.name, ow.name_len);
+			obuf_printf(ob, ",\"pid\":%u,\"fd\":%u,\"inode\":%u}",
+				    ow.pid, ow.fd, ino);
+			first = false;
+		}
+	}
+	obuf_putc(ob, ']');
+}
+
+static void json_process(struct obuf *ob, const struct fmt_ctx *ctx,
+			 const struct sock_rec *rec)
+{
+	json_owners(ob, ctx, "process", rec->inode);
+	if (rec->family == AF_UNIX && rec->peer_inode) {
+		json_owners(ob, ctx, "peer_process", rec->peer_inode);
+	}
+	if (rec->family == AF_UNIX && rec->state == SS_LISTEN) {
+		queued_owners(ob, ctx, rec);
+	}
 }
 
 static void json_timer(struct obuf *ob, const struct fmt_ctx *ctx,

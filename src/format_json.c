@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "family.h"
 #include "format_detail.h"
 #include "ifname.h"
 #include "state.h"
@@ -33,38 +34,25 @@ static void put_num(struct obuf *ob, const char *key, uint64_t v)
 	obuf_u64(ob, v);
 }
 
-static void put_endpoint(struct obuf *ob, const char *key, uint8_t family,
-			 const uint8_t *addr, uint16_t port)
-{
-	char text[ADDR_STRLEN];
-	size_t n = addr_format(text, family, addr);
-
-	obuf_putc(ob, ',');
-	put_key(ob, key);
-	obuf_puts(ob, "{\"addr\":");
-	obuf_json_string(ob, text, n);
-	obuf_puts(ob, ",\"port\":");
-	obuf_u64(ob, port);
-	obuf_putc(ob, '}');
-}
-
 static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
 	struct obuf *ob = ctx->out;
+	const struct sock_family *f = family_of(rec->family);
 	char netid[8];
 
 	obuf_puts(ob, "{\"netid\":\"");
-	obuf_puts(ob, format_netid(rec->protocol, netid));
+	obuf_puts(ob, format_rec_netid(rec, netid));
 	obuf_puts(ob, "\",\"family\":\"");
-	obuf_puts(ob, rec->family == AF_INET6 ? "inet6" : "inet");
+	obuf_puts(ob, format_family_name(rec));
 	obuf_puts(ob, "\",\"state\":\"");
 	obuf_puts(ob, state_name(rec->state, rec->protocol));
 	obuf_putc(ob, '"');
 	put_num(ob, "state_code", rec->state);
 	put_num(ob, "recv_q", rec->recv_q);
 	put_num(ob, "send_q", rec->send_q);
-	put_endpoint(ob, "local", rec->family, rec->saddr, rec->sport);
-	put_endpoint(ob, "peer", rec->family, rec->daddr, rec->dport);
+	if (f) {
+		f->json(ctx, rec);
+	}
 	if (rec->ifindex) {
 		char name[IFNAME_BUFLEN];
 

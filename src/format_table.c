@@ -173,6 +173,7 @@ static size_t state_width(const struct opts *o)
 	} protos[] = {
 		{ PROTO_TCP, IPPROTO_TCP },
 		{ PROTO_UDP, IPPROTO_UDP },
+		{ PROTO_UNIX_MASK, 0 }, /* opts_states(): UNIX's */
 	};
 	size_t w = 0;
 
@@ -297,7 +298,7 @@ static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	const char *cell[NCOL];
 	size_t len[NCOL];
 
-	cell[COL_NETID] = format_netid(rec->protocol, netid);
+	cell[COL_NETID] = format_rec_netid(rec, netid);
 	cell[COL_STATE] = state_name(rec->state, rec->protocol);
 	len[COL_RECVQ] = (size_t)snprintf(rq, sizeof(rq), "%u", rec->recv_q);
 	len[COL_SENDQ] = (size_t)snprintf(sq, sizeof(sq), "%u", rec->send_q);

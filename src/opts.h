@@ -15,11 +15,20 @@ struct filter;
 enum proto_bit {
 	PROTO_TCP = 1 << 0,
 	PROTO_UDP = 1 << 1,
+	/* UNIX sockets by type (family_unix.c): -x selects all three. */
+	PROTO_UNIX_STREAM = 1 << 2,
+	PROTO_UNIX_DGRAM = 1 << 3,
+	PROTO_UNIX_SEQPACKET = 1 << 4,
 };
+
+#define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
+#define PROTO_UNIX_MASK \
+	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
 
 enum family_bit {
 	FAM_INET = 1 << 0,
 	FAM_INET6 = 1 << 1,
+	FAM_UNIX = 1 << 2,
 };
 
 enum fmt_kind {

@@ -216,6 +216,7 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 				      : SS_ALL_BITS;
 	}
 	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
+	a.unix_states = states;
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {

@@ -2,9 +2,15 @@
  * sock.h - the socket record: what acquisition produces and everything
  * downstream (filter, formatters, summary, advice) consumes.
  *
- * A record is filled by diag_parse_inet() from one netlink message. The
- * pointer members (ext) point into the receive buffer the message came from:
- * they are valid only until the next receive. Copy what you keep.
+ * A record is filled by its family's parser (family.h) from one netlink
+ * message. The pointer members (ext) point into the receive buffer the
+ * message came from: they are valid only until the next receive. Copy what
+ * you keep.
+ *
+ * Families: AF_INET/AF_INET6 records hold addresses and ports; AF_UNIX
+ * records hold the socket type (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET)
+ * in protocol, the name in ext.path (bytes, no NUL), the peer's inode in
+ * peer_inode; their addresses and ports stay zero.
  * Units are raw: bytes, milliseconds as the kernel reports them, counters.
  */
 #ifndef SOCKSCOPE_SOCK_H
@@ -48,11 +54,19 @@ struct sock_ext {
 	size_t cc_info_len;
 	uint16_t cc_type;
 	const char *ulp;           /* INET_DIAG_ULP_INFO name, NUL-terminated */
+	/* AF_UNIX: UNIX_DIAG_NAME as sent, path_len bytes, not terminated;
+	 * an abstract name starts with '\0'. NULL: unnamed. */
+	const char *path;
+	uint16_t path_len;
+	/* AF_UNIX listener: UNIX_DIAG_ICONS, the inodes of the clients
+	 * whose connections wait in its queue; icons_len u32s. */
+	uint16_t icons_len;
+	const uint32_t *icons;
 };
 
 struct sock_rec {
-	uint8_t family;    /* AF_INET or AF_INET6 */
-	uint8_t protocol;  /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_RAW... */
+	uint8_t family;    /* AF_INET, AF_INET6 or AF_UNIX */
+	uint8_t protocol;  /* IPPROTO_TCP, IPPROTO_UDP...; AF_UNIX: SOCK_* */
 	uint8_t state;     /* kernel code, enum tcp_state */
 	uint8_t timer;     /* idiag_timer: 0 none, 1 on, 2 keepalive, 3 tw, 4 probe */
 	uint8_t retrans;
@@ -70,6 +84,7 @@ struct sock_rec {
 	uint32_t uid;
 	uint32_t inode;
 	uint32_t mark;
+	uint32_t peer_inode; /* AF_UNIX: the connected peer's inode, or 0 */
 	uint64_t cookie;
 	uint64_t cgroup_id;
 	/* Network byte order; IPv4 in the first 4 bytes, the rest zero. */

@@ -366,8 +366,26 @@ static void add_tcp(struct summary *s, const struct sock_rec *rec)
 	}
 }
 
+/* UNIX sockets are counted by type and state only. */
+static void add_unix(struct summary *s, const struct sock_rec *rec)
+{
+	int t = rec->protocol == SOCK_STREAM	  ? SUM_UNIX_STREAM
+		: rec->protocol == SOCK_DGRAM	  ? SUM_UNIX_DGRAM
+		: rec->protocol == SOCK_SEQPACKET ? SUM_UNIX_SEQPACKET
+						  : -1;
+
+	if (t >= 0) {
+		s->unx[t][rec->state]++;
+		s->unix_total++;
+	}
+}
+
 void summary_add(struct summary *s, const struct sock_rec *rec)
 {
+	if (rec->state < SS_MAX && rec->family == AF_UNIX) {
+		add_unix(s, rec);
+		return;
+	}
 	if (rec->state >= SS_MAX ||
 	    (rec->family != AF_INET && rec->family != AF_INET6)) {
 		return;

@@ -100,6 +100,9 @@ struct summary {
 	uint64_t tcp[2][SS_MAX];
 	uint64_t udp[2][SS_MAX];
 	uint64_t tcp_total, udp_total;
+	/* UNIX: [0] stream, [1] dgram, [2] seqpacket (SUM_UNIX_*) */
+	uint64_t unx[3][SS_MAX];
+	uint64_t unix_total;
 	uint64_t time_wait_inbound; /* TIME_WAIT not on an ephemeral port */
 	uint64_t fin_wait2_owned;   /* FIN_WAIT2 still held by a process */
 	uint64_t persisting_close_wait, persisting_fin_wait2;
@@ -111,6 +114,8 @@ struct summary {
 	bool have_owners;
 	struct summary_priv *priv;
 };
+
+enum { SUM_UNIX_STREAM, SUM_UNIX_DGRAM, SUM_UNIX_SEQPACKET, SUM_UNIX_MAX };
 
 struct summary *summary_create(const struct summary_cfg *cfg);
 void summary_destroy(struct summary *s);

@@ -100,6 +100,11 @@ for pkg in (False, True):
     check({"list", "kill", "summary", "advise", "top", "explain",
            "diagram", "state", "dport"} <= got,
           f"{tag}: commands and filter words first: {sorted(got)}")
+    got = bash(["sockscope", "-x", "-A", "unix_s"], pkg)
+    check(got == {"unix_stream", "unix_seqpacket"},
+          f"{tag}: -A's socket tables: {sorted(got)}")
+    got = bash(["sockscope", "top", "-"], pkg)
+    check("--unix" not in got, f"{tag}: top lists no UNIX: {sorted(got)}")
     got = bash(["sockscope", "-N", "web", "su"], pkg)
     check(got == {"summary"}, f"{tag}: a command after -N NAME: {got}")
     got = bash(["sockscope", "-t", "state", ""], pkg)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,6 +752,51 @@ static void test_owner_match(void **state)
 	assert_string_equal(owned_by("uid = 0", NULL), "10001");
 }
 
+/* UNIX name globs: parsed from a path, @name or unix:, matched in
+ * userspace on UNIX records only, never compiled for the kernel. */
+static void test_unix_paths(void **unused)
+{
+	static const char path[] = "/run/docker.sock";
+	static const char abstract[] = "\0dbus-x";
+	struct sock_rec un = {.family = AF_UNIX, .protocol = SOCK_STREAM};
+	struct sock_rec in = {.family = AF_INET, .protocol = IPPROTO_TCP};
+	struct filter *f;
+	void *bc = NULL;
+	size_t len = 0;
+	bool exact = true;
+
+	(void)unused;
+	assert_string_equal(ast("src /run/*.sock"), "(src unix /run/*.sock)");
+	assert_string_equal(ast("dst @dbus*"), "(dst unix @dbus*)");
+	assert_string_equal(ast("src unix:/a"), "(src unix /a)");
+	assert_string_equal(ast("src != /x"), "(not (src unix /x))");
+
+	f = parse1("src /run/*.sock");
+	un.ext.path = path;
+	un.ext.path_len = sizeof(path); /* with its NUL, as kernels send */
+	assert_true(filter_match_owners(f, &un, NULL));
+	assert_false(filter_match_owners(f, &in, NULL));
+	un.ext.path = abstract;
+	un.ext.path_len = sizeof(abstract) - 1;
+	assert_false(filter_match_owners(f, &un, NULL));
+	assert_int_equal(filter_bytecode(f, AF_INET, 0, &bc, &len, &exact), 0);
+	assert_false(exact);
+	free(bc);
+	filter_destroy(f);
+
+	f = parse1("src @dbus-?");
+	assert_true(filter_match_owners(f, &un, NULL));
+	filter_destroy(f);
+	/* A dump names no peer: dst matches nothing, as in ss. */
+	f = parse1("dst @dbus-?");
+	assert_false(filter_match_owners(f, &un, NULL));
+	filter_destroy(f);
+	/* An address never matches a UNIX socket. */
+	f = parse1("src 0.0.0.0/0");
+	assert_false(filter_match_owners(f, &un, NULL));
+	filter_destroy(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -767,6 +813,7 @@ int main(void)
 	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_mapped),
 	    cmocka_unit_test(test_owner_predicates),
+	    cmocka_unit_test(test_unix_paths),
 	    cmocka_unit_test(test_note),
 	    cmocka_unit_test(test_note_long),
 	    cmocka_unit_test_setup_teardown(test_owner_match, fake_proc_setup,

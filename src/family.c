@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#include "family.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include "opts.h"
+#include "util.h"
+
+/* The registry: one line per family. */
+static const struct sock_family *const families[] = {
+	&family_inet,
+	&family_unix,
+};
+
+const struct sock_family *family_of(uint8_t af)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		if (families[i]->af == af ||
+		    (af == AF_INET6 && families[i]->af == AF_INET)) {
+			return families[i];
+		}
+	}
+	return NULL;
+}
+
+const struct sock_family *const *family_all(size_t *n)
+{
+	*n = ARRAY_SIZE(families);
+	return families;
+}
+
+uint32_t family_query(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q = families[i]->queries;
+
+		for (; q && q->name; q++) {
+			if (!strcmp(q->name, name)) {
+				return q->protos;
+			}
+		}
+	}
+	return 0;
+}
+
+uint32_t family_proto_bit(const struct sock_rec *rec)
+{
+	if (rec->family == AF_UNIX) {
+		switch (rec->protocol) {
+		case SOCK_STREAM:
+			return PROTO_UNIX_STREAM;
+		case SOCK_DGRAM:
+			return PROTO_UNIX_DGRAM;
+		case SOCK_SEQPACKET:
+			return PROTO_UNIX_SEQPACKET;
+		default:
+			return 0;
+		}
+	}
+	switch (rec->protocol) {
+	case 6: /* IPPROTO_TCP */
+		return PROTO_TCP;
+	case 17: /* IPPROTO_UDP */
+		return PROTO_UDP;
+	default:
+		return 0;
+	}
+}

@@ -1,0 +1,93 @@
+/*
+ * family.h - the socket family registry: one entry per family ss lists,
+ * each in its own file (family_inet.c, family_unix.c). Everything that
+ * differs by family is here: the sock_diag request, the reply parser,
+ * netid and endpoint text, the filter predicates it answers, whether kill
+ * can destroy its sockets, and its option letters and -A names.
+ *
+ * Adding a family: one family_<name>.c defining a struct sock_family, one
+ * line in family.c's table, its PROTO_ bits in opts.h (see
+ * docs/architecture.md).
+ */
+#ifndef SOCKSCOPE_FAMILY_H
+#define SOCKSCOPE_FAMILY_H
+
+#include <linux/netlink.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sock.h"
+
+struct diag_req;
+struct fmt_ctx;
+
+/* -A names: each a set of PROTO_ bits (opts.h). */
+struct family_query {
+	const char *name;
+	uint32_t protos;
+};
+
+/* Filter predicates a family's records can answer (bits of FPRED_). */
+enum family_pred {
+	FPRED_ADDR = 1 << 0,  /* src/dst address and port, dev, auto */
+	FPRED_PATH = 1 << 1,  /* src/dst PATH-GLOB (UNIX names) */
+	FPRED_OWNER = 1 << 2, /* uid, pid, comm */
+	FPRED_KERNEL = 1 << 3, /* the kernel runs inet_diag bytecode */
+};
+
+struct sock_family {
+	const char *name;     /* "inet", "unix": -f's word, JSON's family */
+	uint8_t af;           /* AF_INET, AF_UNIX (AF_INET6 shares inet's) */
+	uint32_t fam_bits;    /* enum family_bit it serves */
+	uint32_t proto_bits;  /* enum proto_bit it serves */
+	const char *letters;  /* its ss option letters, e.g. "x" */
+	const struct family_query *queries; /* -A names, NULL-terminated */
+	uint32_t preds;       /* enum family_pred */
+	/* NULL: kill can destroy its sockets; else the one-line reason. */
+	const char *no_kill;
+	/*
+	 * Fill rec from one SOCK_DIAG_BY_FAMILY reply of this family;
+	 * protocol is the one the request asked for (its sequence number).
+	 * Pure; returns 0 or -EBADMSG.
+	 */
+	int (*parse)(const struct nlmsghdr *nlh, uint8_t protocol,
+		     struct sock_rec *rec);
+	/* Append the request header (the family's *_diag_req) to nlh and
+	 * set its type; attributes may follow. */
+	void (*put_request)(struct nlmsghdr *nlh, const struct diag_req *req);
+	/* "tcp", "u_str": never NULL (buf: room for unknown codes). */
+	const char *(*netid)(const struct sock_rec *rec, char buf[8]);
+	/* The table's Local/Peer cell (format.h ENDPOINT_STRLEN bytes),
+	 * anything a process controls escaped; returns the length. */
+	size_t (*endpoint)(char *buf, const struct fmt_ctx *ctx,
+			   const struct sock_rec *rec, bool peer);
+	/* The JSON fields of the endpoints, each starting with ','. */
+	void (*json)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+};
+
+extern const struct sock_family family_inet;
+extern const struct sock_family family_unix;
+
+/* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
+const struct sock_family *family_of(uint8_t af);
+/* The entries in order; *n is set to their count. */
+const struct sock_family *const *family_all(size_t *n);
+/* The PROTO_ bits of one -A name (any family), 0 if unknown. */
+uint32_t family_query(const char *name);
+/* The PROTO_ bit of one record (by family and protocol), 0 if none. */
+uint32_t family_proto_bit(const struct sock_rec *rec);
+
+/* sun_path's size: the longest UNIX name. */
+#define UNIX_NAME_MAX 108
+/*
+ * A UNIX record's name as ss prints it, unescaped: a path, or an abstract
+ * name with its NULs as '@' ("@name"). Returns its length, 0 if unnamed.
+ */
+size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec);
+
+/* family_unix.c: the UNIX parser, for tests and diag_parse(). */
+int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
+		    struct sock_rec *rec);
+
+#endif

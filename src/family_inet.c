@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+/* The inet family (AF_INET, AF_INET6): TCP and UDP over inet_diag. */
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "addr.h"
+#include "diag.h"
+#include "diag_parse.h"
+#include "family.h"
+#include "format.h"
+#include "opts.h"
+
+/* Type 18, TCPDIAG_GETSOCK: see diag.c. */
+#define OLD_TCPDIAG_GETSOCK 18
+
+/*
+ * AF_UNSPEC can only be asked for with the old TCPDIAG_GETSOCK request
+ * (struct inet_diag_req): the kernel then walks the TCP hash once for
+ * both families instead of once per family.
+ */
+static void inet_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
+{
+	struct inet_diag_req_v2 *r;
+	struct inet_diag_req *old;
+
+	if (req->family == AF_UNSPEC) {
+		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
+		nlh->nlmsg_type = OLD_TCPDIAG_GETSOCK;
+		old->idiag_states = req->states;
+		old->idiag_ext = (uint8_t)req->ext;
+		return;
+	}
+	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	r->sdiag_family = req->family;
+	r->sdiag_protocol = req->protocol;
+	r->idiag_states = req->states;
+	r->idiag_ext = (uint8_t)req->ext;
+}
+
+static const char *inet_netid(const struct sock_rec *rec, char buf[8])
+{
+	return format_netid(rec->protocol, buf);
+}
+
+static void put_endpoint(struct obuf *ob, const char *key, uint8_t family,
+			 const uint8_t *addr, uint16_t port)
+{
+	char text[ADDR_STRLEN];
+	size_t n = addr_format(text, family, addr);
+
+	obuf_puts(ob, ",\"");
+	obuf_puts(ob, key);
+	obuf_puts(ob, "\":{\"addr\":");
+	obuf_json_string(ob, text, n);
+	obuf_puts(ob, ",\"port\":");
+	obuf_u64(ob, port);
+	obuf_putc(ob, '}');
+}
+
+static void inet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	put_endpoint(ctx->out, "local", rec->family, rec->saddr, rec->sport);
+	put_endpoint(ctx->out, "peer", rec->family, rec->daddr, rec->dport);
+}
+
+static const struct family_query inet_queries[] = {
+	{"inet", PROTO_TCP | PROTO_UDP},
+	{"tcp", PROTO_TCP},
+	{"udp", PROTO_UDP},
+	{NULL, 0},
+};
+
+const struct sock_family family_inet = {
+	.name = "inet",
+	.af = AF_INET,
+	.fam_bits = FAM_INET | FAM_INET6,
+	.proto_bits = PROTO_INET_MASK,
+	.letters = "tu46",
+	.queries = inet_queries,
+	.preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
+	.no_kill = NULL,
+	.parse = diag_parse_inet,
+	.put_request = inet_put_request,
+	.netid = inet_netid,
+	.endpoint = format_inet_endpoint,
+	.json = inet_json,
+};

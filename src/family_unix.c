@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The UNIX family over unix_diag: stream, dgram and seqpacket sockets with
+ * their names, inodes, peers and queues, as `ss -x` shows them.
+ */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "diag.h"
+#include "family.h"
+#include "format.h"
+#include "opts.h"
+#include "util.h"
+
+static void unix_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
+{
+	struct unix_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	r->sdiag_family = AF_UNIX;
+	r->udiag_states = req->states;
+	r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
+			UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
+	/* -m: the same sk_meminfo array inet_diag sends. */
+	if (req->ext & (1u << (INET_DIAG_SKMEMINFO - 1))) {
+		r->udiag_show |= UDIAG_SHOW_MEMINFO;
+	}
+}
+
+static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
+{
+	const void *p = mnl_attr_get_payload(a);
+	size_t len = mnl_attr_get_payload_len(a);
+
+	switch (mnl_attr_get_type(a)) {
+	case UNIX_DIAG_NAME:
+		/* sun_path holds at most 108 bytes. */
+		if (len > 0 && len <= UNIX_NAME_MAX) {
+			rec->ext.path = p;
+			rec->ext.path_len = (uint16_t)len;
+		}
+		break;
+	case UNIX_DIAG_PEER:
+		if (len >= 4) {
+			rec->peer_inode = mnl_attr_get_u32(a);
+		}
+		break;
+	case UNIX_DIAG_RQLEN:
+		/* A listener: queued connections and backlog. */
+		if (len >= sizeof(struct unix_diag_rqlen)) {
+			const struct unix_diag_rqlen *q = p;
+
+			rec->recv_q = q->udiag_rqueue;
+			rec->send_q = q->udiag_wqueue;
+		}
+		break;
+	case UNIX_DIAG_ICONS:
+		/* Bounded by the attribute; a queue is at most 65535 long. */
+		rec->ext.icons = p;
+		rec->ext.icons_len = (uint16_t)(len / sizeof(uint32_t) > 0xffff
+							? 0xffff
+							: len / sizeof(uint32_t));
+		break;
+	case UNIX_DIAG_MEMINFO:
+		rec->ext.skmem = p;
+		rec->ext.skmem_len = len / sizeof(uint32_t);
+		break;
+	case UNIX_DIAG_SHUTDOWN:
+		if (len >= 1) {
+			rec->shutdown = *(const uint8_t *)p;
+			rec->has_shutdown = true;
+		}
+		break;
+	case UNIX_DIAG_UID:
+		if (len >= 4) {
+			rec->uid = mnl_attr_get_u32(a);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
+		    struct sock_rec *rec)
+{
+	const struct unix_diag_msg *m;
+	const struct nlattr *a;
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+
+	(void)protocol; /* the message names its type */
+	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+		return -EBADMSG;
+	}
+	m = NLMSG_DATA(nlh);
+	if (m->udiag_family != AF_UNIX) {
+		return -EBADMSG;
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->family = AF_UNIX;
+	rec->protocol = m->udiag_type;
+	rec->state = m->udiag_state;
+	rec->v6only = -1;
+	rec->inode = m->udiag_ino;
+	rec->cookie = (uint64_t)m->udiag_cookie[0] |
+		      (uint64_t)m->udiag_cookie[1] << 32;
+	for (a = (const struct nlattr *)((const char *)m +
+					 NLMSG_ALIGN(sizeof(*m)));
+	     (const char *)a < end; a = mnl_attr_next(a)) {
+		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
+			return -EBADMSG;
+		}
+		parse_attr(a, rec);
+	}
+	return 0;
+}
+
+static const char *unix_netid(const struct sock_rec *rec, char buf[8])
+{
+	switch (rec->protocol) {
+	case SOCK_STREAM:
+		return "u_str";
+	case SOCK_DGRAM:
+		return "u_dgr";
+	case SOCK_SEQPACKET:
+		return "u_seq";
+	default:
+		snprintf(buf, 8, "u_%u", rec->protocol);
+		return buf;
+	}
+}
+
+size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec)
+{
+	size_t n = rec->ext.path_len;
+
+	if (!rec->ext.path || n == 0) {
+		return 0;
+	}
+	memcpy(buf, rec->ext.path, n);
+	if (buf[0] == '\0') {
+		for (size_t i = 0; i < n; i++) {
+			buf[i] = buf[i] ? buf[i] : '@';
+		}
+		return n;
+	}
+	/* A path ends at its NUL (the kernel may send it). */
+	return strnlen(buf, n);
+}
+
+/* The name as the table shows it: escaped, '*' for none. */
+static size_t name_text(char *buf, const struct sock_rec *rec)
+{
+	char raw[UNIX_NAME_MAX];
+	size_t n = family_unix_name(raw, rec);
+
+	if (!n) {
+		buf[0] = '*';
+		return 1;
+	}
+	return escape_text(buf, raw, n);
+}
+
+/* "NAME INODE": the name (or '*'), then the inode as ss's "port"; the
+ * peer is '*' and its inode (0: none), as ss prints it from the dump. */
+static size_t unix_endpoint(char *buf, const struct fmt_ctx *ctx,
+			    const struct sock_rec *rec, bool peer)
+{
+	size_t n;
+
+	(void)ctx;
+	if (peer) {
+		buf[0] = '*';
+		n = 1;
+	} else {
+		n = name_text(buf, rec);
+	}
+	n += (size_t)sprintf(buf + n, " %u", peer ? rec->peer_inode
+						   : rec->inode);
+	return n;
+}
+
+static void unix_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct obuf *ob = ctx->out;
+
+	obuf_puts(ob, ",\"local\":{");
+	if (rec->ext.path && rec->ext.path_len) {
+		bool abstract = rec->ext.path[0] == '\0';
+		size_t n = abstract ? rec->ext.path_len
+				    : strnlen(rec->ext.path, rec->ext.path_len);
+
+		/* The name's bytes after the abstract NUL, unescaped:
+		 * JSON strings say any byte. */
+		obuf_puts(ob, abstract ? "\"abstract\":" : "\"path\":");
+		obuf_json_string(ob, rec->ext.path + abstract, n - abstract);
+		obuf_putc(ob, ',');
+	}
+	obuf_printf(ob, "\"inode\":%u},\"peer\":{\"inode\":%u}", rec->inode,
+		    rec->peer_inode);
+	/* Beyond ss: a listener names the clients waiting in its queue. */
+	if (rec->state == SS_LISTEN) {
+		obuf_puts(ob, ",\"queued\":[");
+		for (size_t i = 0; i < rec->ext.icons_len; i++) {
+			uint32_t ino;
+
+			memcpy(&ino, rec->ext.icons + i, sizeof(ino));
+			obuf_printf(ob, i ? ",%u" : "%u", ino);
+		}
+		obuf_putc(ob, ']');
+	}
+}
+
+static const struct family_query unix_queries[] = {
+	{"unix", PROTO_UNIX_MASK},
+	{"unix_stream", PROTO_UNIX_STREAM},
+	{"unix_dgram", PROTO_UNIX_DGRAM},
+	{"unix_seqpacket", PROTO_UNIX_SEQPACKET},
+	{NULL, 0},
+};
+
+const struct sock_family family_unix = {
+	.name = "unix",
+	.af = AF_UNIX,
+	.fam_bits = FAM_UNIX,
+	.proto_bits = PROTO_UNIX_MASK,
+	.letters = "x",
+	.queries = unix_queries,
+	.preds = FPRED_PATH | FPRED_OWNER,
+	.no_kill = "the kernel cannot destroy UNIX sockets (SOCK_DESTROY "
+		   "is inet only)",
+	.parse = diag_parse_unix,
+	.put_request = unix_put_request,
+	.netid = unix_netid,
+	.endpoint = unix_endpoint,
+	.json = unix_json,
+};
