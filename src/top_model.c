@@ -227,6 +227,16 @@ static int cmp_addr(const struct top_row *a, const struct top_row *b, bool peer)
 	return cmp_u64(peer ? a->dport : a->sport, peer ? b->dport : b->sport);
 }
 
+/* Listening (or unconnected) sockets have no remote host: grouped by
+ * remote host they make one heading of their own, ahead of the hosts. */
+bool top_row_is_listener(const struct top_row *r)
+{
+	static const uint8_t zero[16];
+
+	return r->state == SS_LISTEN ||
+	       (!r->dport && !memcmp(r->daddr, zero, sizeof(zero)));
+}
+
 /* The order of group keys; equal keys make one group. */
 static int cmp_key(const struct top_row *a, const struct top_row *b,
 		   enum top_group g)
@@ -241,12 +251,20 @@ static int cmp_key(const struct top_row *a, const struct top_row *b,
 		c = cmp_u64(a->protocol, b->protocol);
 		return c ? c : cmp_u64(a->sport, b->sport);
 	case TOP_GROUP_RHOST:
+	case TOP_GROUP_RHOSTPORT:
+		c = cmp_u64(!top_row_is_listener(a), !top_row_is_listener(b));
+		if (c || top_row_is_listener(a)) {
+			return c;
+		}
+		if (g == TOP_GROUP_RHOSTPORT) {
+			return cmp_addr(a, b, true);
+		}
 		c = cmp_u64(a->family, b->family);
 		return c ? c : memcmp(a->daddr, b->daddr, sizeof(a->daddr));
-	case TOP_GROUP_RHOSTPORT:
-		return cmp_addr(a, b, true);
 	case TOP_GROUP_PROCESS:
-		return strncmp(a->proc, b->proc, sizeof(a->proc));
+		/* By pid, as summary: two nginx workers are two rows. */
+		c = strncmp(a->proc, b->proc, sizeof(a->proc));
+		return c ? c : cmp_u64(a->pid, b->pid);
 	default:
 		return cmp_u64(a->cookie, b->cookie);
 	}
@@ -275,12 +293,17 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		h = fnv(h, &r->protocol, 1);
 		return fnv(h, &r->sport, sizeof(r->sport));
 	case TOP_GROUP_RHOSTPORT:
-		h = fnv(h, &r->dport, sizeof(r->dport));
-		/* fall through */
 	case TOP_GROUP_RHOST:
+		if (top_row_is_listener(r)) {
+			return h;
+		}
+		if (g == TOP_GROUP_RHOSTPORT) {
+			h = fnv(h, &r->dport, sizeof(r->dport));
+		}
 		h = fnv(h, &r->family, 1);
 		return fnv(h, r->daddr, sizeof(r->daddr));
 	case TOP_GROUP_PROCESS:
+		h = fnv(h, &r->pid, sizeof(r->pid));
 		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
 	default:
 		return r->cookie;

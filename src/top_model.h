@@ -28,6 +28,7 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
+	uint32_t pid; /* owning process (with proc), 0 if unknown */
 	uint32_t ifindex;
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
@@ -91,6 +92,10 @@ struct top_row *top_snap_add(struct top_snap *s);
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
 /* Fill row from rec (RTT from tcp_info when the kernel sent it). */
 void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
+
+/* No remote host: LISTEN, or no peer address and port (unconnected UDP).
+ * Grouped by remote host, these sockets form one group of their own. */
+bool top_row_is_listener(const struct top_row *r);
 
 /* Per-second changes from prev to cur; valid false if no time passed. */
 struct top_rates {
