@@ -37,6 +37,7 @@ void top_ui_init(struct top_ui *ui, const struct opts *o,
 	top_snap_init(&ui->snap[0]);
 	top_snap_init(&ui->snap[1]);
 	top_items_init(&ui->items);
+	top_gones_init(&ui->gones);
 	ui->ord =
 	    (struct top_order){.group = TOP_GROUP_NONE, .sort = TOP_COL_STATE};
 	ui->show_advice = src->advice != NULL;
@@ -55,6 +56,7 @@ void top_ui_finish(struct top_ui *ui)
 	top_snap_finish(&ui->snap[0]);
 	top_snap_finish(&ui->snap[1]);
 	top_items_finish(&ui->items);
+	top_gones_finish(&ui->gones);
 	free(ui->tags);
 	free(ui->confirm);
 	filter_destroy(ui->filter);
@@ -96,6 +98,10 @@ static void follow_selection(struct top_ui *ui)
 void top_ui_rebuild(struct top_ui *ui)
 {
 	top_items_build(&ui->items, top_ui_snap(ui), &ui->ord);
+	/* Closed sockets show under the live ones; a group has no such. */
+	if (ui->ord.group == TOP_GROUP_NONE) {
+		top_items_add_gone(&ui->items, &ui->gones);
+	}
 	follow_selection(ui);
 	/* htop: a new order is read from its top; the selection stays
 	 * only where it is still on the first page. */
@@ -227,6 +233,13 @@ void top_ui_refreshed(struct top_ui *ui)
 
 	ui->refreshes++;
 	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u], top_ui_snap(ui));
+	if (ui->gones_reset) {
+		top_gones_clear(&ui->gones);
+		ui->gones_reset = false;
+	} else {
+		top_gones_update(&ui->gones, &ui->snap[ui->cur ^ 1u],
+				 top_ui_snap(ui), TOP_GONE_KEEP);
+	}
 	if (src->limits && src->limits(src->ctx, &ui->limits)) {
 		memset(&ui->limits, 0, sizeof(ui->limits));
 	}
@@ -354,6 +367,8 @@ static unsigned int prompt_done(struct top_ui *ui, int key)
 	if (top_ui_set_filter(ui, ui->input)) {
 		return TOP_HANDLED | TOP_REDRAW; /* error stays shown */
 	}
+	/* Rows the new filter hides did not close. */
+	ui->gones_reset = true;
 	ui->mode = TOP_MODE_TABLE;
 	return TOP_HANDLED | TOP_COLLECT;
 }
@@ -559,6 +574,9 @@ static unsigned int tag_key(struct top_ui *ui, int key)
 		return say(ui, true, "tag sockets in the sockets view (g)");
 	}
 	sel = ui->items.v[ui->sel].rep;
+	if (key == ' ' && ui->items.v[ui->sel].gone) {
+		return say(ui, true, "that socket has closed");
+	}
 	if (key == ' ') {
 		tag_set(ui, sel->cookie, !top_ui_tagged(ui, sel->cookie));
 		move_sel(ui, 1);
@@ -589,6 +607,9 @@ static unsigned int kill_key(struct top_ui *ui)
 	}
 	if (!ui->n_tags && (ui->ord.group != TOP_GROUP_NONE || !ui->items.n)) {
 		return say(ui, true, "select one socket or tag some (Space)");
+	}
+	if (!ui->n_tags && ui->items.v[ui->sel].gone) {
+		return say(ui, true, "that socket has closed");
 	}
 	if (ui->cap_confirm < need) {
 		ui->cap_confirm = need;

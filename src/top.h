@@ -83,6 +83,8 @@ enum top_action {
 };
 
 #define TOP_TEXT_MAX 256
+/* How long a socket that closed stays on screen, dimmed (seconds). */
+#define TOP_GONE_KEEP 5.0
 
 struct top_ui {
 	const struct opts *o;
@@ -116,6 +118,8 @@ struct top_ui {
 	char search[TOP_TEXT_MAX]; /* the last search (backslash) */
 	unsigned int delay_ms;	   /* refresh interval, + - d change it */
 	bool sort_changed;	   /* the next rebuild shows the top */
+	struct top_gones gones;	   /* sockets that left the view lately */
+	bool gones_reset;	   /* the filter changed: none left by closing */
 	size_t page;	 /* item rows on screen, set by the view */
 	uint64_t refreshes;
 };

@@ -269,7 +269,8 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 
 	switch (c) {
 	case TOP_COL_STATE:
-		obuf_puts(lb, state_name(r->state, r->protocol));
+		obuf_puts(lb, it->gone ? "(closed)"
+				       : state_name(r->state, r->protocol));
 		return;
 	case TOP_COL_LOCAL:
 	case TOP_COL_PEER:
@@ -315,6 +316,9 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 static enum term_role row_role(const struct top_ui *ui,
 			       const struct top_item *it, enum top_group g)
 {
+	if (it->gone) {
+		return TR_DIM; /* as htop's exited processes */
+	}
 	if (g == TOP_GROUP_NONE && top_ui_tagged(ui, it->rep->cookie)) {
 		return TR_TAGGED;
 	}
@@ -562,6 +566,46 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 	line_emit(fr, TR_HEADER);
 }
 
+static size_t gone_items(const struct top_ui *ui)
+{
+	return ui->ord.group == TOP_GROUP_NONE ? ui->gones.n : 0;
+}
+
+/* "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0", states by rate, from the
+ * rows that left the view between the last two refreshes. */
+static void render_closes(struct frame *fr, const struct top_ui *ui)
+{
+	const struct top_gones *g = &ui->gones;
+	struct obuf *lb = &fr->v->line;
+	bool shown[SS_MAX] = {false};
+
+	line_start(fr);
+	if (!g->valid) {
+		obuf_puts(lb, "closed -/s");
+		line_emit(fr, TR_HEADER);
+		return;
+	}
+	obuf_printf(lb, "closed %.1f/s", g->total);
+	for (size_t k = 0; k < 4; k++) {
+		size_t best = SS_MAX;
+
+		for (size_t s = 0; s < SS_MAX; s++) {
+			if (!shown[s] && g->rate[s] > 0 &&
+			    (best == SS_MAX || g->rate[s] > g->rate[best])) {
+				best = s;
+			}
+		}
+		if (best == SS_MAX) {
+			break;
+		}
+		shown[best] = true;
+		obuf_printf(lb, "%s %s %.1f", k ? "" : ":",
+			    state_name((uint8_t)best, IPPROTO_TCP),
+			    g->rate[best]);
+	}
+	line_emit(fr, TR_HEADER);
+}
+
 static void render_header(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_env *env = fr->v->env;
@@ -601,6 +645,7 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 			  "ListenOverflows -/s");
 	}
 	render_pressure(fr, ui);
+	render_closes(fr, ui);
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
 	obuf_escape_text(lb, ui->filter_text, strlen(ui->filter_text));
@@ -613,7 +658,7 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 		obuf_puts(lb, "(none)");
 	}
 	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
-		    ui->items.n);
+		    ui->items.n - gone_items(ui));
 	line_emit(fr, TR_HEADER);
 }
 

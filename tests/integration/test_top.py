@@ -341,8 +341,17 @@ def check_tag_kill():
                 question[0].count("-> 127.0.0.1:9090") == 2,
                 f"the question names both:\n{text}")
     keys("y")
-    text = wait_for(lambda t: "closed 2 of 2" in t and
-                    not table_rows(t)[1], "y closes both")
+    text = wait_for(lambda t: "closed 2 of 2" in t and "rows: 0" in t,
+                    "y closes both")
+    # As htop's exited processes: a few seconds dimmed, then gone.
+    _, rows = table_rows(text)
+    netns.check(len(rows) == 2 and all(r.startswith("(closed) ")
+                                       for r in rows),
+                f"the closed sockets stay a moment, marked: {rows}")
+    netns.check(re.search(r"^closed [0-9.]+/s: ESTABLISHED [0-9.]+", text,
+                          re.M), f"closes/s by state:\n{text}")
+    wait_for(lambda t: not table_rows(t)[1], "closed rows go after 5 s",
+             timeout=10)
     keys("q")
     terminal_sane("q (tagged kill)")
     for s in held:

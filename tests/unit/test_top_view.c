@@ -287,8 +287,9 @@ static void test_render_batch_and_narrow(void **state)
 	struct fixture *f = *state;
 
 	render(f, 0, 0);
-	/* Batch: header (6 lines), title, all 31 rows, no function bar. */
-	assert_int_equal(f->cap.n, 6 + 1 + 31);
+	/* Batch: header (7 lines: the closes line too), title, all 31 rows,
+	 * no function bar. */
+	assert_int_equal(f->cap.n, 7 + 1 + 31);
 	assert_int_equal(find_line(&f->cap, "F1 Help"), -1);
 	render(f, 20, 50);
 	for (int i = 0; i < f->cap.n; i++) {
@@ -793,6 +794,50 @@ static void test_small_screen_priorities(void **state)
 	assert_true(line_has(&f->cap, "orphans (host-wide) 0 of 65536"));
 }
 
+/* Sockets missing from the next refresh stay a few seconds, dimmed and
+ * marked, after the live rows; a closes/s line counts them by state. A
+ * filter change is not closing. */
+static void test_closed_rows_dimmed(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t tw = 0;
+	int at;
+
+	render(f, 40, 120);
+	assert_true(find_line(&f->cap, "closed 0.0/s") > 0);
+	for (size_t i = 0; i < f->ui.items.n; i++) {
+		if (f->ui.items.v[i].rep->state == SS_TIME_WAIT) {
+			tw = f->ui.items.v[i].rep->cookie;
+		}
+	}
+	refresh_without(f, tw); /* 2 s later */
+	assert_int_equal(f->ui.items.n, 31); /* 30 live, 1 closed */
+	assert_true(f->ui.items.v[30].gone);
+	assert_int_equal(f->ui.items.v[30].rep->cookie, tw);
+	render(f, 40, 120);
+	at = find_line(&f->cap, "(closed)");
+	assert_true(at > 0);
+	assert_int_equal(f->cap.role[at], TR_DIM);
+	assert_true(find_line(&f->cap, "closed 0.5/s: TIME_WAIT 0.5") > 0);
+	assert_true(line_has(&f->cap, "rows: 30"));
+	/* Not taggable, not closable. */
+	top_key(&f->ui, TK_END);
+	top_key(&f->ui, ' ');
+	assert_int_equal(f->ui.n_tags, 0);
+	/* Still there 4 s later; gone after more than 5. */
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 31);
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 31);
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 30);
+	/* A new filter hides rows: they did not close. */
+	f->ui.gones_reset = true;
+	refresh_without(f, f->ui.items.v[0].rep->cookie);
+	assert_int_equal(f->ui.items.n, 29);
+	assert_int_equal(f->ui.gones.n, 0);
+}
+
 /* Orphans against their limit and the worst tuple against the usable
  * ports, with bars; the line is absent while neither is known. */
 static void test_pressure_line(void **state)
@@ -869,6 +914,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_small_screen_priorities, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_rows_dimmed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
 					    teardown),
