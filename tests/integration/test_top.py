@@ -320,6 +320,35 @@ def check_pause_search_delay():
              "every 0.3s" in header(t), "d cycles it")
 
 
+def shown(text):
+    """The table rows on a full screen: the function bar follows them."""
+    return [r for r in table_rows(text)[1] if not r.startswith("F1")]
+
+
+def check_sort_top(client_port):
+    """On a 3-row table, a new sort shows the top of the new order, even
+    when the selection was further down (htop)."""
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "14")
+    start_top("sport = :9090 or dport = :9090")
+    wait_for(lambda t: len(shown(t)) == 3, "a 3-row table")
+    keys("\\")
+    literal(f"127.0.0.1:{client_port} 127.0.0.1:9090")
+    keys("Enter")
+    text = wait_for(lambda t: not re.search(r"^Search:", t, re.M) and
+                    any(f":{client_port} " in r for r in shown(t)),
+                    "the search selects the client")
+    keys(">")  # STATE -> LOCAL: the client's ephemeral port sorts last
+    text = wait_for(lambda t: "LOCALv" in t or "LOCAL^" in t,
+                    "> sorts by LOCAL")
+    rows = shown(text)
+    netns.check(len(rows) == 3 and
+                all(r.split()[1].endswith(":9090") for r in rows),
+                f"the view shows the top of the new order: {rows}")
+    keys("q")
+    terminal_sane("q (sort to top)")
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
+
+
 def check_tag_kill():
     """Two connections of their own, tagged, closed after one question."""
     lst = socket.socket()
@@ -330,6 +359,7 @@ def check_tag_kill():
     for _ in range(2):
         held.append(socket.create_connection(("127.0.0.1", 9090)))
         held.append(lst.accept()[0])
+    check_sort_top(held[1].getsockname()[1])
     start_top("dport = :9090")
     text = wait_for(lambda t: len(table_rows(t)[1]) == 2, "the two clients")
     keys("Space", "Space")
