@@ -660,8 +660,9 @@ static unsigned int delay_key(struct top_ui *ui, int key)
 	snprintf(ui->message, sizeof(ui->message), "refresh every %.1fs",
 		 d / 1000.0);
 	ui->message_is_error = false;
-	/* A snapshot now; the next one after the new interval. */
-	return TOP_HANDLED | TOP_COLLECT;
+	/* A snapshot now, the next one after the new interval; paused,
+	 * the screen stays as it is. */
+	return TOP_HANDLED | (ui->paused ? TOP_REDRAW : TOP_COLLECT);
 }
 
 static unsigned int toggle_key(struct top_ui *ui, int key)

@@ -710,6 +710,9 @@ static void test_delay_keys(void **state)
 	assert_int_equal(f->ui.delay_ms, TOP_DELAY_MIN_MS);
 	top_key(&f->ui, 'd');
 	assert_true(f->ui.delay_ms > TOP_DELAY_MIN_MS);
+	/* Paused: no snapshot for it. */
+	top_key(&f->ui, 'z');
+	assert_int_equal(top_key(&f->ui, '+'), TOP_HANDLED | TOP_REDRAW);
 }
 
 static void select_port(struct fixture *f, uint16_t port)
