@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -46,8 +47,14 @@ static void env_init(struct top_env *env, const struct opts *o)
 		snprintf(env->kernel, sizeof(env->kernel), "%s", u.release);
 	}
 	ns[n > 0 ? n : 0] = '\0';
-	snprintf(env->netns, sizeof(env->netns), "%s", n > 0 ? ns : "net:?");
-	env->delay_ms = o->top_delay_ms;
+	/* The namespace as the user named it (-N), else the kernel's id. */
+	if (o->netns) {
+		snprintf(env->netns, sizeof(env->netns), "netns %.100s",
+			 o->netns);
+	} else {
+		snprintf(env->netns, sizeof(env->netns), "%s",
+			 n > 0 ? ns : "net:?");
+	}
 	env->fc.o = o;
 	env->fc.ifn = ifnames_create();
 	env->fc.svc = o->numeric ? NULL : services_load();
@@ -180,7 +187,7 @@ static int loop(struct top_run *run)
 			if (err) {
 				break;
 			}
-			due = top_now() + o->top_delay_ms / 1000.0;
+			due = top_now() + run->ui.delay_ms / 1000.0;
 			force = false;
 		}
 		draw(run);
@@ -203,10 +210,17 @@ static int loop(struct top_run *run)
 
 static int run_interactive(struct top_run *run)
 {
+	const char *term = getenv("TERM");
+	char shown[4 * 64 + 1];
 	int err = term_init(!run->o->no_color);
 
 	if (err) {
-		warnx_("top: cannot set up the terminal");
+		/* Not a blank screen: say so, with the terminal type. */
+		escape_text(shown, term ? term : "",
+			    term ? strnlen(term, 64) : 0);
+		warnx_("top: cannot drive terminal type '%s' (TERM); use "
+		       "--batch (-b)",
+		       shown);
 		return EXIT_RUNTIME;
 	}
 	err = loop(run);

@@ -35,6 +35,7 @@ static const struct scheme_entry scheme[TR_COUNT] = {
     [TR_DIM] = {COLOR_BLUE, -1, A_BOLD, A_DIM},
     [TR_FKEY] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE},
     [TR_PROMPT] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE},
+    [TR_TAGGED] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD | A_UNDERLINE},
 };
 
 /* Not state of ours: whether curses is up is curses' own stdscr. */
@@ -74,10 +75,21 @@ static void exit_restore(void)
 int term_init(bool color)
 {
 	struct sigaction sa = {.sa_handler = on_stop};
+	const char *cup;
+	SCREEN *scr;
 
 	setlocale(LC_ALL, "");
 	/* newterm, not initscr: initscr exits on an unknown $TERM. */
-	if (!newterm(NULL, stdout, stdin)) {
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		return -ENOTTY;
+	}
+	/* A terminal without cursor addressing (dumb, or a terminfo entry
+	 * that lacks it) would give a blank screen: refuse it instead. */
+	cup = tigetstr((char *)"cup");
+	if (!cup || cup == (const char *)-1) {
+		endwin();
+		delscreen(scr);
 		return -ENOTTY;
 	}
 	atexit(exit_restore);

@@ -28,6 +28,7 @@ enum term_role {
 	TR_DIM,	     /* TIME_WAIT and other leftovers */
 	TR_FKEY,     /* function-bar key labels */
 	TR_PROMPT,   /* the filter prompt and the y/n question */
+	TR_TAGGED,   /* rows tagged with Space or c */
 	TR_COUNT,
 };
 

@@ -4,10 +4,13 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "filter.h"
 #include "ifname.h"
+#include "state.h"
 #include "term.h"
 #include "util.h"
 
@@ -34,10 +37,12 @@ void top_ui_init(struct top_ui *ui, const struct opts *o,
 	top_snap_init(&ui->snap[0]);
 	top_snap_init(&ui->snap[1]);
 	top_items_init(&ui->items);
+	top_gones_init(&ui->gones);
 	ui->ord =
 	    (struct top_order){.group = TOP_GROUP_NONE, .sort = TOP_COL_STATE};
 	ui->show_advice = src->advice != NULL;
 	ui->page = 1;
+	ui->delay_ms = o->top_delay_ms;
 	/* Read now as well: the first refresh counts tuples by the range. */
 	if (src->limits && src->limits(src->ctx, &ui->limits)) {
 		memset(&ui->limits, 0, sizeof(ui->limits));
@@ -51,6 +56,9 @@ void top_ui_finish(struct top_ui *ui)
 	top_snap_finish(&ui->snap[0]);
 	top_snap_finish(&ui->snap[1]);
 	top_items_finish(&ui->items);
+	top_gones_finish(&ui->gones);
+	free(ui->tags);
+	free(ui->confirm);
 	filter_destroy(ui->filter);
 	ui->filter = NULL;
 }
@@ -90,16 +98,120 @@ static void follow_selection(struct top_ui *ui)
 void top_ui_rebuild(struct top_ui *ui)
 {
 	top_items_build(&ui->items, top_ui_snap(ui), &ui->ord);
+	/* Closed sockets show under the live ones; a group has no such. */
+	if (ui->ord.group == TOP_GROUP_NONE) {
+		top_items_add_gone(&ui->items, &ui->gones);
+	}
 	follow_selection(ui);
+	/* htop: a new order is read from its top; the selection stays
+	 * only where it is still on the first page. */
+	if (ui->sort_changed) {
+		ui->sort_changed = false;
+		ui->first = 0;
+		if (ui->sel >= ui->page && ui->items.n) {
+			ui->sel = 0;
+			ui->sel_id = ui->items.v[0].id;
+		}
+	}
 }
 
-/* Whether the socket the question names is in the latest snapshot. */
-static bool confirm_present(struct top_ui *ui)
+/* Index of the first tag >= cookie. */
+static size_t tag_pos(const struct top_ui *ui, uint64_t cookie)
+{
+	size_t lo = 0, hi = ui->n_tags;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (ui->tags[mid] < cookie) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
+bool top_ui_tagged(const struct top_ui *ui, uint64_t cookie)
+{
+	size_t at = tag_pos(ui, cookie);
+
+	return at < ui->n_tags && ui->tags[at] == cookie;
+}
+
+static void tag_set(struct top_ui *ui, uint64_t cookie, bool on)
+{
+	size_t at = tag_pos(ui, cookie);
+	bool has = at < ui->n_tags && ui->tags[at] == cookie;
+
+	if (has == on) {
+		return;
+	}
+	if (!on) {
+		memmove(&ui->tags[at], &ui->tags[at + 1],
+			(ui->n_tags - at - 1) * sizeof(*ui->tags));
+		ui->n_tags--;
+		return;
+	}
+	if (ui->n_tags == ui->cap_tags) {
+		ui->cap_tags = ui->cap_tags ? 2 * ui->cap_tags : 16;
+		ui->tags = xrealloc(ui->tags, ui->cap_tags * sizeof(*ui->tags));
+	}
+	memmove(&ui->tags[at + 1], &ui->tags[at],
+		(ui->n_tags - at) * sizeof(*ui->tags));
+	ui->tags[at] = cookie;
+	ui->n_tags++;
+}
+
+static int cmp_cookie(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+/* Tags of sockets that closed go with them, as htop's of exited
+ * processes: a cookie is never reused, so they could only mislead. */
+static void tags_prune(struct top_ui *ui)
+{
+	const struct top_snap *s = top_ui_snap(ui);
+	size_t n = 0, cap = ui->n_tags;
+	uint64_t *kept;
+
+	if (!cap) {
+		return;
+	}
+	kept = xmalloc(cap * sizeof(*kept));
+	for (size_t i = 0; i < s->n && n < ui->n_tags; i++) {
+		if (top_ui_tagged(ui, s->rows[i].cookie)) {
+			kept[n++] = s->rows[i].cookie;
+		}
+	}
+	qsort(kept, n, sizeof(*kept), cmp_cookie);
+	free(ui->tags);
+	ui->tags = kept;
+	ui->n_tags = n;
+	ui->cap_tags = cap;
+}
+
+/* Whether the socket with cookie is in the latest snapshot. */
+static bool cookie_present(struct top_ui *ui, uint64_t cookie)
 {
 	const struct top_snap *s = top_ui_snap(ui);
 
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->rows[i].cookie == ui->confirm.cookie) {
+		if (s->rows[i].cookie == cookie) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether any socket the question names is in the latest snapshot. */
+static bool confirm_present(struct top_ui *ui)
+{
+	for (size_t i = 0; i < ui->n_confirm; i++) {
+		if (cookie_present(ui, ui->confirm[i].cookie)) {
 			return true;
 		}
 	}
@@ -110,7 +222,8 @@ static void confirm_gone(struct top_ui *ui)
 {
 	ui->mode = TOP_MODE_TABLE;
 	snprintf(ui->message, sizeof(ui->message),
-		 "not closed: the socket went away while you were asked");
+		 "not closed: the socket%s went away while you were asked",
+		 ui->n_confirm > 1 ? "s" : "");
 	ui->message_is_error = true;
 }
 
@@ -120,6 +233,13 @@ void top_ui_refreshed(struct top_ui *ui)
 
 	ui->refreshes++;
 	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u], top_ui_snap(ui));
+	if (ui->gones_reset) {
+		top_gones_clear(&ui->gones);
+		ui->gones_reset = false;
+	} else {
+		top_gones_update(&ui->gones, &ui->snap[ui->cur ^ 1u],
+				 top_ui_snap(ui), TOP_GONE_KEEP);
+	}
 	if (src->limits && src->limits(src->ctx, &ui->limits)) {
 		memset(&ui->limits, 0, sizeof(ui->limits));
 	}
@@ -133,6 +253,8 @@ void top_ui_refreshed(struct top_ui *ui)
 	 * row that took that socket's place. */
 	if (ui->mode == TOP_MODE_CONFIRM && !confirm_present(ui)) {
 		confirm_gone(ui);
+	} else if (ui->mode != TOP_MODE_CONFIRM) {
+		tags_prune(ui);
 	}
 }
 
@@ -191,21 +313,74 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 	return 0;
 }
 
+/* The text a search looks in: state, endpoints (numeric), process. */
+static void row_text(const struct top_row *r, char *buf, size_t size)
+{
+	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+
+	addr_format(l, r->family, r->saddr);
+	addr_format(p, r->family, r->daddr);
+	snprintf(buf, size, "%s %s:%u %s:%u %.*s %u",
+		 state_name(r->state, r->protocol), l, r->sport, p, r->dport,
+		 (int)strnlen(r->proc, sizeof(r->proc)), r->proc, r->pid);
+}
+
+/* Select the next item after the selection whose text holds ui->search
+ * (any case), wrapping around; the rows stay as they are. */
+static void search_next(struct top_ui *ui)
+{
+	size_t n = ui->items.n;
+	char text[4 * ADDR_STRLEN];
+
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = (ui->sel + k) % n;
+
+		row_text(ui->items.v[i].rep, text, sizeof(text));
+		if (strcasestr(text, ui->search)) {
+			ui->sel = i;
+			ui->sel_id = ui->items.v[i].id;
+			ui->message[0] = '\0';
+			return;
+		}
+	}
+	snprintf(ui->message, sizeof(ui->message), "not found: %.120s",
+		 ui->search);
+	ui->message_is_error = true;
+}
+
+/* Esc and Enter of the filter (/) and search (backslash) prompts. */
+static unsigned int prompt_done(struct top_ui *ui, int key)
+{
+	if (key == TK_ESC) {
+		ui->mode = TOP_MODE_TABLE;
+		ui->message[0] = '\0';
+		return TOP_HANDLED | TOP_REDRAW;
+	}
+	if (ui->mode == TOP_MODE_SEARCH) {
+		ui->mode = TOP_MODE_TABLE;
+		snprintf(ui->search, sizeof(ui->search), "%s", ui->input);
+		if (ui->search[0]) {
+			search_next(ui);
+		}
+		return TOP_HANDLED | TOP_REDRAW;
+	}
+	if (top_ui_set_filter(ui, ui->input)) {
+		return TOP_HANDLED | TOP_REDRAW; /* error stays shown */
+	}
+	/* Rows the new filter hides did not close. */
+	ui->gones_reset = true;
+	ui->mode = TOP_MODE_TABLE;
+	return TOP_HANDLED | TOP_COLLECT;
+}
+
 static unsigned int prompt_key(struct top_ui *ui, int key)
 {
 	size_t len = strlen(ui->input);
 
 	switch (key) {
 	case TK_ESC:
-		ui->mode = TOP_MODE_TABLE;
-		ui->message[0] = '\0';
-		return TOP_HANDLED | TOP_REDRAW;
 	case TK_ENTER:
-		if (top_ui_set_filter(ui, ui->input)) {
-			return TOP_HANDLED | TOP_REDRAW; /* error stays shown */
-		}
-		ui->mode = TOP_MODE_TABLE;
-		return TOP_HANDLED | TOP_COLLECT;
+		return prompt_done(ui, key);
 	case TK_BACKSPACE:
 		if (len) {
 			ui->input[len - 1] = '\0';
@@ -224,10 +399,36 @@ static unsigned int prompt_key(struct top_ui *ui, int key)
 	}
 }
 
-static unsigned int confirm_key(struct top_ui *ui, int key)
+struct close_tally {
+	size_t closed, gone, failed;
+	int err; /* the first failure's */
+};
+
+/* Close what the question named; sockets gone by now are skipped. */
+static void close_confirmed(struct top_ui *ui, struct close_tally *t)
 {
 	const struct top_sources *src = ui->src;
-	int err;
+
+	for (size_t i = 0; i < ui->n_confirm; i++) {
+		int err = -ENOENT;
+
+		if (cookie_present(ui, ui->confirm[i].cookie)) {
+			err = src->kill(src->ctx, &ui->confirm[i]);
+		}
+		if (err == -ENOENT || err == -ESTALE) {
+			t->gone++;
+		} else if (err) {
+			t->err = t->failed++ ? t->err : err;
+		} else {
+			t->closed++;
+		}
+	}
+}
+
+static unsigned int confirm_key(struct top_ui *ui, int key)
+{
+	struct close_tally t = {0};
+	int n;
 
 	if (key == TK_RESIZE) {
 		return TOP_REDRAW;
@@ -242,14 +443,29 @@ static unsigned int confirm_key(struct top_ui *ui, int key)
 		confirm_gone(ui);
 		return TOP_HANDLED | TOP_REDRAW;
 	}
-	err = src->kill(src->ctx, &ui->confirm);
-	if (err == -ENOENT || err == -ESTALE) {
+	close_confirmed(ui, &t);
+	ui->n_tags = 0; /* done with them, as htop after a kill */
+	if (ui->n_confirm == 1 && t.gone) {
 		confirm_gone(ui);
 		return TOP_HANDLED | TOP_COLLECT;
 	}
-	snprintf(ui->message, sizeof(ui->message), "close: %s",
-		 err ? strerror(-err) : "done");
-	ui->message_is_error = err != 0;
+	if (ui->n_confirm == 1) {
+		snprintf(ui->message, sizeof(ui->message), "close: %s",
+			 t.err ? strerror(-t.err) : "done");
+		ui->message_is_error = t.err != 0;
+		return TOP_HANDLED | TOP_COLLECT;
+	}
+	n = snprintf(ui->message, sizeof(ui->message), "closed %zu of %zu",
+		     t.closed, ui->n_confirm);
+	if (t.gone && n > 0 && (size_t)n < sizeof(ui->message)) {
+		n += snprintf(ui->message + n, sizeof(ui->message) - (size_t)n,
+			      "; %zu gone before y, skipped", t.gone);
+	}
+	if (t.failed && n > 0 && (size_t)n < sizeof(ui->message)) {
+		snprintf(ui->message + n, sizeof(ui->message) - (size_t)n,
+			 "; %zu failed: %s", t.failed, strerror(-t.err));
+	}
+	ui->message_is_error = t.failed != 0;
 	return TOP_HANDLED | TOP_COLLECT;
 }
 
@@ -335,12 +551,134 @@ static void next_group(struct top_ui *ui)
 	ui->sel_id = 0;
 }
 
+static unsigned int say(struct top_ui *ui, bool error, const char *what)
+{
+	snprintf(ui->message, sizeof(ui->message), "%s", what);
+	ui->message_is_error = error;
+	return TOP_HANDLED | TOP_REDRAW;
+}
+
+/* Space tags (and moves down, as htop), c tags the selected socket's
+ * process's sockets, U untags all. Tags are cookies: they stay on their
+ * sockets whatever the rows do. */
+static unsigned int tag_key(struct top_ui *ui, int key)
+{
+	const struct top_row *sel;
+	const struct top_snap *s = top_ui_snap(ui);
+
+	if (key == 'U') {
+		ui->n_tags = 0;
+		return TOP_HANDLED | TOP_REDRAW;
+	}
+	if (ui->ord.group != TOP_GROUP_NONE || !ui->items.n) {
+		return say(ui, true, "tag sockets in the sockets view (g)");
+	}
+	sel = ui->items.v[ui->sel].rep;
+	if (key == ' ' && ui->items.v[ui->sel].gone) {
+		return say(ui, true, "that socket has closed");
+	}
+	if (key == ' ') {
+		tag_set(ui, sel->cookie, !top_ui_tagged(ui, sel->cookie));
+		move_sel(ui, 1);
+		return TOP_HANDLED | TOP_REDRAW;
+	}
+	if (!sel->pid) {
+		return say(ui, true, "c: no owning process known (-p)");
+	}
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->rows[i].pid == sel->pid) {
+			tag_set(ui, s->rows[i].cookie, true);
+		}
+	}
+	return TOP_HANDLED | TOP_REDRAW;
+}
+
+/* The question of F9/k: the tagged sockets, else the selected one. */
+static unsigned int kill_key(struct top_ui *ui)
+{
+	const struct top_snap *s = top_ui_snap(ui);
+	size_t need = ui->n_tags ? ui->n_tags : 1;
+
+	if (!ui->src->kill) {
+		return say(ui, true, "closing sockets is not available");
+	}
+	if (ui->o->top_readonly) {
+		return say(ui, true, "read-only (--readonly)");
+	}
+	if (!ui->n_tags && (ui->ord.group != TOP_GROUP_NONE || !ui->items.n)) {
+		return say(ui, true, "select one socket or tag some (Space)");
+	}
+	if (!ui->n_tags && ui->items.v[ui->sel].gone) {
+		return say(ui, true, "that socket has closed");
+	}
+	if (ui->cap_confirm < need) {
+		ui->cap_confirm = need;
+		ui->confirm = xrealloc(ui->confirm,
+				       need * sizeof(*ui->confirm));
+	}
+	ui->n_confirm = 0;
+	for (size_t i = 0; ui->n_tags && i < s->n; i++) {
+		if (top_ui_tagged(ui, s->rows[i].cookie) &&
+		    ui->n_confirm < need) {
+			ui->confirm[ui->n_confirm++] = s->rows[i];
+		}
+	}
+	if (!ui->n_tags) {
+		ui->confirm[ui->n_confirm++] = *ui->items.v[ui->sel].rep;
+	}
+	if (!ui->n_confirm) {
+		return say(ui, true, "the tagged sockets are gone");
+	}
+	ui->mode = TOP_MODE_CONFIRM;
+	ui->message[0] = '\0';
+	return TOP_HANDLED | TOP_REDRAW;
+}
+
+/* Refresh intervals + and - step through; d cycles them. */
+static const unsigned int delay_steps[] = {
+    TOP_DELAY_MIN_MS, 250, 500, 1000, 2000, 3000, 5000, 10000, 30000,
+    TOP_DELAY_MAX_MS,
+};
+
+static unsigned int delay_key(struct top_ui *ui, int key)
+{
+	size_t n = ARRAY_SIZE(delay_steps), i = 0;
+	unsigned int d = ui->delay_ms;
+
+	if (key == '-') {
+		for (i = n; i > 0 && delay_steps[i - 1] >= d; i--) {
+		}
+		d = delay_steps[i ? i - 1 : 0];
+	} else {
+		while (i < n && delay_steps[i] <= d) {
+			i++;
+		}
+		d = i < n ? delay_steps[i] : key == 'd' ? delay_steps[0]
+							: delay_steps[n - 1];
+	}
+	ui->delay_ms = d;
+	snprintf(ui->message, sizeof(ui->message), "refresh every %.1fs",
+		 d / 1000.0);
+	ui->message_is_error = false;
+	/* A snapshot now, the next one after the new interval; paused,
+	 * the screen stays as it is. */
+	return TOP_HANDLED | (ui->paused ? TOP_REDRAW : TOP_COLLECT);
+}
+
 static unsigned int toggle_key(struct top_ui *ui, int key)
 {
 	switch (key) {
 	case ' ':
+	case 'c':
+	case 'U':
+		return tag_key(ui, key);
+	case '+':
+	case '-':
+	case 'd':
+		return delay_key(ui, key);
 	case 'p':
 	case 'Z':
+	case 'z':
 	case TK_F5:
 		ui->paused = !ui->paused;
 		return TOP_HANDLED | TOP_REDRAW;
@@ -380,8 +718,9 @@ static unsigned int table_key(struct top_ui *ui, int key)
 	case TK_F3:
 	case '/':
 	case '\\':
-		ui->mode = TOP_MODE_PROMPT;
-		snprintf(ui->input, sizeof(ui->input), "%s", ui->filter_text);
+		ui->mode = key == '\\' ? TOP_MODE_SEARCH : TOP_MODE_PROMPT;
+		snprintf(ui->input, sizeof(ui->input), "%s",
+			 key == '\\' ? ui->search : ui->filter_text);
 		ui->message[0] = '\0';
 		return TOP_HANDLED | TOP_REDRAW;
 	case TK_F4:
@@ -393,24 +732,15 @@ static unsigned int table_key(struct top_ui *ui, int key)
 	case '<':
 		ui->ord.sort = next_sort(ui, key == '<' ? -1 : 1);
 		ui->ord.invert = false;
+		ui->sort_changed = true;
 		return TOP_HANDLED | TOP_REBUILD;
 	case 'I':
 		ui->ord.invert = !ui->ord.invert;
+		ui->sort_changed = true;
 		return TOP_HANDLED | TOP_REBUILD;
 	case TK_F9:
 	case 'k':
-		if (!top_ui_can_kill(ui) || ui->ord.group != TOP_GROUP_NONE ||
-		    !ui->items.n) {
-			snprintf(ui->message, sizeof(ui->message), "%s",
-				 !top_ui_can_kill(ui) ? "closing sockets is "
-							"not available"
-						      : "select one socket");
-			ui->message_is_error = true;
-			return TOP_HANDLED | TOP_REDRAW;
-		}
-		ui->mode = TOP_MODE_CONFIRM;
-		ui->confirm = *ui->items.v[ui->sel].rep;
-		return TOP_HANDLED | TOP_REDRAW;
+		return kill_key(ui);
 	case TK_CTRL('l'):
 		return TOP_HANDLED | TOP_REPAINT | TOP_REDRAW;
 	case TK_RESIZE:
@@ -427,6 +757,7 @@ unsigned int top_key(struct top_ui *ui, int key)
 	}
 	switch (ui->mode) {
 	case TOP_MODE_PROMPT:
+	case TOP_MODE_SEARCH:
 		return prompt_key(ui, key);
 	case TOP_MODE_CONFIRM:
 		return confirm_key(ui, key);

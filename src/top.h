@@ -51,8 +51,10 @@ struct top_sources {
 	/* Fill up to max entries from the snapshot; returns how many. */
 	size_t (*advice)(void *ctx, const struct top_snap *snap,
 			 struct top_advice *out, size_t max);
-	/* Name of the process owning socket inode into name; false: none. */
-	bool (*process)(void *ctx, uint32_t inode, char name[16]);
+	/* Name and pid of the (first) process owning socket inode into
+	 * name and *pid; false: none. */
+	bool (*process)(void *ctx, uint32_t inode, char name[16],
+			uint32_t *pid);
 	/* The socket owners a filter's pid and comm read, current for this
 	 * refresh (built now unless refresh just did); NULL: none known. */
 	const struct proc_map *(*owners)(void *ctx);
@@ -65,7 +67,8 @@ enum top_mode {
 	TOP_MODE_TABLE,
 	TOP_MODE_HELP,
 	TOP_MODE_PROMPT,  /* typing a filter */
-	TOP_MODE_CONFIRM, /* y/n before closing a socket */
+	TOP_MODE_CONFIRM, /* y/n before closing the tagged/selected sockets */
+	TOP_MODE_SEARCH,  /* typing a search (backslash): jumps, never filters */
 	TOP_MODE_DIAGRAM, /* the TCP state machine with live counts (D) */
 };
 
@@ -80,6 +83,8 @@ enum top_action {
 };
 
 #define TOP_TEXT_MAX 256
+/* How long a socket that closed stays on screen, dimmed (seconds). */
+#define TOP_GONE_KEEP 5.0
 
 struct top_ui {
 	const struct opts *o;
@@ -103,9 +108,18 @@ struct top_ui {
 	size_t sel;	 /* selected item */
 	size_t first;	 /* first item shown */
 	uint64_t sel_id; /* the selection follows this id across refreshes */
-	/* CONFIRM: the socket the question names, copied when it was asked:
+	/* CONFIRM: the sockets the question names, copied when it was asked:
 	 * refreshes move rows, never what y closes. */
-	struct top_row confirm;
+	struct top_row *confirm;
+	size_t n_confirm, cap_confirm;
+	/* Tagged sockets (Space, c; U clears), by cookie, sorted. */
+	uint64_t *tags;
+	size_t n_tags, cap_tags;
+	char search[TOP_TEXT_MAX]; /* the last search (backslash) */
+	unsigned int delay_ms;	   /* refresh interval, + - d change it */
+	bool sort_changed;	   /* the next rebuild shows the top */
+	struct top_gones gones;	   /* sockets that left the view lately */
+	bool gones_reset;	   /* the filter changed: none left by closing */
 	size_t page;	 /* item rows on screen, set by the view */
 	uint64_t refreshes;
 };
@@ -133,6 +147,13 @@ int top_ui_set_filter(struct top_ui *ui, const char *text);
 
 /* One key; returns enum top_action bits (0: not a key we use). */
 unsigned int top_key(struct top_ui *ui, int key);
+
+/* Whether the socket with this cookie is tagged. */
+bool top_ui_tagged(const struct top_ui *ui, uint64_t cookie);
+
+/* Bounds of the live refresh interval (+ - d), milliseconds. */
+#define TOP_DELAY_MIN_MS 100u
+#define TOP_DELAY_MAX_MS 60000u
 
 /* Whether the features behind the sources are on. */
 bool top_ui_can_kill(const struct top_ui *ui);

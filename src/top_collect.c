@@ -65,8 +65,9 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	row = top_snap_add(run->snap);
 	top_row_from_rec(row, rec);
 	if (q->src->process &&
-	    !q->src->process(q->src->ctx, rec->inode, row->proc)) {
+	    !q->src->process(q->src->ctx, rec->inode, row->proc, &row->pid)) {
 		row->proc[0] = '\0';
+		row->pid = 0;
 	}
 	return 0;
 }

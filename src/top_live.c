@@ -53,7 +53,8 @@ static const struct proc_map *live_owners(void *ctx)
 	return l->procs;
 }
 
-static bool live_process(void *ctx, uint32_t inode, char name[16])
+static bool live_process(void *ctx, uint32_t inode, char name[16],
+			 uint32_t *pid)
 {
 	struct top_live *l = ctx;
 	struct proc_owner owner;
@@ -66,6 +67,7 @@ static bool live_process(void *ctx, uint32_t inode, char name[16])
 	n = owner.name_len < 15 ? owner.name_len : 15;
 	memcpy(name, owner.name, n);
 	name[n] = '\0';
+	*pid = owner.pid;
 	return true;
 }
 

@@ -227,6 +227,16 @@ static int cmp_addr(const struct top_row *a, const struct top_row *b, bool peer)
 	return cmp_u64(peer ? a->dport : a->sport, peer ? b->dport : b->sport);
 }
 
+/* Listening (or unconnected) sockets have no remote host: grouped by
+ * remote host they make one heading of their own, ahead of the hosts. */
+bool top_row_is_listener(const struct top_row *r)
+{
+	static const uint8_t zero[16];
+
+	return r->state == SS_LISTEN ||
+	       (!r->dport && !memcmp(r->daddr, zero, sizeof(zero)));
+}
+
 /* The order of group keys; equal keys make one group. */
 static int cmp_key(const struct top_row *a, const struct top_row *b,
 		   enum top_group g)
@@ -241,12 +251,20 @@ static int cmp_key(const struct top_row *a, const struct top_row *b,
 		c = cmp_u64(a->protocol, b->protocol);
 		return c ? c : cmp_u64(a->sport, b->sport);
 	case TOP_GROUP_RHOST:
+	case TOP_GROUP_RHOSTPORT:
+		c = cmp_u64(!top_row_is_listener(a), !top_row_is_listener(b));
+		if (c || top_row_is_listener(a)) {
+			return c;
+		}
+		if (g == TOP_GROUP_RHOSTPORT) {
+			return cmp_addr(a, b, true);
+		}
 		c = cmp_u64(a->family, b->family);
 		return c ? c : memcmp(a->daddr, b->daddr, sizeof(a->daddr));
-	case TOP_GROUP_RHOSTPORT:
-		return cmp_addr(a, b, true);
 	case TOP_GROUP_PROCESS:
-		return strncmp(a->proc, b->proc, sizeof(a->proc));
+		/* By pid, as summary: two nginx workers are two rows. */
+		c = strncmp(a->proc, b->proc, sizeof(a->proc));
+		return c ? c : cmp_u64(a->pid, b->pid);
 	default:
 		return cmp_u64(a->cookie, b->cookie);
 	}
@@ -275,12 +293,17 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		h = fnv(h, &r->protocol, 1);
 		return fnv(h, &r->sport, sizeof(r->sport));
 	case TOP_GROUP_RHOSTPORT:
-		h = fnv(h, &r->dport, sizeof(r->dport));
-		/* fall through */
 	case TOP_GROUP_RHOST:
+		if (top_row_is_listener(r)) {
+			return h;
+		}
+		if (g == TOP_GROUP_RHOSTPORT) {
+			h = fnv(h, &r->dport, sizeof(r->dport));
+		}
 		h = fnv(h, &r->family, 1);
 		return fnv(h, r->daddr, sizeof(r->daddr));
 	case TOP_GROUP_PROCESS:
+		h = fnv(h, &r->pid, sizeof(r->pid));
 		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
 	default:
 		return r->cookie;
@@ -482,4 +505,97 @@ void top_items_thaw(struct top_items *it)
 	it->frozen = NULL;
 	it->n_frozen = 0;
 	it->is_frozen = false;
+}
+
+void top_gones_init(struct top_gones *g)
+{
+	memset(g, 0, sizeof(*g));
+}
+
+void top_gones_finish(struct top_gones *g)
+{
+	free(g->v);
+	memset(g, 0, sizeof(*g));
+}
+
+void top_gones_clear(struct top_gones *g)
+{
+	g->n = 0;
+	g->valid = false;
+}
+
+static int cmp_cookie(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+
+	return (a > b) - (a < b);
+}
+
+static void gone_add(struct top_gones *g, const struct top_row *r, double when)
+{
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 64;
+		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+	}
+	g->v[g->n++] = (struct top_gone){.row = *r, .when = when};
+}
+
+void top_gones_update(struct top_gones *g, const struct top_snap *prev,
+		      const struct top_snap *cur, double keep)
+{
+	double dt = cur->when - prev->when;
+	uint64_t *now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
+	size_t kept = 0;
+
+	for (size_t i = 0; i < cur->n; i++) {
+		now[i] = cur->rows[i].cookie;
+	}
+	qsort(now, cur->n, sizeof(*now), cmp_cookie);
+	/* Old enough to go, or back in view (it re-entered the filter). */
+	for (size_t i = 0; i < g->n; i++) {
+		if (cur->when - g->v[i].when <= keep &&
+		    !bsearch(&g->v[i].row.cookie, now, cur->n, sizeof(*now),
+			     cmp_cookie)) {
+			g->v[kept++] = g->v[i];
+		}
+	}
+	g->n = kept;
+	memset(g->rate, 0, sizeof(g->rate));
+	g->total = 0;
+	g->valid = prev->when > 0 && dt > 0;
+	for (size_t i = 0; g->valid && i < prev->n; i++) {
+		const struct top_row *r = &prev->rows[i];
+
+		if (bsearch(&r->cookie, now, cur->n, sizeof(*now),
+			    cmp_cookie)) {
+			continue;
+		}
+		gone_add(g, r, cur->when);
+		if (r->state < SS_MAX) {
+			g->rate[r->state] += 1.0 / dt;
+		}
+		g->total += 1.0 / dt;
+	}
+	free(now);
+}
+
+void top_items_add_gone(struct top_items *it, const struct top_gones *g)
+{
+	if (it->cap < it->n + g->n) {
+		it->cap = it->n + g->n;
+		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));
+	}
+	for (size_t i = g->n; i > 0; i--) {
+		const struct top_row *r = &g->v[i - 1].row;
+
+		it->v[it->n++] = (struct top_item){
+		    .rep = r,
+		    .id = ~r->cookie,
+		    .count = 1,
+		    .recv_q = r->recv_q,
+		    .send_q = r->send_q,
+		    .retrans = r->retrans,
+		    .gone = true,
+		};
+	}
 }

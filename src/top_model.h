@@ -28,6 +28,7 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
+	uint32_t pid; /* owning process (with proc), 0 if unknown */
 	uint32_t ifindex;
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
@@ -92,6 +93,10 @@ void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
 /* Fill row from rec (RTT from tcp_info when the kernel sent it). */
 void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
 
+/* No remote host: LISTEN, or no peer address and port (unconnected UDP).
+ * Grouped by remote host, these sockets form one group of their own. */
+bool top_row_is_listener(const struct top_row *r);
+
 /* Per-second changes from prev to cur; valid false if no time passed. */
 struct top_rates {
 	bool valid;
@@ -154,6 +159,7 @@ struct top_item {
 	uint64_t recv_q;
 	uint64_t send_q;
 	uint64_t retrans;
+	bool gone; /* closed (or left the filter) lately: shown dimmed */
 };
 
 struct top_order {
@@ -172,6 +178,33 @@ struct top_items {
 	bool is_frozen;
 };
 
+/*
+ * Sockets that left the view lately, as htop keeps exited processes on
+ * screen for a moment: the rows of one snapshot missing from the next.
+ * A socket that leaves the filter (changes state out of it) counts too.
+ */
+struct top_gone {
+	struct top_row row; /* as last seen */
+	double when;	    /* the snapshot that missed it */
+};
+
+struct top_gones {
+	struct top_gone *v;
+	size_t n, cap;
+	bool valid;	    /* rate is known (two snapshots seen) */
+	double rate[SS_MAX]; /* per second by last state, last interval */
+	double total;	    /* the sum of rate */
+};
+
+void top_gones_init(struct top_gones *g);
+void top_gones_finish(struct top_gones *g);
+/* Forget them all (the filter changed: leaving it is not closing). */
+void top_gones_clear(struct top_gones *g);
+/* Add the rows of prev missing from cur; drop those gone more than keep
+ * seconds before cur->when; the rates over prev -> cur. */
+void top_gones_update(struct top_gones *g, const struct top_snap *prev,
+		      const struct top_snap *cur, double keep);
+
 void top_items_init(struct top_items *it);
 void top_items_finish(struct top_items *it);
 
@@ -183,6 +216,10 @@ void top_items_finish(struct top_items *it);
  */
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord);
+
+/* Append g's rows after the items built, marked gone, newest first; their
+ * ids are not their cookies, so no selection or tag follows onto them. */
+void top_items_add_gone(struct top_items *it, const struct top_gones *g);
 
 /* Freeze the current order (until top_items_thaw), or forget it. */
 void top_items_freeze(struct top_items *it);

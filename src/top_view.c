@@ -28,7 +28,8 @@ static const struct col_def col_defs[TOP_COL_MAX] = {
     [TOP_COL_TIMER] = {"TIMER", 10, 60, false, true},
     [TOP_COL_RETRANS] = {"RETRANS", 7, 40, false, true},
     [TOP_COL_RTT] = {"RTT", 8, 30, false, true},
-    [TOP_COL_PROCESS] = {"PROCESS", 15, 50, false, false},
+    /* Asked for with -p: the last of the optional columns to go. */
+    [TOP_COL_PROCESS] = {"PROCESS", 15, 95, false, false},
     [TOP_COL_UID] = {"UID", 6, 20, false, true},
     [TOP_COL_KEY] = {"GROUP", 15, 100, true, false},
     [TOP_COL_COUNT] = {"COUNT", 7, 100, false, true},
@@ -238,10 +239,15 @@ static void put_key(struct obuf *lb, const struct top_env *env,
 		obuf_printf(lb, ":%u", r->sport);
 		return;
 	case TOP_GROUP_RHOST:
-		obuf_write(lb, buf, addr_format(buf, r->family, r->daddr));
-		return;
 	case TOP_GROUP_RHOSTPORT:
-		put_endpoint(lb, env, r, true);
+		if (top_row_is_listener(r)) {
+			obuf_puts(lb, "(listening)");
+		} else if (g == TOP_GROUP_RHOST) {
+			obuf_write(lb, buf,
+				   addr_format(buf, r->family, r->daddr));
+		} else {
+			put_endpoint(lb, env, r, true);
+		}
 		return;
 	case TOP_GROUP_PROCESS:
 		if (!r->proc[0]) {
@@ -263,7 +269,8 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 
 	switch (c) {
 	case TOP_COL_STATE:
-		obuf_puts(lb, state_name(r->state, r->protocol));
+		obuf_puts(lb, it->gone ? "(closed)"
+				       : state_name(r->state, r->protocol));
 		return;
 	case TOP_COL_LOCAL:
 	case TOP_COL_PEER:
@@ -296,6 +303,9 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 		return;
 	case TOP_COL_KEY:
 		put_key(lb, env, r, g);
+		if (g == TOP_GROUP_PROCESS && r->pid) {
+			obuf_printf(lb, " (%u)", r->pid); /* as summary */
+		}
 		return;
 	default:
 		obuf_u64(lb, it->count);
@@ -303,8 +313,15 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-static enum term_role row_role(const struct top_item *it, enum top_group g)
+static enum term_role row_role(const struct top_ui *ui,
+			       const struct top_item *it, enum top_group g)
 {
+	if (it->gone) {
+		return TR_DIM; /* as htop's exited processes */
+	}
+	if (g == TOP_GROUP_NONE && top_ui_tagged(ui, it->rep->cookie)) {
+		return TR_TAGGED;
+	}
 	if (g != TOP_GROUP_NONE && g != TOP_GROUP_STATE) {
 		return TR_NORMAL;
 	}
@@ -467,42 +484,124 @@ static void render_meters(struct frame *fr, const struct top_ui *ui)
  * most sockets against the usable ephemeral ports: the two limits that
  * reset or refuse connections before any state count looks alarming.
  */
+static void put_orphans(struct obuf *lb, const struct top_ui *ui)
+{
+	const struct top_snap *snap = &ui->snap[ui->cur];
+
+	obuf_printf(lb, "orphans (host-wide) %llu",
+		    (unsigned long long)snap->counters.orphans);
+	if (ui->limits.max_orphans) {
+		obuf_printf(lb, " of %llu",
+			    (unsigned long long)ui->limits.max_orphans);
+		put_bar(lb, snap->counters.orphans, ui->limits.max_orphans);
+	}
+}
+
+/* The worst tuple; compact: the destination first, no bar, so that it
+ * stays on an 80-column screen. */
+static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
+{
+	const struct top_tuple *w = &ui->snap[ui->cur].worst;
+	uint32_t usable = ui->limits.usable_ports;
+	char local[ADDR_STRLEN], peer[ADDR_STRLEN], dest[2 * ADDR_STRLEN + 16];
+
+	if (!w->sockets) {
+		obuf_printf(lb, "worst tuple: none of %u ports", usable);
+		return;
+	}
+	addr_format(local, w->family, w->saddr);
+	addr_format(peer, w->family, w->daddr);
+	snprintf(dest, sizeof(dest),
+		 w->family == AF_INET6 ? "%s -> [%s]:%u" : "%s -> %s:%u", local,
+		 peer, w->dport);
+	if (compact) {
+		obuf_printf(lb, "worst tuple %s  %u of %u ports (%.1f%%)", dest,
+			    w->sockets, usable, 100.0 * w->sockets / usable);
+		return;
+	}
+	obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)", w->sockets,
+		    usable, 100.0 * w->sockets / usable);
+	put_bar(lb, w->sockets, usable);
+	obuf_printf(lb, " %s", dest);
+}
+
+/*
+ * Orphans against tcp_max_orphans, and the destination tuple with the
+ * most sockets against the usable ephemeral ports: the two limits that
+ * reset or refuse connections before any state count looks alarming.
+ * Too wide for one line: two, the tuple's compact if need be.
+ */
 static void render_pressure(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_snap *snap = &ui->snap[ui->cur];
-	const struct top_tuple *w = &snap->worst;
 	bool orphans = snap->has_counters && snap->counters.have_orphans;
-	uint32_t usable = ui->limits.usable_ports;
+	bool tuple = ui->limits.usable_ports && snap->eph_lo;
 	struct obuf *lb = &fr->v->line;
-	char local[ADDR_STRLEN], peer[ADDR_STRLEN];
+	size_t cols = fr->cols > 0 ? (size_t)fr->cols : (size_t)-1;
 
-	if (!orphans && !(usable && snap->eph_lo)) {
+	if (!orphans && !tuple) {
 		return;
 	}
 	line_start(fr);
 	if (orphans) {
-		obuf_printf(lb, "orphans (host-wide) %llu",
-			    (unsigned long long)snap->counters.orphans);
-		if (ui->limits.max_orphans) {
-			obuf_printf(lb, " of %llu",
-				    (unsigned long long)ui->limits.max_orphans);
-			put_bar(lb, snap->counters.orphans,
-				ui->limits.max_orphans);
-		}
-		obuf_puts(lb, usable && snap->eph_lo ? "  " : "");
+		put_orphans(lb, ui);
+		obuf_puts(lb, tuple ? "  " : "");
 	}
-	if (usable && snap->eph_lo && !w->sockets) {
-		obuf_printf(lb, "worst tuple: none of %u ports", usable);
-	} else if (usable && snap->eph_lo) {
-		addr_format(local, w->family, w->saddr);
-		addr_format(peer, w->family, w->daddr);
-		obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)",
-			    w->sockets, usable, 100.0 * w->sockets / usable);
-		put_bar(lb, w->sockets, usable);
-		obuf_printf(lb,
-			    w->family == AF_INET6 ? " %s -> [%s]:%u"
-						  : " %s -> %s:%u",
-			    local, peer, w->dport);
+	if (tuple) {
+		put_tuple(lb, ui, false);
+	}
+	if (lb->len > cols && tuple) {
+		if (orphans) {
+			line_start(fr);
+			put_orphans(lb, ui);
+			line_emit(fr, TR_HEADER);
+		}
+		line_start(fr);
+		put_tuple(lb, ui, false);
+		if (lb->len > cols) {
+			line_start(fr);
+			put_tuple(lb, ui, true);
+		}
+	}
+	line_emit(fr, TR_HEADER);
+}
+
+static size_t gone_items(const struct top_ui *ui)
+{
+	return ui->ord.group == TOP_GROUP_NONE ? ui->gones.n : 0;
+}
+
+/* "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0", states by rate, from the
+ * rows that left the view between the last two refreshes. */
+static void render_closes(struct frame *fr, const struct top_ui *ui)
+{
+	const struct top_gones *g = &ui->gones;
+	struct obuf *lb = &fr->v->line;
+	bool shown[SS_MAX] = {false};
+
+	line_start(fr);
+	if (!g->valid) {
+		obuf_puts(lb, "closed -/s");
+		line_emit(fr, TR_HEADER);
+		return;
+	}
+	obuf_printf(lb, "closed %.1f/s", g->total);
+	for (size_t k = 0; k < 4; k++) {
+		size_t best = SS_MAX;
+
+		for (size_t s = 0; s < SS_MAX; s++) {
+			if (!shown[s] && g->rate[s] > 0 &&
+			    (best == SS_MAX || g->rate[s] > g->rate[best])) {
+				best = s;
+			}
+		}
+		if (best == SS_MAX) {
+			break;
+		}
+		shown[best] = true;
+		obuf_printf(lb, "%s %s %.1f", k ? "" : ":",
+			    state_name((uint8_t)best, IPPROTO_TCP),
+			    g->rate[best]);
 	}
 	line_emit(fr, TR_HEADER);
 }
@@ -522,8 +621,11 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_puts(lb, "  ");
 	obuf_escape_text(lb, env->netns, strlen(env->netns));
 	obuf_printf(lb, "  every %.1fs  sockets %llu  refresh %.1f ms",
-		    env->delay_ms / 1000.0, (unsigned long long)snap->total,
+		    ui->delay_ms / 1000.0, (unsigned long long)snap->total,
 		    snap->took * 1000.0);
+	if (ui->n_tags) {
+		obuf_printf(lb, "  tagged %zu", ui->n_tags);
+	}
 	obuf_puts(lb, ui->paused ? "  [paused]" : "");
 	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
 	line_emit(fr, TR_HEADER);
@@ -543,6 +645,7 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 			  "ListenOverflows -/s");
 	}
 	render_pressure(fr, ui);
+	render_closes(fr, ui);
 	line_start(fr);
 	obuf_puts(lb, "filter: ");
 	obuf_escape_text(lb, ui->filter_text, strlen(ui->filter_text));
@@ -555,34 +658,52 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 		obuf_puts(lb, "(none)");
 	}
 	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
-		    ui->items.n);
+		    ui->items.n - gone_items(ui));
 	line_emit(fr, TR_HEADER);
 }
 
+/* NULL: the kill keys' line, which depends on --readonly. */
 static const char *const help_text[] = {
     "sockscope top: keys",
     "",
     "  F1 h ?          this help (any key closes it)",
-    "  F3 / \\          filter prompt: the command-line filter language,",
+    "  F3 /            filter prompt: the command-line filter language,",
     "                  e.g. state time-wait; Enter applies, Esc cancels",
+    "  \\               search: Enter jumps to the next row holding the",
+    "                  text (state, address:port, process); no filtering",
     "  F4 g            grouping: sockets, state, local port, remote host,",
-    "                  remote host:port, process",
-    "  F5 space p Z    pause / resume refreshing",
+    "                  remote host:port, process (by pid)",
+    "  F5 Z z p        pause / resume refreshing",
+    "  + - d           refresh interval: longer / shorter / cycle",
     "  F6 > <          sort by the next / previous column",
     "  I               invert the sort order",
     "  o               freeze the row order / release it",
+    "  Space           tag / untag the selected socket",
+    "  c               tag the sockets of the selected socket's process",
+    "  U               untag all",
+    NULL,
     "  a               show / hide the advice pane",
     "  D               TCP state machine with live counts (any key closes)",
-    "  F9 k            close the selected socket, after y/n",
     "  arrows PgUp PgDn Home End   move the selection",
     "  Ctrl-L          repaint",
     "  F10 q           quit",
 };
 
-static void render_help(struct frame *fr, int last)
+static void render_help(struct frame *fr, const struct top_ui *ui, int last)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(help_text) && fr->y < last; i++) {
-		emit_text(fr, i ? TR_NORMAL : TR_TITLE, help_text[i]);
+		const char *t = help_text[i];
+
+		if (!t) {
+			t = top_ui_can_kill(ui)
+				? "  F9 k            close the tagged sockets (or "
+				  "the selected one), after y/n"
+			    : ui->src->kill
+				? "  (F9 k           off: read-only (--readonly))"
+				: "  (F9 k           off: closing sockets is not "
+				  "available)";
+		}
+		emit_text(fr, i ? TR_NORMAL : TR_TITLE, t);
 	}
 }
 
@@ -650,7 +771,7 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 		put_row(&v->line, v->env, &l, it, &ui->ord);
 		line_emit(fr, !batch && i == ui->sel
 				  ? TR_SELECTED
-				  : row_role(it, ui->ord.group));
+				  : row_role(ui, it, ui->ord.group));
 	}
 }
 
@@ -669,18 +790,39 @@ static int advice_lines(const struct top_ui *ui)
 	return 1 + (ui->n_advice ? (int)ui->n_advice : 1);
 }
 
-static void render_advice(struct frame *fr, const struct top_ui *ui)
+/* The table keeps its title and this many rows before advice takes any. */
+enum { TABLE_MIN_ROWS = 5 };
+
+/* Advice lines that fit under a table given avail lines in all: none
+ * unless the title and one piece of advice fit too. */
+static int advice_fit(const struct top_ui *ui, int avail)
+{
+	int room = avail - 1 - TABLE_MIN_ROWS;
+	int want = advice_lines(ui);
+
+	if (room < 2) {
+		return 0;
+	}
+	return want < room ? want : room;
+}
+
+/* The pane in at most max lines (< 0: every line). */
+static void render_advice(struct frame *fr, const struct top_ui *ui, int max)
 {
 	struct obuf *lb = &fr->v->line;
+	size_t n = ui->n_advice;
 
-	if (!advice_lines(ui)) {
+	if (!advice_lines(ui) || !max) {
 		return;
+	}
+	if (max > 0 && n > (size_t)(max - 1)) {
+		n = (size_t)(max - 1);
 	}
 	emit_text(fr, TR_TITLE, "Advice (a hides)");
 	if (!ui->n_advice) {
 		emit_text(fr, TR_GOOD, "  nothing to report");
 	}
-	for (size_t i = 0; i < ui->n_advice; i++) {
+	for (size_t i = 0; i < n; i++) {
 		line_start(fr);
 		obuf_puts(lb, "  ");
 		obuf_escape_text(
@@ -709,6 +851,43 @@ static void render_fkeys(struct frame *fr, const struct top_ui *ui)
 	line_emit(fr, TR_FKEY);
 }
 
+/*
+ * "Close 3 sockets: a -> b, c -> d, +1 more? (y/n)": how many and which,
+ * as many as fit with the question kept whole at the end.
+ */
+static void render_question(struct frame *fr, const struct top_ui *ui)
+{
+	static const char tail[] = "? (y/n)";
+	struct obuf *lb = &fr->v->line;
+	size_t room = fr->cols > 0 ? (size_t)fr->cols : LINE_CAP / 2;
+	size_t i;
+
+	line_start(fr);
+	if (ui->n_confirm == 1) {
+		obuf_puts(lb, "Close ");
+	} else {
+		obuf_printf(lb, "Close %zu sockets: ", ui->n_confirm);
+	}
+	for (i = 0; i < ui->n_confirm; i++) {
+		size_t before = lb->len;
+
+		obuf_puts(lb, i ? ", " : "");
+		put_endpoint(lb, fr->v->env, &ui->confirm[i], false);
+		obuf_puts(lb, " -> ");
+		put_endpoint(lb, fr->v->env, &ui->confirm[i], true);
+		/* Room for ", +N more" and the question after this one. */
+		if (i && lb->len + 16 + sizeof(tail) > room) {
+			lb->len = before;
+			break;
+		}
+	}
+	if (i < ui->n_confirm) {
+		obuf_printf(lb, ", +%zu more", ui->n_confirm - i);
+	}
+	obuf_puts(lb, tail);
+	line_emit(fr, TR_PROMPT);
+}
+
 /* The bottom line: the prompt, the y/n question or the function bar. */
 static void render_footer(struct frame *fr, struct top_ui *ui)
 {
@@ -721,23 +900,16 @@ static void render_footer(struct frame *fr, struct top_ui *ui)
 		obuf_escape_text(lb, ui->message, strlen(ui->message));
 		line_emit(fr, ui->message_is_error ? TR_BAD : TR_NORMAL);
 	}
-	if (ui->mode == TOP_MODE_PROMPT) {
+	if (ui->mode == TOP_MODE_PROMPT || ui->mode == TOP_MODE_SEARCH) {
 		line_start(fr);
-		obuf_puts(lb, "Filter: ");
+		obuf_puts(lb, ui->mode == TOP_MODE_SEARCH ? "Search: "
+							  : "Filter: ");
 		obuf_escape_text(lb, ui->input, strlen(ui->input));
 		fr->v->cursor_y = fr->y;
 		fr->v->cursor_x = (int)lb->len;
 		line_emit(fr, TR_PROMPT);
 	} else if (ui->mode == TOP_MODE_CONFIRM) {
-		const struct top_row *r = &ui->confirm;
-
-		line_start(fr);
-		obuf_puts(lb, "Close ");
-		put_endpoint(lb, fr->v->env, r, false);
-		obuf_puts(lb, " -> ");
-		put_endpoint(lb, fr->v->env, r, true);
-		obuf_puts(lb, "? (y/n)");
-		line_emit(fr, TR_PROMPT);
+		render_question(fr, ui);
 	} else {
 		render_fkeys(fr, ui);
 	}
@@ -749,12 +921,15 @@ void top_view_render(struct top_view *v, struct top_ui *ui, int rows, int cols,
 	struct frame fr = {.v = v, .sink = sink, .ctx = ctx, .cols = cols};
 	bool batch = rows <= 0;
 	int bottom = batch ? 0 : 1 + (ui->message[0] ? 1 : 0);
-	int last;
+	int last, advice = -1;
 
 	render_header(&fr, ui);
-	last = batch ? fr.y + 1 : rows - bottom - advice_lines(ui);
+	if (!batch) {
+		advice = advice_fit(ui, rows - bottom - fr.y);
+	}
+	last = batch ? fr.y + 1 : rows - bottom - advice;
 	if (ui->mode == TOP_MODE_HELP && !batch) {
-		render_help(&fr, rows - bottom);
+		render_help(&fr, ui, rows - bottom);
 	} else if (ui->mode == TOP_MODE_DIAGRAM && !batch) {
 		render_diagram(&fr, ui, rows - bottom);
 	} else {
@@ -764,7 +939,7 @@ void top_view_render(struct top_view *v, struct top_ui *ui, int rows, int cols,
 		} else if (advice_lines(ui)) {
 			emit_text(&fr, TR_NORMAL, "");
 		}
-		render_advice(&fr, ui);
+		render_advice(&fr, ui, advice);
 	}
 	if (!batch) {
 		fr.y = rows - bottom;

@@ -275,11 +275,154 @@ def check_readonly():
     text = screen()
     netns.check("F9" not in text, "--readonly: no F9 in the function bar")
     keys("k")
-    text = wait_for(lambda t: "not available" in t,
-                    "--readonly: k only says it is not available")
+    text = wait_for(lambda t: "read-only (--readonly)" in t,
+                    "--readonly: k only says it is read-only")
     netns.check("(y/n)" not in text, "--readonly: no question asked")
     keys("q")
     terminal_sane("q (--readonly)")
+
+
+def header(text):
+    return text.splitlines()[0] if text else ""
+
+
+def check_pause_search_delay():
+    """Space no longer pauses (it tags), z/Z do; backslash searches without
+    filtering; + and - change the interval shown in the header."""
+    keys("Space")
+    text = wait_for(lambda t: "tagged 1" in header(t), "Space tags a row")
+    netns.check("[paused]" not in header(text), "Space does not pause")
+    keys("U")
+    wait_for(lambda t: "tagged" not in header(t), "U untags all")
+    keys("z")
+    wait_for(lambda t: "[paused]" in header(t), "z pauses")
+    keys("Z")
+    wait_for(lambda t: "[paused]" not in header(t), "Z resumes")
+    keys("\\")
+    wait_for(lambda t: re.search(r"^Search:", t, re.M), "backslash prompts")
+    literal("time_wait")
+    keys("Enter")
+    text = wait_for(lambda t: not re.search(r"^Search:", t, re.M),
+                    "Enter searches")
+    netns.check("filter: (none)" in text and len(table_rows(text)[1]) == 4,
+                f"a search filters nothing:\n{text}")
+    netns.check("not found" not in text, "the TIME_WAIT row is found")
+    keys("\\", "C-u")
+    literal("nowhere")
+    keys("Enter")
+    wait_for(lambda t: "not found: nowhere" in t, "a failed search says so")
+    keys("+")
+    wait_for(lambda t: "every 0.5s" in header(t), "+ lengthens the interval")
+    keys("-", "-")
+    wait_for(lambda t: "every 0.1s" in header(t), "- shortens it")
+    keys("d")
+    wait_for(lambda t: "every 0.2s" in header(t) or
+             "every 0.3s" in header(t), "d cycles it")
+
+
+def shown(text):
+    """The table rows on a full screen: the function bar follows them."""
+    return [r for r in table_rows(text)[1] if not r.startswith("F1")]
+
+
+def check_sort_top(client_port):
+    """On a 3-row table, a new sort shows the top of the new order, even
+    when the selection was further down (htop)."""
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "14")
+    start_top("sport = :9090 or dport = :9090")
+    wait_for(lambda t: len(shown(t)) == 3, "a 3-row table")
+    keys("\\")
+    literal(f"127.0.0.1:{client_port} 127.0.0.1:9090")
+    keys("Enter")
+    text = wait_for(lambda t: not re.search(r"^Search:", t, re.M) and
+                    any(f":{client_port} " in r for r in shown(t)),
+                    "the search selects the client")
+    keys(">")  # STATE -> LOCAL: the client's ephemeral port sorts last
+    text = wait_for(lambda t: "LOCALv" in t or "LOCAL^" in t,
+                    "> sorts by LOCAL")
+    rows = shown(text)
+    netns.check(len(rows) == 3 and
+                all(r.split()[1].endswith(":9090") for r in rows),
+                f"the view shows the top of the new order: {rows}")
+    keys("q")
+    terminal_sane("q (sort to top)")
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
+
+
+def check_tag_kill():
+    """Two connections of their own, tagged, closed after one question."""
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", 9090))
+    lst.listen(4)
+    held = [lst]
+    for _ in range(2):
+        held.append(socket.create_connection(("127.0.0.1", 9090)))
+        held.append(lst.accept()[0])
+    check_sort_top(held[1].getsockname()[1])
+    start_top("dport = :9090")
+    text = wait_for(lambda t: len(table_rows(t)[1]) == 2, "the two clients")
+    keys("Space", "Space")
+    wait_for(lambda t: "tagged 2" in header(t), "two rows tagged")
+    keys("k")
+    text = wait_for(lambda t: "? (y/n)" in t, "k asks once for both")
+    question = [ln for ln in text.splitlines() if ln.startswith("Close")]
+    netns.check(question and question[0].startswith("Close 2 sockets: ") and
+                question[0].count("-> 127.0.0.1:9090") == 2,
+                f"the question names both:\n{text}")
+    keys("y")
+    text = wait_for(lambda t: "closed 2 of 2" in t and "rows: 0" in t,
+                    "y closes both")
+    # As htop's exited processes: a few seconds dimmed, then gone.
+    _, rows = table_rows(text)
+    netns.check(len(rows) == 2 and all(r.startswith("(closed) ")
+                                       for r in rows),
+                f"the closed sockets stay a moment, marked: {rows}")
+    netns.check(re.search(r"^closed [0-9.]+/s: ESTABLISHED [0-9.]+", text,
+                          re.M), f"closes/s by state:\n{text}")
+    wait_for(lambda t: not table_rows(t)[1], "closed rows go after 5 s",
+             timeout=10)
+    keys("q")
+    terminal_sane("q (tagged kill)")
+    for s in held:
+        s.close()
+
+
+def check_processes():
+    """-p: grouping by process names the pid; PROCESS outlives the other
+    optional columns on a narrow screen."""
+    start_top("-p")
+    for _ in range(6):
+        if "group: process" in screen():
+            break
+        keys("g")
+        time.sleep(0.3)
+    text = wait_for(lambda t: "group: process" in t, "g reaches process")
+    netns.check(re.search(rf"^python3? \({os.getpid()}\)\s", text, re.M),
+                f"the group names name and pid {os.getpid()}:\n{text}")
+    keys("F4")
+    wait_for(lambda t: "group: sockets" in t, "back to sockets")
+    tmux("resize-window", "-t", "t", "-x", "60", "-y", "20")
+    text = wait_for(lambda t: "UID" not in t and "STATE" in t,
+                    "a narrow window with -p")
+    title, _ = table_rows(text)
+    netns.check("PROCESS" in title and "TIMER" not in title,
+                f"-p: PROCESS stays at 60 columns: {title}")
+    tmux("resize-window", "-t", "t", "-x", "120", "-y", "40")
+    wait_for(lambda t: "UID" in t, "widening brings the columns back")
+    keys("q")
+    terminal_sane("q (-p)")
+
+
+def check_dumb_terminal():
+    keys("clear", "Enter")
+    literal(f"TERM=dumb {SOCKSCOPE_CMD} top; echo EXIT=$?")
+    keys("Enter")
+    text = wait_for(lambda t: re.search(r"^EXIT=\d+$", t, re.M),
+                    "top under TERM=dumb returns")
+    netns.check(re.search(r"^EXIT=1$", text, re.M) and
+                "cannot drive terminal type 'dumb'" in text,
+                f"TERM=dumb: one-line error, exit 1:\n{text}")
 
 
 def check_interactive():
@@ -292,11 +435,15 @@ def check_interactive():
     check_sort()
     check_group()
     check_resize()
+    check_pause_search_delay()
     check_advice()
     check_kill()
     keys("q")
     terminal_sane("q")
     check_readonly()
+    check_tag_kill()
+    check_processes()
+    check_dumb_terminal()
     check_colors("", True)
     check_colors("--no-color", False)
     start_top(env="NO_COLOR=1")
@@ -368,6 +515,10 @@ def check_batch():
     netns.check("PROCESS" in title and owners and
                 all(" python" in r for r in owners),
                 f"-p: the test's sockets are python's: {rows}")
+    path = f"/proc/{os.getpid()}/ns/net"
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", "-N", path])
+    netns.check(f"  netns {path}  " in r.stdout.splitlines()[0],
+                f"-N: the header names the namespace: {r.stdout[:200]}")
     r = netns.run([SOCKSCOPE, "top"], check_rc=2)
     netns.check("not a terminal" in r.stderr and r.stdout == "",
                 f"no terminal, no --batch: refused: {r.stderr}")

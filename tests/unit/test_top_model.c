@@ -197,6 +197,58 @@ static void test_grouping(void **unused)
 	top_snap_finish(&s);
 }
 
+/* Process groups are per pid (two nginx are two rows, as summary);
+ * remote hosts keep every listener under one heading of its own, and
+ * IPv6 apart from IPv4 whatever the bytes. */
+static void test_group_pid_and_listeners(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = {.group = TOP_GROUP_PROCESS,
+				.sort = TOP_COL_KEY};
+	struct top_row *r;
+	size_t listeners = 0;
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	s.rows[0].pid = 100; /* nginx */
+	s.rows[1].pid = 100;
+	s.rows[3].pid = 101; /* another nginx */
+	s.rows[4].pid = 200; /* java */
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 4); /* "", java, nginx 100, nginx 101 */
+	assert_int_equal(it.v[2].rep->pid, 100);
+	assert_int_equal(it.v[2].count, 2);
+	assert_int_equal(it.v[3].rep->pid, 101);
+	assert_int_not_equal(it.v[2].id, it.v[3].id);
+	/* An IPv6 listener, and an IPv6 peer with the bytes of 192.0.0.9. */
+	r = top_snap_add(&s);
+	*r = s.rows[3];
+	r->cookie = 15;
+	r->family = AF_INET6;
+	r = top_snap_add(&s);
+	*r = s.rows[0];
+	r->cookie = 16;
+	r->family = AF_INET6;
+	ord.group = TOP_GROUP_RHOST;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 4); /* .9, .8, v6 .9, listening */
+	for (size_t i = 0; i < it.n; i++) {
+		if (top_row_is_listener(it.v[i].rep)) {
+			listeners++;
+			assert_int_equal(it.v[i].count, 2);
+		}
+	}
+	assert_int_equal(listeners, 1);
+	ord.group = TOP_GROUP_RHOSTPORT;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 6); /* 4 v4 host:ports, 1 v6, listening */
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
 static void test_freeze_keeps_order(void **unused)
 {
 	struct top_snap s;
@@ -399,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_sort_each_column),
 	    cmocka_unit_test(test_sort_ties_by_id),
 	    cmocka_unit_test(test_grouping),
+	    cmocka_unit_test(test_group_pid_and_listeners),
 	    cmocka_unit_test(test_freeze_keeps_order),
 	    cmocka_unit_test(test_rates),
 	    cmocka_unit_test(test_snap_reuses_rows),

@@ -61,14 +61,26 @@ static void test_layout_drops_from_least_important(void **unused)
 	assert_true(shows(&l, TOP_COL_RETRANS));
 	assert_true(shows(&l, TOP_COL_PROCESS));
 	assert_true(used(&l) <= 100);
-	/* 80: then RETRANS and PROCESS; TIMER stays. */
+	/* 80: then RETRANS; PROCESS, asked for with -p, stays. */
 	top_layout_fit(&l, TOP_GROUP_NONE, true, 80, no_want);
 	assert_false(shows(&l, TOP_COL_RETRANS));
-	assert_false(shows(&l, TOP_COL_PROCESS));
-	assert_true(shows(&l, TOP_COL_TIMER));
+	assert_true(shows(&l, TOP_COL_PROCESS));
 	assert_true(used(&l) <= 80);
-	/* 60: TIMER too; the queues stay. */
+	/* 60: the optional columns go before PROCESS does. */
 	top_layout_fit(&l, TOP_GROUP_NONE, true, 60, no_want);
+	assert_false(shows(&l, TOP_COL_TIMER));
+	assert_false(shows(&l, TOP_COL_RECVQ));
+	assert_true(shows(&l, TOP_COL_PEER));
+	assert_true(shows(&l, TOP_COL_PROCESS));
+	assert_true(used(&l) <= 60);
+	/* 45: even PEER before PROCESS. */
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 45, no_want);
+	assert_false(shows(&l, TOP_COL_PEER));
+	assert_true(shows(&l, TOP_COL_PROCESS));
+	/* Without -p, 80 keeps TIMER and 60 the queues. */
+	top_layout_fit(&l, TOP_GROUP_NONE, false, 80, no_want);
+	assert_true(shows(&l, TOP_COL_TIMER));
+	top_layout_fit(&l, TOP_GROUP_NONE, false, 60, no_want);
 	assert_false(shows(&l, TOP_COL_TIMER));
 	assert_true(shows(&l, TOP_COL_RECVQ));
 	assert_true(shows(&l, TOP_COL_SENDQ));
@@ -160,9 +172,8 @@ static int setup(void **state)
 	struct top_snap *s;
 
 	memset(&f, 0, sizeof(f));
-	f.o.top_delay_ms = 1500;
 	assert_int_equal(opts_parse(&f.o, 1, (char *[]){prog, NULL}), 0);
-	f.env.delay_ms = 1500;
+	f.o.top_delay_ms = 1500;
 	snprintf(f.env.host, sizeof(f.env.host), "host");
 	top_ui_init(&f.ui, &f.o, &f.src);
 	top_view_init(&f.view, &f.env);
@@ -276,8 +287,9 @@ static void test_render_batch_and_narrow(void **state)
 	struct fixture *f = *state;
 
 	render(f, 0, 0);
-	/* Batch: header (6 lines), title, all 31 rows, no function bar. */
-	assert_int_equal(f->cap.n, 6 + 1 + 31);
+	/* Batch: header (7 lines: the closes line too), title, all 31 rows,
+	 * no function bar. */
+	assert_int_equal(f->cap.n, 7 + 1 + 31);
 	assert_int_equal(find_line(&f->cap, "F1 Help"), -1);
 	render(f, 20, 50);
 	for (int i = 0; i < f->cap.n; i++) {
@@ -346,8 +358,15 @@ static void test_keys_group_sort(void **state)
 	assert_int_equal(f->ui.items.n, 1); /* one remote host:port */
 	top_key(&f->ui, TK_F4);
 	assert_int_equal(f->ui.ord.group, TOP_GROUP_NONE);
-	/* Pause, freeze, help; k without a kill source says so. */
+	/* Pause (Z, z; Space tags now), freeze, help; k without a kill
+	 * source says so. */
 	top_key(&f->ui, ' ');
+	assert_false(f->ui.paused);
+	top_key(&f->ui, 'z');
+	assert_true(f->ui.paused);
+	top_key(&f->ui, 'Z');
+	assert_false(f->ui.paused);
+	top_key(&f->ui, 'z');
 	assert_true(f->ui.paused);
 	top_key(&f->ui, 'o');
 	assert_true(f->ui.items.is_frozen);
@@ -513,6 +532,315 @@ static void test_kill_bound_to_socket(void **state)
 	assert_string_equal(f->ui.message, "close: done");
 }
 
+static bool line_has(const struct capture *c, const char *text)
+{
+	for (int i = 0; i < c->n; i++) {
+		if (strstr(c->lines[i], text)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Space tags (by cookie) and moves down; c tags the selected socket's
+ * process; U untags. F9/k asks once for every tagged socket, naming how
+ * many and which; sockets gone by y are skipped and said. */
+static void test_tags_and_closing_a_set(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_kill_src fk = {0};
+	uint64_t a, b;
+	int row;
+
+	f->src = (struct top_sources){.ctx = &fk, .kill = fake_kill_ret};
+	a = f->ui.items.v[0].rep->cookie;
+	assert_int_equal(top_key(&f->ui, ' '), TOP_HANDLED | TOP_REDRAW);
+	assert_false(f->ui.paused);
+	assert_int_equal(f->ui.sel, 1);
+	top_key(&f->ui, TK_DOWN);
+	b = f->ui.items.v[2].rep->cookie;
+	top_key(&f->ui, ' ');
+	assert_true(top_ui_tagged(&f->ui, a));
+	assert_true(top_ui_tagged(&f->ui, b));
+	assert_false(top_ui_tagged(&f->ui, f->ui.items.v[1].rep->cookie));
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[0], "tagged 2"));
+	row = find_line(&f->cap, "STATE^") + 1;
+	assert_int_equal(f->cap.role[row], TR_TAGGED);
+	assert_int_equal(f->cap.role[row + 1], TR_NORMAL);
+	/* Tags stay with their sockets when the order changes. */
+	top_key(&f->ui, 'I');
+	top_ui_rebuild(&f->ui);
+	assert_true(top_ui_tagged(&f->ui, a) && top_ui_tagged(&f->ui, b));
+	assert_int_equal(f->ui.n_tags, 2);
+	/* One question for both. */
+	assert_int_equal(top_key(&f->ui, 'k'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
+	assert_int_equal(f->ui.n_confirm, 2);
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[23], "Close 2 sockets: "));
+	assert_non_null(strstr(f->cap.lines[23], ":1000 -> "));
+	assert_non_null(strstr(f->cap.lines[23], ":1002 -> "));
+	assert_non_null(strstr(f->cap.lines[23], "? (y/n)"));
+	/* One of them closes while asked: the question stays for the
+	 * other; y closes that one and says the first was skipped. */
+	refresh_without(f, a);
+	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
+	assert_int_equal(top_key(&f->ui, 'y'), TOP_HANDLED | TOP_COLLECT);
+	assert_int_equal(fk.kills, 1);
+	assert_int_equal(fk.killed, b);
+	assert_string_equal(f->ui.message,
+			    "closed 1 of 2; 1 gone before y, skipped");
+	assert_int_equal(f->ui.n_tags, 0);
+	/* c: every socket of the selected one's process (by pid). */
+	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
+		struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+
+		r->pid = r->sport % 3 == 0 ? 7 : 8;
+	}
+	top_key(&f->ui, TK_HOME);
+	top_key(&f->ui, 'c');
+	assert_true(f->ui.n_tags > 5);
+	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
+		const struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+
+		assert_true(top_ui_tagged(&f->ui, r->cookie) ==
+			    (r->pid == f->ui.items.v[0].rep->pid));
+	}
+	top_key(&f->ui, 'U');
+	assert_int_equal(f->ui.n_tags, 0);
+	/* Not in a grouped view: a group is not a socket. */
+	top_key(&f->ui, 'g');
+	top_ui_rebuild(&f->ui);
+	top_key(&f->ui, ' ');
+	assert_int_equal(f->ui.n_tags, 0);
+	assert_true(f->ui.message_is_error);
+}
+
+/* --readonly: k says so by name, the help lists it as off. */
+static void test_readonly_kill(void **state)
+{
+	struct fixture *f = *state;
+	struct fake_kill_src fk = {0};
+
+	f->src = (struct top_sources){.ctx = &fk, .kill = fake_kill_ret};
+	f->o.top_readonly = true;
+	top_key(&f->ui, 'k');
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_string_equal(f->ui.message, "read-only (--readonly)");
+	top_key(&f->ui, TK_F9);
+	assert_string_equal(f->ui.message, "read-only (--readonly)");
+	assert_int_equal(fk.kills, 0);
+	f->ui.message[0] = '\0';
+	top_key(&f->ui, 'h');
+	memset(&f->cap, 0, sizeof(f->cap));
+	top_view_render(&f->view, &f->ui, 40, 100, sink_lines, &f->cap);
+	assert_true(line_has(&f->cap, "off: read-only (--readonly)"));
+	assert_false(line_has(&f->cap, "close the tagged"));
+	f->o.top_readonly = false;
+	memset(&f->cap, 0, sizeof(f->cap));
+	top_view_render(&f->view, &f->ui, 40, 100, sink_lines, &f->cap);
+	assert_true(line_has(&f->cap, "close the tagged"));
+}
+
+static void type(struct fixture *f, const char *s)
+{
+	for (const char *p = s; *p; p++) {
+		top_key(&f->ui, *p);
+	}
+}
+
+/* backslash: search, jumping to the next match; the rows stay. */
+static void test_search_jumps(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = f->ui.items.n;
+
+	assert_int_equal(top_key(&f->ui, '\\'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_SEARCH);
+	type(f, "1:1025");
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[23], "Search: 1:1025"));
+	assert_int_equal(top_key(&f->ui, TK_ENTER), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_int_equal(f->ui.items.n, n); /* nothing filtered */
+	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1025);
+	assert_string_equal(f->ui.filter_text, "");
+	/* Again: the next match after the selection, wrapping around. */
+	top_key(&f->ui, '\\');
+	top_key(&f->ui, TK_CTRL('u'));
+	type(f, "time_wait");
+	top_key(&f->ui, TK_ENTER);
+	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1026);
+	top_key(&f->ui, TK_END);
+	top_key(&f->ui, '\\');
+	assert_string_equal(f->ui.input, "time_wait"); /* remembered */
+	top_key(&f->ui, TK_ENTER);
+	assert_int_equal(f->ui.items.v[f->ui.sel].rep->state, SS_TIME_WAIT);
+	assert_true(f->ui.sel < n - 1);
+	top_key(&f->ui, '\\');
+	top_key(&f->ui, TK_CTRL('u'));
+	type(f, "nowhere");
+	top_key(&f->ui, TK_ENTER);
+	assert_non_null(strstr(f->ui.message, "not found"));
+}
+
+/* + - d: the refresh interval, bounded, in the header. */
+static void test_delay_keys(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(f->ui.delay_ms, 1500);
+	assert_int_equal(top_key(&f->ui, '+'), TOP_HANDLED | TOP_COLLECT);
+	assert_int_equal(f->ui.delay_ms, 2000);
+	render(f, 24, 120);
+	assert_non_null(strstr(f->cap.lines[0], "every 2.0s"));
+	top_key(&f->ui, '-');
+	top_key(&f->ui, '-');
+	assert_int_equal(f->ui.delay_ms, 500);
+	for (int i = 0; i < 20; i++) {
+		top_key(&f->ui, '-');
+	}
+	assert_int_equal(f->ui.delay_ms, TOP_DELAY_MIN_MS);
+	for (int i = 0; i < 20; i++) {
+		top_key(&f->ui, '+');
+	}
+	assert_int_equal(f->ui.delay_ms, TOP_DELAY_MAX_MS);
+	top_key(&f->ui, 'd'); /* d cycles: from the longest to the shortest */
+	assert_int_equal(f->ui.delay_ms, TOP_DELAY_MIN_MS);
+	top_key(&f->ui, 'd');
+	assert_true(f->ui.delay_ms > TOP_DELAY_MIN_MS);
+	/* Paused: no snapshot for it. */
+	top_key(&f->ui, 'z');
+	assert_int_equal(top_key(&f->ui, '+'), TOP_HANDLED | TOP_REDRAW);
+}
+
+static void select_port(struct fixture *f, uint16_t port)
+{
+	top_key(&f->ui, TK_HOME);
+	while (f->ui.items.v[f->ui.sel].rep->sport != port) {
+		assert_true(f->ui.sel + 1 < f->ui.items.n);
+		top_key(&f->ui, TK_DOWN);
+	}
+}
+
+/* A new sort shows the top of the new order; the selection stays only
+ * where it is still on screen. */
+static void test_sort_goes_to_top(void **state)
+{
+	struct fixture *f = *state;
+
+	render(f, 24, 120);
+	top_key(&f->ui, TK_END);
+	render(f, 24, 120);
+	assert_true(f->ui.first > 0);
+	top_key(&f->ui, 'I');
+	top_ui_rebuild(&f->ui);
+	assert_int_equal(f->ui.first, 0);
+	assert_int_equal(f->ui.sel, 0);
+	/* By LOCAL: 127.0.0.1:1002 comes 4th, on screen: it stays
+	 * selected; :1029 comes last, off screen: the top is. */
+	select_port(f, 1002);
+	top_key(&f->ui, TK_F6); /* STATE -> LOCAL */
+	assert_int_equal(f->ui.ord.sort, TOP_COL_LOCAL);
+	top_ui_rebuild(&f->ui);
+	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1002);
+	assert_int_equal(f->ui.sel, 3);
+	assert_int_equal(f->ui.first, 0);
+	select_port(f, 1029);
+	render(f, 24, 120);
+	top_key(&f->ui, 'I');
+	top_key(&f->ui, 'I');
+	top_ui_rebuild(&f->ui);
+	assert_int_equal(f->ui.sel, 0);
+	assert_int_equal(f->ui.first, 0);
+	assert_int_equal(f->ui.items.v[0].rep->sport, 80);
+}
+
+/* The table keeps its title and 5 rows before the advice pane gets
+ * lines; the worst tuple's destination stays visible at 80 columns. */
+static void test_small_screen_priorities(void **state)
+{
+	struct fixture *f = *state;
+	struct fake fk = {0};
+	int title, at;
+
+	f->src = (struct top_sources){.ctx = &fk, .advice = fake_advice};
+	f->ui.show_advice = true;
+	top_ui_refreshed(&f->ui);
+	render(f, 14, 120);
+	title = find_line(&f->cap, "STATE^");
+	at = find_line(&f->cap, "Advice");
+	assert_true(title > 0);
+	assert_true(at == -1 || at - title - 1 >= 5);
+	assert_true(f->ui.page >= 5);
+	render(f, 16, 120);
+	at = find_line(&f->cap, "Advice");
+	title = find_line(&f->cap, "STATE^");
+	assert_true(at > 0);
+	assert_true(at - title - 1 >= 5);
+	/* 80 columns: the tuple line keeps its destination. */
+	top_ui_snap(&f->ui)->has_counters = true;
+	top_ui_snap(&f->ui)->counters.have_orphans = true;
+	f->ui.limits.max_orphans = 65536;
+	f->ui.limits.usable_ports = 28232;
+	top_ui_snap(&f->ui)->eph_lo = 32768;
+	top_ui_snap(&f->ui)->worst = (struct top_tuple){
+	    .family = AF_INET, .dport = 8443, .sockets = 2};
+	memcpy(top_ui_snap(&f->ui)->worst.saddr,
+	       (uint8_t[]){192, 168, 100, 200}, 4);
+	memcpy(top_ui_snap(&f->ui)->worst.daddr,
+	       (uint8_t[]){203, 113, 200, 250}, 4);
+	render(f, 30, 80);
+	assert_true(line_has(&f->cap,
+			     "192.168.100.200 -> 203.113.200.250:8443"));
+	assert_true(line_has(&f->cap, "orphans (host-wide) 0 of 65536"));
+}
+
+/* Sockets missing from the next refresh stay a few seconds, dimmed and
+ * marked, after the live rows; a closes/s line counts them by state. A
+ * filter change is not closing. */
+static void test_closed_rows_dimmed(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t tw = 0;
+	int at;
+
+	render(f, 40, 120);
+	assert_true(find_line(&f->cap, "closed 0.0/s") > 0);
+	for (size_t i = 0; i < f->ui.items.n; i++) {
+		if (f->ui.items.v[i].rep->state == SS_TIME_WAIT) {
+			tw = f->ui.items.v[i].rep->cookie;
+		}
+	}
+	refresh_without(f, tw); /* 2 s later */
+	assert_int_equal(f->ui.items.n, 31); /* 30 live, 1 closed */
+	assert_true(f->ui.items.v[30].gone);
+	assert_int_equal(f->ui.items.v[30].rep->cookie, tw);
+	render(f, 40, 120);
+	at = find_line(&f->cap, "(closed)");
+	assert_true(at > 0);
+	assert_int_equal(f->cap.role[at], TR_DIM);
+	assert_true(find_line(&f->cap, "closed 0.5/s: TIME_WAIT 0.5") > 0);
+	assert_true(line_has(&f->cap, "rows: 30"));
+	/* Not taggable, not closable. */
+	top_key(&f->ui, TK_END);
+	top_key(&f->ui, ' ');
+	assert_int_equal(f->ui.n_tags, 0);
+	/* Still there 4 s later; gone after more than 5. */
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 31);
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 31);
+	refresh_without(f, 0);
+	assert_int_equal(f->ui.items.n, 30);
+	/* A new filter hides rows: they did not close. */
+	f->ui.gones_reset = true;
+	refresh_without(f, f->ui.items.v[0].rep->cookie);
+	assert_int_equal(f->ui.items.n, 29);
+	assert_int_equal(f->ui.gones.n, 0);
+}
+
 /* Orphans against their limit and the worst tuple against the usable
  * ports, with bars; the line is absent while neither is known. */
 static void test_pressure_line(void **state)
@@ -578,6 +906,19 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_kill_bound_to_socket, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_tags_and_closing_a_set, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_readonly_kill, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_search_jumps, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_delay_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_small_screen_priorities, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_closed_rows_dimmed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
 					    teardown),
