@@ -324,7 +324,7 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 		pad_from(ob, at, 8);
 		if (ev->has_owner) {
 			obuf_putc(ob, '"');
-			obuf_escape_text(ob, ev->owner.name, ev->owner.name_len);
+			obuf_escape_quoted(ob, ev->owner.name, ev->owner.name_len);
 			obuf_printf(ob, "\",pid=%u", ev->owner.pid);
 		} else {
 			obuf_putc(ob, '?');
