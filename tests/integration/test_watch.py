@@ -62,7 +62,10 @@ class Watch:
         self.p.send_signal(sig)
         rc = self.p.wait(timeout=10)
         self.err.seek(0)
-        return rc, self.text(), self.err.read()
+        err = self.err.read()
+        netns.check(rc == 0, f"{sig.name} ends watch with 0, got {rc}: "
+                    f"{err[-2000:]}")
+        return rc, self.text(), err
 
 
 def events(text):
