@@ -225,7 +225,7 @@ static void one_event(struct watch *w, const struct nlmsghdr *nlh)
 	rec.inode = watch_book_inode(w->book, rec.cookie);
 	ev.rec.inode = rec.inode;
 	watch_book_close(w->book, &ev);
-	if (!selected(w, &rec)) {
+	if (!selected(w, &ev.rec)) {
 		return;
 	}
 	if (!w->o->watch_count || w->printed < w->o->watch_count) {

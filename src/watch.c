@@ -42,8 +42,11 @@ struct book_entry {
 	uint64_t born_after_ms; /* WATCH_UNKNOWN: older than the watch */
 	unsigned long seen_gen;
 	uint32_t inode;
+	uint16_t dport;
 	uint8_t state;
 	bool has_owner;
+	uint8_t saddr[16];
+	uint8_t daddr[16];
 	struct watch_owner owner;
 };
 
@@ -142,6 +145,11 @@ void watch_book_note(struct watch_book *b, const struct sock_rec *rec,
 	}
 	e->seen_gen = b->gen;
 	e->state = rec->state;
+	if (rec->dport) {
+		e->dport = rec->dport;
+		memcpy(e->saddr, rec->saddr, sizeof(e->saddr));
+		memcpy(e->daddr, rec->daddr, sizeof(e->daddr));
+	}
 	if (rec->inode) {
 		e->inode = rec->inode;
 	}
@@ -204,6 +212,13 @@ void watch_book_close(struct watch_book *b, struct watch_event *ev)
 				  ? WATCH_UNKNOWN
 				  : since(ev->time_ms, e->born_after_ms);
 	ev->last_state = e->state;
+	/* Closed with a reset by its owner (SO_LINGER 0): tcp_disconnect()
+	 * cleared the peer before the socket was freed; a dump knew it. */
+	if (!ev->rec.dport && e->dport) {
+		ev->rec.dport = e->dport;
+		memcpy(ev->rec.saddr, e->saddr, sizeof(e->saddr));
+		memcpy(ev->rec.daddr, e->daddr, sizeof(e->daddr));
+	}
 	ev->has_owner = e->has_owner;
 	ev->owner = e->owner;
 	*pp = e->next;

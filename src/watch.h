@@ -73,7 +73,11 @@ void watch_book_note(struct watch_book *b, const struct sock_rec *rec,
 void watch_book_dump_end(struct watch_book *b);
 /* The inode a dump saw for cookie, 0 when none (the pid/comm filter). */
 uint32_t watch_book_inode(const struct watch_book *b, uint64_t cookie);
-/* Fill ev's lifetime, last state and owner, and forget the socket. */
+/*
+ * Fill ev's lifetime, last state and owner, and forget the socket. An
+ * event without a peer port gets the addresses and peer a dump saw: the
+ * kernel clears them when the owner aborts the connection (SO_LINGER 0).
+ */
 void watch_book_close(struct watch_book *b, struct watch_event *ev);
 size_t watch_book_size(const struct watch_book *b);
 

@@ -144,9 +144,17 @@ def every_close_once():
     young_c = socket.create_connection(("127.0.0.1", PORT2))
     young_s, _ = ls.accept()
     young_port = young_c.getsockname()[1]
+    # Aborted by its owner after a dump saw it: the peer comes back.
+    rst_c = socket.create_connection(("127.0.0.1", PORT2))
+    rst_s, _ = ls.accept()
+    rst_port = rst_c.getsockname()[1]
     time.sleep(1.5)
     young_c.close()
     young_s.close()
+    rst_c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                     b"\x01\x00\x00\x00\x00\x00\x00\x00")
+    rst_c.close()
+    rst_s.close()
     old_port = old_c.getsockname()[1]
     old_c.close()
     old_s.close()
@@ -184,7 +192,8 @@ def every_close_once():
                         f"{port}: server bytes {s} vs {sent}/{back}")
             if i % 3 == 2:
                 # SO_LINGER 0: tcp_disconnect() clears the peer and the
-                # counters before the socket is freed.
+                # counters before the socket is freed; no dump saw this
+                # one to give the peer back.
                 netns.check(c["peer"]["port"] == 0 and
                             c.get("bytes_acked") == 0,
                             f"{port}: a reset client as the kernel says: {c}")
@@ -193,7 +202,11 @@ def every_close_once():
                         in_range(c.get("bytes_acked"), sent, 2) and
                         in_range(c.get("bytes_received"), back, 1),
                         f"{port}: client bytes {c} vs sent {sent}/{back}")
-    netns.check(len(clients) == len(moved) + len(moved6) + 2,
+    rst = clients.get(("inet", rst_port), [])
+    netns.check(len(rst) == 1 and rst[0]["peer"]["port"] == PORT2 and
+                rst[0]["peer"]["addr"] == "127.0.0.1",
+                f"a reset socket a dump saw keeps its peer: {rst}")
+    netns.check(len(clients) == len(moved) + len(moved6) + 3,
                 f"no other client closes: {len(clients)}")
     listeners = [e for e in evs if e["netid"] == "tcp" and
                  e["local"]["port"] in (PORT, PORT2) and

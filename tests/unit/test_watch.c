@@ -74,6 +74,7 @@ static void test_book_lifetimes(void **unused)
 	struct watch_book *b = watch_book_create();
 	struct sock_rec old = tcp_rec(1, 1), young = tcp_rec(2, 2);
 	struct sock_rec fresh = tcp_rec(3, 3), gone = tcp_rec(4, 4);
+	struct sock_rec reset = tcp_rec(5, 5);
 	struct proc_owner own = {.pid = 42, .name = "nginx", .name_len = 5};
 	struct watch_event ev;
 
@@ -114,6 +115,18 @@ static void test_book_lifetimes(void **unused)
 	watch_book_dump_end(b);
 	assert_int_equal(watch_book_size(b), 0);
 	assert_int_equal(watch_book_inode(b, 4), 0);
+
+	/* A reset left no peer in the notification: the dump's comes back. */
+	watch_book_dump_begin(b, 4000);
+	watch_book_note(b, &reset, NULL);
+	watch_book_dump_end(b);
+	reset.dport = 0;
+	memset(reset.daddr, 0, sizeof(reset.daddr));
+	watch_event_from_rec(&ev, &reset, 4100);
+	watch_book_close(b, &ev);
+	assert_int_equal(ev.rec.dport, 443);
+	assert_memory_equal(ev.rec.daddr, "\xc0\x00\x02\x07", 4);
+	assert_int_equal(ev.lifetime_ms, 1100); /* after the 3000 dump */
 	watch_book_destroy(b);
 }
 
