@@ -2,6 +2,7 @@
 #include "watch.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -283,12 +284,25 @@ static void pad_from(struct obuf *ob, size_t start, size_t width)
 	obuf_pad(ob, n < width ? width - n : 1);
 }
 
+/* Column widths: the header and the rows are drawn from the same. */
+enum {
+	W_TIME = 13,
+	W_NETID = 6,
+	W_STATE = 12,
+	W_ADDR = 32,
+	W_BYTES = 10,
+	W_RETRANS = 8,
+	W_RTT = 9,
+	W_LIFE = 9,
+};
+
 void watch_table_header(struct obuf *ob, bool processes)
 {
-	obuf_puts(ob, "TIME         NETID STATE      LAST       "
-		      "LOCAL                          "
-		      "PEER                            ACKED   RECEIVED "
-		      "RETRANS    RTT LIFETIME");
+	obuf_printf(ob, "%-*s%-*s%-*s%-*s%-*s%-*s%*s%*s%*s%*s %-*s",
+		    W_TIME, "TIME", W_NETID, "NETID", W_STATE, "STATE",
+		    W_STATE, "LAST", W_ADDR, "LOCAL", W_ADDR, "PEER", W_BYTES,
+		    "ACKED", W_BYTES, "RECEIVED", W_RETRANS, "RETRANS", W_RTT,
+		    "RTT", processes ? W_LIFE : 0, "LIFETIME");
 	obuf_puts(ob, processes ? " PROCESS\n" : "\n");
 }
 
@@ -296,8 +310,21 @@ static void put_right(struct obuf *ob, uint64_t v, unsigned int width)
 {
 	unsigned int w = u64_width(v);
 
-	obuf_pad(ob, w < width ? width - w : 0);
+	obuf_pad(ob, w < width ? width - w : 1);
 	obuf_u64(ob, v);
+}
+
+/* Microseconds below a millisecond (loopback), else milliseconds. */
+static void put_rtt(struct obuf *ob, uint32_t us)
+{
+	char buf[32];
+
+	if (us < 1000) {
+		snprintf(buf, sizeof(buf), "%uus", us);
+	} else {
+		snprintf(buf, sizeof(buf), "%.1fms", us / 1000.0);
+	}
+	obuf_printf(ob, "%*s", W_RTT, buf);
 }
 
 void watch_table_row(struct obuf *ob, const struct watch_event *ev,
@@ -308,38 +335,42 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 	size_t at = ob->len;
 
 	put_clock(ob, ev->time_ms);
-	pad_from(ob, at, 13);
+	pad_from(ob, at, W_TIME);
 	at = ob->len;
 	obuf_puts(ob, format_netid(r->protocol, nbuf));
-	pad_from(ob, at, 6);
+	pad_from(ob, at, W_NETID);
 	at = ob->len;
 	obuf_puts(ob, state_name(r->state, r->protocol));
-	pad_from(ob, at, 11);
+	pad_from(ob, at, W_STATE);
 	at = ob->len;
 	obuf_puts(ob, ev->last_state ? state_name(ev->last_state, r->protocol)
 				     : "?");
-	pad_from(ob, at, 11);
+	pad_from(ob, at, W_STATE);
 	at = ob->len;
 	put_endpoint(ob, r->family, r->saddr, r->sport);
-	pad_from(ob, at, 31);
+	pad_from(ob, at, W_ADDR);
 	at = ob->len;
 	put_endpoint(ob, r->family, r->daddr, r->dport);
-	pad_from(ob, at, 31);
+	pad_from(ob, at, W_ADDR);
 	if (ev->has_tcp_info) {
-		put_right(ob, ev->bytes_acked, 6);
-		put_right(ob, ev->bytes_received, 11);
-		put_right(ob, ev->retrans, 8);
-		obuf_printf(ob, " %4.1fms ", ev->rtt_us / 1000.0);
+		put_right(ob, ev->bytes_acked, W_BYTES);
+		put_right(ob, ev->bytes_received, W_BYTES);
+		put_right(ob, ev->retrans, W_RETRANS);
+		put_rtt(ob, ev->rtt_us);
 	} else {
-		obuf_puts(ob, "     -          -       -      - ");
+		obuf_printf(ob, "%*s%*s%*s%*s", W_BYTES, "-", W_BYTES, "-",
+			    W_RETRANS, "-", W_RTT, "-");
 	}
+	obuf_putc(ob, ' ');
 	at = ob->len;
 	put_duration(ob, ev->lifetime_ms);
 	if (processes) {
-		pad_from(ob, at, 8);
+		pad_from(ob, at, W_LIFE);
+		obuf_putc(ob, ' ');
 		if (ev->has_owner) {
 			obuf_putc(ob, '"');
-			obuf_escape_quoted(ob, ev->owner.name, ev->owner.name_len);
+			obuf_escape_quoted(ob, ev->owner.name,
+					   ev->owner.name_len);
 			obuf_printf(ob, "\",pid=%u", ev->owner.pid);
 		} else {
 			obuf_putc(ob, '?');

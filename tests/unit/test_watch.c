@@ -203,7 +203,7 @@ static void test_table(void **unused)
 	watch_event_from_rec(&ev, &r, 0);
 	obuf_init(&ob, -1, 1 << 16);
 	watch_table_row(&ob, &ev, true);
-	assert_non_null(strstr(text(&ob), " ?       ?\n"));
+	assert_non_null(strstr(text(&ob), " ?         ?\n"));
 	assert_non_null(strstr(ob.buf, "10.0.0.1:40000"));
 	assert_non_null(strstr(ob.buf, "192.0.2.7:443"));
 	ob.len = 0;
