@@ -257,11 +257,19 @@ def filters():
 def owners_count_table():
     # -p: the owner a dump saw; the table through a pipe, row by row.
     w = Watch("-p", "-n")
+    wp = Watch("--format", "ndjson", "-u", "pid", "=", str(os.getpid()))
     netns.check(w.ready(), "table: the probe's row shows while running")
     c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     c.bind(("127.0.0.1", 7300))
     time.sleep(2.2)  # two dumps: one sees it with its owner
     c.close()
+    # Born and gone between two dumps: no owner known, pid cannot match.
+    brief = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    brief.bind(("127.0.0.1", 7301))
+    brief.close()
+    _, outp, _ = wp.stop()
+    netns.check([e["local"]["port"] for e in events(outp)] == [7300],
+                f"pid filter: the socket a dump saw with this pid: {outp}")
     netns.check(w.wait_for(f"pid={os.getpid()}"),
                 "the row for a closed socket names its owner's pid")
     rc, out, _ = w.stop()
