@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "format.h"
+#include "keytab.h"
 #include "state.h"
 #include "tcp_info.h"
 
@@ -450,71 +451,63 @@ void watch_ndjson_lost(struct obuf *ob, uint64_t now_ms, uint64_t n)
 
 /* ---- Prometheus counters ---- */
 
-/* Distinct peers counted one by one; the rest go to "other". */
-#define PEER_SLOTS 4096
-
-struct peer_count {
-	uint8_t family; /* 0: empty slot */
-	uint8_t addr[16];
-	uint64_t n;
-};
+/* Distinct peers counted one by one (keytab); the rest go to "other". */
+#define PEER_MAX 65536
+/* Key: family, then the 16 address bytes, zero padding to 24. */
+#define PEER_KLEN 24
 
 struct watch_counts {
 	uint64_t by_state[2][SS_MAX]; /* [0] TCP, [1] UDP */
 	uint64_t other_peers;
 	uint64_t lost;
-	struct peer_count peers[PEER_SLOTS];
+	struct keytab peers; /* counter 0: closes */
 };
 
 struct watch_counts *watch_counts_create(void)
 {
-	return xcalloc(1, sizeof(struct watch_counts));
+	struct watch_counts *c = xcalloc(1, sizeof(*c));
+
+	keytab_init(&c->peers, PEER_KLEN);
+	return c;
 }
 
 void watch_counts_destroy(struct watch_counts *c)
 {
+	if (c) {
+		keytab_free(&c->peers);
+	}
 	free(c);
-}
-
-static uint64_t *peer_slot(struct watch_counts *c, uint8_t family,
-			   const uint8_t *addr)
-{
-	uint64_t h = family;
-
-	for (int i = 0; i < 16; i++) {
-		h = (h ^ addr[i]) * 0x100000001b3ull;
-	}
-	for (size_t k = 0; k < PEER_SLOTS; k++) {
-		struct peer_count *p = &c->peers[(h + k) % PEER_SLOTS];
-
-		if (!p->family) {
-			p->family = family;
-			memcpy(p->addr, addr, 16);
-			return &p->n;
-		}
-		if (p->family == family && !memcmp(p->addr, addr, 16)) {
-			return &p->n;
-		}
-	}
-	return &c->other_peers; /* full: bounded memory */
 }
 
 void watch_counts_add(struct watch_counts *c, const struct watch_event *ev)
 {
 	const struct sock_rec *r = &ev->rec;
 	int p = r->protocol == IPPROTO_TCP ? 0 : 1;
+	uint8_t key[PEER_KLEN] = {r->family};
+	uint32_t *n;
 
 	if (r->protocol != IPPROTO_TCP && r->protocol != IPPROTO_UDP) {
 		return;
 	}
 	c->by_state[p][r->state < SS_MAX ? r->state : 0]++;
-	(*peer_slot(c, r->family, r->daddr))++;
+	memcpy(key + 1, r->daddr, 16);
+	n = keytab_get(&c->peers, key, PEER_MAX);
+	if (n) {
+		n[0]++;
+	} else {
+		c->other_peers++; /* bounded memory */
+	}
 }
 
 void watch_counts_lost(struct watch_counts *c, uint64_t n)
 {
 	c->lost += n;
 }
+
+struct peer_count {
+	const uint8_t *key;
+	uint32_t n;
+};
 
 static int by_count_desc(const void *a, const void *b)
 {
@@ -526,25 +519,29 @@ static int by_count_desc(const void *a, const void *b)
 static void prom_peers(struct obuf *ob, const struct watch_counts *c,
 		       unsigned int top)
 {
-	struct peer_count *sorted = xmalloc(sizeof(c->peers));
+	const struct keytab *t = &c->peers;
+	struct peer_count *sorted = xcalloc(t->n ? t->n : 1, sizeof(*sorted));
 	uint64_t other = c->other_peers;
 	char buf[ADDR_STRLEN];
 
-	memcpy(sorted, c->peers, sizeof(c->peers));
-	qsort(sorted, PEER_SLOTS, sizeof(*sorted), by_count_desc);
+	for (size_t i = 0; i < t->n; i++) {
+		sorted[i].key = keytab_key(t, i);
+		sorted[i].n = keytab_vals(t, sorted[i].key)[0];
+	}
+	qsort(sorted, t->n, sizeof(*sorted), by_count_desc);
 	obuf_puts(ob, "# HELP sockscope_watch_closes_by_peer_total Sockets "
 		      "closed, by peer address (the top N; the rest as "
 		      "other).\n"
 		      "# TYPE sockscope_watch_closes_by_peer_total counter\n");
-	for (size_t i = 0; i < PEER_SLOTS && sorted[i].n; i++) {
+	for (size_t i = 0; i < t->n; i++) {
 		if (i >= top) {
 			other += sorted[i].n;
 			continue;
 		}
-		addr_format(buf, sorted[i].family, sorted[i].addr);
+		addr_format(buf, sorted[i].key[0], sorted[i].key + 1);
 		obuf_printf(ob, "sockscope_watch_closes_by_peer_total"
-				"{peer=\"%s\"} %llu\n",
-			    buf, (unsigned long long)sorted[i].n);
+				"{peer=\"%s\"} %u\n",
+			    buf, sorted[i].n);
 	}
 	if (other) {
 		obuf_printf(ob, "sockscope_watch_closes_by_peer_total"
