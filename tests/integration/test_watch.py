@@ -72,7 +72,8 @@ def events(text):
     return [json.loads(x) for x in text.splitlines() if x.strip()]
 
 
-def tcp_workload(port, n, family=socket.AF_INET, host="127.0.0.1"):
+def tcp_workload(port, n, family=socket.AF_INET, host="127.0.0.1",
+                 base=20000):
     """n connections closed three ways; returns {client port: (sent, got)}
     and the server's ports are the listener's."""
     ls = socket.socket(family, socket.SOCK_STREAM)
@@ -82,6 +83,10 @@ def tcp_workload(port, n, family=socket.AF_INET, host="127.0.0.1"):
     moved = {}
     for i in range(n):
         c = socket.socket(family, socket.SOCK_STREAM)
+        # A port of its own: an ephemeral one a reset freed could come
+        # back for a later connection and make two sockets one key.
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind((host, base + i))
         c.connect((host, port))
         s, _ = ls.accept()
         sent, back = b"q" * (i * 7 + 1), b"r" * (i % 50)
@@ -236,8 +241,8 @@ def filters():
     w2 = Watch("--format", "ndjson", "-u", "state", "established")
     # Readiness without a probe the filters would drop: a dump has run.
     time.sleep(1.5)
-    moved = tcp_workload(PORT2, 10)
-    tcp_workload(PORT, 10)
+    moved = tcp_workload(PORT2, 10, base=21000)
+    tcp_workload(PORT, 10, base=21100)
     conn, bound = udp_workload()
     _, out, _ = w.stop(signal.SIGTERM)
     rc2, out2, _ = w2.stop(signal.SIGTERM)
@@ -301,7 +306,7 @@ def owners_count_table():
 def prometheus():
     w = Watch("--format", "prometheus", "--interval", "0.5")
     time.sleep(1.2)
-    tcp_workload(PORT, 30)
+    tcp_workload(PORT, 30, base=22000)
     rc, out, _ = w.stop()
     last = out.strip().split("\n\n")[-1]
     netns.check(rc == 0 and out.count("# TYPE sockscope_watch_closes_total")
