@@ -13,6 +13,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_summary_entry,
 	&cmd_advise_entry,
 	&cmd_top_entry,
+	&cmd_watch_entry,
 	&cmd_explain_entry,
 	&cmd_diagram_entry,
 };

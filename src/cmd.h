@@ -23,6 +23,7 @@ extern const struct cmd_entry cmd_summary_entry;
 extern const struct cmd_entry cmd_advise_entry;
 extern const struct cmd_entry cmd_explain_entry;
 extern const struct cmd_entry cmd_diagram_entry;
+extern const struct cmd_entry cmd_watch_entry;
 
 /*
  * Flush and free a command's stdout buffer: EXIT_OK, EXIT_OK when the

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <netinet/in.h>
@@ -37,6 +38,8 @@ enum long_only {
 	OPT_NO_COLOR,
 	OPT_READONLY,
 	OPT_FORCE,
+	OPT_COUNT,
+	OPT_DURATION,
 };
 
 static const struct option long_opts[] = {
@@ -75,6 +78,8 @@ static const struct option long_opts[] = {
 	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "readonly", no_argument, NULL, OPT_READONLY },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -88,6 +93,7 @@ static const char usage_text[] =
 	"       sockscope top [OPTIONS] [FILTER]\n"
 	"       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
 	"       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
+	"       sockscope watch [--count N] [--duration S] [OPTIONS] [FILTER]\n"
 	"\n"
 	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
 	"\n"
@@ -136,6 +142,12 @@ static const char usage_text[] =
 	"the list)\n"
 	"      --no-color       no colours (also when NO_COLOR is set)\n"
 	"      --readonly       never close sockets from the view\n"
+	"\n"
+	"watch, sockets as they close, also takes:\n"
+	"      --count N        stop after N closes printed\n"
+	"      --duration S     stop after S seconds (tenths allowed)\n"
+	"      --interval S     with --format prometheus: seconds between two\n"
+	"                       expositions (default 1; 0: one at the end)\n"
 	"\n"
 	"Options may come before or after the command.\n"
 	"See sockscope(8).\n";
@@ -429,6 +441,11 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_ROOT:
 		o->root = arg;
 		return 0;
+	case OPT_COUNT:
+		return parse_uint(arg, "--count", 1, UINT_MAX, &o->watch_count);
+	case OPT_DURATION:
+		return parse_secs(arg, "--duration", false, 31536000.0,
+				  &o->watch_duration_ms);
 	case 'd':
 	case 'b':
 	case OPT_ITERATIONS:
@@ -670,6 +687,14 @@ static int check_combinations(const struct opts *o)
 	}
 	if (o->force && !kill) {
 		return usage_error("--force belongs to 'sockscope kill'");
+	}
+	if ((o->watch_count || o->watch_duration_ms) &&
+	    o->cmd != &cmd_watch_entry) {
+		return usage_error("--count and --duration belong to "
+				   "'sockscope watch'");
+	}
+	if (o->cmd == &cmd_watch_entry && (o->save_path || o->load_path)) {
+		return usage_error("watch reads live events: no --save, --load");
 	}
 	if (kill && (o->all_netns || o->save_path || o->load_path)) {
 		return usage_error("kill works on live sockets of one namespace "

@@ -72,6 +72,9 @@ struct opts {
 	bool top_batch;             /* -b */
 	bool no_color;              /* --no-color (or NO_COLOR set) */
 	bool top_readonly;          /* --readonly: no closing sockets */
+	/* watch */
+	unsigned int watch_count;       /* --count N, 0: no limit */
+	unsigned int watch_duration_ms; /* --duration S, 0: no limit */
 };
 
 /* Exit statuses (only main.c exits). */

@@ -98,11 +98,15 @@ for pkg in (False, True):
           f"{tag}: kill -- offers --yes, no --delay: {sorted(got)}")
     got = bash(["sockscope", ""], pkg)
     check({"list", "kill", "summary", "advise", "top", "explain",
-           "diagram", "state", "dport"} <= got,
+           "diagram", "watch", "state", "dport"} <= got,
           f"{tag}: commands and filter words first: {sorted(got)}")
     got = bash(["sockscope", "-x", "-A", "unix_s"], pkg)
     check(got == {"unix_stream", "unix_seqpacket"},
           f"{tag}: -A's socket tables: {sorted(got)}")
+    got = bash(["sockscope", "watch", "--"], pkg)
+    check({"--count", "--duration", "--processes"} <= got and
+          "--yes" not in got and "--save" not in got,
+          f"{tag}: watch -- offers --count, no --save: {sorted(got)}")
     got = bash(["sockscope", "top", "-"], pkg)
     check("--unix" not in got, f"{tag}: top lists no UNIX: {sorted(got)}")
     got = bash(["sockscope", "-N", "web", "su"], pkg)

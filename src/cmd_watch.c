@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sockscope watch: one row per socket as the kernel destroys it, from the
+ * sock_diag destroy multicast groups (the netlink backend; no BPF yet).
+ *
+ * Two netlink sockets: the event socket joined to the groups, and the
+ * acquisition's, which dumps the table at start and every WATCH_REFRESH_MS
+ * to feed the book (watch.h): births, last states, inodes and owners.
+ * The groups are joined before the first dump, so no socket falls between.
+ */
+#include "cmd.h"
+
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "acquire.h"
+#include "diag_parse.h"
+#include "filter.h"
+#include "proc.h"
+#include "util.h"
+#include "watch.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+/* Between two dumps that feed the book: the lifetimes' resolution. */
+#define WATCH_REFRESH_MS 1000
+/* Events queue here while a dump runs: 10,000 closes/s need room. */
+#define WATCH_RCVBUF (32 << 20)
+/* Receives handled before the clocks are looked at again. */
+#define WATCH_BATCH 64
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+struct watch {
+	const struct opts *o;
+	struct acquire a;
+	struct watch_book *book;
+	struct watch_counts *counts;
+	struct proc_map *procs; /* -p or a pid/comm filter: the last map */
+	struct obuf out;
+	uint32_t ev_states[2]; /* [0] TCP, [1] UDP: the states to print */
+	unsigned long printed;
+	uint64_t overflows;
+	uint64_t now_ms;
+	int fd;
+	char buf[65536];
+};
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The destroy groups of the selected protocols and families. */
+static const struct {
+	uint32_t proto, fam;
+	int group;
+} groups[] = {
+	{PROTO_TCP, FAM_INET, SKNLGRP_INET_TCP_DESTROY},
+	{PROTO_UDP, FAM_INET, SKNLGRP_INET_UDP_DESTROY},
+	{PROTO_TCP, FAM_INET6, SKNLGRP_INET6_TCP_DESTROY},
+	{PROTO_UDP, FAM_INET6, SKNLGRP_INET6_UDP_DESTROY},
+};
+
+/* Returns the event socket, or -errno after one line on stderr. */
+static int open_events(const struct opts *o)
+{
+	const char *test_rcvbuf = getenv("SOCKSCOPE_TEST_WATCH_RCVBUF");
+	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+	int fd, size = WATCH_RCVBUF, err;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    NETLINK_SOCK_DIAG);
+	if (fd < 0) {
+		err = -errno;
+		warnx_("watch: netlink socket: %s", strerror(errno));
+		return err;
+	}
+	/* Unbound, a netlink socket is in no table and gets no group's
+	 * messages: bind it (the kernel picks the port id). */
+	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		warnx_("watch: netlink bind: %s", strerror(errno));
+		close(fd);
+		return err;
+	}
+	/* Tests shrink the buffer to make the kernel drop events. */
+	if (test_rcvbuf) {
+		size = atoi(test_rcvbuf);
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
+			      sizeof(size))) {
+		/* Without CAP_NET_ADMIN: as much as rmem_max allows. */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
+		if (!(o->protocols & groups[i].proto) ||
+		    !(o->families & groups[i].fam)) {
+			continue;
+		}
+		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
+			       &groups[i].group, sizeof(groups[i].group))) {
+			err = -errno;
+			warnx_("watch: cannot join the socket destroy events: "
+			       "%s%s",
+			       strerror(errno),
+			       err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+static int note_row(const struct sock_rec *rec, void *data)
+{
+	struct watch *w = data;
+	struct proc_owner owner;
+	size_t cur = 0;
+	bool has = w->procs && rec->inode &&
+		   proc_map_next(w->procs, rec->inode, &cur, &owner);
+
+	watch_book_note(w->book, rec, has ? &owner : NULL);
+	return 0;
+}
+
+/* One dump into the book (and a fresh owner map when one is needed). */
+static int refresh(struct watch *w, bool need_procs)
+{
+	int err;
+
+	if (need_procs) {
+		struct proc_map *m = NULL;
+
+		if (proc_map_build(w->o->root, &m) == 0) {
+			proc_map_destroy(w->procs);
+			w->procs = m;
+			w->a.procs = m;
+		}
+	}
+	watch_book_dump_begin(w->book, wall_ms());
+	err = acquire_run(&w->a, note_row, w);
+	watch_book_dump_end(w->book);
+	return err;
+}
+
+/*
+ * The listing's checks, but states as the kernel reports a destroy (TCP's
+ * CLOSE is no bound-inactive socket here, which acquire_selects() would
+ * read it as), then the whole filter in userspace.
+ */
+static bool selected(const struct watch *w, const struct sock_rec *rec)
+{
+	const struct opts *o = w->o;
+	uint32_t fam = rec->family == AF_INET6 ? FAM_INET6 : FAM_INET;
+	uint32_t proto = rec->protocol == IPPROTO_TCP   ? PROTO_TCP
+			 : rec->protocol == IPPROTO_UDP ? PROTO_UDP
+							: 0;
+	int p = proto == PROTO_TCP ? 0 : 1;
+
+	return (o->protocols & proto) && (o->families & fam) &&
+	       rec->state < 32 && (w->ev_states[p] & SS_BIT(rec->state)) &&
+	       filter_match_owners(o->filter, rec, w->procs);
+}
+
+static void emit(struct watch *w, const struct watch_event *ev)
+{
+	bool p = w->o->processes;
+
+	switch (w->o->format) {
+	case FMT_PROMETHEUS:
+		watch_counts_add(w->counts, ev);
+		return;
+	case FMT_NDJSON:
+		watch_ndjson_row(&w->out, ev, p);
+		break;
+	default:
+		watch_table_row(&w->out, ev, p);
+		break;
+	}
+	/* A row shows at once, also through a pipe (grep --line-buffered). */
+	obuf_flush(&w->out);
+}
+
+static void one_event(struct watch *w, const struct nlmsghdr *nlh)
+{
+	struct watch_event ev;
+	struct sock_rec rec;
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    diag_parse_inet(nlh, 0, &rec)) {
+		return;
+	}
+	watch_event_from_rec(&ev, &rec, w->now_ms);
+	/* The notification has no inode: the book's, for pid/comm. */
+	rec.inode = watch_book_inode(w->book, rec.cookie);
+	ev.rec.inode = rec.inode;
+	watch_book_close(w->book, &ev);
+	if (!selected(w, &ev.rec)) {
+		return;
+	}
+	if (!w->o->watch_count || w->printed < w->o->watch_count) {
+		emit(w, &ev);
+		w->printed++;
+	}
+}
+
+static void lost(struct watch *w)
+{
+	w->overflows++;
+	switch (w->o->format) {
+	case FMT_PROMETHEUS:
+		watch_counts_lost(w->counts, 1);
+		break;
+	case FMT_NDJSON:
+		watch_ndjson_lost(&w->out, w->now_ms, 1);
+		obuf_flush(&w->out);
+		break;
+	default:
+		warnx_("watch: the kernel dropped events (receive buffer "
+		       "full): some closes are missing (%llu time%s so far)",
+		       (unsigned long long)w->overflows,
+		       w->overflows == 1 ? "" : "s");
+		break;
+	}
+}
+
+/* Drain what is queued; returns 0 or -errno. */
+static int receive(struct watch *w)
+{
+	for (int i = 0; i < WATCH_BATCH; i++) {
+		ssize_t n = recv(w->fd, w->buf, sizeof(w->buf), 0);
+		size_t len;
+
+		w->now_ms = wall_ms();
+		if (n < 0 && errno == ENOBUFS) {
+			lost(w);
+			continue;
+		}
+		if (n < 0) {
+			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+		}
+		len = (size_t)n;
+		for (const struct nlmsghdr *h = (const void *)w->buf;
+		     NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+			one_event(w, h);
+		}
+	}
+	return 0;
+}
+
+static void prom_out(struct watch *w)
+{
+	watch_counts_prom(&w->out, w->counts, w->o->top);
+	obuf_putc(&w->out, '\n');
+	obuf_flush(&w->out);
+}
+
+static bool done(const struct watch *w)
+{
+	return watch_stop || w->out.err ||
+	       (w->o->watch_count && w->printed >= w->o->watch_count);
+}
+
+static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
+{
+	return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/* Until a signal, --count, --duration or an error. */
+static int loop(struct watch *w, bool need_procs)
+{
+	const struct opts *o = w->o;
+	uint64_t start = mono_ms(), now = start;
+	uint64_t end = o->watch_duration_ms ? start + o->watch_duration_ms
+					    : UINT64_MAX;
+	uint64_t next_dump = start + WATCH_REFRESH_MS;
+	uint64_t next_prom = o->format == FMT_PROMETHEUS && o->interval_ms
+				     ? start + o->interval_ms
+				     : UINT64_MAX;
+	struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
+	int err = 0;
+
+	while (!err && !done(w) && now < end) {
+		uint64_t wake = min3(end, next_dump, next_prom);
+		int r = poll(&pfd, 1, wake > now ? (int)(wake - now) : 0);
+
+		if (r < 0 && errno != EINTR) {
+			return -errno;
+		}
+		if (r > 0) {
+			err = receive(w);
+		}
+		now = mono_ms();
+		if (!err && now >= next_dump) {
+			err = refresh(w, need_procs);
+			next_dump = mono_ms() + WATCH_REFRESH_MS;
+		}
+		if (now >= next_prom) {
+			prom_out(w);
+			next_prom += o->interval_ms;
+		}
+	}
+	if (err) {
+		warnx_("watch: %s", strerror(-err));
+	}
+	return err;
+}
+
+static void watch_init(struct watch *w, const struct opts *o)
+{
+	uint32_t mask;
+	/* No TIME_WAIT or request socks in the book: the kernel does not
+	 * announce their end (they are not full sockets). */
+	uint32_t dumped = SS_ALL_BITS & ~(SS_BIT(SS_TIME_WAIT) |
+					  SS_BIT(SS_NEW_SYN_RECV) |
+					  SS_BIT(SS_BOUND_INACTIVE));
+
+	memset(w, 0, sizeof(*w));
+	w->o = o;
+	w->fd = -1;
+	acquire_init(&w->a, o);
+	w->a.states[IPPROTO_TCP] = dumped;
+	w->a.states[IPPROTO_UDP] = dumped;
+	/* Every state unless the filter names some: by default a close is
+	 * a close, whatever the list's defaults. */
+	if (!filter_states(o->filter, &mask)) {
+		mask = SS_ALL_BITS;
+	}
+	/* As the kernel reports it: CLOSE is a closed socket here, not
+	 * the list's bound-inactive. */
+	w->ev_states[0] = mask;
+	w->ev_states[1] = mask;
+	w->book = watch_book_create();
+	w->counts = watch_counts_create();
+	obuf_init(&w->out, STDOUT_FILENO, 1 << 16);
+}
+
+static int watch_exec(const struct opts *o)
+{
+	struct sigaction sa = {.sa_handler = on_stop};
+	bool need_procs = o->processes || filter_needs_owners(o->filter);
+	struct watch *w;
+	int ret = EXIT_RUNTIME;
+
+	if (o->format == FMT_JSON) {
+		warnx_("watch: a stream has no JSON array: use --format "
+		       "ndjson");
+		return EXIT_USAGE;
+	}
+	if (list_enter_netns(o)) {
+		return EXIT_RUNTIME;
+	}
+	w = xmalloc(sizeof(*w));
+	watch_init(w, o);
+	/* No SA_RESTART: poll() must return so the loop sees the flag. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	w->fd = open_events(o);
+	if (w->fd < 0 || refresh(w, need_procs)) {
+		goto out;
+	}
+	if (o->format == FMT_TABLE && !o->no_header) {
+		watch_table_header(&w->out, o->processes);
+		obuf_flush(&w->out);
+	}
+	if (!loop(w, need_procs)) {
+		ret = EXIT_OK;
+	}
+	if (o->format == FMT_PROMETHEUS) {
+		prom_out(w); /* the totals at the end, always */
+	}
+out:
+	if (w->fd >= 0) {
+		close(w->fd);
+	}
+	acquire_finish(&w->a);
+	proc_map_destroy(w->procs);
+	watch_book_destroy(w->book);
+	watch_counts_destroy(w->counts);
+	if (cmd_finish_output(&w->out) != EXIT_OK) {
+		ret = EXIT_RUNTIME;
+	}
+	free(w);
+	return ret;
+}
+
+const struct cmd_entry cmd_watch_entry = {
+	.name = "watch",
+	.usage = "watch [--count N] [--duration S] [OPTIONS] [FILTER]",
+	.exec = watch_exec,
+};
