@@ -26,7 +26,9 @@
 /*
  * Listeners kept whatever --top is: Prometheus writes a series for every
  * listener (up to this many) while the table and JSON show the --top
- * fullest. The report holds the larger list once.
+ * fullest. The report holds the larger list once, fullest first; each
+ * renderer takes its slice from the front (report_top_listeners() for the
+ * table and JSON, PROM_LISTENERS_MAX for Prometheus).
  */
 #define REPORT_LISTENERS_MAX 256
 
@@ -96,7 +98,7 @@ struct report {
 	unsigned int top; /* rows per breakdown the table and JSON show */
 	struct report_states states;
 	struct report_listener *listeners; /* fullest first */
-	size_t n_listeners;	/* held: at most max(top, LISTENERS_MAX) */
+	size_t n_listeners;	/* at most max(top, REPORT_LISTENERS_MAX) */
 	size_t listener_keys;	/* listeners counted */
 	struct report_top remote_hosts, remote_ports, owners;
 	bool have_owners;
