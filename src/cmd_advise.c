@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "format_prom.h"
 #include "jw.h"
+#include "report.h"
 #include "snapshot.h"
 #include "util.h"
 
@@ -136,7 +137,11 @@ static int advise_exec(const struct opts *o)
 	n = advice_run(&snap, a);
 	obuf_init(&out, STDOUT_FILENO, 64 * 1024);
 	if (o->format == FMT_PROMETHEUS) {
-		prom_snapshot(&out, &snap, o->top);
+		struct report r;
+
+		report_build(&r, &snap, o->top);
+		prom_snapshot(&out, &r);
+		report_finish(&r);
 		prom_advice(&out, a, n);
 	} else if (o->format == FMT_TABLE) {
 		advise_table(&out, &snap, a, n);

@@ -44,13 +44,6 @@ static const struct prom_proto {
     {"udp", IPPROTO_UDP, PROTO_UDP, udp_states, ARRAY_SIZE(udp_states)},
 };
 
-static unsigned int fold_state(unsigned int st)
-{
-	return st == SS_NEW_SYN_RECV	? SS_SYN_RECV
-	       : st == SS_BOUND_INACTIVE ? SS_CLOSE
-					 : st;
-}
-
 /*
  * One series per state of every protocol and family selected, zero
  * included: an empty state is a 0, not a missing series (graphs do not
@@ -67,7 +60,7 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
 			continue;
 		}
 		for (unsigned int st = 1; st < SS_MAX; st++) {
-			folded[fold_state(st)] += counts[fi][st];
+			folded[report_fold_state(st)] += counts[fi][st];
 		}
 		for (size_t i = 0; i < pp->n_states; i++) {
 			unsigned int st = pp->states[i];
@@ -180,14 +173,14 @@ const struct fmt_ops fmt_prom = {
 };
 
 /* Every socket, in every state: 0 where there is none. */
-static void put_socket_counts(struct obuf *ob, const struct summary *sum)
+static void put_socket_counts(struct obuf *ob, const struct report_states *s)
 {
 	family_head(ob, "sockets", "gauge",
 		    "Sockets in the namespace by protocol, family and state.");
 	put_states(ob, "sockets", NULL, &protos[0], FAM_INET | FAM_INET6,
-		   sum->tcp);
+		   s->tcp);
 	put_states(ob, "sockets", NULL, &protos[1], FAM_INET | FAM_INET6,
-		   sum->udp);
+		   s->udp);
 }
 
 /*
@@ -195,40 +188,32 @@ static void put_socket_counts(struct obuf *ob, const struct summary *sum)
  * (node_sockstat_TCP_orphan, node_sockstat_TCP_tw): what they are
  * compared with. Left out when the sysctl could not be read.
  */
-static void put_limits(struct obuf *ob, const struct snapshot *snap)
+static void put_limits(struct obuf *ob, const struct report *r)
 {
 	static const struct {
-		enum sysctl_id id;
+		enum report_limit id;
 		const char *name, *help;
 	} lim[] = {
-	    {SYS_MAX_ORPHANS, "tcp_orphans_limit",
+	    {REPORT_LIM_ORPHANS, "tcp_orphans_limit",
 	     "net.ipv4.tcp_max_orphans: orphaned sockets past it are reset."},
-	    {SYS_MAX_TW_BUCKETS, "tcp_time_wait_limit",
+	    {REPORT_LIM_TW_BUCKETS, "tcp_time_wait_limit",
 	     "net.ipv4.tcp_max_tw_buckets: sockets past it skip TIME_WAIT."},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
-		if (!sysctl_have(&snap->sys, lim[i].id)) {
+		if (!r->have_limit[lim[i].id]) {
 			continue;
 		}
 		family_head(ob, lim[i].name, "gauge", lim[i].help);
 		obuf_printf(ob, "sockscope_%s %lld\n", lim[i].name,
-			    (long long)snap->sys.v[lim[i].id]);
+			    (long long)r->limit[lim[i].id]);
 	}
-}
-
-/* A listener's labels: addr="...",port="..." */
-static void put_listener_labels(struct obuf *ob, const struct sum_listener *l)
-{
-	char a[ADDR_STRLEN];
-
-	addr_format(a, l->family, l->addr);
-	obuf_printf(ob, "{addr=\"%s\",port=\"%u\"}", a, l->port);
 }
 
 static int listener_cmp(const void *pa, const void *pb)
 {
-	const struct sum_listener *a = pa, *b = pb;
+	const struct report_listener *a = *(const struct report_listener *const *)pa;
+	const struct report_listener *b = *(const struct report_listener *const *)pb;
 
 	if (a->port != b->port) {
 		return a->port < b->port ? -1 : 1;
@@ -236,17 +221,18 @@ static int listener_cmp(const void *pa, const void *pb)
 	if (a->family != b->family) {
 		return a->family < b->family ? -1 : 1;
 	}
-	return memcmp(a->addr, b->addr, sizeof(a->addr));
+	return memcmp(a->addr_bin, b->addr_bin, sizeof(a->addr_bin));
 }
 
 /*
  * Every listener (up to PROM_LISTENERS_MAX, the fullest first), in port
  * order: a listener's series exist, 0 included, as long as it listens.
  */
-static void put_listeners(struct obuf *ob, const struct summary *sum)
+static void put_listeners(struct obuf *ob, const struct report *r)
 {
-	struct sum_listener *l = xcalloc(PROM_LISTENERS_MAX, sizeof(*l));
-	size_t n = summary_listeners(sum, l, PROM_LISTENERS_MAX, NULL);
+	size_t n = r->n_listeners < PROM_LISTENERS_MAX ? r->n_listeners
+							: PROM_LISTENERS_MAX;
+	const struct report_listener **l = xcalloc(n ? n : 1, sizeof(*l));
 	static const struct {
 		const char *name, *help;
 	} fam[] = {
@@ -260,18 +246,20 @@ static void put_listeners(struct obuf *ob, const struct summary *sum)
 	     "of 0 with a connection queued is full)."},
 	};
 
+	for (size_t i = 0; i < n; i++) {
+		l[i] = &r->listeners[i];
+	}
 	qsort(l, n, sizeof(*l), listener_cmp);
 	for (size_t f = 0; f < ARRAY_SIZE(fam) && n; f++) {
 		family_head(ob, fam[f].name, "gauge", fam[f].help);
 		for (size_t i = 0; i < n; i++) {
-			obuf_printf(ob, "sockscope_%s", fam[f].name);
-			put_listener_labels(ob, &l[i]);
+			obuf_printf(ob, "sockscope_%s{addr=\"%s\",port=\"%u\"}",
+				    fam[f].name, l[i]->addr, l[i]->port);
 			if (f == 2) {
-				obuf_printf(ob, " %.6f\n",
-					    summary_listener_fill(&l[i]));
+				obuf_printf(ob, " %.6f\n", l[i]->fill);
 			} else {
 				obuf_printf(ob, " %u\n",
-					    f ? l[i].send_q : l[i].recv_q);
+					    f ? l[i]->send_q : l[i]->recv_q);
 			}
 		}
 	}
@@ -283,54 +271,36 @@ static void put_listeners(struct obuf *ob, const struct summary *sum)
  * destination tuple holds (of the ports it holds: TIME_WAIT that connect()
  * may reuse is not held), and that share for the top N tuples.
  */
-static void put_ports(struct obuf *ob, const struct snapshot *snap,
-		      unsigned int top)
+static void put_ports(struct obuf *ob, const struct report *r)
 {
-	struct sum_row *rows;
-	size_t n = 0;
-	double ratio = 0;
+	const struct report_top *t = &r->tuples.by_held;
 
 	/* Zero usable ports is a value (the worst one), not unknown. */
-	if (!snap->have_ports) {
+	if (!r->ports.have) {
 		return;
-	}
-	rows = xcalloc(top ? top : 1, sizeof(*rows));
-	if (snap->usable_ports) {
-		n = summary_top(snap->sum, SUM_TUPLE, SUM_V_HELD, rows, top,
-				NULL);
 	}
 	family_head(ob, "ephemeral_ports_usable", "gauge",
 		    "ip_local_port_range minus ip_local_reserved_ports.");
 	obuf_printf(ob, "sockscope_ephemeral_ports_usable %u\n",
-		    snap->usable_ports);
-	if (!snap->usable_ports) {
-		ratio = 1; /* connect() finds none: exhausted */
-	} else if (n) {
-		ratio = (double)rows[0].v[SUM_V_HELD] / snap->usable_ports;
-	}
+		    r->ports.usable);
 	family_head(ob, "ephemeral_ports_max_tuple_ratio", "gauge",
 		    "Largest share of usable ephemeral ports one (source, "
 		    "destination, port) tuple holds; 1 when none is usable.");
 	obuf_printf(ob, "sockscope_ephemeral_ports_max_tuple_ratio %.6f\n",
-		    ratio);
-	if (n) {
+		    r->tuples.max_held_ratio);
+	if (t->n) {
 		family_head(ob, "tuple_ports_ratio", "gauge",
 			    "Share of usable ephemeral ports each of the "
 			    "--top fullest (source, destination, port) tuples "
 			    "holds.");
 	}
-	for (size_t i = 0; i < n; i++) {
-		char src[ADDR_STRLEN], dst[ADDR_STRLEN];
-
-		addr_format(src, rows[i].family, rows[i].saddr);
-		addr_format(dst, rows[i].family, rows[i].daddr);
+	for (size_t i = 0; i < t->n; i++) {
 		obuf_printf(ob,
 			    "sockscope_tuple_ports_ratio{src=\"%s\",dst=\"%s\","
 			    "port=\"%u\"} %.6f\n",
-			    src, dst, rows[i].dport,
-			    (double)rows[i].v[SUM_V_HELD] / snap->usable_ports);
+			    t->rows[i].saddr, t->rows[i].daddr,
+			    t->rows[i].row.dport, t->rows[i].share);
 	}
-	free(rows);
 }
 
 /* The counters node_exporter's netstat collector does not export. */
@@ -351,14 +321,13 @@ static void put_counters(struct obuf *ob, const struct counters *c)
 	}
 }
 
-void prom_snapshot(struct obuf *ob, const struct snapshot *snap,
-		   unsigned int top)
+void prom_snapshot(struct obuf *ob, const struct report *r)
 {
-	put_socket_counts(ob, snap->sum);
-	put_limits(ob, snap);
-	put_listeners(ob, snap->sum);
-	put_ports(ob, snap, top);
-	put_counters(ob, &snap->c1);
+	put_socket_counts(ob, &r->states);
+	put_limits(ob, r);
+	put_listeners(ob, r);
+	put_ports(ob, r);
+	put_counters(ob, &r->counters);
 }
 
 void prom_advice(struct obuf *ob, const struct advice *fired, size_t n)

@@ -7,7 +7,8 @@
  * file). The outputs must stay well-formed: the table and the Prometheus
  * text are printable ASCII lines, the JSON one valid document, the NDJSON
  * one per line. A second table is fitted to a narrow terminal, and the
- * summary (-s) counts every record and has its breakdowns read at the end.
+ * summary (-s) counts every record and has its breakdowns read at the end,
+ * then built into a report rendered as table, JSON and Prometheus.
  * The bytes are also given to diag_parse_inet() directly as one message,
  * without the loader's length checks in front.
  */
@@ -23,7 +24,9 @@
 #include "format.h"
 #include "fuzz.h"
 #include "ifname.h"
+#include "format_prom.h"
 #include "opts.h"
+#include "report.h"
 #include "summary.h"
 
 /* Filters touching every predicate kind, parsed once. */
@@ -198,6 +201,43 @@ static bool ndjson_valid(const char *s, size_t n)
 	return true;
 }
 
+/* The summary's report through its three renderers, each well-formed. */
+static void run_report(struct run *r)
+{
+	enum { R_TABLE, R_JSON, R_PROM, R_MAX };
+	const struct snapshot snap = {.sum = r->sum,
+				      .usable_ports = 28232,
+				      .have_ports = true,
+				      .sys = {.port_lo = 32768,
+					      .port_hi = 60999}};
+	struct report rep;
+
+	report_build(&rep, &snap, 4);
+	for (int k = 0; k < R_MAX; k++) {
+		int fd = memfd_create("report", MFD_CLOEXEC);
+		struct obuf ob;
+		size_t len;
+		char *text;
+
+		FUZZ_ASSERT(fd >= 0);
+		obuf_init(&ob, fd, 4096);
+		if (k == R_TABLE) {
+			report_table(&ob, &rep, &r->env->o);
+		} else if (k == R_JSON) {
+			report_json(&ob, &rep, &r->env->o);
+		} else {
+			prom_snapshot(&ob, &rep);
+		}
+		FUZZ_ASSERT(obuf_finish(&ob) == 0);
+		text = read_back(fd, &len);
+		FUZZ_ASSERT(k == R_JSON ? json_valid(text, len)
+					       : plain_text(text, len, true));
+		free(text);
+		close(fd);
+	}
+	report_finish(&rep);
+}
+
 /* Close the formats and check what each one wrote. */
 static void run_end(struct run *r)
 {
@@ -214,6 +254,7 @@ static void run_end(struct run *r)
 	}
 	FUZZ_ASSERT(summary_listeners(r->sum, lis, 4, NULL) <= 4);
 	(void)summary_close_wait_port(r->sum, &cw);
+	run_report(r);
 	summary_destroy(r->sum);
 	for (int i = 0; i < NFMT; i++) {
 		size_t len;
