@@ -57,8 +57,8 @@
 
 struct holder {
 	pid_t pid;
-	int ctl;	/* parent -> holder: 'r' = refresh, EOF = release */
-	int status;	/* holder -> parent: 'R' = ready, EOF = gone */
+	int ctl;    /* parent -> holder: 'r' = refresh, EOF = release */
+	int status; /* holder -> parent: 'R' = ready, EOF = gone */
 	bool ready;
 };
 
@@ -127,8 +127,9 @@ static void child_setup(pid_t parent, const sigset_t *oldmask)
 	sigprocmask(SIG_SETMASK, oldmask, NULL);
 }
 
-static int spawn_holders(const struct opts *o, long nh, int *lfd, uint16_t *lport,
-			 struct holder *hs, const sigset_t *oldmask)
+static int spawn_holders(const struct opts *o, long nh, int *lfd,
+			 uint16_t *lport, struct holder *hs,
+			 const sigset_t *oldmask)
 {
 	int ctl[2], st[2];
 	struct plan p;
@@ -201,10 +202,11 @@ static int wait_ready(struct holder *hs, long nh, int sfd)
 		return -ENOMEM;
 	}
 	while (left > 0 && ret == 0) {
-		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		pfd[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		for (h = 0; h < nh; h++) {
-			pfd[h + 1] = (struct pollfd){ .fd = hs[h].ready ? -1 : hs[h].status,
-						      .events = POLLIN };
+			pfd[h + 1] = (struct pollfd){
+			    .fd = hs[h].ready ? -1 : hs[h].status,
+			    .events = POLLIN};
 		}
 		if (poll(pfd, nh + 1, -1) < 0) {
 			ret = errno == EINTR ? 0 : -errno;
@@ -218,7 +220,8 @@ static int wait_ready(struct holder *hs, long nh, int sfd)
 				continue;
 			}
 			if (read(hs[h].status, &c, 1) != 1) {
-				fprintf(stderr, "fill: holder %ld exited early\n", h);
+				fprintf(stderr,
+					"fill: holder %ld exited early\n", h);
 				ret = -EIO;
 				break;
 			}
@@ -260,9 +263,11 @@ static int settle(struct holder *hs, long nh, int sfd, const struct opts *o)
 		if (ret != -EAGAIN) {
 			return 0;
 		}
-		fprintf(stderr, "fill: %ld sockets in use and %ld in TIME-WAIT, expected "
-			"%ld and %ld; renewing TIME-WAIT\n", inuse, tw,
-			o->established + o->listen, o->time_wait);
+		fprintf(
+		    stderr,
+		    "fill: %ld sockets in use and %ld in TIME-WAIT, expected "
+		    "%ld and %ld; renewing TIME-WAIT\n",
+		    inuse, tw, o->established + o->listen, o->time_wait);
 		ret = renew(hs, nh, sfd);
 		if (ret) {
 			return ret;
@@ -270,8 +275,11 @@ static int settle(struct holder *hs, long nh, int sfd, const struct opts *o)
 	}
 	ret = fill_settle(o, &inuse, &tw);
 	if (ret == -EAGAIN) {
-		fprintf(stderr, "fill: warning: giving up with %ld sockets in use and %ld in "
-			"TIME-WAIT\n", inuse, tw);
+		fprintf(stderr,
+			"fill: warning: giving up with %ld sockets in use and "
+			"%ld in "
+			"TIME-WAIT\n",
+			inuse, tw);
 		ret = 0;
 	}
 	return ret;
@@ -286,8 +294,8 @@ static int refresh(struct holder *hs, long nh, int sfd, const struct opts *o)
 		ret = settle(hs, nh, sfd, o);
 	}
 	if (ret == 0) {
-		fprintf(stderr, "fill: refreshed %ld time-wait in %.1f s\n", o->time_wait,
-			now_s() - t0);
+		fprintf(stderr, "fill: refreshed %ld time-wait in %.1f s\n",
+			o->time_wait, now_s() - t0);
 		printf("READY\n");
 		fflush(stdout);
 	}
@@ -301,8 +309,8 @@ static int hold(struct holder *hs, long nh, int sfd, const struct opts *o)
 	size_t len = 0;
 	ssize_t n;
 	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = sfd, .events = POLLIN },
+	    {.fd = STDIN_FILENO, .events = POLLIN},
+	    {.fd = sfd, .events = POLLIN},
 	};
 	int ret = 0;
 
@@ -329,7 +337,8 @@ static int hold(struct holder *hs, long nh, int sfd, const struct opts *o)
 			if (strcmp(line, "refresh") == 0) {
 				ret = refresh(hs, nh, sfd, o);
 			} else if (line[0]) {
-				fprintf(stderr, "fill: unknown command '%s'\n", line);
+				fprintf(stderr, "fill: unknown command '%s'\n",
+					line);
 			}
 			len -= nl + 1 - line;
 			memmove(line, nl + 1, len + 1);
@@ -360,7 +369,8 @@ static int stop_holders(struct holder *hs, long nh)
 		if (hs[h].pid <= 0) {
 			continue;
 		}
-		if (waitpid(hs[h].pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		if (waitpid(hs[h].pid, &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
 			if (hs[h].ready) {
 				err = -EIO;
 			}
@@ -385,31 +395,37 @@ static long parse_count(const char *s, const char *name)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: fill [--established N] [--time-wait N] [--listen N]\n"
-		   "            [--holders N] [--port-base PORT] [--listeners-needed]\n"
-		   "Creates TCP sockets in this (private) network namespace, prints READY,\n"
-		   "holds them until stdin EOF or SIGTERM. 'refresh' on stdin renews the\n"
-		   "TIME-WAIT sockets. N established must be even (pairs).\n"
-		   "--listeners-needed prints how many listeners (at least --listen) the\n"
-		   "fill needs, one per holder process, and exits.\n");
+	fprintf(f,
+		"usage: fill [--established N] [--time-wait N] [--listen N]\n"
+		"            [--holders N] [--port-base PORT] "
+		"[--listeners-needed]\n"
+		"Creates TCP sockets in this (private) network namespace, "
+		"prints READY,\n"
+		"holds them until stdin EOF or SIGTERM. 'refresh' on stdin "
+		"renews the\n"
+		"TIME-WAIT sockets. N established must be even (pairs).\n"
+		"--listeners-needed prints how many listeners (at least "
+		"--listen) the\n"
+		"fill needs, one per holder process, and exits.\n");
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option lopts[] = {
-		{ "established", required_argument, NULL, 'e' },
-		{ "time-wait", required_argument, NULL, 't' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ "holders", required_argument, NULL, 'H' },
-		{ "port-base", required_argument, NULL, 'p' },
-		{ "listeners-needed", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"established", required_argument, NULL, 'e'},
+	    {"time-wait", required_argument, NULL, 't'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"holders", required_argument, NULL, 'H'},
+	    {"port-base", required_argument, NULL, 'p'},
+	    {"listeners-needed", no_argument, NULL, 'n'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
-	*o = (struct opts){ .port_base = 5000 };
-	while ((c = getopt_long(argc, argv, "e:t:l:H:p:nh", lopts, NULL)) != -1) {
+	*o = (struct opts){.port_base = 5000};
+	while ((c = getopt_long(argc, argv, "e:t:l:H:p:nh", lopts, NULL)) !=
+	       -1) {
 		switch (c) {
 		case 'e':
 			o->established = parse_count(optarg, "--established");
@@ -503,15 +519,16 @@ static int open_listeners(const struct opts *o, int *lfd, uint16_t *lport)
 		lport[i] = (uint16_t)(o->port_base + i);
 		lfd[i] = fill_listener_open(lport[i]);
 		if (lfd[i] < 0) {
-			fprintf(stderr, "fill: listen on 127.0.0.1:%u: %s\n", lport[i],
-				strerror(-lfd[i]));
+			fprintf(stderr, "fill: listen on 127.0.0.1:%u: %s\n",
+				lport[i], strerror(-lfd[i]));
 			return lfd[i];
 		}
 	}
 	return 0;
 }
 
-/* Whether a descriptor budget and holder count came out usable; says why not. */
+/* Whether a descriptor budget and holder count came out usable; says why not.
+ */
 static int plan_ok(long nh, long budget)
 {
 	if (budget < 0) {
@@ -519,8 +536,11 @@ static int plan_ok(long nh, long budget)
 		return -EINVAL;
 	}
 	if (nh < 0) {
-		fprintf(stderr, "fill: --holders: need at least %ld for %ld descriptors "
-			"each\n", -nh, budget);
+		fprintf(
+		    stderr,
+		    "fill: --holders: need at least %ld for %ld descriptors "
+		    "each\n",
+		    -nh, budget);
 		return -EINVAL;
 	}
 	return 0;
@@ -536,13 +556,17 @@ static int setup(const struct opts *o, long nh, long budget)
 		return -EINVAL;
 	}
 	if (nh > o->listen) {
-		fprintf(stderr, "fill: --listen must be at least %ld (one listener per "
-			"holder process)\n", nh);
+		fprintf(stderr,
+			"fill: --listen must be at least %ld (one listener per "
+			"holder process)\n",
+			nh);
 		return -EINVAL;
 	}
 	if (2 * per + 2 * BATCH + o->listen + FD_SLACK > budget ||
 	    o->listen + 2 * nh + FD_SLACK > budget) {
-		fprintf(stderr, "fill: %ld descriptors per process are not enough\n", budget);
+		fprintf(stderr,
+			"fill: %ld descriptors per process are not enough\n",
+			budget);
 		return -EMFILE;
 	}
 	err = fill_check_netns();
@@ -552,7 +576,8 @@ static int setup(const struct opts *o, long nh, long budget)
 	if (!err) {
 		err = fill_lo_up();
 		if (err) {
-			fprintf(stderr, "fill: bringing lo up: %s\n", strerror(-err));
+			fprintf(stderr, "fill: bringing lo up: %s\n",
+				strerror(-err));
 		}
 	}
 	return err;
@@ -589,7 +614,8 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigprocmask(SIG_BLOCK, &mask, &oldmask);
-	/* A vanished reader on stdout must not kill us before holders are reaped. */
+	/* A vanished reader on stdout must not kill us before holders are
+	 * reaped. */
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
 	hs = calloc(nh ? nh : 1, sizeof(*hs));
@@ -612,9 +638,10 @@ int main(int argc, char **argv)
 		err = settle(hs, nh, sfd, &o);
 	}
 	if (err == 0) {
-		fprintf(stderr, "fill: %ld established, %ld time-wait, %ld listen "
-			"(%ld holder processes) in %.1f s\n", o.established, o.time_wait,
-			o.listen, nh, now_s() - t0);
+		fprintf(stderr,
+			"fill: %ld established, %ld time-wait, %ld listen "
+			"(%ld holder processes) in %.1f s\n",
+			o.established, o.time_wait, o.listen, nh, now_s() - t0);
 		printf("READY\n");
 		fflush(stdout);
 		err = hold(hs, nh, sfd, &o);
@@ -630,4 +657,3 @@ out:
 	free(hs);
 	return ret;
 }
-

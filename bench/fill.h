@@ -13,17 +13,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Client k binds 127.0.0.(CLIENT_ADDR_FIRST + k / CLIENT_PORTS):(1024 + k % CLIENT_PORTS). */
-#define CLIENT_PORT_MIN 1024
-#define CLIENT_PORTS (65535 - CLIENT_PORT_MIN + 1)
+/* Client k binds 127.0.0.(CLIENT_ADDR_FIRST + k / CLIENT_PORTS):(1024 + k %
+ * CLIENT_PORTS). */
+#define CLIENT_PORT_MIN	  1024
+#define CLIENT_PORTS	  (65535 - CLIENT_PORT_MIN + 1)
 #define CLIENT_ADDR_FIRST 2
-#define CLIENT_ADDR_LAST 254
-#define CLIENTS_MAX ((long)(CLIENT_ADDR_LAST - CLIENT_ADDR_FIRST + 1) * CLIENT_PORTS)
+#define CLIENT_ADDR_LAST  254
+#define CLIENTS_MAX                                                            \
+	((long)(CLIENT_ADDR_LAST - CLIENT_ADDR_FIRST + 1) * CLIENT_PORTS)
 /*
  * Connections in flight per holder: well under the listen backlog, and
  * small because both ends of a batch need descriptors on top of the held ones.
  */
-#define BATCH 1024
+#define BATCH	1024
 #define BACKLOG 65535
 /* stdio, pipes, signalfd, ... (listeners are counted separately) */
 #define FD_SLACK 64
@@ -34,7 +36,7 @@ struct opts {
 	long listen;
 	long holders;
 	long port_base;
-	bool listeners_needed;	/* print the listeners needed and exit */
+	bool listeners_needed; /* print the listeners needed and exit */
 };
 
 /* What one holder creates. Client indices are global across holders. */
@@ -43,7 +45,7 @@ struct plan {
 	long npairs;
 	long tw_first;
 	long ntw;
-	int nl;		/* this holder's listeners: lfd[i] listens on lport[i] */
+	int nl; /* this holder's listeners: lfd[i] listens on lport[i] */
 	int *lfd;
 	uint16_t *lport;
 };
@@ -51,7 +53,8 @@ struct plan {
 /* Refuses (-EPERM) unless this looks like a private namespace: the sysctls
  * fill_tune_netns() writes are per namespace and must not hit the host's. */
 int fill_check_netns(void);
-/* Raises the namespace's TCP limits (TIME-WAIT buckets, backlogs, port range). */
+/* Raises the namespace's TCP limits (TIME-WAIT buckets, backlogs, port range).
+ */
 int fill_tune_netns(const struct opts *o);
 int fill_lo_up(void);
 /* Raises RLIMIT_NOFILE as far as allowed; returns the limit now in force or

@@ -30,7 +30,7 @@
 #define EOF_TIMEOUT_MS 5000
 /* Up to 3 s for in-flight segments to land (a dropped SYN is resent after
  * 1 s), see fill_settle(). */
-#define SETTLE_TRIES 300
+#define SETTLE_TRIES   300
 #define SETTLE_STEP_US 10000
 
 static int write_str(const char *path, const char *val)
@@ -108,7 +108,8 @@ int fill_check_netns(void)
 
 	if (stat("/proc/self/ns/net", &self) < 0) {
 		err = -errno;
-		fprintf(stderr, "fill: /proc/self/ns/net: %s\n", strerror(-err));
+		fprintf(stderr, "fill: /proc/self/ns/net: %s\n",
+			strerror(-err));
 		return err;
 	}
 	if (stat("/proc/1/ns/net", &init) == 0) {
@@ -125,8 +126,10 @@ int fill_check_netns(void)
 		if_freenameindex(ifs);
 	}
 	if (host) {
-		fprintf(stderr, "fill: refusing to run in a namespace with real "
-			"interfaces or in the initial one: run it under 'unshare -n'\n");
+		fprintf(stderr,
+			"fill: refusing to run in a namespace with real "
+			"interfaces or in the initial one: run it under "
+			"'unshare -n'\n");
 		return -EPERM;
 	}
 	return 0;
@@ -135,24 +138,28 @@ int fill_check_netns(void)
 int fill_tune_netns(const struct opts *o)
 {
 	/* Refreshing TIME-WAIT replaces each one in place, but leave headroom:
-	 * past the limit the kernel silently skips TIME-WAIT and counts drop. */
+	 * past the limit the kernel silently skips TIME-WAIT and counts drop.
+	 */
 	long tw = 2 * o->time_wait + 65536;
 	int err = 0;
 
 	err |= sysctl_at_least("/proc/sys/net/ipv4/tcp_max_tw_buckets", tw);
 	err |= sysctl_at_least("/proc/sys/net/core/somaxconn", BACKLOG);
-	err |= sysctl_at_least("/proc/sys/net/ipv4/tcp_max_syn_backlog", BACKLOG);
-	err |= sysctl_set("/proc/sys/net/ipv4/ip_local_port_range", "1024 65535");
+	err |=
+	    sysctl_at_least("/proc/sys/net/ipv4/tcp_max_syn_backlog", BACKLOG);
+	err |=
+	    sysctl_set("/proc/sys/net/ipv4/ip_local_port_range", "1024 65535");
 	/* On a loaded machine loopback can be late enough for a FIN to be
 	 * retransmitted after its connection is gone; the RST that answers it
-	 * would kill the client's TIME-WAIT unless RFC 1337 protection is on. */
+	 * would kill the client's TIME-WAIT unless RFC 1337 protection is on.
+	 */
 	err |= sysctl_set("/proc/sys/net/ipv4/tcp_rfc1337", "1");
 	return err ? -EPERM : 0;
 }
 
 int fill_lo_up(void)
 {
-	struct ifreq ifr = { 0 };
+	struct ifreq ifr = {0};
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int err = 0;
 
@@ -184,8 +191,9 @@ long fill_fd_budget(void)
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		return -errno;
 	}
-	if (nr_open > 0 && (rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max < nr_open)) {
-		struct rlimit want = { .rlim_cur = nr_open, .rlim_max = nr_open };
+	if (nr_open > 0 &&
+	    (rl.rlim_max == RLIM_INFINITY || (long)rl.rlim_max < nr_open)) {
+		struct rlimit want = {.rlim_cur = nr_open, .rlim_max = nr_open};
 
 		if (setrlimit(RLIMIT_NOFILE, &want) == 0) {
 			return nr_open;
@@ -206,15 +214,16 @@ static void client_addr(long k, struct sockaddr_in *sin)
 	memset(sin, 0, sizeof(*sin));
 	sin->sin_family = AF_INET;
 	sin->sin_port = htons(CLIENT_PORT_MIN + k % CLIENT_PORTS);
-	sin->sin_addr.s_addr = htonl(0x7f000000u | (CLIENT_ADDR_FIRST + k / CLIENT_PORTS));
+	sin->sin_addr.s_addr =
+	    htonl(0x7f000000u | (CLIENT_ADDR_FIRST + k / CLIENT_PORTS));
 }
 
 int fill_listener_open(uint16_t port)
 {
 	struct sockaddr_in sin = {
-		.sin_family = AF_INET,
-		.sin_port = htons(port),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	    .sin_family = AF_INET,
+	    .sin_port = htons(port),
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	int err;
@@ -239,10 +248,10 @@ int fill_listener_open(uint16_t port)
 static int client_connect(long k, uint16_t lport)
 {
 	struct sockaddr_in src, dst = {
-		.sin_family = AF_INET,
-		.sin_port = htons(lport),
-		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-	};
+				    .sin_family = AF_INET,
+				    .sin_port = htons(lport),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				};
 	int one = 1;
 	int err;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -255,14 +264,16 @@ static int client_connect(long k, uint16_t lport)
 	    bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
 		goto err;
 	}
-	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 && errno != EINPROGRESS) {
+	if (connect(fd, (struct sockaddr *)&dst, sizeof(dst)) < 0 &&
+	    errno != EINPROGRESS) {
 		goto err;
 	}
 	return fd;
 err:
 	err = -errno;
-	fprintf(stderr, "fill: client %s:%u -> port %u: %s\n", inet_ntoa(src.sin_addr),
-		ntohs(src.sin_port), lport, strerror(-err));
+	fprintf(stderr, "fill: client %s:%u -> port %u: %s\n",
+		inet_ntoa(src.sin_addr), ntohs(src.sin_port), lport,
+		strerror(-err));
 	close(fd);
 	return err;
 }
@@ -278,16 +289,19 @@ static int connect_batch(const struct plan *p, long kbase, long first, int n,
 	int i;
 
 	for (i = 0; i < n; i++) {
-		cfd[i] = client_connect(kbase + first + i, p->lport[(first + i) % p->nl]);
+		cfd[i] = client_connect(kbase + first + i,
+					p->lport[(first + i) % p->nl]);
 		if (cfd[i] < 0) {
 			return cfd[i];
 		}
 	}
 	for (i = 0; i < n; i++) {
-		sfd[i] = accept4(p->lfd[(first + i) % p->nl], NULL, NULL, SOCK_CLOEXEC);
+		sfd[i] = accept4(p->lfd[(first + i) % p->nl], NULL, NULL,
+				 SOCK_CLOEXEC);
 		if (sfd[i] < 0) {
 			sfd[i] = -errno;
-			fprintf(stderr, "fill: accept: %s\n", strerror(-sfd[i]));
+			fprintf(stderr, "fill: accept: %s\n",
+				strerror(-sfd[i]));
 			return sfd[i];
 		}
 	}
@@ -318,7 +332,7 @@ int fill_make_pairs(const struct plan *p, int *fds)
  * simultaneous close, leaving both ends in TIME-WAIT. */
 static int wait_eof(int fd)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	char c;
 	ssize_t r;
 
@@ -362,7 +376,8 @@ int fill_make_time_wait(const struct plan *p)
 		for (i = 0; i < n; i++) {
 			err = wait_eof(sfd[i]);
 			if (err) {
-				fprintf(stderr, "fill: waiting for FIN: %s\n", strerror(-err));
+				fprintf(stderr, "fill: waiting for FIN: %s\n",
+					strerror(-err));
 				return err;
 			}
 			close(sfd[i]);
@@ -375,12 +390,13 @@ int fill_make_time_wait(const struct plan *p)
  * when the namespace is torn down. */
 void fill_release(int *fds, long nfds)
 {
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	long i;
 
 	for (i = 0; i < nfds; i++) {
 		if (fds[i] >= 0) {
-			setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+			setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &lg,
+				   sizeof(lg));
 		}
 	}
 }
@@ -396,7 +412,8 @@ static int sockstat_tcp(long *inuse, long *tw)
 		return -errno;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "TCP: inuse %ld orphan %*d tw %ld", inuse, tw) == 2) {
+		if (sscanf(line, "TCP: inuse %ld orphan %*d tw %ld", inuse,
+			   tw) == 2) {
 			ret = 0;
 			break;
 		}

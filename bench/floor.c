@@ -42,9 +42,10 @@
 #define NSTATES 16
 
 static const char *const state_name[NSTATES] = {
-	[1] = "ESTAB", [2] = "SYN-SENT", [3] = "SYN-RECV", [4] = "FIN-WAIT-1",
-	[5] = "FIN-WAIT-2", [6] = "TIME-WAIT", [7] = "UNCONN", [8] = "CLOSE-WAIT",
-	[9] = "LAST-ACK", [10] = "LISTEN", [11] = "CLOSING", [12] = "NEW-SYN-RECV",
+    [1] = "ESTAB",	[2] = "SYN-SENT",   [3] = "SYN-RECV",
+    [4] = "FIN-WAIT-1", [5] = "FIN-WAIT-2", [6] = "TIME-WAIT",
+    [7] = "UNCONN",	[8] = "CLOSE-WAIT", [9] = "LAST-ACK",
+    [10] = "LISTEN",	[11] = "CLOSING",   [12] = "NEW-SYN-RECV",
 };
 
 static int count_cb(const struct nlmsghdr *nlh, void *data)
@@ -114,7 +115,8 @@ static void print_counts(const unsigned long *count)
 
 	for (i = 0; i < NSTATES; i++) {
 		if (count[i]) {
-			fprintf(stderr, "%s %lu\n", state_name[i] ? state_name[i] : "OTHER",
+			fprintf(stderr, "%s %lu\n",
+				state_name[i] ? state_name[i] : "OTHER",
 				count[i]);
 			total += count[i];
 		}
@@ -125,7 +127,7 @@ static void print_counts(const unsigned long *count)
 int main(int argc, char **argv)
 {
 	static char buf[RECV_BUF_SIZE];
-	unsigned long count[NSTATES] = { 0 };
+	unsigned long count[NSTATES] = {0};
 	struct mnl_socket *nl;
 	int rcvbuf = SOCK_RCVBUF;
 	bool show = false, one_walk = false;
@@ -148,10 +150,10 @@ int main(int argc, char **argv)
 	}
 	/* FORCE needs CAP_NET_ADMIN; without it the plain one is capped by
 	 * net.core.rmem_max, which is still fine. */
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
-		       sizeof(rcvbuf)) < 0) {
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-			   sizeof(rcvbuf));
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0) {
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	}
 	if (one_walk) {
 		err = dump_family(nl, buf, AF_UNSPEC, count);

@@ -81,7 +81,7 @@ static int parse_timeout(int *argc, char ***argv)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_alarm };
+	struct sigaction sa = {.sa_handler = on_alarm};
 	posix_spawn_file_actions_t fa;
 	struct rusage ru;
 	long long t0, t1;
@@ -89,11 +89,13 @@ int main(int argc, char **argv)
 	int err, st, status, timeout = parse_timeout(&argc, &argv);
 
 	if (argc < 2 || timeout < 0) {
-		fprintf(stderr, "usage: timeit [-t SECONDS] COMMAND [ARG...]\n");
+		fprintf(stderr,
+			"usage: timeit [-t SECONDS] COMMAND [ARG...]\n");
 		return 2;
 	}
 	if (posix_spawn_file_actions_init(&fa) ||
-	    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)) {
+	    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null",
+					     O_WRONLY, 0)) {
 		perror("timeit: spawn setup");
 		return 1;
 	}

@@ -32,7 +32,8 @@ static void note_old_kernel(const struct opts *o)
 		return;
 	}
 	warnx_("state: Linux %u.%u lists no bound-inactive TCP sockets "
-	       "(needs 6.8 or later)", k.major, k.minor);
+	       "(needs 6.8 or later)",
+	       k.major, k.minor);
 }
 
 void acquire_init(struct acquire *a, const struct opts *o)
@@ -163,7 +164,7 @@ static int load_note(const struct nlmsghdr *nlh, void *data)
 
 static int load_file(struct acquire *a)
 {
-	struct diag_load_err lerr = { 0 };
+	struct diag_load_err lerr = {0};
 	const char *path = a->o->load_path;
 	int fd = open_input(path, INPUT_REGULAR);
 	int err;
@@ -197,7 +198,8 @@ static void drop_refused_part(struct acquire *a, int err)
 		return;
 	}
 	warnx_("filter: the kernel refused the compiled filter (%s); "
-	       "filtering in userspace", strerror(-err));
+	       "filtering in userspace",
+	       strerror(-err));
 	a->kernel_refused = true;
 }
 
@@ -288,7 +290,8 @@ static void report(const struct acquire *a, uint8_t protocol, int err)
 	if (diag_interrupted(a->d)) {
 		warnx_("netlink: the kernel flagged the %s dump as interrupted "
 		       "by concurrent changes: sockets may be missing or "
-		       "repeated", proto_name(protocol));
+		       "repeated",
+		       proto_name(protocol));
 	}
 	if (!err || err == a->fn_err) {
 		return;
@@ -298,8 +301,8 @@ static void report(const struct acquire *a, uint8_t protocol, int err)
 	}
 	if (a->seen) {
 		warnx_("netlink: the %s dump failed after %lu sockets: %s; "
-		       "the listing is incomplete", proto_name(protocol),
-		       a->seen, strerror(-err));
+		       "the listing is incomplete",
+		       proto_name(protocol), a->seen, strerror(-err));
 	} else {
 		warnx_("netlink: %s dump failed: %s", proto_name(protocol),
 		       strerror(-err));
@@ -330,15 +333,15 @@ static bool want_family(const struct acquire *a, uint8_t protocol,
  */
 static int dump_table(struct acquire *a, uint8_t protocol)
 {
-	static const uint8_t fams[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+	static const uint8_t fams[] = {AF_UNSPEC, AF_INET, AF_INET6};
 	int err = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
 		struct diag_req req = {
-			.family = fams[f],
-			.protocol = protocol,
-			.states = a->states[protocol],
-			.ext = a->ext,
+		    .family = fams[f],
+		    .protocol = protocol,
+		    .states = a->states[protocol],
+		    .ext = a->ext,
 		};
 		bool unspec = fams[f] == AF_UNSPEC;
 
@@ -367,9 +370,9 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 static int dump_unix(struct acquire *a)
 {
 	struct diag_req req = {
-		.family = AF_UNIX,
-		.states = a->unix_states,
-		.ext = a->ext,
+	    .family = AF_UNIX,
+	    .states = a->unix_states,
+	    .ext = a->ext,
 	};
 	int err;
 
@@ -386,7 +389,7 @@ static int dump_unix(struct acquire *a)
 
 static int dump_live(struct acquire *a)
 {
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP};
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
@@ -399,7 +402,8 @@ static int dump_live(struct acquire *a)
 		err = dump_table(a, protos[p]);
 		if (err == -ENOENT || err == -EOPNOTSUPP) {
 			warnx_("%s: the kernel has no diag support for this "
-			       "protocol; skipped", proto_name(protos[p]));
+			       "protocol; skipped",
+			       proto_name(protos[p]));
 			err = 0;
 		}
 	}

@@ -43,16 +43,16 @@ struct acquire {
 	uint32_t protocols;   /* enum proto_bit */
 	uint32_t states[256]; /* per IPPROTO_*: the states to show */
 	uint32_t unix_states; /* the UNIX states to show (every type) */
-	uint32_t ext;         /* INET_DIAG extensions to request */
-	int save_fd;          /* --save target, or -1 */
+	uint32_t ext;	      /* INET_DIAG extensions to request */
+	int save_fd;	      /* --save target, or -1 */
 	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */
 	const char *netns;    /* the namespace read, for messages; NULL */
 	const struct proc_map *procs; /* owners for pid/comm, or NULL */
-	int save_err;         /* first failed write to it (-errno), or 0 */
+	int save_err; /* first failed write to it (-errno), or 0 */
 	/* private */
 	struct proc_map *own_procs; /* for the filter when procs is NULL */
 	struct ifnames *own_ifn;    /* --load without a->ifn */
-	bool devs_resolved;         /* --load: dev names, from the file's */
+	bool devs_resolved;	    /* --load: dev names, from the file's */
 	bool names_saved;
 	struct diag *d;
 	diag_row_fn fn;

@@ -29,7 +29,8 @@ size_t addr_format(char *buf, uint8_t family, const uint8_t *addr)
 	size_t n = 0;
 
 	if (family == AF_INET) {
-		/* Hand-rolled: inet_ntop costs a locale-free snprintf per octet. */
+		/* Hand-rolled: inet_ntop costs a locale-free snprintf per
+		 * octet. */
 		for (int i = 0; i < 4; i++) {
 			if (i) {
 				buf[n++] = '.';
@@ -151,7 +152,7 @@ size_t services_name_max(const struct services *sv)
 const char *services_name(const struct services *sv, uint16_t port,
 			  uint8_t protocol)
 {
-	struct service key = { .port = port, .protocol = protocol };
+	struct service key = {.port = port, .protocol = protocol};
 	const struct service *hit;
 
 	if (!sv->n) {

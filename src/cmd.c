@@ -8,14 +8,8 @@
 
 /* Every command, in the order `sockscope --help` lists them. */
 static const struct cmd_entry *const commands[] = {
-	&cmd_list_entry,
-	&cmd_kill_entry,
-	&cmd_summary_entry,
-	&cmd_advise_entry,
-	&cmd_top_entry,
-	&cmd_watch_entry,
-	&cmd_explain_entry,
-	&cmd_diagram_entry,
+    &cmd_list_entry, &cmd_kill_entry,  &cmd_summary_entry, &cmd_advise_entry,
+    &cmd_top_entry,  &cmd_watch_entry, &cmd_explain_entry, &cmd_diagram_entry,
 };
 
 const struct cmd_entry *cmd_find(const char *name)

@@ -76,7 +76,8 @@ static void table_moves(struct obuf *ob, const struct diagram_moves *m,
 				continue;
 			}
 			obuf_printf(ob, "  %-11s -> %-11s %llu\n",
-				    move_name(f, "(new)"), move_name(t, "(gone)"),
+				    move_name(f, "(new)"),
+				    move_name(t, "(gone)"),
 				    (unsigned long long)m->n[f][t]);
 			any = true;
 		}
@@ -97,16 +98,17 @@ static void json_diagram(struct jw *w, const struct opts *o,
 	jw_array(w, "states");
 	for (size_t i = 0; i < facts_n_states(); i++) {
 		const struct state_fact *sf = facts_state(i);
-		unsigned int code = diagram_fold((unsigned int)
-						 __builtin_ctz(sf->codes));
+		unsigned int code =
+		    diagram_fold((unsigned int)__builtin_ctz(sf->codes));
 
 		jw_object(w, NULL);
 		jw_string(w, "name", sf->name);
 		jw_u64(w, "code", code);
 		jw_u64(w, "count", now->count[code]);
 		if (before) {
-			jw_i64(w, "delta", (int64_t)now->count[code] -
-					   (int64_t)before->count[code]);
+			jw_i64(w, "delta",
+			       (int64_t)now->count[code] -
+				   (int64_t)before->count[code]);
 		}
 		jw_end(w);
 	}
@@ -168,9 +170,10 @@ static int diagram_exec(const struct opts *o)
 {
 	struct diagram_sample s[2];
 	struct diagram_moves moves;
-	struct diagram_run r = { .now = &s[0], .moves = &moves };
-	struct timespec ts = { .tv_sec = o->interval_ms / 1000,
-			       .tv_nsec = (long)(o->interval_ms % 1000) * 1000000 };
+	struct diagram_run r = {.now = &s[0], .moves = &moves};
+	struct timespec ts = {.tv_sec = o->interval_ms / 1000,
+			      .tv_nsec =
+				  (long)(o->interval_ms % 1000) * 1000000};
 	bool two = o->interval_ms > 0 && !o->load_path;
 	struct obuf ob;
 	int err;

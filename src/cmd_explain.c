@@ -85,9 +85,9 @@ static void table_state(struct obuf *ob, const struct opts *o,
 			const struct state_count *c)
 {
 	char buf[512];
-	bool orphans = sf->codes & (SS_BIT(SS_FIN_WAIT1) |
-				    SS_BIT(SS_FIN_WAIT2) | SS_BIT(SS_LAST_ACK) |
-				    SS_BIT(SS_CLOSING));
+	bool orphans =
+	    sf->codes & (SS_BIT(SS_FIN_WAIT1) | SS_BIT(SS_FIN_WAIT2) |
+			 SS_BIT(SS_LAST_ACK) | SS_BIT(SS_CLOSING));
 
 	obuf_printf(ob, "%s (ss: %s)\n\n", sf->name, sf->ss_name);
 	snprintf(buf, sizeof(buf), "%llu (inet %llu, inet6 %llu)",
@@ -96,10 +96,11 @@ static void table_state(struct obuf *ob, const struct opts *o,
 	if (orphans) {
 		size_t n = strlen(buf);
 
-		snprintf(buf + n, sizeof(buf) - n,
-			 "; orphaned (no process) %llu, owned by a process %llu",
-			 (unsigned long long)c->orphaned,
-			 (unsigned long long)(c->total - c->orphaned));
+		snprintf(
+		    buf + n, sizeof(buf) - n,
+		    "; orphaned (no process) %llu, owned by a process %llu",
+		    (unsigned long long)c->orphaned,
+		    (unsigned long long)(c->total - c->orphaned));
 	}
 	explain_put(ob, "Here now:", buf, NULL);
 	explain_put(ob, "Who:", sf->who.text, sf->who.source);
@@ -109,7 +110,8 @@ static void table_state(struct obuf *ob, const struct opts *o,
 	if (sf->timer_knob) {
 		knob_text(o, sf->timer_knob, buf, sizeof(buf));
 	} else {
-		snprintf(buf, sizeof(buf), "none: no sysctl changes how long "
+		snprintf(buf, sizeof(buf),
+			 "none: no sysctl changes how long "
 			 "it lasts");
 	}
 	explain_put(ob, "Knob:", buf, NULL);
@@ -251,10 +253,10 @@ static void sysctl_here(const struct opts *o, const struct sysctl_fact *sc,
 			struct sysctl_here *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->have_kernel = !explain_kernel(o->root, &h->k, h->release,
-					 sizeof(h->release));
-	h->err = explain_sysctl_value(o->root, sc->name, h->value,
-				      sizeof(h->value));
+	h->have_kernel =
+	    !explain_kernel(o->root, &h->k, h->release, sizeof(h->release));
+	h->err =
+	    explain_sysctl_value(o->root, sc->name, h->value, sizeof(h->value));
 }
 
 static void default_text(const struct sysctl_fact *sc,
@@ -275,18 +277,23 @@ static void default_text(const struct sysctl_fact *sc,
 	} else if (!h->err) {
 		/* The file is there: a distribution backported it (or
 		 * kept it); the table's newest default is the best guess. */
-		snprintf(buf, len, "%s (present here although Linux %u.%u "
+		snprintf(buf, len,
+			 "%s (present here although Linux %u.%u "
 			 "%s it: a backport?)",
 			 sc->defaults[0].value, h->k.major, h->k.minor,
 			 sc->removed.major ? "removed" : "predates");
 	} else if (sc->removed.major) {
-		snprintf(buf, len, "none: removed in Linux %u.%u (this is "
-			 "%u.%u)", sc->removed.major, sc->removed.minor,
-			 h->k.major, h->k.minor);
+		snprintf(buf, len,
+			 "none: removed in Linux %u.%u (this is "
+			 "%u.%u)",
+			 sc->removed.major, sc->removed.minor, h->k.major,
+			 h->k.minor);
 	} else {
-		snprintf(buf, len, "none: added in Linux %u.%u (this is "
-			 "%u.%u)", sc->added.major, sc->added.minor,
-			 h->k.major, h->k.minor);
+		snprintf(buf, len,
+			 "none: added in Linux %u.%u (this is "
+			 "%u.%u)",
+			 sc->added.major, sc->added.minor, h->k.major,
+			 h->k.minor);
 	}
 }
 
@@ -401,8 +408,8 @@ static void table_index(struct obuf *ob)
 
 		obuf_printf(ob, "  %-12s %-12s %s\n", sf->name, sf->ss_name,
 			    sf->timer_knob ? sf->timer_knob
-			    : sf->timer_s ? "fixed 60 s"
-					  : "no timer knob");
+			    : sf->timer_s  ? "fixed 60 s"
+					   : "no timer knob");
 	}
 	obuf_puts(ob, "\nSysctls (sockscope explain NAME):\n");
 	for (size_t i = 0; i < facts_n_sysctls(); i++) {
@@ -414,10 +421,10 @@ static void table_index(struct obuf *ob)
 /* The whole table, for tools and for the man page check. */
 static void json_index(struct jw *w, const struct opts *o)
 {
-	struct sysctl_here h = { 0 };
+	struct sysctl_here h = {0};
 
-	h.have_kernel = !explain_kernel(o->root, &h.k, h.release,
-					sizeof(h.release));
+	h.have_kernel =
+	    !explain_kernel(o->root, &h.k, h.release, sizeof(h.release));
 	jw_object(w, NULL);
 	jw_array(w, "states");
 	for (size_t i = 0; i < facts_n_states(); i++) {

@@ -220,7 +220,8 @@ static int dump_all_netns(struct list_run *run, bool *skipped)
 			char *a = escaped(names[i]), *b = escaped(id_name[dup]);
 
 			warnx_("--all-netns: %s is the namespace %s: listed "
-			       "once, as %s", a, b, b);
+			       "once, as %s",
+			       a, b, b);
 			free(a);
 			free(b);
 			continue;
@@ -237,7 +238,8 @@ static int dump_all_netns(struct list_run *run, bool *skipped)
 		}
 		if (netns_switch(orig)) {
 			warnx_("--all-netns: cannot return to the first "
-			       "namespace: %s", strerror(errno));
+			       "namespace: %s",
+			       strerror(errno));
 			err = -EIO;
 		}
 	}
@@ -286,9 +288,11 @@ static void build_tables(struct list_out *lo, const struct opts *o)
 		err = proc_map_build(o->root, &lo->procs);
 		if (err) {
 			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes shown", o->root, strerror(-err));
+			       "processes shown",
+			       o->root, strerror(-err));
 		} else if (geteuid() != 0) {
-			warnx_("-p: not root: only your own processes are shown");
+			warnx_(
+			    "-p: not root: only your own processes are shown");
 		}
 	}
 	if (o->extended) {
@@ -303,14 +307,14 @@ void list_out_begin(struct list_out *lo, const struct opts *o)
 	build_tables(lo, o);
 	obuf_init(&lo->out, STDOUT_FILENO, 256 * 1024);
 	lo->fc = (struct fmt_ctx){
-		.out = &lo->out,
-		.o = o,
-		.ifn = ifnames_create(),
-		.svc = o->numeric ? NULL : services_load(),
-		.term_cols = terminal_columns(o),
-		.procs = lo->procs,
-		.cgroups = lo->cg,
-		.netns = o->netns,
+	    .out = &lo->out,
+	    .o = o,
+	    .ifn = ifnames_create(),
+	    .svc = o->numeric ? NULL : services_load(),
+	    .term_cols = terminal_columns(o),
+	    .procs = lo->procs,
+	    .cgroups = lo->cg,
+	    .netns = o->netns,
 	};
 	lo->fmt->begin(&lo->fc);
 }
@@ -338,7 +342,7 @@ int list_out_end(struct list_out *lo)
 
 static int list_exec(const struct opts *o)
 {
-	struct list_run run = { .rows = 0 };
+	struct list_run run = {.rows = 0};
 	bool skipped = false;
 	int err, werr;
 
@@ -373,7 +377,7 @@ static int list_exec(const struct opts *o)
 }
 
 const struct cmd_entry cmd_list_entry = {
-	.name = "list",
-	.usage = "sockscope [list] [OPTIONS] [FILTER]",
-	.exec = list_exec,
+    .name = "list",
+    .usage = "sockscope [list] [OPTIONS] [FILTER]",
+    .exec = list_exec,
 };

@@ -78,7 +78,7 @@ static void table_states(struct obuf *ob, const struct report_states *s,
 }
 
 static const char *const unix_types[SUM_UNIX_MAX] = {"stream", "dgram",
-							"seqpacket"};
+						     "seqpacket"};
 
 static uint64_t unix_state(const struct report_states *s, unsigned int st)
 {
@@ -96,12 +96,11 @@ static void table_unix(struct obuf *ob, const struct report_states *s)
 		if (!n) {
 			continue;
 		}
-		obuf_printf(ob, "%-12s %10llu %10llu %10llu %10llu\n",
-			    state_name(st, 0),
-			    (unsigned long long)s->unx[0][st],
-			    (unsigned long long)s->unx[1][st],
-			    (unsigned long long)s->unx[2][st],
-			    (unsigned long long)n);
+		obuf_printf(
+		    ob, "%-12s %10llu %10llu %10llu %10llu\n",
+		    state_name(st, 0), (unsigned long long)s->unx[0][st],
+		    (unsigned long long)s->unx[1][st],
+		    (unsigned long long)s->unx[2][st], (unsigned long long)n);
 	}
 	obuf_printf(ob, "%-12s %10llu %10llu %10llu %10llu\n", "all",
 		    (unsigned long long)s->unix_type[0],
@@ -242,8 +241,7 @@ static void table_owners(struct obuf *ob, const struct report *r)
 	}
 }
 
-void report_table(struct obuf *ob, const struct report *r,
-		  const struct opts *o)
+void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 {
 	const struct report_states *s = &r->states;
 
@@ -436,8 +434,7 @@ static void json_owners(struct jw *w, const struct report *r)
 	jw_end(w);
 }
 
-void report_json(struct obuf *ob, const struct report *r,
-		 const struct opts *o)
+void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 {
 	struct jw w;
 

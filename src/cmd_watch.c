@@ -85,10 +85,10 @@ static const struct {
 	uint32_t proto, fam;
 	int group;
 } groups[] = {
-	{PROTO_TCP, FAM_INET, SKNLGRP_INET_TCP_DESTROY},
-	{PROTO_UDP, FAM_INET, SKNLGRP_INET_UDP_DESTROY},
-	{PROTO_TCP, FAM_INET6, SKNLGRP_INET6_TCP_DESTROY},
-	{PROTO_UDP, FAM_INET6, SKNLGRP_INET6_UDP_DESTROY},
+    {PROTO_TCP, FAM_INET, SKNLGRP_INET_TCP_DESTROY},
+    {PROTO_UDP, FAM_INET, SKNLGRP_INET_UDP_DESTROY},
+    {PROTO_TCP, FAM_INET6, SKNLGRP_INET6_TCP_DESTROY},
+    {PROTO_UDP, FAM_INET6, SKNLGRP_INET6_UDP_DESTROY},
 };
 
 /* Returns the event socket, or -errno after one line on stderr. */
@@ -182,7 +182,7 @@ static bool selected(const struct watch *w, const struct sock_rec *rec)
 {
 	const struct opts *o = w->o;
 	uint32_t fam = rec->family == AF_INET6 ? FAM_INET6 : FAM_INET;
-	uint32_t proto = rec->protocol == IPPROTO_TCP   ? PROTO_TCP
+	uint32_t proto = rec->protocol == IPPROTO_TCP	? PROTO_TCP
 			 : rec->protocol == IPPROTO_UDP ? PROTO_UDP
 							: 0;
 	int p = proto == PROTO_TCP ? 0 : 1;
@@ -301,12 +301,12 @@ static int loop(struct watch *w, bool need_procs)
 {
 	const struct opts *o = w->o;
 	uint64_t start = mono_ms(), now = start;
-	uint64_t end = o->watch_duration_ms ? start + o->watch_duration_ms
-					    : UINT64_MAX;
+	uint64_t end =
+	    o->watch_duration_ms ? start + o->watch_duration_ms : UINT64_MAX;
 	uint64_t next_dump = start + WATCH_REFRESH_MS;
 	uint64_t next_prom = o->format == FMT_PROMETHEUS && o->interval_ms
-				     ? start + o->interval_ms
-				     : UINT64_MAX;
+				 ? start + o->interval_ms
+				 : UINT64_MAX;
 	struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
 	int err = 0;
 
@@ -341,9 +341,9 @@ static void watch_init(struct watch *w, const struct opts *o)
 	uint32_t mask;
 	/* No TIME_WAIT or request socks in the book: the kernel does not
 	 * announce their end (they are not full sockets). */
-	uint32_t dumped = SS_ALL_BITS & ~(SS_BIT(SS_TIME_WAIT) |
-					  SS_BIT(SS_NEW_SYN_RECV) |
-					  SS_BIT(SS_BOUND_INACTIVE));
+	uint32_t dumped =
+	    SS_ALL_BITS & ~(SS_BIT(SS_TIME_WAIT) | SS_BIT(SS_NEW_SYN_RECV) |
+			    SS_BIT(SS_BOUND_INACTIVE));
 
 	memset(w, 0, sizeof(*w));
 	w->o = o;
@@ -416,7 +416,7 @@ out:
 }
 
 const struct cmd_entry cmd_watch_entry = {
-	.name = "watch",
-	.usage = "watch [--count N] [--duration S] [OPTIONS] [FILTER]",
-	.exec = watch_exec,
+    .name = "watch",
+    .usage = "watch [--count N] [--duration S] [OPTIONS] [FILTER]",
+    .exec = watch_exec,
 };

@@ -52,10 +52,10 @@ struct diag {
 	uint32_t portid;
 	uint32_t seq;
 	int save_fd;
-	int save_err;     /* first failed save write; save_fd is then -1 */
-	bool stale;       /* a dump was left unread on nl */
+	int save_err;	  /* first failed save write; save_fd is then -1 */
+	bool stale;	  /* a dump was left unread on nl */
 	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
-	char *buf;        /* for acks; dumps use diag_rx's buffers */
+	char *buf;	  /* for acks; dumps use diag_rx's buffers */
 	struct seam seam;
 };
 
@@ -145,7 +145,8 @@ static uint8_t protocol_of_seq(uint32_t seq)
 static int send_request(struct diag *d, const struct diag_req *req)
 {
 	/* The old request is the larger header. */
-	size_t size = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req)) +
+	size_t size = MNL_NLMSG_HDRLEN +
+		      MNL_ALIGN(sizeof(struct inet_diag_req)) +
 		      MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
 	struct nlmsghdr *nlh;
 	char *buf;
@@ -161,13 +162,13 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	buf = xcalloc(1, size);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = d->seq = DIAG_SEQ_MAGIC |
-				 (uint32_t)req->protocol << 8 | req->family;
+	nlh->nlmsg_seq = d->seq =
+	    DIAG_SEQ_MAGIC | (uint32_t)req->protocol << 8 | req->family;
 	family_of(req->family == AF_UNSPEC ? AF_INET : req->family)
 	    ->put_request(nlh, req);
 	if (req->bytecode) {
-		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE,
-			     req->bytecode_len, req->bytecode);
+		mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, req->bytecode_len,
+			     req->bytecode);
 	}
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
 		err = -errno;

@@ -3,8 +3,9 @@
  * from a saved dump.
  *
  * Call order: diag_open() once, optionally diag_save_to(), then any number
- * of diag_dump() calls reusing the one socket, then diag_destroy(). Records handed to the row callback live in the receive
- * buffer: they are valid only during the callback.
+ * of diag_dump() calls reusing the one socket, then diag_destroy(). Records
+ * handed to the row callback live in the receive buffer: they are valid only
+ * during the callback.
  *
  * Saved dumps are the netlink replies exactly as received, each dump closed
  * by its NLMSG_DONE: the format `ss -D FILE` writes. The request's sequence
@@ -25,11 +26,11 @@
 struct diag;
 
 struct diag_req {
-	uint8_t family;       /* AF_INET, AF_INET6, AF_UNIX, or AF_UNSPEC
+	uint8_t family;	      /* AF_INET, AF_INET6, AF_UNIX, or AF_UNSPEC
 			       * (TCP only); the family's entry builds it */
 	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ...; AF_UNIX: 0 */
 	uint32_t states;      /* SS_BIT() mask */
-	uint32_t ext;         /* 1 << (INET_DIAG_x - 1) bits to request */
+	uint32_t ext;	      /* 1 << (INET_DIAG_x - 1) bits to request */
 	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, or NULL */
 	size_t bytecode_len;
 };

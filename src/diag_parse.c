@@ -80,7 +80,8 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		rec->ext.tcp_info_len = len;
 		break;
 	case INET_DIAG_CONG:
-		/* Only a NUL-terminated name is used; anything else is noise. */
+		/* Only a NUL-terminated name is used; anything else is noise.
+		 */
 		rec->ext.cong = attr_str(a);
 		break;
 	case INET_DIAG_VEGASINFO:
@@ -142,8 +143,8 @@ int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 	for (a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) + off);
 	     (const char *)a < (const char *)nlh + nlh->nlmsg_len;
 	     a = mnl_attr_next(a)) {
-		int left = (int)((const char *)nlh + nlh->nlmsg_len -
-				 (const char *)a);
+		int left =
+		    (int)((const char *)nlh + nlh->nlmsg_len - (const char *)a);
 
 		if (!mnl_attr_ok(a, left)) {
 			return -EBADMSG;

@@ -28,7 +28,7 @@ struct diag_rx {
 	size_t buf_size;
 	pthread_t tid;
 	pthread_mutex_t mu;
-	pthread_cond_t data_cv;  /* reader -> consumer: a slot is ready */
+	pthread_cond_t data_cv;	 /* reader -> consumer: a slot is ready */
 	pthread_cond_t space_cv; /* consumer -> reader: a slot is free */
 	/* Under mu. Counters only grow: released <= taken <= produced.
 	 * produced and finished are also stored atomically, for polling. */
@@ -74,8 +74,8 @@ static ssize_t receive(struct diag_rx *rx, char *buf)
 static void note_batch(struct diag_rx *rx, const struct slot *s)
 {
 	/* A dump never sends an empty datagram: treat one as the end. */
-	bool end = s->len <= 0 ||
-		   is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
+	bool end =
+	    s->len <= 0 || is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
 
 	__atomic_store_n(&rx->finished, end, __ATOMIC_RELEASE);
 	__atomic_store_n(&rx->produced, rx->produced + 1, __ATOMIC_RELEASE);
@@ -212,7 +212,7 @@ static void spin_for_batch(struct diag_rx *rx)
 		sched_yield();
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		if ((t.tv_sec - t0.tv_sec) * 1000000000L +
-			    (t.tv_nsec - t0.tv_nsec) >
+			(t.tv_nsec - t0.tv_nsec) >
 		    SPIN_NS) {
 			return;
 		}

@@ -12,38 +12,48 @@
  * width. The edges are facts.c's edges[].
  */
 static const char *const picture[] = {
-"                          +-----------------------+",
-"                          | CLOSED     @07@@@@@@@ |",
-"                          +-----------------------+",
-"              listen() |                             | connect(): send SYN",
-"                       v                             v",
-"+-----------------------+                           +-----------------------+",
-"| LISTEN     @10@@@@@@@ |                           | SYN_SENT   @02@@@@@@@ |",
-"+-----------------------+                           +-----------------------+",
-"  | recv SYN: send SYN+ACK                            | recv SYN+ACK:",
-"  v                                                   | send ACK",
-"+-----------------------+                             |",
-"| SYN_RECV   @03@@@@@@@ |                             |",
-"+-----------------------+                             |",
-"  | recv ACK of SYN                                   |",
-"  |                       +-----------------------+   |",
-"  +---------------------> | ESTABLISHED @01@@@@@@ | <-+",
-"                          +-----------------------+",
-"    close(): send FIN  |                             | recv FIN: send ACK",
-"    (active close)     v                             v (passive close)",
-"+-----------------------+                           +-----------------------+",
-"| FIN_WAIT1  @04@@@@@@@ |                           | CLOSE_WAIT @08@@@@@@@ |",
-"+-----------------------+                           +-----------------------+",
-"  | recv ACK of FIN   | recv FIN: send ACK            | close(): send FIN",
-"  v                   v                               v",
-"+-----------------------+ +-----------------------+ +-----------------------+",
-"| FIN_WAIT2  @05@@@@@@@ | | CLOSING    @11@@@@@@@ | | LAST_ACK   @09@@@@@@@ |",
-"+-----------------------+ +-----------------------+ +-----------------------+",
-"  | recv FIN: send ACK        | recv ACK of FIN       | recv ACK of FIN",
-"  v                           v                       v",
-"+-----------------------------------------------+     CLOSED",
-"| TIME_WAIT  @06@@@@@@@  60 s, then CLOSED      |",
-"+-----------------------------------------------+",
+    "                          +-----------------------+",
+    "                          | CLOSED     @07@@@@@@@ |",
+    "                          +-----------------------+",
+    "              listen() |                             | connect(): send "
+    "SYN",
+    "                       v                             v",
+    "+-----------------------+                           "
+    "+-----------------------+",
+    "| LISTEN     @10@@@@@@@ |                           | SYN_SENT   "
+    "@02@@@@@@@ |",
+    "+-----------------------+                           "
+    "+-----------------------+",
+    "  | recv SYN: send SYN+ACK                            | recv SYN+ACK:",
+    "  v                                                   | send ACK",
+    "+-----------------------+                             |",
+    "| SYN_RECV   @03@@@@@@@ |                             |",
+    "+-----------------------+                             |",
+    "  | recv ACK of SYN                                   |",
+    "  |                       +-----------------------+   |",
+    "  +---------------------> | ESTABLISHED @01@@@@@@ | <-+",
+    "                          +-----------------------+",
+    "    close(): send FIN  |                             | recv FIN: send ACK",
+    "    (active close)     v                             v (passive close)",
+    "+-----------------------+                           "
+    "+-----------------------+",
+    "| FIN_WAIT1  @04@@@@@@@ |                           | CLOSE_WAIT "
+    "@08@@@@@@@ |",
+    "+-----------------------+                           "
+    "+-----------------------+",
+    "  | recv ACK of FIN   | recv FIN: send ACK            | close(): send FIN",
+    "  v                   v                               v",
+    "+-----------------------+ +-----------------------+ "
+    "+-----------------------+",
+    "| FIN_WAIT2  @05@@@@@@@ | | CLOSING    @11@@@@@@@ | | LAST_ACK   "
+    "@09@@@@@@@ |",
+    "+-----------------------+ +-----------------------+ "
+    "+-----------------------+",
+    "  | recv FIN: send ACK        | recv ACK of FIN       | recv ACK of FIN",
+    "  v                           v                       v",
+    "+-----------------------------------------------+     CLOSED",
+    "| TIME_WAIT  @06@@@@@@@  60 s, then CLOSED      |",
+    "+-----------------------------------------------+",
 };
 
 unsigned int diagram_fold(unsigned int code)
@@ -117,8 +127,8 @@ void diagram_moves_gone(const struct diagram_sample *before,
 			struct diagram_moves *m)
 {
 	for (size_t i = 0; i < before->seen.n; i++) {
-		const uint32_t *v = keytab_vals(&before->seen,
-						keytab_key(&before->seen, i));
+		const uint32_t *v =
+		    keytab_vals(&before->seen, keytab_key(&before->seen, i));
 
 		if (!v[1] && v[0] < SS_MAX) {
 			m->n[v[0]][0]++;

@@ -21,7 +21,7 @@
 struct diagram_sample {
 	uint64_t count[SS_MAX];
 	struct keytab seen; /* cookie -> folded state */
-	bool overflow;      /* more sockets than the table may hold */
+	bool overflow;	    /* more sockets than the table may hold */
 };
 
 struct diagram_moves {

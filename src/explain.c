@@ -8,13 +8,13 @@
 #include <unistd.h>
 
 #define LABEL_COLS 12
-#define LINE_COLS 79
+#define LINE_COLS  79
 
 int explain_kernel(const char *root, struct kver *k, char *release, size_t len)
 {
 	char buf[128];
-	long n = root_read_file(root, "proc/sys/kernel/osrelease", buf,
-				sizeof(buf));
+	long n =
+	    root_read_file(root, "proc/sys/kernel/osrelease", buf, sizeof(buf));
 
 	if (n < 0) {
 		return (int)n;

@@ -21,8 +21,7 @@
  * The kernel sockscope runs on, from proc/sys/kernel/osrelease under
  * root. Returns 0, or -errno (the file) or -EBADMSG (its text).
  */
-int explain_kernel(const char *root, struct kver *k, char *release,
-		   size_t len);
+int explain_kernel(const char *root, struct kver *k, char *release, size_t len);
 
 /*
  * The current text of a sysctl (proc/sys/... under root, read through

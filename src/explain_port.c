@@ -29,19 +29,19 @@
 
 /* Both the old and the new socket must set SO_REUSEADDR. */
 static const struct fact bind_rule = {
-	"Linux lets bind() take a port that other sockets hold only if none "
-	"of them is a listener on the same address and both the old sockets "
-	"and the new one set SO_REUSEADDR, or all set SO_REUSEPORT (then a "
-	"socket other than TIME_WAIT must belong to the same user). "
-	"SO_REUSEADDR on the new socket alone is not enough, and it removes "
-	"no TIME_WAIT",
-	"net/ipv4/inet_connection_sock.c inet_bind_conflict(), "
-	"inet_csk_bind_conflict(); socket(7) SO_REUSEADDR",
+    "Linux lets bind() take a port that other sockets hold only if none "
+    "of them is a listener on the same address and both the old sockets "
+    "and the new one set SO_REUSEADDR, or all set SO_REUSEPORT (then a "
+    "socket other than TIME_WAIT must belong to the same user). "
+    "SO_REUSEADDR on the new socket alone is not enough, and it removes "
+    "no TIME_WAIT",
+    "net/ipv4/inet_connection_sock.c inet_bind_conflict(), "
+    "inet_csk_bind_conflict(); socket(7) SO_REUSEADDR",
 };
 
 static const struct fact tw_destroy = {
-	"SOCK_DESTROY closes TIME_WAIT sockets on Linux 6.0 and later",
-	"net/ipv4/tcp.c tcp_abort() (commit af9784d007d8)",
+    "SOCK_DESTROY closes TIME_WAIT sockets on Linux 6.0 and later",
+    "net/ipv4/tcp.c tcp_abort() (commit af9784d007d8)",
 };
 
 struct port_rows {
@@ -93,7 +93,7 @@ static int port_opts(const struct opts *o, uint16_t port, struct opts *po)
 {
 	struct filter_error ferr;
 	char sport[] = "sport", eq[] = "=", word[16];
-	char *words[] = { sport, eq, word };
+	char *words[] = {sport, eq, word};
 
 	snprintf(word, sizeof(word), ":%u", port);
 	*po = *o;
@@ -118,7 +118,7 @@ static int collect(const struct opts *po, struct port_rows *r)
 
 struct verdict {
 	char bind[512];
-	char kill_tw[256];  /* empty: none */
+	char kill_tw[256]; /* empty: none */
 	char kill_rest[256];
 	bool tw_killable;
 };
@@ -162,9 +162,9 @@ static void decide(const struct opts *o, const struct port_rows *r,
 
 	memset(v, 0, sizeof(*v));
 	netns_words(o, ns, sizeof(ns));
-	v->tw_killable = !explain_kernel(o->root, &k, release,
-					 sizeof(release)) &&
-			 kver_at_least(&k, 6, 0);
+	v->tw_killable =
+	    !explain_kernel(o->root, &k, release, sizeof(release)) &&
+	    kver_at_least(&k, 6, 0);
 	if (listen) {
 		snprintf(v->bind, sizeof(v->bind),
 			 "a TCP listener holds :%u: another bind() to the same "
@@ -196,7 +196,8 @@ static void decide(const struct opts *o, const struct port_rows *r,
 	if (rest) {
 		snprintf(v->kill_rest, sizeof(v->kill_rest),
 			 "sockscope kill%s state connected exclude time-wait "
-			 "sport = :%u", ns, port);
+			 "sport = :%u",
+			 ns, port);
 	}
 }
 
@@ -208,8 +209,7 @@ static void table_port(struct obuf *ob, const struct port_rows *r,
 		    tcp_total(r) == 1 ? "" : "s");
 	for (unsigned int s = 1; s < SS_MAX; s++) {
 		if (r->tcp[s]) {
-			obuf_printf(ob, ", %s %llu",
-				    state_name(s, IPPROTO_TCP),
+			obuf_printf(ob, ", %s %llu", state_name(s, IPPROTO_TCP),
 				    (unsigned long long)r->tcp[s]);
 		}
 	}
@@ -223,8 +223,10 @@ static void table_port(struct obuf *ob, const struct port_rows *r,
 		explain_put(ob, "Clear:", v->kill_rest, NULL);
 	}
 	if (v->kill_tw[0] || v->kill_rest[0]) {
-		explain_put(ob, "", "(kill lists them; add --yes to close "
-			    "them)", NULL);
+		explain_put(ob, "",
+			    "(kill lists them; add --yes to close "
+			    "them)",
+			    NULL);
 	}
 }
 
@@ -347,7 +349,7 @@ static int print_port(const struct opts *po, const struct port_rows *r,
 
 int explain_port(const struct opts *o, const char *arg)
 {
-	struct port_rows r = { 0 };
+	struct port_rows r = {0};
 	struct opts po;
 	uint16_t port;
 	int ret;

@@ -31,13 +31,13 @@ struct myth {
 	const char *source;
 };
 
-#define FACTS_MYTHS 2
+#define FACTS_MYTHS   2
 #define FACTS_RELATED 4
 
 struct state_fact {
 	const char *name;     /* documented name: "TIME_WAIT" */
 	const char *ss_name;  /* ss spelling: "time-wait" */
-	uint32_t codes;       /* kernel codes counted as this state (SS_BIT) */
+	uint32_t codes;	      /* kernel codes counted as this state (SS_BIT) */
 	const char *rfc;      /* where RFC 9293 defines it */
 	struct fact who;      /* who is there: active/passive, client/server */
 	struct fact enter;    /* the event and segment that lead here */
@@ -64,18 +64,18 @@ struct fact_default {
 #define FACTS_DEFAULTS 3
 
 struct sysctl_fact {
-	const char *name;     /* "net.ipv4.tcp_fin_timeout" */
-	const char *unit;     /* "s", "ms", "" */
+	const char *name; /* "net.ipv4.tcp_fin_timeout" */
+	const char *unit; /* "s", "ms", "" */
 	struct fact meaning;
 	/* Ascending by version; the last one at or below the kernel wins. */
 	struct fact_default defaults[FACTS_DEFAULTS];
 	const char *default_source;
-	struct kver added;    /* 0.0: always there */
-	struct kver removed;  /* 0.0: never removed */
-	bool per_netns;       /* false: host-wide */
+	struct kver added;   /* 0.0: always there */
+	struct kver removed; /* 0.0: never removed */
+	bool per_netns;	     /* false: host-wide */
 	/* The states whose lifetime it bounds (SS_BIT), as timer_knob says. */
 	uint32_t bounds;
-	struct myth myth;     /* myth == NULL when none circulates */
+	struct myth myth; /* myth == NULL when none circulates */
 };
 
 /* The RFC 9293 state diagram, one edge per transition. */

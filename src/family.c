@@ -9,8 +9,8 @@
 
 /* The registry: one line per family. */
 static const struct sock_family *const families[] = {
-	&family_inet,
-	&family_unix,
+    &family_inet,
+    &family_unix,
 };
 
 const struct sock_family *family_of(uint8_t af)

@@ -30,20 +30,20 @@ struct family_query {
 
 /* Filter predicates a family's records can answer (bits of FPRED_). */
 enum family_pred {
-	FPRED_ADDR = 1 << 0,  /* src/dst address and port, dev, auto */
-	FPRED_PATH = 1 << 1,  /* src/dst PATH-GLOB (UNIX names) */
-	FPRED_OWNER = 1 << 2, /* uid, pid, comm */
+	FPRED_ADDR = 1 << 0,   /* src/dst address and port, dev, auto */
+	FPRED_PATH = 1 << 1,   /* src/dst PATH-GLOB (UNIX names) */
+	FPRED_OWNER = 1 << 2,  /* uid, pid, comm */
 	FPRED_KERNEL = 1 << 3, /* the kernel runs inet_diag bytecode */
 };
 
 struct sock_family {
-	const char *name;     /* "inet", "unix": -f's word, JSON's family */
-	uint8_t af;           /* AF_INET, AF_UNIX (AF_INET6 shares inet's) */
-	uint32_t fam_bits;    /* enum family_bit it serves */
-	uint32_t proto_bits;  /* enum proto_bit it serves */
-	const char *letters;  /* its ss option letters, e.g. "x" */
+	const char *name;    /* "inet", "unix": -f's word, JSON's family */
+	uint8_t af;	     /* AF_INET, AF_UNIX (AF_INET6 shares inet's) */
+	uint32_t fam_bits;   /* enum family_bit it serves */
+	uint32_t proto_bits; /* enum proto_bit it serves */
+	const char *letters; /* its ss option letters, e.g. "x" */
 	const struct family_query *queries; /* -A names, NULL-terminated */
-	uint32_t preds;       /* enum family_pred */
+	uint32_t preds;			    /* enum family_pred */
 	/* NULL: kill can destroy its sockets; else the one-line reason. */
 	const char *no_kill;
 	/*

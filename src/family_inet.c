@@ -69,24 +69,24 @@ static void inet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 }
 
 static const struct family_query inet_queries[] = {
-	{"inet", PROTO_TCP | PROTO_UDP},
-	{"tcp", PROTO_TCP},
-	{"udp", PROTO_UDP},
-	{NULL, 0},
+    {"inet", PROTO_TCP | PROTO_UDP},
+    {"tcp", PROTO_TCP},
+    {"udp", PROTO_UDP},
+    {NULL, 0},
 };
 
 const struct sock_family family_inet = {
-	.name = "inet",
-	.af = AF_INET,
-	.fam_bits = FAM_INET | FAM_INET6,
-	.proto_bits = PROTO_INET_MASK,
-	.letters = "tu46",
-	.queries = inet_queries,
-	.preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
-	.no_kill = NULL,
-	.parse = diag_parse_inet,
-	.put_request = inet_put_request,
-	.netid = inet_netid,
-	.endpoint = format_inet_endpoint,
-	.json = inet_json,
+    .name = "inet",
+    .af = AF_INET,
+    .fam_bits = FAM_INET | FAM_INET6,
+    .proto_bits = PROTO_INET_MASK,
+    .letters = "tu46",
+    .queries = inet_queries,
+    .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
+    .no_kill = NULL,
+    .parse = diag_parse_inet,
+    .put_request = inet_put_request,
+    .netid = inet_netid,
+    .endpoint = format_inet_endpoint,
+    .json = inet_json,
 };

@@ -64,8 +64,8 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		/* Bounded by the attribute; a queue is at most 65535 long. */
 		rec->ext.icons = p;
 		rec->ext.icons_len = (uint16_t)(len / sizeof(uint32_t) > 0xffff
-							? 0xffff
-							: len / sizeof(uint32_t));
+						    ? 0xffff
+						    : len / sizeof(uint32_t));
 		break;
 	case UNIX_DIAG_MEMINFO:
 		rec->ext.skmem = p;
@@ -108,8 +108,8 @@ int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
 	rec->state = m->udiag_state;
 	rec->v6only = -1;
 	rec->inode = m->udiag_ino;
-	rec->cookie = (uint64_t)m->udiag_cookie[0] |
-		      (uint64_t)m->udiag_cookie[1] << 32;
+	rec->cookie =
+	    (uint64_t)m->udiag_cookie[0] | (uint64_t)m->udiag_cookie[1] << 32;
 	for (a = (const struct nlattr *)((const char *)m +
 					 NLMSG_ALIGN(sizeof(*m)));
 	     (const char *)a < end; a = mnl_attr_next(a)) {
@@ -181,8 +181,8 @@ static size_t unix_endpoint(char *buf, const struct fmt_ctx *ctx,
 	} else {
 		n = name_text(buf, rec);
 	}
-	n += (size_t)sprintf(buf + n, " %u", peer ? rec->peer_inode
-						   : rec->inode);
+	n += (size_t)sprintf(buf + n, " %u",
+			     peer ? rec->peer_inode : rec->inode);
 	return n;
 }
 
@@ -218,26 +218,26 @@ static void unix_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 }
 
 static const struct family_query unix_queries[] = {
-	{"unix", PROTO_UNIX_MASK},
-	{"unix_stream", PROTO_UNIX_STREAM},
-	{"unix_dgram", PROTO_UNIX_DGRAM},
-	{"unix_seqpacket", PROTO_UNIX_SEQPACKET},
-	{NULL, 0},
+    {"unix", PROTO_UNIX_MASK},
+    {"unix_stream", PROTO_UNIX_STREAM},
+    {"unix_dgram", PROTO_UNIX_DGRAM},
+    {"unix_seqpacket", PROTO_UNIX_SEQPACKET},
+    {NULL, 0},
 };
 
 const struct sock_family family_unix = {
-	.name = "unix",
-	.af = AF_UNIX,
-	.fam_bits = FAM_UNIX,
-	.proto_bits = PROTO_UNIX_MASK,
-	.letters = "x",
-	.queries = unix_queries,
-	.preds = FPRED_PATH | FPRED_OWNER,
-	.no_kill = "the kernel cannot destroy UNIX sockets (SOCK_DESTROY "
-		   "is inet only)",
-	.parse = diag_parse_unix,
-	.put_request = unix_put_request,
-	.netid = unix_netid,
-	.endpoint = unix_endpoint,
-	.json = unix_json,
+    .name = "unix",
+    .af = AF_UNIX,
+    .fam_bits = FAM_UNIX,
+    .proto_bits = PROTO_UNIX_MASK,
+    .letters = "x",
+    .queries = unix_queries,
+    .preds = FPRED_PATH | FPRED_OWNER,
+    .no_kill = "the kernel cannot destroy UNIX sockets (SOCK_DESTROY "
+	       "is inet only)",
+    .parse = diag_parse_unix,
+    .put_request = unix_put_request,
+    .netid = unix_netid,
+    .endpoint = unix_endpoint,
+    .json = unix_json,
 };

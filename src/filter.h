@@ -70,8 +70,8 @@ bool filter_states(const struct filter *f, uint32_t *mask);
  * device's index.
  */
 typedef uint32_t (*filter_index_fn)(void *data, const char *name);
-int filter_resolve_devs(struct filter *f, filter_index_fn index_of,
-			void *data, char *err, size_t size);
+int filter_resolve_devs(struct filter *f, filter_index_fn index_of, void *data,
+			char *err, size_t size);
 
 /* True when the filter has an expression (beyond state words). */
 bool filter_has_expr(const struct filter *f);

@@ -70,7 +70,7 @@ struct filter {
 	bool needs_owners; /* the tree has FN_PID or FN_COMM */
 	char *strs;	   /* FN_COMM, FN_PATH globs, each NUL-terminated */
 	size_t strs_len, strs_cap;
-	char *note;	   /* filter_note(), or NULL */
+	char *note; /* filter_note(), or NULL */
 };
 
 /* Userspace truth of node i for rec, owners as filter_match_owners(). */

@@ -46,9 +46,10 @@ bool filter_host_match(const struct fnode *n, uint8_t family,
 
 /* One of the processes holding the socket is n's (pid, or comm glob).
  * Not inlined: its buffer stays off the recursion of filter_eval_node(). */
-static __attribute__((noinline)) bool
-owner_match(const struct filter *f, const struct fnode *n,
-	    const struct sock_rec *rec, const struct proc_map *owners)
+static __attribute__((noinline)) bool owner_match(const struct filter *f,
+						  const struct fnode *n,
+						  const struct sock_rec *rec,
+						  const struct proc_map *owners)
 {
 	struct proc_owner o;
 	char name[PROC_NAME_MAX + 1];
@@ -94,8 +95,9 @@ static bool path_match(const struct filter *f, const struct fnode *n,
 
 static bool ordered_match(uint8_t op, uint32_t have, uint32_t want)
 {
-	return op == FP_EQ ? have == want : op == FP_GE ? have >= want
-							: have <= want;
+	return op == FP_EQ   ? have == want
+	       : op == FP_GE ? have >= want
+			     : have <= want;
 }
 
 static bool leaf_match(const struct filter *f, const struct fnode *n,
@@ -134,8 +136,7 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 }
 
 bool filter_eval_node(const struct filter *f, uint32_t i,
-		      const struct sock_rec *rec,
-		      const struct proc_map *owners)
+		      const struct sock_rec *rec, const struct proc_map *owners)
 {
 	const struct fnode *n = &f->nodes[i];
 

@@ -25,13 +25,13 @@ struct services;
 struct fmt_ctx {
 	struct obuf *out;
 	const struct opts *o;
-	struct ifnames *ifn;        /* for scoped addresses */
-	const struct services *svc; /* NULL with -n */
-	unsigned int term_cols;     /* 0 when stdout is not a terminal */
+	struct ifnames *ifn;	       /* for scoped addresses */
+	const struct services *svc;    /* NULL with -n */
+	unsigned int term_cols;	       /* 0 when stdout is not a terminal */
 	const struct proc_map *procs;  /* -p, else NULL */
 	const struct cgroups *cgroups; /* -e, else NULL */
-	const char *netns;          /* namespace being listed (-N, --all-netns);
-				     * NULL: the current one */
+	const char *netns; /* namespace being listed (-N, --all-netns);
+			    * NULL: the current one */
 	void *priv;
 };
 

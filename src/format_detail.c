@@ -262,7 +262,8 @@ static void queued_owners(struct obuf *ob, const struct fmt_ctx *ctx,
 		size_t cur = 0;
 
 		memcpy(&ino, rec->ext.icons + i, sizeof(ino));
-		while (ctx->procs && proc_map_next(ctx->procs, ino, &cur, &ow)) {
+		while (ctx->procs &&
+		       proc_map_next(ctx->procs, ino, &cur, &ow)) {
 			obuf_puts(ob, first ? "{\"name\":" : ",{\"name\":");
 			obuf_json_string(ob, ow.name, ow.name_len);
 			obuf_printf(ob, ",\"pid\":%u,\"fd\":%u,\"inode\":%u}",

@@ -114,15 +114,15 @@ static void ndjson_end(struct fmt_ctx *ctx)
 }
 
 const struct fmt_ops fmt_json = {
-	.name = "json",
-	.begin = json_begin,
-	.row = json_row,
-	.end = json_end,
+    .name = "json",
+    .begin = json_begin,
+    .row = json_row,
+    .end = json_end,
 };
 
 const struct fmt_ops fmt_ndjson = {
-	.name = "ndjson",
-	.begin = ndjson_begin,
-	.row = ndjson_row,
-	.end = ndjson_end,
+    .name = "ndjson",
+    .begin = ndjson_begin,
+    .row = ndjson_row,
+    .end = ndjson_end,
 };

@@ -27,8 +27,8 @@ static const char *family_label(int fi)
 /* The states a protocol's sockets can be in, each with its own label;
  * NEW_SYN_RECV and bound-inactive fold into syn_recv and close. */
 static const uint8_t tcp_states[] = {
-    SS_ESTABLISHED, SS_SYN_SENT,  SS_SYN_RECV,	 SS_FIN_WAIT1,
-    SS_FIN_WAIT2,   SS_TIME_WAIT, SS_CLOSE,	 SS_CLOSE_WAIT,
+    SS_ESTABLISHED, SS_SYN_SENT,  SS_SYN_RECV, SS_FIN_WAIT1,
+    SS_FIN_WAIT2,   SS_TIME_WAIT, SS_CLOSE,    SS_CLOSE_WAIT,
     SS_LAST_ACK,    SS_LISTEN,	  SS_CLOSING,
 };
 static const uint8_t udp_states[] = {SS_ESTABLISHED, SS_CLOSE};
@@ -212,8 +212,10 @@ static void put_limits(struct obuf *ob, const struct report *r)
 
 static int listener_cmp(const void *pa, const void *pb)
 {
-	const struct report_listener *a = *(const struct report_listener *const *)pa;
-	const struct report_listener *b = *(const struct report_listener *const *)pb;
+	const struct report_listener *a =
+	    *(const struct report_listener *const *)pa;
+	const struct report_listener *b =
+	    *(const struct report_listener *const *)pb;
 
 	if (a->port != b->port) {
 		return a->port < b->port ? -1 : 1;
@@ -231,7 +233,7 @@ static int listener_cmp(const void *pa, const void *pb)
 static void put_listeners(struct obuf *ob, const struct report *r)
 {
 	size_t n = r->n_listeners < PROM_LISTENERS_MAX ? r->n_listeners
-							: PROM_LISTENERS_MAX;
+						       : PROM_LISTENERS_MAX;
 	const struct report_listener **l = xcalloc(n ? n : 1, sizeof(*l));
 	static const struct {
 		const char *name, *help;

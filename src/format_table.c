@@ -47,8 +47,14 @@ enum col {
 };
 
 static const char *const headers[NCOL] = {
-	"Netns", "Netid", "State", "Recv-Q", "Send-Q",
-	"Local Address:Port", "Peer Address:Port", "",
+    "Netns",
+    "Netid",
+    "State",
+    "Recv-Q",
+    "Send-Q",
+    "Local Address:Port",
+    "Peer Address:Port",
+    "",
 };
 
 struct cell {
@@ -171,9 +177,9 @@ static size_t state_width(const struct opts *o)
 		uint32_t bit;
 		uint8_t protocol;
 	} protos[] = {
-		{ PROTO_TCP, IPPROTO_TCP },
-		{ PROTO_UDP, IPPROTO_UDP },
-		{ PROTO_UNIX_MASK, 0 }, /* opts_states(): UNIX's */
+	    {PROTO_TCP, IPPROTO_TCP},
+	    {PROTO_UDP, IPPROTO_UDP},
+	    {PROTO_UNIX_MASK, 0}, /* opts_states(): UNIX's */
 	};
 	size_t w = 0;
 
@@ -202,7 +208,7 @@ static void bound_widths(struct table *t, const struct fmt_ctx *ctx)
 	size_t addr =
 	    o->families & FAM_INET6 ? INET6_ADDR_MAX_LEN : INET_ADDR_MAX_LEN;
 	size_t port = PORT_MAX_LEN;
-	size_t bound[NCOL] = { 0 };
+	size_t bound[NCOL] = {0};
 
 	if (ctx->svc && services_name_max(ctx->svc) > port) {
 		port = services_name_max(ctx->svc);
@@ -354,8 +360,8 @@ static void table_end(struct fmt_ctx *ctx)
 }
 
 const struct fmt_ops fmt_table = {
-	.name = "table",
-	.begin = table_begin,
-	.row = table_row,
-	.end = table_end,
+    .name = "table",
+    .begin = table_begin,
+    .row = table_row,
+    .end = table_end,
 };

@@ -232,7 +232,8 @@ int ifnames_load_record(struct ifnames *ifn, const struct nlmsghdr *nlh)
 	    memcmp(mnl_nlmsg_get_payload(nlh), IFNAMES_MAGIC, 8)) {
 		return -ENOMSG;
 	}
-	mnl_attr_for_each(attr, nlh, 8) {
+	mnl_attr_for_each(attr, nlh, 8)
+	{
 		struct saved_link l;
 
 		if (mnl_attr_get_type(attr) != ATTR_LINK ||

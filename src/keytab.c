@@ -76,8 +76,7 @@ static uint32_t *vals(const struct keytab *t, uint8_t *e)
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static uint64_t *probe(const struct keytab *t, const uint8_t *key,
-		       uint32_t h)
+static uint64_t *probe(const struct keytab *t, const uint8_t *key, uint32_t h)
 {
 	size_t i = h & (t->cap - 1);
 

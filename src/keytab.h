@@ -22,16 +22,16 @@
 #include <stdint.h>
 
 #define KEYTAB_KEY_MAX 40
-#define KEYTAB_NV 3
+#define KEYTAB_NV      3
 /* Entries a table can hold: entry numbers must fit the index's slots. */
 #define KEYTAB_MAX_ENTRIES (1u << 22)
-#define KEYTAB_SEGS 17
+#define KEYTAB_SEGS	   17
 
 struct keytab {
-	uint64_t *slot;			/* 0: empty; else hash << 32 | number */
-	uint8_t *seg[KEYTAB_SEGS];	/* entry storage, segment c: 64 << c */
-	size_t cap, n;			/* index slots, entries */
-	unsigned int klen, stride;	/* key bytes; bytes per entry */
+	uint64_t *slot;		   /* 0: empty; else hash << 32 | number */
+	uint8_t *seg[KEYTAB_SEGS]; /* entry storage, segment c: 64 << c */
+	size_t cap, n;		   /* index slots, entries */
+	unsigned int klen, stride; /* key bytes; bytes per entry */
 };
 
 /* An empty table for keys of klen bytes. Allocates nothing yet. */

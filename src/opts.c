@@ -43,114 +43,118 @@ enum long_only {
 };
 
 static const struct option long_opts[] = {
-	{ "tcp", no_argument, NULL, 't' },
-	{ "udp", no_argument, NULL, 'u' },
-	{ "unix", no_argument, NULL, 'x' },
-	{ "query", required_argument, NULL, 'A' },
-	{ "socket", required_argument, NULL, 'A' },
-	{ "family", required_argument, NULL, 'f' },
-	{ "ipv4", no_argument, NULL, '4' },
-	{ "ipv6", no_argument, NULL, '6' },
-	{ "listening", no_argument, NULL, 'l' },
-	{ "all", no_argument, NULL, 'a' },
-	{ "numeric", no_argument, NULL, 'n' },
-	{ "no-header", no_argument, NULL, 'H' },
-	{ "processes", no_argument, NULL, 'p' },
-	{ "options", no_argument, NULL, 'o' },
-	{ "extended", no_argument, NULL, 'e' },
-	{ "memory", no_argument, NULL, 'm' },
-	{ "info", no_argument, NULL, 'i' },
-	{ "net", required_argument, NULL, 'N' },
-	{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
-	{ "yes", no_argument, NULL, OPT_YES },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "json", no_argument, NULL, 'j' },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "save", required_argument, NULL, OPT_SAVE },
-	{ "load", required_argument, NULL, OPT_LOAD },
-	{ "filter", required_argument, NULL, 'F' },
-	{ "summary", no_argument, NULL, 's' },
-	{ "top", required_argument, NULL, OPT_TOP },
-	{ "interval", required_argument, NULL, OPT_INTERVAL },
-	{ "root", required_argument, NULL, OPT_ROOT },
-	{ "delay", required_argument, NULL, 'd' },
-	{ "batch", no_argument, NULL, 'b' },
-	{ "iterations", required_argument, NULL, OPT_ITERATIONS },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "readonly", no_argument, NULL, OPT_READONLY },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "duration", required_argument, NULL, OPT_DURATION },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+    {"tcp", no_argument, NULL, 't'},
+    {"udp", no_argument, NULL, 'u'},
+    {"unix", no_argument, NULL, 'x'},
+    {"query", required_argument, NULL, 'A'},
+    {"socket", required_argument, NULL, 'A'},
+    {"family", required_argument, NULL, 'f'},
+    {"ipv4", no_argument, NULL, '4'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"listening", no_argument, NULL, 'l'},
+    {"all", no_argument, NULL, 'a'},
+    {"numeric", no_argument, NULL, 'n'},
+    {"no-header", no_argument, NULL, 'H'},
+    {"processes", no_argument, NULL, 'p'},
+    {"options", no_argument, NULL, 'o'},
+    {"extended", no_argument, NULL, 'e'},
+    {"memory", no_argument, NULL, 'm'},
+    {"info", no_argument, NULL, 'i'},
+    {"net", required_argument, NULL, 'N'},
+    {"all-netns", no_argument, NULL, OPT_ALL_NETNS},
+    {"yes", no_argument, NULL, OPT_YES},
+    {"force", no_argument, NULL, OPT_FORCE},
+    {"json", no_argument, NULL, 'j'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"save", required_argument, NULL, OPT_SAVE},
+    {"load", required_argument, NULL, OPT_LOAD},
+    {"filter", required_argument, NULL, 'F'},
+    {"summary", no_argument, NULL, 's'},
+    {"top", required_argument, NULL, OPT_TOP},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
+    {"root", required_argument, NULL, OPT_ROOT},
+    {"delay", required_argument, NULL, 'd'},
+    {"batch", no_argument, NULL, 'b'},
+    {"iterations", required_argument, NULL, OPT_ITERATIONS},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"readonly", no_argument, NULL, OPT_READONLY},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"duration", required_argument, NULL, OPT_DURATION},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
 };
 
 static const char usage_text[] =
-	"Usage: sockscope [list] [OPTIONS] [FILTER]\n"
-	"       sockscope kill [--yes [--force]] [OPTIONS] FILTER\n"
-	"       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
-	"       sockscope advise [OPTIONS] [FILTER]\n"
-	"       sockscope top [OPTIONS] [FILTER]\n"
-	"       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
-	"       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
-	"       sockscope watch [--count N] [--duration S] [OPTIONS] [FILTER]\n"
-	"\n"
-	"List sockets, like ss. FILTER: [state NAME | exclude NAME]... [EXPRESSION]\n"
-	"\n"
-	"  -t, --tcp            TCP sockets\n"
-	"  -u, --udp            UDP sockets (default: TCP and UDP)\n"
-	"  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
-	"  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
-	"                       tcp, udp, unix, unix_stream, unix_dgram,\n"
-	"                       unix_seqpacket, all\n"
-	"  -f, --family FAMILY  inet, inet6 or unix\n"
-	"  -4, --ipv4           IPv4 only\n"
-	"  -6, --ipv6           IPv6 only\n"
-	"  -l, --listening      listening and unconnected sockets only\n"
-	"  -a, --all            sockets in every state\n"
-	"  -n, --numeric        numeric ports, no service names\n"
-	"  -H, --no-header      no header line\n"
-	"  -p, --processes      owning processes (name, pid, fd)\n"
-	"  -o, --options        timers\n"
-	"  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, shutdown;\n"
-	"                       implies -o\n"
-	"  -m, --memory         socket memory (skmem)\n"
-	"  -i, --info           TCP internals (tcp_info, congestion control)\n"
-	"  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or PATH\n"
-	"      --all-netns      every namespace in /run/netns and the current one\n"
-	"      --yes            kill: close the sockets (default: only list them)\n"
-	"      --force          kill --yes: also a selection with listening sockets\n"
-	"                       or more than 100 sockets\n"
-	"  -j, --json           same as --format json\n"
-	"      --format FMT     table, json, ndjson or prometheus\n"
-	"  -s, --summary        same as the summary command\n"
-	"      --top N          rows per summary breakdown (default 10)\n"
-	"      --interval S     advise: seconds between two counter samples\n"
-	"                       (tenths allowed; default 1; 0: one sample, no "
-	"rates)\n"
-	"      --root DIR       read /proc and /etc under DIR (default /)\n"
-	"      --save FILE      also write the raw netlink dump to FILE\n"
-	"      --load FILE      list from a saved dump instead of the kernel\n"
-	"  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
-	"  -h, --help           this text\n"
-	"  -V, --version        the version\n"
-	"\n"
-	"top, the live view, also takes:\n"
-	"  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
-	"  -b, --batch          print text snapshots instead of the screen\n"
-	"      --iterations N   stop after N refreshes (-n is --numeric, as in "
-	"the list)\n"
-	"      --no-color       no colours (also when NO_COLOR is set)\n"
-	"      --readonly       never close sockets from the view\n"
-	"\n"
-	"watch, sockets as they close, also takes:\n"
-	"      --count N        stop after N closes printed\n"
-	"      --duration S     stop after S seconds (tenths allowed)\n"
-	"      --interval S     with --format prometheus: seconds between two\n"
-	"                       expositions (default 1; 0: one at the end)\n"
-	"\n"
-	"Options may come before or after the command.\n"
-	"See sockscope(8).\n";
+    "Usage: sockscope [list] [OPTIONS] [FILTER]\n"
+    "       sockscope kill [--yes [--force]] [OPTIONS] FILTER\n"
+    "       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
+    "       sockscope advise [OPTIONS] [FILTER]\n"
+    "       sockscope top [OPTIONS] [FILTER]\n"
+    "       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
+    "       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
+    "       sockscope watch [--count N] [--duration S] [OPTIONS] [FILTER]\n"
+    "\n"
+    "List sockets, like ss. FILTER: [state NAME | exclude NAME]... "
+    "[EXPRESSION]\n"
+    "\n"
+    "  -t, --tcp            TCP sockets\n"
+    "  -u, --udp            UDP sockets (default: TCP and UDP)\n"
+    "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
+    "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
+    "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
+    "                       unix_seqpacket, all\n"
+    "  -f, --family FAMILY  inet, inet6 or unix\n"
+    "  -4, --ipv4           IPv4 only\n"
+    "  -6, --ipv6           IPv6 only\n"
+    "  -l, --listening      listening and unconnected sockets only\n"
+    "  -a, --all            sockets in every state\n"
+    "  -n, --numeric        numeric ports, no service names\n"
+    "  -H, --no-header      no header line\n"
+    "  -p, --processes      owning processes (name, pid, fd)\n"
+    "  -o, --options        timers\n"
+    "  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, "
+    "shutdown;\n"
+    "                       implies -o\n"
+    "  -m, --memory         socket memory (skmem)\n"
+    "  -i, --info           TCP internals (tcp_info, congestion control)\n"
+    "  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or "
+    "PATH\n"
+    "      --all-netns      every namespace in /run/netns and the current one\n"
+    "      --yes            kill: close the sockets (default: only list them)\n"
+    "      --force          kill --yes: also a selection with listening "
+    "sockets\n"
+    "                       or more than 100 sockets\n"
+    "  -j, --json           same as --format json\n"
+    "      --format FMT     table, json, ndjson or prometheus\n"
+    "  -s, --summary        same as the summary command\n"
+    "      --top N          rows per summary breakdown (default 10)\n"
+    "      --interval S     advise: seconds between two counter samples\n"
+    "                       (tenths allowed; default 1; 0: one sample, no "
+    "rates)\n"
+    "      --root DIR       read /proc and /etc under DIR (default /)\n"
+    "      --save FILE      also write the raw netlink dump to FILE\n"
+    "      --load FILE      list from a saved dump instead of the kernel\n"
+    "  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
+    "  -h, --help           this text\n"
+    "  -V, --version        the version\n"
+    "\n"
+    "top, the live view, also takes:\n"
+    "  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
+    "  -b, --batch          print text snapshots instead of the screen\n"
+    "      --iterations N   stop after N refreshes (-n is --numeric, as in "
+    "the list)\n"
+    "      --no-color       no colours (also when NO_COLOR is set)\n"
+    "      --readonly       never close sockets from the view\n"
+    "\n"
+    "watch, sockets as they close, also takes:\n"
+    "      --count N        stop after N closes printed\n"
+    "      --duration S     stop after S seconds (tenths allowed)\n"
+    "      --interval S     with --format prometheus: seconds between two\n"
+    "                       expositions (default 1; 0: one at the end)\n"
+    "\n"
+    "Options may come before or after the command.\n"
+    "See sockscope(8).\n";
 
 /* s, escaped (the user typed it; a terminal must not act on it). */
 static void put_escaped(const char *s, size_t n)
@@ -165,8 +169,8 @@ static void put_escaped(const char *s, size_t n)
 }
 
 /* One line "sockscope: ..." on stderr, escaped whole: it quotes argv. */
-__attribute__((format(printf, 1, 2)))
-static int usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
+							     ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -187,10 +191,10 @@ static int parse_format(struct opts *o, const char *name)
 		const char *name;
 		enum fmt_kind kind;
 	} formats[] = {
-		{ "table", FMT_TABLE },
-		{ "json", FMT_JSON },
-		{ "ndjson", FMT_NDJSON },
-		{ "prometheus", FMT_PROMETHEUS },
+	    {"table", FMT_TABLE},
+	    {"json", FMT_JSON},
+	    {"ndjson", FMT_NDJSON},
+	    {"prometheus", FMT_PROMETHEUS},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
@@ -199,8 +203,8 @@ static int parse_format(struct opts *o, const char *name)
 			return 0;
 		}
 	}
-	return usage_error("unknown format '%s' (table, json, ndjson, prometheus)",
-			   name);
+	return usage_error(
+	    "unknown format '%s' (table, json, ndjson, prometheus)", name);
 }
 
 /* A decimal number in [min, max] for option name. */
@@ -225,8 +229,8 @@ static int parse_uint(const char *arg, const char *name, unsigned int min,
  * Seconds, fractions allowed (as top and htop: "0.5"), from 0.1 to max, or
  * 0 where zero is true; into milliseconds.
  */
-static int parse_secs(const char *arg, const char *name, bool zero,
-		      double max, unsigned int *ms)
+static int parse_secs(const char *arg, const char *name, bool zero, double max,
+		      unsigned int *ms)
 {
 	char *end;
 	double secs;
@@ -285,18 +289,18 @@ static const struct {
 	int c;
 	size_t off; /* of a bool in struct opts */
 } flags[] = {
-	{ 'l', offsetof(struct opts, listening) },
-	{ 'a', offsetof(struct opts, all) },
-	{ 'n', offsetof(struct opts, numeric) },
-	{ 'H', offsetof(struct opts, no_header) },
-	{ 'p', offsetof(struct opts, processes) },
-	{ 'o', offsetof(struct opts, timers) },
-	{ 'e', offsetof(struct opts, extended) },
-	{ 'm', offsetof(struct opts, skmem) },
-	{ 'i', offsetof(struct opts, tcp_info) },
-	{ OPT_ALL_NETNS, offsetof(struct opts, all_netns) },
-	{ OPT_YES, offsetof(struct opts, yes) },
-	{ OPT_FORCE, offsetof(struct opts, force) },
+    {'l', offsetof(struct opts, listening)},
+    {'a', offsetof(struct opts, all)},
+    {'n', offsetof(struct opts, numeric)},
+    {'H', offsetof(struct opts, no_header)},
+    {'p', offsetof(struct opts, processes)},
+    {'o', offsetof(struct opts, timers)},
+    {'e', offsetof(struct opts, extended)},
+    {'m', offsetof(struct opts, skmem)},
+    {'i', offsetof(struct opts, tcp_info)},
+    {OPT_ALL_NETNS, offsetof(struct opts, all_netns)},
+    {OPT_YES, offsetof(struct opts, yes)},
+    {OPT_FORCE, offsetof(struct opts, force)},
 };
 
 /* -A QUERY[,QUERY]: the family registry's names, and "all". */
@@ -317,10 +321,11 @@ static int parse_query(struct opts *o, const char *arg)
 		bits = strcmp(word, "all") ? family_query(word)
 					   : PROTO_INET_MASK | PROTO_UNIX_MASK;
 		if (!bits) {
-			return usage_error("-A: unknown socket table '%s' (inet, "
-					   "tcp, udp, unix, unix_stream, "
-					   "unix_dgram, unix_seqpacket, all)",
-					   word);
+			return usage_error(
+			    "-A: unknown socket table '%s' (inet, "
+			    "tcp, udp, unix, unix_stream, "
+			    "unix_dgram, unix_seqpacket, all)",
+			    word);
 		}
 		o->protocols |= bits;
 		p += n + (p[n] == ',');
@@ -335,10 +340,10 @@ static int parse_family(struct opts *o, const char *arg)
 		const char *name;
 		uint32_t bits;
 	} fams[] = {
-		{"inet", FAM_INET},
-		{"inet6", FAM_INET6},
-		{"unix", FAM_UNIX},
-		{"local", FAM_UNIX},
+	    {"inet", FAM_INET},
+	    {"inet6", FAM_INET6},
+	    {"unix", FAM_UNIX},
+	    {"local", FAM_UNIX},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
@@ -427,9 +432,10 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 's':
 		if (o->cmd != &cmd_list_entry && o->cmd != &cmd_summary_entry) {
-			return usage_error("-s is the summary command; not with "
-					   "'sockscope %s'",
-					   o->cmd->name);
+			return usage_error(
+			    "-s is the summary command; not with "
+			    "'sockscope %s'",
+			    o->cmd->name);
 		}
 		o->cmd = &cmd_summary_entry;
 		return 0;
@@ -613,7 +619,7 @@ static int read_filter_file(const char *path, char **text, size_t *len)
 
 static int parse_filter(struct opts *o, int argc, char **argv)
 {
-	struct filter_error ferr = { 0 };
+	struct filter_error ferr = {0};
 	char *text = NULL;
 	size_t len = 0;
 	int err = 0;
@@ -631,7 +637,8 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	free(text);
 	if (!err && filter_note(o->filter)) {
 		/* Once per run: the filter is parsed once. */
-		fprintf(stderr, "sockscope: note: %s\n", filter_note(o->filter));
+		fprintf(stderr, "sockscope: note: %s\n",
+			filter_note(o->filter));
 	}
 	if (!err) {
 		return 0;
@@ -643,8 +650,10 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	} else if (ferr.word > 0 && ferr.word <= argc &&
 		   cmd_find(argv[ferr.word - 1])) {
 		/* `sockscope state listening summary`: a late command. */
-		fprintf(stderr, " (word %d: a command comes before the "
-			"filter)\n", ferr.word);
+		fprintf(stderr,
+			" (word %d: a command comes before the "
+			"filter)\n",
+			ferr.word);
 	} else if (ferr.word > 0) {
 		fprintf(stderr, " (word %d)\n", ferr.word);
 	} else {
@@ -680,7 +689,8 @@ static int check_combinations(const struct opts *o)
 				   "not with --load");
 	}
 	if (o->all_netns && o->save_path) {
-		return usage_error("--save records one namespace, not --all-netns");
+		return usage_error(
+		    "--save records one namespace, not --all-netns");
 	}
 	if (o->yes && !kill) {
 		return usage_error("--yes belongs to 'sockscope kill'");
@@ -694,11 +704,13 @@ static int check_combinations(const struct opts *o)
 				   "'sockscope watch'");
 	}
 	if (o->cmd == &cmd_watch_entry && (o->save_path || o->load_path)) {
-		return usage_error("watch reads live events: no --save, --load");
+		return usage_error(
+		    "watch reads live events: no --save, --load");
 	}
 	if (kill && (o->all_netns || o->save_path || o->load_path)) {
-		return usage_error("kill works on live sockets of one namespace "
-				   "(no --all-netns, --save, --load)");
+		return usage_error(
+		    "kill works on live sockets of one namespace "
+		    "(no --all-netns, --save, --load)");
 	}
 	return 0;
 }
@@ -729,8 +741,8 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		if (c == '?' || c == ':') {
 			/* optind passes a word once its last letter is
 			 * read: -Zt still sits at its word. */
-			return option_error(c, argv[optind > at ? optind - 1
-								 : optind]);
+			return option_error(
+			    c, argv[optind > at ? optind - 1 : optind]);
 		}
 		ret = apply_opt(o, c, optarg);
 		if (ret) {
@@ -748,8 +760,8 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		return ret;
 	}
 	/* top has its own acquisition, inet only, until it shares acquire. */
-	if (top && ((o->protocols & PROTO_UNIX_MASK) ||
-		    (o->families & FAM_UNIX))) {
+	if (top &&
+	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
 		return usage_error("top: UNIX sockets are not shown by top yet "
 				   "(use sockscope -x)");
 	}

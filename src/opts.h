@@ -22,7 +22,7 @@ enum proto_bit {
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
-#define PROTO_UNIX_MASK \
+#define PROTO_UNIX_MASK                                                        \
 	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
 
 enum family_bit {
@@ -40,40 +40,40 @@ enum fmt_kind {
 
 struct opts {
 	const struct cmd_entry *cmd;
-	uint32_t protocols;   /* enum proto_bit */
-	uint32_t families;    /* enum family_bit */
-	bool listening;       /* -l */
-	bool all;             /* -a */
-	bool numeric;         /* -n */
-	bool no_header;       /* -H */
-	bool processes;       /* -p */
-	bool timers;          /* -o */
-	bool extended;        /* -e */
-	bool skmem;           /* -m */
-	bool tcp_info;        /* -i */
-	bool all_netns;       /* --all-netns */
-	bool yes;             /* kill --yes */
-	bool force;           /* kill --force: past the guards */
-	const char *netns;    /* -N NAME|PATH, or NULL */
+	uint32_t protocols; /* enum proto_bit */
+	uint32_t families;  /* enum family_bit */
+	bool listening;	    /* -l */
+	bool all;	    /* -a */
+	bool numeric;	    /* -n */
+	bool no_header;	    /* -H */
+	bool processes;	    /* -p */
+	bool timers;	    /* -o */
+	bool extended;	    /* -e */
+	bool skmem;	    /* -m */
+	bool tcp_info;	    /* -i */
+	bool all_netns;	    /* --all-netns */
+	bool yes;	    /* kill --yes */
+	bool force;	    /* kill --force: past the guards */
+	const char *netns;  /* -N NAME|PATH, or NULL */
 	bool out_is_tty;
 	enum fmt_kind format;
-	const char *save_path; /* --save */
-	const char *load_path; /* --load */
-	const char *filter_path; /* -F: filter text file, "-" = stdin */
-	struct filter *filter; /* never NULL after opts_parse */
-	unsigned int top;      /* --top: rows per breakdown, default 10 */
+	const char *save_path;	  /* --save */
+	const char *load_path;	  /* --load */
+	const char *filter_path;  /* -F: filter text file, "-" = stdin */
+	struct filter *filter;	  /* never NULL after opts_parse */
+	unsigned int top;	  /* --top: rows per breakdown, default 10 */
 	unsigned int interval_ms; /* --interval: between samples; 0: one */
-	const char *root;      /* --root: read /proc under it, default "/" */
+	const char *root;	  /* --root: read /proc under it, default "/" */
 	char *const *filter_argv; /* the words it was parsed from (argv's) */
 	int filter_argc;
 	/* top */
-	unsigned int top_delay_ms;  /* -d, default 2000 */
+	unsigned int top_delay_ms;   /* -d, default 2000 */
 	unsigned int top_iterations; /* --iterations N, 0: until quit */
-	bool top_batch;             /* -b */
-	bool no_color;              /* --no-color (or NO_COLOR set) */
-	bool top_readonly;          /* --readonly: no closing sockets */
+	bool top_batch;		     /* -b */
+	bool no_color;		     /* --no-color (or NO_COLOR set) */
+	bool top_readonly;	     /* --readonly: no closing sockets */
 	/* watch */
-	unsigned int watch_count;       /* --count N, 0: no limit */
+	unsigned int watch_count;	/* --count N, 0: no limit */
 	unsigned int watch_duration_ms; /* --duration S, 0: no limit */
 };
 

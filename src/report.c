@@ -9,7 +9,7 @@
 
 unsigned int report_fold_state(unsigned int st)
 {
-	return st == SS_NEW_SYN_RECV	? SS_SYN_RECV
+	return st == SS_NEW_SYN_RECV	 ? SS_SYN_RECV
 	       : st == SS_BOUND_INACTIVE ? SS_CLOSE
 					 : st;
 }
@@ -42,8 +42,8 @@ static void build_states(struct report_states *rs, const struct summary *s)
 
 static void build_listeners(struct report *r, const struct summary *s)
 {
-	size_t cap = r->top > REPORT_LISTENERS_MAX ? r->top
-						   : REPORT_LISTENERS_MAX;
+	size_t cap =
+	    r->top > REPORT_LISTENERS_MAX ? r->top : REPORT_LISTENERS_MAX;
 	struct sum_listener *l = xcalloc(cap, sizeof(*l));
 	size_t n = summary_listeners(s, l, cap, &r->listener_keys);
 

@@ -48,8 +48,8 @@ struct report_states {
 struct report_listener {
 	uint8_t family;
 	uint8_t addr_bin[16];
-	char addr[ADDR_STRLEN];		 /* address alone */
-	char ep[SUMMARY_ENDPOINT_LEN];	 /* addr:port */
+	char addr[ADDR_STRLEN];	       /* address alone */
+	char ep[SUMMARY_ENDPOINT_LEN]; /* addr:port */
 	uint16_t port;
 	uint32_t recv_q, send_q; /* accept queue length and limit */
 	double fill;		 /* summary_listener_fill() */
@@ -98,8 +98,8 @@ struct report {
 	unsigned int top; /* rows per breakdown the table and JSON show */
 	struct report_states states;
 	struct report_listener *listeners; /* fullest first */
-	size_t n_listeners;	/* at most max(top, REPORT_LISTENERS_MAX) */
-	size_t listener_keys;	/* listeners counted */
+	size_t n_listeners;   /* at most max(top, REPORT_LISTENERS_MAX) */
+	size_t listener_keys; /* listeners counted */
 	struct report_top remote_hosts, remote_ports, owners;
 	bool have_owners;
 	struct report_tuples tuples;
@@ -131,7 +131,6 @@ struct opts;
  * prom_snapshot() in format_prom.h. */
 void report_table(struct obuf *ob, const struct report *r,
 		  const struct opts *o);
-void report_json(struct obuf *ob, const struct report *r,
-		 const struct opts *o);
+void report_json(struct obuf *ob, const struct report *r, const struct opts *o);
 
 #endif

@@ -61,9 +61,12 @@ static void read_static(struct snapshot *snap, const char *root)
 }
 
 const char *const snapshot_conf_keys[] = {
-    "net.ipv4.tcp_tw_recycle", "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_tw_reuse",   "net.ipv4.tcp_syncookies",
-    "net.ipv4.tcp_timestamps", "net.ipv4.tcp_max_tw_buckets",
+    "net.ipv4.tcp_tw_recycle",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_tw_reuse",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.tcp_timestamps",
+    "net.ipv4.tcp_max_tw_buckets",
     NULL,
 };
 
@@ -247,7 +250,7 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 			 double interval_s)
 {
 	struct proc_map *procs = NULL;
-	struct owner_ops owner = { .lookup = proc_owner };
+	struct owner_ops owner = {.lookup = proc_owner};
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .interval_s = interval_s,
@@ -267,7 +270,8 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 		err = proc_map_build(o->root, &procs);
 		if (err) {
 			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes named", o->root, strerror(-err));
+			       "processes named",
+			       o->root, strerror(-err));
 		} else {
 			owner.data = procs;
 			src.owner = &owner;

@@ -28,7 +28,7 @@ struct opts;
 typedef int (*snapshot_sockets_fn)(void *data, struct summary *sum);
 
 struct snapshot_src {
-	const char *root;	 /* "/" unless --root */
+	const char *root;  /* "/" unless --root */
 	double interval_s; /* 0: one sample, counters absolute */
 	snapshot_sockets_fn sockets;
 	void *data;
@@ -45,8 +45,8 @@ struct snapshot {
 	bool recycle_in_conf;
 	struct conf_hit recycle_conf;
 	struct conf_lines conf; /* folklore keys set in sysctl.d/sysctl.conf */
-	struct counters c0, c1;	 /* c1 is the latest sample */
-	double interval_s; /* seconds between c0 and c1; 0: one */
+	struct counters c0, c1; /* c1 is the latest sample */
+	double interval_s;	/* seconds between c0 and c1; 0: one */
 	struct sockstat sockstat;
 	bool have_sockstat;
 	struct summary *sum;

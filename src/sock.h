@@ -38,22 +38,22 @@ enum tcp_state {
 	SS_MAX
 };
 
-#define SS_BIT(s) (1u << (s))
+#define SS_BIT(s)   (1u << (s))
 #define SS_ALL_BITS ((SS_BIT(SS_MAX) - 1) & ~SS_BIT(0))
 
 /* Optional per-socket blocks; NULL/0 when the kernel sent none. */
 struct sock_ext {
-	const uint32_t *skmem;     /* INET_DIAG_SKMEMINFO, skmem_len u32s */
+	const uint32_t *skmem; /* INET_DIAG_SKMEMINFO, skmem_len u32s */
 	size_t skmem_len;
-	const void *tcp_info;      /* INET_DIAG_INFO, raw kernel struct */
+	const void *tcp_info; /* INET_DIAG_INFO, raw kernel struct */
 	size_t tcp_info_len;
-	const char *cong;          /* INET_DIAG_CONG, NUL-terminated */
+	const char *cong; /* INET_DIAG_CONG, NUL-terminated */
 	/* The congestion control's own block (-i): INET_DIAG_VEGASINFO,
 	 * _DCTCPINFO or _BBRINFO in cc_type, 0 when none. */
 	const void *cc_info;
 	size_t cc_info_len;
 	uint16_t cc_type;
-	const char *ulp;           /* INET_DIAG_ULP_INFO name, NUL-terminated */
+	const char *ulp; /* INET_DIAG_ULP_INFO name, NUL-terminated */
 	/* AF_UNIX: UNIX_DIAG_NAME as sent, path_len bytes, not terminated;
 	 * an abstract name starts with '\0'. NULL: unnamed. */
 	const char *path;
@@ -65,17 +65,18 @@ struct sock_ext {
 };
 
 struct sock_rec {
-	uint8_t family;    /* AF_INET, AF_INET6 or AF_UNIX */
-	uint8_t protocol;  /* IPPROTO_TCP, IPPROTO_UDP...; AF_UNIX: SOCK_* */
-	uint8_t state;     /* kernel code, enum tcp_state */
-	uint8_t timer;     /* idiag_timer: 0 none, 1 on, 2 keepalive, 3 tw, 4 probe */
+	uint8_t family;	  /* AF_INET, AF_INET6 or AF_UNIX */
+	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP...; AF_UNIX: SOCK_* */
+	uint8_t state;	  /* kernel code, enum tcp_state */
+	uint8_t
+	    timer; /* idiag_timer: 0 none, 1 on, 2 keepalive, 3 tw, 4 probe */
 	uint8_t retrans;
-	uint8_t shutdown;  /* valid if has_shutdown: bit 0 RCV, bit 1 SEND */
-	int8_t v6only;     /* -1 unknown */
+	uint8_t shutdown; /* valid if has_shutdown: bit 0 RCV, bit 1 SEND */
+	int8_t v6only;	  /* -1 unknown */
 	bool has_shutdown;
 	bool has_mark;
 	bool has_cgroup;
-	uint16_t sport;    /* host byte order */
+	uint16_t sport; /* host byte order */
 	uint16_t dport;
 	uint32_t ifindex;
 	uint32_t expires_ms;

@@ -10,23 +10,35 @@
 #include "sysctl.h"
 
 static const char *const doc_names[SS_MAX] = {
-	[SS_ESTABLISHED] = "ESTABLISHED", [SS_SYN_SENT] = "SYN_SENT",
-	[SS_SYN_RECV] = "SYN_RECV",       [SS_FIN_WAIT1] = "FIN_WAIT1",
-	[SS_FIN_WAIT2] = "FIN_WAIT2",     [SS_TIME_WAIT] = "TIME_WAIT",
-	[SS_CLOSE] = "CLOSE",             [SS_CLOSE_WAIT] = "CLOSE_WAIT",
-	[SS_LAST_ACK] = "LAST_ACK",       [SS_LISTEN] = "LISTEN",
-	[SS_CLOSING] = "CLOSING",         [SS_NEW_SYN_RECV] = "SYN_RECV",
-	[SS_BOUND_INACTIVE] = "CLOSE",
+    [SS_ESTABLISHED] = "ESTABLISHED",
+    [SS_SYN_SENT] = "SYN_SENT",
+    [SS_SYN_RECV] = "SYN_RECV",
+    [SS_FIN_WAIT1] = "FIN_WAIT1",
+    [SS_FIN_WAIT2] = "FIN_WAIT2",
+    [SS_TIME_WAIT] = "TIME_WAIT",
+    [SS_CLOSE] = "CLOSE",
+    [SS_CLOSE_WAIT] = "CLOSE_WAIT",
+    [SS_LAST_ACK] = "LAST_ACK",
+    [SS_LISTEN] = "LISTEN",
+    [SS_CLOSING] = "CLOSING",
+    [SS_NEW_SYN_RECV] = "SYN_RECV",
+    [SS_BOUND_INACTIVE] = "CLOSE",
 };
 
 static const char *const label_names[SS_MAX] = {
-	[SS_ESTABLISHED] = "established", [SS_SYN_SENT] = "syn_sent",
-	[SS_SYN_RECV] = "syn_recv",       [SS_FIN_WAIT1] = "fin_wait1",
-	[SS_FIN_WAIT2] = "fin_wait2",     [SS_TIME_WAIT] = "time_wait",
-	[SS_CLOSE] = "close",             [SS_CLOSE_WAIT] = "close_wait",
-	[SS_LAST_ACK] = "last_ack",       [SS_LISTEN] = "listen",
-	[SS_CLOSING] = "closing",         [SS_NEW_SYN_RECV] = "syn_recv",
-	[SS_BOUND_INACTIVE] = "close",
+    [SS_ESTABLISHED] = "established",
+    [SS_SYN_SENT] = "syn_sent",
+    [SS_SYN_RECV] = "syn_recv",
+    [SS_FIN_WAIT1] = "fin_wait1",
+    [SS_FIN_WAIT2] = "fin_wait2",
+    [SS_TIME_WAIT] = "time_wait",
+    [SS_CLOSE] = "close",
+    [SS_CLOSE_WAIT] = "close_wait",
+    [SS_LAST_ACK] = "last_ack",
+    [SS_LISTEN] = "listen",
+    [SS_CLOSING] = "closing",
+    [SS_NEW_SYN_RECV] = "syn_recv",
+    [SS_BOUND_INACTIVE] = "close",
 };
 
 const char *state_name(unsigned int code, uint8_t protocol)
@@ -62,31 +74,31 @@ struct state_word {
 	 ~(SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE)))
 
 static const struct state_word words[] = {
-	{ "established", SS_BIT(SS_ESTABLISHED) },
-	{ "synsent", SS_BIT(SS_SYN_SENT) },
-	{ "synrecv", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) },
-	{ "finwait1", SS_BIT(SS_FIN_WAIT1) },
-	{ "finwait2", SS_BIT(SS_FIN_WAIT2) },
-	{ "timewait", SS_BIT(SS_TIME_WAIT) },
-	/* ss 7.x: a TCP socket in CLOSE is a bound-inactive one (-a shows
-	 * them as CLOSE); UDP's CLOSE is UNCONN. */
-	{ "close", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE) },
-	{ "closed", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE) },
-	{ "unconn", SS_BIT(SS_CLOSE) },
-	{ "unconnected", SS_BIT(SS_CLOSE) },
-	{ "closewait", SS_BIT(SS_CLOSE_WAIT) },
-	{ "lastack", SS_BIT(SS_LAST_ACK) },
-	{ "listen", SS_BIT(SS_LISTEN) },
-	{ "listening", SS_BIT(SS_LISTEN) },
-	{ "closing", SS_BIT(SS_CLOSING) },
-	{ "boundinactive", SS_BIT(SS_BOUND_INACTIVE) },
-	{ "all", SS_ALL_BITS },
-	{ "connected", GROUP_CONNECTED },
-	{ "synchronized", GROUP_CONNECTED & ~SS_BIT(SS_SYN_SENT) },
-	{ "bucket", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
-			    SS_BIT(SS_TIME_WAIT) },
-	{ "big", SS_ALL_BITS & ~(SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
-				 SS_BIT(SS_TIME_WAIT)) },
+    {"established", SS_BIT(SS_ESTABLISHED)},
+    {"synsent", SS_BIT(SS_SYN_SENT)},
+    {"synrecv", SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV)},
+    {"finwait1", SS_BIT(SS_FIN_WAIT1)},
+    {"finwait2", SS_BIT(SS_FIN_WAIT2)},
+    {"timewait", SS_BIT(SS_TIME_WAIT)},
+    /* ss 7.x: a TCP socket in CLOSE is a bound-inactive one (-a shows
+     * them as CLOSE); UDP's CLOSE is UNCONN. */
+    {"close", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE)},
+    {"closed", SS_BIT(SS_CLOSE) | SS_BIT(SS_BOUND_INACTIVE)},
+    {"unconn", SS_BIT(SS_CLOSE)},
+    {"unconnected", SS_BIT(SS_CLOSE)},
+    {"closewait", SS_BIT(SS_CLOSE_WAIT)},
+    {"lastack", SS_BIT(SS_LAST_ACK)},
+    {"listen", SS_BIT(SS_LISTEN)},
+    {"listening", SS_BIT(SS_LISTEN)},
+    {"closing", SS_BIT(SS_CLOSING)},
+    {"boundinactive", SS_BIT(SS_BOUND_INACTIVE)},
+    {"all", SS_ALL_BITS},
+    {"connected", GROUP_CONNECTED},
+    {"synchronized", GROUP_CONNECTED & ~SS_BIT(SS_SYN_SENT)},
+    {"bucket",
+     SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) | SS_BIT(SS_TIME_WAIT)},
+    {"big", SS_ALL_BITS & ~(SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
+			    SS_BIT(SS_TIME_WAIT))},
 };
 
 static bool word_equal(const char *key, const char *word)

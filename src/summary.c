@@ -41,20 +41,20 @@ struct summary_priv {
 	struct breakdown tab[SUM_TAB_MAX];
 	struct breakdown listeners; /* key: src, port  v: recv_q, send_q, pid */
 	struct breakdown autobound; /* key: src, port (listeners) */
-	struct keytab lingering;    /* key: cookie, state (CLOSE_WAIT/FIN_WAIT2) */
+	struct keytab lingering; /* key: cookie, state (CLOSE_WAIT/FIN_WAIT2) */
 	/* per local port, per state: chunks allocated on first use */
 	uint32_t (*ports[65536 / PORT_CHUNK])[SS_MAX];
 };
 
-#define OWNER_KEY_LEN 24 /* name[16], pid */
+#define OWNER_KEY_LEN  24 /* name[16], pid */
 #define LINGER_KEY_LEN 16 /* cookie, state */
 
 static void inet_breakdown(struct breakdown *b, unsigned int addrs)
 {
 	for (int fi = 0; fi < 2; fi++) {
 		unsigned int alen = fi ? 16 : 4;
-		unsigned int n = 1 + 2 + alen * (!!(addrs & KEY_SRC) +
-						 !!(addrs & KEY_DST));
+		unsigned int n =
+		    1 + 2 + alen * (!!(addrs & KEY_SRC) + !!(addrs & KEY_DST));
 
 		keytab_init(&b->fam[fi], (n + 7) & ~7u);
 	}
@@ -109,8 +109,8 @@ static size_t bd_keys(const struct breakdown *b)
 static uint32_t *bd_get(struct summary *s, struct breakdown *b,
 			struct keytab *t, const uint8_t *key)
 {
-	uint32_t *v = keytab_get(t, key,
-				 SUMMARY_KEYS_MAX - (bd_keys(b) - t->n));
+	uint32_t *v =
+	    keytab_get(t, key, SUMMARY_KEYS_MAX - (bd_keys(b) - t->n));
 
 	if (!v) {
 		s->dropped++;
@@ -171,8 +171,8 @@ static void bump(struct summary *s, enum sum_tab tab,
 {
 	struct breakdown *b = &s->priv->tab[tab];
 	uint8_t key[KEYTAB_KEY_MAX];
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
-				port);
+	struct keytab *t =
+	    pack(b, key, rec->family, rec->saddr, rec->daddr, port);
 	uint32_t *v = bd_get(s, b, t, key);
 
 	if (v) {
@@ -247,8 +247,8 @@ static void add_listener(struct summary *s, const struct sock_rec *rec)
 	uint8_t key[KEYTAB_KEY_MAX];
 	/* The listeners' keys hold no peer; daddr is passed only so that
 	 * pack() never sees a null source for a copy it does not make. */
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
-				rec->sport);
+	struct keytab *t =
+	    pack(b, key, rec->family, rec->saddr, rec->daddr, rec->sport);
 	uint32_t *v = bd_get(s, b, t, key);
 	struct owner ow = {0};
 
@@ -267,8 +267,8 @@ void summary_add_autobound(struct summary *s, const struct sock_rec *rec)
 	uint8_t key[KEYTAB_KEY_MAX];
 	/* No peer in the key; daddr only so that pack() never sees a null
 	 * source for a copy it does not make. */
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
-				rec->sport);
+	struct keytab *t =
+	    pack(b, key, rec->family, rec->saddr, rec->daddr, rec->sport);
 
 	bd_get(s, b, t, key);
 }
@@ -284,7 +284,7 @@ static bool is_loopback(uint8_t family, const uint8_t *a)
 	return !memcmp(a, one6, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
 }
 
-#define TIME_WAIT_MS 60000 /* TCP_TIMEWAIT_LEN */
+#define TIME_WAIT_MS	 60000 /* TCP_TIMEWAIT_LEN */
 #define LOOPBACK_IFINDEX 1
 
 /* tcp_twsk_unique(): may connect() take this TIME_WAIT's tuple now? */
@@ -301,8 +301,8 @@ static bool tw_reusable(const struct summary_tw_reuse *tw,
 	    !is_loopback(rec->family, rec->daddr)) {
 		return false;
 	}
-	age = rec->expires_ms < TIME_WAIT_MS ? TIME_WAIT_MS - rec->expires_ms
-					     : 0;
+	age =
+	    rec->expires_ms < TIME_WAIT_MS ? TIME_WAIT_MS - rec->expires_ms : 0;
 	return age > tw->delay_ms;
 }
 
@@ -310,8 +310,8 @@ static void bump_tuple(struct summary *s, const struct sock_rec *rec)
 {
 	struct breakdown *b = &s->priv->tab[SUM_TUPLE];
 	uint8_t key[KEYTAB_KEY_MAX];
-	struct keytab *t = pack(b, key, rec->family, rec->saddr, rec->daddr,
-				rec->dport);
+	struct keytab *t =
+	    pack(b, key, rec->family, rec->saddr, rec->daddr, rec->dport);
 	uint32_t *v = bd_get(s, b, t, key);
 
 	if (v) {

@@ -72,9 +72,9 @@ enum {
 	SUM_V_TIME_WAIT = 1,
 	SUM_V_CLOSE_WAIT = 1,
 	SUM_V_FIN_WAIT2 = 2,
-	SUM_V_HELD = 2,	      /* SUM_TUPLE */
-	SUM_V_PEER_CW = 2,    /* SUM_REMOTE_PORT: close_wait */
-	SUM_V_HOST_FW2 = 2,   /* SUM_REMOTE_HOST: owned fin_wait2 */
+	SUM_V_HELD = 2,	    /* SUM_TUPLE */
+	SUM_V_PEER_CW = 2,  /* SUM_REMOTE_PORT: close_wait */
+	SUM_V_HOST_FW2 = 2, /* SUM_REMOTE_HOST: owned fin_wait2 */
 };
 
 struct sum_row {

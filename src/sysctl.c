@@ -55,20 +55,32 @@ long root_read_file(const char *root, const char *rel, char *buf, size_t cap)
  */
 static const struct sysctl_key sysctl_keys[SYS_MAX] = {
     [SYS_TW_REUSE] = {"net/ipv4/tcp_tw_reuse", "net.ipv4.tcp_tw_reuse", 0},
-    [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle", SYSCTL_OPTIONAL},
-    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps", 0},
-    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout", 0},
-    [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets", "net.ipv4.tcp_max_tw_buckets", 0},
-    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans", SYSCTL_HOSTWIDE},
-    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies", 0},
-    [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow", "net.ipv4.tcp_abort_on_overflow", 0},
-    [SYS_MAX_SYN_BACKLOG] = {"net/ipv4/tcp_max_syn_backlog", "net.ipv4.tcp_max_syn_backlog", 0},
+    [SYS_TW_RECYCLE] = {"net/ipv4/tcp_tw_recycle", "net.ipv4.tcp_tw_recycle",
+			SYSCTL_OPTIONAL},
+    [SYS_TIMESTAMPS] = {"net/ipv4/tcp_timestamps", "net.ipv4.tcp_timestamps",
+			0},
+    [SYS_FIN_TIMEOUT] = {"net/ipv4/tcp_fin_timeout", "net.ipv4.tcp_fin_timeout",
+			 0},
+    [SYS_MAX_TW_BUCKETS] = {"net/ipv4/tcp_max_tw_buckets",
+			    "net.ipv4.tcp_max_tw_buckets", 0},
+    [SYS_MAX_ORPHANS] = {"net/ipv4/tcp_max_orphans", "net.ipv4.tcp_max_orphans",
+			 SYSCTL_HOSTWIDE},
+    [SYS_SYNCOOKIES] = {"net/ipv4/tcp_syncookies", "net.ipv4.tcp_syncookies",
+			0},
+    [SYS_ABORT_ON_OVERFLOW] = {"net/ipv4/tcp_abort_on_overflow",
+			       "net.ipv4.tcp_abort_on_overflow", 0},
+    [SYS_MAX_SYN_BACKLOG] = {"net/ipv4/tcp_max_syn_backlog",
+			     "net.ipv4.tcp_max_syn_backlog", 0},
     [SYS_SOMAXCONN] = {"net/core/somaxconn", "net.core.somaxconn", 0},
     [SYS_RETRIES2] = {"net/ipv4/tcp_retries2", "net.ipv4.tcp_retries2", 0},
-    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries", 0},
-    [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay", "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL},
-    [SYS_EHASH_ENTRIES] = {"net/ipv4/tcp_ehash_entries", "net.ipv4.tcp_ehash_entries", SYSCTL_OPTIONAL},
-    [SYS_ORPHAN_RETRIES] = {"net/ipv4/tcp_orphan_retries", "net.ipv4.tcp_orphan_retries", 0},
+    [SYS_SYN_RETRIES] = {"net/ipv4/tcp_syn_retries", "net.ipv4.tcp_syn_retries",
+			 0},
+    [SYS_TW_REUSE_DELAY] = {"net/ipv4/tcp_tw_reuse_delay",
+			    "net.ipv4.tcp_tw_reuse_delay", SYSCTL_OPTIONAL},
+    [SYS_EHASH_ENTRIES] = {"net/ipv4/tcp_ehash_entries",
+			   "net.ipv4.tcp_ehash_entries", SYSCTL_OPTIONAL},
+    [SYS_ORPHAN_RETRIES] = {"net/ipv4/tcp_orphan_retries",
+			    "net.ipv4.tcp_orphan_retries", 0},
 };
 
 const struct sysctl_key *sysctl_key(enum sysctl_id id)
@@ -224,8 +236,9 @@ void sysctl_read_all(const char *root, struct sysctl_vals *out,
 			out->err[id] = read_ints(root, sysctl_keys[id].path,
 						 &out->v[id], 1, NULL, NULL);
 		} else if (sysctl_keys[id].flags & SYSCTL_HOSTWIDE) {
-			out->err[id] = read_hostwide(
-			    root, sysctl_keys[id].path, &out->v[id], 1, report, data);
+			out->err[id] =
+			    read_hostwide(root, sysctl_keys[id].path,
+					  &out->v[id], 1, report, data);
 		} else {
 			out->err[id] = read_ints(root, sysctl_keys[id].path,
 						 &out->v[id], 1, report, data);

@@ -613,8 +613,8 @@ static unsigned int kill_key(struct top_ui *ui)
 	}
 	if (ui->cap_confirm < need) {
 		ui->cap_confirm = need;
-		ui->confirm = xrealloc(ui->confirm,
-				       need * sizeof(*ui->confirm));
+		ui->confirm =
+		    xrealloc(ui->confirm, need * sizeof(*ui->confirm));
 	}
 	ui->n_confirm = 0;
 	for (size_t i = 0; ui->n_tags && i < s->n; i++) {
@@ -653,8 +653,9 @@ static unsigned int delay_key(struct top_ui *ui, int key)
 		while (i < n && delay_steps[i] <= d) {
 			i++;
 		}
-		d = i < n ? delay_steps[i] : key == 'd' ? delay_steps[0]
-							: delay_steps[n - 1];
+		d = i < n	 ? delay_steps[i]
+		    : key == 'd' ? delay_steps[0]
+				 : delay_steps[n - 1];
 	}
 	ui->delay_ms = d;
 	snprintf(ui->message, sizeof(ui->message), "refresh every %.1fs",

@@ -68,7 +68,7 @@ enum top_mode {
 	TOP_MODE_HELP,
 	TOP_MODE_PROMPT,  /* typing a filter */
 	TOP_MODE_CONFIRM, /* y/n before closing the tagged/selected sockets */
-	TOP_MODE_SEARCH,  /* typing a search (backslash): jumps, never filters */
+	TOP_MODE_SEARCH, /* typing a search (backslash): jumps, never filters */
 	TOP_MODE_DIAGRAM, /* the TCP state machine with live counts (D) */
 };
 
@@ -119,8 +119,8 @@ struct top_ui {
 	unsigned int delay_ms;	   /* refresh interval, + - d change it */
 	bool sort_changed;	   /* the next rebuild shows the top */
 	struct top_gones gones;	   /* sockets that left the view lately */
-	bool gones_reset;	   /* the filter changed: none left by closing */
-	size_t page;	 /* item rows on screen, set by the view */
+	bool gones_reset; /* the filter changed: none left by closing */
+	size_t page;	  /* item rows on screen, set by the view */
 	uint64_t refreshes;
 };
 

@@ -16,9 +16,9 @@
 #include "top.h"
 
 struct top_query {
-	uint32_t protocols; /* enum proto_bit */
-	uint32_t families;  /* enum family_bit */
-	uint32_t states;    /* SS_BIT() mask of the rows wanted */
+	uint32_t protocols;	 /* enum proto_bit */
+	uint32_t families;	 /* enum family_bit */
+	uint32_t states;	 /* SS_BIT() mask of the rows wanted */
 	uint16_t eph_lo, eph_hi; /* ephemeral ports, for tuples; 0, 0: none */
 	const struct filter *filter;
 	const struct top_sources *src;

@@ -11,7 +11,7 @@
 #include "util.h"
 
 #define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
-#define TUPLES_MAX (1u << 20)
+#define TUPLES_MAX    (1u << 20)
 
 struct top_rank {
 	uint64_t id;

@@ -191,9 +191,9 @@ struct top_gone {
 struct top_gones {
 	struct top_gone *v;
 	size_t n, cap;
-	bool valid;	    /* rate is known (two snapshots seen) */
+	bool valid;	     /* rate is known (two snapshots seen) */
 	double rate[SS_MAX]; /* per second by last state, last interval */
-	double total;	    /* the sum of rate */
+	double total;	     /* the sum of rate */
 };
 
 void top_gones_init(struct top_gones *g);

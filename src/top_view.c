@@ -695,13 +695,14 @@ static void render_help(struct frame *fr, const struct top_ui *ui, int last)
 		const char *t = help_text[i];
 
 		if (!t) {
-			t = top_ui_can_kill(ui)
-				? "  F9 k            close the tagged sockets (or "
-				  "the selected one), after y/n"
-			    : ui->src->kill
-				? "  (F9 k           off: read-only (--readonly))"
-				: "  (F9 k           off: closing sockets is not "
-				  "available)";
+			t = top_ui_can_kill(ui) ? "  F9 k            close the "
+						  "tagged sockets (or "
+						  "the selected one), after y/n"
+			    : ui->src->kill	? "  (F9 k           off: "
+						  "read-only (--readonly))"
+					    : "  (F9 k           off: closing "
+					      "sockets is not "
+					      "available)";
 		}
 		emit_text(fr, i ? TR_NORMAL : TR_TITLE, t);
 	}

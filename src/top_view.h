@@ -46,7 +46,7 @@ typedef void (*top_sink_fn)(void *ctx, int y, enum term_role role,
 struct top_env {
 	char host[65];
 	char kernel[65];
-	char netns[128]; /* "netns NAME" (-N) or the kernel's net:[id] */
+	char netns[128];   /* "netns NAME" (-N) or the kernel's net:[id] */
 	struct fmt_ctx fc; /* services and interface names for endpoints */
 };
 

@@ -46,7 +46,7 @@ void obuf_putc(struct obuf *ob, char c);
 void obuf_u64(struct obuf *ob, uint64_t v);
 void obuf_pad(struct obuf *ob, size_t n);
 void obuf_printf(struct obuf *ob, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /*
  * Everything a process, a user or another namespace controls (process

@@ -56,10 +56,10 @@ struct watch_book {
 	struct book_entry **slots;
 	size_t nslots; /* a power of two */
 	size_t count;
-	unsigned long gen;    /* dumps begun */
-	uint64_t dump_ms;     /* when the current dump began */
-	uint64_t prev_ms;     /* when the last finished dump began */
-	bool dumped;          /* one dump finished */
+	unsigned long gen; /* dumps begun */
+	uint64_t dump_ms;  /* when the current dump began */
+	uint64_t prev_ms;  /* when the last finished dump began */
+	bool dumped;	   /* one dump finished */
 };
 
 static size_t slot_of(const struct watch_book *b, uint64_t cookie)
@@ -159,8 +159,8 @@ void watch_book_note(struct watch_book *b, const struct sock_rec *rec,
 		e->has_owner = true;
 		e->owner.pid = owner->pid;
 		e->owner.name_len = owner->name_len < PROC_NAME_MAX
-					    ? owner->name_len
-					    : PROC_NAME_MAX;
+					? owner->name_len
+					: PROC_NAME_MAX;
 		memcpy(e->owner.name, owner->name, e->owner.name_len);
 	}
 }
@@ -206,13 +206,13 @@ void watch_book_close(struct watch_book *b, struct watch_event *ev)
 
 	if (!e) {
 		/* Born after the last dump (or before any: unknown). */
-		ev->lifetime_ms = b->dumped ? since(ev->time_ms, b->prev_ms)
-					    : WATCH_UNKNOWN;
+		ev->lifetime_ms =
+		    b->dumped ? since(ev->time_ms, b->prev_ms) : WATCH_UNKNOWN;
 		return;
 	}
 	ev->lifetime_ms = e->born_after_ms == WATCH_UNKNOWN
-				  ? WATCH_UNKNOWN
-				  : since(ev->time_ms, e->born_after_ms);
+			      ? WATCH_UNKNOWN
+			      : since(ev->time_ms, e->born_after_ms);
 	ev->last_state = e->state;
 	/* Closed with a reset by its owner (SO_LINGER 0): tcp_disconnect()
 	 * cleared the peer before the socket was freed; a dump knew it. */
@@ -252,8 +252,8 @@ static void put_clock(struct obuf *ob, uint64_t ms)
 	struct tm tm;
 
 	localtime_r(&t, &tm);
-	obuf_printf(ob, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min,
-		    tm.tm_sec, (unsigned int)(ms % 1000));
+	obuf_printf(ob, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    (unsigned int)(ms % 1000));
 }
 
 /* "12ms", "3.4s", "5m02s", "2h03m"; "?" when unknown. */
@@ -299,11 +299,11 @@ enum {
 
 void watch_table_header(struct obuf *ob, bool processes)
 {
-	obuf_printf(ob, "%-*s%-*s%-*s%-*s%-*s%-*s%*s%*s%*s%*s %-*s",
-		    W_TIME, "TIME", W_NETID, "NETID", W_STATE, "STATE",
-		    W_STATE, "LAST", W_ADDR, "LOCAL", W_ADDR, "PEER", W_BYTES,
-		    "ACKED", W_BYTES, "RECEIVED", W_RETRANS, "RETRANS", W_RTT,
-		    "RTT", processes ? W_LIFE : 0, "LIFETIME");
+	obuf_printf(ob, "%-*s%-*s%-*s%-*s%-*s%-*s%*s%*s%*s%*s %-*s", W_TIME,
+		    "TIME", W_NETID, "NETID", W_STATE, "STATE", W_STATE, "LAST",
+		    W_ADDR, "LOCAL", W_ADDR, "PEER", W_BYTES, "ACKED", W_BYTES,
+		    "RECEIVED", W_RETRANS, "RETRANS", W_RTT, "RTT",
+		    processes ? W_LIFE : 0, "LIFETIME");
 	obuf_puts(ob, processes ? " PROCESS\n" : "\n");
 }
 
@@ -380,8 +380,8 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 	obuf_putc(ob, '\n');
 }
 
-static void put_json_endpoint(struct obuf *ob, const char *key,
-			      uint8_t family, const uint8_t *a, uint16_t port)
+static void put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,
+			      const uint8_t *a, uint16_t port)
 {
 	char buf[ADDR_STRLEN];
 
@@ -404,8 +404,9 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 
 	obuf_putc(ob, '{');
 	put_time(ob, ev->time_ms);
-	obuf_printf(ob, ",\"event\":\"close\",\"netid\":\"%s\","
-			"\"family\":\"%s\",\"state\":\"%s\",\"last_state\":",
+	obuf_printf(ob,
+		    ",\"event\":\"close\",\"netid\":\"%s\","
+		    "\"family\":\"%s\",\"state\":\"%s\",\"last_state\":",
 		    format_netid(r->protocol, nbuf),
 		    r->family == AF_INET6 ? "inet6" : "inet",
 		    state_name(r->state, r->protocol));
@@ -419,11 +420,12 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 	put_json_endpoint(ob, "peer", r->family, r->daddr, r->dport);
 	obuf_printf(ob, ",\"cookie\":%llu", (unsigned long long)r->cookie);
 	if (ev->has_tcp_info) {
-		obuf_printf(ob, ",\"bytes_acked\":%llu,\"bytes_received\":%llu,"
-				"\"retrans\":%u,\"rtt_us\":%u",
+		obuf_printf(ob,
+			    ",\"bytes_acked\":%llu,\"bytes_received\":%llu,"
+			    "\"retrans\":%u,\"rtt_us\":%u",
 			    (unsigned long long)ev->bytes_acked,
-			    (unsigned long long)ev->bytes_received,
-			    ev->retrans, ev->rtt_us);
+			    (unsigned long long)ev->bytes_received, ev->retrans,
+			    ev->rtt_us);
 	}
 	obuf_puts(ob, ",\"lifetime_ms\":");
 	if (ev->lifetime_ms == WATCH_UNKNOWN) {
@@ -432,8 +434,8 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 		obuf_u64(ob, ev->lifetime_ms);
 	}
 	if (processes && ev->has_owner) {
-		obuf_printf(ob, ",\"process\":{\"pid\":%u,\"name\":",
-			    ev->owner.pid);
+		obuf_printf(
+		    ob, ",\"process\":{\"pid\":%u,\"name\":", ev->owner.pid);
 		obuf_json_string(ob, ev->owner.name, ev->owner.name_len);
 		obuf_putc(ob, '}');
 	} else if (processes) {
@@ -539,13 +541,15 @@ static void prom_peers(struct obuf *ob, const struct watch_counts *c,
 			continue;
 		}
 		addr_format(buf, sorted[i].key[0], sorted[i].key + 1);
-		obuf_printf(ob, "sockscope_watch_closes_by_peer_total"
-				"{peer=\"%s\"} %u\n",
+		obuf_printf(ob,
+			    "sockscope_watch_closes_by_peer_total"
+			    "{peer=\"%s\"} %u\n",
 			    buf, sorted[i].n);
 	}
 	if (other) {
-		obuf_printf(ob, "sockscope_watch_closes_by_peer_total"
-				"{peer=\"other\"} %llu\n",
+		obuf_printf(ob,
+			    "sockscope_watch_closes_by_peer_total"
+			    "{peer=\"other\"} %llu\n",
 			    (unsigned long long)other);
 	}
 	free(sorted);
@@ -565,17 +569,19 @@ void watch_counts_prom(struct obuf *ob, const struct watch_counts *c,
 			if (!c->by_state[p][s]) {
 				continue;
 			}
-			obuf_printf(ob, "sockscope_watch_closes_total"
-					"{protocol=\"%s\",state=\"%s\"} %llu\n",
+			obuf_printf(ob,
+				    "sockscope_watch_closes_total"
+				    "{protocol=\"%s\",state=\"%s\"} %llu\n",
 				    format_netid(protos[p], nbuf),
 				    state_label(s, protos[p]),
 				    (unsigned long long)c->by_state[p][s]);
 		}
 	}
 	prom_peers(ob, c, top);
-	obuf_printf(ob, "# HELP sockscope_watch_overflows_total Times the "
-			"kernel dropped events (ENOBUFS): closes were lost.\n"
-			"# TYPE sockscope_watch_overflows_total counter\n"
-			"sockscope_watch_overflows_total %llu\n",
+	obuf_printf(ob,
+		    "# HELP sockscope_watch_overflows_total Times the "
+		    "kernel dropped events (ENOBUFS): closes were lost.\n"
+		    "# TYPE sockscope_watch_overflows_total counter\n"
+		    "sockscope_watch_overflows_total %llu\n",
 		    (unsigned long long)c->lost);
 }

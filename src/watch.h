@@ -35,8 +35,8 @@ struct watch_owner {
 
 /* One closed socket. Self-contained: no pointer into a buffer. */
 struct watch_event {
-	uint64_t time_ms;     /* wall clock, ms since the epoch */
-	struct sock_rec rec;  /* ext cleared */
+	uint64_t time_ms;    /* wall clock, ms since the epoch */
+	struct sock_rec rec; /* ext cleared */
 	bool has_tcp_info;
 	uint64_t bytes_acked;
 	uint64_t bytes_received;

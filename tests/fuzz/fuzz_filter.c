@@ -98,7 +98,8 @@ static const struct proc_map *owners(void)
 	}
 	FUZZ_ASSERT(mkdtemp(root));
 	for (size_t i = 0; i < n; i++) {
-		bool dir = !tree[i][1], link = !dir && strstr(tree[i][0], "/fd/");
+		bool dir = !tree[i][1],
+		     link = !dir && strstr(tree[i][0], "/fd/");
 		FILE *fp;
 
 		snprintf(p, sizeof(p), "%s/%s", root, tree[i][0]);
@@ -167,8 +168,7 @@ static void check_note(const struct filter *f, const char *ast)
 	/* A token holding the marker: the first one found may be it. */
 	n = strlen(reading);
 	FUZZ_ASSERT(n > 0 && reading[n - 1] == '\'');
-	if (strchr(note, '\\') || strstr(note, "...") ||
-	    strstr(reading, as)) {
+	if (strchr(note, '\\') || strstr(note, "...") || strstr(reading, as)) {
 		return; /* escaped, cut, or a token that looks like the note */
 	}
 	text = fuzz_text((const uint8_t *)reading, n - 1);

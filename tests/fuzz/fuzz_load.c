@@ -205,11 +205,11 @@ static bool ndjson_valid(const char *s, size_t n)
 static void run_report(struct run *r)
 {
 	enum { R_TABLE, R_JSON, R_PROM, R_MAX };
-	const struct snapshot snap = {.sum = r->sum,
-				      .usable_ports = 28232,
-				      .have_ports = true,
-				      .sys = {.port_lo = 32768,
-					      .port_hi = 60999}};
+	const struct snapshot snap = {
+	    .sum = r->sum,
+	    .usable_ports = 28232,
+	    .have_ports = true,
+	    .sys = {.port_lo = 32768, .port_hi = 60999}};
 	struct report rep;
 
 	report_build(&rep, &snap, 4);
@@ -231,7 +231,7 @@ static void run_report(struct run *r)
 		FUZZ_ASSERT(obuf_finish(&ob) == 0);
 		text = read_back(fd, &len);
 		FUZZ_ASSERT(k == R_JSON ? json_valid(text, len)
-					       : plain_text(text, len, true));
+					: plain_text(text, len, true));
 		free(text);
 		close(fd);
 	}

@@ -29,46 +29,66 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "sockstates"
-#define EXIT_USAGE 2
-#define EXIT_SKIP 77
-#define CLIENT_OFF 100	/* a pair's client port: its server port + 100 */
-#define TW_OFF 1000	/* TIME_WAIT client i: base + 1000 + i */
-#define WAIT_MS 5000	/* limit of every wait, on a socket or on /proc */
-#define NFT_TABLE "inet sockstates"
+#define PROG	      "sockstates"
+#define EXIT_USAGE    2
+#define EXIT_SKIP     77
+#define CLIENT_OFF    100  /* a pair's client port: its server port + 100 */
+#define TW_OFF	      1000 /* TIME_WAIT client i: base + 1000 + i */
+#define WAIT_MS	      5000 /* limit of every wait, on a socket or on /proc */
+#define NFT_TABLE     "inet sockstates"
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Kernel state codes as /proc/net/tcp prints them (include/net/tcp_states.h). */
+/* Kernel state codes as /proc/net/tcp prints them (include/net/tcp_states.h).
+ */
 enum {
-	ST_ESTABLISHED = 1, ST_SYN_SENT, ST_SYN_RECV, ST_FIN_WAIT1,
-	ST_FIN_WAIT2, ST_TIME_WAIT, ST_CLOSE, ST_CLOSE_WAIT, ST_LAST_ACK,
-	ST_LISTEN, ST_CLOSING, ST_MAX,
+	ST_ESTABLISHED = 1,
+	ST_SYN_SENT,
+	ST_SYN_RECV,
+	ST_FIN_WAIT1,
+	ST_FIN_WAIT2,
+	ST_TIME_WAIT,
+	ST_CLOSE,
+	ST_CLOSE_WAIT,
+	ST_LAST_ACK,
+	ST_LISTEN,
+	ST_CLOSING,
+	ST_MAX,
 };
 
 /* Scenarios; each value is also its server port's offset from the base. */
 enum scen {
-	SC_LISTEN, SC_SYN_SENT, SC_SYN_RECV, SC_ESTABLISHED, SC_FIN_WAIT1,
-	SC_FIN_WAIT2, SC_LAST_ACK, SC_CLOSING, SC_TIME_WAIT, SC_UDP_UNCONN,
-	SC_UDP_CONN, SC_COUNT,
+	SC_LISTEN,
+	SC_SYN_SENT,
+	SC_SYN_RECV,
+	SC_ESTABLISHED,
+	SC_FIN_WAIT1,
+	SC_FIN_WAIT2,
+	SC_LAST_ACK,
+	SC_CLOSING,
+	SC_TIME_WAIT,
+	SC_UDP_UNCONN,
+	SC_UDP_CONN,
+	SC_COUNT,
 };
 
 static const char *const scen_names[SC_COUNT] = {
-	"LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1",
-	"FIN_WAIT2/CLOSE_WAIT", "LAST_ACK", "CLOSING", "TIME_WAIT",
-	"UDP_UNCONN", "UDP_CONNECTED",
+    "LISTEN",	   "SYN_SENT",	    "SYN_RECV",
+    "ESTABLISHED", "FIN_WAIT1",	    "FIN_WAIT2/CLOSE_WAIT",
+    "LAST_ACK",	   "CLOSING",	    "TIME_WAIT",
+    "UDP_UNCONN",  "UDP_CONNECTED",
 };
 
 /* --states words; FIN_WAIT2 and CLOSE_WAIT are the two ends of one pair. */
 static const struct {
-	const char *key;	/* matched ignoring case, '-' and '_' */
+	const char *key; /* matched ignoring case, '-' and '_' */
 	enum scen sc;
 } state_words[] = {
-	{ "listen", SC_LISTEN },	{ "synsent", SC_SYN_SENT },
-	{ "synrecv", SC_SYN_RECV },	{ "established", SC_ESTABLISHED },
-	{ "finwait1", SC_FIN_WAIT1 },	{ "finwait2", SC_FIN_WAIT2 },
-	{ "closewait", SC_FIN_WAIT2 },	{ "lastack", SC_LAST_ACK },
-	{ "closing", SC_CLOSING },	{ "timewait", SC_TIME_WAIT },
-	{ "udpunconn", SC_UDP_UNCONN },	{ "udpconnected", SC_UDP_CONN },
+    {"listen", SC_LISTEN},	  {"synsent", SC_SYN_SENT},
+    {"synrecv", SC_SYN_RECV},	  {"established", SC_ESTABLISHED},
+    {"finwait1", SC_FIN_WAIT1},	  {"finwait2", SC_FIN_WAIT2},
+    {"closewait", SC_FIN_WAIT2},  {"lastack", SC_LAST_ACK},
+    {"closing", SC_CLOSING},	  {"timewait", SC_TIME_WAIT},
+    {"udpunconn", SC_UDP_UNCONN}, {"udpconnected", SC_UDP_CONN},
 };
 
 /* Dropped on input: "tcp <dir> <server port><match>". */
@@ -76,30 +96,35 @@ static const struct {
 	const char *dir;
 	const char *match;
 } rules[SC_COUNT] = {
-	/* every SYN is lost: the client retries in SYN_SENT */
-	[SC_SYN_SENT] = { "dport", "" },
-	/* the handshake's final pure ACK is lost: the server keeps a request */
-	[SC_SYN_RECV] = { "dport", " tcp flags & (syn | ack) == ack" },
-	/* all the server sends after its SYN-ACK is lost, its FIN first */
-	[SC_FIN_WAIT1] = { "sport", " tcp flags & syn == 0" },
-	/* only the server's FIN is lost, not its ACK of the client's FIN */
-	[SC_LAST_ACK] = { "sport", " tcp flags & fin == fin" },
-	[SC_CLOSING] = { "sport", " tcp flags & syn == 0" },
+    /* every SYN is lost: the client retries in SYN_SENT */
+    [SC_SYN_SENT] = {"dport", ""},
+    /* the handshake's final pure ACK is lost: the server keeps a request */
+    [SC_SYN_RECV] = {"dport", " tcp flags & (syn | ack) == ack"},
+    /* all the server sends after its SYN-ACK is lost, its FIN first */
+    [SC_FIN_WAIT1] = {"sport", " tcp flags & syn == 0"},
+    /* only the server's FIN is lost, not its ACK of the client's FIN */
+    [SC_LAST_ACK] = {"sport", " tcp flags & fin == fin"},
+    [SC_CLOSING] = {"sport", " tcp flags & syn == 0"},
 };
 
 static const char *const tcp_names[ST_MAX] = {
-	[ST_ESTABLISHED] = "ESTABLISHED", [ST_SYN_SENT] = "SYN_SENT",
-	[ST_SYN_RECV] = "SYN_RECV", [ST_FIN_WAIT1] = "FIN_WAIT1",
-	[ST_FIN_WAIT2] = "FIN_WAIT2", [ST_TIME_WAIT] = "TIME_WAIT",
-	[ST_CLOSE] = "CLOSE", [ST_CLOSE_WAIT] = "CLOSE_WAIT",
-	[ST_LAST_ACK] = "LAST_ACK", [ST_LISTEN] = "LISTEN",
-	[ST_CLOSING] = "CLOSING",
+    [ST_ESTABLISHED] = "ESTABLISHED",
+    [ST_SYN_SENT] = "SYN_SENT",
+    [ST_SYN_RECV] = "SYN_RECV",
+    [ST_FIN_WAIT1] = "FIN_WAIT1",
+    [ST_FIN_WAIT2] = "FIN_WAIT2",
+    [ST_TIME_WAIT] = "TIME_WAIT",
+    [ST_CLOSE] = "CLOSE",
+    [ST_CLOSE_WAIT] = "CLOSE_WAIT",
+    [ST_LAST_ACK] = "LAST_ACK",
+    [ST_LISTEN] = "LISTEN",
+    [ST_CLOSING] = "CLOSING",
 };
 
 struct opts {
 	bool v4, v6;
-	unsigned int scens;	/* one bit per enum scen */
-	unsigned int count;	/* TIME_WAIT sockets per family */
+	unsigned int scens; /* one bit per enum scen */
+	unsigned int count; /* TIME_WAIT sockets per family */
 	unsigned int base;
 };
 
@@ -110,14 +135,14 @@ struct ent {
 	int proto;
 	int state;
 	unsigned int lport;
-	unsigned int rport;	/* 0: unconnected, the peer is the wildcard */
-	int seen;		/* state found in /proc, -1 while absent */
+	unsigned int rport; /* 0: unconnected, the peer is the wildcard */
+	int seen;	    /* state found in /proc, -1 while absent */
 };
 
 struct ctx {
 	const struct opts *o;
-	struct ent *ents;	/* creation order, which is output order */
-	struct ent **index;	/* sorted for /proc lookups */
+	struct ent *ents;   /* creation order, which is output order */
+	struct ent **index; /* sorted for /proc lookups */
 	size_t n, cap;
 };
 
@@ -158,8 +183,13 @@ static void add(struct ctx *c, int fd, int family, int proto, int state,
 		c->ents = xreallocarray(c->ents, c->cap, sizeof(*c->ents));
 	}
 	c->ents[c->n++] = (struct ent){
-		.fd = fd, .family = family, .proto = proto, .state = state,
-		.lport = lport, .rport = rport, .seen = -1,
+	    .fd = fd,
+	    .family = family,
+	    .proto = proto,
+	    .state = state,
+	    .lport = lport,
+	    .rport = rport,
+	    .seen = -1,
 	};
 }
 
@@ -212,7 +242,8 @@ static int open_socket(int family, int type, unsigned int lport,
 		return -errno;
 	}
 	if (type == SOCK_STREAM) {
-		rc = setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt, sizeof(syncnt));
+		rc = setsockopt(fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt,
+				sizeof(syncnt));
 	}
 	len = sockaddr_lo(family, lport, &ss);
 	rc = rc ? rc : bind(fd, (struct sockaddr *)&ss, len);
@@ -234,7 +265,7 @@ static int open_socket(int family, int type, unsigned int lport,
 /* Waits for events on fd, then returns its pending error: 0 or -errno. */
 static int wait_fd(int fd, short events)
 {
-	struct pollfd p = { .fd = fd, .events = events };
+	struct pollfd p = {.fd = fd, .events = events};
 	socklen_t len = sizeof(int);
 	int n, soerr = 0;
 
@@ -307,8 +338,8 @@ out:
  */
 static int wait_tcp_state(int fd, int state)
 {
-	struct timespec nap = { 0, 1000000 };
-	struct tcp_info ti = { 0 };
+	struct timespec nap = {0, 1000000};
+	struct tcp_info ti = {0};
 	socklen_t len = sizeof(ti);
 	int i;
 
@@ -444,8 +475,9 @@ static int build_scen(struct ctx *c, int family, enum scen sc)
 		/* two sockets connected to each other */
 		err = keep(c, open_socket(family, SOCK_DGRAM, p, cp), family,
 			   IPPROTO_UDP, ST_ESTABLISHED, p, cp);
-		return err ? err : keep(c, open_socket(family, SOCK_DGRAM, cp, p),
-					family, IPPROTO_UDP, ST_ESTABLISHED, cp, p);
+		return err ? err
+			   : keep(c, open_socket(family, SOCK_DGRAM, cp, p),
+				  family, IPPROTO_UDP, ST_ESTABLISHED, cp, p);
 	default:
 		return sc_pair(c, family, p, sc);
 	}
@@ -458,7 +490,7 @@ static bool want_family(const struct opts *o, int family)
 
 static int build_all(struct ctx *c)
 {
-	static const int families[] = { AF_INET, AF_INET6 };
+	static const int families[] = {AF_INET, AF_INET6};
 	size_t i;
 	int sc, err;
 
@@ -470,11 +502,16 @@ static int build_all(struct ctx *c)
 			}
 			err = build_scen(c, families[i], sc);
 			if (err) {
-				fprintf(stderr, PROG ": %s over IPv%d, server port %u: %s%s\n",
-					scen_names[sc], families[i] == AF_INET ? 4 : 6,
-					c->o->base + sc, strerror(-err),
-					err == -EADDRNOTAVAIL || err == -ENETUNREACH ?
-					" (is lo up?)" : "");
+				fprintf(
+				    stderr,
+				    PROG
+				    ": %s over IPv%d, server port %u: %s%s\n",
+				    scen_names[sc],
+				    families[i] == AF_INET ? 4 : 6,
+				    c->o->base + sc, strerror(-err),
+				    err == -EADDRNOTAVAIL || err == -ENETUNREACH
+					? " (is lo up?)"
+					: "");
 				return err;
 			}
 		}
@@ -500,7 +537,7 @@ static int ent_cmp(const void *a, const void *b)
 /* Addresses need no check: the namespace had no socket before ours. */
 static void match_line(struct ctx *c, const char *line, int family, int proto)
 {
-	struct ent key = { .family = family, .proto = proto }, *kp = &key;
+	struct ent key = {.family = family, .proto = proto}, *kp = &key;
 	struct ent **hit;
 	unsigned int st;
 
@@ -520,10 +557,10 @@ static int scan_proc(struct ctx *c)
 		const char *path;
 		int family, proto;
 	} files[] = {
-		{ "/proc/self/net/tcp", AF_INET, IPPROTO_TCP },
-		{ "/proc/self/net/tcp6", AF_INET6, IPPROTO_TCP },
-		{ "/proc/self/net/udp", AF_INET, IPPROTO_UDP },
-		{ "/proc/self/net/udp6", AF_INET6, IPPROTO_UDP },
+	    {"/proc/self/net/tcp", AF_INET, IPPROTO_TCP},
+	    {"/proc/self/net/tcp6", AF_INET6, IPPROTO_TCP},
+	    {"/proc/self/net/udp", AF_INET, IPPROTO_UDP},
+	    {"/proc/self/net/udp6", AF_INET6, IPPROTO_UDP},
 	};
 	char line[512];
 	size_t i;
@@ -580,7 +617,7 @@ static void format_addr(const struct ent *e, bool peer, char *buf)
 /* Polls /proc until every socket shows its state, or names the first not. */
 static int wait_ready(struct ctx *c)
 {
-	struct timespec nap = { 0, 10000000 };
+	struct timespec nap = {0, 10000000};
 	char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
 	struct ent *e;
 	size_t i;
@@ -600,11 +637,13 @@ static int wait_ready(struct ctx *c)
 	}
 	format_addr(e, false, la);
 	format_addr(e, true, ra);
-	fprintf(stderr, PROG ": %s did not appear within %d ms: "
-		"%s %s port %u, peer %s port %u, is %s\n",
+	fprintf(stderr,
+		PROG ": %s did not appear within %d ms: "
+		     "%s %s port %u, peer %s port %u, is %s\n",
 		state_name(e->proto, e->state), WAIT_MS,
 		e->proto == IPPROTO_TCP ? "tcp" : "udp", la, e->lport, ra,
-		e->rport, e->seen < 0 ? "absent" : state_name(e->proto, e->seen));
+		e->rport,
+		e->seen < 0 ? "absent" : state_name(e->proto, e->seen));
 	return -ETIMEDOUT;
 }
 
@@ -620,7 +659,8 @@ static int print_ents(const struct ctx *c)
 		format_addr(e, true, ra);
 		printf("%s\t%s\t%s\t%u\t%s\t%u\n",
 		       e->proto == IPPROTO_TCP ? "tcp" : "udp",
-		       state_name(e->proto, e->state), la, e->lport, ra, e->rport);
+		       state_name(e->proto, e->state), la, e->lport, ra,
+		       e->rport);
 	}
 	printf("READY\n");
 	if (fflush(stdout) || ferror(stdout)) {
@@ -633,7 +673,8 @@ static int print_ents(const struct ctx *c)
 /* Feeds a script to nft, whose output goes to stderr: stdout is data. */
 static int nft_run(const char *script)
 {
-	FILE *p = popen("PATH=\"$PATH:/usr/sbin:/sbin\" exec nft -f - >&2", "we");
+	FILE *p =
+	    popen("PATH=\"$PATH:/usr/sbin:/sbin\" exec nft -f - >&2", "we");
 	int st;
 
 	if (!p) {
@@ -651,14 +692,16 @@ static int nft_create(const struct opts *o)
 	size_t len;
 	int sc;
 
-	len = snprintf(buf, sizeof(buf), "create table " NFT_TABLE "\n"
+	len = snprintf(buf, sizeof(buf),
+		       "create table " NFT_TABLE "\n"
 		       "add chain " NFT_TABLE " input { type filter hook input "
 		       "priority filter; policy accept; }\n");
 	for (sc = 0; sc < SC_COUNT; sc++) {
 		if (rules[sc].dir && (o->scens & (1u << sc))) {
-			len += snprintf(buf + len, sizeof(buf) - len,
-					"add rule " NFT_TABLE " input tcp %s %u%s drop\n",
-					rules[sc].dir, o->base + sc, rules[sc].match);
+			len += snprintf(
+			    buf + len, sizeof(buf) - len,
+			    "add rule " NFT_TABLE " input tcp %s %u%s drop\n",
+			    rules[sc].dir, o->base + sc, rules[sc].match);
 		}
 	}
 	return nft_run(buf);
@@ -721,12 +764,16 @@ static const char *not_fresh(const struct opts *o)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: " PROG " [--v4] [--v6] [--states LIST] [--count N] "
-		"[--base-port N]\n"
-		"  LIST: comma-separated LISTEN SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT1\n"
-		"  FIN_WAIT2 CLOSE_WAIT LAST_ACK CLOSING TIME_WAIT UDP_UNCONN UDP_CONNECTED\n"
-		"Defaults: both families, all states, --count 1, --base-port 20000.\n"
-		"Run under 'unshare -n' with lo up. Prints the sockets, then READY;\n"
-		"holds them until EOF on stdin or SIGTERM/SIGINT.\n");
+		   "[--base-port N]\n"
+		   "  LIST: comma-separated LISTEN SYN_SENT SYN_RECV "
+		   "ESTABLISHED FIN_WAIT1\n"
+		   "  FIN_WAIT2 CLOSE_WAIT LAST_ACK CLOSING TIME_WAIT "
+		   "UDP_UNCONN UDP_CONNECTED\n"
+		   "Defaults: both families, all states, --count 1, "
+		   "--base-port 20000.\n"
+		   "Run under 'unshare -n' with lo up. Prints the sockets, "
+		   "then READY;\n"
+		   "holds them until EOF on stdin or SIGTERM/SIGINT.\n");
 }
 
 static bool word_eq(const char *key, const char *w, size_t len)
@@ -756,7 +803,8 @@ static int parse_states(const char *list, unsigned int *scens)
 			}
 		}
 		if (i == ARRAY_SIZE(state_words)) {
-			fprintf(stderr, PROG ": unknown state '%.*s'\n", (int)len, w);
+			fprintf(stderr, PROG ": unknown state '%.*s'\n",
+				(int)len, w);
 			return -EINVAL;
 		}
 		*scens |= 1u << state_words[i].sc;
@@ -783,25 +831,28 @@ static int parse_uint(const char *s, unsigned int *v)
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	static const struct option longopts[] = {
-		{ "v4", no_argument, NULL, '4' },
-		{ "v6", no_argument, NULL, '6' },
-		{ "states", required_argument, NULL, 's' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "base-port", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"v4", no_argument, NULL, '4'},
+	    {"v6", no_argument, NULL, '6'},
+	    {"states", required_argument, NULL, 's'},
+	    {"count", required_argument, NULL, 'c'},
+	    {"base-port", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	unsigned int top;
 	int opt, err = 0;
 
-	*o = (struct opts){ .scens = (1u << SC_COUNT) - 1, .count = 1, .base = 20000 };
-	while (!err && (opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	*o = (struct opts){
+	    .scens = (1u << SC_COUNT) - 1, .count = 1, .base = 20000};
+	while (!err &&
+	       (opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (opt == '4' || opt == '6') {
 			*(opt == '4' ? &o->v4 : &o->v6) = true;
 		} else if (opt == 's') {
 			err = parse_states(optarg, &o->scens);
 		} else if (opt == 'c' || opt == 'b') {
-			err = parse_uint(optarg, opt == 'c' ? &o->count : &o->base);
+			err = parse_uint(optarg,
+					 opt == 'c' ? &o->count : &o->base);
 		} else if (opt == 'h') {
 			usage(stdout);
 			return 1;
@@ -810,11 +861,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		}
 	}
 	if (!err && optind < argc) {
-		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		fprintf(stderr, PROG ": unexpected argument '%s'\n",
+			argv[optind]);
 		err = -EINVAL;
 	}
-	top = o->base + (o->scens & (1u << SC_TIME_WAIT) ?
-			 TW_OFF + o->count - 1 : CLIENT_OFF + SC_UDP_CONN);
+	top = o->base + (o->scens & (1u << SC_TIME_WAIT)
+			     ? TW_OFF + o->count - 1
+			     : CLIENT_OFF + SC_UDP_CONN);
 	if (!err && top > 65535) {
 		fprintf(stderr, PROG ": ports would reach %u\n", top);
 		err = -EINVAL;
@@ -835,7 +888,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
  */
 static void hold(void)
 {
-	struct pollfd p = { .fd = 0, .events = POLLIN };
+	struct pollfd p = {.fd = 0, .events = POLLIN};
 	sigset_t set, old;
 	char buf[4096];
 	ssize_t n = 1;
@@ -848,7 +901,8 @@ static void hold(void)
 	       (n > 0 || (n < 0 && (errno == EINTR || errno == EAGAIN)))) {
 		n = ppoll(&p, 1, NULL, &old);
 		if (n > 0) {
-			n = p.revents & POLLNVAL ? 0 : read(0, buf, sizeof(buf));
+			n = p.revents & POLLNVAL ? 0
+						 : read(0, buf, sizeof(buf));
 		}
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -856,8 +910,8 @@ static void hold(void)
 
 int main(int argc, char **argv)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct ctx c = { 0 };
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct ctx c = {0};
 	const char *why;
 	struct opts o;
 	size_t i;
@@ -874,8 +928,10 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	why = not_fresh(&o);
 	if (why || nft_create(&o)) {
-		fprintf(stderr, PROG ": refusing to run: %s\n", why ? why :
-			"nft could not create table " NFT_TABLE " (see above)");
+		fprintf(stderr, PROG ": refusing to run: %s\n",
+			why ? why
+			    : "nft could not create table " NFT_TABLE
+			      " (see above)");
 		return EXIT_SKIP;
 	}
 	/* a signal during the setup ends the run before READY, not an error */
@@ -891,7 +947,8 @@ int main(int argc, char **argv)
 	}
 	ret = ret ? 1 : 0;
 	if (nft_run("delete table " NFT_TABLE "\n")) {
-		fprintf(stderr, PROG ": nft could not delete table " NFT_TABLE "\n");
+		fprintf(stderr,
+			PROG ": nft could not delete table " NFT_TABLE "\n");
 		ret = 1;
 	}
 	for (i = 0; i < c.n; i++) {

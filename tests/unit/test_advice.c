@@ -1079,9 +1079,9 @@ static void test_sysctl_folklore(void **unused)
 	assert_true(has_action(a, "/etc/sysctl.d/90-tuning.conf:5: "
 				  "net.ipv4.tcp_max_tw_buckets = 5000: lowered "
 				  "below 262144"));
-	assert_true(has_action(a,
-			       "/etc/sysctl.conf:3: "
-			       "net.ipv4.tcp_timestamps = 0: it disables PAWS"));
+	assert_true(
+	    has_action(a, "/etc/sysctl.conf:3: "
+			  "net.ipv4.tcp_timestamps = 0: it disables PAWS"));
 	/* Hidden by etc/sysctl.d/90-tuning.conf: never applied. */
 	assert_false(has_action(a, "/usr/lib/sysctl.d/90-tuning.conf"));
 	/* The default value of tcp_max_tw_buckets is no folklore. */

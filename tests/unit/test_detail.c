@@ -169,8 +169,8 @@ static struct sk_tcp_info est_info(void)
 {
 	struct sk_tcp_info t = {
 	    .tcpi_state = SS_ESTABLISHED,
-	    .tcpi_options = SK_TCPI_OPT_TS | SK_TCPI_OPT_SACK |
-			    SK_TCPI_OPT_WSCALE,
+	    .tcpi_options =
+		SK_TCPI_OPT_TS | SK_TCPI_OPT_SACK | SK_TCPI_OPT_WSCALE,
 	    .tcpi_snd_wscale = 7,
 	    .tcpi_rcv_wscale = 9,
 	    .tcpi_delivery_rate_app_limited = 1,
@@ -304,13 +304,13 @@ static void test_tcp_info_json(void **unused)
 				  "\"snd_cwnd\":10,"));
 	assert_non_null(strstr(t, ",\"pacing_rate\":156250000000,"
 				  "\"bytes_acked\":20001,"));
-	assert_non_null(strstr(
-	    t, ",\"snd_wnd\":70656,\"rcv_wnd\":65536,\"rehash\":2,"
-	       "\"total_rto\":1,\"total_rto_recoveries\":1,"
-	       "\"total_rto_time_ms\":204,\"received_ce\":0,"));
-	assert_non_null(strstr(
-	    t, ",\"app_limited\":true,\"pacing_rate_bps\":1250000000000,"
-	       "\"delivery_rate_bps\":12504,\"send_bps\":11032380}"));
+	assert_non_null(
+	    strstr(t, ",\"snd_wnd\":70656,\"rcv_wnd\":65536,\"rehash\":2,"
+		      "\"total_rto\":1,\"total_rto_recoveries\":1,"
+		      "\"total_rto_time_ms\":204,\"received_ce\":0,"));
+	assert_non_null(
+	    strstr(t, ",\"app_limited\":true,\"pacing_rate_bps\":1250000000000,"
+		      "\"delivery_rate_bps\":12504,\"send_bps\":11032380}"));
 	/* sentinels: no value is no member */
 	assert_null(strstr(t, "max_pacing_rate"));
 	assert_null(strstr(t, "snd_ssthresh"));
@@ -457,10 +457,14 @@ static void test_rates(void **unused)
 		bool numeric;
 		const char *want;
 	} cases[] = {
-	    {1.25e12, false, "1.25Tbps"}, {35.328e9, false, "35.3Gbps"},
-	    {886786694, false, "887Mbps"}, {12504, false, "12.5kbps"},
-	    {1000, false, "1kbps"},	    {800, false, "800bps"},
-	    {1.25e12, true, "1250000000000bps"}, {12504, true, "12504bps"},
+	    {1.25e12, false, "1.25Tbps"},
+	    {35.328e9, false, "35.3Gbps"},
+	    {886786694, false, "887Mbps"},
+	    {12504, false, "12.5kbps"},
+	    {1000, false, "1kbps"},
+	    {800, false, "800bps"},
+	    {1.25e12, true, "1250000000000bps"},
+	    {12504, true, "12504bps"},
 	};
 	char buf[48];
 
@@ -483,9 +487,10 @@ static void test_diag_ext(void **unused)
 	o = (struct opts){.skmem = true};
 	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_SKMEMINFO - 1));
 	o = (struct opts){.tcp_info = true};
-	assert_int_equal(detail_diag_ext(&o), 1u << (INET_DIAG_INFO - 1) |
-						  1u << (INET_DIAG_VEGASINFO - 1) |
-						  1u << (INET_DIAG_CONG - 1));
+	assert_int_equal(detail_diag_ext(&o),
+			 1u << (INET_DIAG_INFO - 1) |
+			     1u << (INET_DIAG_VEGASINFO - 1) |
+			     1u << (INET_DIAG_CONG - 1));
 	assert_false(detail_wanted(&(struct opts){.numeric = true}));
 	assert_true(detail_wanted(&(struct opts){.timers = true}));
 }
@@ -495,18 +500,17 @@ static void test_diag_ext(void **unused)
 static void test_cgroup_unreachable(void **unused)
 {
 	struct opts o = {.extended = true};
-	struct sock_rec rec = {.protocol = IPPROTO_TCP,
-			       .has_cgroup = true,
-			       .cgroup_id = 0x8ed7};
+	struct sock_rec rec = {
+	    .protocol = IPPROTO_TCP, .has_cgroup = true, .cgroup_id = 0x8ed7};
 	struct obuf ob;
 
 	(void)unused;
 	obuf_init(&ob, -1, 4096);
-	assert_non_null(strstr(render(&o, &rec, false, &ob),
-				"cgroup:unreachable:8ed7 "));
+	assert_non_null(
+	    strstr(render(&o, &rec, false, &ob), "cgroup:unreachable:8ed7 "));
 	/* JSON has the number under its own key, and no path. */
-	assert_non_null(strstr(render(&o, &rec, true, &ob),
-				"\"cgroup_id\":36567"));
+	assert_non_null(
+	    strstr(render(&o, &rec, true, &ob), "\"cgroup_id\":36567"));
 	assert_null(strstr(ob.buf, "\"cgroup\":"));
 	ob.len = 0;
 	obuf_finish(&ob);

@@ -89,7 +89,7 @@ static int load_bytes(const void *p, size_t n, struct collected *c,
 
 static void assert_addr(const uint8_t *addr, int family, const char *text)
 {
-	uint8_t want[16] = { 0 };
+	uint8_t want[16] = {0};
 
 	assert_int_equal(inet_pton(family, text, want), 1);
 	assert_memory_equal(addr, want, 16);
@@ -97,7 +97,7 @@ static void assert_addr(const uint8_t *addr, int family, const char *text)
 
 static void test_live_dump(void **unused)
 {
-	struct diag_load_err err = { 0 };
+	struct diag_load_err err = {0};
 	struct collected c;
 	size_t len;
 	char *buf = read_fixture("live.dump", &len);
@@ -136,7 +136,7 @@ static void test_live_dump(void **unused)
 
 static void test_ss_dump_is_tcp(void **unused)
 {
-	struct diag_load_err err = { 0 };
+	struct diag_load_err err = {0};
 	struct collected c;
 	size_t len;
 	char *buf = read_fixture("ss-D.dump", &len);
@@ -154,7 +154,7 @@ static void test_ss_dump_is_tcp(void **unused)
 
 static void test_truncated_names_offset(void **unused)
 {
-	struct diag_load_err err = { 0 };
+	struct diag_load_err err = {0};
 	struct collected c;
 	size_t len;
 	char *buf = read_fixture("live.dump", &len);
@@ -173,7 +173,7 @@ static void test_truncated_names_offset(void **unused)
 
 static void test_corrupt_length_and_type(void **unused)
 {
-	struct diag_load_err err = { 0 };
+	struct diag_load_err err = {0};
 	struct collected c;
 	size_t len;
 	char *buf = read_fixture("live.dump", &len);
@@ -196,7 +196,7 @@ static void test_corrupt_length_and_type(void **unused)
 
 static void test_empty_and_garbage(void **unused)
 {
-	struct diag_load_err err = { 0 };
+	struct diag_load_err err = {0};
 	struct collected c;
 	char garbage[64];
 
@@ -235,13 +235,14 @@ static struct inet_diag_msg *start_msg(struct msgbuf *m, uint8_t family)
 static void add_attr(struct msgbuf *m, uint16_t type, const void *p,
 		     uint16_t len)
 {
-	struct nlattr *a = (struct nlattr *)(m->bytes +
-					     NLMSG_ALIGN(m->nlh.nlmsg_len));
+	struct nlattr *a =
+	    (struct nlattr *)(m->bytes + NLMSG_ALIGN(m->nlh.nlmsg_len));
 
 	a->nla_type = type;
 	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
 	memcpy((char *)a + NLA_HDRLEN, p, len);
-	m->nlh.nlmsg_len = NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
+	m->nlh.nlmsg_len =
+	    NLMSG_ALIGN(m->nlh.nlmsg_len) + NLA_ALIGN(a->nla_len);
 }
 
 static void test_attributes(void **unused)
@@ -250,9 +251,9 @@ static void test_attributes(void **unused)
 	struct inet_diag_msg *d = start_msg(&m, AF_INET6);
 	struct sock_rec rec;
 	uint8_t shut = 3, v6only = 1;
-	uint32_t mark = 0xbeef, skmem[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	uint32_t mark = 0xbeef, skmem[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
 	uint64_t cg = 0x1122334455667788ull;
-	char unknown[5] = "junk", cong[] = "cubic", info[40] = { 7 };
+	char unknown[5] = "junk", cong[] = "cubic", info[40] = {7};
 
 	(void)unused;
 	d->idiag_state = SS_ESTABLISHED;
@@ -299,13 +300,13 @@ static void test_cc_and_ulp(void **unused)
 {
 	struct msgbuf m;
 	struct sock_rec rec;
-	struct tcp_bbr_info bbr = { .bbr_bw_lo = 1000, .bbr_min_rtt = 8 };
+	struct tcp_bbr_info bbr = {.bbr_bw_lo = 1000, .bbr_min_rtt = 8};
 	/* INET_ULP_INFO_NAME "tls" nested in INET_DIAG_ULP_INFO */
 	struct {
 		struct nlattr a;
 		char name[4];
-	} ulp = { { NLA_HDRLEN + 4, INET_ULP_INFO_NAME }, "tls" };
-	char noterm[3] = { 'a', 'b', 'c' };
+	} ulp = {{NLA_HDRLEN + 4, INET_ULP_INFO_NAME}, "tls"};
+	char noterm[3] = {'a', 'b', 'c'};
 
 	(void)unused;
 	start_msg(&m, AF_INET);
@@ -355,14 +356,16 @@ static void test_malformed_messages(void **unused)
 	/* An attribute claiming more bytes than the message holds. */
 	start_msg(&m, AF_INET);
 	add_attr(&m, INET_DIAG_SHUTDOWN, &shut, 1);
-	a = (struct nlattr *)(m.bytes + NLMSG_LENGTH(sizeof(struct inet_diag_msg)));
+	a = (struct nlattr *)(m.bytes +
+			      NLMSG_LENGTH(sizeof(struct inet_diag_msg)));
 	a->nla_len = 200;
 	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), -EBADMSG);
 
 	/* A CONG name without its NUL is ignored, not read past. */
 	start_msg(&m, AF_INET);
 	add_attr(&m, INET_DIAG_CONG, "cubicXX", 7);
-	m.bytes[NLMSG_LENGTH(sizeof(struct inet_diag_msg)) + NLA_HDRLEN + 7] = 'Y';
+	m.bytes[NLMSG_LENGTH(sizeof(struct inet_diag_msg)) + NLA_HDRLEN + 7] =
+	    'Y';
 	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), 0);
 	assert_null(rec.ext.cong);
 }
@@ -489,16 +492,16 @@ static void test_unix_malformed(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_live_dump),
-		cmocka_unit_test(test_ss_dump_is_tcp),
-		cmocka_unit_test(test_truncated_names_offset),
-		cmocka_unit_test(test_corrupt_length_and_type),
-		cmocka_unit_test(test_empty_and_garbage),
-		cmocka_unit_test(test_attributes),
-		cmocka_unit_test(test_malformed_messages),
-		cmocka_unit_test(test_cc_and_ulp),
-		cmocka_unit_test(test_unix_message),
-		cmocka_unit_test(test_unix_malformed),
+	    cmocka_unit_test(test_live_dump),
+	    cmocka_unit_test(test_ss_dump_is_tcp),
+	    cmocka_unit_test(test_truncated_names_offset),
+	    cmocka_unit_test(test_corrupt_length_and_type),
+	    cmocka_unit_test(test_empty_and_garbage),
+	    cmocka_unit_test(test_attributes),
+	    cmocka_unit_test(test_malformed_messages),
+	    cmocka_unit_test(test_cc_and_ulp),
+	    cmocka_unit_test(test_unix_message),
+	    cmocka_unit_test(test_unix_malformed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

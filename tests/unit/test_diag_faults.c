@@ -30,14 +30,14 @@
 #include "opts.h"
 
 enum step_kind {
-	ROWS,      /* a batch of n TCP rows, ports from `first` */
+	ROWS,	   /* a batch of n TCP rows, ports from `first` */
 	ROWS_INTR, /* the same, flagged NLM_F_DUMP_INTR */
 	ROWS_GONE, /* sockets torn down after the kernel's filter ran:
 		    * CLOSE, ports cleared */
-	DONE,      /* NLMSG_DONE */
+	DONE,	   /* NLMSG_DONE */
 	NL_ERROR,  /* an NLMSG_ERROR carrying -err */
 	RECV_FAIL, /* recvmsg itself fails with err */
-	END,       /* no more steps for this request */
+	END,	   /* no more steps for this request */
 };
 
 struct step {
@@ -45,7 +45,7 @@ struct step {
 	int n, first, err;
 };
 
-#define MAX_REQ 8
+#define MAX_REQ	 8
 #define MAX_STEP 8
 
 /* The scripted kernel: steps per request, and what was asked of it. */
@@ -57,8 +57,8 @@ static struct {
 	uint32_t seq;
 	const char *bad; /* set by the reader thread: cmocka asserts there
 			  * would longjmp across threads */
-	bool no_threads;  /* pthread_create fails with EAGAIN */
-	int refused;      /* how many threads it refused */
+	bool no_threads; /* pthread_create fails with EAGAIN */
+	int refused;	 /* how many threads it refused */
 } k;
 
 /*
@@ -103,11 +103,10 @@ ssize_t mnl_socket_sendto(const struct mnl_socket *nl, const void *buf,
 	assert_true(k.n_req < MAX_REQ);
 	k.req_type[k.n_req] = nlh->nlmsg_type;
 	/* v2 starts with family, protocol; the old request with family. */
-	k.req_family[k.n_req] = nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY ? body[0]
-								       : AF_UNSPEC;
-	k.req_proto[k.n_req] = nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY
-				       ? body[1]
-				       : IPPROTO_TCP;
+	k.req_family[k.n_req] =
+	    nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY ? body[0] : AF_UNSPEC;
+	k.req_proto[k.n_req] =
+	    nlh->nlmsg_type == SOCK_DIAG_BY_FAMILY ? body[1] : IPPROTO_TCP;
 	k.seq = nlh->nlmsg_seq;
 	k.n_req++;
 	k.step = 0;
@@ -130,7 +129,8 @@ static struct nlmsghdr *put_hdr(char *p, uint16_t type, uint16_t flags,
 
 static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 {
-	uint16_t flags = NLM_F_MULTI | (s->kind == ROWS_INTR ? NLM_F_DUMP_INTR : 0);
+	uint16_t flags =
+	    NLM_F_MULTI | (s->kind == ROWS_INTR ? NLM_F_DUMP_INTR : 0);
 	size_t off = 0;
 
 	for (int i = 0; i < s->n; i++) {
@@ -140,7 +140,8 @@ static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 		struct inet_diag_msg *m = NLMSG_DATA(nlh);
 
 		m->idiag_family = AF_INET;
-		m->idiag_state = s->kind == ROWS_GONE ? 7 : 1; /* CLOSE, ESTAB */
+		m->idiag_state =
+		    s->kind == ROWS_GONE ? 7 : 1; /* CLOSE, ESTAB */
 		m->id.idiag_sport = htons((uint16_t)(s->first + i));
 		m->id.idiag_dport = htons(s->kind == ROWS_GONE ? 0 : 80);
 		m->id.idiag_cookie[0] = (uint32_t)(s->first + i);
@@ -151,8 +152,7 @@ static size_t put_rows(char *buf, const struct step *s, uint32_t portid)
 	return off;
 }
 
-ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf,
-			    size_t size)
+ssize_t mnl_socket_recvfrom(const struct mnl_socket *nl, void *buf, size_t size)
 {
 	const struct step *s = &k.script[k.n_req - 1][k.step];
 	uint32_t portid = mnl_socket_get_portid(nl);
@@ -226,11 +226,12 @@ static int check_kernel(void **unused)
 /* Parse argv with the real option parser: acquire reads struct opts. */
 static void parse(struct opts *o, const char *args)
 {
-	char copy[128], *argv[16] = { (char *)"sockscope" };
+	char copy[128], *argv[16] = {(char *)"sockscope"};
 	int argc = 1;
 
 	snprintf(copy, sizeof(copy), "%s", args);
-	for (char *t = strtok(copy, " "); t && argc < 15; t = strtok(NULL, " ")) {
+	for (char *t = strtok(copy, " "); t && argc < 15;
+	     t = strtok(NULL, " ")) {
 		argv[argc++] = t;
 	}
 	argv[argc] = NULL;
@@ -278,12 +279,14 @@ static int run_captured(const char *args, struct seen *s, char *err,
 /* Both families in one TCP walk: one old-style request, rows in order. */
 static void test_one_walk(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 3, 1000, 0 }, { ROWS, 2, 2000, 0 },
-				   { DONE, 0, 0, 0 } }, 3);
+	script(0,
+	       (struct step[]){
+		   {ROWS, 3, 1000, 0}, {ROWS, 2, 2000, 0}, {DONE, 0, 0, 0}},
+	       3);
 	assert_int_equal(run_acquire("-tan", &s), 0);
 	assert_int_equal(k.n_req, 1);
 	assert_int_equal(k.req_type[0], 18); /* TCPDIAG_GETSOCK */
@@ -296,13 +299,13 @@ static void test_one_walk(void **unused)
 /* A kernel without the old request: per family, nothing lost or doubled. */
 static void test_one_walk_refused(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { NL_ERROR, 0, 0, EOPNOTSUPP } }, 1);
-	script(1, (struct step[]){ { ROWS, 2, 10, 0 }, { DONE, 0, 0, 0 } }, 2);
-	script(2, (struct step[]){ { DONE, 0, 0, 0 } }, 1);
+	script(0, (struct step[]){{NL_ERROR, 0, 0, EOPNOTSUPP}}, 1);
+	script(1, (struct step[]){{ROWS, 2, 10, 0}, {DONE, 0, 0, 0}}, 2);
+	script(2, (struct step[]){{DONE, 0, 0, 0}}, 1);
 	assert_int_equal(run_acquire("-tan", &s), 0);
 	assert_int_equal(k.n_req, 3);
 	assert_int_equal(k.req_type[1], SOCK_DIAG_BY_FAMILY);
@@ -314,12 +317,12 @@ static void test_one_walk_refused(void **unused)
 /* Overflow before the first row: the dump is asked for again. */
 static void test_enobufs_retried(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { RECV_FAIL, 0, 0, ENOBUFS } }, 1);
-	script(1, (struct step[]){ { ROWS, 4, 1, 0 }, { DONE, 0, 0, 0 } }, 2);
+	script(0, (struct step[]){{RECV_FAIL, 0, 0, ENOBUFS}}, 1);
+	script(1, (struct step[]){{ROWS, 4, 1, 0}, {DONE, 0, 0, 0}}, 2);
 	assert_int_equal(run_acquire("-tn -4", &s), 0);
 	assert_int_equal(k.n_req, 2);
 	assert_int_equal(s.n, 4);
@@ -328,13 +331,13 @@ static void test_enobufs_retried(void **unused)
 /* Overflow after rows went out: an error, never a silent half listing. */
 static void test_enobufs_mid_dump(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	char err[512];
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 3, 1, 0 },
-				   { RECV_FAIL, 0, 0, ENOBUFS } }, 2);
+	script(0, (struct step[]){{ROWS, 3, 1, 0}, {RECV_FAIL, 0, 0, ENOBUFS}},
+	       2);
 	assert_int_equal(run_captured("-tn -4", &s, err, sizeof(err)),
 			 -ENOBUFS);
 	assert_int_equal(k.n_req, 1);
@@ -346,13 +349,12 @@ static void test_enobufs_mid_dump(void **unused)
 /* An interrupted one-walk dump is listed, and said to be interrupted. */
 static void test_one_walk_interrupted(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	char err[512];
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS_INTR, 2, 1, 0 },
-				   { DONE, 0, 0, 0 } }, 2);
+	script(0, (struct step[]){{ROWS_INTR, 2, 1, 0}, {DONE, 0, 0, 0}}, 2);
 	assert_int_equal(run_captured("-tan", &s, err, sizeof(err)), 0);
 	assert_int_equal(k.n_req, 1);
 	assert_int_equal(s.n, 2);
@@ -363,12 +365,12 @@ static void test_one_walk_interrupted(void **unused)
  * it looks like a filter refusal: a retry would print rows twice. */
 static void test_error_mid_dump(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 2, 1, 0 },
-				   { NL_ERROR, 0, 0, EINVAL } }, 2);
+	script(0, (struct step[]){{ROWS, 2, 1, 0}, {NL_ERROR, 0, 0, EINVAL}},
+	       2);
 	assert_int_equal(run_acquire("-tn -4 sport > :0", &s), -EINVAL);
 	assert_int_equal(k.n_req, 1);
 	assert_int_equal(s.n, 2);
@@ -377,12 +379,12 @@ static void test_error_mid_dump(void **unused)
 /* A filter refused up front is retried without it, filtered here. */
 static void test_filter_refused(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { NL_ERROR, 0, 0, EINVAL } }, 1);
-	script(1, (struct step[]){ { ROWS, 4, 1, 0 }, { DONE, 0, 0, 0 } }, 2);
+	script(0, (struct step[]){{NL_ERROR, 0, 0, EINVAL}}, 1);
+	script(1, (struct step[]){{ROWS, 4, 1, 0}, {DONE, 0, 0, 0}}, 2);
 	assert_int_equal(run_acquire("-tn -4 sport > :2", &s), 0);
 	assert_int_equal(k.n_req, 2);
 	assert_int_equal(s.n, 2); /* ports 3 and 4 */
@@ -395,12 +397,16 @@ static void test_filter_refused(void **unused)
  */
 static void test_torn_down_rows_refiltered(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 2, 1, 0 }, { ROWS_GONE, 1, 0, 0 },
-				   { ROWS, 1, 3, 0 }, { DONE, 0, 0, 0 } }, 4);
+	script(0,
+	       (struct step[]){{ROWS, 2, 1, 0},
+			       {ROWS_GONE, 1, 0, 0},
+			       {ROWS, 1, 3, 0},
+			       {DONE, 0, 0, 0}},
+	       4);
 	assert_int_equal(run_acquire("-tan -4 dport = :80", &s), 0);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.ports[2], 3);
@@ -414,7 +420,7 @@ static void test_torn_down_rows_refiltered(void **unused)
  */
 static void test_save_write_fails(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 	struct opts o;
 	struct acquire a;
 	char err[512];
@@ -424,8 +430,10 @@ static void test_save_write_fails(void **unused)
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 3, 1, 0 }, { ROWS, 2, 10, 0 },
-				   { DONE, 0, 0, 0 } }, 3);
+	script(
+	    0,
+	    (struct step[]){{ROWS, 3, 1, 0}, {ROWS, 2, 10, 0}, {DONE, 0, 0, 0}},
+	    3);
 	parse(&o, "-tn -4");
 	acquire_init(&a, &o);
 	a.save_fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
@@ -452,12 +460,12 @@ static void test_save_write_fails(void **unused)
 /* A UDP table the kernel cannot dump is skipped; TCP still lists. */
 static void test_missing_table_skipped(void **unused)
 {
-	struct seen s = { 0 };
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 1, 7, 0 }, { DONE, 0, 0, 0 } }, 2);
-	script(1, (struct step[]){ { NL_ERROR, 0, 0, ENOENT } }, 1);
+	script(0, (struct step[]){{ROWS, 1, 7, 0}, {DONE, 0, 0, 0}}, 2);
+	script(1, (struct step[]){{NL_ERROR, 0, 0, ENOENT}}, 1);
 	assert_int_equal(run_acquire("-tun -4", &s), 0);
 	assert_int_equal(k.n_req, 2);
 	assert_int_equal(k.req_proto[1], IPPROTO_UDP);
@@ -468,15 +476,17 @@ static void test_missing_table_skipped(void **unused)
 static void test_dump_intr_flagged(void **unused)
 {
 	struct diag *d;
-	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
-				.states = ~0u };
-	struct seen s = { 0 };
+	struct diag_req req = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .states = ~0u};
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 2, 1, 0 }, { ROWS_INTR, 2, 3, 0 },
-				   { DONE, 0, 0, 0 } }, 3);
-	script(1, (struct step[]){ { ROWS, 1, 9, 0 }, { DONE, 0, 0, 0 } }, 2);
+	script(0,
+	       (struct step[]){
+		   {ROWS, 2, 1, 0}, {ROWS_INTR, 2, 3, 0}, {DONE, 0, 0, 0}},
+	       3);
+	script(1, (struct step[]){{ROWS, 1, 9, 0}, {DONE, 0, 0, 0}}, 2);
 	assert_int_equal(diag_open(&d), 0);
 	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
 	assert_true(diag_interrupted(d));
@@ -491,20 +501,25 @@ static void test_dump_intr_flagged(void **unused)
 static void test_early_stop_then_reuse(void **unused)
 {
 	struct diag *d;
-	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
-				.states = ~0u };
-	struct seen s = { .stop_after = 2 };
+	struct diag_req req = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .states = ~0u};
+	struct seen s = {.stop_after = 2};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 3, 1, 0 }, { ROWS, 3, 4, 0 },
-				   { ROWS, 3, 7, 0 }, { ROWS, 3, 10, 0 },
-				   { ROWS, 3, 13, 0 }, { ROWS, 3, 16, 0 },
-				   { DONE, 0, 0, 0 } }, 7);
-	script(1, (struct step[]){ { ROWS, 1, 99, 0 }, { DONE, 0, 0, 0 } }, 2);
+	script(0,
+	       (struct step[]){{ROWS, 3, 1, 0},
+			       {ROWS, 3, 4, 0},
+			       {ROWS, 3, 7, 0},
+			       {ROWS, 3, 10, 0},
+			       {ROWS, 3, 13, 0},
+			       {ROWS, 3, 16, 0},
+			       {DONE, 0, 0, 0}},
+	       7);
+	script(1, (struct step[]){{ROWS, 1, 99, 0}, {DONE, 0, 0, 0}}, 2);
 	assert_int_equal(diag_open(&d), 0);
 	assert_int_equal(diag_dump(d, &req, collect, &s), -EPIPE);
-	s = (struct seen){ 0 };
+	s = (struct seen){0};
 	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(s.ports[0], 99);
@@ -515,28 +530,34 @@ static void test_early_stop_then_reuse(void **unused)
 static void test_without_threads(void **unused)
 {
 	struct diag *d;
-	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
-				.states = ~0u };
-	struct seen s = { .stop_after = 4 };
+	struct diag_req req = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .states = ~0u};
+	struct seen s = {.stop_after = 4};
 
 	(void)unused;
 	reset();
 	k.no_threads = true;
-	script(0, (struct step[]){ { ROWS, 3, 1, 0 }, { ROWS, 3, 4, 0 },
-				   { ROWS, 3, 7, 0 }, { DONE, 0, 0, 0 } }, 4);
-	script(1, (struct step[]){ { ROWS, 2, 20, 0 }, { ROWS_INTR, 2, 22, 0 },
-				   { DONE, 0, 0, 0 } }, 3);
-	script(2, (struct step[]){ { ROWS, 1, 30, 0 },
-				   { RECV_FAIL, 0, 0, ENOBUFS } }, 2);
+	script(0,
+	       (struct step[]){{ROWS, 3, 1, 0},
+			       {ROWS, 3, 4, 0},
+			       {ROWS, 3, 7, 0},
+			       {DONE, 0, 0, 0}},
+	       4);
+	script(1,
+	       (struct step[]){
+		   {ROWS, 2, 20, 0}, {ROWS_INTR, 2, 22, 0}, {DONE, 0, 0, 0}},
+	       3);
+	script(2, (struct step[]){{ROWS, 1, 30, 0}, {RECV_FAIL, 0, 0, ENOBUFS}},
+	       2);
 	assert_int_equal(diag_open(&d), 0);
 	assert_int_equal(diag_dump(d, &req, collect, &s), -EPIPE);
 	assert_int_equal(s.n, 4);
-	s = (struct seen){ 0 };
+	s = (struct seen){0};
 	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
 	assert_true(diag_interrupted(d));
 	assert_int_equal(s.n, 4);
 	assert_int_equal(s.ports[3], 23);
-	s = (struct seen){ 0 };
+	s = (struct seen){0};
 	assert_int_equal(diag_dump(d, &req, collect, &s), -ENOBUFS);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(k.refused, 3); /* each dump ran inline */
@@ -551,19 +572,21 @@ static void test_without_threads(void **unused)
 static void test_batch_seam_repeats(void **unused)
 {
 	struct diag *d;
-	struct diag_req req = { .family = AF_INET, .protocol = IPPROTO_TCP,
-				.states = ~0u };
-	struct seen s = { 0 };
-	static const int want[] = { 1, 2, 3, 4, 5, 6, 7, 3 };
+	struct diag_req req = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .states = ~0u};
+	struct seen s = {0};
+	static const int want[] = {1, 2, 3, 4, 5, 6, 7, 3};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 3, 1, 0 },   /* 1 2 3 */
-				   { ROWS, 3, 2, 0 },   /* (2 3) 4 */
-				   { ROWS, 3, 4, 0 },   /* (4) 5 6 */
-				   { ROWS, 1, 7, 0 },   /* 7 */
-				   { ROWS, 1, 3, 0 },   /* 3: not at a seam */
-				   { DONE, 0, 0, 0 } }, 6);
+	script(0,
+	       (struct step[]){{ROWS, 3, 1, 0}, /* 1 2 3 */
+			       {ROWS, 3, 2, 0}, /* (2 3) 4 */
+			       {ROWS, 3, 4, 0}, /* (4) 5 6 */
+			       {ROWS, 1, 7, 0}, /* 7 */
+			       {ROWS, 1, 3, 0}, /* 3: not at a seam */
+			       {DONE, 0, 0, 0}},
+	       6);
 	assert_int_equal(diag_open(&d), 0);
 	assert_int_equal(diag_dump(d, &req, collect, &s), 0);
 	assert_int_equal(s.n, 8);
@@ -577,14 +600,13 @@ static void test_batch_seam_repeats(void **unused)
 static void test_receive_error_is_returned(void **unused)
 {
 	struct diag *d;
-	struct diag_req req = { .family = AF_INET6, .protocol = IPPROTO_TCP,
-				.states = ~0u };
-	struct seen s = { 0 };
+	struct diag_req req = {
+	    .family = AF_INET6, .protocol = IPPROTO_TCP, .states = ~0u};
+	struct seen s = {0};
 
 	(void)unused;
 	reset();
-	script(0, (struct step[]){ { ROWS, 1, 1, 0 },
-				   { RECV_FAIL, 0, 0, EIO } }, 2);
+	script(0, (struct step[]){{ROWS, 1, 1, 0}, {RECV_FAIL, 0, 0, EIO}}, 2);
 	assert_int_equal(diag_open(&d), 0);
 	assert_int_equal(diag_dump(d, &req, collect, &s), -EIO);
 	assert_int_equal(s.n, 1);
@@ -594,21 +616,23 @@ static void test_receive_error_is_returned(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_one_walk, check_kernel),
-		cmocka_unit_test_teardown(test_one_walk_refused, check_kernel),
-		cmocka_unit_test_teardown(test_enobufs_retried, check_kernel),
-		cmocka_unit_test_teardown(test_enobufs_mid_dump, check_kernel),
-		cmocka_unit_test_teardown(test_error_mid_dump, check_kernel),
-		cmocka_unit_test_teardown(test_filter_refused, check_kernel),
-		cmocka_unit_test_teardown(test_missing_table_skipped, check_kernel),
-		cmocka_unit_test_teardown(test_save_write_fails, check_kernel),
-		cmocka_unit_test_teardown(test_dump_intr_flagged, check_kernel),
-		cmocka_unit_test_teardown(test_early_stop_then_reuse, check_kernel),
-		cmocka_unit_test_teardown(test_receive_error_is_returned, check_kernel),
-		cmocka_unit_test_teardown(test_without_threads, check_kernel),
-		cmocka_unit_test_teardown(test_one_walk_interrupted, check_kernel),
-		cmocka_unit_test_teardown(test_batch_seam_repeats, check_kernel),
-		cmocka_unit_test_teardown(test_torn_down_rows_refiltered, check_kernel),
+	    cmocka_unit_test_teardown(test_one_walk, check_kernel),
+	    cmocka_unit_test_teardown(test_one_walk_refused, check_kernel),
+	    cmocka_unit_test_teardown(test_enobufs_retried, check_kernel),
+	    cmocka_unit_test_teardown(test_enobufs_mid_dump, check_kernel),
+	    cmocka_unit_test_teardown(test_error_mid_dump, check_kernel),
+	    cmocka_unit_test_teardown(test_filter_refused, check_kernel),
+	    cmocka_unit_test_teardown(test_missing_table_skipped, check_kernel),
+	    cmocka_unit_test_teardown(test_save_write_fails, check_kernel),
+	    cmocka_unit_test_teardown(test_dump_intr_flagged, check_kernel),
+	    cmocka_unit_test_teardown(test_early_stop_then_reuse, check_kernel),
+	    cmocka_unit_test_teardown(test_receive_error_is_returned,
+				      check_kernel),
+	    cmocka_unit_test_teardown(test_without_threads, check_kernel),
+	    cmocka_unit_test_teardown(test_one_walk_interrupted, check_kernel),
+	    cmocka_unit_test_teardown(test_batch_seam_repeats, check_kernel),
+	    cmocka_unit_test_teardown(test_torn_down_rows_refiltered,
+				      check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -34,7 +34,7 @@ static void render(char *out, size_t len, const uint64_t *count,
 
 static void test_every_state_drawn_and_fits(void **unused)
 {
-	uint64_t count[SS_MAX] = { 0 }, before[SS_MAX] = { 0 };
+	uint64_t count[SS_MAX] = {0}, before[SS_MAX] = {0};
 	static char out[16384];
 
 	(void)unused;
@@ -114,8 +114,8 @@ static void test_moves_by_cookie(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_state_drawn_and_fits),
-		cmocka_unit_test(test_moves_by_cookie),
+	    cmocka_unit_test(test_every_state_drawn_and_fits),
+	    cmocka_unit_test(test_moves_by_cookie),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -95,8 +95,8 @@ static void test_time_wait(void **unused)
 	assert_non_null(strstr(tw->who.text, "closed first"));
 	/* No sysctl claims to bound it. */
 	for (size_t i = 0; i < facts_n_sysctls(); i++) {
-		assert_int_equal(facts_sysctl(i)->bounds &
-				 SS_BIT(SS_TIME_WAIT), 0);
+		assert_int_equal(facts_sysctl(i)->bounds & SS_BIT(SS_TIME_WAIT),
+				 0);
 	}
 }
 
@@ -111,8 +111,8 @@ static void test_fin_timeout_is_fin_wait2_only(void **unused)
 		const struct state_fact *f = facts_state(i);
 		bool fw2 = f->codes == SS_BIT(SS_FIN_WAIT2);
 
-		assert_int_equal(f->timer_knob &&
-				 !strcmp(f->timer_knob, s->name), fw2);
+		assert_int_equal(
+		    f->timer_knob && !strcmp(f->timer_knob, s->name), fw2);
 	}
 	assert_non_null(strstr(s->myth.myth, "TIME_WAIT"));
 }
@@ -130,8 +130,7 @@ static void test_timers_and_knobs(void **unused)
 			    "net.ipv4.tcp_syn_retries");
 	assert_null(by_name("listen")->timer_knob);
 	assert_non_null(strstr(by_name("listen")->waits.text, "SYN queue"));
-	assert_non_null(strstr(by_name("listen")->waits.text,
-			       "accept queue"));
+	assert_non_null(strstr(by_name("listen")->waits.text, "accept queue"));
 	/* An orphaned FIN_WAIT2 is bounded, an owned one is not. */
 	assert_non_null(strstr(by_name("FIN_WAIT2")->timer.text, "orphaned"));
 	assert_non_null(strstr(by_name("FIN_WAIT2")->timer.text, "forever"));
@@ -231,13 +230,12 @@ static void test_diagram_edges(void **unused)
 
 static void test_state_spellings(void **unused)
 {
-	static const char *const tw[] = { "TIME_WAIT", "time-wait",
-					  "timewait", "Time_Wait" };
+	static const char *const tw[] = {"TIME_WAIT", "time-wait", "timewait",
+					 "Time_Wait"};
 
 	(void)unused;
 	for (size_t i = 0; i < sizeof(tw) / sizeof(tw[0]); i++) {
-		assert_string_equal(facts_state_find(tw[i])->name,
-				    "TIME_WAIT");
+		assert_string_equal(facts_state_find(tw[i])->name, "TIME_WAIT");
 	}
 	assert_string_equal(by_name("fin-wait-2")->name, "FIN_WAIT2");
 	assert_string_equal(by_name("listening")->name, "LISTEN");
@@ -271,7 +269,7 @@ static void test_sysctl_names(void **unused)
 static const char *dflt(const char *name, unsigned int major,
 			unsigned int minor)
 {
-	struct kver k = { major, minor };
+	struct kver k = {major, minor};
 
 	return facts_sysctl_default(facts_sysctl_find(name), &k);
 }
@@ -298,17 +296,17 @@ static void test_defaults_per_kernel(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_kernel_state_once),
-		cmocka_unit_test(test_every_fact_has_a_source),
-		cmocka_unit_test(test_time_wait),
-		cmocka_unit_test(test_fin_timeout_is_fin_wait2_only),
-		cmocka_unit_test(test_timers_and_knobs),
-		cmocka_unit_test(test_knobs_match_sysctls),
-		cmocka_unit_test(test_advice_sysctls_covered),
-		cmocka_unit_test(test_diagram_edges),
-		cmocka_unit_test(test_state_spellings),
-		cmocka_unit_test(test_sysctl_names),
-		cmocka_unit_test(test_defaults_per_kernel),
+	    cmocka_unit_test(test_every_kernel_state_once),
+	    cmocka_unit_test(test_every_fact_has_a_source),
+	    cmocka_unit_test(test_time_wait),
+	    cmocka_unit_test(test_fin_timeout_is_fin_wait2_only),
+	    cmocka_unit_test(test_timers_and_knobs),
+	    cmocka_unit_test(test_knobs_match_sysctls),
+	    cmocka_unit_test(test_advice_sysctls_covered),
+	    cmocka_unit_test(test_diagram_edges),
+	    cmocka_unit_test(test_state_spellings),
+	    cmocka_unit_test(test_sysctl_names),
+	    cmocka_unit_test(test_defaults_per_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

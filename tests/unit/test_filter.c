@@ -262,7 +262,8 @@ static const struct bad bad[] = {
     {"comm >= x", 2, "'comm' takes = or !=, got '>='"},
     {"pid = 0", 3,
      "expected a process id (1-4294967295) after 'pid =', got '0'"},
-    {"pid -1", 2, "expected a process id (1-4294967295) after 'pid', got "
+    {"pid -1", 2,
+     "expected a process id (1-4294967295) after 'pid', got "
      "'-1'"},
     {"pid = 4294967296", 3,
      "expected a process id (1-4294967295) after 'pid =', got "
@@ -494,9 +495,12 @@ static void test_owner_predicates(void **unused)
 		const char *text;
 		bool owners;
 	} need[] = {
-	    {"uid 0", false},		     {"dport 22", false},
-	    {"pid 1", true},		     {"comm x", true},
-	    {"dport 22 or not pid 1", true}, {"( uid 0 comm sshd )", true},
+	    {"uid 0", false},
+	    {"dport 22", false},
+	    {"pid 1", true},
+	    {"comm x", true},
+	    {"dport 22 or not pid 1", true},
+	    {"( uid 0 comm sshd )", true},
 	};
 	struct filter *f;
 
@@ -512,8 +516,7 @@ static void test_owner_predicates(void **unused)
 	assert_string_equal(ast("uid < 1000"), "(not (uid >= 1000))");
 	assert_string_equal(ast("uid gt 65533"), "(not (uid <= 65533))");
 	assert_string_equal(ast("uid 4294967295"), "(uid = 4294967295)");
-	same_ast((const char *const[]){"pid = 42", "pid 42", "pid eq 42",
-				       NULL},
+	same_ast((const char *const[]){"pid = 42", "pid 42", "pid eq 42", NULL},
 		 "(pid 42)");
 	assert_string_equal(ast("pid != 42"), "(not (pid 42))");
 	assert_string_equal(ast("comm = nginx"), "(comm nginx)");
@@ -559,8 +562,8 @@ static void test_note(void **unused)
 	    {"not sport 1 or sport 2 or sport 3", NULL},
 	    {"sport 1 and not sport 2", NULL},
 	};
-	const char *argv[] = {"state", "listening", "sport", "1", "or",
-			      "comm", "caf\xc3\xa9", "and", "sport", "2"};
+	const char *argv[] = {"state", "listening",   "sport", "1",	"or",
+			      "comm",  "caf\xc3\xa9", "and",   "sport", "2"};
 	struct filter_error err = {0};
 	struct filter *f;
 
@@ -579,10 +582,11 @@ static void test_note(void **unused)
 	}
 	/* State words are not part of it; bytes are escaped. */
 	assert_int_equal(filter_parse(10, (char *const *)argv, &f, &err), 0);
-	assert_string_equal(
-	    filter_note(f),
-	    "ss reads 'sport 1 or comm caf\\xc3\\xa9 and sport 2' left to right; "
-	    "sockscope reads it as 'sport 1 or (comm caf\\xc3\\xa9 and sport 2)'");
+	assert_string_equal(filter_note(f),
+			    "ss reads 'sport 1 or comm caf\\xc3\\xa9 and sport "
+			    "2' left to right; "
+			    "sockscope reads it as 'sport 1 or (comm "
+			    "caf\\xc3\\xa9 and sport 2)'");
 	filter_destroy(f);
 }
 
@@ -597,8 +601,8 @@ static void test_note_long(void **unused)
 	(void)unused;
 	for (int i = 0; i < 500; i++) {
 		n += (size_t)snprintf(text + n, sizeof(text) - n,
-				      "%ssport %d and sport %d", i ? " or " : "",
-				      i, i + 1);
+				      "%ssport %d and sport %d",
+				      i ? " or " : "", i, i + 1);
 	}
 	f = parse1(text);
 	note = filter_note(f);
@@ -691,9 +695,8 @@ static const char *owned_by(const char *text, const struct proc_map *m)
 	struct filter *f = parse1(text);
 
 	for (size_t i = 0; i < 5; i++) {
-		struct sock_rec r = {.family = AF_INET,
-				     .inode = inodes[i],
-				     .uid = uids[i]};
+		struct sock_rec r = {
+		    .family = AF_INET, .inode = inodes[i], .uid = uids[i]};
 
 		got[i] = filter_match_owners(f, &r, m) ? '1' : '0';
 	}

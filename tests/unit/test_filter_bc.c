@@ -461,16 +461,14 @@ static void check_owner_superset(const char *text)
 
 static void test_random_owner_superset(void **unused)
 {
-	static const char *const owner[] = {"uid = 0",	"uid >= 1000",
-					    "uid < 1000", "uid != 999",
-					    "pid = 100",	"not pid 7",
-					    "comm = ng*", "comm != x"};
+	static const char *const owner[] = {
+	    "uid = 0",	 "uid >= 1000", "uid < 1000", "uid != 999",
+	    "pid = 100", "not pid 7",	"comm = ng*", "comm != x"};
 	/* Around the random expression, before the owner leaf, after it. */
-	static const char *const forms[][3] = {
-	    {"( ", " ) and ", ""},
-	    {"( ", " ) or ", ""},
-	    {"not ( ", " ) and not ", ""},
-	    {"not ( ( ", " ) or ", " )"}};
+	static const char *const forms[][3] = {{"( ", " ) and ", ""},
+					       {"( ", " ) or ", ""},
+					       {"not ( ", " ) and not ", ""},
+					       {"not ( ( ", " ) or ", " )"}};
 	char inner[2048], text[4096];
 
 	(void)unused;

@@ -53,11 +53,11 @@ static const char *cap_end(struct capture *c)
 static struct sock_rec make_rec(int family, const char *src, uint16_t sport,
 				const char *dst, uint16_t dport)
 {
-	struct sock_rec r = { .family = (uint8_t)family,
-			      .protocol = IPPROTO_TCP,
-			      .state = SS_ESTABLISHED,
-			      .sport = sport,
-			      .dport = dport };
+	struct sock_rec r = {.family = (uint8_t)family,
+			     .protocol = IPPROTO_TCP,
+			     .state = SS_ESTABLISHED,
+			     .sport = sport,
+			     .dport = dport};
 
 	assert_int_equal(inet_pton(family, src, r.saddr), 1);
 	assert_int_equal(inet_pton(family, dst, r.daddr), 1);
@@ -66,11 +66,11 @@ static struct sock_rec make_rec(int family, const char *src, uint16_t sport,
 
 static void test_endpoints(void **unused)
 {
-	struct opts o = { .protocols = PROTO_TCP };
-	struct fmt_ctx ctx = { .o = &o };
+	struct opts o = {.protocols = PROTO_TCP};
+	struct fmt_ctx ctx = {.o = &o};
 	char buf[ENDPOINT_STRLEN];
-	struct sock_rec r = make_rec(AF_INET, "10.1.2.3", 22, "192.168.0.254",
-				     65535);
+	struct sock_rec r =
+	    make_rec(AF_INET, "10.1.2.3", 22, "192.168.0.254", 65535);
 
 	(void)unused;
 	format_endpoint(buf, &ctx, &r, false);
@@ -101,8 +101,8 @@ static void test_endpoints(void **unused)
 
 static void test_scoped_endpoint(void **unused)
 {
-	struct opts o = { .protocols = PROTO_TCP };
-	struct fmt_ctx ctx = { .o = &o, .ifn = ifnames_create() };
+	struct opts o = {.protocols = PROTO_TCP};
+	struct fmt_ctx ctx = {.o = &o, .ifn = ifnames_create()};
 	char buf[ENDPOINT_STRLEN];
 	struct sock_rec r = make_rec(AF_INET6, "fe80::1", 22, "fe80::2", 4000);
 
@@ -148,16 +148,16 @@ static void test_saved_names(void **unused)
 {
 	static const uint32_t idx[] = {1, 14};
 	static const char *const names[] = {"eth\x1b]0;x\x07", "wan0"};
-	struct opts o = { .protocols = PROTO_TCP };
-	struct fmt_ctx ctx = { .o = &o, .ifn = ifnames_create() };
+	struct opts o = {.protocols = PROTO_TCP};
+	struct fmt_ctx ctx = {.o = &o, .ifn = ifnames_create()};
 	char buf[ENDPOINT_STRLEN], rec[512], name[IFNAME_BUFLEN];
 	struct sock_rec r = make_rec(AF_INET6, "fe80::1", 22, "fe80::2", 4000);
 
 	(void)unused;
 	make_record(rec, sizeof(rec), idx, names, 2);
 	ifnames_use_saved(ctx.ifn);
-	assert_int_equal(
-	    ifnames_load_record(ctx.ifn, (struct nlmsghdr *)rec), 0);
+	assert_int_equal(ifnames_load_record(ctx.ifn, (struct nlmsghdr *)rec),
+			 0);
 	r.ifindex = 1;
 	format_endpoint(buf, &ctx, &r, false);
 	assert_string_equal(buf, "[fe80::1]%eth\\x1b]0;x\\x07:22");
@@ -226,8 +226,7 @@ static void test_escape_text(void **unused)
 	(void)unused;
 	cap_start(&c);
 	obuf_escape_text(&c.ob, evil, sizeof(evil) - 1);
-	assert_string_equal(cap_end(&c),
-			    "\\x1b[31mred\\x07\\\\ok\\x9b\\xff");
+	assert_string_equal(cap_end(&c), "\\x1b[31mred\\x07\\\\ok\\x9b\\xff");
 }
 
 static void test_json_string(void **unused)
@@ -266,9 +265,8 @@ static void test_json_backslash_x(void **unused)
 	obuf_json_string(&c.ob, literal, sizeof(literal) - 1);
 	obuf_putc(&c.ob, ' ');
 	obuf_json_string(&c.ob, raw, sizeof(raw) - 1);
-	assert_string_equal(cap_end(&c),
-			    "\"/system.slice/a\\\\x2db\\\\xff\" "
-			    "\"/system.slice/a-b\\udcff\"");
+	assert_string_equal(cap_end(&c), "\"/system.slice/a\\\\x2db\\\\xff\" "
+					 "\"/system.slice/a-b\\udcff\"");
 }
 
 /* Between double quotes (users:((...))) a quote is escaped too. */
@@ -282,9 +280,8 @@ static void test_escape_quoted(void **unused)
 	obuf_escape_quoted(&c.ob, name, sizeof(name) - 1);
 	obuf_putc(&c.ob, ' ');
 	obuf_escape_text(&c.ob, name, sizeof(name) - 1);
-	assert_string_equal(cap_end(&c),
-			    "sshd\\\",pid=1),(\\\"\\\\\\x1b "
-			    "sshd\",pid=1),(\"\\\\\\x1b");
+	assert_string_equal(cap_end(&c), "sshd\\\",pid=1),(\\\"\\\\\\x1b "
+					 "sshd\",pid=1),(\"\\\\\\x1b");
 	/* Widths are those of the escaped text, for column padding. */
 	assert_int_equal(escape_text_width(name, sizeof(name) - 1),
 			 strlen("sshd\",pid=1),(\"\\\\\\x1b"));
@@ -300,15 +297,14 @@ static void test_prom_label(void **unused)
 	(void)unused;
 	cap_start(&c);
 	obuf_prom_label(&c.ob, v, sizeof(v) - 1);
-	assert_string_equal(cap_end(&c),
-			    "ns\\\"x\\\\\\\\y\\\\x1b\\\\x0a");
+	assert_string_equal(cap_end(&c), "ns\\\"x\\\\\\\\y\\\\x1b\\\\x0a");
 }
 
 static void test_table_and_json_rows(void **unused)
 {
-	struct opts o = { .protocols = PROTO_TCP | PROTO_UDP };
+	struct opts o = {.protocols = PROTO_TCP | PROTO_UDP};
 	struct capture c;
-	struct fmt_ctx ctx = { .o = &o };
+	struct fmt_ctx ctx = {.o = &o};
 	struct sock_rec a = make_rec(AF_INET, "127.0.0.1", 8080, "0.0.0.0", 0);
 	struct sock_rec b = make_rec(AF_INET6, "::1", 40000, "::1", 8080);
 
@@ -323,22 +319,25 @@ static void test_table_and_json_rows(void **unused)
 	fmt_table.row(&ctx, &a);
 	fmt_table.row(&ctx, &b);
 	fmt_table.end(&ctx);
-	assert_string_equal(cap_end(&c),
-		"Netid State       Recv-Q  Send-Q Local Address:Port Peer Address:Port\n"
-		"tcp   LISTEN      0       128    127.0.0.1:8080     *:*\n"
-		"udp   ESTABLISHED 1234567 0      [::1]:40000        [::1]:8080\n");
+	assert_string_equal(
+	    cap_end(&c),
+	    "Netid State       Recv-Q  Send-Q Local Address:Port Peer "
+	    "Address:Port\n"
+	    "tcp   LISTEN      0       128    127.0.0.1:8080     *:*\n"
+	    "udp   ESTABLISHED 1234567 0      [::1]:40000        [::1]:8080\n");
 
 	cap_start(&c);
 	ctx.out = &c.ob;
 	fmt_json.begin(&ctx);
 	fmt_json.row(&ctx, &a);
 	fmt_json.end(&ctx);
-	assert_string_equal(cap_end(&c),
-		"[\n{\"netid\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\","
-		"\"state_code\":10,\"recv_q\":0,\"send_q\":128,"
-		"\"local\":{\"addr\":\"127.0.0.1\",\"port\":8080},"
-		"\"peer\":{\"addr\":\"0.0.0.0\",\"port\":0},"
-		"\"inode\":0,\"uid\":0,\"cookie\":0}\n]\n");
+	assert_string_equal(
+	    cap_end(&c),
+	    "[\n{\"netid\":\"tcp\",\"family\":\"inet\",\"state\":\"LISTEN\","
+	    "\"state_code\":10,\"recv_q\":0,\"send_q\":128,"
+	    "\"local\":{\"addr\":\"127.0.0.1\",\"port\":8080},"
+	    "\"peer\":{\"addr\":\"0.0.0.0\",\"port\":0},"
+	    "\"inode\":0,\"uid\":0,\"cookie\":0}\n]\n");
 
 	/* An empty listing is still a valid document. */
 	cap_start(&c);
@@ -351,7 +350,7 @@ static void test_table_and_json_rows(void **unused)
 /* Every line of text: its words start where the first line's do. */
 static void assert_aligned(const char *text, int words)
 {
-	size_t first[16] = { 0 };
+	size_t first[16] = {0};
 	int lines = 0;
 
 	assert_true(words <= 16);
@@ -368,9 +367,10 @@ static void assert_aligned(const char *text, int words)
 			if (lines == 0) {
 				first[w] = (size_t)(p - line);
 			} else if ((size_t)(p - line) != first[w]) {
-				fail_msg("line %d word %d at %zu, not %zu: %.*s",
-					 lines + 1, w + 1, (size_t)(p - line),
-					 first[w], (int)(nl - line), line);
+				fail_msg(
+				    "line %d word %d at %zu, not %zu: %.*s",
+				    lines + 1, w + 1, (size_t)(p - line),
+				    first[w], (int)(nl - line), line);
 			}
 			while (*p != ' ' && p < nl) {
 				p++;
@@ -389,14 +389,14 @@ static void assert_aligned(const char *text, int words)
 static void test_table_stays_aligned(void **unused)
 {
 	static const char states[] = "state time-wait state established";
-	struct filter_error ferr = { 0 };
-	struct opts o = { .protocols = PROTO_TCP,
-			  .families = FAM_INET | FAM_INET6 };
-	struct fmt_ctx ctx = { .o = &o };
+	struct filter_error ferr = {0};
+	struct opts o = {.protocols = PROTO_TCP,
+			 .families = FAM_INET | FAM_INET6};
+	struct fmt_ctx ctx = {.o = &o};
 	struct sock_rec tw = make_rec(AF_INET, "10.0.0.1", 80, "10.0.0.2", 1);
-	struct sock_rec wide = make_rec(AF_INET6, "2001:db8:1:2:3:4:5:6", 65535,
-					"2001:db8:ffff:ffff:ffff:ffff:ffff:fff",
-					65535);
+	struct sock_rec wide =
+	    make_rec(AF_INET6, "2001:db8:1:2:3:4:5:6", 65535,
+		     "2001:db8:ffff:ffff:ffff:ffff:ffff:fff", 65535);
 	struct obuf ob;
 	int fd = memfd_create("out", 0);
 	char *text;
@@ -439,9 +439,9 @@ static void test_table_stays_aligned(void **unused)
 /* -H: the columns fit the data, not the titles that are not printed. */
 static void test_table_no_header_widths(void **unused)
 {
-	struct opts o = { .protocols = PROTO_TCP, .no_header = true };
+	struct opts o = {.protocols = PROTO_TCP, .no_header = true};
 	struct capture c;
-	struct fmt_ctx ctx = { .o = &o };
+	struct fmt_ctx ctx = {.o = &o};
 	struct sock_rec a = make_rec(AF_INET, "127.0.0.1", 80, "0.0.0.0", 0);
 
 	(void)unused;
@@ -477,20 +477,20 @@ static void test_obuf_large_and_numbers(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_endpoints),
-		cmocka_unit_test(test_scoped_endpoint),
-		cmocka_unit_test(test_saved_names),
-		cmocka_unit_test(test_saved_names_roundtrip),
-		cmocka_unit_test(test_escape_text_agrees),
-		cmocka_unit_test(test_escape_text),
-		cmocka_unit_test(test_json_string),
-		cmocka_unit_test(test_json_backslash_x),
-		cmocka_unit_test(test_escape_quoted),
-		cmocka_unit_test(test_prom_label),
-		cmocka_unit_test(test_table_and_json_rows),
-		cmocka_unit_test(test_table_stays_aligned),
-		cmocka_unit_test(test_table_no_header_widths),
-		cmocka_unit_test(test_obuf_large_and_numbers),
+	    cmocka_unit_test(test_endpoints),
+	    cmocka_unit_test(test_scoped_endpoint),
+	    cmocka_unit_test(test_saved_names),
+	    cmocka_unit_test(test_saved_names_roundtrip),
+	    cmocka_unit_test(test_escape_text_agrees),
+	    cmocka_unit_test(test_escape_text),
+	    cmocka_unit_test(test_json_string),
+	    cmocka_unit_test(test_json_backslash_x),
+	    cmocka_unit_test(test_escape_quoted),
+	    cmocka_unit_test(test_prom_label),
+	    cmocka_unit_test(test_table_and_json_rows),
+	    cmocka_unit_test(test_table_stays_aligned),
+	    cmocka_unit_test(test_table_no_header_widths),
+	    cmocka_unit_test(test_obuf_large_and_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

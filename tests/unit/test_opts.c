@@ -41,18 +41,18 @@ static void test_command_after_options(void **unused)
 		const char *netns;
 		int filter_words;
 	} cases[] = {
-		{ "summary -N web", &cmd_summary_entry, "web", 0 },
-		{ "-N web summary", &cmd_summary_entry, "web", 0 },
-		{ "-tN web summary", &cmd_summary_entry, "web", 0 },
-		{ "--net web -t summary", &cmd_summary_entry, "web", 0 },
-		{ "--net=web summary", &cmd_summary_entry, "web", 0 },
-		{ "--ne web summary", &cmd_summary_entry, "web", 0 },
-		{ "-N summary", &cmd_list_entry, "summary", 0 },
-		{ "-N top kill state listening", &cmd_kill_entry, "top", 2 },
-		{ "-t state listening", &cmd_list_entry, NULL, 2 },
-		{ "--format json advise", &cmd_advise_entry, NULL, 0 },
-		{ "-n -d 1 top -b", &cmd_top_entry, NULL, 0 },
-		{ "-j list dport = :22", &cmd_list_entry, NULL, 3 },
+	    {"summary -N web", &cmd_summary_entry, "web", 0},
+	    {"-N web summary", &cmd_summary_entry, "web", 0},
+	    {"-tN web summary", &cmd_summary_entry, "web", 0},
+	    {"--net web -t summary", &cmd_summary_entry, "web", 0},
+	    {"--net=web summary", &cmd_summary_entry, "web", 0},
+	    {"--ne web summary", &cmd_summary_entry, "web", 0},
+	    {"-N summary", &cmd_list_entry, "summary", 0},
+	    {"-N top kill state listening", &cmd_kill_entry, "top", 2},
+	    {"-t state listening", &cmd_list_entry, NULL, 2},
+	    {"--format json advise", &cmd_advise_entry, NULL, 0},
+	    {"-n -d 1 top -b", &cmd_top_entry, NULL, 0},
+	    {"-j list dport = :22", &cmd_list_entry, NULL, 3},
 	};
 
 	(void)unused;
@@ -92,8 +92,7 @@ static void test_top_letters(void **unused)
 	struct words w;
 
 	(void)unused;
-	assert_int_equal(parse(&o, &w, "top -tan -b --iterations 3 -d 0.5"),
-			 0);
+	assert_int_equal(parse(&o, &w, "top -tan -b --iterations 3 -d 0.5"), 0);
 	assert_true(o.numeric && o.all && o.top_batch);
 	assert_int_equal(o.protocols, PROTO_TCP);
 	assert_int_equal(o.top_iterations, 3);
@@ -114,17 +113,20 @@ static void test_interval_fractions(void **unused)
 		const char *args;
 		unsigned int ms;
 	} good[] = {
-		{ "advise", 1000 },
-		{ "advise --interval 0.5", 500 },
-		{ "advise --interval 0", 0 },
-		{ "advise --interval 2", 2000 },
-		{ "advise --interval 3600", 3600000 },
+	    {"advise", 1000},
+	    {"advise --interval 0.5", 500},
+	    {"advise --interval 0", 0},
+	    {"advise --interval 2", 2000},
+	    {"advise --interval 3600", 3600000},
 	};
 	static const char *const bad[] = {
-		"advise --interval 0.05", "advise --interval -1",
-		"advise --interval 1e3",  "advise --interval 0x10",
-		"advise --interval 3601", "advise --interval x",
-		"top -d 0",
+	    "advise --interval 0.05",
+	    "advise --interval -1",
+	    "advise --interval 1e3",
+	    "advise --interval 0x10",
+	    "advise --interval 3601",
+	    "advise --interval x",
+	    "top -d 0",
 	};
 	struct opts o;
 	struct words w;
@@ -144,10 +146,10 @@ static void test_interval_fractions(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_command_after_options),
-		cmocka_unit_test(test_late_command_is_filter),
-		cmocka_unit_test(test_top_letters),
-		cmocka_unit_test(test_interval_fractions),
+	    cmocka_unit_test(test_command_after_options),
+	    cmocka_unit_test(test_late_command_is_filter),
+	    cmocka_unit_test(test_top_letters),
+	    cmocka_unit_test(test_interval_fractions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

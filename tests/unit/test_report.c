@@ -248,10 +248,11 @@ static void test_states_agree(void **unused)
 			snprintf(from, sizeof(from), "\"%s\":{",
 				 state_name(st, IPPROTO_TCP));
 			snprintf(key, sizeof(key), "\"%s\":", fam);
-			snprintf(prom_key, sizeof(prom_key),
-				 "sockscope_sockets{netid=\"tcp\",family=\"%s\","
-				 "state=\"%s\"} ",
-				 fam, state_label(st, IPPROTO_TCP));
+			snprintf(
+			    prom_key, sizeof(prom_key),
+			    "sockscope_sockets{netid=\"tcp\",family=\"%s\","
+			    "state=\"%s\"} ",
+			    fam, state_label(st, IPPROTO_TCP));
 			json = number_after(strstr(out.json, "\"states\""),
 					    from, key);
 			prom = number_after(out.prom, NULL, prom_key);

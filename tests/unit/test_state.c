@@ -15,10 +15,10 @@
 static void test_documented_names(void **unused)
 {
 	static const char *const want[] = {
-		[1] = "ESTABLISHED", [2] = "SYN_SENT",   [3] = "SYN_RECV",
-		[4] = "FIN_WAIT1",   [5] = "FIN_WAIT2",  [6] = "TIME_WAIT",
-		[7] = "CLOSE",       [8] = "CLOSE_WAIT", [9] = "LAST_ACK",
-		[10] = "LISTEN",     [11] = "CLOSING",   [12] = "SYN_RECV",
+	    [1] = "ESTABLISHED", [2] = "SYN_SENT",   [3] = "SYN_RECV",
+	    [4] = "FIN_WAIT1",	 [5] = "FIN_WAIT2",  [6] = "TIME_WAIT",
+	    [7] = "CLOSE",	 [8] = "CLOSE_WAIT", [9] = "LAST_ACK",
+	    [10] = "LISTEN",	 [11] = "CLOSING",   [12] = "SYN_RECV",
 	};
 
 	(void)unused;
@@ -43,7 +43,7 @@ static void test_unconn_for_udp(void **unused)
 static void test_parse_spellings(void **unused)
 {
 	static const char *const spell[] = {
-		"time-wait", "TIME_WAIT", "Time-Wait", "timewait", "time_wait",
+	    "time-wait", "TIME_WAIT", "Time-Wait", "timewait", "time_wait",
 	};
 	uint32_t m;
 
@@ -106,7 +106,7 @@ static void test_groups(void **unused)
 				  SS_BIT(SS_NEW_SYN_RECV)));
 	assert_int_equal(sync, conn & ~SS_BIT(SS_SYN_SENT));
 	assert_int_equal(bucket, SS_BIT(SS_SYN_RECV) | SS_BIT(SS_NEW_SYN_RECV) |
-					 SS_BIT(SS_TIME_WAIT));
+				     SS_BIT(SS_TIME_WAIT));
 	assert_int_equal(big | bucket, all);
 	assert_int_equal(big & bucket, 0);
 	assert_true(all & SS_BIT(SS_BOUND_INACTIVE));
@@ -150,8 +150,8 @@ static void test_old_kernel_note(void **unused)
 	assert_true(state_bound_inactive_unsupported(close, &k61));
 	assert_true(state_bound_inactive_unsupported(bound, &k67));
 	assert_true(state_bound_inactive_unsupported(bound, &k510));
-	assert_true(state_bound_inactive_unsupported(
-	    bound | SS_BIT(SS_LISTEN), &k61));
+	assert_true(
+	    state_bound_inactive_unsupported(bound | SS_BIT(SS_LISTEN), &k61));
 	assert_false(state_bound_inactive_unsupported(close, &k68));
 	assert_false(state_bound_inactive_unsupported(bound, &k618));
 	assert_false(state_bound_inactive_unsupported(bound, &k7));
@@ -165,13 +165,13 @@ static void test_old_kernel_note(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_documented_names),
-		cmocka_unit_test(test_unconn_for_udp),
-		cmocka_unit_test(test_parse_spellings),
-		cmocka_unit_test(test_parse_rejects),
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_match_mask),
-		cmocka_unit_test(test_old_kernel_note),
+	    cmocka_unit_test(test_documented_names),
+	    cmocka_unit_test(test_unconn_for_udp),
+	    cmocka_unit_test(test_parse_spellings),
+	    cmocka_unit_test(test_parse_rejects),
+	    cmocka_unit_test(test_groups),
+	    cmocka_unit_test(test_match_mask),
+	    cmocka_unit_test(test_old_kernel_note),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

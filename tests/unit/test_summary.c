@@ -156,8 +156,8 @@ static void test_families(void **unused)
 	r = rec(AF_INET6, IPPROTO_TCP, SS_ESTABLISHED, "2001:db8::1", 40020,
 		"2001:db8::3", 443);
 	summary_add(s, &r);
-	assert_int_equal(
-	    summary_top(s, SUM_TUPLE, SUM_V_TOTAL, rows, 4, &keys), 3);
+	assert_int_equal(summary_top(s, SUM_TUPLE, SUM_V_TOTAL, rows, 4, &keys),
+			 3);
 	assert_int_equal(keys, 3);
 	assert_int_equal(rows[0].family, AF_INET);
 	assert_int_equal(rows[0].v[SUM_V_TOTAL], 3);

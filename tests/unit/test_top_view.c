@@ -520,7 +520,8 @@ static void test_kill_bound_to_socket(void **state)
 	fk.ret = 0;
 	top_key(&f->ui, 'k');
 	asked = f->ui.items.v[f->ui.sel].rep->cookie;
-	snprintf(port, sizeof(port), ":%u", f->ui.items.v[f->ui.sel].rep->sport);
+	snprintf(port, sizeof(port), ":%u",
+		 f->ui.items.v[f->ui.sel].rep->sport);
 	other = f->ui.items.v[f->ui.sel + 1].rep->cookie;
 	refresh_without(f, other);
 	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
@@ -785,15 +786,15 @@ static void test_small_screen_priorities(void **state)
 	f->ui.limits.max_orphans = 65536;
 	f->ui.limits.usable_ports = 28232;
 	top_ui_snap(&f->ui)->eph_lo = 32768;
-	top_ui_snap(&f->ui)->worst = (struct top_tuple){
-	    .family = AF_INET, .dport = 8443, .sockets = 2};
+	top_ui_snap(&f->ui)->worst =
+	    (struct top_tuple){.family = AF_INET, .dport = 8443, .sockets = 2};
 	memcpy(top_ui_snap(&f->ui)->worst.saddr,
 	       (uint8_t[]){192, 168, 100, 200}, 4);
 	memcpy(top_ui_snap(&f->ui)->worst.daddr,
 	       (uint8_t[]){203, 113, 200, 250}, 4);
 	render(f, 30, 80);
-	assert_true(line_has(&f->cap,
-			     "192.168.100.200 -> 203.113.200.250:8443"));
+	assert_true(
+	    line_has(&f->cap, "192.168.100.200 -> 203.113.200.250:8443"));
 	assert_true(line_has(&f->cap, "orphans (host-wide) 0 of 65536"));
 }
 
@@ -813,7 +814,7 @@ static void test_closed_rows_dimmed(void **state)
 			tw = f->ui.items.v[i].rep->cookie;
 		}
 	}
-	refresh_without(f, tw); /* 2 s later */
+	refresh_without(f, tw);		     /* 2 s later */
 	assert_int_equal(f->ui.items.n, 31); /* 30 live, 1 closed */
 	assert_true(f->ui.items.v[30].gone);
 	assert_int_equal(f->ui.items.v[30].rep->cookie, tw);
@@ -859,17 +860,18 @@ static void test_pressure_line(void **state)
 	f->ui.limits.usable_ports = 1000;
 	s->eph_lo = 32768;
 	s->eph_hi = 60999;
-	s->worst = (struct top_tuple){.family = AF_INET, .dport = 443,
-				      .sockets = 250};
+	s->worst =
+	    (struct top_tuple){.family = AF_INET, .dport = 443, .sockets = 250};
 	memcpy(s->worst.saddr, (uint8_t[]){10, 0, 0, 1}, 4);
 	memcpy(s->worst.daddr, (uint8_t[]){10, 0, 0, 9}, 4);
 	render(f, 24, 120);
 	at = find_line(&f->cap, "orphans");
 	assert_true(at > 0);
-	assert_string_equal(f->cap.lines[at],
-			    "orphans (host-wide) 40 of 160 [||    ]  worst tuple "
-			    "250 of 1000 ports (25.0%) [||    ] 10.0.0.1 -> "
-			    "10.0.0.9:443");
+	assert_string_equal(
+	    f->cap.lines[at],
+	    "orphans (host-wide) 40 of 160 [||    ]  worst tuple "
+	    "250 of 1000 ports (25.0%) [||    ] 10.0.0.1 -> "
+	    "10.0.0.9:443");
 	assert_int_equal(f->cap.role[at], TR_HEADER);
 	/* IPv6 peers in brackets; no orphan count: the tuple alone. */
 	s->counters.have_orphans = false;
@@ -911,8 +913,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_readonly_kill, setup,
 					    teardown),
-	    cmocka_unit_test_setup_teardown(test_search_jumps, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_search_jumps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delay_keys, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
 					    teardown),

@@ -177,14 +177,14 @@ static void test_ndjson(void **unused)
 	obuf_init(&ob, -1, 1 << 16);
 	watch_ndjson_row(&ob, &ev, true);
 	assert_string_equal(
-		text(&ob),
-		"{\"time\":1700000000.123,\"event\":\"close\",\"netid\":\"tcp\","
-		"\"family\":\"inet\",\"state\":\"CLOSE\",\"last_state\":"
-		"\"ESTABLISHED\",\"local\":{\"addr\":\"10.0.0.1\",\"port\":"
-		"40000},\"peer\":{\"addr\":\"192.0.2.7\",\"port\":443},"
-		"\"cookie\":7,\"bytes_acked\":10,\"bytes_received\":20,"
-		"\"retrans\":0,\"rtt_us\":30,\"lifetime_ms\":null,"
-		"\"process\":{\"pid\":5,\"name\":\"a\\\"b\"}}\n");
+	    text(&ob),
+	    "{\"time\":1700000000.123,\"event\":\"close\",\"netid\":\"tcp\","
+	    "\"family\":\"inet\",\"state\":\"CLOSE\",\"last_state\":"
+	    "\"ESTABLISHED\",\"local\":{\"addr\":\"10.0.0.1\",\"port\":"
+	    "40000},\"peer\":{\"addr\":\"192.0.2.7\",\"port\":443},"
+	    "\"cookie\":7,\"bytes_acked\":10,\"bytes_received\":20,"
+	    "\"retrans\":0,\"rtt_us\":30,\"lifetime_ms\":null,"
+	    "\"process\":{\"pid\":5,\"name\":\"a\\\"b\"}}\n");
 	ob.len = 0;
 	watch_ndjson_lost(&ob, 2500, 1);
 	assert_string_equal(text(&ob), "{\"time\":2.500,\"lost\":1}\n");
@@ -253,12 +253,12 @@ static void test_prom(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_event_from_rec),
-		cmocka_unit_test(test_book_lifetimes),
-		cmocka_unit_test(test_book_grows),
-		cmocka_unit_test(test_ndjson),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_prom),
+	    cmocka_unit_test(test_event_from_rec),
+	    cmocka_unit_test(test_book_lifetimes),
+	    cmocka_unit_test(test_book_grows),
+	    cmocka_unit_test(test_ndjson),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_prom),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
