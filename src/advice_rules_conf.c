@@ -14,9 +14,16 @@
 #include "facts.h"
 #include "util.h"
 
-/* A line's severity and the truth about it; SEV_NONE: nothing to say. */
+/*
+ * One sysctl the folklore gets wrong. A line setting it to value (NULL:
+ * any value) is reported at sev with the facts table's truth, unless a
+ * judge of its own decides: a line's severity and the truth about it,
+ * SEV_NONE when there is nothing to say.
+ */
 struct folklore {
 	const char *key;
+	const char *value;
+	enum advice_sev sev;
 	enum advice_sev (*judge)(const struct snapshot *snap,
 				 const struct conf_line *l, char *truth,
 				 size_t len);
@@ -58,52 +65,6 @@ static enum advice_sev judge_recycle(const struct snapshot *snap,
 	return value_is(l, "0") ? SEV_INFO : SEV_WARN;
 }
 
-static enum advice_sev judge_fin_timeout(const struct snapshot *snap,
-					 const struct conf_line *l, char *truth,
-					 size_t len)
-{
-	(void)snap;
-	(void)l;
-	myth_truth(l, truth, len);
-	return SEV_INFO;
-}
-
-static enum advice_sev judge_tw_reuse(const struct snapshot *snap,
-				      const struct conf_line *l, char *truth,
-				      size_t len)
-{
-	(void)snap;
-	if (!value_is(l, "1")) {
-		return SEV_NONE;
-	}
-	myth_truth(l, truth, len);
-	return SEV_INFO;
-}
-
-static enum advice_sev judge_syncookies(const struct snapshot *snap,
-					const struct conf_line *l, char *truth,
-					size_t len)
-{
-	(void)snap;
-	if (!value_is(l, "1")) {
-		return SEV_NONE;
-	}
-	myth_truth(l, truth, len);
-	return SEV_INFO;
-}
-
-static enum advice_sev judge_timestamps(const struct snapshot *snap,
-					const struct conf_line *l, char *truth,
-					size_t len)
-{
-	(void)snap;
-	if (!value_is(l, "0")) {
-		return SEV_NONE;
-	}
-	myth_truth(l, truth, len);
-	return SEV_WARN;
-}
-
 /* The kernel sizes tcp_max_tw_buckets at half the established hash. */
 static enum advice_sev judge_tw_buckets(const struct snapshot *snap,
 					const struct conf_line *l, char *truth,
@@ -132,21 +93,31 @@ static enum advice_sev judge_tw_buckets(const struct snapshot *snap,
 }
 
 static const struct folklore folklore[] = {
-    {"net.ipv4.tcp_tw_recycle", judge_recycle},
-    {"net.ipv4.tcp_fin_timeout", judge_fin_timeout},
-    {"net.ipv4.tcp_tw_reuse", judge_tw_reuse},
-    {"net.ipv4.tcp_syncookies", judge_syncookies},
-    {"net.ipv4.tcp_timestamps", judge_timestamps},
-    {"net.ipv4.tcp_max_tw_buckets", judge_tw_buckets},
+    {"net.ipv4.tcp_tw_recycle", NULL, SEV_NONE, judge_recycle},
+    {"net.ipv4.tcp_fin_timeout", NULL, SEV_INFO, NULL},
+    {"net.ipv4.tcp_tw_reuse", "1", SEV_INFO, NULL},
+    {"net.ipv4.tcp_syncookies", "1", SEV_INFO, NULL},
+    {"net.ipv4.tcp_timestamps", "0", SEV_WARN, NULL},
+    {"net.ipv4.tcp_max_tw_buckets", NULL, SEV_NONE, judge_tw_buckets},
 };
 
 static enum advice_sev judge(const struct snapshot *snap,
 			     const struct conf_line *l, char *truth, size_t len)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(folklore); i++) {
-		if (!strcmp(folklore[i].key, l->key)) {
-			return folklore[i].judge(snap, l, truth, len);
+		const struct folklore *f = &folklore[i];
+
+		if (strcmp(f->key, l->key)) {
+			continue;
 		}
+		if (f->judge) {
+			return f->judge(snap, l, truth, len);
+		}
+		if (f->value && !value_is(l, f->value)) {
+			return SEV_NONE;
+		}
+		myth_truth(l, truth, len);
+		return f->sev;
 	}
 	return SEV_NONE;
 }
