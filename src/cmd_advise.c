@@ -140,7 +140,7 @@ static int advise_exec(const struct opts *o)
 		struct report r;
 
 		report_build(&r, &snap, o->top);
-		prom_snapshot(&out, &r);
+		prom_snapshot(&out, &r, o->protocols);
 		report_finish(&r);
 		prom_advice(&out, a, n);
 	} else if (o->format == FMT_TABLE) {

@@ -471,7 +471,7 @@ static int summary_exec(const struct opts *o)
 	report_build(&r, &snap, o->top);
 	obuf_init(&out, STDOUT_FILENO, 64 * 1024);
 	if (o->format == FMT_PROMETHEUS) {
-		prom_snapshot(&out, &r);
+		prom_snapshot(&out, &r, o->protocols);
 	} else if (o->format == FMT_TABLE) {
 		report_table(&out, &r, o);
 	} else {

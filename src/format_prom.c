@@ -32,16 +32,33 @@ static const uint8_t tcp_states[] = {
     SS_LAST_ACK,    SS_LISTEN,	  SS_CLOSING,
 };
 static const uint8_t udp_states[] = {SS_ESTABLISHED, SS_CLOSE};
+static const uint8_t unix_states[] = {SS_ESTABLISHED, SS_SYN_SENT, SS_LISTEN,
+				      SS_CLOSE};
 
+/*
+ * One entry per socket table, as ss names it. An inet table has a series
+ * per family (inet, inet6); a UNIX table one, family "unix". unix_type is
+ * the SUM_UNIX_* index of the report's counts.
+ */
 static const struct prom_proto {
 	const char *netid;
-	uint8_t protocol;
-	uint32_t bit; /* enum proto_bit */
+	uint8_t family;	  /* AF_INET (both inet families) or AF_UNIX */
+	uint8_t protocol; /* IPPROTO_* or, for UNIX, SOCK_* */
+	uint32_t bit;	  /* enum proto_bit */
 	const uint8_t *states;
 	size_t n_states;
+	int unix_type;
 } protos[] = {
-    {"tcp", IPPROTO_TCP, PROTO_TCP, tcp_states, ARRAY_SIZE(tcp_states)},
-    {"udp", IPPROTO_UDP, PROTO_UDP, udp_states, ARRAY_SIZE(udp_states)},
+    {"tcp", AF_INET, IPPROTO_TCP, PROTO_TCP, tcp_states, ARRAY_SIZE(tcp_states),
+     -1},
+    {"udp", AF_INET, IPPROTO_UDP, PROTO_UDP, udp_states, ARRAY_SIZE(udp_states),
+     -1},
+    {"u_str", AF_UNIX, SOCK_STREAM, PROTO_UNIX_STREAM, unix_states,
+     ARRAY_SIZE(unix_states), SUM_UNIX_STREAM},
+    {"u_dgr", AF_UNIX, SOCK_DGRAM, PROTO_UNIX_DGRAM, unix_states,
+     ARRAY_SIZE(unix_states), SUM_UNIX_DGRAM},
+    {"u_seq", AF_UNIX, SOCK_SEQPACKET, PROTO_UNIX_SEQPACKET, unix_states,
+     ARRAY_SIZE(unix_states), SUM_UNIX_SEQPACKET},
 };
 
 /*
@@ -51,12 +68,14 @@ static const struct prom_proto {
  */
 static void put_states(struct obuf *ob, const char *metric, const char *ns,
 		       const struct prom_proto *pp, uint32_t families,
-		       const uint64_t counts[2][SS_MAX])
+		       const uint64_t (*counts)[SS_MAX])
 {
-	for (int fi = 0; fi < 2; fi++) {
+	bool unx = pp->family == AF_UNIX;
+
+	for (int fi = 0; fi < (unx ? 1 : 2); fi++) {
 		uint64_t folded[SS_MAX] = {0};
 
-		if (!(families & (fi ? FAM_INET6 : FAM_INET))) {
+		if (!unx && !(families & (fi ? FAM_INET6 : FAM_INET))) {
 			continue;
 		}
 		for (unsigned int st = 1; st < SS_MAX; st++) {
@@ -74,7 +93,7 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
 			obuf_printf(ob,
 				    "netid=\"%s\",family=\"%s\",state=\"%s\"} "
 				    "%llu\n",
-				    pp->netid, family_label(fi),
+				    pp->netid, unx ? "unix" : family_label(fi),
 				    state_label(st, pp->protocol),
 				    (unsigned long long)folded[st]);
 		}
@@ -133,7 +152,8 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		return;
 	}
 	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-		if (protos[p].protocol == rec->protocol) {
+		if (protos[p].protocol == rec->protocol &&
+		    (protos[p].family == AF_UNIX) == (rec->family == AF_UNIX)) {
 			ns->counts[p][fi][rec->state]++;
 		}
 	}
@@ -173,14 +193,24 @@ const struct fmt_ops fmt_prom = {
 };
 
 /* Every socket, in every state: 0 where there is none. */
-static void put_socket_counts(struct obuf *ob, const struct report_states *s)
+/* Every socket of the tables read (protocols), in every state: 0 where
+ * there is none. */
+static void put_socket_counts(struct obuf *ob, const struct report_states *s,
+			      uint32_t protocols)
 {
 	family_head(ob, "sockets", "gauge",
 		    "Sockets in the namespace by protocol, family and state.");
-	put_states(ob, "sockets", NULL, &protos[0], FAM_INET | FAM_INET6,
-		   s->tcp);
-	put_states(ob, "sockets", NULL, &protos[1], FAM_INET | FAM_INET6,
-		   s->udp);
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		const struct prom_proto *pp = &protos[p];
+
+		if (!(protocols & pp->bit)) {
+			continue;
+		}
+		put_states(ob, "sockets", NULL, pp, FAM_INET | FAM_INET6,
+			   pp->family == AF_UNIX ? &s->unx[pp->unix_type]
+			   : pp->protocol == IPPROTO_TCP ? s->tcp
+							 : s->udp);
+	}
 }
 
 /*
@@ -323,9 +353,9 @@ static void put_counters(struct obuf *ob, const struct counters *c)
 	}
 }
 
-void prom_snapshot(struct obuf *ob, const struct report *r)
+void prom_snapshot(struct obuf *ob, const struct report *r, uint32_t protocols)
 {
-	put_socket_counts(ob, &r->states);
+	put_socket_counts(ob, &r->states, protocols);
 	put_limits(ob, r);
 	put_listeners(ob, r);
 	put_ports(ob, r);

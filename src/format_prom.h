@@ -21,10 +21,11 @@
 /* Per-listener series are written for at most this many listeners. */
 #define PROM_LISTENERS_MAX REPORT_LISTENERS_MAX
 
-/* Socket counts (every state, 0 included), limits, listeners, ports (top
- * tuples), the counters node_exporter lacks: read from r only (report.h),
- * so they agree with the table and JSON. */
-void prom_snapshot(struct obuf *ob, const struct report *r);
+/* Socket counts (every state, 0 included; the UNIX tables among
+ * protocols, enum proto_bit, too), limits, listeners, ports (top tuples),
+ * the counters node_exporter lacks: read from r only (report.h), so they
+ * agree with the table and JSON. */
+void prom_snapshot(struct obuf *ob, const struct report *r, uint32_t protocols);
 
 /* sockscope_advice_severity{rule} for every rule (0-3), and the worst. */
 void prom_advice(struct obuf *ob, const struct advice *fired, size_t n);

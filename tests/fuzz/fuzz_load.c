@@ -226,7 +226,8 @@ static void run_report(struct run *r)
 		} else if (k == R_JSON) {
 			report_json(&ob, &rep, &r->env->o);
 		} else {
-			prom_snapshot(&ob, &rep);
+			prom_snapshot(&ob, &rep,
+				      r->env->o.protocols | PROTO_UNIX_MASK);
 		}
 		FUZZ_ASSERT(obuf_finish(&ob) == 0);
 		text = read_back(fd, &len);

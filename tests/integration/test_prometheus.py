@@ -72,6 +72,44 @@ def promtool_ok(text, what):
                 f"promtool check metrics on {what}: {r.stdout}{r.stderr}")
 
 
+def check_unix():
+    """UNIX tables: every state of every type, counts as the listing's."""
+    a, b = socket.socketpair()
+    lst = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    lst.bind("\0sockscope-prom-listener")
+    lst.listen(4)
+    dg = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    dg.bind("\0sockscope-prom-dgram")
+    text = netns.run([binary, "-xa", "--format", "prometheus"]).stdout
+    promtool_ok(text, "list -xa")
+    got = {(lb["netid"], lb["state"]): v
+           for n, lb, v in samples(text)[1]
+           if n == "sockscope_selected_sockets" and lb["family"] == "unix"}
+    netns.check(len(got) == 3 * 4, f"3 UNIX types x 4 states: {got}")
+    want = {}
+    for row in netns.sockscope_json(binary, "-xa"):
+        key = (row["netid"], {"ESTAB": "established", "LISTEN": "listen",
+                              "UNCONN": "unconn"}.get(row["state"],
+                                                       row["state"].lower()))
+        want[key] = want.get(key, 0) + 1
+    netns.check(all(got.get(k) == v for k, v in want.items()) and
+                sum(got.values()) == sum(want.values()) and want,
+                f"UNIX counts as -xa -j lists them: {got} vs {want}")
+    netns.check(got.get(("u_str", "listen")) == 1 and
+                got.get(("u_dgr", "unconn"), 0) >= 1 and
+                got.get(("u_seq", "established")) == 0,
+                f"a listener, a bound dgram, an empty type at 0: {got}")
+    text = netns.run([binary, "summary", "-x", "--format",
+                      "prometheus"]).stdout
+    promtool_ok(text, "summary -x")
+    names = {(n, lb.get("netid")) for n, lb, _ in samples(text)[1]}
+    netns.check(("sockscope_sockets", "u_str") in names and
+                ("sockscope_sockets", "tcp") not in names,
+                f"summary -x writes the UNIX tables read, not TCP: {names}")
+    for s in (a, b, lst, dg):
+        s.close()
+
+
 def main():
     netns.enter()
     # A listener with backlog 0 and one queued connection (full), another
@@ -184,6 +222,7 @@ def main():
     netns.check(any(lb["dst"] == "127.0.0.1" and lb["port"] == "7002"
                     for lb in tup), f"the tuple to :7002 is there: {tup}")
 
+    check_unix()
     for s in clients + [queued, full, roomy, udp]:
         s.close()
     netns.finish("prometheus")

@@ -99,7 +99,7 @@ static void render(struct rendered *out, const struct report *r)
 	out->table = take(&ob);
 	report_json(&ob, r, &o);
 	out->json = take(&ob);
-	prom_snapshot(&ob, r);
+	prom_snapshot(&ob, r, PROTO_TCP | PROTO_UDP);
 	out->prom = take(&ob);
 	obuf_finish(&ob);
 }
