@@ -77,16 +77,6 @@ int netns_enter(const char *spec)
 	return err;
 }
 
-bool netns_same(int a, int b)
-{
-	struct stat sa, sb;
-
-	if (fstat(a, &sa) || fstat(b, &sb)) {
-		return false;
-	}
-	return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -36,9 +36,6 @@ int netns_enter(const char *spec);
  */
 int netns_stat(const char *spec, struct stat *st);
 
-/* True when both fds are the same namespace. */
-bool netns_same(int a, int b);
-
 /*
  * The names in dir (NETNS_RUN_DIR outside tests), sorted. Returns 0 with
  * *names (free with netns_names_free) and *n; a missing dir is no names.

@@ -241,7 +241,7 @@ static int parse_secs(const char *arg, const char *name, bool zero, double max,
 	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) ||
 	    strspn(arg, "0123456789.") != strlen(arg) ||
 	    !((secs >= 0.1 && secs <= max) || (zero && secs == 0.0))) {
-		return usage_error("%s '%s': want %sseconds from 0.1 to %g",
+		return usage_error("%s '%s': want %sseconds from 0.1 to %.10g",
 				   name, arg, zero ? "0 or " : "", max);
 	}
 	*ms = (unsigned int)(secs * 1000.0 + 0.5);
@@ -450,7 +450,8 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_COUNT:
 		return parse_uint(arg, "--count", 1, UINT_MAX, &o->watch_count);
 	case OPT_DURATION:
-		return parse_secs(arg, "--duration", false, 31536000.0,
+		/* The most milliseconds an unsigned int holds: 49 days. */
+		return parse_secs(arg, "--duration", false, 4294967.0,
 				  &o->watch_duration_ms);
 	case 'd':
 	case 'b':
@@ -764,6 +765,12 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
 		return usage_error("top: UNIX sockets are not shown by top yet "
 				   "(use sockscope -x)");
+	}
+	/* The kernel has no destroy notification for UNIX sockets. */
+	if (o->cmd == &cmd_watch_entry &&
+	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
+		return usage_error("watch: the kernel reports no UNIX socket "
+				   "closing (TCP and UDP only)");
 	}
 	default_selection(o);
 	o->out_is_tty = isatty(STDOUT_FILENO);

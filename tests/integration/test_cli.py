@@ -268,10 +268,27 @@ def test_interval_fractions():
                     f"--interval {bad!r}: one line, exit 2: {r.stderr!r}")
 
 
+def test_watch_bounds():
+    # A duration past what the milliseconds field holds is refused, not
+    # wrapped to a few hundred milliseconds; the bound is printed whole.
+    r = netns.run([SOCKSCOPE, "watch", "--duration", "4294968"], check_rc=2)
+    netns.check(r.stderr.count("\n") == 1 and "4294967" in r.stderr and
+                "e+" not in r.stderr,
+                f"--duration past 49 days: one line, exit 2: {r.stderr!r}")
+    # The kernel announces no UNIX socket closing: refused, not a silent
+    # watch that never prints.
+    for args in (["-x"], ["-A", "unix"], ["-f", "unix"]):
+        r = netns.run([SOCKSCOPE, "watch", *args, "--duration", "1"],
+                      check_rc=2)
+        netns.check(r.stderr.count("\n") == 1 and "UNIX" in r.stderr,
+                    f"watch {args}: refused: {r.stderr!r}")
+
+
 test_wide_rows_last_stay_aligned()
 test_options_before_command()
 test_top_takes_list_letters()
 test_usage_errors_name_the_program()
 test_load_missing_file()
 test_interval_fractions()
+test_watch_bounds()
 netns.finish("test_cli")

@@ -81,16 +81,6 @@ static void test_specs(void **unused)
 		unlink(fifo);
 		rmdir(dir);
 	}
-	/* The same namespace through two fds. */
-	fd = netns_open("/proc/self/ns/net");
-	if (fd >= 0) {
-		int fd2 = netns_open("/proc/thread-self/ns/net");
-
-		assert_true(fd2 >= 0);
-		assert_true(netns_same(fd, fd2));
-		close(fd2);
-		close(fd);
-	}
 }
 
 /* The identity --all-netns dedupes by, read without a descriptor. */
