@@ -458,24 +458,32 @@ static const struct advice_rule rule_dead_peer = {
 };
 
 /* ip_local_reserved_ports as it is now, plus port, in the kernel's syntax */
-static void reserved_plus(const struct sysctl_vals *s, uint16_t port, char *buf,
-			  size_t len)
+/*
+ * The reserved list with port added, as the sysctl takes it. False when it
+ * does not fit in buf: a cut list written back would drop reservations, so
+ * the caller must not suggest it.
+ */
+static bool reserved_plus(const struct sysctl_vals *s, uint16_t port,
+			  char *buf, size_t len)
 {
 	size_t off = 0;
+	int n;
 
-	for (unsigned int i = 0; i < s->reserved.n && off < len; i++) {
+	for (unsigned int i = 0; i < s->reserved.n; i++) {
 		if (s->reserved.r[i].lo == s->reserved.r[i].hi) {
-			off += (size_t)snprintf(buf + off, len - off, "%u,",
-						s->reserved.r[i].lo);
+			n = snprintf(buf + off, len - off, "%u,",
+				     s->reserved.r[i].lo);
 		} else {
-			off += (size_t)snprintf(buf + off, len - off, "%u-%u,",
-						s->reserved.r[i].lo,
-						s->reserved.r[i].hi);
+			n = snprintf(buf + off, len - off, "%u-%u,",
+				     s->reserved.r[i].lo, s->reserved.r[i].hi);
 		}
+		if (n < 0 || (size_t)n >= len - off) {
+			return false;
+		}
+		off += (size_t)n;
 	}
-	if (off < len) {
-		snprintf(buf + off, len - off, "%u", port);
-	}
+	n = snprintf(buf + off, len - off, "%u", port);
+	return n >= 0 && (size_t)n < len - off;
 }
 
 static bool check_port_overlap(const struct snapshot *snap, struct advice *a)
@@ -512,8 +520,15 @@ static bool check_port_overlap(const struct snapshot *snap, struct advice *a)
 	advice_evidence(a, "port", first);
 	advice_evidence(a, "ip_local_port_range_low", s->port_lo);
 	advice_evidence(a, "ip_local_port_range_high", s->port_hi);
-	reserved_plus(s, first, list, sizeof(list));
-	advice_action(a, "sysctl -w net.ipv4.ip_local_reserved_ports=%s", list);
+	if (reserved_plus(s, first, list, sizeof(list))) {
+		advice_action(a, "sysctl -w net.ipv4.ip_local_reserved_ports=%s",
+			      list);
+	} else {
+		advice_action(a,
+			      "add %u to net.ipv4.ip_local_reserved_ports, "
+			      "keeping every range it lists now",
+			      first);
+	}
 	advice_action(a, "or move the service to a port below %u", s->port_lo);
 	return true;
 }

@@ -32,10 +32,11 @@ static enum advice_sev rate_sev(double per_min)
 				     : SEV_NONE;
 }
 
-/* A full queue is full, also with a backlog of 0 (summary_listener_fill) */
+/* Full as the kernel tests it (sk_acceptq_is_full: Recv-Q > backlog), so
+ * also with a backlog of 0 and one connection queued. */
 static bool queue_full(const struct sum_listener *l)
 {
-	return l->recv_q > 0 && summary_listener_fill(l) >= 1.0;
+	return l->recv_q > l->send_q;
 }
 
 /* Its backlog is somaxconn's cap, not the application's choice. */

@@ -58,14 +58,16 @@ static int count_state(const struct opts *o, const struct state_fact *sf,
 static void knob_text(const struct opts *o, const char *name, char *buf,
 		      size_t len)
 {
-	char v[128];
+	char v[96], esc[4 * sizeof(v) + 1];
 	int err = explain_sysctl_value(o->root, name, v, sizeof(v));
 
 	if (err) {
 		snprintf(buf, len, "%s (not readable here: %s)", name,
 			 strerror(-err));
 	} else {
-		snprintf(buf, len, "%s = %s here", name, v);
+		/* The file's text (a --root tree anyone may have filled). */
+		escape_text(esc, v, strlen(v));
+		snprintf(buf, len, "%s = %s here", name, esc);
 	}
 }
 

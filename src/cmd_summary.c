@@ -198,13 +198,19 @@ static void table_tuples(struct obuf *ob, const struct report *r)
 
 	obuf_puts(ob, "\nTIME_WAIT per (local address, peer address, peer "
 		      "port), outgoing connections\n");
-	if (p->usable) {
+	/* Zero usable ports is a value, the worst one: said, not hidden. */
+	if (p->have && p->usable) {
 		obuf_printf(ob,
 			    "usable ephemeral ports: %u (%u-%u minus "
 			    "reserved); ceiling per tuple: %u new "
 			    "connections/s\n",
 			    p->usable, p->lo, p->hi,
 			    (unsigned int)p->max_new_per_s);
+	} else if (p->have) {
+		obuf_printf(ob,
+			    "usable ephemeral ports: 0 (%u-%u, all reserved): "
+			    "every connect() without a bound port fails\n",
+			    p->lo, p->hi);
 	}
 	obuf_printf(ob, "%-40s %-48s %9s %8s %6s\n", "Local Address",
 		    "Peer Address:Port", "TIME_WAIT", "Sockets", "Share");
@@ -389,7 +395,7 @@ static void json_tuples(struct jw *w, const struct report *r)
 	const struct report_top *t = &r->tuples.by_time_wait;
 	const struct report_ports *p = &r->ports;
 
-	if (p->usable) {
+	if (p->have) {
 		jw_object(w, "ephemeral_ports");
 		jw_u64(w, "low", p->lo);
 		jw_u64(w, "high", p->hi);

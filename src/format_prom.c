@@ -274,8 +274,8 @@ static void put_listeners(struct obuf *ob, const struct report *r)
 	     "The listener's accept queue limit: its backlog capped by "
 	     "net.core.somaxconn."},
 	    {"listen_queue_fill_ratio",
-	     "Accept queue length over its limit; 1 when full (a backlog "
-	     "of 0 with a connection queued is full)."},
+	     "Accept queue length over what it holds (limit + 1); 1 when "
+	     "full (a backlog of 0 with a connection queued is full)."},
 	};
 
 	for (size_t i = 0; i < n; i++) {

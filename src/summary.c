@@ -571,7 +571,7 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 
 double summary_listener_fill(const struct sum_listener *l)
 {
-	return (double)l->recv_q / (l->send_q ? l->send_q : 1);
+	return (double)l->recv_q / ((double)l->send_q + 1);
 }
 
 bool summary_owner(const struct summary *s, uint32_t pid, struct owner *out)

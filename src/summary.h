@@ -142,9 +142,10 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
  */
 void summary_add_autobound(struct summary *s, const struct sock_rec *rec);
 
-/* How full a listener's accept queue is: Recv-Q / Send-Q. The kernel
- * queues backlog + 1 connections, so a backlog of 0 with one queued
- * connection is full (1.0), not 0. */
+/* How full a listener's accept queue is: Recv-Q / (Send-Q + 1). The
+ * kernel queues backlog + 1 connections (sk_acceptq_is_full() tests
+ * Recv-Q > backlog before it adds one), so 1.0 is full, also for a
+ * backlog of 0 with one connection queued. */
 double summary_listener_fill(const struct sum_listener *l);
 
 /* The name -p found for pid; false when the owner table does not have it. */

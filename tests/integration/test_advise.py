@@ -237,6 +237,15 @@ def no_ports(binary):
     netns.check("sockscope_ephemeral_ports_usable 0\n" in prom and
                 "sockscope_ephemeral_ports_max_tuple_ratio 1.0" in prom,
                 "the metric says 0, not nothing")
+    # summary says it too, in the table and in JSON.
+    table = netns.run([binary, "summary"]).stdout
+    netns.check("usable ephemeral ports: 0 (" in table,
+                f"summary's table says 0 usable ports: {table!r}")
+    eph = json.loads(netns.run([binary, "summary", "-j"]).stdout).get(
+        "ephemeral_ports", {})
+    netns.check(eph.get("usable") == 0 and
+                eph.get("max_new_connections_per_second") == 0,
+                f"summary -j says 0 usable ports: {eph}")
     c.close()
     srv.close()
 

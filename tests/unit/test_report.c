@@ -59,9 +59,10 @@ static struct summary *make_summary(void)
 	struct summary *s = summary_create(&cfg);
 	struct sock_rec r;
 
-	add_listener(s, "0.0.0.0", 80, 10, 100);
-	add_listener(s, "127.0.0.1", 8080, 2, 4);
-	add_listener(s, "0.0.0.0", 22, 1, 4);
+	/* Fill is Recv-Q / (backlog + 1): the kernel queues one more. */
+	add_listener(s, "0.0.0.0", 80, 10, 99);
+	add_listener(s, "127.0.0.1", 8080, 2, 3);
+	add_listener(s, "0.0.0.0", 22, 1, 3);
 	for (uint16_t p = 0; p < 30; p++) {
 		r = rec(AF_INET, p < 20 ? SS_TIME_WAIT : SS_ESTABLISHED,
 			"10.0.0.1", (uint16_t)(40000 + p), "10.0.0.9", 443);
@@ -125,10 +126,11 @@ static double number_after(const char *text, const char *from, const char *key)
 /* The table's Fill column of the listener on ep, in percent. */
 static double table_fill(const char *table, const char *ep)
 {
-	char line[64];
+	char line[SUMMARY_ENDPOINT_LEN + 3];
 	const char *p;
 	double pct = NAN;
 
+	assert_true(strlen(ep) < SUMMARY_ENDPOINT_LEN);
 	snprintf(line, sizeof(line), "\n%s ", ep);
 	p = strstr(table, line);
 	if (p && sscanf(p, " %*s %*u %*u %lf%%", &pct) != 1) {
