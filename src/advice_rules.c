@@ -463,8 +463,8 @@ static const struct advice_rule rule_dead_peer = {
  * does not fit in buf: a cut list written back would drop reservations, so
  * the caller must not suggest it.
  */
-static bool reserved_plus(const struct sysctl_vals *s, uint16_t port,
-			  char *buf, size_t len)
+static bool reserved_plus(const struct sysctl_vals *s, uint16_t port, char *buf,
+			  size_t len)
 {
 	size_t off = 0;
 	int n;
@@ -521,8 +521,8 @@ static bool check_port_overlap(const struct snapshot *snap, struct advice *a)
 	advice_evidence(a, "ip_local_port_range_low", s->port_lo);
 	advice_evidence(a, "ip_local_port_range_high", s->port_hi);
 	if (reserved_plus(s, first, list, sizeof(list))) {
-		advice_action(a, "sysctl -w net.ipv4.ip_local_reserved_ports=%s",
-			      list);
+		advice_action(
+		    a, "sysctl -w net.ipv4.ip_local_reserved_ports=%s", list);
 	} else {
 		advice_action(a,
 			      "add %u to net.ipv4.ip_local_reserved_ports, "
