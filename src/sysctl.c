@@ -502,7 +502,9 @@ int sysctl_conf_each(const char *root, sysctl_conf_fn fn, void *data)
 	for (unsigned int d = 0; d < ARRAY_SIZE(conf_dirs); d++) {
 		list_dir(root, d, &l);
 	}
-	qsort(l.f, l.n, sizeof(*l.f), by_name);
+	if (l.n) { /* no files: l.f is NULL, which qsort() must not get */
+		qsort(l.f, l.n, sizeof(*l.f), by_name);
+	}
 	for (size_t i = 0; i <= l.n && !ret; i++) {
 		if (i < l.n) {
 			snprintf(rel, sizeof(rel), "%s/%s",
