@@ -10,8 +10,30 @@ zpty -w z "PROMPT='' RPROMPT=''"
 zpty -w z "fpath=(${(q)compdir} \$fpath); autoload -U compinit; compinit -u -D"
 zpty -w z 'compadd() { local -a __hits; if (( ${@[(I)-[OAD]]} )); then builtin compadd "$@"; return; fi; builtin compadd -A __hits "$@"; local h; for h in $__hits; do print -r -- "<hit>$h</hit>"; done; builtin compadd "$@"; }'
 zpty -w z 'zstyle ":completion:*" list-prompt ""; zstyle ":completion:*" menu no'
+# Wait for the shell to be ready (a busy machine starts it slowly), then
+# TAB; read until the candidates came and the output went quiet.
+zpty -w z "print -r -- '<''ready>'"
+for i in {1..300}; do
+	if zpty -r -t z chunk; then
+		out+=$chunk
+		[[ $out == *'<ready>'* ]] && break
+	else
+		sleep 0.1
+	fi
+done
+out=""
 zpty -n -w z "$line"$'\t'
-sleep 1
+local quiet=0
+for i in {1..300}; do
+	if zpty -r -t z chunk; then
+		out+=$chunk
+		quiet=0
+	else
+		(( quiet++ ))
+		[[ $out == *'<hit>'* ]] && (( quiet >= 5 )) && break
+		sleep 0.1
+	fi
+done
 zpty -w z $'\x03'
 zpty -w z "print -r -- '<''done>'"
 for i in {1..100}; do
