@@ -274,12 +274,17 @@ def test_tcp_info_vs_ss(binary):
 def test_tcp_info_sentinels(binary):
     """A listener (pacing rates UINT64_MAX) and a SYN_SENT socket (min_rtt
     UINT32_MAX, no RTT sample): no sentinel in the table or JSON."""
-    # a veth whose peer answers nothing: the SYN waits for ARP
+    # a veth whose peer answers nothing; a permanent neighbour entry, so
+    # the SYN is sent and retransmitted (SYN_SENT for tcp_syn_retries,
+    # about two minutes) instead of failing when ARP gives up after 3 s,
+    # which a slow run (valgrind) outlasts
     if run(["ip", "link", "add", "ti0", "type", "veth", "peer", "name",
             "ti1"], check_rc=None, wrapped=False).returncode:
         netns.skip("needs a veth pair for a SYN_SENT socket")
     run(["ip", "addr", "add", "10.9.9.1/24", "dev", "ti0"], wrapped=False)
     run(["ip", "link", "set", "ti0", "up"], wrapped=False)
+    run(["ip", "neigh", "add", "10.9.9.2", "lladdr", "02:00:00:00:00:02",
+         "dev", "ti0", "nud", "permanent"], wrapped=False)
     lis = socket.socket()
     lis.bind(("127.0.0.1", 6004))
     lis.listen()
