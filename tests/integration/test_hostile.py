@@ -379,8 +379,9 @@ def test_closed_std_fds(binary, tmp):
     empty = os.path.join(tmp, "empty")
     os.mkdir(empty)
     dump = os.path.join(tmp, "fd2.dump")
-    r = subprocess.run(netns.wrap([binary, "-tanp", "--root", empty,
-                                   "--save", dump]),
+    # Not through a wrapper: valgrind cannot start with descriptor 2
+    # closed (exit 127). The plain and ASan runs check it.
+    r = subprocess.run([binary, "-tanp", "--root", empty, "--save", dump],
                        stdout=subprocess.PIPE, timeout=TIMEOUT,
                        preexec_fn=lambda: os.close(2))
     check(r.returncode == 0, f"2>&-: exit {r.returncode}")
