@@ -314,8 +314,12 @@ def owners_count_table():
     p = subprocess.Popen(netns.wrap([SOCKSCOPE, "watch", "--format",
                                      "ndjson", "--count", "3", "-u"]),
                          stdout=subprocess.PIPE, text=True)
-    time.sleep(1.0)
-    udp_workload()
+    # Closes until it stops by itself: a slow start (valgrind) may miss
+    # the first ones, which is no count's business.
+    end = time.time() + 60
+    while p.poll() is None and time.time() < end:
+        udp_workload()
+        time.sleep(0.5)
     try:
         out, _ = p.communicate(timeout=10)
     except subprocess.TimeoutExpired:
