@@ -217,23 +217,35 @@ static void put_hex_escape(struct obuf *ob, const char *prefix, uint8_t c)
 }
 
 /*
- * The one terminal escaper. quote: also '"' as \", for text printed
- * between double quotes (users:(("name",...))), so a name cannot close the
- * quotes and forge a field.
+ * The one terminal escaping rule, for one byte into out (up to 4 bytes);
+ * returns how many. quote: also '"' as \", for text printed between
+ * double quotes (users:(("name",...))), so a name cannot close the quotes
+ * and forge a field.
  */
+static size_t escape_byte(uint8_t c, bool quote, char out[4])
+{
+	if (c == '\\' || (quote && c == '"')) {
+		out[0] = '\\';
+		out[1] = (char)c;
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = (char)c;
+		return 1;
+	}
+	out[0] = '\\';
+	out[1] = 'x';
+	out[2] = hexdig[c >> 4];
+	out[3] = hexdig[c & 15];
+	return 4;
+}
+
 static void put_escaped(struct obuf *ob, const char *s, size_t n, bool quote)
 {
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)s[i];
+		char e[4];
 
-		if (c == '\\' || (quote && c == '"')) {
-			obuf_putc(ob, '\\');
-			obuf_putc(ob, (char)c);
-		} else if (c >= 0x20 && c < 0x7f) {
-			obuf_putc(ob, (char)c);
-		} else {
-			put_hex_escape(ob, "\\x", c);
-		}
+		obuf_write(ob, e, escape_byte((uint8_t)s[i], quote, e));
 	}
 }
 
@@ -252,9 +264,9 @@ size_t escape_text_width(const char *s, size_t n)
 	size_t w = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)s[i];
+		char e[4];
 
-		w += c == '\\' ? 2 : c >= 0x20 && c < 0x7f ? 1 : 4;
+		w += escape_byte((uint8_t)s[i], false, e);
 	}
 	return w;
 }
@@ -278,25 +290,13 @@ void obuf_prom_label(struct obuf *ob, const char *s, size_t n)
 	}
 }
 
-/* Keep in step with obuf_escape_text(): test_format checks they agree. */
+/* The same rule as obuf_escape_text(), into a buffer. */
 size_t escape_text(char *dst, const char *s, size_t n)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint8_t c = (uint8_t)s[i];
-
-		if (c == '\\') {
-			dst[o++] = '\\';
-			dst[o++] = '\\';
-		} else if (c >= 0x20 && c < 0x7f) {
-			dst[o++] = (char)c;
-		} else {
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hexdig[c >> 4];
-			dst[o++] = hexdig[c & 15];
-		}
+		o += escape_byte((uint8_t)s[i], false, dst + o);
 	}
 	dst[o] = '\0';
 	return o;
