@@ -52,7 +52,17 @@ def tmux(*args, check=True):
 
 
 def screen():
-    return tmux("capture-pane", "-p", "-t", "t").stdout
+    """The pane once two captures 50 ms apart agree: a capture can land in
+    the middle of top's repaint (slow under valgrind), half old frame and
+    half new."""
+    text = tmux("capture-pane", "-p", "-t", "t").stdout
+    for _ in range(20):
+        time.sleep(0.05)
+        again = tmux("capture-pane", "-p", "-t", "t").stdout
+        if again == text:
+            break
+        text = again
+    return text
 
 
 def wait_for(pred, what, timeout=5.0):
@@ -140,7 +150,8 @@ def check_filter():
              "F3 / opens the prompt")
     literal("state time-wait")
     keys("Enter")
-    text = wait_for(lambda t: "filter: state time-wait" in t,
+    text = wait_for(lambda t: "filter: state time-wait" in t and
+                    len(table_rows(t)[1]) == 1,
                     "the filter is applied")
     _, rows = table_rows(text)
     netns.check(len(rows) == 1 and rows[0].startswith("TIME_WAIT"),
