@@ -497,6 +497,11 @@ static int tr_loop(struct watch_tr_run *t)
 		obuf_flush(&t->out);
 		now = mono_ms();
 	}
+	/* What came before the stop, and every loss, is still told. */
+	if (!err && !t->out.err) {
+		err = watch_bpf_consume(t->bpf);
+		tr_lost(t);
+	}
 	if (err && err != -EINTR) {
 		warnx_("watch: %s", strerror(-err));
 		return err;
