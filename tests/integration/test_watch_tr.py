@@ -274,6 +274,17 @@ def filters_table():
                      "both watches attached")
     workload(socket.AF_INET, "127.0.0.1", PORT3, 23000, 3)
     workload(socket.AF_INET, "127.0.0.1", PORT, 24000, 3)
+    # The same workload in another namespace: the tracepoint fires for
+    # every one, the program keeps the watch's.
+    code = ("import subprocess, sys; sys.path.insert(0, sys.argv[1]); "
+            "subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True); "
+            "import test_watch_tr as t; "
+            f"t.workload(t.socket.AF_INET, '127.0.0.1', {PORT3}, 27000, 3)")
+    r = subprocess.run(["unshare", "-n", sys.executable, "-c", code,
+                        os.path.dirname(os.path.abspath(__file__)),
+                        SOCKSCOPE], capture_output=True, text=True)
+    netns.check(r.returncode == 0, f"the other namespace's workload: "
+                f"{r.stderr[-500:]}")
     _, out, err = w.stop()
     _, out2, _ = w2.stop()
     if not ok:
@@ -285,6 +296,8 @@ def filters_table():
     rows = [x for x in lines[1:] if x.strip()]
     # dport = :PORT3: the client side of each connection (5 transitions
     # for the two orderly closes, 3 for the reset).
+    netns.check(not [x for x in rows if ":2700" in x],
+                f"nothing from another namespace: {rows}")
     netns.check(len(rows) == 5 + 5 + 3 and
                 all(f":{PORT3}" in r.split()[5] for r in rows),
                 f"the filter keeps the clients' transitions: {rows}")
