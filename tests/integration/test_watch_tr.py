@@ -387,11 +387,21 @@ def usage():
                 f"{r.stderr}")
 
 
+def loads():
+    """Built is not enough: the kernel needs BTF and BPF ring buffers, the
+    test root CAP_BPF and CAP_PERFMON (a container may withhold them)."""
+    r = subprocess.run([SOCKSCOPE, "watch", "--transitions", "--duration",
+                        "0.1"], capture_output=True, text=True)
+    if "--transitions needs the BPF backend" in r.stderr:
+        netns.skip(f"the BPF backend does not load here: {r.stderr.strip()}")
+
+
 def main():
     netns.enter()
     usage()
     fallback()
     if BUILT:
+        loads()
         every_transition_once()
         filters_table()
         lost_records()
