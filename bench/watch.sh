@@ -9,7 +9,11 @@
 # socket is destroyed once), plus the churn listeners. CPU is watch's
 # utime + stime from /proc/PID/stat.
 #
-#   bench/watch.sh [--seconds S] [--procs N] [--build DIR]
+#   bench/watch.sh [--seconds S] [--procs N] [--build DIR] [--transitions]
+#
+# --transitions: the BPF backend instead (watch --transitions --format
+# ndjson state close, every move into CLOSE), its rows counted; "lost" are
+# the transitions the ring buffer had no room for.
 #
 # Needs root (unshare -n). Prints one line of figures on stdout.
 
@@ -25,6 +29,7 @@ while (($#)); do
 	--procs) PROCS=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
 	--inner) INNER=1; shift ;;
+	--transitions) TRANSITIONS=1; shift ;;
 	*) echo "bench/watch.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -36,7 +41,8 @@ for f in "$SOCKSCOPE" "$CHURN"; do
 done
 
 if [[ -z ${INNER:-} ]]; then
-	exec unshare -n "$0" --inner --seconds "$SECONDS_RUN" --procs "$PROCS" --build "$BUILD"
+	exec unshare -n "$0" --inner --seconds "$SECONDS_RUN" --procs "$PROCS" \
+		--build "$BUILD" ${TRANSITIONS:+--transitions}
 fi
 
 ip link set lo up
@@ -50,7 +56,11 @@ ticks() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 before=$(opens)
-"$SOCKSCOPE" watch -t --format prometheus --interval 0 >"$tmp/prom" &
+if [[ -n ${TRANSITIONS:-} ]]; then
+	"$SOCKSCOPE" watch --transitions --format ndjson state close >"$tmp/nd" &
+else
+	"$SOCKSCOPE" watch -t --format prometheus --interval 0 >"$tmp/prom" &
+fi
 watch_pid=$!
 sleep 1.5 # the first dump, then the groups deliver
 t0=$(ticks "$watch_pid")
@@ -63,8 +73,13 @@ after=$(opens)
 
 hz=$(getconf CLK_TCK)
 expected=$((after - before + PROCS))
-reported=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/prom")
-overflows=$(awk '/^sockscope_watch_overflows_total/ { print $2 }' "$tmp/prom")
+if [[ -n ${TRANSITIONS:-} ]]; then
+	reported=$(grep -c '"to":"CLOSE"' "$tmp/nd" || true)
+	overflows=$({ grep -o '"lost":[0-9]*' "$tmp/nd" || true; } | awk -F: '{ n += $2 } END { print n + 0 }')
+else
+	reported=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/prom")
+	overflows=$(awk '/^sockscope_watch_overflows_total/ { print $2 }' "$tmp/prom")
+fi
 secs=$(awk '/seconds/ { for (i = 1; i < NF; i++) if ($i == "seconds") print $(i + 1) }' "$tmp/churn" | tail -1)
 awk -v e="$expected" -v r="$reported" -v o="$overflows" -v s="$secs" \
 	-v c="$((t1 - t0))" -v hz="$hz" 'BEGIN {

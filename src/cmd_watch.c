@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * sockscope watch: one row per socket as the kernel destroys it, from the
- * sock_diag destroy multicast groups (the netlink backend; no BPF yet).
+ * sock_diag destroy multicast groups (the netlink backend), or with
+ * --transitions one row per TCP state transition from the BPF backend
+ * (watch_bpf.h), falling back to the netlink one when it cannot load.
  *
  * Two netlink sockets: the event socket joined to the groups, and the
  * acquisition's, which dumps the table at start and every WATCH_REFRESH_MS
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +32,8 @@
 #include "proc.h"
 #include "util.h"
 #include "watch.h"
+#include "watch_bpf.h"
+#include "watch_tr.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -365,6 +370,191 @@ static void watch_init(struct watch *w, const struct opts *o)
 	obuf_init(&w->out, STDOUT_FILENO, 1 << 16);
 }
 
+/* ---- --transitions: the BPF backend ---- */
+
+/* The wall clock's lead on CLOCK_MONOTONIC, the BPF program's clock. */
+static int64_t wall_offset_ns(void)
+{
+	struct timespec w, m;
+
+	clock_gettime(CLOCK_REALTIME, &w);
+	clock_gettime(CLOCK_MONOTONIC, &m);
+	return ((int64_t)w.tv_sec - m.tv_sec) * 1000000000 +
+	       (w.tv_nsec - m.tv_nsec);
+}
+
+struct watch_tr_run {
+	const struct opts *o;
+	struct watch_bpf *bpf;
+	struct watch_tr_book *book;
+	struct obuf out;
+	uint32_t states; /* the new states to print */
+	int64_t wall_offset;
+	uint64_t lost; /* reported so far */
+	unsigned long printed;
+};
+
+/* What --transitions refuses before anything starts: EXIT_USAGE or 0. */
+static int transitions_usage(const struct opts *o)
+{
+	if (o->format == FMT_PROMETHEUS) {
+		warnx_("watch: --transitions prints rows: use --format table "
+		       "or ndjson");
+		return EXIT_USAGE;
+	}
+	if (!(o->protocols & PROTO_TCP)) {
+		warnx_("watch: --transitions follows TCP's state machine: "
+		       "not with -u alone");
+		return EXIT_USAGE;
+	}
+	if (filter_needs_owners(o->filter)) {
+		warnx_("watch: --transitions: pid and comm do not apply (the "
+		       "process of each transition shows with -p)");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static bool tr_selected(const struct watch_tr_run *t,
+			const struct watch_tr_event *ev)
+{
+	uint32_t fam = ev->rec.family == AF_INET6 ? FAM_INET6 : FAM_INET;
+
+	return (t->o->families & fam) && (t->states & SS_BIT(ev->rec.state)) &&
+	       filter_match(t->o->filter, &ev->rec);
+}
+
+static void on_transition(const void *rec, size_t len, void *data)
+{
+	struct watch_tr_run *t = data;
+	struct watch_tr_event ev;
+
+	if (watch_tr_decode(&ev, rec, len, t->wall_offset)) {
+		return;
+	}
+	watch_tr_book_apply(t->book, &ev);
+	if (!tr_selected(t, &ev) ||
+	    (t->o->watch_count && t->printed >= t->o->watch_count)) {
+		return;
+	}
+	if (t->o->format == FMT_NDJSON) {
+		watch_tr_ndjson_row(&t->out, &ev, t->o->processes);
+	} else {
+		watch_tr_table_row(&t->out, &ev, t->o->processes);
+	}
+	t->printed++;
+}
+
+/* New drops since the last look: said as the netlink backend says them. */
+static void tr_lost(struct watch_tr_run *t)
+{
+	uint64_t n = watch_bpf_lost(t->bpf);
+
+	if (n <= t->lost) {
+		return;
+	}
+	if (t->o->format == FMT_NDJSON) {
+		watch_ndjson_lost(&t->out, wall_ms(), n - t->lost);
+	} else {
+		warnx_("watch: the ring buffer was full: %llu transition%s "
+		       "lost (%llu so far)",
+		       (unsigned long long)(n - t->lost),
+		       n - t->lost == 1 ? "" : "s", (unsigned long long)n);
+	}
+	t->lost = n;
+}
+
+static bool tr_done(const struct watch_tr_run *t)
+{
+	return watch_stop || t->out.err ||
+	       (t->o->watch_count && t->printed >= t->o->watch_count);
+}
+
+static int tr_loop(struct watch_tr_run *t)
+{
+	const struct opts *o = t->o;
+	const char *stall = getenv("SOCKSCOPE_TEST_WATCH_STALL_MS");
+	uint64_t now = mono_ms();
+	uint64_t end =
+	    o->watch_duration_ms ? now + o->watch_duration_ms : UINT64_MAX;
+	struct pollfd pfd = {.fd = watch_bpf_fd(t->bpf), .events = POLLIN};
+	int err = 0;
+
+	/* Tests leave the ring buffer unread a while to make it overflow. */
+	if (stall) {
+		usleep((useconds_t)atoi(stall) * 1000);
+	}
+	while (!err && !tr_done(t) && now < end) {
+		uint64_t wake = end < now + 1000 ? end : now + 1000;
+		int r = poll(&pfd, 1, (int)(wake - now));
+
+		if (r < 0 && errno != EINTR) {
+			err = -errno;
+			break;
+		}
+		err = watch_bpf_consume(t->bpf);
+		tr_lost(t);
+		obuf_flush(&t->out);
+		now = mono_ms();
+	}
+	/* What came before the stop, and every loss, is still told. */
+	if (!err && !t->out.err) {
+		err = watch_bpf_consume(t->bpf);
+		tr_lost(t);
+	}
+	if (err && err != -EINTR) {
+		warnx_("watch: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * Returns an exit status, or -1 after a one-line notice when the backend
+ * cannot load: the caller then runs the netlink backend.
+ */
+static int transitions_exec(const struct opts *o)
+{
+	const char *ring = getenv("SOCKSCOPE_TEST_WATCH_RINGBUF");
+	struct watch_tr_run *t = xcalloc(1, sizeof(*t));
+	struct stat st;
+	uint32_t mask;
+	int err, ret = EXIT_RUNTIME;
+
+	t->o = o;
+	t->states = filter_states(o->filter, &mask) ? mask : SS_ALL_BITS;
+	t->wall_offset = wall_offset_ns();
+	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000));
+	err = watch_bpf_open(
+	    &t->bpf, stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino,
+	    ring ? (uint32_t)atoi(ring) : 0, on_transition, t);
+	if (err) {
+		warnx_("watch: --transitions needs the BPF backend (%s): "
+		       "showing closes from the netlink backend",
+		       err == -EOPNOTSUPP ? "not built in"
+		       : err == -EPERM	  ? "needs CAP_BPF and CAP_PERFMON"
+					  : strerror(-err));
+		watch_tr_book_destroy(t->book);
+		free(t);
+		return -1;
+	}
+	obuf_init(&t->out, STDOUT_FILENO, 1 << 16);
+	if (o->format == FMT_TABLE && !o->no_header) {
+		watch_tr_table_header(&t->out, o->processes);
+		obuf_flush(&t->out);
+	}
+	if (!tr_loop(t)) {
+		ret = EXIT_OK;
+	}
+	watch_bpf_close(t->bpf);
+	watch_tr_book_destroy(t->book);
+	if (cmd_finish_output(&t->out) != EXIT_OK) {
+		ret = EXIT_RUNTIME;
+	}
+	free(t);
+	return ret;
+}
+
 static int watch_exec(const struct opts *o)
 {
 	struct sigaction sa = {.sa_handler = on_stop};
@@ -377,15 +567,22 @@ static int watch_exec(const struct opts *o)
 		       "ndjson");
 		return EXIT_USAGE;
 	}
+	if (o->watch_transitions && (ret = transitions_usage(o))) {
+		return ret;
+	}
 	if (list_enter_netns(o)) {
 		return EXIT_RUNTIME;
 	}
-	w = xmalloc(sizeof(*w));
-	watch_init(w, o);
 	/* No SA_RESTART: poll() must return so the loop sees the flag. */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (o->watch_transitions && (ret = transitions_exec(o)) >= 0) {
+		return ret;
+	}
+	ret = EXIT_RUNTIME;
+	w = xmalloc(sizeof(*w));
+	watch_init(w, o);
 	w->fd = open_events(o);
 	if (w->fd < 0 || refresh(w, need_procs)) {
 		goto out;
@@ -417,6 +614,7 @@ out:
 
 const struct cmd_entry cmd_watch_entry = {
     .name = "watch",
-    .usage = "watch [--count N] [--duration S] [OPTIONS] [FILTER]",
+    .usage =
+	"watch [--transitions] [--count N] [--duration S] [OPTIONS] [FILTER]",
     .exec = watch_exec,
 };

@@ -40,6 +40,7 @@ enum long_only {
 	OPT_FORCE,
 	OPT_COUNT,
 	OPT_DURATION,
+	OPT_TRANSITIONS,
 };
 
 static const struct option long_opts[] = {
@@ -80,6 +81,7 @@ static const struct option long_opts[] = {
     {"readonly", no_argument, NULL, OPT_READONLY},
     {"count", required_argument, NULL, OPT_COUNT},
     {"duration", required_argument, NULL, OPT_DURATION},
+    {"transitions", no_argument, NULL, OPT_TRANSITIONS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -93,7 +95,8 @@ static const char usage_text[] =
     "       sockscope top [OPTIONS] [FILTER]\n"
     "       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
     "       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
-    "       sockscope watch [--count N] [--duration S] [OPTIONS] [FILTER]\n"
+    "       sockscope watch [--transitions] [--count N] [--duration S]\n"
+    "                       [OPTIONS] [FILTER]\n"
     "\n"
     "List sockets, like ss. FILTER: [state NAME | exclude NAME]... "
     "[EXPRESSION]\n"
@@ -150,6 +153,8 @@ static const char usage_text[] =
     "watch, sockets as they close, also takes:\n"
     "      --count N        stop after N closes printed\n"
     "      --duration S     stop after S seconds (tenths allowed)\n"
+    "      --transitions    every TCP state transition, exact lifetimes\n"
+    "                       (the BPF backend: needs CAP_BPF+CAP_PERFMON)\n"
     "      --interval S     with --format prometheus: seconds between two\n"
     "                       expositions (default 1; 0: one at the end)\n"
     "\n"
@@ -453,6 +458,9 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		/* The most milliseconds an unsigned int holds: 49 days. */
 		return parse_secs(arg, "--duration", false, 4294967.0,
 				  &o->watch_duration_ms);
+	case OPT_TRANSITIONS:
+		o->watch_transitions = true;
+		return 0;
 	case 'd':
 	case 'b':
 	case OPT_ITERATIONS:
@@ -703,6 +711,10 @@ static int check_combinations(const struct opts *o)
 	    o->cmd != &cmd_watch_entry) {
 		return usage_error("--count and --duration belong to "
 				   "'sockscope watch'");
+	}
+	if (o->watch_transitions && o->cmd != &cmd_watch_entry) {
+		return usage_error(
+		    "--transitions belongs to 'sockscope watch'");
 	}
 	if (o->cmd == &cmd_watch_entry && (o->save_path || o->load_path)) {
 		return usage_error(

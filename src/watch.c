@@ -236,8 +236,8 @@ size_t watch_book_size(const struct watch_book *b)
 /* ---- formats ---- */
 
 /* "addr:port", IPv6 in brackets; numeric (no service names). */
-static void put_endpoint(struct obuf *ob, uint8_t family, const uint8_t *a,
-			 uint16_t port)
+void watch_put_endpoint(struct obuf *ob, uint8_t family, const uint8_t *a,
+			uint16_t port)
 {
 	char buf[ADDR_STRLEN];
 
@@ -246,7 +246,7 @@ static void put_endpoint(struct obuf *ob, uint8_t family, const uint8_t *a,
 		    (unsigned int)port);
 }
 
-static void put_clock(struct obuf *ob, uint64_t ms)
+void watch_put_clock(struct obuf *ob, uint64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -257,7 +257,7 @@ static void put_clock(struct obuf *ob, uint64_t ms)
 }
 
 /* "12ms", "3.4s", "5m02s", "2h03m"; "?" when unknown. */
-static void put_duration(struct obuf *ob, uint64_t ms)
+void watch_put_duration(struct obuf *ob, uint64_t ms)
 {
 	if (ms == WATCH_UNKNOWN) {
 		obuf_putc(ob, '?');
@@ -278,7 +278,7 @@ static void put_duration(struct obuf *ob, uint64_t ms)
 }
 
 /* Pad the text written since start to width (at least one space). */
-static void pad_from(struct obuf *ob, size_t start, size_t width)
+void watch_pad_from(struct obuf *ob, size_t start, size_t width)
 {
 	size_t n = ob->len - start;
 
@@ -297,6 +297,28 @@ enum {
 	W_LIFE = 9,
 };
 
+void watch_put_owner(struct obuf *ob, const struct watch_owner *owner)
+{
+	if (!owner) {
+		obuf_putc(ob, '?');
+		return;
+	}
+	obuf_putc(ob, '"');
+	obuf_escape_quoted(ob, owner->name, owner->name_len);
+	obuf_printf(ob, "\",pid=%u", owner->pid);
+}
+
+void watch_put_json_owner(struct obuf *ob, const struct watch_owner *owner)
+{
+	if (!owner) {
+		obuf_puts(ob, ",\"process\":null");
+		return;
+	}
+	obuf_printf(ob, ",\"process\":{\"pid\":%u,\"name\":", owner->pid);
+	obuf_json_string(ob, owner->name, owner->name_len);
+	obuf_putc(ob, '}');
+}
+
 void watch_table_header(struct obuf *ob, bool processes)
 {
 	obuf_printf(ob, "%-*s%-*s%-*s%-*s%-*s%-*s%*s%*s%*s%*s %-*s", W_TIME,
@@ -307,7 +329,7 @@ void watch_table_header(struct obuf *ob, bool processes)
 	obuf_puts(ob, processes ? " PROCESS\n" : "\n");
 }
 
-static void put_right(struct obuf *ob, uint64_t v, unsigned int width)
+void watch_put_right(struct obuf *ob, uint64_t v, unsigned int width)
 {
 	unsigned int w = u64_width(v);
 
@@ -335,28 +357,28 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 	char nbuf[8];
 	size_t at = ob->len;
 
-	put_clock(ob, ev->time_ms);
-	pad_from(ob, at, W_TIME);
+	watch_put_clock(ob, ev->time_ms);
+	watch_pad_from(ob, at, W_TIME);
 	at = ob->len;
 	obuf_puts(ob, format_netid(r->protocol, nbuf));
-	pad_from(ob, at, W_NETID);
+	watch_pad_from(ob, at, W_NETID);
 	at = ob->len;
 	obuf_puts(ob, state_name(r->state, r->protocol));
-	pad_from(ob, at, W_STATE);
+	watch_pad_from(ob, at, W_STATE);
 	at = ob->len;
 	obuf_puts(ob, ev->last_state ? state_name(ev->last_state, r->protocol)
 				     : "?");
-	pad_from(ob, at, W_STATE);
+	watch_pad_from(ob, at, W_STATE);
 	at = ob->len;
-	put_endpoint(ob, r->family, r->saddr, r->sport);
-	pad_from(ob, at, W_ADDR);
+	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
+	watch_pad_from(ob, at, W_ADDR);
 	at = ob->len;
-	put_endpoint(ob, r->family, r->daddr, r->dport);
-	pad_from(ob, at, W_ADDR);
+	watch_put_endpoint(ob, r->family, r->daddr, r->dport);
+	watch_pad_from(ob, at, W_ADDR);
 	if (ev->has_tcp_info) {
-		put_right(ob, ev->bytes_acked, W_BYTES);
-		put_right(ob, ev->bytes_received, W_BYTES);
-		put_right(ob, ev->retrans, W_RETRANS);
+		watch_put_right(ob, ev->bytes_acked, W_BYTES);
+		watch_put_right(ob, ev->bytes_received, W_BYTES);
+		watch_put_right(ob, ev->retrans, W_RETRANS);
 		put_rtt(ob, ev->rtt_us);
 	} else {
 		obuf_printf(ob, "%*s%*s%*s%*s", W_BYTES, "-", W_BYTES, "-",
@@ -364,24 +386,17 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 	}
 	obuf_putc(ob, ' ');
 	at = ob->len;
-	put_duration(ob, ev->lifetime_ms);
+	watch_put_duration(ob, ev->lifetime_ms);
 	if (processes) {
-		pad_from(ob, at, W_LIFE);
+		watch_pad_from(ob, at, W_LIFE);
 		obuf_putc(ob, ' ');
-		if (ev->has_owner) {
-			obuf_putc(ob, '"');
-			obuf_escape_quoted(ob, ev->owner.name,
-					   ev->owner.name_len);
-			obuf_printf(ob, "\",pid=%u", ev->owner.pid);
-		} else {
-			obuf_putc(ob, '?');
-		}
+		watch_put_owner(ob, ev->has_owner ? &ev->owner : NULL);
 	}
 	obuf_putc(ob, '\n');
 }
 
-static void put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,
-			      const uint8_t *a, uint16_t port)
+void watch_put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,
+			     const uint8_t *a, uint16_t port)
 {
 	char buf[ADDR_STRLEN];
 
@@ -390,7 +405,7 @@ static void put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,
 		    (unsigned int)port);
 }
 
-static void put_time(struct obuf *ob, uint64_t ms)
+void watch_put_time(struct obuf *ob, uint64_t ms)
 {
 	obuf_printf(ob, "\"time\":%llu.%03llu", (unsigned long long)(ms / 1000),
 		    (unsigned long long)(ms % 1000));
@@ -403,7 +418,7 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 	char nbuf[8];
 
 	obuf_putc(ob, '{');
-	put_time(ob, ev->time_ms);
+	watch_put_time(ob, ev->time_ms);
 	obuf_printf(ob,
 		    ",\"event\":\"close\",\"netid\":\"%s\","
 		    "\"family\":\"%s\",\"state\":\"%s\",\"last_state\":",
@@ -416,8 +431,8 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 	} else {
 		obuf_puts(ob, "null");
 	}
-	put_json_endpoint(ob, "local", r->family, r->saddr, r->sport);
-	put_json_endpoint(ob, "peer", r->family, r->daddr, r->dport);
+	watch_put_json_endpoint(ob, "local", r->family, r->saddr, r->sport);
+	watch_put_json_endpoint(ob, "peer", r->family, r->daddr, r->dport);
 	obuf_printf(ob, ",\"cookie\":%llu", (unsigned long long)r->cookie);
 	if (ev->has_tcp_info) {
 		obuf_printf(ob,
@@ -433,13 +448,8 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 	} else {
 		obuf_u64(ob, ev->lifetime_ms);
 	}
-	if (processes && ev->has_owner) {
-		obuf_printf(
-		    ob, ",\"process\":{\"pid\":%u,\"name\":", ev->owner.pid);
-		obuf_json_string(ob, ev->owner.name, ev->owner.name_len);
-		obuf_putc(ob, '}');
-	} else if (processes) {
-		obuf_puts(ob, ",\"process\":null");
+	if (processes) {
+		watch_put_json_owner(ob, ev->has_owner ? &ev->owner : NULL);
 	}
 	obuf_puts(ob, "}\n");
 }
@@ -447,7 +457,7 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 void watch_ndjson_lost(struct obuf *ob, uint64_t now_ms, uint64_t n)
 {
 	obuf_putc(ob, '{');
-	put_time(ob, now_ms);
+	watch_put_time(ob, now_ms);
 	obuf_printf(ob, ",\"lost\":%llu}\n", (unsigned long long)n);
 }
 

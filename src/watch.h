@@ -91,6 +91,27 @@ void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 void watch_ndjson_lost(struct obuf *ob, uint64_t now_ms, uint64_t n);
 
 /*
+ * Pieces of the rows above, shared with the transitions' rows (watch_tr.c):
+ * "addr:port" (IPv6 in brackets), the local clock "HH:MM:SS.mmm", a
+ * duration ("12ms", "3.4s", "5m02s", "2h03m", "?" for WATCH_UNKNOWN), pads
+ * the text written since start to width (at least one space), v right
+ * aligned in width, an owner as "\"name\",pid=N" ("?" for NULL), and the
+ * NDJSON forms: ,"key":{"addr":..,"port":..}, "time":s.mmm and
+ * ,"process":{..} (null for NULL).
+ */
+void watch_put_endpoint(struct obuf *ob, uint8_t family, const uint8_t *a,
+			uint16_t port);
+void watch_put_clock(struct obuf *ob, uint64_t ms);
+void watch_put_duration(struct obuf *ob, uint64_t ms);
+void watch_pad_from(struct obuf *ob, size_t start, size_t width);
+void watch_put_right(struct obuf *ob, uint64_t v, unsigned int width);
+void watch_put_owner(struct obuf *ob, const struct watch_owner *owner);
+void watch_put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,
+			     const uint8_t *a, uint16_t port);
+void watch_put_time(struct obuf *ob, uint64_t ms);
+void watch_put_json_owner(struct obuf *ob, const struct watch_owner *owner);
+
+/*
  * Prometheus: closes counted by protocol and state, and by peer address
  * for the top N peers at exposition time (the rest summed under
  * peer="other"), and the receive overflows. Counters since the start.

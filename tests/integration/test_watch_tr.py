@@ -1,0 +1,412 @@
+"""sockscope watch --transitions (the BPF backend): every TCP state
+transition of a scripted workload exactly once, in order, with the states
+the TCP state machine draws for each way of closing; exact lifetimes on
+every close (null, with a lower bound, only for a connection older than the
+watch); owners (-p); filters; the table; lost records counted when the ring
+buffer is full; and the fallback to the netlink backend, with its notice,
+when the backend cannot load (no CAP_BPF and CAP_PERFMON, or not built).
+
+argv[1] is sockscope, argv[2] "bpf" when the backend is built in.
+"""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import netns
+
+SOCKSCOPE = sys.argv[1]
+BUILT = len(sys.argv) > 2 and sys.argv[2] == "bpf"
+PORT, PORT2, PORT3, PROBE = 7300, 7400, 7500, 7999
+LINGER0 = b"\x01\x00\x00\x00\x00\x00\x00\x00"
+
+# The transitions of each socket, by how the connection ends (the client
+# or the server closes first, or the client resets it with SO_LINGER 0).
+# The full socket leaves FIN_WAIT2 for CLOSE when a timewait socket takes
+# its place: the kernel announces no TIME_WAIT transition.
+CLIENT = [("CLOSE", "SYN_SENT"), ("SYN_SENT", "ESTABLISHED")]
+SERVER = [("LISTEN", "SYN_RECV"), ("SYN_RECV", "ESTABLISHED")]
+ACTIVE = [("ESTABLISHED", "FIN_WAIT1"), ("FIN_WAIT1", "FIN_WAIT2"),
+          ("FIN_WAIT2", "CLOSE")]
+PASSIVE = [("ESTABLISHED", "CLOSE_WAIT"), ("CLOSE_WAIT", "LAST_ACK"),
+           ("LAST_ACK", "CLOSE")]
+EXPECT = {
+    "client-first": (CLIENT + ACTIVE, SERVER + PASSIVE),
+    "server-first": (CLIENT + PASSIVE, SERVER + ACTIVE),
+    "reset": (CLIENT + [("ESTABLISHED", "CLOSE")],
+              SERVER + [("ESTABLISHED", "CLOSE")]),
+}
+MODES = list(EXPECT)
+
+
+class Watch:
+    """sockscope watch running, its stdout in a file read as it grows.
+    Where the backend is built, not under SOCKSCOPE_TEST_WRAPPER: valgrind
+    knows too few bpf(2) commands (it warns "unhandled eBPF command", calls
+    bpf_attr's padding uninitialised, and the program never attaches).
+    The unit tests, the ASan build and the wrapped fallback without the
+    backend cover this code under the checkers."""
+
+    def __init__(self, *args, env=None, pre=()):
+        argv = [*pre, SOCKSCOPE, "watch", *args]
+        self.out = tempfile.TemporaryFile(mode="w+")
+        self.err = tempfile.TemporaryFile(mode="w+")
+        self.p = subprocess.Popen(
+            argv if BUILT else netns.wrap(argv), stdout=self.out,
+            stderr=self.err, env=dict(os.environ, **(env or {})))
+
+    def text(self):
+        self.out.seek(0)
+        return self.out.read()
+
+    def wait_for(self, needle, timeout=10.0):
+        end = time.time() + timeout
+        while time.time() < end:
+            if needle in self.text():
+                return True
+            time.sleep(0.02)
+        return False
+
+    def ready(self):
+        """Open and close a probe connection (client first) until its row
+        shows: the program is attached (or, after a fallback, the groups
+        joined). Its rows name port PROBE."""
+        for _ in range(100):
+            ls = socket.create_server(("127.0.0.1", PROBE))
+            c = socket.create_connection(("127.0.0.1", PROBE))
+            s, _ = ls.accept()
+            c.close()
+            s.close()
+            ls.close()
+            if self.wait_for(f'"port":{PROBE}', 0.1):
+                return True
+        return False
+
+    def settled(self, quiet=0.5, timeout=15.0):
+        """Until the output stops growing for quiet seconds."""
+        end, last, since = time.time() + timeout, None, time.time()
+        while time.time() < end:
+            text = self.text()
+            if text != last:
+                last, since = text, time.time()
+            elif text and time.time() - since >= quiet:
+                return True
+            time.sleep(0.05)
+        return False
+
+    def stop(self):
+        time.sleep(0.3)
+        self.p.send_signal(signal.SIGINT)
+        rc = self.p.wait(timeout=20)
+        self.err.seek(0)
+        return rc, self.text(), self.err.read()
+
+
+def events(text):
+    return [json.loads(x) for x in text.splitlines() if x.strip()]
+
+
+def pump(a, b, data):
+    a.sendall(data)
+    got = b""
+    while len(got) < len(data):
+        got += b.recv(65536)
+
+
+def connection(ls, family, host, port, cport, mode, hold=0.0):
+    """One connection from cport, closed as mode says; returns the bytes
+    each way and the wall time it spanned (connect to the last close)."""
+    c = socket.socket(family, socket.SOCK_STREAM)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind((host, cport))
+    t0 = time.monotonic()
+    c.connect((host, port))
+    s, _ = ls.accept()
+    sent, back = b"q" * (cport % 97 + 1), b"r" * (cport % 13)
+    pump(c, s, sent)
+    if back:
+        pump(s, c, back)
+    time.sleep(hold)
+    if mode == "reset":
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0)
+        c.close()
+        s.close()
+    else:
+        first, second = (c, s) if mode == "client-first" else (s, c)
+        first.close()
+        # The FIN is in: the second close's FIN carries the ACK, so the
+        # first side goes FIN_WAIT1 -> FIN_WAIT2 -> CLOSE (no CLOSING).
+        while second.recv(65536):
+            pass
+        second.close()
+    return len(sent), len(back), time.monotonic() - t0
+
+
+def workload(family, host, port, base, n, hold_every=0):
+    ls = socket.socket(family, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(64)
+    conns = {}
+    for i in range(n):
+        hold = 0.2 if hold_every and i % hold_every == 0 else 0.0
+        conns[base + i] = (MODES[i % 3],) + connection(
+            ls, family, host, port, base + i, MODES[i % 3], hold)
+    ls.close()
+    return conns
+
+
+def probe(e):
+    return PROBE in (e["local"]["port"], e["peer"]["port"])
+
+
+def by_socket(evs, port):
+    """Transitions of the client and server sockets of each connection to
+    port, keyed by (family, client port, side)."""
+    out = {}
+    for e in evs:
+        if e.get("event") != "transition":
+            continue
+        lp, pp = e["local"]["port"], e["peer"]["port"]
+        if pp == port:
+            out.setdefault((e["family"], lp, "client"), []).append(e)
+        elif lp == port and pp:
+            out.setdefault((e["family"], pp, "server"), []).append(e)
+    return out
+
+
+def check_socket(key, seq, want, sent, back, span, mode):
+    got = [(e["from"], e["to"]) for e in seq]
+    if not netns.check(got == want, f"{key} {mode}: transitions {got}, "
+                       f"expected {want}"):
+        return
+    netns.check(len({e["sk"] for e in seq}) == 1,
+                f"{key}: one socket address throughout")
+    netns.check([e["ts_ns"] for e in seq] == sorted(e["ts_ns"] for e in seq),
+                f"{key}: in the kernel's order")
+    end = seq[-1]
+    life = end.get("lifetime_us")
+    born = seq[0]["ts_ns"]
+    netns.check(life is not None and
+                life == (end["ts_ns"] - born) // 1000 and
+                life <= span * 1e6 + 1000,
+                f"{key}: exact lifetime {life} us from its birth "
+                f"(the workload spanned {span * 1e6:.0f} us)")
+    if key[2] == "client" and mode != "reset":
+        netns.check(sent + 1 <= end["bytes_acked"] <= sent + 2 and
+                    back <= end["bytes_received"] <= back + 1,
+                    f"{key}: bytes at the close {end} vs {sent}/{back}")
+    if key[2] == "server":
+        netns.check(sent <= end["bytes_received"] <= sent + 1,
+                    f"{key}: bytes received at the close {end} vs {sent}")
+    for e in seq[1:-1]:
+        netns.check("lifetime_us" not in e, f"{key}: lifetime only on "
+                    f"the close: {e}")
+
+
+def every_transition_once():
+    ls = socket.create_server(("127.0.0.1", PORT2))
+    old_c = socket.create_connection(("127.0.0.1", PORT2))
+    old_s, _ = ls.accept()
+    w = Watch("--transitions", "--format", "ndjson", "-p")
+    if not netns.check(w.ready(), "watch --transitions reports the probe"):
+        w.stop()
+        return
+    t_start = time.monotonic()
+    conns = workload(socket.AF_INET, "127.0.0.1", PORT, 21000, 60,
+                     hold_every=20)
+    conns6 = workload(socket.AF_INET6, "::1", PORT, 22000, 9)
+    old_port = old_c.getsockname()[1]
+    old_c.close()
+    old_s.close()
+    ls.close()
+    waited = time.monotonic() - t_start
+    rc, out, err = w.stop()
+    netns.check(rc == 0, f"SIGINT ends watch --transitions with 0: {rc} "
+                f"{err}")
+    netns.check("netlink" not in err, f"no fallback notice: {err}")
+    evs = events(out)
+    netns.check(not [e for e in evs if "lost" in e], "nothing lost")
+    socks = by_socket(evs, PORT)
+    for fam, table in (("inet", conns), ("inet6", conns6)):
+        for cport, (mode, sent, back, span) in table.items():
+            want_c, want_s = EXPECT[mode]
+            for side, want in (("client", want_c), ("server", want_s)):
+                key = (fam, cport, side)
+                check_socket(key, socks.get(key, []), want, sent, back,
+                             span, mode)
+    netns.check(len(socks) == 2 * (len(conns) + len(conns6)),
+                f"no other sockets: {len(socks)}")
+    held = [socks.get(("inet", p, "client"), [{}])[-1].get("lifetime_us")
+            for p in conns if (p - 21000) % 20 == 0]
+    netns.check(all(x is not None and x >= 200000 for x in held),
+                f"connections held 0.2 s lived at least that: {held}")
+    # -p: connect() and close() run in the test's own process.
+    syn = [e for e in evs if e.get("to") == "SYN_SENT" and
+           e["peer"]["port"] == PORT]
+    netns.check(syn and all(e.get("process", {}) and
+                            e["process"]["pid"] == os.getpid()
+                            for e in syn),
+                f"-p names the process that called connect(): {syn[:2]}")
+    lst = [e for e in evs if e["local"]["port"] == PORT and
+           e["peer"]["port"] == 0]
+    netns.check([(e["from"], e["to"]) for e in lst] ==
+                [("CLOSE", "LISTEN"), ("LISTEN", "CLOSE")] * 2,
+                f"each listener: CLOSE -> LISTEN -> CLOSE: {lst}")
+    old = [e for e in evs if e.get("to") == "CLOSE" and
+           e["local"]["port"] == old_port]
+    netns.check(len(old) == 1 and old[0]["lifetime_us"] is None and
+                old[0]["lifetime_min_us"] >= waited * 1e6 * 0.5,
+                f"a connection older than the watch: no exact lifetime, "
+                f"a lower bound: {old}")
+
+
+def filters_table():
+    w = Watch("--transitions", "-p", f"dport = :{PORT3}")
+    w2 = Watch("--transitions", "--format", "ndjson", "state", "fin-wait-1")
+    # The table's header comes once the program is attached.
+    ok = netns.check(w.wait_for("LIFETIME") and w2.ready(),
+                     "both watches attached")
+    workload(socket.AF_INET, "127.0.0.1", PORT3, 23000, 3)
+    workload(socket.AF_INET, "127.0.0.1", PORT, 24000, 3)
+    # The same workload in another namespace: the tracepoint fires for
+    # every one, the program keeps the watch's.
+    code = ("import subprocess, sys; sys.path.insert(0, sys.argv[1]); "
+            "subprocess.run(['ip', 'link', 'set', 'lo', 'up'], check=True); "
+            "import test_watch_tr as t; "
+            f"t.workload(t.socket.AF_INET, '127.0.0.1', {PORT3}, 27000, 3)")
+    r = subprocess.run(["unshare", "-n", sys.executable, "-c", code,
+                        os.path.dirname(os.path.abspath(__file__)),
+                        SOCKSCOPE], capture_output=True, text=True)
+    netns.check(r.returncode == 0, f"the other namespace's workload: "
+                f"{r.stderr[-500:]}")
+    _, out, err = w.stop()
+    _, out2, _ = w2.stop()
+    if not ok:
+        return
+    lines = out.splitlines()
+    netns.check(lines[0].split()[:4] == ["TIME", "NETID", "FROM", "TO"] and
+                "LIFETIME" in lines[0] and "PROCESS" in lines[0],
+                f"the table's header: {lines[0]}")
+    rows = [x for x in lines[1:] if x.strip()]
+    # dport = :PORT3: the client side of each connection (5 transitions
+    # for the two orderly closes, 3 for the reset).
+    netns.check(not [x for x in rows if ":2700" in x],
+                f"nothing from another namespace: {rows}")
+    netns.check(len(rows) == 5 + 5 + 3 and
+                all(f":{PORT3}" in r.split()[5] for r in rows),
+                f"the filter keeps the clients' transitions: {rows}")
+    first = rows[0].split()
+    netns.check(first[2:4] == ["CLOSE", "SYN_SENT"] and
+                f'"python3",pid={os.getpid()}' in rows[0],
+                f"first row: connect() by this process: {rows[0]}")
+    closes = [r for r in rows if r.split()[3] == "CLOSE"]
+    netns.check(len(closes) == 3 and
+                all(r.split()[8][-2:] in ("us", "ms") or
+                    r.split()[8][-1] == "s" for r in closes) and
+                "?" not in " ".join(r.split()[8] for r in closes),
+                f"each close has its exact lifetime: {closes}")
+    evs = [e for e in events(out2) if not probe(e)]
+    netns.check(evs and all(e["to"] == "FIN_WAIT1" for e in evs) and
+                len(evs) == 2 * 2,
+                f"state fin-wait-1: the moves into it only: {evs}")
+
+
+def lost_records():
+    """A 4 KiB ring buffer left unread for 3 s (a test hook) while the
+    workload runs: the table's header says the program is attached, the
+    stall starts after it."""
+    stall = {"SOCKSCOPE_TEST_WATCH_RINGBUF": "4096",
+             "SOCKSCOPE_TEST_WATCH_STALL_MS": "3000"}
+    w = Watch("--transitions", env=stall)
+    if not netns.check(w.wait_for("LIFETIME"), "attached (the header)"):
+        w.stop()
+        return
+    conns = workload(socket.AF_INET, "127.0.0.1", PORT, 25000, 60)
+    netns.check(w.settled(), "the rows after the stall")
+    rc, out, err = w.stop()
+    rows = [x for x in out.splitlines()[1:] if x.strip()]
+    said = [x for x in err.splitlines() if "ring buffer was full" in x]
+    lost = int(said[-1].split("(")[1].split()[0]) if said else 0
+    # 2 listener transitions, then per connection 10 (orderly) or 6.
+    want = 2 + sum(10 if m != "reset" else 6 for m, *_ in conns.values())
+    netns.check(rc == 0 and lost > 0,
+                f"the overflow is said on stderr: {err}")
+    netns.check(len(rows) + lost == want,
+                f"every transition shown or counted lost: {len(rows)} + "
+                f"{lost} != {want}")
+    w = Watch("--transitions", "--format", "ndjson", env=stall)
+    time.sleep(1.0)
+    workload(socket.AF_INET, "127.0.0.1", PORT, 25000, 30)
+    w.settled()
+    rc, out, err = w.stop()
+    lost = [e for e in events(out) if "lost" in e]
+    netns.check(lost and all(e["lost"] > 0 and "time" in e for e in lost),
+                f"NDJSON: {{\"time\":..,\"lost\":n}} records: {lost}")
+
+
+def fallback():
+    """The backend cannot load: the netlink backend, after a notice."""
+    pre = []
+    if BUILT:
+        if not shutil.which("setpriv"):
+            netns.skip("needs setpriv(1) to drop capabilities")
+        pre = ["setpriv", "--inh-caps=-all", "--bounding-set=-all"]
+    w = Watch("--transitions", "--format", "ndjson", pre=pre)
+    ok = netns.check(w.ready(), "the netlink backend reports the probe")
+    workload(socket.AF_INET, "127.0.0.1", PORT, 26000, 3)
+    rc, out, err = w.stop()
+    if not ok:
+        return
+    notice = [x for x in err.splitlines() if "--transitions" in x]
+    why = "CAP_BPF" if BUILT else "not built"
+    netns.check(rc == 0 and len(notice) == 1 and why in notice[0] and
+                "netlink backend" in notice[0],
+                f"one line says why and what runs instead: {err}")
+    ports = range(26000, 26003)
+    evs = [e for e in events(out) if e["local"]["port"] in ports or
+           e["peer"]["port"] in ports]
+    netns.check(len(evs) == 6 and all(e["event"] == "close" for e in evs),
+                f"the netlink backend's closes: {evs}")
+
+
+def usage():
+    for args, what in ((["--format", "prometheus"], "table or ndjson"),
+                       (["-u"], "TCP"), (["comm", "=", "x"], "pid and comm")):
+        r = netns.run([SOCKSCOPE, "watch", "--transitions", *args],
+                      check_rc=2)
+        netns.check(what in r.stderr and len(r.stderr.splitlines()) == 1,
+                    f"--transitions {args}: {r.stderr}")
+    r = netns.run([SOCKSCOPE, "list", "--transitions"], check_rc=2)
+    netns.check("watch" in r.stderr, f"--transitions outside watch: "
+                f"{r.stderr}")
+
+
+def loads():
+    """Built is not enough: the kernel needs BTF and BPF ring buffers, the
+    test root CAP_BPF and CAP_PERFMON (a container may withhold them)."""
+    r = subprocess.run([SOCKSCOPE, "watch", "--transitions", "--duration",
+                        "0.1"], capture_output=True, text=True)
+    if "--transitions needs the BPF backend" in r.stderr:
+        netns.skip(f"the BPF backend does not load here: {r.stderr.strip()}")
+
+
+def main():
+    netns.enter()
+    usage()
+    fallback()
+    if BUILT:
+        loads()
+        every_transition_once()
+        filters_table()
+        lost_records()
+    netns.finish("test_watch_tr")
+
+
+if __name__ == "__main__":
+    main()
