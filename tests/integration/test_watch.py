@@ -285,21 +285,40 @@ def filters():
                 f"-u state established: only connected UDP: {evs2}")
 
 
+OWNED_PROBE = 7302
+
+
+def owned_ready(w):
+    """As Watch.ready() for a watch filtered by this process's pid: the
+    probe must live across a dump (once a second) to have an owner. A
+    slow start (a loaded machine, ASan) is waited for, not raced."""
+    for _ in range(30):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.1", OWNED_PROBE))
+        time.sleep(1.1)
+        s.close()
+        if w.wait_for(f"{OWNED_PROBE}", 1.0):
+            return True
+    return False
+
+
 def owners_count_table():
     # -p: the owner a dump saw; the table through a pipe, row by row.
+    # Bound before both start: their first dump sees it with its owner.
+    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    c.bind(("127.0.0.1", 7300))
     w = Watch("-p", "-n")
     wp = Watch("--format", "ndjson", "-u", "pid", "=", str(os.getpid()))
     netns.check(w.ready(), "table: the probe's row shows while running")
-    c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    c.bind(("127.0.0.1", 7300))
-    time.sleep(2.2)  # two dumps: one sees it with its owner
+    netns.check(owned_ready(wp), "pid filter: a socket a dump saw shows")
     c.close()
     # Born and gone between two dumps: no owner known, pid cannot match.
     brief = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     brief.bind(("127.0.0.1", 7301))
     brief.close()
     _, outp, _ = wp.stop()
-    netns.check([e["local"]["port"] for e in events(outp)] == [7300],
+    netns.check([e["local"]["port"] for e in events(outp)
+                 if e["local"]["port"] != OWNED_PROBE] == [7300],
                 f"pid filter: the socket a dump saw with this pid: {outp}")
     netns.check(w.wait_for(f"pid={os.getpid()}"),
                 "the row for a closed socket names its owner's pid")
