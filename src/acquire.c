@@ -47,6 +47,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
 	a->unix_states = opts_states(o, 0);
+	a->unconn_states = opts_unconn_states(o);
 	note_old_kernel(o);
 }
 
@@ -98,6 +99,11 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 		return rec->state < 32 && (a->o->families & FAM_UNIX) &&
 		       (a->protocols & family_proto_bit(rec)) &&
 		       (a->unix_states & SS_BIT(rec->state));
+	}
+	if (rec->family == AF_PACKET) {
+		return rec->state < 32 && (a->o->families & FAM_PACKET) &&
+		       (a->protocols & family_proto_bit(rec)) &&
+		       (a->unconn_states & SS_BIT(rec->state));
 	}
 	return rec->state < 32 && (a->o->families & fam) &&
 	       (a->protocols & family_proto_bit(rec)) &&
@@ -285,13 +291,13 @@ static const char *proto_name(uint8_t protocol)
 
 /* Say what went wrong with a dump; the callback's own errors (EPIPE)
  * speak for themselves. */
-static void report(const struct acquire *a, uint8_t protocol, int err)
+static void report_named(const struct acquire *a, const char *name, int err)
 {
 	if (diag_interrupted(a->d)) {
 		warnx_("netlink: the kernel flagged the %s dump as interrupted "
 		       "by concurrent changes: sockets may be missing or "
 		       "repeated",
-		       proto_name(protocol));
+		       name);
 	}
 	if (!err || err == a->fn_err) {
 		return;
@@ -302,11 +308,15 @@ static void report(const struct acquire *a, uint8_t protocol, int err)
 	if (a->seen) {
 		warnx_("netlink: the %s dump failed after %lu sockets: %s; "
 		       "the listing is incomplete",
-		       proto_name(protocol), a->seen, strerror(-err));
+		       name, a->seen, strerror(-err));
 	} else {
-		warnx_("netlink: %s dump failed: %s", proto_name(protocol),
-		       strerror(-err));
+		warnx_("netlink: %s dump failed: %s", name, strerror(-err));
 	}
+}
+
+static void report(const struct acquire *a, uint8_t protocol, int err)
+{
+	report_named(a, proto_name(protocol), err);
 }
 
 /* Whether to send a request for this family (AF_UNSPEC: both in one). */
@@ -363,15 +373,16 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 }
 
 /*
- * Every UNIX type in one request (the kernel has one table); the types
- * not asked for are dropped per row. unix_diag runs no bytecode: the
- * whole filter is matched here.
+ * Every type of a family in one request (the kernel has one table per
+ * family); the types not asked for are dropped per row. Only inet_diag
+ * runs bytecode: the whole filter is matched here.
  */
-static int dump_unix(struct acquire *a)
+static int dump_family(struct acquire *a, const struct sock_family *f,
+		       uint32_t states)
 {
 	struct diag_req req = {
-	    .family = AF_UNIX,
-	    .states = a->unix_states,
+	    .family = f->af,
+	    .states = states,
 	    .ext = a->ext,
 	};
 	int err;
@@ -380,10 +391,11 @@ static int dump_unix(struct acquire *a)
 	a->seen = 0;
 	err = diag_dump(a->d, &req, acquire_row, a);
 	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		warnx_("unix: the kernel has no unix_diag support; skipped");
+		warnx_("%s: the kernel has no %s_diag support; skipped",
+		       f->name, f->name);
 		return 0;
 	}
-	report(a, 0, err);
+	report_named(a, f->name, err);
 	return err;
 }
 
@@ -408,7 +420,10 @@ static int dump_live(struct acquire *a)
 		}
 	}
 	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
-		err = dump_unix(a);
+		err = dump_family(a, &family_unix, a->unix_states);
+	}
+	if (!err && (a->protocols & PROTO_PACKET_MASK)) {
+		err = dump_family(a, &family_packet, a->unconn_states);
 	}
 	return err;
 }

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "family.h"
 #include "format_prom.h"
 #include "jw.h"
 #include "report.h"
@@ -129,6 +130,50 @@ static void json_unix(struct jw *w, const struct report_states *s)
 	}
 	jw_end(w);
 	jw_end(w);
+}
+
+/*
+ * The families beyond inet and UNIX, one line per table selected, named
+ * as -A names it ("packet_raw"): a total per table, their states being
+ * all UNCONN.
+ */
+static void other_tables(const struct opts *o, const struct report_states *s,
+			 void (*put)(void *, const char *, uint64_t), void *arg)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct family_query *q = fams[i]->queries;
+
+		if (fams[i]->proto_bits & (PROTO_INET_MASK | PROTO_UNIX_MASK)) {
+			continue;
+		}
+		for (; q && q->name; q++) {
+			/* A single table's name, selected. */
+			if (q->protos & (q->protos - 1) ||
+			    !(o->protocols & q->protos)) {
+				continue;
+			}
+			put(arg, q->name,
+			    s->by_proto[__builtin_ctz(q->protos)]);
+		}
+	}
+}
+
+static void table_other_row(void *arg, const char *name, uint64_t n)
+{
+	obuf_printf(arg, "%-12s %10llu\n", name, (unsigned long long)n);
+}
+
+static void json_other_row(void *arg, const char *name, uint64_t n)
+{
+	jw_u64(arg, name, n);
+}
+
+static bool other_selected(const struct opts *o)
+{
+	return o->protocols & ~(PROTO_INET_MASK | PROTO_UNIX_MASK);
 }
 
 static void table_kernel(struct obuf *ob, const struct report *r)
@@ -258,6 +303,10 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 	table_states(ob, s, o->all);
 	if (o->protocols & PROTO_UNIX_MASK) {
 		table_unix(ob, s);
+	}
+	if (other_selected(o)) {
+		obuf_printf(ob, "\n%-12s %10s\n", "Table", "sockets");
+		other_tables(o, s, table_other_row, ob);
 	}
 	table_kernel(ob, r);
 	table_listeners(ob, r);
@@ -450,6 +499,11 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 	json_states(&w, &r->states);
 	if (o->protocols & PROTO_UNIX_MASK) {
 		json_unix(&w, &r->states);
+	}
+	if (other_selected(o)) {
+		jw_object(&w, "tables");
+		other_tables(o, &r->states, json_other_row, &w);
+		jw_end(&w);
 	}
 	json_kernel(&w, r);
 	json_listeners(&w, r);

@@ -11,6 +11,7 @@
 static const struct sock_family *const families[] = {
     &family_inet,
     &family_unix,
+    &family_packet,
 };
 
 const struct sock_family *family_of(uint8_t af)
@@ -44,6 +45,16 @@ uint32_t family_query(const char *name)
 	return 0;
 }
 
+uint32_t family_all_protos(void)
+{
+	uint32_t bits = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		bits |= families[i]->proto_bits;
+	}
+	return bits;
+}
+
 uint32_t family_proto_bit(const struct sock_rec *rec)
 {
 	if (rec->family == AF_UNIX) {
@@ -57,6 +68,11 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 		default:
 			return 0;
 		}
+	}
+	if (rec->family == AF_PACKET) {
+		return rec->protocol == SOCK_RAW     ? PROTO_PACKET_RAW
+		       : rec->protocol == SOCK_DGRAM ? PROTO_PACKET_DGRAM
+						     : 0;
 	}
 	switch (rec->protocol) {
 	case 6: /* IPPROTO_TCP */

@@ -68,6 +68,7 @@ struct sock_family {
 
 extern const struct sock_family family_inet;
 extern const struct sock_family family_unix;
+extern const struct sock_family family_packet;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -75,6 +76,8 @@ const struct sock_family *family_of(uint8_t af);
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
+/* Every family's PROTO_ bits: -A all. */
+uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */
 uint32_t family_proto_bit(const struct sock_rec *rec);
 
@@ -89,5 +92,15 @@ size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec);
 /* family_unix.c: the UNIX parser, for tests and diag_parse(). */
 int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
 		    struct sock_rec *rec);
+
+/* family_packet.c: the PACKET parser, for tests and diag_parse(). */
+int diag_parse_packet(const struct nlmsghdr *nlh, uint8_t protocol,
+		      struct sock_rec *rec);
+/*
+ * A PACKET record's EtherType as ss prints it: "*" for every one
+ * (ETH_P_ALL), its name ("ip", "ipv6"), else "[NUMBER]"; numeric (-n):
+ * "[NUMBER]" but for "*". buf holds 8 bytes. Never NULL.
+ */
+const char *family_packet_proto(uint16_t proto, bool numeric, char buf[8]);
 
 #endif

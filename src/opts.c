@@ -46,6 +46,7 @@ static const struct option long_opts[] = {
     {"tcp", no_argument, NULL, 't'},
     {"udp", no_argument, NULL, 'u'},
     {"unix", no_argument, NULL, 'x'},
+    {"packet", no_argument, NULL, '0'},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
@@ -101,10 +102,12 @@ static const char usage_text[] =
     "  -t, --tcp            TCP sockets\n"
     "  -u, --udp            UDP sockets (default: TCP and UDP)\n"
     "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
+    "  -0, --packet         PACKET sockets (raw and dgram)\n"
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
-    "                       unix_seqpacket, all\n"
-    "  -f, --family FAMILY  inet, inet6 or unix\n"
+    "                       unix_seqpacket, packet, packet_raw,\n"
+    "                       packet_dgram, all\n"
+    "  -f, --family FAMILY  inet, inet6, unix or link\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
     "  -l, --listening      listening and unconnected sockets only\n"
@@ -319,12 +322,13 @@ static int parse_query(struct opts *o, const char *arg)
 		memcpy(word, p, n);
 		word[n] = '\0';
 		bits = strcmp(word, "all") ? family_query(word)
-					   : PROTO_INET_MASK | PROTO_UNIX_MASK;
+					   : family_all_protos();
 		if (!bits) {
 			return usage_error(
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
-			    "unix_dgram, unix_seqpacket, all)",
+			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
+			    "packet_dgram, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -340,10 +344,8 @@ static int parse_family(struct opts *o, const char *arg)
 		const char *name;
 		uint32_t bits;
 	} fams[] = {
-	    {"inet", FAM_INET},
-	    {"inet6", FAM_INET6},
-	    {"unix", FAM_UNIX},
-	    {"local", FAM_UNIX},
+	    {"inet", FAM_INET},	 {"inet6", FAM_INET6}, {"unix", FAM_UNIX},
+	    {"local", FAM_UNIX}, {"link", FAM_PACKET},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
@@ -352,7 +354,8 @@ static int parse_family(struct opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return usage_error("-f: unknown family '%s' (inet, inet6, unix)", arg);
+	return usage_error("-f: unknown family '%s' (inet, inet6, unix, link)",
+			   arg);
 }
 
 /*
@@ -362,22 +365,52 @@ static int parse_family(struct opts *o, const char *arg)
  */
 static void default_selection(struct opts *o)
 {
-	uint32_t inet_fams = FAM_INET | FAM_INET6;
+	uint32_t inet_fams = FAM_INET | FAM_INET6, named = o->protocols;
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
 
 	if (!o->protocols) {
 		if (!o->families || (o->families & inet_fams)) {
 			o->protocols |= PROTO_INET_MASK;
 		}
-		if (o->families & FAM_UNIX) {
-			o->protocols |= PROTO_UNIX_MASK;
-		}
 	}
 	if ((o->protocols & PROTO_INET_MASK) && !(o->families & inet_fams)) {
 		o->families |= inet_fams;
 	}
-	if (o->protocols & PROTO_UNIX_MASK) {
-		o->families |= FAM_UNIX;
+	/* The other families: one family bit, tables of their own. */
+	for (size_t i = 0; i < n; i++) {
+		if (fams[i]->fam_bits & inet_fams) {
+			continue;
+		}
+		if (!named && (o->families & fams[i]->fam_bits)) {
+			o->protocols |= fams[i]->proto_bits;
+		}
+		if (o->protocols & fams[i]->proto_bits) {
+			o->families |= fams[i]->fam_bits;
+		}
 	}
+}
+
+/* top and watch show TCP and UDP only: the other families by name. */
+static int inet_only(const struct opts *o, bool top)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	if (!top && o->cmd != &cmd_watch_entry) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(fams[i]->fam_bits & (FAM_INET | FAM_INET6)) &&
+		    ((o->protocols & fams[i]->proto_bits) ||
+		     (o->families & fams[i]->fam_bits))) {
+			return usage_error("%s: %s sockets are not shown (TCP "
+					   "and UDP only)",
+					   top ? "top" : "watch",
+					   fams[i]->name);
+		}
+	}
+	return 0;
 }
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
@@ -402,6 +435,9 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'x':
 		o->protocols |= PROTO_UNIX_MASK;
+		return 0;
+	case '0':
+		o->protocols |= PROTO_PACKET_MASK;
 		return 0;
 	case 'A':
 		return parse_query(o, arg);
@@ -500,7 +536,7 @@ static int option_error(int c, const char *word)
 }
 
 /* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux46lanHjspoemiN:hVF:A:f:";
+static const char list_letters[] = ":tux046lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
@@ -772,6 +808,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		return usage_error("watch: the kernel reports no UNIX socket "
 				   "closing (TCP and UDP only)");
 	}
+	ret = inet_only(o, top);
+	if (ret) {
+		return ret;
+	}
 	default_selection(o);
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */
@@ -817,4 +857,15 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
+}
+
+uint32_t opts_unconn_states(const struct opts *o)
+{
+	uint32_t mask;
+
+	if (filter_states(o->filter, &mask)) {
+		return mask;
+	}
+	/* -l (listening and unconnected) and -a include CLOSE too. */
+	return o->all ? SS_ALL_BITS : SS_BIT(SS_CLOSE);
 }

@@ -19,16 +19,21 @@ enum proto_bit {
 	PROTO_UNIX_STREAM = 1 << 2,
 	PROTO_UNIX_DGRAM = 1 << 3,
 	PROTO_UNIX_SEQPACKET = 1 << 4,
+	/* PACKET sockets by type (family_packet.c): -0 selects both. */
+	PROTO_PACKET_RAW = 1 << 5,
+	PROTO_PACKET_DGRAM = 1 << 6,
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
 #define PROTO_UNIX_MASK                                                        \
 	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
+#define PROTO_PACKET_MASK (PROTO_PACKET_RAW | PROTO_PACKET_DGRAM)
 
 enum family_bit {
 	FAM_INET = 1 << 0,
 	FAM_INET6 = 1 << 1,
 	FAM_UNIX = 1 << 2,
+	FAM_PACKET = 1 << 3, /* -f link */
 };
 
 enum fmt_kind {
@@ -94,5 +99,10 @@ void opts_finish(struct opts *o);
 
 /* The kernel state mask to request for one protocol (IPPROTO_*). */
 uint32_t opts_states(const struct opts *o, uint8_t protocol);
+/*
+ * The same for families whose sockets are never connected (PACKET,
+ * NETLINK): every socket is SS_CLOSE, which ss lists without -a.
+ */
+uint32_t opts_unconn_states(const struct opts *o);
 
 #endif

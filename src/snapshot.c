@@ -220,6 +220,7 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 	}
 	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
 	a.unix_states = states;
+	a.unconn_states = states;
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {

@@ -10,7 +10,9 @@
  * Families: AF_INET/AF_INET6 records hold addresses and ports; AF_UNIX
  * records hold the socket type (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET)
  * in protocol, the name in ext.path (bytes, no NUL), the peer's inode in
- * peer_inode; their addresses and ports stay zero.
+ * peer_inode; their addresses and ports stay zero. AF_PACKET records hold
+ * the type in protocol, the EtherType in link_proto, the interface in
+ * ifindex; their state is SS_CLOSE (ss's UNCONN).
  * Units are raw: bytes, milliseconds as the kernel reports them, counters.
  */
 #ifndef SOCKSCOPE_SOCK_H
@@ -92,6 +94,10 @@ struct sock_rec {
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	struct sock_ext ext;
+	/* AF_PACKET: the EtherType it receives (host order; 3, ETH_P_ALL:
+	 * every one); its type (SOCK_RAW, SOCK_DGRAM) is in protocol, its
+	 * interface in ifindex (0: any). */
+	uint16_t link_proto;
 };
 
 #endif

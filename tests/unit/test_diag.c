@@ -26,8 +26,12 @@
 #include "diag_parse.h"
 #include "family.h"
 #include "format.h"
+#include "ifname.h"
 
+#include <linux/packet_diag.h>
 #include <linux/unix_diag.h>
+
+#include "opts.h"
 
 #define MAX_RECS 32
 
@@ -482,11 +486,96 @@ static void test_unix_malformed(void **unused)
 	assert_null(rec.ext.path);
 
 	/* A family with no registry entry. */
-	start_unix(&m)->udiag_family = AF_PACKET;
+	start_unix(&m)->udiag_family = AF_KEY;
 	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
 	/* The inet parser refuses UNIX messages. */
 	start_unix(&m);
 	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), -EBADMSG);
+}
+
+static struct packet_diag_msg *start_packet(struct msgbuf *m, uint8_t type,
+					    uint16_t proto)
+{
+	struct packet_diag_msg *p;
+
+	memset(m, 0, sizeof(*m));
+	m->nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	m->nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*p));
+	p = NLMSG_DATA(&m->nlh);
+	p->pdiag_family = AF_PACKET;
+	p->pdiag_type = type;
+	p->pdiag_num = proto;
+	p->pdiag_ino = 5151;
+	p->pdiag_cookie[0] = 9;
+	return p;
+}
+
+/* packet_diag replies: type, EtherType, interface, Recv-Q as ss. */
+static void test_packet_message(void **unused)
+{
+	struct packet_diag_info info = {.pdi_index = 99999};
+	uint32_t mem[SK_MEMINFO_VARS] = {[SK_MEMINFO_RMEM_ALLOC] = 2304};
+	uint32_t uid = 1001;
+	struct opts o = {0};
+	struct fmt_ctx ctx = {.o = &o, .ifn = ifnames_create()};
+	struct msgbuf m;
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	start_packet(&m, SOCK_DGRAM, 0x0800);
+	add_attr(&m, PACKET_DIAG_INFO, &info, sizeof(info));
+	add_attr(&m, PACKET_DIAG_UID, &uid, 4);
+	add_attr(&m, PACKET_DIAG_MEMINFO, mem, sizeof(mem));
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.family, AF_PACKET);
+	assert_int_equal(rec.protocol, SOCK_DGRAM);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_int_equal(rec.link_proto, 0x0800);
+	assert_int_equal(rec.ifindex, 99999);
+	assert_int_equal(rec.uid, 1001);
+	assert_int_equal(rec.inode, 5151);
+	assert_int_equal(rec.recv_q, 2304);
+	assert_true(rec.cookie == 9);
+	assert_string_equal(format_rec_netid(&rec, nb), "p_dgr");
+	assert_string_equal(format_family_name(&rec), "packet");
+	assert_int_equal(family_proto_bit(&rec), PROTO_PACKET_DGRAM);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "ip:if99999");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "*");
+	o.numeric = true;
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "[2048]:if99999");
+
+	/* ETH_P_ALL on any interface: "*:*", with -n too. */
+	start_packet(&m, SOCK_RAW, 0x0003);
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "*:*");
+	assert_string_equal(format_rec_netid(&rec, nb), "p_raw");
+	assert_int_equal(family_proto_bit(&rec), PROTO_PACKET_RAW);
+	assert_string_equal(family_packet_proto(0, false, nb), "[0]");
+	assert_string_equal(family_packet_proto(0xffff, false, nb), "[65535]");
+	assert_string_equal(family_packet_proto(0x86dd, false, nb), "ipv6");
+	assert_string_equal(family_packet_proto(0x88cc, false, nb), "LLDP");
+
+	/* Short messages and overlong attributes are refused. */
+	start_packet(&m, SOCK_RAW, 3);
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(struct packet_diag_msg) - 1);
+	assert_int_equal(diag_parse_packet(&m.nlh, 0, &rec), -EBADMSG);
+	start_packet(&m, SOCK_RAW, 3);
+	add_attr(&m, PACKET_DIAG_UID, &uid, 4);
+	((struct nlattr *)(m.bytes +
+			   NLMSG_LENGTH(sizeof(struct packet_diag_msg))))
+	    ->nla_len = 300;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
+	/* A short INFO is no interface. */
+	start_packet(&m, SOCK_RAW, 3);
+	add_attr(&m, PACKET_DIAG_INFO, &info, 4);
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.ifindex, 0);
+	ifnames_destroy(ctx.ifn);
 }
 
 int main(void)
@@ -502,6 +591,7 @@ int main(void)
 	    cmocka_unit_test(test_cc_and_ulp),
 	    cmocka_unit_test(test_unix_message),
 	    cmocka_unit_test(test_unix_malformed),
+	    cmocka_unit_test(test_packet_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
