@@ -100,8 +100,9 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 		       (a->protocols & family_proto_bit(rec)) &&
 		       (a->unix_states & SS_BIT(rec->state));
 	}
-	if (rec->family == AF_PACKET) {
-		return rec->state < 32 && (a->o->families & FAM_PACKET) &&
+	if (rec->family == AF_PACKET || rec->family == AF_NETLINK) {
+		return rec->state < 32 &&
+		       (a->o->families & (FAM_PACKET | FAM_NETLINK)) &&
 		       (a->protocols & family_proto_bit(rec)) &&
 		       (a->unconn_states & SS_BIT(rec->state));
 	}
@@ -424,6 +425,9 @@ static int dump_live(struct acquire *a)
 	}
 	if (!err && (a->protocols & PROTO_PACKET_MASK)) {
 		err = dump_family(a, &family_packet, a->unconn_states);
+	}
+	if (!err && (a->protocols & PROTO_NETLINK)) {
+		err = dump_family(a, &family_netlink, a->unconn_states);
 	}
 	return err;
 }

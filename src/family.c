@@ -12,6 +12,7 @@ static const struct sock_family *const families[] = {
     &family_inet,
     &family_unix,
     &family_packet,
+    &family_netlink,
 };
 
 const struct sock_family *family_of(uint8_t af)
@@ -68,6 +69,9 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 		default:
 			return 0;
 		}
+	}
+	if (rec->family == AF_NETLINK) {
+		return PROTO_NETLINK;
 	}
 	if (rec->family == AF_PACKET) {
 		return rec->protocol == SOCK_RAW     ? PROTO_PACKET_RAW

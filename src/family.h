@@ -69,6 +69,7 @@ struct sock_family {
 extern const struct sock_family family_inet;
 extern const struct sock_family family_unix;
 extern const struct sock_family family_packet;
+extern const struct sock_family family_netlink;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -102,5 +103,12 @@ int diag_parse_packet(const struct nlmsghdr *nlh, uint8_t protocol,
  * "[NUMBER]" but for "*". buf holds 8 bytes. Never NULL.
  */
 const char *family_packet_proto(uint16_t proto, bool numeric, char buf[8]);
+
+/* family_netlink.c: the NETLINK parser, for tests and diag_parse(). */
+int diag_parse_netlink(const struct nlmsghdr *nlh, uint8_t protocol,
+		       struct sock_rec *rec);
+/* A netlink protocol as ss names it ("rtnl"), else (and with -n) its
+ * number. buf holds 8 bytes. Never NULL. */
+const char *family_netlink_proto(uint8_t protocol, bool numeric, char buf[8]);
 
 #endif

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "family.h"
 #include "ifname.h"
+#include "state.h"
 
 const char *format_netid(uint8_t protocol, char buf[8])
 {
@@ -50,6 +51,14 @@ const char *format_rec_netid(const struct sock_rec *rec, char buf[8])
 	const struct sock_family *f = family_of(rec->family);
 
 	return f ? f->netid(rec, buf) : format_netid(rec->protocol, buf);
+}
+
+const char *format_rec_state(const struct sock_rec *rec)
+{
+	/* protocol is an IPPROTO_ for inet only (netlink's 6 is XFRM). */
+	bool inet = rec->family == AF_INET || rec->family == AF_INET6;
+
+	return state_name(rec->state, inet ? rec->protocol : 0);
 }
 
 const char *format_family_name(const struct sock_rec *rec)

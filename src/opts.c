@@ -106,8 +106,8 @@ static const char usage_text[] =
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
     "                       unix_seqpacket, packet, packet_raw,\n"
-    "                       packet_dgram, all\n"
-    "  -f, --family FAMILY  inet, inet6, unix or link\n"
+    "                       packet_dgram, netlink, all\n"
+    "  -f, --family FAMILY  inet, inet6, unix, link or netlink\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
     "  -l, --listening      listening and unconnected sockets only\n"
@@ -328,7 +328,7 @@ static int parse_query(struct opts *o, const char *arg)
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
 			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
-			    "packet_dgram, all)",
+			    "packet_dgram, netlink, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -345,7 +345,7 @@ static int parse_family(struct opts *o, const char *arg)
 		uint32_t bits;
 	} fams[] = {
 	    {"inet", FAM_INET},	 {"inet6", FAM_INET6}, {"unix", FAM_UNIX},
-	    {"local", FAM_UNIX}, {"link", FAM_PACKET},
+	    {"local", FAM_UNIX}, {"link", FAM_PACKET}, {"netlink", FAM_NETLINK},
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
@@ -354,8 +354,8 @@ static int parse_family(struct opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return usage_error("-f: unknown family '%s' (inet, inet6, unix, link)",
-			   arg);
+	return usage_error(
+	    "-f: unknown family '%s' (inet, inet6, unix, link, netlink)", arg);
 }
 
 /*

@@ -22,6 +22,7 @@ enum proto_bit {
 	/* PACKET sockets by type (family_packet.c): -0 selects both. */
 	PROTO_PACKET_RAW = 1 << 5,
 	PROTO_PACKET_DGRAM = 1 << 6,
+	PROTO_NETLINK = 1 << 7, /* family_netlink.c: -A netlink */
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
@@ -34,6 +35,7 @@ enum family_bit {
 	FAM_INET6 = 1 << 1,
 	FAM_UNIX = 1 << 2,
 	FAM_PACKET = 1 << 3, /* -f link */
+	FAM_NETLINK = 1 << 4,
 };
 
 enum fmt_kind {

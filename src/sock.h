@@ -12,7 +12,8 @@
  * in protocol, the name in ext.path (bytes, no NUL), the peer's inode in
  * peer_inode; their addresses and ports stay zero. AF_PACKET records hold
  * the type in protocol, the EtherType in link_proto, the interface in
- * ifindex; their state is SS_CLOSE (ss's UNCONN).
+ * ifindex; their state is SS_CLOSE (ss's UNCONN). AF_NETLINK records hold
+ * the netlink protocol in protocol and the port ids in nl, state SS_CLOSE.
  * Units are raw: bytes, milliseconds as the kernel reports them, counters.
  */
 #ifndef SOCKSCOPE_SOCK_H
@@ -98,6 +99,14 @@ struct sock_rec {
 	 * every one); its type (SOCK_RAW, SOCK_DGRAM) is in protocol, its
 	 * interface in ifindex (0: any). */
 	uint16_t link_proto;
+	/* AF_NETLINK: the netlink protocol is in protocol; the port ids
+	 * (0: the kernel's socket) and, when connected, the peer's. */
+	struct {
+		uint32_t portid;
+		uint32_t dst_portid;
+		uint32_t dst_group;
+		bool connected;
+	} nl;
 };
 
 #endif

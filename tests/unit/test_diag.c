@@ -28,6 +28,7 @@
 #include "format.h"
 #include "ifname.h"
 
+#include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/unix_diag.h>
 
@@ -578,6 +579,68 @@ static void test_packet_message(void **unused)
 	ifnames_destroy(ctx.ifn);
 }
 
+/* netlink_diag replies: protocol, port ids, queues from skmem, as ss. */
+static void test_netlink_message(void **unused)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = {
+	    [SK_MEMINFO_RMEM_ALLOC] = 832, [SK_MEMINFO_WMEM_ALLOC] = 64};
+	struct opts o = {.root = "/nonexistent"};
+	struct fmt_ctx ctx = {.o = &o};
+	struct netlink_diag_msg *n;
+	struct msgbuf m;
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*n));
+	n = NLMSG_DATA(&m.nlh);
+	n->ndiag_family = AF_NETLINK;
+	n->ndiag_type = SOCK_RAW;
+	n->ndiag_protocol = 6; /* XFRM: not TCP */
+	n->ndiag_state = 1;    /* connected */
+	n->ndiag_portid = (uint32_t)-4100;
+	n->ndiag_dst_group = 2;
+	n->ndiag_dst_portid = 77;
+	n->ndiag_ino = 99;
+	add_attr(&m, NETLINK_DIAG_MEMINFO, mem, sizeof(mem));
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.family, AF_NETLINK);
+	assert_int_equal(rec.protocol, 6);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_string_equal(format_rec_state(&rec), "UNCONN");
+	assert_int_equal(rec.recv_q, 832);
+	assert_int_equal(rec.send_q, 64);
+	assert_int_equal(rec.inode, 99);
+	assert_string_equal(format_rec_netid(&rec, nb), "nl");
+	assert_string_equal(format_family_name(&rec), "netlink");
+	assert_int_equal(family_proto_bit(&rec), PROTO_NETLINK);
+	/* No such process under the root: the signed number. */
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "xfrm:-4100");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "2:77");
+	o.numeric = true;
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "6:-4100");
+	/* The kernel's socket, unconnected. */
+	n->ndiag_portid = 0;
+	n->ndiag_state = 0;
+	o.numeric = false;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "xfrm:kernel");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "*");
+	assert_string_equal(family_netlink_proto(22, false, nb), "22");
+	assert_string_equal(family_netlink_proto(17, false, nb), "17");
+	assert_string_equal(family_netlink_proto(0, true, nb), "0");
+	/* A short message is refused. */
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*n) - 1);
+	assert_int_equal(diag_parse_netlink(&m.nlh, 0, &rec), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -592,6 +655,7 @@ int main(void)
 	    cmocka_unit_test(test_unix_message),
 	    cmocka_unit_test(test_unix_malformed),
 	    cmocka_unit_test(test_packet_message),
+	    cmocka_unit_test(test_netlink_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
