@@ -46,6 +46,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->user_match = true;
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
+	a->states[SOCK_PROTO_MPTCP] = opts_states(o, SOCK_PROTO_MPTCP);
 	a->unix_states = opts_states(o, 0);
 	a->unconn_states = opts_unconn_states(o);
 	note_old_kernel(o);
@@ -287,6 +288,9 @@ static const char *proto_name(uint8_t protocol)
 	if (protocol == 0) {
 		return "unix";
 	}
+	if (protocol == SOCK_PROTO_MPTCP) {
+		return "mptcp";
+	}
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
@@ -402,7 +406,8 @@ static int dump_family(struct acquire *a, const struct sock_family *f,
 
 static int dump_live(struct acquire *a)
 {
-	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP};
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
+					 SOCK_PROTO_MPTCP};
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {

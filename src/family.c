@@ -9,10 +9,9 @@
 
 /* The registry: one line per family. */
 static const struct sock_family *const families[] = {
-    &family_inet,
-    &family_unix,
-    &family_packet,
-    &family_netlink,
+    &family_inet,    &family_unix,  &family_packet,
+    &family_netlink, &family_mptcp, /* after inet: family_of(AF_INET) stays
+				       inet's */
 };
 
 const struct sock_family *family_of(uint8_t af)
@@ -83,6 +82,8 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 		return PROTO_TCP;
 	case 17: /* IPPROTO_UDP */
 		return PROTO_UDP;
+	case SOCK_PROTO_MPTCP:
+		return PROTO_MPTCP;
 	default:
 		return 0;
 	}

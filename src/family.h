@@ -70,6 +70,9 @@ extern const struct sock_family family_inet;
 extern const struct sock_family family_unix;
 extern const struct sock_family family_packet;
 extern const struct sock_family family_netlink;
+/* MPTCP: inet records (family_of() gives inet's entry); this entry
+ * carries its -A name, letter and kill refusal. */
+extern const struct sock_family family_mptcp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);

@@ -20,6 +20,8 @@ const char *format_netid(uint8_t protocol, char buf[8])
 		return "udp";
 	case IPPROTO_RAW:
 		return "raw";
+	case SOCK_PROTO_MPTCP:
+		return "mptcp";
 	default:
 		snprintf(buf, 8, "p%u", protocol);
 		return buf;

@@ -47,6 +47,7 @@ static const struct option long_opts[] = {
     {"udp", no_argument, NULL, 'u'},
     {"unix", no_argument, NULL, 'x'},
     {"packet", no_argument, NULL, '0'},
+    {"mptcp", no_argument, NULL, 'M'},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
@@ -103,10 +104,11 @@ static const char usage_text[] =
     "  -u, --udp            UDP sockets (default: TCP and UDP)\n"
     "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
     "  -0, --packet         PACKET sockets (raw and dgram)\n"
+    "  -M, --mptcp          MPTCP sockets (their subflows are TCP's)\n"
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
     "                       unix_seqpacket, packet, packet_raw,\n"
-    "                       packet_dgram, netlink, all\n"
+    "                       packet_dgram, netlink, mptcp, all\n"
     "  -f, --family FAMILY  inet, inet6, unix, link or netlink\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
@@ -328,7 +330,7 @@ static int parse_query(struct opts *o, const char *arg)
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
 			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
-			    "packet_dgram, netlink, all)",
+			    "packet_dgram, netlink, mptcp, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -374,7 +376,8 @@ static void default_selection(struct opts *o)
 			o->protocols |= PROTO_INET_MASK;
 		}
 	}
-	if ((o->protocols & PROTO_INET_MASK) && !(o->families & inet_fams)) {
+	if ((o->protocols & (PROTO_INET_MASK | PROTO_MPTCP)) &&
+	    !(o->families & inet_fams)) {
 		o->families |= inet_fams;
 	}
 	/* The other families: one family bit, tables of their own. */
@@ -401,9 +404,11 @@ static int inet_only(const struct opts *o, bool top)
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!(fams[i]->fam_bits & (FAM_INET | FAM_INET6)) &&
+		bool inet = fams[i]->fam_bits & (FAM_INET | FAM_INET6);
+
+		if ((fams[i]->proto_bits & ~PROTO_INET_MASK) &&
 		    ((o->protocols & fams[i]->proto_bits) ||
-		     (o->families & fams[i]->fam_bits))) {
+		     (!inet && (o->families & fams[i]->fam_bits)))) {
 			return usage_error("%s: %s sockets are not shown (TCP "
 					   "and UDP only)",
 					   top ? "top" : "watch",
@@ -438,6 +443,9 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case '0':
 		o->protocols |= PROTO_PACKET_MASK;
+		return 0;
+	case 'M':
+		o->protocols |= PROTO_MPTCP;
 		return 0;
 	case 'A':
 		return parse_query(o, arg);
@@ -536,7 +544,7 @@ static int option_error(int c, const char *word)
 }
 
 /* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux046lanHjspoemiN:hVF:A:f:";
+static const char list_letters[] = ":tux0M46lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
@@ -853,7 +861,8 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	}
 	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
 	 * connected UDP. */
-	if (protocol == IPPROTO_TCP || protocol == 0) {
+	if (protocol == IPPROTO_TCP || protocol == 0 ||
+	    protocol == SOCK_PROTO_MPTCP) {
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);

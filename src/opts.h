@@ -23,6 +23,7 @@ enum proto_bit {
 	PROTO_PACKET_RAW = 1 << 5,
 	PROTO_PACKET_DGRAM = 1 << 6,
 	PROTO_NETLINK = 1 << 7, /* family_netlink.c: -A netlink */
+	PROTO_MPTCP = 1 << 8,	/* family_inet.c: -M, SOCK_PROTO_MPTCP */
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)

@@ -23,6 +23,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * IPPROTO_MPTCP (262) does not fit a protocol byte: MPTCP records and
+ * requests carry this code instead (no inet socket uses it; the request
+ * sends 262 in INET_DIAG_REQ_PROTOCOL).
+ */
+#define SOCK_PROTO_MPTCP 254
+
 /* Kernel TCP state codes (include/net/tcp_states.h). */
 enum tcp_state {
 	SS_ESTABLISHED = 1,

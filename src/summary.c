@@ -405,6 +405,12 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 		s->udp[rec->family == AF_INET6][rec->state]++;
 		s->udp_total++;
 	} else {
+		uint32_t bit = family_proto_bit(rec);
+
+		/* MPTCP: a table total, not in TCP's counts. */
+		if (bit) {
+			s->by_proto[__builtin_ctz(bit)]++;
+		}
 		return;
 	}
 	if (rec->state != SS_LISTEN && rec->dport &&

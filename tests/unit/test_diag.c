@@ -641,6 +641,32 @@ static void test_netlink_message(void **unused)
 	assert_int_equal(diag_parse_netlink(&m.nlh, 0, &rec), -EBADMSG);
 }
 
+/* An mptcp_diag reply: an inet record of protocol SOCK_PROTO_MPTCP,
+ * whatever INET_DIAG_PROTOCOL says, its mptcp_info never a tcp_info. */
+static void test_mptcp_message(void **unused)
+{
+	uint8_t info[64] = {0}, proto = IPPROTO_TCP;
+	struct msgbuf m;
+	struct sock_rec rec;
+	char nb[8];
+
+	(void)unused;
+	start_msg(&m, AF_INET6)->idiag_state = SS_LISTEN;
+	add_attr(&m, INET_DIAG_INFO, info, sizeof(info));
+	add_attr(&m, INET_DIAG_PROTOCOL, &proto, 1);
+	assert_int_equal(diag_parse(&m.nlh, SOCK_PROTO_MPTCP, &rec), 0);
+	assert_int_equal(rec.family, AF_INET6);
+	assert_int_equal(rec.protocol, SOCK_PROTO_MPTCP);
+	assert_null(rec.ext.tcp_info);
+	assert_string_equal(format_rec_netid(&rec, nb), "mptcp");
+	assert_string_equal(format_rec_state(&rec), "LISTEN");
+	assert_int_equal(family_proto_bit(&rec), PROTO_MPTCP);
+	/* A TCP reply keeps its tcp_info. */
+	assert_int_equal(diag_parse(&m.nlh, IPPROTO_TCP, &rec), 0);
+	assert_int_equal(rec.protocol, IPPROTO_TCP);
+	assert_non_null(rec.ext.tcp_info);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +682,7 @@ int main(void)
 	    cmocka_unit_test(test_unix_malformed),
 	    cmocka_unit_test(test_packet_message),
 	    cmocka_unit_test(test_netlink_message),
+	    cmocka_unit_test(test_mptcp_message),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
