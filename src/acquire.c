@@ -47,6 +47,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
 	a->states[SOCK_PROTO_MPTCP] = opts_states(o, SOCK_PROTO_MPTCP);
+	a->states[IPPROTO_RAW] = opts_states(o, IPPROTO_RAW);
 	a->unix_states = opts_states(o, 0);
 	a->unconn_states = opts_unconn_states(o);
 	note_old_kernel(o);
@@ -291,6 +292,9 @@ static const char *proto_name(uint8_t protocol)
 	if (protocol == SOCK_PROTO_MPTCP) {
 		return "mptcp";
 	}
+	if (protocol == IPPROTO_RAW) {
+		return "raw";
+	}
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
@@ -404,6 +408,37 @@ static int dump_family(struct acquire *a, const struct sock_family *f,
 	return err;
 }
 
+/*
+ * RAW sockets: raw_diag as any inet table, else /proc/net/raw{,6} as ss
+ * reads them (whole filter in userspace; --save cannot keep them).
+ */
+static int dump_raw(struct acquire *a)
+{
+	int err = dump_table(a, IPPROTO_RAW);
+
+	if (a->seen || (err != -ENOENT && err != -EOPNOTSUPP)) {
+		return err;
+	}
+	a->user_match = true;
+	err = family_raw_read_proc(a->o->root, acquire_row, a, &a->seen);
+	if (err && err == a->fn_err) {
+		return err;
+	}
+	if (err) {
+		warnx_("raw: the kernel has no raw_diag and %s/proc/net/raw "
+		       "cannot be read (%s); skipped",
+		       strcmp(a->o->root, "/") ? a->o->root : "",
+		       strerror(-err));
+		return 0;
+	}
+	if (a->save_fd >= 0 && !a->raw_noted) {
+		warnx_("--save: RAW sockets read from /proc/net/raw are not "
+		       "saved (the kernel has no raw_diag)");
+		a->raw_noted = true;
+	}
+	return 0;
+}
+
 static int dump_live(struct acquire *a)
 {
 	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
@@ -424,6 +459,9 @@ static int dump_live(struct acquire *a)
 			       proto_name(protos[p]));
 			err = 0;
 		}
+	}
+	if (!err && (a->protocols & PROTO_RAW)) {
+		err = dump_raw(a);
 	}
 	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
 		err = dump_family(a, &family_unix, a->unix_states);

@@ -7,12 +7,20 @@
 #include "opts.h"
 #include "util.h"
 
-/* The registry: one line per family. */
+/*
+ * The registry: one line per family. MPTCP and RAW come after inet: their
+ * rows are inet records, family_of(AF_INET) must stay inet's.
+ */
+/* clang-format off */
 static const struct sock_family *const families[] = {
-    &family_inet,    &family_unix,  &family_packet,
-    &family_netlink, &family_mptcp, /* after inet: family_of(AF_INET) stays
-				       inet's */
+    &family_inet,
+    &family_unix,
+    &family_packet,
+    &family_netlink,
+    &family_mptcp,
+    &family_raw,
 };
+/* clang-format on */
 
 const struct sock_family *family_of(uint8_t af)
 {
@@ -84,6 +92,8 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 		return PROTO_UDP;
 	case SOCK_PROTO_MPTCP:
 		return PROTO_MPTCP;
+	case 255: /* IPPROTO_RAW */
+		return PROTO_RAW;
 	default:
 		return 0;
 	}

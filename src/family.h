@@ -73,6 +73,8 @@ extern const struct sock_family family_netlink;
 /* MPTCP: inet records (family_of() gives inet's entry); this entry
  * carries its -A name, letter and kill refusal. */
 extern const struct sock_family family_mptcp;
+/* RAW: inet records too; its functions are NULL (inet's are used). */
+extern const struct sock_family family_raw;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -113,5 +115,28 @@ int diag_parse_netlink(const struct nlmsghdr *nlh, uint8_t protocol,
 /* A netlink protocol as ss names it ("rtnl"), else (and with -n) its
  * number. buf holds 8 bytes. Never NULL. */
 const char *family_netlink_proto(uint8_t protocol, bool numeric, char buf[8]);
+
+/* family_raw.c: RAW sockets from /proc/net/raw{,6} (no raw_diag). */
+struct sock_rec;
+/*
+ * One line of /proc/net/raw (family AF_INET) or raw6 into rec, an inet
+ * record of protocol IPPROTO_RAW with the carried protocol as its port.
+ * Pure. Returns 0, 1 for the header line, or -EBADMSG.
+ */
+int family_raw_parse_line(const char *line, uint8_t family,
+			  struct sock_rec *rec);
+/*
+ * Every line of root/proc/net/raw and raw6 (absent raw6: none) to fn,
+ * counting them in *rows; fn's non-zero return stops the walk and is
+ * returned. Returns 0, -errno when raw cannot be read, or -EBADMSG.
+ */
+int family_raw_read_proc(const char *root,
+			 int (*fn)(const struct sock_rec *, void *), void *data,
+			 unsigned long *rows);
+/* The longest protocol name printed (escaped: 4 bytes each). */
+#define RAW_PROTO_NAME_MAX 32
+/* The carried protocol as ss names a RAW socket's port: its
+ * /etc/protocols name, escaped, else "ipproto-N". Returns the length. */
+size_t family_raw_proto_name(char *buf, uint8_t protocol);
 
 #endif

@@ -47,6 +47,10 @@ static void inet_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
 	r->sdiag_protocol = req->protocol;
 	r->idiag_states = req->states;
 	r->idiag_ext = (uint8_t)req->ext;
+	/* raw_diag: sdiag_raw_protocol (the pad byte), IPPROTO_RAW: all. */
+	if (req->protocol == IPPROTO_RAW) {
+		r->pad = IPPROTO_RAW;
+	}
 	/* A protocol over 255 goes in an attribute (mptcp_diag). */
 	if (req->protocol == SOCK_PROTO_MPTCP) {
 		r->sdiag_protocol = IPPROTO_MPTCP & 0xff;

@@ -37,6 +37,10 @@ static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,
 		*p = '*';
 		return 1;
 	}
+	/* A RAW socket's port is the protocol it carries (ss). */
+	if (protocol == IPPROTO_RAW && ctx->svc && port <= 0xff) {
+		return family_raw_proto_name(p, (uint8_t)port);
+	}
 	name = ctx->svc ? services_name(ctx->svc, port, protocol) : NULL;
 	if (name) {
 		/* Bounded: a hostile services file must not overflow buf. */

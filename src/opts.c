@@ -48,6 +48,7 @@ static const struct option long_opts[] = {
     {"unix", no_argument, NULL, 'x'},
     {"packet", no_argument, NULL, '0'},
     {"mptcp", no_argument, NULL, 'M'},
+    {"raw", no_argument, NULL, 'w'},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
@@ -105,10 +106,11 @@ static const char usage_text[] =
     "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
     "  -0, --packet         PACKET sockets (raw and dgram)\n"
     "  -M, --mptcp          MPTCP sockets (their subflows are TCP's)\n"
+    "  -w, --raw            RAW sockets (raw_diag, else /proc/net/raw)\n"
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
     "                       unix_seqpacket, packet, packet_raw,\n"
-    "                       packet_dgram, netlink, mptcp, all\n"
+    "                       packet_dgram, netlink, mptcp, raw, all\n"
     "  -f, --family FAMILY  inet, inet6, unix, link or netlink\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
@@ -330,7 +332,7 @@ static int parse_query(struct opts *o, const char *arg)
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
 			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
-			    "packet_dgram, netlink, mptcp, all)",
+			    "packet_dgram, netlink, mptcp, raw, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -376,7 +378,7 @@ static void default_selection(struct opts *o)
 			o->protocols |= PROTO_INET_MASK;
 		}
 	}
-	if ((o->protocols & (PROTO_INET_MASK | PROTO_MPTCP)) &&
+	if ((o->protocols & (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW)) &&
 	    !(o->families & inet_fams)) {
 		o->families |= inet_fams;
 	}
@@ -446,6 +448,9 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'M':
 		o->protocols |= PROTO_MPTCP;
+		return 0;
+	case 'w':
+		o->protocols |= PROTO_RAW;
 		return 0;
 	case 'A':
 		return parse_query(o, arg);
@@ -544,7 +549,7 @@ static int option_error(int c, const char *word)
 }
 
 /* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux0M46lanHjspoemiN:hVF:A:f:";
+static const char list_letters[] = ":tux0Mw46lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";

@@ -24,6 +24,7 @@ enum proto_bit {
 	PROTO_PACKET_DGRAM = 1 << 6,
 	PROTO_NETLINK = 1 << 7, /* family_netlink.c: -A netlink */
 	PROTO_MPTCP = 1 << 8,	/* family_inet.c: -M, SOCK_PROTO_MPTCP */
+	PROTO_RAW = 1 << 9,	/* family_raw.c: -w, IPPROTO_RAW */
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)

@@ -667,6 +667,63 @@ static void test_mptcp_message(void **unused)
 	assert_non_null(rec.ext.tcp_info);
 }
 
+/* /proc/net/raw and raw6 lines (no raw_diag) into inet RAW records. */
+static void test_raw_proc_lines(void **unused)
+{
+	static const char v4[] =
+	    "  88: 0100007F:0001 0200007F:0000 01 00000010:00000680 "
+	    "00:00000000 00000000  1000        0 48105543 2 "
+	    "00000000e9af14c9 0\n";
+	static const char v6[] =
+	    "  125: 00000000000000000000000001000000:00FD "
+	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000     0        0 48105546 2 "
+	    "00000000d71414fe 0\n";
+	const uint8_t lo4[4] = {127, 0, 0, 1}, two[4] = {127, 0, 0, 2};
+	uint8_t lo6[16] = {0};
+	struct fmt_ctx ctx = {0};
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	lo6[15] = 1;
+	assert_int_equal(family_raw_parse_line("  sl  local_address rem_address"
+					       "   st tx_queue rx_queue\n",
+					       AF_INET, &rec),
+			 1);
+	assert_int_equal(family_raw_parse_line(v4, AF_INET, &rec), 0);
+	assert_int_equal(rec.family, AF_INET);
+	assert_int_equal(rec.protocol, IPPROTO_RAW);
+	assert_int_equal(rec.state, SS_ESTABLISHED);
+	assert_memory_equal(rec.saddr, lo4, 4);
+	assert_memory_equal(rec.daddr, two, 4);
+	assert_int_equal(rec.sport, 1);
+	assert_int_equal(rec.send_q, 16);
+	assert_int_equal(rec.recv_q, 0x680);
+	assert_int_equal(rec.uid, 1000);
+	assert_int_equal(rec.inode, 48105543);
+	assert_string_equal(format_rec_netid(&rec, nb), "raw");
+	assert_int_equal(family_proto_bit(&rec), PROTO_RAW);
+	/* Numeric (no services): the protocol number as the port. */
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "127.0.0.1:1");
+	assert_int_equal(family_raw_parse_line(v6, AF_INET6, &rec), 0);
+	assert_memory_equal(rec.saddr, lo6, 16);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_int_equal(rec.sport, 253);
+	assert_string_equal(format_rec_state(&rec), "UNCONN");
+	/* ss's name for a protocol /etc/protocols may lack. */
+	assert_int_equal(family_raw_proto_name(buf, 253), 11);
+	assert_string_equal(buf, "ipproto-253");
+	/* Damaged lines: refused. */
+	assert_int_equal(
+	    family_raw_parse_line("  1: zz:1 0:0 07\n", AF_INET, &rec),
+	    -EBADMSG);
+	assert_int_equal(family_raw_parse_line(v6, AF_INET, &rec), -EBADMSG);
+	assert_int_equal(family_raw_parse_line(v4, AF_INET6, &rec), -EBADMSG);
+	assert_int_equal(family_raw_parse_line("", AF_INET, &rec), -EBADMSG);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +740,7 @@ int main(void)
 	    cmocka_unit_test(test_packet_message),
 	    cmocka_unit_test(test_netlink_message),
 	    cmocka_unit_test(test_mptcp_message),
+	    cmocka_unit_test(test_raw_proc_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
