@@ -48,6 +48,7 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
 	a->states[SOCK_PROTO_MPTCP] = opts_states(o, SOCK_PROTO_MPTCP);
 	a->states[IPPROTO_RAW] = opts_states(o, IPPROTO_RAW);
+	a->states[IPPROTO_SCTP] = opts_states(o, IPPROTO_SCTP);
 	a->unix_states = opts_states(o, 0);
 	a->unconn_states = opts_unconn_states(o);
 	note_old_kernel(o);
@@ -107,6 +108,9 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 		       (a->o->families & (FAM_PACKET | FAM_NETLINK)) &&
 		       (a->protocols & family_proto_bit(rec)) &&
 		       (a->unconn_states & SS_BIT(rec->state));
+	}
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		return false; /* a probed family's reply (--load) */
 	}
 	return rec->state < 32 && (a->o->families & fam) &&
 	       (a->protocols & family_proto_bit(rec)) &&
@@ -295,6 +299,9 @@ static const char *proto_name(uint8_t protocol)
 	if (protocol == IPPROTO_RAW) {
 		return "raw";
 	}
+	if (protocol == IPPROTO_SCTP) {
+		return "sctp";
+	}
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
@@ -439,10 +446,54 @@ static int dump_raw(struct acquire *a)
 	return 0;
 }
 
+static int count_row(const struct sock_rec *rec, void *data)
+{
+	(void)rec;
+	++*(unsigned long *)data;
+	return 0;
+}
+
+/* A family sockscope does not list: one line on what the kernel has. */
+static int probe_family(struct acquire *a, const struct sock_family *f)
+{
+	struct diag_req req = {.family = f->af};
+	unsigned long n = 0;
+	int err = diag_dump(a->d, &req, count_row, &n);
+
+	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
+		warnx_("%s: the kernel has no %s_diag support; skipped",
+		       f->name, f->name);
+		return 0;
+	}
+	if (err) {
+		report_named(a, f->name, err);
+		return err;
+	}
+	warnx_("%s: sockscope does not list %s sockets (the kernel has "
+	       "%lu); skipped",
+	       f->name, f->name, n);
+	return 0;
+}
+
+static int probe_selected(struct acquire *a)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		if (fams[i]->probe_only &&
+		    (a->protocols & fams[i]->proto_bits)) {
+			err = probe_family(a, fams[i]);
+		}
+	}
+	return err;
+}
+
 static int dump_live(struct acquire *a)
 {
 	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
-					 SOCK_PROTO_MPTCP};
+					 SOCK_PROTO_MPTCP, IPPROTO_SCTP};
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
@@ -454,9 +505,9 @@ static int dump_live(struct acquire *a)
 		}
 		err = dump_table(a, protos[p]);
 		if (err == -ENOENT || err == -EOPNOTSUPP) {
-			warnx_("%s: the kernel has no diag support for this "
-			       "protocol; skipped",
-			       proto_name(protos[p]));
+			warnx_("%s: the kernel has no %s_diag support; "
+			       "skipped",
+			       proto_name(protos[p]), proto_name(protos[p]));
 			err = 0;
 		}
 	}
@@ -472,6 +523,7 @@ static int dump_live(struct acquire *a)
 	if (!err && (a->protocols & PROTO_NETLINK)) {
 		err = dump_family(a, &family_netlink, a->unconn_states);
 	}
+	err = err ? err : probe_selected(a);
 	return err;
 }
 

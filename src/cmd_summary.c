@@ -146,7 +146,9 @@ static void other_tables(const struct opts *o, const struct report_states *s,
 	for (size_t i = 0; i < n; i++) {
 		const struct family_query *q = fams[i]->queries;
 
-		if (fams[i]->proto_bits & (PROTO_INET_MASK | PROTO_UNIX_MASK)) {
+		if ((fams[i]->proto_bits &
+		     (PROTO_INET_MASK | PROTO_UNIX_MASK)) ||
+		    fams[i]->probe_only) {
 			continue;
 		}
 		for (; q && q->name; q++) {
@@ -173,7 +175,8 @@ static void json_other_row(void *arg, const char *name, uint64_t n)
 
 static bool other_selected(const struct opts *o)
 {
-	return o->protocols & ~(PROTO_INET_MASK | PROTO_UNIX_MASK);
+	return o->protocols &
+	       ~(PROTO_INET_MASK | PROTO_UNIX_MASK | PROTO_PROBE_MASK);
 }
 
 static void table_kernel(struct obuf *ob, const struct report *r)

@@ -19,6 +19,10 @@ static const struct sock_family *const families[] = {
     &family_netlink,
     &family_mptcp,
     &family_raw,
+    &family_sctp,
+    &family_vsock,
+    &family_tipc,
+    &family_xdp,
 };
 /* clang-format on */
 
@@ -57,8 +61,11 @@ uint32_t family_all_protos(void)
 {
 	uint32_t bits = 0;
 
+	/* The listed ones: a probe's notice is for who names it. */
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
-		bits |= families[i]->proto_bits;
+		if (!families[i]->probe_only) {
+			bits |= families[i]->proto_bits;
+		}
 	}
 	return bits;
 }
@@ -94,6 +101,8 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 		return PROTO_MPTCP;
 	case 255: /* IPPROTO_RAW */
 		return PROTO_RAW;
+	case 132: /* IPPROTO_SCTP */
+		return PROTO_SCTP;
 	default:
 		return 0;
 	}

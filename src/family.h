@@ -64,6 +64,9 @@ struct sock_family {
 			   const struct sock_rec *rec, bool peer);
 	/* The JSON fields of the endpoints, each starting with ','. */
 	void (*json)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+	/* Only probed (family_probe.c): its request tells whether the
+	 * kernel has the diag module; one notice, no rows listed. */
+	bool probe_only;
 };
 
 extern const struct sock_family family_inet;
@@ -75,6 +78,11 @@ extern const struct sock_family family_netlink;
 extern const struct sock_family family_mptcp;
 /* RAW: inet records too; its functions are NULL (inet's are used). */
 extern const struct sock_family family_raw;
+/* SCTP: inet records of protocol IPPROTO_SCTP, as MPTCP's. */
+extern const struct sock_family family_sctp;
+extern const struct sock_family family_vsock;
+extern const struct sock_family family_tipc;
+extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -82,7 +90,7 @@ const struct sock_family *family_of(uint8_t af);
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
-/* Every family's PROTO_ bits: -A all. */
+/* Every listed family's PROTO_ bits (not the probed ones): -A all. */
 uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */
 uint32_t family_proto_bit(const struct sock_rec *rec);

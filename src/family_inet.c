@@ -122,6 +122,30 @@ const struct sock_family family_inet = {
     .json = inet_json,
 };
 
+static const struct family_query sctp_queries[] = {
+    {"sctp", PROTO_SCTP},
+    {NULL, 0},
+};
+
+/* Listed as inet records where the kernel has sctp_diag (untested
+ * here: this kernel has none, and says so). */
+const struct sock_family family_sctp = {
+    .name = "sctp",
+    .af = AF_INET,
+    .fam_bits = FAM_INET | FAM_INET6,
+    .proto_bits = PROTO_SCTP,
+    .letters = "S",
+    .queries = sctp_queries,
+    .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
+    .no_kill = "the kernel cannot destroy SCTP sockets (SOCK_DESTROY "
+	       "is TCP, UDP and RAW only)",
+    .parse = inet_parse,
+    .put_request = inet_put_request,
+    .netid = inet_netid,
+    .endpoint = format_inet_endpoint,
+    .json = inet_json,
+};
+
 static const struct family_query mptcp_queries[] = {
     {"mptcp", PROTO_MPTCP},
     {NULL, 0},

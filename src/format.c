@@ -22,6 +22,8 @@ const char *format_netid(uint8_t protocol, char buf[8])
 		return "raw";
 	case SOCK_PROTO_MPTCP:
 		return "mptcp";
+	case IPPROTO_SCTP:
+		return "sctp";
 	default:
 		snprintf(buf, 8, "p%u", protocol);
 		return buf;

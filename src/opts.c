@@ -40,6 +40,9 @@ enum long_only {
 	OPT_FORCE,
 	OPT_COUNT,
 	OPT_DURATION,
+	OPT_VSOCK, /* the families without letters (family_probe.c) */
+	OPT_TIPC,
+	OPT_XDP,
 };
 
 static const struct option long_opts[] = {
@@ -49,6 +52,10 @@ static const struct option long_opts[] = {
     {"packet", no_argument, NULL, '0'},
     {"mptcp", no_argument, NULL, 'M'},
     {"raw", no_argument, NULL, 'w'},
+    {"sctp", no_argument, NULL, 'S'},
+    {"vsock", no_argument, NULL, OPT_VSOCK},
+    {"tipc", no_argument, NULL, OPT_TIPC},
+    {"xdp", no_argument, NULL, OPT_XDP},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
@@ -107,10 +114,14 @@ static const char usage_text[] =
     "  -0, --packet         PACKET sockets (raw and dgram)\n"
     "  -M, --mptcp          MPTCP sockets (their subflows are TCP's)\n"
     "  -w, --raw            RAW sockets (raw_diag, else /proc/net/raw)\n"
+    "  -S, --sctp           SCTP sockets (needs sctp_diag)\n"
+    "      --vsock, --tipc, --xdp  not listed: a notice says whether the\n"
+    "                       kernel has their diag module\n"
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
     "                       unix_seqpacket, packet, packet_raw,\n"
-    "                       packet_dgram, netlink, mptcp, raw, all\n"
+    "                       packet_dgram, netlink, mptcp, raw, sctp,\n"
+    "                       vsock, vsock_stream, vsock_dgram, tipc, xdp, all\n"
     "  -f, --family FAMILY  inet, inet6, unix, link or netlink\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
@@ -332,7 +343,8 @@ static int parse_query(struct opts *o, const char *arg)
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
 			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
-			    "packet_dgram, netlink, mptcp, raw, all)",
+			    "packet_dgram, netlink, mptcp, raw, sctp, vsock, "
+			    "vsock_stream, vsock_dgram, tipc, xdp, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -348,8 +360,17 @@ static int parse_family(struct opts *o, const char *arg)
 		const char *name;
 		uint32_t bits;
 	} fams[] = {
-	    {"inet", FAM_INET},	 {"inet6", FAM_INET6}, {"unix", FAM_UNIX},
-	    {"local", FAM_UNIX}, {"link", FAM_PACKET}, {"netlink", FAM_NETLINK},
+	    /* clang-format off */
+	    {"inet", FAM_INET},
+	    {"inet6", FAM_INET6},
+	    {"unix", FAM_UNIX},
+	    {"local", FAM_UNIX},
+	    {"link", FAM_PACKET},
+	    {"netlink", FAM_NETLINK},
+	    {"vsock", FAM_VSOCK},
+	    {"tipc", FAM_TIPC},
+	    {"xdp", FAM_XDP},
+	    /* clang-format on */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
@@ -359,7 +380,9 @@ static int parse_family(struct opts *o, const char *arg)
 		}
 	}
 	return usage_error(
-	    "-f: unknown family '%s' (inet, inet6, unix, link, netlink)", arg);
+	    "-f: unknown family '%s' (inet, inet6, unix, link, netlink, vsock, "
+	    "tipc, xdp)",
+	    arg);
 }
 
 /*
@@ -378,8 +401,7 @@ static void default_selection(struct opts *o)
 			o->protocols |= PROTO_INET_MASK;
 		}
 	}
-	if ((o->protocols & (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW)) &&
-	    !(o->families & inet_fams)) {
+	if ((o->protocols & PROTO_INET_ALL) && !(o->families & inet_fams)) {
 		o->families |= inet_fams;
 	}
 	/* The other families: one family bit, tables of their own. */
@@ -420,6 +442,20 @@ static int inet_only(const struct opts *o, bool top)
 	return 0;
 }
 
+/* The table options beyond -t -u -x: the tables each selects. */
+static const struct {
+	int c;
+	uint32_t protos;
+} table_opts[] = {
+    {'0', PROTO_PACKET_MASK},
+    {'M', PROTO_MPTCP},
+    {'w', PROTO_RAW},
+    {'S', PROTO_SCTP},
+    {OPT_VSOCK, PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM},
+    {OPT_TIPC, PROTO_TIPC},
+    {OPT_XDP, PROTO_XDP},
+};
+
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
@@ -433,6 +469,12 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 			return 0;
 		}
 	}
+	for (size_t i = 0; i < ARRAY_SIZE(table_opts); i++) {
+		if (table_opts[i].c == c) {
+			o->protocols |= table_opts[i].protos;
+			return 0;
+		}
+	}
 	switch (c) {
 	case 't':
 		o->protocols |= PROTO_TCP;
@@ -442,15 +484,6 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'x':
 		o->protocols |= PROTO_UNIX_MASK;
-		return 0;
-	case '0':
-		o->protocols |= PROTO_PACKET_MASK;
-		return 0;
-	case 'M':
-		o->protocols |= PROTO_MPTCP;
-		return 0;
-	case 'w':
-		o->protocols |= PROTO_RAW;
 		return 0;
 	case 'A':
 		return parse_query(o, arg);
@@ -549,7 +582,7 @@ static int option_error(int c, const char *word)
 }
 
 /* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux0Mw46lanHjspoemiN:hVF:A:f:";
+static const char list_letters[] = ":tux0MwS46lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
@@ -867,7 +900,7 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
 	 * connected UDP. */
 	if (protocol == IPPROTO_TCP || protocol == 0 ||
-	    protocol == SOCK_PROTO_MPTCP) {
+	    protocol == SOCK_PROTO_MPTCP || protocol == IPPROTO_SCTP) {
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);

@@ -25,12 +25,23 @@ enum proto_bit {
 	PROTO_NETLINK = 1 << 7, /* family_netlink.c: -A netlink */
 	PROTO_MPTCP = 1 << 8,	/* family_inet.c: -M, SOCK_PROTO_MPTCP */
 	PROTO_RAW = 1 << 9,	/* family_raw.c: -w, IPPROTO_RAW */
+	PROTO_SCTP = 1 << 10,	/* family_inet.c: -S, IPPROTO_SCTP */
+	/* Probed only (family_probe.c): a notice, no rows. */
+	PROTO_VSOCK_STREAM = 1 << 11,
+	PROTO_VSOCK_DGRAM = 1 << 12,
+	PROTO_TIPC = 1 << 13,
+	PROTO_XDP = 1 << 14,
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
 #define PROTO_UNIX_MASK                                                        \
 	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
 #define PROTO_PACKET_MASK (PROTO_PACKET_RAW | PROTO_PACKET_DGRAM)
+/* The tables only probed (family_probe.c): not in -A all. */
+#define PROTO_PROBE_MASK                                                       \
+	(PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM | PROTO_TIPC | PROTO_XDP)
+/* Every table whose rows are inet records (AF_INET, AF_INET6). */
+#define PROTO_INET_ALL (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW | PROTO_SCTP)
 
 enum family_bit {
 	FAM_INET = 1 << 0,
@@ -38,6 +49,9 @@ enum family_bit {
 	FAM_UNIX = 1 << 2,
 	FAM_PACKET = 1 << 3, /* -f link */
 	FAM_NETLINK = 1 << 4,
+	FAM_VSOCK = 1 << 5,
+	FAM_TIPC = 1 << 6,
+	FAM_XDP = 1 << 7,
 };
 
 enum fmt_kind {
