@@ -132,37 +132,8 @@ static void json_unix(struct jw *w, const struct report_states *s)
 	jw_end(w);
 }
 
-/*
- * The families beyond inet and UNIX, one line per table selected, named
- * as -A names it ("packet_raw"): a total per table, their states being
- * all UNCONN.
- */
-static void other_tables(const struct opts *o, const struct report_states *s,
-			 void (*put)(void *, const char *, uint64_t), void *arg)
-{
-	size_t n;
-	const struct sock_family *const *fams = family_all(&n);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct family_query *q = fams[i]->queries;
-
-		if ((fams[i]->proto_bits &
-		     (PROTO_INET_MASK | PROTO_UNIX_MASK)) ||
-		    fams[i]->probe_only) {
-			continue;
-		}
-		for (; q && q->name; q++) {
-			/* A single table's name, selected. */
-			if (q->protos & (q->protos - 1) ||
-			    !(o->protocols & q->protos)) {
-				continue;
-			}
-			put(arg, q->name,
-			    s->by_proto[__builtin_ctz(q->protos)]);
-		}
-	}
-}
-
+/* The tables beyond TCP, UDP and UNIX: a total per table, their
+ * states being all UNCONN (or, for MPTCP and SCTP, left to -M/-S). */
 static void table_other_row(void *arg, const char *name, uint64_t n)
 {
 	obuf_printf(arg, "%-12s %10llu\n", name, (unsigned long long)n);
@@ -309,7 +280,8 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 	}
 	if (other_selected(o)) {
 		obuf_printf(ob, "\n%-12s %10s\n", "Table", "sockets");
-		other_tables(o, s, table_other_row, ob);
+		family_other_tables(o->protocols, s->by_proto, table_other_row,
+				    ob);
 	}
 	table_kernel(ob, r);
 	table_listeners(ob, r);
@@ -505,7 +477,8 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 	}
 	if (other_selected(o)) {
 		jw_object(&w, "tables");
-		other_tables(o, &r->states, json_other_row, &w);
+		family_other_tables(o->protocols, r->states.by_proto,
+				    json_other_row, &w);
 		jw_end(&w);
 	}
 	json_kernel(&w, r);

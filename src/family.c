@@ -57,6 +57,29 @@ uint32_t family_query(const char *name)
 	return 0;
 }
 
+void family_other_tables(uint32_t protocols, const uint64_t counts[32],
+			 void (*fn)(void *arg, const char *name, uint64_t n),
+			 void *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q = families[i]->queries;
+
+		if ((families[i]->proto_bits &
+		     (PROTO_INET_MASK | PROTO_UNIX_MASK)) ||
+		    families[i]->probe_only) {
+			continue;
+		}
+		for (; q && q->name; q++) {
+			/* A single table's name, selected. */
+			if (q->protos & (q->protos - 1) ||
+			    !(protocols & q->protos)) {
+				continue;
+			}
+			fn(arg, q->name, counts[__builtin_ctz(q->protos)]);
+		}
+	}
+}
+
 uint32_t family_all_protos(void)
 {
 	uint32_t bits = 0;

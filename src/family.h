@@ -90,6 +90,14 @@ const struct sock_family *family_of(uint8_t af);
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
+/*
+ * For each single table beyond TCP, UDP and UNIX that protocols selects
+ * (PACKET's two, NETLINK, MPTCP, RAW, SCTP; not the probed families), in
+ * registry order: fn(arg, its -A name, counts[its PROTO_ bit position]).
+ */
+void family_other_tables(uint32_t protocols, const uint64_t counts[32],
+			 void (*fn)(void *arg, const char *name, uint64_t n),
+			 void *arg);
 /* Every listed family's PROTO_ bits (not the probed ones): -A all. */
 uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */

@@ -147,6 +147,11 @@ def test_summary_and_kill():
     s = ours("summary", "-0")
     netns.check(s.get("tables") == {"packet_raw": 4, "packet_dgram": 2},
                 f"summary counts each packet table: {s.get('tables')}")
+    prom = netns.run([SOCKSCOPE, "summary", "-0", "--format",
+                      "prometheus"]).stdout
+    netns.check('sockscope_table_sockets{table="packet_raw"} 4\n' in prom and
+                'sockscope_table_sockets{table="packet_dgram"} 2\n' in prom,
+                f"Prometheus: a series per packet table: {prom}")
     out = netns.run([SOCKSCOPE, "summary", "-A", "packet_dgram"]).stdout
     netns.check(re.search(r"^packet_dgram +2$", out, re.M) is not None,
                 f"summary's table line: {out}")
