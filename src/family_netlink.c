@@ -167,8 +167,9 @@ static size_t netlink_endpoint(char *buf, const struct fmt_ctx *ctx,
 	if (!numeric && pid == 0) {
 		return n + (size_t)sprintf(buf + n, "kernel");
 	}
-	c = !numeric && pid > 0
-		? stat_comm(ctx->o ? ctx->o->root : "/", pid, comm)
+	/* A --load file's port ids are another moment's processes. */
+	c = !numeric && pid > 0 && ctx->o && !ctx->o->load_path
+		? stat_comm(ctx->o->root, pid, comm)
 		: 0;
 	if (c) {
 		n += escape_text(buf + n, comm, c);

@@ -169,6 +169,21 @@ def test_hostile_comm():
         child.wait()
 
 
+def test_save_load():
+    me = os.getpid()
+    path = os.path.join(os.environ.get("TMPDIR", "/tmp"),
+                        f"sockscope-netlink-{me}.dump")
+    try:
+        netns.run([SOCKSCOPE, "-A", "netlink", "--save", path])
+        out = netns.run([SOCKSCOPE, "-A", "netlink", "--load", path]).stdout
+        netns.check(f"rtnl:{me} " in out and "python3/" not in out and
+                    "rtnl:kernel" in out,
+                    f"--load: port ids, no live process names: {out}")
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
 def main():
     held = make_sockets()
     test_same_as_ss(held)
@@ -176,6 +191,7 @@ def main():
     test_processes(held)
     test_summary_kill_numeric()
     test_hostile_comm()
+    test_save_load()
     netns.finish("netlink")
 
 
