@@ -46,7 +46,11 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->user_match = true;
 	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
 	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
+	a->states[SOCK_PROTO_MPTCP] = opts_states(o, SOCK_PROTO_MPTCP);
+	a->states[IPPROTO_RAW] = opts_states(o, IPPROTO_RAW);
+	a->states[IPPROTO_SCTP] = opts_states(o, IPPROTO_SCTP);
 	a->unix_states = opts_states(o, 0);
+	a->unconn_states = opts_unconn_states(o);
 	note_old_kernel(o);
 }
 
@@ -98,6 +102,15 @@ static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
 		return rec->state < 32 && (a->o->families & FAM_UNIX) &&
 		       (a->protocols & family_proto_bit(rec)) &&
 		       (a->unix_states & SS_BIT(rec->state));
+	}
+	if (rec->family == AF_PACKET || rec->family == AF_NETLINK) {
+		return rec->state < 32 &&
+		       (a->o->families & (FAM_PACKET | FAM_NETLINK)) &&
+		       (a->protocols & family_proto_bit(rec)) &&
+		       (a->unconn_states & SS_BIT(rec->state));
+	}
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		return false; /* a probed family's reply (--load) */
 	}
 	return rec->state < 32 && (a->o->families & fam) &&
 	       (a->protocols & family_proto_bit(rec)) &&
@@ -280,18 +293,27 @@ static const char *proto_name(uint8_t protocol)
 	if (protocol == 0) {
 		return "unix";
 	}
+	if (protocol == SOCK_PROTO_MPTCP) {
+		return "mptcp";
+	}
+	if (protocol == IPPROTO_RAW) {
+		return "raw";
+	}
+	if (protocol == IPPROTO_SCTP) {
+		return "sctp";
+	}
 	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
 /* Say what went wrong with a dump; the callback's own errors (EPIPE)
  * speak for themselves. */
-static void report(const struct acquire *a, uint8_t protocol, int err)
+static void report_named(const struct acquire *a, const char *name, int err)
 {
 	if (diag_interrupted(a->d)) {
 		warnx_("netlink: the kernel flagged the %s dump as interrupted "
 		       "by concurrent changes: sockets may be missing or "
 		       "repeated",
-		       proto_name(protocol));
+		       name);
 	}
 	if (!err || err == a->fn_err) {
 		return;
@@ -302,11 +324,15 @@ static void report(const struct acquire *a, uint8_t protocol, int err)
 	if (a->seen) {
 		warnx_("netlink: the %s dump failed after %lu sockets: %s; "
 		       "the listing is incomplete",
-		       proto_name(protocol), a->seen, strerror(-err));
+		       name, a->seen, strerror(-err));
 	} else {
-		warnx_("netlink: %s dump failed: %s", proto_name(protocol),
-		       strerror(-err));
+		warnx_("netlink: %s dump failed: %s", name, strerror(-err));
 	}
+}
+
+static void report(const struct acquire *a, uint8_t protocol, int err)
+{
+	report_named(a, proto_name(protocol), err);
 }
 
 /* Whether to send a request for this family (AF_UNSPEC: both in one). */
@@ -363,15 +389,16 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 }
 
 /*
- * Every UNIX type in one request (the kernel has one table); the types
- * not asked for are dropped per row. unix_diag runs no bytecode: the
- * whole filter is matched here.
+ * Every type of a family in one request (the kernel has one table per
+ * family); the types not asked for are dropped per row. Only inet_diag
+ * runs bytecode: the whole filter is matched here.
  */
-static int dump_unix(struct acquire *a)
+static int dump_family(struct acquire *a, const struct sock_family *f,
+		       uint32_t states)
 {
 	struct diag_req req = {
-	    .family = AF_UNIX,
-	    .states = a->unix_states,
+	    .family = f->af,
+	    .states = states,
 	    .ext = a->ext,
 	};
 	int err;
@@ -380,16 +407,93 @@ static int dump_unix(struct acquire *a)
 	a->seen = 0;
 	err = diag_dump(a->d, &req, acquire_row, a);
 	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		warnx_("unix: the kernel has no unix_diag support; skipped");
+		warnx_("%s: the kernel has no %s_diag support; skipped",
+		       f->name, f->name);
 		return 0;
 	}
-	report(a, 0, err);
+	report_named(a, f->name, err);
+	return err;
+}
+
+/*
+ * RAW sockets: raw_diag as any inet table, else /proc/net/raw{,6} as ss
+ * reads them (whole filter in userspace; --save cannot keep them).
+ */
+static int dump_raw(struct acquire *a)
+{
+	int err = dump_table(a, IPPROTO_RAW);
+
+	if (a->seen || (err != -ENOENT && err != -EOPNOTSUPP)) {
+		return err;
+	}
+	a->user_match = true;
+	err = family_raw_read_proc(a->o->root, acquire_row, a, &a->seen);
+	if (err && err == a->fn_err) {
+		return err;
+	}
+	if (err) {
+		warnx_("raw: the kernel has no raw_diag and %s/proc/net/raw "
+		       "cannot be read (%s); skipped",
+		       strcmp(a->o->root, "/") ? a->o->root : "",
+		       strerror(-err));
+		return 0;
+	}
+	if (a->save_fd >= 0 && !a->raw_noted) {
+		warnx_("--save: RAW sockets read from /proc/net/raw are not "
+		       "saved (the kernel has no raw_diag)");
+		a->raw_noted = true;
+	}
+	return 0;
+}
+
+static int count_row(const struct sock_rec *rec, void *data)
+{
+	(void)rec;
+	++*(unsigned long *)data;
+	return 0;
+}
+
+/* A family sockscope does not list: one line on what the kernel has. */
+static int probe_family(struct acquire *a, const struct sock_family *f)
+{
+	struct diag_req req = {.family = f->af};
+	unsigned long n = 0;
+	int err = diag_dump(a->d, &req, count_row, &n);
+
+	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
+		warnx_("%s: the kernel has no %s_diag support; skipped",
+		       f->name, f->name);
+		return 0;
+	}
+	if (err) {
+		report_named(a, f->name, err);
+		return err;
+	}
+	warnx_("%s: sockscope does not list %s sockets (the kernel has "
+	       "%lu); skipped",
+	       f->name, f->name, n);
+	return 0;
+}
+
+static int probe_selected(struct acquire *a)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+	int err = 0;
+
+	for (size_t i = 0; i < n && !err; i++) {
+		if (fams[i]->probe_only &&
+		    (a->protocols & fams[i]->proto_bits)) {
+			err = probe_family(a, fams[i]);
+		}
+	}
 	return err;
 }
 
 static int dump_live(struct acquire *a)
 {
-	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP};
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
+					 SOCK_PROTO_MPTCP, IPPROTO_SCTP};
 	int err = 0;
 
 	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
@@ -401,15 +505,25 @@ static int dump_live(struct acquire *a)
 		}
 		err = dump_table(a, protos[p]);
 		if (err == -ENOENT || err == -EOPNOTSUPP) {
-			warnx_("%s: the kernel has no diag support for this "
-			       "protocol; skipped",
-			       proto_name(protos[p]));
+			warnx_("%s: the kernel has no %s_diag support; "
+			       "skipped",
+			       proto_name(protos[p]), proto_name(protos[p]));
 			err = 0;
 		}
 	}
-	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
-		err = dump_unix(a);
+	if (!err && (a->protocols & PROTO_RAW)) {
+		err = dump_raw(a);
 	}
+	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
+		err = dump_family(a, &family_unix, a->unix_states);
+	}
+	if (!err && (a->protocols & PROTO_PACKET_MASK)) {
+		err = dump_family(a, &family_packet, a->unconn_states);
+	}
+	if (!err && (a->protocols & PROTO_NETLINK)) {
+		err = dump_family(a, &family_netlink, a->unconn_states);
+	}
+	err = err ? err : probe_selected(a);
 	return err;
 }
 

@@ -63,6 +63,9 @@ struct acquire {
 	bool kernel_refused;
 	bool no_unspec; /* the kernel refused a one-walk TCP dump */
 	unsigned int bc_without;
+	/* The PACKET (and NETLINK) states to show: all are UNCONN. */
+	uint32_t unconn_states;
+	bool raw_noted; /* --save told RAW rows from /proc are not saved */
 };
 
 /* Caller's storage. Opens nothing yet. */

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "cmd.h"
+#include "family.h"
 #include "format_prom.h"
 #include "jw.h"
 #include "report.h"
@@ -129,6 +130,24 @@ static void json_unix(struct jw *w, const struct report_states *s)
 	}
 	jw_end(w);
 	jw_end(w);
+}
+
+/* The tables beyond TCP, UDP and UNIX: a total per table, their
+ * states being all UNCONN (or, for MPTCP and SCTP, left to -M/-S). */
+static void table_other_row(void *arg, const char *name, uint64_t n)
+{
+	obuf_printf(arg, "%-12s %10llu\n", name, (unsigned long long)n);
+}
+
+static void json_other_row(void *arg, const char *name, uint64_t n)
+{
+	jw_u64(arg, name, n);
+}
+
+static bool other_selected(const struct opts *o)
+{
+	return o->protocols &
+	       ~(PROTO_INET_MASK | PROTO_UNIX_MASK | PROTO_PROBE_MASK);
 }
 
 static void table_kernel(struct obuf *ob, const struct report *r)
@@ -258,6 +277,11 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 	table_states(ob, s, o->all);
 	if (o->protocols & PROTO_UNIX_MASK) {
 		table_unix(ob, s);
+	}
+	if (other_selected(o)) {
+		obuf_printf(ob, "\n%-12s %10s\n", "Table", "sockets");
+		family_other_tables(o->protocols, s->by_proto, table_other_row,
+				    ob);
 	}
 	table_kernel(ob, r);
 	table_listeners(ob, r);
@@ -450,6 +474,12 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 	json_states(&w, &r->states);
 	if (o->protocols & PROTO_UNIX_MASK) {
 		json_unix(&w, &r->states);
+	}
+	if (other_selected(o)) {
+		jw_object(&w, "tables");
+		family_other_tables(o->protocols, r->states.by_proto,
+				    json_other_row, &w);
+		jw_end(&w);
 	}
 	json_kernel(&w, r);
 	json_listeners(&w, r);

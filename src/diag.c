@@ -147,7 +147,8 @@ static int send_request(struct diag *d, const struct diag_req *req)
 	/* The old request is the larger header. */
 	size_t size = MNL_NLMSG_HDRLEN +
 		      MNL_ALIGN(sizeof(struct inet_diag_req)) +
-		      MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len);
+		      MNL_ATTR_HDRLEN + MNL_ALIGN(req->bytecode_len) +
+		      MNL_ATTR_HDRLEN + sizeof(uint32_t); /* REQ_PROTOCOL */
 	struct nlmsghdr *nlh;
 	char *buf;
 	int err = 0;

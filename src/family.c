@@ -7,11 +7,24 @@
 #include "opts.h"
 #include "util.h"
 
-/* The registry: one line per family. */
+/*
+ * The registry: one line per family. MPTCP and RAW come after inet: their
+ * rows are inet records, family_of(AF_INET) must stay inet's.
+ */
+/* clang-format off */
 static const struct sock_family *const families[] = {
     &family_inet,
     &family_unix,
+    &family_packet,
+    &family_netlink,
+    &family_mptcp,
+    &family_raw,
+    &family_sctp,
+    &family_vsock,
+    &family_tipc,
+    &family_xdp,
 };
+/* clang-format on */
 
 const struct sock_family *family_of(uint8_t af)
 {
@@ -44,6 +57,42 @@ uint32_t family_query(const char *name)
 	return 0;
 }
 
+void family_other_tables(uint32_t protocols, const uint64_t counts[32],
+			 void (*fn)(void *arg, const char *name, uint64_t n),
+			 void *arg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q = families[i]->queries;
+
+		if ((families[i]->proto_bits &
+		     (PROTO_INET_MASK | PROTO_UNIX_MASK)) ||
+		    families[i]->probe_only) {
+			continue;
+		}
+		for (; q && q->name; q++) {
+			/* A single table's name, selected. */
+			if (q->protos & (q->protos - 1) ||
+			    !(protocols & q->protos)) {
+				continue;
+			}
+			fn(arg, q->name, counts[__builtin_ctz(q->protos)]);
+		}
+	}
+}
+
+uint32_t family_all_protos(void)
+{
+	uint32_t bits = 0;
+
+	/* The listed ones: a probe's notice is for who names it. */
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		if (!families[i]->probe_only) {
+			bits |= families[i]->proto_bits;
+		}
+	}
+	return bits;
+}
+
 uint32_t family_proto_bit(const struct sock_rec *rec)
 {
 	if (rec->family == AF_UNIX) {
@@ -58,11 +107,25 @@ uint32_t family_proto_bit(const struct sock_rec *rec)
 			return 0;
 		}
 	}
+	if (rec->family == AF_NETLINK) {
+		return PROTO_NETLINK;
+	}
+	if (rec->family == AF_PACKET) {
+		return rec->protocol == SOCK_RAW     ? PROTO_PACKET_RAW
+		       : rec->protocol == SOCK_DGRAM ? PROTO_PACKET_DGRAM
+						     : 0;
+	}
 	switch (rec->protocol) {
 	case 6: /* IPPROTO_TCP */
 		return PROTO_TCP;
 	case 17: /* IPPROTO_UDP */
 		return PROTO_UDP;
+	case SOCK_PROTO_MPTCP:
+		return PROTO_MPTCP;
+	case 255: /* IPPROTO_RAW */
+		return PROTO_RAW;
+	case 132: /* IPPROTO_SCTP */
+		return PROTO_SCTP;
 	default:
 		return 0;
 	}

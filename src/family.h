@@ -64,10 +64,25 @@ struct sock_family {
 			   const struct sock_rec *rec, bool peer);
 	/* The JSON fields of the endpoints, each starting with ','. */
 	void (*json)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+	/* Only probed (family_probe.c): its request tells whether the
+	 * kernel has the diag module; one notice, no rows listed. */
+	bool probe_only;
 };
 
 extern const struct sock_family family_inet;
 extern const struct sock_family family_unix;
+extern const struct sock_family family_packet;
+extern const struct sock_family family_netlink;
+/* MPTCP: inet records (family_of() gives inet's entry); this entry
+ * carries its -A name, letter and kill refusal. */
+extern const struct sock_family family_mptcp;
+/* RAW: inet records too; its functions are NULL (inet's are used). */
+extern const struct sock_family family_raw;
+/* SCTP: inet records of protocol IPPROTO_SCTP, as MPTCP's. */
+extern const struct sock_family family_sctp;
+extern const struct sock_family family_vsock;
+extern const struct sock_family family_tipc;
+extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -75,6 +90,16 @@ const struct sock_family *family_of(uint8_t af);
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
+/*
+ * For each single table beyond TCP, UDP and UNIX that protocols selects
+ * (PACKET's two, NETLINK, MPTCP, RAW, SCTP; not the probed families), in
+ * registry order: fn(arg, its -A name, counts[its PROTO_ bit position]).
+ */
+void family_other_tables(uint32_t protocols, const uint64_t counts[32],
+			 void (*fn)(void *arg, const char *name, uint64_t n),
+			 void *arg);
+/* Every listed family's PROTO_ bits (not the probed ones): -A all. */
+uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */
 uint32_t family_proto_bit(const struct sock_rec *rec);
 
@@ -89,5 +114,45 @@ size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec);
 /* family_unix.c: the UNIX parser, for tests and diag_parse(). */
 int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
 		    struct sock_rec *rec);
+
+/* family_packet.c: the PACKET parser, for tests and diag_parse(). */
+int diag_parse_packet(const struct nlmsghdr *nlh, uint8_t protocol,
+		      struct sock_rec *rec);
+/*
+ * A PACKET record's EtherType as ss prints it: "*" for every one
+ * (ETH_P_ALL), its name ("ip", "ipv6"), else "[NUMBER]"; numeric (-n):
+ * "[NUMBER]" but for "*". buf holds 8 bytes. Never NULL.
+ */
+const char *family_packet_proto(uint16_t proto, bool numeric, char buf[8]);
+
+/* family_netlink.c: the NETLINK parser, for tests and diag_parse(). */
+int diag_parse_netlink(const struct nlmsghdr *nlh, uint8_t protocol,
+		       struct sock_rec *rec);
+/* A netlink protocol as ss names it ("rtnl"), else (and with -n) its
+ * number. buf holds 8 bytes. Never NULL. */
+const char *family_netlink_proto(uint8_t protocol, bool numeric, char buf[8]);
+
+/* family_raw.c: RAW sockets from /proc/net/raw{,6} (no raw_diag). */
+struct sock_rec;
+/*
+ * One line of /proc/net/raw (family AF_INET) or raw6 into rec, an inet
+ * record of protocol IPPROTO_RAW with the carried protocol as its port.
+ * Pure. Returns 0, 1 for the header line, or -EBADMSG.
+ */
+int family_raw_parse_line(const char *line, uint8_t family,
+			  struct sock_rec *rec);
+/*
+ * Every line of root/proc/net/raw and raw6 (absent raw6: none) to fn,
+ * counting them in *rows; fn's non-zero return stops the walk and is
+ * returned. Returns 0, -errno when raw cannot be read, or -EBADMSG.
+ */
+int family_raw_read_proc(const char *root,
+			 int (*fn)(const struct sock_rec *, void *), void *data,
+			 unsigned long *rows);
+/* The longest protocol name printed (escaped: 4 bytes each). */
+#define RAW_PROTO_NAME_MAX 32
+/* The carried protocol as ss names a RAW socket's port: its
+ * /etc/protocols name, escaped, else "ipproto-N". Returns the length. */
+size_t family_raw_proto_name(char *buf, uint8_t protocol);
 
 #endif

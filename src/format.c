@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "family.h"
 #include "ifname.h"
+#include "state.h"
 
 const char *format_netid(uint8_t protocol, char buf[8])
 {
@@ -19,6 +20,10 @@ const char *format_netid(uint8_t protocol, char buf[8])
 		return "udp";
 	case IPPROTO_RAW:
 		return "raw";
+	case SOCK_PROTO_MPTCP:
+		return "mptcp";
+	case IPPROTO_SCTP:
+		return "sctp";
 	default:
 		snprintf(buf, 8, "p%u", protocol);
 		return buf;
@@ -33,6 +38,10 @@ static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,
 	if (port == 0) {
 		*p = '*';
 		return 1;
+	}
+	/* A RAW socket's port is the protocol it carries (ss). */
+	if (protocol == IPPROTO_RAW && ctx->svc && port <= 0xff) {
+		return family_raw_proto_name(p, (uint8_t)port);
 	}
 	name = ctx->svc ? services_name(ctx->svc, port, protocol) : NULL;
 	if (name) {
@@ -50,6 +59,14 @@ const char *format_rec_netid(const struct sock_rec *rec, char buf[8])
 	const struct sock_family *f = family_of(rec->family);
 
 	return f ? f->netid(rec, buf) : format_netid(rec->protocol, buf);
+}
+
+const char *format_rec_state(const struct sock_rec *rec)
+{
+	/* protocol is an IPPROTO_ for inet only (netlink's 6 is XFRM). */
+	bool inet = rec->family == AF_INET || rec->family == AF_INET6;
+
+	return state_name(rec->state, inet ? rec->protocol : 0);
 }
 
 const char *format_family_name(const struct sock_rec *rec)

@@ -47,6 +47,10 @@ extern const struct fmt_ops fmt_json;
 extern const struct fmt_ops fmt_ndjson;
 extern const struct fmt_ops fmt_prom;
 
+/* The state's name for any family's record ("UNCONN" for SS_CLOSE but
+ * TCP's). Never NULL. */
+const char *format_rec_state(const struct sock_rec *rec);
+
 /* "tcp", "udp", "raw" or "p<number>". Never NULL. */
 const char *format_netid(uint8_t protocol, char buf[8]);
 

@@ -45,7 +45,7 @@ static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	obuf_puts(ob, "\",\"family\":\"");
 	obuf_puts(ob, format_family_name(rec));
 	obuf_puts(ob, "\",\"state\":\"");
-	obuf_puts(ob, state_name(rec->state, rec->protocol));
+	obuf_puts(ob, format_rec_state(rec));
 	obuf_putc(ob, '"');
 	put_num(ob, "state_code", rec->state);
 	put_num(ob, "recv_q", rec->recv_q);

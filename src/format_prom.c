@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "family.h"
 #include "format.h"
 #include "state.h"
 
@@ -192,6 +193,26 @@ const struct fmt_ops fmt_prom = {
     .end = list_end,
 };
 
+static void put_table_row(void *arg, const char *name, uint64_t n)
+{
+	obuf_printf(arg, "sockscope_table_sockets{table=\"%s\"} %llu\n", name,
+		    (unsigned long long)n);
+}
+
+/* The tables beyond TCP, UDP and UNIX (family.h): a total each. */
+static void put_table_counts(struct obuf *ob, const struct report_states *s,
+			     uint32_t protocols)
+{
+	if (!(protocols &
+	      ~(PROTO_INET_MASK | PROTO_UNIX_MASK | PROTO_PROBE_MASK))) {
+		return;
+	}
+	family_head(ob, "table_sockets", "gauge",
+		    "Sockets of each table beyond TCP, UDP and UNIX (PACKET, "
+		    "NETLINK, MPTCP, RAW, SCTP), by its -A name.");
+	family_other_tables(protocols, s->by_proto, put_table_row, ob);
+}
+
 /* Every socket, in every state: 0 where there is none. */
 /* Every socket of the tables read (protocols), in every state: 0 where
  * there is none. */
@@ -211,6 +232,7 @@ static void put_socket_counts(struct obuf *ob, const struct report_states *s,
 			   : pp->protocol == IPPROTO_TCP ? s->tcp
 							 : s->udp);
 	}
+	put_table_counts(ob, s, protocols);
 }
 
 /*

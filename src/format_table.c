@@ -305,7 +305,7 @@ static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	size_t len[NCOL];
 
 	cell[COL_NETID] = format_rec_netid(rec, netid);
-	cell[COL_STATE] = state_name(rec->state, rec->protocol);
+	cell[COL_STATE] = format_rec_state(rec);
 	len[COL_RECVQ] = (size_t)snprintf(rq, sizeof(rq), "%u", rec->recv_q);
 	len[COL_SENDQ] = (size_t)snprintf(sq, sizeof(sq), "%u", rec->send_q);
 	cell[COL_RECVQ] = rq;

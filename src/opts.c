@@ -41,12 +41,22 @@ enum long_only {
 	OPT_COUNT,
 	OPT_DURATION,
 	OPT_TRANSITIONS,
+	OPT_VSOCK, /* the families without letters (family_probe.c) */
+	OPT_TIPC,
+	OPT_XDP,
 };
 
 static const struct option long_opts[] = {
     {"tcp", no_argument, NULL, 't'},
     {"udp", no_argument, NULL, 'u'},
     {"unix", no_argument, NULL, 'x'},
+    {"packet", no_argument, NULL, '0'},
+    {"mptcp", no_argument, NULL, 'M'},
+    {"raw", no_argument, NULL, 'w'},
+    {"sctp", no_argument, NULL, 'S'},
+    {"vsock", no_argument, NULL, OPT_VSOCK},
+    {"tipc", no_argument, NULL, OPT_TIPC},
+    {"xdp", no_argument, NULL, OPT_XDP},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
@@ -104,10 +114,19 @@ static const char usage_text[] =
     "  -t, --tcp            TCP sockets\n"
     "  -u, --udp            UDP sockets (default: TCP and UDP)\n"
     "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
+    "  -0, --packet         PACKET sockets (raw and dgram)\n"
+    "  -M, --mptcp          MPTCP sockets (their subflows are TCP's)\n"
+    "  -w, --raw            RAW sockets (raw_diag, else /proc/net/raw)\n"
+    "  -S, --sctp           SCTP sockets (needs sctp_diag)\n"
+    "      --vsock, --tipc, --xdp  not listed: a notice says whether the\n"
+    "                       kernel has their diag module\n"
     "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
     "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
-    "                       unix_seqpacket, all\n"
-    "  -f, --family FAMILY  inet, inet6 or unix\n"
+    "                       unix_seqpacket, packet, packet_raw,\n"
+    "                       packet_dgram, netlink, mptcp, raw, sctp,\n"
+    "                       vsock, vsock_stream, vsock_dgram, tipc, xdp, all\n"
+    "  -f, --family FAMILY  inet, inet6, unix, link, netlink, vsock, tipc\n"
+    "                       or xdp\n"
     "  -4, --ipv4           IPv4 only\n"
     "  -6, --ipv6           IPv6 only\n"
     "  -l, --listening      listening and unconnected sockets only\n"
@@ -324,12 +343,14 @@ static int parse_query(struct opts *o, const char *arg)
 		memcpy(word, p, n);
 		word[n] = '\0';
 		bits = strcmp(word, "all") ? family_query(word)
-					   : PROTO_INET_MASK | PROTO_UNIX_MASK;
+					   : family_all_protos();
 		if (!bits) {
 			return usage_error(
 			    "-A: unknown socket table '%s' (inet, "
 			    "tcp, udp, unix, unix_stream, "
-			    "unix_dgram, unix_seqpacket, all)",
+			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
+			    "packet_dgram, netlink, mptcp, raw, sctp, vsock, "
+			    "vsock_stream, vsock_dgram, tipc, xdp, all)",
 			    word);
 		}
 		o->protocols |= bits;
@@ -345,10 +366,17 @@ static int parse_family(struct opts *o, const char *arg)
 		const char *name;
 		uint32_t bits;
 	} fams[] = {
+	    /* clang-format off */
 	    {"inet", FAM_INET},
 	    {"inet6", FAM_INET6},
 	    {"unix", FAM_UNIX},
 	    {"local", FAM_UNIX},
+	    {"link", FAM_PACKET},
+	    {"netlink", FAM_NETLINK},
+	    {"vsock", FAM_VSOCK},
+	    {"tipc", FAM_TIPC},
+	    {"xdp", FAM_XDP},
+	    /* clang-format on */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
@@ -357,7 +385,10 @@ static int parse_family(struct opts *o, const char *arg)
 			return 0;
 		}
 	}
-	return usage_error("-f: unknown family '%s' (inet, inet6, unix)", arg);
+	return usage_error(
+	    "-f: unknown family '%s' (inet, inet6, unix, link, netlink, vsock, "
+	    "tipc, xdp)",
+	    arg);
 }
 
 /*
@@ -367,23 +398,69 @@ static int parse_family(struct opts *o, const char *arg)
  */
 static void default_selection(struct opts *o)
 {
-	uint32_t inet_fams = FAM_INET | FAM_INET6;
+	uint32_t inet_fams = FAM_INET | FAM_INET6, named = o->protocols;
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
 
 	if (!o->protocols) {
 		if (!o->families || (o->families & inet_fams)) {
 			o->protocols |= PROTO_INET_MASK;
 		}
-		if (o->families & FAM_UNIX) {
-			o->protocols |= PROTO_UNIX_MASK;
-		}
 	}
-	if ((o->protocols & PROTO_INET_MASK) && !(o->families & inet_fams)) {
+	if ((o->protocols & PROTO_INET_ALL) && !(o->families & inet_fams)) {
 		o->families |= inet_fams;
 	}
-	if (o->protocols & PROTO_UNIX_MASK) {
-		o->families |= FAM_UNIX;
+	/* The other families: one family bit, tables of their own. */
+	for (size_t i = 0; i < n; i++) {
+		if (fams[i]->fam_bits & inet_fams) {
+			continue;
+		}
+		if (!named && (o->families & fams[i]->fam_bits)) {
+			o->protocols |= fams[i]->proto_bits;
+		}
+		if (o->protocols & fams[i]->proto_bits) {
+			o->families |= fams[i]->fam_bits;
+		}
 	}
 }
+
+/* top and watch show TCP and UDP only: the other families by name. */
+static int inet_only(const struct opts *o, bool top)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	if (!top && o->cmd != &cmd_watch_entry) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		bool inet = fams[i]->fam_bits & (FAM_INET | FAM_INET6);
+
+		if ((fams[i]->proto_bits & ~PROTO_INET_MASK) &&
+		    ((o->protocols & fams[i]->proto_bits) ||
+		     (!inet && (o->families & fams[i]->fam_bits)))) {
+			return usage_error("%s: %s sockets are not shown (TCP "
+					   "and UDP only)",
+					   top ? "top" : "watch",
+					   fams[i]->name);
+		}
+	}
+	return 0;
+}
+
+/* The table options beyond -t -u -x: the tables each selects. */
+static const struct {
+	int c;
+	uint32_t protos;
+} table_opts[] = {
+    {'0', PROTO_PACKET_MASK},
+    {'M', PROTO_MPTCP},
+    {'w', PROTO_RAW},
+    {'S', PROTO_SCTP},
+    {OPT_VSOCK, PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM},
+    {OPT_TIPC, PROTO_TIPC},
+    {OPT_XDP, PROTO_XDP},
+};
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
@@ -395,6 +472,12 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
 		if (flags[i].c == c) {
 			*(bool *)((char *)o + flags[i].off) = true;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(table_opts); i++) {
+		if (table_opts[i].c == c) {
+			o->protocols |= table_opts[i].protos;
 			return 0;
 		}
 	}
@@ -508,7 +591,7 @@ static int option_error(int c, const char *word)
 }
 
 /* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux46lanHjspoemiN:hVF:A:f:";
+static const char list_letters[] = ":tux0MwS46lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
@@ -784,6 +867,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		return usage_error("watch: the kernel reports no UNIX socket "
 				   "closing (TCP and UDP only)");
 	}
+	ret = inet_only(o, top);
+	if (ret) {
+		return ret;
+	}
 	default_selection(o);
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */
@@ -825,8 +912,20 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	}
 	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
 	 * connected UDP. */
-	if (protocol == IPPROTO_TCP || protocol == 0) {
+	if (protocol == IPPROTO_TCP || protocol == 0 ||
+	    protocol == SOCK_PROTO_MPTCP || protocol == IPPROTO_SCTP) {
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
+}
+
+uint32_t opts_unconn_states(const struct opts *o)
+{
+	uint32_t mask;
+
+	if (filter_states(o->filter, &mask)) {
+		return mask;
+	}
+	/* -l (listening and unconnected) and -a include CLOSE too. */
+	return o->all ? SS_ALL_BITS : SS_BIT(SS_CLOSE);
 }

@@ -19,16 +19,39 @@ enum proto_bit {
 	PROTO_UNIX_STREAM = 1 << 2,
 	PROTO_UNIX_DGRAM = 1 << 3,
 	PROTO_UNIX_SEQPACKET = 1 << 4,
+	/* PACKET sockets by type (family_packet.c): -0 selects both. */
+	PROTO_PACKET_RAW = 1 << 5,
+	PROTO_PACKET_DGRAM = 1 << 6,
+	PROTO_NETLINK = 1 << 7, /* family_netlink.c: -A netlink */
+	PROTO_MPTCP = 1 << 8,	/* family_inet.c: -M, SOCK_PROTO_MPTCP */
+	PROTO_RAW = 1 << 9,	/* family_raw.c: -w, IPPROTO_RAW */
+	PROTO_SCTP = 1 << 10,	/* family_inet.c: -S, IPPROTO_SCTP */
+	/* Probed only (family_probe.c): a notice, no rows. */
+	PROTO_VSOCK_STREAM = 1 << 11,
+	PROTO_VSOCK_DGRAM = 1 << 12,
+	PROTO_TIPC = 1 << 13,
+	PROTO_XDP = 1 << 14,
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
 #define PROTO_UNIX_MASK                                                        \
 	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
+#define PROTO_PACKET_MASK (PROTO_PACKET_RAW | PROTO_PACKET_DGRAM)
+/* The tables only probed (family_probe.c): not in -A all. */
+#define PROTO_PROBE_MASK                                                       \
+	(PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM | PROTO_TIPC | PROTO_XDP)
+/* Every table whose rows are inet records (AF_INET, AF_INET6). */
+#define PROTO_INET_ALL (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW | PROTO_SCTP)
 
 enum family_bit {
 	FAM_INET = 1 << 0,
 	FAM_INET6 = 1 << 1,
 	FAM_UNIX = 1 << 2,
+	FAM_PACKET = 1 << 3, /* -f link */
+	FAM_NETLINK = 1 << 4,
+	FAM_VSOCK = 1 << 5,
+	FAM_TIPC = 1 << 6,
+	FAM_XDP = 1 << 7,
 };
 
 enum fmt_kind {
@@ -95,5 +118,10 @@ void opts_finish(struct opts *o);
 
 /* The kernel state mask to request for one protocol (IPPROTO_*). */
 uint32_t opts_states(const struct opts *o, uint8_t protocol);
+/*
+ * The same for families whose sockets are never connected (PACKET,
+ * NETLINK): every socket is SS_CLOSE, which ss lists without -a.
+ */
+uint32_t opts_unconn_states(const struct opts *o);
 
 #endif

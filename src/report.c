@@ -38,6 +38,7 @@ static void build_states(struct report_states *rs, const struct summary *s)
 		}
 	}
 	rs->unix_total = s->unix_total;
+	memcpy(rs->by_proto, s->by_proto, sizeof(rs->by_proto));
 }
 
 static void build_listeners(struct report *r, const struct summary *s)

@@ -10,7 +10,10 @@
  * Families: AF_INET/AF_INET6 records hold addresses and ports; AF_UNIX
  * records hold the socket type (SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET)
  * in protocol, the name in ext.path (bytes, no NUL), the peer's inode in
- * peer_inode; their addresses and ports stay zero.
+ * peer_inode; their addresses and ports stay zero. AF_PACKET records hold
+ * the type in protocol, the EtherType in link_proto, the interface in
+ * ifindex; their state is SS_CLOSE (ss's UNCONN). AF_NETLINK records hold
+ * the netlink protocol in protocol and the port ids in nl, state SS_CLOSE.
  * Units are raw: bytes, milliseconds as the kernel reports them, counters.
  */
 #ifndef SOCKSCOPE_SOCK_H
@@ -19,6 +22,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * IPPROTO_MPTCP (262) does not fit a protocol byte: MPTCP records and
+ * requests carry this code instead (no inet socket uses it; the request
+ * sends 262 in INET_DIAG_REQ_PROTOCOL).
+ */
+#define SOCK_PROTO_MPTCP 254
 
 /* Kernel TCP state codes (include/net/tcp_states.h). */
 enum tcp_state {
@@ -92,6 +102,18 @@ struct sock_rec {
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	struct sock_ext ext;
+	/* AF_PACKET: the EtherType it receives (host order; 3, ETH_P_ALL:
+	 * every one); its type (SOCK_RAW, SOCK_DGRAM) is in protocol, its
+	 * interface in ifindex (0: any). */
+	uint16_t link_proto;
+	/* AF_NETLINK: the netlink protocol is in protocol; the port ids
+	 * (0: the kernel's socket) and, when connected, the peer's. */
+	struct {
+		uint32_t portid;
+		uint32_t dst_portid;
+		uint32_t dst_group;
+		bool connected;
+	} nl;
 };
 
 #endif

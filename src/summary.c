@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "family.h"
 #include "keytab.h"
 #include "util.h"
 
@@ -386,6 +387,14 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 		add_unix(s, rec);
 		return;
 	}
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		uint32_t bit = family_proto_bit(rec);
+
+		if (bit) {
+			s->by_proto[__builtin_ctz(bit)]++;
+		}
+		return;
+	}
 	if (rec->state >= SS_MAX ||
 	    (rec->family != AF_INET && rec->family != AF_INET6)) {
 		return;
@@ -396,6 +405,12 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 		s->udp[rec->family == AF_INET6][rec->state]++;
 		s->udp_total++;
 	} else {
+		uint32_t bit = family_proto_bit(rec);
+
+		/* MPTCP: a table total, not in TCP's counts. */
+		if (bit) {
+			s->by_proto[__builtin_ctz(bit)]++;
+		}
 		return;
 	}
 	if (rec->state != SS_LISTEN && rec->dport &&

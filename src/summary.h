@@ -113,6 +113,9 @@ struct summary {
 	bool have_previous;
 	bool have_owners;
 	struct summary_priv *priv;
+	/* The families beyond inet and UNIX (PACKET...): sockets per table,
+	 * indexed by the bit position of its PROTO_ bit (opts.h). */
+	uint64_t by_proto[32];
 };
 
 enum { SUM_UNIX_STREAM, SUM_UNIX_DGRAM, SUM_UNIX_SEQPACKET, SUM_UNIX_MAX };

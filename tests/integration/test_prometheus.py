@@ -131,6 +131,9 @@ def main():
         "list": netns.run([binary, "-t4", "--format", "prometheus"]).stdout,
         "summary": netns.run([binary, "summary", "--format",
                               "prometheus"]).stdout,
+        # The tables beyond TCP, UDP and UNIX (sockscope_table_sockets).
+        "summary -0": netns.run([binary, "summary", "-0", "-A", "netlink",
+                                 "--format", "prometheus"]).stdout,
         "advise": netns.run([binary, "advise", "--interval", "0", "--format",
                              "prometheus"], check_rc=None).stdout,
         # tcp_max_orphans is host-wide: a namespace has no file for it,

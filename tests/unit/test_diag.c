@@ -26,8 +26,13 @@
 #include "diag_parse.h"
 #include "family.h"
 #include "format.h"
+#include "ifname.h"
 
+#include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/unix_diag.h>
+
+#include "opts.h"
 
 #define MAX_RECS 32
 
@@ -482,11 +487,241 @@ static void test_unix_malformed(void **unused)
 	assert_null(rec.ext.path);
 
 	/* A family with no registry entry. */
-	start_unix(&m)->udiag_family = AF_PACKET;
+	start_unix(&m)->udiag_family = AF_KEY;
 	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
 	/* The inet parser refuses UNIX messages. */
 	start_unix(&m);
 	assert_int_equal(diag_parse_inet(&m.nlh, IPPROTO_TCP, &rec), -EBADMSG);
+}
+
+static struct packet_diag_msg *start_packet(struct msgbuf *m, uint8_t type,
+					    uint16_t proto)
+{
+	struct packet_diag_msg *p;
+
+	memset(m, 0, sizeof(*m));
+	m->nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	m->nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*p));
+	p = NLMSG_DATA(&m->nlh);
+	p->pdiag_family = AF_PACKET;
+	p->pdiag_type = type;
+	p->pdiag_num = proto;
+	p->pdiag_ino = 5151;
+	p->pdiag_cookie[0] = 9;
+	return p;
+}
+
+/* packet_diag replies: type, EtherType, interface, Recv-Q as ss. */
+static void test_packet_message(void **unused)
+{
+	struct packet_diag_info info = {.pdi_index = 99999};
+	uint32_t mem[SK_MEMINFO_VARS] = {[SK_MEMINFO_RMEM_ALLOC] = 2304};
+	uint32_t uid = 1001;
+	struct opts o = {0};
+	struct fmt_ctx ctx = {.o = &o, .ifn = ifnames_create()};
+	struct msgbuf m;
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	start_packet(&m, SOCK_DGRAM, 0x0800);
+	add_attr(&m, PACKET_DIAG_INFO, &info, sizeof(info));
+	add_attr(&m, PACKET_DIAG_UID, &uid, 4);
+	add_attr(&m, PACKET_DIAG_MEMINFO, mem, sizeof(mem));
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.family, AF_PACKET);
+	assert_int_equal(rec.protocol, SOCK_DGRAM);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_int_equal(rec.link_proto, 0x0800);
+	assert_int_equal(rec.ifindex, 99999);
+	assert_int_equal(rec.uid, 1001);
+	assert_int_equal(rec.inode, 5151);
+	assert_int_equal(rec.recv_q, 2304);
+	assert_true(rec.cookie == 9);
+	assert_string_equal(format_rec_netid(&rec, nb), "p_dgr");
+	assert_string_equal(format_family_name(&rec), "packet");
+	assert_int_equal(family_proto_bit(&rec), PROTO_PACKET_DGRAM);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "ip:if99999");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "*");
+	o.numeric = true;
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "[2048]:if99999");
+
+	/* ETH_P_ALL on any interface: "*:*", with -n too. */
+	start_packet(&m, SOCK_RAW, 0x0003);
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "*:*");
+	assert_string_equal(format_rec_netid(&rec, nb), "p_raw");
+	assert_int_equal(family_proto_bit(&rec), PROTO_PACKET_RAW);
+	assert_string_equal(family_packet_proto(0, false, nb), "[0]");
+	assert_string_equal(family_packet_proto(0xffff, false, nb), "[65535]");
+	assert_string_equal(family_packet_proto(0x86dd, false, nb), "ipv6");
+	assert_string_equal(family_packet_proto(0x88cc, false, nb), "LLDP");
+
+	/* Short messages and overlong attributes are refused. */
+	start_packet(&m, SOCK_RAW, 3);
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(struct packet_diag_msg) - 1);
+	assert_int_equal(diag_parse_packet(&m.nlh, 0, &rec), -EBADMSG);
+	start_packet(&m, SOCK_RAW, 3);
+	add_attr(&m, PACKET_DIAG_UID, &uid, 4);
+	((struct nlattr *)(m.bytes +
+			   NLMSG_LENGTH(sizeof(struct packet_diag_msg))))
+	    ->nla_len = 300;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
+	/* A short INFO is no interface. */
+	start_packet(&m, SOCK_RAW, 3);
+	add_attr(&m, PACKET_DIAG_INFO, &info, 4);
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.ifindex, 0);
+	ifnames_destroy(ctx.ifn);
+}
+
+/* netlink_diag replies: protocol, port ids, queues from skmem, as ss. */
+static void test_netlink_message(void **unused)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = {
+	    [SK_MEMINFO_RMEM_ALLOC] = 832, [SK_MEMINFO_WMEM_ALLOC] = 64};
+	struct opts o = {.root = "/nonexistent"};
+	struct fmt_ctx ctx = {.o = &o};
+	struct netlink_diag_msg *n;
+	struct msgbuf m;
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*n));
+	n = NLMSG_DATA(&m.nlh);
+	n->ndiag_family = AF_NETLINK;
+	n->ndiag_type = SOCK_RAW;
+	n->ndiag_protocol = 6; /* XFRM: not TCP */
+	n->ndiag_state = 1;    /* connected */
+	n->ndiag_portid = (uint32_t)-4100;
+	n->ndiag_dst_group = 2;
+	n->ndiag_dst_portid = 77;
+	n->ndiag_ino = 99;
+	add_attr(&m, NETLINK_DIAG_MEMINFO, mem, sizeof(mem));
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.family, AF_NETLINK);
+	assert_int_equal(rec.protocol, 6);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_string_equal(format_rec_state(&rec), "UNCONN");
+	assert_int_equal(rec.recv_q, 832);
+	assert_int_equal(rec.send_q, 64);
+	assert_int_equal(rec.inode, 99);
+	assert_string_equal(format_rec_netid(&rec, nb), "nl");
+	assert_string_equal(format_family_name(&rec), "netlink");
+	assert_int_equal(family_proto_bit(&rec), PROTO_NETLINK);
+	/* No such process under the root: the signed number. */
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "xfrm:-4100");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "2:77");
+	o.numeric = true;
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "6:-4100");
+	/* The kernel's socket, unconnected. */
+	n->ndiag_portid = 0;
+	n->ndiag_state = 0;
+	o.numeric = false;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "xfrm:kernel");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "*");
+	assert_string_equal(family_netlink_proto(22, false, nb), "22");
+	assert_string_equal(family_netlink_proto(17, false, nb), "17");
+	assert_string_equal(family_netlink_proto(0, true, nb), "0");
+	/* A short message is refused. */
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*n) - 1);
+	assert_int_equal(diag_parse_netlink(&m.nlh, 0, &rec), -EBADMSG);
+}
+
+/* An mptcp_diag reply: an inet record of protocol SOCK_PROTO_MPTCP,
+ * whatever INET_DIAG_PROTOCOL says, its mptcp_info never a tcp_info. */
+static void test_mptcp_message(void **unused)
+{
+	uint8_t info[64] = {0}, proto = IPPROTO_TCP;
+	struct msgbuf m;
+	struct sock_rec rec;
+	char nb[8];
+
+	(void)unused;
+	start_msg(&m, AF_INET6)->idiag_state = SS_LISTEN;
+	add_attr(&m, INET_DIAG_INFO, info, sizeof(info));
+	add_attr(&m, INET_DIAG_PROTOCOL, &proto, 1);
+	assert_int_equal(diag_parse(&m.nlh, SOCK_PROTO_MPTCP, &rec), 0);
+	assert_int_equal(rec.family, AF_INET6);
+	assert_int_equal(rec.protocol, SOCK_PROTO_MPTCP);
+	assert_null(rec.ext.tcp_info);
+	assert_string_equal(format_rec_netid(&rec, nb), "mptcp");
+	assert_string_equal(format_rec_state(&rec), "LISTEN");
+	assert_int_equal(family_proto_bit(&rec), PROTO_MPTCP);
+	/* A TCP reply keeps its tcp_info. */
+	assert_int_equal(diag_parse(&m.nlh, IPPROTO_TCP, &rec), 0);
+	assert_int_equal(rec.protocol, IPPROTO_TCP);
+	assert_non_null(rec.ext.tcp_info);
+}
+
+/* /proc/net/raw and raw6 lines (no raw_diag) into inet RAW records. */
+static void test_raw_proc_lines(void **unused)
+{
+	static const char v4[] =
+	    "  88: 0100007F:0001 0200007F:0000 01 00000010:00000680 "
+	    "00:00000000 00000000  1000        0 48105543 2 "
+	    "00000000e9af14c9 0\n";
+	static const char v6[] =
+	    "  125: 00000000000000000000000001000000:00FD "
+	    "00000000000000000000000000000000:0000 07 00000000:00000000 "
+	    "00:00000000 00000000     0        0 48105546 2 "
+	    "00000000d71414fe 0\n";
+	const uint8_t lo4[4] = {127, 0, 0, 1}, two[4] = {127, 0, 0, 2};
+	uint8_t lo6[16] = {0};
+	struct fmt_ctx ctx = {0};
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	lo6[15] = 1;
+	assert_int_equal(family_raw_parse_line("  sl  local_address rem_address"
+					       "   st tx_queue rx_queue\n",
+					       AF_INET, &rec),
+			 1);
+	assert_int_equal(family_raw_parse_line(v4, AF_INET, &rec), 0);
+	assert_int_equal(rec.family, AF_INET);
+	assert_int_equal(rec.protocol, IPPROTO_RAW);
+	assert_int_equal(rec.state, SS_ESTABLISHED);
+	assert_memory_equal(rec.saddr, lo4, 4);
+	assert_memory_equal(rec.daddr, two, 4);
+	assert_int_equal(rec.sport, 1);
+	assert_int_equal(rec.send_q, 16);
+	assert_int_equal(rec.recv_q, 0x680);
+	assert_int_equal(rec.uid, 1000);
+	assert_int_equal(rec.inode, 48105543);
+	assert_string_equal(format_rec_netid(&rec, nb), "raw");
+	assert_int_equal(family_proto_bit(&rec), PROTO_RAW);
+	/* Numeric (no services): the protocol number as the port. */
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "127.0.0.1:1");
+	assert_int_equal(family_raw_parse_line(v6, AF_INET6, &rec), 0);
+	assert_memory_equal(rec.saddr, lo6, 16);
+	assert_int_equal(rec.state, SS_CLOSE);
+	assert_int_equal(rec.sport, 253);
+	assert_string_equal(format_rec_state(&rec), "UNCONN");
+	/* ss's name for a protocol /etc/protocols may lack. */
+	assert_int_equal(family_raw_proto_name(buf, 253), 11);
+	assert_string_equal(buf, "ipproto-253");
+	/* Damaged lines: refused. */
+	assert_int_equal(
+	    family_raw_parse_line("  1: zz:1 0:0 07\n", AF_INET, &rec),
+	    -EBADMSG);
+	assert_int_equal(family_raw_parse_line(v6, AF_INET, &rec), -EBADMSG);
+	assert_int_equal(family_raw_parse_line(v4, AF_INET6, &rec), -EBADMSG);
+	assert_int_equal(family_raw_parse_line("", AF_INET, &rec), -EBADMSG);
 }
 
 int main(void)
@@ -502,6 +737,10 @@ int main(void)
 	    cmocka_unit_test(test_cc_and_ulp),
 	    cmocka_unit_test(test_unix_message),
 	    cmocka_unit_test(test_unix_malformed),
+	    cmocka_unit_test(test_packet_message),
+	    cmocka_unit_test(test_netlink_message),
+	    cmocka_unit_test(test_mptcp_message),
+	    cmocka_unit_test(test_raw_proc_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

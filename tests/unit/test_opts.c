@@ -143,6 +143,59 @@ static void test_interval_fractions(void **unused)
 	}
 }
 
+/* Each family's options select its tables and family, as ss's do. */
+static void test_family_tables(void **unused)
+{
+	static const struct {
+		const char *args;
+		uint32_t protocols, families;
+	} cases[] = {
+	    {"-0", PROTO_PACKET_MASK, FAM_PACKET},
+	    {"--packet", PROTO_PACKET_MASK, FAM_PACKET},
+	    {"-f link", PROTO_PACKET_MASK, FAM_PACKET},
+	    {"-A packet_raw", PROTO_PACKET_RAW, FAM_PACKET},
+	    {"-A netlink", PROTO_NETLINK, FAM_NETLINK},
+	    {"-f netlink", PROTO_NETLINK, FAM_NETLINK},
+	    {"-M", PROTO_MPTCP, FAM_INET | FAM_INET6},
+	    {"-M -4", PROTO_MPTCP, FAM_INET},
+	    {"-w", PROTO_RAW, FAM_INET | FAM_INET6},
+	    {"--raw -6", PROTO_RAW, FAM_INET6},
+	    {"-S", PROTO_SCTP, FAM_INET | FAM_INET6},
+	    {"--vsock", PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, FAM_VSOCK},
+	    {"-A vsock_dgram", PROTO_VSOCK_DGRAM, FAM_VSOCK},
+	    {"--tipc", PROTO_TIPC, FAM_TIPC},
+	    {"-f xdp", PROTO_XDP, FAM_XDP},
+	    {"-t -f netlink", PROTO_TCP, FAM_NETLINK | FAM_INET | FAM_INET6},
+	    {"-0 -A netlink", PROTO_PACKET_MASK | PROTO_NETLINK,
+	     FAM_PACKET | FAM_NETLINK},
+	};
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		print_message("%s\n", cases[i].args);
+		assert_int_equal(parse(&o, &w, cases[i].args), 0);
+		assert_int_equal(o.protocols, cases[i].protocols);
+		assert_int_equal(o.families, cases[i].families);
+		opts_finish(&o);
+	}
+	/* -A all: every listed table, not the probed ones. */
+	assert_int_equal(parse(&o, &w, "-A all"), 0);
+	assert_true((o.protocols & PROTO_PACKET_MASK) == PROTO_PACKET_MASK &&
+		    (o.protocols & PROTO_NETLINK) &&
+		    (o.protocols & PROTO_MPTCP) && (o.protocols & PROTO_RAW) &&
+		    (o.protocols & PROTO_SCTP) &&
+		    !(o.protocols & PROTO_PROBE_MASK));
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "-A nosuch"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "-f bluetooth"), EXIT_USAGE);
+	/* top and watch list TCP and UDP only. */
+	assert_int_equal(parse(&o, &w, "top -A netlink"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "watch -M"), EXIT_USAGE);
+	assert_int_equal(parse(&o, &w, "watch -f link"), EXIT_USAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -150,6 +203,7 @@ int main(void)
 	    cmocka_unit_test(test_late_command_is_filter),
 	    cmocka_unit_test(test_top_letters),
 	    cmocka_unit_test(test_interval_fractions),
+	    cmocka_unit_test(test_family_tables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
