@@ -348,11 +348,10 @@ static void json_opt_string(struct obuf *ob, const char *key, const char *s)
 	}
 }
 
-/* "netns": {inode, label, kind, pid} (issue 19), container, pod and unit
- * where the label came from one. */
-static void json_netns(struct obuf *ob, const struct netns_entry *e)
+/* {inode, label, kind, pid} (issue 19), and runtime, container, pod and
+ * unit where the label came from one. */
+void detail_json_netns(struct obuf *ob, const struct netns_entry *e)
 {
-	json_key(ob, "netns");
 	if (!e) {
 		obuf_puts(ob, "null");
 		return;
@@ -417,7 +416,8 @@ void detail_json(struct obuf *ob, const struct fmt_ctx *ctx,
 	const struct opts *o = ctx->o;
 
 	if (o->netns || o->all_netns) {
-		json_netns(ob, ctx->ns_entry);
+		json_key(ob, "netns");
+		detail_json_netns(ob, ctx->ns_entry);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
 		if (block_wanted(o, &blocks[i])) {

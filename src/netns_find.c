@@ -309,7 +309,7 @@ static int scan_procs(struct netns_set *s, const char *root)
 }
 
 /* Where ip netns and the container runtimes mount namespaces. */
-static const struct {
+static const struct dir_src {
 	const char *dir;
 	bool named;
 } dirs[] = {
@@ -318,6 +318,25 @@ static const struct {
     {"/run/docker/netns", false},
     {"/var/run/docker/netns", false},
 };
+
+/* Whether dirs[i] is an earlier one (/var/run is /run on most systems):
+ * each name is read, and its duplicates said, once. */
+static bool seen_dir(const char *root, const struct dir_src *d, size_t i)
+{
+	char a[PATH_MAX], b[PATH_MAX];
+	struct stat sa, sb;
+
+	if (path_under(a, root, d[i].dir) || stat(a, &sa)) {
+		return true; /* nothing to read there */
+	}
+	for (size_t k = 0; k < i; k++) {
+		if (!path_under(b, root, d[k].dir) && !stat(b, &sb) &&
+		    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino) {
+			return true;
+		}
+	}
+	return false;
+}
 
 int netns_discover(struct netns_set *s, const char *root)
 {
@@ -333,7 +352,9 @@ int netns_discover(struct netns_set *s, const char *root)
 	netns_set_add(s, st.st_dev, st.st_ino, "/proc/self/ns/net", getpid(),
 		      &cur, &merged);
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		scan_dir(s, root, dirs[i].dir, dirs[i].named);
+		if (!seen_dir(root, dirs, i)) {
+			scan_dir(s, root, dirs[i].dir, dirs[i].named);
+		}
 	}
 	scan_user_dirs(s, root);
 	scan_mounts(s, root);

@@ -670,11 +670,11 @@ static int check_combinations(const struct opts *o)
 	if (o->save_path && o->load_path) {
 		return usage_error("--save and --load exclude each other");
 	}
-	if (o->all_netns && o->cmd != &cmd_list_entry) {
-		/* Not ignored in silence: counts and advice are per
-		 * namespace; run the command once per -N instead. */
-		return usage_error("--all-netns applies to list only; use -N "
-				   "NAME per namespace");
+	if (o->all_netns && o->cmd != &cmd_list_entry &&
+	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry) {
+		/* Not ignored in silence: run the command once per -N. */
+		return usage_error("--all-netns applies to list, summary and "
+				   "advise only; use -N NAME per namespace");
 	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");
