@@ -29,6 +29,8 @@ UID = "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f%04d" % (int(TAG) % 10000)
 UNIT = f"sockscope-test-{TAG}.service"
 NAMED, ALIAS = f"nsa{TAG}", f"nsb{TAG}"
 BIND = f"/run/sockscope-bind-{TAG}"
+EVIL_UNIT = f"e\x1b[2J{TAG}.service"
+EVIL_ESC = f"e\\x1b[2J{TAG}.service"
 
 # Joins the cgroups named (cgroup.procs paths), listens on each port (in
 # the namespace file given with --ns, then back home), writes net sysctls
@@ -192,6 +194,9 @@ def setup(cg, v2, v1):
     # a systemd service: through v1 name=systemd where the host has it
     procs = cg.make(v1 or v2, UNIT)
     held.append(holder(["--cg", procs, "7104"], ["unshare", "-n"]))
+    # a unit whose name clears the screen: printed escaped everywhere
+    procs = cg.make(v2, EVIL_UNIT)
+    held.append(holder(["--cg", procs, "7108"], ["unshare", "-n"]))
     # a plain process
     plain = holder(["7105"], ["unshare", "-n"])
     held.append(plain)
@@ -230,6 +235,7 @@ def want_labels(plain, v2, v1):
         7104: (UNIT, "service"),
         7106: (NAMED, "named"),
         7107: (BIND, "path"),
+        7108: (EVIL_UNIT, "service"),
     }
     p = plain_label(plain, v2, v1)
     if p:
@@ -270,9 +276,11 @@ def test_list(binary, want):
     lines = go([binary, "--all-netns", "-tln"]).stdout.splitlines()
     check(lines and lines[0].startswith("Netns"), f"table header: {lines}")
     for port, (label, _) in want.items():
+        label = EVIL_ESC if label == EVIL_UNIT else label
         rows = [l for l in lines if f":{port} " in l]
         check(len(rows) == 1 and rows[0].startswith(label + " "),
               f"table: :{port} once, as {label!r}: {rows}")
+    check("\x1b" not in "".join(lines), "table: labels escaped")
 
 
 def test_names_said(binary):
@@ -318,7 +326,9 @@ def test_summary(binary, want):
     check(top.get("netns", {}).get("label") == want[7103][0] and
           top.get("value") == 3, f"summary: the pod ranks first: {top}")
     table = go([binary, "summary", "--all-netns"]).stdout
+    check("\x1b" not in table, "summary table: labels escaped")
     for label, kind in want.values():
+        label = EVIL_ESC if label == EVIL_UNIT else label
         check(table.count(f"Netns {label} ({kind}, inode ") == 1,
               f"summary table: a section for {label!r}")
     check("Namespaces by sockets (top " in table and
@@ -336,6 +346,9 @@ def test_summary(binary, want):
         f'sockscope_netns_info{{netns="{BIND}",kind="path"}} 1',
     )
     lines = prom.splitlines()
+    check("\x1b" not in prom and
+          f'netns="{EVIL_ESC.replace(chr(92), chr(92) * 2)}"' in prom,
+          "summary prometheus: labels escaped")
     for s in want_series:
         check(s in lines, f"summary prometheus: {s}")
     infos = [l for l in lines if l.startswith("sockscope_netns_info{")]
