@@ -15,8 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format_prom.h"
 #include "netns_find.h"
 #include "netns_label.h"
+#include "opts.h"
+#include "state.h"
 
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define UID  "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b"
@@ -334,6 +337,74 @@ static void test_discover_fixture(void **unused)
 	assert_int_equal(system(cmd), 0);
 }
 
+static size_t count_lines(const char *text, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *p = text; p && *p;
+	     p = strchr(p, '\n'), p = p ? p + 1 : p) {
+		n += !strncmp(p, prefix, strlen(prefix));
+	}
+	return n;
+}
+
+/*
+ * Prometheus across namespaces: one label set each, container and pod
+ * labels where known, and past PROM_NETNS_MAX the rest added up under
+ * netns="_other" (the documented bound on cardinality).
+ */
+static void test_prom_netns_bounded(void **unused)
+{
+	size_t n = PROM_NETNS_MAX + 2;
+	struct prom_netns_row *rows = calloc(n, sizeof(*rows));
+	struct netns_label *l = calloc(n, sizeof(*l));
+	FILE *f = tmpfile();
+	struct obuf ob;
+	char *text;
+	long len;
+
+	(void)unused;
+	assert_non_null(f);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pid:%zu x", i + 1);
+		netns_label_set(&l[i], NETNS_KIND_PROCESS, name);
+		rows[i].label = &l[i];
+		rows[i].states.tcp[0][SS_LISTEN] = 1;
+	}
+	assert_true(
+	    netns_label_cgroup_path("/kubepods/pod" UID "/" ID64, &l[0]));
+	rows[n - 1].fill_max = 0.5;
+	obuf_init(&ob, fileno(f), 1 << 16);
+	prom_netns(&ob, rows, n, PROTO_TCP, true);
+	assert_int_equal(obuf_finish(&ob), 0);
+	len = ftell(f);
+	text = calloc(1, (size_t)len + 1);
+	rewind(f);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	assert_int_equal(count_lines(text, "sockscope_netns_info{"),
+			 PROM_NETNS_MAX + 1);
+	assert_int_equal(count_lines(text, "# TYPE sockscope_sockets "), 1);
+	assert_non_null(strstr(text, "sockscope_sockets{netns=\"_other\","
+				     "netid=\"tcp\",family=\"inet\","
+				     "state=\"listen\"} 2\n"));
+	assert_non_null(strstr(
+	    text, "sockscope_listen_queue_max_fill_ratio{netns=\"_other\"} "
+		  "0.500000\n"));
+	assert_non_null(strstr(text, "sockscope_sockets{netns=\"pod:" UID
+				     " 0123456789ab\",container=\"0123456789ab"
+				     "\",pod=\"" UID "\",netid=\"tcp\","));
+	assert_non_null(strstr(text, "sockscope_netns_info{netns=\"pid:2 x\","
+				     "kind=\"process\"} 1\n"));
+	assert_non_null(strstr(text, "sockscope_advice_worst_severity{netns="
+				     "\"pid:2 x\"} 0\n"));
+	free(text);
+	fclose(f);
+	free(rows);
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -343,6 +414,7 @@ int main(void)
 	    cmocka_unit_test(test_set_merge),
 	    cmocka_unit_test(test_set_match),
 	    cmocka_unit_test(test_discover_fixture),
+	    cmocka_unit_test(test_prom_netns_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
