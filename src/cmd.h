@@ -61,6 +61,13 @@ struct list_out {
 };
 
 int list_enter_netns(const struct opts *o);
+/*
+ * list_enter_netns(), and *e says which namespace it entered (identity
+ * and label; e->path NULL; all zero without -N). -N also takes what
+ * --all-netns labels: a container id prefix, a pod uid, a unit name.
+ */
+struct netns_entry;
+int list_enter_netns_entry(const struct opts *o, struct netns_entry *e);
 void list_out_begin(struct list_out *lo, const struct opts *o);
 int list_out_end(struct list_out *lo);
 

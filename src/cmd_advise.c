@@ -5,11 +5,16 @@
  * actions and source. Exit 3 when a warning-or-worse rule fired, so cron
  * and CI can act on it.
  */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "advice.h"
+#include "netns_find.h"
 #include "cmd.h"
 #include "format_prom.h"
 #include "jw.h"
@@ -67,9 +72,46 @@ static void advise_table(struct obuf *ob, const struct snapshot *snap,
 	}
 }
 
-static void json_one(struct jw *w, const struct advice *a)
+/* The namespace as detail_json_netns() writes it, through jw. */
+static void json_netns(struct jw *w, const struct netns_entry *e)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} opt[] = {
+	    {"runtime", offsetof(struct netns_label, runtime)},
+	    {"container", offsetof(struct netns_label, container)},
+	    {"pod", offsetof(struct netns_label, pod)},
+	    {"unit", offsetof(struct netns_label, unit)},
+	};
+
+	jw_object(w, "netns");
+	jw_u64(w, "inode", e->ino);
+	jw_string(w, "label", e->label.text);
+	jw_string(w, "kind", netns_kind_name(e->label.kind));
+	if (e->pid) {
+		jw_u64(w, "pid", (uint64_t)e->pid);
+	} else {
+		jw_null(w, "pid");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(opt); i++) {
+		const char *v = (const char *)&e->label + opt[i].off;
+
+		if (v[0]) {
+			jw_string(w, opt[i].key, v);
+		}
+	}
+	jw_end(w);
+}
+
+/* e: the namespace it fired in (--all-netns), else NULL. */
+static void json_one(struct jw *w, const struct advice *a,
+		     const struct netns_entry *e)
 {
 	jw_object(w, NULL);
+	if (e) {
+		json_netns(w, e);
+	}
 	jw_string(w, "rule", a->rule->id);
 	jw_string(w, "severity", advice_sev_name(a->sev));
 	jw_string(w, "message", a->message);
@@ -105,7 +147,7 @@ static void advise_json(struct obuf *ob, const struct snapshot *snap,
 	}
 	jw_array(&w, "advice");
 	for (size_t i = 0; i < n; i++) {
-		json_one(&w, &a[i]);
+		json_one(&w, &a[i], NULL);
 	}
 	jw_end(&w);
 	jw_array(&w, "rules");
@@ -123,14 +165,303 @@ static void advise_json(struct obuf *ob, const struct snapshot *snap,
 	obuf_putc(ob, '\n');
 }
 
-static int advise_exec(const struct opts *o)
+/* ---- advise --all-netns (issue 19) ---- */
+
+/* Each namespace's snapshot, by its index in the set. */
+struct ns_advise {
+	const struct opts *o;
+	const struct netns_set *set;
+	struct snapshot *snap;
+	struct timespec *at; /* when its first sample was taken */
+	bool *ok;	     /* its snapshot was gathered */
+	/* the second pass: the namespaces sampled once, each set index */
+	const struct netns_set *again;
+	size_t *map;
+};
+
+static double since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static int first_sample(const struct netns_entry *e, void *data)
+{
+	struct ns_advise *na = data;
+	size_t i = (size_t)(e - na->set->v);
+
+	clock_gettime(CLOCK_MONOTONIC, &na->at[i]);
+	if (snapshot_gather_opts(&na->snap[i], na->o, 0)) {
+		snapshot_finish(&na->snap[i]);
+		return -ENODEV; /* said; a skip */
+	}
+	na->ok[i] = true;
+	return 0;
+}
+
+/* The second sample where the first was taken: one sleep for all. */
+static int second_sample(const struct netns_entry *e, void *data)
+{
+	struct ns_advise *na = data;
+	size_t i = na->map[e - na->again->v];
+
+	return snapshot_resample_opts(&na->snap[i], na->o, since(&na->at[i]))
+		   ? -ENODEV
+		   : 0;
+}
+
+/* What fired in every sampled namespace, in namespace order. */
+struct ns_result {
+	struct advice *adv; /* subjects prefixed with the namespace's label */
+	const struct netns_entry **of; /* the namespace each fired in */
+	size_t n;
+	struct prom_netns_row *prom; /* one per sampled namespace */
+	size_t n_prom;
+	const struct snapshot *any; /* a sampled one, for the kernel */
+};
+
+/* One namespace's figures for Prometheus, from its snapshot. */
+static void prom_row(struct prom_netns_row *row, const struct netns_entry *e,
+		     const struct snapshot *snap, unsigned int top)
+{
+	struct report r;
+
+	report_build(&r, snap, top);
+	*row = (struct prom_netns_row){
+	    .label = &e->label,
+	    .states = r.states,
+	    .fill_max = r.n_listeners ? r.listeners[0].fill : 0,
+	    .tuple_ratio = r.tuples.max_held_ratio,
+	    .have_ports = r.ports.have,
+	};
+	report_finish(&r);
+}
+
+static void add_fired(struct ns_result *res, const struct advice *a, size_t k,
+		      const struct netns_entry *e)
+{
+	res->adv = xrealloc(res->adv, (res->n + k + 1) * sizeof(*res->adv));
+	res->of = xrealloc(res->of, (res->n + k + 1) * sizeof(*res->of));
+	for (size_t j = 0; j < k; j++) {
+		struct advice *to = &res->adv[res->n];
+
+		*to = a[j];
+		/* A long label and subject are cut, and say so. */
+		if ((size_t)snprintf(to->subject, sizeof(to->subject),
+				     "netns %s%s%s", e->label.text,
+				     a[j].subject[0] ? ": " : "",
+				     a[j].subject) >= sizeof(to->subject)) {
+			memcpy(to->subject + sizeof(to->subject) - 4, "...", 4);
+		}
+		res->of[res->n++] = e;
+	}
+}
+
+/* The rules in every sampled namespace. */
+static void run_rules(const struct ns_advise *na, struct ns_result *res)
 {
 	struct advice *a = xcalloc(advice_rules_count(), sizeof(*a));
+	size_t *start = xcalloc(na->set->n + 1, sizeof(*start));
+
+	memset(res, 0, sizeof(*res));
+	res->prom = xcalloc(na->set->n + 1, sizeof(*res->prom));
+	for (size_t i = 0; i < na->set->n; i++) {
+		const struct netns_entry *e = &na->set->v[i];
+		size_t k;
+
+		if (!na->ok[i]) {
+			continue;
+		}
+		res->any = &na->snap[i];
+		k = advice_run(&na->snap[i], a);
+		add_fired(res, a, k, e);
+		prom_row(&res->prom[res->n_prom], e, &na->snap[i], na->o->top);
+		res->prom[res->n_prom].n_fired = k;
+		start[res->n_prom++] = res->n - k;
+	}
+	/* res->adv has stopped moving: each namespace's slice of it. */
+	for (size_t i = 0; i < res->n_prom; i++) {
+		res->prom[i].fired = &res->adv[start[i]];
+	}
+	free(start);
+	free(a);
+}
+
+static int by_severity(const void *pa, const void *pb, void *data)
+{
+	const struct advice *adv = data;
+	size_t x = *(const size_t *)pa, y = *(const size_t *)pb;
+
+	if (adv[x].sev != adv[y].sev) {
+		return adv[x].sev > adv[y].sev ? -1 : 1;
+	}
+	return x < y ? -1 : x > y; /* namespace order, then rule order */
+}
+
+static void all_netns_table(struct obuf *ob, const struct ns_result *res,
+			    const size_t *order)
+{
+	const struct snapshot *snap = res->any;
+
+	obuf_puts(ob, "kernel ");
+	put_escaped(ob,
+		    snap && snap->have_kernel ? snap->osrelease : "unknown");
+	obuf_printf(ob, "; %u rules in %zu namespaces; ",
+		    (unsigned int)advice_rules_count(), res->n_prom);
+	if (snap && snap->interval_s) {
+		obuf_puts(ob, "counters sampled twice\n");
+	} else {
+		obuf_puts(ob, "one sample: rules on counter rates skipped\n");
+	}
+	if (!res->n) {
+		obuf_puts(ob, "no advice: every rule passed\n");
+	}
+	for (size_t i = 0; i < res->n; i++) {
+		obuf_putc(ob, '\n');
+		table_one(ob, &res->adv[order[i]]);
+	}
+}
+
+static void all_netns_json(struct obuf *ob, const struct ns_result *res,
+			   const size_t *order, const struct ns_advise *na)
+{
+	const struct snapshot *snap = res->any;
+	struct jw w;
+
+	jw_init(&w, ob);
+	jw_object(&w, NULL);
+	jw_string(&w, "kernel",
+		  snap && snap->have_kernel ? snap->osrelease : "");
+	jw_string(&w, "worst",
+		  advice_sev_name(res->n ? res->adv[order[0]].sev : SEV_NONE));
+	jw_array(&w, "namespaces");
+	for (size_t i = 0; i < na->set->n; i++) {
+		if (na->ok[i]) {
+			jw_object(&w, NULL);
+			json_netns(&w, &na->set->v[i]);
+			jw_double(&w, "interval_s", na->snap[i].interval_s);
+			jw_end(&w);
+		}
+	}
+	jw_end(&w);
+	jw_array(&w, "advice");
+	for (size_t i = 0; i < res->n; i++) {
+		json_one(&w, &res->adv[order[i]], res->of[order[i]]);
+	}
+	jw_end(&w);
+	jw_end(&w);
+	obuf_putc(ob, '\n');
+}
+
+/*
+ * Both samples of every namespace: the first in each, one sleep, the
+ * second in each (a namespace is entered twice, its counters read
+ * --interval apart whatever the number of namespaces).
+ */
+static int sample_all(struct ns_advise *na, unsigned int *skipped)
+{
+	long long ns = (long long)na->o->interval_ms * 1000000;
+	struct timespec ts = {.tv_sec = (time_t)(ns / 1000000000),
+			      .tv_nsec = (long)(ns % 1000000000)};
+	struct netns_set again = {0};
+	int err = netns_each(na->set, first_sample, na, skipped);
+
+	if (err || !ns) {
+		return err;
+	}
+	while (nanosleep(&ts, &ts) && errno == EINTR) {
+	}
+	/* Only those sampled once: a skip is said once. */
+	again.v = xcalloc(na->set->n + 1, sizeof(*again.v));
+	na->map = xcalloc(na->set->n + 1, sizeof(*na->map));
+	for (size_t i = 0; i < na->set->n; i++) {
+		if (na->ok[i]) {
+			na->map[again.n] = i;
+			again.v[again.n++] = na->set->v[i];
+		}
+	}
+	na->again = &again;
+	err = netns_each(&again, second_sample, na, skipped);
+	free(again.v);
+	return err;
+}
+
+static int advise_all_netns(const struct opts *o)
+{
+	struct ns_advise na = {.o = o};
+	struct ns_result res = {0};
+	unsigned int skipped = 0;
+	struct netns_set set;
+	size_t *order = NULL;
+	struct obuf out;
+	int ret = EXIT_RUNTIME;
+	int err = netns_discover(&set, o->root);
+
+	if (err) {
+		warnx_("--all-netns: %s", strerror(-err));
+		return EXIT_RUNTIME;
+	}
+	netns_set_sort(&set);
+	na.set = &set;
+	na.snap = xcalloc(set.n + 1, sizeof(*na.snap));
+	na.at = xcalloc(set.n + 1, sizeof(*na.at));
+	na.ok = xcalloc(set.n + 1, sizeof(*na.ok));
+	if (sample_all(&na, &skipped)) {
+		goto out;
+	}
+	run_rules(&na, &res);
+	order = xcalloc(res.n + 1, sizeof(*order));
+	for (size_t i = 0; i < res.n; i++) {
+		order[i] = i;
+	}
+	qsort_r(order, res.n, sizeof(*order), by_severity, res.adv);
+	obuf_init(&out, STDOUT_FILENO, 64 * 1024);
+	if (o->format == FMT_PROMETHEUS) {
+		prom_netns(&out, res.prom, res.n_prom, o->protocols, true);
+	} else if (o->format == FMT_TABLE) {
+		all_netns_table(&out, &res, order);
+	} else {
+		all_netns_json(&out, &res, order, &na);
+	}
+	ret = cmd_finish_output(&out);
+	if (ret == EXIT_OK && res.n && res.adv[order[0]].sev >= SEV_WARN) {
+		ret = EXIT_ADVICE;
+	} else if (ret == EXIT_OK && skipped) {
+		ret = EXIT_RUNTIME;
+	}
+out:
+	for (size_t i = 0; i < set.n; i++) {
+		if (na.ok[i]) {
+			snapshot_finish(&na.snap[i]);
+		}
+	}
+	free(order);
+	free(res.adv);
+	free(res.of);
+	free(res.prom);
+	free(na.snap);
+	free(na.at);
+	free(na.ok);
+	free(na.map);
+	netns_set_finish(&set);
+	return ret;
+}
+
+static int advise_exec(const struct opts *o)
+{
+	struct advice *a;
 	struct snapshot snap;
 	struct obuf out;
 	size_t n = 0;
 	int ret = EXIT_RUNTIME;
 
+	if (o->all_netns) {
+		return advise_all_netns(o);
+	}
+	a = xcalloc(advice_rules_count(), sizeof(*a));
 	if (snapshot_gather_opts(&snap, o, o->interval_ms / 1000.0)) {
 		goto out;
 	}

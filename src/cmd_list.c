@@ -22,6 +22,7 @@
 #include "format_detail.h"
 #include "ifname.h"
 #include "netns.h"
+#include "netns_find.h"
 #include "proc.h"
 #include "savefile.h"
 #include "util.h"
@@ -125,20 +126,15 @@ static char *escaped(const char *s)
 	return e;
 }
 
-static void warn_skipped(const char *name, int err)
+/* The sockets of the namespace current now, tagged e (NULL: -N's). */
+static int list_one_netns(const struct netns_entry *e, void *data)
 {
-	char *e = escaped(name);
+	struct list_run *run = data;
 
-	warnx_("--all-netns: skipped %s: %s", e,
-	       err == -EINVAL ? "not a network namespace" : strerror(-err));
-	free(e);
-}
-
-/* The sockets of the namespace current now, tagged name (NULL: the first). */
-static int list_one_netns(struct list_run *run, const char *name)
-{
-	run->lo.fc.netns = name;
-	run->acq.netns = name;
+	run->lo.fc.netns =
+	    e->label.kind == NETNS_KIND_CURRENT ? NULL : e->label.text;
+	run->lo.fc.ns_entry = e;
+	run->acq.netns = run->lo.fc.netns;
 	ifnames_destroy(run->lo.fc.ifn);
 	run->lo.fc.ifn = ifnames_create();
 	run->acq.ifn = run->lo.fc.ifn;
@@ -148,135 +144,109 @@ static int list_one_netns(struct list_run *run, const char *name)
 }
 
 /*
- * Index into ids[0..n) of the namespace with this identity, or -1. The
- * identity of a namespace file is its nsfs inode, so two names (or a name
- * and the current namespace) for one namespace are seen as one.
+ * Every namespace of the host (netns_find.h), the current one first, each
+ * once; every row tagged. One that cannot be read is named on stderr and
+ * *skipped is set.
  */
-static int seen_before(const struct stat *ids, size_t n, const struct stat *st)
+static int dump_all_netns(struct list_run *run, const struct opts *o,
+			  bool *skipped)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (ids[i].st_dev == st->st_dev &&
-		    ids[i].st_ino == st->st_ino) {
-			return (int)i;
-		}
-	}
-	return -1;
-}
+	struct netns_set set;
+	unsigned int nskip = 0;
+	int err = netns_discover(&set, o->root);
 
-/* Enter one named namespace; 0, or -errno after saying it is skipped. */
-static int enter_named(const char *name)
-{
-	int fd = netns_open(name);
-	int err = fd < 0 ? fd : netns_switch(fd);
-
-	if (fd >= 0) {
-		close(fd);
-	}
 	if (err) {
-		warn_skipped(name, err);
+		warnx_("--all-netns: %s", strerror(-err));
+	} else {
+		netns_set_sort(&set);
+		err = netns_each(&set, list_one_netns, run, &nskip);
 	}
+	run->lo.fc.netns = NULL;
+	run->lo.fc.ns_entry = NULL;
+	netns_set_finish(&set);
+	*skipped = nskip > 0;
 	return err;
 }
 
 /*
- * The current namespace, then each named one once; every row tagged. A
- * namespace that cannot be read is named on stderr and *skipped is set.
+ * -N SPEC that is no /run/netns name: the one namespace of the host whose
+ * label, unit, container id or pod uid SPEC names (or begins). Entered,
+ * *e filled (path NULL); 0 or -errno after one line.
  */
-static int dump_all_netns(struct list_run *run, bool *skipped)
+static int enter_by_label(const struct opts *o, struct netns_entry *e)
 {
-	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	struct stat *ids = NULL;     /* the namespaces listed, */
-	const char **id_name = NULL; /* under these names */
-	size_t nids = 1;
-	char **names = NULL;
-	size_t n = 0;
-	int err = orig < 0 ? -errno : netns_names(NETNS_RUN_DIR, &names, &n);
+	char *name = escaped(o->netns);
+	const struct netns_entry *hit = NULL;
+	struct netns_set set;
+	int err = netns_discover(&set, o->root);
 
 	if (!err) {
-		ids = xcalloc(n + 1, sizeof(*ids));
-		id_name = xcalloc(n + 1, sizeof(*id_name));
-		err = fstat(orig, &ids[0]) ? -errno : 0;
+		hit = netns_set_match(&set, o->netns);
+		err = hit ? 0 : -errno;
 	}
-	if (err) {
-		warnx_("--all-netns: %s", strerror(-err));
-		goto out;
+	if (err == -ENOENT) {
+		warnx_("-N %s: no such namespace (%s/%s does not exist, and "
+		       "no container, pod or unit is called so)",
+		       name, NETNS_RUN_DIR, name);
+	} else if (err == -EEXIST) {
+		warnx_("-N %s: ambiguous: it names several namespaces "
+		       "(sockscope --all-netns lists their labels)",
+		       name);
+	} else if (!err && (err = netns_enter(hit->path)) != 0) {
+		warnx_("-N %s: %s", name, strerror(-err));
+	} else if (err) {
+		warnx_("-N %s: %s", name, strerror(-err));
 	}
-	err = list_one_netns(run, NULL);
-	*skipped = err == -ENODEV;
-	err = err == -ENODEV ? 0 : err;
-	for (size_t i = 0; i < n && !err; i++) {
-		int e = netns_stat(names[i], &ids[nids]);
-		int dup = e ? -1 : seen_before(ids, nids, &ids[nids]);
-
-		if (e) {
-			warn_skipped(names[i], e);
-			*skipped = true;
-			continue;
-		}
-		if (dup == 0) {
-			continue; /* the current namespace: listed first */
-		}
-		if (dup > 0) {
-			char *a = escaped(names[i]), *b = escaped(id_name[dup]);
-
-			warnx_("--all-netns: %s is the namespace %s: listed "
-			       "once, as %s",
-			       a, b, b);
-			free(a);
-			free(b);
-			continue;
-		}
-		if (enter_named(names[i])) {
-			*skipped = true;
-			continue;
-		}
-		id_name[nids++] = names[i];
-		err = list_one_netns(run, names[i]);
-		if (err == -ENODEV) {
-			*skipped = true; /* a `dev` it does not have: said */
-			err = 0;
-		}
-		if (netns_switch(orig)) {
-			warnx_("--all-netns: cannot return to the first "
-			       "namespace: %s",
-			       strerror(errno));
-			err = -EIO;
-		}
+	if (!err) {
+		*e = *hit;
+		e->path = NULL;
 	}
-out:
-	run->lo.fc.netns = NULL;
-	free(ids);
-	free(id_name);
-	netns_names_free(names, n);
-	if (orig >= 0) {
-		close(orig);
-	}
+	netns_set_finish(&set);
+	free(name);
 	return err;
 }
 
-int list_enter_netns(const struct opts *o)
+int list_enter_netns_entry(const struct opts *o, struct netns_entry *e)
 {
+	bool path = o->netns && strchr(o->netns, '/');
+	struct stat st;
 	char *name;
 	int err;
 
+	memset(e, 0, sizeof(*e));
 	if (!o->netns) {
 		return 0;
 	}
 	err = netns_enter(o->netns);
-	if (!err) {
-		return 0;
-	}
-	name = escaped(o->netns);
-	if (err == -ENOENT && !strchr(o->netns, '/')) {
-		warnx_("-N %s: no such namespace (%s/%s does not exist)", name,
-		       NETNS_RUN_DIR, name);
-	} else {
+	if (err == -ENOENT && !path) {
+		err = enter_by_label(o, e);
+		if (err) {
+			return err;
+		}
+	} else if (err) {
+		name = escaped(o->netns);
 		warnx_("-N %s: %s", name,
 		       err == -EINVAL ? "not a network namespace"
 				      : strerror(-err));
+		free(name);
+		return err;
+	} else {
+		netns_label_set(&e->label,
+				path ? NETNS_KIND_MOUNT : NETNS_KIND_NAMED,
+				o->netns);
 	}
-	free(name);
-	return err;
+	if (!stat("/proc/self/ns/net", &st)) {
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+	}
+	return 0;
+}
+
+int list_enter_netns(const struct opts *o)
+{
+	struct netns_entry e;
+
+	return list_enter_netns_entry(o, &e);
 }
 
 /* The lookup tables the detail options read, built once before any row. */
@@ -343,10 +313,11 @@ int list_out_end(struct list_out *lo)
 static int list_exec(const struct opts *o)
 {
 	struct list_run run = {.rows = 0};
+	struct netns_entry ns;
 	bool skipped = false;
 	int err, werr;
 
-	if (list_enter_netns(o)) {
+	if (list_enter_netns_entry(o, &ns)) {
 		return EXIT_RUNTIME;
 	}
 	acquire_init(&run.acq, o);
@@ -358,8 +329,15 @@ static int list_exec(const struct opts *o)
 	run.acq.ifn = run.lo.fc.ifn;
 	/* -p's owners are the filter's too: one walk, one answer. */
 	run.acq.procs = run.lo.procs;
+	if (o->netns) {
+		/* Tagged with what -N named: its label when it named a
+		 * container or unit, else the name or path given. */
+		run.lo.fc.ns_entry = &ns;
+		run.lo.fc.netns = ns.label.text;
+		run.acq.netns = ns.label.text;
+	}
 	if (o->all_netns) {
-		err = dump_all_netns(&run, &skipped);
+		err = dump_all_netns(&run, o, &skipped);
 	} else {
 		err = acquire_run(&run.acq, list_row, &run);
 	}

@@ -18,6 +18,7 @@
 #include "util.h"
 
 struct cgroups;
+struct netns_entry;
 struct ifnames;
 struct proc_map;
 struct services;
@@ -33,6 +34,9 @@ struct fmt_ctx {
 	const char *netns; /* namespace being listed (-N, --all-netns);
 			    * NULL: the current one */
 	void *priv;
+	/* Added for --all-netns (issue 19): the namespace being listed,
+	 * identity and label (netns_find.h); NULL without -N/--all-netns. */
+	const struct netns_entry *ns_entry;
 };
 
 struct fmt_ops {

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "cgroup.h"
+#include "netns_find.h"
 #include "proc.h"
 
 /* Room kept free in a memory-only buffer for the blocks after users:(). */
@@ -338,6 +339,43 @@ static void json_tcp_info(struct obuf *ob, const struct fmt_ctx *ctx,
 typedef void (*block_fn)(struct obuf *ob, const struct fmt_ctx *ctx,
 			 const struct sock_rec *rec);
 
+/* Labels of a namespace that are known only for some (container...). */
+static void json_opt_string(struct obuf *ob, const char *key, const char *s)
+{
+	if (s[0]) {
+		json_key(ob, key);
+		obuf_json_string(ob, s, strlen(s));
+	}
+}
+
+/* {inode, label, kind, pid} (issue 19), and runtime, container, pod and
+ * unit where the label came from one. */
+void detail_json_netns(struct obuf *ob, const struct netns_entry *e)
+{
+	if (!e) {
+		obuf_puts(ob, "null");
+		return;
+	}
+	obuf_puts(ob, "{\"inode\":");
+	obuf_u64(ob, e->ino);
+	json_key(ob, "label");
+	obuf_json_string(ob, e->label.text, strlen(e->label.text));
+	json_key(ob, "kind");
+	obuf_json_string(ob, netns_kind_name(e->label.kind),
+			 strlen(netns_kind_name(e->label.kind)));
+	json_key(ob, "pid");
+	if (e->pid) {
+		obuf_u64(ob, (uint64_t)e->pid);
+	} else {
+		obuf_puts(ob, "null");
+	}
+	json_opt_string(ob, "runtime", e->label.runtime);
+	json_opt_string(ob, "container", e->label.container);
+	json_opt_string(ob, "pod", e->label.pod);
+	json_opt_string(ob, "unit", e->label.unit);
+	obuf_putc(ob, '}');
+}
+
 /* The blocks in output order, each with its text and JSON writers. */
 static const struct detail_block {
 	size_t opt;    /* offsetof the bool in struct opts that asks for it */
@@ -379,11 +417,7 @@ void detail_json(struct obuf *ob, const struct fmt_ctx *ctx,
 
 	if (o->netns || o->all_netns) {
 		json_key(ob, "netns");
-		if (ctx->netns) {
-			obuf_json_string(ob, ctx->netns, strlen(ctx->netns));
-		} else {
-			obuf_puts(ob, "null");
-		}
+		detail_json_netns(ob, ctx->ns_entry);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(blocks); i++) {
 		if (block_wanted(o, &blocks[i])) {

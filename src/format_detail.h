@@ -36,6 +36,14 @@ void detail_text(struct obuf *ob, const struct fmt_ctx *ctx,
 void detail_json(struct obuf *ob, const struct fmt_ctx *ctx,
 		 const struct sock_rec *rec);
 
+/*
+ * A namespace as JSON: {"inode", "label", "kind", "pid" (null: none
+ * known)} and "runtime", "container", "pod", "unit" where the label came
+ * from one (netns_label.h); null for NULL. The value only, no key.
+ */
+struct netns_entry;
+void detail_json_netns(struct obuf *ob, const struct netns_entry *e);
+
 /* idiag_timer code -> "off", "on", "keepalive", "timewait", "persist". */
 const char *detail_timer_name(uint8_t timer);
 

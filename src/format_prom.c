@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "family.h"
 #include "format.h"
+#include "netns_find.h"
 #include "state.h"
 
 static void family_head(struct obuf *ob, const char *name, const char *type,
@@ -65,7 +66,8 @@ static const struct prom_proto {
 /*
  * One series per state of every protocol and family selected, zero
  * included: an empty state is a 0, not a missing series (graphs do not
- * gap, `== 0` alerts work). ns: the netns label's value, NULL for none.
+ * gap, `== 0` alerts work). ns: the namespace's labels, written as they
+ * are before the others (`netns="...",`, see ns_labels()), NULL for none.
  */
 static void put_states(struct obuf *ob, const char *metric, const char *ns,
 		       const struct prom_proto *pp, uint32_t families,
@@ -87,9 +89,7 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
 
 			obuf_printf(ob, "sockscope_%s{", metric);
 			if (ns) {
-				obuf_puts(ob, "netns=\"");
-				obuf_prom_label(ob, ns, strlen(ns));
-				obuf_puts(ob, "\",");
+				obuf_puts(ob, ns);
 			}
 			obuf_printf(ob,
 				    "netid=\"%s\",family=\"%s\",state=\"%s\"} "
@@ -101,6 +101,35 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
 	}
 }
 
+static void put_label(struct obuf *ob, const char *name, const char *v)
+{
+	if (v[0]) {
+		obuf_printf(ob, "%s=\"", name);
+		obuf_prom_label(ob, v, strlen(v));
+		obuf_puts(ob, "\",");
+	}
+}
+
+/*
+ * A namespace's labels as they open a series: `netns="LABEL",` then
+ * `container="ID",` and `pod="UID",` where the label came from one (at most
+ * one series set per namespace: see the man page's cardinality). NULL is
+ * the namespace sockscope runs in, "-". Caller frees.
+ */
+static char *ns_labels(const struct netns_label *l)
+{
+	struct obuf b;
+
+	obuf_init(&b, -1, 4096);
+	put_label(&b, "netns", l ? l->text : "-");
+	if (l) {
+		put_label(&b, "container", l->container);
+		put_label(&b, "pod", l->pod);
+	}
+	obuf_putc(&b, '\0');
+	return b.buf;
+}
+
 /*
  * Listing formatter: sockscope_selected_sockets counts what the listing
  * selected (its protocols, families, states and filter), per namespace
@@ -110,7 +139,7 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
  * sockscope_sockets: a different selection, so a different name.
  */
 struct prom_ns {
-	const char *name; /* the netns label's value; NULL: no label */
+	char *name; /* the namespace's labels (ns_labels); NULL: none */
 	uint64_t counts[ARRAY_SIZE(protos)][2][SS_MAX];
 };
 
@@ -138,8 +167,10 @@ static struct prom_ns *current_ns(struct fmt_ctx *ctx)
 	pl->ns = xrealloc(pl->ns, (pl->n + 1) * sizeof(*pl->ns));
 	memset(&pl->ns[pl->n], 0, sizeof(*pl->ns));
 	/* Copied: a name of --all-netns is freed before the output ends. */
-	pl->ns[pl->n].name =
-	    labelled ? xstrdup(ctx->netns ? ctx->netns : "-") : NULL;
+	pl->ns[pl->n].name = labelled ? ns_labels(ctx->ns_entry && ctx->netns
+						      ? &ctx->ns_entry->label
+						      : NULL)
+				      : NULL;
 	pl->cur_of = ctx->netns;
 	return &pl->ns[pl->n++];
 }
@@ -179,7 +210,7 @@ static void list_end(struct fmt_ctx *ctx)
 					   pl->ns[i].counts[p]);
 			}
 		}
-		free((char *)pl->ns[i].name);
+		free(pl->ns[i].name);
 	}
 	free(pl->ns);
 	free(pl);
@@ -408,4 +439,141 @@ void prom_advice(struct obuf *ob, const struct advice *fired, size_t n)
 		    "Worst severity that fired: 0 none, 1 info, 2 warning, "
 		    "3 critical.");
 	obuf_printf(ob, "sockscope_advice_worst_severity %d\n", (int)worst);
+}
+
+/* The worst severity each rule reported, and the worst of all. */
+static enum advice_sev rule_sev(const struct advice *fired, size_t n,
+				const struct advice_rule *rule)
+{
+	enum advice_sev sev = SEV_NONE;
+
+	for (size_t k = 0; k < n; k++) {
+		if ((!rule || fired[k].rule == rule) && fired[k].sev > sev) {
+			sev = fired[k].sev;
+		}
+	}
+	return sev;
+}
+
+/* Namespaces past PROM_NETNS_MAX, added up under netns="_other". */
+static void fold_other(struct prom_netns_row *o, const struct prom_netns_row *r)
+{
+	const uint64_t *src = (const uint64_t *)&r->states;
+	uint64_t *dst = (uint64_t *)&o->states;
+
+	for (size_t i = 0; i < sizeof(o->states) / sizeof(uint64_t); i++) {
+		dst[i] += src[i];
+	}
+	o->fill_max = r->fill_max > o->fill_max ? r->fill_max : o->fill_max;
+	o->tuple_ratio =
+	    r->tuple_ratio > o->tuple_ratio ? r->tuple_ratio : o->tuple_ratio;
+	o->have_ports |= r->have_ports;
+}
+
+static void put_netns_scalars(struct obuf *ob, const struct prom_netns_row *v,
+			      char *const *labels, size_t n)
+{
+	family_head(ob, "netns_info", "gauge",
+		    "1 for each network namespace read, labelled with its "
+		    "kind (named, container, pod, service, path, process, "
+		    "current).");
+	for (size_t i = 0; i < n; i++) {
+		obuf_printf(
+		    ob, "sockscope_netns_info{%skind=\"%s\"} 1\n", labels[i],
+		    v[i].label ? netns_kind_name(v[i].label->kind) : "other");
+	}
+	family_head(ob, "listen_queue_max_fill_ratio", "gauge",
+		    "Accept-queue fill of the namespace's fullest listener; 0 "
+		    "without one.");
+	for (size_t i = 0; i < n; i++) {
+		obuf_printf(
+		    ob, "sockscope_listen_queue_max_fill_ratio{%.*s} %.6f\n",
+		    (int)strlen(labels[i]) - 1, labels[i], v[i].fill_max);
+	}
+	family_head(ob, "ephemeral_ports_max_tuple_ratio", "gauge",
+		    "Largest share of usable ephemeral ports one (source, "
+		    "destination, port) tuple holds; 1 when none is usable.");
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].have_ports) {
+			obuf_printf(ob,
+				    "sockscope_ephemeral_ports_max_tuple_ratio{"
+				    "%.*s} %.6f\n",
+				    (int)strlen(labels[i]) - 1, labels[i],
+				    v[i].tuple_ratio);
+		}
+	}
+}
+
+static void put_netns_advice(struct obuf *ob, const struct prom_netns_row *v,
+			     char *const *labels, size_t n)
+{
+	family_head(ob, "advice_severity", "gauge",
+		    "Severity each advice rule reported: 0 none, 1 info, "
+		    "2 warning, 3 critical.");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t r = 0; advice_rules[r]; r++) {
+			obuf_printf(
+			    ob, "sockscope_advice_severity{%srule=\"%s\"} %d\n",
+			    labels[i], advice_rules[r]->id,
+			    (int)rule_sev(v[i].fired, v[i].n_fired,
+					  advice_rules[r]));
+		}
+	}
+	family_head(ob, "advice_worst_severity", "gauge",
+		    "Worst severity that fired: 0 none, 1 info, 2 warning, "
+		    "3 critical.");
+	for (size_t i = 0; i < n; i++) {
+		obuf_printf(ob, "sockscope_advice_worst_severity{%.*s} %d\n",
+			    (int)strlen(labels[i]) - 1, labels[i],
+			    (int)rule_sev(v[i].fired, v[i].n_fired, NULL));
+	}
+}
+
+void prom_netns(struct obuf *ob, const struct prom_netns_row *rows, size_t n,
+		uint32_t protocols, bool advice)
+{
+	size_t k = n > PROM_NETNS_MAX ? PROM_NETNS_MAX + 1 : n;
+	struct prom_netns_row *v = xcalloc(k ? k : 1, sizeof(*v));
+	char **labels = xcalloc(k ? k : 1, sizeof(*labels));
+	struct netns_label other;
+
+	netns_label_set(&other, NETNS_KIND_NONE, "_other");
+	for (size_t i = 0; i < n; i++) {
+		if (i < PROM_NETNS_MAX) {
+			v[i] = rows[i];
+		} else {
+			v[PROM_NETNS_MAX].label = NULL;
+			fold_other(&v[PROM_NETNS_MAX], &rows[i]);
+		}
+	}
+	for (size_t i = 0; i < k; i++) {
+		labels[i] = ns_labels(v[i].label ? v[i].label : &other);
+	}
+	family_head(ob, "sockets", "gauge",
+		    "Sockets in the namespace by protocol, family and state.");
+	for (size_t i = 0; i < k; i++) {
+		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+			const struct prom_proto *pp = &protos[p];
+			const struct report_states *s = &v[i].states;
+
+			if (protocols & pp->bit) {
+				put_states(ob, "sockets", labels[i], pp,
+					   FAM_INET | FAM_INET6,
+					   pp->family == AF_UNIX
+					       ? &s->unx[pp->unix_type]
+					   : pp->protocol == IPPROTO_TCP
+					       ? s->tcp
+					       : s->udp);
+			}
+		}
+	}
+	put_netns_scalars(ob, v, labels, k);
+	if (advice) {
+		put_netns_advice(ob, v, labels, k);
+	}
+	for (size_t i = 0; i < k; i++) {
+		free(labels[i]);
+	}
+	free(labels);
+	free(v);
 }

@@ -30,4 +30,29 @@ void prom_snapshot(struct obuf *ob, const struct report *r, uint32_t protocols);
 /* sockscope_advice_severity{rule} for every rule (0-3), and the worst. */
 void prom_advice(struct obuf *ob, const struct advice *fired, size_t n);
 
+/*
+ * summary and advise --all-netns: one namespace's figures. Series carry
+ * netns="LABEL" (and container="ID", pod="UID" where known); namespaces
+ * past PROM_NETNS_MAX are added up under netns="_other", so a node writes
+ * at most PROM_NETNS_MAX + 1 label sets per metric.
+ */
+#define PROM_NETNS_MAX 500
+
+struct netns_label;
+struct prom_netns_row {
+	const struct netns_label *label; /* not owned; NULL: "_other" */
+	struct report_states states;
+	double fill_max;	    /* the fullest listener's fill; 0: none */
+	double tuple_ratio;	    /* report's tuples.max_held_ratio */
+	bool have_ports;	    /* tuple_ratio is known */
+	const struct advice *fired; /* advise: what fired there */
+	size_t n_fired;
+};
+
+/* sockscope_sockets, _netns_info, _listen_queue_max_fill_ratio,
+ * _ephemeral_ports_max_tuple_ratio per namespace; with advice, the
+ * severities per namespace and rule. */
+void prom_netns(struct obuf *ob, const struct prom_netns_row *rows, size_t n,
+		uint32_t protocols, bool advice);
+
 #endif

@@ -88,3 +88,9 @@ void jw_bool(struct jw *w, const char *key, bool v)
 	member(w, key);
 	obuf_puts(w->ob, v ? "true" : "false");
 }
+
+void jw_null(struct jw *w, const char *key)
+{
+	member(w, key);
+	obuf_puts(w->ob, "null");
+}

@@ -31,5 +31,6 @@ void jw_i64(struct jw *w, const char *key, int64_t v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_string(struct jw *w, const char *key, const char *s);
 void jw_bool(struct jw *w, const char *key, bool v);
+void jw_null(struct jw *w, const char *key);
 
 #endif

@@ -141,8 +141,11 @@ static const char usage_text[] =
     "  -m, --memory         socket memory (skmem)\n"
     "  -i, --info           TCP internals (tcp_info, congestion control)\n"
     "  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or "
-    "PATH\n"
-    "      --all-netns      every namespace in /run/netns and the current one\n"
+    "PATH,\n"
+    "                       or a container id prefix, pod uid or unit\n"
+    "      --all-netns      list, summary, advise: every namespace on the "
+    "host,\n"
+    "                       labelled by container, pod or service\n"
     "      --yes            kill: close the sockets (default: only list them)\n"
     "      --force          kill --yes: also a selection with listening "
     "sockets\n"
@@ -761,11 +764,11 @@ static int check_combinations(const struct opts *o)
 	if (o->save_path && o->load_path) {
 		return usage_error("--save and --load exclude each other");
 	}
-	if (o->all_netns && o->cmd != &cmd_list_entry) {
-		/* Not ignored in silence: counts and advice are per
-		 * namespace; run the command once per -N instead. */
-		return usage_error("--all-netns applies to list only; use -N "
-				   "NAME per namespace");
+	if (o->all_netns && o->cmd != &cmd_list_entry &&
+	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry) {
+		/* Not ignored in silence: run the command once per -N. */
+		return usage_error("--all-netns applies to list, summary and "
+				   "advise only; use -N NAME per namespace");
 	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");

@@ -131,6 +131,19 @@ int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src)
 	return err;
 }
 
+int snapshot_resample(struct snapshot *snap, const struct snapshot_src *src,
+		      double elapsed_s)
+{
+	struct summary *first = snap->sum;
+	int err;
+
+	snap->c0 = snap->c1;
+	err = sample(snap, src, &snap->c1, first);
+	summary_destroy(first);
+	snap->interval_s = elapsed_s;
+	return err;
+}
+
 void snapshot_finish(struct snapshot *snap)
 {
 	summary_destroy(snap->sum);
@@ -248,6 +261,27 @@ static bool proc_owner(void *data, const struct sock_rec *rec,
 	memcpy(out->name, po.name, n);
 	out->name[n] = '\0';
 	return true;
+}
+
+int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
+			   double elapsed_s)
+{
+	struct proc_map *procs = NULL;
+	struct owner_ops owner = {.lookup = proc_owner};
+	struct snapshot_src src = {
+	    .root = o->root,
+	    .sockets = snapshot_sockets_live,
+	    .data = (void *)o,
+	};
+	int err;
+
+	if (o->processes && !proc_map_build(o->root, &procs)) {
+		owner.data = procs;
+		src.owner = &owner;
+	}
+	err = snapshot_resample(snap, &src, elapsed_s);
+	proc_map_destroy(procs);
+	return err;
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,

@@ -58,6 +58,15 @@ struct snapshot {
 int snapshot_gather(struct snapshot *snap, const struct snapshot_src *src);
 void snapshot_finish(struct snapshot *snap);
 
+/*
+ * The second sample of snapshot_gather() for a caller that slept itself
+ * (advise --all-netns: one sleep for every namespace): snap, gathered
+ * with interval 0, is sampled again with its counters as the first and
+ * its summary as the previous one; interval_s = elapsed_s. 0 or -errno.
+ */
+int snapshot_resample(struct snapshot *snap, const struct snapshot_src *src,
+		      double elapsed_s);
+
 /* A counter's latest value; false when it was not read. */
 bool snapshot_counter(const struct snapshot *snap, enum ctr_id id, uint64_t *v);
 /* A counter's rise between the samples and its rate per minute; false
@@ -79,6 +88,11 @@ int snapshot_sockets_live(void *data, struct summary *sum);
  */
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 			 double interval_s);
+
+/* snapshot_resample() from the command line, in the namespace current
+ * now (-p's owners looked up again). */
+int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
+			   double elapsed_s);
 
 /* The sysctl.conf keys the folklore audit looks for; NULL-terminated. */
 extern const char *const snapshot_conf_keys[];

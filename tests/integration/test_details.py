@@ -324,8 +324,11 @@ def test_netns_path(binary):
         items = rows(binary, "-tln", "-N", path)
         check(len(by_port(items, 7777)) == 1, f"-N PATH lists 7777: {items}")
         check(not by_port(items, 5557), "-N PATH does not list the current")
-        check(all(s.get("netns") == path for s in items),
-              "-N PATH: rows tagged with the namespace")
+        ino = os.stat(path).st_ino
+        check(all(s.get("netns") == {"inode": ino, "label": path,
+                                     "kind": "path", "pid": None}
+                  for s in items),
+              f"-N PATH: rows tagged with the namespace: {items}")
         items = rows(binary, "-tln")
         check(by_port(items, 5557) and not by_port(items, 7777),
               "without -N: the current namespace only")
@@ -370,21 +373,30 @@ print(json.dumps(out))
 def test_netns_named(binary):
     here = holder(5558, 47, "herehelper")
     try:
-        r = run(["unshare", "-m", sys.executable, "-c", NAMED, binary,
-                 HOLDER], wrapped=False)
+        # Its own /proc too: --all-netns walks every process's namespace.
+        r = run(["unshare", "-m", "-p", "-f", "--mount-proc",
+                 sys.executable, "-c", NAMED, binary, HOLDER], wrapped=False)
         out = json.loads(r.stdout)
     finally:
         stop(here)
     named = json.loads(out["named"]["stdout"])
     check(len(by_port(named, 8888)) == 1 and not by_port(named, 5558),
           f"-N NAME lists the named namespace only: {named}")
-    check(all(s.get("netns") == "sstest" for s in named),
-          "-N NAME: rows tagged")
+    check(named and all(s.get("netns", {}).get("label") == "sstest" and
+                        s["netns"]["kind"] == "named" and
+                        s["netns"]["inode"] > 0 for s in named),
+          f"-N NAME: rows tagged: {named}")
     every = json.loads(out["all"]["stdout"])
-    check([s["netns"] for s in by_port(every, 8888)] == ["sstest"],
+    check([(s["netns"]["label"], s["netns"]["kind"])
+           for s in by_port(every, 8888)] == [("sstest", "named")],
           f"--all-netns: 8888 tagged sstest: {every}")
-    check([s["netns"] for s in by_port(every, 5558)] == [None],
-          f"--all-netns: the current namespace tagged null: {every}")
+    check([(s["netns"]["label"], s["netns"]["kind"])
+           for s in by_port(every, 5558)] == [("-", "current")],
+          f"--all-netns: the current namespace tagged '-': {every}")
+    check(by_port(named, 8888)[0]["netns"]["inode"] ==
+          by_port(every, 8888)[0]["netns"]["inode"] !=
+          by_port(every, 5558)[0]["netns"]["inode"],
+          f"the namespaces' inodes: {named} {every}")
     table = out["all_table"]["stdout"].splitlines()
     check(table and table[0].startswith("Netns"), "--all-netns: Netns column")
     check(any(l.startswith("sstest ") and ":8888" in l for l in table),

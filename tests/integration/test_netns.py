@@ -5,7 +5,7 @@ interface and namespace names escaped, --all-netns skips said and
 duplicates listed once, Prometheus per namespace, cgroup paths under
 `ip netns exec`. argv[1] is the sockscope binary.
 
-The test runs under `unshare -m -n` with a tmpfs on /run, so the named
+The test runs under `unshare -m -n -p` with a tmpfs on /run and its own /proc, so the named
 namespaces it makes (`ip netns add`) are its own and --all-netns sees
 nothing else; they are deleted in `finally` all the same."""
 import json
@@ -79,8 +79,10 @@ def enter():
         if not subprocess.run(["which", tool], capture_output=True).stdout:
             netns.skip(f"needs {tool}")
     env = dict(os.environ, **{_MARK: "1"})
-    r = subprocess.run(["unshare", "-m", "-n", sys.executable] + sys.argv,
-                       env=env)
+    # A PID namespace with its own /proc: --all-netns walks /proc/*/ns/net,
+    # and sees only this test's processes, not the host's.
+    r = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--mount-proc",
+                        sys.executable] + sys.argv, env=env)
     sys.exit(r.returncode)
 
 

@@ -136,6 +136,11 @@ def main():
                                  "--format", "prometheus"]).stdout,
         "advise": netns.run([binary, "advise", "--interval", "0", "--format",
                              "prometheus"], check_rc=None).stdout,
+        # Every namespace (issue 19), in a PID namespace of its own: its
+        # /proc shows no process of the host's, so no namespace either.
+        "summary --all-netns": netns.run([
+            "unshare", "-p", "-f", "--mount-proc", binary, "summary",
+            "--all-netns", "--format", "prometheus"]).stdout,
         # tcp_max_orphans is host-wide: a namespace has no file for it,
         # the fixture tree has.
         "summary --root": netns.run([

@@ -196,6 +196,38 @@ static void test_family_tables(void **unused)
 	assert_int_equal(parse(&o, &w, "watch -f link"), EXIT_USAGE);
 }
 
+/* --all-netns: list, summary and advise walk every namespace; the others
+ * (one namespace at a time) refuse it rather than ignore it. */
+static void test_all_netns_commands(void **unused)
+{
+	static const char *const good[] = {
+	    "--all-netns",	  "summary --all-netns",
+	    "--all-netns advise", "advise --all-netns --format prometheus",
+	    "-s --all-netns -j",
+	};
+	static const char *const bad[] = {
+	    "top --all-netns",
+	    "kill --all-netns state listening",
+	    "watch --all-netns",
+	    "diagram --all-netns",
+	    "summary --all-netns -N web",
+	};
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		print_message("%s\n", good[i]);
+		assert_int_equal(parse(&o, &w, good[i]), 0);
+		assert_true(o.all_netns);
+		opts_finish(&o);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("%s\n", bad[i]);
+		assert_int_equal(parse(&o, &w, bad[i]), EXIT_USAGE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -204,6 +236,7 @@ int main(void)
 	    cmocka_unit_test(test_top_letters),
 	    cmocka_unit_test(test_interval_fractions),
 	    cmocka_unit_test(test_family_tables),
+	    cmocka_unit_test(test_all_netns_commands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
