@@ -13,6 +13,7 @@
 #include "keytab.h"
 #include "state.h"
 #include "tcp_info.h"
+#include "u64map.h"
 
 void watch_event_from_rec(struct watch_event *ev, const struct sock_rec *rec,
 			  uint64_t now_ms)
@@ -36,12 +37,11 @@ void watch_event_from_rec(struct watch_event *ev, const struct sock_rec *rec,
 	ev->bytes_received = ti.tcpi_bytes_received;
 }
 
-/* ---- the book: a chained hash on the cookie ---- */
+/* ---- the book: sockets by cookie ---- */
 
 struct book_entry {
-	struct book_entry *next;
-	uint64_t cookie;
-	uint64_t born_after_ms; /* WATCH_UNKNOWN: older than the watch */
+	struct u64map_node node; /* key: the cookie */
+	uint64_t born_after_ms;	 /* WATCH_UNKNOWN: older than the watch */
 	unsigned long seen_gen;
 	uint32_t inode;
 	uint16_t dport;
@@ -53,28 +53,19 @@ struct book_entry {
 };
 
 struct watch_book {
-	struct book_entry **slots;
-	size_t nslots; /* a power of two */
-	size_t count;
+	struct u64map map; /* of struct book_entry */
 	unsigned long gen; /* dumps begun */
 	uint64_t dump_ms;  /* when the current dump began */
 	uint64_t prev_ms;  /* when the last finished dump began */
 	bool dumped;	   /* one dump finished */
 };
 
-static size_t slot_of(const struct watch_book *b, uint64_t cookie)
-{
-	/* Cookies count up from one: spread them (Fibonacci hashing). */
-	return (size_t)((cookie * 0x9e3779b97f4a7c15ull) >> 32) &
-	       (b->nslots - 1);
-}
-
 struct watch_book *watch_book_create(void)
 {
 	struct watch_book *b = xcalloc(1, sizeof(*b));
 
-	b->nslots = 1024;
-	b->slots = xcalloc(b->nslots, sizeof(*b->slots));
+	/* Cookies count up from one: no low bits to drop. */
+	u64map_init(&b->map, 0);
 	return b;
 }
 
@@ -83,43 +74,13 @@ void watch_book_destroy(struct watch_book *b)
 	if (!b) {
 		return;
 	}
-	for (size_t i = 0; i < b->nslots; i++) {
-		for (struct book_entry *e = b->slots[i], *n; e; e = n) {
-			n = e->next;
-			free(e);
-		}
-	}
-	free(b->slots);
+	u64map_free(&b->map, NULL);
 	free(b);
 }
 
-static struct book_entry **find(struct watch_book *b, uint64_t cookie)
+static struct book_entry *entry_of(struct u64map_node *n)
 {
-	struct book_entry **pp = &b->slots[slot_of(b, cookie)];
-
-	while (*pp && (*pp)->cookie != cookie) {
-		pp = &(*pp)->next;
-	}
-	return pp;
-}
-
-static void grow(struct watch_book *b)
-{
-	struct book_entry **old = b->slots;
-	size_t n = b->nslots;
-
-	b->nslots = n * 2;
-	b->slots = xcalloc(b->nslots, sizeof(*b->slots));
-	for (size_t i = 0; i < n; i++) {
-		for (struct book_entry *e = old[i], *next; e; e = next) {
-			size_t s = slot_of(b, e->cookie);
-
-			next = e->next;
-			e->next = b->slots[s];
-			b->slots[s] = e;
-		}
-	}
-	free(old);
+	return (struct book_entry *)n;
 }
 
 void watch_book_dump_begin(struct watch_book *b, uint64_t now_ms)
@@ -131,19 +92,13 @@ void watch_book_dump_begin(struct watch_book *b, uint64_t now_ms)
 void watch_book_note(struct watch_book *b, const struct sock_rec *rec,
 		     const struct proc_owner *owner)
 {
-	struct book_entry **pp = find(b, rec->cookie);
-	struct book_entry *e = *pp;
+	struct book_entry *e = entry_of(u64map_get(&b->map, rec->cookie));
 
 	if (!e) {
-		if (b->count >= b->nslots) {
-			grow(b);
-			pp = find(b, rec->cookie);
-		}
 		e = xcalloc(1, sizeof(*e));
-		e->cookie = rec->cookie;
+		e->node.key = rec->cookie;
 		e->born_after_ms = b->dumped ? b->prev_ms : WATCH_UNKNOWN;
-		*pp = e;
-		b->count++;
+		u64map_add(&b->map, &e->node);
 	}
 	e->seen_gen = b->gen;
 	e->state = rec->state;
@@ -165,31 +120,24 @@ void watch_book_note(struct watch_book *b, const struct sock_rec *rec,
 	}
 }
 
+/* Not seen by this dump nor the one before. */
+static bool stale(const struct u64map_node *n, void *ctx)
+{
+	const struct watch_book *b = ctx;
+
+	return ((const struct book_entry *)n)->seen_gen + 1 < b->gen;
+}
+
 void watch_book_dump_end(struct watch_book *b)
 {
-	for (size_t i = 0; i < b->nslots; i++) {
-		struct book_entry **pp = &b->slots[i];
-
-		while (*pp) {
-			struct book_entry *e = *pp;
-
-			/* Not seen by this dump nor the one before. */
-			if (e->seen_gen + 1 < b->gen) {
-				*pp = e->next;
-				free(e);
-				b->count--;
-			} else {
-				pp = &e->next;
-			}
-		}
-	}
+	u64map_sweep(&b->map, stale, b);
 	b->prev_ms = b->dump_ms;
 	b->dumped = true;
 }
 
 uint32_t watch_book_inode(const struct watch_book *b, uint64_t cookie)
 {
-	const struct book_entry *e = *find((struct watch_book *)b, cookie);
+	const struct book_entry *e = entry_of(u64map_get(&b->map, cookie));
 
 	return e ? e->inode : 0;
 }
@@ -201,8 +149,7 @@ static uint64_t since(uint64_t now, uint64_t then)
 
 void watch_book_close(struct watch_book *b, struct watch_event *ev)
 {
-	struct book_entry **pp = find(b, ev->rec.cookie);
-	struct book_entry *e = *pp;
+	struct book_entry *e = entry_of(u64map_take(&b->map, ev->rec.cookie));
 
 	if (!e) {
 		/* Born after the last dump (or before any: unknown). */
@@ -223,14 +170,12 @@ void watch_book_close(struct watch_book *b, struct watch_event *ev)
 	}
 	ev->has_owner = e->has_owner;
 	ev->owner = e->owner;
-	*pp = e->next;
 	free(e);
-	b->count--;
 }
 
 size_t watch_book_size(const struct watch_book *b)
 {
-	return b->count;
+	return b->map.count;
 }
 
 /* ---- formats ---- */

@@ -10,6 +10,7 @@
 #include "../bpf/watch_tr_event.h"
 #include "format.h"
 #include "state.h"
+#include "u64map.h"
 
 /*
  * The transitions an application's own call makes, in its process:
@@ -72,20 +73,17 @@ int watch_tr_decode(struct watch_tr_event *ev, const void *data, size_t len,
 	return 0;
 }
 
-/* ---- the book: a chained hash on skaddr ---- */
+/* ---- the book: connections by skaddr ---- */
 
 struct tr_entry {
-	struct tr_entry *next;
-	uint64_t sk;
-	uint64_t born_ns; /* 0: before the watch */
+	struct u64map_node node; /* key: the kernel's socket address */
+	uint64_t born_ns;	 /* 0: before the watch */
 	bool has_owner;
 	struct watch_owner owner;
 };
 
 struct watch_tr_book {
-	struct tr_entry **slots;
-	size_t nslots; /* a power of two */
-	size_t count;
+	struct u64map map; /* of struct tr_entry */
 	uint64_t start_ns;
 };
 
@@ -97,19 +95,12 @@ static bool is_birth(uint8_t from, uint8_t to)
 	       (from == SS_LISTEN && to == SS_SYN_RECV);
 }
 
-static size_t slot_of(const struct watch_tr_book *b, uint64_t sk)
-{
-	/* Kernel addresses share their high bits and are 64-byte aligned. */
-	return (size_t)(((sk >> 6) * 0x9e3779b97f4a7c15ull) >> 32) &
-	       (b->nslots - 1);
-}
-
 struct watch_tr_book *watch_tr_book_create(uint64_t start_ns)
 {
 	struct watch_tr_book *b = xcalloc(1, sizeof(*b));
 
-	b->nslots = 1024;
-	b->slots = xcalloc(b->nslots, sizeof(*b->slots));
+	/* Kernel addresses share their high bits and are 64-byte aligned. */
+	u64map_init(&b->map, 6);
 	b->start_ns = start_ns;
 	return b;
 }
@@ -119,57 +110,16 @@ void watch_tr_book_destroy(struct watch_tr_book *b)
 	if (!b) {
 		return;
 	}
-	for (size_t i = 0; i < b->nslots; i++) {
-		for (struct tr_entry *e = b->slots[i], *n; e; e = n) {
-			n = e->next;
-			free(e);
-		}
-	}
-	free(b->slots);
+	u64map_free(&b->map, NULL);
 	free(b);
-}
-
-static struct tr_entry **find(struct watch_tr_book *b, uint64_t sk)
-{
-	struct tr_entry **pp = &b->slots[slot_of(b, sk)];
-
-	while (*pp && (*pp)->sk != sk) {
-		pp = &(*pp)->next;
-	}
-	return pp;
-}
-
-static void grow(struct watch_tr_book *b)
-{
-	struct tr_entry **old = b->slots;
-	size_t n = b->nslots;
-
-	b->nslots = n * 2;
-	b->slots = xcalloc(b->nslots, sizeof(*b->slots));
-	for (size_t i = 0; i < n; i++) {
-		for (struct tr_entry *e = old[i], *next; e; e = next) {
-			size_t s = slot_of(b, e->sk);
-
-			next = e->next;
-			e->next = b->slots[s];
-			b->slots[s] = e;
-		}
-	}
-	free(old);
 }
 
 static struct tr_entry *add(struct watch_tr_book *b, uint64_t sk)
 {
-	struct tr_entry **pp, *e;
+	struct tr_entry *e = xcalloc(1, sizeof(*e));
 
-	if (b->count >= b->nslots) {
-		grow(b);
-	}
-	pp = find(b, sk);
-	e = xcalloc(1, sizeof(*e));
-	e->sk = sk;
-	*pp = e;
-	b->count++;
+	e->node.key = sk;
+	u64map_add(&b->map, &e->node);
 	return e;
 }
 
@@ -180,8 +130,7 @@ static uint64_t since_us(uint64_t now_ns, uint64_t then_ns)
 
 void watch_tr_book_apply(struct watch_tr_book *b, struct watch_tr_event *ev)
 {
-	struct tr_entry **pp = find(b, ev->sk);
-	struct tr_entry *e = *pp;
+	struct tr_entry *e = (struct tr_entry *)u64map_get(&b->map, ev->sk);
 
 	if (is_birth(ev->old_state, ev->rec.state)) {
 		if (!e) {
@@ -209,15 +158,13 @@ void watch_tr_book_apply(struct watch_tr_book *b, struct watch_tr_event *ev)
 		ev->lifetime_min_us = since_us(ev->ts_ns, b->start_ns);
 	}
 	if (e) {
-		*find(b, ev->sk) = e->next;
-		free(e);
-		b->count--;
+		free(u64map_take(&b->map, ev->sk));
 	}
 }
 
 size_t watch_tr_book_size(const struct watch_tr_book *b)
 {
-	return b->count;
+	return b->map.count;
 }
 
 /* ---- rows ---- */
