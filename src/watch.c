@@ -230,6 +230,14 @@ void watch_pad_from(struct obuf *ob, size_t start, size_t width)
 	obuf_pad(ob, n < width ? width - n : 1);
 }
 
+void watch_put_cell(struct obuf *ob, const char *text, size_t width)
+{
+	size_t at = ob->len;
+
+	obuf_puts(ob, text);
+	watch_pad_from(ob, at, width);
+}
+
 /* Column widths: the header and the rows are drawn from the same. */
 enum {
 	W_TIME = 13,
@@ -304,16 +312,11 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 
 	watch_put_clock(ob, ev->time_ms);
 	watch_pad_from(ob, at, W_TIME);
-	at = ob->len;
-	obuf_puts(ob, format_netid(r->protocol, nbuf));
-	watch_pad_from(ob, at, W_NETID);
-	at = ob->len;
-	obuf_puts(ob, state_name(r->state, r->protocol));
-	watch_pad_from(ob, at, W_STATE);
-	at = ob->len;
-	obuf_puts(ob, ev->last_state ? state_name(ev->last_state, r->protocol)
-				     : "?");
-	watch_pad_from(ob, at, W_STATE);
+	watch_put_cell(ob, format_netid(r->protocol, nbuf), W_NETID);
+	watch_put_cell(ob, state_name(r->state, r->protocol), W_STATE);
+	watch_put_cell(
+	    ob, ev->last_state ? state_name(ev->last_state, r->protocol) : "?",
+	    W_STATE);
 	at = ob->len;
 	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
 	watch_pad_from(ob, at, W_ADDR);

@@ -104,6 +104,8 @@ void watch_put_endpoint(struct obuf *ob, uint8_t family, const uint8_t *a,
 void watch_put_clock(struct obuf *ob, uint64_t ms);
 void watch_put_duration(struct obuf *ob, uint64_t ms);
 void watch_pad_from(struct obuf *ob, size_t start, size_t width);
+/* text, then padding to width as watch_pad_from(). */
+void watch_put_cell(struct obuf *ob, const char *text, size_t width);
 void watch_put_right(struct obuf *ob, uint64_t v, unsigned int width);
 void watch_put_owner(struct obuf *ob, const struct watch_owner *owner);
 void watch_put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,

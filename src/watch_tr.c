@@ -217,15 +217,9 @@ void watch_tr_table_row(struct obuf *ob, const struct watch_tr_event *ev,
 
 	watch_put_clock(ob, ev->time_ms);
 	watch_pad_from(ob, at, W_TIME);
-	at = ob->len;
-	obuf_puts(ob, format_netid(r->protocol, nbuf));
-	watch_pad_from(ob, at, W_NETID);
-	at = ob->len;
-	obuf_puts(ob, state_name(ev->old_state, r->protocol));
-	watch_pad_from(ob, at, W_STATE);
-	at = ob->len;
-	obuf_puts(ob, state_name(r->state, r->protocol));
-	watch_pad_from(ob, at, W_STATE);
+	watch_put_cell(ob, format_netid(r->protocol, nbuf), W_NETID);
+	watch_put_cell(ob, state_name(ev->old_state, r->protocol), W_STATE);
+	watch_put_cell(ob, state_name(r->state, r->protocol), W_STATE);
 	at = ob->len;
 	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
 	watch_pad_from(ob, at, W_ADDR);
