@@ -270,8 +270,10 @@ static void scan_process(struct netns_set *s, const char *root, pid_t pid)
 	}
 	if (stat(path, &st)) {
 		if (errno == EACCES || errno == EPERM) {
-			s->unreadable_err =
-			    s->unreadable ? s->unreadable_err : -errno;
+			if (!s->unreadable) {
+				s->unreadable_err = -errno;
+				s->unreadable_pid = pid;
+			}
 			s->unreadable++;
 		}
 		return; /* ENOENT, ESRCH: it exited */
@@ -445,9 +447,12 @@ int netns_each(const struct netns_set *s, netns_fn fn, void *data,
 		return -errno;
 	}
 	if (s->unreadable) {
-		warnx_(
-		    "--all-netns: skipped the namespaces of %u processes: %s",
-		    s->unreadable, strerror(-s->unreadable_err));
+		warnx_("--all-netns: skipped the namespaces of %u process%s "
+		       "(pid %d%s): %s",
+		       s->unreadable, s->unreadable == 1 ? "" : "es",
+		       (int)s->unreadable_pid,
+		       s->unreadable == 1 ? "" : " and others",
+		       strerror(-s->unreadable_err));
 		(*skipped)++;
 	}
 	for (size_t i = 0; i < s->n && !err; i++) {

@@ -35,6 +35,7 @@ struct netns_set {
 	size_t n, cap;
 	unsigned int unreadable; /* processes whose namespace was unreadable */
 	int unreadable_err;	 /* the first reason (-errno) */
+	pid_t unreadable_pid;	 /* and its process */
 };
 
 /*
