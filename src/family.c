@@ -37,6 +37,20 @@ const struct sock_family *family_of(uint8_t af)
 	return NULL;
 }
 
+int64_t family_filter_port(const struct sock_rec *rec, bool peer)
+{
+	const struct sock_family *f;
+
+	/* inet rows, the many, without the table walk */
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		f = family_of(rec->family);
+		if (f && f->filter_port) {
+			return f->filter_port(rec, peer);
+		}
+	}
+	return peer ? rec->dport : rec->sport;
+}
+
 const struct sock_family *const *family_all(size_t *n)
 {
 	*n = ARRAY_SIZE(families);

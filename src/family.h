@@ -67,6 +67,11 @@ struct sock_family {
 	/* Only probed (family_probe.c): its request tells whether the
 	 * kernel has the diag module; one notice, no rows listed. */
 	bool probe_only;
+	/* The number a port condition (sport, dport, src *:P) compares, as
+	 * ss does: a UNIX socket's inode and its peer's, a packet socket's
+	 * interface index, a netlink socket's port id (its peer: -1). NULL:
+	 * the inet ports. */
+	int64_t (*filter_port)(const struct sock_rec *rec, bool peer);
 };
 
 extern const struct sock_family family_inet;
@@ -86,6 +91,8 @@ extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
+/* rec's port for the filter, through its family's filter_port. */
+int64_t family_filter_port(const struct sock_rec *rec, bool peer);
 /* The entries in order; *n is set to their count. */
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */

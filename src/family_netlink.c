@@ -199,6 +199,13 @@ static const struct family_query netlink_queries[] = {
     {NULL, 0},
 };
 
+/* ss compares a netlink socket's port id, signed, with sport; its dport
+ * is -1 whether it is connected or not. */
+static int64_t netlink_filter_port(const struct sock_rec *rec, bool peer)
+{
+	return peer ? -1 : (int32_t)rec->nl.portid;
+}
+
 const struct sock_family family_netlink = {
     .name = "netlink",
     .af = AF_NETLINK,
@@ -214,4 +221,5 @@ const struct sock_family family_netlink = {
     .netid = netlink_netid,
     .endpoint = netlink_endpoint,
     .json = netlink_json,
+    .filter_port = netlink_filter_port,
 };

@@ -197,6 +197,12 @@ static const struct family_query packet_queries[] = {
     {NULL, 0},
 };
 
+/* ss compares a packet socket's interface index with sport (dport: 0). */
+static int64_t packet_filter_port(const struct sock_rec *rec, bool peer)
+{
+	return peer ? 0 : rec->ifindex;
+}
+
 const struct sock_family family_packet = {
     .name = "packet",
     .af = AF_PACKET,
@@ -212,4 +218,5 @@ const struct sock_family family_packet = {
     .netid = packet_netid,
     .endpoint = packet_endpoint,
     .json = packet_json,
+    .filter_port = packet_filter_port,
 };

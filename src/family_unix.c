@@ -225,6 +225,12 @@ static const struct family_query unix_queries[] = {
     {NULL, 0},
 };
 
+/* ss compares a UNIX socket's inode (its peer's for dport) with a port. */
+static int64_t unix_filter_port(const struct sock_rec *rec, bool peer)
+{
+	return peer ? rec->peer_inode : rec->inode;
+}
+
 const struct sock_family family_unix = {
     .name = "unix",
     .af = AF_UNIX,
@@ -240,4 +246,5 @@ const struct sock_family family_unix = {
     .netid = unix_netid,
     .endpoint = unix_endpoint,
     .json = unix_json,
+    .filter_port = unix_filter_port,
 };

@@ -93,7 +93,7 @@ static bool path_match(const struct filter *f, const struct fnode *n,
 	return !fnmatch(f->strs + n->a, name, 0);
 }
 
-static bool ordered_match(uint8_t op, uint32_t have, uint32_t want)
+static bool ordered_match(uint8_t op, int64_t have, int64_t want)
 {
 	return op == FP_EQ   ? have == want
 	       : op == FP_GE ? have >= want
@@ -104,17 +104,19 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		       const struct sock_rec *rec,
 		       const struct proc_map *owners)
 {
-	uint16_t port = n->dst ? rec->dport : rec->sport;
+	int64_t port;
 
 	switch (n->kind) {
 	case FN_HOST:
+		port = family_filter_port(rec, n->dst);
 		if (n->port != -1 && n->port != port) {
 			return false;
 		}
 		return filter_host_match(n, rec->family,
 					 n->dst ? rec->daddr : rec->saddr);
 	case FN_PORT:
-		return ordered_match(n->op, port, (uint32_t)n->port);
+		port = family_filter_port(rec, n->dst);
+		return ordered_match(n->op, port, n->port);
 	case FN_DEV:
 		return rec->ifindex == n->a;
 	case FN_MARK:

@@ -79,6 +79,14 @@ def test_same_as_ss(held):
         want = rows(["ss", "-H", *args])
         netns.check(got and got == want,
                     f"{args}: rows as ss: ours={got} ss={want}")
+    # Port conditions compare the port id (dport: -1), as ss's do.
+    for cond in (["sport", "=", ":0"], ["sport", ">", ":0"],
+                 ["dport", "<", ":0"], ["dport", "=", ":0"],
+                 ["sport", "=", f":{os.getpid()}"], ["sport", "!=", ":0"]):
+        got = rows([SOCKSCOPE, "-H", "-A", "netlink", "-a", *cond])
+        want = rows(["ss", "-H", "-A", "netlink", "-a", *cond])
+        netns.check(got == want and (got or cond[0] == "dport"),
+                    f"{cond}: rows as ss: ours={got} ss={want}")
     # ss 6.1 lists none for -A netlink without -a (its default states
     # come from -f only); sockscope lists them as for -f netlink.
     me = os.getpid()

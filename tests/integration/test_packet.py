@@ -78,6 +78,14 @@ def test_same_as_ss():
         want = table_rows(["ss", "-H", *args])
         netns.check(got and got == want,
                     f"{args}: rows as ss: ours={got} ss={want}")
+    # Port conditions compare the interface index (dport: 0), as ss's.
+    for cond in (["sport", "=", ":0"], ["sport", "=", ":1"],
+                 ["sport", ">", ":0"], ["dport", "=", ":0"],
+                 ["dport", ">", ":0"], ["sport", "!=", ":1"]):
+        got = table_rows([SOCKSCOPE, "-H", "-0a", *cond], None)
+        want = table_rows(["ss", "-H", "-0a", *cond], None)
+        netns.check(got == want and (got or cond[1] == ">"),
+                    f"-0a {cond}: rows as ss: ours={got} ss={want}")
     # ss 6.1 lists both types for either -A name (it never checks the
     # type); sockscope lists the one named: ss -0's rows of that type.
     both = table_rows(["ss", "-H", "-0a"])

@@ -217,9 +217,23 @@ def test_filters(held):
     netns.check(inodes("comm", "nosuchcomm") == set(), "comm mismatch: none")
     netns.check(inodes("src", "127.0.0.1") == set(),
                 "an inet address selects no UNIX socket")
+    # Ordered sport conditions compare the inode, as ss's do (ss reads
+    # `sport = :P` under -x as a name; this does not); dport the peer's
+    # inode (ss 6.1's dport on UNIX rows follows no rule we could find).
+    everything = inodes()
+    paired = {o["inode"] for o in ours("-xa")
+              if o.get("peer", {}).get("inode")}
+    netns.check(inodes("sport", "<", ":1") == set(),
+                "sport < :1: every UNIX socket has an inode")
+    netns.check(inodes("sport", ">", ":1") == everything,
+                "sport > :1: every UNIX socket has an inode")
+    netns.check(paired and inodes("dport", ">", ":1") == paired,
+                f"dport > :1: the connected ones, by peer inode: {paired}")
     if shutil.which("ss"):
         for args in (["src", os.path.join(TMP, "*")],
-                     ["src", "@sockscope-seq"]):
+                     ["src", "@sockscope-seq"],
+                     ["sport", ">", ":1"], ["sport", "<", ":1"],
+                     ["sport", ">", ":65535"], ["sport", "<", ":65535"]):
             got = {key_json(o) for o in ours("-xa", *args)}
             want = set(ss_rows("-xa", *args))
             netns.check(got == want, f"{args} as ss: {got} vs {want}")
