@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,45 @@ void top_ui_rebuild(struct top_ui *ui)
 			ui->sel_id = ui->items.v[0].id;
 		}
 	}
+}
+
+/* Only a TCP socket past its handshake has a tcp_info to ask for. */
+static bool has_tcp_info(const struct top_row *r)
+{
+	return r->protocol == IPPROTO_TCP && r->state != SS_TIME_WAIT &&
+	       r->state != SS_NEW_SYN_RECV && r->state != SS_SYN_RECV &&
+	       r->state != SS_LISTEN;
+}
+
+bool top_ui_fill_rtt(struct top_ui *ui)
+{
+	struct top_snap *s = top_ui_snap(ui);
+	const struct top_items *it = &ui->items;
+	size_t end = ui->first + ui->page;
+	bool filled = false;
+
+	if (!ui->src->rtt || !top_col_in_mode(TOP_COL_RTT, ui->ord.group)) {
+		return false;
+	}
+	for (size_t i = ui->first; i < end && i < it->n; i++) {
+		const struct top_row *rep = it->v[i].rep;
+		struct top_row *r;
+
+		/* Gone rows are copies: their socket is not there to ask. */
+		if (it->v[i].gone || rep < s->rows || rep >= s->rows + s->n) {
+			continue;
+		}
+		r = &s->rows[rep - s->rows];
+		if (r->has_rtt || r->rtt_asked || !has_tcp_info(r)) {
+			continue;
+		}
+		r->rtt_asked = true;
+		if (ui->src->rtt(ui->src->ctx, r, &r->rtt_us)) {
+			r->has_rtt = true;
+			filled = true;
+		}
+	}
+	return filled;
 }
 
 /* Index of the first tag >= cookie. */

@@ -61,6 +61,9 @@ struct top_sources {
 	/* Close the socket of row (SOCK_DESTROY); 0 or -errno: -ENOENT or
 	 * -ESTALE when that socket (tuple and cookie) is gone. */
 	int (*kill)(void *ctx, const struct top_row *row);
+	/* The RTT (tcpi_rtt, microseconds) of row's socket now into
+	 * *rtt_us; false: none (gone, no tcp_info). For rows on screen. */
+	bool (*rtt)(void *ctx, const struct top_row *row, uint32_t *rtt_us);
 };
 
 enum top_mode {
@@ -140,6 +143,11 @@ const struct filter *top_ui_filter(const struct top_ui *ui);
 void top_ui_refreshed(struct top_ui *ui);
 /* Regroup/resort the current snapshot, keeping the selection. */
 void top_ui_rebuild(struct top_ui *ui);
+
+/* Ask the rtt source for the RTT of the socket rows on screen (items
+ * first .. first + page) not asked yet in this snapshot; true when one
+ * was filled, so the screen needs drawing again. */
+bool top_ui_fill_rtt(struct top_ui *ui);
 
 /* Apply the filter text (words split on blanks). Returns 0, or -EINVAL
  * with the error in ui->message and the old filter kept. */

@@ -2,6 +2,9 @@
 #include "top_live.h"
 
 #include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,28 +117,6 @@ static int live_limits(void *ctx, struct top_limits *out)
 	return 0;
 }
 
-/* What summary_add() reads of a socket, from a row. */
-static void row_to_rec(const struct top_row *r, struct sock_rec *rec)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->family = r->family;
-	rec->protocol = r->protocol;
-	rec->state = r->state;
-	rec->timer = r->timer;
-	rec->retrans = r->retrans;
-	rec->sport = r->sport;
-	rec->dport = r->dport;
-	rec->ifindex = r->ifindex;
-	rec->expires_ms = r->expires_ms;
-	rec->recv_q = r->recv_q;
-	rec->send_q = r->send_q;
-	rec->uid = r->uid;
-	rec->inode = r->inode;
-	rec->cookie = r->cookie;
-	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
-	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
-}
-
 /* The advice engine counts the sockets top already holds: no new dump. */
 static int snap_rows(void *data, struct summary *sum)
 {
@@ -143,7 +124,7 @@ static int snap_rows(void *data, struct summary *sum)
 	struct sock_rec rec;
 
 	for (size_t i = 0; i < snap->n; i++) {
-		row_to_rec(&snap->rows[i], &rec);
+		top_row_rec(&snap->rows[i], &rec);
 		summary_add(sum, &rec);
 	}
 	return 0;
@@ -191,9 +172,30 @@ static int live_kill(void *ctx, const struct top_row *row)
 	struct sock_rec rec, now;
 	int err;
 
-	row_to_rec(row, &rec);
+	top_row_rec(row, &rec);
 	err = diag_get(l->d, &rec, &now);
 	return err ? err : diag_kill(l->d, &now);
+}
+
+/* One socket's tcp_info, asked for by its identity: the rows on screen
+ * only, never every socket of the dump. */
+static bool live_rtt(void *ctx, const struct top_row *row, uint32_t *rtt_us)
+{
+	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
+			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
+	struct top_live *l = ctx;
+	struct sock_rec rec, now;
+
+	top_row_rec(row, &rec);
+	if (diag_get_ext(l->d, &rec, 1u << (INET_DIAG_INFO - 1), &now) ||
+	    !now.ext.tcp_info || now.ext.tcp_info_len < rtt_end) {
+		return false;
+	}
+	memcpy(rtt_us,
+	       (const char *)now.ext.tcp_info +
+		   offsetof(struct tcp_info, tcpi_rtt),
+	       sizeof(*rtt_us));
+	return true;
 }
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
@@ -205,8 +207,14 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	sysctl_read_all(o->root, &l->sys, NULL, NULL);
 	note_missing(l, TOP_MISS_LIMITS, l->sys.port_range_err, true);
 	note_missing(l, TOP_MISS_LIMITS, l->sys.err[SYS_MAX_ORPHANS], true);
+	/* A replayed file: nothing of this host describes its sockets. */
+	if (o->load_path) {
+		*src = (struct top_sources){.ctx = l};
+		return;
+	}
 	*src = (struct top_sources){
 	    .ctx = l,
+	    .rtt = live_rtt,
 	    .refresh = o->processes ? live_refresh : NULL,
 	    .process = o->processes ? live_process : NULL,
 	    .owners = live_owners,

@@ -2,7 +2,8 @@
  * top_live.h - the struct top_sources of a real run: kernel counters
  * (procnet), limits (sysctl), advice (the advice engine over a snapshot of
  * the rows on screen), process names (proc, with -p) and closing a socket
- * (SOCK_DESTROY through diag_kill). All read under --root.
+ * (SOCK_DESTROY through diag_kill), the RTT of a row on screen (diag_get_ext).
+ * All read under --root. A --load replay gets none of them.
  *
  * top_live_init() fills src with the sources the options allow: no process
  * source without -p. The owners source (proc, for a filter's pid and comm)

@@ -127,6 +127,27 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	}
 }
 
+void top_row_rec(const struct top_row *r, struct sock_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->family = r->family;
+	rec->protocol = r->protocol;
+	rec->state = r->state;
+	rec->timer = r->timer;
+	rec->retrans = r->retrans;
+	rec->sport = r->sport;
+	rec->dport = r->dport;
+	rec->ifindex = r->ifindex;
+	rec->expires_ms = r->expires_ms;
+	rec->recv_q = r->recv_q;
+	rec->send_q = r->send_q;
+	rec->uid = r->uid;
+	rec->inode = r->inode;
+	rec->cookie = r->cookie;
+	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
+}
+
 static double per_sec(uint64_t prev, uint64_t cur, double dt)
 {
 	/* Counters can go down (a netns reset, a wrap): no negative rate. */

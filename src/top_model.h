@@ -39,6 +39,7 @@ struct top_row {
 	uint8_t timer;
 	uint8_t retrans;
 	bool has_rtt;
+	bool rtt_asked; /* the rtt source was asked (rows on screen) */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	char proc[16]; /* owning process name (raw bytes), "" if unknown */
@@ -90,8 +91,11 @@ void top_snap_reset(struct top_snap *s);
 struct top_row *top_snap_add(struct top_snap *s);
 /* Counts rec in the state table and its tuple (TCP only) and the total. */
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
-/* Fill row from rec (RTT from tcp_info when the kernel sent it). */
+/* Fill row's keys from rec (RTT from tcp_info when the kernel sent it). */
 void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
+/* The record of row's keys (no ext): the socket's identity for diag_get
+ * and diag_kill, its endpoints, what summary_add() reads. */
+void top_row_rec(const struct top_row *row, struct sock_rec *rec);
 
 /* No remote host: LISTEN, or no peer address and port (unconnected UDP).
  * Grouped by remote host, these sockets form one group of their own. */

@@ -191,16 +191,9 @@ static void put_endpoint(struct obuf *lb, const struct top_env *env,
 			 const struct top_row *r, bool peer)
 {
 	char buf[ENDPOINT_STRLEN];
-	struct sock_rec rec = {
-	    .family = r->family,
-	    .protocol = r->protocol,
-	    .sport = r->sport,
-	    .dport = r->dport,
-	    .ifindex = r->ifindex,
-	};
+	struct sock_rec rec;
 
-	memcpy(rec.saddr, r->saddr, sizeof(rec.saddr));
-	memcpy(rec.daddr, r->daddr, sizeof(rec.daddr));
+	top_row_rec(r, &rec);
 	obuf_write(lb, buf, format_endpoint(buf, &env->fc, &rec, peer));
 }
 

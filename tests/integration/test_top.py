@@ -440,6 +440,11 @@ def check_interactive():
     start_shell()
     text = start_top()
     check_counts(text)
+    # The rows on screen get their tcp_info one by one, after the dump.
+    text = wait_for(lambda t: any(re.search(r"\b\d+\.\dms\b", r)
+                                  for r in table_rows(t)[1]
+                                  if r.startswith("ESTAB")),
+                    "the ESTABLISHED rows show an RTT")
     check_pressure(wait_for(lambda t: "worst tuple" in t,
                             "the pressure line"), "screen")
     check_filter()
@@ -539,8 +544,63 @@ def check_batch():
     netns.check("sockscope top" in r.stderr, "--batch is top's only")
 
 
+def check_pipeline():
+    """top reads through the listing's pipeline: a filter expression
+    selects the rows (in the kernel) while the meters still count every
+    socket; the RTT column has the connected sockets' figures."""
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1",
+                   "dport", "=", "8080"])
+    _, rows = table_rows(r.stdout)
+    states = sorted(row.split()[0] for row in rows)
+    netns.check(states == ["ESTABLISHED", "TIME_WAIT"],
+                f"dport = 8080: the two client sockets only: {rows}")
+    netns.check(meter(r.stdout, "LISTEN") == 1 and
+                meter(r.stdout, "ESTABLISHED") == 2 and
+                meter(r.stdout, "TIME_WAIT") == 1,
+                f"a filter expression leaves the meters whole: {r.stdout}")
+    check_pressure(r.stdout, "batch, expression filter")
+    est = [row for row in rows if row.startswith("ESTABLISHED")]
+    netns.check(est and re.search(r"\b\d+\.\dms\b", est[0]),
+                f"batch: the RTT of an ESTABLISHED socket: {rows}")
+    netns.check(r.stderr == "", f"nothing on stderr: {r.stderr}")
+
+
+def check_load():
+    """--load replays what the listing saved, every refresh: sockets made
+    or closed since do not show; the filter applies to the replay."""
+    path = os.path.join(TMPDIR, "dump")
+    netns.run([SOCKSCOPE, "-tan", "--save", path])
+    extra = socket.socket()
+    extra.bind(("127.0.0.1", 9099))
+    extra.listen(1)
+    try:
+        r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "2", "-d",
+                       "0.1", "--load", path])
+        _, rows = table_rows(r.stdout)
+        states = sorted(row.split()[0] for row in rows)
+        netns.check(states == ["ESTABLISHED", "ESTABLISHED", "LISTEN",
+                               "TIME_WAIT"],
+                    f"--load: the saved sockets: {r.stdout}")
+        netns.check(":9099" not in r.stdout,
+                    "--load: a socket made after the save is not shown")
+        netns.check(r.stdout.count("sockscope top - ") == 2 and
+                    meter(r.stdout, "ESTABLISHED") == 2,
+                    f"--load: each refresh replays the file: {r.stdout}")
+        r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1",
+                       "--load", path, "state", "listening"])
+        _, rows = table_rows(r.stdout)
+        netns.check(len(rows) == 1 and rows[0].startswith("LISTEN"),
+                    f"--load with a filter: {rows}")
+    finally:
+        extra.close()
+    r = netns.run([SOCKSCOPE, "top", "-b", "--save", path], check_rc=2)
+    netns.check("--save" in r.stderr, f"top --save is refused: {r.stderr}")
+
+
 held = make_sockets()
 try:
+    check_pipeline()
+    check_load()
     check_batch()
     check_interactive()
 finally:
