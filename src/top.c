@@ -82,23 +82,27 @@ bool top_ui_has_process(const struct top_ui *ui)
 /* Put the selection back on the item it was on, or keep its index. */
 static void follow_selection(struct top_ui *ui)
 {
-	const struct top_items *it = &ui->items;
+	struct top_items *it = &ui->items;
+	size_t at =
+	    ui->sel_id ? top_items_find(it, ui->sel_id, ui->page) : SIZE_MAX;
 
-	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].id == ui->sel_id) {
-			ui->sel = i;
-			return;
-		}
+	if (at != SIZE_MAX) {
+		ui->sel = at;
+		return;
 	}
 	if (ui->sel >= it->n) {
 		ui->sel = it->n ? it->n - 1 : 0;
 	}
+	top_items_need(it, ui->sel + 1 + ui->page);
 	ui->sel_id = it->n ? it->v[ui->sel].id : 0;
 }
 
 void top_ui_rebuild(struct top_ui *ui)
 {
-	top_items_build(&ui->items, top_ui_snap(ui), &ui->ord);
+	/* The page is put in order, not every row: the view asks for more
+	 * (top_items_need) when it scrolls. */
+	top_items_build_top(&ui->items, top_ui_snap(ui), &ui->ord,
+			    ui->first + ui->page ? ui->first + ui->page : 1);
 	/* Closed sockets show under the live ones; a group has no such. */
 	if (ui->ord.group == TOP_GROUP_NONE) {
 		top_items_add_gone(&ui->items, &ui->gones);
@@ -372,6 +376,7 @@ static void search_next(struct top_ui *ui)
 	size_t n = ui->items.n;
 	char text[4 * ADDR_STRLEN];
 
+	top_items_need(&ui->items, 0); /* the next match in the order shown */
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = (ui->sel + k) % n;
 
@@ -521,6 +526,7 @@ static void move_sel(struct top_ui *ui, long delta)
 		s = 0;
 	}
 	ui->sel = (size_t)s;
+	top_items_need(&ui->items, ui->sel + 1 + ui->page);
 	ui->sel_id = n ? ui->items.v[ui->sel].id : 0;
 }
 

@@ -472,8 +472,109 @@ void top_items_finish(struct top_items *it)
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord)
 {
-	struct sort_ctx sc = {.ord = ord, .it = it};
+	top_items_build_top(it, snap, ord, 0);
+}
 
+static void swap_items(struct top_item *a, struct top_item *b)
+{
+	struct top_item t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* The median of v[a], v[b], v[c] by cmp_item, as a pivot index. */
+static size_t median3(struct top_item *v, size_t a, size_t b, size_t c,
+		      struct sort_ctx *sc)
+{
+	if (cmp_item(&v[a], &v[b], sc) > 0) {
+		size_t t = a;
+
+		a = b;
+		b = t;
+	}
+	if (cmp_item(&v[b], &v[c], sc) <= 0) {
+		return b;
+	}
+	return cmp_item(&v[a], &v[c], sc) > 0 ? a : c;
+}
+
+/*
+ * Quickselect: afterwards v[lo .. k) hold the k - lo smallest of
+ * v[lo .. hi) (unordered) and every later item compares above them. Ids
+ * break every tie, so items are distinct and the partition always moves.
+ */
+static void select_smallest(struct top_item *v, size_t lo, size_t hi, size_t k,
+			    struct sort_ctx *sc)
+{
+	while (hi - lo > 1 && k > lo && k < hi) {
+		size_t p = median3(v, lo, lo + (hi - lo) / 2, hi - 1, sc);
+		size_t store = lo;
+
+		swap_items(&v[p], &v[hi - 1]);
+		for (size_t i = lo; i < hi - 1; i++) {
+			if (cmp_item(&v[i], &v[hi - 1], sc) < 0) {
+				swap_items(&v[i], &v[store++]);
+			}
+		}
+		swap_items(&v[store], &v[hi - 1]);
+		/* v[store] is in its final place. */
+		if (store == k || store + 1 == k) {
+			return;
+		}
+		if (k < store) {
+			hi = store;
+		} else {
+			lo = store + 1;
+		}
+	}
+}
+
+void top_items_need(struct top_items *it, size_t want)
+{
+	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	size_t end = want && want < it->n_live ? want : it->n_live;
+
+	if (end <= it->sorted) {
+		return;
+	}
+	select_smallest(it->v, it->sorted, it->n_live, end, &sc);
+	qsort_r(it->v + it->sorted, end - it->sorted, sizeof(*it->v), cmp_item,
+		&sc);
+	it->sorted = end;
+}
+
+size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
+{
+	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	size_t at = SIZE_MAX, rank = it->sorted;
+
+	for (size_t i = 0; i < it->n; i++) {
+		if (it->v[i].id == id) {
+			at = i;
+			break;
+		}
+	}
+	if (at == SIZE_MAX || at < it->sorted || at >= it->n_live) {
+		if (at != SIZE_MAX && at < it->sorted) {
+			top_items_need(it, at + 1 + extra);
+		}
+		return at;
+	}
+	/* Its place: after the sorted ones and the unsorted ones below. */
+	for (size_t i = it->sorted; i < it->n_live; i++) {
+		rank += cmp_item(&it->v[i], &it->v[at], &sc) < 0;
+	}
+	top_items_need(it, rank + 1 + extra);
+	return rank;
+}
+
+void top_items_build_top(struct top_items *it, const struct top_snap *snap,
+			 const struct top_order *ord, size_t want)
+{
+	it->ord = *ord;
+	it->sorted = 0;
+	it->n_live = 0;
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
 		return;
@@ -498,7 +599,8 @@ void top_items_build(struct top_items *it, const struct top_snap *snap,
 	if (ord->group != TOP_GROUP_NONE) {
 		fold_groups(it, ord->group);
 	}
-	qsort_r(it->v, it->n, sizeof(*it->v), cmp_item, &sc);
+	it->n_live = it->n;
+	top_items_need(it, want);
 }
 
 static int cmp_rank_id(const void *pa, const void *pb)
@@ -510,6 +612,7 @@ static int cmp_rank_id(const void *pa, const void *pb)
 
 void top_items_freeze(struct top_items *it)
 {
+	top_items_need(it, 0); /* every rank is recorded */
 	free(it->frozen);
 	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
 	for (size_t i = 0; i < it->n; i++) {

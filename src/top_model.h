@@ -176,6 +176,12 @@ struct top_items {
 	struct top_item *v;
 	size_t n;
 	size_t cap;
+	/* v[0 .. sorted) are in their final order; every live item after
+	 * them comes later in that order, unsorted (top_items_need). The
+	 * gone items (from n_live on) follow, in their own order. */
+	size_t sorted;
+	size_t n_live;
+	struct top_order ord; /* the order built for */
 	/* `o`: the ids in the order they were frozen, sorted by id. */
 	struct top_rank *frozen;
 	size_t n_frozen;
@@ -220,6 +226,26 @@ void top_items_finish(struct top_items *it);
  */
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord);
+
+/*
+ * As top_items_build(), but only the first want items are put in order
+ * (a partial selection: the top want by the sort key, then a sort of
+ * those), the rest left after them in no order: a page of a million
+ * sockets costs a pass, not a sort. want 0: every item.
+ */
+void top_items_build_top(struct top_items *it, const struct top_snap *snap,
+			 const struct top_order *ord, size_t want);
+
+/* Put the first want items (all, if fewer) in their final order; those
+ * already in it stay. */
+void top_items_need(struct top_items *it, size_t want);
+
+/*
+ * The index of the item with id in the final order, putting it and the
+ * extra items after it in order; SIZE_MAX when no item has it. Costs a
+ * pass to rank it when it lies beyond the sorted part.
+ */
+size_t top_items_find(struct top_items *it, uint64_t id, size_t extra);
 
 /* Append g's rows after the items built, marked gone, newest first; their
  * ids are not their cookies, so no selection or tag follows onto them. */

@@ -749,6 +749,8 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 		}
 	}
 	end = ui->first + page < ui->items.n ? ui->first + page : ui->items.n;
+	/* Only the rows drawn need their place in the order. */
+	top_items_need(&ui->items, end);
 	measure(v, ui, ui->first, end, want);
 	top_layout_fit(&l, ui->ord.group, top_ui_has_process(ui), fr->cols,
 		       want);
