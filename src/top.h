@@ -46,6 +46,10 @@ struct top_sources {
 	void *ctx;
 	/* Once per refresh, before any row: rescan what the others read. */
 	int (*refresh)(void *ctx);
+	/* After the rows: true when process names changed since refresh
+	 * (sockets it lacked were looked for), so rows without one are
+	 * looked up again. */
+	bool (*settle)(void *ctx);
 	int (*counters)(void *ctx, struct top_counters *out);
 	int (*limits)(void *ctx, struct top_limits *out);
 	/* Fill up to max entries from the snapshot; returns how many. */

@@ -173,6 +173,22 @@ static int dump(struct top_collect *c, const struct top_query *q,
 	return acquire_run(&c->meters, count_row, &run);
 }
 
+/* Rows whose socket the process map lacked, after it looked again. */
+static void late_owners(const struct top_query *q, struct top_snap *snap)
+{
+	const struct top_sources *src = q->src;
+
+	for (size_t i = 0; i < snap->n; i++) {
+		struct top_row *r = &snap->rows[i];
+
+		if (!r->pid && r->inode &&
+		    !src->process(src->ctx, r->inode, r->proc, &r->pid)) {
+			r->proc[0] = '\0';
+			r->pid = 0;
+		}
+	}
+}
+
 int top_collect(struct top_collect *c, const struct top_query *q,
 		struct top_snap *snap)
 {
@@ -192,6 +208,9 @@ int top_collect(struct top_collect *c, const struct top_query *q,
 		owners = src->owners(src->ctx);
 	}
 	err = dump(c, q, snap, owners);
+	if (!err && src->settle && src->settle(src->ctx)) {
+		late_owners(q, snap);
+	}
 	if (!err && src->counters) {
 		snap->has_counters =
 		    src->counters(src->ctx, &snap->counters) == 0;

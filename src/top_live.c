@@ -36,12 +36,39 @@ static int live_refresh(void *ctx)
 	struct top_live *l = ctx;
 	int err;
 
-	proc_map_destroy(l->procs);
-	l->procs = NULL;
-	err = proc_map_build(l->o->root, &l->procs);
+	if (!l->procs) {
+		l->procs = proc_cache_create(l->o->root);
+	}
+	/* Only the processes that are new or changed are walked: all of
+	 * them the first time. */
+	l->walked_all = !l->have_procs;
+	err = proc_cache_update(l->procs, false);
+	l->have_procs = !err || l->have_procs;
+	l->missed = 0;
 	/* No /proc at all is as missing as no descriptor to read it. */
 	note_missing(l, TOP_MISS_PROCS, err, false);
 	return err;
+}
+
+/*
+ * Sockets the map lacks whose process kept its fd count (a socket closed
+ * and another opened in one refresh) need every process walked again;
+ * only sockets newer than the last such walk ask for it, so a socket no
+ * process holds (the kernel's own) does not cost a walk every refresh.
+ */
+static bool live_settle(void *ctx)
+{
+	struct top_live *l = ctx;
+
+	if (!l->procs || l->missed <= l->walked_past) {
+		return false;
+	}
+	if (l->walked_all) {
+		l->walked_past = l->missed; /* nothing new to look for */
+		return false;
+	}
+	l->walked_past = l->missed;
+	return proc_cache_update(l->procs, true) == 0;
 }
 
 /* With -p the refresh has just rebuilt the map; else build it now. A map
@@ -53,7 +80,7 @@ static const struct proc_map *live_owners(void *ctx)
 	if (!l->o->processes) {
 		live_refresh(l);
 	}
-	return l->procs;
+	return l->have_procs ? proc_cache_map(l->procs) : NULL;
 }
 
 static bool live_process(void *ctx, uint32_t inode, char name[16],
@@ -63,8 +90,11 @@ static bool live_process(void *ctx, uint32_t inode, char name[16],
 	struct proc_owner owner;
 	size_t cursor = 0, n;
 
-	if (!l->procs || !inode ||
-	    !proc_map_next(l->procs, inode, &cursor, &owner)) {
+	if (!l->have_procs || !inode) {
+		return false;
+	}
+	if (!proc_map_next(proc_cache_map(l->procs), inode, &cursor, &owner)) {
+		l->missed = inode > l->missed ? inode : l->missed;
 		return false;
 	}
 	n = owner.name_len < 15 ? owner.name_len : 15;
@@ -216,6 +246,7 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	    .ctx = l,
 	    .rtt = live_rtt,
 	    .refresh = o->processes ? live_refresh : NULL,
+	    .settle = o->processes ? live_settle : NULL,
 	    .process = o->processes ? live_process : NULL,
 	    .owners = live_owners,
 	    .counters = live_counters,
@@ -253,6 +284,6 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 
 void top_live_finish(struct top_live *l)
 {
-	proc_map_destroy(l->procs);
+	proc_cache_destroy(l->procs);
 	l->procs = NULL;
 }

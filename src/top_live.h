@@ -23,7 +23,7 @@
 #include "sysctl.h"
 #include "top.h"
 
-struct proc_map;
+struct proc_cache;
 
 /* What a refresh could not read, so the view lacks it (bits). */
 enum top_missing {
@@ -36,7 +36,11 @@ enum top_missing {
 struct top_live {
 	const struct opts *o;
 	struct diag *d;
-	struct proc_map *procs; /* -p, or pid/comm in the filter: per refresh */
+	struct proc_cache *procs; /* -p, or pid/comm in the filter */
+	bool have_procs;	  /* procs has been read once */
+	bool walked_all;	  /* this refresh's update walked every one */
+	uint32_t missed;	  /* the newest socket inode it lacked */
+	uint32_t walked_past;	/* missed when every process was last walked */
 	struct sysctl_vals sys; /* read once: limits, port range */
 	unsigned int missing;	/* enum top_missing, since init */
 	int missing_err;	/* the -errno behind the first missing bit */
