@@ -122,7 +122,7 @@ static int run_batch(struct top_run *run)
 	for (unsigned long i = 0; !o->top_iterations || i < o->top_iterations;
 	     i++) {
 		if (i) {
-			sleep_ms(o->top_delay_ms);
+			sleep_ms(top_ui_interval_ms(&run->ui));
 			obuf_putc(&run->out, '\n');
 		}
 		err = refresh(run);
@@ -193,7 +193,7 @@ static int loop(struct top_run *run)
 			if (err) {
 				break;
 			}
-			due = top_now() + run->ui.delay_ms / 1000.0;
+			due = top_now() + top_ui_interval_ms(&run->ui) / 1000.0;
 			force = false;
 		}
 		draw(run);

@@ -271,11 +271,32 @@ static void confirm_gone(struct top_ui *ui)
 	ui->message_is_error = true;
 }
 
+unsigned int top_ui_interval_ms(const struct top_ui *ui)
+{
+	return ui->stretch_ms > ui->delay_ms ? ui->stretch_ms : ui->delay_ms;
+}
+
+/* A refresh slower than the interval would leave no time for anything
+ * else (and a core busy): wait twice what it took, up to the longest
+ * interval. */
+static void stretch(struct top_ui *ui)
+{
+	double took_ms = top_ui_snap(ui)->took * 1000.0;
+
+	ui->stretch_ms = 0;
+	if (took_ms > ui->delay_ms) {
+		ui->stretch_ms = took_ms * 2 < TOP_DELAY_MAX_MS
+				     ? (unsigned int)(took_ms * 2 + 0.5)
+				     : TOP_DELAY_MAX_MS;
+	}
+}
+
 void top_ui_refreshed(struct top_ui *ui)
 {
 	const struct top_sources *src = ui->src;
 
 	ui->refreshes++;
+	stretch(ui);
 	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u], top_ui_snap(ui));
 	if (ui->gones_reset) {
 		top_gones_clear(&ui->gones);

@@ -129,6 +129,9 @@ struct top_ui {
 	bool gones_reset; /* the filter changed: none left by closing */
 	size_t page;	  /* item rows on screen, set by the view */
 	uint64_t refreshes;
+	/* Twice the last refresh's time when that exceeded delay_ms (a
+	 * refresh never takes more than half of top's time), else 0. */
+	unsigned int stretch_ms;
 };
 
 void top_ui_init(struct top_ui *ui, const struct opts *o,
@@ -162,6 +165,10 @@ unsigned int top_key(struct top_ui *ui, int key);
 
 /* Whether the socket with this cookie is tagged. */
 bool top_ui_tagged(const struct top_ui *ui, uint64_t cookie);
+
+/* The interval in force, milliseconds: delay_ms, or longer while
+ * refreshes take longer than it (ui->stretch_ms), as htop under load. */
+unsigned int top_ui_interval_ms(const struct top_ui *ui);
 
 /* Bounds of the live refresh interval (+ - d), milliseconds. */
 #define TOP_DELAY_MIN_MS 100u

@@ -613,9 +613,13 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_escape_text(lb, env->kernel, strlen(env->kernel));
 	obuf_puts(lb, "  ");
 	obuf_escape_text(lb, env->netns, strlen(env->netns));
-	obuf_printf(lb, "  every %.1fs  sockets %llu  refresh %.1f ms",
-		    ui->delay_ms / 1000.0, (unsigned long long)snap->total,
-		    snap->took * 1000.0);
+	obuf_printf(lb, "  every %.1fs", top_ui_interval_ms(ui) / 1000.0);
+	if (top_ui_interval_ms(ui) != ui->delay_ms) {
+		obuf_printf(lb, " (stretched from %.1fs)",
+			    ui->delay_ms / 1000.0);
+	}
+	obuf_printf(lb, "  sockets %llu  refresh %.1f ms",
+		    (unsigned long long)snap->total, snap->took * 1000.0);
 	if (ui->n_tags) {
 		obuf_printf(lb, "  tagged %zu", ui->n_tags);
 	}
