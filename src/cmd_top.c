@@ -130,6 +130,12 @@ static int run_batch(struct top_run *run)
 			break; /* acquire said why */
 		}
 		tell_missing(run);
+		/* --rows: the page a screen would show, with its RTTs. */
+		if (o->top_rows) {
+			run->ui.first = 0;
+			run->ui.page = o->top_rows;
+			top_ui_fill_rtt(&run->ui);
+		}
 		top_view_render(&run->view, &run->ui, 0, 0, batch_sink, run);
 		if (obuf_flush(&run->out)) {
 			break;

@@ -40,6 +40,7 @@ enum long_only {
 	OPT_FORCE,
 	OPT_COUNT,
 	OPT_DURATION,
+	OPT_ROWS,
 };
 
 static const struct option long_opts[] = {
@@ -78,6 +79,7 @@ static const struct option long_opts[] = {
     {"iterations", required_argument, NULL, OPT_ITERATIONS},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"readonly", no_argument, NULL, OPT_READONLY},
+    {"rows", required_argument, NULL, OPT_ROWS},
     {"count", required_argument, NULL, OPT_COUNT},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"help", no_argument, NULL, 'h'},
@@ -146,6 +148,7 @@ static const char usage_text[] =
     "the list)\n"
     "      --no-color       no colours (also when NO_COLOR is set)\n"
     "      --readonly       never close sockets from the view\n"
+    "      --rows N         batch: print the first N rows of the table\n"
     "\n"
     "watch, sockets as they close, also takes:\n"
     "      --count N        stop after N closes printed\n"
@@ -278,6 +281,8 @@ static int apply_top_opt(struct opts *o, int c, const char *arg)
 	case OPT_READONLY:
 		o->top_readonly = true;
 		return 0;
+	case OPT_ROWS:
+		return parse_uint(arg, "--rows", 1, 100000000, &o->top_rows);
 	default:
 		return parse_uint(arg, "--iterations", 1, 100000000,
 				  &o->top_iterations);
@@ -458,6 +463,7 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_ITERATIONS:
 	case OPT_NO_COLOR:
 	case OPT_READONLY:
+	case OPT_ROWS:
 		return apply_top_opt(o, c, arg);
 	case 'h':
 		fputs(usage_text, stdout);

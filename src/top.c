@@ -138,6 +138,7 @@ bool top_ui_fill_rtt(struct top_ui *ui)
 	if (!ui->src->rtt || !top_col_in_mode(TOP_COL_RTT, ui->ord.group)) {
 		return false;
 	}
+	top_items_need(&ui->items, end);
 	for (size_t i = ui->first; i < end && i < it->n; i++) {
 		const struct top_row *rep = it->v[i].rep;
 		struct top_row *r;

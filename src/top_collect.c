@@ -41,9 +41,11 @@ void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 	q->src = ui->src;
 	q->eph_lo = ui->limits.eph_lo;
 	q->eph_hi = ui->limits.eph_hi;
-	/* Every row is drawn in batch; sorting by RTT compares them all. */
-	q->want_info = o->top_batch || (ui->ord.group == TOP_GROUP_NONE &&
-					ui->ord.sort == TOP_COL_RTT);
+	/* Every row is drawn in batch (without --rows); sorting by RTT
+	 * compares them all. */
+	q->want_info =
+	    (o->top_batch && !o->top_rows) ||
+	    (ui->ord.group == TOP_GROUP_NONE && ui->ord.sort == TOP_COL_RTT);
 	/* A live view shows every state unless told otherwise. */
 	if (filter_states(q->filter, &mask)) {
 		q->states = mask;

@@ -726,13 +726,21 @@ static void render_diagram(struct frame *fr, struct top_ui *ui, int last)
 }
 
 /* Table title and the rows that fit in [fr->y, last). */
+/* Every row, or the first --rows. */
+static size_t batch_rows(const struct top_ui *ui)
+{
+	size_t rows = ui->o->top_rows;
+
+	return rows && rows < ui->items.n ? rows : ui->items.n;
+}
+
 static void render_table(struct frame *fr, struct top_ui *ui, int last,
 			 bool batch)
 {
 	struct top_view *v = fr->v;
 	int want[TOP_COL_MAX] = {0};
 	struct top_layout l;
-	size_t page = batch ? ui->items.n : (size_t)(last - fr->y - 1);
+	size_t page = batch ? batch_rows(ui) : (size_t)(last - fr->y - 1);
 	size_t end;
 
 	if (!batch && last - fr->y < 2) {

@@ -563,6 +563,22 @@ def check_pipeline():
     netns.check(est and re.search(r"\b\d+\.\dms\b", est[0]),
                 f"batch: the RTT of an ESTABLISHED socket: {rows}")
     netns.check(r.stderr == "", f"nothing on stderr: {r.stderr}")
+    # --rows: the first rows of the same order, each connected one with
+    # its RTT (asked for row by row: the dump carried no tcp_info).
+    full = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1"])
+    part = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1",
+                      "--rows", "2"])
+    _, every = table_rows(full.stdout)
+    _, first = table_rows(part.stdout)
+    netns.check([r.split()[:3] for r in first] ==
+                [r.split()[:3] for r in every[:2]] and len(every) == 4,
+                f"--rows 2: the first two rows: {first} of {every}")
+    netns.check(all(re.search(r"\b\d+\.\dms\b", r) for r in first
+                    if r.startswith("ESTAB")) and
+                any(r.startswith("ESTAB") for r in first),
+                f"--rows: the rows shown have their RTT: {first}")
+    r = netns.run([SOCKSCOPE, "top", "-b", "--rows", "0"], check_rc=2)
+    netns.check("--rows" in r.stderr, f"--rows 0 is refused: {r.stderr}")
 
 
 def check_load():
