@@ -418,7 +418,7 @@ static int cmp_item(const void *pa, const void *pb, void *data)
 			return c;
 		}
 	}
-	c = cmp_col(x, y, sc->ord);
+	c = sc->it->keyed ? cmp_u64(x->key, y->key) : cmp_col(x, y, sc->ord);
 	if (top_col_desc(sc->ord->sort) != sc->ord->invert) {
 		c = -c;
 	}
@@ -569,12 +569,49 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 	return rank;
 }
 
+/*
+ * The sort column as one number ordered as cmp_col() orders it, for the
+ * columns that fit in 64 bits. Not RTT: the rows on screen get theirs
+ * after the build.
+ */
+static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
+{
+	const struct top_row *r = x->rep;
+	const uint64_t v[TOP_COL_MAX] = {
+	    [TOP_COL_STATE] = (uint64_t)r->protocol << 8 | r->state,
+	    [TOP_COL_RECVQ] = x->recv_q,
+	    [TOP_COL_SENDQ] = x->send_q,
+	    [TOP_COL_TIMER] = r->expires_ms,
+	    [TOP_COL_RETRANS] = x->retrans,
+	    [TOP_COL_UID] = r->uid,
+	    [TOP_COL_COUNT] = x->count,
+	};
+	static const bool keyed[TOP_COL_MAX] = {
+	    [TOP_COL_STATE] = true,   [TOP_COL_RECVQ] = true,
+	    [TOP_COL_SENDQ] = true,   [TOP_COL_TIMER] = true,
+	    [TOP_COL_RETRANS] = true, [TOP_COL_UID] = true,
+	    [TOP_COL_COUNT] = true,
+	};
+
+	*k = (unsigned int)c < TOP_COL_MAX ? v[c] : 0;
+	return (unsigned int)c < TOP_COL_MAX && keyed[c];
+}
+
+static void set_keys(struct top_items *it)
+{
+	it->keyed = true;
+	for (size_t i = 0; i < it->n && it->keyed; i++) {
+		it->keyed = col_key(&it->v[i], it->ord.sort, &it->v[i].key);
+	}
+}
+
 void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 			 const struct top_order *ord, size_t want)
 {
 	it->ord = *ord;
 	it->sorted = 0;
 	it->n_live = 0;
+	it->keyed = false;
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
 		return;
@@ -600,6 +637,7 @@ void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 		fold_groups(it, ord->group);
 	}
 	it->n_live = it->n;
+	set_keys(it);
 	top_items_need(it, want);
 }
 
@@ -668,9 +706,17 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep)
 {
 	double dt = cur->when - prev->when;
-	uint64_t *now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
+	uint64_t *now;
 	size_t kept = 0;
 
+	memset(g->rate, 0, sizeof(g->rate));
+	g->total = 0;
+	g->valid = prev->when > 0 && dt > 0;
+	/* The first refresh has nothing to compare: no sort of its cookies. */
+	if (!g->valid && !g->n) {
+		return;
+	}
+	now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
 	for (size_t i = 0; i < cur->n; i++) {
 		now[i] = cur->rows[i].cookie;
 	}
@@ -684,9 +730,6 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		}
 	}
 	g->n = kept;
-	memset(g->rate, 0, sizeof(g->rate));
-	g->total = 0;
-	g->valid = prev->when > 0 && dt > 0;
 	for (size_t i = 0; g->valid && i < prev->n; i++) {
 		const struct top_row *r = &prev->rows[i];
 

@@ -163,6 +163,9 @@ struct top_item {
 	uint64_t recv_q;
 	uint64_t send_q;
 	uint64_t retrans;
+	/* The sort column as one number (top_items.keyed): selection then
+	 * compares without reading the row. */
+	uint64_t key;
 	bool gone; /* closed (or left the filter) lately: shown dimmed */
 };
 
@@ -182,6 +185,7 @@ struct top_items {
 	size_t sorted;
 	size_t n_live;
 	struct top_order ord; /* the order built for */
+	bool keyed;	      /* the items' key orders them as ord.sort */
 	/* `o`: the ids in the order they were frozen, sorted by id. */
 	struct top_rank *frozen;
 	size_t n_frozen;
