@@ -281,6 +281,7 @@ static int top_exec(const struct opts *o)
 	}
 	env_init(&run.env, o);
 	run.coll.ifn = run.env.fc.ifn;
+	run.coll.d = run.d;
 	top_live_init(&run.live, o, run.d, &run.src);
 	top_ui_init(&run.ui, o, &run.src);
 	top_view_init(&run.view, &run.env);

@@ -136,6 +136,10 @@ static void setup(struct top_collect *c, const struct top_query *q)
 	acquire_init(&c->rows, &c->o);
 	acquire_init(&c->meters, &c->o_all);
 	c->rows.ifn = c->ifn;
+	/* One socket for the dumps, the kills and the rows' tcp_info: top
+	 * also runs with very few descriptors. */
+	c->rows.use_d = c->d;
+	c->meters.use_d = c->d;
 	c->ready = true;
 }
 

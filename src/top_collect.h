@@ -43,6 +43,7 @@ struct top_collect {
 	struct acquire meters;	     /* every TCP socket, for a filter */
 	const struct filter *filter; /* the filter both were set up for */
 	struct ifnames *ifn; /* the caller's names (--load: the file's) */
+	struct diag *d;	     /* the caller's socket, dumped on, or NULL */
 	bool ready;
 };
 
