@@ -4,12 +4,12 @@
  *
  *   timeit [-t SECONDS] COMMAND [ARG...]
  *
- * Prints one line to stdout: "ELAPSED_NS MAXRSS_KB STATUS CPU_NS", where STATUS is
- * the exit code, 128+N for death by signal N, 127 if it could not start, or
- * 124 if it ran longer than -t SECONDS and was killed (a hung tool must not
- * stall a whole benchmark), and CPU_NS is the child's user + system time.
- * Exits 0 whenever it printed that line, so a failing command is data, not
- * an error; 1 if it could not measure, 2 on usage errors. The command's
+ * Prints one line to stdout: "ELAPSED_NS MAXRSS_KB STATUS CPU_NS", where
+ * STATUS is the exit code, 128+N for death by signal N, 127 if it could not
+ * start, or 124 if it ran longer than -t SECONDS and was killed (a hung tool
+ * must not stall a whole benchmark), and CPU_NS is the child's user + system
+ * time. Exits 0 whenever it printed that line, so a failing command is data,
+ * not an error; 1 if it could not measure, 2 on usage errors. The command's
  * stderr is passed through.
  *
  * Wall time spans spawn to reap, so it includes exec and dynamic linking:
