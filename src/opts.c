@@ -766,7 +766,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (ret) {
 		return ret;
 	}
-	/* top has its own acquisition, inet only, until it shares acquire. */
+	/* top's rows and view are inet-shaped: TCP and UDP only. */
 	if (top &&
 	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
 		return usage_error("top: UNIX sockets are not shown by top yet "

@@ -609,6 +609,10 @@ def check_load():
                     f"--load with a filter: {rows}")
     finally:
         extra.close()
+    r = netns.run([SOCKSCOPE, "top", "-b", "--load", path + ".none"],
+                  check_rc=1)
+    netns.check(r.stderr.count("\n") == 1 and ".none" in r.stderr and
+                r.stdout == "", f"--load of no file: one line: {r.stderr}")
     r = netns.run([SOCKSCOPE, "top", "-b", "--save", path], check_rc=2)
     netns.check("--save" in r.stderr, f"top --save is refused: {r.stderr}")
 
