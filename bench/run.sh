@@ -38,6 +38,8 @@ CMD_NAMES=(
 	"ss -tan state time-wait"
 	"netstat -tan"
 	"floor -1 (one walk)"
+	"sockscope top -b --rows 40"
+	"sockscope top -b (every row)"
 )
 
 usage()
@@ -112,6 +114,10 @@ cmd_argv()
 	7) ARGV=("$SS_BIN" -tan state time-wait) ;;
 	8) ARGV=("$NETSTAT_BIN" -tan) ;;
 	9) ARGV=("$BUILD_DIR/floor" -1) ;;
+	# One refresh of top: the page a screen shows, then every row (with
+	# each row's tcp_info for the RTT column).
+	10) ARGV=("$SOCKSCOPE" top -tan -b --iterations 1 --rows 40) ;;
+	11) ARGV=("$SOCKSCOPE" top -tan -b --iterations 1) ;;
 	*) die "no command $1" ;;
 	esac
 }
@@ -181,15 +187,16 @@ verify()
 		"ss -s: TCP $sss"
 }
 
-# One timed run: appends "size cmd rep ns kb status" to the raw file.
+# One timed run: appends "size cmd rep ns kb status cpu_ns" to the raw file.
 time_cmd()
 {
-	local idx=$1 rep=$2 out
+	local idx=$1 rep=$2 out st
 
 	cmd_argv "$idx"
-	out=$("$BUILD_DIR/timeit" -t "$CMD_TIMEOUT" "${ARGV[@]}" 2>>"$SIZE_LOG") || out="0 0 125"
+	out=$("$BUILD_DIR/timeit" -t "$CMD_TIMEOUT" "${ARGV[@]}" 2>>"$SIZE_LOG") || out="0 0 125 0"
 	printf '%s\t%s\t%s\t%s\n' "$SIZE" "$idx" "$rep" "${out// /$'\t'}" >>"$RAW"
-	[[ ${out##* } == 0 ]]
+	read -r _ _ st _ <<<"$out"
+	[[ $st == 0 ]]
 }
 
 inner_main()
@@ -448,6 +455,16 @@ machine_header()
 REPORT_AWK='
 function fmt_ms(ns) { return sprintf("%.1f", ns / 1e6) }
 function ratio(a, b) { return b > 0 ? sprintf("%.2f", a / b) : "-" }
+function median_cpu(key,    n, i, j, v, t) {
+	n = cnt[key]
+	for (i = 1; i <= n; i++) { v[i] = c_ns[key, i] }
+	for (i = 2; i <= n; i++) {
+		t = v[i]
+		for (j = i - 1; j >= 1 && v[j] > t; j--) { v[j + 1] = v[j] }
+		v[j + 1] = t
+	}
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
 function median(key,    n, i, j, v, t) {
 	n = cnt[key]
 	for (i = 1; i <= n; i++) { v[i] = t_ns[key, i] }
@@ -478,7 +495,7 @@ function status_of(size, what,    f, line, parts, r) {
 BEGIN {
 	ncmd = split(names, name, "\n")
 	if (csv != "") {
-		print "size,command,median_ms,min_ms,max_ms,x_floor,x_ss_tan,peak_rss_mb,runs,status" > csv
+		print "size,command,median_ms,min_ms,max_ms,x_floor,x_ss_tan,peak_rss_mb,runs,status,cpu_ms" > csv
 	}
 }
 {
@@ -487,6 +504,7 @@ BEGIN {
 	if ($6 != 0) { fail[key] = $6; next }
 	if ($3 == 0) { next }
 	t_ns[key, ++cnt[key]] = $4
+	c_ns[key, cnt[key]] = $7 + 0
 	if ($5 > rss[key]) { rss[key] = $5 }
 }
 END {
@@ -512,8 +530,8 @@ function table(size,    i, key, med, fl, ss, mix, m, rounds, rs, st, nr, k, sum)
 		port, status_of(size, "dport"), m[2]
 	st = status_of(size, "count-mismatch")
 	if (st != "") { printf "## WARNING: socket counts differed from the mix at: %s\n", st }
-	printf "%-34s %10s %8s %10s %12s %5s  %s\n", "command", "median ms", "x floor", \
-		"x ss -tan", "peak RSS MB", "runs", "min..max ms"
+	printf "%-34s %10s %8s %10s %12s %5s  %-16s %s\n", "command", "median ms", "x floor", \
+		"x ss -tan", "peak RSS MB", "runs", "min..max ms", "CPU ms"
 	for (i = 1; i <= ncmd; i++) {
 		key = size SUBSEP i
 		if (!ok[key]) {
@@ -525,13 +543,13 @@ function table(size,    i, key, med, fl, ss, mix, m, rounds, rs, st, nr, k, sum)
 			}
 			continue
 		}
-		printf "%-34s %10s %8s %10s %12.1f %5d  %s..%s\n", name[i], fmt_ms(med[i]), \
+		printf "%-34s %10s %8s %10s %12.1f %5d  %-16s %s\n", name[i], fmt_ms(med[i]), \
 			ratio(med[i], fl), ratio(med[i], ss), rss[key] / 1024, cnt[key], \
-			fmt_ms(lo[key]), fmt_ms(hi[key])
+			fmt_ms(lo[key]) ".." fmt_ms(hi[key]), fmt_ms(median_cpu(key))
 		if (csv != "") {
-			printf "%d,\"%s\",%s,%s,%s,%s,%s,%.1f,%d,ok\n", size, name[i], fmt_ms(med[i]), \
+			printf "%d,\"%s\",%s,%s,%s,%s,%s,%.1f,%d,ok,%s\n", size, name[i], fmt_ms(med[i]), \
 				fmt_ms(lo[key]), fmt_ms(hi[key]), ratio(med[i], fl), ratio(med[i], ss), \
-				rss[key] / 1024, cnt[key] > csv
+				rss[key] / 1024, cnt[key], fmt_ms(median_cpu(key)) > csv
 		}
 	}
 }

@@ -4,12 +4,12 @@
  *
  *   timeit [-t SECONDS] COMMAND [ARG...]
  *
- * Prints one line to stdout: "ELAPSED_NS MAXRSS_KB STATUS", where STATUS is
- * the exit code, 128+N for death by signal N, 127 if it could not start, or
- * 124 if it ran longer than -t SECONDS and was killed (a hung tool must not
- * stall a whole benchmark).
- * Exits 0 whenever it printed that line, so a failing command is data, not
- * an error; 1 if it could not measure, 2 on usage errors. The command's
+ * Prints one line to stdout: "ELAPSED_NS MAXRSS_KB STATUS CPU_NS", where
+ * STATUS is the exit code, 128+N for death by signal N, 127 if it could not
+ * start, or 124 if it ran longer than -t SECONDS and was killed (a hung tool
+ * must not stall a whole benchmark), and CPU_NS is the child's user + system
+ * time. Exits 0 whenever it printed that line, so a failing command is data,
+ * not an error; 1 if it could not measure, 2 on usage errors. The command's
  * stderr is passed through.
  *
  * Wall time spans spawn to reap, so it includes exec and dynamic linking:
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	err = posix_spawnp(&pid, argv[1], &fa, NULL, argv + 1, environ);
 	if (err) {
 		fprintf(stderr, "timeit: %s: %s\n", argv[1], strerror(err));
-		printf("0 0 127\n");
+		printf("0 0 127 0\n");
 		return 0;
 	}
 	if (timeout) {
@@ -127,6 +127,8 @@ int main(int argc, char **argv)
 	} else {
 		status = 126;
 	}
-	printf("%lld %ld %d\n", t1 - t0, ru.ru_maxrss, status);
+	printf("%lld %ld %d %lld\n", t1 - t0, ru.ru_maxrss, status,
+	       (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+		   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
 	return 0;
 }

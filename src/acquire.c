@@ -60,7 +60,9 @@ void acquire_finish(struct acquire *a)
 	if (a->d && !a->save_err) {
 		a->save_err = diag_save_error(a->d);
 	}
-	diag_destroy(a->d);
+	if (a->d != a->use_d) {
+		diag_destroy(a->d);
+	}
 	a->d = NULL;
 	ifnames_destroy(a->own_ifn);
 	a->own_ifn = NULL;
@@ -576,7 +578,9 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 		a->save_err = ifnames_save(a->save_fd);
 		a->names_saved = true;
 	}
-	if (!a->d) {
+	if (!a->d && a->use_d) {
+		a->d = a->use_d;
+	} else if (!a->d) {
 		err = diag_open(&a->d);
 		if (err) {
 			warnx_("netlink: cannot open a sock_diag socket: %s",

@@ -49,6 +49,9 @@ struct acquire {
 	const char *netns;    /* the namespace read, for messages; NULL */
 	const struct proc_map *procs; /* owners for pid/comm, or NULL */
 	int save_err; /* first failed write to it (-errno), or 0 */
+	/* The caller's sock_diag socket to dump on (not owned; it also
+	 * sends its own requests between runs), or NULL: one of its own. */
+	struct diag *use_d;
 	/* private */
 	struct proc_map *own_procs; /* for the filter when procs is NULL */
 	struct ifnames *own_ifn;    /* --load without a->ifn */

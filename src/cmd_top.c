@@ -30,9 +30,10 @@ struct top_run {
 	struct top_env env;
 	struct top_ui ui;
 	struct top_view view;
-	struct diag *d;
-	struct obuf out; /* batch mode */
-	int rows;	 /* interactive: the screen size of this frame */
+	struct diag *d;		 /* kills and the rows' tcp_info */
+	struct top_collect coll; /* the dumps, through acquire */
+	struct obuf out;	 /* batch mode */
+	int rows; /* interactive: the screen size of this frame */
 };
 
 static void env_init(struct top_env *env, const struct opts *o)
@@ -74,7 +75,7 @@ static int refresh(struct top_run *run)
 
 	run->ui.cur ^= 1u;
 	top_query_from_ui(&q, &run->ui);
-	err = top_collect(run->d, &q, top_ui_snap(&run->ui));
+	err = top_collect(&run->coll, &q, top_ui_snap(&run->ui));
 	if (err) {
 		return err;
 	}
@@ -121,15 +122,20 @@ static int run_batch(struct top_run *run)
 	for (unsigned long i = 0; !o->top_iterations || i < o->top_iterations;
 	     i++) {
 		if (i) {
-			sleep_ms(o->top_delay_ms);
+			sleep_ms(top_ui_interval_ms(&run->ui));
 			obuf_putc(&run->out, '\n');
 		}
 		err = refresh(run);
 		if (err) {
-			warnx_("netlink: dump failed: %s", strerror(-err));
-			break;
+			break; /* acquire said why */
 		}
 		tell_missing(run);
+		/* --rows: the page a screen would show, with its RTTs. */
+		if (o->top_rows) {
+			run->ui.first = 0;
+			run->ui.page = o->top_rows;
+			top_ui_fill_rtt(&run->ui);
+		}
 		top_view_render(&run->view, &run->ui, 0, 0, batch_sink, run);
 		if (obuf_flush(&run->out)) {
 			break;
@@ -161,6 +167,12 @@ static void draw(struct top_run *run)
 	term_size(&run->rows, &cols);
 	term_clear();
 	top_view_render(&run->view, &run->ui, run->rows, cols, term_sink, run);
+	/* The view has placed the page: its sockets' RTT, then again. */
+	if (top_ui_fill_rtt(&run->ui)) {
+		term_clear();
+		top_view_render(&run->view, &run->ui, run->rows, cols,
+				term_sink, run);
+	}
 	term_cursor(run->view.cursor_y, run->view.cursor_x);
 	term_show();
 }
@@ -187,7 +199,7 @@ static int loop(struct top_run *run)
 			if (err) {
 				break;
 			}
-			due = top_now() + run->ui.delay_ms / 1000.0;
+			due = top_now() + top_ui_interval_ms(&run->ui) / 1000.0;
 			force = false;
 		}
 		draw(run);
@@ -227,11 +239,7 @@ static int run_interactive(struct top_run *run)
 	/* Restore the terminal first, so the message lands on a sane one. */
 	term_finish();
 	tell_missing(run);
-	if (err) {
-		warnx_("netlink: dump failed: %s", strerror(-err));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
+	return err ? EXIT_RUNTIME : EXIT_OK; /* acquire said why */
 }
 
 static int top_exec(const struct opts *o)
@@ -240,8 +248,9 @@ static int top_exec(const struct opts *o)
 	char why[128];
 	int ret, err;
 
-	if (o->load_path || o->save_path) {
-		warnx_("top: --load and --save are for listing, not top");
+	if (o->save_path) {
+		warnx_("top: --save is for listing, not top (top --load "
+		       "replays what it saved)");
 		return EXIT_USAGE;
 	}
 	if (!o->top_batch && (!o->out_is_tty || !isatty(STDIN_FILENO))) {
@@ -252,9 +261,10 @@ static int top_exec(const struct opts *o)
 	if (list_enter_netns(o)) {
 		return EXIT_RUNTIME; /* said, the name escaped */
 	}
-	/* `dev NAME`: the device of that name here, in the namespace read. */
-	if (filter_resolve_devs(o->filter, ifnames_index_fn, NULL, why,
-				sizeof(why))) {
+	/* `dev NAME`: the device of that name here, in the namespace read
+	 * (a replay: the names the file saved, which acquire reads). */
+	if (!o->load_path && filter_resolve_devs(o->filter, ifnames_index_fn,
+						 NULL, why, sizeof(why))) {
 		warnx_("%s", why);
 		return EXIT_RUNTIME;
 	}
@@ -264,7 +274,14 @@ static int top_exec(const struct opts *o)
 		       strerror(-err));
 		return EXIT_RUNTIME;
 	}
+	if (top_collect_init(&run.coll, o)) {
+		top_collect_finish(&run.coll);
+		diag_destroy(run.d);
+		return EXIT_RUNTIME;
+	}
 	env_init(&run.env, o);
+	run.coll.ifn = run.env.fc.ifn;
+	run.coll.d = run.d;
 	top_live_init(&run.live, o, run.d, &run.src);
 	top_ui_init(&run.ui, o, &run.src);
 	top_view_init(&run.view, &run.env);
@@ -273,6 +290,7 @@ static int top_exec(const struct opts *o)
 	top_ui_finish(&run.ui);
 	top_live_finish(&run.live);
 	env_finish(&run.env);
+	top_collect_finish(&run.coll);
 	diag_destroy(run.d);
 	return ret;
 }

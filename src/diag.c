@@ -204,7 +204,8 @@ static void put_id(struct inet_diag_req_v2 *r, const struct sock_rec *rec,
 /* Send one request about rec and receive its one reply into d->buf;
  * returns the reply's length or -errno. */
 static ssize_t ask_one(struct diag *d, uint16_t type, uint16_t flags,
-		       const struct sock_rec *rec, bool peer_first)
+		       const struct sock_rec *rec, bool peer_first,
+		       uint32_t ext)
 {
 	char buf[MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct inet_diag_req_v2))];
 	struct inet_diag_req_v2 *r;
@@ -222,6 +223,7 @@ static ssize_t ask_one(struct diag *d, uint16_t type, uint16_t flags,
 	nlh->nlmsg_seq = ++d->seq;
 	r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	put_id(r, rec, peer_first);
+	r->idiag_ext = (uint8_t)ext;
 	if (mnl_socket_sendto(d->nl, nlh, nlh->nlmsg_len) < 0) {
 		return -errno;
 	}
@@ -233,11 +235,14 @@ static ssize_t ask_one(struct diag *d, uint16_t type, uint16_t flags,
 
 static int msg_error(const struct nlmsghdr *nlh);
 
-int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out)
+/* One socket by its identity, with the ext blocks asked for left
+ * pointing into d->buf. */
+static int get_one(struct diag *d, const struct sock_rec *rec, uint32_t ext,
+		   struct sock_rec *out)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)d->buf;
 	ssize_t n = ask_one(d, SOCK_DIAG_BY_FAMILY, 0, rec,
-			    rec->protocol == IPPROTO_UDP);
+			    rec->protocol == IPPROTO_UDP, ext);
 
 	if (n < 0) {
 		return (int)n;
@@ -251,16 +256,29 @@ int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out)
 	if (diag_parse_inet(nlh, rec->protocol, out)) {
 		return -EBADMSG;
 	}
-	/* The blocks would point into d->buf, reused by the next call. */
-	memset(&out->ext, 0, sizeof(out->ext));
 	/* A lookup by tuple finds whatever holds it now: the cookie says
 	 * whether it is still the same socket. */
 	return out->cookie == rec->cookie ? 0 : -ESTALE;
 }
 
+int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out)
+{
+	int err = get_one(d, rec, 0, out);
+
+	/* The blocks would point into d->buf, reused by the next call. */
+	memset(&out->ext, 0, sizeof(out->ext));
+	return err;
+}
+
+int diag_get_ext(struct diag *d, const struct sock_rec *rec, uint32_t ext,
+		 struct sock_rec *out)
+{
+	return get_one(d, rec, ext, out);
+}
+
 int diag_kill(struct diag *d, const struct sock_rec *rec)
 {
-	ssize_t n = ask_one(d, SOCK_DESTROY, NLM_F_ACK, rec, false);
+	ssize_t n = ask_one(d, SOCK_DESTROY, NLM_F_ACK, rec, false, 0);
 
 	if (n < 0) {
 		return (int)n;

@@ -83,6 +83,15 @@ bool diag_interrupted(const struct diag *d);
 int diag_get(struct diag *d, const struct sock_rec *rec, struct sock_rec *out);
 
 /*
+ * diag_get() asking for the ext blocks (1 << (INET_DIAG_x - 1) bits, as
+ * struct diag_req's) too: out's ext points into d's receive buffer, valid
+ * until the next call on d. top asks for the tcp_info of the rows on
+ * screen this way instead of for every socket's in the dump.
+ */
+int diag_get_ext(struct diag *d, const struct sock_rec *rec, uint32_t ext,
+		 struct sock_rec *out);
+
+/*
  * Close one socket with SOCK_DESTROY, naming it exactly as a dump reported
  * it (family, protocol, addresses, ports, interface, cookie: a socket that
  * reused the 4-tuple since has another cookie and is left alone). Call it

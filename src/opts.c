@@ -44,6 +44,7 @@ enum long_only {
 	OPT_VSOCK, /* the families without letters (family_probe.c) */
 	OPT_TIPC,
 	OPT_XDP,
+	OPT_ROWS,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +90,7 @@ static const struct option long_opts[] = {
     {"iterations", required_argument, NULL, OPT_ITERATIONS},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"readonly", no_argument, NULL, OPT_READONLY},
+    {"rows", required_argument, NULL, OPT_ROWS},
     {"count", required_argument, NULL, OPT_COUNT},
     {"duration", required_argument, NULL, OPT_DURATION},
     {"transitions", no_argument, NULL, OPT_TRANSITIONS},
@@ -171,6 +173,7 @@ static const char usage_text[] =
     "the list)\n"
     "      --no-color       no colours (also when NO_COLOR is set)\n"
     "      --readonly       never close sockets from the view\n"
+    "      --rows N         batch: print the first N rows of the table\n"
     "\n"
     "watch, sockets as they close, also takes:\n"
     "      --count N        stop after N closes printed\n"
@@ -305,6 +308,8 @@ static int apply_top_opt(struct opts *o, int c, const char *arg)
 	case OPT_READONLY:
 		o->top_readonly = true;
 		return 0;
+	case OPT_ROWS:
+		return parse_uint(arg, "--rows", 1, 100000000, &o->top_rows);
 	default:
 		return parse_uint(arg, "--iterations", 1, 100000000,
 				  &o->top_iterations);
@@ -552,6 +557,7 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case OPT_ITERATIONS:
 	case OPT_NO_COLOR:
 	case OPT_READONLY:
+	case OPT_ROWS:
 		return apply_top_opt(o, c, arg);
 	case 'h':
 		fputs(usage_text, stdout);
@@ -858,7 +864,7 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (ret) {
 		return ret;
 	}
-	/* top has its own acquisition, inet only, until it shares acquire. */
+	/* top's rows and view are inet-shaped: TCP and UDP only. */
 	if (top &&
 	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
 		return usage_error("top: UNIX sockets are not shown by top yet "

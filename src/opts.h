@@ -99,6 +99,7 @@ struct opts {
 	unsigned int watch_count;	/* --count N, 0: no limit */
 	unsigned int watch_duration_ms; /* --duration S, 0: no limit */
 	bool watch_transitions;		/* --transitions: the BPF backend */
+	unsigned int top_rows; /* top --rows N: batch prints N rows; 0 all */
 };
 
 /* Exit statuses (only main.c exits). */

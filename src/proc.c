@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -449,4 +450,223 @@ bool proc_map_next(const struct proc_map *m, uint32_t inode, size_t *cursor,
 size_t proc_map_size(const struct proc_map *m)
 {
 	return m->nown;
+}
+
+/*
+ * The incremental map. A process's fd directory tells whether its fds
+ * changed without being read: its size is the number of open fds (Linux
+ * 6.2 and later; 0 before) and its times are those of the directory's
+ * inode, made anew for a new process that reuses the pid.
+ */
+struct pid_rec {
+	uint32_t pid;
+	uint32_t first, n; /* its owners in the map's own[] */
+	int64_t size;
+	struct timespec mtime;
+};
+
+struct proc_cache {
+	const char *root;
+	struct proc_map *map; /* the owners, grouped by ascending pid */
+	struct pid_rec *pids; /* ascending */
+	size_t npids;
+	unsigned long walked; /* fd directories read since create */
+};
+
+struct proc_cache *proc_cache_create(const char *root)
+{
+	struct proc_cache *c = xcalloc(1, sizeof(*c));
+
+	c->root = root;
+	c->map = merge(NULL, 0);
+	return c;
+}
+
+void proc_cache_destroy(struct proc_cache *c)
+{
+	if (!c) {
+		return;
+	}
+	proc_map_destroy(c->map);
+	free(c->pids);
+	free(c);
+}
+
+const struct proc_map *proc_cache_map(const struct proc_cache *c)
+{
+	return c->map;
+}
+
+unsigned long proc_cache_walks(const struct proc_cache *c)
+{
+	return c->walked;
+}
+
+/* The fd directory's size and time; 0s when it cannot be read. */
+static void pid_sig(int proc_fd, uint32_t pid, struct pid_rec *r)
+{
+	char path[32];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%u/fd", pid);
+	r->pid = pid;
+	if (fstatat(proc_fd, path, &st, 0)) {
+		r->size = -1; /* exited, or not ours to read: no walk */
+		r->mtime = (struct timespec){0};
+		return;
+	}
+	r->size = st.st_size;
+	r->mtime = st.st_mtim;
+}
+
+static bool same_sig(const struct pid_rec *a, const struct pid_rec *b)
+{
+	return a->size == b->size && a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/* Append the owners own[from .. from + n) of src, with their name (one
+ * per process), to acc; returns where they start. */
+static uint32_t copy_owners(struct owners *acc, const struct proc_map *src,
+			    size_t from, size_t n)
+{
+	uint32_t start = (uint32_t)acc->nown, off = (uint32_t)acc->names_len;
+	const struct owner *o = n ? &src->own[from] : NULL;
+
+	if (!n) {
+		return start;
+	}
+	while (o->name_len && acc->names_len + o->name_len > acc->names_cap) {
+		acc->names_cap = acc->names_cap ? acc->names_cap * 2 : 4096;
+		acc->names = xrealloc(acc->names, acc->names_cap);
+	}
+	if (o->name_len) {
+		memcpy(acc->names + acc->names_len, src->names + o->name_off,
+		       o->name_len);
+		acc->names_len += o->name_len;
+	}
+	for (size_t i = 0; i < n; i++) {
+		o = &src->own[from + i];
+		add_owner(acc, o->inode, o->pid, o->fd, off, o->name_len);
+	}
+	return start;
+}
+
+/* Walk pids[0 .. n) (ascending) as proc_map_build() does. */
+static int walk_pids(int proc_fd, const uint32_t *pids, size_t n,
+		     struct proc_map **out)
+{
+	struct part parts[MAX_THREADS] = {0};
+	size_t nparts = thread_count(n);
+	int err = 0;
+
+	for (size_t i = 0; i < nparts; i++) {
+		size_t lo = n * i / nparts, hi = n * (i + 1) / nparts;
+
+		parts[i] = (struct part){
+		    .proc_fd = proc_fd, .pids = pids + lo, .npids = hi - lo};
+	}
+	run_parts(parts, nparts);
+	*out = merge(parts, nparts);
+	for (size_t i = 0; i < nparts; i++) {
+		err = err ? err : parts[i].err;
+	}
+	return err;
+}
+
+/* Which processes to walk: new ones, changed ones, or (all) every one. */
+static uint32_t *to_walk(const struct proc_cache *c, struct pid_rec *now,
+			 size_t n, bool all, size_t *nwalk)
+{
+	uint32_t *walk = xmalloc((n ? n : 1) * sizeof(*walk));
+	size_t k = 0;
+
+	*nwalk = 0;
+	for (size_t i = 0; i < n; i++) {
+		while (k < c->npids && c->pids[k].pid < now[i].pid) {
+			k++;
+		}
+		if (now[i].size < 0) {
+			now[i].first = 0; /* a walk would not read it either */
+			now[i].n = 0;
+		} else if (all || k == c->npids ||
+			   c->pids[k].pid != now[i].pid ||
+			   !same_sig(&c->pids[k], &now[i])) {
+			walk[(*nwalk)++] = now[i].pid;
+			now[i].n = UINT32_MAX; /* marks "walked" */
+		} else {
+			now[i].first = c->pids[k].first;
+			now[i].n = c->pids[k].n;
+		}
+	}
+	return walk;
+}
+
+/* The new map: kept owners from the old one, the rest from the walk. */
+static struct proc_map *assemble(const struct proc_cache *c,
+				 struct pid_rec *now, size_t n,
+				 const struct proc_map *walked)
+{
+	struct part whole = {0};
+	size_t w = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct proc_map *src = c->map;
+		size_t from = now[i].first, cnt = now[i].n;
+
+		if (now[i].n == UINT32_MAX) {
+			src = walked;
+			from = w;
+			while (w < walked->nown &&
+			       walked->own[w].pid == now[i].pid) {
+				w++;
+			}
+			cnt = w - from;
+		}
+		now[i].first = copy_owners(&whole.out, src, from, cnt);
+		now[i].n = (uint32_t)cnt;
+	}
+	return merge(&whole, 1);
+}
+
+int proc_cache_update(struct proc_cache *c, bool all)
+{
+	struct proc_map *walked = NULL, *next;
+	struct pid_rec *now;
+	uint32_t *pids, *walk;
+	size_t n, nwalk;
+	char path[PATH_MAX];
+	int proc_fd, err;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/proc", c->root) >=
+	    sizeof(path)) {
+		return -ENAMETOOLONG;
+	}
+	proc_fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (proc_fd < 0) {
+		return -errno;
+	}
+	pids = list_pids(proc_fd, &n);
+	now = xcalloc(n ? n : 1, sizeof(*now));
+	for (size_t i = 0; i < n; i++) {
+		pid_sig(proc_fd, pids[i], &now[i]);
+	}
+	walk = to_walk(c, now, n, all, &nwalk);
+	err = walk_pids(proc_fd, walk, nwalk, &walked);
+	c->walked += nwalk;
+	if (!err) {
+		next = assemble(c, now, n, walked);
+		proc_map_destroy(c->map);
+		c->map = next;
+		free(c->pids);
+		c->pids = now;
+		c->npids = n;
+		now = NULL;
+	}
+	proc_map_destroy(walked);
+	free(now);
+	free(walk);
+	free(pids);
+	close(proc_fd);
+	return err;
 }

@@ -56,4 +56,23 @@ bool proc_map_next(const struct proc_map *m, uint32_t inode, size_t *cursor,
 /* Number of (process, fd) entries in the map. */
 size_t proc_map_size(const struct proc_map *m);
 
+/*
+ * An incremental map for a view refreshed again and again (top): each
+ * update lists the processes and walks only the new ones and those whose
+ * fd directory changed (its size, the number of open fds since Linux 6.2,
+ * or its time); an unchanged process's owners are kept without a read.
+ * all: walk every process (a socket the map lacks, opened and closed in
+ * one fd slot, leaves the count as it was). The map is valid until the
+ * next update; on failure (-errno) the previous one stays. root is the
+ * caller's, outliving c.
+ */
+struct proc_cache;
+
+struct proc_cache *proc_cache_create(const char *root);
+void proc_cache_destroy(struct proc_cache *c);
+int proc_cache_update(struct proc_cache *c, bool all);
+const struct proc_map *proc_cache_map(const struct proc_cache *c);
+/* Processes whose fd directory was read, since create (for tests). */
+unsigned long proc_cache_walks(const struct proc_cache *c);
+
 #endif

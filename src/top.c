@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,23 +82,27 @@ bool top_ui_has_process(const struct top_ui *ui)
 /* Put the selection back on the item it was on, or keep its index. */
 static void follow_selection(struct top_ui *ui)
 {
-	const struct top_items *it = &ui->items;
+	struct top_items *it = &ui->items;
+	size_t at =
+	    ui->sel_id ? top_items_find(it, ui->sel_id, ui->page) : SIZE_MAX;
 
-	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].id == ui->sel_id) {
-			ui->sel = i;
-			return;
-		}
+	if (at != SIZE_MAX) {
+		ui->sel = at;
+		return;
 	}
 	if (ui->sel >= it->n) {
 		ui->sel = it->n ? it->n - 1 : 0;
 	}
+	top_items_need(it, ui->sel + 1 + ui->page);
 	ui->sel_id = it->n ? it->v[ui->sel].id : 0;
 }
 
 void top_ui_rebuild(struct top_ui *ui)
 {
-	top_items_build(&ui->items, top_ui_snap(ui), &ui->ord);
+	/* The page is put in order, not every row: the view asks for more
+	 * (top_items_need) when it scrolls. */
+	top_items_build_top(&ui->items, top_ui_snap(ui), &ui->ord,
+			    ui->first + ui->page ? ui->first + ui->page : 1);
 	/* Closed sockets show under the live ones; a group has no such. */
 	if (ui->ord.group == TOP_GROUP_NONE) {
 		top_items_add_gone(&ui->items, &ui->gones);
@@ -113,6 +118,46 @@ void top_ui_rebuild(struct top_ui *ui)
 			ui->sel_id = ui->items.v[0].id;
 		}
 	}
+}
+
+/* Only a TCP socket past its handshake has a tcp_info to ask for. */
+static bool has_tcp_info(const struct top_row *r)
+{
+	return r->protocol == IPPROTO_TCP && r->state != SS_TIME_WAIT &&
+	       r->state != SS_NEW_SYN_RECV && r->state != SS_SYN_RECV &&
+	       r->state != SS_LISTEN;
+}
+
+bool top_ui_fill_rtt(struct top_ui *ui)
+{
+	struct top_snap *s = top_ui_snap(ui);
+	const struct top_items *it = &ui->items;
+	size_t end = ui->first + ui->page;
+	bool filled = false;
+
+	if (!ui->src->rtt || !top_col_in_mode(TOP_COL_RTT, ui->ord.group)) {
+		return false;
+	}
+	top_items_need(&ui->items, end);
+	for (size_t i = ui->first; i < end && i < it->n; i++) {
+		const struct top_row *rep = it->v[i].rep;
+		struct top_row *r;
+
+		/* Gone rows are copies: their socket is not there to ask. */
+		if (it->v[i].gone || rep < s->rows || rep >= s->rows + s->n) {
+			continue;
+		}
+		r = &s->rows[rep - s->rows];
+		if (r->has_rtt || r->rtt_asked || !has_tcp_info(r)) {
+			continue;
+		}
+		r->rtt_asked = true;
+		if (ui->src->rtt(ui->src->ctx, r, &r->rtt_us)) {
+			r->has_rtt = true;
+			filled = true;
+		}
+	}
+	return filled;
 }
 
 /* Index of the first tag >= cookie. */
@@ -227,11 +272,32 @@ static void confirm_gone(struct top_ui *ui)
 	ui->message_is_error = true;
 }
 
+unsigned int top_ui_interval_ms(const struct top_ui *ui)
+{
+	return ui->stretch_ms > ui->delay_ms ? ui->stretch_ms : ui->delay_ms;
+}
+
+/* A refresh slower than the interval would leave no time for anything
+ * else (and a core busy): wait twice what it took, up to the longest
+ * interval. */
+static void stretch(struct top_ui *ui)
+{
+	double took_ms = top_ui_snap(ui)->took * 1000.0;
+
+	ui->stretch_ms = 0;
+	if (took_ms > ui->delay_ms) {
+		ui->stretch_ms = took_ms * 2 < TOP_DELAY_MAX_MS
+				     ? (unsigned int)(took_ms * 2 + 0.5)
+				     : TOP_DELAY_MAX_MS;
+	}
+}
+
 void top_ui_refreshed(struct top_ui *ui)
 {
 	const struct top_sources *src = ui->src;
 
 	ui->refreshes++;
+	stretch(ui);
 	top_rates_compute(&ui->rates, &ui->snap[ui->cur ^ 1u], top_ui_snap(ui));
 	if (ui->gones_reset) {
 		top_gones_clear(&ui->gones);
@@ -332,6 +398,7 @@ static void search_next(struct top_ui *ui)
 	size_t n = ui->items.n;
 	char text[4 * ADDR_STRLEN];
 
+	top_items_need(&ui->items, 0); /* the next match in the order shown */
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = (ui->sel + k) % n;
 
@@ -481,6 +548,7 @@ static void move_sel(struct top_ui *ui, long delta)
 		s = 0;
 	}
 	ui->sel = (size_t)s;
+	top_items_need(&ui->items, ui->sel + 1 + ui->page);
 	ui->sel_id = n ? ui->items.v[ui->sel].id : 0;
 }
 

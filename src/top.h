@@ -46,6 +46,10 @@ struct top_sources {
 	void *ctx;
 	/* Once per refresh, before any row: rescan what the others read. */
 	int (*refresh)(void *ctx);
+	/* After the rows: true when process names changed since refresh
+	 * (sockets it lacked were looked for), so rows without one are
+	 * looked up again. */
+	bool (*settle)(void *ctx);
 	int (*counters)(void *ctx, struct top_counters *out);
 	int (*limits)(void *ctx, struct top_limits *out);
 	/* Fill up to max entries from the snapshot; returns how many. */
@@ -61,6 +65,9 @@ struct top_sources {
 	/* Close the socket of row (SOCK_DESTROY); 0 or -errno: -ENOENT or
 	 * -ESTALE when that socket (tuple and cookie) is gone. */
 	int (*kill)(void *ctx, const struct top_row *row);
+	/* The RTT (tcpi_rtt, microseconds) of row's socket now into
+	 * *rtt_us; false: none (gone, no tcp_info). For rows on screen. */
+	bool (*rtt)(void *ctx, const struct top_row *row, uint32_t *rtt_us);
 };
 
 enum top_mode {
@@ -122,6 +129,9 @@ struct top_ui {
 	bool gones_reset; /* the filter changed: none left by closing */
 	size_t page;	  /* item rows on screen, set by the view */
 	uint64_t refreshes;
+	/* Twice the last refresh's time when that exceeded delay_ms (a
+	 * refresh never takes more than half of top's time), else 0. */
+	unsigned int stretch_ms;
 };
 
 void top_ui_init(struct top_ui *ui, const struct opts *o,
@@ -141,6 +151,11 @@ void top_ui_refreshed(struct top_ui *ui);
 /* Regroup/resort the current snapshot, keeping the selection. */
 void top_ui_rebuild(struct top_ui *ui);
 
+/* Ask the rtt source for the RTT of the socket rows on screen (items
+ * first .. first + page) not asked yet in this snapshot; true when one
+ * was filled, so the screen needs drawing again. */
+bool top_ui_fill_rtt(struct top_ui *ui);
+
 /* Apply the filter text (words split on blanks). Returns 0, or -EINVAL
  * with the error in ui->message and the old filter kept. */
 int top_ui_set_filter(struct top_ui *ui, const char *text);
@@ -150,6 +165,10 @@ unsigned int top_key(struct top_ui *ui, int key);
 
 /* Whether the socket with this cookie is tagged. */
 bool top_ui_tagged(const struct top_ui *ui, uint64_t cookie);
+
+/* The interval in force, milliseconds: delay_ms, or longer while
+ * refreshes take longer than it (ui->stretch_ms), as htop under load. */
+unsigned int top_ui_interval_ms(const struct top_ui *ui);
 
 /* Bounds of the live refresh interval (+ - d), milliseconds. */
 #define TOP_DELAY_MIN_MS 100u

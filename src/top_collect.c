@@ -5,16 +5,21 @@
 #include <linux/inet_diag.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <string.h>
 #include <time.h>
 
 #include "filter.h"
 #include "state.h"
 #include "util.h"
 
+/* top lists inet sockets; the UNIX tables are not shown (yet). */
+#define TOP_PROTOS (PROTO_TCP | PROTO_UDP)
+
 struct collect_run {
 	const struct top_query *q;
 	struct top_snap *snap;
-	const struct proc_map *owners; /* for the filter's pid and comm */
+	bool count; /* the meters come from this dump */
+	bool rows;  /* the rows come from this dump */
 };
 
 double top_now(void)
@@ -36,6 +41,11 @@ void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 	q->src = ui->src;
 	q->eph_lo = ui->limits.eph_lo;
 	q->eph_hi = ui->limits.eph_hi;
+	/* Every row is drawn in batch (without --rows); sorting by RTT
+	 * compares them all. */
+	q->want_info =
+	    (o->top_batch && !o->top_rows) ||
+	    (ui->ord.group == TOP_GROUP_NONE && ui->ord.sort == TOP_COL_RTT);
 	/* A live view shows every state unless told otherwise. */
 	if (filter_states(q->filter, &mask)) {
 		q->states = mask;
@@ -46,20 +56,51 @@ void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 	}
 }
 
-/* Per socket: count, test, copy. No allocation but the amortised row. */
+int top_collect_init(struct top_collect *c, const struct opts *o)
+{
+	struct filter_error ferr;
+	int err;
+
+	memset(c, 0, sizeof(*c));
+	c->o = *o;
+	c->o_all = *o;
+	/* No words: the empty filter. */
+	err = filter_parse(0, NULL, &c->none, &ferr);
+	c->o_all.filter = c->none;
+	return err;
+}
+
+static void teardown(struct top_collect *c)
+{
+	if (c->ready) {
+		acquire_finish(&c->rows);
+		acquire_finish(&c->meters);
+	}
+	c->ready = false;
+}
+
+void top_collect_finish(struct top_collect *c)
+{
+	teardown(c);
+	filter_destroy(c->none);
+	c->none = NULL;
+}
+
+/* Per socket: count, test, keep the keys. No allocation but the
+ * amortised row. */
 static int collect_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;
 	const struct top_query *q = run->q;
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
 	struct top_row *row;
 
-	top_snap_count(run->snap, rec);
-	if (rec->state >= 32 ||
-	    !(state_match_mask(q->states, rec->protocol) &
-	      SS_BIT(rec->state)) ||
-	    !(q->families & fam) ||
-	    !filter_match_owners(q->filter, rec, run->owners)) {
+	if (run->count) {
+		top_snap_count(run->snap, rec);
+	} else if (rec->protocol != IPPROTO_TCP) {
+		run->snap->total++; /* the meters' dump counts TCP's */
+	}
+	if (!run->rows || !(state_match_mask(q->states, rec->protocol) &
+			    SS_BIT(rec->state))) {
 		return 0;
 	}
 	row = top_snap_add(run->snap);
@@ -72,28 +113,94 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
-static int dump_one(struct diag *d, struct collect_run *run, uint8_t proto,
-		    uint8_t family)
+/* Only TCP feeds the meters: the second dump counts, keeps nothing. */
+static int count_row(const struct sock_rec *rec, void *data)
 {
-	struct diag_req req = {
-	    .family = family,
-	    .protocol = proto,
-	    /* TCP: all states, for the meters; UDP: only what is shown. */
-	    .states = proto == IPPROTO_TCP ? SS_ALL_BITS : run->q->states,
-	    .ext = proto == IPPROTO_TCP ? 1u << (INET_DIAG_INFO - 1) : 0,
-	};
-	int err = diag_dump(d, &req, collect_row, run);
+	struct collect_run *run = data;
 
-	return err == -ENOENT || err == -EOPNOTSUPP ? 0 : err;
+	if (rec->protocol == IPPROTO_TCP) {
+		top_snap_count(run->snap, rec);
+	}
+	return 0;
 }
 
-int top_collect(struct diag *d, const struct top_query *q,
+/* Both acquisitions for the filter in force (the prompt may change it). */
+static void setup(struct top_collect *c, const struct top_query *q)
+{
+	if (c->ready && c->filter == q->filter) {
+		return;
+	}
+	teardown(c);
+	c->filter = q->filter;
+	c->o.filter = (struct filter *)q->filter;
+	acquire_init(&c->rows, &c->o);
+	acquire_init(&c->meters, &c->o_all);
+	c->rows.ifn = c->ifn;
+	/* One socket for the dumps, the kills and the rows' tcp_info: top
+	 * also runs with very few descriptors. */
+	c->rows.use_d = c->d;
+	c->meters.use_d = c->d;
+	c->ready = true;
+}
+
+/* The states and extensions of this refresh, and the owners map. */
+static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
+		const struct proc_map *owners)
+{
+	struct acquire *a = &c->rows;
+
+	a->protocols = q->protocols & TOP_PROTOS;
+	a->states[IPPROTO_TCP] = one_dump ? SS_ALL_BITS : q->states;
+	a->states[IPPROTO_UDP] = q->states;
+	a->ext = q->want_info ? 1u << (INET_DIAG_INFO - 1) : 0;
+	a->procs = owners;
+	a = &c->meters;
+	a->protocols = q->protocols & PROTO_TCP;
+	a->states[IPPROTO_TCP] = SS_ALL_BITS;
+	a->ext = 0;
+}
+
+static int dump(struct top_collect *c, const struct top_query *q,
+		struct top_snap *snap, const struct proc_map *owners)
+{
+	bool one_dump = !filter_has_expr(q->filter);
+	struct collect_run run = {
+	    .q = q, .snap = snap, .rows = true, .count = one_dump};
+	int err;
+
+	setup(c, q);
+	aim(c, q, one_dump, owners);
+	err = acquire_run(&c->rows, collect_row, &run);
+	if (err || one_dump || !(q->protocols & PROTO_TCP)) {
+		return err;
+	}
+	/* The filter selects the rows only: the meters are every socket's,
+	 * asked for without the filter (the meters' acquire has none). */
+	return acquire_run(&c->meters, count_row, &run);
+}
+
+/* Rows whose socket the process map lacked, after it looked again. */
+static void late_owners(const struct top_query *q, struct top_snap *snap)
+{
+	const struct top_sources *src = q->src;
+
+	for (size_t i = 0; i < snap->n; i++) {
+		struct top_row *r = &snap->rows[i];
+
+		if (!r->pid && r->inode &&
+		    !src->process(src->ctx, r->inode, r->proc, &r->pid)) {
+			r->proc[0] = '\0';
+			r->pid = 0;
+		}
+	}
+}
+
+int top_collect(struct top_collect *c, const struct top_query *q,
 		struct top_snap *snap)
 {
-	static const uint8_t fams[] = {AF_INET, AF_INET6};
-	struct collect_run run = {.q = q, .snap = snap};
 	const struct top_sources *src = q->src;
-	int err = 0;
+	const struct proc_map *owners = NULL;
+	int err;
 
 	top_snap_reset(snap);
 	snap->eph_lo = q->eph_lo;
@@ -104,18 +211,11 @@ int top_collect(struct diag *d, const struct top_query *q,
 	}
 	/* Only a filter naming pid or comm pays for a walk of /proc. */
 	if (src->owners && filter_needs_owners(q->filter)) {
-		run.owners = src->owners(src->ctx);
+		owners = src->owners(src->ctx);
 	}
-	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-		if (!(q->families & (f ? FAM_INET6 : FAM_INET))) {
-			continue;
-		}
-		if (q->protocols & PROTO_TCP) {
-			err = dump_one(d, &run, IPPROTO_TCP, fams[f]);
-		}
-		if (!err && (q->protocols & PROTO_UDP)) {
-			err = dump_one(d, &run, IPPROTO_UDP, fams[f]);
-		}
+	err = dump(c, q, snap, owners);
+	if (!err && src->settle && src->settle(src->ctx)) {
+		late_owners(q, snap);
 	}
 	if (!err && src->counters) {
 		snap->has_counters =

@@ -2,6 +2,9 @@
 #include "top_live.h"
 
 #include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,12 +36,39 @@ static int live_refresh(void *ctx)
 	struct top_live *l = ctx;
 	int err;
 
-	proc_map_destroy(l->procs);
-	l->procs = NULL;
-	err = proc_map_build(l->o->root, &l->procs);
+	if (!l->procs) {
+		l->procs = proc_cache_create(l->o->root);
+	}
+	/* Only the processes that are new or changed are walked: all of
+	 * them the first time. */
+	l->walked_all = !l->have_procs;
+	err = proc_cache_update(l->procs, false);
+	l->have_procs = !err || l->have_procs;
+	l->missed = 0;
 	/* No /proc at all is as missing as no descriptor to read it. */
 	note_missing(l, TOP_MISS_PROCS, err, false);
 	return err;
+}
+
+/*
+ * Sockets the map lacks whose process kept its fd count (a socket closed
+ * and another opened in one refresh) need every process walked again;
+ * only sockets newer than the last such walk ask for it, so a socket no
+ * process holds (the kernel's own) does not cost a walk every refresh.
+ */
+static bool live_settle(void *ctx)
+{
+	struct top_live *l = ctx;
+
+	if (!l->procs || l->missed <= l->walked_past) {
+		return false;
+	}
+	if (l->walked_all) {
+		l->walked_past = l->missed; /* nothing new to look for */
+		return false;
+	}
+	l->walked_past = l->missed;
+	return proc_cache_update(l->procs, true) == 0;
 }
 
 /* With -p the refresh has just rebuilt the map; else build it now. A map
@@ -50,7 +80,7 @@ static const struct proc_map *live_owners(void *ctx)
 	if (!l->o->processes) {
 		live_refresh(l);
 	}
-	return l->procs;
+	return l->have_procs ? proc_cache_map(l->procs) : NULL;
 }
 
 static bool live_process(void *ctx, uint32_t inode, char name[16],
@@ -60,8 +90,11 @@ static bool live_process(void *ctx, uint32_t inode, char name[16],
 	struct proc_owner owner;
 	size_t cursor = 0, n;
 
-	if (!l->procs || !inode ||
-	    !proc_map_next(l->procs, inode, &cursor, &owner)) {
+	if (!l->have_procs || !inode) {
+		return false;
+	}
+	if (!proc_map_next(proc_cache_map(l->procs), inode, &cursor, &owner)) {
+		l->missed = inode > l->missed ? inode : l->missed;
 		return false;
 	}
 	n = owner.name_len < 15 ? owner.name_len : 15;
@@ -114,28 +147,6 @@ static int live_limits(void *ctx, struct top_limits *out)
 	return 0;
 }
 
-/* What summary_add() reads of a socket, from a row. */
-static void row_to_rec(const struct top_row *r, struct sock_rec *rec)
-{
-	memset(rec, 0, sizeof(*rec));
-	rec->family = r->family;
-	rec->protocol = r->protocol;
-	rec->state = r->state;
-	rec->timer = r->timer;
-	rec->retrans = r->retrans;
-	rec->sport = r->sport;
-	rec->dport = r->dport;
-	rec->ifindex = r->ifindex;
-	rec->expires_ms = r->expires_ms;
-	rec->recv_q = r->recv_q;
-	rec->send_q = r->send_q;
-	rec->uid = r->uid;
-	rec->inode = r->inode;
-	rec->cookie = r->cookie;
-	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
-	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
-}
-
 /* The advice engine counts the sockets top already holds: no new dump. */
 static int snap_rows(void *data, struct summary *sum)
 {
@@ -143,7 +154,7 @@ static int snap_rows(void *data, struct summary *sum)
 	struct sock_rec rec;
 
 	for (size_t i = 0; i < snap->n; i++) {
-		row_to_rec(&snap->rows[i], &rec);
+		top_row_rec(&snap->rows[i], &rec);
 		summary_add(sum, &rec);
 	}
 	return 0;
@@ -191,9 +202,30 @@ static int live_kill(void *ctx, const struct top_row *row)
 	struct sock_rec rec, now;
 	int err;
 
-	row_to_rec(row, &rec);
+	top_row_rec(row, &rec);
 	err = diag_get(l->d, &rec, &now);
 	return err ? err : diag_kill(l->d, &now);
+}
+
+/* One socket's tcp_info, asked for by its identity: the rows on screen
+ * only, never every socket of the dump. */
+static bool live_rtt(void *ctx, const struct top_row *row, uint32_t *rtt_us)
+{
+	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
+			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
+	struct top_live *l = ctx;
+	struct sock_rec rec, now;
+
+	top_row_rec(row, &rec);
+	if (diag_get_ext(l->d, &rec, 1u << (INET_DIAG_INFO - 1), &now) ||
+	    !now.ext.tcp_info || now.ext.tcp_info_len < rtt_end) {
+		return false;
+	}
+	memcpy(rtt_us,
+	       (const char *)now.ext.tcp_info +
+		   offsetof(struct tcp_info, tcpi_rtt),
+	       sizeof(*rtt_us));
+	return true;
 }
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
@@ -205,9 +237,16 @@ void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 	sysctl_read_all(o->root, &l->sys, NULL, NULL);
 	note_missing(l, TOP_MISS_LIMITS, l->sys.port_range_err, true);
 	note_missing(l, TOP_MISS_LIMITS, l->sys.err[SYS_MAX_ORPHANS], true);
+	/* A replayed file: nothing of this host describes its sockets. */
+	if (o->load_path) {
+		*src = (struct top_sources){.ctx = l};
+		return;
+	}
 	*src = (struct top_sources){
 	    .ctx = l,
+	    .rtt = live_rtt,
 	    .refresh = o->processes ? live_refresh : NULL,
+	    .settle = o->processes ? live_settle : NULL,
 	    .process = o->processes ? live_process : NULL,
 	    .owners = live_owners,
 	    .counters = live_counters,
@@ -245,6 +284,6 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 
 void top_live_finish(struct top_live *l)
 {
-	proc_map_destroy(l->procs);
+	proc_cache_destroy(l->procs);
 	l->procs = NULL;
 }

@@ -2,7 +2,8 @@
  * top_live.h - the struct top_sources of a real run: kernel counters
  * (procnet), limits (sysctl), advice (the advice engine over a snapshot of
  * the rows on screen), process names (proc, with -p) and closing a socket
- * (SOCK_DESTROY through diag_kill). All read under --root.
+ * (SOCK_DESTROY through diag_kill), the RTT of a row on screen (diag_get_ext).
+ * All read under --root. A --load replay gets none of them.
  *
  * top_live_init() fills src with the sources the options allow: no process
  * source without -p. The owners source (proc, for a filter's pid and comm)
@@ -22,7 +23,7 @@
 #include "sysctl.h"
 #include "top.h"
 
-struct proc_map;
+struct proc_cache;
 
 /* What a refresh could not read, so the view lacks it (bits). */
 enum top_missing {
@@ -35,7 +36,11 @@ enum top_missing {
 struct top_live {
 	const struct opts *o;
 	struct diag *d;
-	struct proc_map *procs; /* -p, or pid/comm in the filter: per refresh */
+	struct proc_cache *procs; /* -p, or pid/comm in the filter */
+	bool have_procs;	  /* procs has been read once */
+	bool walked_all;	  /* this refresh's update walked every one */
+	uint32_t missed;	  /* the newest socket inode it lacked */
+	uint32_t walked_past;	/* missed when every process was last walked */
 	struct sysctl_vals sys; /* read once: limits, port range */
 	unsigned int missing;	/* enum top_missing, since init */
 	int missing_err;	/* the -errno behind the first missing bit */

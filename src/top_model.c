@@ -127,6 +127,27 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	}
 }
 
+void top_row_rec(const struct top_row *r, struct sock_rec *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->family = r->family;
+	rec->protocol = r->protocol;
+	rec->state = r->state;
+	rec->timer = r->timer;
+	rec->retrans = r->retrans;
+	rec->sport = r->sport;
+	rec->dport = r->dport;
+	rec->ifindex = r->ifindex;
+	rec->expires_ms = r->expires_ms;
+	rec->recv_q = r->recv_q;
+	rec->send_q = r->send_q;
+	rec->uid = r->uid;
+	rec->inode = r->inode;
+	rec->cookie = r->cookie;
+	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
+	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
+}
+
 static double per_sec(uint64_t prev, uint64_t cur, double dt)
 {
 	/* Counters can go down (a netns reset, a wrap): no negative rate. */
@@ -397,7 +418,7 @@ static int cmp_item(const void *pa, const void *pb, void *data)
 			return c;
 		}
 	}
-	c = cmp_col(x, y, sc->ord);
+	c = sc->it->keyed ? cmp_u64(x->key, y->key) : cmp_col(x, y, sc->ord);
 	if (top_col_desc(sc->ord->sort) != sc->ord->invert) {
 		c = -c;
 	}
@@ -451,8 +472,146 @@ void top_items_finish(struct top_items *it)
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord)
 {
-	struct sort_ctx sc = {.ord = ord, .it = it};
+	top_items_build_top(it, snap, ord, 0);
+}
 
+static void swap_items(struct top_item *a, struct top_item *b)
+{
+	struct top_item t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* The median of v[a], v[b], v[c] by cmp_item, as a pivot index. */
+static size_t median3(struct top_item *v, size_t a, size_t b, size_t c,
+		      struct sort_ctx *sc)
+{
+	if (cmp_item(&v[a], &v[b], sc) > 0) {
+		size_t t = a;
+
+		a = b;
+		b = t;
+	}
+	if (cmp_item(&v[b], &v[c], sc) <= 0) {
+		return b;
+	}
+	return cmp_item(&v[a], &v[c], sc) > 0 ? a : c;
+}
+
+/*
+ * Quickselect: afterwards v[lo .. k) hold the k - lo smallest of
+ * v[lo .. hi) (unordered) and every later item compares above them. Ids
+ * break every tie, so items are distinct and the partition always moves.
+ */
+static void select_smallest(struct top_item *v, size_t lo, size_t hi, size_t k,
+			    struct sort_ctx *sc)
+{
+	while (hi - lo > 1 && k > lo && k < hi) {
+		size_t p = median3(v, lo, lo + (hi - lo) / 2, hi - 1, sc);
+		size_t store = lo;
+
+		swap_items(&v[p], &v[hi - 1]);
+		for (size_t i = lo; i < hi - 1; i++) {
+			if (cmp_item(&v[i], &v[hi - 1], sc) < 0) {
+				swap_items(&v[i], &v[store++]);
+			}
+		}
+		swap_items(&v[store], &v[hi - 1]);
+		/* v[store] is in its final place. */
+		if (store == k || store + 1 == k) {
+			return;
+		}
+		if (k < store) {
+			hi = store;
+		} else {
+			lo = store + 1;
+		}
+	}
+}
+
+void top_items_need(struct top_items *it, size_t want)
+{
+	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	size_t end = want && want < it->n_live ? want : it->n_live;
+
+	if (end <= it->sorted) {
+		return;
+	}
+	select_smallest(it->v, it->sorted, it->n_live, end, &sc);
+	qsort_r(it->v + it->sorted, end - it->sorted, sizeof(*it->v), cmp_item,
+		&sc);
+	it->sorted = end;
+}
+
+size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
+{
+	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	size_t at = SIZE_MAX, rank = it->sorted;
+
+	for (size_t i = 0; i < it->n; i++) {
+		if (it->v[i].id == id) {
+			at = i;
+			break;
+		}
+	}
+	if (at == SIZE_MAX || at < it->sorted || at >= it->n_live) {
+		if (at != SIZE_MAX && at < it->sorted) {
+			top_items_need(it, at + 1 + extra);
+		}
+		return at;
+	}
+	/* Its place: after the sorted ones and the unsorted ones below. */
+	for (size_t i = it->sorted; i < it->n_live; i++) {
+		rank += cmp_item(&it->v[i], &it->v[at], &sc) < 0;
+	}
+	top_items_need(it, rank + 1 + extra);
+	return rank;
+}
+
+/*
+ * The sort column as one number ordered as cmp_col() orders it, for the
+ * columns that fit in 64 bits. Not RTT: the rows on screen get theirs
+ * after the build.
+ */
+static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
+{
+	const struct top_row *r = x->rep;
+	const uint64_t v[TOP_COL_MAX] = {
+	    [TOP_COL_STATE] = (uint64_t)r->protocol << 8 | r->state,
+	    [TOP_COL_RECVQ] = x->recv_q,
+	    [TOP_COL_SENDQ] = x->send_q,
+	    [TOP_COL_TIMER] = r->expires_ms,
+	    [TOP_COL_RETRANS] = x->retrans,
+	    [TOP_COL_UID] = r->uid,
+	    [TOP_COL_COUNT] = x->count,
+	};
+	static const bool keyed[TOP_COL_MAX] = {
+	    [TOP_COL_STATE] = true,   [TOP_COL_RECVQ] = true,
+	    [TOP_COL_SENDQ] = true,   [TOP_COL_TIMER] = true,
+	    [TOP_COL_RETRANS] = true, [TOP_COL_UID] = true,
+	    [TOP_COL_COUNT] = true,
+	};
+
+	*k = (unsigned int)c < TOP_COL_MAX ? v[c] : 0;
+	return (unsigned int)c < TOP_COL_MAX && keyed[c];
+}
+
+static void set_keys(struct top_items *it)
+{
+	it->keyed = true;
+	for (size_t i = 0; i < it->n && it->keyed; i++) {
+		it->keyed = col_key(&it->v[i], it->ord.sort, &it->v[i].key);
+	}
+}
+
+void top_items_build_top(struct top_items *it, const struct top_snap *snap,
+			 const struct top_order *ord, size_t want)
+{
+	it->ord = *ord;
+	it->sorted = 0;
+	it->n_live = 0;
+	it->keyed = false;
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
 		return;
@@ -477,7 +636,9 @@ void top_items_build(struct top_items *it, const struct top_snap *snap,
 	if (ord->group != TOP_GROUP_NONE) {
 		fold_groups(it, ord->group);
 	}
-	qsort_r(it->v, it->n, sizeof(*it->v), cmp_item, &sc);
+	it->n_live = it->n;
+	set_keys(it);
+	top_items_need(it, want);
 }
 
 static int cmp_rank_id(const void *pa, const void *pb)
@@ -489,6 +650,7 @@ static int cmp_rank_id(const void *pa, const void *pb)
 
 void top_items_freeze(struct top_items *it)
 {
+	top_items_need(it, 0); /* every rank is recorded */
 	free(it->frozen);
 	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
 	for (size_t i = 0; i < it->n; i++) {
@@ -544,9 +706,17 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep)
 {
 	double dt = cur->when - prev->when;
-	uint64_t *now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
+	uint64_t *now;
 	size_t kept = 0;
 
+	memset(g->rate, 0, sizeof(g->rate));
+	g->total = 0;
+	g->valid = prev->when > 0 && dt > 0;
+	/* The first refresh has nothing to compare: no sort of its cookies. */
+	if (!g->valid && !g->n) {
+		return;
+	}
+	now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
 	for (size_t i = 0; i < cur->n; i++) {
 		now[i] = cur->rows[i].cookie;
 	}
@@ -560,9 +730,6 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		}
 	}
 	g->n = kept;
-	memset(g->rate, 0, sizeof(g->rate));
-	g->total = 0;
-	g->valid = prev->when > 0 && dt > 0;
 	for (size_t i = 0; g->valid && i < prev->n; i++) {
 		const struct top_row *r = &prev->rows[i];
 

@@ -39,6 +39,7 @@ struct top_row {
 	uint8_t timer;
 	uint8_t retrans;
 	bool has_rtt;
+	bool rtt_asked; /* the rtt source was asked (rows on screen) */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	char proc[16]; /* owning process name (raw bytes), "" if unknown */
@@ -90,8 +91,11 @@ void top_snap_reset(struct top_snap *s);
 struct top_row *top_snap_add(struct top_snap *s);
 /* Counts rec in the state table and its tuple (TCP only) and the total. */
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
-/* Fill row from rec (RTT from tcp_info when the kernel sent it). */
+/* Fill row's keys from rec (RTT from tcp_info when the kernel sent it). */
 void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
+/* The record of row's keys (no ext): the socket's identity for diag_get
+ * and diag_kill, its endpoints, what summary_add() reads. */
+void top_row_rec(const struct top_row *row, struct sock_rec *rec);
 
 /* No remote host: LISTEN, or no peer address and port (unconnected UDP).
  * Grouped by remote host, these sockets form one group of their own. */
@@ -159,6 +163,9 @@ struct top_item {
 	uint64_t recv_q;
 	uint64_t send_q;
 	uint64_t retrans;
+	/* The sort column as one number (top_items.keyed): selection then
+	 * compares without reading the row. */
+	uint64_t key;
 	bool gone; /* closed (or left the filter) lately: shown dimmed */
 };
 
@@ -172,6 +179,13 @@ struct top_items {
 	struct top_item *v;
 	size_t n;
 	size_t cap;
+	/* v[0 .. sorted) are in their final order; every live item after
+	 * them comes later in that order, unsorted (top_items_need). The
+	 * gone items (from n_live on) follow, in their own order. */
+	size_t sorted;
+	size_t n_live;
+	struct top_order ord; /* the order built for */
+	bool keyed;	      /* the items' key orders them as ord.sort */
 	/* `o`: the ids in the order they were frozen, sorted by id. */
 	struct top_rank *frozen;
 	size_t n_frozen;
@@ -216,6 +230,26 @@ void top_items_finish(struct top_items *it);
  */
 void top_items_build(struct top_items *it, const struct top_snap *snap,
 		     const struct top_order *ord);
+
+/*
+ * As top_items_build(), but only the first want items are put in order
+ * (a partial selection: the top want by the sort key, then a sort of
+ * those), the rest left after them in no order: a page of a million
+ * sockets costs a pass, not a sort. want 0: every item.
+ */
+void top_items_build_top(struct top_items *it, const struct top_snap *snap,
+			 const struct top_order *ord, size_t want);
+
+/* Put the first want items (all, if fewer) in their final order; those
+ * already in it stay. */
+void top_items_need(struct top_items *it, size_t want);
+
+/*
+ * The index of the item with id in the final order, putting it and the
+ * extra items after it in order; SIZE_MAX when no item has it. Costs a
+ * pass to rank it when it lies beyond the sorted part.
+ */
+size_t top_items_find(struct top_items *it, uint64_t id, size_t extra);
 
 /* Append g's rows after the items built, marked gone, newest first; their
  * ids are not their cookies, so no selection or tag follows onto them. */

@@ -191,16 +191,9 @@ static void put_endpoint(struct obuf *lb, const struct top_env *env,
 			 const struct top_row *r, bool peer)
 {
 	char buf[ENDPOINT_STRLEN];
-	struct sock_rec rec = {
-	    .family = r->family,
-	    .protocol = r->protocol,
-	    .sport = r->sport,
-	    .dport = r->dport,
-	    .ifindex = r->ifindex,
-	};
+	struct sock_rec rec;
 
-	memcpy(rec.saddr, r->saddr, sizeof(rec.saddr));
-	memcpy(rec.daddr, r->daddr, sizeof(rec.daddr));
+	top_row_rec(r, &rec);
 	obuf_write(lb, buf, format_endpoint(buf, &env->fc, &rec, peer));
 }
 
@@ -620,9 +613,13 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_escape_text(lb, env->kernel, strlen(env->kernel));
 	obuf_puts(lb, "  ");
 	obuf_escape_text(lb, env->netns, strlen(env->netns));
-	obuf_printf(lb, "  every %.1fs  sockets %llu  refresh %.1f ms",
-		    ui->delay_ms / 1000.0, (unsigned long long)snap->total,
-		    snap->took * 1000.0);
+	obuf_printf(lb, "  every %.1fs", top_ui_interval_ms(ui) / 1000.0);
+	if (top_ui_interval_ms(ui) != ui->delay_ms) {
+		obuf_printf(lb, " (stretched from %.1fs)",
+			    ui->delay_ms / 1000.0);
+	}
+	obuf_printf(lb, "  sockets %llu  refresh %.1f ms",
+		    (unsigned long long)snap->total, snap->took * 1000.0);
 	if (ui->n_tags) {
 		obuf_printf(lb, "  tagged %zu", ui->n_tags);
 	}
@@ -729,13 +726,21 @@ static void render_diagram(struct frame *fr, struct top_ui *ui, int last)
 }
 
 /* Table title and the rows that fit in [fr->y, last). */
+/* Every row, or the first --rows. */
+static size_t batch_rows(const struct top_ui *ui)
+{
+	size_t rows = ui->o->top_rows;
+
+	return rows && rows < ui->items.n ? rows : ui->items.n;
+}
+
 static void render_table(struct frame *fr, struct top_ui *ui, int last,
 			 bool batch)
 {
 	struct top_view *v = fr->v;
 	int want[TOP_COL_MAX] = {0};
 	struct top_layout l;
-	size_t page = batch ? ui->items.n : (size_t)(last - fr->y - 1);
+	size_t page = batch ? batch_rows(ui) : (size_t)(last - fr->y - 1);
 	size_t end;
 
 	if (!batch && last - fr->y < 2) {
@@ -756,6 +761,8 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 		}
 	}
 	end = ui->first + page < ui->items.n ? ui->first + page : ui->items.n;
+	/* Only the rows drawn need their place in the order. */
+	top_items_need(&ui->items, end);
 	measure(v, ui, ui->first, end, want);
 	top_layout_fit(&l, ui->ord.group, top_ui_has_process(ui), fr->cols,
 		       want);

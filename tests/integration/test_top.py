@@ -440,6 +440,11 @@ def check_interactive():
     start_shell()
     text = start_top()
     check_counts(text)
+    # The rows on screen get their tcp_info one by one, after the dump.
+    text = wait_for(lambda t: any(re.search(r"\b\d+\.\dms\b", r)
+                                  for r in table_rows(t)[1]
+                                  if r.startswith("ESTAB")),
+                    "the ESTABLISHED rows show an RTT")
     check_pressure(wait_for(lambda t: "worst tuple" in t,
                             "the pressure line"), "screen")
     check_filter()

@@ -264,6 +264,102 @@ static void test_quoted_name(void **state)
 	obuf_finish(&ob);
 }
 
+/* Every owner of inode in a and in b, in the same order. */
+static void same_owners(const struct proc_map *a, const struct proc_map *b,
+			uint32_t inode)
+{
+	struct proc_owner x, y;
+	size_t ca = 0, cb = 0;
+	bool more;
+
+	do {
+		more = proc_map_next(a, inode, &ca, &x);
+		assert_int_equal(more, proc_map_next(b, inode, &cb, &y));
+		if (more) {
+			assert_int_equal(x.pid, y.pid);
+			assert_int_equal(x.fd, y.fd);
+			assert_int_equal(x.name_len, y.name_len);
+			assert_memory_equal(x.name, y.name, x.name_len);
+		}
+	} while (more);
+}
+
+static void same_as_build(const struct proc_map *m, const char *root)
+{
+	static const uint32_t inodes[] = {1000,	 1001,	2000, 3000, 7000,
+					  50000, 50299, 1234, 4242};
+	struct proc_map *full = NULL;
+
+	assert_int_equal(proc_map_build(root, &full), 0);
+	assert_int_equal(proc_map_size(m), proc_map_size(full));
+	for (size_t i = 0; i < sizeof(inodes) / sizeof(inodes[0]); i++) {
+		same_owners(m, full, inodes[i]);
+	}
+	proc_map_destroy(full);
+}
+
+/* Pin a fd directory's time, so that a change shows however fast the
+ * test runs (the file system's clock may not tick in between). */
+static void pin_time(const char *root, const char *rel)
+{
+	const struct timespec t[2] = {{.tv_sec = 1000}, {.tv_sec = 1000}};
+	char p[256];
+
+	snprintf(p, sizeof(p), "%s/%s", root, rel);
+	assert_int_equal(utimensat(AT_FDCWD, p, t, 0), 0);
+}
+
+/*
+ * The incremental map: a second update walks no process that did not
+ * change; a new fd, a new process and a gone one are seen; the map is
+ * the one a full build gives. Runs last: it changes the tree.
+ */
+static void test_cache_incremental(void **state)
+{
+	struct fake *fk = *state;
+	struct proc_cache *c = proc_cache_create(fk->root);
+	/* 100 200 500 600 and the many; 300 has no fd directory to read. */
+	const unsigned long procs = 4 + MANY;
+	struct proc_owner ow;
+	char cmd[160];
+	size_t cur = 0;
+
+	pin_time(fk->root, "proc/100/fd");
+	assert_int_equal(proc_cache_update(c, false), 0);
+	assert_int_equal(proc_cache_walks(c), procs);
+	same_as_build(proc_cache_map(c), fk->root);
+	/* Nothing changed: nothing walked, the same owners. */
+	assert_int_equal(proc_cache_update(c, false), 0);
+	assert_int_equal(proc_cache_walks(c), procs);
+	same_as_build(proc_cache_map(c), fk->root);
+	/* A new socket fd: that process only. */
+	linkf(fk->root, "socket:[1234]", "proc/100/fd/8");
+	assert_int_equal(proc_cache_update(c, false), 0);
+	assert_int_equal(proc_cache_walks(c), procs + 1);
+	assert_true(proc_map_next(proc_cache_map(c), 1234, &cur, &ow));
+	expect_owner(&ow, 100, 8, "nginx");
+	same_as_build(proc_cache_map(c), fk->root);
+	/* A process gone, a new one: the new one only. */
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/proc/200'", fk->root);
+	assert_int_equal(system(cmd), 0);
+	mkdirf(fk->root, "proc/777");
+	mkdirf(fk->root, "proc/777/fd");
+	writef(fk->root, "proc/777/comm", "new\n");
+	linkf(fk->root, "socket:[4242]", "proc/777/fd/3");
+	assert_int_equal(proc_cache_update(c, false), 0);
+	assert_int_equal(proc_cache_walks(c), procs + 2);
+	same_as_build(proc_cache_map(c), fk->root);
+	cur = 0;
+	assert_true(proc_map_next(proc_cache_map(c), 1000, &cur, &ow));
+	expect_owner(&ow, 100, 3, "nginx");
+	assert_false(proc_map_next(proc_cache_map(c), 1000, &cur, &ow));
+	/* all: every process again. */
+	assert_int_equal(proc_cache_update(c, true), 0);
+	assert_int_equal(proc_cache_walks(c), 2 * procs + 2);
+	same_as_build(proc_cache_map(c), fk->root);
+	proc_cache_destroy(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +369,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_root),
 	    cmocka_unit_test(test_escaped_text),
 	    cmocka_unit_test(test_quoted_name),
+	    cmocka_unit_test(test_cache_incremental),
 	};
 
 	/* One fake tree for the group: building it is the slow part. */

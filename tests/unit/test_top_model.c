@@ -445,6 +445,189 @@ static void test_worst_tuple(void **unused)
 	top_snap_finish(&s);
 }
 
+/* xorshift64*: a fixed, reproducible stream for the large fixture. */
+static uint64_t next_rand(uint64_t *x)
+{
+	*x ^= *x >> 12;
+	*x ^= *x << 25;
+	*x ^= *x >> 27;
+	return *x * 0x2545f4914f6cdd1dull;
+}
+
+#define BIG_N 100000u
+
+/* BIG_N sockets through the model's collection path (count, then keep
+ * the row's keys), with few distinct values per column so that ties are
+ * everywhere; the rows are in the generator's order, as a dump's are. */
+static void fill_big(struct top_snap *s, uint64_t seed, uint32_t skip_mod)
+{
+	static const uint8_t states[] = {SS_ESTABLISHED, SS_TIME_WAIT,
+					 SS_LISTEN, SS_CLOSE_WAIT, SS_SYN_SENT};
+	static const char *const procs[] = {"", "nginx", "java", "redis"};
+	uint64_t x = seed;
+
+	top_snap_reset(s);
+	for (uint32_t i = 0; i < BIG_N; i++) {
+		struct sock_rec rec = {0};
+		struct top_row *r;
+		uint64_t v = next_rand(&x);
+
+		if (skip_mod && v % skip_mod == 0) {
+			continue; /* closed since the previous refresh */
+		}
+		rec.cookie = 1000 + i;
+		rec.family = v & 1 ? AF_INET : AF_INET6;
+		rec.protocol = v & 2 ? IPPROTO_TCP : IPPROTO_UDP;
+		rec.state = states[(v >> 2) % 5];
+		rec.saddr[0] = 10;
+		rec.saddr[3] = (uint8_t)((v >> 5) % 7);
+		rec.daddr[0] = 192;
+		rec.daddr[3] = (uint8_t)((v >> 8) % 13);
+		rec.sport = (uint16_t)(32768 + (v >> 12) % 50);
+		rec.dport = (uint16_t)(80 + (v >> 18) % 3);
+		rec.recv_q = (uint32_t)((v >> 20) % 9) * 100;
+		rec.send_q = (uint32_t)((v >> 24) % 5);
+		rec.timer = (uint8_t)((v >> 28) % 2);
+		rec.expires_ms = (uint32_t)((v >> 29) % 11) * 10;
+		rec.retrans = (uint8_t)((v >> 33) % 4);
+		rec.uid = (uint32_t)((v >> 35) % 3);
+		top_snap_count(s, &rec);
+		r = top_snap_add(s);
+		top_row_from_rec(r, &rec);
+		r->rtt_us = (uint32_t)((v >> 37) % 17) * 1000;
+		r->has_rtt = (v >> 41) & 1;
+		r->pid = (uint32_t)((v >> 42) % 4);
+		snprintf(r->proc, sizeof(r->proc), "%s", procs[r->pid]);
+	}
+}
+
+/* fast (partial selection) holds the slow (full sort) order's first n. */
+static void same_prefix(const struct top_items *fast,
+			const struct top_items *slow, size_t n)
+{
+	assert_int_equal(fast->n, slow->n);
+	assert_true(fast->sorted >= n || fast->sorted == fast->n);
+	for (size_t i = 0; i < n && i < slow->n; i++) {
+		assert_int_equal(fast->v[i].id, slow->v[i].id);
+		assert_int_equal(fast->v[i].count, slow->v[i].count);
+		assert_int_equal(fast->v[i].recv_q, slow->v[i].recv_q);
+	}
+}
+
+/* The meters, counted again from every item of the slow path. */
+static void meters_match(const struct top_snap *s, const struct top_items *slow)
+{
+	uint32_t states[SS_MAX] = {0};
+
+	for (size_t i = 0; i < slow->n; i++) {
+		if (slow->v[i].rep->protocol == IPPROTO_TCP) {
+			states[slow->v[i].rep->state]++;
+		}
+	}
+	assert_memory_equal(states, s->tcp_states, sizeof(states));
+}
+
+static void page_case(const struct top_snap *s, const struct top_order *ord)
+{
+	const size_t page = 40;
+	struct top_items fast, slow;
+	size_t deep, at;
+	uint64_t id;
+
+	top_items_init(&fast);
+	top_items_init(&slow);
+	top_items_build(&slow, s, ord);
+	assert_int_equal(slow.sorted, slow.n);
+	top_items_build_top(&fast, s, ord, page);
+	/* Only the page was put in order, not every row. */
+	assert_true(fast.sorted == page || fast.n <= page);
+	same_prefix(&fast, &slow, page);
+	/* A selection deep in the list is ranked where the sort puts it. */
+	deep = slow.n * 7 / 10;
+	id = slow.v[deep].id;
+	at = top_items_find(&fast, id, page);
+	assert_int_equal(at, deep);
+	same_prefix(&fast, &slow, deep + page);
+	if (ord->sort == TOP_COL_STATE || ord->sort == TOP_COL_COUNT) {
+		top_items_need(&fast, 0); /* the End key: every row */
+		same_prefix(&fast, &slow, slow.n);
+	}
+	assert_int_equal(top_items_find(&fast, 0xdeadull << 40, page),
+			 SIZE_MAX);
+	if (ord->group == TOP_GROUP_NONE) {
+		meters_match(s, &slow);
+	}
+	top_items_finish(&fast);
+	top_items_finish(&slow);
+}
+
+/* The visible page and the meters by partial selection equal the slow
+ * path's (every row, fully sorted), for every column and grouping. */
+static void test_page_equals_full_sort(void **unused)
+{
+	static const enum top_group groups[] = {
+	    TOP_GROUP_STATE, TOP_GROUP_LPORT, TOP_GROUP_RHOST,
+	    TOP_GROUP_RHOSTPORT, TOP_GROUP_PROCESS};
+	struct top_snap s;
+
+	(void)unused;
+	top_snap_init(&s);
+	fill_big(&s, 0x5eed, 0);
+	assert_int_equal(s.n, BIG_N);
+	for (int c = 0; c < TOP_COL_KEY; c++) {
+		for (int inv = 0; inv < 2; inv++) {
+			struct top_order ord = {.sort = (enum top_col)c,
+						.invert = inv};
+
+			page_case(&s, &ord);
+		}
+	}
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		struct top_order ord = {.group = groups[g],
+					.sort = TOP_COL_COUNT};
+
+		page_case(&s, &ord);
+		ord.sort = TOP_COL_KEY;
+		page_case(&s, &ord);
+	}
+	top_snap_finish(&s);
+}
+
+/* Across a refresh (rows gone, the rest in a new order) the selection
+ * is found by cookie at the place the full sort gives it. */
+static void test_selection_follows_cookie(void **unused)
+{
+	struct top_order ord = {.sort = TOP_COL_RECVQ};
+	struct top_snap a, b;
+	struct top_items fast, slow;
+	uint64_t id;
+	size_t want = SIZE_MAX;
+
+	(void)unused;
+	top_snap_init(&a);
+	top_snap_init(&b);
+	top_items_init(&fast);
+	top_items_init(&slow);
+	fill_big(&a, 0x5eed, 0);
+	top_items_build_top(&fast, &a, &ord, 40);
+	id = fast.v[17].id;
+	fill_big(&b, 0x5eed, 97); /* the same sockets, a few closed */
+	top_items_build(&slow, &b, &ord);
+	for (size_t i = 0; i < slow.n; i++) {
+		if (slow.v[i].id == id) {
+			want = i;
+		}
+	}
+	top_items_build_top(&fast, &b, &ord, 40);
+	assert_int_equal(top_items_find(&fast, id, 40), want);
+	assert_true(want != SIZE_MAX && fast.v[want].id == id);
+	same_prefix(&fast, &slow, 40);
+	top_items_finish(&fast);
+	top_items_finish(&slow);
+	top_snap_finish(&a);
+	top_snap_finish(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +640,8 @@ int main(void)
 	    cmocka_unit_test(test_snap_reuses_rows),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test(test_worst_tuple),
+	    cmocka_unit_test(test_page_equals_full_sort),
+	    cmocka_unit_test(test_selection_follows_cookie),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

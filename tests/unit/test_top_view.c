@@ -716,6 +716,32 @@ static void test_delay_keys(void **state)
 	assert_int_equal(top_key(&f->ui, '+'), TOP_HANDLED | TOP_REDRAW);
 }
 
+/* A refresh slower than the interval stretches it to twice its time,
+ * and the header says so; a fast one gives the interval back. */
+static void test_interval_stretches(void **state)
+{
+	struct fixture *f = *state;
+	struct top_snap *s = top_ui_snap(&f->ui);
+
+	f->ui.delay_ms = 300;
+	s->took = 0.9;
+	top_ui_refreshed(&f->ui);
+	assert_int_equal(top_ui_interval_ms(&f->ui), 1800);
+	render(f, 24, 160);
+	assert_non_null(
+	    strstr(f->cap.lines[0], "every 1.8s (stretched from 0.3s)"));
+	/* The keys change the interval asked for; the stretch stays. */
+	top_key(&f->ui, '+');
+	assert_int_equal(top_ui_interval_ms(&f->ui), 1800);
+	s = top_ui_snap(&f->ui);
+	s->took = 0.01;
+	top_ui_refreshed(&f->ui);
+	assert_int_equal(top_ui_interval_ms(&f->ui), f->ui.delay_ms);
+	render(f, 24, 160);
+	assert_null(strstr(f->cap.lines[0], "stretched"));
+	f->ui.delay_ms = 1500;
+}
+
 static void select_port(struct fixture *f, uint16_t port)
 {
 	top_key(&f->ui, TK_HOME);
@@ -915,6 +941,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_search_jumps, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_delay_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_interval_stretches, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_small_screen_priorities, setup,
