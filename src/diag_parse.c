@@ -165,3 +165,40 @@ int diag_parse(const struct nlmsghdr *nlh, uint8_t protocol,
 	f = family_of(*(const uint8_t *)NLMSG_DATA(nlh));
 	return f ? f->parse(nlh, protocol, rec) : -EBADMSG;
 }
+
+const void *diag_parse_msg(const struct nlmsghdr *nlh, size_t hdr_len,
+			   uint8_t af, struct sock_rec *rec)
+{
+	const uint8_t *m = NLMSG_DATA(nlh);
+
+	if (nlh->nlmsg_len < NLMSG_LENGTH(hdr_len) || m[0] != af) {
+		return NULL;
+	}
+	memset(rec, 0, sizeof(*rec));
+	rec->family = af;
+	rec->v6only = -1;
+	return m;
+}
+
+int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len,
+		     void (*fn)(const struct nlattr *a, struct sock_rec *rec),
+		     struct sock_rec *rec)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct nlattr *a;
+
+	for (a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) +
+					 NLMSG_ALIGN(hdr_len));
+	     (const char *)a < end; a = mnl_attr_next(a)) {
+		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
+			return -EBADMSG;
+		}
+		fn(a, rec);
+	}
+	return 0;
+}
+
+uint64_t diag_parse_cookie(const uint32_t cookie[2])
+{
+	return (uint64_t)cookie[0] | (uint64_t)cookie[1] << 32;
+}

@@ -30,4 +30,23 @@ int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 int diag_parse(const struct nlmsghdr *nlh, uint8_t protocol,
 	       struct sock_rec *rec);
 
+/* ---- for the families' parsers (family_*.c) ---- */
+
+/*
+ * The hdr_len-byte message of a reply of family af: NULL unless nlh holds
+ * it and its first byte (every *_diag_msg starts with its family) is af.
+ * Else rec is zeroed, its family af and v6only -1 (no such option).
+ */
+const void *diag_parse_msg(const struct nlmsghdr *nlh, size_t hdr_len,
+			   uint8_t af, struct sock_rec *rec);
+
+/* Each attribute after the hdr_len-byte message, to fn. Returns 0, or
+ * -EBADMSG when one runs past the message's end. */
+int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len,
+		     void (*fn)(const struct nlattr *a, struct sock_rec *rec),
+		     struct sock_rec *rec);
+
+/* A message's two-word cookie as one number. */
+uint64_t diag_parse_cookie(const uint32_t cookie[2]);
+
 #endif

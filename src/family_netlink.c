@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "diag_parse.h"
 #include "family.h"
 #include "format.h"
 #include "opts.h"
@@ -54,44 +55,37 @@ static void netlink_put_request(struct nlmsghdr *nlh,
 	r->ndiag_show = NDIAG_SHOW_MEMINFO;
 }
 
+static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
+{
+	if (mnl_attr_get_type(a) == NETLINK_DIAG_MEMINFO) {
+		rec->ext.skmem = mnl_attr_get_payload(a);
+		rec->ext.skmem_len =
+		    mnl_attr_get_payload_len(a) / sizeof(uint32_t);
+	}
+}
+
 int diag_parse_netlink(const struct nlmsghdr *nlh, uint8_t protocol,
 		       struct sock_rec *rec)
 {
-	const struct netlink_diag_msg *m;
-	const struct nlattr *a;
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct netlink_diag_msg *m =
+	    diag_parse_msg(nlh, sizeof(*m), AF_NETLINK, rec);
+	int err;
 
 	(void)protocol; /* the message names its protocol */
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+	if (!m) {
 		return -EBADMSG;
 	}
-	m = NLMSG_DATA(nlh);
-	if (m->ndiag_family != AF_NETLINK) {
-		return -EBADMSG;
-	}
-	memset(rec, 0, sizeof(*rec));
-	rec->family = AF_NETLINK;
 	rec->protocol = m->ndiag_protocol;
 	rec->state = SS_CLOSE; /* ss: UNCONN, connected or not */
-	rec->v6only = -1;
 	rec->inode = m->ndiag_ino;
-	rec->cookie =
-	    (uint64_t)m->ndiag_cookie[0] | (uint64_t)m->ndiag_cookie[1] << 32;
+	rec->cookie = diag_parse_cookie(m->ndiag_cookie);
 	rec->nl.portid = m->ndiag_portid;
 	rec->nl.dst_portid = m->ndiag_dst_portid;
 	rec->nl.dst_group = m->ndiag_dst_group;
 	rec->nl.connected = m->ndiag_state == 1; /* NETLINK_CONNECTED */
-	for (a = (const struct nlattr *)((const char *)m +
-					 NLMSG_ALIGN(sizeof(*m)));
-	     (const char *)a < end; a = mnl_attr_next(a)) {
-		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
-			return -EBADMSG;
-		}
-		if (mnl_attr_get_type(a) == NETLINK_DIAG_MEMINFO) {
-			rec->ext.skmem = mnl_attr_get_payload(a);
-			rec->ext.skmem_len =
-			    mnl_attr_get_payload_len(a) / sizeof(uint32_t);
-		}
+	err = diag_parse_attrs(nlh, sizeof(*m), parse_attr, rec);
+	if (err) {
+		return err;
 	}
 	/* ss: the queues are the memory allocated for each direction. */
 	if (rec->ext.skmem_len > SK_MEMINFO_WMEM_ALLOC) {

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "diag.h"
+#include "diag_parse.h"
 #include "family.h"
 #include "format.h"
 #include "ifname.h"
@@ -108,36 +109,19 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 int diag_parse_packet(const struct nlmsghdr *nlh, uint8_t protocol,
 		      struct sock_rec *rec)
 {
-	const struct packet_diag_msg *m;
-	const struct nlattr *a;
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct packet_diag_msg *m =
+	    diag_parse_msg(nlh, sizeof(*m), AF_PACKET, rec);
 
 	(void)protocol; /* the message names its type */
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+	if (!m) {
 		return -EBADMSG;
 	}
-	m = NLMSG_DATA(nlh);
-	if (m->pdiag_family != AF_PACKET) {
-		return -EBADMSG;
-	}
-	memset(rec, 0, sizeof(*rec));
-	rec->family = AF_PACKET;
 	rec->protocol = m->pdiag_type;
 	rec->state = SS_CLOSE;
-	rec->v6only = -1;
 	rec->link_proto = m->pdiag_num; /* the kernel's ntohs() */
 	rec->inode = m->pdiag_ino;
-	rec->cookie =
-	    (uint64_t)m->pdiag_cookie[0] | (uint64_t)m->pdiag_cookie[1] << 32;
-	for (a = (const struct nlattr *)((const char *)m +
-					 NLMSG_ALIGN(sizeof(*m)));
-	     (const char *)a < end; a = mnl_attr_next(a)) {
-		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
-			return -EBADMSG;
-		}
-		parse_attr(a, rec);
-	}
-	return 0;
+	rec->cookie = diag_parse_cookie(m->pdiag_cookie);
+	return diag_parse_attrs(nlh, sizeof(*m), parse_attr, rec);
 }
 
 static const char *packet_netid(const struct sock_rec *rec, char buf[8])

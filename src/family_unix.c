@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "diag.h"
+#include "diag_parse.h"
 #include "family.h"
 #include "format.h"
 #include "opts.h"
@@ -90,35 +91,18 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,
 		    struct sock_rec *rec)
 {
-	const struct unix_diag_msg *m;
-	const struct nlattr *a;
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const struct unix_diag_msg *m =
+	    diag_parse_msg(nlh, sizeof(*m), AF_UNIX, rec);
 
 	(void)protocol; /* the message names its type */
-	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
+	if (!m) {
 		return -EBADMSG;
 	}
-	m = NLMSG_DATA(nlh);
-	if (m->udiag_family != AF_UNIX) {
-		return -EBADMSG;
-	}
-	memset(rec, 0, sizeof(*rec));
-	rec->family = AF_UNIX;
 	rec->protocol = m->udiag_type;
 	rec->state = m->udiag_state;
-	rec->v6only = -1;
 	rec->inode = m->udiag_ino;
-	rec->cookie =
-	    (uint64_t)m->udiag_cookie[0] | (uint64_t)m->udiag_cookie[1] << 32;
-	for (a = (const struct nlattr *)((const char *)m +
-					 NLMSG_ALIGN(sizeof(*m)));
-	     (const char *)a < end; a = mnl_attr_next(a)) {
-		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
-			return -EBADMSG;
-		}
-		parse_attr(a, rec);
-	}
-	return 0;
+	rec->cookie = diag_parse_cookie(m->udiag_cookie);
+	return diag_parse_attrs(nlh, sizeof(*m), parse_attr, rec);
 }
 
 static const char *unix_netid(const struct sock_rec *rec, char buf[8])
