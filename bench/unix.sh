@@ -38,6 +38,14 @@ seqpacket socketpairs, abstract names, path-bound listeners with queued
 connections) held by HOLDERS processes, and times, interleaved, --reps runs
 of each command after one warm-up run (stdout to /dev/null). Prints median
 wall time, ratios to 'floor -x' and to ss, and peak RSS. Must run as root.
+
+  --size N         UNIX sockets to make, at least 16 (default 100000)
+  --reps N         timed runs per command, at least 1 (default 5)
+  --holders N      processes holding them (default 4; more when one may not
+                   hold its share under RLIMIT_NOFILE)
+  --sockscope PATH binary to test (default build/src/sockscope, else
+                   build/sockscope; a missing one shows as n/a)
+  --csv FILE       also write one row per command to FILE
 EOF
 }
 
@@ -122,6 +130,7 @@ check_env()
 
 # counts WHEN: one line with the kernel's count (floor -x -c) and the rows
 # of ss and sockscope; they must agree with unixfill's total.
+# shellcheck disable=SC2153 # MADE is set by inner_main
 counts()
 {
 	local when=$1 fl ssn ssc
@@ -155,7 +164,7 @@ inner_main()
 	read -r -t "$READY_TIMEOUT" line <&"${FILLCO[0]}" || die "unixfill did not get ready"
 	[[ $line == READY* ]] || die "unixfill: $line"
 	FILL_IN=${FILLCO[1]}
-	MADE=${line#READY }
+	read -r _ MADE USED <<<"$line"
 	echo "load before $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW.meta"
 	counts "before"
 	for ((idx = 0; idx < n; idx++)); do
@@ -173,7 +182,7 @@ inner_main()
 	done
 	counts "after"
 	echo "load after $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RAW.meta"
-	echo "made $MADE" >>"$RAW.meta"
+	echo "$MADE sockets held by $USED processes" >>"$RAW.meta"
 	# EOF on its stdin lets unixfill end its holders; wait so the
 	# namespace and the directory go with this process.
 	eval "exec $FILL_IN>&-"
@@ -186,7 +195,7 @@ report()
 
 	names=$(printf '%s\n' "${CMD_NAMES[@]}")
 	[[ -f $RAW.warn ]] && cat "$RAW.warn"
-	awk -F'\t' -v reps="$REPS" -v holders="$HOLDERS" -v ssmap="${CMD_SS[*]}" \
+	awk -F'\t' -v reps="$REPS" -v ssmap="${CMD_SS[*]}" \
 		-v names="$names" -v meta="$RAW.meta" -v csv="$CSV" '
 	function median(i,    m, a, j, k, t) {
 		m = cnt[i]
@@ -200,7 +209,7 @@ report()
 	END {
 		n = split(names, nm, "\n"); split(ssmap, sm, " ")
 		while ((getline l < meta) > 0) info = info (info ? "; " : "") l
-		printf "# %s; median of %d interleaved runs after one warm-up, stdout to /dev/null; %d holder processes\n", info, reps, holders
+		printf "# %s; median of %d interleaved runs after one warm-up, stdout to /dev/null\n", info, reps
 		printf "%-20s %10s %9s %9s %8s %6s %12s\n", "command", "median ms", "min ms", "max ms", "x floor", "x ss", "peak RSS MB"
 		if (csv != "") print "command,median_ms,min_ms,max_ms,x_floor,x_ss,peak_rss_mb,runs" > csv
 		for (i = 0; i < n; i++) if (cnt[i]) med[i] = median(i)

@@ -15,8 +15,9 @@
  * (Accept-queue sockets are not in the kernel's UNIX table, so unix_diag and
  * ss do not list them; only the listener's queue length shows them.)
  *
- * Prints "READY TOTAL" on stdout once every holder has made its share
- * (TOTAL: the sockets made, as the kernel lists them), then waits for EOF
+ * Prints "READY TOTAL HOLDERS" on stdout once every holder has made its
+ * share (TOTAL: the sockets made, as the kernel lists them; HOLDERS: the
+ * processes used), then waits for EOF
  * on stdin and ends the holders. Holders also die with this process
  * (PR_SET_PDEATHSIG). RLIMIT_NOFILE is raised to fs.nr_open when allowed,
  * else to the hard limit; more holders are used if one cannot hold its
@@ -270,7 +271,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "unixfill: %ld sockets in %d holder processes\n", total,
 		holders);
-	printf("READY %ld\n", total);
+	printf("READY %ld %d\n", total, holders);
 	fflush(stdout);
 	while (read(STDIN_FILENO, &c, 1) > 0) {
 	}
