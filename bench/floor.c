@@ -5,19 +5,25 @@
  * message walked and dropped: what ss does, minus everything ss does with
  * the messages. The benchmark reports other tools as multiples of this.
  *
- *   floor [-c] [-1]
+ *   floor [-c] [-1 | -x]
  *
  * -c prints the number of sockets per state to stderr (the benchmark uses it
  * to check the fill); counting costs the same with or without it.
  * -1 asks for both families in one walk of the hash instead, with the old
  * TCPDIAG_GETSOCK request (struct inet_diag_req, family AF_UNSPEC): less
  * than the floor above, and the least a netlink listing can cost.
+ * -x dumps AF_UNIX instead: one unix_diag request, every state, with the
+ * show flags `sockscope -xa` asks for (name, VFS inode, peer, queue lengths,
+ * uid, a listener's in-flight connections), so the kernel does the same
+ * work for both and the difference is sockscope's. -c then counts by type
+ * and state.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,6 +68,29 @@ static int count_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* AF_UNIX: SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5; states as TCP's. */
+#define NTYPES 6
+
+static const char *const type_name[NTYPES] = {
+    [1] = "u_str",
+    [2] = "u_dgr",
+    [5] = "u_seq",
+};
+
+static int unix_count_cb(const struct nlmsghdr *nlh, void *data)
+{
+	unsigned long(*count)[NSTATES] = data;
+	const struct unix_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
+		return MNL_CB_OK;
+	}
+	count[m->udiag_type < NTYPES ? m->udiag_type : 0]
+	     [m->udiag_state < NSTATES ? m->udiag_state : 0]++;
+	return MNL_CB_OK;
+}
+
 /* Type 18: the request from before SOCK_DIAG_BY_FAMILY, TCP only. */
 #define TCPDIAG_GETSOCK 18
 
@@ -69,7 +98,19 @@ static void put_request(struct nlmsghdr *nlh, uint8_t family)
 {
 	struct inet_diag_req_v2 *req;
 	struct inet_diag_req *old;
+	struct unix_diag_req *ureq;
 
+	if (family == AF_UNIX) {
+		/* Keep in step with unix_put_request() in src/family_unix.c. */
+		nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+		ureq = mnl_nlmsg_put_extra_header(nlh, sizeof(*ureq));
+		ureq->sdiag_family = AF_UNIX;
+		ureq->udiag_states = ~0u;
+		ureq->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS |
+				   UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
+				   UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
+		return;
+	}
 	if (family == AF_UNSPEC) {
 		nlh->nlmsg_type = TCPDIAG_GETSOCK;
 		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
@@ -84,7 +125,7 @@ static void put_request(struct nlmsghdr *nlh, uint8_t family)
 }
 
 static int dump_family(struct mnl_socket *nl, char *buf, uint8_t family,
-		       unsigned long *count)
+		       mnl_cb_t cb, void *count)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	uint32_t seq = (uint32_t)time(NULL) + family;
@@ -103,7 +144,7 @@ static int dump_family(struct mnl_socket *nl, char *buf, uint8_t family,
 		if (n < 0) {
 			return -errno;
 		}
-		ret = mnl_cb_run(buf, n, seq, portid, count_cb, count);
+		ret = mnl_cb_run(buf, n, seq, portid, cb, count);
 	} while (ret > MNL_CB_STOP);
 	return ret < 0 ? -errno : 0;
 }
@@ -124,13 +165,34 @@ static void print_counts(const unsigned long *count)
 	fprintf(stderr, "TOTAL %lu\n", total);
 }
 
+static void print_unix_counts(unsigned long (*count)[NSTATES])
+{
+	unsigned long total = 0;
+	int t, i;
+
+	for (t = 0; t < NTYPES; t++) {
+		for (i = 0; i < NSTATES; i++) {
+			if (!count[t][i]) {
+				continue;
+			}
+			fprintf(stderr, "%s %s %lu\n",
+				type_name[t] ? type_name[t] : "OTHER",
+				state_name[i] ? state_name[i] : "OTHER",
+				count[t][i]);
+			total += count[t][i];
+		}
+	}
+	fprintf(stderr, "TOTAL %lu\n", total);
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[RECV_BUF_SIZE];
+	static unsigned long ucount[NTYPES][NSTATES];
 	unsigned long count[NSTATES] = {0};
 	struct mnl_socket *nl;
 	int rcvbuf = SOCK_RCVBUF;
-	bool show = false, one_walk = false;
+	bool show = false, one_walk = false, unix_mode = false;
 	int err, ret = 1;
 
 	for (int i = 1; i < argc; i++) {
@@ -138,8 +200,10 @@ int main(int argc, char **argv)
 			show = true;
 		} else if (strcmp(argv[i], "-1") == 0) {
 			one_walk = true;
+		} else if (strcmp(argv[i], "-x") == 0) {
+			unix_mode = true;
 		} else {
-			fprintf(stderr, "usage: floor [-c] [-1]\n");
+			fprintf(stderr, "usage: floor [-c] [-1 | -x]\n");
 			return 2;
 		}
 	}
@@ -155,19 +219,23 @@ int main(int argc, char **argv)
 		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
 			   &rcvbuf, sizeof(rcvbuf));
 	}
-	if (one_walk) {
-		err = dump_family(nl, buf, AF_UNSPEC, count);
+	if (unix_mode) {
+		err = dump_family(nl, buf, AF_UNIX, unix_count_cb, ucount);
+	} else if (one_walk) {
+		err = dump_family(nl, buf, AF_UNSPEC, count_cb, count);
 	} else {
-		err = dump_family(nl, buf, AF_INET, count);
+		err = dump_family(nl, buf, AF_INET, count_cb, count);
 		if (!err) {
-			err = dump_family(nl, buf, AF_INET6, count);
+			err = dump_family(nl, buf, AF_INET6, count_cb, count);
 		}
 	}
 	if (err) {
 		fprintf(stderr, "floor: dump: %s\n", strerror(-err));
 		goto out;
 	}
-	if (show) {
+	if (show && unix_mode) {
+		print_unix_counts(ucount);
+	} else if (show) {
 		print_counts(count);
 	}
 	ret = 0;

@@ -165,9 +165,8 @@ static size_t unix_endpoint(char *buf, const struct fmt_ctx *ctx,
 	} else {
 		n = name_text(buf, rec);
 	}
-	n += (size_t)sprintf(buf + n, " %u",
-			     peer ? rec->peer_inode : rec->inode);
-	return n;
+	buf[n++] = ' ';
+	return n + u64_dec(buf + n, peer ? rec->peer_inode : rec->inode);
 }
 
 static void unix_json(struct fmt_ctx *ctx, const struct sock_rec *rec)

@@ -299,15 +299,15 @@ static const char *netns_cell(struct table *t, const char *netns, size_t *len)
 static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
 	struct table *t = ctx->priv;
-	char netid[8], rq[12], sq[12];
+	char netid[8], rq[21], sq[21];
 	char local[ENDPOINT_STRLEN], peer[ENDPOINT_STRLEN];
 	const char *cell[NCOL];
 	size_t len[NCOL];
 
 	cell[COL_NETID] = format_rec_netid(rec, netid);
 	cell[COL_STATE] = format_rec_state(rec);
-	len[COL_RECVQ] = (size_t)snprintf(rq, sizeof(rq), "%u", rec->recv_q);
-	len[COL_SENDQ] = (size_t)snprintf(sq, sizeof(sq), "%u", rec->send_q);
+	len[COL_RECVQ] = u64_dec(rq, rec->recv_q);
+	len[COL_SENDQ] = u64_dec(sq, rec->send_q);
 	cell[COL_RECVQ] = rq;
 	cell[COL_SENDQ] = sq;
 	len[COL_LOCAL] = format_endpoint(local, ctx, rec, false);

@@ -160,14 +160,24 @@ void obuf_putc(struct obuf *ob, char c)
 
 void obuf_u64(struct obuf *ob, uint64_t v)
 {
+	char tmp[21];
+
+	obuf_write(ob, tmp, u64_dec(tmp, v));
+}
+
+size_t u64_dec(char *buf, uint64_t v)
+{
 	char tmp[20];
-	size_t i = sizeof(tmp);
+	size_t i = sizeof(tmp), n;
 
 	do {
 		tmp[--i] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	obuf_write(ob, tmp + i, sizeof(tmp) - i);
+	n = sizeof(tmp) - i;
+	memcpy(buf, tmp + i, n);
+	buf[n] = '\0';
+	return n;
 }
 
 void obuf_pad(struct obuf *ob, size_t n)

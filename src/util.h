@@ -110,4 +110,8 @@ const char *input_strerror(int err);
 /* Digits in v (at least 1). */
 unsigned int u64_width(uint64_t v);
 
+/* v in decimal into buf (at least 21 bytes), NUL-terminated; returns the
+ * digits' count. snprintf's cost per call shows in per-row formatting. */
+size_t u64_dec(char *buf, uint64_t v);
+
 #endif

@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -474,10 +475,26 @@ static void test_obuf_large_and_numbers(void **unused)
 	assert_int_equal(u64_width(1000), 4);
 }
 
+/* The table's queue and UNIX inode cells: as "%" PRIu64 would print. */
+static void test_u64_dec(void **unused)
+{
+	static const uint64_t v[] = {0, 7, 10, 4294967295u, UINT64_MAX};
+	char got[21], want[21];
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		memset(got, 'x', sizeof(got));
+		snprintf(want, sizeof(want), "%" PRIu64, v[i]);
+		assert_int_equal(u64_dec(got, v[i]), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_endpoints),
+	    cmocka_unit_test(test_u64_dec),
 	    cmocka_unit_test(test_scoped_endpoint),
 	    cmocka_unit_test(test_saved_names),
 	    cmocka_unit_test(test_saved_names_roundtrip),
