@@ -46,7 +46,7 @@ usage()
 {
 	cat <<EOF
 usage: bench/run.sh [--sizes 10000,150000,500000] [--reps 5] [--sockscope PATH]
-                    [--csv FILE] [--build-only]
+                    [--csv FILE] [--unix N] [--build-only]
 
 For each size, fills a fresh network namespace with that many TCP sockets
 (2/3 ESTABLISHED, $LISTEN LISTEN, the rest TIME-WAIT) and times, interleaved,
@@ -58,6 +58,8 @@ ratios to the floor and to 'ss -tan', and peak RSS. Must run as root.
   --sockscope PATH binary to test (default build/src/sockscope, else
                    build/sockscope; a missing one shows as n/a)
   --csv FILE       also write one row per size and command to FILE
+  --unix N         then time N UNIX sockets (-xa, -xap) with bench/unix.sh
+                   (same --reps and --sockscope; 0, the default: none)
   --build-only     compile fill, floor and timeit into bench/build and stop
 EOF
 }
@@ -572,18 +574,21 @@ main()
 	REPS=5
 	SOCKSCOPE=
 	CSV=
+	UNIX_SIZE=0
 	while (($#)); do
 		case $1 in
 		--sizes) sizes=${2:?--sizes needs a list}; shift 2 ;;
 		--reps) REPS=${2:?--reps needs a number}; shift 2 ;;
 		--sockscope) SOCKSCOPE=${2:?--sockscope needs a path}; shift 2 ;;
 		--csv) CSV=${2:?--csv needs a file}; shift 2 ;;
+		--unix) UNIX_SIZE=${2:?--unix needs a number}; shift 2 ;;
 		--build-only) check_deps; build; exit 0 ;;
 		-h | --help) usage; exit 0 ;;
 		*) usage >&2; exit 2 ;;
 		esac
 	done
 	[[ $REPS =~ ^[1-9][0-9]*$ ]] || die "--reps: not a positive number: $REPS"
+	[[ $UNIX_SIZE =~ ^[0-9]+$ ]] || die "--unix: not a number: $UNIX_SIZE"
 	[[ $sizes =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--sizes: not a list of numbers: $sizes"
 	for size in ${sizes//,/ }; do
 		((size >= LISTEN + 2)) || die "--sizes: $size is too small (minimum $((LISTEN + 2)))"
@@ -611,6 +616,10 @@ main()
 		run_size "$size"
 	done
 	report
+	if ((UNIX_SIZE)); then
+		"$ROOT_DIR/bench/unix.sh" --size "$UNIX_SIZE" --reps "$REPS" \
+			--sockscope "$SOCKSCOPE"
+	fi
 }
 
 if [[ ${1-} == --inner ]]; then

@@ -146,12 +146,14 @@ counts()
 
 time_cmd()
 {
-	local idx=$1 rep=$2 out
+	local idx=$1 rep=$2 out status
 
 	cmd_argv "$idx"
-	out=$("$BUILD_DIR/timeit" -t "$CMD_TIMEOUT" "${ARGV[@]}" 2>>"$RAW.log") || out="0 0 125"
+	out=$("$BUILD_DIR/timeit" -t "$CMD_TIMEOUT" "${ARGV[@]}" 2>>"$RAW.log") || out="0 0 125 0"
 	printf '%s\t%s\t%s\n' "$idx" "$rep" "${out// /$'\t'}" >>"$RAW"
-	[[ ${out##* } == 0 ]]
+	# timeit: wall ns, peak RSS KiB, exit status, CPU ns
+	read -r _ _ status _ <<<"$out"
+	[[ $status == 0 ]]
 }
 
 inner_main()
