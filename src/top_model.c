@@ -151,9 +151,11 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	row->ifindex = rec->ifindex;
 	row->sport = rec->sport;
 	row->dport = rec->dport;
-	row->family = rec->family;
+	/* Bit-fields: a value they cannot hold is unknown, not wrapped
+	 * (rows are TCP and UDP over IPv4 and IPv6). */
+	row->family = rec->family < 32 ? rec->family : AF_UNSPEC;
 	row->protocol = rec->protocol;
-	row->state = rec->state;
+	row->state = rec->state < SS_MAX ? rec->state : 0;
 	row->timer = rec->timer < 8 ? rec->timer : 0; /* 0-4 in the kernel */
 	row->retrans = rec->retrans;
 	memcpy(row->saddr, rec->saddr, sizeof(row->saddr));

@@ -983,6 +983,7 @@ static void test_bytes_per_socket(void **unused)
 		      bytes, MANY, (double)bytes / MANY);
 	assert_true(bytes <= (size_t)MANY * KEPT_PER_SOCKET + KEPT_CONSTANT);
 	top_ui_finish(&ui);
+	opts_finish(&o);
 }
 
 int main(void)
