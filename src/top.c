@@ -64,6 +64,14 @@ void top_ui_finish(struct top_ui *ui)
 	ui->filter = NULL;
 }
 
+size_t top_ui_bytes(const struct top_ui *ui)
+{
+	return top_snap_bytes(&ui->snap[0]) + top_snap_bytes(&ui->snap[1]) +
+	       top_items_bytes(&ui->items) + top_gones_bytes(&ui->gones) +
+	       ui->cap_tags * sizeof(*ui->tags) +
+	       ui->cap_confirm * sizeof(*ui->confirm);
+}
+
 const struct filter *top_ui_filter(const struct top_ui *ui)
 {
 	return ui->filter ? ui->filter : ui->o->filter;
@@ -314,6 +322,9 @@ void top_ui_refreshed(struct top_ui *ui)
 			   ? src->advice(src->ctx, top_ui_snap(ui), ui->advice,
 					 TOP_ADVICE_MAX)
 			   : 0;
+	/* The rows are final: no room for more kept (before the items
+	 * point into them). */
+	top_snap_trim(top_ui_snap(ui));
 	top_ui_rebuild(ui);
 	/* The question is about one socket: it is not passed on to the
 	 * row that took that socket's place. */
@@ -322,6 +333,10 @@ void top_ui_refreshed(struct top_ui *ui)
 	} else if (ui->mode != TOP_MODE_CONFIRM) {
 		tags_prune(ui);
 	}
+	/* The closed rows are copied out and the items rebuilt: the
+	 * previous refresh's rows are not read again, and a second row
+	 * array would double what top keeps per socket between refreshes. */
+	top_snap_release(&ui->snap[ui->cur ^ 1u]);
 }
 
 /* Split text on blanks into at most max words, in place. */

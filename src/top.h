@@ -138,6 +138,14 @@ void top_ui_init(struct top_ui *ui, const struct opts *o,
 		 const struct top_sources *src);
 void top_ui_finish(struct top_ui *ui);
 
+/*
+ * Heap bytes the model holds for the view: both snapshots' rows and
+ * tuples, the items, the closed rows, tags and the confirm copy (not the
+ * collector's receive buffers, nor the process map). Its own accounting,
+ * so a test can bound bytes per socket without reading RSS.
+ */
+size_t top_ui_bytes(const struct top_ui *ui);
+
 static inline struct top_snap *top_ui_snap(struct top_ui *ui)
 {
 	return &ui->snap[ui->cur];

@@ -10,6 +10,10 @@
 #include "addr.h"
 #include "util.h"
 
+_Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
+_Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
+_Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
+
 #define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
 #define TUPLES_MAX    (1u << 20)
 
@@ -42,6 +46,43 @@ void top_snap_reset(struct top_snap *s)
 	s->cap = cap;
 	s->tuples = tuples;
 	keytab_clear(&s->tuples);
+}
+
+void top_snap_release(struct top_snap *s)
+{
+	free(s->rows);
+	s->rows = NULL;
+	s->n = 0;
+	s->cap = 0;
+	keytab_free(&s->tuples);
+	keytab_init(&s->tuples, TUPLE_KEY_LEN);
+}
+
+void top_snap_trim(struct top_snap *s)
+{
+	if (s->n && s->n < s->cap) {
+		s->rows = xrealloc(s->rows, s->n * sizeof(*s->rows));
+		s->cap = s->n;
+	}
+}
+
+/* The keytab's index and the segments it allocated (keytab.c sizes
+ * segment c at 64 << c entries). */
+static size_t keytab_bytes(const struct keytab *t)
+{
+	size_t b = t->cap * sizeof(*t->slot);
+
+	for (size_t c = 0; c < ARRAY_SIZE(t->seg); c++) {
+		if (t->seg[c]) {
+			b += ((size_t)64 << c) * t->stride;
+		}
+	}
+	return b;
+}
+
+size_t top_snap_bytes(const struct top_snap *s)
+{
+	return s->cap * sizeof(*s->rows) + keytab_bytes(&s->tuples);
 }
 
 struct top_row *top_snap_add(struct top_snap *s)
@@ -110,10 +151,12 @@ void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
 	row->ifindex = rec->ifindex;
 	row->sport = rec->sport;
 	row->dport = rec->dport;
-	row->family = rec->family;
+	/* Bit-fields: a value they cannot hold is unknown, not wrapped
+	 * (rows are TCP and UDP over IPv4 and IPv6). */
+	row->family = rec->family < 32 ? rec->family : AF_UNSPEC;
 	row->protocol = rec->protocol;
-	row->state = rec->state;
-	row->timer = rec->timer;
+	row->state = rec->state < SS_MAX ? rec->state : 0;
+	row->timer = rec->timer < 8 ? rec->timer : 0; /* 0-4 in the kernel */
 	row->retrans = rec->retrans;
 	memcpy(row->saddr, rec->saddr, sizeof(row->saddr));
 	memcpy(row->daddr, rec->daddr, sizeof(row->daddr));
@@ -309,7 +352,7 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 	switch (g) {
 	case TOP_GROUP_STATE:
 		h = fnv(h, &r->protocol, 1);
-		return fnv(h, &r->state, 1);
+		return fnv(h, &(uint8_t){r->state}, 1);
 	case TOP_GROUP_LPORT:
 		h = fnv(h, &r->protocol, 1);
 		return fnv(h, &r->sport, sizeof(r->sport));
@@ -321,7 +364,7 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		if (g == TOP_GROUP_RHOSTPORT) {
 			h = fnv(h, &r->dport, sizeof(r->dport));
 		}
-		h = fnv(h, &r->family, 1);
+		h = fnv(h, &(uint8_t){r->family}, 1);
 		return fnv(h, r->daddr, sizeof(r->daddr));
 	case TOP_GROUP_PROCESS:
 		h = fnv(h, &r->pid, sizeof(r->pid));
@@ -467,6 +510,13 @@ void top_items_finish(struct top_items *it)
 	free(it->v);
 	free(it->frozen);
 	memset(it, 0, sizeof(*it));
+}
+
+size_t top_items_bytes(const struct top_items *it)
+{
+	return it->cap * sizeof(*it->v) +
+	       (it->frozen ? (it->n_frozen ? it->n_frozen : 1) : 0) *
+		   sizeof(*it->frozen);
 }
 
 void top_items_build(struct top_items *it, const struct top_snap *snap,
@@ -744,6 +794,11 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		g->total += 1.0 / dt;
 	}
 	free(now);
+}
+
+size_t top_gones_bytes(const struct top_gones *g)
+{
+	return g->cap * sizeof(*g->v);
 }
 
 void top_items_add_gone(struct top_items *it, const struct top_gones *g)

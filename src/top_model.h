@@ -20,7 +20,9 @@
 #include "keytab.h"
 #include "sock.h"
 
-/* What top keeps of one socket: copied out of the receive buffer. */
+/* What top keeps of one socket: copied out of the receive buffer. One
+ * per socket, so packed to 96 bytes (the small fields are bit-fields:
+ * take no address of them). */
 struct top_row {
 	uint64_t cookie;
 	uint32_t recv_q;
@@ -33,16 +35,16 @@ struct top_row {
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
 	uint16_t dport;
-	uint8_t family;
-	uint8_t protocol;
-	uint8_t state;
-	uint8_t timer;
-	uint8_t retrans;
-	bool has_rtt;
-	bool rtt_asked; /* the rtt source was asked (rows on screen) */
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	char proc[16]; /* owning process name (raw bytes), "" if unknown */
+	uint8_t protocol;
+	uint8_t retrans;
+	uint8_t state : 5;  /* enum tcp_state, < SS_MAX */
+	uint8_t timer : 3;  /* idiag_timer, 0-4 */
+	uint8_t family : 5; /* AF_INET, AF_INET6 */
+	bool has_rtt : 1;
+	bool rtt_asked : 1; /* the rtt source was asked (rows on screen) */
 };
 
 /* Kernel TCP counters a source may provide (cumulative, as in /proc). */
@@ -87,6 +89,18 @@ void top_snap_init(struct top_snap *s);
 void top_snap_finish(struct top_snap *s);
 /* Empty it for the next refresh; keeps the row memory. */
 void top_snap_reset(struct top_snap *s);
+/*
+ * Free its rows and tuples, keep the counts, counters and times: what the
+ * previous refresh is still read for (rates, the state diagram's change)
+ * once the sockets that closed were taken from it (top_gones_update).
+ * Between refreshes top then holds one snapshot's rows, not two.
+ */
+void top_snap_release(struct top_snap *s);
+/* Give back the room for rows beyond s->n (the rows are final):
+ * geometric growth leaves up to half the array unused. */
+void top_snap_trim(struct top_snap *s);
+/* Heap bytes s holds (rows, tuples): the model's own accounting. */
+size_t top_snap_bytes(const struct top_snap *s);
 /* A new zeroed row at the end, valid until the next call. */
 struct top_row *top_snap_add(struct top_snap *s);
 /* Counts rec in the state table and its tuple (TCP only) and the total. */
@@ -155,18 +169,19 @@ bool top_col_in_mode(enum top_col c, enum top_group g);
 /* Whether column c naturally sorts largest first (numbers) or not. */
 bool top_col_desc(enum top_col c);
 
-/* One table row: a socket (count 1) or a group represented by rep. */
+/* One table row: a socket (count 1) or a group represented by rep.
+ * One per socket before grouping: kept at 48 bytes. */
 struct top_item {
 	const struct top_row *rep;
 	uint64_t id; /* stable identity: cookie, or a hash of the group key */
-	uint32_t count;
 	uint64_t recv_q;
 	uint64_t send_q;
-	uint64_t retrans;
 	/* The sort column as one number (top_items.keyed): selection then
 	 * compares without reading the row. */
 	uint64_t key;
-	bool gone; /* closed (or left the filter) lately: shown dimmed */
+	uint32_t retrans; /* a u8 per socket: 2^24 sockets fit */
+	uint32_t count : 31;
+	uint32_t gone : 1; /* closed (or left the filter) lately: dimmed */
 };
 
 struct top_order {
@@ -218,9 +233,13 @@ void top_gones_clear(struct top_gones *g);
  * seconds before cur->when; the rates over prev -> cur. */
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep);
+/* Heap bytes g holds. */
+size_t top_gones_bytes(const struct top_gones *g);
 
 void top_items_init(struct top_items *it);
 void top_items_finish(struct top_items *it);
+/* Heap bytes it holds (items, the frozen order). */
+size_t top_items_bytes(const struct top_items *it);
 
 /*
  * Build the items for snap under ord. Natural direction: numbers largest

@@ -628,6 +628,48 @@ static void test_selection_follows_cookie(void **unused)
 	top_snap_finish(&b);
 }
 
+/* The row packs its small fields into bit-fields: every value they take
+ * from the kernel comes back out whole, what none can hold reads 0. */
+static void test_row_keeps_every_field(void **unused)
+{
+	struct sock_rec rec, back;
+	struct top_row row;
+
+	(void)unused;
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_INET6;
+	rec.protocol = IPPROTO_TCP;
+	rec.state = SS_BOUND_INACTIVE; /* the largest state */
+	rec.timer = 4;		       /* zero window probe, the largest */
+	rec.retrans = 255;
+	rec.sport = 65535;
+	rec.dport = 1;
+	rec.ifindex = 0x7fffffff;
+	rec.expires_ms = 0xfffffffe;
+	rec.recv_q = 0xffffffff;
+	rec.send_q = 7;
+	rec.uid = 0xfffffffe;
+	rec.inode = 0xfffffffd;
+	rec.cookie = 0xfedcba9876543210ull;
+	memset(rec.saddr, 0xaa, sizeof(rec.saddr));
+	memset(rec.daddr, 0x55, sizeof(rec.daddr));
+	memset(&row, 0, sizeof(row)); /* as top_snap_add() hands it out */
+	top_row_from_rec(&row, &rec);
+	assert_false(row.has_rtt);
+	top_row_rec(&row, &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
+	assert_int_equal(sizeof(struct top_row), 96);
+	assert_int_equal(sizeof(struct top_item), 48);
+
+	rec.family = 44; /* AF_XDP: not a row's, and past 5 bits */
+	rec.state = 40;
+	rec.timer = 9;
+	top_row_from_rec(&row, &rec);
+	assert_int_equal(row.family, AF_UNSPEC);
+	assert_int_equal(row.state, 0);
+	assert_int_equal(row.timer, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +684,7 @@ int main(void)
 	    cmocka_unit_test(test_worst_tuple),
 	    cmocka_unit_test(test_page_equals_full_sort),
 	    cmocka_unit_test(test_selection_follows_cookie),
+	    cmocka_unit_test(test_row_keeps_every_field),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

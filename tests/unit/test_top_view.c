@@ -918,6 +918,74 @@ static void test_pressure_line(void **state)
 			    "worst tuple: none of 1000 ports");
 }
 
+/* Fill s with n sockets, cookies from base: addresses, ports and states
+ * spread as on a busy server (few local addresses, many peers). */
+static void fill_many(struct top_snap *s, uint64_t base, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint64_t c = base + i;
+
+		add_row(s, c, c % 3 ? SS_ESTABLISHED : SS_TIME_WAIT,
+			(uint16_t)(1024 + c % 60000), (uint32_t)(c % 7));
+		s->rows[s->n - 1].daddr[0] = 10;
+		s->rows[s->n - 1].daddr[2] = (uint8_t)(c >> 8);
+		s->rows[s->n - 1].daddr[3] = (uint8_t)c;
+		s->rows[s->n - 1].dport = 443;
+	}
+}
+
+/*
+ * Issue 20: what top keeps for the view between refreshes, by its own
+ * accounting (top_ui_bytes), on 200,000 sockets after two refreshes (the
+ * second with 1,000 closed): one row and one item per socket, the
+ * previous refresh's rows given back. It was two rows (104 bytes each,
+ * in arrays up to twice the rows) and a 56-byte item: 329 bytes.
+ */
+#define MANY		200000u
+#define KEPT_PER_SOCKET 144u
+#define KEPT_CONSTANT	(512u * 1024u)
+
+static void test_bytes_per_socket(void **unused)
+{
+	static char prog[] = "sockscope";
+	struct top_sources src = {0};
+	struct opts o;
+	struct top_ui ui;
+	size_t gone = 0, bytes;
+
+	(void)unused;
+	assert_int_equal(opts_parse(&o, 1, (char *[]){prog, NULL}), 0);
+	top_ui_init(&ui, &o, &src);
+	ui.page = 40;
+	ui.cur = 1;
+	fill_many(top_ui_snap(&ui), 1, MANY);
+	top_ui_snap(&ui)->when = 10.0;
+	top_ui_refreshed(&ui);
+	ui.cur ^= 1u;
+	top_snap_reset(top_ui_snap(&ui));
+	fill_many(top_ui_snap(&ui), 1001, MANY); /* cookies 1-1000 closed */
+	top_ui_snap(&ui)->when = 12.0;
+	top_ui_refreshed(&ui);
+
+	/* Everything still there: the live rows, the closed ones dimmed. */
+	assert_int_equal(ui.items.n_live, MANY);
+	for (size_t i = ui.items.n_live; i < ui.items.n; i++) {
+		gone += ui.items.v[i].gone;
+	}
+	assert_int_equal(gone, 1000);
+	/* The previous refresh: counts kept (rates, diagram), rows not. */
+	assert_int_equal(ui.snap[ui.cur ^ 1u].n, 0);
+	assert_int_equal(ui.snap[ui.cur ^ 1u].tcp_states[SS_ESTABLISHED],
+			 MANY - MANY / 3);
+
+	bytes = top_ui_bytes(&ui);
+	print_message("top keeps %zu bytes for %u sockets: %.1f per socket\n",
+		      bytes, MANY, (double)bytes / MANY);
+	assert_true(bytes <= (size_t)MANY * KEPT_PER_SOCKET + KEPT_CONSTANT);
+	top_ui_finish(&ui);
+	opts_finish(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -951,6 +1019,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
 					    teardown),
+	    cmocka_unit_test(test_bytes_per_socket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
