@@ -15,6 +15,7 @@ import os
 import shlex
 import shutil
 import subprocess
+import time
 import sys
 
 SKIP = 77
@@ -68,6 +69,22 @@ def run(argv, check_rc=0, stdin=None, wrapped=True):
         fail(f"{argv} exited {r.returncode}, expected {check_rc}\n"
              f"stdout: {r.stdout}\nstderr: {r.stderr}")
     return r
+
+
+def add_addr6(addr, dev="lo"):
+    """Add an IPv6 address (no DAD) and wait until it can be used: the
+    kernel inserts its local route from a workqueue, so a connect() right
+    after `ip addr add` can fail with ENETUNREACH on a loaded machine."""
+    run(["ip", "-6", "addr", "add", f"{addr}/128", "dev", dev, "nodad"],
+        wrapped=False)
+    end = time.time() + 10
+    while time.time() < end:
+        r = subprocess.run(["ip", "-6", "route", "show", "table", "local",
+                            addr], capture_output=True, text=True)
+        if r.stdout.strip():
+            return
+        time.sleep(0.05)
+    fail(f"the local route of {addr} did not appear in 10 s")
 
 
 def sockscope_json(binary, *args):

@@ -35,8 +35,7 @@ def messages(data):
 def big_send_q_pair():
     """An ESTABLISHED pair on a long IPv6 address whose sender holds a
     large Send-Q: the peer reads nothing through a small receive buffer."""
-    subprocess.run(["ip", "-6", "addr", "add", LONG6 + "/128", "dev", "lo",
-                    "nodad"], check=True)
+    netns.add_addr6(LONG6)
     lst = socket.socket(socket.AF_INET6)
     lst.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     lst.bind((LONG6, 65000))

@@ -55,8 +55,7 @@ CLIENTS = [
 
 def setup():
     netns.run(["ip", "addr", "add", "10.9.0.1/32", "dev", "lo"])
-    netns.run(["ip", "-6", "addr", "add", "fd00::1/128", "dev", "lo",
-               "nodad"])
+    netns.add_addr6("fd00::1")
     keep, props = [], {}
     for addr, port in LISTEN:
         fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
