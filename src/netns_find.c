@@ -345,6 +345,7 @@ int netns_discover(struct netns_set *s, const char *root)
 	struct netns_label cur;
 	struct stat st;
 	bool merged;
+	int err;
 
 	memset(s, 0, sizeof(*s));
 	if (stat("/proc/self/ns/net", &st)) {
@@ -360,7 +361,11 @@ int netns_discover(struct netns_set *s, const char *root)
 	}
 	scan_user_dirs(s, root);
 	scan_mounts(s, root);
-	return scan_procs(s, root);
+	err = scan_procs(s, root);
+	if (err) {
+		netns_set_finish(s); /* the callers return at once */
+	}
+	return err;
 }
 
 static bool prefix_of(const char *spec, const char *id)

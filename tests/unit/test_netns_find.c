@@ -275,6 +275,19 @@ static void process(const char *root, int pid, const char *comm,
 	put(root, rel, cgroup);
 }
 
+/* A root without /proc fails, and leaves nothing for its caller to free
+ * (summary and advise --all-netns return at once). */
+static void test_discover_fails_empty(void **unused)
+{
+	struct netns_set s;
+
+	(void)unused;
+	assert_int_equal(netns_discover(&s, "/nonexistent-sockscope-root"),
+			 -ENOENT);
+	assert_int_equal(s.n, 0);
+	assert_null(s.v);
+}
+
 /*
  * A fixture root: the identity of a file is (st_dev, st_ino), so hard
  * links stand in for one namespace reached through several paths.
@@ -414,6 +427,7 @@ int main(void)
 	    cmocka_unit_test(test_set_merge),
 	    cmocka_unit_test(test_set_match),
 	    cmocka_unit_test(test_discover_fixture),
+	    cmocka_unit_test(test_discover_fails_empty),
 	    cmocka_unit_test(test_prom_netns_bounded),
 	};
 
