@@ -406,6 +406,16 @@ char *netns_label_escaped(const struct netns_entry *e)
 	return out;
 }
 
+void netns_discover_warn(const char *root, int err)
+{
+	bool sub = strcmp(root, "/") != 0;
+	char *r = xmalloc(4 * strlen(root) + 1);
+
+	escape_text(r, sub ? root : "", sub ? strlen(root) : 0);
+	warnx_("--all-netns: %s/proc cannot be read: %s", r, strerror(-err));
+	free(r);
+}
+
 static void warn_skip(const struct netns_entry *e, int err)
 {
 	char *name = netns_label_escaped(e);
