@@ -368,12 +368,24 @@ int netns_discover(struct netns_set *s, const char *root)
 	return err;
 }
 
-static bool prefix_of(const char *spec, const char *id)
+/*
+ * Whether spec names id: a prefix of it, or, where the label keeps only
+ * the start of the id (cut: a container's 12 characters), a longer hex
+ * id that starts so. "0123456789abXYZ" or a pod uid with more after it
+ * names nothing.
+ */
+static bool prefix_of(const char *spec, const char *id, bool cut)
 {
-	size_t n = strlen(spec);
+	size_t n = strlen(spec), k = strlen(id);
 
-	return id[0] && n &&
-	       !strncmp(spec, id, n < strlen(id) ? n : strlen(id));
+	if (!k || !n) {
+		return false;
+	}
+	if (n <= k) {
+		return !strncmp(spec, id, n);
+	}
+	return cut && !strncmp(spec, id, k) &&
+	       strspn(spec, "0123456789abcdef") == n;
 }
 
 const struct netns_entry *netns_set_match(const struct netns_set *s,
@@ -385,7 +397,8 @@ const struct netns_entry *netns_set_match(const struct netns_set *s,
 		const struct netns_label *l = &s->v[i].label;
 
 		if (!strcmp(l->text, spec) || !strcmp(l->unit, spec) ||
-		    prefix_of(spec, l->container) || prefix_of(spec, l->pod)) {
+		    prefix_of(spec, l->container, true) ||
+		    prefix_of(spec, l->pod, false)) {
 			if (hit) {
 				errno = EEXIST;
 				return NULL;

@@ -228,6 +228,11 @@ static void test_set_match(void **unused)
 	assert_int_equal(errno, ENOENT);
 	assert_null(netns_set_match(&s, "fff"));
 	assert_int_equal(errno, ENOENT);
+	/* Longer than the 12 kept: a full id, not the 12 and anything. */
+	assert_null(netns_set_match(&s, "0123456789abXYZ"));
+	assert_int_equal(errno, ENOENT);
+	assert_null(netns_set_match(&s, "0123456789ab-"));
+	assert_int_equal(errno, ENOENT);
 	netns_set_finish(&s);
 }
 
