@@ -401,7 +401,7 @@ static int advise_all_netns(const struct opts *o)
 	int err = netns_discover(&set, o->root);
 
 	if (err) {
-		warnx_("--all-netns: %s", strerror(-err));
+		netns_discover_warn(o->root, err);
 		return EXIT_RUNTIME;
 	}
 	netns_set_sort(&set);

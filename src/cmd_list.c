@@ -156,7 +156,7 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
 	int err = netns_discover(&set, o->root);
 
 	if (err) {
-		warnx_("--all-netns: %s", strerror(-err));
+		netns_discover_warn(o->root, err);
 	} else {
 		netns_set_sort(&set);
 		err = netns_each(&set, list_one_netns, run, &nskip);

@@ -683,7 +683,7 @@ static int summary_all_netns(const struct opts *o)
 	int ret;
 
 	if (err) {
-		warnx_("--all-netns: %s", strerror(-err));
+		netns_discover_warn(o->root, err);
 		return EXIT_RUNTIME;
 	}
 	netns_set_sort(&set);

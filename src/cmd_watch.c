@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -390,9 +391,32 @@ struct watch_tr_run {
 	struct obuf out;
 	uint32_t states; /* the new states to print */
 	int64_t wall_offset;
-	uint64_t lost; /* reported so far */
+	uint64_t sk_key; /* masks the kernel's socket addresses (sk_mask) */
+	uint64_t lost;	 /* reported so far */
 	unsigned long printed;
 };
+
+/*
+ * A key the socket addresses are XORed with before anything sees them:
+ * one socket keeps one identity for the watch, but no output gives away
+ * where the kernel lies in memory (KASLR; sock_diag's cookies replaced
+ * the addresses it once printed for the same reason). Its top bit is set
+ * so a masked address never reads as a kernel one (those have it set).
+ */
+static uint64_t sk_mask_key(void)
+{
+	uint64_t key = 0;
+
+	if (getrandom(&key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
+		struct timespec ts;
+
+		/* No entropy source yet: still not the address. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		key = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^
+		      (uint64_t)getpid() << 32;
+	}
+	return key | 1ull << 63;
+}
 
 /* What --transitions refuses before anything starts: EXIT_USAGE or 0. */
 static int transitions_usage(const struct opts *o)
@@ -432,6 +456,7 @@ static void on_transition(const void *rec, size_t len, void *data)
 	if (watch_tr_decode(&ev, rec, len, t->wall_offset)) {
 		return;
 	}
+	ev.sk ^= t->sk_key;
 	watch_tr_book_apply(t->book, &ev);
 	if (!tr_selected(t, &ev) ||
 	    (t->o->watch_count && t->printed >= t->o->watch_count)) {
@@ -524,6 +549,7 @@ static int transitions_exec(const struct opts *o)
 	t->o = o;
 	t->states = filter_states(o->filter, &mask) ? mask : SS_ALL_BITS;
 	t->wall_offset = wall_offset_ns();
+	t->sk_key = sk_mask_key();
 	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000));
 	err = watch_bpf_open(
 	    &t->bpf, stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino,

@@ -463,6 +463,28 @@ static void load_fail(struct diag_load_err *err, uint64_t offset,
 	snprintf(err->what, sizeof(err->what), "%s", what);
 }
 
+/* Which family's record was malformed: a PACKET or NETLINK one is no
+ * inet_diag message, and an unknown family is said as its number. */
+static void load_malformed(struct diag_load_err *err, uint64_t offset,
+			   const struct nlmsghdr *nlh)
+{
+	const struct sock_family *f = NULL;
+	unsigned int af = 0;
+
+	if (nlh->nlmsg_len >= NLMSG_LENGTH(1)) {
+		af = *(const uint8_t *)NLMSG_DATA(nlh);
+		f = family_of((uint8_t)af);
+	}
+	err->offset = offset;
+	if (f) {
+		snprintf(err->what, sizeof(err->what),
+			 "malformed %s sock_diag message", f->name);
+	} else {
+		snprintf(err->what, sizeof(err->what),
+			 "sock_diag message of unknown family %u", af);
+	}
+}
+
 struct load_cb {
 	diag_row_fn fn;
 	diag_note_fn note;
@@ -490,7 +512,7 @@ static int load_msg(const struct nlmsghdr *nlh, uint64_t off, bool *done,
 	case SOCK_DIAG_BY_FAMILY:
 	case OLD_TCPDIAG_GETSOCK:
 		if (diag_parse(nlh, protocol_of_seq(nlh->nlmsg_seq), &rec)) {
-			load_fail(err, off, "malformed inet_diag message");
+			load_malformed(err, off, nlh);
 			return -EBADMSG;
 		}
 		return cb->fn(&rec, cb->data);

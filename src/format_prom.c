@@ -183,6 +183,12 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	if (rec->state >= SS_MAX) {
 		return;
 	}
+	/* The family first: a NETLINK row's protocol 6 (XFRM) or 17 is no
+	 * TCP or UDP socket, a PACKET row's type no UNIX one. */
+	if (rec->family != AF_INET && rec->family != AF_INET6 &&
+	    rec->family != AF_UNIX) {
+		return;
+	}
 	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
 		if (protos[p].protocol == rec->protocol &&
 		    (protos[p].family == AF_UNIX) == (rec->family == AF_UNIX)) {

@@ -345,6 +345,7 @@ int netns_discover(struct netns_set *s, const char *root)
 	struct netns_label cur;
 	struct stat st;
 	bool merged;
+	int err;
 
 	memset(s, 0, sizeof(*s));
 	if (stat("/proc/self/ns/net", &st)) {
@@ -360,15 +361,31 @@ int netns_discover(struct netns_set *s, const char *root)
 	}
 	scan_user_dirs(s, root);
 	scan_mounts(s, root);
-	return scan_procs(s, root);
+	err = scan_procs(s, root);
+	if (err) {
+		netns_set_finish(s); /* the callers return at once */
+	}
+	return err;
 }
 
-static bool prefix_of(const char *spec, const char *id)
+/*
+ * Whether spec names id: a prefix of it, or, where the label keeps only
+ * the start of the id (cut: a container's 12 characters), a longer hex
+ * id that starts so. "0123456789abXYZ" or a pod uid with more after it
+ * names nothing.
+ */
+static bool prefix_of(const char *spec, const char *id, bool cut)
 {
-	size_t n = strlen(spec);
+	size_t n = strlen(spec), k = strlen(id);
 
-	return id[0] && n &&
-	       !strncmp(spec, id, n < strlen(id) ? n : strlen(id));
+	if (!k || !n) {
+		return false;
+	}
+	if (n <= k) {
+		return !strncmp(spec, id, n);
+	}
+	return cut && !strncmp(spec, id, k) &&
+	       strspn(spec, "0123456789abcdef") == n;
 }
 
 const struct netns_entry *netns_set_match(const struct netns_set *s,
@@ -380,7 +397,8 @@ const struct netns_entry *netns_set_match(const struct netns_set *s,
 		const struct netns_label *l = &s->v[i].label;
 
 		if (!strcmp(l->text, spec) || !strcmp(l->unit, spec) ||
-		    prefix_of(spec, l->container) || prefix_of(spec, l->pod)) {
+		    prefix_of(spec, l->container, true) ||
+		    prefix_of(spec, l->pod, false)) {
 			if (hit) {
 				errno = EEXIST;
 				return NULL;
@@ -399,6 +417,16 @@ char *netns_label_escaped(const struct netns_entry *e)
 
 	escape_text(out, e->label.text, n);
 	return out;
+}
+
+void netns_discover_warn(const char *root, int err)
+{
+	bool sub = strcmp(root, "/") != 0;
+	char *r = xmalloc(4 * strlen(root) + 1);
+
+	escape_text(r, sub ? root : "", sub ? strlen(root) : 0);
+	warnx_("--all-netns: %s/proc cannot be read: %s", r, strerror(-err));
+	free(r);
 }
 
 static void warn_skip(const struct netns_entry *e, int err)

@@ -64,9 +64,12 @@ void netns_set_finish(struct netns_set *s);
  * /run/netns names of one namespace are said on stderr (the first name
  * is used). Processes that vanish are left out; those whose namespace
  * cannot be read are counted in s->unreadable. Returns 0 or -errno (the
- * current namespace or /proc could not be read).
+ * current namespace or /proc could not be read; s is then left empty).
  */
 int netns_discover(struct netns_set *s, const char *root);
+/* The one line for netns_discover()'s failure: which /proc (root's,
+ * escaped) could not be read, and why. */
+void netns_discover_warn(const char *root, int err);
 
 /*
  * The entry -N spec names when it is no /run/netns name: a label, a unit

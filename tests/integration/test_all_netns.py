@@ -15,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402
@@ -412,6 +413,17 @@ def test_skips(binary):
                   f"listed: {r.stderr!r}")
     finally:
         os.unlink(stale)
+    # A root without /proc: the line names it; runtime failure.
+    empty = tempfile.mkdtemp()
+    try:
+        for cmd in ([], ["summary"], ["advise", "--interval", "0"]):
+            r = go([binary, *cmd, "--all-netns", "--root", empty, "-tln"],
+                   rc=1)
+            check(f"--all-netns: {empty}/proc cannot be read: No such "
+                  "file or directory" in r.stderr,
+                  f"{cmd} --all-netns --root without /proc: {r.stderr!r}")
+    finally:
+        os.rmdir(empty)
     # Unprivileged: the namespaces of other users' processes unreadable.
     r = go(["setpriv", "--reuid", "65534", "--regid", "65534",
             "--clear-groups", binary, "--all-netns", "-tln"], rc=1)

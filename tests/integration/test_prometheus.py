@@ -110,8 +110,34 @@ def check_unix():
         s.close()
 
 
+def check_other_tables():
+    """Rows of the other families are never counted as TCP or UDP: a
+    NETLINK_XFRM socket's protocol is 6, a PACKET dgram's type 2."""
+    xfrm = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 6)
+    xfrm.bind((0, 0))
+    pkt = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0)
+    text = netns.run([binary, "-a", "-A", "inet,unix,netlink,packet",
+                      "--format", "prometheus"]).stdout
+    got = {}
+    for n, lb, v in samples(text)[1]:
+        if n == "sockscope_selected_sockets":
+            got[lb["netid"]] = got.get(lb["netid"], 0) + v
+    want = {}
+    for row in netns.sockscope_json(binary, "-a", "-A", "inet,unix"):
+        want[row["netid"]] = want.get(row["netid"], 0) + 1
+    netns.check(all(got.get(k, 0) == want.get(k, 0) for k in got) and
+                any(r["netid"] == "nl" and r["local"]["protocol"] == 6
+                    for r in netns.sockscope_json(binary, "-a", "-A",
+                                                  "netlink")),
+                f"the series count inet and UNIX rows only: {got} vs "
+                f"{want}")
+    xfrm.close()
+    pkt.close()
+
+
 def main():
     netns.enter()
+    check_other_tables()
     # A listener with backlog 0 and one queued connection (full), another
     # with room, connections from ephemeral ports to one destination (a
     # tuple), and a UDP socket.

@@ -187,6 +187,9 @@ def check_socket(key, seq, want, sent, back, span, mode):
         return
     netns.check(len({e["sk"] for e in seq}) == 1,
                 f"{key}: one socket address throughout")
+    netns.check(int(seq[0]["sk"], 16) < 1 << 63,
+                f"{key}: sk {seq[0]['sk']} is masked, not the kernel "
+                "address (KASLR)")
     netns.check([e["ts_ns"] for e in seq] == sorted(e["ts_ns"] for e in seq),
                 f"{key}: in the kernel's order")
     end = seq[-1]

@@ -458,6 +458,38 @@ static void test_unix_message(void **unused)
 }
 
 /* Damaged unix_diag replies: refused or ignored, never read past. */
+/* A --load error names the family whose record was malformed. */
+static void test_load_malformed_names_family(void **unused)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct packet_diag_msg m;
+		struct nlattr a;
+		uint32_t pad;
+		struct nlmsghdr done;
+		int32_t status;
+	} f;
+	struct diag_load_err err = {0};
+	struct collected c;
+
+	(void)unused;
+	memset(&f, 0, sizeof(f));
+	f.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	f.nlh.nlmsg_len = (uint32_t)offsetof(__typeof__(f), done);
+	f.m.pdiag_family = AF_PACKET;
+	f.m.pdiag_type = SOCK_RAW;
+	f.a.nla_type = PACKET_DIAG_INFO;
+	f.a.nla_len = 200; /* past the message */
+	f.done.nlmsg_type = NLMSG_DONE;
+	f.done.nlmsg_len = NLMSG_LENGTH(sizeof(int32_t));
+	assert_int_equal(load_bytes(&f, sizeof(f), &c, &err), -EBADMSG);
+	assert_string_equal(err.what, "malformed packet sock_diag message");
+
+	f.m.pdiag_family = 99;
+	assert_int_equal(load_bytes(&f, sizeof(f), &c, &err), -EBADMSG);
+	assert_string_equal(err.what, "sock_diag message of unknown family 99");
+}
+
 static void test_unix_malformed(void **unused)
 {
 	char big[200];
@@ -737,6 +769,7 @@ int main(void)
 	    cmocka_unit_test(test_cc_and_ulp),
 	    cmocka_unit_test(test_unix_message),
 	    cmocka_unit_test(test_unix_malformed),
+	    cmocka_unit_test(test_load_malformed_names_family),
 	    cmocka_unit_test(test_packet_message),
 	    cmocka_unit_test(test_netlink_message),
 	    cmocka_unit_test(test_mptcp_message),

@@ -228,6 +228,11 @@ static void test_set_match(void **unused)
 	assert_int_equal(errno, ENOENT);
 	assert_null(netns_set_match(&s, "fff"));
 	assert_int_equal(errno, ENOENT);
+	/* Longer than the 12 kept: a full id, not the 12 and anything. */
+	assert_null(netns_set_match(&s, "0123456789abXYZ"));
+	assert_int_equal(errno, ENOENT);
+	assert_null(netns_set_match(&s, "0123456789ab-"));
+	assert_int_equal(errno, ENOENT);
 	netns_set_finish(&s);
 }
 
@@ -273,6 +278,19 @@ static void process(const char *root, int pid, const char *comm,
 	put(root, rel, comm);
 	snprintf(rel, sizeof(rel), "proc/%d/cgroup", pid);
 	put(root, rel, cgroup);
+}
+
+/* A root without /proc fails, and leaves nothing for its caller to free
+ * (summary and advise --all-netns return at once). */
+static void test_discover_fails_empty(void **unused)
+{
+	struct netns_set s;
+
+	(void)unused;
+	assert_int_equal(netns_discover(&s, "/nonexistent-sockscope-root"),
+			 -ENOENT);
+	assert_int_equal(s.n, 0);
+	assert_null(s.v);
 }
 
 /*
@@ -414,6 +432,7 @@ int main(void)
 	    cmocka_unit_test(test_set_merge),
 	    cmocka_unit_test(test_set_match),
 	    cmocka_unit_test(test_discover_fixture),
+	    cmocka_unit_test(test_discover_fails_empty),
 	    cmocka_unit_test(test_prom_netns_bounded),
 	};
 
