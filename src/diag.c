@@ -23,6 +23,9 @@
  * leaves room for whatever a newer kernel does without costing anything.
  */
 #define RECV_BUF_SIZE (64 * 1024)
+/* A prefetched dump keeps at most this much in memory (~7,000 sockets):
+ * the rest stays queued in the kernel until diag_dump() reads it. */
+#define PREFETCH_MAX (1u << 20)
 /* A saved message larger than this is corrupt: real ones are < 4 KiB. */
 #define LOAD_MSG_MAX (64 * 1024)
 /* Type 18, TCPDIAG_GETSOCK: the request (and reply) type before
@@ -56,7 +59,9 @@ struct canned {
 	char **batch;
 	size_t *len;
 	size_t n, cap;
-	int err; /* the receive error that ended it early, or 0 */
+	size_t bytes;
+	int err;      /* the receive error that ended it early, or 0 */
+	bool partial; /* cut at PREFETCH_MAX: the rest waits on the socket */
 	struct canned *next;
 };
 
@@ -136,6 +141,25 @@ void diag_destroy(struct diag *d)
 	free(d);
 }
 
+static void canned_free(struct canned *c);
+
+/* A prefetch cut short is only whole with the rest its socket held. */
+static void drop_partial(struct diag *d)
+{
+	struct canned **p = &d->canned;
+
+	while (*p) {
+		struct canned *c = *p;
+
+		if (c->partial) {
+			*p = c->next;
+			canned_free(c);
+		} else {
+			p = &c->next;
+		}
+	}
+}
+
 /* A dump stopped half-way leaves the rest queued on the socket, and the
  * kernel refuses a new dump while one runs: start over on a fresh one. */
 static int fresh_socket(struct diag *d)
@@ -147,6 +171,7 @@ static int fresh_socket(struct diag *d)
 		mnl_socket_close(d->nl);
 		d->nl = NULL;
 	}
+	drop_partial(d);
 	return open_socket(d);
 }
 
@@ -493,6 +518,7 @@ static void canned_add(struct canned *c, const char *buf, size_t len)
 	c->batch[c->n] = xmalloc(len);
 	memcpy(c->batch[c->n], buf, len);
 	c->len[c->n++] = len;
+	c->bytes += len;
 }
 
 int diag_prefetch(struct diag *d, const struct diag_req *req)
@@ -530,11 +556,18 @@ int diag_prefetch(struct diag *d, const struct diag_req *req)
 		if (ends_dump(d->buf, (size_t)n, c->seq, d->portid)) {
 			break;
 		}
+		if (c->bytes >= PREFETCH_MAX) {
+			/* Only this request's replay may read the socket on;
+			 * any other dump needs a fresh one. */
+			c->partial = true;
+			d->stale = true;
+			break;
+		}
 	}
 	for (tail = &d->canned; *tail; tail = &(*tail)->next) {
 	}
 	*tail = c;
-	return 0;
+	return c->partial ? 1 : 0;
 }
 
 static bool same_req(const struct diag_req *a, const struct diag_req *b)
@@ -560,6 +593,17 @@ static struct canned *take_canned(struct diag *d, const struct diag_req *req)
 	return NULL;
 }
 
+/* The rest of a partial prefetch, from the socket it waits on. */
+static int replay_rest(struct diag *d, diag_row_fn fn, void *data)
+{
+	struct diag_rx *rx =
+	    diag_rx_start(d->nl, d->seq, d->portid, RECV_BUF_SIZE);
+	int err = consume(d, rx, fn, data);
+
+	d->stale = !diag_rx_stop(rx);
+	return err;
+}
+
 /* A prefetched dump handed on as consume() hands on a live one. */
 static int replay(struct diag *d, const struct canned *c, diag_row_fn fn,
 		  void *data)
@@ -577,6 +621,9 @@ static int replay(struct diag *d, const struct canned *c, diag_row_fn fn,
 		if (err != FEED_MORE) {
 			return err;
 		}
+	}
+	if (c->partial) {
+		return replay_rest(d, fn, data);
 	}
 	return c->err ? c->err : -EPROTO;
 }

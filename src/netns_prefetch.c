@@ -66,9 +66,12 @@ static void *worker(void *arg)
 		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		/* A request that fails here is asked again by diag_dump(). */
+		/* A request that fails here is asked again by diag_dump();
+		 * one cut short holds the socket until it is replayed. */
 		for (size_t r = 0; r < p->nreq && p->d[i]; r++) {
-			diag_prefetch(p->d[i], &p->reqs[r]);
+			if (diag_prefetch(p->d[i], &p->reqs[r]) == 1) {
+				break;
+			}
 		}
 		pthread_mutex_lock(&p->mu);
 		p->done[i] = true;

@@ -23,17 +23,32 @@ _MARK = "SOCKSCOPE_ALL_NETNS_MANY_PRIVATE"
 # threads): the caller waits on some, the workers on others.
 COUNT = 24
 BASE = 41000
+# One namespace whose dump is larger than a prefetch keeps in memory
+# (1 MiB, ~7,000 sockets): the rest is read on from its socket.
+BIG_PAIRS = 5000
 
 # Per namespace file given: lo up is done by ip; i+1 listeners on
 # BASE+10*i.., an ESTABLISHED pair on every third, a bound socket that
 # neither listens nor connects on every other; says "ready", waits for
 # stdin to close.
 HOLDER = r"""
-import ctypes, os, socket, sys
+import ctypes, os, resource, socket, sys
 libc = ctypes.CDLL(None, use_errno=True)
-base = int(sys.argv[1])
+base, pairs, big = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 held = []
-for i, path in enumerate(sys.argv[2:]):
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+fd = os.open(big, os.O_RDONLY)
+assert libc.setns(fd, 0x40000000) == 0, ctypes.get_errno()
+os.close(fd)
+lst = socket.socket()
+lst.bind(("127.0.0.1", base - 1))
+lst.listen(4096)
+held.append(lst)
+for k in range(pairs):
+    held.append(socket.create_connection(("127.0.0.1", base - 1)))
+    held.append(lst.accept()[0])
+for i, path in enumerate(sys.argv[4:]):
     fd = os.open(path, os.O_RDONLY)
     assert libc.setns(fd, 0x40000000) == 0, ctypes.get_errno()
     os.close(fd)
@@ -74,14 +89,15 @@ def enter():
 
 
 def setup():
-    names = [f"many{i:02d}" for i in range(COUNT)]
+    names = [f"many{i:02d}" for i in range(COUNT)] + ["manybig"]
     for n in names:
         subprocess.run(["ip", "netns", "add", n], check=True)
         subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"],
                        check=True)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(BASE)] +
-        [f"/run/netns/{n}" for n in names],
+        [sys.executable, "-c", HOLDER, str(BASE), str(BIG_PAIRS),
+         "/run/netns/manybig"] +
+        [f"/run/netns/{n}" for n in names[:COUNT]],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     if holder.stdout.readline().strip() != "ready":
         netns.fail("the holder did not get ready")
@@ -114,7 +130,7 @@ def test_table(binary, names):
         check(again == got, f"--all-netns {args}: the same twice")
     # The rows are each namespace's own, not an empty listing twice.
     got = rows(binary, "--all-netns", "-tln")
-    for i, n in enumerate(names):
+    for i, n in enumerate(names[:COUNT]):
         mine = [r for r in got if r.split()[0] == n]
         ports = sorted(int(r.split()[4].rsplit(":", 1)[1]) for r in mine)
         check(ports == [BASE + 10 * i + j for j in range(i % 4 + 1)],
@@ -125,7 +141,10 @@ def test_json(binary, names):
     doc = json.loads(run([binary, "--all-netns", "-j", "-tan"]).stdout)
     labels = [r["netns"]["label"] for r in doc if r.get("netns")]
     check(labels == sorted(labels), "JSON rows in label order")
-    for i, n in enumerate(names):
+    big = [r for r in doc if r.get("netns", {}).get("label") == "manybig"]
+    check(len(big) == 2 * BIG_PAIRS + 1,
+          f"manybig: {len(big)} JSON rows, want {2 * BIG_PAIRS + 1}")
+    for i, n in enumerate(names[:COUNT]):
         want = (i % 4 + 1) + (2 if i % 3 == 0 else 0)
         have = [r for r in doc if r.get("netns", {}).get("label") == n
                 and r["state"] != "CLOSE"]
