@@ -141,8 +141,6 @@ void diag_destroy(struct diag *d)
 	free(d);
 }
 
-static void canned_free(struct canned *c);
-
 /* A prefetch cut short is only whole with the rest its socket held. */
 static void drop_partial(struct diag *d)
 {
@@ -524,11 +522,14 @@ static void canned_add(struct canned *c, const char *buf, size_t len)
 int diag_prefetch(struct diag *d, const struct diag_req *req)
 {
 	struct canned *c, **tail;
-	int err = fresh_socket(d);
+	int err;
 
-	if (!err) {
-		err = send_request(d, req);
+	/* A fresh socket would be made in this thread's namespace, not d's:
+	 * diag_dump() makes it, in d's. */
+	if (d->stale || !d->nl) {
+		return -EAGAIN;
 	}
+	err = send_request(d, req);
 	if (err) {
 		return err; /* diag_dump() will ask itself */
 	}
@@ -567,7 +568,7 @@ int diag_prefetch(struct diag *d, const struct diag_req *req)
 	for (tail = &d->canned; *tail; tail = &(*tail)->next) {
 	}
 	*tail = c;
-	return c->partial ? 1 : 0;
+	return c->partial || c->err ? 1 : 0;
 }
 
 static bool same_req(const struct diag_req *a, const struct diag_req *b)

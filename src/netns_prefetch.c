@@ -66,10 +66,10 @@ static void *worker(void *arg)
 		}
 		i = p->next++;
 		pthread_mutex_unlock(&p->mu);
-		/* A request that fails here is asked again by diag_dump();
-		 * one cut short holds the socket until it is replayed. */
+		/* A request not sent here is asked by diag_dump(); one cut
+		 * short or failed leaves the socket to the caller. */
 		for (size_t r = 0; r < p->nreq && p->d[i]; r++) {
-			if (diag_prefetch(p->d[i], &p->reqs[r]) == 1) {
+			if (diag_prefetch(p->d[i], &p->reqs[r])) {
 				break;
 			}
 		}
