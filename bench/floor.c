@@ -5,7 +5,7 @@
  * message walked and dropped: what ss does, minus everything ss does with
  * the messages. The benchmark reports other tools as multiples of this.
  *
- *   floor [-c] [-1 | -x]
+ *   floor [-c] [-1 | -x] [-b] [-j THREADS] [NETNS_FILE...]
  *
  * -c prints the number of sockets per state to stderr (the benchmark uses it
  * to check the fill); counting costs the same with or without it.
@@ -17,13 +17,21 @@
  * uid, a listener's in-flight connections), so the kernel does the same
  * work for both and the difference is sockscope's. -c then counts by type
  * and state.
+ * -b also asks for bound-but-inactive sockets (state bit 13, Linux >= 6.8),
+ * as `ss -a` and `sockscope -a` do: the kernel then walks the bind hash too.
+ * NETNS_FILE... (/run/netns/NAME): a socket opened in each (one setns()
+ * each, first), then the dumps above in each in turn, or on THREADS
+ * threads (-j): the kernel's part of an --all-netns listing, nothing else.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
-#include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -94,6 +102,8 @@ static int unix_count_cb(const struct nlmsghdr *nlh, void *data)
 /* Type 18: the request from before SOCK_DIAG_BY_FAMILY, TCP only. */
 #define TCPDIAG_GETSOCK 18
 
+static uint32_t states = ALL_STATES;
+
 static void put_request(struct nlmsghdr *nlh, uint8_t family)
 {
 	struct inet_diag_req_v2 *req;
@@ -114,14 +124,14 @@ static void put_request(struct nlmsghdr *nlh, uint8_t family)
 	if (family == AF_UNSPEC) {
 		nlh->nlmsg_type = TCPDIAG_GETSOCK;
 		old = mnl_nlmsg_put_extra_header(nlh, sizeof(*old));
-		old->idiag_states = ALL_STATES;
+		old->idiag_states = states;
 		return;
 	}
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = IPPROTO_TCP;
-	req->idiag_states = ALL_STATES;
+	req->idiag_states = states;
 }
 
 static int dump_family(struct mnl_socket *nl, char *buf, uint8_t family,
@@ -149,20 +159,105 @@ static int dump_family(struct mnl_socket *nl, char *buf, uint8_t family,
 	return ret < 0 ? -errno : 0;
 }
 
-static void print_counts(const unsigned long *count)
+/* One socket's dumps, as asked: 0 or -errno. */
+static int dump_all(struct mnl_socket *nl, char *buf, bool one_walk,
+		    unsigned long *count)
 {
-	unsigned long total = 0;
-	int i;
+	int err;
 
-	for (i = 0; i < NSTATES; i++) {
-		if (count[i]) {
-			fprintf(stderr, "%s %lu\n",
-				state_name[i] ? state_name[i] : "OTHER",
-				count[i]);
-			total += count[i];
+	if (one_walk) {
+		return dump_family(nl, buf, AF_UNSPEC, count_cb, count);
+	}
+	err = dump_family(nl, buf, AF_INET, count_cb, count);
+	return err ? err : dump_family(nl, buf, AF_INET6, count_cb, count);
+}
+
+static struct mnl_socket *open_diag(void)
+{
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	int rcvbuf = SOCK_RCVBUF;
+
+	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		perror("floor: netlink");
+		exit(1);
+	}
+	/* FORCE needs CAP_NET_ADMIN; without it the plain one is capped by
+	 * net.core.rmem_max, which is still fine. */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf, sizeof(rcvbuf)) < 0) {
+		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
+	}
+	return nl;
+}
+
+struct ns_job {
+	struct mnl_socket **nl;
+	int n, step, first;
+	bool one_walk;
+	unsigned long count[NSTATES];
+	int err;
+};
+
+static void *ns_worker(void *arg)
+{
+	struct ns_job *j = arg;
+	char *buf = malloc(RECV_BUF_SIZE);
+
+	for (int i = j->first; buf && i < j->n && !j->err; i += j->step) {
+		j->err = dump_all(j->nl[i], buf, j->one_walk, j->count);
+	}
+	free(buf);
+	return NULL;
+}
+
+/* argv[0..n): namespace files; each dumped on one of threads threads. */
+static int dump_netns(char **files, int n, int threads, bool one_walk,
+		      unsigned long *count)
+{
+	struct mnl_socket **nl = calloc((size_t)n, sizeof(*nl));
+	struct ns_job job[16];
+	pthread_t th[16];
+	int home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int err = 0;
+
+	for (int i = 0; i < n; i++) {
+		int fd = open(files[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+			fprintf(stderr, "floor: %s: %s\n", files[i],
+				strerror(errno));
+			exit(1);
+		}
+		close(fd);
+		nl[i] = open_diag();
+	}
+	if (setns(home, CLONE_NEWNET)) {
+		perror("floor: setns");
+		exit(1);
+	}
+	threads = threads < 1 ? 1 : threads > 16 ? 16 : threads;
+	for (int t = 0; t < threads; t++) {
+		job[t] = (struct ns_job){.nl = nl,
+					 .n = n,
+					 .step = threads,
+					 .first = t,
+					 .one_walk = one_walk};
+		pthread_create(&th[t], NULL, ns_worker, &job[t]);
+	}
+	for (int t = 0; t < threads; t++) {
+		pthread_join(th[t], NULL);
+		err = err ? err : job[t].err;
+		for (int s = 0; s < NSTATES; s++) {
+			count[s] += job[t].count[s];
 		}
 	}
-	fprintf(stderr, "TOTAL %lu\n", total);
+	for (int i = 0; i < n; i++) {
+		mnl_socket_close(nl[i]);
+	}
+	free(nl);
+	close(home);
+	return err;
 }
 
 static void print_unix_counts(unsigned long (*count)[NSTATES])
@@ -185,49 +280,56 @@ static void print_unix_counts(unsigned long (*count)[NSTATES])
 	fprintf(stderr, "TOTAL %lu\n", total);
 }
 
+static void print_counts(const unsigned long *count)
+{
+	unsigned long total = 0;
+	int i;
+
+	for (i = 0; i < NSTATES; i++) {
+		if (count[i]) {
+			fprintf(stderr, "%s %lu\n",
+				state_name[i] ? state_name[i] : "OTHER",
+				count[i]);
+			total += count[i];
+		}
+	}
+	fprintf(stderr, "TOTAL %lu\n", total);
+}
+
 int main(int argc, char **argv)
 {
 	static char buf[RECV_BUF_SIZE];
 	static unsigned long ucount[NTYPES][NSTATES];
 	unsigned long count[NSTATES] = {0};
-	struct mnl_socket *nl;
-	int rcvbuf = SOCK_RCVBUF;
+	struct mnl_socket *nl = NULL;
 	bool show = false, one_walk = false, unix_mode = false;
-	int err, ret = 1;
+	int threads = 1, i, err, ret = 1;
 
-	for (int i = 1; i < argc; i++) {
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-c") == 0) {
 			show = true;
 		} else if (strcmp(argv[i], "-1") == 0) {
 			one_walk = true;
 		} else if (strcmp(argv[i], "-x") == 0) {
 			unix_mode = true;
+		} else if (strcmp(argv[i], "-b") == 0) {
+			states |= 1u << 13;
+		} else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc) {
+			threads = atoi(argv[++i]);
 		} else {
-			fprintf(stderr, "usage: floor [-c] [-1 | -x]\n");
+			fprintf(stderr, "usage: floor [-c] [-1 | -x] [-b] "
+					"[-j THREADS] [NETNS_FILE...]\n");
 			return 2;
 		}
 	}
-	nl = mnl_socket_open(NETLINK_SOCK_DIAG);
-	if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		perror("floor: netlink");
-		goto out;
-	}
-	/* FORCE needs CAP_NET_ADMIN; without it the plain one is capped by
-	 * net.core.rmem_max, which is still fine. */
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE,
-		       &rcvbuf, sizeof(rcvbuf)) < 0) {
-		setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUF,
-			   &rcvbuf, sizeof(rcvbuf));
-	}
 	if (unix_mode) {
+		nl = open_diag();
 		err = dump_family(nl, buf, AF_UNIX, unix_count_cb, ucount);
-	} else if (one_walk) {
-		err = dump_family(nl, buf, AF_UNSPEC, count_cb, count);
+	} else if (i < argc) {
+		err = dump_netns(argv + i, argc - i, threads, one_walk, count);
 	} else {
-		err = dump_family(nl, buf, AF_INET, count_cb, count);
-		if (!err) {
-			err = dump_family(nl, buf, AF_INET6, count_cb, count);
-		}
+		nl = open_diag();
+		err = dump_all(nl, buf, one_walk, count);
 	}
 	if (err) {
 		fprintf(stderr, "floor: dump: %s\n", strerror(-err));

@@ -26,12 +26,18 @@ usage()
 {
 	cat <<EOF
 usage: bench/netns.sh [--namespaces 200] [--per 500] [--reps 5] [--sockscope PATH]
-                      [--own-ehash]
+                      [--own-ehash] [--baseline PATH]
 
 Fills NS namespaces with PER TCP sockets each (ESTABLISHED pairs and 32
 listeners) and one namespace with NS x PER, then prints the median wall
 time of: sockscope --all-netns -tan; sockscope -tan in the big namespace;
-a shell loop of ss -N over the NS namespaces; and the discovery alone.
+a shell loop of ss -N over the NS namespaces; the discovery alone (the
+host's /proc, and the benchmark's); and the kernel's floor: bench/floor
+dumping TCP once per namespace (sequentially and on one thread per CPU,
+with and without the bound-inactive walk that -a asks for).
+
+--baseline PATH also times another sockscope build's --all-netns -tan
+(one from before a change) in the same run.
 
 --own-ehash gives every namespace a TCP hash table of its own
 (net.ipv4.tcp_child_ehash_entries, set in a scratch parent namespace):
@@ -47,6 +53,7 @@ while (($#)); do
 	--reps) REPS=$2; shift 2 ;;
 	--sockscope) SOCKSCOPE=$2; shift 2 ;;
 	--own-ehash) OWN_EHASH=1; shift ;;
+	--baseline) BASELINE=$2; shift 2 ;;
 	--inner) INNER=1; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
@@ -63,9 +70,15 @@ if [[ -z ${INNER:-} ]]; then
 	((EUID == 0)) || die "needs root"
 	[[ -x $SOCKSCOPE ]] || die "no sockscope at $SOCKSCOPE"
 	"$BENCH_DIR/run.sh" --build-only >/dev/null
+	# Discovery alone on the host's /proc: -N of a name nothing has
+	# walks every source, then fails.
+	out=$("$BUILD_DIR/timeit" -t 600 "$SOCKSCOPE" -N sockscope-bench-none 2>/dev/null)
+	printf '%-52s %10s\n' "discovery alone, host /proc ($(ls -d /proc/[0-9]* | wc -l) processes)" \
+		"$(awk '{printf "%.1f", $1 / 1e6}' <<<"$out")"
 	exec unshare -m -p -f --mount-proc ${OWN_EHASH:+-n} -- bash "$0" \
 		--inner --namespaces "$NS" --per "$PER" --reps "$REPS" \
-		--sockscope "$SOCKSCOPE" ${OWN_EHASH:+--own-ehash}
+		--sockscope "$SOCKSCOPE" ${OWN_EHASH:+--own-ehash} \
+		${BASELINE:+--baseline "$BASELINE"}
 fi
 
 mount --make-rprivate /
@@ -126,9 +139,26 @@ for ((i = 0; i < NS; i++)); do
 	fill_ns "n$i" "$PER" "$WORK/small"
 done
 SS_LOOP='for ns in $(seq 0 '$((NS - 1))'); do ss -N "n$ns" -tan; done'
+NSFILES=()
+for ((i = 0; i < NS; i++)); do
+	NSFILES+=("/run/netns/n$i")
+done
+CPUS=$(nproc)
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg), $CPUS CPUs" >&2
 row "command" "median ms"
 row "sockscope --all-netns -tan ($NS ns + this one)" \
 	"$(timed "$SOCKSCOPE" --all-netns -tan)"
+if [[ -n ${BASELINE:-} ]]; then
+	row "baseline --all-netns -tan" "$(timed "$BASELINE" --all-netns -tan)"
+fi
+row "floor -1 -b: one TCP dump per namespace, 1 thread" \
+	"$(timed "$BUILD_DIR/floor" -1 -b "${NSFILES[@]}")"
+row "floor -1 -b -j $CPUS: the same on $CPUS threads" \
+	"$(timed "$BUILD_DIR/floor" -1 -b -j "$CPUS" "${NSFILES[@]}")"
+row "floor -1 -j $CPUS: no bound-inactive walk" \
+	"$(timed "$BUILD_DIR/floor" -1 -j "$CPUS" "${NSFILES[@]}")"
+row "discovery alone (-N of no namespace)" \
+	"$(timed "$SOCKSCOPE" -N sockscope-bench-none)"
 row "sockscope --all-netns -tan exclude closed" \
 	"$(timed "$SOCKSCOPE" --all-netns -tan exclude closed)"
 row "ss -N loop over $NS namespaces (sh)" "$(timed sh -c "$SS_LOOP")"
@@ -148,6 +178,8 @@ row "sockscope -N big -tan ($((NS * PER)) sockets)" \
 row "sockscope -N big -tan exclude closed" \
 	"$(timed "$SOCKSCOPE" -N big -tan exclude closed)"
 row "ss -N big -tan" "$(timed ss -N big -tan)"
+row "floor -1 -b in big" "$(timed "$BUILD_DIR/floor" -1 -b /run/netns/big)"
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 exec 4>&-
 wait
 rm -rf "$WORK"

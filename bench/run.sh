@@ -286,7 +286,7 @@ build()
 
 	mkdir -p "$BUILD_DIR"
 	build_one fill "${cflags[@]}" "$BENCH_DIR/fill.c" "$BENCH_DIR/fill_net.c"
-	build_one floor "${cflags[@]}" "$BENCH_DIR/floor.c" -lmnl
+	build_one floor "${cflags[@]}" "$BENCH_DIR/floor.c" -lmnl -pthread
 	build_one timeit "${cflags[@]}" "$BENCH_DIR/timeit.c"
 }
 

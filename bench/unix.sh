@@ -92,7 +92,7 @@ build()
 		-Wstrict-prototypes -Wformat=2 -Wundef -Wvla -Wwrite-strings)
 
 	mkdir -p "$BUILD_DIR"
-	build_one floor "$BENCH_DIR/floor.c" "${cflags[@]}" "$BENCH_DIR/floor.c" -lmnl
+	build_one floor "$BENCH_DIR/floor.c" "${cflags[@]}" "$BENCH_DIR/floor.c" -lmnl -pthread
 	build_one timeit "$BENCH_DIR/timeit.c" "${cflags[@]}" "$BENCH_DIR/timeit.c"
 	build_one unixfill "$BENCH_DIR/unixfill.c" "${cflags[@]}" "$BENCH_DIR/unixfill.c"
 }

@@ -448,6 +448,87 @@ static int dump_raw(struct acquire *a)
 	return 0;
 }
 
+/* The first request dump_table() sends for protocol; out has room for 2. */
+static size_t plan_table(const struct acquire *a, uint8_t protocol,
+			 struct diag_req *out)
+{
+	static const uint8_t fams[] = {AF_UNSPEC, AF_INET, AF_INET6};
+	size_t n = 0;
+
+	for (size_t f = 0; f < ARRAY_SIZE(fams); f++) {
+		void *bc;
+		bool exact;
+
+		if (!want_family(a, protocol, fams[f])) {
+			continue;
+		}
+		out[n] = (struct diag_req){
+		    .family = fams[f],
+		    .protocol = protocol,
+		    .states = a->states[protocol],
+		    .ext = a->ext,
+		};
+		compile(a, fams[f], &bc, &out[n].bytecode_len, &exact);
+		out[n++].bytecode = bc;
+		if (fams[f] == AF_UNSPEC) {
+			break; /* both families are done */
+		}
+	}
+	return n;
+}
+
+size_t acquire_plan(const struct acquire *a, struct diag_req **out)
+{
+	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
+					 SOCK_PROTO_MPTCP, IPPROTO_SCTP,
+					 IPPROTO_RAW};
+	const struct {
+		uint32_t mask;
+		const struct sock_family *f;
+		uint32_t states;
+	} fams[] = {
+	    {PROTO_UNIX_MASK, &family_unix, a->unix_states},
+	    {PROTO_PACKET_MASK, &family_packet, a->unconn_states},
+	    {PROTO_NETLINK, &family_netlink, a->unconn_states},
+	};
+	struct diag_req *v;
+	size_t n = 0;
+
+	*out = NULL;
+	/* Rows saved must come off a's own socket (diag_save_to). */
+	if (a->o->load_path || a->save_fd >= 0) {
+		return 0;
+	}
+	v = xcalloc(2 * ARRAY_SIZE(protos) + ARRAY_SIZE(fams), sizeof(*v));
+	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
+		const struct sock_rec kind = {.family = AF_INET,
+					      .protocol = protos[p]};
+
+		if (a->protocols & family_proto_bit(&kind)) {
+			n += plan_table(a, protos[p], v + n);
+		}
+	}
+	for (size_t f = 0; f < ARRAY_SIZE(fams); f++) {
+		if (a->protocols & fams[f].mask) {
+			v[n++] = (struct diag_req){
+			    .family = fams[f].f->af,
+			    .states = fams[f].states,
+			    .ext = a->ext,
+			};
+		}
+	}
+	*out = v;
+	return n;
+}
+
+void acquire_plan_free(struct diag_req *v, size_t n)
+{
+	for (size_t i = 0; i < n && v; i++) {
+		free((void *)v[i].bytecode);
+	}
+	free(v);
+}
+
 static int count_row(const struct sock_rec *rec, void *data)
 {
 	(void)rec;

@@ -78,6 +78,16 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data);
 void acquire_finish(struct acquire *a);
 
 /*
+ * The requests the next acquire_run() sends first, as a stands now (the
+ * filter compiled for the kernel, before any refusal or retry), in its
+ * order: what a prefetch (diag_prefetch) may ask ahead of it. *out is
+ * owned by the caller: acquire_plan_free(). Returns their number; 0 (and
+ * NULL) when the run reads a --load file or must --save its own replies.
+ */
+size_t acquire_plan(const struct acquire *a, struct diag_req **out);
+void acquire_plan_free(struct diag_req *v, size_t n);
+
+/*
  * Whether rec passes every check acquire_run() makes (family, protocol,
  * state, the whole filter in userspace), as a->protocols and a->states[]
  * stand now, pid and comm against the owners of the last run: kill

@@ -23,6 +23,7 @@
 #include "ifname.h"
 #include "netns.h"
 #include "netns_find.h"
+#include "netns_prefetch.h"
 #include "proc.h"
 #include "savefile.h"
 #include "util.h"
@@ -32,6 +33,7 @@ struct list_run {
 	struct list_out lo;
 	unsigned long rows;
 	struct savefile save;
+	struct netns_prefetch *pf; /* --all-netns: dumps received ahead */
 };
 
 static int list_row(const struct sock_rec *rec, void *data)
@@ -140,7 +142,21 @@ static int list_one_netns(const struct netns_entry *e, void *data)
 	run->acq.ifn = run->lo.fc.ifn;
 	/* A netlink socket belongs to the namespace it was made in. */
 	acquire_finish(&run->acq);
+	run->acq.use_d = run->pf ? netns_prefetch_take(run->pf, e) : NULL;
 	return acquire_run(&run->acq, list_row, run);
+}
+
+/* The requests of every namespace sent ahead on a few threads. */
+static struct netns_prefetch *start_prefetch(const struct list_run *run,
+					     const struct netns_set *set)
+{
+	struct diag_req *reqs;
+	size_t n = acquire_plan(&run->acq, &reqs);
+	struct netns_prefetch *p =
+	    netns_prefetch_start(set, reqs, n, netns_prefetch_threads());
+
+	acquire_plan_free(reqs, n);
+	return p;
 }
 
 /*
@@ -159,7 +175,13 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
 		netns_discover_warn(o->root, err);
 	} else {
 		netns_set_sort(&set);
+		run->pf = start_prefetch(run, &set);
 		err = netns_each(&set, list_one_netns, run, &nskip);
+		/* The last namespace's socket is the prefetch's. */
+		acquire_finish(&run->acq);
+		run->acq.use_d = NULL;
+		netns_prefetch_stop(run->pf);
+		run->pf = NULL;
 	}
 	run->lo.fc.netns = NULL;
 	run->lo.fc.ns_entry = NULL;

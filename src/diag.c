@@ -23,6 +23,9 @@
  * leaves room for whatever a newer kernel does without costing anything.
  */
 #define RECV_BUF_SIZE (64 * 1024)
+/* A prefetched dump keeps at most this much in memory (~7,000 sockets):
+ * the rest stays queued in the kernel until diag_dump() reads it. */
+#define PREFETCH_MAX (1u << 20)
 /* A saved message larger than this is corrupt: real ones are < 4 KiB. */
 #define LOAD_MSG_MAX (64 * 1024)
 /* Type 18, TCPDIAG_GETSOCK: the request (and reply) type before
@@ -47,6 +50,21 @@ struct seam {
 	bool at_start; /* no row of this batch has been new yet */
 };
 
+/* A dump received ahead of its diag_dump() (diag_prefetch): the request
+ * it answers, and its batches as received. */
+struct canned {
+	struct diag_req req; /* bytecode: the owned copy bc */
+	void *bc;
+	uint32_t seq;
+	char **batch;
+	size_t *len;
+	size_t n, cap;
+	size_t bytes;
+	int err;      /* the receive error that ended it early, or 0 */
+	bool partial; /* cut at PREFETCH_MAX: the rest waits on the socket */
+	struct canned *next;
+};
+
 struct diag {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -57,6 +75,7 @@ struct diag {
 	bool interrupted; /* the last dump carried NLM_F_DUMP_INTR */
 	char *buf;	  /* for acks; dumps use diag_rx's buffers */
 	struct seam seam;
+	struct canned *canned; /* prefetched dumps, oldest first */
 };
 
 static int open_socket(struct diag *d)
@@ -93,16 +112,50 @@ int diag_open(struct diag **out)
 	return 0;
 }
 
+static void canned_free(struct canned *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->batch[i]);
+	}
+	free(c->batch);
+	free(c->len);
+	free(c->bc);
+	free(c);
+}
+
 void diag_destroy(struct diag *d)
 {
 	if (!d) {
 		return;
+	}
+	while (d->canned) {
+		struct canned *c = d->canned;
+
+		d->canned = c->next;
+		canned_free(c);
 	}
 	if (d->nl) {
 		mnl_socket_close(d->nl);
 	}
 	free(d->buf);
 	free(d);
+}
+
+/* A prefetch cut short is only whole with the rest its socket held. */
+static void drop_partial(struct diag *d)
+{
+	struct canned **p = &d->canned;
+
+	while (*p) {
+		struct canned *c = *p;
+
+		if (c->partial) {
+			*p = c->next;
+			canned_free(c);
+		} else {
+			p = &c->next;
+		}
+	}
 }
 
 /* A dump stopped half-way leaves the rest queued on the socket, and the
@@ -116,6 +169,7 @@ static int fresh_socket(struct diag *d)
 		mnl_socket_close(d->nl);
 		d->nl = NULL;
 	}
+	drop_partial(d);
 	return open_socket(d);
 }
 
@@ -435,14 +489,161 @@ static int consume(struct diag *d, struct diag_rx *rx, diag_row_fn fn,
 	}
 }
 
+/* True if buf[0..len) ends the dump with this seq and portid. */
+static bool ends_dump(const char *buf, size_t len, uint32_t seq,
+		      uint32_t portid)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int n = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		if (nlh->nlmsg_seq == seq && nlh->nlmsg_pid == portid &&
+		    (nlh->nlmsg_type == NLMSG_DONE ||
+		     nlh->nlmsg_type == NLMSG_ERROR)) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void canned_add(struct canned *c, const char *buf, size_t len)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 16;
+		c->batch = xrealloc(c->batch, c->cap * sizeof(*c->batch));
+		c->len = xrealloc(c->len, c->cap * sizeof(*c->len));
+	}
+	c->batch[c->n] = xmalloc(len);
+	memcpy(c->batch[c->n], buf, len);
+	c->len[c->n++] = len;
+	c->bytes += len;
+}
+
+int diag_prefetch(struct diag *d, const struct diag_req *req)
+{
+	struct canned *c, **tail;
+	int err;
+
+	/* A fresh socket would be made in this thread's namespace, not d's:
+	 * diag_dump() makes it, in d's. */
+	if (d->stale || !d->nl) {
+		return -EAGAIN;
+	}
+	err = send_request(d, req);
+	if (err) {
+		return err; /* diag_dump() will ask itself */
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->req = *req;
+	c->seq = d->seq;
+	if (req->bytecode_len) {
+		c->bc = xmalloc(req->bytecode_len);
+		memcpy(c->bc, req->bytecode, req->bytecode_len);
+	}
+	c->req.bytecode = c->bc;
+	for (;;) {
+		ssize_t n = mnl_socket_recvfrom(d->nl, d->buf, RECV_BUF_SIZE);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			/* ENOBUFS: replies lost, the rest still queued. */
+			c->err = n < 0 ? -errno : -EPROTO;
+			d->stale = true;
+			break;
+		}
+		canned_add(c, d->buf, (size_t)n);
+		if (ends_dump(d->buf, (size_t)n, c->seq, d->portid)) {
+			break;
+		}
+		if (c->bytes >= PREFETCH_MAX) {
+			/* Only this request's replay may read the socket on;
+			 * any other dump needs a fresh one. */
+			c->partial = true;
+			d->stale = true;
+			break;
+		}
+	}
+	for (tail = &d->canned; *tail; tail = &(*tail)->next) {
+	}
+	*tail = c;
+	return c->partial || c->err ? 1 : 0;
+}
+
+static bool same_req(const struct diag_req *a, const struct diag_req *b)
+{
+	return a->family == b->family && a->protocol == b->protocol &&
+	       a->states == b->states && a->ext == b->ext &&
+	       a->bytecode_len == b->bytecode_len &&
+	       (!a->bytecode_len ||
+		!memcmp(a->bytecode, b->bytecode, a->bytecode_len));
+}
+
+/* The prefetched dump answering req, taken off the list, or NULL. */
+static struct canned *take_canned(struct diag *d, const struct diag_req *req)
+{
+	for (struct canned **p = &d->canned; *p; p = &(*p)->next) {
+		struct canned *c = *p;
+
+		if (same_req(&c->req, req)) {
+			*p = c->next;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* The rest of a partial prefetch, from the socket it waits on. */
+static int replay_rest(struct diag *d, diag_row_fn fn, void *data)
+{
+	struct diag_rx *rx =
+	    diag_rx_start(d->nl, d->seq, d->portid, RECV_BUF_SIZE);
+	int err = consume(d, rx, fn, data);
+
+	d->stale = !diag_rx_stop(rx);
+	return err;
+}
+
+/* A prefetched dump handed on as consume() hands on a live one. */
+static int replay(struct diag *d, const struct canned *c, diag_row_fn fn,
+		  void *data)
+{
+	d->seq = c->seq;
+	for (size_t i = 0; i < c->n; i++) {
+		int err;
+
+		if (d->save_fd >= 0 && !is_refusal(c->batch[i], c->len[i])) {
+			d->save_err =
+			    write_all(d->save_fd, c->batch[i], c->len[i]);
+			d->save_fd = d->save_err ? -1 : d->save_fd;
+		}
+		err = feed_live(d, c->batch[i], c->len[i], fn, data);
+		if (err != FEED_MORE) {
+			return err;
+		}
+	}
+	if (c->partial) {
+		return replay_rest(d, fn, data);
+	}
+	return c->err ? c->err : -EPROTO;
+}
+
 int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data)
 {
+	struct canned *c = take_canned(d, req);
 	struct diag_rx *rx = NULL;
-	int err = fresh_socket(d);
+	int err;
 
 	d->interrupted = false;
 	memset(&d->seam, 0, sizeof(d->seam));
+	if (c) {
+		err = replay(d, c, fn, data);
+		canned_free(c);
+		return err;
+	}
+	err = fresh_socket(d);
 	if (!err) {
 		err = send_request(d, req);
 	}

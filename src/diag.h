@@ -67,6 +67,23 @@ int diag_dump(struct diag *d, const struct diag_req *req, diag_row_fn fn,
 	      void *data);
 
 /*
+ * Send req now and receive its whole dump into memory, unparsed: the next
+ * diag_dump() with an equal request (every field, the bytecode's bytes)
+ * hands it on from there, exactly as it would have the live replies,
+ * instead of asking the kernel. Lets a thread of its own wait for the
+ * kernel's walk while the caller's thread handles another socket's rows
+ * (netns_prefetch.h). Requests that diag_dump() never repeats are freed
+ * with d. At most 1 MiB is kept: a longer dump is cut there, the rest
+ * left queued on the socket for that diag_dump() to read on, and 1 is
+ * returned, as after a receive error (kept, and replayed as it happened):
+ * send nothing more ahead on d. Never opens a socket (that is done in the
+ * namespace of the thread that calls). Returns 0 (all received), 1, or
+ * -errno when the request could not be sent (nothing is kept). d must not
+ * be used by two threads at once.
+ */
+int diag_prefetch(struct diag *d, const struct diag_req *req);
+
+/*
  * True if the last diag_dump() was flagged NLM_F_DUMP_INTR: the sockets
  * changed while the kernel walked them, so some may be missing or repeated.
  */

@@ -464,17 +464,21 @@ static int enter(const struct netns_entry *e)
 	return err;
 }
 
-int netns_each(const struct netns_set *s, netns_fn fn, void *data,
-	       unsigned int *skipped)
+/* netns_each(), or quietly (skipped NULL): nothing said, nothing counted. */
+static int walk(const struct netns_set *s, netns_fn fn, void *data,
+		unsigned int *skipped)
 {
 	int orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	int err = 0;
 
 	if (orig < 0) {
-		warnx_("--all-netns: %s", strerror(errno));
-		return -errno;
+		err = -errno;
+		if (skipped) {
+			warnx_("--all-netns: %s", strerror(-err));
+		}
+		return err;
 	}
-	if (s->unreadable) {
+	if (s->unreadable && skipped) {
 		warnx_("--all-netns: skipped the namespaces of %u process%s "
 		       "(pid %d%s): %s",
 		       s->unreadable, s->unreadable == 1 ? "" : "es",
@@ -489,7 +493,7 @@ int netns_each(const struct netns_set *s, netns_fn fn, void *data,
 		int e_err = here ? 0 : enter(e);
 
 		if (e_err) {
-			if (e_err < 0) {
+			if (e_err < 0 && skipped) {
 				warn_skip(e, e_err);
 				(*skipped)++;
 			}
@@ -497,8 +501,10 @@ int netns_each(const struct netns_set *s, netns_fn fn, void *data,
 		}
 		err = fn(e, data);
 		if (err == -ENODEV) {
-			(*skipped)++; /* a `dev` it does not have: said */
-			err = 0;
+			err = 0; /* a `dev` it does not have: said */
+			if (skipped) {
+				(*skipped)++;
+			}
 		}
 		if (!here && netns_switch(orig)) {
 			warnx_("--all-netns: cannot return to the first "
@@ -509,4 +515,15 @@ int netns_each(const struct netns_set *s, netns_fn fn, void *data,
 	}
 	close(orig);
 	return err;
+}
+
+int netns_each(const struct netns_set *s, netns_fn fn, void *data,
+	       unsigned int *skipped)
+{
+	return walk(s, fn, data, skipped);
+}
+
+int netns_each_quiet(const struct netns_set *s, netns_fn fn, void *data)
+{
+	return walk(s, fn, data, NULL);
 }

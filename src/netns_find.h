@@ -92,6 +92,13 @@ typedef int (*netns_fn)(const struct netns_entry *e, void *data);
 int netns_each(const struct netns_set *s, netns_fn fn, void *data,
 	       unsigned int *skipped);
 
+/*
+ * netns_each() that says and counts nothing: a namespace that cannot be
+ * entered is left out silently (the walk that lists it says why). For a
+ * pass ahead of that walk (netns_prefetch.h).
+ */
+int netns_each_quiet(const struct netns_set *s, netns_fn fn, void *data);
+
 /* The label as printed (escaped); caller frees. */
 char *netns_label_escaped(const struct netns_entry *e);
 

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""--all-netns over many namespaces (issue 19's performance): the dumps of
+every namespace are received ahead on worker threads (netns_prefetch.h) and
+handed on in namespace order, so the listing must be exactly the sequential
+one: each namespace's rows, as `-N NAME` lists them there, in the order of
+the labels, the same on every run, with and without a filter, in table and
+JSON. argv[1] is the sockscope binary.
+
+The test runs under `unshare -m -n -p -f --mount-proc`: a private /run (a
+tmpfs) for the namespaces' names and a /proc of its own processes, so
+--all-netns sees the namespaces made here and nothing of the host's."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import netns  # noqa: E402
+from netns import check, run  # noqa: E402
+
+_MARK = "SOCKSCOPE_ALL_NETNS_MANY_PRIVATE"
+# More namespaces than the workers' window (4 per thread, at most 4
+# threads): the caller waits on some, the workers on others.
+COUNT = 20
+BASE = 41000
+# One namespace whose dump is larger than a prefetch keeps in memory
+# (1 MiB, ~7,000 sockets): the rest is read on from its socket.
+BIG_PAIRS = 5000
+
+# Per namespace file given: lo up is done by ip; i+1 listeners on
+# BASE+10*i.., an ESTABLISHED pair on every third, a bound socket that
+# neither listens nor connects on every other; says "ready", waits for
+# stdin to close.
+HOLDER = r"""
+import ctypes, os, resource, socket, sys
+libc = ctypes.CDLL(None, use_errno=True)
+base, pairs, big = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+held = []
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+fd = os.open(big, os.O_RDONLY)
+assert libc.setns(fd, 0x40000000) == 0, ctypes.get_errno()
+os.close(fd)
+lst = socket.socket()
+lst.bind(("127.0.0.1", base - 1))
+lst.listen(4096)
+held.append(lst)
+for k in range(pairs):
+    held.append(socket.create_connection(("127.0.0.1", base - 1)))
+    held.append(lst.accept()[0])
+for i, path in enumerate(sys.argv[4:]):
+    fd = os.open(path, os.O_RDONLY)
+    assert libc.setns(fd, 0x40000000) == 0, ctypes.get_errno()
+    os.close(fd)
+    for j in range(i % 4 + 1):
+        s = socket.socket()
+        s.bind(("127.0.0.1", base + 10 * i + j))
+        s.listen()
+        held.append(s)
+    if i % 3 == 0:
+        c = socket.create_connection(("127.0.0.1", base + 10 * i))
+        a, _ = held[-(i % 4 + 1)].accept()
+        held += [c, a]
+    if i % 2 == 0:
+        b = socket.socket()
+        b.bind(("127.0.0.1", base + 10 * i + 9))
+        held.append(b)
+print("ready", flush=True)
+sys.stdin.read()
+"""
+
+
+def enter():
+    if os.environ.get(_MARK):
+        for cmd in (["mount", "--make-rprivate", "/"],
+                    ["mount", "-t", "tmpfs", "sockscope-test", "/run"],
+                    ["ip", "link", "set", "lo", "up"]):
+            subprocess.run(cmd, check=True)
+        return
+    if os.geteuid() != 0:
+        netns.skip("needs root to create namespaces")
+    for tool in ("unshare", "ip", "mount"):
+        if not subprocess.run(["which", tool], capture_output=True).stdout:
+            netns.skip(f"needs {tool}")
+    env = dict(os.environ, **{_MARK: "1"})
+    r = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--mount-proc",
+                        sys.executable] + sys.argv, env=env)
+    sys.exit(r.returncode)
+
+
+def setup():
+    names = [f"many{i:02d}" for i in range(COUNT)] + ["manybig"]
+    for n in names:
+        subprocess.run(["ip", "netns", "add", n], check=True)
+        subprocess.run(["ip", "-n", n, "link", "set", "lo", "up"],
+                       check=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(BASE), str(BIG_PAIRS),
+         "/run/netns/manybig"] +
+        [f"/run/netns/{n}" for n in names[:COUNT]],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    if holder.stdout.readline().strip() != "ready":
+        netns.fail("the holder did not get ready")
+    return names, holder
+
+
+def rows(binary, *args):
+    """The rows, without the header; columns are padded to the widest
+    cell of a batch, so spaces are compared as one."""
+    out = run([binary, "-H", *args]).stdout
+    return [" ".join(r.split()) for r in out.splitlines()]
+
+
+def expected_rows(binary, names, *args):
+    """The sequential listing: the current namespace, then -N of each."""
+    want = rows(binary, *args)
+    for n in sorted(names):
+        want += rows(binary, "-N", n, *args)
+    return want
+
+
+def test_table(binary, names):
+    for args in (["-tan"], ["-tn", f"sport >= :{BASE + 100}"]):
+        seq = expected_rows(binary, names, *args)
+        got = rows(binary, "--all-netns", *args)
+        check(got == seq, f"--all-netns {args} is -N of each namespace "
+              f"in label order:\n" + "\n".join(got) + "\nvs\n" +
+              "\n".join(seq))
+        again = rows(binary, "--all-netns", *args)
+        check(again == got, f"--all-netns {args}: the same twice")
+    # The rows are each namespace's own, not an empty listing twice.
+    got = rows(binary, "--all-netns", "-tln")
+    for i, n in enumerate(names[:COUNT]):
+        mine = [r for r in got if r.split()[0] == n]
+        ports = sorted(int(r.split()[4].rsplit(":", 1)[1]) for r in mine)
+        check(ports == [BASE + 10 * i + j for j in range(i % 4 + 1)],
+              f"{n}: its listeners, {ports}")
+
+
+def test_json(binary, names):
+    doc = json.loads(run([binary, "--all-netns", "-j", "-tan"]).stdout)
+    labels = [r["netns"]["label"] for r in doc if r.get("netns")]
+    check(labels == sorted(labels), "JSON rows in label order")
+    big = [r for r in doc if r.get("netns", {}).get("label") == "manybig"]
+    check(len(big) == 2 * BIG_PAIRS + 1,
+          f"manybig: {len(big)} JSON rows, want {2 * BIG_PAIRS + 1}")
+    for i, n in enumerate(names[:COUNT]):
+        want = (i % 4 + 1) + (2 if i % 3 == 0 else 0)
+        have = [r for r in doc if r.get("netns", {}).get("label") == n
+                and r["state"] != "CLOSE"]
+        check(len(have) == want, f"{n}: {len(have)} JSON rows, want {want}")
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    enter()
+    names, holder = setup()
+    try:
+        test_table(binary, names)
+        test_json(binary, names)
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    netns.finish("all-netns-many")
+
+
+if __name__ == "__main__":
+    main()
