@@ -44,6 +44,29 @@ def enter():
     sys.exit(r.returncode)
 
 
+def enter_private(mark, env=None, why="needs root to create namespaces"):
+    """Re-run this script in new mount, network and PID namespaces: /run a
+    tmpfs of its own (the test's /run/netns), lo up, and /proc showing only
+    the test's processes (--all-netns walks /proc/*/ns/net). mark names the
+    environment variable that tells the re-run it is inside; env is added
+    to the re-run's environment."""
+    if os.environ.get(mark):
+        for cmd in (["mount", "--make-rprivate", "/"],
+                    ["mount", "-t", "tmpfs", "sockscope-test", "/run"],
+                    ["ip", "link", "set", "lo", "up"]):
+            subprocess.run(cmd, check=True)
+        return
+    if os.geteuid() != 0:
+        skip(why)
+    for tool in ("unshare", "ip", "mount"):
+        if not shutil.which(tool):
+            skip(f"needs {tool}")
+    env = dict(os.environ, **{mark: "1"}, **(env or {}))
+    r = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--mount-proc",
+                        sys.executable] + sys.argv, env=env)
+    sys.exit(r.returncode)
+
+
 def wrapper():
     """The words of SOCKSCOPE_TEST_WRAPPER ([] when unset)."""
     return shlex.split(os.environ.get("SOCKSCOPE_TEST_WRAPPER", ""))

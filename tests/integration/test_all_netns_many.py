@@ -71,21 +71,7 @@ sys.stdin.read()
 
 
 def enter():
-    if os.environ.get(_MARK):
-        for cmd in (["mount", "--make-rprivate", "/"],
-                    ["mount", "-t", "tmpfs", "sockscope-test", "/run"],
-                    ["ip", "link", "set", "lo", "up"]):
-            subprocess.run(cmd, check=True)
-        return
-    if os.geteuid() != 0:
-        netns.skip("needs root to create namespaces")
-    for tool in ("unshare", "ip", "mount"):
-        if not subprocess.run(["which", tool], capture_output=True).stdout:
-            netns.skip(f"needs {tool}")
-    env = dict(os.environ, **{_MARK: "1"})
-    r = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--mount-proc",
-                        sys.executable] + sys.argv, env=env)
-    sys.exit(r.returncode)
+    netns.enter_private(_MARK)
 
 
 def setup():

@@ -66,24 +66,8 @@ def jload(text):
 
 def enter():
     """Re-run this script in a new network and mount namespace, /run
-    private to it."""
-    if os.environ.get(_MARK):
-        for cmd in (["mount", "--make-rprivate", "/"],
-                    ["mount", "-t", "tmpfs", "sockscope-test", "/run"],
-                    ["ip", "link", "set", "lo", "up"]):
-            subprocess.run(cmd, check=True)
-        return
-    if os.geteuid() != 0:
-        netns.skip("needs root to create namespaces")
-    for tool in ("unshare", "ip", "mount"):
-        if not subprocess.run(["which", tool], capture_output=True).stdout:
-            netns.skip(f"needs {tool}")
-    env = dict(os.environ, **{_MARK: "1"})
-    # A PID namespace with its own /proc: --all-netns walks /proc/*/ns/net,
-    # and sees only this test's processes, not the host's.
-    r = subprocess.run(["unshare", "-m", "-n", "-p", "-f", "--mount-proc",
-                        sys.executable] + sys.argv, env=env)
-    sys.exit(r.returncode)
+    private to it (and a PID namespace, for --all-netns)."""
+    netns.enter_private(_MARK)
 
 
 def sh(*argv):
