@@ -489,23 +489,6 @@ static int consume(struct diag *d, struct diag_rx *rx, diag_row_fn fn,
 	}
 }
 
-/* True if buf[0..len) ends the dump with this seq and portid. */
-static bool ends_dump(const char *buf, size_t len, uint32_t seq,
-		      uint32_t portid)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int n = (int)len;
-
-	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
-		if (nlh->nlmsg_seq == seq && nlh->nlmsg_pid == portid &&
-		    (nlh->nlmsg_type == NLMSG_DONE ||
-		     nlh->nlmsg_type == NLMSG_ERROR)) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static void canned_add(struct canned *c, const char *buf, size_t len)
 {
 	if (c->n == c->cap) {
@@ -554,7 +537,7 @@ int diag_prefetch(struct diag *d, const struct diag_req *req)
 			break;
 		}
 		canned_add(c, d->buf, (size_t)n);
-		if (ends_dump(d->buf, (size_t)n, c->seq, d->portid)) {
+		if (diag_rx_is_end(d->buf, (size_t)n, c->seq, d->portid)) {
 			break;
 		}
 		if (c->bytes >= PREFETCH_MAX) {

@@ -40,9 +40,7 @@ struct diag_rx {
 	struct slot slot[NSLOTS];
 };
 
-/* True if buf[0..len) holds the end (NLMSG_DONE or NLMSG_ERROR) of the
- * dump with this seq and portid. */
-static bool is_end(const char *buf, size_t len, uint32_t seq, uint32_t portid)
+bool diag_rx_is_end(const char *buf, size_t len, uint32_t seq, uint32_t portid)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
 	int n = (int)len;
@@ -74,8 +72,8 @@ static ssize_t receive(struct diag_rx *rx, char *buf)
 static void note_batch(struct diag_rx *rx, const struct slot *s)
 {
 	/* A dump never sends an empty datagram: treat one as the end. */
-	bool end =
-	    s->len <= 0 || is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
+	bool end = s->len <= 0 ||
+		   diag_rx_is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
 
 	__atomic_store_n(&rx->finished, end, __ATOMIC_RELEASE);
 	__atomic_store_n(&rx->produced, rx->produced + 1, __ATOMIC_RELEASE);

@@ -46,4 +46,8 @@ ssize_t diag_rx_next(struct diag_rx *rx, const char **buf);
  */
 bool diag_rx_stop(struct diag_rx *rx);
 
+/* True if buf[0..len) holds the end (NLMSG_DONE or NLMSG_ERROR) of the
+ * dump with this seq and portid: where a reader of a dump stops. */
+bool diag_rx_is_end(const char *buf, size_t len, uint32_t seq, uint32_t portid);
+
 #endif
