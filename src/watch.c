@@ -230,6 +230,18 @@ void watch_pad_from(struct obuf *ob, size_t start, size_t width)
 	obuf_pad(ob, n < width ? width - n : 1);
 }
 
+void watch_put_endpoints(struct obuf *ob, const struct sock_rec *r,
+			 size_t width)
+{
+	size_t at = ob->len;
+
+	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
+	watch_pad_from(ob, at, width);
+	at = ob->len;
+	watch_put_endpoint(ob, r->family, r->daddr, r->dport);
+	watch_pad_from(ob, at, width);
+}
+
 void watch_put_cell(struct obuf *ob, const char *text, size_t width)
 {
 	size_t at = ob->len;
@@ -317,12 +329,7 @@ void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 	watch_put_cell(
 	    ob, ev->last_state ? state_name(ev->last_state, r->protocol) : "?",
 	    W_STATE);
-	at = ob->len;
-	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
-	watch_pad_from(ob, at, W_ADDR);
-	at = ob->len;
-	watch_put_endpoint(ob, r->family, r->daddr, r->dport);
-	watch_pad_from(ob, at, W_ADDR);
+	watch_put_endpoints(ob, r, W_ADDR);
 	if (ev->has_tcp_info) {
 		watch_put_right(ob, ev->bytes_acked, W_BYTES);
 		watch_put_right(ob, ev->bytes_received, W_BYTES);

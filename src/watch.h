@@ -106,6 +106,9 @@ void watch_put_duration(struct obuf *ob, uint64_t ms);
 void watch_pad_from(struct obuf *ob, size_t start, size_t width);
 /* text, then padding to width as watch_pad_from(). */
 void watch_put_cell(struct obuf *ob, const char *text, size_t width);
+/* The local and peer endpoint cells of r, each padded to width. */
+void watch_put_endpoints(struct obuf *ob, const struct sock_rec *r,
+			 size_t width);
 void watch_put_right(struct obuf *ob, uint64_t v, unsigned int width);
 void watch_put_owner(struct obuf *ob, const struct watch_owner *owner);
 void watch_put_json_endpoint(struct obuf *ob, const char *key, uint8_t family,

@@ -220,12 +220,7 @@ void watch_tr_table_row(struct obuf *ob, const struct watch_tr_event *ev,
 	watch_put_cell(ob, format_netid(r->protocol, nbuf), W_NETID);
 	watch_put_cell(ob, state_name(ev->old_state, r->protocol), W_STATE);
 	watch_put_cell(ob, state_name(r->state, r->protocol), W_STATE);
-	at = ob->len;
-	watch_put_endpoint(ob, r->family, r->saddr, r->sport);
-	watch_pad_from(ob, at, W_ADDR);
-	at = ob->len;
-	watch_put_endpoint(ob, r->family, r->daddr, r->dport);
-	watch_pad_from(ob, at, W_ADDR);
+	watch_put_endpoints(ob, r, W_ADDR);
 	if (ev->closed) {
 		watch_put_right(ob, ev->bytes_acked, W_BYTES);
 		watch_put_right(ob, ev->bytes_received, W_BYTES);
