@@ -15,47 +15,28 @@
  */
 #include "format.h"
 
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "field.h"
 #include "format_detail.h"
 #include "sock.h"
-#include "state.h"
 #include "util.h"
 
 #define WINDOW_ROWS 1024
 /* Detail text of one row; a longer owner list is cut short. */
 #define EXTRA_CAP (256 * 1024)
-/* Widest text of the bounded columns (see bound_widths). */
-#define QUEUE_MAX_LEN	   10 /* a u32: "4294967295" */
-#define PORT_MAX_LEN	   5  /* "65535" */
-#define INET_ADDR_MAX_LEN  15 /* "255.255.255.255" */
-#define INET6_ADDR_MAX_LEN 41 /* "[ffff:...:ffff]", brackets included */
 
-enum col {
-	COL_NETNS, /* --all-netns and -N only */
-	COL_NETID,
-	COL_STATE,
-	COL_RECVQ,
-	COL_SENDQ,
-	COL_LOCAL,
-	COL_PEER,
-	COL_EXTRA, /* free text after the columns, never padded */
-	NCOL
+/* The list's columns, left to right, from the field registry (field.c);
+ * a field's shown() may leave it out. The detail text follows them. */
+static const enum field_id table_cols[] = {
+    FIELD_NETNS, FIELD_NETID, FIELD_STATE, FIELD_RECVQ,
+    FIELD_SENDQ, FIELD_LOCAL, FIELD_PEER,
 };
 
-static const char *const headers[NCOL] = {
-    "Netns",
-    "Netid",
-    "State",
-    "Recv-Q",
-    "Send-Q",
-    "Local Address:Port",
-    "Peer Address:Port",
-    "",
-};
+/* The columns shown, and the detail text after them (never padded). */
+#define NCOL (ARRAY_SIZE(table_cols) + 1)
 
 struct cell {
 	uint32_t off;
@@ -63,9 +44,11 @@ struct cell {
 };
 
 struct table {
+	const struct field *field[NCOL - 1];
+	size_t ncol; /* columns shown; extra is index ncol */
 	const char *header[NCOL];
-	bool show[NCOL];
 	size_t width[NCOL];
+	struct field_cell buf[NCOL - 1];
 	char *arena;
 	size_t arena_len;
 	size_t arena_cap;
@@ -73,10 +56,7 @@ struct table {
 	size_t nrows;
 	bool streaming;
 	bool detail;
-	struct obuf extra; /* memory only (fd -1): the COL_EXTRA text */
-	char *ns;	   /* the Netns cell, escaped, */
-	size_t ns_len;
-	const char *ns_of; /* for this ctx->netns */
+	struct obuf extra; /* memory only (fd -1): the detail text */
 };
 
 static void table_begin(struct fmt_ctx *ctx)
@@ -84,18 +64,17 @@ static void table_begin(struct fmt_ctx *ctx)
 	struct table *t = xcalloc(1, sizeof(*t));
 	const struct opts *o = ctx->o;
 
-	for (int c = 0; c < NCOL; c++) {
-		t->header[c] = headers[c];
-		t->show[c] = true;
+	for (size_t i = 0; i < ARRAY_SIZE(table_cols); i++) {
+		const struct field *f = field_get(table_cols[i]);
+
+		if (!f->shown || f->shown(ctx)) {
+			t->header[t->ncol] = f->title;
+			t->field[t->ncol++] = f;
+		}
 	}
-	/* As ss: the Netid column only when more than one protocol shows. */
-	t->show[COL_NETID] = (o->protocols & (o->protocols - 1)) != 0;
-	t->show[COL_NETNS] = o->all_netns || o->netns;
-	if (o->processes) {
-		t->header[COL_EXTRA] = "Process";
-	}
+	t->header[t->ncol] = o->processes ? "Process" : "";
 	/* -H: the data alone sets the widths. */
-	for (int c = 0; c < NCOL && !o->no_header; c++) {
+	for (size_t c = 0; c <= t->ncol && !o->no_header; c++) {
 		t->width[c] = strlen(t->header[c]);
 	}
 	t->detail = detail_wanted(o);
@@ -112,23 +91,15 @@ static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
 		    const size_t len[NCOL])
 {
 	struct table *t = ctx->priv;
-	int last = COL_PEER;
-	bool first = true;
+	size_t last = len[t->ncol] ? t->ncol : t->ncol - 1;
 	size_t pos = 0, end = 0; /* where we are; where the column ends */
 
-	if (len[COL_EXTRA]) {
-		last = COL_EXTRA;
-	}
-	for (int c = 0; c <= last; c++) {
-		if (!t->show[c]) {
-			continue;
-		}
-		if (!first) {
+	for (size_t c = 0; c <= last; c++) {
+		if (c) {
 			obuf_putc(ctx->out, ' ');
 			pos++;
 			end++;
 		}
-		first = false;
 		obuf_write(ctx->out, cell[c], len[c]);
 		pos += len[c];
 		end += t->width[c];
@@ -146,81 +117,45 @@ static void put_header(struct fmt_ctx *ctx)
 	struct table *t = ctx->priv;
 	size_t len[NCOL];
 
-	for (int c = 0; c < NCOL; c++) {
+	for (size_t c = 0; c <= t->ncol; c++) {
 		len[c] = strlen(t->header[c]);
 	}
 	put_row(ctx, t->header, len);
 }
 
-/* Spread spare terminal columns over the two address columns, as ss. */
+/* Spread spare terminal columns over the spread columns (the two
+ * addresses, as ss): the last takes what does not divide. */
 static void fit_terminal(struct table *t, unsigned int cols)
 {
-	size_t total = 0;
+	size_t total = 0, n = 0, spare, given = 0;
 
-	for (int c = 0; c < COL_EXTRA; c++) {
-		if (t->show[c]) {
-			total += t->width[c] + 1;
+	for (size_t c = 0; c < t->ncol; c++) {
+		total += t->width[c] + 1;
+		n += t->field[c]->spread;
+	}
+	if (cols <= total || !n) {
+		return;
+	}
+	spare = cols - total;
+	for (size_t c = 0, k = 0; c < t->ncol; c++) {
+		if (t->field[c]->spread) {
+			size_t share = ++k == n ? spare - given : spare / n;
+
+			t->width[c] += share;
+			given += share;
 		}
 	}
-	if (cols > total) {
-		size_t spare = cols - total;
-
-		t->width[COL_LOCAL] += spare / 2;
-		t->width[COL_PEER] += spare - spare / 2;
-	}
-}
-
-/* The longest state name the selection can print. */
-static size_t state_width(const struct opts *o)
-{
-	static const struct {
-		uint32_t bit;
-		uint8_t protocol;
-	} protos[] = {
-	    {PROTO_TCP, IPPROTO_TCP},
-	    {PROTO_UDP, IPPROTO_UDP},
-	    {PROTO_UNIX_MASK, 0}, /* opts_states(): UNIX's */
-	};
-	size_t w = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		uint32_t mask;
-
-		if (!(o->protocols & protos[i].bit)) {
-			continue;
-		}
-		mask = opts_states(o, protos[i].protocol);
-		for (unsigned int s = 0; s < SS_MAX; s++) {
-			size_t n = strlen(state_name(s, protos[i].protocol));
-
-			if ((mask & SS_BIT(s)) && n > w) {
-				w = n;
-			}
-		}
-	}
-	return w;
 }
 
 /* Widen the bounded columns to the widest text they can hold. */
 static void bound_widths(struct table *t, const struct fmt_ctx *ctx)
 {
-	const struct opts *o = ctx->o;
-	size_t addr =
-	    o->families & FAM_INET6 ? INET6_ADDR_MAX_LEN : INET_ADDR_MAX_LEN;
-	size_t port = PORT_MAX_LEN;
-	size_t bound[NCOL] = {0};
+	for (size_t c = 0; c < t->ncol; c++) {
+		const struct field *f = t->field[c];
+		size_t bound = f->bound ? f->bound(ctx) : 0;
 
-	if (ctx->svc && services_name_max(ctx->svc) > port) {
-		port = services_name_max(ctx->svc);
-	}
-	bound[COL_STATE] = state_width(o);
-	bound[COL_RECVQ] = QUEUE_MAX_LEN;
-	bound[COL_SENDQ] = QUEUE_MAX_LEN;
-	bound[COL_LOCAL] = addr + 1 + port;
-	bound[COL_PEER] = addr + 1 + port;
-	for (int c = 0; c < NCOL; c++) {
-		if (bound[c] > t->width[c]) {
-			t->width[c] = bound[c];
+		if (bound > t->width[c]) {
+			t->width[c] = bound;
 		}
 	}
 }
@@ -246,7 +181,7 @@ static void flush_window(struct fmt_ctx *ctx, bool complete)
 		const char *cell[NCOL];
 		size_t len[NCOL];
 
-		for (int c = 0; c < NCOL; c++) {
+		for (size_t c = 0; c <= t->ncol; c++) {
 			cell[c] = t->arena + t->rows[r][c].off;
 			len[c] = t->rows[r][c].len;
 		}
@@ -262,14 +197,14 @@ static void keep_row(struct table *t, const char *const cell[NCOL],
 {
 	size_t need = 0;
 
-	for (int c = 0; c < NCOL; c++) {
+	for (size_t c = 0; c <= t->ncol; c++) {
 		need += len[c];
 	}
 	while (t->arena_len + need > t->arena_cap) {
 		t->arena_cap *= 2;
 		t->arena = xrealloc(t->arena, t->arena_cap);
 	}
-	for (int c = 0; c < NCOL; c++) {
+	for (size_t c = 0; c <= t->ncol; c++) {
 		t->rows[t->nrows][c].off = (uint32_t)t->arena_len;
 		t->rows[t->nrows][c].len = (uint32_t)len[c];
 		memcpy(t->arena + t->arena_len, cell[c], len[c]);
@@ -278,59 +213,31 @@ static void keep_row(struct table *t, const char *const cell[NCOL],
 	t->nrows++;
 }
 
-/* A namespace name is anyone's choice (ip netns add): escaped, measured
- * escaped; once per namespace, not per row. */
-static const char *netns_cell(struct table *t, const char *netns, size_t *len)
-{
-	if (!netns) {
-		*len = 1;
-		return "-";
-	}
-	if (netns != t->ns_of) {
-		free(t->ns);
-		t->ns = xmalloc(4 * strlen(netns) + 1);
-		t->ns_len = escape_text(t->ns, netns, strlen(netns));
-		t->ns_of = netns;
-	}
-	*len = t->ns_len;
-	return t->ns;
-}
-
 static void table_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
 	struct table *t = ctx->priv;
-	char netid[8], rq[21], sq[21];
-	char local[ENDPOINT_STRLEN], peer[ENDPOINT_STRLEN];
 	const char *cell[NCOL];
 	size_t len[NCOL];
+	size_t n = t->ncol;
 
-	cell[COL_NETID] = format_rec_netid(rec, netid);
-	cell[COL_STATE] = format_rec_state(rec);
-	len[COL_RECVQ] = u64_dec(rq, rec->recv_q);
-	len[COL_SENDQ] = u64_dec(sq, rec->send_q);
-	cell[COL_RECVQ] = rq;
-	cell[COL_SENDQ] = sq;
-	len[COL_LOCAL] = format_endpoint(local, ctx, rec, false);
-	len[COL_PEER] = format_endpoint(peer, ctx, rec, true);
-	cell[COL_LOCAL] = local;
-	cell[COL_PEER] = peer;
-	cell[COL_NETNS] = netns_cell(t, ctx->netns, &len[COL_NETNS]);
-	cell[COL_EXTRA] = "";
-	len[COL_NETID] = strlen(cell[COL_NETID]);
-	len[COL_STATE] = strlen(cell[COL_STATE]);
-	len[COL_EXTRA] = 0;
+	for (size_t c = 0; c < n; c++) {
+		cell[c] =
+		    field_text(t->field[c], &t->buf[c], ctx, rec, &len[c]);
+	}
+	cell[n] = "";
+	len[n] = 0;
 	if (t->detail) {
 		t->extra.len = 0;
 		detail_text(&t->extra, ctx, rec);
-		cell[COL_EXTRA] = t->extra.buf;
-		len[COL_EXTRA] = t->extra.len;
+		cell[n] = t->extra.buf;
+		len[n] = t->extra.len;
 	}
 
 	if (t->streaming) {
 		put_row(ctx, cell, len);
 		return;
 	}
-	for (int c = 0; c < NCOL; c++) {
+	for (size_t c = 0; c <= n; c++) {
 		if (len[c] > t->width[c]) {
 			t->width[c] = len[c];
 		}
@@ -352,7 +259,9 @@ static void table_end(struct fmt_ctx *ctx)
 		t->extra.len = 0;
 		obuf_finish(&t->extra);
 	}
-	free(t->ns);
+	for (size_t c = 0; c < t->ncol; c++) {
+		field_cell_finish(&t->buf[c]);
+	}
 	free(t->rows);
 	free(t->arena);
 	free(t);

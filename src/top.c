@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "field.h"
 #include "filter.h"
 #include "ifname.h"
 #include "state.h"
@@ -85,6 +86,12 @@ bool top_ui_can_kill(const struct top_ui *ui)
 bool top_ui_has_process(const struct top_ui *ui)
 {
 	return ui->src->process != NULL;
+}
+
+unsigned int top_ui_have(const struct top_ui *ui)
+{
+	return (top_ui_has_process(ui) ? FIELD_NEED_PROCESS : 0) |
+	       (ui->o->extended ? FIELD_NEED_EXTENDED : 0);
 }
 
 /* Put the selection back on the item it was on, or keep its index. */
@@ -603,7 +610,7 @@ static enum top_col next_sort(const struct top_ui *ui, int dir)
 	size_t n = 0, all = top_mode_cols(ui->ord.group, v), at = 0;
 
 	for (size_t i = 0; i < all; i++) {
-		if (v[i] == TOP_COL_PROCESS && !top_ui_has_process(ui)) {
+		if (field_get((enum field_id)v[i])->needs & ~top_ui_have(ui)) {
 			continue;
 		}
 		if (v[i] == ui->ord.sort) {

@@ -185,5 +185,7 @@ unsigned int top_ui_interval_ms(const struct top_ui *ui);
 /* Whether the features behind the sources are on. */
 bool top_ui_can_kill(const struct top_ui *ui);
 bool top_ui_has_process(const struct top_ui *ui);
+/* What columns may need that this top has (field.h enum field_need). */
+unsigned int top_ui_have(const struct top_ui *ui);
 
 #endif

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "field.h"
 #include "util.h"
 
 _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
@@ -242,20 +243,22 @@ const char *top_group_name(enum top_group g)
 
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
 {
+	static const enum top_col sockets[] = {
+	    TOP_COL_STATE,   TOP_COL_LOCAL, TOP_COL_PEER,    TOP_COL_RECVQ,
+	    TOP_COL_SENDQ,   TOP_COL_TIMER, TOP_COL_RETRANS, TOP_COL_RTT,
+	    TOP_COL_PROCESS, TOP_COL_UID,   TOP_COL_INODE,
+	};
 	static const enum top_col grouped[] = {
 	    TOP_COL_KEY,   TOP_COL_COUNT,   TOP_COL_RECVQ,
 	    TOP_COL_SENDQ, TOP_COL_RETRANS,
 	};
-	size_t n = 0;
 
 	if (g != TOP_GROUP_NONE) {
 		memcpy(out, grouped, sizeof(grouped));
 		return ARRAY_SIZE(grouped);
 	}
-	for (int c = 0; c < TOP_COL_KEY; c++) {
-		out[n++] = (enum top_col)c;
-	}
-	return n;
+	memcpy(out, sockets, sizeof(sockets));
+	return ARRAY_SIZE(sockets);
 }
 
 bool top_col_in_mode(enum top_col c, enum top_group g)
@@ -276,7 +279,8 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-static int cmp_addr(const struct top_row *a, const struct top_row *b, bool peer)
+int top_row_cmp_addr(const struct top_row *a, const struct top_row *b,
+		     bool peer)
 {
 	int c = cmp_u64(a->family, b->family);
 
@@ -301,9 +305,8 @@ bool top_row_is_listener(const struct top_row *r)
 	       (!r->dport && !memcmp(r->daddr, zero, sizeof(zero)));
 }
 
-/* The order of group keys; equal keys make one group. */
-static int cmp_key(const struct top_row *a, const struct top_row *b,
-		   enum top_group g)
+int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
+		    enum top_group g)
 {
 	int c;
 
@@ -321,7 +324,7 @@ static int cmp_key(const struct top_row *a, const struct top_row *b,
 			return c;
 		}
 		if (g == TOP_GROUP_RHOSTPORT) {
-			return cmp_addr(a, b, true);
+			return top_row_cmp_addr(a, b, true);
 		}
 		c = cmp_u64(a->family, b->family);
 		return c ? c : memcmp(a->daddr, b->daddr, sizeof(a->daddr));
@@ -344,7 +347,7 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-/* A group's id hashes the fields cmp_key() compares. */
+/* A group's id hashes the fields top_row_cmp_key() compares. */
 static uint64_t key_id(const struct top_row *r, enum top_group g)
 {
 	uint64_t h = fnv(0xcbf29ce484222325ull, &g, sizeof(g));
@@ -381,52 +384,14 @@ struct sort_ctx {
 
 bool top_col_desc(enum top_col c)
 {
-	switch (c) {
-	case TOP_COL_RECVQ:
-	case TOP_COL_SENDQ:
-	case TOP_COL_RETRANS:
-	case TOP_COL_RTT:
-	case TOP_COL_COUNT:
-		return true;
-	default:
-		return false;
-	}
+	return field_get((enum field_id)c)->desc;
 }
 
 static int cmp_col(const struct top_item *x, const struct top_item *y,
 		   const struct top_order *ord)
 {
-	const struct top_row *a = x->rep, *b = y->rep;
-
-	switch (ord->sort) {
-	case TOP_COL_STATE:
-		return cmp_key(a, b, TOP_GROUP_STATE);
-	case TOP_COL_LOCAL:
-		return cmp_addr(a, b, false);
-	case TOP_COL_PEER:
-		return cmp_addr(a, b, true);
-	case TOP_COL_RECVQ:
-		return cmp_u64(x->recv_q, y->recv_q);
-	case TOP_COL_SENDQ:
-		return cmp_u64(x->send_q, y->send_q);
-	case TOP_COL_TIMER:
-		return cmp_u64(a->expires_ms, b->expires_ms);
-	case TOP_COL_RETRANS:
-		return cmp_u64(x->retrans, y->retrans);
-	case TOP_COL_RTT:
-		return cmp_u64(a->has_rtt ? a->rtt_us : 0,
-			       b->has_rtt ? b->rtt_us : 0);
-	case TOP_COL_PROCESS:
-		return cmp_key(a, b, TOP_GROUP_PROCESS);
-	case TOP_COL_UID:
-		return cmp_u64(a->uid, b->uid);
-	case TOP_COL_KEY:
-		return cmp_key(a, b, ord->group);
-	case TOP_COL_COUNT:
-		return cmp_u64(x->count, y->count);
-	default:
-		return 0;
-	}
+	return field_top_cmp(field_get((enum field_id)ord->sort), x, y,
+			     ord->group);
 }
 
 static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
@@ -472,7 +437,7 @@ static int cmp_group(const void *pa, const void *pb, void *data)
 {
 	const struct top_item *x = pa, *y = pb;
 
-	return cmp_key(x->rep, y->rep, *(const enum top_group *)data);
+	return top_row_cmp_key(x->rep, y->rep, *(const enum top_group *)data);
 }
 
 /* Sort by key, then fold runs of equal keys into one item each. */
@@ -484,7 +449,7 @@ static void fold_groups(struct top_items *it, enum top_group g)
 	for (size_t i = 0; i < it->n; i++) {
 		struct top_item *cur = &it->v[i];
 
-		if (out && !cmp_key(it->v[out - 1].rep, cur->rep, g)) {
+		if (out && !top_row_cmp_key(it->v[out - 1].rep, cur->rep, g)) {
 			struct top_item *acc = &it->v[out - 1];
 
 			acc->count++;
@@ -621,30 +586,15 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 
 /*
  * The sort column as one number ordered as cmp_col() orders it, for the
- * columns that fit in 64 bits. Not RTT: the rows on screen get theirs
- * after the build.
+ * keyed fields (field.h). Not RTT: the rows on screen get theirs after
+ * the build.
  */
 static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
 {
-	const struct top_row *r = x->rep;
-	const uint64_t v[TOP_COL_MAX] = {
-	    [TOP_COL_STATE] = (uint64_t)r->protocol << 8 | r->state,
-	    [TOP_COL_RECVQ] = x->recv_q,
-	    [TOP_COL_SENDQ] = x->send_q,
-	    [TOP_COL_TIMER] = r->expires_ms,
-	    [TOP_COL_RETRANS] = x->retrans,
-	    [TOP_COL_UID] = r->uid,
-	    [TOP_COL_COUNT] = x->count,
-	};
-	static const bool keyed[TOP_COL_MAX] = {
-	    [TOP_COL_STATE] = true,   [TOP_COL_RECVQ] = true,
-	    [TOP_COL_SENDQ] = true,   [TOP_COL_TIMER] = true,
-	    [TOP_COL_RETRANS] = true, [TOP_COL_UID] = true,
-	    [TOP_COL_COUNT] = true,
-	};
+	const struct field *f = field_get((enum field_id)c);
 
-	*k = (unsigned int)c < TOP_COL_MAX ? v[c] : 0;
-	return (unsigned int)c < TOP_COL_MAX && keyed[c];
+	*k = f->keyed ? f->top_num(x) : 0;
+	return f->keyed;
 }
 
 static void set_keys(struct top_items *it)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "field_id.h"
 #include "keytab.h"
 #include "sock.h"
 
@@ -138,20 +139,30 @@ enum top_group {
 	TOP_GROUP_COUNT,
 };
 
+/* The order of group keys under g (equal keys make one group), and of
+ * two rows' endpoints (local, or peer); for the field registry. */
+int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
+		    enum top_group g);
+int top_row_cmp_addr(const struct top_row *a, const struct top_row *b,
+		     bool peer);
+
+/* top's columns: ids of the field registry (field.h, field.c), which
+ * holds each one's title, width, getter and order. */
 enum top_col {
-	TOP_COL_STATE,
-	TOP_COL_LOCAL,
-	TOP_COL_PEER,
-	TOP_COL_RECVQ,
-	TOP_COL_SENDQ,
-	TOP_COL_TIMER,
-	TOP_COL_RETRANS,
-	TOP_COL_RTT,
-	TOP_COL_PROCESS,
-	TOP_COL_UID,
-	TOP_COL_KEY,   /* grouped view: the group's key */
-	TOP_COL_COUNT, /* grouped view: sockets in the group */
-	TOP_COL_MAX,
+	TOP_COL_STATE = FIELD_STATE,
+	TOP_COL_LOCAL = FIELD_LOCAL,
+	TOP_COL_PEER = FIELD_PEER,
+	TOP_COL_RECVQ = FIELD_RECVQ,
+	TOP_COL_SENDQ = FIELD_SENDQ,
+	TOP_COL_TIMER = FIELD_TIMER,
+	TOP_COL_RETRANS = FIELD_RETRANS,
+	TOP_COL_RTT = FIELD_RTT,
+	TOP_COL_PROCESS = FIELD_PROCESS,
+	TOP_COL_UID = FIELD_UID,
+	TOP_COL_INODE = FIELD_INODE, /* with -e */
+	TOP_COL_KEY = FIELD_GROUP,   /* grouped view: the group's key */
+	TOP_COL_COUNT = FIELD_COUNT, /* grouped view: sockets in the group */
+	TOP_COL_MAX = FIELD_MAX,
 };
 
 /* "state", "local port", ... for the header. Never NULL. */
@@ -160,7 +171,8 @@ const char *top_group_name(enum top_group g);
 /*
  * The columns of the table for grouping g, left to right, into out;
  * returns how many. Sockets: STATE LOCAL PEER Recv-Q Send-Q TIMER RETRANS
- * RTT PROCESS UID; groups: KEY COUNT Recv-Q Send-Q RETRANS.
+ * RTT PROCESS UID INODE; groups: KEY COUNT Recv-Q Send-Q RETRANS. A
+ * field's needs (field.h) may keep the view from showing it.
  */
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX]);
 /* Whether column c is part of the table for grouping g. */

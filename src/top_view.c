@@ -7,33 +7,15 @@
 #include <sys/socket.h>
 
 #include "diagram.h"
+#include "field.h"
 #include "state.h"
 
 enum { LINE_CAP = 4 * TOP_VIEW_MAX_COLS };
 
-struct col_def {
-	const char *title;
-	int width; /* fixed width, or the minimum of a flexible column */
-	int keep;  /* drop order: lowest goes first; 100: never */
-	bool flex;
-	bool right;
-};
-
-static const struct col_def col_defs[TOP_COL_MAX] = {
-    [TOP_COL_STATE] = {"STATE", 11, 100, false, false},
-    [TOP_COL_LOCAL] = {"LOCAL", 15, 100, true, false},
-    [TOP_COL_PEER] = {"PEER", 15, 90, true, false},
-    [TOP_COL_RECVQ] = {"Recv-Q", 7, 80, false, true},
-    [TOP_COL_SENDQ] = {"Send-Q", 7, 70, false, true},
-    [TOP_COL_TIMER] = {"TIMER", 10, 60, false, true},
-    [TOP_COL_RETRANS] = {"RETRANS", 7, 40, false, true},
-    [TOP_COL_RTT] = {"RTT", 8, 30, false, true},
-    /* Asked for with -p: the last of the optional columns to go. */
-    [TOP_COL_PROCESS] = {"PROCESS", 15, 95, false, false},
-    [TOP_COL_UID] = {"UID", 6, 20, false, true},
-    [TOP_COL_KEY] = {"GROUP", 15, 100, true, false},
-    [TOP_COL_COUNT] = {"COUNT", 7, 100, false, true},
-};
+static const struct field *col_def(enum top_col c)
+{
+	return field_get((enum field_id)c);
+}
 
 static int total_width(const struct top_layout *l)
 {
@@ -50,11 +32,11 @@ static void drop_least(struct top_layout *l)
 	size_t victim = 0;
 
 	for (size_t i = 1; i < l->n; i++) {
-		if (col_defs[l->col[i]].keep < col_defs[l->col[victim]].keep) {
+		if (col_def(l->col[i])->keep < col_def(l->col[victim])->keep) {
 			victim = i;
 		}
 	}
-	if (col_defs[l->col[victim]].keep >= 100) {
+	if (col_def(l->col[victim])->keep >= 100) {
 		return;
 	}
 	memmove(&l->col[victim], &l->col[victim + 1],
@@ -72,7 +54,7 @@ static void grow_flex(struct top_layout *l, int width,
 	for (size_t i = 0; i < l->n && spare > 0; i++) {
 		int more;
 
-		if (!col_defs[l->col[i]].flex) {
+		if (!col_def(l->col[i])->flex) {
 			continue;
 		}
 		more = want[l->col[i]] - l->width[i];
@@ -89,6 +71,14 @@ static void grow_flex(struct top_layout *l, int width,
 void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 		    int width, const int want[TOP_COL_MAX])
 {
+	top_layout_fit_have(l, g, has_process ? FIELD_NEED_PROCESS : 0, width,
+			    want);
+}
+
+void top_layout_fit_have(struct top_layout *l, enum top_group g,
+			 unsigned int have, int width,
+			 const int want[TOP_COL_MAX])
+{
 	enum top_col order[TOP_COL_MAX];
 	size_t before, n;
 
@@ -98,11 +88,11 @@ void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 	l->n = 0;
 	n = top_mode_cols(g, order);
 	for (size_t i = 0; i < n; i++) {
-		if (order[i] == TOP_COL_PROCESS && !has_process) {
+		if (col_def(order[i])->needs & ~have) {
 			continue;
 		}
 		l->col[l->n] = order[i];
-		l->width[l->n] = col_defs[order[i]].width;
+		l->width[l->n] = col_def(order[i])->top_width;
 		l->n++;
 	}
 	do {
@@ -187,123 +177,11 @@ static void cell_fit(struct obuf *lb, size_t start, int w, bool right,
 	obuf_pad(lb, width - len);
 }
 
-static void put_endpoint(struct obuf *lb, const struct top_env *env,
-			 const struct top_row *r, bool peer)
-{
-	char buf[ENDPOINT_STRLEN];
-	struct sock_rec rec;
-
-	top_row_rec(r, &rec);
-	obuf_write(lb, buf, format_endpoint(buf, &env->fc, &rec, peer));
-}
-
-static void put_timer(struct obuf *lb, const struct top_row *r)
-{
-	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
-	double s = r->expires_ms / 1000.0;
-
-	if (!r->timer || r->timer >= ARRAY_SIZE(names)) {
-		obuf_putc(lb, '-');
-		return;
-	}
-	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[r->timer], s);
-}
-
-static void put_proto(struct obuf *lb, uint8_t protocol)
-{
-	char buf[8];
-
-	obuf_puts(lb, format_netid(protocol, buf));
-	obuf_putc(lb, ' ');
-}
-
-static void put_key(struct obuf *lb, const struct top_env *env,
-		    const struct top_row *r, enum top_group g)
-{
-	char buf[ADDR_STRLEN];
-
-	switch (g) {
-	case TOP_GROUP_STATE:
-		put_proto(lb, r->protocol);
-		obuf_puts(lb, state_name(r->state, r->protocol));
-		return;
-	case TOP_GROUP_LPORT:
-		put_proto(lb, r->protocol);
-		obuf_printf(lb, ":%u", r->sport);
-		return;
-	case TOP_GROUP_RHOST:
-	case TOP_GROUP_RHOSTPORT:
-		if (top_row_is_listener(r)) {
-			obuf_puts(lb, "(listening)");
-		} else if (g == TOP_GROUP_RHOST) {
-			obuf_write(lb, buf,
-				   addr_format(buf, r->family, r->daddr));
-		} else {
-			put_endpoint(lb, env, r, true);
-		}
-		return;
-	case TOP_GROUP_PROCESS:
-		if (!r->proc[0]) {
-			obuf_putc(lb, '-');
-		}
-		obuf_escape_text(lb, r->proc,
-				 strnlen(r->proc, sizeof(r->proc)));
-		return;
-	default:
-		return;
-	}
-}
-
 static void put_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_col c,
 		     enum top_group g)
 {
-	const struct top_row *r = it->rep;
-
-	switch (c) {
-	case TOP_COL_STATE:
-		obuf_puts(lb, it->gone ? "(closed)"
-				       : state_name(r->state, r->protocol));
-		return;
-	case TOP_COL_LOCAL:
-	case TOP_COL_PEER:
-		put_endpoint(lb, env, r, c == TOP_COL_PEER);
-		return;
-	case TOP_COL_RECVQ:
-		obuf_u64(lb, it->recv_q);
-		return;
-	case TOP_COL_SENDQ:
-		obuf_u64(lb, it->send_q);
-		return;
-	case TOP_COL_TIMER:
-		put_timer(lb, r);
-		return;
-	case TOP_COL_RETRANS:
-		obuf_u64(lb, it->retrans);
-		return;
-	case TOP_COL_RTT:
-		if (r->has_rtt && r->rtt_us) {
-			obuf_printf(lb, "%.1fms", r->rtt_us / 1000.0);
-		} else {
-			obuf_putc(lb, '-');
-		}
-		return;
-	case TOP_COL_PROCESS:
-		put_key(lb, env, r, TOP_GROUP_PROCESS);
-		return;
-	case TOP_COL_UID:
-		obuf_u64(lb, r->uid);
-		return;
-	case TOP_COL_KEY:
-		put_key(lb, env, r, g);
-		if (g == TOP_GROUP_PROCESS && r->pid) {
-			obuf_printf(lb, " (%u)", r->pid); /* as summary */
-		}
-		return;
-	default:
-		obuf_u64(lb, it->count);
-		return;
-	}
+	field_top_cell(col_def(c), lb, &env->fc, it, g);
 }
 
 static enum term_role row_role(const struct top_ui *ui,
@@ -339,7 +217,7 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 	struct obuf *lb = &v->line;
 
 	for (size_t k = 0; k < ARRAY_SIZE(flex); k++) {
-		want[flex[k]] = (int)strlen(col_defs[flex[k]].title) + 1;
+		want[flex[k]] = (int)strlen(col_def(flex[k])->top_title) + 1;
 		if (!top_col_in_mode(flex[k], ui->ord.group)) {
 			continue;
 		}
@@ -358,7 +236,7 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 static void put_title_cell(struct obuf *lb, enum top_col c,
 			   const struct top_order *ord)
 {
-	obuf_puts(lb, col_defs[c].title);
+	obuf_puts(lb, col_def(c)->top_title);
 	if (c == ord->sort) {
 		/* Which way it sorts: the arrow points at the top. */
 		obuf_putc(lb, top_col_desc(c) != ord->invert ? 'v' : '^');
@@ -371,7 +249,7 @@ static void put_row(struct obuf *lb, const struct top_env *env,
 		    const struct top_order *ord)
 {
 	for (size_t i = 0; i < l->n; i++) {
-		const struct col_def *cd = &col_defs[l->col[i]];
+		const struct field *cd = col_def(l->col[i]);
 		size_t start;
 
 		if (i) {
@@ -764,8 +642,7 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 	/* Only the rows drawn need their place in the order. */
 	top_items_need(&ui->items, end);
 	measure(v, ui, ui->first, end, want);
-	top_layout_fit(&l, ui->ord.group, top_ui_has_process(ui), fr->cols,
-		       want);
+	top_layout_fit_have(&l, ui->ord.group, top_ui_have(ui), fr->cols, want);
 	if (!batch && fr->y >= last) {
 		return;
 	}
@@ -880,9 +757,9 @@ static void render_question(struct frame *fr, const struct top_ui *ui)
 		size_t before = lb->len;
 
 		obuf_puts(lb, i ? ", " : "");
-		put_endpoint(lb, fr->v->env, &ui->confirm[i], false);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], false);
 		obuf_puts(lb, " -> ");
-		put_endpoint(lb, fr->v->env, &ui->confirm[i], true);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], true);
 		/* Room for ", +N more" and the question after this one. */
 		if (i && lb->len + 16 + sizeof(tail) > room) {
 			lb->len = before;

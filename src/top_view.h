@@ -32,12 +32,17 @@ struct top_layout {
  * Fit the columns of grouping g into width (<= 0: no limit): fixed columns
  * at their width, flexible ones (addresses, group key) at least their
  * minimum and at most want[col] (the widest text to show). When they do
- * not fit, columns are dropped least important first (UID, RTT, RETRANS,
+ * not fit, columns are dropped least important first (INODE, UID, RTT, RETRANS,
  * PROCESS, TIMER, Send-Q, Recv-Q, PEER); STATE and LOCAL (or the group key
  * and COUNT) always stay.
  */
 void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 		    int width, const int want[TOP_COL_MAX]);
+/* As top_layout_fit(), with what the view has (enum field_need bits):
+ * a column whose field needs more is left out. */
+void top_layout_fit_have(struct top_layout *l, enum top_group g,
+			 unsigned int have, int width,
+			 const int want[TOP_COL_MAX]);
 
 typedef void (*top_sink_fn)(void *ctx, int y, enum term_role role,
 			    const char *text);

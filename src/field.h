@@ -1,0 +1,107 @@
+/*
+ * field.h - the field registry: one entry per column a socket has, as
+ * htop's Process_fields[]. The list table (format_table.c), the JSON
+ * writer (format_json.c) and top (top_model.c sorts, top_view.c draws)
+ * all take their columns from it: name, JSON key, titles, width rules,
+ * getters and the comparator live in one entry (field.c), so a new column
+ * is one entry there plus its id where a view lists its columns.
+ *
+ * Two getters per column, one per record type: the list and JSON read a
+ * struct sock_rec (valid during the row callback), top reads its items
+ * (struct top_item, a socket or a group of them: its queues are sums).
+ * Every member may be NULL/0: the column is then absent from that view.
+ */
+#ifndef SOCKSCOPE_FIELD_H
+#define SOCKSCOPE_FIELD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "field_id.h"
+#include "format.h"
+#include "top_model.h"
+
+/* Room a text getter may use in its cell (heap room beyond: field_room). */
+struct field_cell {
+	char text[ENDPOINT_STRLEN];
+	char *big; /* owned: field_cell_finish() frees it */
+	size_t big_cap;
+};
+
+/* What top shows a column with; top_view.c's layout reads it. */
+enum field_need {
+	FIELD_NEED_PROCESS = 1 << 0,  /* process names are known (-p) */
+	FIELD_NEED_EXTENDED = 1 << 1, /* -e */
+};
+
+struct field {
+	const char *name; /* the field's name in docs: "recv_q" */
+	const char *json; /* JSON key; NULL: not in the object */
+
+	/* The list table. */
+	const char *title; /* header; NULL: not a column of the list */
+	/* Shown for this listing? NULL: always. */
+	bool (*shown)(const struct fmt_ctx *ctx);
+	/* The widest text the column can hold, for a streamed listing
+	 * (no later row may widen it); NULL: the measured width. */
+	size_t (*bound)(const struct fmt_ctx *ctx);
+	bool spread; /* takes a share of the terminal's spare columns */
+
+	/* Getters on a record: text for the table and JSON strings, or a
+	 * number (the table prints it in decimal, JSON as a number). The
+	 * text is in c->text, c->big or static; *len is set. */
+	const char *(*text)(struct field_cell *c, const struct fmt_ctx *ctx,
+			    const struct sock_rec *rec, size_t *len);
+	uint64_t (*num)(const struct sock_rec *rec);
+	/* JSON written by the field itself, each key with its ',' first
+	 * (several keys, or some only for some records); else the key with
+	 * num or text (as a JSON string). */
+	void (*json_put)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+
+	/* top. */
+	const char *top_title; /* NULL: not a column of top */
+	int top_width;	       /* fixed, or the minimum of a flex column */
+	int keep;   /* drop order when narrow: lowest first; 100 never */
+	bool flex;  /* as wide as its widest text on screen */
+	bool right; /* right-aligned */
+	bool desc;  /* sorts largest first (numbers) */
+	unsigned int needs; /* enum field_need bits */
+	/* The item's value as a number: its cell (in decimal, without
+	 * top_cell), its order (without top_cmp) and, when keyed, the
+	 * 64-bit sort key computed once per build. */
+	uint64_t (*top_num)(const struct top_item *it);
+	bool keyed;
+	int (*top_cmp)(const struct top_item *a, const struct top_item *b,
+		       enum top_group g);
+	void (*top_cell)(struct obuf *lb, const struct fmt_ctx *fc,
+			 const struct top_item *it, enum top_group g);
+};
+
+/* The entry of id; every id below FIELD_MAX has one. */
+const struct field *field_get(enum field_id id);
+
+/* The table's text of f for rec (numbers in decimal); *len set. */
+const char *field_text(const struct field *f, struct field_cell *c,
+		       const struct fmt_ctx *ctx, const struct sock_rec *rec,
+		       size_t *len);
+/* n bytes of room in c (its text, else heap kept for the next rows). */
+char *field_room(struct field_cell *c, size_t n);
+void field_cell_finish(struct field_cell *c);
+
+/* The JSON members of rec, in registry order, after the '{'. */
+void field_json(struct fmt_ctx *ctx, const struct sock_rec *rec);
+
+/* top: a's order against b's by f (ascending; the caller turns it). */
+int field_top_cmp(const struct field *f, const struct top_item *a,
+		  const struct top_item *b, enum top_group g);
+/* top: the cell of it in column f into lb (not fitted to a width). */
+void field_top_cell(const struct field *f, struct obuf *lb,
+		    const struct fmt_ctx *fc, const struct top_item *it,
+		    enum top_group g);
+
+/* top's endpoint text of row (the confirm dialog uses it too). */
+void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
+			const struct top_row *r, bool peer);
+
+#endif

@@ -1,0 +1,270 @@
+// SPDX-License-Identifier: MIT
+/*
+ * top's getters of the field registry. Rows are read through the small
+ * accessors below, not spread over the file: top_row's layout is top's
+ * model's to change (packed, bit-fields), and then only these follow.
+ */
+#include "field_top.h"
+
+#include <string.h>
+
+#include "addr.h"
+#include "state.h"
+
+static const struct top_row *row(const struct top_item *it)
+{
+	return it->rep;
+}
+
+static unsigned int row_state(const struct top_row *r)
+{
+	return r->state;
+}
+
+static uint8_t row_protocol(const struct top_row *r)
+{
+	return r->protocol;
+}
+
+static unsigned int row_timer(const struct top_row *r)
+{
+	return r->timer;
+}
+
+static uint32_t row_expires_ms(const struct top_row *r)
+{
+	return r->expires_ms;
+}
+
+/* 0: no RTT known (not asked, or none). */
+static uint32_t row_rtt_us(const struct top_row *r)
+{
+	return r->has_rtt ? r->rtt_us : 0;
+}
+
+static uint32_t row_uid(const struct top_row *r)
+{
+	return r->uid;
+}
+
+static uint32_t row_inode(const struct top_row *r)
+{
+	return r->inode;
+}
+
+static uint32_t row_pid(const struct top_row *r)
+{
+	return r->pid;
+}
+
+/* The process name, raw bytes, and its length (0: unknown). */
+static const char *row_proc(const struct top_row *r, size_t *len)
+{
+	*len = strnlen(r->proc, sizeof(r->proc));
+	return r->proc;
+}
+
+void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
+			const struct top_row *r, bool peer)
+{
+	char buf[ENDPOINT_STRLEN];
+	struct sock_rec rec;
+
+	top_row_rec(r, &rec);
+	obuf_write(lb, buf, format_endpoint(buf, fc, &rec, peer));
+}
+
+/* The order of the state and of its group: by protocol, then state. */
+uint64_t ftop_state_num(const struct top_item *it)
+{
+	const struct top_row *r = row(it);
+
+	return (uint64_t)row_protocol(r) << 8 | row_state(r);
+}
+
+void ftop_state_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		     const struct top_item *it, enum top_group g)
+{
+	const struct top_row *r = row(it);
+
+	(void)fc;
+	(void)g;
+	obuf_puts(lb, it->gone ? "(closed)"
+			       : state_name(row_state(r), row_protocol(r)));
+}
+
+int ftop_local_cmp(const struct top_item *a, const struct top_item *b,
+		   enum top_group g)
+{
+	(void)g;
+	return top_row_cmp_addr(row(a), row(b), false);
+}
+
+int ftop_peer_cmp(const struct top_item *a, const struct top_item *b,
+		  enum top_group g)
+{
+	(void)g;
+	return top_row_cmp_addr(row(a), row(b), true);
+}
+
+void ftop_local_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		     const struct top_item *it, enum top_group g)
+{
+	(void)g;
+	field_top_endpoint(lb, fc, row(it), false);
+}
+
+void ftop_peer_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		    const struct top_item *it, enum top_group g)
+{
+	(void)g;
+	field_top_endpoint(lb, fc, row(it), true);
+}
+
+uint64_t ftop_recvq_num(const struct top_item *it)
+{
+	return it->recv_q;
+}
+
+uint64_t ftop_sendq_num(const struct top_item *it)
+{
+	return it->send_q;
+}
+
+uint64_t ftop_timer_num(const struct top_item *it)
+{
+	return row_expires_ms(row(it));
+}
+
+void ftop_timer_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		     const struct top_item *it, enum top_group g)
+{
+	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
+	const struct top_row *r = row(it);
+	unsigned int timer = row_timer(r);
+	double s = row_expires_ms(r) / 1000.0;
+
+	(void)fc;
+	(void)g;
+	if (!timer || timer >= ARRAY_SIZE(names)) {
+		obuf_putc(lb, '-');
+		return;
+	}
+	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[timer], s);
+}
+
+uint64_t ftop_retrans_num(const struct top_item *it)
+{
+	return it->retrans;
+}
+
+uint64_t ftop_rtt_num(const struct top_item *it)
+{
+	return row_rtt_us(row(it));
+}
+
+void ftop_rtt_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		   const struct top_item *it, enum top_group g)
+{
+	uint32_t rtt = row_rtt_us(row(it));
+
+	(void)fc;
+	(void)g;
+	if (rtt) {
+		obuf_printf(lb, "%.1fms", rtt / 1000.0);
+	} else {
+		obuf_putc(lb, '-');
+	}
+}
+
+int ftop_process_cmp(const struct top_item *a, const struct top_item *b,
+		     enum top_group g)
+{
+	(void)g;
+	return top_row_cmp_key(row(a), row(b), TOP_GROUP_PROCESS);
+}
+
+static void put_process(struct obuf *lb, const struct top_row *r)
+{
+	size_t n;
+	const char *name = row_proc(r, &n);
+
+	if (!n) {
+		obuf_putc(lb, '-');
+	}
+	obuf_escape_text(lb, name, n);
+}
+
+void ftop_process_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		       const struct top_item *it, enum top_group g)
+{
+	(void)fc;
+	(void)g;
+	put_process(lb, row(it));
+}
+
+uint64_t ftop_uid_num(const struct top_item *it)
+{
+	return row_uid(row(it));
+}
+
+uint64_t ftop_inode_num(const struct top_item *it)
+{
+	return row_inode(row(it));
+}
+
+int ftop_group_cmp(const struct top_item *a, const struct top_item *b,
+		   enum top_group g)
+{
+	return top_row_cmp_key(row(a), row(b), g);
+}
+
+static void put_proto(struct obuf *lb, uint8_t protocol)
+{
+	char buf[8];
+
+	obuf_puts(lb, format_netid(protocol, buf));
+	obuf_putc(lb, ' ');
+}
+
+void ftop_group_cell(struct obuf *lb, const struct fmt_ctx *fc,
+		     const struct top_item *it, enum top_group g)
+{
+	const struct top_row *r = row(it);
+	char buf[ADDR_STRLEN];
+
+	switch (g) {
+	case TOP_GROUP_STATE:
+		put_proto(lb, row_protocol(r));
+		obuf_puts(lb, state_name(row_state(r), row_protocol(r)));
+		return;
+	case TOP_GROUP_LPORT:
+		put_proto(lb, row_protocol(r));
+		obuf_printf(lb, ":%u", r->sport);
+		return;
+	case TOP_GROUP_RHOST:
+	case TOP_GROUP_RHOSTPORT:
+		if (top_row_is_listener(r)) {
+			obuf_puts(lb, "(listening)");
+		} else if (g == TOP_GROUP_RHOST) {
+			obuf_write(lb, buf,
+				   addr_format(buf, r->family, r->daddr));
+		} else {
+			field_top_endpoint(lb, fc, r, true);
+		}
+		return;
+	case TOP_GROUP_PROCESS:
+		put_process(lb, r);
+		if (row_pid(r)) {
+			obuf_printf(lb, " (%u)", row_pid(r)); /* as summary */
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+uint64_t ftop_count_num(const struct top_item *it)
+{
+	return it->count;
+}
