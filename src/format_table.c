@@ -5,9 +5,10 @@
  * listing that fits in the window prints with the measured widths. A longer
  * one streams, and no later row may widen a column (every row before it is
  * printed): so the bounded columns take the widest text they can hold
- * (State: the longest name among the states selected; the queues: 10
- * digits; an address: the longest of the selected families, IPv6 in full,
- * and the longest port or service name). What has no useful bound (a
+ * (each field's bound in field.c; State: the longest name among the
+ * states selected; the queues: 10 digits; an address: the longest of the
+ * selected families, IPv6 in full, and the longest port or service
+ * name). What has no useful bound (a
  * %ifname scope, a namespace name) keeps the measured width; a later cell
  * that overflows takes its room from the next column's padding, so the
  * columns after it, and every other row, stay in line. Memory stays

@@ -174,6 +174,7 @@ static const char usage_text[] =
     "      --no-color       no colours (also when NO_COLOR is set)\n"
     "      --readonly       never close sockets from the view\n"
     "      --rows N         batch: print the first N rows of the table\n"
+    "  -e, --extended       also an INODE column (the socket's inode)\n"
     "\n"
     "watch, sockets as they close, also takes:\n"
     "      --count N        stop after N closes printed\n"
