@@ -6,6 +6,7 @@
 #include "field.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,13 +229,18 @@ static const struct field fields[FIELD_MAX] = {
 		     .json = "netid",
 		     .title = "Netid",
 		     .shown = netid_shown,
-		     .text = netid_text},
-    [FIELD_FAMILY] = {.name = "family", .json = "family", .text = family_text},
+		     .text = netid_text,
+		     .json_plain = true},
+    [FIELD_FAMILY] = {.name = "family",
+		      .json = "family",
+		      .text = family_text,
+		      .json_plain = true},
     [FIELD_STATE] = {.name = "state",
 		     .json = "state",
 		     .title = "State",
 		     .bound = state_bound,
 		     .text = state_text,
+		     .json_plain = true,
 		     .top_title = "STATE",
 		     .top_width = 11,
 		     .keep = 100,
@@ -372,49 +378,65 @@ const struct field *field_get(enum field_id id)
 	return &fields[(unsigned int)id < FIELD_MAX ? id : FIELD_NETID];
 }
 
-const char *field_text(const struct field *f, struct field_cell *c,
-		       const struct fmt_ctx *ctx, const struct sock_rec *rec,
-		       size_t *len)
+void field_json_plan(struct field_json_plan *p)
 {
-	if (f->text) {
-		return f->text(c, ctx, rec, len);
-	}
-	*len = f->num ? u64_dec(c->text, f->num(rec)) : 0;
-	return c->text;
-}
-
-void field_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
-{
-	struct obuf *ob = ctx->out;
-	bool first = true;
-
+	p->n = 0;
 	for (size_t i = 0; i < FIELD_MAX; i++) {
 		const struct field *f = &fields[i];
+		int n = 0;
+
+		if (!f->json_put && !(f->json && (f->num || f->text))) {
+			continue;
+		}
+		if (!f->json_put) {
+			/* A plain string's opening quote goes with its key. */
+			n = snprintf(p->key[p->n], FIELD_JSON_KEY_MAX,
+				     "%s\"%s\":%s", p->n ? "," : "", f->json,
+				     !f->num && f->json_plain ? "\"" : "");
+		}
+		p->key_len[p->n] = (uint8_t)(n > 0 ? n : 0);
+		p->f[p->n++] = f;
+	}
+}
+
+/* A string member's value: ours as is (its opening quote came with the
+ * key), anything else escaped. */
+static void json_text(struct obuf *ob, const struct field *f,
+		      struct fmt_ctx *ctx, const struct sock_rec *rec)
+{
+	struct field_cell c;
+	const char *s;
+	size_t n;
+
+	c.big = NULL;
+	c.big_cap = 0;
+	s = f->text(&c, ctx, rec, &n);
+	if (f->json_plain) {
+		obuf_write(ob, s, n);
+		obuf_putc(ob, '"');
+	} else {
+		obuf_json_string(ob, s, n);
+	}
+	field_cell_finish(&c);
+}
+
+void field_json(const struct field_json_plan *p, struct fmt_ctx *ctx,
+		const struct sock_rec *rec)
+{
+	struct obuf *ob = ctx->out;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct field *f = p->f[i];
 
 		if (f->json_put) {
 			f->json_put(ctx, rec);
-		} else if (f->json && (f->num || f->text)) {
-			if (!first) {
-				obuf_putc(ob, ',');
-			}
-			first = false;
-			obuf_putc(ob, '"');
-			obuf_puts(ob, f->json);
-			obuf_write(ob, "\":", 2);
-			if (f->num) {
-				obuf_u64(ob, f->num(rec));
-			} else {
-				struct field_cell c;
-				const char *s;
-				size_t n;
-
-				c.big = NULL;
-				c.big_cap = 0;
-				s = f->text(&c, ctx, rec, &n);
-
-				obuf_json_string(ob, s, n);
-				field_cell_finish(&c);
-			}
+			continue;
+		}
+		obuf_write(ob, p->key[i], p->key_len[i]);
+		if (f->num) {
+			obuf_u64(ob, f->num(rec));
+		} else {
+			json_text(ob, f, ctx, rec);
 		}
 	}
 }

@@ -58,6 +58,9 @@ struct field {
 	 * (several keys, or some only for some records); else the key with
 	 * num or text (as a JSON string). */
 	void (*json_put)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+	/* text is a name of ours (no quote, backslash or control byte):
+	 * JSON takes it as is, not through the escaper (the hot path). */
+	bool json_plain;
 
 	/* top. */
 	const char *top_title; /* NULL: not a column of top */
@@ -81,16 +84,37 @@ struct field {
 /* The entry of id; every id below FIELD_MAX has one. */
 const struct field *field_get(enum field_id id);
 
-/* The table's text of f for rec (numbers in decimal); *len set. */
-const char *field_text(const struct field *f, struct field_cell *c,
-		       const struct fmt_ctx *ctx, const struct sock_rec *rec,
-		       size_t *len);
+/* The table's text of f for rec (numbers in decimal); *len set. Inline:
+ * the list calls it for every cell. */
+static inline const char *field_text(const struct field *f,
+				     struct field_cell *c,
+				     const struct fmt_ctx *ctx,
+				     const struct sock_rec *rec, size_t *len)
+{
+	if (f->text) {
+		return f->text(c, ctx, rec, len);
+	}
+	*len = f->num ? u64_dec(c->text, f->num(rec)) : 0;
+	return c->text;
+}
 /* n bytes of room in c (its text, else heap kept for the next rows). */
 char *field_room(struct field_cell *c, size_t n);
 void field_cell_finish(struct field_cell *c);
 
-/* The JSON members of rec, in registry order, after the '{'. */
-void field_json(struct fmt_ctx *ctx, const struct sock_rec *rec);
+/* The JSON members in registry order, keys written out once per listing
+ * (field_json_plan) so that a row costs one write per key. */
+#define FIELD_JSON_KEY_MAX 24
+struct field_json_plan {
+	size_t n;
+	const struct field *f[FIELD_MAX];
+	char key[FIELD_MAX][FIELD_JSON_KEY_MAX]; /* ,"key": and a '"' */
+	uint8_t key_len[FIELD_MAX];
+};
+
+void field_json_plan(struct field_json_plan *p);
+/* The JSON members of rec, after the '{'. */
+void field_json(const struct field_json_plan *p, struct fmt_ctx *ctx,
+		const struct sock_rec *rec);
 
 /* top: a's order against b's by f (ascending; the caller turns it). */
 int field_top_cmp(const struct field *f, const struct top_item *a,

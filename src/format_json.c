@@ -15,22 +15,31 @@
 
 struct json_state {
 	bool first;
+	struct field_json_plan plan;
 };
+
+static struct json_state *state_new(void)
+{
+	struct json_state *js = xmalloc(sizeof(*js));
+
+	js->first = true;
+	field_json_plan(&js->plan);
+	return js;
+}
 
 static void put_object(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
+	const struct json_state *js = ctx->priv;
+
 	obuf_putc(ctx->out, '{');
-	field_json(ctx, rec);
+	field_json(&js->plan, ctx, rec);
 	detail_json(ctx->out, ctx, rec);
 	obuf_putc(ctx->out, '}');
 }
 
 static void json_begin(struct fmt_ctx *ctx)
 {
-	struct json_state *js = xmalloc(sizeof(*js));
-
-	js->first = true;
-	ctx->priv = js;
+	ctx->priv = state_new();
 	obuf_putc(ctx->out, '[');
 }
 
@@ -52,7 +61,7 @@ static void json_end(struct fmt_ctx *ctx)
 
 static void ndjson_begin(struct fmt_ctx *ctx)
 {
-	ctx->priv = NULL;
+	ctx->priv = state_new();
 }
 
 static void ndjson_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
@@ -63,7 +72,8 @@ static void ndjson_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 
 static void ndjson_end(struct fmt_ctx *ctx)
 {
-	(void)ctx;
+	free(ctx->priv);
+	ctx->priv = NULL;
 }
 
 const struct fmt_ops fmt_json = {
