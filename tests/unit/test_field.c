@@ -9,7 +9,9 @@
 #include <cmocka.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "field.h"
@@ -221,6 +223,53 @@ static void test_top_inode_column(void **unused)
 	assert_non_null(strstr(cap.title, "UID^"));
 }
 
+/* The list's Netns cell: a namespace name longer than a cell's own room,
+ * with bytes to escape, is written whole (heap room), every row. */
+static void test_table_long_netns(void **unused)
+{
+	struct opts o = {.protocols = PROTO_TCP, .all_netns = true};
+	struct fmt_ctx ctx = {.o = &o};
+	struct sock_rec rec;
+	char name[501], want[4 * 500 + 1], *out = NULL;
+	size_t out_len = 0, n;
+	struct obuf ob;
+	FILE *f;
+	int fd = memfd_create("out", 0);
+
+	(void)unused;
+	assert_true(fd >= 0);
+	memset(name, 'n', 500);
+	name[0] = '\x1b';
+	name[499] = '\n';
+	name[500] = '\0';
+	n = escape_text(want, name, 500);
+	assert_true(n > sizeof(((struct field_cell *)0)->text));
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_INET;
+	rec.protocol = IPPROTO_TCP;
+	rec.state = SS_LISTEN;
+	obuf_init(&ob, fd, 64);
+	ctx.out = &ob;
+	ctx.netns = name;
+	fmt_table.begin(&ctx);
+	fmt_table.row(&ctx, &rec);
+	fmt_table.row(&ctx, &rec);
+	fmt_table.end(&ctx);
+	assert_int_equal(obuf_finish(&ob), 0);
+	f = fdopen(fd, "r");
+	assert_non_null(f);
+	rewind(f);
+	assert_true(getline(&out, &out_len, f) > 0);
+	assert_true(!strncmp(out, "Netns", 5));
+	for (int i = 0; i < 2; i++) {
+		assert_true(getline(&out, &out_len, f) > 0);
+		assert_true(!strncmp(out, want, n) && out[n] == ' ');
+		assert_non_null(strstr(out + n, "LISTEN"));
+	}
+	free(out);
+	fclose(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +277,7 @@ int main(void)
 	    cmocka_unit_test(test_top_sorts_by_inode),
 	    cmocka_unit_test(test_top_inode_layout),
 	    cmocka_unit_test(test_top_inode_column),
+	    cmocka_unit_test(test_table_long_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
