@@ -375,14 +375,22 @@ static const struct field fields[FIELD_MAX] = {
 
 const struct field *field_get(enum field_id id)
 {
-	return &fields[(unsigned int)id < FIELD_MAX ? id : FIELD_NETID];
+	return &fields[(unsigned int)id < FIELD_MAX ? id : FIELD_NETNS];
 }
+
+/* The JSON object's members, in order: a contract (man page, JSON
+ * OUTPUT): new keys go at the end, none is renamed or moved. */
+static const enum field_id json_order[] = {
+    FIELD_NETID, FIELD_FAMILY, FIELD_STATE,	FIELD_STATE_CODE,
+    FIELD_RECVQ, FIELD_SENDQ,  FIELD_ENDPOINTS, FIELD_DEV,
+    FIELD_INODE, FIELD_UID,    FIELD_COOKIE,
+};
 
 void field_json_plan(struct field_json_plan *p)
 {
 	p->n = 0;
-	for (size_t i = 0; i < FIELD_MAX; i++) {
-		const struct field *f = &fields[i];
+	for (size_t i = 0; i < ARRAY_SIZE(json_order); i++) {
+		const struct field *f = &fields[json_order[i]];
 		int n = 0;
 
 		if (!f->json_put && !(f->json && (f->num || f->text))) {

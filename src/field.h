@@ -101,7 +101,7 @@ static inline const char *field_text(const struct field *f,
 char *field_room(struct field_cell *c, size_t n);
 void field_cell_finish(struct field_cell *c);
 
-/* The JSON members in registry order, keys written out once per listing
+/* The JSON members (field.c's json_order[]), keys written out once per listing
  * (field_json_plan) so that a row costs one write per key. */
 #define FIELD_JSON_KEY_MAX 24
 struct field_json_plan {

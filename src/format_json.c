@@ -3,7 +3,7 @@
  * JSON (one array, streamed) and NDJSON (one object per line). Both write
  * the same object; field names are a stable contract (man page, JSON
  * OUTPUT): add fields, never rename them. The members come from the
- * field registry (field.c), in its order; the detail blocks follow.
+ * field registry (field.c's json_order[]); the detail blocks follow.
  */
 #include "format.h"
 

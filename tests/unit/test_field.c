@@ -48,7 +48,7 @@ static void test_registry_complete(void **unused)
 		assert_true(!f->keyed || f->top_num);
 	}
 	/* Ids past the end fall back, never out of bounds. */
-	assert_ptr_equal(field_get(FIELD_MAX), field_get(FIELD_NETID));
+	assert_ptr_equal(field_get(FIELD_MAX), field_get(FIELD_NETNS));
 }
 
 static void add_row(struct top_snap *s, uint64_t cookie, uint32_t inode,
