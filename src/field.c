@@ -449,20 +449,6 @@ void field_json(const struct field_json_plan *p, struct fmt_ctx *ctx,
 	}
 }
 
-int field_top_cmp(const struct field *f, const struct top_item *a,
-		  const struct top_item *b, enum top_group g)
-{
-	if (f->top_cmp) {
-		return f->top_cmp(a, b, g);
-	}
-	if (f->top_num) {
-		uint64_t x = f->top_num(a), y = f->top_num(b);
-
-		return (x > y) - (x < y);
-	}
-	return 0;
-}
-
 void field_top_cell(const struct field *f, struct obuf *lb,
 		    const struct fmt_ctx *fc, const struct top_item *it,
 		    enum top_group g)

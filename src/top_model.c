@@ -377,9 +377,12 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 	}
 }
 
+/* The sort column's field and direction, looked up once per sort. */
 struct sort_ctx {
 	const struct top_order *ord;
 	const struct top_items *it;
+	const struct field *f;
+	bool flip; /* largest first */
 };
 
 bool top_col_desc(enum top_col c)
@@ -387,11 +390,14 @@ bool top_col_desc(enum top_col c)
 	return field_get((enum field_id)c)->desc;
 }
 
-static int cmp_col(const struct top_item *x, const struct top_item *y,
-		   const struct top_order *ord)
+static struct sort_ctx sort_ctx_of(const struct top_items *it)
 {
-	return field_top_cmp(field_get((enum field_id)ord->sort), x, y,
-			     ord->group);
+	const struct field *f = field_get((enum field_id)it->ord.sort);
+
+	return (struct sort_ctx){.ord = &it->ord,
+				 .it = it,
+				 .f = f,
+				 .flip = f->desc != it->ord.invert};
 }
 
 static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
@@ -426,8 +432,9 @@ static int cmp_item(const void *pa, const void *pb, void *data)
 			return c;
 		}
 	}
-	c = sc->it->keyed ? cmp_u64(x->key, y->key) : cmp_col(x, y, sc->ord);
-	if (top_col_desc(sc->ord->sort) != sc->ord->invert) {
+	c = sc->it->keyed ? cmp_u64(x->key, y->key)
+			  : field_top_cmp(sc->f, x, y, sc->ord->group);
+	if (sc->flip) {
 		c = -c;
 	}
 	return c ? c : cmp_u64(x->id, y->id);
@@ -547,7 +554,7 @@ static void select_smallest(struct top_item *v, size_t lo, size_t hi, size_t k,
 
 void top_items_need(struct top_items *it, size_t want)
 {
-	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	struct sort_ctx sc = sort_ctx_of(it);
 	size_t end = want && want < it->n_live ? want : it->n_live;
 
 	if (end <= it->sorted) {
@@ -561,7 +568,7 @@ void top_items_need(struct top_items *it, size_t want)
 
 size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 {
-	struct sort_ctx sc = {.ord = &it->ord, .it = it};
+	struct sort_ctx sc = sort_ctx_of(it);
 	size_t at = SIZE_MAX, rank = it->sorted;
 
 	for (size_t i = 0; i < it->n; i++) {
@@ -585,7 +592,7 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 }
 
 /*
- * The sort column as one number ordered as cmp_col() orders it, for the
+ * The sort column as one number ordered as field_top_cmp() orders it, for the
  * keyed fields (field.h). Not RTT: the rows on screen get theirs after
  * the build.
  */
