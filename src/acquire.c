@@ -81,7 +81,9 @@ static int resolve_devs(const struct acquire *a, struct ifnames *ifn)
 		return 0;
 	}
 	if (a->o->load_path) {
-		warnx_("%s among the names saved in %s", why, a->o->load_path);
+		ns = escape_dup(a->o->load_path);
+		warnx_("%s among the names saved in %s", why, ns);
+		free(ns);
 	} else if (a->netns) {
 		ns = xmalloc(4 * strlen(a->netns) + 1);
 		escape_text(ns, a->netns, strlen(a->netns));
@@ -170,8 +172,10 @@ static int load_note(const struct nlmsghdr *nlh, void *data)
 
 	a->devs_resolved = false;
 	if (err == -EBADMSG) {
-		warnx_("--load %s: a malformed interface name record",
-		       a->o->load_path);
+		char *path = escape_dup(a->o->load_path);
+
+		warnx_("--load %s: a malformed interface name record", path);
+		free(path);
 	}
 	/* Another program's note is not ours to read. */
 	return err == -ENOMSG ? 0 : err;
@@ -180,12 +184,14 @@ static int load_note(const struct nlmsghdr *nlh, void *data)
 static int load_file(struct acquire *a)
 {
 	struct diag_load_err lerr = {0};
-	const char *path = a->o->load_path;
-	int fd = open_input(path, INPUT_REGULAR);
+	int fd = open_input(a->o->load_path, INPUT_REGULAR);
+	char *path;
 	int err;
 
 	if (fd < 0) {
+		path = escape_dup(a->o->load_path);
 		warnx_("--load %s: %s", path, input_strerror(fd));
+		free(path);
 		return fd;
 	}
 	a->user_match = true;
@@ -196,8 +202,10 @@ static int load_file(struct acquire *a)
 	ifnames_use_saved(a->ifn ? a->ifn : a->own_ifn);
 	err = diag_load_notes(fd, acquire_row, load_note, a, &lerr);
 	if ((err == -EBADMSG && lerr.what[0]) || err == -EIO) {
+		path = escape_dup(a->o->load_path);
 		warnx_("--load %s: offset %llu: %s", path,
 		       (unsigned long long)lerr.offset, lerr.what);
+		free(path);
 	}
 	close(fd);
 	return err;
@@ -434,10 +442,13 @@ static int dump_raw(struct acquire *a)
 		return err;
 	}
 	if (err) {
+		char *root =
+		    escape_dup(strcmp(a->o->root, "/") ? a->o->root : "");
+
 		warnx_("raw: the kernel has no raw_diag and %s/proc/net/raw "
 		       "cannot be read (%s); skipped",
-		       strcmp(a->o->root, "/") ? a->o->root : "",
-		       strerror(-err));
+		       root, strerror(-err));
+		free(root);
 		return 0;
 	}
 	if (a->save_fd >= 0 && !a->raw_noted) {
@@ -627,8 +638,11 @@ static int build_owners(struct acquire *a)
 	}
 	err = proc_map_build(a->o->root, &a->own_procs);
 	if (err) {
+		char *root = escape_dup(a->o->root);
+
 		warnx_("filter: pid, comm: cannot read /proc under %s: %s",
-		       a->o->root, strerror(-err));
+		       root, strerror(-err));
+		free(root);
 		return err;
 	}
 	if (geteuid() != 0) {

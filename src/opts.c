@@ -729,8 +729,9 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 		err = read_filter_file(o->filter_path, &text, &len);
 	}
 	if (err) {
-		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
-			input_strerror(err));
+		fputs("sockscope: -F ", stderr);
+		put_escaped(o->filter_path, strlen(o->filter_path));
+		fprintf(stderr, ": %s\n", input_strerror(err));
 		free(text);
 		return EXIT_USAGE;
 	}
@@ -746,8 +747,9 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
 	if (ferr.line > 0) {
-		fprintf(stderr, " (%s line %d, word %d)\n", o->filter_path,
-			ferr.line, ferr.word);
+		fputs(" (", stderr);
+		put_escaped(o->filter_path, strlen(o->filter_path));
+		fprintf(stderr, " line %d, word %d)\n", ferr.line, ferr.word);
 	} else if (ferr.word > 0 && ferr.word <= argc &&
 		   cmd_find(argv[ferr.word - 1])) {
 		/* `sockscope state listening summary`: a late command. */
