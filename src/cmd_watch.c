@@ -391,8 +391,9 @@ struct watch_tr_run {
 	struct obuf out;
 	uint32_t states; /* the new states to print */
 	int64_t wall_offset;
-	uint64_t sk_key; /* masks the kernel's socket addresses (sk_mask) */
-	uint64_t lost;	 /* reported so far */
+	uint64_t sk_key;  /* masks the kernel's socket addresses (sk_mask) */
+	uint64_t lost;	  /* reported so far */
+	uint64_t evicted; /* book entries forgotten, reported so far */
 	unsigned long printed;
 };
 
@@ -489,6 +490,30 @@ static void tr_lost(struct watch_tr_run *t)
 	t->lost = n;
 }
 
+/* Connections the full book forgot since the last look (lost closes
+ * leave entries behind): said as the drops are. */
+static void tr_evicted(struct watch_tr_run *t)
+{
+	uint64_t n = watch_tr_book_evicted(t->book);
+
+	if (n <= t->evicted) {
+		return;
+	}
+	if (t->o->format == FMT_NDJSON) {
+		obuf_putc(&t->out, '{');
+		watch_put_time(&t->out, wall_ms());
+		obuf_printf(&t->out, ",\"forgotten\":%llu}\n",
+			    (unsigned long long)(n - t->evicted));
+	} else {
+		warnx_("watch: the connection book was full: %llu "
+		       "connection%s forgotten (%llu so far): their closes "
+		       "show a lower bound (>)",
+		       (unsigned long long)(n - t->evicted),
+		       n - t->evicted == 1 ? "" : "s", (unsigned long long)n);
+	}
+	t->evicted = n;
+}
+
 static bool tr_done(const struct watch_tr_run *t)
 {
 	return watch_stop || t->out.err ||
@@ -519,6 +544,7 @@ static int tr_loop(struct watch_tr_run *t)
 		}
 		err = watch_bpf_consume(t->bpf);
 		tr_lost(t);
+		tr_evicted(t);
 		obuf_flush(&t->out);
 		now = mono_ms();
 	}
@@ -526,6 +552,7 @@ static int tr_loop(struct watch_tr_run *t)
 	if (!err && !t->out.err) {
 		err = watch_bpf_consume(t->bpf);
 		tr_lost(t);
+		tr_evicted(t);
 	}
 	if (err && err != -EINTR) {
 		warnx_("watch: %s", strerror(-err));
@@ -541,6 +568,8 @@ static int tr_loop(struct watch_tr_run *t)
 static int transitions_exec(const struct opts *o)
 {
 	const char *ring = getenv("SOCKSCOPE_TEST_WATCH_RINGBUF");
+	/* Tests shrink the book to make it forget connections. */
+	const char *book = getenv("SOCKSCOPE_TEST_WATCH_TR_BOOK");
 	struct watch_tr_run *t = xcalloc(1, sizeof(*t));
 	struct stat st;
 	uint32_t mask;
@@ -550,7 +579,9 @@ static int transitions_exec(const struct opts *o)
 	t->states = filter_states(o->filter, &mask) ? mask : SS_ALL_BITS;
 	t->wall_offset = wall_offset_ns();
 	t->sk_key = sk_mask_key();
-	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000));
+	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000),
+				       book ? (size_t)strtoul(book, NULL, 10)
+					    : WATCH_TR_BOOK_MAX);
 	err = watch_bpf_open(
 	    &t->bpf, stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino,
 	    ring ? (uint32_t)atoi(ring) : 0, on_transition, t);
