@@ -74,7 +74,7 @@ int watch_tr_decode(struct watch_tr_event *ev, const void *data, size_t len,
  */
 struct watch_tr_book;
 
-/* The default max: 256 Ki connections, about 24 MiB. */
+/* The default max: 256 Ki connections, about 40 MiB (152 bytes each). */
 #define WATCH_TR_BOOK_MAX (1u << 18)
 
 /* max: at least 1. */
