@@ -65,6 +65,7 @@ struct watch {
 	uint32_t ev_states[2]; /* [0] TCP, [1] UDP: the states to print */
 	unsigned long printed;
 	uint64_t overflows;
+	bool procs_told; /* -p's /proc failure said */
 	uint64_t now_ms;
 	int fd;
 	char buf[65536];
@@ -167,10 +168,22 @@ static int refresh(struct watch *w, bool need_procs)
 	if (need_procs) {
 		struct proc_map *m = NULL;
 
-		if (proc_map_build(w->o->root, &m) == 0) {
+		err = proc_map_build(w->o->root, &m);
+		if (!err) {
 			proc_map_destroy(w->procs);
 			w->procs = m;
 			w->a.procs = m;
+		} else if (w->o->processes && !w->procs && !w->procs_told) {
+			/* As the listing says it, once: the rows' "?" is
+			 * why. (A pid/comm filter's own failure is
+			 * acquire's to say.) */
+			char *root = escape_dup(w->o->root);
+
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes shown",
+			       root, strerror(-err));
+			free(root);
+			w->procs_told = true;
 		}
 	}
 	watch_book_dump_begin(w->book, wall_ms());

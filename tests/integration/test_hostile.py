@@ -493,6 +493,7 @@ def test_root_paths(binary, tmp):
             ["-ta", "--root", root, "pid", "1"],  # the owner filter
             ["-w", "--root", root],          # RAW from root/proc/net/raw
             ["summary", "-p", "--root", root],  # files under root
+            ["watch", "-p", "--duration", "0.2", "--root", root],
             ["advise", "--interval", "0", "--root", root],
             ["--load", os.path.join(root, "missing")],
             ["--load", os.path.join(root, "dump")],
