@@ -94,6 +94,18 @@ void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 	}
 }
 
+uint32_t family_tables(uint32_t fam_bits)
+{
+	uint32_t bits = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		if (families[i]->fam_bits & fam_bits) {
+			bits |= families[i]->proto_bits;
+		}
+	}
+	return bits;
+}
+
 uint32_t family_all_protos(void)
 {
 	uint32_t bits = 0;

@@ -105,6 +105,9 @@ uint32_t family_query(const char *name);
 void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 			 void (*fn)(void *arg, const char *name, uint64_t n),
 			 void *arg);
+/* The PROTO_ bits of every entry serving one of fam_bits (FAM_INET: TCP,
+ * UDP, MPTCP, RAW, SCTP). */
+uint32_t family_tables(uint32_t fam_bits);
 /* Every listed family's PROTO_ bits (not the probed ones): -A all. */
 uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */

@@ -400,33 +400,33 @@ static int parse_family(struct opts *o, const char *arg)
 }
 
 /*
- * What was not named follows from what was: tables pick their families,
- * families their tables; nothing named is TCP and UDP (ss would list
- * every family: sockscope stays with inet unless told).
+ * What was not named follows from what was, as ss's
+ * filter_merge_defaults(): tables pick their families, and a family named
+ * (-f, -4, -6) with none of its tables named adds its own (-t -f netlink
+ * lists both). Nothing named is TCP and UDP, and -f inet adds those two
+ * only (ss: every family, and -f inet also RAW and SCTP).
  */
 static void default_selection(struct opts *o)
 {
-	uint32_t inet_fams = FAM_INET | FAM_INET6, named = o->protocols;
+	uint32_t named = o->protocols;
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
 
-	if (!o->protocols) {
-		if (!o->families || (o->families & inet_fams)) {
-			o->protocols |= PROTO_INET_MASK;
-		}
+	if (!named && !o->families) {
+		o->families = FAM_INET | FAM_INET6;
 	}
-	if ((o->protocols & PROTO_INET_ALL) && !(o->families & inet_fams)) {
-		o->families |= inet_fams;
-	}
-	/* The other families: one family bit, tables of their own. */
 	for (size_t i = 0; i < n; i++) {
-		if (fams[i]->fam_bits & inet_fams) {
-			continue;
-		}
-		if (!named && (o->families & fams[i]->fam_bits)) {
+		/* A family's own entry (inet's, not MPTCP's) has its
+		 * defaults; its tables are every entry's of that family. */
+		if (family_of(fams[i]->af) == fams[i] &&
+		    (o->families & fams[i]->fam_bits) &&
+		    !(named & family_tables(fams[i]->fam_bits))) {
 			o->protocols |= fams[i]->proto_bits;
 		}
-		if (o->protocols & fams[i]->proto_bits) {
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((o->protocols & fams[i]->proto_bits) &&
+		    !(o->families & fams[i]->fam_bits)) {
 			o->families |= fams[i]->fam_bits;
 		}
 	}

@@ -101,6 +101,50 @@ def test_same_as_ss(held):
     del held
 
 
+def table_rows(argv):
+    """(netid, local, peer) of each row, the listing tools' own sock_diag
+    sockets left out."""
+    out = netns.run(argv, wrapped=argv[0] == SOCKSCOPE).stdout
+    got = []
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 6 or re.match(r"(tcpdiag|4):", f[4]) and \
+                str(PORT) not in f[4]:
+            continue
+        # A listener's peer: sockscope writes "*:*" where ss writes the
+        # wildcard address of its family (a difference of its own).
+        got.append((f[0], f[4], re.sub(r"^(0\.0\.0\.0|\[::\]):\*$", "*:*",
+                                       f[5])))
+    return sorted(got)
+
+
+def test_table_and_family(held):
+    """-t -f netlink lists TCP and NETLINK sockets, as ss does (its
+    filter_merge_defaults: a family named without its tables adds them);
+    -t -6 -f netlink the IPv6 TCP ones only and NETLINK."""
+    if not shutil.which("ss"):
+        netns.skip("ss is not installed")
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen()
+    cli = socket.create_connection(lst.getsockname())
+    srv, _ = lst.accept()
+    try:
+        for args in (["-t", "-f", "netlink"], ["-ta", "-f", "netlink"],
+                     ["-t", "-6", "-f", "netlink"],
+                     ["-f", "netlink", "-t", "-n"]):
+            got = table_rows([SOCKSCOPE, "-H", *args])
+            want = table_rows(["ss", "-H", *args])
+            netids = {r[0] for r in got}
+            netns.check(got == want and "nl" in netids and
+                        ("tcp" in netids) == ("-6" not in args),
+                        f"{args}: rows as ss: ours={got} ss={want}")
+    finally:
+        for s in (cli, srv, lst):
+            s.close()
+    del held
+
+
 def test_json(held):
     me = os.getpid()
     by_ino = {o["inode"]: o for o in ours("-A", "netlink")}
@@ -195,6 +239,7 @@ def test_save_load():
 def main():
     held = make_sockets()
     test_same_as_ss(held)
+    test_table_and_family(held)
     test_json(held)
     test_processes(held)
     test_summary_kill_numeric()
