@@ -37,6 +37,23 @@ const struct sock_family *family_of(uint8_t af)
 	return NULL;
 }
 
+bool family_answers(const struct sock_rec *rec, uint32_t preds)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	return f && (f->preds & preds) == preds;
+}
+
+bool family_autobound(const struct sock_rec *rec, uint16_t lo, uint16_t hi)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	if (f && f->autobound) {
+		return f->autobound(rec);
+	}
+	return rec->sport >= lo && rec->sport <= hi;
+}
+
 int64_t family_filter_port(const struct sock_rec *rec, bool peer)
 {
 	const struct sock_family *f;

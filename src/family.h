@@ -22,18 +22,54 @@
 struct diag_req;
 struct fmt_ctx;
 
+/* A table's states with -l: listening and unconnected (bound). */
+#define FAMILY_LISTENING (SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE))
+
 /* -A names: each a set of PROTO_ bits (opts.h). */
 struct family_query {
 	const char *name;
 	uint32_t protos;
 };
 
-/* Filter predicates a family's records can answer (bits of FPRED_). */
+/*
+ * Filter predicates a family's records can answer (bits of FPRED_). A
+ * leaf needing one its family lacks is false for its rows, as ss's
+ * run_ssfilter() has it (`-x src 10.0.0.1` selects nothing, `-t src
+ * /run/x*` nothing; ss refuses the latter's text instead): filter_eval.c
+ * asks family_answers(). Port conditions (sport, dport, `src :P`) are
+ * every family's, through filter_port; dev, fwmark and cgroup read 0
+ * where a family has none (as ss); autobound through autobound.
+ */
 enum family_pred {
-	FPRED_ADDR = 1 << 0,   /* src/dst address and port, dev, auto */
-	FPRED_PATH = 1 << 1,   /* src/dst PATH-GLOB (UNIX names) */
+	FPRED_ADDR = 1 << 0,   /* an address in src/dst (not `*`) */
+	FPRED_PATH = 1 << 1,   /* src PATH-GLOB (UNIX names) */
 	FPRED_OWNER = 1 << 2,  /* uid, pid, comm */
-	FPRED_KERNEL = 1 << 3, /* the kernel runs inet_diag bytecode */
+	FPRED_KERNEL = 1 << 3, /* its diag runs inet_diag bytecode: the
+				* filter is compiled for the kernel */
+};
+
+/*
+ * One table of a family, as ss's -A names one: the rows it holds and the
+ * states it lists by default. acquire.c selects rows by it.
+ */
+struct family_table {
+	const char *name; /* "tcp", "u_str": in messages */
+	uint32_t bit;	  /* enum proto_bit */
+	/* Its rows' rec->protocol (IPPROTO_TCP, SOCK_STREAM), -1 for every
+	 * row of the family; FDUMP_TABLE: also the request's protocol. */
+	int16_t code;
+	bool one_walk;	    /* FDUMP_TABLE: both IP families in one walk */
+	uint32_t states;    /* listed without -a, -l or state words */
+	uint32_t listening; /* with -l */
+};
+
+/* How acquire.c reads a family's sockets. */
+enum family_dump {
+	FDUMP_TABLE,  /* inet_diag: a request per table and IP family, the
+		       * filter compiled for the kernel (filter_bc.c) */
+	FDUMP_FAMILY, /* one request for all its tables, the filter and the
+		       * tables not asked for in userspace */
+	FDUMP_PROBE,  /* probe_only: its request, for the notice */
 };
 
 struct sock_family {
@@ -67,11 +103,26 @@ struct sock_family {
 	/* Only probed (family_probe.c): its request tells whether the
 	 * kernel has the diag module; one notice, no rows listed. */
 	bool probe_only;
+	/* The tables it lists (NULL-named end); none for a probed one. */
+	const struct family_table *tables;
+	enum family_dump dump;
+	/* Where the kernel lacks its diag module: every row read otherwise
+	 * (RAW: /proc/net/raw{,6} under root), counted in *rows; fn's
+	 * non-zero return stops and is returned; -errno when unreadable.
+	 * fallback_path names it in messages. NULL: skipped, a notice. */
+	int (*fallback)(const char *root,
+			int (*fn)(const struct sock_rec *, void *), void *data,
+			unsigned long *rows);
+	const char *fallback_path;
 	/* The number a port condition (sport, dport, src *:P) compares, as
 	 * ss does: a UNIX socket's inode and its peer's, a packet socket's
 	 * interface index, a netlink socket's port id (its peer: -1). NULL:
 	 * the inet ports. */
 	int64_t (*filter_port)(const struct sock_rec *rec, bool peer);
+	/* The filter's `autobound` as ss answers it for this family (a
+	 * name, an interface or a port id the kernel chose); NULL: the
+	 * inet ports' ephemeral range. */
+	bool (*autobound)(const struct sock_rec *rec);
 };
 
 extern const struct sock_family family_inet;
@@ -91,6 +142,13 @@ extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
+/* Whether rec's family answers every predicate in preds (enum
+ * family_pred); a filter leaf it does not answer is false for rec. */
+bool family_answers(const struct sock_rec *rec, uint32_t preds);
+/* The filter's `autobound` for rec, as ss has it per family: through its
+ * family's autobound, else (inet) the local port in [lo, hi], the
+ * ephemeral range. */
+bool family_autobound(const struct sock_rec *rec, uint16_t lo, uint16_t hi);
 /* rec's port for the filter, through its family's filter_port. */
 int64_t family_filter_port(const struct sock_rec *rec, bool peer);
 /* The entries in order; *n is set to their count. */

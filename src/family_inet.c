@@ -17,6 +17,7 @@
 #include "family.h"
 #include "format.h"
 #include "opts.h"
+#include "state.h"
 
 /* Type 18, TCPDIAG_GETSOCK: see diag.c. */
 #define OLD_TCPDIAG_GETSOCK 18
@@ -99,6 +100,14 @@ static void inet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	put_endpoint(ctx->out, "peer", rec->family, rec->daddr, rec->dport);
 }
 
+static const struct family_table inet_tables[] = {
+    {"tcp", PROTO_TCP, IPPROTO_TCP, true, STATE_DEFAULT_TCP, FAMILY_LISTENING},
+    /* ss: connected UDP sockets only by default */
+    {"udp", PROTO_UDP, IPPROTO_UDP, false, SS_BIT(SS_ESTABLISHED),
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query inet_queries[] = {
     {"inet", PROTO_TCP | PROTO_UDP},
     {"tcp", PROTO_TCP},
@@ -115,11 +124,19 @@ const struct sock_family family_inet = {
     .queries = inet_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = NULL,
+    .tables = inet_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,
     .endpoint = format_inet_endpoint,
     .json = inet_json,
+};
+
+static const struct family_table sctp_tables[] = {
+    {"sctp", PROTO_SCTP, IPPROTO_SCTP, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
 };
 
 static const struct family_query sctp_queries[] = {
@@ -139,11 +156,19 @@ const struct sock_family family_sctp = {
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy SCTP sockets (SOCK_DESTROY "
 	       "is TCP, UDP and RAW only)",
+    .tables = sctp_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,
     .endpoint = format_inet_endpoint,
     .json = inet_json,
+};
+
+static const struct family_table mptcp_tables[] = {
+    {"mptcp", PROTO_MPTCP, SOCK_PROTO_MPTCP, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
 };
 
 static const struct family_query mptcp_queries[] = {
@@ -161,6 +186,8 @@ const struct sock_family family_mptcp = {
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy MPTCP sockets (mptcp_diag has "
 	       "no SOCK_DESTROY; kill their TCP subflows with -t)",
+    .tables = mptcp_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,

@@ -84,6 +84,7 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	    .endpoint = probe_endpoint,                                        \
 	    .json = probe_json,                                                \
 	    .probe_only = true,                                                \
+	    .dump = FDUMP_PROBE,                                               \
 	}
 
 static const struct family_query vsock_queries[] = {

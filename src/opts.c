@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -921,20 +920,21 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	}
 	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
 	 * connected UDP. */
-	if (protocol == IPPROTO_TCP || protocol == 0 ||
-	    protocol == SOCK_PROTO_MPTCP || protocol == IPPROTO_SCTP) {
+	if (protocol == 6 /* IPPROTO_TCP */ || protocol == 0) {
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
 }
 
-uint32_t opts_unconn_states(const struct opts *o)
+uint32_t opts_table_states(const struct opts *o, const struct family_table *t)
 {
 	uint32_t mask;
 
 	if (filter_states(o->filter, &mask)) {
 		return mask;
 	}
-	/* -l (listening and unconnected) and -a include CLOSE too. */
-	return o->all ? SS_ALL_BITS : SS_BIT(SS_CLOSE);
+	if (o->all) {
+		return SS_ALL_BITS;
+	}
+	return o->listening ? t->listening : t->states;
 }
