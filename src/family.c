@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "family.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -86,6 +87,52 @@ uint32_t family_query(const char *name)
 		}
 	}
 	return 0;
+}
+
+uint32_t family_fam_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q = families[i]->fam_names;
+
+		for (; q && q->name; q++) {
+			if (!strcmp(q->name, name)) {
+				return q->protos;
+			}
+		}
+	}
+	return 0;
+}
+
+const struct family_opt *family_opt_at(size_t i)
+{
+	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+		const struct family_opt *o = families[f]->opts;
+
+		for (; o && o->name; o++) {
+			if (i-- == 0) {
+				return o;
+			}
+		}
+	}
+	return NULL;
+}
+
+void family_names(char *buf, size_t size, bool fam)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q =
+		    fam ? families[i]->fam_names : families[i]->queries;
+
+		for (; q && q->name && len < size; q++) {
+			int n = snprintf(buf + len, size - len, "%s%s",
+					 len ? ", " : "", q->name);
+
+			len += n > 0 ? (size_t)n : 0;
+		}
+	}
 }
 
 void family_other_tables(uint32_t protocols, const uint64_t counts[32],

@@ -22,6 +22,18 @@
 struct diag_req;
 struct fmt_ctx;
 
+/*
+ * An option that selects tables or IP families, as ss spells it: its
+ * letter (0: a long option only) and long name; opts.c adds these to
+ * getopt's and applies them (tests/check_docs.py reads them here).
+ */
+struct family_opt {
+	char letter;
+	const char *name;
+	uint32_t protos; /* PROTO_ bits it selects */
+	uint32_t fams;	 /* FAM_ bits it selects (-4, -6) */
+};
+
 /* A table's states with -l: listening and unconnected (bound). */
 #define FAMILY_LISTENING (SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE))
 
@@ -77,9 +89,12 @@ struct sock_family {
 	uint8_t af;	     /* AF_INET, AF_UNIX (AF_INET6 shares inet's) */
 	uint32_t fam_bits;   /* enum family_bit it serves */
 	uint32_t proto_bits; /* enum proto_bit it serves */
-	const char *letters; /* its ss option letters, e.g. "x" */
+	/* Its options (-x, --unix), NULL-named end; NULL: none. */
+	const struct family_opt *opts;
 	const struct family_query *queries; /* -A names, NULL-terminated */
-	uint32_t preds;			    /* enum family_pred */
+	/* -f's words (FAM_ bits each: inet, inet6), NULL-terminated. */
+	const struct family_query *fam_names;
+	uint32_t preds; /* enum family_pred */
 	/* NULL: kill can destroy its sockets; else the one-line reason. */
 	const char *no_kill;
 	/*
@@ -155,6 +170,15 @@ int64_t family_filter_port(const struct sock_rec *rec, bool peer);
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
+/* The FAM_ bits of one -f word (any family), 0 if unknown. */
+uint32_t family_fam_name(const char *name);
+/* The i-th option of all families (registry order), NULL past the last. */
+const struct family_opt *family_opt_at(size_t i);
+/*
+ * Every -A name (or, fam: every -f word) into buf, ", "-separated, cut to
+ * size (NUL-terminated): the list a usage error shows.
+ */
+void family_names(char *buf, size_t size, bool fam);
 /*
  * For each single table beyond TCP, UDP and UNIX that protocols selects
  * (PACKET's two, NETLINK, MPTCP, RAW, SCTP; not the probed families), in

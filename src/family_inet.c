@@ -115,12 +115,29 @@ static const struct family_query inet_queries[] = {
     {NULL, 0},
 };
 
+/* clang-format off */
+static const struct family_opt inet_opts[] = {
+    {'t', "tcp", PROTO_TCP, 0},
+    {'u', "udp", PROTO_UDP, 0},
+    {'4', "ipv4", 0, FAM_INET},
+    {'6', "ipv6", 0, FAM_INET6},
+    {0, NULL, 0, 0},
+};
+/* clang-format on */
+
+static const struct family_query inet_fam_names[] = {
+    {"inet", FAM_INET},
+    {"inet6", FAM_INET6},
+    {NULL, 0},
+};
+
 const struct sock_family family_inet = {
     .name = "inet",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_INET_MASK,
-    .letters = "tu46",
+    .opts = inet_opts,
+    .fam_names = inet_fam_names,
     .queries = inet_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = NULL,
@@ -146,12 +163,17 @@ static const struct family_query sctp_queries[] = {
 
 /* Listed as inet records where the kernel has sctp_diag (untested
  * here: this kernel has none, and says so). */
+static const struct family_opt sctp_opts[] = {
+    {'S', "sctp", PROTO_SCTP, 0},
+    {0, NULL, 0, 0},
+};
+
 const struct sock_family family_sctp = {
     .name = "sctp",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_SCTP,
-    .letters = "S",
+    .opts = sctp_opts,
     .queries = sctp_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy SCTP sockets (SOCK_DESTROY "
@@ -176,12 +198,17 @@ static const struct family_query mptcp_queries[] = {
     {NULL, 0},
 };
 
+static const struct family_opt mptcp_opts[] = {
+    {'M', "mptcp", PROTO_MPTCP, 0},
+    {0, NULL, 0, 0},
+};
+
 const struct sock_family family_mptcp = {
     .name = "mptcp",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_MPTCP,
-    .letters = "M",
+    .opts = mptcp_opts,
     .queries = mptcp_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy MPTCP sockets (mptcp_diag has "

@@ -212,12 +212,18 @@ static bool netlink_autobound(const struct sock_rec *rec)
 	return (int32_t)rec->nl.portid < 0;
 }
 
+/* No option of its own in ss: -A netlink, -f netlink. */
+static const struct family_query netlink_fam_names[] = {
+    {"netlink", FAM_NETLINK},
+    {NULL, 0},
+};
+
 const struct sock_family family_netlink = {
     .name = "netlink",
     .af = AF_NETLINK,
     .fam_bits = FAM_NETLINK,
     .proto_bits = PROTO_NETLINK,
-    .letters = "",
+    .fam_names = netlink_fam_names,
     .queries = netlink_queries,
     .preds = FPRED_OWNER,
     .no_kill = "the kernel cannot destroy NETLINK sockets (SOCK_DESTROY "

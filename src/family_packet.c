@@ -202,12 +202,23 @@ static bool packet_autobound(const struct sock_rec *rec)
 	return rec->ifindex == 0 && rec->link_proto == 0;
 }
 
+static const struct family_opt packet_opts[] = {
+    {'0', "packet", PROTO_PACKET_MASK, 0},
+    {0, NULL, 0, 0},
+};
+
+static const struct family_query packet_fam_names[] = {
+    {"link", FAM_PACKET},
+    {NULL, 0},
+};
+
 const struct sock_family family_packet = {
     .name = "packet",
     .af = AF_PACKET,
     .fam_bits = FAM_PACKET,
     .proto_bits = PROTO_PACKET_MASK,
-    .letters = "0",
+    .opts = packet_opts,
+    .fam_names = packet_fam_names,
     .queries = packet_queries,
     .preds = FPRED_OWNER,
     .no_kill = "the kernel cannot destroy PACKET sockets (SOCK_DESTROY "

@@ -145,12 +145,17 @@ static const struct family_query raw_queries[] = {
 
 /* Rows are inet records: only the names, letter and kill's answer are
  * read from this entry; the functions are inet's. */
+static const struct family_opt raw_opts[] = {
+    {'w', "raw", PROTO_RAW, 0},
+    {0, NULL, 0, 0},
+};
+
 const struct sock_family family_raw = {
     .name = "raw",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_RAW,
-    .letters = "w",
+    .opts = raw_opts,
     .queries = raw_queries,
     /* raw_diag runs inet_diag's bytecode; /proc's rows are matched
      * in userspace (user_match) */

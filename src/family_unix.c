@@ -238,12 +238,24 @@ static int64_t unix_filter_port(const struct sock_rec *rec, bool peer)
 	return peer ? rec->peer_inode : rec->inode;
 }
 
+static const struct family_opt unix_opts[] = {
+    {'x', "unix", PROTO_UNIX_MASK, 0},
+    {0, NULL, 0, 0},
+};
+
+static const struct family_query unix_fam_names[] = {
+    {"unix", FAM_UNIX},
+    {"local", FAM_UNIX},
+    {NULL, 0},
+};
+
 const struct sock_family family_unix = {
     .name = "unix",
     .af = AF_UNIX,
     .fam_bits = FAM_UNIX,
     .proto_bits = PROTO_UNIX_MASK,
-    .letters = "x",
+    .opts = unix_opts,
+    .fam_names = unix_fam_names,
     .queries = unix_queries,
     .preds = FPRED_PATH | FPRED_OWNER,
     .no_kill = "the kernel cannot destroy UNIX sockets (SOCK_DESTROY "

@@ -160,6 +160,42 @@ static void test_set_states(void **unused)
 	opts_finish(&o);
 }
 
+/* Every family option of the registry, as its letter and as --name,
+ * selects what its entry says (getopt is given the registry's). */
+static void test_options_from_registry(void **unused)
+{
+	const struct family_opt *fo;
+	size_t n = 0;
+
+	(void)unused;
+	for (size_t i = 0; (fo = family_opt_at(i)); i++, n++) {
+		char args[64];
+		struct opts o;
+		struct words w;
+
+		for (int form = 0; form < 2; form++) {
+			if (form == 0 && !fo->letter) {
+				continue;
+			}
+			if (form == 0) {
+				snprintf(args, sizeof(args), "-%c", fo->letter);
+			} else {
+				snprintf(args, sizeof(args), "--%s", fo->name);
+			}
+			print_message("%s\n", args);
+			assert_int_equal(parse(&o, &w, args), 0);
+			assert_int_equal(o.protocols & fo->protos, fo->protos);
+			assert_int_equal(o.families & fo->fams, fo->fams);
+			opts_finish(&o);
+		}
+	}
+	assert_true(n >= 12);
+	/* -f's words are the registry's too */
+	assert_int_equal(family_fam_name("local"), FAM_UNIX);
+	assert_int_equal(family_fam_name("link"), FAM_PACKET);
+	assert_int_equal(family_fam_name("bluetooth"), 0);
+}
+
 /* filter_match() of text (one word) on rec. */
 static bool match(const char *text, const struct sock_rec *rec)
 {
@@ -246,6 +282,7 @@ int main(void)
 	    cmocka_unit_test(test_selection),
 	    cmocka_unit_test(test_set_states),
 	    cmocka_unit_test(test_predicates_by_family),
+	    cmocka_unit_test(test_options_from_registry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
