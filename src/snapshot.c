@@ -232,12 +232,7 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
 				      : SS_ALL_BITS;
 	}
-	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
-	a.states[SOCK_PROTO_MPTCP] = states;
-	a.states[IPPROTO_RAW] = states;
-	a.states[IPPROTO_SCTP] = states;
-	a.unix_states = states;
-	a.unconn_states = states;
+	acquire_set_states(&a, states);
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {
