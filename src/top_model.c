@@ -939,12 +939,11 @@ static uint64_t *gone_cookies(const struct top_gones *g)
 static void settle(struct top_gones *g, const struct top_snap *cur,
 		   const uint64_t *now, double dt, double keep)
 {
+	bool any = g->valid && g->n_pend;
+	size_t kept = 0, n_tw = 0, n_shown = g->n;
+	struct tw_key *tw = any ? tw_keys(cur, &n_tw) : NULL;
+	uint64_t *shown = any ? gone_cookies(g) : NULL;
 	struct top_row row;
-	size_t kept = 0, n_tw = 0;
-	struct tw_key *tw = g->valid && g->n_pend ? tw_keys(cur, &n_tw) : NULL;
-
-	size_t n_shown = g->n;
-	uint64_t *shown = g->valid && g->n_pend ? gone_cookies(g) : NULL;
 
 	qsort(g->held, g->n_held, sizeof(*g->held), cmp_gone_cookie);
 	for (size_t i = 0; g->valid && i < g->n_pend; i++) {
@@ -982,7 +981,7 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 		if (!g->held[i].row.cookie) {
 			continue; /* settled */
 		}
-		if (g->wait_event) {
+		if (g->wait_event || !g->valid) {
 			g->held[kept++] = g->held[i];
 			continue;
 		}

@@ -208,13 +208,14 @@ struct top_items {
 };
 
 /*
- * Sockets that left the view lately, as htop keeps exited processes on
- * screen for a moment: the rows of one snapshot missing from the next.
- * A socket that leaves the filter (changes state out of it) counts too.
+ * Sockets that closed lately, as htop keeps exited processes on screen
+ * for a moment: the kernel's destroy events (events), else the rows of
+ * one snapshot missing from the next (then a socket that leaves the
+ * filter by changing state counts too).
  */
 struct top_gone {
-	struct top_row row; /* as last seen */
-	double when;	    /* the snapshot that missed it */
+	struct top_row row; /* as last seen, or as the event said */
+	double when;	    /* the close, or the snapshot that missed it */
 };
 
 /*
