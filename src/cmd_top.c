@@ -247,20 +247,21 @@ static int run_interactive(struct top_run *run)
 }
 
 /* Closed rows from the kernel's destroy events; without them, from the
- * refresh differences, said once (a replay has no events). */
+ * refresh differences, said once: on the status line, and with what else
+ * the view lacks (a replay has no events). */
 static void open_events(struct top_run *run)
 {
 	char why[160];
+	int err;
 
 	if (run->o->load_path) {
 		return;
 	}
-	if (top_events_open(&run->events, run->o, why, sizeof(why))) {
+	err = top_events_open(&run->events, run->o, why, sizeof(why));
+	if (err) {
 		snprintf(run->ui.message, sizeof(run->ui.message),
 			 "closed rows from refresh differences: %s", why);
-		if (run->o->top_batch) {
-			warnx_("top: %s", run->ui.message);
-		}
+		top_live_note_missing(&run->live, TOP_MISS_EVENTS, err);
 		return;
 	}
 	run->ui.gones.events = true;
