@@ -747,6 +747,21 @@ static int cmp_cookie(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
+/* bsearch() and qsort() of an empty array, which may be NULL. */
+static void *find(const void *key, const void *v, size_t n, size_t size,
+		  int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, v, n, size, cmp) : NULL;
+}
+
+static void sort(void *v, size_t n, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (n) {
+		qsort(v, n, size, cmp);
+	}
+}
+
 static void push_gone(struct top_gone **v, size_t *n, size_t *cap,
 		      const struct top_row *r, double when)
 {
@@ -900,7 +915,7 @@ static struct tw_key *tw_keys(const struct top_snap *cur, size_t *n)
 		memcpy(v[*n].daddr, r->daddr, 16);
 		(*n)++;
 	}
-	qsort(v, *n, sizeof(*v), cmp_tw);
+	sort(v, *n, sizeof(*v), cmp_tw);
 	return v;
 }
 
@@ -920,7 +935,7 @@ static bool to_time_wait(const struct top_close *c, const uint64_t *now,
 	memcpy(key.saddr, c->rec.saddr, 16);
 	memcpy(key.daddr, c->rec.daddr, 16);
 	return c->rec.protocol == IPPROTO_TCP &&
-	       bsearch(&key, tw, n_tw, sizeof(*tw), cmp_tw);
+	       find(&key, tw, n_tw, sizeof(*tw), cmp_tw);
 }
 
 /* The cookies of the closed rows shown, sorted. */
@@ -931,7 +946,7 @@ static uint64_t *gone_cookies(const struct top_gones *g)
 	for (size_t i = 0; i < g->n; i++) {
 		v[i] = g->v[i].row.cookie;
 	}
-	qsort(v, g->n, sizeof(*v), cmp_cookie);
+	sort(v, g->n, sizeof(*v), cmp_cookie);
 	return v;
 }
 
@@ -945,7 +960,7 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 	uint64_t *shown = any ? gone_cookies(g) : NULL;
 	struct top_row row;
 
-	qsort(g->held, g->n_held, sizeof(*g->held), cmp_gone_cookie);
+	sort(g->held, g->n_held, sizeof(*g->held), cmp_gone_cookie);
 	for (size_t i = 0; g->valid && i < g->n_pend; i++) {
 		const struct top_close *c = &g->pend[i];
 		struct top_gone key = {.row.cookie = c->rec.cookie};
@@ -955,12 +970,12 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 		 * is the close (a refresh difference). Or its close was
 		 * told when it left the table (freed later). */
 		if (to_time_wait(c, now, cur->n, tw, n_tw) ||
-		    bsearch(&c->rec.cookie, shown, n_shown, sizeof(*shown),
-			    cmp_cookie)) {
+		    find(&c->rec.cookie, shown, n_shown, sizeof(*shown),
+			 cmp_cookie)) {
 			continue;
 		}
-		seen = bsearch(&key, g->held, g->n_held, sizeof(*g->held),
-			       cmp_gone_cookie);
+		seen = find(&key, g->held, g->n_held, sizeof(*g->held),
+			    cmp_gone_cookie);
 		if (!seen && !c->passes) {
 			continue;
 		}

@@ -191,8 +191,7 @@ static void test_left_filter(void **state)
 	top_gones_update(&f->g, &f->prev, &f->cur, 5.0);
 	assert_int_equal(f->g.n, 0);
 	assert_true(f->g.total == 0);
-	f->prev = f->cur; /* empty */
-	top_snap_init(&f->cur);
+	top_snap_reset(&f->prev);
 	f->prev.when = 102.0;
 	f->cur.when = 110.0;
 	top_gones_update(&f->g, &f->prev, &f->cur, 5.0);
