@@ -18,6 +18,7 @@
 #include "ifname.h"
 #include "top.h"
 #include "top_collect.h"
+#include "top_events.h"
 #include "top_live.h"
 #include "top_view.h"
 #include "util.h"
@@ -34,6 +35,8 @@ struct top_run {
 	struct top_collect coll; /* the dumps, through acquire */
 	struct obuf out;	 /* batch mode */
 	int rows; /* interactive: the screen size of this frame */
+	/* Closed rows from the destroy events; NULL: refresh differences. */
+	struct top_events *events;
 };
 
 static void env_init(struct top_env *env, const struct opts *o)
@@ -73,6 +76,7 @@ static int refresh(struct top_run *run)
 	struct top_query q;
 	int err;
 
+	top_events_drain(run->events, &run->ui);
 	run->ui.cur ^= 1u;
 	top_query_from_ui(&q, &run->ui);
 	err = top_collect(&run->coll, &q, top_ui_snap(&run->ui));
@@ -242,6 +246,27 @@ static int run_interactive(struct top_run *run)
 	return err ? EXIT_RUNTIME : EXIT_OK; /* acquire said why */
 }
 
+/* Closed rows from the kernel's destroy events; without them, from the
+ * refresh differences, said once: on the status line, and with what else
+ * the view lacks (a replay has no events). */
+static void open_events(struct top_run *run)
+{
+	char why[160];
+	int err;
+
+	if (run->o->load_path) {
+		return;
+	}
+	err = top_events_open(&run->events, run->o, why, sizeof(why));
+	if (err) {
+		snprintf(run->ui.message, sizeof(run->ui.message),
+			 "closed rows from refresh differences: %s", why);
+		top_live_note_missing(&run->live, TOP_MISS_EVENTS, err);
+		return;
+	}
+	run->ui.gones.events = true;
+}
+
 static int top_exec(const struct opts *o)
 {
 	struct top_run run = {.o = o};
@@ -284,9 +309,11 @@ static int top_exec(const struct opts *o)
 	run.coll.d = run.d;
 	top_live_init(&run.live, o, run.d, &run.src);
 	top_ui_init(&run.ui, o, &run.src);
+	open_events(&run);
 	top_view_init(&run.view, &run.env);
 	ret = o->top_batch ? run_batch(&run) : run_interactive(&run);
 	top_view_finish(&run.view);
+	top_events_close(run.events);
 	top_ui_finish(&run.ui);
 	top_live_finish(&run.live);
 	env_finish(&run.env);

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,22 +27,16 @@
 #include <unistd.h>
 
 #include "acquire.h"
-#include "diag_parse.h"
 #include "filter.h"
 #include "proc.h"
 #include "util.h"
 #include "watch.h"
 #include "watch_bpf.h"
+#include "watch_nl.h"
 #include "watch_tr.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* Between two dumps that feed the book: the lifetimes' resolution. */
 #define WATCH_REFRESH_MS 1000
-/* Events queue here while a dump runs: 10,000 closes/s need room. */
-#define WATCH_RCVBUF (32 << 20)
 /* Receives handled before the clocks are looked at again. */
 #define WATCH_BATCH 64
 
@@ -87,63 +80,14 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The destroy groups of the selected protocols and families. */
-static const struct {
-	uint32_t proto, fam;
-	int group;
-} groups[] = {
-    {PROTO_TCP, FAM_INET, SKNLGRP_INET_TCP_DESTROY},
-    {PROTO_UDP, FAM_INET, SKNLGRP_INET_UDP_DESTROY},
-    {PROTO_TCP, FAM_INET6, SKNLGRP_INET6_TCP_DESTROY},
-    {PROTO_UDP, FAM_INET6, SKNLGRP_INET6_UDP_DESTROY},
-};
-
 /* Returns the event socket, or -errno after one line on stderr. */
 static int open_events(const struct opts *o)
 {
-	const char *test_rcvbuf = getenv("SOCKSCOPE_TEST_WATCH_RCVBUF");
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int fd, size = WATCH_RCVBUF, err;
+	char why[160];
+	int fd = watch_nl_open(o->protocols, o->families, why, sizeof(why));
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    NETLINK_SOCK_DIAG);
 	if (fd < 0) {
-		err = -errno;
-		warnx_("watch: netlink socket: %s", strerror(errno));
-		return err;
-	}
-	/* Unbound, a netlink socket is in no table and gets no group's
-	 * messages: bind it (the kernel picks the port id). */
-	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
-		err = -errno;
-		warnx_("watch: netlink bind: %s", strerror(errno));
-		close(fd);
-		return err;
-	}
-	/* Tests shrink the buffer to make the kernel drop events. */
-	if (test_rcvbuf) {
-		size = atoi(test_rcvbuf);
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-			      sizeof(size))) {
-		/* Without CAP_NET_ADMIN: as much as rmem_max allows. */
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
-		if (!(o->protocols & groups[i].proto) ||
-		    !(o->families & groups[i].fam)) {
-			continue;
-		}
-		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
-			       &groups[i].group, sizeof(groups[i].group))) {
-			err = -errno;
-			warnx_("watch: cannot join the socket destroy events: "
-			       "%s%s",
-			       strerror(errno),
-			       err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
-			close(fd);
-			return err;
-		}
+		warnx_("watch: %s", why);
 	}
 	return fd;
 }
@@ -235,8 +179,7 @@ static void one_event(struct watch *w, const struct nlmsghdr *nlh)
 	struct watch_event ev;
 	struct sock_rec rec;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    diag_parse_inet(nlh, 0, &rec)) {
+	if (watch_nl_parse(nlh, &rec)) {
 		return;
 	}
 	watch_event_from_rec(&ev, &rec, w->now_ms);

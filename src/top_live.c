@@ -267,6 +267,9 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 	    {TOP_MISS_COUNTERS, "no counters line"},
 	    {TOP_MISS_ORPHANS, "no orphan count"},
 	    {TOP_MISS_LIMITS, "no limits (tcp_max_orphans, worst tuple)"},
+	    {TOP_MISS_EVENTS,
+	     "closed rows from refresh differences (no socket destroy "
+	     "events)"},
 	};
 	unsigned int fresh = l->missing & ~*told;
 	size_t len = 0;
@@ -280,6 +283,11 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 	}
 	*told |= fresh;
 	return fresh != 0;
+}
+
+void top_live_note_missing(struct top_live *l, unsigned int bit, int err)
+{
+	note_missing(l, bit, err, false);
 }
 
 void top_live_finish(struct top_live *l)

@@ -31,6 +31,7 @@ enum top_missing {
 	TOP_MISS_COUNTERS = 1u << 1, /* the connections/retransmits line */
 	TOP_MISS_ORPHANS = 1u << 2,  /* orphans on the pressure line */
 	TOP_MISS_LIMITS = 1u << 3,   /* tcp_max_orphans, port range: tuple */
+	TOP_MISS_EVENTS = 1u << 4,   /* destroy events: closes by difference */
 };
 
 struct top_live {
@@ -48,6 +49,9 @@ struct top_live {
 
 void top_live_init(struct top_live *l, const struct opts *o, struct diag *d,
 		   struct top_sources *src);
+/* What another part of top could not open: bit, with err (-errno) the
+ * one told when it is the first. */
+void top_live_note_missing(struct top_live *l, unsigned int bit, int err);
 void top_live_finish(struct top_live *l);
 
 /*

@@ -208,14 +208,32 @@ struct top_items {
 };
 
 /*
- * Sockets that left the view lately, as htop keeps exited processes on
- * screen for a moment: the rows of one snapshot missing from the next.
- * A socket that leaves the filter (changes state out of it) counts too.
+ * Sockets that closed lately, as htop keeps exited processes on screen
+ * for a moment: the kernel's destroy events (events), else the rows of
+ * one snapshot missing from the next (then a socket that leaves the
+ * filter by changing state counts too).
  */
 struct top_gone {
-	struct top_row row; /* as last seen */
-	double when;	    /* the snapshot that missed it */
+	struct top_row row; /* as last seen, or as the event said */
+	double when;	    /* the close, or the snapshot that missed it */
 };
+
+/*
+ * A close the kernel announced (a sock_diag destroy event, top_events.c),
+ * waiting for the refresh that settles it (top_gones_update): the
+ * event's record (ext cleared) and the RTT its tcp_info had.
+ */
+struct top_close {
+	struct sock_rec rec;
+	double when;	 /* CLOCK_MONOTONIC seconds it was received */
+	uint32_t rtt_us; /* valid if has_rtt */
+	bool has_rtt;
+	bool passes; /* the record passed the filter when it came */
+};
+
+/* rec (ext may point into a receive buffer) received at when. */
+void top_close_from_rec(struct top_close *c, const struct sock_rec *rec,
+			double when);
 
 struct top_gones {
 	struct top_gone *v;
@@ -223,14 +241,34 @@ struct top_gones {
 	bool valid;	     /* rate is known (two snapshots seen) */
 	double rate[SS_MAX]; /* per second by last state, last interval */
 	double total;	     /* the sum of rate */
+	/* Fed by the kernel's destroy events (top_gones_add_close): then a
+	 * row missing from a refresh is a close only in TIME_WAIT (the
+	 * kernel announces no TIME_WAIT end); the others wait in held for
+	 * an event, and leave unsaid (they left the filter) without one. */
+	bool events;
+	/* With events: the filter names states, so a row missing without
+	 * an event may have left it by changing state; otherwise the
+	 * socket left the kernel's table (reset or killed while its owner
+	 * still holds it: no event until it is freed) and closed. */
+	bool wait_event;
+	uint64_t lost; /* events the kernel dropped (ENOBUFS), since start */
+	struct top_close *pend; /* events since the last refresh */
+	size_t n_pend, cap_pend;
+	struct top_gone *held; /* rows missing lately, no event yet */
+	size_t n_held, cap_held;
 };
 
 void top_gones_init(struct top_gones *g);
 void top_gones_finish(struct top_gones *g);
 /* Forget them all (the filter changed: leaving it is not closing). */
 void top_gones_clear(struct top_gones *g);
+/* Queue one announced close for the next top_gones_update(). */
+void top_gones_add_close(struct top_gones *g, const struct top_close *c);
 /* Add the rows of prev missing from cur; drop those gone more than keep
- * seconds before cur->when; the rates over prev -> cur. */
+ * seconds before cur->when; the rates over prev -> cur. With events: the
+ * closes queued since, as the row a refresh last saw (its state counts)
+ * or, born since, as the event says (kept if it passed the filter); a
+ * socket still in cur (gone to TIME_WAIT) did not close. */
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep);
 /* Heap bytes g holds. */

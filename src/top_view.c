@@ -564,38 +564,58 @@ static size_t gone_items(const struct top_ui *ui)
 	return ui->ord.group == TOP_GROUP_NONE ? ui->gones.n : 0;
 }
 
-/* "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0", states by rate, from the
- * rows that left the view between the last two refreshes. */
+/* The busiest state not shown yet, SS_MAX when none closed. */
+static size_t next_rate(const struct top_gones *g, const bool shown[SS_MAX])
+{
+	size_t best = SS_MAX;
+
+	for (size_t s = 0; s < SS_MAX; s++) {
+		if (!shown[s] && g->rate[s] > 0 &&
+		    (best == SS_MAX || g->rate[s] > g->rate[best])) {
+			best = s;
+		}
+	}
+	return best;
+}
+
+/*
+ * "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0  lost 2": closes per second
+ * over the last interval by the state the view last showed (a socket born
+ * since: the state the kernel announced), busiest first, as many as fit
+ * the width; the events the kernel dropped, when any.
+ */
 static void render_closes(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_gones *g = &ui->gones;
 	struct obuf *lb = &fr->v->line;
 	bool shown[SS_MAX] = {false};
+	char lost[48] = "", piece[48];
+	size_t best;
+	int n;
 
 	line_start(fr);
+	if (g->lost) {
+		snprintf(lost, sizeof(lost), "  lost %llu",
+			 (unsigned long long)g->lost);
+	}
 	if (!g->valid) {
-		obuf_puts(lb, "closed -/s");
+		obuf_printf(lb, "closed -/s%s", lost);
 		line_emit(fr, TR_HEADER);
 		return;
 	}
 	obuf_printf(lb, "closed %.1f/s", g->total);
-	for (size_t k = 0; k < 4; k++) {
-		size_t best = SS_MAX;
-
-		for (size_t s = 0; s < SS_MAX; s++) {
-			if (!shown[s] && g->rate[s] > 0 &&
-			    (best == SS_MAX || g->rate[s] > g->rate[best])) {
-				best = s;
-			}
-		}
-		if (best == SS_MAX) {
+	for (size_t k = 0; (best = next_rate(g, shown)) < SS_MAX; k++) {
+		shown[best] = true;
+		n = snprintf(piece, sizeof(piece), "%s %s %.1f", k ? "" : ":",
+			     state_name((uint8_t)best, IPPROTO_TCP),
+			     g->rate[best]);
+		if (fr->cols > 0 &&
+		    lb->len + (size_t)n + strlen(lost) > (size_t)fr->cols) {
 			break;
 		}
-		shown[best] = true;
-		obuf_printf(lb, "%s %s %.1f", k ? "" : ":",
-			    state_name((uint8_t)best, IPPROTO_TCP),
-			    g->rate[best]);
+		obuf_puts(lb, piece);
 	}
+	obuf_puts(lb, lost);
 	line_emit(fr, TR_HEADER);
 }
 

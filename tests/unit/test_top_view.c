@@ -868,6 +868,36 @@ static void test_closed_rows_dimmed(void **state)
 	assert_int_equal(f->ui.gones.n, 0);
 }
 
+/* The closes/s meter: every state that closed, busiest first, as many as
+ * fit the width; the events the kernel dropped, when any, always. */
+static void test_closes_meter_fits(void **state)
+{
+	struct fixture *f = *state;
+	struct top_gones *g = &f->ui.gones;
+	static const uint8_t st[] = {
+	    SS_CLOSE,	 SS_TIME_WAIT, SS_ESTABLISHED, SS_CLOSE_WAIT,
+	    SS_LAST_ACK, SS_FIN_WAIT1, SS_SYN_SENT};
+	int at;
+
+	g->valid = true;
+	g->total = 0;
+	for (size_t i = 0; i < sizeof(st); i++) {
+		g->rate[st[i]] = 120.0 - 10.0 * (double)i;
+		g->total += g->rate[st[i]];
+	}
+	g->lost = 7;
+	render(f, 24, 80);
+	at = find_line(&f->cap, "closed 630.0/s: CLOSE 120.0 TIME_WAIT 110.0");
+	assert_true(at > 0);
+	assert_true(strlen(f->cap.lines[at]) <= 80);
+	assert_non_null(strstr(f->cap.lines[at], "  lost 7"));
+	assert_null(strstr(f->cap.lines[at], "SYN_SENT"));
+	render(f, 24, 200);
+	at = find_line(&f->cap, "closed 630.0/s:");
+	assert_non_null(strstr(f->cap.lines[at], "FIN_WAIT1 70.0 SYN_SENT "
+						 "60.0  lost 7"));
+}
+
 /* Orphans against their limit and the worst tuple against the usable
  * ports, with bars; the line is absent while neither is known. */
 static void test_pressure_line(void **state)
@@ -1014,6 +1044,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_small_screen_priorities, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_closes_meter_fits, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_rows_dimmed, setup,
 					    teardown),
