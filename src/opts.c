@@ -771,10 +771,12 @@ static int check_combinations(const struct opts *o)
 		return usage_error("--save and --load exclude each other");
 	}
 	if (o->all_netns && o->cmd != &cmd_list_entry &&
-	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry) {
+	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry &&
+	    o->cmd != &cmd_top_entry) {
 		/* Not ignored in silence: run the command once per -N. */
-		return usage_error("--all-netns applies to list, summary and "
-				   "advise only; use -N NAME per namespace");
+		return usage_error("--all-netns applies to list, summary, "
+				   "advise and top only; use -N NAME per "
+				   "namespace");
 	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");
