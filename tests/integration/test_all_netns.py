@@ -384,6 +384,48 @@ def test_advise(binary, want):
         check(s in prom, f"advise prometheus: {s}")
 
 
+def top_rows(text):
+    """top -b's rows: the lines under the NETNS title, to a blank line."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(("NETNS", "GROUP")):
+            return lines[i + 1:lines.index("", i)]
+    return []
+
+
+def test_top(binary, want):
+    r = go([binary, "top", "-b", "--all-netns", "--iterations", "1",
+            "-tln"])
+    rows = top_rows(r.stdout)
+    check("\x1b" not in r.stdout, "top: labels escaped")
+    spaces = re.search(r"^namespaces (\d+) \(state meters: node-wide",
+                       r.stdout, re.M)
+    check(spaces and int(spaces.group(1)) >= len(want) and
+          "skipped" not in spaces.group(0), f"top: the namespaces line: "
+          f"{r.stdout[:400]!r}")
+    for port, (label, _) in want.items():
+        label = EVIL_ESC if label == EVIL_UNIT else label
+        mine = [l for l in rows if f":{port} " in l]
+        check(len(mine) == 1 and mine[0].startswith(label + " "),
+              f"top -b --all-netns: :{port} once, as {label!r}: {mine}")
+    pod = [l for l in rows if l.startswith(want[7103][0] + " ")]
+    check(len(pod) == 3, f"top: the pod's three listeners: {pod}")
+    # The meters count every namespace's sockets: node-wide.
+    m = re.search(r"\bLISTEN\s+(\d+)\s", r.stdout)
+    check(m and int(m.group(1)) == len(rows) >= len(want) + 2,
+          f"top: LISTEN counts every namespace's: {m and m.group(0)}, "
+          f"{len(rows)} rows")
+    # Without --all-netns: this namespace only, no NETNS column.
+    r = go([binary, "top", "-b", "--iterations", "1", "-tln"])
+    check("NETNS" not in r.stdout and ":7100 " in r.stdout and
+          ":7101 " not in r.stdout, f"top without --all-netns: {r.stdout}")
+    # -N LABEL: that namespace's sockets.
+    r = go([binary, "top", "-b", "--iterations", "1", "-tln", "-N",
+            HEX[:10]])
+    check(":7101 " in r.stdout and ":7100 " not in r.stdout,
+          f"top -N container id: {r.stdout}")
+
+
 def test_skips(binary):
     stale = f"/run/netns/zz{TAG}"
     open(stale, "w").close()
@@ -392,7 +434,9 @@ def test_skips(binary):
         for cmd, rc, shown in (([], 1, ":7101 "),
                                (["summary"], 1, "Netns docker:"),
                                (["advise", "--interval", "0"], 3,
-                                "subject: netns docker:")):
+                                "subject: netns docker:"),
+                               (["top", "-b", "--iterations", "1"], 1,
+                                f"skipped 1: zz{TAG}")):
             r = go([binary, *cmd, "--all-netns", "-tln"], rc=rc)
             check(f"skipped zz{TAG}: not a network namespace" in r.stderr
                   and r.stderr.count(f"zz{TAG}") == 1 and shown in r.stdout,
@@ -436,6 +480,7 @@ def main():
         test_summary(binary, want)
         test_list_prometheus(binary)
         test_advise(binary, want)
+        test_top(binary, want)
         test_skips(binary)
     finally:
         for p in held:
