@@ -426,6 +426,44 @@ def test_top(binary, want):
           f"top -N container id: {r.stdout}")
 
 
+def sleeping(pid):
+    """Whether process pid sleeps in nanosleep: advise between samples."""
+    try:
+        with open(f"/proc/{pid}/wchan") as f:
+            return "nanosleep" in f.read()
+    except OSError:
+        return False
+
+
+def test_advise_gone_between_samples(binary):
+    """A namespace sampled once, gone before its second sample: left out
+    and said, never advised on half its data."""
+    p = holder(["7109"], ["unshare", "-n"])
+    ino = os.stat(f"/proc/{p.pid}/ns/net").st_ino
+    adv = subprocess.Popen(netns.wrap([binary, "advise", "--all-netns",
+                                       "-j", "--interval", "2"]),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True)
+    for _ in range(1200):  # the first samples taken (slow under valgrind)
+        if sleeping(adv.pid) or adv.poll() is not None:
+            break
+        subprocess.run(["sleep", "0.05"])
+    check(sleeping(adv.pid), "advise sleeps between its samples")
+    p.stdin.close()
+    p.wait()
+    out, err = adv.communicate()
+    doc = jload(out)
+    inodes = [n["netns"]["inode"] for n in doc.get("namespaces", [])]
+    check(adv.returncode in (1, 3) and ino not in inodes and
+          len(inodes) >= 8 and
+          all(n["interval_s"] > 0 for n in doc.get("namespaces", [])),
+          f"advise: the namespace gone between samples left out: {ino} "
+          f"in {inodes}, exit {adv.returncode}")
+    check(re.search(r"--all-netns: \S.* left out: it went away before its "
+                    r"second sample", err) and err.count("left out") == 1,
+          f"advise: the namespace left out is said: {err!r}")
+
+
 def test_skips(binary):
     stale = f"/run/netns/zz{TAG}"
     open(stale, "w").close()
@@ -481,6 +519,7 @@ def main():
         test_list_prometheus(binary)
         test_advise(binary, want)
         test_top(binary, want)
+        test_advise_gone_between_samples(binary)
         test_skips(binary)
     finally:
         for p in held:
