@@ -213,6 +213,7 @@ static int dump_all(struct top_collect *c, const struct top_query *q,
 		c->meters.use_d = c->nst->v[i].d;
 		c->rows.netns = c->nst->v[i].label;
 		c->meters.netns = c->nst->v[i].label;
+		snap->counting_ns = (uint16_t)i;
 		err = dump(c, q, snap, owners, (uint16_t)i);
 	}
 	return err;

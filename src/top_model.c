@@ -14,7 +14,7 @@ _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
 _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
 _Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
 
-#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
+#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
 #define TUPLES_MAX    (1u << 20)
 
 struct top_rank {
@@ -116,12 +116,14 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 	memcpy(key + 1, rec->saddr, 16);
 	memcpy(key + 17, rec->daddr, 16);
 	memcpy(key + 33, &rec->dport, sizeof(rec->dport));
+	memcpy(key + 35, &s->counting_ns, sizeof(s->counting_ns));
 	v = keytab_get(&s->tuples, key, TUPLES_MAX);
 	if (v && ++v[0] > s->worst.sockets) {
 		s->worst.family = rec->family;
 		memcpy(s->worst.saddr, rec->saddr, 16);
 		memcpy(s->worst.daddr, rec->daddr, 16);
 		s->worst.dport = rec->dport;
+		s->worst.ns = s->counting_ns;
 		s->worst.sockets = v[0];
 	}
 }

@@ -72,6 +72,7 @@ struct top_tuple {
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];
 	uint16_t dport;
+	uint16_t ns;	  /* its namespace (top_row.ns) */
 	uint32_t sockets; /* 0: no such socket */
 };
 
@@ -84,7 +85,10 @@ struct top_snap {
 	/* Ephemeral local ports, set before counting; 0, 0: tuples not
 	 * counted. Tuples count every TCP socket, filter or not. */
 	uint16_t eph_lo, eph_hi;
-	struct keytab tuples; /* key: family, saddr, daddr, dport */
+	struct keytab tuples; /* key: family, saddr, daddr, dport, ns */
+	/* The namespace top_snap_count() counts in (--all-netns): ports
+	 * are per namespace, so are tuples. Set before each one's dump. */
+	uint16_t counting_ns;
 	struct top_tuple worst;
 	struct top_counters counters;
 	bool has_counters;

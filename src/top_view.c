@@ -507,9 +507,19 @@ static void put_orphans(struct obuf *lb, const struct top_ui *ui)
 	}
 }
 
+/* --all-netns: whose ports (tuples are counted per namespace). */
+static void put_tuple_ns(struct obuf *lb, const struct top_nstab *nst,
+			 const struct top_tuple *w)
+{
+	if (nst) {
+		obuf_printf(lb, " in %s", top_nstab_label(nst, w->ns));
+	}
+}
+
 /* The worst tuple; compact: the destination first, no bar, so that it
- * stays on an 80-column screen. */
-static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
+ * stays on an 80-column screen. nst: the namespaces (--all-netns). */
+static void put_tuple(struct obuf *lb, const struct top_ui *ui,
+		      const struct top_nstab *nst, bool compact)
 {
 	const struct top_tuple *w = &ui->snap[ui->cur].worst;
 	uint32_t usable = ui->limits.usable_ports;
@@ -525,14 +535,17 @@ static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
 		 w->family == AF_INET6 ? "%s -> [%s]:%u" : "%s -> %s:%u", local,
 		 peer, w->dport);
 	if (compact) {
-		obuf_printf(lb, "worst tuple %s  %u of %u ports (%.1f%%)", dest,
-			    w->sockets, usable, 100.0 * w->sockets / usable);
+		obuf_printf(lb, "worst tuple %s", dest);
+		put_tuple_ns(lb, nst, w);
+		obuf_printf(lb, "  %u of %u ports (%.1f%%)", w->sockets, usable,
+			    100.0 * w->sockets / usable);
 		return;
 	}
 	obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)", w->sockets,
 		    usable, 100.0 * w->sockets / usable);
 	put_bar(lb, w->sockets, usable);
 	obuf_printf(lb, " %s", dest);
+	put_tuple_ns(lb, nst, w);
 }
 
 /*
@@ -558,7 +571,7 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 		obuf_puts(lb, tuple ? "  " : "");
 	}
 	if (tuple) {
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 	}
 	if (lb->len > cols && tuple) {
 		if (orphans) {
@@ -567,10 +580,10 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 			line_emit(fr, TR_HEADER);
 		}
 		line_start(fr);
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 		if (lb->len > cols) {
 			line_start(fr);
-			put_tuple(lb, ui, true);
+			put_tuple(lb, ui, fr->v->env->nst, true);
 		}
 	}
 	line_emit(fr, TR_HEADER);

@@ -146,6 +146,9 @@ def check_column(text):
     netns.check(re.search(r"\bLISTEN\s+3\s", text) and
                 re.search(r"\bESTABLISHED\s+4\s", text),
                 f"node-wide meters: 3 listeners, 4 established:\n{text}")
+    netns.check(re.search(r"worst tuple .*127\.0\.0\.1 -> 127\.0\.0\.1:8080 "
+                          r"in (-|tna)(\s|$)", text, re.M),
+                f"the worst tuple names its namespace:\n{text}")
 
 
 def check_group():

@@ -442,6 +442,16 @@ static void test_worst_tuple(void **unused)
 	top_snap_count(&s, &r);
 	assert_int_equal(s.worst.sockets, 1);
 	assert_int_equal(s.worst.saddr[3], 2);
+	/* --all-netns: the same tuple in two namespaces is two tuples
+	 * (each has its own ports); the worst says whose. */
+	s.counting_ns = 3;
+	for (uint16_t p = 0; p < 2; p++) {
+		r = tcp(SS_SYN_SENT, 2, (uint16_t)(40100 + p), 9, 443);
+		top_snap_count(&s, &r);
+	}
+	assert_int_equal(s.tuples.n, 2);
+	assert_int_equal(s.worst.sockets, 2);
+	assert_int_equal(s.worst.ns, 3);
 	top_snap_finish(&s);
 }
 
