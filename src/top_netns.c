@@ -102,6 +102,7 @@ static int open_all(struct top_nstab *t, const struct netns_set *s, int orig)
 int top_nstab_open(struct top_nstab *t, const struct opts *o)
 {
 	struct netns_set s;
+	char what[64];
 	int orig, err = netns_discover(&s, o->root);
 
 	memset(t, 0, sizeof(*t));
@@ -117,7 +118,9 @@ int top_nstab_open(struct top_nstab *t, const struct opts *o)
 		       (int)s.unreadable_pid,
 		       s.unreadable == 1 ? "" : " and others",
 		       strerror(-s.unreadable_err));
-		note_skip(t, "unreadable processes'");
+		snprintf(what, sizeof(what), "the namespaces of %u process%s",
+			 s.unreadable, s.unreadable == 1 ? "" : "es");
+		note_skip(t, what);
 	}
 	orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (orig < 0) {

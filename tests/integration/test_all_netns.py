@@ -499,6 +499,16 @@ def test_skips(binary):
     check(re.search(r"skipped the namespaces of \d+ process(es)? \(pid "
                     r"\d+( and others)?\): Permission denied", r.stderr) and
           ":7100 " in r.stdout, f"unprivileged: skips counted: {r.stderr!r}")
+    r = go(["setpriv", "--reuid", "65534", "--regid", "65534",
+            "--clear-groups", binary, "top", "-b", "--iterations", "1",
+            "--all-netns", "-tln"], rc=1)
+    check(re.search(r"top --all-netns: skipped the namespaces of \d+ "
+                    r"process(es)? \(pid \d+( and others)?\): Permission "
+                    r"denied", r.stderr) and ":7100 " in r.stdout and
+          re.search(r"^namespaces 1 .*  skipped \d+: the namespaces of \d+ "
+                    r"process", r.stdout, re.M),
+          f"top unprivileged: skips said and in the header: {r.stderr!r} "
+          f"{r.stdout[:300]!r}")
 
 
 def main():
