@@ -210,8 +210,14 @@ static int enter_by_label(const struct opts *o, struct netns_entry *e)
 		warnx_("-N %s: ambiguous: it names several namespaces "
 		       "(sockscope --all-netns lists their labels)",
 		       name);
-	} else if (!err && (err = netns_enter(hit->path)) != 0) {
-		warnx_("-N %s: %s", name, strerror(-err));
+	} else if (!err && (err = netns_entry_enter(hit)) > 0) {
+		/* Its process exited, or its pid is another process's now:
+		 * the file opened is not the namespace the label named. */
+		warnx_("-N %s: the namespace found is gone (its process "
+		       "exited, or its pid names another process now); try "
+		       "again",
+		       name);
+		err = -ESRCH;
 	} else if (err) {
 		warnx_("-N %s: %s", name, strerror(-err));
 	}

@@ -20,6 +20,7 @@
 #include "top_collect.h"
 #include "top_events.h"
 #include "top_live.h"
+#include "top_netns.h"
 #include "top_view.h"
 #include "util.h"
 
@@ -33,6 +34,7 @@ struct top_run {
 	struct top_view view;
 	struct diag *d;		 /* kills and the rows' tcp_info */
 	struct top_collect coll; /* the dumps, through acquire */
+	struct top_nstab nst;	 /* --all-netns: every namespace's socket */
 	struct obuf out;	 /* batch mode */
 	int rows; /* interactive: the screen size of this frame */
 	/* Closed rows from the destroy events; NULL: refresh differences. */
@@ -286,6 +288,10 @@ static int top_exec(const struct opts *o)
 	if (list_enter_netns(o)) {
 		return EXIT_RUNTIME; /* said, the name escaped */
 	}
+	if (o->all_netns && top_nstab_open(&run.nst, o)) {
+		top_nstab_finish(&run.nst);
+		return EXIT_RUNTIME; /* said */
+	}
 	/* `dev NAME`: the device of that name here, in the namespace read
 	 * (a replay: the names the file saved, which acquire reads). */
 	if (!o->load_path && filter_resolve_devs(o->filter, ifnames_index_fn,
@@ -297,17 +303,24 @@ static int top_exec(const struct opts *o)
 	if (err) {
 		warnx_("netlink: cannot open a sock_diag socket: %s",
 		       strerror(-err));
+		top_nstab_finish(&run.nst);
 		return EXIT_RUNTIME;
 	}
 	if (top_collect_init(&run.coll, o)) {
 		top_collect_finish(&run.coll);
 		diag_destroy(run.d);
+		top_nstab_finish(&run.nst);
 		return EXIT_RUNTIME;
 	}
 	env_init(&run.env, o);
 	run.coll.ifn = run.env.fc.ifn;
 	run.coll.d = run.d;
 	top_live_init(&run.live, o, run.d, &run.src);
+	if (o->all_netns) {
+		run.coll.nst = &run.nst;
+		run.live.nst = &run.nst;
+		run.env.nst = &run.nst;
+	}
 	top_ui_init(&run.ui, o, &run.src);
 	open_events(&run);
 	top_view_init(&run.view, &run.env);
@@ -319,6 +332,11 @@ static int top_exec(const struct opts *o)
 	env_finish(&run.env);
 	top_collect_finish(&run.coll);
 	diag_destroy(run.d);
+	/* A namespace skipped: said, and the exit status says so. */
+	if (ret == EXIT_OK && run.nst.skipped) {
+		ret = EXIT_RUNTIME;
+	}
+	top_nstab_finish(&run.nst);
 	return ret;
 }
 

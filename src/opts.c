@@ -134,8 +134,8 @@ static const char usage_text[] =
     "  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or "
     "PATH,\n"
     "                       or a container id prefix, pod uid or unit\n"
-    "      --all-netns      list, summary, advise: every namespace on the "
-    "host,\n"
+    "      --all-netns      list, summary, advise, top: every namespace on "
+    "the host,\n"
     "                       labelled by container, pod or service\n"
     "      --yes            kill: close the sockets (default: only list them)\n"
     "      --force          kill --yes: also a selection with listening "
@@ -733,10 +733,12 @@ static int check_combinations(const struct opts *o)
 		return usage_error("--save and --load exclude each other");
 	}
 	if (o->all_netns && o->cmd != &cmd_list_entry &&
-	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry) {
+	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry &&
+	    o->cmd != &cmd_top_entry) {
 		/* Not ignored in silence: run the command once per -N. */
-		return usage_error("--all-netns applies to list, summary and "
-				   "advise only; use -N NAME per namespace");
+		return usage_error("--all-netns applies to list, summary, "
+				   "advise and top only; use -N NAME per "
+				   "namespace");
 	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");

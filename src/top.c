@@ -82,6 +82,11 @@ bool top_ui_can_kill(const struct top_ui *ui)
 	return ui->src->kill && !ui->o->top_readonly;
 }
 
+bool top_ui_has_netns(const struct top_ui *ui)
+{
+	return ui->o->all_netns;
+}
+
 bool top_ui_has_process(const struct top_ui *ui)
 {
 	return ui->src->process != NULL;
@@ -603,7 +608,8 @@ static enum top_col next_sort(const struct top_ui *ui, int dir)
 	size_t n = 0, all = top_mode_cols(ui->ord.group, v), at = 0;
 
 	for (size_t i = 0; i < all; i++) {
-		if (v[i] == TOP_COL_PROCESS && !top_ui_has_process(ui)) {
+		if ((v[i] == TOP_COL_PROCESS && !top_ui_has_process(ui)) ||
+		    (v[i] == TOP_COL_NETNS && !top_ui_has_netns(ui))) {
 			continue;
 		}
 		if (v[i] == ui->ord.sort) {
@@ -620,7 +626,8 @@ static void next_group(struct top_ui *ui)
 
 	do {
 		g = (g + 1) % TOP_GROUP_COUNT;
-	} while (g == TOP_GROUP_PROCESS && !top_ui_has_process(ui));
+	} while ((g == TOP_GROUP_PROCESS && !top_ui_has_process(ui)) ||
+		 (g == TOP_GROUP_NETNS && !top_ui_has_netns(ui)));
 	ui->ord.group = g;
 	/* Each mode has its own columns; its natural sort is the first. */
 	if (!top_col_in_mode(ui->ord.sort, g)) {

@@ -185,5 +185,7 @@ unsigned int top_ui_interval_ms(const struct top_ui *ui);
 /* Whether the features behind the sources are on. */
 bool top_ui_can_kill(const struct top_ui *ui);
 bool top_ui_has_process(const struct top_ui *ui);
+/* --all-netns: the NETNS column and the grouping by namespace. */
+bool top_ui_has_netns(const struct top_ui *ui);
 
 #endif

@@ -24,6 +24,7 @@
 #include "acquire.h"
 #include "diag.h"
 #include "top.h"
+#include "top_netns.h"
 
 struct top_query {
 	uint32_t protocols;	 /* enum proto_bit */
@@ -44,6 +45,9 @@ struct top_collect {
 	const struct filter *filter; /* the filter both were set up for */
 	struct ifnames *ifn; /* the caller's names (--load: the file's) */
 	struct diag *d;	     /* the caller's socket, dumped on, or NULL */
+	/* --all-netns: every namespace's socket is dumped in turn, rows
+	 * tagged with its index (top_netns.h); NULL: d's namespace only. */
+	const struct top_nstab *nst;
 	bool ready;
 };
 

@@ -22,6 +22,7 @@
 #include "opts.h"
 #include "sysctl.h"
 #include "top.h"
+#include "top_netns.h"
 
 struct proc_cache;
 
@@ -37,6 +38,9 @@ enum top_missing {
 struct top_live {
 	const struct opts *o;
 	struct diag *d;
+	/* --all-netns: a row's kill and RTT go to the socket of its own
+	 * namespace (set after init; not owned); NULL: d. */
+	const struct top_nstab *nst;
 	struct proc_cache *procs; /* -p, or pid/comm in the filter */
 	bool have_procs;	  /* procs has been read once */
 	bool walked_all;	  /* this refresh's update walked every one */

@@ -14,7 +14,7 @@ _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
 _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
 _Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
 
-#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
+#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
 #define TUPLES_MAX    (1u << 20)
 
 struct top_rank {
@@ -116,12 +116,14 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 	memcpy(key + 1, rec->saddr, 16);
 	memcpy(key + 17, rec->daddr, 16);
 	memcpy(key + 33, &rec->dport, sizeof(rec->dport));
+	memcpy(key + 35, &s->counting_ns, sizeof(s->counting_ns));
 	v = keytab_get(&s->tuples, key, TUPLES_MAX);
 	if (v && ++v[0] > s->worst.sockets) {
 		s->worst.family = rec->family;
 		memcpy(s->worst.saddr, rec->saddr, 16);
 		memcpy(s->worst.daddr, rec->daddr, 16);
 		s->worst.dport = rec->dport;
+		s->worst.ns = s->counting_ns;
 		s->worst.sockets = v[0];
 	}
 }
@@ -235,6 +237,7 @@ const char *top_group_name(enum top_group g)
 	    [TOP_GROUP_RHOST] = "remote host",
 	    [TOP_GROUP_RHOSTPORT] = "remote host:port",
 	    [TOP_GROUP_PROCESS] = "process",
+	    [TOP_GROUP_NETNS] = "namespace",
 	};
 
 	return (unsigned int)g < TOP_GROUP_COUNT ? names[g] : "sockets";
@@ -252,8 +255,12 @@ size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
 		memcpy(out, grouped, sizeof(grouped));
 		return ARRAY_SIZE(grouped);
 	}
+	/* The namespace first, as list's Netns column. */
+	out[n++] = TOP_COL_NETNS;
 	for (int c = 0; c < TOP_COL_KEY; c++) {
-		out[n++] = (enum top_col)c;
+		if (c != TOP_COL_NETNS) {
+			out[n++] = (enum top_col)c;
+		}
 	}
 	return n;
 }
@@ -329,6 +336,9 @@ static int cmp_key(const struct top_row *a, const struct top_row *b,
 		/* By pid, as summary: two nginx workers are two rows. */
 		c = strncmp(a->proc, b->proc, sizeof(a->proc));
 		return c ? c : cmp_u64(a->pid, b->pid);
+	case TOP_GROUP_NETNS:
+		/* The table's order: this namespace, then by kind and label. */
+		return cmp_u64(a->ns, b->ns);
 	default:
 		return cmp_u64(a->cookie, b->cookie);
 	}
@@ -367,8 +377,10 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		h = fnv(h, &(uint8_t){r->family}, 1);
 		return fnv(h, r->daddr, sizeof(r->daddr));
 	case TOP_GROUP_PROCESS:
-		h = fnv(h, &r->pid, sizeof(r->pid));
+		h = fnv(h, &(uint32_t){r->pid}, sizeof(uint32_t));
 		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
+	case TOP_GROUP_NETNS:
+		return fnv(h, &(uint16_t){r->ns}, sizeof(uint16_t));
 	default:
 		return r->cookie;
 	}
@@ -420,6 +432,8 @@ static int cmp_col(const struct top_item *x, const struct top_item *y,
 		return cmp_key(a, b, TOP_GROUP_PROCESS);
 	case TOP_COL_UID:
 		return cmp_u64(a->uid, b->uid);
+	case TOP_COL_NETNS:
+		return cmp_key(a, b, TOP_GROUP_NETNS);
 	case TOP_COL_KEY:
 		return cmp_key(a, b, ord->group);
 	case TOP_COL_COUNT:
@@ -634,13 +648,14 @@ static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
 	    [TOP_COL_TIMER] = r->expires_ms,
 	    [TOP_COL_RETRANS] = x->retrans,
 	    [TOP_COL_UID] = r->uid,
+	    [TOP_COL_NETNS] = r->ns,
 	    [TOP_COL_COUNT] = x->count,
 	};
 	static const bool keyed[TOP_COL_MAX] = {
 	    [TOP_COL_STATE] = true,   [TOP_COL_RECVQ] = true,
 	    [TOP_COL_SENDQ] = true,   [TOP_COL_TIMER] = true,
 	    [TOP_COL_RETRANS] = true, [TOP_COL_UID] = true,
-	    [TOP_COL_COUNT] = true,
+	    [TOP_COL_NETNS] = true,   [TOP_COL_COUNT] = true,
 	};
 
 	*k = (unsigned int)c < TOP_COL_MAX ? v[c] : 0;

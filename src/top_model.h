@@ -22,7 +22,7 @@
 
 /* What top keeps of one socket: copied out of the receive buffer. One
  * per socket, so packed to 96 bytes (the small fields are bit-fields:
- * take no address of them). */
+ * take no address of them; pid and retrans are too). */
 struct top_row {
 	uint64_t cookie;
 	uint32_t recv_q;
@@ -30,16 +30,23 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
-	uint32_t pid; /* owning process (with proc), 0 if unknown */
+	/* owning process (with proc), 0 if unknown: pid_max is at most
+	 * 2^22 (PID_MAX_LIMIT), so it shares a word with retrans. */
+	uint32_t pid : 24;
+	uint32_t retrans : 8;
 	uint32_t ifindex;
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t saddr[16];
 	uint8_t daddr[16];
-	char proc[16]; /* owning process name (raw bytes), "" if unknown */
+	/* owning process name (raw bytes, comm's 15 at most: no NUL then),
+	 * "" if unknown: read it with strnlen(proc, sizeof(proc)) */
+	char proc[15];
 	uint8_t protocol;
-	uint8_t retrans;
+	/* The namespace (--all-netns): an index into the run's table
+	 * (top_netns.h); 0: the only one. */
+	uint16_t ns;
 	uint8_t state : 5;  /* enum tcp_state, < SS_MAX */
 	uint8_t timer : 3;  /* idiag_timer, 0-4 */
 	uint8_t family : 5; /* AF_INET, AF_INET6 */
@@ -65,6 +72,7 @@ struct top_tuple {
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];
 	uint16_t dport;
+	uint16_t ns;	  /* its namespace (top_row.ns) */
 	uint32_t sockets; /* 0: no such socket */
 };
 
@@ -77,7 +85,10 @@ struct top_snap {
 	/* Ephemeral local ports, set before counting; 0, 0: tuples not
 	 * counted. Tuples count every TCP socket, filter or not. */
 	uint16_t eph_lo, eph_hi;
-	struct keytab tuples; /* key: family, saddr, daddr, dport */
+	struct keytab tuples; /* key: family, saddr, daddr, dport, ns */
+	/* The namespace top_snap_count() counts in (--all-netns): ports
+	 * are per namespace, so are tuples. Set before each one's dump. */
+	uint16_t counting_ns;
 	struct top_tuple worst;
 	struct top_counters counters;
 	bool has_counters;
@@ -135,6 +146,7 @@ enum top_group {
 	TOP_GROUP_RHOST,
 	TOP_GROUP_RHOSTPORT,
 	TOP_GROUP_PROCESS,
+	TOP_GROUP_NETNS, /* --all-netns: one row per namespace */
 	TOP_GROUP_COUNT,
 };
 
@@ -149,6 +161,7 @@ enum top_col {
 	TOP_COL_RTT,
 	TOP_COL_PROCESS,
 	TOP_COL_UID,
+	TOP_COL_NETNS, /* --all-netns: the namespace's label */
 	TOP_COL_KEY,   /* grouped view: the group's key */
 	TOP_COL_COUNT, /* grouped view: sockets in the group */
 	TOP_COL_MAX,
@@ -159,8 +172,9 @@ const char *top_group_name(enum top_group g);
 
 /*
  * The columns of the table for grouping g, left to right, into out;
- * returns how many. Sockets: STATE LOCAL PEER Recv-Q Send-Q TIMER RETRANS
- * RTT PROCESS UID; groups: KEY COUNT Recv-Q Send-Q RETRANS.
+ * returns how many. Sockets: NETNS STATE LOCAL PEER Recv-Q Send-Q TIMER
+ * RETRANS RTT PROCESS UID; groups: KEY COUNT Recv-Q Send-Q RETRANS. (The
+ * view leaves PROCESS out without -p, NETNS without --all-netns.)
  */
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX]);
 /* Whether column c is part of the table for grouping g. */

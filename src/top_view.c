@@ -31,6 +31,8 @@ static const struct col_def col_defs[TOP_COL_MAX] = {
     /* Asked for with -p: the last of the optional columns to go. */
     [TOP_COL_PROCESS] = {"PROCESS", 15, 95, false, false},
     [TOP_COL_UID] = {"UID", 6, 20, false, true},
+    /* Asked for with --all-netns: kept longer than PROCESS. */
+    [TOP_COL_NETNS] = {"NETNS", 10, 97, true, false},
     [TOP_COL_KEY] = {"GROUP", 15, 100, true, false},
     [TOP_COL_COUNT] = {"COUNT", 7, 100, false, true},
 };
@@ -89,6 +91,13 @@ static void grow_flex(struct top_layout *l, int width,
 void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 		    int width, const int want[TOP_COL_MAX])
 {
+	top_layout_fit_netns(l, g, has_process, false, width, want);
+}
+
+void top_layout_fit_netns(struct top_layout *l, enum top_group g,
+			  bool has_process, bool has_netns, int width,
+			  const int want[TOP_COL_MAX])
+{
 	enum top_col order[TOP_COL_MAX];
 	size_t before, n;
 
@@ -98,7 +107,8 @@ void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 	l->n = 0;
 	n = top_mode_cols(g, order);
 	for (size_t i = 0; i < n; i++) {
-		if (order[i] == TOP_COL_PROCESS && !has_process) {
+		if ((order[i] == TOP_COL_PROCESS && !has_process) ||
+		    (order[i] == TOP_COL_NETNS && !has_netns)) {
 			continue;
 		}
 		l->col[l->n] = order[i];
@@ -249,6 +259,10 @@ static void put_key(struct obuf *lb, const struct top_env *env,
 		obuf_escape_text(lb, r->proc,
 				 strnlen(r->proc, sizeof(r->proc)));
 		return;
+	case TOP_GROUP_NETNS:
+		/* Escaped when the table was made. */
+		obuf_puts(lb, top_nstab_label(env->nst, r->ns));
+		return;
 	default:
 		return;
 	}
@@ -294,6 +308,9 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 	case TOP_COL_UID:
 		obuf_u64(lb, r->uid);
 		return;
+	case TOP_COL_NETNS:
+		put_key(lb, env, r, TOP_GROUP_NETNS);
+		return;
 	case TOP_COL_KEY:
 		put_key(lb, env, r, g);
 		if (g == TOP_GROUP_PROCESS && r->pid) {
@@ -335,7 +352,7 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 		    size_t to, int want[TOP_COL_MAX])
 {
 	static const enum top_col flex[] = {TOP_COL_LOCAL, TOP_COL_PEER,
-					    TOP_COL_KEY};
+					    TOP_COL_NETNS, TOP_COL_KEY};
 	struct obuf *lb = &v->line;
 
 	for (size_t k = 0; k < ARRAY_SIZE(flex); k++) {
@@ -490,9 +507,19 @@ static void put_orphans(struct obuf *lb, const struct top_ui *ui)
 	}
 }
 
+/* --all-netns: whose ports (tuples are counted per namespace). */
+static void put_tuple_ns(struct obuf *lb, const struct top_nstab *nst,
+			 const struct top_tuple *w)
+{
+	if (nst) {
+		obuf_printf(lb, " in %s", top_nstab_label(nst, w->ns));
+	}
+}
+
 /* The worst tuple; compact: the destination first, no bar, so that it
- * stays on an 80-column screen. */
-static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
+ * stays on an 80-column screen. nst: the namespaces (--all-netns). */
+static void put_tuple(struct obuf *lb, const struct top_ui *ui,
+		      const struct top_nstab *nst, bool compact)
 {
 	const struct top_tuple *w = &ui->snap[ui->cur].worst;
 	uint32_t usable = ui->limits.usable_ports;
@@ -508,14 +535,17 @@ static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
 		 w->family == AF_INET6 ? "%s -> [%s]:%u" : "%s -> %s:%u", local,
 		 peer, w->dport);
 	if (compact) {
-		obuf_printf(lb, "worst tuple %s  %u of %u ports (%.1f%%)", dest,
-			    w->sockets, usable, 100.0 * w->sockets / usable);
+		obuf_printf(lb, "worst tuple %s", dest);
+		put_tuple_ns(lb, nst, w);
+		obuf_printf(lb, "  %u of %u ports (%.1f%%)", w->sockets, usable,
+			    100.0 * w->sockets / usable);
 		return;
 	}
 	obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)", w->sockets,
 		    usable, 100.0 * w->sockets / usable);
 	put_bar(lb, w->sockets, usable);
 	obuf_printf(lb, " %s", dest);
+	put_tuple_ns(lb, nst, w);
 }
 
 /*
@@ -541,7 +571,7 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 		obuf_puts(lb, tuple ? "  " : "");
 	}
 	if (tuple) {
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 	}
 	if (lb->len > cols && tuple) {
 		if (orphans) {
@@ -550,10 +580,10 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 			line_emit(fr, TR_HEADER);
 		}
 		line_start(fr);
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 		if (lb->len > cols) {
 			line_start(fr);
-			put_tuple(lb, ui, true);
+			put_tuple(lb, ui, fr->v->env->nst, true);
 		}
 	}
 	line_emit(fr, TR_HEADER);
@@ -619,6 +649,24 @@ static void render_closes(struct frame *fr, const struct top_ui *ui)
 	line_emit(fr, TR_HEADER);
 }
 
+/* --all-netns: how many namespaces the rows and meters cover, and the
+ * ones that could not be entered (their labels escaped already). */
+static void render_namespaces(struct frame *fr, const struct top_nstab *t)
+{
+	struct obuf *lb = &fr->v->line;
+
+	line_start(fr);
+	obuf_printf(lb,
+		    "namespaces %zu (state meters: node-wide; counters: "
+		    "this namespace)",
+		    t->n);
+	if (t->skipped) {
+		obuf_printf(lb, "  skipped %u: %s", t->skipped,
+			    t->skipped_names);
+	}
+	line_emit(fr, TR_HEADER);
+}
+
 static void render_header(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_env *env = fr->v->env;
@@ -646,6 +694,9 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_puts(lb, ui->paused ? "  [paused]" : "");
 	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
 	line_emit(fr, TR_HEADER);
+	if (env->nst) {
+		render_namespaces(fr, env->nst);
+	}
 	render_meters(fr, ui);
 	if (snap->has_counters && ui->rates.has_counters) {
 		line_start(fr);
@@ -689,7 +740,8 @@ static const char *const help_text[] = {
     "  \\               search: Enter jumps to the next row holding the",
     "                  text (state, address:port, process); no filtering",
     "  F4 g            grouping: sockets, state, local port, remote host,",
-    "                  remote host:port, process (by pid)",
+    "                  remote host:port, process (by pid), namespace",
+    "                  (--all-netns)",
     "  F5 Z z p        pause / resume refreshing",
     "  + - d           refresh interval: longer / shorter / cycle",
     "  F6 > <          sort by the next / previous column",
@@ -784,8 +836,8 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 	/* Only the rows drawn need their place in the order. */
 	top_items_need(&ui->items, end);
 	measure(v, ui, ui->first, end, want);
-	top_layout_fit(&l, ui->ord.group, top_ui_has_process(ui), fr->cols,
-		       want);
+	top_layout_fit_netns(&l, ui->ord.group, top_ui_has_process(ui),
+			     v->env->nst != NULL, fr->cols, want);
 	if (!batch && fr->y >= last) {
 		return;
 	}

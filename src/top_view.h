@@ -16,6 +16,7 @@
 #include "format.h"
 #include "term.h"
 #include "top.h"
+#include "top_netns.h"
 #include "util.h"
 
 /* Widest line the view builds; wider terminals get blank space. */
@@ -38,6 +39,11 @@ struct top_layout {
  */
 void top_layout_fit(struct top_layout *l, enum top_group g, bool has_process,
 		    int width, const int want[TOP_COL_MAX]);
+/* The same with the NETNS column (--all-netns, its keep above PROCESS's)
+ * when has_netns; top_layout_fit() never shows it. */
+void top_layout_fit_netns(struct top_layout *l, enum top_group g,
+			  bool has_process, bool has_netns, int width,
+			  const int want[TOP_COL_MAX]);
 
 typedef void (*top_sink_fn)(void *ctx, int y, enum term_role role,
 			    const char *text);
@@ -48,6 +54,9 @@ struct top_env {
 	char kernel[65];
 	char netns[128];   /* "netns NAME" (-N) or the kernel's net:[id] */
 	struct fmt_ctx fc; /* services and interface names for endpoints */
+	/* --all-netns: the rows' namespaces (labels, how many, skipped);
+	 * NULL: one namespace, no NETNS column. */
+	const struct top_nstab *nst;
 };
 
 struct top_view {

@@ -215,20 +215,22 @@ static void test_family_tables(void **unused)
 	assert_int_equal(parse(&o, &w, "watch -f link"), EXIT_USAGE);
 }
 
-/* --all-netns: list, summary and advise walk every namespace; the others
- * (one namespace at a time) refuse it rather than ignore it. */
+/* --all-netns: list, summary, advise and top walk every namespace; the
+ * others (one namespace at a time) refuse it rather than ignore it. */
 static void test_all_netns_commands(void **unused)
 {
 	static const char *const good[] = {
-	    "--all-netns",	  "summary --all-netns",
-	    "--all-netns advise", "advise --all-netns --format prometheus",
+	    "--all-netns",
+	    "summary --all-netns",
+	    "--all-netns advise",
+	    "advise --all-netns --format prometheus",
 	    "-s --all-netns -j",
+	    "top --all-netns",
+	    "top -b --all-netns --iterations 1",
 	};
 	static const char *const bad[] = {
-	    "top --all-netns",
-	    "kill --all-netns state listening",
-	    "watch --all-netns",
-	    "diagram --all-netns",
+	    "top --all-netns -N web",	  "kill --all-netns state listening",
+	    "watch --all-netns",	  "diagram --all-netns",
 	    "summary --all-netns -N web",
 	};
 	struct opts o;

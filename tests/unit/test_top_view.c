@@ -95,6 +95,33 @@ static void test_layout_drops_from_least_important(void **unused)
 	assert_int_equal(l.n, 2);
 }
 
+/* --all-netns: the NETNS column first, as wide as its labels, kept
+ * longer than PROCESS; never without --all-netns. */
+static void test_layout_netns(void **unused)
+{
+	struct top_layout l;
+	int want[TOP_COL_MAX] = {[TOP_COL_NETNS] = 19};
+
+	(void)unused;
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	top_layout_fit_netns(&l, TOP_GROUP_NONE, true, false, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	top_layout_fit_netns(&l, TOP_GROUP_NONE, true, true, 200, want);
+	assert_int_equal(l.n, 11);
+	assert_int_equal(l.col[0], TOP_COL_NETNS);
+	assert_int_equal(l.width[0], 19);
+	assert_int_equal(l.col[1], TOP_COL_STATE);
+	top_layout_fit_netns(&l, TOP_GROUP_NONE, true, true, 45, no_want);
+	assert_true(shows(&l, TOP_COL_NETNS));
+	assert_false(shows(&l, TOP_COL_PROCESS));
+	assert_true(used(&l) <= 45);
+	/* Grouped: the key column says the namespace, no NETNS beside. */
+	top_layout_fit_netns(&l, TOP_GROUP_NETNS, true, true, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	assert_int_equal(l.col[0], TOP_COL_KEY);
+}
+
 static void test_layout_grouped(void **unused)
 {
 	struct top_layout l;
@@ -1021,6 +1048,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_layout_drops_from_least_important),
 	    cmocka_unit_test(test_layout_grouped),
+	    cmocka_unit_test(test_layout_netns),
 	    cmocka_unit_test_setup_teardown(test_render_screen, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_diagram_pane, setup, teardown),
