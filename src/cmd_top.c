@@ -275,20 +275,35 @@ static int wait_ms(double due)
 
 /* When the next refresh starts, and what keys asked for meanwhile. */
 struct loop_state {
-	double due;    /* CLOCK_MONOTONIC seconds */
-	bool force;    /* start one now (the first, a key asked) */
-	bool again;    /* a key asked during a refresh: one more after it */
-	bool quit;     /* q, F10, SIGINT, SIGTERM */
-	sigset_t wake; /* the mask ppoll waits with: the signals open */
+	double due; /* CLOCK_MONOTONIC seconds */
+	bool force; /* start one now (the first, a key asked) */
+	bool again; /* a key asked during a refresh: one more after it */
+	bool quit;  /* q, F10, SIGINT, SIGTERM */
+	unsigned int ready; /* POLL_BIT()s of the slots the last wait saw */
+	sigset_t wake;	    /* the mask ppoll waits with: the signals open */
 };
 
-/* What the loop waits on, one slot each; poll() skips a slot whose fd is
- * negative (a source that is off). */
+/*
+ * What the loop waits on besides the time, one slot each (poll_set()); a
+ * slot whose fd is negative (a source that is off) is skipped by poll().
+ * A new source adds a slot and acts on it in loop() when its bit is in
+ * ls->ready. The keys are read whatever the bits say: curses may hold
+ * some already read from the terminal.
+ */
 enum loop_poll {
 	POLL_KEYS,
-	POLL_REFRESH, /* the worker is done */
+	POLL_REFRESH, /* the worker is done: deliver() takes it */
 	POLL_COUNT,
 };
+
+#define POLL_BIT(slot) (1u << (slot))
+
+static void poll_set(const struct top_run *run, struct pollfd *pfd)
+{
+	pfd[POLL_KEYS] = (struct pollfd){.fd = STDIN_FILENO, .events = POLLIN};
+	pfd[POLL_REFRESH] =
+	    (struct pollfd){.fd = run->refresh.fd, .events = POLLIN};
+}
 
 static void start_due(struct top_run *run, struct loop_state *ls)
 {
@@ -377,13 +392,10 @@ static void read_keys(struct top_run *run, struct loop_state *ls)
 }
 
 /* Until a key, the worker, a signal or the next refresh's time. */
-static int wait_input(struct top_run *run, const struct loop_state *ls)
+static int wait_input(struct top_run *run, struct loop_state *ls)
 {
-	struct pollfd pfd[POLL_COUNT] = {
-	    [POLL_KEYS] = {.fd = STDIN_FILENO, .events = POLLIN},
-	    [POLL_REFRESH] = {.fd = run->refresh.fd, .events = POLLIN},
-	};
-	int ms = -1;
+	struct pollfd pfd[POLL_COUNT];
+	int ms = -1, err;
 	struct timespec ts;
 
 	if (ls->force) {
@@ -393,10 +405,18 @@ static int wait_input(struct top_run *run, const struct loop_state *ls)
 	}
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	if (ppoll(pfd, POLL_COUNT, ms < 0 ? NULL : &ts, &ls->wake) < 0 &&
-	    errno != EINTR) {
-		warnx_("top: waiting for keys: %s", strerror(errno));
-		return -errno;
+	poll_set(run, pfd);
+	ls->ready = 0;
+	if (ppoll(pfd, POLL_COUNT, ms < 0 ? NULL : &ts, &ls->wake) < 0) {
+		err = -errno;
+		if (err == -EINTR) {
+			return 0; /* a signal: the keys say which */
+		}
+		warnx_("top: waiting for keys: %s", strerror(-err));
+		return err;
+	}
+	for (unsigned int i = 0; i < POLL_COUNT; i++) {
+		ls->ready |= pfd[i].revents ? POLL_BIT(i) : 0;
 	}
 	return 0;
 }

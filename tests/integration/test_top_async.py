@@ -134,50 +134,77 @@ def exited(how):
                 f"top exits 0 on {how} (memcheck: no error, no leak)")
 
 
-def during_refresh(key, shows, what):
-    """'+' asks for a refresh now (the interval stays 60 s); key follows
-    in the same write. The first screen with the key's effect must still
-    say the refresh runs: a top that reads keys only between refreshes
-    shows it after. A refresh that ends before the screen is read proves
-    nothing either way: tried again, a few times."""
-    for _ in range(4):
-        keys("+", *key)
-        text = wait_for(shows, f"{what}: the key takes effect")
+def during_refresh(act, shows, undo, what):
+    """'+' asks for a refresh now (the interval stays 60 s); act() follows
+    at once. The first screen with its effect must still say the refresh
+    runs: a top that reads keys only between refreshes shows it after. A
+    refresh that ends before the screen is read proves nothing either
+    way: tried again, a few times."""
+    for attempt in range(1, 5):
+        keys("+")
+        act()
+        text = wait_for(shows, f"{what}: it takes effect")
         if BUSY in text:
+            print(f"{what}: shown during the refresh (try {attempt})")
             return text
-        undo(key)
-    netns.fail(f"{what}: the key's effect never showed while the status "
-               f"line said {BUSY}:\n{text}")
+        undo()
+    netns.fail(f"{what}: its effect never showed while the status line "
+               f"said {BUSY}:\n{text}")
     return text
 
 
-def undo(key):
+def escape():
     keys("Escape")
     wait_for(lambda t: HELP not in t and not re.search(r"^Filter:", t, re.M),
              "back to the table")
 
 
+def prompt(text):
+    return re.search(r"^Filter:", text, re.M)
+
+
+def size(cols, rows):
+    tmux("resize-window", "-t", "t", "-x", str(cols), "-y", str(rows))
+
+
+def resized(text):
+    """Drawn for 100 x 30: the function bar on the last line."""
+    lines = text.split("\n")
+    return len(lines) >= 30 and "F10 Quit" in lines[29]
+
+
 def check_keys_during_refresh():
-    during_refresh(("h",), lambda t: HELP in t, "h (help)")
+    during_refresh(lambda: keys("h"), lambda t: HELP in t, escape,
+                   "h (help)")
     # The same refresh then ends under the help screen: the key did not
     # wait for it.
     wait_for(lambda t: HELP in t and BUSY not in t,
              "the refresh in flight ends; help stays up")
-    undo(("h",))
-    during_refresh(("/",), lambda t: re.search(r"^Filter:", t, re.M),
+    escape()
+    during_refresh(lambda: keys("/"), prompt, escape,
                    "/ (the filter prompt)")
     # Typing goes on during the refresh; the prompt outlives it.
     tmux("send-keys", "-t", "t", "-l", "state listening")
     wait_for(lambda t: "Filter: state listening" in t and BUSY not in t,
              "the refresh in flight ends; the prompt keeps the typing")
-    undo(("/",))
+    escape()
     wait_for(idle, "the filter was not applied (Esc)")
+    # SIGWINCH reaches the UI thread, not the worker: a new layout now.
+    during_refresh(lambda: size(100, 30), resized,
+                   lambda: size(140, 40), "a smaller window")
+    size(140, 40)
+    wait_for(idle, "the window back to 140 x 40")
 
 
 def check_quit_during_refresh(path):
     # q while a refresh runs: that refresh is cancelled, joined, freed.
     keys("+", "q")
     exited("q during a refresh")
+    # Ctrl-C (SIGINT, which the worker blocks) as well.
+    start_top(path)
+    wait_for(idle, "top shows the file's sockets again")
+    keys("+", "C-c")
+    exited("Ctrl-C during a refresh")
     # q during the very first refresh, before there is a table.
     start_top(path)
     wait_for(lambda t: "reading the sockets" in t or "F10 Quit" in t,
