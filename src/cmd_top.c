@@ -279,6 +279,9 @@ struct loop_state {
 	bool force; /* start one now (the first, a key asked) */
 	bool again; /* a key asked during a refresh: one more after it */
 	bool quit;  /* q, F10, SIGINT, SIGTERM */
+	/* A filter the prompt replaced that the refresh in flight still
+	 * reads: freed when that refresh is taken. */
+	struct filter *parked;
 	unsigned int ready; /* POLL_BIT()s of the slots the last wait saw */
 	sigset_t wake;	    /* the mask ppoll waits with: the signals open */
 };
@@ -332,6 +335,8 @@ static int deliver(struct top_run *run, struct loop_state *ls)
 		return 0;
 	}
 	run->ui.refreshing = false;
+	filter_destroy(ls->parked);
+	ls->parked = NULL;
 	if (err) {
 		return err == -ECANCELED ? 0 : err;
 	}
@@ -350,24 +355,32 @@ static int deliver(struct top_run *run, struct loop_state *ls)
 }
 
 /*
- * A key asked for a refresh now. One in flight serves, but a new filter
- * makes its rows wrong: that one is stopped (within a row) and waited for,
- * which also ends its use of the filter replaced (ui->retired).
+ * A key asked for a refresh now. One in flight serves, but not after a new
+ * filter: its rows are the old filter's. It is cancelled (it stops within
+ * a row) and the new one starts once it is taken; the UI thread never
+ * waits for it. The old filter it reads is kept until then.
  */
 static void collect_asked(struct top_run *run, struct loop_state *ls)
 {
 	struct top_refresh *r = &run->refresh;
+	struct filter *old = run->ui.retired;
 
-	if (!top_refresh_busy(r)) {
-		ls->force = true;
-	} else if (top_refresh_query(r)->filter != top_ui_filter(&run->ui)) {
-		top_refresh_cancel(r);
-		top_refresh_take(r, true);
-		run->ui.refreshing = false;
-		ls->force = true;
-	} else {
+	run->ui.retired = NULL;
+	if (top_refresh_busy(r) &&
+	    top_refresh_query(r)->filter == top_ui_filter(&run->ui)) {
 		ls->again = true;
+		filter_destroy(old); /* NULL: no filter changed */
+		return;
 	}
+	if (top_refresh_busy(r)) {
+		top_refresh_cancel(r);
+	}
+	if (old && top_refresh_busy(r) && top_refresh_query(r)->filter == old) {
+		ls->parked = old;
+	} else {
+		filter_destroy(old);
+	}
+	ls->force = true;
 }
 
 /* Every key typed so far, each acted on as it comes. */
@@ -477,6 +490,7 @@ static int run_interactive(struct top_run *run)
 		top_refresh_cancel(&run->refresh);
 		top_refresh_take(&run->refresh, true);
 	}
+	filter_destroy(ls.parked);
 	pthread_sigmask(SIG_SETMASK, &ls.wake, NULL);
 	/* Restore the terminal first, so the message lands on a sane one. */
 	term_finish();

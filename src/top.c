@@ -398,7 +398,7 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 		ui->message_is_error = true;
 		return -ENODEV;
 	}
-	/* A refresh in flight may read the old one: freed a change later. */
+	/* A refresh in flight may read the old one: the loop frees it. */
 	filter_destroy(ui->retired);
 	ui->retired = ui->filter;
 	ui->filter = f;

@@ -108,8 +108,9 @@ struct top_ui {
 	struct top_items items;
 	struct top_order ord;
 	struct filter *filter; /* the prompt's filter; NULL: o->filter */
-	/* The prompt's filter before the last change: a refresh in flight
-	 * (top_refresh.h) may still read it. Freed at the next change. */
+	/* The filter the last change replaced: a refresh in flight
+	 * (top_refresh.h) may still read it, so the loop takes it (and frees
+	 * it once no refresh does); else freed by the next change. */
 	struct filter *retired;
 	char filter_text[TOP_TEXT_MAX];
 	enum top_mode mode;
@@ -182,8 +183,8 @@ void top_ui_rebuild(struct top_ui *ui);
 bool top_ui_fill_rtt(struct top_ui *ui);
 
 /* Apply the filter text (words split on blanks). Returns 0, or -EINVAL
- * with the error in ui->message and the old filter kept. The filter it
- * replaces is kept in ui->retired until the next change. */
+ * with the error in ui->message and the old filter kept. The prompt's
+ * filter it replaces goes to ui->retired. */
 int top_ui_set_filter(struct top_ui *ui, const char *text);
 
 /* One key; returns enum top_action bits (0: not a key we use). */

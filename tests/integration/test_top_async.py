@@ -189,6 +189,18 @@ def check_keys_during_refresh():
              "the refresh in flight ends; the prompt keeps the typing")
     escape()
     wait_for(idle, "the filter was not applied (Esc)")
+    # Two filters typed during one refresh: it is cancelled, the first
+    # filter freed only once that refresh let go of the one before (a
+    # use after free shows under ASan and memcheck), the second applied.
+    keys("+", "/", "C-u")
+    tmux("send-keys", "-t", "t", "-l", "state listening")
+    keys("Enter", "/", "C-u")
+    tmux("send-keys", "-t", "t", "-l", "state established")
+    keys("Enter")
+    wait_for(lambda t: "filter: state established" in t and idle(t),
+             "the second filter applied to a whole refresh")
+    keys("/", "C-u", "Enter")
+    wait_for(lambda t: "filter: (none)" in t and idle(t), "no filter again")
     # SIGWINCH reaches the UI thread, not the worker: a new layout now.
     during_refresh(lambda: size(100, 30), resized,
                    lambda: size(140, 40), "a smaller window")
