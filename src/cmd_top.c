@@ -411,9 +411,12 @@ static int wait_input(struct top_run *run, struct loop_state *ls)
 	int ms = -1, err;
 	struct timespec ts;
 
-	if (ls->force) {
+	/* Busy: the worker's slot wakes the loop when it is done. */
+	if (top_refresh_busy(&run->refresh)) {
+		ms = -1;
+	} else if (ls->force) {
 		ms = 0;
-	} else if (!top_refresh_busy(&run->refresh) && !run->ui.paused) {
+	} else if (!run->ui.paused) {
 		ms = wait_ms(ls->due);
 	}
 	ts.tv_sec = ms / 1000;
