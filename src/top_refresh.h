@@ -13,9 +13,9 @@
  *   half of the sources that top_collect() calls (top_sources refresh,
  *   settle, process, owners, counters: top_live.h's process cache and
  *   missing bits). The query is copied; the filter it points to must stay
- *   alive and unchanged until the take (top.c keeps a replaced filter
- *   until the next replacement; cmd_top.c cancels and takes a refresh
- *   before it starts the next one with a new filter).
+ *   alive and unchanged until the take (top.c hands a filter the prompt
+ *   replaced to the loop in ui->retired; cmd_top.c cancels the refresh
+ *   that reads it and frees it once that refresh is taken).
  * - The UI thread owns everything else all the time (struct top_ui and
  *   both its snapshots, the view, the terminal, the sources it calls: kill
  *   and rtt on a sock_diag socket of its own, limits, advice), and the
