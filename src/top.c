@@ -62,6 +62,8 @@ void top_ui_finish(struct top_ui *ui)
 	free(ui->confirm);
 	filter_destroy(ui->filter);
 	ui->filter = NULL;
+	filter_destroy(ui->retired);
+	ui->retired = NULL;
 }
 
 size_t top_ui_bytes(const struct top_ui *ui)
@@ -344,6 +346,16 @@ void top_ui_refreshed(struct top_ui *ui)
 	top_snap_release(&ui->snap[ui->cur ^ 1u]);
 }
 
+void top_ui_take(struct top_ui *ui, struct top_snap *fresh)
+{
+	struct top_snap prev = ui->snap[ui->cur ^ 1u];
+
+	ui->snap[ui->cur ^ 1u] = *fresh;
+	*fresh = prev;
+	ui->cur ^= 1u;
+	top_ui_refreshed(ui);
+}
+
 /* Split text on blanks into at most max words, in place. */
 static int split_words(char *text, char **argv, int max)
 {
@@ -391,7 +403,9 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 		ui->message_is_error = true;
 		return -ENODEV;
 	}
-	filter_destroy(ui->filter);
+	/* A refresh in flight may read the old one: the loop frees it. */
+	filter_destroy(ui->retired);
+	ui->retired = ui->filter;
 	ui->filter = f;
 	snprintf(ui->filter_text, sizeof(ui->filter_text), "%s", text);
 	ui->message[0] = '\0';

@@ -18,10 +18,17 @@
 struct collect_run {
 	const struct top_query *q;
 	struct top_snap *snap;
-	bool count;  /* the meters come from this dump */
-	bool rows;   /* the rows come from this dump */
-	uint16_t ns; /* the namespace dumped (top_row.ns) */
+	const bool *cancel; /* the collector's: another thread sets it */
+	bool count;	    /* the meters come from this dump */
+	bool rows;	    /* the rows come from this dump */
+	uint16_t ns;	    /* the namespace dumped (top_row.ns) */
 };
+
+/* Asked at every row: a dump of a million sockets stops within one. */
+static bool cancelled(const bool *cancel)
+{
+	return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
 
 double top_now(void)
 {
@@ -110,6 +117,9 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	const struct top_query *q = run->q;
 	struct top_row *row;
 
+	if (cancelled(run->cancel)) {
+		return -ECANCELED; /* acquire stops without a word */
+	}
 	if (run->count) {
 		top_snap_count(run->snap, rec);
 	} else if (rec->protocol != IPPROTO_TCP) {
@@ -133,6 +143,9 @@ static int count_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;
 
+	if (cancelled(run->cancel)) {
+		return -ECANCELED;
+	}
 	if (rec->protocol == IPPROTO_TCP) {
 		top_snap_count(run->snap, rec);
 	}
@@ -150,7 +163,6 @@ static void setup(struct top_collect *c, const struct top_query *q)
 	c->o.filter = (struct filter *)q->filter;
 	acquire_init(&c->rows, &c->o);
 	acquire_init(&c->meters, &c->o_all);
-	c->rows.ifn = c->ifn;
 	/* One socket for the dumps, the kills and the rows' tcp_info: top
 	 * also runs with very few descriptors. */
 	c->rows.use_d = c->d;
@@ -164,6 +176,7 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 {
 	struct acquire *a = &c->rows;
 
+	a->ifn = c->ifn; /* the caller may have swapped tables since */
 	a->protocols = q->protocols & TOP_PROTOS;
 	a->states[IPPROTO_TCP] = one_dump ? SS_ALL_BITS : q->states;
 	a->states[IPPROTO_UDP] = q->states;
@@ -180,8 +193,12 @@ static int dump(struct top_collect *c, const struct top_query *q,
 		uint16_t ns)
 {
 	bool one_dump = !filter_has_expr(q->filter);
-	struct collect_run run = {
-	    .q = q, .snap = snap, .rows = true, .count = one_dump, .ns = ns};
+	struct collect_run run = {.q = q,
+				  .snap = snap,
+				  .cancel = c->cancel,
+				  .rows = true,
+				  .count = one_dump,
+				  .ns = ns};
 	int err;
 
 	setup(c, q);
@@ -251,8 +268,15 @@ int top_collect(struct top_collect *c, const struct top_query *q,
 	if (src->owners && filter_needs_owners(q->filter)) {
 		owners = src->owners(src->ctx);
 	}
-	err =
-	    c->nst ? dump_all(c, q, snap, owners) : dump(c, q, snap, owners, 0);
+	if (cancelled(c->cancel)) {
+		err = -ECANCELED;
+	} else {
+		err = c->nst ? dump_all(c, q, snap, owners)
+			     : dump(c, q, snap, owners, 0);
+	}
+	if (!err && cancelled(c->cancel)) {
+		err = -ECANCELED; /* the process walk and counters can wait */
+	}
 	if (!err && src->settle && src->settle(src->ctx)) {
 		late_owners(q, snap);
 	}

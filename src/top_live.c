@@ -199,7 +199,7 @@ static size_t live_advice(void *ctx, const struct top_snap *snap,
 static struct diag *row_diag(const struct top_live *l,
 			     const struct top_row *row)
 {
-	return l->nst ? top_nstab_diag(l->nst, row->ns) : l->d;
+	return l->nst ? top_nstab_diag_ui(l->nst, row->ns) : l->d;
 }
 
 /* The socket is asked for first: one that went away since the snapshot

@@ -9,8 +9,17 @@
  * source without -p. The owners source (proc, for a filter's pid and comm)
  * is always offered and walks /proc only when top_collect() asks. The kill
  * source is always offered; top.c hides it under --readonly. d is the
- * collector's struct diag: kills happen between dumps, never from a row
- * callback, so one socket serves both.
+ * socket of the kill and rtt sources: never from a row callback.
+ *
+ * Threads (top_refresh.h): refresh, settle, process, owners and counters
+ * are called by top_collect(), on the refresh's worker thread; they alone
+ * touch the process cache and the missing bits (procs, have_procs,
+ * walked_all, missed, walked_past, missing, missing_err). kill, rtt,
+ * limits and advice are the UI thread's: d is then a socket of its own,
+ * not the collector's, and sys is read-only after init. With refreshes in
+ * line (--batch) one socket serves both, kills happening between dumps.
+ * top_live_missing() reads the missing bits: call it with no refresh in
+ * flight.
  */
 #ifndef SOCKSCOPE_TOP_LIVE_H
 #define SOCKSCOPE_TOP_LIVE_H

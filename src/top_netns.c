@@ -40,7 +40,7 @@ static void skip(struct top_nstab *t, const struct netns_entry *e, int err)
 }
 
 static void add(struct top_nstab *t, const struct netns_entry *e,
-		struct diag *d)
+		struct diag *d, struct diag *d_ui)
 {
 	struct top_ns *ns = &t->v[t->n++];
 
@@ -50,19 +50,26 @@ static void add(struct top_nstab *t, const struct netns_entry *e,
 	    .kind = e->label.kind,
 	    .label = netns_label_escaped(e),
 	    .d = d,
+	    .d_ui = d_ui,
 	};
 }
 
 /* e entered (or current): its socket, or a skip. */
 static void open_here(struct top_nstab *t, const struct netns_entry *e)
 {
-	struct diag *d;
+	struct diag *d, *d_ui = NULL;
 	int err = diag_open(&d);
 
+	if (!err) {
+		err = diag_open(&d_ui);
+		if (err) {
+			diag_destroy(d);
+		}
+	}
 	if (err) {
 		skip(t, e, err);
 	} else {
-		add(t, e, d);
+		add(t, e, d, d_ui);
 	}
 }
 
@@ -140,6 +147,7 @@ void top_nstab_finish(struct top_nstab *t)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		diag_destroy(t->v[i].d);
+		diag_destroy(t->v[i].d_ui);
 		free(t->v[i].label);
 	}
 	free(t->v);
@@ -154,4 +162,9 @@ const char *top_nstab_label(const struct top_nstab *t, uint16_t ns)
 struct diag *top_nstab_diag(const struct top_nstab *t, uint16_t ns)
 {
 	return t && ns < t->n ? t->v[ns].d : NULL;
+}
+
+struct diag *top_nstab_diag_ui(const struct top_nstab *t, uint16_t ns)
+{
+	return t && ns < t->n ? t->v[ns].d_ui : NULL;
 }

@@ -28,8 +28,10 @@ struct top_ns {
 	uint64_t inode;
 	pid_t pid; /* the process its label came from; 0 */
 	enum netns_kind kind;
-	char *label;	/* escaped (owned) */
-	struct diag *d; /* opened in it (owned) */
+	char *label;	   /* escaped (owned) */
+	struct diag *d;	   /* opened in it (owned): the refreshes' dumps */
+	struct diag *d_ui; /* another (owned): kills, RTTs, from the UI
+			    * thread while a refresh may be dumping on d */
 };
 
 struct top_nstab {
@@ -50,8 +52,10 @@ struct top_nstab {
 int top_nstab_open(struct top_nstab *t, const struct opts *o);
 void top_nstab_finish(struct top_nstab *t);
 
-/* Row index ns's label ("?" out of range) and socket (NULL: none). */
+/* Row index ns's label ("?" out of range) and sockets (NULL: none):
+ * top_nstab_diag() for the refreshes, top_nstab_diag_ui() for the rest. */
 const char *top_nstab_label(const struct top_nstab *t, uint16_t ns);
 struct diag *top_nstab_diag(const struct top_nstab *t, uint16_t ns);
+struct diag *top_nstab_diag_ui(const struct top_nstab *t, uint16_t ns);
 
 #endif

@@ -727,6 +727,9 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	}
 	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
 		    ui->items.n - gone_items(ui));
+	/* On this short line, not the first (which a narrow terminal cuts):
+	 * at a million sockets a refresh takes seconds. */
+	obuf_puts(lb, ui->refreshing ? "  [refreshing]" : "");
 	line_emit(fr, TR_HEADER);
 }
 
