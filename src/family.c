@@ -185,38 +185,17 @@ uint32_t family_all_protos(void)
 
 uint32_t family_proto_bit(const struct sock_rec *rec)
 {
-	if (rec->family == AF_UNIX) {
-		switch (rec->protocol) {
-		case SOCK_STREAM:
-			return PROTO_UNIX_STREAM;
-		case SOCK_DGRAM:
-			return PROTO_UNIX_DGRAM;
-		case SOCK_SEQPACKET:
-			return PROTO_UNIX_SEQPACKET;
-		default:
-			return 0;
+	/* AF_INET6 rows are inet's, as family_of() has them */
+	uint8_t af = rec->family == AF_INET6 ? AF_INET : rec->family;
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_table *t = families[i]->tables;
+
+		for (; families[i]->af == af && t && t->name; t++) {
+			if (t->code < 0 || t->code == rec->protocol) {
+				return t->bit;
+			}
 		}
 	}
-	if (rec->family == AF_NETLINK) {
-		return PROTO_NETLINK;
-	}
-	if (rec->family == AF_PACKET) {
-		return rec->protocol == SOCK_RAW     ? PROTO_PACKET_RAW
-		       : rec->protocol == SOCK_DGRAM ? PROTO_PACKET_DGRAM
-						     : 0;
-	}
-	switch (rec->protocol) {
-	case 6: /* IPPROTO_TCP */
-		return PROTO_TCP;
-	case 17: /* IPPROTO_UDP */
-		return PROTO_UDP;
-	case SOCK_PROTO_MPTCP:
-		return PROTO_MPTCP;
-	case 255: /* IPPROTO_RAW */
-		return PROTO_RAW;
-	case 132: /* IPPROTO_SCTP */
-		return PROTO_SCTP;
-	default:
-		return 0;
-	}
+	return 0;
 }
