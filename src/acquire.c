@@ -36,6 +36,38 @@ static void note_old_kernel(const struct opts *o)
 	       k.major, k.minor);
 }
 
+/* A family's slot in a->fam_states (unit-family checks every af fits). */
+static uint8_t fam_slot(const struct sock_family *f)
+{
+	return f->af < ACQUIRE_AF_MAX ? f->af : 0;
+}
+
+/* Where the states of table t of family f are kept. */
+static uint32_t *table_states(struct acquire *a, const struct sock_family *f,
+			      const struct family_table *t)
+{
+	if (f->dump == FDUMP_TABLE) {
+		return &a->states[(uint8_t)t->code];
+	}
+	/* One request for all its tables: their defaults are one. */
+	return &a->fam_states[fam_slot(f)];
+}
+
+/* Every table's states: opts' (value 0) or the one given. */
+static void fill_states(struct acquire *a, bool from_opts, uint32_t value)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		for (const struct family_table *t = fams[i]->tables;
+		     t && t->name; t++) {
+			*table_states(a, fams[i], t) =
+			    from_opts ? opts_table_states(a->o, t) : value;
+		}
+	}
+}
+
 void acquire_init(struct acquire *a, const struct opts *o)
 {
 	memset(a, 0, sizeof(*a));
@@ -44,14 +76,13 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->save_fd = -1;
 	a->netns = o->netns;
 	a->user_match = true;
-	a->states[IPPROTO_TCP] = opts_states(o, IPPROTO_TCP);
-	a->states[IPPROTO_UDP] = opts_states(o, IPPROTO_UDP);
-	a->states[SOCK_PROTO_MPTCP] = opts_states(o, SOCK_PROTO_MPTCP);
-	a->states[IPPROTO_RAW] = opts_states(o, IPPROTO_RAW);
-	a->states[IPPROTO_SCTP] = opts_states(o, IPPROTO_SCTP);
-	a->unix_states = opts_states(o, 0);
-	a->unconn_states = opts_unconn_states(o);
+	fill_states(a, true, 0);
 	note_old_kernel(o);
+}
+
+void acquire_set_states(struct acquire *a, uint32_t states)
+{
+	fill_states(a, false, states);
 }
 
 void acquire_finish(struct acquire *a)
@@ -81,7 +112,9 @@ static int resolve_devs(const struct acquire *a, struct ifnames *ifn)
 		return 0;
 	}
 	if (a->o->load_path) {
-		warnx_("%s among the names saved in %s", why, a->o->load_path);
+		ns = escape_dup(a->o->load_path);
+		warnx_("%s among the names saved in %s", why, ns);
+		free(ns);
 	} else if (a->netns) {
 		ns = xmalloc(4 * strlen(a->netns) + 1);
 		escape_text(ns, a->netns, strlen(a->netns));
@@ -95,36 +128,86 @@ static int resolve_devs(const struct acquire *a, struct ifnames *ifn)
 	return err;
 }
 
-/* Family, protocol and state: what each request asked for. */
-static bool selects_kind(const struct acquire *a, const struct sock_rec *rec)
+/* One table to select rows of (af, code) in the states given. */
+static unsigned int add_kind(struct acquire_kind *k, unsigned int n, uint8_t af,
+			     int16_t code, uint32_t states)
 {
-	uint32_t fam = rec->family == AF_INET ? FAM_INET : FAM_INET6;
+	if (n < ACQUIRE_KINDS_MAX) {
+		k[n++] = (struct acquire_kind){af, code, states};
+	}
+	return n;
+}
 
-	if (rec->family == AF_UNIX) {
-		return rec->state < 32 && (a->o->families & FAM_UNIX) &&
-		       (a->protocols & family_proto_bit(rec)) &&
-		       (a->unix_states & SS_BIT(rec->state));
+/*
+ * The tables a->protocols and the families select, each with the states
+ * it lists, as the registry has them: an inet_diag table (FDUMP_TABLE)
+ * once per IP family asked for. Returns their number.
+ */
+static unsigned int build_kinds(const struct acquire *a, struct acquire_kind *k)
+{
+	size_t nf;
+	const struct sock_family *const *fams = family_all(&nf);
+	uint32_t want = a->o->families;
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < nf; i++) {
+		const struct sock_family *f = fams[i];
+
+		for (const struct family_table *t = f->tables; t && t->name;
+		     t++) {
+			uint8_t code = (uint8_t)t->code;
+
+			if (!(a->protocols & t->bit)) {
+				continue;
+			}
+			if (f->dump != FDUMP_TABLE) {
+				if (want & f->fam_bits) {
+					n = add_kind(
+					    k, n, f->af, t->code,
+					    a->fam_states[fam_slot(f)]);
+				}
+				continue;
+			}
+			if (want & FAM_INET) {
+				n = add_kind(
+				    k, n, AF_INET, t->code,
+				    state_match_mask(a->states[code], code));
+			}
+			if (want & FAM_INET6) {
+				n = add_kind(
+				    k, n, AF_INET6, t->code,
+				    state_match_mask(a->states[code], code));
+			}
+		}
 	}
-	if (rec->family == AF_PACKET || rec->family == AF_NETLINK) {
-		return rec->state < 32 &&
-		       (a->o->families & (FAM_PACKET | FAM_NETLINK)) &&
-		       (a->protocols & family_proto_bit(rec)) &&
-		       (a->unconn_states & SS_BIT(rec->state));
+	return n;
+}
+
+/* Family, protocol and state: what each request asked for. A probed
+ * family's reply (--load) has no table: never selected. */
+static bool selects_kind(const struct acquire_kind *k, unsigned int n,
+			 const struct sock_rec *rec)
+{
+	if (rec->state >= 32) {
+		return false;
 	}
-	if (rec->family != AF_INET && rec->family != AF_INET6) {
-		return false; /* a probed family's reply (--load) */
+	for (unsigned int i = 0; i < n; i++) {
+		if (k[i].af == rec->family &&
+		    (k[i].code < 0 || k[i].code == rec->protocol)) {
+			return k[i].states & SS_BIT(rec->state);
+		}
 	}
-	return rec->state < 32 && (a->o->families & fam) &&
-	       (a->protocols & family_proto_bit(rec)) &&
-	       (state_match_mask(a->states[rec->protocol], rec->protocol) &
-		SS_BIT(rec->state));
+	return false;
 }
 
 bool acquire_selects(const struct acquire *a, const struct sock_rec *rec)
 {
+	struct acquire_kind k[ACQUIRE_KINDS_MAX];
+	unsigned int n = build_kinds(a, k);
+
 	/* pid and comm are matched against the run's owners (the map of the
 	 * last acquire_run), as the row was. */
-	return selects_kind(a, rec) &&
+	return selects_kind(k, n, rec) &&
 	       filter_match_owners(a->o->filter, rec,
 				   a->procs ? a->procs : a->own_procs);
 }
@@ -143,7 +226,7 @@ static int acquire_row(const struct sock_rec *rec, void *data)
 		}
 		a->devs_resolved = true;
 	}
-	if (!selects_kind(a, rec)) {
+	if (!selects_kind(a->kinds, a->n_kinds, rec)) {
 		return 0;
 	}
 	/*
@@ -170,8 +253,10 @@ static int load_note(const struct nlmsghdr *nlh, void *data)
 
 	a->devs_resolved = false;
 	if (err == -EBADMSG) {
-		warnx_("--load %s: a malformed interface name record",
-		       a->o->load_path);
+		char *path = escape_dup(a->o->load_path);
+
+		warnx_("--load %s: a malformed interface name record", path);
+		free(path);
 	}
 	/* Another program's note is not ours to read. */
 	return err == -ENOMSG ? 0 : err;
@@ -180,12 +265,14 @@ static int load_note(const struct nlmsghdr *nlh, void *data)
 static int load_file(struct acquire *a)
 {
 	struct diag_load_err lerr = {0};
-	const char *path = a->o->load_path;
-	int fd = open_input(path, INPUT_REGULAR);
+	int fd = open_input(a->o->load_path, INPUT_REGULAR);
+	char *path;
 	int err;
 
 	if (fd < 0) {
+		path = escape_dup(a->o->load_path);
 		warnx_("--load %s: %s", path, input_strerror(fd));
+		free(path);
 		return fd;
 	}
 	a->user_match = true;
@@ -196,8 +283,10 @@ static int load_file(struct acquire *a)
 	ifnames_use_saved(a->ifn ? a->ifn : a->own_ifn);
 	err = diag_load_notes(fd, acquire_row, load_note, a, &lerr);
 	if ((err == -EBADMSG && lerr.what[0]) || err == -EIO) {
+		path = escape_dup(a->o->load_path);
 		warnx_("--load %s: offset %llu: %s", path,
 		       (unsigned long long)lerr.offset, lerr.what);
+		free(path);
 	}
 	close(fd);
 	return err;
@@ -219,15 +308,18 @@ static void drop_refused_part(struct acquire *a, int err)
 }
 
 /* The kernel program for one request; AF_UNSPEC takes the IPv4 one,
- * which want_family() has checked is also the IPv6 one. */
-static void compile(const struct acquire *a, uint8_t family, void **bc,
-		    size_t *len, bool *exact)
+ * which want_family() has checked is also the IPv6 one. A family whose
+ * diag module runs no bytecode (no FPRED_KERNEL) gets none. */
+static void compile(const struct acquire *a, const struct sock_family *fam,
+		    uint8_t family, void **bc, size_t *len, bool *exact)
 {
+	bool kernel = !a->kernel_refused && (fam->preds & FPRED_KERNEL);
+
 	*bc = NULL;
 	*len = 0;
 	/* Refused once: the kernel gets no program, userspace filters. */
-	*exact = !a->kernel_refused;
-	if (!a->kernel_refused) {
+	*exact = kernel;
+	if (kernel) {
 		filter_bytecode(a->o->filter,
 				family == AF_UNSPEC ? AF_INET : family,
 				a->bc_without, bc, len, exact);
@@ -236,14 +328,14 @@ static void compile(const struct acquire *a, uint8_t family, void **bc,
 
 /* A one-walk dump needs one program right for both families: a host of
  * one family compiles differently for the other. */
-static bool same_program(const struct acquire *a)
+static bool same_program(const struct acquire *a, const struct sock_family *fam)
 {
 	void *bc4, *bc6;
 	size_t len4, len6;
 	bool exact4, exact6, same;
 
-	compile(a, AF_INET, &bc4, &len4, &exact4);
-	compile(a, AF_INET6, &bc6, &len6, &exact6);
+	compile(a, fam, AF_INET, &bc4, &len4, &exact4);
+	compile(a, fam, AF_INET6, &bc6, &len6, &exact6);
 	same = len4 == len6 && exact4 == exact6 &&
 	       (!len4 || !memcmp(bc4, bc6, len4));
 	free(bc4);
@@ -259,7 +351,8 @@ static bool same_program(const struct acquire *a)
  * row has been handed on: without the part the kernel refused, or after
  * a receive-queue overflow.
  */
-static int dump_filtered(struct acquire *a, struct diag_req *req)
+static int dump_filtered(struct acquire *a, const struct sock_family *fam,
+			 struct diag_req *req)
 {
 	unsigned int overflows = 0;
 
@@ -268,7 +361,7 @@ static int dump_filtered(struct acquire *a, struct diag_req *req)
 		bool exact = false;
 		int err;
 
-		compile(a, req->family, &bc, &req->bytecode_len, &exact);
+		compile(a, fam, req->family, &bc, &req->bytecode_len, &exact);
 		req->bytecode = bc;
 		a->user_match = !exact;
 		a->seen = 0;
@@ -288,23 +381,6 @@ static int dump_filtered(struct acquire *a, struct diag_req *req)
 		}
 		drop_refused_part(a, err);
 	}
-}
-
-static const char *proto_name(uint8_t protocol)
-{
-	if (protocol == 0) {
-		return "unix";
-	}
-	if (protocol == SOCK_PROTO_MPTCP) {
-		return "mptcp";
-	}
-	if (protocol == IPPROTO_RAW) {
-		return "raw";
-	}
-	if (protocol == IPPROTO_SCTP) {
-		return "sctp";
-	}
-	return protocol == IPPROTO_UDP ? "udp" : "tcp";
 }
 
 /* Say what went wrong with a dump; the callback's own errors (EPIPE)
@@ -332,21 +408,17 @@ static void report_named(const struct acquire *a, const char *name, int err)
 	}
 }
 
-static void report(const struct acquire *a, uint8_t protocol, int err)
-{
-	report_named(a, proto_name(protocol), err);
-}
-
-/* Whether to send a request for this family (AF_UNSPEC: both in one). */
-static bool want_family(const struct acquire *a, uint8_t protocol,
-			uint8_t family)
+/* Whether to send a request for this IP family (AF_UNSPEC: both in one
+ * walk, which inet_diag has for a one_walk table only). */
+static bool want_family(const struct acquire *a, const struct sock_family *fam,
+			const struct family_table *t, uint8_t family)
 {
 	uint32_t want = a->o->families & (FAM_INET | FAM_INET6);
 
 	switch (family) {
 	case AF_UNSPEC:
-		return protocol == IPPROTO_TCP && !a->no_unspec &&
-		       want == (FAM_INET | FAM_INET6) && same_program(a);
+		return t->one_walk && !a->no_unspec &&
+		       want == (FAM_INET | FAM_INET6) && same_program(a, fam);
 	case AF_INET:
 		return want & FAM_INET;
 	default:
@@ -354,35 +426,43 @@ static bool want_family(const struct acquire *a, uint8_t protocol,
 	}
 }
 
+/* One inet_diag table's request for family (the filter compiled). */
+static struct diag_req table_req(const struct acquire *a,
+				 const struct family_table *t, uint8_t family)
+{
+	return (struct diag_req){
+	    .family = family,
+	    .protocol = (uint8_t)t->code,
+	    .states = a->states[(uint8_t)t->code],
+	    .ext = a->ext,
+	};
+}
+
 /*
- * TCP for both families in one walk of the hash when the kernel and the
- * filter allow it. Anything else, or a refusal before the first row,
- * means one request per family.
+ * An inet_diag table for both IP families in one walk of the hash when
+ * the kernel and the filter allow it (TCP). Anything else, or a refusal
+ * before the first row, means one request per family.
  */
-static int dump_table(struct acquire *a, uint8_t protocol)
+static int dump_table(struct acquire *a, const struct sock_family *fam,
+		      const struct family_table *t)
 {
 	static const uint8_t fams[] = {AF_UNSPEC, AF_INET, AF_INET6};
 	int err = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-		struct diag_req req = {
-		    .family = fams[f],
-		    .protocol = protocol,
-		    .states = a->states[protocol],
-		    .ext = a->ext,
-		};
+		struct diag_req req = table_req(a, t, fams[f]);
 		bool unspec = fams[f] == AF_UNSPEC;
 
-		if (!want_family(a, protocol, fams[f])) {
+		if (!want_family(a, fam, t, fams[f])) {
 			continue;
 		}
-		err = dump_filtered(a, &req);
+		err = dump_filtered(a, fam, &req);
 		if (unspec && err && !a->seen && err != a->fn_err) {
 			a->no_unspec = true;
 			err = 0;
 			continue;
 		}
-		report(a, protocol, err);
+		report_named(a, t->name, err);
 		if (unspec) {
 			break; /* both families are done */
 		}
@@ -390,27 +470,38 @@ static int dump_table(struct acquire *a, uint8_t protocol)
 	return err;
 }
 
-/*
- * Every type of a family in one request (the kernel has one table per
- * family); the types not asked for are dropped per row. Only inet_diag
- * runs bytecode: the whole filter is matched here.
- */
-static int dump_family(struct acquire *a, const struct sock_family *f,
-		       uint32_t states)
+/* The family's request: every table of it, all its states. */
+static struct diag_req family_req(const struct acquire *a,
+				  const struct sock_family *f)
 {
-	struct diag_req req = {
+	return (struct diag_req){
 	    .family = f->af,
-	    .states = states,
+	    .states = a->fam_states[fam_slot(f)],
 	    .ext = a->ext,
 	};
+}
+
+/* The kernel lacks the diag module of what name names. */
+static void note_missing(const char *name)
+{
+	warnx_("%s: the kernel has no %s_diag support; skipped", name, name);
+}
+
+/*
+ * Every table of a family in one request (the kernel has one table per
+ * family); the tables not asked for are dropped per row. Only inet_diag
+ * runs bytecode: the whole filter is matched here.
+ */
+static int dump_family(struct acquire *a, const struct sock_family *f)
+{
+	struct diag_req req = family_req(a, f);
 	int err;
 
 	a->user_match = true;
 	a->seen = 0;
 	err = diag_dump(a->d, &req, acquire_row, a);
 	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		warnx_("%s: the kernel has no %s_diag support; skipped",
-		       f->name, f->name);
+		note_missing(f->name);
 		return 0;
 	}
 	report_named(a, f->name, err);
@@ -418,39 +509,73 @@ static int dump_family(struct acquire *a, const struct sock_family *f,
 }
 
 /*
- * RAW sockets: raw_diag as any inet table, else /proc/net/raw{,6} as ss
- * reads them (whole filter in userspace; --save cannot keep them).
+ * A family's fallback where the kernel lacks its diag module (RAW:
+ * /proc/net/raw{,6}, as ss reads them): the whole filter in userspace,
+ * --save cannot keep the rows.
  */
-static int dump_raw(struct acquire *a)
+static int dump_fallback(struct acquire *a, const struct sock_family *f)
 {
-	int err = dump_table(a, IPPROTO_RAW);
+	char upper[16];
+	size_t i;
+	int err;
 
-	if (a->seen || (err != -ENOENT && err != -EOPNOTSUPP)) {
-		return err;
-	}
 	a->user_match = true;
-	err = family_raw_read_proc(a->o->root, acquire_row, a, &a->seen);
+	err = f->fallback(a->o->root, acquire_row, a, &a->seen);
 	if (err && err == a->fn_err) {
 		return err;
 	}
 	if (err) {
-		warnx_("raw: the kernel has no raw_diag and %s/proc/net/raw "
-		       "cannot be read (%s); skipped",
-		       strcmp(a->o->root, "/") ? a->o->root : "",
+		char *root =
+		    escape_dup(strcmp(a->o->root, "/") ? a->o->root : "");
+
+		warnx_("%s: the kernel has no %s_diag and %s%s cannot be read "
+		       "(%s); skipped",
+		       f->name, f->name, root, f->fallback_path,
 		       strerror(-err));
+		free(root);
 		return 0;
 	}
-	if (a->save_fd >= 0 && !a->raw_noted) {
-		warnx_("--save: RAW sockets read from /proc/net/raw are not "
-		       "saved (the kernel has no raw_diag)");
-		a->raw_noted = true;
+	if (a->save_fd >= 0 && !a->fallback_noted) {
+		for (i = 0; f->name[i] && i + 1 < sizeof(upper); i++) {
+			upper[i] = (char)(f->name[i] & ~0x20);
+		}
+		upper[i] = '\0';
+		warnx_("--save: %s sockets read from %s are not saved (the "
+		       "kernel has no %s_diag)",
+		       upper, f->fallback_path, f->name);
+		a->fallback_noted = true;
 	}
 	return 0;
 }
 
-/* The first request dump_table() sends for protocol; out has room for 2. */
-static size_t plan_table(const struct acquire *a, uint8_t protocol,
-			 struct diag_req *out)
+/* Every selected table of an inet_diag family, its fallback where the
+ * kernel has no module for it. */
+static int dump_tables(struct acquire *a, const struct sock_family *f)
+{
+	int err = 0;
+
+	for (const struct family_table *t = f->tables; t && t->name && !err;
+	     t++) {
+		if (!(a->protocols & t->bit)) {
+			continue;
+		}
+		err = dump_table(a, f, t);
+		if (err != -ENOENT && err != -EOPNOTSUPP) {
+			continue;
+		}
+		if (f->fallback && !a->seen) {
+			err = dump_fallback(a, f);
+		} else if (!f->fallback) {
+			note_missing(t->name);
+			err = 0;
+		}
+	}
+	return err;
+}
+
+/* The first requests dump_table() sends for t; out has room for 2. */
+static size_t plan_table(const struct acquire *a, const struct sock_family *fam,
+			 const struct family_table *t, struct diag_req *out)
 {
 	static const uint8_t fams[] = {AF_UNSPEC, AF_INET, AF_INET6};
 	size_t n = 0;
@@ -459,16 +584,11 @@ static size_t plan_table(const struct acquire *a, uint8_t protocol,
 		void *bc;
 		bool exact;
 
-		if (!want_family(a, protocol, fams[f])) {
+		if (!want_family(a, fam, t, fams[f])) {
 			continue;
 		}
-		out[n] = (struct diag_req){
-		    .family = fams[f],
-		    .protocol = protocol,
-		    .states = a->states[protocol],
-		    .ext = a->ext,
-		};
-		compile(a, fams[f], &bc, &out[n].bytecode_len, &exact);
+		out[n] = table_req(a, t, fams[f]);
+		compile(a, fam, fams[f], &bc, &out[n].bytecode_len, &exact);
 		out[n++].bytecode = bc;
 		if (fams[f] == AF_UNSPEC) {
 			break; /* both families are done */
@@ -477,20 +597,20 @@ static size_t plan_table(const struct acquire *a, uint8_t protocol,
 	return n;
 }
 
+/* Whether the run reads family f: a table of it selected. */
+static bool selected(const struct acquire *a, const struct sock_family *f)
+{
+	return a->protocols & f->proto_bits;
+}
+
+/*
+ * The listed families' requests in dump_live()'s order: the inet_diag
+ * tables first (a request each, kernel-filtered), then one per family.
+ */
 size_t acquire_plan(const struct acquire *a, struct diag_req **out)
 {
-	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
-					 SOCK_PROTO_MPTCP, IPPROTO_SCTP,
-					 IPPROTO_RAW};
-	const struct {
-		uint32_t mask;
-		const struct sock_family *f;
-		uint32_t states;
-	} fams[] = {
-	    {PROTO_UNIX_MASK, &family_unix, a->unix_states},
-	    {PROTO_PACKET_MASK, &family_packet, a->unconn_states},
-	    {PROTO_NETLINK, &family_netlink, a->unconn_states},
-	};
+	size_t nf;
+	const struct sock_family *const *fams = family_all(&nf);
 	struct diag_req *v;
 	size_t n = 0;
 
@@ -499,22 +619,22 @@ size_t acquire_plan(const struct acquire *a, struct diag_req **out)
 	if (a->o->load_path || a->save_fd >= 0) {
 		return 0;
 	}
-	v = xcalloc(2 * ARRAY_SIZE(protos) + ARRAY_SIZE(fams), sizeof(*v));
-	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-		const struct sock_rec kind = {.family = AF_INET,
-					      .protocol = protos[p]};
-
-		if (a->protocols & family_proto_bit(&kind)) {
-			n += plan_table(a, protos[p], v + n);
+	/* At most two requests per table. */
+	v = xcalloc(2 * ACQUIRE_KINDS_MAX, sizeof(*v));
+	for (size_t i = 0; i < nf; i++) {
+		if (fams[i]->dump != FDUMP_TABLE || !selected(a, fams[i])) {
+			continue;
+		}
+		for (const struct family_table *t = fams[i]->tables;
+		     t && t->name && n + 2 <= 2 * ACQUIRE_KINDS_MAX; t++) {
+			if (a->protocols & t->bit) {
+				n += plan_table(a, fams[i], t, v + n);
+			}
 		}
 	}
-	for (size_t f = 0; f < ARRAY_SIZE(fams); f++) {
-		if (a->protocols & fams[f].mask) {
-			v[n++] = (struct diag_req){
-			    .family = fams[f].f->af,
-			    .states = fams[f].states,
-			    .ext = a->ext,
-			};
+	for (size_t i = 0; i < nf && n < 2 * ACQUIRE_KINDS_MAX; i++) {
+		if (fams[i]->dump == FDUMP_FAMILY && selected(a, fams[i])) {
+			v[n++] = family_req(a, fams[i]);
 		}
 	}
 	*out = v;
@@ -544,8 +664,7 @@ static int probe_family(struct acquire *a, const struct sock_family *f)
 	int err = diag_dump(a->d, &req, count_row, &n);
 
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		warnx_("%s: the kernel has no %s_diag support; skipped",
-		       f->name, f->name);
+		note_missing(f->name);
 		return 0;
 	}
 	if (err) {
@@ -558,55 +677,33 @@ static int probe_family(struct acquire *a, const struct sock_family *f)
 	return 0;
 }
 
-static int probe_selected(struct acquire *a)
-{
-	size_t n;
-	const struct sock_family *const *fams = family_all(&n);
-	int err = 0;
-
-	for (size_t i = 0; i < n && !err; i++) {
-		if (fams[i]->probe_only &&
-		    (a->protocols & fams[i]->proto_bits)) {
-			err = probe_family(a, fams[i]);
-		}
-	}
-	return err;
-}
-
+/*
+ * Each selected family as its entry says (enum family_dump), in the
+ * registry's order within three passes: the inet_diag tables, the
+ * families read in one request, then the probed ones' notices.
+ */
 static int dump_live(struct acquire *a)
 {
-	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP,
-					 SOCK_PROTO_MPTCP, IPPROTO_SCTP};
+	static const enum family_dump passes[] = {FDUMP_TABLE, FDUMP_FAMILY,
+						  FDUMP_PROBE};
+	static int (*const dump[])(struct acquire *,
+				   const struct sock_family *) = {
+	    [FDUMP_TABLE] = dump_tables,
+	    [FDUMP_FAMILY] = dump_family,
+	    [FDUMP_PROBE] = probe_family,
+	};
+	size_t nf;
+	const struct sock_family *const *fams = family_all(&nf);
 	int err = 0;
 
-	for (size_t p = 0; p < ARRAY_SIZE(protos) && !err; p++) {
-		const struct sock_rec kind = {.family = AF_INET,
-					      .protocol = protos[p]};
-
-		if (!(a->protocols & family_proto_bit(&kind))) {
-			continue;
-		}
-		err = dump_table(a, protos[p]);
-		if (err == -ENOENT || err == -EOPNOTSUPP) {
-			warnx_("%s: the kernel has no %s_diag support; "
-			       "skipped",
-			       proto_name(protos[p]), proto_name(protos[p]));
-			err = 0;
+	for (size_t p = 0; p < ARRAY_SIZE(passes) && !err; p++) {
+		for (size_t i = 0; i < nf && !err; i++) {
+			if (fams[i]->dump == passes[p] &&
+			    selected(a, fams[i])) {
+				err = dump[passes[p]](a, fams[i]);
+			}
 		}
 	}
-	if (!err && (a->protocols & PROTO_RAW)) {
-		err = dump_raw(a);
-	}
-	if (!err && (a->protocols & PROTO_UNIX_MASK)) {
-		err = dump_family(a, &family_unix, a->unix_states);
-	}
-	if (!err && (a->protocols & PROTO_PACKET_MASK)) {
-		err = dump_family(a, &family_packet, a->unconn_states);
-	}
-	if (!err && (a->protocols & PROTO_NETLINK)) {
-		err = dump_family(a, &family_netlink, a->unconn_states);
-	}
-	err = err ? err : probe_selected(a);
 	return err;
 }
 
@@ -627,8 +724,11 @@ static int build_owners(struct acquire *a)
 	}
 	err = proc_map_build(a->o->root, &a->own_procs);
 	if (err) {
+		char *root = escape_dup(a->o->root);
+
 		warnx_("filter: pid, comm: cannot read /proc under %s: %s",
-		       a->o->root, strerror(-err));
+		       root, strerror(-err));
+		free(root);
 		return err;
 	}
 	if (geteuid() != 0) {
@@ -649,6 +749,7 @@ int acquire_run(struct acquire *a, diag_row_fn fn, void *data)
 	if (err) {
 		return err;
 	}
+	a->n_kinds = build_kinds(a, a->kinds);
 	if (a->o->load_path) {
 		return load_file(a);
 	}

@@ -4,11 +4,13 @@
  *
  * acquire_init() reads protocols, families, states and the filter from
  * opts; a caller may then narrow or widen a->protocols and a->states[]
- * (summary counts every state by default) before
- * acquire_run(). Live, the filter is compiled for the kernel where it can
- * be and finished in userspace where it must; a kernel that refuses the
- * program (EPERM: fwmark without CAP_NET_ADMIN; EINVAL: an op it lacks)
- * gets it again without the offending part, with one notice, and the
+ * or set every table's states (acquire_set_states(): summary counts every
+ * state by default) before acquire_run(). Which tables exist, how each is
+ * read and which states it lists by default come from the family registry
+ * (family.h): nothing here names a family. Live, the filter is compiled for the
+ * kernel where it can be and finished in userspace where it must; a kernel that
+ * refuses the program (EPERM: fwmark without CAP_NET_ADMIN; EINVAL: an op it
+ * lacks) gets it again without the offending part, with one notice, and the
  * choice holds for later runs. A protocol whose diag module is missing is
  * skipped with a notice. acquire_run() may be called again (top refreshes
  * with it): the netlink socket and buffers are reused.
@@ -38,15 +40,23 @@
 #include "ifname.h"
 #include "opts.h"
 
+/* Address families below this have states of their own (AF_XDP is 44). */
+#define ACQUIRE_AF_MAX 48
+/* Tables of one run, IPv4 and IPv6 apart. */
+#define ACQUIRE_KINDS_MAX 32
+
 struct acquire {
 	const struct opts *o;
-	uint32_t protocols;   /* enum proto_bit */
-	uint32_t states[256]; /* per IPPROTO_*: the states to show */
-	uint32_t unix_states; /* the UNIX states to show (every type) */
-	uint32_t ext;	      /* INET_DIAG extensions to request */
-	int save_fd;	      /* --save target, or -1 */
-	struct ifnames *ifn;  /* the caller's names (not owned), or NULL */
-	const char *netns;    /* the namespace read, for messages; NULL */
+	uint32_t protocols; /* enum proto_bit */
+	/* The states to show: FDUMP_TABLE tables by their code
+	 * (states[IPPROTO_TCP]), FDUMP_FAMILY ones by address family
+	 * (fam_states[AF_UNIX]: one request for all its tables). */
+	uint32_t states[256];
+	uint32_t fam_states[ACQUIRE_AF_MAX];
+	uint32_t ext;	     /* INET_DIAG extensions to request */
+	int save_fd;	     /* --save target, or -1 */
+	struct ifnames *ifn; /* the caller's names (not owned), or NULL */
+	const char *netns;   /* the namespace read, for messages; NULL */
 	const struct proc_map *procs; /* owners for pid/comm, or NULL */
 	int save_err; /* first failed write to it (-errno), or 0 */
 	/* The caller's sock_diag socket to dump on (not owned; it also
@@ -66,13 +76,21 @@ struct acquire {
 	bool kernel_refused;
 	bool no_unspec; /* the kernel refused a one-walk TCP dump */
 	unsigned int bc_without;
-	/* The PACKET (and NETLINK) states to show: all are UNCONN. */
-	uint32_t unconn_states;
-	bool raw_noted; /* --save told RAW rows from /proc are not saved */
+	bool fallback_noted; /* --save told fallback rows are not saved */
+	/* The tables of the run (selects_kind), from a->protocols and the
+	 * states at acquire_run(). */
+	struct acquire_kind {
+		uint8_t af;	 /* AF_INET, AF_INET6, AF_UNIX, ... */
+		int16_t code;	 /* rec->protocol, -1: any */
+		uint32_t states; /* SS_BIT()s */
+	} kinds[ACQUIRE_KINDS_MAX];
+	unsigned int n_kinds;
 };
 
 /* Caller's storage. Opens nothing yet. */
 void acquire_init(struct acquire *a, const struct opts *o);
+/* Every table lists states (SS_BIT()s). */
+void acquire_set_states(struct acquire *a, uint32_t states);
 /* Returns 0, or -errno after one line on stderr. */
 int acquire_run(struct acquire *a, diag_row_fn fn, void *data);
 void acquire_finish(struct acquire *a);

@@ -174,6 +174,7 @@ struct ns_advise {
 	struct snapshot *snap;
 	struct timespec *at; /* when its first sample was taken */
 	bool *ok;	     /* its snapshot was gathered */
+	int *second;	     /* its second sample: 1 taken, -errno failed */
 	/* the second pass: the namespaces sampled once, each set index */
 	const struct netns_set *again;
 	size_t *map;
@@ -207,10 +208,39 @@ static int second_sample(const struct netns_entry *e, void *data)
 {
 	struct ns_advise *na = data;
 	size_t i = na->map[e - na->again->v];
+	int err =
+	    snapshot_resample_opts(&na->snap[i], na->o, since(&na->at[i]));
 
-	return snapshot_resample_opts(&na->snap[i], na->o, since(&na->at[i]))
-		   ? -ENODEV
-		   : 0;
+	na->second[i] = err ? err : 1;
+	return err ? -ENODEV : 0; /* said; a skip */
+}
+
+/*
+ * A namespace sampled once, not twice (it went away in between, or its
+ * second sample failed), would be advised on half its data: its rate
+ * rules silently passing. It is left out, and said so; *skipped counts
+ * the ones the walk did not (those that went away).
+ */
+static void drop_once_sampled(struct ns_advise *na, unsigned int *skipped)
+{
+	for (size_t i = 0; i < na->set->n; i++) {
+		char *name;
+
+		if (!na->ok[i] || na->second[i] == 1) {
+			continue;
+		}
+		name = netns_label_escaped(&na->set->v[i]);
+		warnx_("--all-netns: %s left out: %s", name,
+		       na->second[i] ? "its second sample failed"
+				     : "it went away before its second "
+				       "sample");
+		free(name);
+		if (!na->second[i]) {
+			(*skipped)++;
+		}
+		snapshot_finish(&na->snap[i]);
+		na->ok[i] = false;
+	}
 }
 
 /* What fired in every sampled namespace, in namespace order. */
@@ -386,6 +416,9 @@ static int sample_all(struct ns_advise *na, unsigned int *skipped)
 	na->again = &again;
 	err = netns_each(&again, second_sample, na, skipped);
 	free(again.v);
+	if (!err) {
+		drop_once_sampled(na, skipped);
+	}
 	return err;
 }
 
@@ -409,6 +442,7 @@ static int advise_all_netns(const struct opts *o)
 	na.snap = xcalloc(set.n + 1, sizeof(*na.snap));
 	na.at = xcalloc(set.n + 1, sizeof(*na.at));
 	na.ok = xcalloc(set.n + 1, sizeof(*na.ok));
+	na.second = xcalloc(set.n + 1, sizeof(*na.second));
 	if (sample_all(&na, &skipped)) {
 		goto out;
 	}
@@ -445,6 +479,7 @@ out:
 	free(na.snap);
 	free(na.at);
 	free(na.ok);
+	free(na.second);
 	free(na.map);
 	netns_set_finish(&set);
 	return ret;

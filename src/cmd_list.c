@@ -80,7 +80,10 @@ static int open_save(struct list_run *run, const struct opts *o)
 	}
 	err = savefile_open(&run->save, o->save_path);
 	if (err) {
-		warnx_("--save %s: %s", o->save_path, savefile_strerror(err));
+		char *path = escape_dup(o->save_path);
+
+		warnx_("--save %s: %s", path, savefile_strerror(err));
+		free(path);
 		return err;
 	}
 	run->acq.save_fd = run->save.fd;
@@ -96,6 +99,7 @@ static int finish_save(struct list_run *run, const struct opts *o, int err)
 {
 	const char *why = NULL;
 	int serr = run->acq.save_err;
+	char *path;
 
 	if (!o->save_path) {
 		return err;
@@ -114,18 +118,10 @@ static int finish_save(struct list_run *run, const struct opts *o, int err)
 		return 0;
 	}
 	savefile_abort(&run->save);
-	warnx_("--save %s: %s; not saved (an old file is kept)", o->save_path,
-	       why);
+	path = escape_dup(o->save_path);
+	warnx_("--save %s: %s; not saved (an old file is kept)", path, why);
+	free(path);
 	return err && err != -EPIPE ? err : -EIO;
-}
-
-/* A namespace name as it may be printed (caller frees). */
-static char *escaped(const char *s)
-{
-	char *e = xmalloc(4 * strlen(s) + 1);
-
-	escape_text(e, s, strlen(s));
-	return e;
 }
 
 /* The sockets of the namespace current now, tagged e (NULL: -N's). */
@@ -197,7 +193,7 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
  */
 static int enter_by_label(const struct opts *o, struct netns_entry *e)
 {
-	char *name = escaped(o->netns);
+	char *name = escape_dup(o->netns);
 	const struct netns_entry *hit = NULL;
 	struct netns_set set;
 	int err = netns_discover(&set, o->root);
@@ -214,8 +210,14 @@ static int enter_by_label(const struct opts *o, struct netns_entry *e)
 		warnx_("-N %s: ambiguous: it names several namespaces "
 		       "(sockscope --all-netns lists their labels)",
 		       name);
-	} else if (!err && (err = netns_enter(hit->path)) != 0) {
-		warnx_("-N %s: %s", name, strerror(-err));
+	} else if (!err && (err = netns_entry_enter(hit)) > 0) {
+		/* Its process exited, or its pid is another process's now:
+		 * the file opened is not the namespace the label named. */
+		warnx_("-N %s: the namespace found is gone (its process "
+		       "exited, or its pid names another process now); try "
+		       "again",
+		       name);
+		err = -ESRCH;
 	} else if (err) {
 		warnx_("-N %s: %s", name, strerror(-err));
 	}
@@ -246,7 +248,7 @@ int list_enter_netns_entry(const struct opts *o, struct netns_entry *e)
 			return err;
 		}
 	} else if (err) {
-		name = escaped(o->netns);
+		name = escape_dup(o->netns);
 		warnx_("-N %s: %s", name,
 		       err == -EINVAL ? "not a network namespace"
 				      : strerror(-err));
@@ -279,9 +281,12 @@ static void build_tables(struct list_out *lo, const struct opts *o)
 	if (o->processes) {
 		err = proc_map_build(o->root, &lo->procs);
 		if (err) {
+			char *root = escape_dup(o->root);
+
 			warnx_("-p: cannot read /proc under %s: %s; no "
 			       "processes shown",
-			       o->root, strerror(-err));
+			       root, strerror(-err));
+			free(root);
 		} else if (geteuid() != 0) {
 			warnx_(
 			    "-p: not root: only your own processes are shown");

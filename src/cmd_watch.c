@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
-#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -28,22 +27,16 @@
 #include <unistd.h>
 
 #include "acquire.h"
-#include "diag_parse.h"
 #include "filter.h"
 #include "proc.h"
 #include "util.h"
 #include "watch.h"
 #include "watch_bpf.h"
+#include "watch_nl.h"
 #include "watch_tr.h"
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 /* Between two dumps that feed the book: the lifetimes' resolution. */
 #define WATCH_REFRESH_MS 1000
-/* Events queue here while a dump runs: 10,000 closes/s need room. */
-#define WATCH_RCVBUF (32 << 20)
 /* Receives handled before the clocks are looked at again. */
 #define WATCH_BATCH 64
 
@@ -65,6 +58,7 @@ struct watch {
 	uint32_t ev_states[2]; /* [0] TCP, [1] UDP: the states to print */
 	unsigned long printed;
 	uint64_t overflows;
+	bool procs_told; /* -p's /proc failure said */
 	uint64_t now_ms;
 	int fd;
 	char buf[65536];
@@ -86,63 +80,14 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* The destroy groups of the selected protocols and families. */
-static const struct {
-	uint32_t proto, fam;
-	int group;
-} groups[] = {
-    {PROTO_TCP, FAM_INET, SKNLGRP_INET_TCP_DESTROY},
-    {PROTO_UDP, FAM_INET, SKNLGRP_INET_UDP_DESTROY},
-    {PROTO_TCP, FAM_INET6, SKNLGRP_INET6_TCP_DESTROY},
-    {PROTO_UDP, FAM_INET6, SKNLGRP_INET6_UDP_DESTROY},
-};
-
 /* Returns the event socket, or -errno after one line on stderr. */
 static int open_events(const struct opts *o)
 {
-	const char *test_rcvbuf = getenv("SOCKSCOPE_TEST_WATCH_RCVBUF");
-	struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int fd, size = WATCH_RCVBUF, err;
+	char why[160];
+	int fd = watch_nl_open(o->protocols, o->families, why, sizeof(why));
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
-		    NETLINK_SOCK_DIAG);
 	if (fd < 0) {
-		err = -errno;
-		warnx_("watch: netlink socket: %s", strerror(errno));
-		return err;
-	}
-	/* Unbound, a netlink socket is in no table and gets no group's
-	 * messages: bind it (the kernel picks the port id). */
-	if (bind(fd, (const struct sockaddr *)&sa, sizeof(sa))) {
-		err = -errno;
-		warnx_("watch: netlink bind: %s", strerror(errno));
-		close(fd);
-		return err;
-	}
-	/* Tests shrink the buffer to make the kernel drop events. */
-	if (test_rcvbuf) {
-		size = atoi(test_rcvbuf);
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	} else if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-			      sizeof(size))) {
-		/* Without CAP_NET_ADMIN: as much as rmem_max allows. */
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(groups); i++) {
-		if (!(o->protocols & groups[i].proto) ||
-		    !(o->families & groups[i].fam)) {
-			continue;
-		}
-		if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP,
-			       &groups[i].group, sizeof(groups[i].group))) {
-			err = -errno;
-			warnx_("watch: cannot join the socket destroy events: "
-			       "%s%s",
-			       strerror(errno),
-			       err == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
-			close(fd);
-			return err;
-		}
+		warnx_("watch: %s", why);
 	}
 	return fd;
 }
@@ -167,10 +112,22 @@ static int refresh(struct watch *w, bool need_procs)
 	if (need_procs) {
 		struct proc_map *m = NULL;
 
-		if (proc_map_build(w->o->root, &m) == 0) {
+		err = proc_map_build(w->o->root, &m);
+		if (!err) {
 			proc_map_destroy(w->procs);
 			w->procs = m;
 			w->a.procs = m;
+		} else if (w->o->processes && !w->procs && !w->procs_told) {
+			/* As the listing says it, once: the rows' "?" is
+			 * why. (A pid/comm filter's own failure is
+			 * acquire's to say.) */
+			char *root = escape_dup(w->o->root);
+
+			warnx_("-p: cannot read /proc under %s: %s; no "
+			       "processes shown",
+			       root, strerror(-err));
+			free(root);
+			w->procs_told = true;
 		}
 	}
 	watch_book_dump_begin(w->book, wall_ms());
@@ -222,8 +179,7 @@ static void one_event(struct watch *w, const struct nlmsghdr *nlh)
 	struct watch_event ev;
 	struct sock_rec rec;
 
-	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-	    diag_parse_inet(nlh, 0, &rec)) {
+	if (watch_nl_parse(nlh, &rec)) {
 		return;
 	}
 	watch_event_from_rec(&ev, &rec, w->now_ms);
@@ -391,8 +347,9 @@ struct watch_tr_run {
 	struct obuf out;
 	uint32_t states; /* the new states to print */
 	int64_t wall_offset;
-	uint64_t sk_key; /* masks the kernel's socket addresses (sk_mask) */
-	uint64_t lost;	 /* reported so far */
+	uint64_t sk_key;  /* masks the kernel's socket addresses (sk_mask) */
+	uint64_t lost;	  /* reported so far */
+	uint64_t evicted; /* book entries forgotten, reported so far */
 	unsigned long printed;
 };
 
@@ -489,6 +446,30 @@ static void tr_lost(struct watch_tr_run *t)
 	t->lost = n;
 }
 
+/* Connections the full book forgot since the last look (lost closes
+ * leave entries behind): said as the drops are. */
+static void tr_evicted(struct watch_tr_run *t)
+{
+	uint64_t n = watch_tr_book_evicted(t->book);
+
+	if (n <= t->evicted) {
+		return;
+	}
+	if (t->o->format == FMT_NDJSON) {
+		obuf_putc(&t->out, '{');
+		watch_put_time(&t->out, wall_ms());
+		obuf_printf(&t->out, ",\"forgotten\":%llu}\n",
+			    (unsigned long long)(n - t->evicted));
+	} else {
+		warnx_("watch: the connection book was full: %llu "
+		       "connection%s forgotten (%llu so far): their closes "
+		       "show a lower bound (>)",
+		       (unsigned long long)(n - t->evicted),
+		       n - t->evicted == 1 ? "" : "s", (unsigned long long)n);
+	}
+	t->evicted = n;
+}
+
 static bool tr_done(const struct watch_tr_run *t)
 {
 	return watch_stop || t->out.err ||
@@ -519,6 +500,7 @@ static int tr_loop(struct watch_tr_run *t)
 		}
 		err = watch_bpf_consume(t->bpf);
 		tr_lost(t);
+		tr_evicted(t);
 		obuf_flush(&t->out);
 		now = mono_ms();
 	}
@@ -526,6 +508,7 @@ static int tr_loop(struct watch_tr_run *t)
 	if (!err && !t->out.err) {
 		err = watch_bpf_consume(t->bpf);
 		tr_lost(t);
+		tr_evicted(t);
 	}
 	if (err && err != -EINTR) {
 		warnx_("watch: %s", strerror(-err));
@@ -541,6 +524,8 @@ static int tr_loop(struct watch_tr_run *t)
 static int transitions_exec(const struct opts *o)
 {
 	const char *ring = getenv("SOCKSCOPE_TEST_WATCH_RINGBUF");
+	/* Tests shrink the book to make it forget connections. */
+	const char *book = getenv("SOCKSCOPE_TEST_WATCH_TR_BOOK");
 	struct watch_tr_run *t = xcalloc(1, sizeof(*t));
 	struct stat st;
 	uint32_t mask;
@@ -550,7 +535,9 @@ static int transitions_exec(const struct opts *o)
 	t->states = filter_states(o->filter, &mask) ? mask : SS_ALL_BITS;
 	t->wall_offset = wall_offset_ns();
 	t->sk_key = sk_mask_key();
-	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000));
+	t->book = watch_tr_book_create((uint64_t)(mono_ms() * 1000000),
+				       book ? (size_t)strtoul(book, NULL, 10)
+					    : WATCH_TR_BOOK_MAX);
 	err = watch_bpf_open(
 	    &t->bpf, stat("/proc/self/ns/net", &st) ? 0 : (uint32_t)st.st_ino,
 	    ring ? (uint32_t)atoi(ring) : 0, on_transition, t);

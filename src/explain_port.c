@@ -282,8 +282,10 @@ static void json_port(struct jw *w, const struct opts *po,
 	struct proc_map *procs = NULL;
 
 	if (po->processes && proc_map_build(po->root, &procs)) {
-		warnx_("explain: cannot read /proc under %s; no owners",
-		       po->root);
+		char *root = escape_dup(po->root);
+
+		warnx_("explain: cannot read /proc under %s; no owners", root);
+		free(root);
 	}
 	jw_object(w, NULL);
 	jw_string(w, "topic", "port");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "family.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -37,6 +38,23 @@ const struct sock_family *family_of(uint8_t af)
 	return NULL;
 }
 
+bool family_answers(const struct sock_rec *rec, uint32_t preds)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	return f && (f->preds & preds) == preds;
+}
+
+bool family_autobound(const struct sock_rec *rec, uint16_t lo, uint16_t hi)
+{
+	const struct sock_family *f = family_of(rec->family);
+
+	if (f && f->autobound) {
+		return f->autobound(rec);
+	}
+	return rec->sport >= lo && rec->sport <= hi;
+}
+
 int64_t family_filter_port(const struct sock_rec *rec, bool peer)
 {
 	const struct sock_family *f;
@@ -71,6 +89,52 @@ uint32_t family_query(const char *name)
 	return 0;
 }
 
+uint32_t family_fam_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q = families[i]->fam_names;
+
+		for (; q && q->name; q++) {
+			if (!strcmp(q->name, name)) {
+				return q->protos;
+			}
+		}
+	}
+	return 0;
+}
+
+const struct family_opt *family_opt_at(size_t i)
+{
+	for (size_t f = 0; f < ARRAY_SIZE(families); f++) {
+		const struct family_opt *o = families[f]->opts;
+
+		for (; o && o->name; o++) {
+			if (i-- == 0) {
+				return o;
+			}
+		}
+	}
+	return NULL;
+}
+
+void family_names(char *buf, size_t size, bool fam)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_query *q =
+		    fam ? families[i]->fam_names : families[i]->queries;
+
+		for (; q && q->name && len < size; q++) {
+			int n = snprintf(buf + len, size - len, "%s%s",
+					 len ? ", " : "", q->name);
+
+			len += n > 0 ? (size_t)n : 0;
+		}
+	}
+}
+
 void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 			 void (*fn)(void *arg, const char *name, uint64_t n),
 			 void *arg)
@@ -94,6 +158,18 @@ void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 	}
 }
 
+uint32_t family_tables(uint32_t fam_bits)
+{
+	uint32_t bits = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		if (families[i]->fam_bits & fam_bits) {
+			bits |= families[i]->proto_bits;
+		}
+	}
+	return bits;
+}
+
 uint32_t family_all_protos(void)
 {
 	uint32_t bits = 0;
@@ -109,38 +185,17 @@ uint32_t family_all_protos(void)
 
 uint32_t family_proto_bit(const struct sock_rec *rec)
 {
-	if (rec->family == AF_UNIX) {
-		switch (rec->protocol) {
-		case SOCK_STREAM:
-			return PROTO_UNIX_STREAM;
-		case SOCK_DGRAM:
-			return PROTO_UNIX_DGRAM;
-		case SOCK_SEQPACKET:
-			return PROTO_UNIX_SEQPACKET;
-		default:
-			return 0;
+	/* AF_INET6 rows are inet's, as family_of() has them */
+	uint8_t af = rec->family == AF_INET6 ? AF_INET : rec->family;
+
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_table *t = families[i]->tables;
+
+		for (; families[i]->af == af && t && t->name; t++) {
+			if (t->code < 0 || t->code == rec->protocol) {
+				return t->bit;
+			}
 		}
 	}
-	if (rec->family == AF_NETLINK) {
-		return PROTO_NETLINK;
-	}
-	if (rec->family == AF_PACKET) {
-		return rec->protocol == SOCK_RAW     ? PROTO_PACKET_RAW
-		       : rec->protocol == SOCK_DGRAM ? PROTO_PACKET_DGRAM
-						     : 0;
-	}
-	switch (rec->protocol) {
-	case 6: /* IPPROTO_TCP */
-		return PROTO_TCP;
-	case 17: /* IPPROTO_UDP */
-		return PROTO_UDP;
-	case SOCK_PROTO_MPTCP:
-		return PROTO_MPTCP;
-	case 255: /* IPPROTO_RAW */
-		return PROTO_RAW;
-	case 132: /* IPPROTO_SCTP */
-		return PROTO_SCTP;
-	default:
-		return 0;
-	}
+	return 0;
 }

@@ -22,18 +22,66 @@
 struct diag_req;
 struct fmt_ctx;
 
+/*
+ * An option that selects tables or IP families, as ss spells it: its
+ * letter (0: a long option only) and long name; opts.c adds these to
+ * getopt's and applies them (tests/check_docs.py reads them here).
+ */
+struct family_opt {
+	char letter;
+	const char *name;
+	uint32_t protos; /* PROTO_ bits it selects */
+	uint32_t fams;	 /* FAM_ bits it selects (-4, -6) */
+};
+
+/* A table's states with -l: listening and unconnected (bound). */
+#define FAMILY_LISTENING (SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE))
+
 /* -A names: each a set of PROTO_ bits (opts.h). */
 struct family_query {
 	const char *name;
 	uint32_t protos;
 };
 
-/* Filter predicates a family's records can answer (bits of FPRED_). */
+/*
+ * Filter predicates a family's records can answer (bits of FPRED_). A
+ * leaf needing one its family lacks is false for its rows, as ss's
+ * run_ssfilter() has it (`-x src 10.0.0.1` selects nothing, `-t src
+ * /run/x*` nothing; ss refuses the latter's text instead): filter_eval.c
+ * asks family_answers(). Port conditions (sport, dport, `src :P`) are
+ * every family's, through filter_port; dev, fwmark and cgroup read 0
+ * where a family has none (as ss); autobound through autobound.
+ */
 enum family_pred {
-	FPRED_ADDR = 1 << 0,   /* src/dst address and port, dev, auto */
-	FPRED_PATH = 1 << 1,   /* src/dst PATH-GLOB (UNIX names) */
+	FPRED_ADDR = 1 << 0,   /* an address in src/dst (not `*`) */
+	FPRED_PATH = 1 << 1,   /* src PATH-GLOB (UNIX names) */
 	FPRED_OWNER = 1 << 2,  /* uid, pid, comm */
-	FPRED_KERNEL = 1 << 3, /* the kernel runs inet_diag bytecode */
+	FPRED_KERNEL = 1 << 3, /* its diag runs inet_diag bytecode: the
+				* filter is compiled for the kernel */
+};
+
+/*
+ * One table of a family, as ss's -A names one: the rows it holds and the
+ * states it lists by default. acquire.c selects rows by it.
+ */
+struct family_table {
+	const char *name; /* "tcp", "u_str": in messages */
+	uint32_t bit;	  /* enum proto_bit */
+	/* Its rows' rec->protocol (IPPROTO_TCP, SOCK_STREAM), -1 for every
+	 * row of the family; FDUMP_TABLE: also the request's protocol. */
+	int16_t code;
+	bool one_walk;	    /* FDUMP_TABLE: both IP families in one walk */
+	uint32_t states;    /* listed without -a, -l or state words */
+	uint32_t listening; /* with -l */
+};
+
+/* How acquire.c reads a family's sockets. */
+enum family_dump {
+	FDUMP_TABLE,  /* inet_diag: a request per table and IP family, the
+		       * filter compiled for the kernel (filter_bc.c) */
+	FDUMP_FAMILY, /* one request for all its tables, the filter and the
+		       * tables not asked for in userspace */
+	FDUMP_PROBE,  /* probe_only: its request, for the notice */
 };
 
 struct sock_family {
@@ -41,9 +89,12 @@ struct sock_family {
 	uint8_t af;	     /* AF_INET, AF_UNIX (AF_INET6 shares inet's) */
 	uint32_t fam_bits;   /* enum family_bit it serves */
 	uint32_t proto_bits; /* enum proto_bit it serves */
-	const char *letters; /* its ss option letters, e.g. "x" */
+	/* Its options (-x, --unix), NULL-named end; NULL: none. */
+	const struct family_opt *opts;
 	const struct family_query *queries; /* -A names, NULL-terminated */
-	uint32_t preds;			    /* enum family_pred */
+	/* -f's words (FAM_ bits each: inet, inet6), NULL-terminated. */
+	const struct family_query *fam_names;
+	uint32_t preds; /* enum family_pred */
 	/* NULL: kill can destroy its sockets; else the one-line reason. */
 	const char *no_kill;
 	/*
@@ -67,11 +118,26 @@ struct sock_family {
 	/* Only probed (family_probe.c): its request tells whether the
 	 * kernel has the diag module; one notice, no rows listed. */
 	bool probe_only;
+	/* The tables it lists (NULL-named end); none for a probed one. */
+	const struct family_table *tables;
+	enum family_dump dump;
+	/* Where the kernel lacks its diag module: every row read otherwise
+	 * (RAW: /proc/net/raw{,6} under root), counted in *rows; fn's
+	 * non-zero return stops and is returned; -errno when unreadable.
+	 * fallback_path names it in messages. NULL: skipped, a notice. */
+	int (*fallback)(const char *root,
+			int (*fn)(const struct sock_rec *, void *), void *data,
+			unsigned long *rows);
+	const char *fallback_path;
 	/* The number a port condition (sport, dport, src *:P) compares, as
 	 * ss does: a UNIX socket's inode and its peer's, a packet socket's
 	 * interface index, a netlink socket's port id (its peer: -1). NULL:
 	 * the inet ports. */
 	int64_t (*filter_port)(const struct sock_rec *rec, bool peer);
+	/* The filter's `autobound` as ss answers it for this family (a
+	 * name, an interface or a port id the kernel chose); NULL: the
+	 * inet ports' ephemeral range. */
+	bool (*autobound)(const struct sock_rec *rec);
 };
 
 extern const struct sock_family family_inet;
@@ -91,12 +157,28 @@ extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
+/* Whether rec's family answers every predicate in preds (enum
+ * family_pred); a filter leaf it does not answer is false for rec. */
+bool family_answers(const struct sock_rec *rec, uint32_t preds);
+/* The filter's `autobound` for rec, as ss has it per family: through its
+ * family's autobound, else (inet) the local port in [lo, hi], the
+ * ephemeral range. */
+bool family_autobound(const struct sock_rec *rec, uint16_t lo, uint16_t hi);
 /* rec's port for the filter, through its family's filter_port. */
 int64_t family_filter_port(const struct sock_rec *rec, bool peer);
 /* The entries in order; *n is set to their count. */
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
+/* The FAM_ bits of one -f word (any family), 0 if unknown. */
+uint32_t family_fam_name(const char *name);
+/* The i-th option of all families (registry order), NULL past the last. */
+const struct family_opt *family_opt_at(size_t i);
+/*
+ * Every -A name (or, fam: every -f word) into buf, ", "-separated, cut to
+ * size (NUL-terminated): the list a usage error shows.
+ */
+void family_names(char *buf, size_t size, bool fam);
 /*
  * For each single table beyond TCP, UDP and UNIX that protocols selects
  * (PACKET's two, NETLINK, MPTCP, RAW, SCTP; not the probed families), in
@@ -105,6 +187,9 @@ uint32_t family_query(const char *name);
 void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 			 void (*fn)(void *arg, const char *name, uint64_t n),
 			 void *arg);
+/* The PROTO_ bits of every entry serving one of fam_bits (FAM_INET: TCP,
+ * UDP, MPTCP, RAW, SCTP). */
+uint32_t family_tables(uint32_t fam_bits);
 /* Every listed family's PROTO_ bits (not the probed ones): -A all. */
 uint32_t family_all_protos(void);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */

@@ -17,6 +17,7 @@
 #include "family.h"
 #include "format.h"
 #include "opts.h"
+#include "state.h"
 
 /* Type 18, TCPDIAG_GETSOCK: see diag.c. */
 #define OLD_TCPDIAG_GETSOCK 18
@@ -99,10 +100,34 @@ static void inet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	put_endpoint(ctx->out, "peer", rec->family, rec->daddr, rec->dport);
 }
 
+static const struct family_table inet_tables[] = {
+    {"tcp", PROTO_TCP, IPPROTO_TCP, true, STATE_DEFAULT_TCP, FAMILY_LISTENING},
+    /* ss: connected UDP sockets only by default */
+    {"udp", PROTO_UDP, IPPROTO_UDP, false, SS_BIT(SS_ESTABLISHED),
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query inet_queries[] = {
     {"inet", PROTO_TCP | PROTO_UDP},
     {"tcp", PROTO_TCP},
     {"udp", PROTO_UDP},
+    {NULL, 0},
+};
+
+/* clang-format off */
+static const struct family_opt inet_opts[] = {
+    {'t', "tcp", PROTO_TCP, 0},
+    {'u', "udp", PROTO_UDP, 0},
+    {'4', "ipv4", 0, FAM_INET},
+    {'6', "ipv6", 0, FAM_INET6},
+    {0, NULL, 0, 0},
+};
+/* clang-format on */
+
+static const struct family_query inet_fam_names[] = {
+    {"inet", FAM_INET},
+    {"inet6", FAM_INET6},
     {NULL, 0},
 };
 
@@ -111,15 +136,24 @@ const struct sock_family family_inet = {
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_INET_MASK,
-    .letters = "tu46",
+    .opts = inet_opts,
+    .fam_names = inet_fam_names,
     .queries = inet_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = NULL,
+    .tables = inet_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,
     .endpoint = format_inet_endpoint,
     .json = inet_json,
+};
+
+static const struct family_table sctp_tables[] = {
+    {"sctp", PROTO_SCTP, IPPROTO_SCTP, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
 };
 
 static const struct family_query sctp_queries[] = {
@@ -129,16 +163,23 @@ static const struct family_query sctp_queries[] = {
 
 /* Listed as inet records where the kernel has sctp_diag (untested
  * here: this kernel has none, and says so). */
+static const struct family_opt sctp_opts[] = {
+    {'S', "sctp", PROTO_SCTP, 0},
+    {0, NULL, 0, 0},
+};
+
 const struct sock_family family_sctp = {
     .name = "sctp",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_SCTP,
-    .letters = "S",
+    .opts = sctp_opts,
     .queries = sctp_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy SCTP sockets (SOCK_DESTROY "
 	       "is TCP, UDP and RAW only)",
+    .tables = sctp_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,
@@ -146,9 +187,20 @@ const struct sock_family family_sctp = {
     .json = inet_json,
 };
 
+static const struct family_table mptcp_tables[] = {
+    {"mptcp", PROTO_MPTCP, SOCK_PROTO_MPTCP, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query mptcp_queries[] = {
     {"mptcp", PROTO_MPTCP},
     {NULL, 0},
+};
+
+static const struct family_opt mptcp_opts[] = {
+    {'M', "mptcp", PROTO_MPTCP, 0},
+    {0, NULL, 0, 0},
 };
 
 const struct sock_family family_mptcp = {
@@ -156,11 +208,13 @@ const struct sock_family family_mptcp = {
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_MPTCP,
-    .letters = "M",
+    .opts = mptcp_opts,
     .queries = mptcp_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "the kernel cannot destroy MPTCP sockets (mptcp_diag has "
 	       "no SOCK_DESTROY; kill their TCP subflows with -t)",
+    .tables = mptcp_tables,
+    .dump = FDUMP_TABLE,
     .parse = inet_parse,
     .put_request = inet_put_request,
     .netid = inet_netid,

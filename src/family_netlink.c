@@ -188,6 +188,12 @@ static void netlink_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	}
 }
 
+/* Every protocol in one table; never connected, as PACKET's. */
+static const struct family_table netlink_tables[] = {
+    {"nl", PROTO_NETLINK, -1, false, SS_BIT(SS_CLOSE), SS_BIT(SS_CLOSE)},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query netlink_queries[] = {
     {"netlink", PROTO_NETLINK},
     {NULL, 0},
@@ -200,20 +206,35 @@ static int64_t netlink_filter_port(const struct sock_rec *rec, bool peer)
 	return peer ? -1 : (int32_t)rec->nl.portid;
 }
 
+/* ss's autobound: a port id the kernel chose after the first (negative). */
+static bool netlink_autobound(const struct sock_rec *rec)
+{
+	return (int32_t)rec->nl.portid < 0;
+}
+
+/* No option of its own in ss: -A netlink, -f netlink. */
+static const struct family_query netlink_fam_names[] = {
+    {"netlink", FAM_NETLINK},
+    {NULL, 0},
+};
+
 const struct sock_family family_netlink = {
     .name = "netlink",
     .af = AF_NETLINK,
     .fam_bits = FAM_NETLINK,
     .proto_bits = PROTO_NETLINK,
-    .letters = "",
+    .fam_names = netlink_fam_names,
     .queries = netlink_queries,
     .preds = FPRED_OWNER,
     .no_kill = "the kernel cannot destroy NETLINK sockets (SOCK_DESTROY "
 	       "is inet only)",
+    .tables = netlink_tables,
+    .dump = FDUMP_FAMILY,
     .parse = diag_parse_netlink,
     .put_request = netlink_put_request,
     .netid = netlink_netid,
     .endpoint = netlink_endpoint,
     .json = netlink_json,
     .filter_port = netlink_filter_port,
+    .autobound = netlink_autobound,
 };

@@ -174,6 +174,15 @@ static void packet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		    family_packet_proto(rec->link_proto, false, num));
 }
 
+/* Never connected: every socket is UNCONN (CLOSE), listed without -a. */
+static const struct family_table packet_tables[] = {
+    {"p_raw", PROTO_PACKET_RAW, SOCK_RAW, false, SS_BIT(SS_CLOSE),
+     SS_BIT(SS_CLOSE)},
+    {"p_dgr", PROTO_PACKET_DGRAM, SOCK_DGRAM, false, SS_BIT(SS_CLOSE),
+     SS_BIT(SS_CLOSE)},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query packet_queries[] = {
     {"packet", PROTO_PACKET_MASK},
     {"packet_raw", PROTO_PACKET_RAW},
@@ -187,20 +196,40 @@ static int64_t packet_filter_port(const struct sock_rec *rec, bool peer)
 	return peer ? 0 : rec->ifindex;
 }
 
+/* ss's autobound: bound to no interface and no protocol. */
+static bool packet_autobound(const struct sock_rec *rec)
+{
+	return rec->ifindex == 0 && rec->link_proto == 0;
+}
+
+static const struct family_opt packet_opts[] = {
+    {'0', "packet", PROTO_PACKET_MASK, 0},
+    {0, NULL, 0, 0},
+};
+
+static const struct family_query packet_fam_names[] = {
+    {"link", FAM_PACKET},
+    {NULL, 0},
+};
+
 const struct sock_family family_packet = {
     .name = "packet",
     .af = AF_PACKET,
     .fam_bits = FAM_PACKET,
     .proto_bits = PROTO_PACKET_MASK,
-    .letters = "0",
+    .opts = packet_opts,
+    .fam_names = packet_fam_names,
     .queries = packet_queries,
     .preds = FPRED_OWNER,
     .no_kill = "the kernel cannot destroy PACKET sockets (SOCK_DESTROY "
 	       "is inet only)",
+    .tables = packet_tables,
+    .dump = FDUMP_FAMILY,
     .parse = diag_parse_packet,
     .put_request = packet_put_request,
     .netid = packet_netid,
     .endpoint = packet_endpoint,
     .json = packet_json,
     .filter_port = packet_filter_port,
+    .autobound = packet_autobound,
 };

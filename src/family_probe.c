@@ -3,7 +3,7 @@
  * The families ss lists that sockscope only probes: VSOCK, TIPC and XDP.
  * Their sock_diag request is sent (so a kernel with the module answers and
  * one without says ENOENT) and acquire.c prints one notice either way; no
- * row is listed. Their entries carry the names, letters and kill refusal.
+ * row is listed. Their entries carry the names, options and kill refusal.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -68,14 +68,15 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	(void)rec;
 }
 
-#define PROBE_FAMILY(var, nm, afv, fam, protos, let, q)                        \
+#define PROBE_FAMILY(var, nm, afv, fam, protos, o, q, fnames)                  \
 	const struct sock_family var = {                                       \
 	    .name = nm,                                                        \
 	    .af = afv,                                                         \
 	    .fam_bits = fam,                                                   \
 	    .proto_bits = protos,                                              \
-	    .letters = let,                                                    \
+	    .opts = o,                                                         \
 	    .queries = q,                                                      \
+	    .fam_names = fnames,                                               \
 	    .preds = 0,                                                        \
 	    .no_kill = "sockscope does not list " nm " sockets",               \
 	    .parse = probe_parse,                                              \
@@ -84,6 +85,7 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	    .endpoint = probe_endpoint,                                        \
 	    .json = probe_json,                                                \
 	    .probe_only = true,                                                \
+	    .dump = FDUMP_PROBE,                                               \
 	}
 
 static const struct family_query vsock_queries[] = {
@@ -103,8 +105,36 @@ static const struct family_query xdp_queries[] = {
     {NULL, 0},
 };
 
+/* Long options only, as in ss; -f takes their names too. */
+static const struct family_opt vsock_opts[] = {
+    {0, "vsock", PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, 0},
+    {0, NULL, 0, 0},
+};
+static const struct family_opt tipc_opts[] = {
+    {0, "tipc", PROTO_TIPC, 0},
+    {0, NULL, 0, 0},
+};
+static const struct family_opt xdp_opts[] = {
+    {0, "xdp", PROTO_XDP, 0},
+    {0, NULL, 0, 0},
+};
+static const struct family_query vsock_fam_names[] = {
+    {"vsock", FAM_VSOCK},
+    {NULL, 0},
+};
+static const struct family_query tipc_fam_names[] = {
+    {"tipc", FAM_TIPC},
+    {NULL, 0},
+};
+static const struct family_query xdp_fam_names[] = {
+    {"xdp", FAM_XDP},
+    {NULL, 0},
+};
+
 PROBE_FAMILY(family_vsock, "vsock", AF_VSOCK, FAM_VSOCK,
-	     PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, "", vsock_queries);
-PROBE_FAMILY(family_tipc, "tipc", AF_TIPC, FAM_TIPC, PROTO_TIPC, "",
-	     tipc_queries);
-PROBE_FAMILY(family_xdp, "xdp", AF_XDP, FAM_XDP, PROTO_XDP, "", xdp_queries);
+	     PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, vsock_opts, vsock_queries,
+	     vsock_fam_names);
+PROBE_FAMILY(family_tipc, "tipc", AF_TIPC, FAM_TIPC, PROTO_TIPC, tipc_opts,
+	     tipc_queries, tipc_fam_names);
+PROBE_FAMILY(family_xdp, "xdp", AF_XDP, FAM_XDP, PROTO_XDP, xdp_opts,
+	     xdp_queries, xdp_fam_names);

@@ -132,6 +132,12 @@ size_t family_raw_proto_name(char *buf, uint8_t protocol)
 	return (size_t)sprintf(buf, "ipproto-%u", protocol);
 }
 
+static const struct family_table raw_tables[] = {
+    {"raw", PROTO_RAW, IPPROTO_RAW, false, SS_BIT(SS_ESTABLISHED),
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query raw_queries[] = {
     {"raw", PROTO_RAW},
     {NULL, 0},
@@ -139,16 +145,28 @@ static const struct family_query raw_queries[] = {
 
 /* Rows are inet records: only the names, letter and kill's answer are
  * read from this entry; the functions are inet's. */
+static const struct family_opt raw_opts[] = {
+    {'w', "raw", PROTO_RAW, 0},
+    {0, NULL, 0, 0},
+};
+
 const struct sock_family family_raw = {
     .name = "raw",
     .af = AF_INET,
     .fam_bits = FAM_INET | FAM_INET6,
     .proto_bits = PROTO_RAW,
-    .letters = "w",
+    .opts = raw_opts,
     .queries = raw_queries,
-    .preds = FPRED_ADDR | FPRED_OWNER,
+    /* raw_diag runs inet_diag's bytecode; /proc's rows are matched
+     * in userspace (user_match) */
+    .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = "sockscope does not close RAW sockets (this kernel may "
 	       "lack raw_diag: they are read from /proc/net/raw)",
+    .tables = raw_tables,
+    .dump = FDUMP_TABLE,
+    /* ss reads them there when the kernel has no raw_diag */
+    .fallback = family_raw_read_proc,
+    .fallback_path = "/proc/net/raw",
     .parse = NULL,
     .put_request = NULL,
     .netid = NULL,

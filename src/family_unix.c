@@ -17,6 +17,7 @@
 #include "family.h"
 #include "format.h"
 #include "opts.h"
+#include "state.h"
 #include "util.h"
 
 static void unix_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
@@ -200,6 +201,17 @@ static void unix_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	}
 }
 
+/* ss's defaults: as TCP's */
+static const struct family_table unix_tables[] = {
+    {"u_str", PROTO_UNIX_STREAM, SOCK_STREAM, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {"u_dgr", PROTO_UNIX_DGRAM, SOCK_DGRAM, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {"u_seq", PROTO_UNIX_SEQPACKET, SOCK_SEQPACKET, false, STATE_DEFAULT_TCP,
+     FAMILY_LISTENING},
+    {NULL, 0, 0, false, 0, 0},
+};
+
 static const struct family_query unix_queries[] = {
     {"unix", PROTO_UNIX_MASK},
     {"unix_stream", PROTO_UNIX_STREAM},
@@ -208,26 +220,53 @@ static const struct family_query unix_queries[] = {
     {NULL, 0},
 };
 
+/* ss's autobound: unnamed, or the name an autobind gets ('@' and five hex
+ * digits). */
+static bool unix_autobound(const struct sock_rec *rec)
+{
+	char name[UNIX_NAME_MAX + 1];
+	size_t n = family_unix_name(name, rec);
+
+	name[n] = '\0';
+	return n == 0 || (n == 6 && name[0] == '@' &&
+			  strspn(name + 1, "0123456789abcdef") == 5);
+}
+
 /* ss compares a UNIX socket's inode (its peer's for dport) with a port. */
 static int64_t unix_filter_port(const struct sock_rec *rec, bool peer)
 {
 	return peer ? rec->peer_inode : rec->inode;
 }
 
+static const struct family_opt unix_opts[] = {
+    {'x', "unix", PROTO_UNIX_MASK, 0},
+    {0, NULL, 0, 0},
+};
+
+static const struct family_query unix_fam_names[] = {
+    {"unix", FAM_UNIX},
+    {"local", FAM_UNIX},
+    {NULL, 0},
+};
+
 const struct sock_family family_unix = {
     .name = "unix",
     .af = AF_UNIX,
     .fam_bits = FAM_UNIX,
     .proto_bits = PROTO_UNIX_MASK,
-    .letters = "x",
+    .opts = unix_opts,
+    .fam_names = unix_fam_names,
     .queries = unix_queries,
     .preds = FPRED_PATH | FPRED_OWNER,
     .no_kill = "the kernel cannot destroy UNIX sockets (SOCK_DESTROY "
 	       "is inet only)",
+    .tables = unix_tables,
+    .dump = FDUMP_FAMILY,
     .parse = diag_parse_unix,
     .put_request = unix_put_request,
     .netid = unix_netid,
     .endpoint = unix_endpoint,
     .json = unix_json,
     .filter_port = unix_filter_port,
+    .autobound = unix_autobound,
 };

@@ -22,6 +22,10 @@
 #include "format.h"
 #include "top_model.h"
 
+/* top_view.h: what top's cells are drawn with (endpoints' services,
+ * namespace labels). */
+struct top_env;
+
 /* Room a text getter may use in its cell (heap room beyond: field_room). */
 struct field_cell {
 	char text[ENDPOINT_STRLEN];
@@ -33,6 +37,7 @@ struct field_cell {
 enum field_need {
 	FIELD_NEED_PROCESS = 1 << 0,  /* process names are known (-p) */
 	FIELD_NEED_EXTENDED = 1 << 1, /* -e */
+	FIELD_NEED_NETNS = 1 << 2,    /* --all-netns */
 };
 
 struct field {
@@ -77,7 +82,7 @@ struct field {
 	bool keyed;
 	int (*top_cmp)(const struct top_item *a, const struct top_item *b,
 		       enum top_group g);
-	void (*top_cell)(struct obuf *lb, const struct fmt_ctx *fc,
+	void (*top_cell)(struct obuf *lb, const struct top_env *env,
 			 const struct top_item *it, enum top_group g);
 };
 
@@ -135,7 +140,7 @@ static inline int field_top_cmp(const struct field *f, const struct top_item *a,
 }
 /* top: the cell of it in column f into lb (not fitted to a width). */
 void field_top_cell(const struct field *f, struct obuf *lb,
-		    const struct fmt_ctx *fc, const struct top_item *it,
+		    const struct top_env *env, const struct top_item *it,
 		    enum top_group g);
 
 /* top's endpoint text of row (the confirm dialog uses it too). */

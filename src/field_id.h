@@ -22,15 +22,15 @@ enum field_id {
 	FIELD_PROCESS, /* top, with process names */
 	FIELD_UID,
 	FIELD_INODE,
-	FIELD_GROUP,	  /* top's grouped view: the group's key */
-	FIELD_COUNT,	  /* top's grouped view: sockets in the group */
-	FIELD_NETID,	  /* "tcp", "u_str" */
-	FIELD_FAMILY,	  /* JSON only: "inet", "inet6", "unix" */
+	FIELD_NETNS,  /* the list with -N or --all-netns; top's --all-netns */
+	FIELD_GROUP,  /* top's grouped view: the group's key */
+	FIELD_COUNT,  /* top's grouped view: sockets in the group */
+	FIELD_NETID,  /* "tcp", "u_str" */
+	FIELD_FAMILY, /* JSON only: "inet", "inet6", "unix" */
 	FIELD_STATE_CODE, /* JSON only: the kernel's number */
 	FIELD_ENDPOINTS,  /* JSON only: the family's endpoint fields */
 	FIELD_DEV,	  /* JSON only: ifindex and dev (bound sockets) */
 	FIELD_COOKIE,	  /* JSON only */
-	FIELD_NETNS,	  /* the list, with -N or --all-netns */
 	FIELD_MAX,
 };
 

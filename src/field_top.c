@@ -10,6 +10,8 @@
 
 #include "addr.h"
 #include "state.h"
+#include "top_netns.h"
+#include "top_view.h"
 
 static const struct top_row *row(const struct top_item *it)
 {
@@ -52,6 +54,12 @@ static uint32_t row_inode(const struct top_row *r)
 	return r->inode;
 }
 
+/* Index into the snapshot's namespaces (top_nstab); 0: the only one. */
+static uint16_t row_ns(const struct top_row *r)
+{
+	return r->ns;
+}
+
 static uint32_t row_pid(const struct top_row *r)
 {
 	return r->pid;
@@ -82,12 +90,12 @@ uint64_t ftop_state_num(const struct top_item *it)
 	return (uint64_t)row_protocol(r) << 8 | row_state(r);
 }
 
-void ftop_state_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_state_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
 
-	(void)fc;
+	(void)env;
 	(void)g;
 	obuf_puts(lb, it->gone ? "(closed)"
 			       : state_name(row_state(r), row_protocol(r)));
@@ -107,18 +115,18 @@ int ftop_peer_cmp(const struct top_item *a, const struct top_item *b,
 	return top_row_cmp_addr(row(a), row(b), true);
 }
 
-void ftop_local_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_local_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_group g)
 {
 	(void)g;
-	field_top_endpoint(lb, fc, row(it), false);
+	field_top_endpoint(lb, &env->fc, row(it), false);
 }
 
-void ftop_peer_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_peer_cell(struct obuf *lb, const struct top_env *env,
 		    const struct top_item *it, enum top_group g)
 {
 	(void)g;
-	field_top_endpoint(lb, fc, row(it), true);
+	field_top_endpoint(lb, &env->fc, row(it), true);
 }
 
 uint64_t ftop_recvq_num(const struct top_item *it)
@@ -136,7 +144,7 @@ uint64_t ftop_timer_num(const struct top_item *it)
 	return row_expires_ms(row(it));
 }
 
-void ftop_timer_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_timer_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_group g)
 {
 	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
@@ -144,7 +152,7 @@ void ftop_timer_cell(struct obuf *lb, const struct fmt_ctx *fc,
 	unsigned int timer = row_timer(r);
 	double s = row_expires_ms(r) / 1000.0;
 
-	(void)fc;
+	(void)env;
 	(void)g;
 	if (!timer || timer >= ARRAY_SIZE(names)) {
 		obuf_putc(lb, '-');
@@ -163,12 +171,12 @@ uint64_t ftop_rtt_num(const struct top_item *it)
 	return row_rtt_us(row(it));
 }
 
-void ftop_rtt_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_rtt_cell(struct obuf *lb, const struct top_env *env,
 		   const struct top_item *it, enum top_group g)
 {
 	uint32_t rtt = row_rtt_us(row(it));
 
-	(void)fc;
+	(void)env;
 	(void)g;
 	if (rtt) {
 		obuf_printf(lb, "%.1fms", rtt / 1000.0);
@@ -195,10 +203,10 @@ static void put_process(struct obuf *lb, const struct top_row *r)
 	obuf_escape_text(lb, name, n);
 }
 
-void ftop_process_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_process_cell(struct obuf *lb, const struct top_env *env,
 		       const struct top_item *it, enum top_group g)
 {
-	(void)fc;
+	(void)env;
 	(void)g;
 	put_process(lb, row(it));
 }
@@ -211,6 +219,25 @@ uint64_t ftop_uid_num(const struct top_item *it)
 uint64_t ftop_inode_num(const struct top_item *it)
 {
 	return row_inode(row(it));
+}
+
+uint64_t ftop_netns_num(const struct top_item *it)
+{
+	return row_ns(row(it));
+}
+
+/* The namespace's label, escaped when the table was made. */
+static void put_netns(struct obuf *lb, const struct top_env *env,
+		      const struct top_row *r)
+{
+	obuf_puts(lb, top_nstab_label(env->nst, row_ns(r)));
+}
+
+void ftop_netns_cell(struct obuf *lb, const struct top_env *env,
+		     const struct top_item *it, enum top_group g)
+{
+	(void)g;
+	put_netns(lb, env, row(it));
 }
 
 int ftop_group_cmp(const struct top_item *a, const struct top_item *b,
@@ -227,7 +254,7 @@ static void put_proto(struct obuf *lb, uint8_t protocol)
 	obuf_putc(lb, ' ');
 }
 
-void ftop_group_cell(struct obuf *lb, const struct fmt_ctx *fc,
+void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
@@ -250,7 +277,7 @@ void ftop_group_cell(struct obuf *lb, const struct fmt_ctx *fc,
 			obuf_write(lb, buf,
 				   addr_format(buf, r->family, r->daddr));
 		} else {
-			field_top_endpoint(lb, fc, r, true);
+			field_top_endpoint(lb, &env->fc, r, true);
 		}
 		return;
 	case TOP_GROUP_PROCESS:
@@ -258,6 +285,9 @@ void ftop_group_cell(struct obuf *lb, const struct fmt_ctx *fc,
 		if (row_pid(r)) {
 			obuf_printf(lb, " (%u)", row_pid(r)); /* as summary */
 		}
+		return;
+	case TOP_GROUP_NETNS:
+		put_netns(lb, env, r);
 		return;
 	default:
 		return;

@@ -74,7 +74,7 @@ static __attribute__((noinline)) bool owner_match(const struct filter *f,
 /*
  * A UNIX name against a glob, as ss prints the name ("@" for abstract).
  * A dump names no peer (only its inode): dst matches no socket, as in ss.
- * Not a UNIX socket: false.
+ * (A family without names never gets here: leaf_match.)
  */
 static bool path_match(const struct filter *f, const struct fnode *n,
 		       const struct sock_rec *rec)
@@ -82,7 +82,7 @@ static bool path_match(const struct filter *f, const struct fnode *n,
 	char name[UNIX_NAME_MAX + 1];
 	size_t len;
 
-	if (rec->family != AF_UNIX || n->dst) {
+	if (n->dst) {
 		return false;
 	}
 	len = family_unix_name(name, rec);
@@ -100,19 +100,45 @@ static bool ordered_match(uint8_t op, int64_t have, int64_t want)
 			     : have <= want;
 }
 
+/* The family entry's answer (family.h, enum family_pred) a leaf needs,
+ * 0 for none; a family without it finds the leaf false, as ss does. */
+static uint32_t leaf_pred(const struct fnode *n)
+{
+	switch (n->kind) {
+	case FN_HOST:
+		/* `src *`, `src :80` name no address: a port condition
+		 * for any family; `src 0.0.0.0/0` is inet's */
+		return n->family != AF_UNSPEC || n->prefix ? FPRED_ADDR : 0;
+	case FN_PATH:
+		return FPRED_PATH;
+	case FN_UID:
+	case FN_PID:
+	case FN_COMM:
+		return FPRED_OWNER;
+	default:
+		return 0;
+	}
+}
+
 static bool leaf_match(const struct filter *f, const struct fnode *n,
 		       const struct sock_rec *rec,
 		       const struct proc_map *owners)
 {
+	uint32_t need = leaf_pred(n);
 	int64_t port;
 
+	if (need && !family_answers(rec, need)) {
+		return false;
+	}
 	switch (n->kind) {
 	case FN_HOST:
 		port = family_filter_port(rec, n->dst);
 		if (n->port != -1 && n->port != port) {
 			return false;
 		}
-		return filter_host_match(n, rec->family,
+		/* No address to compare: a port condition (ss) */
+		return !family_answers(rec, FPRED_ADDR) ||
+		       filter_host_match(n, rec->family,
 					 n->dst ? rec->daddr : rec->saddr);
 	case FN_PORT:
 		port = family_filter_port(rec, n->dst);
@@ -133,7 +159,7 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 	case FN_PATH:
 		return path_match(f, n, rec);
 	default: /* FN_AUTO */
-		return rec->sport >= f->auto_lo && rec->sport <= f->auto_hi;
+		return family_autobound(rec, f->auto_lo, f->auto_hi);
 	}
 }
 

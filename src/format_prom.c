@@ -135,12 +135,16 @@ static char *ns_labels(const struct netns_label *l)
  * selected (its protocols, families, states and filter), per namespace
  * with -N and --all-netns (label netns, "-" for the one sockscope started
  * in, as the table's Netns column): counts of different namespaces are
- * never added up. summary and advise count every socket as
+ * never added up; sockscope_selected_table_sockets the tables beyond TCP,
+ * UDP and UNIX, a total each. summary and advise count every socket as
  * sockscope_sockets: a different selection, so a different name.
  */
 struct prom_ns {
 	char *name; /* the namespace's labels (ns_labels); NULL: none */
 	uint64_t counts[ARRAY_SIZE(protos)][2][SS_MAX];
+	/* The tables beyond TCP, UDP and UNIX (PACKET, NETLINK, MPTCP, RAW,
+	 * SCTP), by PROTO_ bit position: a total each, as summary's. */
+	uint64_t tables[32];
 };
 
 struct prom_list {
@@ -180,6 +184,12 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	struct prom_ns *ns = current_ns(ctx);
 	int fi = rec->family == AF_INET6;
 
+	uint32_t bit = family_proto_bit(rec);
+
+	if (bit & ~(PROTO_INET_MASK | PROTO_UNIX_MASK)) {
+		ns->tables[__builtin_ctz(bit)]++;
+		return;
+	}
 	if (rec->state >= SS_MAX) {
 		return;
 	}
@@ -194,6 +204,45 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		    (protos[p].family == AF_UNIX) == (rec->family == AF_UNIX)) {
 			ns->counts[p][fi][rec->state]++;
 		}
+	}
+}
+
+struct table_arg {
+	struct obuf *ob;
+	const char *ns; /* the namespace's labels, NULL for none */
+};
+
+static void put_list_table(void *arg, const char *name, uint64_t n)
+{
+	const struct table_arg *ta = arg;
+
+	obuf_printf(ta->ob,
+		    "sockscope_selected_table_sockets{%stable=\"%s\"} "
+		    "%llu\n",
+		    ta->ns ? ta->ns : "", name, (unsigned long long)n);
+}
+
+/* The listing's counts of the tables beyond TCP, UDP and UNIX: one
+ * total per table selected (its -A name; a fixed set, family.h), per
+ * namespace, 0 when empty; written only when one is selected. */
+static void put_list_tables(struct fmt_ctx *ctx)
+{
+	const struct prom_list *pl = ctx->priv;
+	uint32_t protocols = ctx->o->protocols;
+
+	if (!(protocols &
+	      ~(PROTO_INET_MASK | PROTO_UNIX_MASK | PROTO_PROBE_MASK))) {
+		return;
+	}
+	family_head(ctx->out, "selected_table_sockets", "gauge",
+		    "Sockets the listing selected of each table beyond TCP, "
+		    "UDP and UNIX (PACKET, NETLINK, MPTCP, RAW, SCTP), by its "
+		    "-A name.");
+	for (size_t i = 0; i < pl->n; i++) {
+		struct table_arg ta = {ctx->out, pl->ns[i].name};
+
+		family_other_tables(protocols, pl->ns[i].tables, put_list_table,
+				    &ta);
 	}
 }
 
@@ -216,6 +265,9 @@ static void list_end(struct fmt_ctx *ctx)
 					   pl->ns[i].counts[p]);
 			}
 		}
+	}
+	put_list_tables(ctx);
+	for (size_t i = 0; i < pl->n; i++) {
 		free(pl->ns[i].name);
 	}
 	free(pl->ns);

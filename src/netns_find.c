@@ -438,11 +438,7 @@ static void warn_skip(const struct netns_entry *e, int err)
 	free(name);
 }
 
-/*
- * Enter e: 0, 1 when it vanished (its process exited, its mount went),
- * or -errno.
- */
-static int enter(const struct netns_entry *e)
+int netns_entry_enter(const struct netns_entry *e)
 {
 	int fd = netns_open(e->path);
 	struct stat st;
@@ -490,7 +486,7 @@ static int walk(const struct netns_set *s, netns_fn fn, void *data,
 	for (size_t i = 0; i < s->n && !err; i++) {
 		const struct netns_entry *e = &s->v[i];
 		bool here = e->label.kind == NETNS_KIND_CURRENT;
-		int e_err = here ? 0 : enter(e);
+		int e_err = here ? 0 : netns_entry_enter(e);
 
 		if (e_err) {
 			if (e_err < 0 && skipped) {

@@ -80,6 +80,14 @@ const struct netns_entry *netns_set_match(const struct netns_set *s,
 					  const char *spec);
 
 /*
+ * Enter e's namespace: 0; 1 when it vanished (its process exited, its
+ * mount went) or its path now names another namespace (the pid was
+ * reused: the file opened is checked against e's identity with fstat,
+ * never entered otherwise); or -errno (-EINVAL: not a namespace).
+ */
+int netns_entry_enter(const struct netns_entry *e);
+
+/*
  * Enter each namespace of s in turn (the current one is not switched to)
  * and call fn in it; back in the first namespace afterwards. A namespace
  * that cannot be entered, or that is no namespace, is named on stderr

@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,28 +40,18 @@ enum long_only {
 	OPT_COUNT,
 	OPT_DURATION,
 	OPT_TRANSITIONS,
-	OPT_VSOCK, /* the families without letters (family_probe.c) */
-	OPT_TIPC,
-	OPT_XDP,
 	OPT_ROWS,
+	/* Last: the families' long-only options (--vsock) from here, by
+	 * their index (family_opt_at()). */
+	OPT_FAMILY,
 };
 
+/* The options of the families (-t, --unix, -4) are the registry's:
+ * family.h's struct family_opt, added by getopt_tables(). */
 static const struct option long_opts[] = {
-    {"tcp", no_argument, NULL, 't'},
-    {"udp", no_argument, NULL, 'u'},
-    {"unix", no_argument, NULL, 'x'},
-    {"packet", no_argument, NULL, '0'},
-    {"mptcp", no_argument, NULL, 'M'},
-    {"raw", no_argument, NULL, 'w'},
-    {"sctp", no_argument, NULL, 'S'},
-    {"vsock", no_argument, NULL, OPT_VSOCK},
-    {"tipc", no_argument, NULL, OPT_TIPC},
-    {"xdp", no_argument, NULL, OPT_XDP},
     {"query", required_argument, NULL, 'A'},
     {"socket", required_argument, NULL, 'A'},
     {"family", required_argument, NULL, 'f'},
-    {"ipv4", no_argument, NULL, '4'},
-    {"ipv6", no_argument, NULL, '6'},
     {"listening", no_argument, NULL, 'l'},
     {"all", no_argument, NULL, 'a'},
     {"numeric", no_argument, NULL, 'n'},
@@ -145,8 +134,8 @@ static const char usage_text[] =
     "  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or "
     "PATH,\n"
     "                       or a container id prefix, pod uid or unit\n"
-    "      --all-netns      list, summary, advise: every namespace on the "
-    "host,\n"
+    "      --all-netns      list, summary, advise, top: every namespace on "
+    "the host,\n"
     "                       labelled by container, pod or service\n"
     "      --yes            kill: close the sockets (default: only list them)\n"
     "      --force          kill --yes: also a selection with listening "
@@ -354,13 +343,12 @@ static int parse_query(struct opts *o, const char *arg)
 		bits = strcmp(word, "all") ? family_query(word)
 					   : family_all_protos();
 		if (!bits) {
-			return usage_error(
-			    "-A: unknown socket table '%s' (inet, "
-			    "tcp, udp, unix, unix_stream, "
-			    "unix_dgram, unix_seqpacket, packet, packet_raw, "
-			    "packet_dgram, netlink, mptcp, raw, sctp, vsock, "
-			    "vsock_stream, vsock_dgram, tipc, xdp, all)",
-			    word);
+			char names[512];
+
+			family_names(names, sizeof(names), false);
+			return usage_error("-A: unknown socket table '%s' (%s, "
+					   "all)",
+					   word, names);
 		}
 		o->protocols |= bits;
 		p += n + (p[n] == ',');
@@ -368,66 +356,48 @@ static int parse_query(struct opts *o, const char *arg)
 	return 0;
 }
 
-/* -f FAMILY as ss spells it. */
+/* -f FAMILY as ss spells it: the registry's words. */
 static int parse_family(struct opts *o, const char *arg)
 {
-	static const struct {
-		const char *name;
-		uint32_t bits;
-	} fams[] = {
-	    /* clang-format off */
-	    {"inet", FAM_INET},
-	    {"inet6", FAM_INET6},
-	    {"unix", FAM_UNIX},
-	    {"local", FAM_UNIX},
-	    {"link", FAM_PACKET},
-	    {"netlink", FAM_NETLINK},
-	    {"vsock", FAM_VSOCK},
-	    {"tipc", FAM_TIPC},
-	    {"xdp", FAM_XDP},
-	    /* clang-format on */
-	};
+	uint32_t bits = family_fam_name(arg);
+	char names[256];
 
-	for (size_t i = 0; i < ARRAY_SIZE(fams); i++) {
-		if (!strcmp(arg, fams[i].name)) {
-			o->families |= fams[i].bits;
-			return 0;
-		}
+	if (bits) {
+		o->families |= bits;
+		return 0;
 	}
-	return usage_error(
-	    "-f: unknown family '%s' (inet, inet6, unix, link, netlink, vsock, "
-	    "tipc, xdp)",
-	    arg);
+	family_names(names, sizeof(names), true);
+	return usage_error("-f: unknown family '%s' (%s)", arg, names);
 }
 
 /*
- * What was not named follows from what was: tables pick their families,
- * families their tables; nothing named is TCP and UDP (ss would list
- * every family: sockscope stays with inet unless told).
+ * What was not named follows from what was, as ss's
+ * filter_merge_defaults(): tables pick their families, and a family named
+ * (-f, -4, -6) with none of its tables named adds its own (-t -f netlink
+ * lists both). Nothing named is TCP and UDP, and -f inet adds those two
+ * only (ss: every family, and -f inet also RAW and SCTP).
  */
 static void default_selection(struct opts *o)
 {
-	uint32_t inet_fams = FAM_INET | FAM_INET6, named = o->protocols;
+	uint32_t named = o->protocols;
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
 
-	if (!o->protocols) {
-		if (!o->families || (o->families & inet_fams)) {
-			o->protocols |= PROTO_INET_MASK;
-		}
+	if (!named && !o->families) {
+		o->families = FAM_INET | FAM_INET6;
 	}
-	if ((o->protocols & PROTO_INET_ALL) && !(o->families & inet_fams)) {
-		o->families |= inet_fams;
-	}
-	/* The other families: one family bit, tables of their own. */
 	for (size_t i = 0; i < n; i++) {
-		if (fams[i]->fam_bits & inet_fams) {
-			continue;
-		}
-		if (!named && (o->families & fams[i]->fam_bits)) {
+		/* A family's own entry (inet's, not MPTCP's) has its
+		 * defaults; its tables are every entry's of that family. */
+		if (family_of(fams[i]->af) == fams[i] &&
+		    (o->families & fams[i]->fam_bits) &&
+		    !(named & family_tables(fams[i]->fam_bits))) {
 			o->protocols |= fams[i]->proto_bits;
 		}
-		if (o->protocols & fams[i]->proto_bits) {
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((o->protocols & fams[i]->proto_bits) &&
+		    !(o->families & fams[i]->fam_bits)) {
 			o->families |= fams[i]->fam_bits;
 		}
 	}
@@ -457,23 +427,27 @@ static int inet_only(const struct opts *o, bool top)
 	return 0;
 }
 
-/* The table options beyond -t -u -x: the tables each selects. */
-static const struct {
-	int c;
-	uint32_t protos;
-} table_opts[] = {
-    {'0', PROTO_PACKET_MASK},
-    {'M', PROTO_MPTCP},
-    {'w', PROTO_RAW},
-    {'S', PROTO_SCTP},
-    {OPT_VSOCK, PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM},
-    {OPT_TIPC, PROTO_TIPC},
-    {OPT_XDP, PROTO_XDP},
-};
+/* The family option getopt returned as c (family.h), or NULL. */
+static const struct family_opt *family_option(int c)
+{
+	const struct family_opt *fo;
+
+	if (c >= OPT_FAMILY) {
+		return family_opt_at((size_t)(c - OPT_FAMILY));
+	}
+	for (size_t i = 0; (fo = family_opt_at(i)); i++) {
+		if (fo->letter && fo->letter == c) {
+			return fo;
+		}
+	}
+	return NULL;
+}
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
 static int apply_opt(struct opts *o, int c, const char *arg)
 {
+	const struct family_opt *fo;
+
 	/* ss: -e shows the timers too, as -o would. */
 	if (c == 'e') {
 		o->timers = true;
@@ -484,32 +458,17 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 			return 0;
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(table_opts); i++) {
-		if (table_opts[i].c == c) {
-			o->protocols |= table_opts[i].protos;
-			return 0;
-		}
+	fo = family_option(c);
+	if (fo) {
+		o->protocols |= fo->protos;
+		o->families |= fo->fams;
+		return 0;
 	}
 	switch (c) {
-	case 't':
-		o->protocols |= PROTO_TCP;
-		return 0;
-	case 'u':
-		o->protocols |= PROTO_UDP;
-		return 0;
-	case 'x':
-		o->protocols |= PROTO_UNIX_MASK;
-		return 0;
 	case 'A':
 		return parse_query(o, arg);
 	case 'f':
 		return parse_family(o, arg);
-	case '4':
-		o->families |= FAM_INET;
-		return 0;
-	case '6':
-		o->families |= FAM_INET6;
-		return 0;
 	case 'j':
 		o->format = FMT_JSON;
 		return 0;
@@ -600,8 +559,9 @@ static int option_error(int c, const char *word)
 	return EXIT_USAGE;
 }
 
-/* getopt's letters; ':' first: option_error() tells a missing value. */
-static const char list_letters[] = ":tux0MwS46lanHjspoemiN:hVF:A:f:";
+/* getopt's letters; ':' first: option_error() tells a missing value. The
+ * families' letters (-t -x -4 ...) come before these (getopt_tables). */
+static const char list_letters[] = ":lanHjspoemiN:hVF:A:f:";
 /* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
  * and -b besides; every letter that takes a value is here. */
 static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
@@ -730,8 +690,9 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 		err = read_filter_file(o->filter_path, &text, &len);
 	}
 	if (err) {
-		fprintf(stderr, "sockscope: -F %s: %s\n", o->filter_path,
-			input_strerror(err));
+		fputs("sockscope: -F ", stderr);
+		put_escaped(o->filter_path, strlen(o->filter_path));
+		fprintf(stderr, ": %s\n", input_strerror(err));
 		free(text);
 		return EXIT_USAGE;
 	}
@@ -747,8 +708,9 @@ static int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
 	if (ferr.line > 0) {
-		fprintf(stderr, " (%s line %d, word %d)\n", o->filter_path,
-			ferr.line, ferr.word);
+		fputs(" (", stderr);
+		put_escaped(o->filter_path, strlen(o->filter_path));
+		fprintf(stderr, " line %d, word %d)\n", ferr.line, ferr.word);
 	} else if (ferr.word > 0 && ferr.word <= argc &&
 		   cmd_find(argv[ferr.word - 1])) {
 		/* `sockscope state listening summary`: a late command. */
@@ -772,10 +734,12 @@ static int check_combinations(const struct opts *o)
 		return usage_error("--save and --load exclude each other");
 	}
 	if (o->all_netns && o->cmd != &cmd_list_entry &&
-	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry) {
+	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry &&
+	    o->cmd != &cmd_top_entry) {
 		/* Not ignored in silence: run the command once per -N. */
-		return usage_error("--all-netns applies to list, summary and "
-				   "advise only; use -N NAME per namespace");
+		return usage_error("--all-netns applies to list, summary, "
+				   "advise and top only; use -N NAME per "
+				   "namespace");
 	}
 	if (o->netns && o->all_netns) {
 		return usage_error("-N and --all-netns exclude each other");
@@ -821,8 +785,44 @@ static int check_combinations(const struct opts *o)
 	return 0;
 }
 
+/* The families' options (family.h) at most. */
+#define FAMILY_OPTS_MAX 32
+
+/* What getopt_long() is given: opts.c's options and the families'. */
+struct getopt_tables {
+	struct option longs[ARRAY_SIZE(long_opts) + FAMILY_OPTS_MAX];
+	char letters[sizeof(list_letters) + FAMILY_OPTS_MAX];
+};
+
+/* The list's letters get the families' ahead of the others (top keeps
+ * its own string: it lists TCP and UDP only). */
+static void getopt_tables(struct getopt_tables *g, bool top)
+{
+	const struct family_opt *fo;
+	size_t nl = ARRAY_SIZE(long_opts) - 1, nc = 0;
+
+	memcpy(g->longs, long_opts, nl * sizeof(long_opts[0]));
+	g->letters[nc++] = ':';
+	for (size_t i = 0; (fo = family_opt_at(i)) && i < FAMILY_OPTS_MAX;
+	     i++) {
+		g->longs[nl++] = (struct option){
+		    fo->name, no_argument, NULL,
+		    fo->letter ? fo->letter : OPT_FAMILY + (int)i};
+		if (fo->letter) {
+			g->letters[nc++] = fo->letter;
+		}
+	}
+	g->longs[nl] = (struct option){NULL, 0, NULL, 0};
+	if (top) {
+		strcpy(g->letters, top_letters);
+	} else {
+		strcpy(g->letters + nc, list_letters + 1);
+	}
+}
+
 int opts_parse(struct opts *o, int argc, char **argv)
 {
+	struct getopt_tables g;
 	const char *no_color = getenv("NO_COLOR");
 	const struct cmd_entry *cmd;
 	struct stat st;
@@ -842,8 +842,8 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	opterr = 0; /* option_error() says it, as "sockscope:" */
 	optind = 0; /* a fresh scan (glibc), also for a second call */
 	top = o->cmd == &cmd_top_entry;
-	while ((c = getopt_long(argc, argv, top ? top_letters : list_letters,
-				long_opts, NULL)) != -1) {
+	getopt_tables(&g, top);
+	while ((c = getopt_long(argc, argv, g.letters, g.longs, NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			/* optind passes a word once its last letter is
 			 * read: -Zt still sits at its word. */
@@ -922,20 +922,21 @@ uint32_t opts_states(const struct opts *o, uint8_t protocol)
 	}
 	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
 	 * connected UDP. */
-	if (protocol == IPPROTO_TCP || protocol == 0 ||
-	    protocol == SOCK_PROTO_MPTCP || protocol == IPPROTO_SCTP) {
+	if (protocol == 6 /* IPPROTO_TCP */ || protocol == 0) {
 		return STATE_DEFAULT_TCP;
 	}
 	return SS_BIT(SS_ESTABLISHED);
 }
 
-uint32_t opts_unconn_states(const struct opts *o)
+uint32_t opts_table_states(const struct opts *o, const struct family_table *t)
 {
 	uint32_t mask;
 
 	if (filter_states(o->filter, &mask)) {
 		return mask;
 	}
-	/* -l (listening and unconnected) and -a include CLOSE too. */
-	return o->all ? SS_ALL_BITS : SS_BIT(SS_CLOSE);
+	if (o->all) {
+		return SS_ALL_BITS;
+	}
+	return o->listening ? t->listening : t->states;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct cmd_entry;
+struct family_table;
 struct filter;
 
 enum proto_bit {
@@ -117,12 +118,11 @@ enum {
 int opts_parse(struct opts *o, int argc, char **argv);
 void opts_finish(struct opts *o);
 
-/* The kernel state mask to request for one protocol (IPPROTO_*). */
+/* The kernel state mask to request for TCP, UDP (IPPROTO_*) or UNIX (0),
+ * for the table's state column width; acquire.c asks opts_table_states(). */
 uint32_t opts_states(const struct opts *o, uint8_t protocol);
-/*
- * The same for families whose sockets are never connected (PACKET,
- * NETLINK): every socket is SS_CLOSE, which ss lists without -a.
- */
-uint32_t opts_unconn_states(const struct opts *o);
+/* The states to list from one table (family.h): the filter's state
+ * words, else every one with -a, else its defaults (-l: its listening). */
+uint32_t opts_table_states(const struct opts *o, const struct family_table *t);
 
 #endif

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -231,12 +232,7 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
 				      : SS_ALL_BITS;
 	}
-	a.states[IPPROTO_TCP] = a.states[IPPROTO_UDP] = states;
-	a.states[SOCK_PROTO_MPTCP] = states;
-	a.states[IPPROTO_RAW] = states;
-	a.states[IPPROTO_SCTP] = states;
-	a.unix_states = states;
-	a.unconn_states = states;
+	acquire_set_states(&a, states);
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {
@@ -284,6 +280,30 @@ int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
 	return err;
 }
 
+/* The files that could not be read, named once; root and the names
+ * (found under it: anyone may have named them) escaped. */
+static void warn_unreadable(const struct snapshot *snap, const char *root)
+{
+	char *r, *names;
+
+	if (!snap->n_unreadable) {
+		return;
+	}
+	r = escape_dup(root);
+	names = escape_dup(snap->unreadable);
+	if (snap->n_unreadable > UNREADABLE_NAMED) {
+		warnx_("could not read %u files under %s: %s and %u more; "
+		       "what needs them is left out",
+		       snap->n_unreadable, r, names,
+		       snap->n_unreadable - UNREADABLE_NAMED);
+	} else {
+		warnx_("could not read under %s: %s; what needs it is left out",
+		       r, names);
+	}
+	free(names);
+	free(r);
+}
+
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 			 double interval_s)
 {
@@ -307,9 +327,12 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 	if (o->processes) {
 		err = proc_map_build(o->root, &procs);
 		if (err) {
+			char *root = escape_dup(o->root);
+
 			warnx_("-p: cannot read /proc under %s: %s; no "
 			       "processes named",
-			       o->root, strerror(-err));
+			       root, strerror(-err));
+			free(root);
 		} else {
 			owner.data = procs;
 			src.owner = &owner;
@@ -317,15 +340,6 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 	}
 	err = snapshot_gather(snap, &src);
 	proc_map_destroy(procs);
-
-	if (snap->n_unreadable > UNREADABLE_NAMED) {
-		warnx_("could not read %u files under %s: %s and %u more; "
-		       "what needs them is left out",
-		       snap->n_unreadable, o->root, snap->unreadable,
-		       snap->n_unreadable - UNREADABLE_NAMED);
-	} else if (snap->n_unreadable) {
-		warnx_("could not read under %s: %s; what needs it is left out",
-		       o->root, snap->unreadable);
-	}
+	warn_unreadable(snap, o->root);
 	return err;
 }

@@ -63,6 +63,8 @@ void top_ui_finish(struct top_ui *ui)
 	free(ui->confirm);
 	filter_destroy(ui->filter);
 	ui->filter = NULL;
+	filter_destroy(ui->retired);
+	ui->retired = NULL;
 }
 
 size_t top_ui_bytes(const struct top_ui *ui)
@@ -91,7 +93,8 @@ bool top_ui_has_process(const struct top_ui *ui)
 unsigned int top_ui_have(const struct top_ui *ui)
 {
 	return (top_ui_has_process(ui) ? FIELD_NEED_PROCESS : 0) |
-	       (ui->o->extended ? FIELD_NEED_EXTENDED : 0);
+	       (ui->o->extended ? FIELD_NEED_EXTENDED : 0) |
+	       (ui->o->all_netns ? FIELD_NEED_NETNS : 0);
 }
 
 /* Put the selection back on the item it was on, or keep its index. */
@@ -346,6 +349,16 @@ void top_ui_refreshed(struct top_ui *ui)
 	top_snap_release(&ui->snap[ui->cur ^ 1u]);
 }
 
+void top_ui_take(struct top_ui *ui, struct top_snap *fresh)
+{
+	struct top_snap prev = ui->snap[ui->cur ^ 1u];
+
+	ui->snap[ui->cur ^ 1u] = *fresh;
+	*fresh = prev;
+	ui->cur ^= 1u;
+	top_ui_refreshed(ui);
+}
+
 /* Split text on blanks into at most max words, in place. */
 static int split_words(char *text, char **argv, int max)
 {
@@ -393,7 +406,9 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 		ui->message_is_error = true;
 		return -ENODEV;
 	}
-	filter_destroy(ui->filter);
+	/* A refresh in flight may read the old one: the loop frees it. */
+	filter_destroy(ui->retired);
+	ui->retired = ui->filter;
 	ui->filter = f;
 	snprintf(ui->filter_text, sizeof(ui->filter_text), "%s", text);
 	ui->message[0] = '\0';
@@ -627,7 +642,9 @@ static void next_group(struct top_ui *ui)
 
 	do {
 		g = (g + 1) % TOP_GROUP_COUNT;
-	} while (g == TOP_GROUP_PROCESS && !top_ui_has_process(ui));
+	} while (
+	    (g == TOP_GROUP_PROCESS && !top_ui_has_process(ui)) ||
+	    (g == TOP_GROUP_NETNS && !(top_ui_have(ui) & FIELD_NEED_NETNS)));
 	ui->ord.group = g;
 	/* Each mode has its own columns; its natural sort is the first. */
 	if (!top_col_in_mode(ui->ord.sort, g)) {

@@ -7,6 +7,11 @@
  * Data the core tool does not own comes through struct top_sources: each
  * member may be NULL, and what it would feed (counter rates, limits, the
  * advice pane, process names, closing a socket) is then not shown at all.
+ *
+ * Threads: struct top_ui is the UI thread's. refresh, settle, process,
+ * owners and counters are called by top_collect(), which may run on a
+ * worker thread (top_refresh.h) while the UI thread calls limits, advice,
+ * kill and rtt: a source must keep the two sets apart (top_live.h).
  */
 #ifndef SOCKSCOPE_TOP_H
 #define SOCKSCOPE_TOP_H
@@ -103,6 +108,10 @@ struct top_ui {
 	struct top_items items;
 	struct top_order ord;
 	struct filter *filter; /* the prompt's filter; NULL: o->filter */
+	/* The filter the last change replaced: a refresh in flight
+	 * (top_refresh.h) may still read it, so the loop takes it (and frees
+	 * it once no refresh does); else freed by the next change. */
+	struct filter *retired;
 	char filter_text[TOP_TEXT_MAX];
 	enum top_mode mode;
 	char input[TOP_TEXT_MAX]; /* prompt being typed */
@@ -132,6 +141,8 @@ struct top_ui {
 	/* Twice the last refresh's time when that exceeded delay_ms (a
 	 * refresh never takes more than half of top's time), else 0. */
 	unsigned int stretch_ms;
+	bool refreshing; /* a refresh is in flight (the loop's): the header
+			  * says so */
 };
 
 void top_ui_init(struct top_ui *ui, const struct opts *o,
@@ -156,6 +167,13 @@ const struct filter *top_ui_filter(const struct top_ui *ui);
 
 /* After a new snapshot: rates, advice, items, selection. */
 void top_ui_refreshed(struct top_ui *ui);
+/*
+ * A snapshot filled elsewhere (top_refresh.h) becomes the current one, and
+ * top_ui_refreshed() runs: fresh and the previous snapshot trade places
+ * (moved by value), so fresh holds the one before, released, for the next
+ * refresh to fill. UI thread.
+ */
+void top_ui_take(struct top_ui *ui, struct top_snap *fresh);
 /* Regroup/resort the current snapshot, keeping the selection. */
 void top_ui_rebuild(struct top_ui *ui);
 
@@ -165,7 +183,8 @@ void top_ui_rebuild(struct top_ui *ui);
 bool top_ui_fill_rtt(struct top_ui *ui);
 
 /* Apply the filter text (words split on blanks). Returns 0, or -EINVAL
- * with the error in ui->message and the old filter kept. */
+ * with the error in ui->message and the old filter kept. The prompt's
+ * filter it replaces goes to ui->retired. */
 int top_ui_set_filter(struct top_ui *ui, const char *text);
 
 /* One key; returns enum top_action bits (0: not a key we use). */

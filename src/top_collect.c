@@ -18,9 +18,17 @@
 struct collect_run {
 	const struct top_query *q;
 	struct top_snap *snap;
-	bool count; /* the meters come from this dump */
-	bool rows;  /* the rows come from this dump */
+	const bool *cancel; /* the collector's: another thread sets it */
+	bool count;	    /* the meters come from this dump */
+	bool rows;	    /* the rows come from this dump */
+	uint16_t ns;	    /* the namespace dumped (top_row.ns) */
 };
+
+/* Asked at every row: a dump of a million sockets stops within one. */
+static bool cancelled(const bool *cancel)
+{
+	return cancel && __atomic_load_n(cancel, __ATOMIC_RELAXED);
+}
 
 double top_now(void)
 {
@@ -86,6 +94,21 @@ void top_collect_finish(struct top_collect *c)
 	c->none = NULL;
 }
 
+/* The process holding row's socket, into its name and pid (bit-fields:
+ * through a copy); none: "" and 0. */
+static void row_owner(const struct top_sources *src, struct top_row *row)
+{
+	char name[16] = "";
+	uint32_t pid = 0;
+
+	if (!src->process(src->ctx, row->inode, name, &pid)) {
+		name[0] = '\0';
+		pid = 0;
+	}
+	memcpy(row->proc, name, sizeof(row->proc));
+	row->pid = pid;
+}
+
 /* Per socket: count, test, keep the keys. No allocation but the
  * amortised row. */
 static int collect_row(const struct sock_rec *rec, void *data)
@@ -94,6 +117,9 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	const struct top_query *q = run->q;
 	struct top_row *row;
 
+	if (cancelled(run->cancel)) {
+		return -ECANCELED; /* acquire stops without a word */
+	}
 	if (run->count) {
 		top_snap_count(run->snap, rec);
 	} else if (rec->protocol != IPPROTO_TCP) {
@@ -105,10 +131,9 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	}
 	row = top_snap_add(run->snap);
 	top_row_from_rec(row, rec);
-	if (q->src->process &&
-	    !q->src->process(q->src->ctx, rec->inode, row->proc, &row->pid)) {
-		row->proc[0] = '\0';
-		row->pid = 0;
+	row->ns = run->ns;
+	if (q->src->process) {
+		row_owner(q->src, row);
 	}
 	return 0;
 }
@@ -118,6 +143,9 @@ static int count_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;
 
+	if (cancelled(run->cancel)) {
+		return -ECANCELED;
+	}
 	if (rec->protocol == IPPROTO_TCP) {
 		top_snap_count(run->snap, rec);
 	}
@@ -135,7 +163,6 @@ static void setup(struct top_collect *c, const struct top_query *q)
 	c->o.filter = (struct filter *)q->filter;
 	acquire_init(&c->rows, &c->o);
 	acquire_init(&c->meters, &c->o_all);
-	c->rows.ifn = c->ifn;
 	/* One socket for the dumps, the kills and the rows' tcp_info: top
 	 * also runs with very few descriptors. */
 	c->rows.use_d = c->d;
@@ -149,6 +176,7 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 {
 	struct acquire *a = &c->rows;
 
+	a->ifn = c->ifn; /* the caller may have swapped tables since */
 	a->protocols = q->protocols & TOP_PROTOS;
 	a->states[IPPROTO_TCP] = one_dump ? SS_ALL_BITS : q->states;
 	a->states[IPPROTO_UDP] = q->states;
@@ -161,11 +189,16 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 }
 
 static int dump(struct top_collect *c, const struct top_query *q,
-		struct top_snap *snap, const struct proc_map *owners)
+		struct top_snap *snap, const struct proc_map *owners,
+		uint16_t ns)
 {
 	bool one_dump = !filter_has_expr(q->filter);
-	struct collect_run run = {
-	    .q = q, .snap = snap, .rows = true, .count = one_dump};
+	struct collect_run run = {.q = q,
+				  .snap = snap,
+				  .cancel = c->cancel,
+				  .rows = true,
+				  .count = one_dump,
+				  .ns = ns};
 	int err;
 
 	setup(c, q);
@@ -179,6 +212,30 @@ static int dump(struct top_collect *c, const struct top_query *q,
 	return acquire_run(&c->meters, count_row, &run);
 }
 
+/*
+ * --all-netns: each namespace's socket in turn, kept open across
+ * refreshes (no setns here). The meters add up: node-wide counts.
+ */
+static int dump_all(struct top_collect *c, const struct top_query *q,
+		    struct top_snap *snap, const struct proc_map *owners)
+{
+	int err = 0;
+
+	for (size_t i = 0; i < c->nst->n && !err; i++) {
+		setup(c, q);
+		/* An acquire keeps the socket of its first run: let go. */
+		acquire_finish(&c->rows);
+		acquire_finish(&c->meters);
+		c->rows.use_d = c->nst->v[i].d;
+		c->meters.use_d = c->nst->v[i].d;
+		c->rows.netns = c->nst->v[i].label;
+		c->meters.netns = c->nst->v[i].label;
+		snap->counting_ns = (uint16_t)i;
+		err = dump(c, q, snap, owners, (uint16_t)i);
+	}
+	return err;
+}
+
 /* Rows whose socket the process map lacked, after it looked again. */
 static void late_owners(const struct top_query *q, struct top_snap *snap)
 {
@@ -187,10 +244,8 @@ static void late_owners(const struct top_query *q, struct top_snap *snap)
 	for (size_t i = 0; i < snap->n; i++) {
 		struct top_row *r = &snap->rows[i];
 
-		if (!r->pid && r->inode &&
-		    !src->process(src->ctx, r->inode, r->proc, &r->pid)) {
-			r->proc[0] = '\0';
-			r->pid = 0;
+		if (!r->pid && r->inode) {
+			row_owner(src, r);
 		}
 	}
 }
@@ -213,7 +268,15 @@ int top_collect(struct top_collect *c, const struct top_query *q,
 	if (src->owners && filter_needs_owners(q->filter)) {
 		owners = src->owners(src->ctx);
 	}
-	err = dump(c, q, snap, owners);
+	if (cancelled(c->cancel)) {
+		err = -ECANCELED;
+	} else {
+		err = c->nst ? dump_all(c, q, snap, owners)
+			     : dump(c, q, snap, owners, 0);
+	}
+	if (!err && cancelled(c->cancel)) {
+		err = -ECANCELED; /* the process walk and counters can wait */
+	}
 	if (!err && src->settle && src->settle(src->ctx)) {
 		late_owners(q, snap);
 	}

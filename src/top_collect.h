@@ -14,6 +14,11 @@
  * tcp_info is asked for in the dump only when every row needs it (sorting
  * by RTT, or --batch, which prints every row); otherwise the rows on screen
  * get theirs one by one (top_collect_rtt()).
+ *
+ * Threads: top_collect() may run on a thread of its own (top_refresh.h).
+ * A struct top_collect is then that thread's for the refresh's length:
+ * its acquisitions, its sock_diag socket (d) and its names (ifn) are used
+ * by no one else meanwhile; another thread may only set *cancel.
  */
 #ifndef SOCKSCOPE_TOP_COLLECT_H
 #define SOCKSCOPE_TOP_COLLECT_H
@@ -24,6 +29,7 @@
 #include "acquire.h"
 #include "diag.h"
 #include "top.h"
+#include "top_netns.h"
 
 struct top_query {
 	uint32_t protocols;	 /* enum proto_bit */
@@ -44,6 +50,12 @@ struct top_collect {
 	const struct filter *filter; /* the filter both were set up for */
 	struct ifnames *ifn; /* the caller's names (--load: the file's) */
 	struct diag *d;	     /* the caller's socket, dumped on, or NULL */
+	/* --all-netns: every namespace's socket is dumped in turn, rows
+	 * tagged with its index (top_netns.h); NULL: d's namespace only. */
+	const struct top_nstab *nst;
+	/* Read at every row: once true (set by another thread), the refresh
+	 * stops and returns -ECANCELED. NULL: never. */
+	const bool *cancel;
 	bool ready;
 };
 
@@ -57,7 +69,9 @@ void top_collect_finish(struct top_collect *c);
 
 /*
  * Reset snap and fill it. Returns 0 or the -errno of a failed dump (a
- * protocol the kernel has no diag module for is skipped, not an error).
+ * protocol the kernel has no diag module for is skipped, not an error);
+ * -ECANCELED, silently, when *c->cancel was set (snap is then partial).
+ * c->ifn is read at every call: the caller may swap tables between them.
  */
 int top_collect(struct top_collect *c, const struct top_query *q,
 		struct top_snap *snap);

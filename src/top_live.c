@@ -194,17 +194,28 @@ static size_t live_advice(void *ctx, const struct top_snap *snap,
 	return n;
 }
 
+/* The sock_diag socket in row's namespace: SOCK_DESTROY and a lookup
+ * by identity act in the namespace the socket was opened in. */
+static struct diag *row_diag(const struct top_live *l,
+			     const struct top_row *row)
+{
+	return l->nst ? top_nstab_diag_ui(l->nst, row->ns) : l->d;
+}
+
 /* The socket is asked for first: one that went away since the snapshot
  * is reported as gone (-ENOENT, -ESTALE), not closed by its tuple. */
 static int live_kill(void *ctx, const struct top_row *row)
 {
-	struct top_live *l = ctx;
+	struct diag *d = row_diag(ctx, row);
 	struct sock_rec rec, now;
 	int err;
 
+	if (!d) {
+		return -ENOENT;
+	}
 	top_row_rec(row, &rec);
-	err = diag_get(l->d, &rec, &now);
-	return err ? err : diag_kill(l->d, &now);
+	err = diag_get(d, &rec, &now);
+	return err ? err : diag_kill(d, &now);
 }
 
 /* One socket's tcp_info, asked for by its identity: the rows on screen
@@ -213,11 +224,11 @@ static bool live_rtt(void *ctx, const struct top_row *row, uint32_t *rtt_us)
 {
 	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
 			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
-	struct top_live *l = ctx;
+	struct diag *d = row_diag(ctx, row);
 	struct sock_rec rec, now;
 
 	top_row_rec(row, &rec);
-	if (diag_get_ext(l->d, &rec, 1u << (INET_DIAG_INFO - 1), &now) ||
+	if (!d || diag_get_ext(d, &rec, 1u << (INET_DIAG_INFO - 1), &now) ||
 	    !now.ext.tcp_info || now.ext.tcp_info_len < rtt_end) {
 		return false;
 	}
@@ -267,6 +278,9 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 	    {TOP_MISS_COUNTERS, "no counters line"},
 	    {TOP_MISS_ORPHANS, "no orphan count"},
 	    {TOP_MISS_LIMITS, "no limits (tcp_max_orphans, worst tuple)"},
+	    {TOP_MISS_EVENTS,
+	     "closed rows from refresh differences (no socket destroy "
+	     "events)"},
 	};
 	unsigned int fresh = l->missing & ~*told;
 	size_t len = 0;
@@ -280,6 +294,11 @@ bool top_live_missing(const struct top_live *l, unsigned int *told, char *buf,
 	}
 	*told |= fresh;
 	return fresh != 0;
+}
+
+void top_live_note_missing(struct top_live *l, unsigned int bit, int err)
+{
+	note_missing(l, bit, err, false);
 }
 
 void top_live_finish(struct top_live *l)

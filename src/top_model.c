@@ -15,7 +15,7 @@ _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
 _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
 _Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
 
-#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, padding */
+#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
 #define TUPLES_MAX    (1u << 20)
 
 struct top_rank {
@@ -117,12 +117,14 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 	memcpy(key + 1, rec->saddr, 16);
 	memcpy(key + 17, rec->daddr, 16);
 	memcpy(key + 33, &rec->dport, sizeof(rec->dport));
+	memcpy(key + 35, &s->counting_ns, sizeof(s->counting_ns));
 	v = keytab_get(&s->tuples, key, TUPLES_MAX);
 	if (v && ++v[0] > s->worst.sockets) {
 		s->worst.family = rec->family;
 		memcpy(s->worst.saddr, rec->saddr, 16);
 		memcpy(s->worst.daddr, rec->daddr, 16);
 		s->worst.dport = rec->dport;
+		s->worst.ns = s->counting_ns;
 		s->worst.sockets = v[0];
 	}
 }
@@ -236,6 +238,7 @@ const char *top_group_name(enum top_group g)
 	    [TOP_GROUP_RHOST] = "remote host",
 	    [TOP_GROUP_RHOSTPORT] = "remote host:port",
 	    [TOP_GROUP_PROCESS] = "process",
+	    [TOP_GROUP_NETNS] = "namespace",
 	};
 
 	return (unsigned int)g < TOP_GROUP_COUNT ? names[g] : "sockets";
@@ -243,10 +246,11 @@ const char *top_group_name(enum top_group g)
 
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
 {
+	/* The namespace first, as list's Netns column. */
 	static const enum top_col sockets[] = {
-	    TOP_COL_STATE,   TOP_COL_LOCAL, TOP_COL_PEER,    TOP_COL_RECVQ,
-	    TOP_COL_SENDQ,   TOP_COL_TIMER, TOP_COL_RETRANS, TOP_COL_RTT,
-	    TOP_COL_PROCESS, TOP_COL_UID,   TOP_COL_INODE,
+	    TOP_COL_NETNS, TOP_COL_STATE,   TOP_COL_LOCAL, TOP_COL_PEER,
+	    TOP_COL_RECVQ, TOP_COL_SENDQ,   TOP_COL_TIMER, TOP_COL_RETRANS,
+	    TOP_COL_RTT,   TOP_COL_PROCESS, TOP_COL_UID,   TOP_COL_INODE,
 	};
 	static const enum top_col grouped[] = {
 	    TOP_COL_KEY,   TOP_COL_COUNT,   TOP_COL_RECVQ,
@@ -332,6 +336,9 @@ int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
 		/* By pid, as summary: two nginx workers are two rows. */
 		c = strncmp(a->proc, b->proc, sizeof(a->proc));
 		return c ? c : cmp_u64(a->pid, b->pid);
+	case TOP_GROUP_NETNS:
+		/* The table's order: this namespace, then by kind and label. */
+		return cmp_u64(a->ns, b->ns);
 	default:
 		return cmp_u64(a->cookie, b->cookie);
 	}
@@ -370,8 +377,10 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		h = fnv(h, &(uint8_t){r->family}, 1);
 		return fnv(h, r->daddr, sizeof(r->daddr));
 	case TOP_GROUP_PROCESS:
-		h = fnv(h, &r->pid, sizeof(r->pid));
+		h = fnv(h, &(uint32_t){r->pid}, sizeof(uint32_t));
 		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
+	case TOP_GROUP_NETNS:
+		return fnv(h, &(uint16_t){r->ns}, sizeof(uint16_t));
 	default:
 		return r->cookie;
 	}
@@ -684,12 +693,16 @@ void top_gones_init(struct top_gones *g)
 void top_gones_finish(struct top_gones *g)
 {
 	free(g->v);
+	free(g->pend);
+	free(g->held);
 	memset(g, 0, sizeof(*g));
 }
 
 void top_gones_clear(struct top_gones *g)
 {
 	g->n = 0;
+	g->n_pend = 0;
+	g->n_held = 0;
 	g->valid = false;
 }
 
@@ -700,13 +713,263 @@ static int cmp_cookie(const void *pa, const void *pb)
 	return (a > b) - (a < b);
 }
 
+/* bsearch() and qsort() of an empty array, which may be NULL. */
+static void *find(const void *key, const void *v, size_t n, size_t size,
+		  int (*cmp)(const void *, const void *))
+{
+	return n ? bsearch(key, v, n, size, cmp) : NULL;
+}
+
+static void sort(void *v, size_t n, size_t size,
+		 int (*cmp)(const void *, const void *))
+{
+	if (n) {
+		qsort(v, n, size, cmp);
+	}
+}
+
+static void push_gone(struct top_gone **v, size_t *n, size_t *cap,
+		      const struct top_row *r, double when)
+{
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = (struct top_gone){.row = *r, .when = when};
+}
+
 static void gone_add(struct top_gones *g, const struct top_row *r, double when)
 {
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 64;
-		g->v = xrealloc(g->v, g->cap * sizeof(*g->v));
+	push_gone(&g->v, &g->n, &g->cap, r, when);
+}
+
+static void count_close(struct top_gones *g, unsigned int state, double dt)
+{
+	if (state < SS_MAX) {
+		g->rate[state] += 1.0 / dt;
 	}
-	g->v[g->n++] = (struct top_gone){.row = *r, .when = when};
+	g->total += 1.0 / dt;
+}
+
+/* Keep the entries of v younger than keep and not back in view (in now:
+ * it re-entered the filter, or lives on in TIME_WAIT). */
+static size_t prune(struct top_gone *v, size_t n, const uint64_t *now,
+		    size_t n_now, double when, double keep)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (when - v[i].when <= keep &&
+		    !bsearch(&v[i].row.cookie, now, n_now, sizeof(*now),
+			     cmp_cookie)) {
+			v[kept++] = v[i];
+		}
+	}
+	return kept;
+}
+
+/* The RTT in rec's tcp_info, if the kernel's struct reaches it. */
+static bool rec_rtt(const struct sock_rec *rec, uint32_t *rtt_us)
+{
+	const size_t off = offsetof(struct tcp_info, tcpi_rtt);
+
+	if (!rec->ext.tcp_info || rec->ext.tcp_info_len < off + 4) {
+		return false;
+	}
+	memcpy(rtt_us, (const char *)rec->ext.tcp_info + off, 4);
+	return true;
+}
+
+void top_close_from_rec(struct top_close *c, const struct sock_rec *rec,
+			double when)
+{
+	memset(c, 0, sizeof(*c));
+	c->rec = *rec;
+	memset(&c->rec.ext, 0, sizeof(c->rec.ext));
+	c->when = when;
+	c->has_rtt = rec_rtt(rec, &c->rtt_us);
+	/* A freed socket's write allocation reads one below zero (UDP):
+	 * nothing is queued on a destroyed socket. */
+	if (c->rec.send_q == UINT32_MAX) {
+		c->rec.send_q = 0;
+	}
+}
+
+void top_gones_add_close(struct top_gones *g, const struct top_close *c)
+{
+	if (g->n_pend == g->cap_pend) {
+		g->cap_pend = g->cap_pend ? 2 * g->cap_pend : 64;
+		g->pend = xrealloc(g->pend, g->cap_pend * sizeof(*g->pend));
+	}
+	g->pend[g->n_pend++] = *c;
+}
+
+static int cmp_gone_cookie(const void *a, const void *b)
+{
+	return cmp_cookie(&((const struct top_gone *)a)->row.cookie,
+			  &((const struct top_gone *)b)->row.cookie);
+}
+
+/*
+ * The event's record over the row a refresh last saw (its process name
+ * kept): what the event lacks comes from the row. An owner's reset (SO_LINGER
+ * 0) clears the peer before the socket is freed; no event has uid or inode.
+ */
+static void close_row(struct top_row *row, const struct top_close *c,
+		      const struct top_row *seen)
+{
+	struct sock_rec rec = c->rec, was;
+	struct tcp_info ti;
+
+	memset(row, 0, sizeof(*row));
+	if (seen) {
+		*row = *seen;
+		top_row_rec(seen, &was);
+		if (!rec.dport && was.dport) {
+			rec.dport = was.dport;
+			memcpy(rec.saddr, was.saddr, sizeof(rec.saddr));
+			memcpy(rec.daddr, was.daddr, sizeof(rec.daddr));
+		}
+		rec.uid = rec.uid ? rec.uid : was.uid;
+		rec.inode = rec.inode ? rec.inode : was.inode;
+	}
+	if (c->has_rtt) {
+		memset(&ti, 0, sizeof(ti));
+		ti.tcpi_rtt = c->rtt_us;
+		rec.ext.tcp_info = &ti;
+		rec.ext.tcp_info_len = sizeof(ti);
+	}
+	top_row_from_rec(row, &rec);
+}
+
+/* A socket's endpoints, to find its TIME_WAIT entry: a socket no dump
+ * saw has no cookie yet when it enters TIME_WAIT, so the entry gets one
+ * of its own. */
+struct tw_key {
+	uint8_t family;
+	uint16_t sport, dport;
+	uint8_t saddr[16], daddr[16];
+};
+
+static int cmp_tw(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct tw_key));
+}
+
+/* The TIME_WAIT entries of cur, sorted; *n how many. */
+static struct tw_key *tw_keys(const struct top_snap *cur, size_t *n)
+{
+	struct tw_key *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < cur->n; i++) {
+		const struct top_row *r = &cur->rows[i];
+
+		if (r->state != SS_TIME_WAIT) {
+			continue;
+		}
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		memset(&v[*n], 0, sizeof(*v));
+		v[*n].family = r->family;
+		v[*n].sport = r->sport;
+		v[*n].dport = r->dport;
+		memcpy(v[*n].saddr, r->saddr, 16);
+		memcpy(v[*n].daddr, r->daddr, 16);
+		(*n)++;
+	}
+	sort(v, *n, sizeof(*v), cmp_tw);
+	return v;
+}
+
+/* Whether the close c is its socket entering TIME_WAIT (in cur). */
+static bool to_time_wait(const struct top_close *c, const uint64_t *now,
+			 size_t n_now, const struct tw_key *tw, size_t n_tw)
+{
+	struct tw_key key;
+
+	if (bsearch(&c->rec.cookie, now, n_now, sizeof(*now), cmp_cookie)) {
+		return true;
+	}
+	memset(&key, 0, sizeof(key));
+	key.family = c->rec.family;
+	key.sport = c->rec.sport;
+	key.dport = c->rec.dport;
+	memcpy(key.saddr, c->rec.saddr, 16);
+	memcpy(key.daddr, c->rec.daddr, 16);
+	return c->rec.protocol == IPPROTO_TCP &&
+	       find(&key, tw, n_tw, sizeof(*tw), cmp_tw);
+}
+
+/* The cookies of the closed rows shown, sorted. */
+static uint64_t *gone_cookies(const struct top_gones *g)
+{
+	uint64_t *v = xmalloc((g->n ? g->n : 1) * sizeof(*v));
+
+	for (size_t i = 0; i < g->n; i++) {
+		v[i] = g->v[i].row.cookie;
+	}
+	sort(v, g->n, sizeof(*v), cmp_cookie);
+	return v;
+}
+
+/* The events since the last refresh become closed rows (see the header). */
+static void settle(struct top_gones *g, const struct top_snap *cur,
+		   const uint64_t *now, double dt, double keep)
+{
+	bool any = g->valid && g->n_pend;
+	size_t kept = 0, n_tw = 0, n_shown = g->n;
+	struct tw_key *tw = any ? tw_keys(cur, &n_tw) : NULL;
+	uint64_t *shown = any ? gone_cookies(g) : NULL;
+	struct top_row row;
+
+	sort(g->held, g->n_held, sizeof(*g->held), cmp_gone_cookie);
+	for (size_t i = 0; g->valid && i < g->n_pend; i++) {
+		const struct top_close *c = &g->pend[i];
+		struct top_gone key = {.row.cookie = c->rec.cookie};
+		struct top_gone *seen;
+
+		/* Its connection lives on in TIME_WAIT: that entry's end
+		 * is the close (a refresh difference). Or its close was
+		 * told when it left the table (freed later). */
+		if (to_time_wait(c, now, cur->n, tw, n_tw) ||
+		    find(&c->rec.cookie, shown, n_shown, sizeof(*shown),
+			 cmp_cookie)) {
+			continue;
+		}
+		seen = find(&key, g->held, g->n_held, sizeof(*g->held),
+			    cmp_gone_cookie);
+		if (!seen && !c->passes) {
+			continue;
+		}
+		close_row(&row, c, seen ? &seen->row : NULL);
+		/* By the state the view last showed, else the event's. */
+		count_close(g, seen ? seen->row.state : c->rec.state, dt);
+		if (cur->when - c->when <= keep) {
+			gone_add(g, &row, c->when);
+		}
+		if (seen) {
+			seen->row.cookie = 0; /* settled: no longer held */
+		}
+	}
+	free(tw);
+	free(shown);
+	g->n_pend = 0;
+	for (size_t i = 0; i < g->n_held; i++) {
+		if (!g->held[i].row.cookie) {
+			continue; /* settled */
+		}
+		if (g->wait_event || !g->valid) {
+			g->held[kept++] = g->held[i];
+			continue;
+		}
+		gone_add(g, &g->held[i].row, g->held[i].when);
+		count_close(g, g->held[i].row.state, dt);
+	}
+	g->n_held = kept;
 }
 
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,
@@ -714,13 +977,13 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 {
 	double dt = cur->when - prev->when;
 	uint64_t *now;
-	size_t kept = 0;
 
 	memset(g->rate, 0, sizeof(g->rate));
 	g->total = 0;
 	g->valid = prev->when > 0 && dt > 0;
 	/* The first refresh has nothing to compare: no sort of its cookies. */
-	if (!g->valid && !g->n) {
+	if (!g->valid && !g->n && !g->n_held) {
+		g->n_pend = 0;
 		return;
 	}
 	now = xmalloc((cur->n ? cur->n : 1) * sizeof(*now));
@@ -729,14 +992,8 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 	}
 	qsort(now, cur->n, sizeof(*now), cmp_cookie);
 	/* Old enough to go, or back in view (it re-entered the filter). */
-	for (size_t i = 0; i < g->n; i++) {
-		if (cur->when - g->v[i].when <= keep &&
-		    !bsearch(&g->v[i].row.cookie, now, cur->n, sizeof(*now),
-			     cmp_cookie)) {
-			g->v[kept++] = g->v[i];
-		}
-	}
-	g->n = kept;
+	g->n = prune(g->v, g->n, now, cur->n, cur->when, keep);
+	g->n_held = prune(g->held, g->n_held, now, cur->n, cur->when, keep);
 	for (size_t i = 0; g->valid && i < prev->n; i++) {
 		const struct top_row *r = &prev->rows[i];
 
@@ -744,18 +1001,24 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 			    cmp_cookie)) {
 			continue;
 		}
-		gone_add(g, r, cur->when);
-		if (r->state < SS_MAX) {
-			g->rate[r->state] += 1.0 / dt;
+		if (g->events && r->state != SS_TIME_WAIT) {
+			push_gone(&g->held, &g->n_held, &g->cap_held, r,
+				  cur->when);
+			continue;
 		}
-		g->total += 1.0 / dt;
+		gone_add(g, r, cur->when);
+		count_close(g, r->state, dt);
+	}
+	if (g->events) {
+		settle(g, cur, now, dt, keep);
 	}
 	free(now);
 }
 
 size_t top_gones_bytes(const struct top_gones *g)
 {
-	return g->cap * sizeof(*g->v);
+	return g->cap * sizeof(*g->v) + g->cap_pend * sizeof(*g->pend) +
+	       g->cap_held * sizeof(*g->held);
 }
 
 void top_items_add_gone(struct top_items *it, const struct top_gones *g)

@@ -23,7 +23,7 @@
 
 /* What top keeps of one socket: copied out of the receive buffer. One
  * per socket, so packed to 96 bytes (the small fields are bit-fields:
- * take no address of them). */
+ * take no address of them; pid and retrans are too). */
 struct top_row {
 	uint64_t cookie;
 	uint32_t recv_q;
@@ -31,16 +31,23 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
-	uint32_t pid; /* owning process (with proc), 0 if unknown */
+	/* owning process (with proc), 0 if unknown: pid_max is at most
+	 * 2^22 (PID_MAX_LIMIT), so it shares a word with retrans. */
+	uint32_t pid : 24;
+	uint32_t retrans : 8;
 	uint32_t ifindex;
 	uint32_t rtt_us; /* valid if has_rtt */
 	uint16_t sport;
 	uint16_t dport;
 	uint8_t saddr[16];
 	uint8_t daddr[16];
-	char proc[16]; /* owning process name (raw bytes), "" if unknown */
+	/* owning process name (raw bytes, comm's 15 at most: no NUL then),
+	 * "" if unknown: read it with strnlen(proc, sizeof(proc)) */
+	char proc[15];
 	uint8_t protocol;
-	uint8_t retrans;
+	/* The namespace (--all-netns): an index into the run's table
+	 * (top_netns.h); 0: the only one. */
+	uint16_t ns;
 	uint8_t state : 5;  /* enum tcp_state, < SS_MAX */
 	uint8_t timer : 3;  /* idiag_timer, 0-4 */
 	uint8_t family : 5; /* AF_INET, AF_INET6 */
@@ -66,6 +73,7 @@ struct top_tuple {
 	uint8_t family;
 	uint8_t saddr[16], daddr[16];
 	uint16_t dport;
+	uint16_t ns;	  /* its namespace (top_row.ns) */
 	uint32_t sockets; /* 0: no such socket */
 };
 
@@ -78,7 +86,10 @@ struct top_snap {
 	/* Ephemeral local ports, set before counting; 0, 0: tuples not
 	 * counted. Tuples count every TCP socket, filter or not. */
 	uint16_t eph_lo, eph_hi;
-	struct keytab tuples; /* key: family, saddr, daddr, dport */
+	struct keytab tuples; /* key: family, saddr, daddr, dport, ns */
+	/* The namespace top_snap_count() counts in (--all-netns): ports
+	 * are per namespace, so are tuples. Set before each one's dump. */
+	uint16_t counting_ns;
 	struct top_tuple worst;
 	struct top_counters counters;
 	bool has_counters;
@@ -136,6 +147,7 @@ enum top_group {
 	TOP_GROUP_RHOST,
 	TOP_GROUP_RHOSTPORT,
 	TOP_GROUP_PROCESS,
+	TOP_GROUP_NETNS, /* --all-netns: one row per namespace */
 	TOP_GROUP_COUNT,
 };
 
@@ -160,6 +172,7 @@ enum top_col {
 	TOP_COL_PROCESS = FIELD_PROCESS,
 	TOP_COL_UID = FIELD_UID,
 	TOP_COL_INODE = FIELD_INODE, /* with -e */
+	TOP_COL_NETNS = FIELD_NETNS, /* --all-netns: the namespace's label */
 	TOP_COL_KEY = FIELD_GROUP,   /* grouped view: the group's key */
 	TOP_COL_COUNT = FIELD_COUNT, /* grouped view: sockets in the group */
 	TOP_COL_MAX = FIELD_MAX,
@@ -170,9 +183,10 @@ const char *top_group_name(enum top_group g);
 
 /*
  * The columns of the table for grouping g, left to right, into out;
- * returns how many. Sockets: STATE LOCAL PEER Recv-Q Send-Q TIMER RETRANS
- * RTT PROCESS UID INODE; groups: KEY COUNT Recv-Q Send-Q RETRANS. A
- * field's needs (field.h) may keep the view from showing it.
+ * returns how many. Sockets: NETNS STATE LOCAL PEER Recv-Q Send-Q TIMER
+ * RETRANS RTT PROCESS UID INODE; groups: KEY COUNT Recv-Q Send-Q RETRANS.
+ * A field's needs (field.h) may keep the view from showing it (PROCESS
+ * without -p, INODE without -e, NETNS without --all-netns).
  */
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX]);
 /* Whether column c is part of the table for grouping g. */
@@ -220,14 +234,32 @@ struct top_items {
 };
 
 /*
- * Sockets that left the view lately, as htop keeps exited processes on
- * screen for a moment: the rows of one snapshot missing from the next.
- * A socket that leaves the filter (changes state out of it) counts too.
+ * Sockets that closed lately, as htop keeps exited processes on screen
+ * for a moment: the kernel's destroy events (events), else the rows of
+ * one snapshot missing from the next (then a socket that leaves the
+ * filter by changing state counts too).
  */
 struct top_gone {
-	struct top_row row; /* as last seen */
-	double when;	    /* the snapshot that missed it */
+	struct top_row row; /* as last seen, or as the event said */
+	double when;	    /* the close, or the snapshot that missed it */
 };
+
+/*
+ * A close the kernel announced (a sock_diag destroy event, top_events.c),
+ * waiting for the refresh that settles it (top_gones_update): the
+ * event's record (ext cleared) and the RTT its tcp_info had.
+ */
+struct top_close {
+	struct sock_rec rec;
+	double when;	 /* CLOCK_MONOTONIC seconds it was received */
+	uint32_t rtt_us; /* valid if has_rtt */
+	bool has_rtt;
+	bool passes; /* the record passed the filter when it came */
+};
+
+/* rec (ext may point into a receive buffer) received at when. */
+void top_close_from_rec(struct top_close *c, const struct sock_rec *rec,
+			double when);
 
 struct top_gones {
 	struct top_gone *v;
@@ -235,14 +267,34 @@ struct top_gones {
 	bool valid;	     /* rate is known (two snapshots seen) */
 	double rate[SS_MAX]; /* per second by last state, last interval */
 	double total;	     /* the sum of rate */
+	/* Fed by the kernel's destroy events (top_gones_add_close): then a
+	 * row missing from a refresh is a close only in TIME_WAIT (the
+	 * kernel announces no TIME_WAIT end); the others wait in held for
+	 * an event, and leave unsaid (they left the filter) without one. */
+	bool events;
+	/* With events: the filter names states, so a row missing without
+	 * an event may have left it by changing state; otherwise the
+	 * socket left the kernel's table (reset or killed while its owner
+	 * still holds it: no event until it is freed) and closed. */
+	bool wait_event;
+	uint64_t lost; /* events the kernel dropped (ENOBUFS), since start */
+	struct top_close *pend; /* events since the last refresh */
+	size_t n_pend, cap_pend;
+	struct top_gone *held; /* rows missing lately, no event yet */
+	size_t n_held, cap_held;
 };
 
 void top_gones_init(struct top_gones *g);
 void top_gones_finish(struct top_gones *g);
 /* Forget them all (the filter changed: leaving it is not closing). */
 void top_gones_clear(struct top_gones *g);
+/* Queue one announced close for the next top_gones_update(). */
+void top_gones_add_close(struct top_gones *g, const struct top_close *c);
 /* Add the rows of prev missing from cur; drop those gone more than keep
- * seconds before cur->when; the rates over prev -> cur. */
+ * seconds before cur->when; the rates over prev -> cur. With events: the
+ * closes queued since, as the row a refresh last saw (its state counts)
+ * or, born since, as the event says (kept if it passed the filter); a
+ * socket still in cur (gone to TIME_WAIT) did not close. */
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep);
 /* Heap bytes g holds. */

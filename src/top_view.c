@@ -181,7 +181,7 @@ static void put_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_item *it, enum top_col c,
 		     enum top_group g)
 {
-	field_top_cell(col_def(c), lb, &env->fc, it, g);
+	field_top_cell(col_def(c), lb, env, it, g);
 }
 
 static enum term_role row_role(const struct top_ui *ui,
@@ -213,7 +213,7 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 		    size_t to, int want[TOP_COL_MAX])
 {
 	static const enum top_col flex[] = {TOP_COL_LOCAL, TOP_COL_PEER,
-					    TOP_COL_KEY};
+					    TOP_COL_NETNS, TOP_COL_KEY};
 	struct obuf *lb = &v->line;
 
 	for (size_t k = 0; k < ARRAY_SIZE(flex); k++) {
@@ -368,9 +368,19 @@ static void put_orphans(struct obuf *lb, const struct top_ui *ui)
 	}
 }
 
+/* --all-netns: whose ports (tuples are counted per namespace). */
+static void put_tuple_ns(struct obuf *lb, const struct top_nstab *nst,
+			 const struct top_tuple *w)
+{
+	if (nst) {
+		obuf_printf(lb, " in %s", top_nstab_label(nst, w->ns));
+	}
+}
+
 /* The worst tuple; compact: the destination first, no bar, so that it
- * stays on an 80-column screen. */
-static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
+ * stays on an 80-column screen. nst: the namespaces (--all-netns). */
+static void put_tuple(struct obuf *lb, const struct top_ui *ui,
+		      const struct top_nstab *nst, bool compact)
 {
 	const struct top_tuple *w = &ui->snap[ui->cur].worst;
 	uint32_t usable = ui->limits.usable_ports;
@@ -386,14 +396,17 @@ static void put_tuple(struct obuf *lb, const struct top_ui *ui, bool compact)
 		 w->family == AF_INET6 ? "%s -> [%s]:%u" : "%s -> %s:%u", local,
 		 peer, w->dport);
 	if (compact) {
-		obuf_printf(lb, "worst tuple %s  %u of %u ports (%.1f%%)", dest,
-			    w->sockets, usable, 100.0 * w->sockets / usable);
+		obuf_printf(lb, "worst tuple %s", dest);
+		put_tuple_ns(lb, nst, w);
+		obuf_printf(lb, "  %u of %u ports (%.1f%%)", w->sockets, usable,
+			    100.0 * w->sockets / usable);
 		return;
 	}
 	obuf_printf(lb, "worst tuple %u of %u ports (%.1f%%)", w->sockets,
 		    usable, 100.0 * w->sockets / usable);
 	put_bar(lb, w->sockets, usable);
 	obuf_printf(lb, " %s", dest);
+	put_tuple_ns(lb, nst, w);
 }
 
 /*
@@ -419,7 +432,7 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 		obuf_puts(lb, tuple ? "  " : "");
 	}
 	if (tuple) {
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 	}
 	if (lb->len > cols && tuple) {
 		if (orphans) {
@@ -428,10 +441,10 @@ static void render_pressure(struct frame *fr, const struct top_ui *ui)
 			line_emit(fr, TR_HEADER);
 		}
 		line_start(fr);
-		put_tuple(lb, ui, false);
+		put_tuple(lb, ui, fr->v->env->nst, false);
 		if (lb->len > cols) {
 			line_start(fr);
-			put_tuple(lb, ui, true);
+			put_tuple(lb, ui, fr->v->env->nst, true);
 		}
 	}
 	line_emit(fr, TR_HEADER);
@@ -442,37 +455,75 @@ static size_t gone_items(const struct top_ui *ui)
 	return ui->ord.group == TOP_GROUP_NONE ? ui->gones.n : 0;
 }
 
-/* "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0", states by rate, from the
- * rows that left the view between the last two refreshes. */
+/* The busiest state not shown yet, SS_MAX when none closed. */
+static size_t next_rate(const struct top_gones *g, const bool shown[SS_MAX])
+{
+	size_t best = SS_MAX;
+
+	for (size_t s = 0; s < SS_MAX; s++) {
+		if (!shown[s] && g->rate[s] > 0 &&
+		    (best == SS_MAX || g->rate[s] > g->rate[best])) {
+			best = s;
+		}
+	}
+	return best;
+}
+
+/*
+ * "closed 3.0/s: TIME_WAIT 2.0 ESTABLISHED 1.0  lost 2": closes per second
+ * over the last interval by the state the view last showed (a socket born
+ * since: the state the kernel announced), busiest first, as many as fit
+ * the width; the events the kernel dropped, when any.
+ */
 static void render_closes(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_gones *g = &ui->gones;
 	struct obuf *lb = &fr->v->line;
 	bool shown[SS_MAX] = {false};
+	char lost[48] = "", piece[48];
+	size_t best;
+	int n;
 
 	line_start(fr);
+	if (g->lost) {
+		snprintf(lost, sizeof(lost), "  lost %llu",
+			 (unsigned long long)g->lost);
+	}
 	if (!g->valid) {
-		obuf_puts(lb, "closed -/s");
+		obuf_printf(lb, "closed -/s%s", lost);
 		line_emit(fr, TR_HEADER);
 		return;
 	}
 	obuf_printf(lb, "closed %.1f/s", g->total);
-	for (size_t k = 0; k < 4; k++) {
-		size_t best = SS_MAX;
-
-		for (size_t s = 0; s < SS_MAX; s++) {
-			if (!shown[s] && g->rate[s] > 0 &&
-			    (best == SS_MAX || g->rate[s] > g->rate[best])) {
-				best = s;
-			}
-		}
-		if (best == SS_MAX) {
+	for (size_t k = 0; (best = next_rate(g, shown)) < SS_MAX; k++) {
+		shown[best] = true;
+		n = snprintf(piece, sizeof(piece), "%s %s %.1f", k ? "" : ":",
+			     state_name((uint8_t)best, IPPROTO_TCP),
+			     g->rate[best]);
+		if (fr->cols > 0 &&
+		    lb->len + (size_t)n + strlen(lost) > (size_t)fr->cols) {
 			break;
 		}
-		shown[best] = true;
-		obuf_printf(lb, "%s %s %.1f", k ? "" : ":",
-			    state_name((uint8_t)best, IPPROTO_TCP),
-			    g->rate[best]);
+		obuf_puts(lb, piece);
+	}
+	obuf_puts(lb, lost);
+	line_emit(fr, TR_HEADER);
+}
+
+/* --all-netns: how many namespaces the rows and meters cover, and the
+ * ones that could not be entered (their labels escaped already). */
+static void render_namespaces(struct frame *fr, const struct top_nstab *t)
+{
+	struct obuf *lb = &fr->v->line;
+
+	line_start(fr);
+	obuf_printf(lb,
+		    "namespaces %zu (state meters: node-wide; counters: "
+		    "this namespace)",
+		    t->n);
+	if (t->skipped) {
+		obuf_printf(lb, "  skipped %u: %s", t->skipped,
+			    t->skipped_names);
 	}
 	line_emit(fr, TR_HEADER);
 }
@@ -504,6 +555,9 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	obuf_puts(lb, ui->paused ? "  [paused]" : "");
 	obuf_puts(lb, ui->items.is_frozen ? "  [order frozen]" : "");
 	line_emit(fr, TR_HEADER);
+	if (env->nst) {
+		render_namespaces(fr, env->nst);
+	}
 	render_meters(fr, ui);
 	if (snap->has_counters && ui->rates.has_counters) {
 		line_start(fr);
@@ -534,6 +588,9 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	}
 	obuf_printf(lb, "  group: %s  rows: %zu", top_group_name(ui->ord.group),
 		    ui->items.n - gone_items(ui));
+	/* On this short line, not the first (which a narrow terminal cuts):
+	 * at a million sockets a refresh takes seconds. */
+	obuf_puts(lb, ui->refreshing ? "  [refreshing]" : "");
 	line_emit(fr, TR_HEADER);
 }
 
@@ -547,7 +604,8 @@ static const char *const help_text[] = {
     "  \\               search: Enter jumps to the next row holding the",
     "                  text (state, address:port, process); no filtering",
     "  F4 g            grouping: sockets, state, local port, remote host,",
-    "                  remote host:port, process (by pid)",
+    "                  remote host:port, process (by pid), namespace",
+    "                  (--all-netns)",
     "  F5 Z z p        pause / resume refreshing",
     "  + - d           refresh interval: longer / shorter / cycle",
     "  F6 > <          sort by the next / previous column",

@@ -16,6 +16,7 @@
 #include "format.h"
 #include "term.h"
 #include "top.h"
+#include "top_netns.h"
 #include "util.h"
 
 /* Widest line the view builds; wider terminals get blank space. */
@@ -53,6 +54,9 @@ struct top_env {
 	char kernel[65];
 	char netns[128];   /* "netns NAME" (-N) or the kernel's net:[id] */
 	struct fmt_ctx fc; /* services and interface names for endpoints */
+	/* --all-netns: the rows' namespaces (labels, how many, skipped);
+	 * NULL: one namespace, no NETNS column. */
+	const struct top_nstab *nst;
 };
 
 struct top_view {

@@ -312,6 +312,15 @@ size_t escape_text(char *dst, const char *s, size_t n)
 	return o;
 }
 
+char *escape_dup(const char *s)
+{
+	size_t n = strlen(s);
+	char *e = xmalloc(4 * n + 1);
+
+	escape_text(e, s, n);
+	return e;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
 static size_t utf8_seq(const uint8_t *s, size_t n, uint32_t *cp)
 {

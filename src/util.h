@@ -77,6 +77,13 @@ void obuf_prom_label(struct obuf *ob, const char *s, size_t n);
 size_t escape_text(char *dst, const char *s, size_t n);
 
 /*
+ * s (NUL-terminated) escaped as escape_text() does, in a new string the
+ * caller frees: for a message that names a path or name someone else
+ * chose (--root, --load, --save, -F, what was found under them).
+ */
+char *escape_dup(const char *s);
+
+/*
  * Write s as a JSON string literal, quotes included. Valid UTF-8 passes
  * (except C1 controls, which become \u0080..\u009f); control characters
  * become \u00XX, '"' and '\\' their JSON escapes, so a backslash in the

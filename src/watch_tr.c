@@ -78,6 +78,9 @@ int watch_tr_decode(struct watch_tr_event *ev, const void *data, size_t len,
 struct tr_entry {
 	struct u64map_node node; /* key: the kernel's socket address */
 	uint64_t born_ns;	 /* 0: before the watch */
+	uint64_t seen_ns;	 /* its last transition */
+	/* The book's age order, by last transition: older toward head. */
+	struct tr_entry *older, *newer;
 	bool has_owner;
 	struct watch_owner owner;
 };
@@ -85,6 +88,10 @@ struct tr_entry {
 struct watch_tr_book {
 	struct u64map map; /* of struct tr_entry */
 	uint64_t start_ns;
+	size_t max;
+	struct tr_entry *oldest, *newest;
+	uint64_t evicted;
+	uint64_t evicted_seen_ns; /* the newest seen_ns forgotten */
 };
 
 /* A birth: connect(), a listener's new child, listen(). */
@@ -95,13 +102,14 @@ static bool is_birth(uint8_t from, uint8_t to)
 	       (from == SS_LISTEN && to == SS_SYN_RECV);
 }
 
-struct watch_tr_book *watch_tr_book_create(uint64_t start_ns)
+struct watch_tr_book *watch_tr_book_create(uint64_t start_ns, size_t max)
 {
 	struct watch_tr_book *b = xcalloc(1, sizeof(*b));
 
 	/* Kernel addresses share their high bits and are 64-byte aligned. */
 	u64map_init(&b->map, 6);
 	b->start_ns = start_ns;
+	b->max = max ? max : 1;
 	return b;
 }
 
@@ -114,10 +122,53 @@ void watch_tr_book_destroy(struct watch_tr_book *b)
 	free(b);
 }
 
+static void unlink_age(struct watch_tr_book *b, struct tr_entry *e)
+{
+	*(e->older ? &e->older->newer : &b->oldest) = e->newer;
+	*(e->newer ? &e->newer->older : &b->newest) = e->older;
+	e->older = e->newer = NULL;
+}
+
+/* e had a transition at ts_ns: the newest in the age order. */
+static void touch(struct watch_tr_book *b, struct tr_entry *e, uint64_t ts_ns)
+{
+	if (b->newest != e) {
+		if (e->older || e->newer || b->oldest == e) {
+			unlink_age(b, e);
+		}
+		e->older = b->newest;
+		*(b->newest ? &b->newest->newer : &b->oldest) = e;
+		b->newest = e;
+	}
+	e->seen_ns = ts_ns;
+}
+
+static void forget(struct watch_tr_book *b, struct tr_entry *e)
+{
+	unlink_age(b, e);
+	free(u64map_take(&b->map, e->node.key));
+}
+
+/* Room for one more: the entry whose last transition is oldest goes. */
+static void make_room(struct watch_tr_book *b)
+{
+	struct tr_entry *e = b->oldest;
+
+	if (b->map.count < b->max || !e) {
+		return;
+	}
+	if (e->seen_ns > b->evicted_seen_ns) {
+		b->evicted_seen_ns = e->seen_ns;
+	}
+	b->evicted++;
+	forget(b, e);
+}
+
 static struct tr_entry *add(struct watch_tr_book *b, uint64_t sk)
 {
 	struct tr_entry *e = xcalloc(1, sizeof(*e));
 
+	make_room(b);
 	e->node.key = sk;
 	u64map_add(&b->map, &e->node);
 	return e;
@@ -142,6 +193,9 @@ void watch_tr_book_apply(struct watch_tr_book *b, struct watch_tr_event *ev)
 	} else if (!e && !ev->closed) {
 		e = add(b, ev->sk); /* born before the watch */
 	}
+	if (e) {
+		touch(b, e, ev->ts_ns);
+	}
 	if (e && ev->has_owner) {
 		e->has_owner = true;
 		e->owner = ev->owner;
@@ -154,17 +208,26 @@ void watch_tr_book_apply(struct watch_tr_book *b, struct watch_tr_event *ev)
 	}
 	if (e && e->born_ns) {
 		ev->lifetime_us = since_us(ev->ts_ns, e->born_ns);
-	} else {
+	} else if (e || b->evicted_seen_ns < b->start_ns) {
 		ev->lifetime_min_us = since_us(ev->ts_ns, b->start_ns);
+	} else {
+		/* Born before the watch or forgotten: in both cases no
+		 * later than the newest forgotten entry's last transition. */
+		ev->lifetime_min_us = since_us(ev->ts_ns, b->evicted_seen_ns);
 	}
 	if (e) {
-		free(u64map_take(&b->map, ev->sk));
+		forget(b, e);
 	}
 }
 
 size_t watch_tr_book_size(const struct watch_tr_book *b)
 {
 	return b->map.count;
+}
+
+uint64_t watch_tr_book_evicted(const struct watch_tr_book *b)
+{
+	return b->evicted;
 }
 
 /* ---- rows ---- */

@@ -62,15 +62,28 @@ int watch_tr_decode(struct watch_tr_event *ev, const void *data, size_t len,
  * first seen later than its birth was born before the watch, and its
  * lifetime is at least the time since the start. watch_tr_book_apply()
  * fills ev's lifetime (on close) and owner, and forgets a closed socket.
- * A close lost to a full ring buffer would keep its entry: the entry is
- * replaced when the kernel reuses the address for a new socket.
+ *
+ * A close lost to a full ring buffer would keep its entry until the
+ * kernel reuses the address, so the book holds at most max entries: past
+ * that, the one whose last transition is the oldest is forgotten (a lost
+ * close's entry never sees another one; a live quiet connection only
+ * loses its exact lifetime). A forgotten connection's close gets a lower
+ * bound, as one born before the watch: the time since the newest last
+ * transition of any forgotten entry (its birth was no later), so a bound
+ * is never more than the truth.
  */
 struct watch_tr_book;
 
-struct watch_tr_book *watch_tr_book_create(uint64_t start_ns);
+/* The default max: 256 Ki connections, about 40 MiB (152 bytes each). */
+#define WATCH_TR_BOOK_MAX (1u << 18)
+
+/* max: at least 1. */
+struct watch_tr_book *watch_tr_book_create(uint64_t start_ns, size_t max);
 void watch_tr_book_destroy(struct watch_tr_book *b);
 void watch_tr_book_apply(struct watch_tr_book *b, struct watch_tr_event *ev);
 size_t watch_tr_book_size(const struct watch_tr_book *b);
+/* Entries forgotten so far because the book was full. */
+uint64_t watch_tr_book_evicted(const struct watch_tr_book *b);
 
 /* Table: a header, then one line per transition (-p: PROCESS). */
 void watch_tr_table_header(struct obuf *ob, bool processes);

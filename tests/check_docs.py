@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Every option sockscope accepts is documented and completed.
 
-Reads the long options and the short-option string from src/opts.c and
+Reads the long options and the short-option string from src/opts.c (the
+families' from src/family*.c) and
 checks that each appears in the man page parts, the --help text, and the
 bash, zsh and fish completions. Run: check_docs.py SOURCE_ROOT SOCKSCOPE.
 """
@@ -19,6 +20,12 @@ longs = sorted(set(re.findall(r'\{\s*"([a-z0-9-]+)",\s*(?:no|required|'
 shorts = sorted(set("".join(re.findall(r'(?:getopt_long\([^";{]*|'
                                        r'_letters\[\] = )"([^"]+)"', src))
                     .replace(":", "").replace("+", "")))
+# The families' options: family.h's struct family_opt in src/family*.c,
+# {'x', "unix", ...} (letter 0: a long option only).
+fams = "".join(open(p).read() for p in glob.glob(f"{root}/src/family*.c"))
+fam_opts = re.findall(r"\{\s*(?:'(.)'|0),\s*\"([a-z0-9-]+)\",", fams)
+longs = sorted(set(longs) | {name for _, name in fam_opts})
+shorts = sorted(set(shorts) | {c for c, _ in fam_opts if c})
 man = "".join(open(p).read() for p in glob.glob(f"{root}/man/*.d/*.scd"))
 helptext = subprocess.run([binary, "--help"], capture_output=True,
                           text=True).stdout
@@ -27,7 +34,7 @@ comp = {name: open(os.path.join(root, "completions", path)).read()
                            ("zsh", "zsh/_sockscope"),
                            ("fish", "fish/sockscope.fish"))}
 missing = []
-if not longs or not shorts:
+if not longs or not shorts or not fam_opts:
     missing.append("could not read the option table from src/opts*.c")
 for opt in longs:
     if f"*--{opt}*" not in man:

@@ -59,7 +59,7 @@ complete -c sockscope -s e -l extended -d 'uid, inode, cookie, fwmark, cgroup, v
 complete -c sockscope -s m -l memory -d 'socket memory (skmem)'
 complete -c sockscope -s i -l info -d 'TCP internals (tcp_info)'
 complete -c sockscope -s N -l net -r -F -a '(ls /run/netns 2>/dev/null)' -d 'network namespace NAME, PATH, container id prefix or unit'
-complete -c sockscope -l all-netns -d 'every network namespace on the host, labelled by container, pod or service'
+complete -c sockscope -l all-netns -d 'every network namespace on the host (list, summary, advise, top), labelled by container, pod or service'
 complete -c sockscope -n __fish_use_subcommand -a top -d 'live view'
 complete -c sockscope -s d -l delay -x -d 'top: refresh interval in seconds'
 complete -c sockscope -s b -l batch -d 'top: print text snapshots instead of the screen'

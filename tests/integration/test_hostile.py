@@ -478,6 +478,39 @@ def test_top_low_fds(binary):
         h.stop()
 
 
+def test_root_paths(binary, tmp):
+    """--root, --load, --save and -F name directories anyone may have
+    named: every warning that prints one (or a file found under it)
+    prints it escaped, one line each, no byte a terminal acts on."""
+    root = os.path.join(tmp, "root-\x1b[31mred\n\x07x")
+    os.makedirs(root)
+    with open(os.path.join(root, "filter"), "w") as f:
+        f.write("state bogus\n")
+    with open(os.path.join(root, "dump"), "w") as f:
+        f.write("garbage")
+    shown = b"root-\\x1b[31mred\\x0a\\x07x"
+    runs = [["-tanp", "--root", root],       # -p: /proc under root
+            ["-ta", "--root", root, "pid", "1"],  # the owner filter
+            ["-w", "--root", root],          # RAW from root/proc/net/raw
+            ["summary", "-p", "--root", root],  # files under root
+            ["watch", "-p", "--duration", "0.2", "--root", root],
+            ["advise", "--interval", "0", "--root", root],
+            ["--load", os.path.join(root, "missing")],
+            ["--load", os.path.join(root, "dump")],
+            ["-t", "--save", os.path.join(root, "no/such")],
+            ["-F", os.path.join(root, "missing")],
+            ["-F", os.path.join(root, "filter")]]
+    for args in runs:
+        if args[0] == "-w" and b"raw_diag" not in sockscope(
+                binary, ["-w", "--root", "/nonexistent"]).stderr:
+            continue  # the kernel has raw_diag: /proc/net/raw is not read
+        r = sockscope(binary, args)
+        check(shown in r.stderr and no_controls(r.stderr) and
+              r.returncode in (0, 1, 2),
+              f"{args[0]} ... {args[-1]!r}: the path escaped on stderr: "
+              f"exit {r.returncode}, {r.stderr!r}")
+
+
 def main():
     netns.enter()
     private_mounts()
@@ -494,6 +527,7 @@ def main():
         test_top_low_fds(binary)
         test_top_interactive_low_fds(binary, tmp)
         test_cgroup_names(binary)
+        test_root_paths(binary, tmp)
     if MISSING and not netns.failures:
         netns.skip("needs " + ", ".join(MISSING))
     netns.finish("hostile")

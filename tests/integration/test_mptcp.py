@@ -136,6 +136,46 @@ def test_processes(held):
                     "-p owners as ss")
 
 
+def test_service_names():
+    """Without -n an MPTCP port is named as a TCP one is (/etc/services'
+    tcp entries): https (tcp and udp), shell (514/tcp; 514/udp is
+    syslog), 123 (ntp is udp only); as ss -A mptcp,tcp names them (ss -M
+    alone looks a port up under any protocol: 123 would be ntp)."""
+    held = []
+    for port in (443, 514, 123):
+        for host, proto in (("127.0.0.1", IPPROTO_MPTCP), ("127.0.0.2", 0)):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM, proto)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+            s.listen(1)
+            held.append(s)
+
+    def names(argv):
+        out = netns.run(argv, wrapped=argv[0] == SOCKSCOPE).stdout
+        # An MPTCP listener's own TCP listener (127.0.0.1) left out.
+        return sorted((f[0], f[4]) for f in map(str.split, out.splitlines())
+                      if f and (f[0], f[4].split(":")[0]) in
+                      (("mptcp", "127.0.0.1"), ("tcp", "127.0.0.2")) and
+                      f[4] != f"127.0.0.1:{PORT4}")
+
+    got = names([SOCKSCOPE, "-H", "-l", "-A", "mptcp,tcp"])
+    want = {("mptcp", f"127.0.0.1:{n}") for n in ("https", "shell", "123")}
+    want |= {("tcp", f"127.0.0.2:{n}") for n in ("https", "shell", "123")}
+    netns.check(set(got) == want and len(got) == 6,
+                f"MPTCP ports named as TCP's: {got}")
+    out = netns.run([SOCKSCOPE, "-H", "-Ml"]).stdout
+    mp = sorted(f[3] for f in map(str.split, out.splitlines())
+                if f and f[0] == "LISTEN" and f[3].startswith("127.0.0.1:")
+                and f[3] != f"127.0.0.1:{PORT4}")
+    netns.check(mp == sorted(x[1] for x in want if x[0] == "mptcp"),
+                f"-M alone names them the same: {mp}")
+    if shutil.which("ss"):
+        theirs = names(["ss", "-H", "-l", "-A", "mptcp,tcp"])
+        netns.check(got == theirs, f"as ss -A mptcp,tcp: {got} vs {theirs}")
+    for s in held:
+        s.close()
+
+
 def test_summary_and_kill():
     s = ours("summary", "-M")
     netns.check(s.get("tables") == {"mptcp": 4} and
@@ -154,6 +194,7 @@ def main():
     test_same_as_ss()
     test_json_and_subflows(held)
     test_processes(held)
+    test_service_names()
     test_summary_and_kill()
     netns.finish("mptcp")
 

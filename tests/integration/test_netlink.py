@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 
 import netns
 
@@ -98,6 +99,103 @@ def test_same_as_ss(held):
         netns.check(any(r[3] == text for r in got), f"a {text} row: {got}")
     netns.check(any(r[3] == f"tcpdiag:{PORT}" and r[4] == "0:0"
                     for r in got), f"a connected socket's peer: {got}")
+    del held
+
+
+def table_rows(argv):
+    """(netid, local, peer) of each row, the listing tools' own sock_diag
+    sockets left out."""
+    out = netns.run(argv, wrapped=argv[0] == SOCKSCOPE).stdout
+    got = []
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) < 6 or re.match(r"(tcpdiag|4):", f[4]) and \
+                str(PORT) not in f[4]:
+            continue
+        # A listener's peer: sockscope writes "*:*" where ss writes the
+        # wildcard address of its family (a difference of its own).
+        got.append((f[0], f[4], re.sub(r"^(0\.0\.0\.0|\[::\]):\*$", "*:*",
+                                       f[5])))
+    return sorted(got)
+
+
+def test_table_and_family(held):
+    """-t -f netlink lists TCP and NETLINK sockets, as ss does (its
+    filter_merge_defaults: a family named without its tables adds them);
+    -t -6 -f netlink the IPv6 TCP ones only and NETLINK."""
+    if not shutil.which("ss"):
+        netns.skip("ss is not installed")
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen()
+    cli = socket.create_connection(lst.getsockname())
+    srv, _ = lst.accept()
+    try:
+        for args in (["-t", "-f", "netlink"], ["-ta", "-f", "netlink"],
+                     ["-t", "-6", "-f", "netlink"],
+                     ["-f", "netlink", "-t", "-n"]):
+            got = table_rows([SOCKSCOPE, "-H", *args])
+            want = table_rows(["ss", "-H", *args])
+            netids = {r[0] for r in got}
+            netns.check(got == want and "nl" in netids and
+                        ("tcp" in netids) == ("-6" not in args),
+                        f"{args}: rows as ss: ours={got} ss={want}")
+    finally:
+        for s in (cli, srv, lst):
+            s.close()
+    del held
+
+
+def test_predicates_as_ss(held):
+    """A predicate a family has no notion of is false for its rows, and
+    autobound is each family's own, as in ss: the same rows for UNIX,
+    PACKET and NETLINK sockets."""
+    if not shutil.which("ss"):
+        netns.skip("ss is not installed")
+    tmp = tempfile.mkdtemp()
+    pair = socket.socketpair()
+    named = socket.socket(socket.AF_UNIX)
+    named.bind(os.path.join(tmp, "n.sock"))
+    named.listen()
+    auto = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    auto.bind("")  # autobind: "@" and five hex digits
+    pkts = [socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0),
+            socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM,
+                          socket.htons(0x0800))]
+    try:
+        for table in (["-xa"], ["-0a"], ["-A", "netlink", "-a"]):
+            for cond in (["autobound"], ["not", "autobound"],
+                         ["dport", "=", ":80"], ["src", "127.0.0.1"],
+                         ["not", "src", "127.0.0.1"], ["src", "*"],
+                         ["dev", "0"], ["fwmark", "0"]):
+                if table == ["-0a"] and "127.0.0.1" in cond:
+                    continue  # ss -0 reads no IPv4 address (below)
+                argv = ["-H", *table, *cond]
+                # sockscope spells ESTABLISHED out (ss: ESTAB)
+                got = sorted(" ".join(line.split()).replace(
+                    "ESTABLISHED", "ESTAB") for line in netns.run(
+                    [SOCKSCOPE, *argv]).stdout.splitlines()
+                    if "tcpdiag" not in line)
+                want = sorted(" ".join(line.split()) for line in netns.run(
+                    ["ss", *argv], wrapped=False).stdout.splitlines()
+                    if "tcpdiag" not in line)
+                netns.check(got == want,
+                            f"{argv}: rows as ss: ours={got} ss={want}")
+        none = netns.run([SOCKSCOPE, "-H", "-0a", "src", "127.0.0.1"]).stdout
+        every = netns.run([SOCKSCOPE, "-H", "-0a", "not", "src",
+                           "127.0.0.1"]).stdout
+        netns.check(none == "" and len(every.splitlines()) == 2,
+                    f"-0: an address matches no packet socket: {none!r} "
+                    f"{every!r}")
+        auto_rows = netns.run([SOCKSCOPE, "-H", "-xa", "autobound"]).stdout
+        netns.check(re.search(r"@[0-9a-f]{5} ", auto_rows) is not None and
+                    "n.sock" not in auto_rows,
+                    f"autobound: the autobind name, not the path: "
+                    f"{auto_rows}")
+    finally:
+        for s in (*pair, named, auto, *pkts):
+            s.close()
+        shutil.rmtree(tmp)
     del held
 
 
@@ -195,6 +293,8 @@ def test_save_load():
 def main():
     held = make_sockets()
     test_same_as_ss(held)
+    test_table_and_family(held)
+    test_predicates_as_ss(held)
     test_json(held)
     test_processes(held)
     test_summary_kill_numeric()

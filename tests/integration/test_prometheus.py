@@ -135,9 +135,58 @@ def check_other_tables():
     pkt.close()
 
 
+def check_listed_tables():
+    """The listing counts PACKET, NETLINK, MPTCP and RAW sockets too:
+    sockscope_selected_table_sockets{table}, each as the listing of that
+    table has rows, 0 when empty."""
+    subprocess.run(["sysctl", "-q", "net.mptcp.enabled=1"], check=False)
+    try:
+        mp = socket.socket(socket.AF_INET, socket.SOCK_STREAM, 262)
+    except OSError as e:
+        netns.skip(f"no MPTCP sockets here: {e}")
+    mp.bind(("127.0.0.1", 7010))
+    mp.listen(1)
+    held = [mp,
+            socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0),
+            socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0),
+            socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, 0),
+            socket.socket(socket.AF_INET, socket.SOCK_RAW,
+                          socket.IPPROTO_ICMP),
+            socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)]
+    held[-1].bind((0, 0))
+    tables = ("packet_raw", "packet_dgram", "netlink", "mptcp", "raw")
+    text = netns.run([binary, "-a", "-A", ",".join(tables), "--format",
+                      "prometheus"]).stdout
+    promtool_ok(text, "list -A packet,netlink,mptcp,raw")
+    got = {lb["table"]: v for n, lb, v in samples(text)[1]
+           if n == "sockscope_selected_table_sockets"}
+    want = {t: len(netns.sockscope_json(binary, "-a", "-A", t))
+            for t in tables}
+    netns.check(got == want and want["packet_raw"] == 1 and
+                want["packet_dgram"] == 2 and want["mptcp"] == 1 and
+                want["raw"] == 1 and want["netlink"] >= 1,
+                f"a series per table, as the listing counts: {got} vs "
+                f"{want}")
+    text = netns.run([binary, "-l", "-A", "mptcp", "--format",
+                      "prometheus"]).stdout
+    got = {lb["table"]: v for n, lb, v in samples(text)[1]
+           if n == "sockscope_selected_table_sockets"}
+    netns.check(got == {"mptcp": 1},
+                f"only the tables selected: {got}")
+    text = netns.run([binary, "-a", "-A", "packet", "--format",
+                      "prometheus", "dev", "lo"]).stdout
+    got = {lb["table"]: v for n, lb, v in samples(text)[1]
+           if n == "sockscope_selected_table_sockets"}
+    netns.check(got == {"packet_raw": 0, "packet_dgram": 0},
+                f"an empty table (filter dev lo) is 0, not absent: {got}")
+    for s in held:
+        s.close()
+
+
 def main():
     netns.enter()
     check_other_tables()
+    check_listed_tables()
     # A listener with backlog 0 and one queued connection (full), another
     # with room, connections from ephemeral ports to one destination (a
     # tuple), and a UDP socket.
@@ -155,6 +204,8 @@ def main():
 
     outs = {
         "list": netns.run([binary, "-t4", "--format", "prometheus"]).stdout,
+        "list -A all": netns.run([binary, "-a", "-A", "all", "--format",
+                                  "prometheus"]).stdout,
         "summary": netns.run([binary, "summary", "--format",
                               "prometheus"]).stdout,
         # The tables beyond TCP, UDP and UNIX (sockscope_table_sockets).

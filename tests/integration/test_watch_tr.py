@@ -353,6 +353,51 @@ def lost_records():
                 f"NDJSON: {{\"time\":..,\"lost\":n}} records: {lost}")
 
 
+def forgotten():
+    """The book shrunk to 4 entries (a test hook, as lost closes fill it):
+    8 connections held open at once (17 sockets born, the listener's
+    included) make it forget the quietest; each forgetting is told
+    (NDJSON {"time":..,"forgotten":n}, table: a stderr line), every
+    transition is still shown once, and a forgotten connection's close has
+    a lower bound (lifetime_us null), never a wrong exact figure."""
+    small = {"SOCKSCOPE_TEST_WATCH_TR_BOOK": "4"}
+    for fmt in ("ndjson", "table"):
+        w = Watch("--transitions", "--format", fmt, env=small)
+        if not netns.check(w.ready() if fmt == "ndjson" else
+                           w.wait_for("LIFETIME"), f"{fmt}: attached"):
+            w.stop()
+            continue
+        ls = socket.create_server(("127.0.0.1", PORT3), backlog=16)
+        held = []
+        for i in range(8):
+            c = socket.create_connection(("127.0.0.1", PORT3))
+            held += [c, ls.accept()[0]]
+        for s in held + [ls]:
+            s.close()
+        w.settled()
+        rc, out, err = w.stop()
+        if fmt == "table":
+            said = [x for x in err.splitlines() if "book was full" in x]
+            netns.check(rc == 0 and said and "forgotten" in said[-1],
+                        f"table: the forgetting is said on stderr: {err}")
+            continue
+        evs = events(out)
+        told = sum(e.get("forgotten", 0) for e in evs)
+        mine = [e for e in evs if e.get("event") == "transition" and
+                PORT3 in (e["local"]["port"], e["peer"]["port"])]
+        # The listener's close has no peer: the 16 connected sockets'.
+        closes = [e for e in mine if e["to"] == "CLOSE" and
+                  e["peer"]["port"]]
+        unknown = [e for e in closes if e["lifetime_us"] is None]
+        netns.check(rc == 0 and told >= 17 - 4,
+                    f"NDJSON: forgotten records count the forgotten: "
+                    f"{told} {[e for e in evs if 'forgotten' in e]}")
+        netns.check(len(closes) == 16 and unknown and
+                    all(e["lifetime_min_us"] >= 0 for e in unknown),
+                    f"every close shown, the forgotten ones with a lower "
+                    f"bound: {len(closes)} closes, {len(unknown)} unknown")
+
+
 def fallback():
     """The backend cannot load: the netlink backend, after a notice."""
     pre = []
@@ -414,6 +459,7 @@ def main():
     every_transition_once()
     filters_table()
     lost_records()
+    forgotten()
     netns.finish("test_watch_tr")
 
 

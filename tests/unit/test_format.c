@@ -230,6 +230,19 @@ static void test_escape_text(void **unused)
 	assert_string_equal(cap_end(&c), "\\x1b[31mred\\x07\\\\ok\\x9b\\xff");
 }
 
+/* escape_dup: the same text, allocated whole (a path's 4 bytes a byte). */
+static void test_escape_dup(void **unused)
+{
+	char *e = escape_dup("/r\x1b]0;t\x07\n\\");
+	char *empty = escape_dup("");
+
+	(void)unused;
+	assert_string_equal(e, "/r\\x1b]0;t\\x07\\x0a\\\\");
+	assert_string_equal(empty, "");
+	free(e);
+	free(empty);
+}
+
 static void test_json_string(void **unused)
 {
 	struct capture c;
@@ -500,6 +513,7 @@ int main(void)
 	    cmocka_unit_test(test_saved_names_roundtrip),
 	    cmocka_unit_test(test_escape_text_agrees),
 	    cmocka_unit_test(test_escape_text),
+	    cmocka_unit_test(test_escape_dup),
 	    cmocka_unit_test(test_json_string),
 	    cmocka_unit_test(test_json_backslash_x),
 	    cmocka_unit_test(test_escape_quoted),

@@ -371,6 +371,35 @@ static size_t count_lines(const char *text, const char *prefix)
  * labels where known, and past PROM_NETNS_MAX the rest added up under
  * netns="_other" (the documented bound on cardinality).
  */
+/*
+ * A namespace is entered only if the file opened is the namespace found:
+ * /proc/PID/ns/net of a pid reused by a process elsewhere is another
+ * namespace (-N LABEL resolves a label to a pid, then opens the file).
+ */
+static void test_entry_enter_checks_identity(void **unused)
+{
+	static char self[] = "/proc/self/ns/net",
+		    gone[] = "/proc/999999999/ns/net";
+	struct netns_entry e = {.path = self, .path_is_proc = true};
+	struct stat st;
+
+	(void)unused;
+	assert_int_equal(stat("/proc/self/ns/net", &st), 0);
+	e.dev = (uint64_t)st.st_dev;
+	e.ino = (uint64_t)st.st_ino + 1; /* another namespace's identity */
+	assert_int_equal(netns_entry_enter(&e), 1);
+	e.ino = (uint64_t)st.st_ino;
+	e.dev = (uint64_t)st.st_dev + 1;
+	assert_int_equal(netns_entry_enter(&e), 1);
+	/* A process that exited: gone, not an error. */
+	e.path = gone;
+	assert_int_equal(netns_entry_enter(&e), 1);
+	/* Its own: entered (setns needs CAP_SYS_ADMIN). */
+	e.path = self;
+	e.dev = (uint64_t)st.st_dev;
+	assert_int_equal(netns_entry_enter(&e), geteuid() == 0 ? 0 : -EPERM);
+}
+
 static void test_prom_netns_bounded(void **unused)
 {
 	size_t n = PROM_NETNS_MAX + 2;
@@ -431,6 +460,7 @@ int main(void)
 	    cmocka_unit_test(test_kinds),
 	    cmocka_unit_test(test_set_merge),
 	    cmocka_unit_test(test_set_match),
+	    cmocka_unit_test(test_entry_enter_checks_identity),
 	    cmocka_unit_test(test_discover_fixture),
 	    cmocka_unit_test(test_discover_fails_empty),
 	    cmocka_unit_test(test_prom_netns_bounded),

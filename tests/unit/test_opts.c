@@ -165,7 +165,26 @@ static void test_family_tables(void **unused)
 	    {"-A vsock_dgram", PROTO_VSOCK_DGRAM, FAM_VSOCK},
 	    {"--tipc", PROTO_TIPC, FAM_TIPC},
 	    {"-f xdp", PROTO_XDP, FAM_XDP},
-	    {"-t -f netlink", PROTO_TCP, FAM_NETLINK | FAM_INET | FAM_INET6},
+	    /* A family named without one of its tables adds its own,
+	     * as ss's filter_merge_defaults() does. */
+	    {"-t -f netlink", PROTO_TCP | PROTO_NETLINK,
+	     FAM_NETLINK | FAM_INET | FAM_INET6},
+	    {"-f netlink -A tcp", PROTO_TCP | PROTO_NETLINK,
+	     FAM_NETLINK | FAM_INET | FAM_INET6},
+	    {"-t -6 -f netlink", PROTO_TCP | PROTO_NETLINK,
+	     FAM_NETLINK | FAM_INET6},
+	    {"-x -f inet", PROTO_UNIX_MASK | PROTO_INET_MASK,
+	     FAM_UNIX | FAM_INET},
+	    {"-x -4", PROTO_UNIX_MASK | PROTO_INET_MASK, FAM_UNIX | FAM_INET},
+	    {"-t -f unix", PROTO_TCP | PROTO_UNIX_MASK,
+	     FAM_UNIX | FAM_INET | FAM_INET6},
+	    {"-u -f link", PROTO_UDP | PROTO_PACKET_MASK,
+	     FAM_PACKET | FAM_INET | FAM_INET6},
+	    /* MPTCP is a table of inet: nothing more. */
+	    {"-M -f inet", PROTO_MPTCP, FAM_INET},
+	    {"-f inet", PROTO_INET_MASK, FAM_INET},
+	    {"-f netlink -f inet", PROTO_NETLINK | PROTO_INET_MASK,
+	     FAM_NETLINK | FAM_INET},
 	    {"-0 -A netlink", PROTO_PACKET_MASK | PROTO_NETLINK,
 	     FAM_PACKET | FAM_NETLINK},
 	};
@@ -196,20 +215,22 @@ static void test_family_tables(void **unused)
 	assert_int_equal(parse(&o, &w, "watch -f link"), EXIT_USAGE);
 }
 
-/* --all-netns: list, summary and advise walk every namespace; the others
- * (one namespace at a time) refuse it rather than ignore it. */
+/* --all-netns: list, summary, advise and top walk every namespace; the
+ * others (one namespace at a time) refuse it rather than ignore it. */
 static void test_all_netns_commands(void **unused)
 {
 	static const char *const good[] = {
-	    "--all-netns",	  "summary --all-netns",
-	    "--all-netns advise", "advise --all-netns --format prometheus",
+	    "--all-netns",
+	    "summary --all-netns",
+	    "--all-netns advise",
+	    "advise --all-netns --format prometheus",
 	    "-s --all-netns -j",
+	    "top --all-netns",
+	    "top -b --all-netns --iterations 1",
 	};
 	static const char *const bad[] = {
-	    "top --all-netns",
-	    "kill --all-netns state listening",
-	    "watch --all-netns",
-	    "diagram --all-netns",
+	    "top --all-netns -N web",	  "kill --all-netns state listening",
+	    "watch --all-netns",	  "diagram --all-netns",
 	    "summary --all-netns -N web",
 	};
 	struct opts o;

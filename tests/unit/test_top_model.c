@@ -442,6 +442,16 @@ static void test_worst_tuple(void **unused)
 	top_snap_count(&s, &r);
 	assert_int_equal(s.worst.sockets, 1);
 	assert_int_equal(s.worst.saddr[3], 2);
+	/* --all-netns: the same tuple in two namespaces is two tuples
+	 * (each has its own ports); the worst says whose. */
+	s.counting_ns = 3;
+	for (uint16_t p = 0; p < 2; p++) {
+		r = tcp(SS_SYN_SENT, 2, (uint16_t)(40100 + p), 9, 443);
+		top_snap_count(&s, &r);
+	}
+	assert_int_equal(s.tuples.n, 2);
+	assert_int_equal(s.worst.sockets, 2);
+	assert_int_equal(s.worst.ns, 3);
 	top_snap_finish(&s);
 }
 
@@ -630,6 +640,48 @@ static void test_selection_follows_cookie(void **unused)
 
 /* The row packs its small fields into bit-fields: every value they take
  * from the kernel comes back out whole, what none can hold reads 0. */
+/* --all-netns: rows tagged with their namespace group and sort by it. */
+static void test_group_and_sort_by_netns(void **unused)
+{
+	static const uint16_t ns[] = {2, 0, 2, 1, 2}; /* cookies 10-14 */
+	struct top_order ord = {.group = TOP_GROUP_NETNS,
+				.sort = TOP_COL_COUNT};
+	struct top_snap s;
+	struct top_items it;
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	fill(&s);
+	for (size_t i = 0; i < s.n; i++) {
+		s.rows[i].ns = ns[i];
+	}
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3);
+	assert_int_equal(it.v[0].count, 3); /* namespace 2: 10, 12, 14 */
+	assert_int_equal(it.v[0].rep->ns, 2);
+	assert_int_equal(it.v[0].recv_q, 0 + 1 + 3);
+	/* By the group key: the table's order, 0 (this namespace) first. */
+	ord.sort = TOP_COL_KEY;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.v[0].rep->ns, 0);
+	assert_int_equal(it.v[1].rep->ns, 1);
+	assert_int_equal(it.v[2].rep->ns, 2);
+	assert_string_equal(top_group_name(TOP_GROUP_NETNS), "namespace");
+	/* Sockets by the NETNS column; ties by cookie. */
+	ord = (struct top_order){.sort = TOP_COL_NETNS};
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (const uint64_t[]){11, 13, 10, 12, 14}, 5);
+	ord.invert = true;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.v[0].rep->ns, 2);
+	assert_int_equal(it.v[4].rep->cookie, 11);
+	assert_true(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NONE));
+	assert_false(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NETNS));
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
 static void test_row_keeps_every_field(void **unused)
 {
 	struct sock_rec rec, back;
@@ -659,6 +711,15 @@ static void test_row_keeps_every_field(void **unused)
 	top_row_rec(&row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
 	assert_int_equal(sizeof(struct top_row), 96);
+	/* The owner: a pid up to pid_max's limit, comm's 15 bytes. */
+	row.pid = (1u << 22) - 1;
+	memcpy(row.proc, "abcdefghijklmno", sizeof(row.proc));
+	row.ns = 65535;
+	assert_int_equal(row.pid, (1u << 22) - 1);
+	assert_int_equal(row.retrans, 255);
+	assert_int_equal(strnlen(row.proc, sizeof(row.proc)), 15);
+	top_row_rec(&row, &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
 	assert_int_equal(sizeof(struct top_item), 48);
 
 	rec.family = 44; /* AF_XDP: not a row's, and past 5 bits */
@@ -685,6 +746,7 @@ int main(void)
 	    cmocka_unit_test(test_page_equals_full_sort),
 	    cmocka_unit_test(test_selection_follows_cookie),
 	    cmocka_unit_test(test_row_keeps_every_field),
+	    cmocka_unit_test(test_group_and_sort_by_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "field.h"
 #include "opts.h"
 #include "term.h"
 #include "top.h"
@@ -93,6 +94,36 @@ static void test_layout_drops_from_least_important(void **unused)
 	/* Too narrow even for those: they stay and get clipped. */
 	top_layout_fit(&l, TOP_GROUP_NONE, true, 10, no_want);
 	assert_int_equal(l.n, 2);
+}
+
+/* --all-netns: the NETNS column first, as wide as its labels, kept
+ * longer than PROCESS; never without --all-netns. */
+static void test_layout_netns(void **unused)
+{
+	struct top_layout l;
+	int want[TOP_COL_MAX] = {[TOP_COL_NETNS] = 19};
+
+	(void)unused;
+	top_layout_fit(&l, TOP_GROUP_NONE, true, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	top_layout_fit_have(&l, TOP_GROUP_NONE, FIELD_NEED_PROCESS, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	top_layout_fit_have(&l, TOP_GROUP_NONE,
+			    FIELD_NEED_PROCESS | FIELD_NEED_NETNS, 200, want);
+	assert_int_equal(l.n, 11);
+	assert_int_equal(l.col[0], TOP_COL_NETNS);
+	assert_int_equal(l.width[0], 19);
+	assert_int_equal(l.col[1], TOP_COL_STATE);
+	top_layout_fit_have(&l, TOP_GROUP_NONE,
+			    FIELD_NEED_PROCESS | FIELD_NEED_NETNS, 45, no_want);
+	assert_true(shows(&l, TOP_COL_NETNS));
+	assert_false(shows(&l, TOP_COL_PROCESS));
+	assert_true(used(&l) <= 45);
+	/* Grouped: the key column says the namespace, no NETNS beside. */
+	top_layout_fit_have(&l, TOP_GROUP_NETNS,
+			    FIELD_NEED_PROCESS | FIELD_NEED_NETNS, 200, want);
+	assert_false(shows(&l, TOP_COL_NETNS));
+	assert_int_equal(l.col[0], TOP_COL_KEY);
 }
 
 static void test_layout_grouped(void **unused)
@@ -868,6 +899,36 @@ static void test_closed_rows_dimmed(void **state)
 	assert_int_equal(f->ui.gones.n, 0);
 }
 
+/* The closes/s meter: every state that closed, busiest first, as many as
+ * fit the width; the events the kernel dropped, when any, always. */
+static void test_closes_meter_fits(void **state)
+{
+	struct fixture *f = *state;
+	struct top_gones *g = &f->ui.gones;
+	static const uint8_t st[] = {
+	    SS_CLOSE,	 SS_TIME_WAIT, SS_ESTABLISHED, SS_CLOSE_WAIT,
+	    SS_LAST_ACK, SS_FIN_WAIT1, SS_SYN_SENT};
+	int at;
+
+	g->valid = true;
+	g->total = 0;
+	for (size_t i = 0; i < sizeof(st); i++) {
+		g->rate[st[i]] = 120.0 - 10.0 * (double)i;
+		g->total += g->rate[st[i]];
+	}
+	g->lost = 7;
+	render(f, 24, 80);
+	at = find_line(&f->cap, "closed 630.0/s: CLOSE 120.0 TIME_WAIT 110.0");
+	assert_true(at > 0);
+	assert_true(strlen(f->cap.lines[at]) <= 80);
+	assert_non_null(strstr(f->cap.lines[at], "  lost 7"));
+	assert_null(strstr(f->cap.lines[at], "SYN_SENT"));
+	render(f, 24, 200);
+	at = find_line(&f->cap, "closed 630.0/s:");
+	assert_non_null(strstr(f->cap.lines[at], "FIN_WAIT1 70.0 SYN_SENT "
+						 "60.0  lost 7"));
+}
+
 /* Orphans against their limit and the worst tuple against the usable
  * ports, with bars; the line is absent while neither is known. */
 static void test_pressure_line(void **state)
@@ -991,6 +1052,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_layout_drops_from_least_important),
 	    cmocka_unit_test(test_layout_grouped),
+	    cmocka_unit_test(test_layout_netns),
 	    cmocka_unit_test_setup_teardown(test_render_screen, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_diagram_pane, setup, teardown),
@@ -1014,6 +1076,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_sort_goes_to_top, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_small_screen_priorities, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_closes_meter_fits, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_rows_dimmed, setup,
 					    teardown),

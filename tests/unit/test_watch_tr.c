@@ -147,7 +147,7 @@ static void test_decode_owner(void **unused)
 /* A birth seen: the exact lifetime, the owner carried to the close. */
 static void test_book_lifetime(void **unused)
 {
-	struct watch_tr_book *b = watch_tr_book_create(1000);
+	struct watch_tr_book *b = watch_tr_book_create(1000, WATCH_TR_BOOK_MAX);
 	struct watch_tr_event ev;
 
 	(void)unused;
@@ -180,7 +180,8 @@ static void test_book_lifetime(void **unused)
  * a reused address is a new connection. */
 static void test_book_older_and_reused(void **unused)
 {
-	struct watch_tr_book *b = watch_tr_book_create(1000000000);
+	struct watch_tr_book *b =
+	    watch_tr_book_create(1000000000, WATCH_TR_BOOK_MAX);
 	struct watch_tr_event ev;
 
 	(void)unused;
@@ -210,7 +211,7 @@ static void test_book_older_and_reused(void **unused)
 
 static void test_book_grows(void **unused)
 {
-	struct watch_tr_book *b = watch_tr_book_create(0);
+	struct watch_tr_book *b = watch_tr_book_create(0, WATCH_TR_BOOK_MAX);
 	struct watch_tr_raw r = raw(10, SS_CLOSE, SS_SYN_SENT);
 	struct watch_tr_event ev;
 
@@ -235,9 +236,94 @@ static void test_book_grows(void **unused)
 	watch_tr_book_destroy(b);
 }
 
+static struct watch_tr_event event_sk(uint64_t sk, uint64_t ts_ns, uint8_t from,
+				      uint8_t to)
+{
+	struct watch_tr_raw r = raw(ts_ns, from, to);
+	struct watch_tr_event ev;
+
+	r.skaddr = sk;
+	assert_int_equal(watch_tr_decode(&ev, &r, sizeof(r), 0), 0);
+	return ev;
+}
+
+/* Lost closes cannot grow the book past its max: the entry whose last
+ * transition is oldest goes (not the first added), each counted, and a
+ * forgotten connection's close gets a true lower bound. */
+static void test_book_bounded(void **unused)
+{
+	struct watch_tr_book *b = watch_tr_book_create(1000, 3);
+	const uint64_t A = SK, B = SK + 64, C = SK + 128, D = SK + 192;
+	struct watch_tr_event ev;
+
+	(void)unused;
+	ev = event_sk(A, 10000, SS_CLOSE, SS_SYN_SENT);
+	watch_tr_book_apply(b, &ev);
+	ev = event_sk(B, 20000, SS_CLOSE, SS_SYN_SENT);
+	watch_tr_book_apply(b, &ev);
+	ev = event_sk(C, 30000, SS_CLOSE, SS_SYN_SENT);
+	watch_tr_book_apply(b, &ev);
+	ev = event_sk(A, 40000, SS_SYN_SENT, SS_ESTABLISHED);
+	watch_tr_book_apply(b, &ev);
+	assert_int_equal(watch_tr_book_evicted(b), 0);
+	/* Full: B, quiet since 20000, goes; A moved at 40000 and stays. */
+	ev = event_sk(D, 50000, SS_CLOSE, SS_SYN_SENT);
+	watch_tr_book_apply(b, &ev);
+	assert_int_equal(watch_tr_book_size(b), 3);
+	assert_int_equal(watch_tr_book_evicted(b), 1);
+	ev = event_sk(A, 1010000, SS_FIN_WAIT2, SS_CLOSE);
+	watch_tr_book_apply(b, &ev);
+	assert_int_equal(ev.lifetime_us, 1000);
+	/* B's close: born by 20000 (its last transition), not at the
+	 * watch's start: at least 1980 us, no exact figure. */
+	ev = event_sk(B, 2000000, SS_FIN_WAIT2, SS_CLOSE);
+	watch_tr_book_apply(b, &ev);
+	assert_true(ev.lifetime_us == WATCH_UNKNOWN);
+	assert_int_equal(ev.lifetime_min_us, 1980);
+	assert_false(ev.has_owner); /* forgotten with its entry */
+	ev = event_sk(C, 3030000, SS_SYN_SENT, SS_CLOSE);
+	watch_tr_book_apply(b, &ev);
+	assert_int_equal(ev.lifetime_us, 3000);
+	assert_int_equal(watch_tr_book_size(b), 1);
+	/* One in the book born before the watch keeps the start's bound. */
+	ev = event_sk(C, 4000000, SS_ESTABLISHED, SS_FIN_WAIT1);
+	watch_tr_book_apply(b, &ev);
+	ev = event_sk(C, 5001000, SS_FIN_WAIT2, SS_CLOSE);
+	watch_tr_book_apply(b, &ev);
+	assert_int_equal(ev.lifetime_min_us, 5000);
+	watch_tr_book_destroy(b);
+}
+
+/* A flood of births whose closes are all lost: the book stays at max. */
+static void test_book_lost_closes(void **unused)
+{
+	struct watch_tr_book *b = watch_tr_book_create(0, 100);
+	struct watch_tr_event ev;
+
+	(void)unused;
+	for (uint64_t i = 0; i < 10000; i++) {
+		ev = event_sk(SK + i * 64, 1000 + i, SS_CLOSE, SS_SYN_SENT);
+		watch_tr_book_apply(b, &ev);
+		ev = event_sk(SK + i * 64, 2000 + i, SS_SYN_SENT,
+			      SS_ESTABLISHED);
+		watch_tr_book_apply(b, &ev);
+		assert_true(watch_tr_book_size(b) <= 100);
+	}
+	assert_int_equal(watch_tr_book_size(b), 100);
+	assert_int_equal(watch_tr_book_evicted(b), 9900);
+	/* The newest 100 are the ones kept: their closes are exact. */
+	for (uint64_t i = 9900; i < 10000; i++) {
+		ev = event_sk(SK + i * 64, 5000 + i, SS_ESTABLISHED, SS_CLOSE);
+		watch_tr_book_apply(b, &ev);
+		assert_int_equal(ev.lifetime_us, 4);
+	}
+	assert_int_equal(watch_tr_book_size(b), 0);
+	watch_tr_book_destroy(b);
+}
+
 static void test_ndjson(void **unused)
 {
-	struct watch_tr_book *b = watch_tr_book_create(0);
+	struct watch_tr_book *b = watch_tr_book_create(0, WATCH_TR_BOOK_MAX);
 	struct watch_tr_event ev;
 	struct obuf ob;
 
@@ -328,6 +414,8 @@ int main(void)
 	    cmocka_unit_test(test_decode_owner),
 	    cmocka_unit_test(test_book_lifetime),
 	    cmocka_unit_test(test_book_older_and_reused),
+	    cmocka_unit_test(test_book_bounded),
+	    cmocka_unit_test(test_book_lost_closes),
 	    cmocka_unit_test(test_book_grows),
 	    cmocka_unit_test(test_ndjson),
 	    cmocka_unit_test(test_table),
