@@ -16,6 +16,7 @@ import tempfile
 import time
 
 import netns
+import tmuxpane
 from topfix import make_sockets, meter, table_rows
 
 netns.enter()
@@ -25,46 +26,18 @@ SOCKSCOPE_CMD = shlex.join(netns.wrap([SOCKSCOPE]))
 if not shutil.which("tmux"):
     netns.skip("needs tmux")
 TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-")
-TMUX = ["tmux", "-S", os.path.join(TMPDIR, "tmux.sock")]
 PROMPT = "READY$ "
 
 
-def tmux(*args, check=True):
-    return subprocess.run(TMUX + list(args), capture_output=True, text=True,
-                          check=check)
-
-
-def screen():
-    """The pane once two captures 50 ms apart agree: a capture can land in
-    the middle of top's repaint (slow under valgrind), half old frame and
-    half new."""
-    text = tmux("capture-pane", "-p", "-t", "t").stdout
-    for _ in range(20):
-        time.sleep(0.05)
-        again = tmux("capture-pane", "-p", "-t", "t").stdout
-        if again == text:
-            break
-        text = again
-    return text
+PANE = tmuxpane.Pane(os.path.join(TMPDIR, "tmux.sock"))
+tmux = PANE.run
+screen = PANE.screen
+keys = PANE.keys
+literal = PANE.literal
 
 
 def wait_for(pred, what, timeout=5.0):
-    """Poll the screen until pred(text) holds; the last text either way."""
-    end = time.time() + timeout
-    text = screen()
-    while not pred(text) and time.time() < end:
-        time.sleep(0.1)
-        text = screen()
-    netns.check(pred(text), f"{what}; screen:\n{text}")
-    return text
-
-
-def keys(*k):
-    tmux("send-keys", "-t", "t", *k)
-
-
-def literal(s):
-    tmux("send-keys", "-t", "t", "-l", s)
+    return PANE.wait_for(pred, what, timeout)
 
 
 def start_shell():

@@ -24,6 +24,7 @@ import tempfile
 import time
 
 import netns
+import tmuxpane
 
 netns.enter()
 SOCKSCOPE = sys.argv[1]
@@ -31,7 +32,6 @@ SOCKSCOPE_CMD = shlex.join(netns.wrap([SOCKSCOPE]))
 if not shutil.which("tmux"):
     netns.skip("needs tmux")
 TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-async-")
-TMUX = ["tmux", "-S", os.path.join(TMPDIR, "tmux.sock")]
 PROMPT = "READY$ "
 # A plain build replays 400,000 sockets in a few hundred ms; memcheck
 # takes some 30 times longer for anything, the keys' work included.
@@ -83,35 +83,15 @@ def big_dump(path):
         f.write(done[0])
 
 
-def tmux(*args, check=True):
-    return subprocess.run(TMUX + list(args), capture_output=True, text=True,
-                          check=check)
-
-
-def screen():
-    """The pane once two captures 50 ms apart agree (not mid-repaint)."""
-    text = tmux("capture-pane", "-p", "-t", "t").stdout
-    for _ in range(20):
-        time.sleep(0.05)
-        again = tmux("capture-pane", "-p", "-t", "t").stdout
-        if again == text:
-            break
-        text = again
-    return text
+PANE = tmuxpane.Pane(os.path.join(TMPDIR, "tmux.sock"))
+tmux = PANE.run
+screen = PANE.screen
+keys = PANE.keys
+literal = PANE.literal
 
 
 def wait_for(pred, what, timeout=SLOW):
-    end = time.time() + timeout
-    text = screen()
-    while not pred(text) and time.time() < end:
-        time.sleep(0.1)
-        text = screen()
-    netns.check(pred(text), f"{what}; screen:\n{text}")
-    return text
-
-
-def keys(*k):
-    tmux("send-keys", "-t", "t", *k)
+    return PANE.wait_for(pred, what, timeout)
 
 
 def start_top(path):

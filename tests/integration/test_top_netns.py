@@ -20,6 +20,7 @@ import tempfile
 import time
 
 import netns
+import tmuxpane
 
 netns.enter_private("SOCKSCOPE_TOP_NETNS_PRIVATE")
 SOCKSCOPE = sys.argv[1]
@@ -27,45 +28,20 @@ SOCKSCOPE_CMD = shlex.join(netns.wrap([SOCKSCOPE]))
 if not shutil.which("tmux"):
     netns.skip("needs tmux")
 TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-netns-")
-TMUX = ["tmux", "-S", os.path.join(TMPDIR, "tmux.sock")]
 PROMPT = "READY$ "
 CLONE_NEWNET = 0x40000000
 LIBC = ctypes.CDLL(None, use_errno=True)
 
 
-def tmux(*args, check=True):
-    return subprocess.run(TMUX + list(args), capture_output=True, text=True,
-                          check=check)
-
-
-def screen():
-    """The pane once two captures 50 ms apart agree."""
-    text = tmux("capture-pane", "-p", "-t", "t").stdout
-    for _ in range(20):
-        time.sleep(0.05)
-        again = tmux("capture-pane", "-p", "-t", "t").stdout
-        if again == text:
-            break
-        text = again
-    return text
+PANE = tmuxpane.Pane(os.path.join(TMPDIR, "tmux.sock"))
+tmux = PANE.run
+screen = PANE.screen
+keys = PANE.keys
+literal = PANE.literal
 
 
 def wait_for(pred, what, timeout=10.0):
-    end = time.time() + timeout
-    text = screen()
-    while not pred(text) and time.time() < end:
-        time.sleep(0.1)
-        text = screen()
-    netns.check(pred(text), f"{what}; screen:\n{text}")
-    return text
-
-
-def keys(*k):
-    tmux("send-keys", "-t", "t", *k)
-
-
-def literal(s):
-    tmux("send-keys", "-t", "t", "-l", s)
+    return PANE.wait_for(pred, what, timeout)
 
 
 def table(text):
