@@ -105,6 +105,17 @@ static double send_bps(const struct ti_view *v)
 	return (double)v->t.tcpi_snd_cwnd * v->t.tcpi_snd_mss * 8e6 / rtt;
 }
 
+/* d as a whole number, saturated: cwnd * mss * 8e6 / rtt of a hostile or
+ * corrupt record reaches 1.5e26, beyond what a uint64_t holds (and a
+ * conversion out of range is undefined). */
+static uint64_t u64_sat(double d)
+{
+	if (!(d > 0)) {
+		return 0;
+	}
+	return d < 18446744073709551616.0 ? (uint64_t)d : UINT64_MAX;
+}
+
 static uint64_t bbr_bw(const struct ti_view *v)
 {
 	return (uint64_t)v->bbr.bbr_bw_hi << 32 | v->bbr.bbr_bw_lo;
@@ -523,7 +534,7 @@ static void json_derived(struct obuf *ob, const struct ti_view *v)
 		json_u(ob, "delivery_rate_bps", v->t.tcpi_delivery_rate * 8);
 	}
 	if (send > 0) {
-		json_u(ob, "send_bps", (uint64_t)send);
+		json_u(ob, "send_bps", u64_sat(send));
 	}
 }
 
