@@ -312,7 +312,6 @@ static int wait_ms(double due)
 struct loop_state {
 	double due; /* CLOCK_MONOTONIC seconds */
 	bool force; /* start one now (the first, a key asked) */
-	bool again; /* a key asked during a refresh: one more after it */
 	bool quit;  /* q, F10, SIGINT, SIGTERM */
 	/* A filter the prompt replaced that the refresh in flight still
 	 * reads: freed when that refresh is taken. */
@@ -385,16 +384,16 @@ static int deliver(struct top_run *run, struct loop_state *ls)
 	top_ui_take(&run->ui, &run->refresh.snap);
 	/* The interval runs from the end of a refresh, as it always did. */
 	ls->due = top_now() + top_ui_interval_ms(&run->ui) / 1000.0;
-	ls->force = ls->force || ls->again;
-	ls->again = false;
 	return 0;
 }
 
 /*
- * A key asked for a refresh now. One in flight serves, but not after a new
- * filter: its rows are the old filter's. It is cancelled (it stops within
- * a row) and the new one starts once it is taken; the UI thread never
- * waits for it. The old filter it reads is kept until then.
+ * A key asked for a refresh now. One in flight serves (and its frame then
+ * stays for an interval, as every frame does: a second refresh right after
+ * it would show per-second meters over a few milliseconds, mostly 0), but
+ * not after a new filter: its rows are the old filter's. It is cancelled (it
+ * stops within a row) and the new one starts once it is taken; the UI thread
+ * never waits for it. The old filter it reads is kept until then.
  */
 static void collect_asked(struct top_run *run, struct loop_state *ls)
 {
@@ -404,7 +403,6 @@ static void collect_asked(struct top_run *run, struct loop_state *ls)
 	run->ui.retired = NULL;
 	if (top_refresh_busy(r) &&
 	    top_refresh_query(r)->filter == top_ui_filter(&run->ui)) {
-		ls->again = true;
 		filter_destroy(old); /* NULL: no filter changed */
 		return;
 	}
