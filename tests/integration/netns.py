@@ -14,6 +14,7 @@ import json
 import os
 import shlex
 import shutil
+import struct
 import subprocess
 import time
 import sys
@@ -116,6 +117,19 @@ def sockscope_json(binary, *args):
 
 failures = []
 _checks = [0]
+
+
+def nl_messages(data):
+    """(type, bytes) of each netlink message in data (a --save file or a
+    receive buffer), up to the first with a length shorter than its
+    header."""
+    off = 0
+    while off + 16 <= len(data):
+        mlen, mtype = struct.unpack_from("<IH", data, off)
+        if mlen < 16:
+            break
+        yield mtype, data[off:off + mlen]
+        off += mlen
 
 
 def check(cond, what):

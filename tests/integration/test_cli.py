@@ -22,16 +22,6 @@ WQUEUE = HDR + 60  # inet_diag_msg.idiag_wqueue
 LONG6 = "2001:db8:1:2:3:4:5:6"  # almost the longest IPv6 text there is
 
 
-def messages(data):
-    off = 0
-    while off + HDR <= len(data):
-        mlen, mtype = struct.unpack_from("<IH", data, off)
-        if mlen < HDR:
-            break
-        yield mtype, data[off:off + mlen]
-        off += mlen
-
-
 def big_send_q_pair():
     """An ESTABLISHED pair on a long IPv6 address whose sender holds a
     large Send-Q: the peer reads nothing through a small receive buffer."""
@@ -96,7 +86,7 @@ def test_wide_rows_last_stay_aligned():
         path = os.path.join(d, "dump")
         netns.run([SOCKSCOPE, "-t", "state", "time-wait", "state",
                    "established", "--save", path])
-        msgs = list(messages(open(path, "rb").read()))
+        msgs = list(netns.nl_messages(open(path, "rb").read()))
         rows = [m for t, m in msgs if t not in (NLMSG_ERROR, NLMSG_DONE)]
         tw = [m for m in rows if m[HDR + 1] == 6]
         est = [m for m in rows if m[HDR + 1] == 1]

@@ -43,16 +43,6 @@ HELP = "sockscope top: keys"
 BUSY = "[refreshing]"
 
 
-def messages(data):
-    off = 0
-    while off + HDR <= len(data):
-        mlen, mtype = struct.unpack_from("<IH", data, off)
-        if mlen < HDR:
-            break
-        yield mtype, data[off:off + mlen]
-        off += mlen
-
-
 def big_dump(path):
     """A --save of one ESTABLISHED socket, grown to SOCKETS copies."""
     lst = socket.socket()
@@ -63,7 +53,7 @@ def big_dump(path):
     netns.run([SOCKSCOPE, "-tn", "--save", path])
     for s in (cli, srv, lst):
         s.close()
-    msgs = list(messages(open(path, "rb").read()))
+    msgs = list(netns.nl_messages(open(path, "rb").read()))
     est = [m for t, m in msgs
            if t not in (NLMSG_ERROR, NLMSG_DONE) and m[HDR + 1] == 1]
     done = [m for t, m in msgs if t == NLMSG_DONE]
