@@ -5,7 +5,6 @@
 #include <libmnl/libmnl.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -130,22 +129,7 @@ static bool can_spin(void)
 
 static bool start_thread(struct diag_rx *rx)
 {
-	pthread_attr_t attr;
-	sigset_t all, old;
-	int err;
-
-	if (pthread_attr_init(&attr)) {
-		return false;
-	}
-	pthread_attr_setstacksize(&attr, READER_STACK);
-	/* Signals (SIGINT, SIGPIPE, SIGWINCH) belong to the main thread:
-	 * the reader starts with all of them blocked. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&rx->tid, &attr, reader, rx);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	return err == 0;
+	return thread_start_quiet(&rx->tid, READER_STACK, reader, rx) == 0;
 }
 
 struct diag_rx *diag_rx_start(struct mnl_socket *nl, uint32_t seq,

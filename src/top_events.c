@@ -6,7 +6,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,24 +120,10 @@ static void *reader(void *arg)
 
 static bool start_thread(struct top_events *ev)
 {
-	pthread_attr_t attr;
-	sigset_t all, old;
-	int err;
-
 	if (pipe2(ev->wake, O_CLOEXEC)) {
 		return false;
 	}
-	if (pthread_attr_init(&attr)) {
-		return false;
-	}
-	pthread_attr_setstacksize(&attr, READER_STACK);
-	/* Signals (SIGINT, SIGWINCH) belong to the main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = pthread_create(&ev->tid, &attr, reader, ev);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	pthread_attr_destroy(&attr);
-	return err == 0;
+	return thread_start_quiet(&ev->tid, READER_STACK, reader, ev) == 0;
 }
 
 int top_events_open(struct top_events **out, const struct opts *o, char *why,

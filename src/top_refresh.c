@@ -2,11 +2,12 @@
 #include "top_refresh.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+
+#include "util.h"
 
 int top_refresh_init(struct top_refresh *r, struct top_collect *c,
 		     bool threaded)
@@ -54,18 +55,10 @@ static void *work(void *arg)
 	return NULL;
 }
 
-/* The worker starts with every signal blocked (threads inherit the
- * mask), so only the UI thread takes SIGINT, SIGTERM and SIGWINCH. */
+/* Only the UI thread takes SIGINT, SIGTERM and SIGWINCH. */
 static bool spawn(struct top_refresh *r)
 {
-	sigset_t all, old;
-	bool ok;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ok = pthread_create(&r->tid, NULL, work, r) == 0;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return ok;
+	return thread_start_quiet(&r->tid, 0, work, r) == 0;
 }
 
 void top_refresh_start(struct top_refresh *r, const struct top_query *q)

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -458,4 +459,25 @@ unsigned int u64_width(uint64_t v)
 		w++;
 	}
 	return w;
+}
+
+int thread_start_quiet(pthread_t *tid, size_t stack, void *(*fn)(void *),
+		       void *arg)
+{
+	pthread_attr_t attr;
+	sigset_t all, old;
+	int err = pthread_attr_init(&attr);
+
+	if (err) {
+		return -err;
+	}
+	if (stack) {
+		pthread_attr_setstacksize(&attr, stack);
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(tid, &attr, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	return -err;
 }

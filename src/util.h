@@ -12,6 +12,7 @@
 #define SOCKSCOPE_UTIL_H
 
 #include <stdbool.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -120,5 +121,14 @@ unsigned int u64_width(uint64_t v);
 /* v in decimal into buf (at least 21 bytes), NUL-terminated; returns the
  * digits' count. snprintf's cost per call shows in per-row formatting. */
 size_t u64_dec(char *buf, uint64_t v);
+
+/*
+ * A thread running fn(arg) that takes no signal: SIGINT, SIGTERM, SIGPIPE
+ * and SIGWINCH belong to the main thread, which waits for them (threads
+ * inherit the mask, so it is set around the create). stack: its size in
+ * bytes, 0 for the default. Returns 0 or -errno (nothing started).
+ */
+int thread_start_quiet(pthread_t *tid, size_t stack, void *(*fn)(void *),
+		       void *arg);
 
 #endif
