@@ -33,9 +33,10 @@ if not shutil.which("tmux"):
     netns.skip("needs tmux")
 TMPDIR = tempfile.mkdtemp(prefix="sockscope-top-async-")
 PROMPT = "READY$ "
-# A plain build replays 400,000 sockets in a few hundred ms; memcheck
-# takes some 30 times longer for anything, the keys' work included.
-SOCKETS = 60000 if netns.wrapper() else 400000
+# A plain build replays 400,000 sockets in a few hundred ms. Under memcheck
+# 300,000 take some 0.6 s: a refresh must outlast the 0.3-0.45 s a window
+# resize took there to reach the screen (60,000, some 0.12 s, did not).
+SOCKETS = 300000 if netns.wrapper() else 400000
 SLOW = 120.0 if netns.wrapper() else 20.0  # a refresh or two, at most
 HDR, MSG = 16, 72  # nlmsghdr, inet_diag_msg
 NLMSG_ERROR, NLMSG_DONE = 2, 3
@@ -104,14 +105,30 @@ def exited(how):
                 f"top exits 0 on {how} (memcheck: no error, no leak)")
 
 
+def running():
+    """Whether a screen shows the refresh '+' asked for running. Each capture
+    is taken alone (not twice over, as screen() does): a quick refresh may
+    be over before two agree, and the status line says it only while one
+    runs."""
+    end = time.time() + SLOW / 10
+    while time.time() < end:
+        if BUSY in tmux("capture-pane", "-p", "-t", "t").stdout:
+            return True
+    return False
+
+
 def during_refresh(act, shows, undo, what):
     """'+' asks for a refresh now (the interval stays 60 s); act() follows
-    at once. The first screen with its effect must still say the refresh
-    runs: a top that reads keys only between refreshes shows it after. A
-    refresh that ends before the screen is read proves nothing either
-    way: tried again, a few times."""
+    once the screen says it runs (tmux may pass a resize on before a key
+    typed first). The first screen with its effect must still say the
+    refresh runs: a top that reads keys only between refreshes shows it
+    after. A refresh that ends before the screen is read proves nothing
+    either way: tried again, a few times."""
+    text = "(no refresh was seen running)"
     for attempt in range(1, 5):
         keys("+")
+        if not running():
+            continue
         act()
         text = wait_for(shows, f"{what}: it takes effect")
         if BUSY in text:
@@ -138,9 +155,12 @@ def size(cols, rows):
 
 
 def resized(text):
-    """Drawn for 100 x 30: the function bar on the last line."""
+    """Drawn by top for 100 x 30: its title on the first line, its function
+    bar on the last. (tmux shrinking the pane keeps the old frame's bottom
+    lines, the function bar among them, and pushes the title off the top.)"""
     lines = text.split("\n")
-    return len(lines) >= 30 and "F10 Quit" in lines[29]
+    return len(lines) >= 30 and lines[0].startswith("sockscope top") and \
+        "F10 Quit" in lines[29]
 
 
 def check_keys_during_refresh():
