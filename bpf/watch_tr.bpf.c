@@ -4,6 +4,12 @@
  * sock:inet_sock_set_state tracepoint, into a ring buffer that
  * `sockscope watch --transitions` (src/watch_bpf.c) reads.
  *
+ * Attached as a BTF tracepoint (tp_btf): by the tracepoint's BTF id, so
+ * tracefs need not be mounted (a classic tracepoint program is attached
+ * through /sys/kernel/tracing/events/..., and on a host where nothing had
+ * mounted tracefs yet the load failed with ENOENT). The program reads
+ * what the tracepoint's own record holds from the socket itself.
+ *
  * No vmlinux.h: the few kernel types read here are declared below with
  * preserve_access_index, so libbpf relocates every field against the
  * running kernel's BTF at load time (CO-RE); the build needs no
@@ -29,6 +35,7 @@ enum {
 };
 
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 
 #include "watch_tr_event.h"
@@ -37,21 +44,6 @@ enum {
 #define AF_INET6    10
 #define IPPROTO_TCP 6
 #define TCP_CLOSE   7
-struct trace_event_raw_inet_sock_set_state {
-	__u64 ent; /* the common fields (BPF sees a pt_regs pointer there) */
-	const void *skaddr;
-	int oldstate;
-	int newstate;
-	__u16 sport;
-	__u16 dport;
-	__u16 family;
-	__u16 protocol;
-	__u8 saddr[4];
-	__u8 daddr[4];
-	__u8 saddr_v6[16];
-	__u8 daddr_v6[16];
-} __attribute__((preserve_access_index));
-
 struct ns_common {
 	unsigned int inum;
 } __attribute__((preserve_access_index));
@@ -64,12 +56,28 @@ typedef struct {
 	struct net *net;
 } possible_net_t;
 
+struct in6_addr {
+	__u8 s6_addr[16];
+} __attribute__((preserve_access_index));
+
 struct sock_common {
+	__be32 skc_daddr;
+	__be16 skc_dport;
+	unsigned short skc_family;
 	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
 } __attribute__((preserve_access_index));
 
 struct sock {
 	struct sock_common __sk_common;
+	__u16 sk_protocol; /* a plain field since Linux 5.6 */
+} __attribute__((preserve_access_index));
+
+/* What the tracepoint reads through inet_sk(sk). */
+struct inet_sock {
+	__be32 inet_saddr;
+	__be16 inet_sport;
 } __attribute__((preserve_access_index));
 
 struct tcp_sock {
@@ -104,14 +112,18 @@ static void count_lost(void)
 	}
 }
 
-SEC("tracepoint/sock/inet_sock_set_state")
-int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
+/* The tracepoint's arguments: (const struct sock *sk, int oldstate,
+ * int newstate), each widened to 64 bits in ctx. */
+SEC("tp_btf/inet_sock_set_state")
+int on_set_state(unsigned long long *ctx)
 {
-	const struct sock *sk = ctx->skaddr;
+	const struct sock *sk = (const void *)ctx[0];
+	const struct inet_sock *inet = (const void *)sk;
+	int oldstate = (int)ctx[1], newstate = (int)ctx[2];
 	struct watch_tr_raw *e;
-	__u16 family = ctx->family;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 
-	if (ctx->protocol != IPPROTO_TCP ||
+	if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP ||
 	    (family != AF_INET && family != AF_INET6)) {
 		return 0;
 	}
@@ -128,18 +140,18 @@ int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->ts_ns = bpf_ktime_get_ns();
 	e->skaddr = (__u64)(unsigned long)sk;
 	e->family = family;
-	e->sport = ctx->sport;
-	e->dport = ctx->dport;
-	e->oldstate = (__u8)ctx->oldstate;
-	e->newstate = (__u8)ctx->newstate;
-	/* The verifier refuses a copy through a computed context pointer:
-	 * read the arrays as kernel memory. */
+	/* As the tracepoint's record: ports in host order, the IPv4 source
+	 * from inet_saddr, the IPv6 ones from the socket's common part. */
+	e->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+	e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	e->oldstate = (__u8)oldstate;
+	e->newstate = (__u8)newstate;
 	if (family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &ctx->saddr);
-		bpf_core_read(e->daddr, 4, &ctx->daddr);
+		bpf_core_read(e->saddr, 4, &inet->inet_saddr);
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
 	} else {
-		bpf_core_read(e->saddr, 16, &ctx->saddr_v6);
-		bpf_core_read(e->daddr, 16, &ctx->daddr_v6);
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	}
 	/* Userspace keeps it only for the transitions an application's own
 	 * call makes (watch_tr.c): the others may run in a softirq, on
@@ -148,7 +160,7 @@ int on_set_state(struct trace_event_raw_inet_sock_set_state *ctx)
 	e->pid = (__u32)(bpf_get_current_pid_tgid() >> 32);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	/* tcp_disconnect() zeroes the counters after this transition. */
-	if (ctx->newstate == TCP_CLOSE) {
+	if (newstate == TCP_CLOSE) {
 		const struct tcp_sock *tp = (const void *)sk;
 
 		e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);

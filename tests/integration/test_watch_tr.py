@@ -444,6 +444,24 @@ def loads():
         netns.skip(f"the BPF backend does not load here: {r.stderr.strip()}")
 
 
+def without_tracefs():
+    """The program attaches by the tracepoint's BTF id: it loads where no
+    tracefs is mounted (a host where nothing mounted it yet; here, a
+    private mount namespace with it unmounted). Attached through tracefs
+    it failed there with ENOENT."""
+    script = ("for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do "
+              "umount \"$d\" 2>/dev/null; done; "
+              "! grep -qw tracefs /proc/self/mounts || exit 3; "
+              "exec \"$@\"")
+    r = subprocess.run(["unshare", "-m", "--propagation", "private", "sh",
+                        "-c", script, "sh", SOCKSCOPE, "watch",
+                        "--transitions", "--duration", "0.1"],
+                       capture_output=True, text=True)
+    netns.check(r.returncode == 0 and "BPF backend" not in r.stderr,
+                f"--transitions loads with no tracefs mounted: rc "
+                f"{r.returncode}, {r.stderr.strip()!r}")
+
+
 def main():
     netns.enter()
     usage()
@@ -456,6 +474,7 @@ def main():
         netns.skip("the BPF backend is not built (meson feature bpf: "
                    "libbpf-dev, bpftool and clang)")
     loads()
+    without_tracefs()
     every_transition_once()
     filters_table()
     lost_records()
