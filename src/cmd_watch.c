@@ -277,7 +277,8 @@ static int loop(struct watch *w, bool need_procs)
 		int r = poll(&pfd, 1, wake > now ? (int)(wake - now) : 0);
 
 		if (r < 0 && errno != EINTR) {
-			return -errno;
+			err = -errno; /* said below, as every other error */
+			break;
 		}
 		if (r > 0) {
 			err = receive(w);

@@ -132,7 +132,12 @@ struct netns_prefetch *netns_prefetch_start(const struct netns_set *s,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	copy_reqs(p, reqs, nreq);
-	netns_each_quiet(s, open_here, p);
+	/* -EIO: stranded in another namespace (said). No prefetch then: the
+	 * caller's own walk meets the same and stops with an error. */
+	if (netns_each_quiet(s, open_here, p)) {
+		free_all(p);
+		return NULL;
+	}
 	while (p->nth < threads &&
 	       !pthread_create(&p->th[p->nth], NULL, worker, p)) {
 		p->nth++;
