@@ -39,10 +39,10 @@ static void parse_ulp(const struct nlattr *nest, struct sock_rec *rec)
 
 static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 {
-	const void *p = mnl_attr_get_payload(a);
-	size_t len = mnl_attr_get_payload_len(a);
+	const void *p = diag_attr_data(a);
+	size_t len = diag_attr_len(a);
 
-	switch (mnl_attr_get_type(a)) {
+	switch (diag_attr_type(a)) {
 	case INET_DIAG_SHUTDOWN:
 		if (len >= 1) {
 			rec->shutdown = *(const uint8_t *)p;
@@ -61,7 +61,7 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		break;
 	case INET_DIAG_MARK:
 		if (len >= 4) {
-			rec->mark = mnl_attr_get_u32(a);
+			rec->mark = diag_attr_u32(a);
 			rec->has_mark = true;
 		}
 		break;
@@ -89,7 +89,7 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 	case INET_DIAG_BBRINFO:
 		rec->ext.cc_info = p;
 		rec->ext.cc_info_len = len;
-		rec->ext.cc_type = mnl_attr_get_type(a);
+		rec->ext.cc_type = diag_attr_type(a);
 		break;
 	case INET_DIAG_ULP_INFO:
 		parse_ulp(a, rec);
@@ -109,8 +109,6 @@ int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 		    struct sock_rec *rec)
 {
 	const struct inet_diag_msg *m;
-	const struct nlattr *a;
-	size_t off = NLMSG_ALIGN(sizeof(*m));
 
 	if (nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*m))) {
 		return -EBADMSG;
@@ -139,19 +137,7 @@ int diag_parse_inet(const struct nlmsghdr *nlh, uint8_t protocol,
 	copy_addr(rec->saddr, m->id.idiag_src, rec->family);
 	copy_addr(rec->daddr, m->id.idiag_dst, rec->family);
 
-	/* Walk attributes by hand: mnl_attr_ok() bounds each one. */
-	for (a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) + off);
-	     (const char *)a < (const char *)nlh + nlh->nlmsg_len;
-	     a = mnl_attr_next(a)) {
-		int left =
-		    (int)((const char *)nlh + nlh->nlmsg_len - (const char *)a);
-
-		if (!mnl_attr_ok(a, left)) {
-			return -EBADMSG;
-		}
-		parse_attr(a, rec);
-	}
-	return 0;
+	return diag_parse_attrs(nlh, sizeof(*m), parse_attr, rec);
 }
 
 int diag_parse(const struct nlmsghdr *nlh, uint8_t protocol,
@@ -178,24 +164,6 @@ const void *diag_parse_msg(const struct nlmsghdr *nlh, size_t hdr_len,
 	rec->family = af;
 	rec->v6only = -1;
 	return m;
-}
-
-int diag_parse_attrs(const struct nlmsghdr *nlh, size_t hdr_len,
-		     void (*fn)(const struct nlattr *a, struct sock_rec *rec),
-		     struct sock_rec *rec)
-{
-	const char *end = (const char *)nlh + nlh->nlmsg_len;
-	const struct nlattr *a;
-
-	for (a = (const struct nlattr *)((const char *)NLMSG_DATA(nlh) +
-					 NLMSG_ALIGN(hdr_len));
-	     (const char *)a < end; a = mnl_attr_next(a)) {
-		if (!mnl_attr_ok(a, (int)(end - (const char *)a))) {
-			return -EBADMSG;
-		}
-		fn(a, rec);
-	}
-	return 0;
 }
 
 uint64_t diag_parse_cookie(const uint32_t cookie[2])

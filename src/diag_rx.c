@@ -4,17 +4,26 @@
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "util.h"
 
 /*
- * Four batches in flight: the one being parsed, the one being received,
- * and slack so neither side waits on a short hiccup of the other.
+ * Batches in flight: the ones being parsed, the one being received, and
+ * slack so neither side waits on a short hiccup of the other.
  */
-#define NSLOTS 4
+#define NSLOTS 8
+/*
+ * A consumer with nothing to parse sleeps until this many batches are
+ * ready (or the dump ended), then parses them in one go. The reader is
+ * the slow side (the kernel walks its tables inside recvmsg), so a
+ * consumer woken per batch would sleep and wake for almost every one: a
+ * futex wake-up in the reader and a wake-up of an idle CPU each time.
+ * Polling instead (sched_yield) kept a CPU busy for nothing, and on a
+ * machine whose other CPU is taken it ran in place of the reader. At most
+ * NSLOTS, or the reader could wait for room that the consumer never makes.
+ */
+#define WAKE_BATCHES 4
 
 struct slot {
 	char *buf;
@@ -29,13 +38,11 @@ struct diag_rx {
 	pthread_mutex_t mu;
 	pthread_cond_t data_cv;	 /* reader -> consumer: a slot is ready */
 	pthread_cond_t space_cv; /* consumer -> reader: a slot is free */
-	/* Under mu. Counters only grow: released <= taken <= produced.
-	 * produced and finished are also stored atomically, for polling. */
+	/* Under mu. Counters only grow: released <= taken <= produced. */
 	unsigned long produced, taken, released;
 	bool finished; /* the reader saw the end or an error */
 	bool stop;     /* the consumer wants no more */
 	bool threaded; /* false: no thread could start, next() receives */
-	bool spin;     /* a second CPU: poll for a batch before sleeping */
 	struct slot slot[NSLOTS];
 };
 
@@ -74,8 +81,8 @@ static void note_batch(struct diag_rx *rx, const struct slot *s)
 	bool end = s->len <= 0 ||
 		   diag_rx_is_end(s->buf, (size_t)s->len, rx->seq, rx->portid);
 
-	__atomic_store_n(&rx->finished, end, __ATOMIC_RELEASE);
-	__atomic_store_n(&rx->produced, rx->produced + 1, __ATOMIC_RELEASE);
+	rx->finished = end;
+	rx->produced++;
 }
 
 static void *reader(void *arg)
@@ -98,7 +105,9 @@ static void *reader(void *arg)
 		s->len = receive(rx, s->buf);
 		pthread_mutex_lock(&rx->mu);
 		note_batch(rx, s);
-		pthread_cond_signal(&rx->data_cv);
+		if (rx->finished || rx->produced - rx->taken >= WAKE_BATCHES) {
+			pthread_cond_signal(&rx->data_cv);
+		}
 	}
 	pthread_mutex_unlock(&rx->mu);
 	return NULL;
@@ -113,14 +122,6 @@ static void rx_free(struct diag_rx *rx)
 	pthread_cond_destroy(&rx->data_cv);
 	pthread_mutex_destroy(&rx->mu);
 	free(rx);
-}
-
-/* More than one CPU to run on: polling for the reader cannot starve it. */
-static bool can_spin(void)
-{
-	cpu_set_t set;
-
-	return !sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 1;
 }
 
 /* The reader only calls recvmsg: a small stack keeps the thread cheap
@@ -150,7 +151,6 @@ struct diag_rx *diag_rx_start(struct mnl_socket *nl, uint32_t seq,
 	/* Without a thread (no memory for a stack, a thread limit) the
 	 * dump is read in turn with the parsing, as before. */
 	rx->threaded = start_thread(rx);
-	rx->spin = rx->threaded && can_spin();
 	return rx;
 }
 
@@ -168,39 +168,6 @@ static ssize_t next_inline(struct diag_rx *rx, const char **buf)
 	return s->len;
 }
 
-/* Called unlocked by the consumer; taken is its own. */
-static bool awaiting(struct diag_rx *rx)
-{
-	return rx->taken == __atomic_load_n(&rx->produced, __ATOMIC_ACQUIRE) &&
-	       !__atomic_load_n(&rx->finished, __ATOMIC_ACQUIRE);
-}
-
-#define SPIN_NS 1000000L
-
-/*
- * Waits up to SPIN_NS for the next batch without sleeping. The reader is
- * the slow side (the kernel walks its tables), so the consumer waits for
- * almost every batch. Sleeping then costs a futex wake-up per batch in
- * the reader and a wake-up of the consumer's CPU from idle: 5% of a
- * 500,000-socket listing on a 2-vCPU VM. sched_yield() rather than a
- * pause loop, so anything else runnable on this CPU gets it first.
- */
-static void spin_for_batch(struct diag_rx *rx)
-{
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (awaiting(rx)) {
-		sched_yield();
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		if ((t.tv_sec - t0.tv_sec) * 1000000000L +
-			(t.tv_nsec - t0.tv_nsec) >
-		    SPIN_NS) {
-			return;
-		}
-	}
-}
-
 ssize_t diag_rx_next(struct diag_rx *rx, const char **buf)
 {
 	struct slot *s;
@@ -213,13 +180,12 @@ ssize_t diag_rx_next(struct diag_rx *rx, const char **buf)
 		rx->released++;
 		pthread_cond_signal(&rx->space_cv);
 	}
-	if (rx->spin && awaiting(rx)) {
-		pthread_mutex_unlock(&rx->mu);
-		spin_for_batch(rx);
-		pthread_mutex_lock(&rx->mu);
-	}
-	while (rx->taken == rx->produced && !rx->finished) {
-		pthread_cond_wait(&rx->data_cv, &rx->mu);
+	/* Nothing ready: sleep until a few batches are (WAKE_BATCHES). */
+	if (rx->taken == rx->produced) {
+		while (!rx->finished &&
+		       rx->produced - rx->taken < WAKE_BATCHES) {
+			pthread_cond_wait(&rx->data_cv, &rx->mu);
+		}
 	}
 	if (rx->taken == rx->produced) {
 		pthread_mutex_unlock(&rx->mu);

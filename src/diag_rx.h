@@ -5,8 +5,9 @@
  * for it, so a single thread alternates: wait for the kernel, then parse
  * and print. Here a reader thread keeps receiving into a small ring of
  * buffers while the caller's thread consumes the previous ones, and the
- * two halves overlap on two CPUs. With a second CPU, diag_rx_next() polls
- * (yielding) for up to a millisecond before it sleeps on the next batch.
+ * two halves overlap on two CPUs. A caller that has caught up sleeps
+ * until a few batches are ready (or the dump ended) and then takes them one
+ * by one without waiting.
  *
  * Call order: diag_rx_start() right after sending the dump request, then
  * diag_rx_next() until it returns 0 (the batch holding the dump's last

@@ -37,10 +37,10 @@ static void unix_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
 
 static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 {
-	const void *p = mnl_attr_get_payload(a);
-	size_t len = mnl_attr_get_payload_len(a);
+	const void *p = diag_attr_data(a);
+	size_t len = diag_attr_len(a);
 
-	switch (mnl_attr_get_type(a)) {
+	switch (diag_attr_type(a)) {
 	case UNIX_DIAG_NAME:
 		/* sun_path holds at most 108 bytes. */
 		if (len > 0 && len <= UNIX_NAME_MAX) {
@@ -50,7 +50,7 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		break;
 	case UNIX_DIAG_PEER:
 		if (len >= 4) {
-			rec->peer_inode = mnl_attr_get_u32(a);
+			rec->peer_inode = diag_attr_u32(a);
 		}
 		break;
 	case UNIX_DIAG_RQLEN:
@@ -81,7 +81,7 @@ static void parse_attr(const struct nlattr *a, struct sock_rec *rec)
 		break;
 	case UNIX_DIAG_UID:
 		if (len >= 4) {
-			rec->uid = mnl_attr_get_u32(a);
+			rec->uid = diag_attr_u32(a);
 		}
 		break;
 	default:

@@ -88,13 +88,58 @@ static void table_begin(struct fmt_ctx *ctx)
 	ctx->priv = t;
 }
 
+/*
+ * A row into room for need bytes (see put_row): each cell, padding up to
+ * its column's end, one space between. Returns the bytes written.
+ */
+static size_t fill_row(char *out, const struct table *t, size_t last,
+		       const char *const cell[NCOL], const size_t len[NCOL])
+{
+	char *p = out;
+	size_t pos = 0, end = 0; /* where we are; where the column ends */
+
+	for (size_t c = 0; c <= last; c++) {
+		if (c) {
+			*p++ = ' ';
+			pos++;
+			end++;
+		}
+		memcpy(p, cell[c], len[c]);
+		p += len[c];
+		pos += len[c];
+		end += t->width[c];
+		/* An overlong cell eats into the next one's padding only. */
+		if (c < last && pos < end) {
+			memset(p, ' ', end - pos);
+			p += end - pos;
+			pos = end;
+		}
+	}
+	*p++ = '\n';
+	return (size_t)(p - out);
+}
+
 static void put_row(struct fmt_ctx *ctx, const char *const cell[NCOL],
 		    const size_t len[NCOL])
 {
 	struct table *t = ctx->priv;
 	size_t last = len[t->ncol] ? t->ncol : t->ncol - 1;
 	size_t pos = 0, end = 0; /* where we are; where the column ends */
+	size_t need = 1;
+	char *room;
 
+	/* Padding never goes past the widths' sum: filled in place, a row
+	 * costs one check for room instead of one per cell and pad. */
+	for (size_t c = 0; c <= last; c++) {
+		need += len[c] + t->width[c] + 1;
+	}
+	room = obuf_room(ctx->out, need);
+	if (room) {
+		ctx->out->len += fill_row(room, t, last, cell, len);
+		return;
+	}
+	/* Longer than the whole buffer (a long detail text), or a failed
+	 * write: piece by piece, which streams or drops it. */
 	for (size_t c = 0; c <= last; c++) {
 		if (c) {
 			obuf_putc(ctx->out, ' ');

@@ -144,6 +144,14 @@ void obuf_write(struct obuf *ob, const void *p, size_t n)
 	ob->len += n;
 }
 
+char *obuf_room(struct obuf *ob, size_t n)
+{
+	if (ob->len + n > ob->cap) {
+		obuf_flush(ob);
+	}
+	return ob->err || n > ob->cap ? NULL : ob->buf + ob->len;
+}
+
 void obuf_puts(struct obuf *ob, const char *s)
 {
 	obuf_write(ob, s, strlen(s));
@@ -166,15 +174,42 @@ void obuf_u64(struct obuf *ob, uint64_t v)
 	obuf_write(ob, tmp, u64_dec(tmp, v));
 }
 
+/* Two digits per division: every row prints two to four numbers. */
+static const char digit_pairs[201] = "00010203040506070809"
+				     "10111213141516171819"
+				     "20212223242526272829"
+				     "30313233343536373839"
+				     "40414243444546474849"
+				     "50515253545556575859"
+				     "60616263646566676869"
+				     "70717273747576777879"
+				     "80818283848586878889"
+				     "90919293949596979899";
+
 size_t u64_dec(char *buf, uint64_t v)
 {
 	char tmp[20];
 	size_t i = sizeof(tmp), n;
 
-	do {
-		tmp[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	if (v < 10) {
+		/* Most queues are empty. */
+		buf[0] = (char)('0' + v);
+		buf[1] = '\0';
+		return 1;
+	}
+	while (v >= 100) {
+		const char *d = digit_pairs + 2 * (v % 100);
+
+		v /= 100;
+		tmp[--i] = d[1];
+		tmp[--i] = d[0];
+	}
+	if (v >= 10) {
+		tmp[--i] = digit_pairs[2 * v + 1];
+		tmp[--i] = digit_pairs[2 * v];
+	} else {
+		tmp[--i] = (char)('0' + v);
+	}
 	n = sizeof(tmp) - i;
 	memcpy(buf, tmp + i, n);
 	buf[n] = '\0';

@@ -42,6 +42,13 @@ int obuf_finish(struct obuf *ob);
 int obuf_flush(struct obuf *ob);
 
 void obuf_write(struct obuf *ob, const void *p, size_t n);
+/*
+ * Room for n bytes at the end of the buffer (written out first if need
+ * be), for a caller that fills a row in place and then adds what it used
+ * to ob->len (at most n). NULL if n is larger than the buffer or a write
+ * has failed: then write through obuf_write() and the rest.
+ */
+char *obuf_room(struct obuf *ob, size_t n);
 void obuf_puts(struct obuf *ob, const char *s);
 void obuf_putc(struct obuf *ob, char c);
 void obuf_u64(struct obuf *ob, uint64_t v);

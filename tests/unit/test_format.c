@@ -501,6 +501,20 @@ static void test_u64_dec(void **unused)
 		assert_int_equal(u64_dec(got, v[i]), strlen(want));
 		assert_string_equal(got, want);
 	}
+	/* Two digits per step: every length, odd and even, and each power
+	 * of ten and the number before it. */
+	for (uint64_t x = 0; x <= 100100; x++) {
+		snprintf(want, sizeof(want), "%" PRIu64, x);
+		assert_int_equal(u64_dec(got, x), strlen(want));
+		assert_string_equal(got, want);
+	}
+	for (uint64_t p = 10; p <= UINT64_MAX / 10; p *= 10) {
+		for (uint64_t x = p - 1; x <= p + 1; x++) {
+			snprintf(want, sizeof(want), "%" PRIu64, x);
+			assert_int_equal(u64_dec(got, x), strlen(want));
+			assert_string_equal(got, want);
+		}
+	}
 }
 
 int main(void)
