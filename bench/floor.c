@@ -13,10 +13,9 @@
  * TCPDIAG_GETSOCK request (struct inet_diag_req, family AF_UNSPEC): less
  * than the floor above, and the least a netlink listing can cost.
  * -x dumps AF_UNIX instead: one unix_diag request, every state, with the
- * show flags `sockscope -xa` asks for (name, VFS inode, peer, queue lengths,
- * uid, a listener's in-flight connections), so the kernel does the same
- * work for both and the difference is sockscope's. -c then counts by type
- * and state.
+ * show flags `sockscope -xa` asks for (name, peer, queue lengths: as
+ * `ss -xa` too), so the kernel does the same work for all three and the
+ * difference is theirs. -c then counts by type and state.
  * -b also asks for bound-but-inactive sockets (state bit 13, Linux >= 6.8),
  * as `ss -a` and `sockscope -a` do: the kernel then walks the bind hash too.
  * NETNS_FILE... (/run/netns/NAME): a socket opened in each (one setns()
@@ -116,9 +115,8 @@ static void put_request(struct nlmsghdr *nlh, uint8_t family)
 		ureq = mnl_nlmsg_put_extra_header(nlh, sizeof(*ureq));
 		ureq->sdiag_family = AF_UNIX;
 		ureq->udiag_states = ~0u;
-		ureq->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS |
-				   UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN |
-				   UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
+		ureq->udiag_show =
+		    UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
 		return;
 	}
 	if (family == AF_UNSPEC) {

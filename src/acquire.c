@@ -435,6 +435,7 @@ static struct diag_req table_req(const struct acquire *a,
 	    .protocol = (uint8_t)t->code,
 	    .states = a->states[(uint8_t)t->code],
 	    .ext = a->ext,
+	    .lean = a->lean,
 	};
 }
 
@@ -478,6 +479,7 @@ static struct diag_req family_req(const struct acquire *a,
 	    .family = f->af,
 	    .states = a->fam_states[fam_slot(f)],
 	    .ext = a->ext,
+	    .lean = a->lean,
 	};
 }
 

@@ -53,7 +53,10 @@ struct acquire {
 	 * (fam_states[AF_UNIX]: one request for all its tables). */
 	uint32_t states[256];
 	uint32_t fam_states[ACQUIRE_AF_MAX];
-	uint32_t ext;	     /* INET_DIAG extensions to request */
+	uint32_t ext; /* INET_DIAG extensions to request */
+	/* Rows only for the plain table: a family may leave out what it
+	 * shows nowhere else (diag_req.lean). acquire_init(): false. */
+	bool lean;
 	int save_fd;	     /* --save target, or -1 */
 	struct ifnames *ifn; /* the caller's names (not owned), or NULL */
 	const char *netns;   /* the namespace read, for messages; NULL */

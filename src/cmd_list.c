@@ -349,6 +349,9 @@ static int list_exec(const struct opts *o)
 	}
 	acquire_init(&run.acq, o);
 	run.acq.ext = detail_diag_ext(o);
+	/* A saved file keeps every field, for whatever --load shows. */
+	run.acq.lean = o->format == FMT_TABLE && !detail_wanted(o) &&
+		       !o->save_path && !filter_names_uid(o->filter);
 	if (open_save(&run, o)) {
 		return EXIT_RUNTIME;
 	}

@@ -558,7 +558,7 @@ static bool same_req(const struct diag_req *a, const struct diag_req *b)
 {
 	return a->family == b->family && a->protocol == b->protocol &&
 	       a->states == b->states && a->ext == b->ext &&
-	       a->bytecode_len == b->bytecode_len &&
+	       a->lean == b->lean && a->bytecode_len == b->bytecode_len &&
 	       (!a->bytecode_len ||
 		!memcmp(a->bytecode, b->bytecode, a->bytecode_len));
 }

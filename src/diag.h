@@ -26,11 +26,14 @@
 struct diag;
 
 struct diag_req {
-	uint8_t family;	      /* AF_INET, AF_INET6, AF_UNIX, or AF_UNSPEC
-			       * (TCP only); the family's entry builds it */
-	uint8_t protocol;     /* IPPROTO_TCP, IPPROTO_UDP, ...; AF_UNIX: 0 */
-	uint32_t states;      /* SS_BIT() mask */
-	uint32_t ext;	      /* 1 << (INET_DIAG_x - 1) bits to request */
+	uint8_t family;	  /* AF_INET, AF_INET6, AF_UNIX, or AF_UNSPEC
+			   * (TCP only); the family's entry builds it */
+	uint8_t protocol; /* IPPROTO_TCP, IPPROTO_UDP, ...; AF_UNIX: 0 */
+	uint32_t states;  /* SS_BIT() mask */
+	uint32_t ext;	  /* 1 << (INET_DIAG_x - 1) bits to request */
+	/* The rows feed only the plain table and filters that read no uid:
+	 * AF_UNIX then asks no owner uid and no queued-connection inodes. */
+	bool lean;
 	const void *bytecode; /* INET_DIAG_REQ_BYTECODE, or NULL */
 	size_t bytecode_len;
 };

@@ -27,8 +27,14 @@ static void unix_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	r->sdiag_family = AF_UNIX;
 	r->udiag_states = req->states;
-	r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
-			UDIAG_SHOW_RQLEN | UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
+	/* What the table shows, as ss asks; the uid (-e, JSON, `uid`) and the
+	 * queued connections (-e, -p, JSON) unless the rows are lean. Never
+	 * UDIAG_SHOW_VFS: nothing reads it, and it is the kernel's costliest
+	 * (a lookup of the bound file's inode per socket). */
+	r->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+	if (!req->lean) {
+		r->udiag_show |= UDIAG_SHOW_UID | UDIAG_SHOW_ICONS;
+	}
 	/* -m: the same sk_meminfo array inet_diag sends. */
 	if (req->ext & (1u << (INET_DIAG_SKMEMINFO - 1))) {
 		r->udiag_show |= UDIAG_SHOW_MEMINFO;

@@ -315,6 +315,7 @@ static const char *make_owner_leaf(struct filter *f, uint8_t pred, uint8_t op,
 	switch (pred) {
 	case P_UID:
 		n->kind = FN_UID;
+		f->names_uid = true;
 		n->op = ordered_op(op);
 		return filter_arg_uid(arg, &n->a);
 	case P_PID:
@@ -788,6 +789,11 @@ bool filter_has_expr(const struct filter *f)
 bool filter_needs_owners(const struct filter *f)
 {
 	return f->needs_owners;
+}
+
+bool filter_names_uid(const struct filter *f)
+{
+	return f && f->names_uid;
 }
 
 const char *filter_note(const struct filter *f)

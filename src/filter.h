@@ -84,6 +84,9 @@ bool filter_match(const struct filter *f, const struct sock_rec *rec);
 /* True when the expression names pid or comm: matching needs the map. */
 bool filter_needs_owners(const struct filter *f);
 
+/* True when the expression names uid (NULL: no filter, false). */
+bool filter_names_uid(const struct filter *f);
+
 /* filter_match() with owners, the socket inode -> processes map that pid
  * and comm read (NULL: no socket has an owner). No I/O. */
 bool filter_match_owners(const struct filter *f, const struct sock_rec *rec,

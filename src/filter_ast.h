@@ -68,6 +68,7 @@ struct filter {
 	uint16_t auto_lo; /* userspace `autobound`: the ephemeral range */
 	uint16_t auto_hi;
 	bool needs_owners; /* the tree has FN_PID or FN_COMM */
+	bool names_uid;	   /* the tree has FN_UID */
 	char *strs;	   /* FN_COMM, FN_PATH globs, each NUL-terminated */
 	size_t strs_len, strs_cap;
 	char *note; /* filter_note(), or NULL */

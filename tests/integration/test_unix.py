@@ -296,6 +296,51 @@ def test_summary():
                 f"the UNIX table: {out}")
 
 
+def nobody_socket():
+    """An abstract-named dgram socket of uid 65534, held by a child until
+    the test ends; returns its pid."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        os.setgid(65534)
+        os.setuid(65534)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.bind("\0sockscope-nobody")
+        os.write(w, b"1")
+        os.read(s.fileno(), 1)  # until killed
+        os._exit(0)
+    os.close(w)
+    os.read(r, 1)
+    os.close(r)
+    return pid
+
+
+def test_uid():
+    """The plain table asks the kernel no uid (ss's request: name, peer,
+    queues); a `uid` predicate, -e and JSON do, and see the owner's."""
+    pid = nobody_socket()
+    try:
+        def table(*args):
+            return netns.run([SOCKSCOPE, "-xa", *args]).stdout
+
+        name = "@sockscope-nobody"
+        netns.check(name in table(), "the plain table lists it")
+        netns.check(name in table("uid", "=", "65534") and
+                    "@sockscope-seq" not in table("uid", "=", "65534"),
+                    "uid = 65534 in the table: that socket only")
+        netns.check(name not in table("uid", "=", "0") and
+                    "@sockscope-seq" in table("uid", "=", "0"),
+                    "uid = 0 in the table: not that socket")
+        netns.check("uid:65534" in table("-e", "src", name),
+                    f"-e shows its uid: {table('-e', 'src', name)!r}")
+        got = [o.get("uid") for o in ours("-xa", "src", name)]
+        netns.check(got == [65534], f"JSON has its uid: {got}")
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
 def test_refusals():
     r = netns.run([SOCKSCOPE, "kill", "-x", "src", PATH], check_rc=2)
     netns.check(r.stderr.count("\n") == 1 and "UNIX" in r.stderr,
@@ -315,6 +360,7 @@ test_kinds(held)
 test_table()
 test_processes(held)
 test_filters(held)
+test_uid()
 test_memory()
 test_hostile_names()
 test_save_load()
