@@ -13,7 +13,7 @@
 #include "top_netns.h"
 #include "top_view.h"
 
-static const struct top_row *row(const struct top_item *it)
+static const struct top_row *row(const struct top_ref *it)
 {
 	return it->rep;
 }
@@ -83,7 +83,7 @@ void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
 }
 
 /* The order of the state and of its group: by protocol, then state. */
-uint64_t ftop_state_num(const struct top_item *it)
+uint64_t ftop_state_num(const struct top_ref *it)
 {
 	const struct top_row *r = row(it);
 
@@ -91,7 +91,7 @@ uint64_t ftop_state_num(const struct top_item *it)
 }
 
 void ftop_state_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
 
@@ -101,14 +101,14 @@ void ftop_state_cell(struct obuf *lb, const struct top_env *env,
 			       : state_name(row_state(r), row_protocol(r)));
 }
 
-int ftop_local_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_local_cmp(const struct top_ref *a, const struct top_ref *b,
 		   enum top_group g)
 {
 	(void)g;
 	return top_row_cmp_addr(row(a), row(b), false);
 }
 
-int ftop_peer_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_peer_cmp(const struct top_ref *a, const struct top_ref *b,
 		  enum top_group g)
 {
 	(void)g;
@@ -116,36 +116,36 @@ int ftop_peer_cmp(const struct top_item *a, const struct top_item *b,
 }
 
 void ftop_local_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	(void)g;
 	field_top_endpoint(lb, &env->fc, row(it), false);
 }
 
 void ftop_peer_cell(struct obuf *lb, const struct top_env *env,
-		    const struct top_item *it, enum top_group g)
+		    const struct top_ref *it, enum top_group g)
 {
 	(void)g;
 	field_top_endpoint(lb, &env->fc, row(it), true);
 }
 
-uint64_t ftop_recvq_num(const struct top_item *it)
+uint64_t ftop_recvq_num(const struct top_ref *it)
 {
 	return it->recv_q;
 }
 
-uint64_t ftop_sendq_num(const struct top_item *it)
+uint64_t ftop_sendq_num(const struct top_ref *it)
 {
 	return it->send_q;
 }
 
-uint64_t ftop_timer_num(const struct top_item *it)
+uint64_t ftop_timer_num(const struct top_ref *it)
 {
 	return row_expires_ms(row(it));
 }
 
 void ftop_timer_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
 	const struct top_row *r = row(it);
@@ -161,18 +161,18 @@ void ftop_timer_cell(struct obuf *lb, const struct top_env *env,
 	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[timer], s);
 }
 
-uint64_t ftop_retrans_num(const struct top_item *it)
+uint64_t ftop_retrans_num(const struct top_ref *it)
 {
 	return it->retrans;
 }
 
-uint64_t ftop_rtt_num(const struct top_item *it)
+uint64_t ftop_rtt_num(const struct top_ref *it)
 {
 	return row_rtt_us(row(it));
 }
 
 void ftop_rtt_cell(struct obuf *lb, const struct top_env *env,
-		   const struct top_item *it, enum top_group g)
+		   const struct top_ref *it, enum top_group g)
 {
 	uint32_t rtt = row_rtt_us(row(it));
 
@@ -185,7 +185,7 @@ void ftop_rtt_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-int ftop_process_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_process_cmp(const struct top_ref *a, const struct top_ref *b,
 		     enum top_group g)
 {
 	(void)g;
@@ -204,24 +204,24 @@ static void put_process(struct obuf *lb, const struct top_row *r)
 }
 
 void ftop_process_cell(struct obuf *lb, const struct top_env *env,
-		       const struct top_item *it, enum top_group g)
+		       const struct top_ref *it, enum top_group g)
 {
 	(void)env;
 	(void)g;
 	put_process(lb, row(it));
 }
 
-uint64_t ftop_uid_num(const struct top_item *it)
+uint64_t ftop_uid_num(const struct top_ref *it)
 {
 	return row_uid(row(it));
 }
 
-uint64_t ftop_inode_num(const struct top_item *it)
+uint64_t ftop_inode_num(const struct top_ref *it)
 {
 	return row_inode(row(it));
 }
 
-uint64_t ftop_netns_num(const struct top_item *it)
+uint64_t ftop_netns_num(const struct top_ref *it)
 {
 	return row_ns(row(it));
 }
@@ -234,13 +234,13 @@ static void put_netns(struct obuf *lb, const struct top_env *env,
 }
 
 void ftop_netns_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	(void)g;
 	put_netns(lb, env, row(it));
 }
 
-int ftop_group_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_group_cmp(const struct top_ref *a, const struct top_ref *b,
 		   enum top_group g)
 {
 	return top_row_cmp_key(row(a), row(b), g);
@@ -255,7 +255,7 @@ static void put_proto(struct obuf *lb, uint8_t protocol)
 }
 
 void ftop_group_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
 	char buf[ADDR_STRLEN];
@@ -294,7 +294,7 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-uint64_t ftop_count_num(const struct top_item *it)
+uint64_t ftop_count_num(const struct top_ref *it)
 {
 	return it->count;
 }

@@ -112,7 +112,7 @@ static void follow_selection(struct top_ui *ui)
 		ui->sel = it->n ? it->n - 1 : 0;
 	}
 	top_items_need(it, ui->sel + 1 + ui->page);
-	ui->sel_id = it->n ? it->v[ui->sel].id : 0;
+	ui->sel_id = it->n ? top_items_id(it, ui->sel) : 0;
 }
 
 void top_ui_rebuild(struct top_ui *ui)
@@ -133,7 +133,7 @@ void top_ui_rebuild(struct top_ui *ui)
 		ui->first = 0;
 		if (ui->sel >= ui->page && ui->items.n) {
 			ui->sel = 0;
-			ui->sel_id = ui->items.v[0].id;
+			ui->sel_id = top_items_id(&ui->items, 0);
 		}
 	}
 }
@@ -158,14 +158,14 @@ bool top_ui_fill_rtt(struct top_ui *ui)
 	}
 	top_items_need(&ui->items, end);
 	for (size_t i = ui->first; i < end && i < it->n; i++) {
-		const struct top_row *rep = it->v[i].rep;
 		struct top_row *r;
 
 		/* Gone rows are copies: their socket is not there to ask. */
-		if (it->v[i].gone || rep < s->rows || rep >= s->rows + s->n) {
+		if (it->v[i].gone || it->v[i].group || it->snap != s ||
+		    it->v[i].i >= s->n) {
 			continue;
 		}
-		r = &s->rows[rep - s->rows];
+		r = &s->rows[it->v[i].i];
 		if (r->has_rtt || r->rtt_asked || !has_tcp_info(r)) {
 			continue;
 		}
@@ -439,10 +439,10 @@ static void search_next(struct top_ui *ui)
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = (ui->sel + k) % n;
 
-		row_text(ui->items.v[i].rep, text, sizeof(text));
+		row_text(top_items_row(&ui->items, i), text, sizeof(text));
 		if (strcasestr(text, ui->search)) {
 			ui->sel = i;
-			ui->sel_id = ui->items.v[i].id;
+			ui->sel_id = top_items_id(&ui->items, i);
 			ui->message[0] = '\0';
 			return;
 		}
@@ -586,7 +586,7 @@ static void move_sel(struct top_ui *ui, long delta)
 	}
 	ui->sel = (size_t)s;
 	top_items_need(&ui->items, ui->sel + 1 + ui->page);
-	ui->sel_id = n ? ui->items.v[ui->sel].id : 0;
+	ui->sel_id = n ? top_items_id(&ui->items, ui->sel) : 0;
 }
 
 static unsigned int nav_key(struct top_ui *ui, int key)
@@ -680,7 +680,7 @@ static unsigned int tag_key(struct top_ui *ui, int key)
 	if (ui->ord.group != TOP_GROUP_NONE || !ui->items.n) {
 		return say(ui, true, "tag sockets in the sockets view (g)");
 	}
-	sel = ui->items.v[ui->sel].rep;
+	sel = top_items_row(&ui->items, ui->sel);
 	if (key == ' ' && ui->items.v[ui->sel].gone) {
 		return say(ui, true, "that socket has closed");
 	}
@@ -731,7 +731,8 @@ static unsigned int kill_key(struct top_ui *ui)
 		}
 	}
 	if (!ui->n_tags) {
-		ui->confirm[ui->n_confirm++] = *ui->items.v[ui->sel].rep;
+		ui->confirm[ui->n_confirm++] =
+		    *top_items_row(&ui->items, ui->sel);
 	}
 	if (!ui->n_confirm) {
 		return say(ui, true, "the tagged sockets are gone");

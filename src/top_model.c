@@ -14,6 +14,7 @@
 _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
 _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
 _Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
+_Static_assert(sizeof(struct top_item) == 8, "an item per socket: 8 bytes");
 
 #define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
 #define TUPLES_MAX    (1u << 20)
@@ -428,57 +429,139 @@ static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
 	return UINT64_MAX; /* new since the freeze: after the known ones */
 }
 
+static const struct top_row *item_row(const struct top_items *it,
+				      const struct top_item *x)
+{
+	if (x->group) {
+		return &it->snap->rows[it->groups[x->i].rep];
+	}
+	return x->gone ? &it->gones->v[x->i].row : &it->snap->rows[x->i];
+}
+
+static uint64_t item_id(const struct top_items *it, const struct top_item *x)
+{
+	if (x->group) {
+		return it->groups[x->i].id;
+	}
+	return x->gone ? ~it->gones->v[x->i].row.cookie
+		       : it->snap->rows[x->i].cookie;
+}
+
+void top_items_ref(const struct top_items *it, const struct top_item *x,
+		   struct top_ref *out)
+{
+	const struct top_row *r = item_row(it, x);
+
+	if (x->group) {
+		const struct top_group_acc *g = &it->groups[x->i];
+
+		*out = (struct top_ref){.rep = r,
+					.id = g->id,
+					.recv_q = g->recv_q,
+					.send_q = g->send_q,
+					.retrans = g->retrans,
+					.count = g->count};
+		return;
+	}
+	/* A closed row's id is not its cookie: no selection or tag
+	 * follows onto it. */
+	*out = (struct top_ref){.rep = r,
+				.id = x->gone ? ~r->cookie : r->cookie,
+				.recv_q = r->recv_q,
+				.send_q = r->send_q,
+				.retrans = r->retrans,
+				.count = 1,
+				.gone = x->gone};
+}
+
+uint64_t top_items_id(const struct top_items *it, size_t i)
+{
+	return item_id(it, &it->v[i]);
+}
+
+const struct top_row *top_items_row(const struct top_items *it, size_t i)
+{
+	return item_row(it, &it->v[i]);
+}
+
 static int cmp_item(const void *pa, const void *pb, void *data)
 {
 	const struct sort_ctx *sc = data;
-	const struct top_item *x = pa, *y = pb;
+	struct top_ref x, y;
 	int c;
 
+	top_items_ref(sc->it, pa, &x);
+	top_items_ref(sc->it, pb, &y);
 	if (sc->it->is_frozen) {
-		c = cmp_u64(frozen_rank(sc->it, x->id),
-			    frozen_rank(sc->it, y->id));
+		c = cmp_u64(frozen_rank(sc->it, x.id),
+			    frozen_rank(sc->it, y.id));
 		if (c) {
 			return c;
 		}
 	}
-	c = sc->it->keyed ? cmp_u64(x->key, y->key)
-			  : field_top_cmp(sc->f, x, y, sc->ord->group);
+	c = field_top_cmp(sc->f, &x, &y, sc->ord->group);
 	if (sc->flip) {
 		c = -c;
 	}
-	return c ? c : cmp_u64(x->id, y->id);
+	return c ? c : cmp_u64(x.id, y.id);
 }
+
+struct group_ctx {
+	const struct top_row *rows;
+	enum top_group g;
+};
 
 static int cmp_group(const void *pa, const void *pb, void *data)
 {
+	const struct group_ctx *gc = data;
 	const struct top_item *x = pa, *y = pb;
 
-	return top_row_cmp_key(x->rep, y->rep, *(const enum top_group *)data);
+	return top_row_cmp_key(&gc->rows[x->i], &gc->rows[y->i], gc->g);
 }
 
-/* Sort by key, then fold runs of equal keys into one item each. */
+/* Sort the socket items by key, then fold runs of equal keys into one
+ * group each, whose first row stands for it. */
 static void fold_groups(struct top_items *it, enum top_group g)
 {
+	const struct top_row *rows = it->snap->rows;
+	struct group_ctx gc = {.rows = rows, .g = g};
 	size_t out = 0;
 
-	qsort_r(it->v, it->n, sizeof(*it->v), cmp_group, &g);
+	qsort_r(it->v, it->n, sizeof(*it->v), cmp_group, &gc);
 	for (size_t i = 0; i < it->n; i++) {
-		struct top_item *cur = &it->v[i];
+		const struct top_row *cur = &rows[it->v[i].i];
+		struct top_group_acc *acc;
 
-		if (out && !top_row_cmp_key(it->v[out - 1].rep, cur->rep, g)) {
-			struct top_item *acc = &it->v[out - 1];
-
+		if (out &&
+		    !top_row_cmp_key(&rows[it->groups[out - 1].rep], cur, g)) {
+			acc = &it->groups[out - 1];
 			acc->count++;
 			acc->recv_q += cur->recv_q;
 			acc->send_q += cur->send_q;
 			acc->retrans += cur->retrans;
 			continue;
 		}
-		it->v[out] = *cur;
-		it->v[out].id = key_id(cur->rep, g);
+		if (out == it->cap_groups) {
+			it->cap_groups =
+			    it->cap_groups ? 2 * it->cap_groups : 64;
+			it->groups = xrealloc(
+			    it->groups, it->cap_groups * sizeof(*it->groups));
+		}
+		it->groups[out] = (struct top_group_acc){
+		    .id = key_id(cur, g),
+		    .recv_q = cur->recv_q,
+		    .send_q = cur->send_q,
+		    .rep = it->v[i].i,
+		    .retrans = cur->retrans,
+		    .count = 1,
+		};
 		out++;
 	}
+	for (size_t i = 0; i < out; i++) {
+		it->v[i] = (struct top_item){.i = (uint32_t)i, .group = 1};
+	}
 	it->n = out;
+	it->n_groups = out;
 }
 
 void top_items_init(struct top_items *it)
@@ -489,13 +572,14 @@ void top_items_init(struct top_items *it)
 void top_items_finish(struct top_items *it)
 {
 	free(it->v);
+	free(it->groups);
 	free(it->frozen);
 	memset(it, 0, sizeof(*it));
 }
 
 size_t top_items_bytes(const struct top_items *it)
 {
-	return it->cap * sizeof(*it->v) +
+	return it->cap * sizeof(*it->v) + it->cap_groups * sizeof(*it->groups) +
 	       (it->frozen ? (it->n_frozen ? it->n_frozen : 1) : 0) *
 		   sizeof(*it->frozen);
 }
@@ -581,7 +665,7 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 	size_t at = SIZE_MAX, rank = it->sorted;
 
 	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].id == id) {
+		if (item_id(it, &it->v[i]) == id) {
 			at = i;
 			break;
 		}
@@ -600,34 +684,15 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 	return rank;
 }
 
-/*
- * The sort column as one number ordered as field_top_cmp() orders it, for the
- * keyed fields (field.h). Not RTT: the rows on screen get theirs after
- * the build.
- */
-static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
-{
-	const struct field *f = field_get((enum field_id)c);
-
-	*k = f->keyed ? f->top_num(x) : 0;
-	return f->keyed;
-}
-
-static void set_keys(struct top_items *it)
-{
-	it->keyed = true;
-	for (size_t i = 0; i < it->n && it->keyed; i++) {
-		it->keyed = col_key(&it->v[i], it->ord.sort, &it->v[i].key);
-	}
-}
-
 void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 			 const struct top_order *ord, size_t want)
 {
 	it->ord = *ord;
+	it->snap = snap;
+	it->gones = NULL;
 	it->sorted = 0;
 	it->n_live = 0;
-	it->keyed = false;
+	it->n_groups = 0;
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
 		return;
@@ -638,22 +703,12 @@ void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 	}
 	it->n = snap->n;
 	for (size_t i = 0; i < snap->n; i++) {
-		const struct top_row *r = &snap->rows[i];
-
-		it->v[i] = (struct top_item){
-		    .rep = r,
-		    .id = r->cookie,
-		    .count = 1,
-		    .recv_q = r->recv_q,
-		    .send_q = r->send_q,
-		    .retrans = r->retrans,
-		};
+		it->v[i] = (struct top_item){.i = (uint32_t)i};
 	}
 	if (ord->group != TOP_GROUP_NONE) {
 		fold_groups(it, ord->group);
 	}
 	it->n_live = it->n;
-	set_keys(it);
 	top_items_need(it, want);
 }
 
@@ -670,7 +725,8 @@ void top_items_freeze(struct top_items *it)
 	free(it->frozen);
 	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
 	for (size_t i = 0; i < it->n; i++) {
-		it->frozen[i] = (struct top_rank){.id = it->v[i].id, .rank = i};
+		it->frozen[i] =
+		    (struct top_rank){.id = item_id(it, &it->v[i]), .rank = i};
 	}
 	it->n_frozen = it->n;
 	qsort(it->frozen, it->n_frozen, sizeof(*it->frozen), cmp_rank_id);
@@ -1027,17 +1083,9 @@ void top_items_add_gone(struct top_items *it, const struct top_gones *g)
 		it->cap = it->n + g->n;
 		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));
 	}
+	it->gones = g;
 	for (size_t i = g->n; i > 0; i--) {
-		const struct top_row *r = &g->v[i - 1].row;
-
-		it->v[it->n++] = (struct top_item){
-		    .rep = r,
-		    .id = ~r->cookie,
-		    .count = 1,
-		    .recv_q = r->recv_q,
-		    .send_q = r->send_q,
-		    .retrans = r->retrans,
-		    .gone = true,
-		};
+		it->v[it->n++] =
+		    (struct top_item){.i = (uint32_t)(i - 1), .gone = 1};
 	}
 }

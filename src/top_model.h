@@ -8,7 +8,8 @@
  * Lifetimes: top_snap_init/finish and top_items_init/finish pair on the
  * caller's storage. A snapshot's row array is reused between refreshes
  * (top_snap_reset keeps the memory). Items point into one snapshot's rows:
- * rebuild them (top_items_build) after every change to that snapshot.
+ * rebuild them (top_items_build) after every change to that snapshot, and
+ * after every change to the gones they show (top_items_add_gone).
  */
 #ifndef SOCKSCOPE_TOP_MODEL_H
 #define SOCKSCOPE_TOP_MODEL_H
@@ -195,19 +196,40 @@ bool top_col_in_mode(enum top_col c, enum top_group g);
 /* Whether column c naturally sorts largest first (numbers) or not. */
 bool top_col_desc(enum top_col c);
 
-/* One table row: a socket (count 1) or a group represented by rep.
- * One per socket before grouping: kept at 48 bytes. */
+/*
+ * One table row as the view keeps it: a socket (a row of the snapshot the
+ * items were built from, or a closed one of the gones added) or a group.
+ * One per socket, so 8 bytes: an index and what says where it points.
+ * Read it through top_items_ref(), which resolves it into a struct top_ref.
+ */
 struct top_item {
+	uint32_t i;	    /* the row, gone row or group it stands for */
+	uint32_t gone : 1;  /* closed (or left the filter) lately: dimmed */
+	uint32_t group : 1; /* i is a group of top_items.groups */
+};
+
+/* A group: its first row (in the snapshot) stands for it. */
+struct top_group_acc {
+	uint64_t id; /* a hash of the group key */
+	uint64_t recv_q;
+	uint64_t send_q;
+	uint32_t rep;	  /* index of the representing row */
+	uint32_t retrans; /* a u8 per socket: 2^24 sockets fit */
+	uint32_t count;
+};
+
+/*
+ * An item resolved for reading (the field registry's getters): valid
+ * until the snapshot, the gones or the items change.
+ */
+struct top_ref {
 	const struct top_row *rep;
 	uint64_t id; /* stable identity: cookie, or a hash of the group key */
 	uint64_t recv_q;
 	uint64_t send_q;
-	/* The sort column as one number (top_items.keyed): selection then
-	 * compares without reading the row. */
-	uint64_t key;
-	uint32_t retrans; /* a u8 per socket: 2^24 sockets fit */
-	uint32_t count : 31;
-	uint32_t gone : 1; /* closed (or left the filter) lately: dimmed */
+	uint32_t retrans;
+	uint32_t count;
+	bool gone;
 };
 
 struct top_order {
@@ -226,7 +248,12 @@ struct top_items {
 	size_t sorted;
 	size_t n_live;
 	struct top_order ord; /* the order built for */
-	bool keyed;	      /* the items' key orders them as ord.sort */
+	/* What the items index: the snapshot built from, the closed rows
+	 * added (top_items_add_gone), the groups folded. */
+	const struct top_snap *snap;
+	const struct top_gones *gones;
+	struct top_group_acc *groups;
+	size_t n_groups, cap_groups;
 	/* `o`: the ids in the order they were frozen, sorted by id. */
 	struct top_rank *frozen;
 	size_t n_frozen;
@@ -337,6 +364,13 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra);
 /* Append g's rows after the items built, marked gone, newest first; their
  * ids are not their cookies, so no selection or tag follows onto them. */
 void top_items_add_gone(struct top_items *it, const struct top_gones *g);
+
+/* Resolve x, an item of it, for reading. */
+void top_items_ref(const struct top_items *it, const struct top_item *x,
+		   struct top_ref *out);
+/* Item i's identity (top_ref.id) and its representing row. */
+uint64_t top_items_id(const struct top_items *it, size_t i);
+const struct top_row *top_items_row(const struct top_items *it, size_t i);
 
 /* Freeze the current order (until top_items_thaw), or forget it. */
 void top_items_freeze(struct top_items *it);

@@ -13,6 +13,15 @@
 
 #include "top_model.h"
 
+/* Item i of it, resolved for reading. */
+static struct top_ref item_at(const struct top_items *it, size_t i)
+{
+	struct top_ref r;
+
+	top_items_ref(it, &it->v[i], &r);
+	return r;
+}
+
 /* Five sockets whose every column orders them differently. */
 static void fill(struct top_snap *s)
 {
@@ -65,7 +74,7 @@ static void order_is(const struct top_items *it, const uint64_t *want, size_t n)
 {
 	assert_int_equal(it->n, n);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(it->v[i].rep->cookie, want[i]);
+		assert_int_equal(item_at(it, i).rep->cookie, want[i]);
 	}
 }
 
@@ -135,15 +144,15 @@ static void test_sort_ties_by_id(void **unused)
 	top_snap_finish(&s);
 }
 
-static const struct top_item *group(const struct top_items *it,
-				    uint64_t member_cookie_any)
+/* The index of the group whose first row has cookie, or SIZE_MAX. */
+static size_t group(const struct top_items *it, uint64_t member_cookie_any)
 {
 	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].rep->cookie == member_cookie_any) {
-			return &it->v[i];
+		if (item_at(it, i).rep->cookie == member_cookie_any) {
+			return i;
 		}
 	}
-	return NULL;
+	return SIZE_MAX;
 }
 
 static void test_grouping(void **unused)
@@ -152,7 +161,7 @@ static void test_grouping(void **unused)
 	struct top_items it;
 	struct top_order ord = {.group = TOP_GROUP_STATE,
 				.sort = TOP_COL_COUNT};
-	const struct top_item *g;
+	size_t g;
 
 	(void)unused;
 	top_snap_init(&s);
@@ -160,19 +169,20 @@ static void test_grouping(void **unused)
 	fill(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4);
-	assert_int_equal(it.v[0].count, 2); /* the ESTABLISHED pair first */
-	assert_int_equal(it.v[0].rep->state, SS_ESTABLISHED);
-	assert_int_equal(it.v[0].recv_q, 50);
-	assert_int_equal(it.v[0].send_q, 30);
-	assert_int_equal(it.v[0].retrans, 2);
+	assert_int_equal(item_at(&it, 0).count,
+			 2); /* the ESTABLISHED pair first */
+	assert_int_equal(item_at(&it, 0).rep->state, SS_ESTABLISHED);
+	assert_int_equal(item_at(&it, 0).recv_q, 50);
+	assert_int_equal(item_at(&it, 0).send_q, 30);
+	assert_int_equal(item_at(&it, 0).retrans, 2);
 
 	ord.group = TOP_GROUP_LPORT;
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_int_equal(it.v[0].count, 3);
-	assert_int_equal(it.v[0].rep->sport, 443);
-	assert_int_equal(it.v[0].send_q, 158);
-	assert_int_equal(it.v[0].recv_q, 57);
+	assert_int_equal(item_at(&it, 0).count, 3);
+	assert_int_equal(item_at(&it, 0).rep->sport, 443);
+	assert_int_equal(item_at(&it, 0).send_q, 158);
+	assert_int_equal(item_at(&it, 0).recv_q, 57);
 
 	ord.group = TOP_GROUP_RHOST;
 	top_items_build(&it, &s, &ord);
@@ -185,14 +195,15 @@ static void test_grouping(void **unused)
 	    (struct top_order){.group = TOP_GROUP_PROCESS, .sort = TOP_COL_KEY};
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_string_equal(it.v[0].rep->proc, ""); /* "" < java < nginx */
-	assert_string_equal(it.v[2].rep->proc, "nginx");
-	assert_int_equal(it.v[2].count, 3);
+	assert_string_equal(item_at(&it, 0).rep->proc,
+			    ""); /* "" < java < nginx */
+	assert_string_equal(item_at(&it, 2).rep->proc, "nginx");
+	assert_int_equal(item_at(&it, 2).count, 3);
 	g = group(&it, 14);
-	assert_non_null(g);
-	assert_int_equal(g->count, 1);
+	assert_true(g != SIZE_MAX);
+	assert_int_equal(item_at(&it, g).count, 1);
 	/* Group ids depend on the key only, not on which socket leads. */
-	assert_int_not_equal(it.v[0].id, it.v[1].id);
+	assert_int_not_equal(item_at(&it, 0).id, item_at(&it, 1).id);
 	top_items_finish(&it);
 	top_snap_finish(&s);
 }
@@ -219,10 +230,10 @@ static void test_group_pid_and_listeners(void **unused)
 	s.rows[4].pid = 200; /* java */
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* "", java, nginx 100, nginx 101 */
-	assert_int_equal(it.v[2].rep->pid, 100);
-	assert_int_equal(it.v[2].count, 2);
-	assert_int_equal(it.v[3].rep->pid, 101);
-	assert_int_not_equal(it.v[2].id, it.v[3].id);
+	assert_int_equal(item_at(&it, 2).rep->pid, 100);
+	assert_int_equal(item_at(&it, 2).count, 2);
+	assert_int_equal(item_at(&it, 3).rep->pid, 101);
+	assert_int_not_equal(item_at(&it, 2).id, item_at(&it, 3).id);
 	/* An IPv6 listener, and an IPv6 peer with the bytes of 192.0.0.9. */
 	r = top_snap_add(&s);
 	*r = s.rows[3];
@@ -236,9 +247,9 @@ static void test_group_pid_and_listeners(void **unused)
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* .9, .8, v6 .9, listening */
 	for (size_t i = 0; i < it.n; i++) {
-		if (top_row_is_listener(it.v[i].rep)) {
+		if (top_row_is_listener(item_at(&it, i).rep)) {
 			listeners++;
-			assert_int_equal(it.v[i].count, 2);
+			assert_int_equal(item_at(&it, i).count, 2);
 		}
 	}
 	assert_int_equal(listeners, 1);
@@ -366,7 +377,7 @@ static void test_empty(void **unused)
 	fill(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* everything new since the freeze */
-	assert_int_equal(it.v[0].count, 2);
+	assert_int_equal(item_at(&it, 0).count, 2);
 	top_snap_reset(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 0);
@@ -518,9 +529,11 @@ static void same_prefix(const struct top_items *fast,
 	assert_int_equal(fast->n, slow->n);
 	assert_true(fast->sorted >= n || fast->sorted == fast->n);
 	for (size_t i = 0; i < n && i < slow->n; i++) {
-		assert_int_equal(fast->v[i].id, slow->v[i].id);
-		assert_int_equal(fast->v[i].count, slow->v[i].count);
-		assert_int_equal(fast->v[i].recv_q, slow->v[i].recv_q);
+		assert_int_equal(item_at(fast, i).id, item_at(slow, i).id);
+		assert_int_equal(item_at(fast, i).count,
+				 item_at(slow, i).count);
+		assert_int_equal(item_at(fast, i).recv_q,
+				 item_at(slow, i).recv_q);
 	}
 }
 
@@ -530,8 +543,8 @@ static void meters_match(const struct top_snap *s, const struct top_items *slow)
 	uint32_t states[SS_MAX] = {0};
 
 	for (size_t i = 0; i < slow->n; i++) {
-		if (slow->v[i].rep->protocol == IPPROTO_TCP) {
-			states[slow->v[i].rep->state]++;
+		if (item_at(slow, i).rep->protocol == IPPROTO_TCP) {
+			states[item_at(slow, i).rep->state]++;
 		}
 	}
 	assert_memory_equal(states, s->tcp_states, sizeof(states));
@@ -554,7 +567,7 @@ static void page_case(const struct top_snap *s, const struct top_order *ord)
 	same_prefix(&fast, &slow, page);
 	/* A selection deep in the list is ranked where the sort puts it. */
 	deep = slow.n * 7 / 10;
-	id = slow.v[deep].id;
+	id = item_at(&slow, deep).id;
 	at = top_items_find(&fast, id, page);
 	assert_int_equal(at, deep);
 	same_prefix(&fast, &slow, deep + page);
@@ -620,17 +633,17 @@ static void test_selection_follows_cookie(void **unused)
 	top_items_init(&slow);
 	fill_big(&a, 0x5eed, 0);
 	top_items_build_top(&fast, &a, &ord, 40);
-	id = fast.v[17].id;
+	id = item_at(&fast, 17).id;
 	fill_big(&b, 0x5eed, 97); /* the same sockets, a few closed */
 	top_items_build(&slow, &b, &ord);
 	for (size_t i = 0; i < slow.n; i++) {
-		if (slow.v[i].id == id) {
+		if (item_at(&slow, i).id == id) {
 			want = i;
 		}
 	}
 	top_items_build_top(&fast, &b, &ord, 40);
 	assert_int_equal(top_items_find(&fast, id, 40), want);
-	assert_true(want != SIZE_MAX && fast.v[want].id == id);
+	assert_true(want != SIZE_MAX && item_at(&fast, want).id == id);
 	same_prefix(&fast, &slow, 40);
 	top_items_finish(&fast);
 	top_items_finish(&slow);
@@ -658,15 +671,16 @@ static void test_group_and_sort_by_netns(void **unused)
 	}
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_int_equal(it.v[0].count, 3); /* namespace 2: 10, 12, 14 */
-	assert_int_equal(it.v[0].rep->ns, 2);
-	assert_int_equal(it.v[0].recv_q, 0 + 1 + 3);
+	assert_int_equal(item_at(&it, 0).count,
+			 3); /* namespace 2: 10, 12, 14 */
+	assert_int_equal(item_at(&it, 0).rep->ns, 2);
+	assert_int_equal(item_at(&it, 0).recv_q, 0 + 1 + 3);
 	/* By the group key: the table's order, 0 (this namespace) first. */
 	ord.sort = TOP_COL_KEY;
 	top_items_build(&it, &s, &ord);
-	assert_int_equal(it.v[0].rep->ns, 0);
-	assert_int_equal(it.v[1].rep->ns, 1);
-	assert_int_equal(it.v[2].rep->ns, 2);
+	assert_int_equal(item_at(&it, 0).rep->ns, 0);
+	assert_int_equal(item_at(&it, 1).rep->ns, 1);
+	assert_int_equal(item_at(&it, 2).rep->ns, 2);
 	assert_string_equal(top_group_name(TOP_GROUP_NETNS), "namespace");
 	/* Sockets by the NETNS column; ties by cookie. */
 	ord = (struct top_order){.sort = TOP_COL_NETNS};
@@ -674,8 +688,8 @@ static void test_group_and_sort_by_netns(void **unused)
 	order_is(&it, (const uint64_t[]){11, 13, 10, 12, 14}, 5);
 	ord.invert = true;
 	top_items_build(&it, &s, &ord);
-	assert_int_equal(it.v[0].rep->ns, 2);
-	assert_int_equal(it.v[4].rep->cookie, 11);
+	assert_int_equal(item_at(&it, 0).rep->ns, 2);
+	assert_int_equal(item_at(&it, 4).rep->cookie, 11);
 	assert_true(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NONE));
 	assert_false(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NETNS));
 	top_items_finish(&it);
@@ -720,7 +734,7 @@ static void test_row_keeps_every_field(void **unused)
 	assert_int_equal(strnlen(row.proc, sizeof(row.proc)), 15);
 	top_row_rec(&row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
-	assert_int_equal(sizeof(struct top_item), 48);
+	assert_int_equal(sizeof(struct top_item), 8);
 
 	rec.family = 44; /* AF_XDP: not a row's, and past 5 bits */
 	rec.state = 40;
