@@ -141,8 +141,9 @@ void field_top_cell(const struct field *f, struct obuf *lb,
 		    const struct top_env *env, const struct top_ref *it,
 		    enum top_group g);
 
-/* top's endpoint text of row (the confirm dialog uses it too). */
+/* top's endpoint text of a row's record (the confirm dialog uses it
+ * too). */
 void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
-			const struct top_row *r, bool peer);
+			const struct sock_rec *rec, bool peer);
 
 #endif

@@ -817,9 +817,11 @@ static void render_question(struct frame *fr, const struct top_ui *ui)
 		size_t before = lb->len;
 
 		obuf_puts(lb, i ? ", " : "");
-		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], false);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i].rec,
+				   false);
 		obuf_puts(lb, " -> ");
-		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], true);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i].rec,
+				   true);
 		/* Room for ", +N more" and the question after this one. */
 		if (i && lb->len + 16 + sizeof(tail) > room) {
 			lb->len = before;

@@ -18,6 +18,7 @@
 #include "opts.h"
 #include "top.h"
 #include "top_view.h"
+#include "toprow.h"
 
 /* Item i of it, resolved for reading. */
 static struct top_ref item_at(const struct top_items *it, size_t i)
@@ -62,17 +63,16 @@ static void test_registry_complete(void **unused)
 static void add_row(struct top_snap *s, uint64_t cookie, uint32_t inode,
 		    uint32_t uid)
 {
-	struct top_row *r = top_snap_add(s);
+	struct trow r = {.cookie = cookie,
+			 .family = AF_INET,
+			 .protocol = IPPROTO_TCP,
+			 .state = SS_ESTABLISHED,
+			 .saddr = {127, 0, 0, 1},
+			 .sport = (uint16_t)(1000 + cookie),
+			 .inode = inode,
+			 .uid = uid};
 
-	r->cookie = cookie;
-	r->family = AF_INET;
-	r->protocol = IPPROTO_TCP;
-	r->state = SS_ESTABLISHED;
-	r->saddr[0] = 127;
-	r->saddr[3] = 1;
-	r->sport = (uint16_t)(1000 + cookie);
-	r->inode = inode;
-	r->uid = uid;
+	trow_add(s, &r);
 	s->tcp_states[SS_ESTABLISHED]++;
 	s->total++;
 }

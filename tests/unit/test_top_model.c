@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "top_model.h"
+#include "toprow.h"
 
 /* Item i of it, resolved for reading. */
 static struct top_ref item_at(const struct top_items *it, size_t i)
@@ -20,6 +21,26 @@ static struct top_ref item_at(const struct top_items *it, size_t i)
 
 	top_items_ref(it, &it->v[i], &r);
 	return r;
+}
+
+/* Item i's process name (a static copy) and pid. */
+static const char *proc_at(const struct top_items *it, size_t i)
+{
+	static char name[16];
+	struct top_ref r = item_at(it, i);
+	size_t len;
+	const char *p = top_row_proc(r.dict, r.rep, &len);
+
+	memcpy(name, p, len);
+	name[len] = '\0';
+	return name;
+}
+
+static uint32_t pid_at(const struct top_items *it, size_t i)
+{
+	struct top_ref r = item_at(it, i);
+
+	return top_row_pid(r.dict, r.rep);
 }
 
 /* Five sockets whose every column orders them differently. */
@@ -46,27 +67,28 @@ static void fill(struct top_snap *s)
 
 	top_snap_reset(s);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct top_row *r = top_snap_add(s);
+		struct trow r = {0};
 
-		r->cookie = t[i].cookie;
-		r->state = t[i].state;
-		r->protocol = t[i].proto;
-		r->family = AF_INET;
-		r->saddr[0] = 10;
-		r->saddr[3] = t[i].ip;
-		r->daddr[0] = t[i].peer ? 192 : 0;
-		r->daddr[3] = t[i].peer;
-		r->sport = t[i].sport;
-		r->dport = t[i].dport;
-		r->recv_q = t[i].rq;
-		r->send_q = t[i].sq;
-		r->expires_ms = t[i].exp;
-		r->timer = t[i].exp ? 1 : 0;
-		r->uid = t[i].uid;
-		r->rtt_us = t[i].rtt;
-		r->has_rtt = t[i].rtt != 0;
-		r->retrans = t[i].retrans;
-		snprintf(r->proc, sizeof(r->proc), "%s", t[i].proc);
+		r.cookie = t[i].cookie;
+		r.state = t[i].state;
+		r.protocol = t[i].proto;
+		r.family = AF_INET;
+		r.saddr[0] = 10;
+		r.saddr[3] = t[i].ip;
+		r.daddr[0] = t[i].peer ? 192 : 0;
+		r.daddr[3] = t[i].peer;
+		r.sport = t[i].sport;
+		r.dport = t[i].dport;
+		r.recv_q = t[i].rq;
+		r.send_q = t[i].sq;
+		r.expires_ms = t[i].exp;
+		r.timer = t[i].exp ? 1 : 0;
+		r.uid = t[i].uid;
+		r.rtt_us = t[i].rtt;
+		r.has_rtt = t[i].rtt != 0;
+		r.retrans = t[i].retrans;
+		snprintf(r.proc, sizeof(r.proc), "%s", t[i].proc);
+		trow_add(s, &r);
 	}
 }
 
@@ -195,9 +217,8 @@ static void test_grouping(void **unused)
 	    (struct top_order){.group = TOP_GROUP_PROCESS, .sort = TOP_COL_KEY};
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_string_equal(item_at(&it, 0).rep->proc,
-			    ""); /* "" < java < nginx */
-	assert_string_equal(item_at(&it, 2).rep->proc, "nginx");
+	assert_string_equal(proc_at(&it, 0), ""); /* "" < java < nginx */
+	assert_string_equal(proc_at(&it, 2), "nginx");
 	assert_int_equal(item_at(&it, 2).count, 3);
 	g = group(&it, 14);
 	assert_true(g != SIZE_MAX);
@@ -217,37 +238,41 @@ static void test_group_pid_and_listeners(void **unused)
 	struct top_items it;
 	struct top_order ord = {.group = TOP_GROUP_PROCESS,
 				.sort = TOP_COL_KEY};
-	struct top_row *r;
+	static const uint32_t pids[] = {100, 100, 0, 101, 200};
+	struct trow r;
 	size_t listeners = 0;
 
 	(void)unused;
 	top_snap_init(&s);
 	top_items_init(&it);
 	fill(&s);
-	s.rows[0].pid = 100; /* nginx */
-	s.rows[1].pid = 100;
-	s.rows[3].pid = 101; /* another nginx */
-	s.rows[4].pid = 200; /* java */
+	/* nginx 100 twice, another nginx, java */
+	for (size_t i = 0; i < s.n; i++) {
+		r = trow_get(&s, i);
+		r.pid = pids[i];
+		trow_set(&s, i, &r);
+	}
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* "", java, nginx 100, nginx 101 */
-	assert_int_equal(item_at(&it, 2).rep->pid, 100);
+	assert_int_equal(pid_at(&it, 2), 100);
 	assert_int_equal(item_at(&it, 2).count, 2);
-	assert_int_equal(item_at(&it, 3).rep->pid, 101);
+	assert_int_equal(pid_at(&it, 3), 101);
 	assert_int_not_equal(item_at(&it, 2).id, item_at(&it, 3).id);
 	/* An IPv6 listener, and an IPv6 peer with the bytes of 192.0.0.9. */
-	r = top_snap_add(&s);
-	*r = s.rows[3];
-	r->cookie = 15;
-	r->family = AF_INET6;
-	r = top_snap_add(&s);
-	*r = s.rows[0];
-	r->cookie = 16;
-	r->family = AF_INET6;
+	r = trow_get(&s, 3);
+	r.cookie = 15;
+	r.family = AF_INET6;
+	trow_add(&s, &r);
+	r = trow_get(&s, 0);
+	r.cookie = 16;
+	r.family = AF_INET6;
+	trow_add(&s, &r);
 	ord.group = TOP_GROUP_RHOST;
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* .9, .8, v6 .9, listening */
 	for (size_t i = 0; i < it.n; i++) {
-		if (top_row_is_listener(item_at(&it, i).rep)) {
+		if (top_row_is_listener(item_at(&it, i).dict,
+					item_at(&it, i).rep)) {
 			listeners++;
 			assert_int_equal(item_at(&it, i).count, 2);
 		}
@@ -265,7 +290,7 @@ static void test_freeze_keeps_order(void **unused)
 	struct top_snap s;
 	struct top_items it;
 	struct top_order ord = {.sort = TOP_COL_RECVQ};
-	struct top_row *r;
+	struct trow r = {0};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -279,9 +304,9 @@ static void test_freeze_keeps_order(void **unused)
 	s.rows[4].recv_q = 999; /* 14 would jump to the top */
 	s.rows[1] = s.rows[4];
 	s.n = 4;
-	r = top_snap_add(&s);
-	r->cookie = 20;
-	r->recv_q = 5000;
+	r.cookie = 20;
+	r.recv_q = 5000;
+	trow_add(&s, &r);
 	top_items_build(&it, &s, &ord);
 	order_is(&it, (uint64_t[]){13, 14, 12, 10, 20}, 5);
 	/* Sorting a different column does not move frozen rows either. */
@@ -343,7 +368,7 @@ static void test_snap_reuses_rows(void **unused)
 	top_snap_init(&s);
 	for (int i = 0; i < 3000; i++) {
 		top_snap_count(&s, &rec);
-		top_snap_add(&s);
+		top_snap_add(&s, &rec);
 	}
 	assert_int_equal(s.tcp_states[SS_LISTEN], 3000);
 	first = s.rows;
@@ -351,7 +376,7 @@ static void test_snap_reuses_rows(void **unused)
 	assert_int_equal(s.n, 0);
 	assert_int_equal(s.tcp_states[SS_LISTEN], 0);
 	for (int i = 0; i < 3000; i++) {
-		top_snap_add(&s);
+		top_snap_add(&s, &rec);
 	}
 	assert_ptr_equal(s.rows, first); /* no new allocation */
 	rec.protocol = IPPROTO_UDP;
@@ -491,6 +516,7 @@ static void fill_big(struct top_snap *s, uint64_t seed, uint32_t skip_mod)
 	for (uint32_t i = 0; i < BIG_N; i++) {
 		struct sock_rec rec = {0};
 		struct top_row *r;
+		uint32_t pid;
 		uint64_t v = next_rand(&x);
 
 		if (skip_mod && v % skip_mod == 0) {
@@ -513,12 +539,13 @@ static void fill_big(struct top_snap *s, uint64_t seed, uint32_t skip_mod)
 		rec.retrans = (uint8_t)((v >> 33) % 4);
 		rec.uid = (uint32_t)((v >> 35) % 3);
 		top_snap_count(s, &rec);
-		r = top_snap_add(s);
-		top_row_from_rec(r, &rec);
-		r->rtt_us = (uint32_t)((v >> 37) % 17) * 1000;
-		r->has_rtt = (v >> 41) & 1;
-		r->pid = (uint32_t)((v >> 42) % 4);
-		snprintf(r->proc, sizeof(r->proc), "%s", procs[r->pid]);
+		r = top_snap_add(s, &rec);
+		if ((v >> 41) & 1) {
+			top_snap_set_rtt(s, s->n - 1,
+					 (uint32_t)((v >> 37) % 17) * 1000);
+		}
+		pid = (uint32_t)((v >> 42) % 4);
+		top_snap_set_owner(s, r, procs[pid], pid);
 	}
 }
 
@@ -699,9 +726,12 @@ static void test_group_and_sort_by_netns(void **unused)
 static void test_row_keeps_every_field(void **unused)
 {
 	struct sock_rec rec, back;
-	struct top_row row;
+	struct top_snap s;
+	struct top_row *row;
+	struct trow t;
 
 	(void)unused;
+	top_snap_init(&s);
 	memset(&rec, 0, sizeof(rec));
 	rec.family = AF_INET6;
 	rec.protocol = IPPROTO_TCP;
@@ -719,30 +749,30 @@ static void test_row_keeps_every_field(void **unused)
 	rec.cookie = 0xfedcba9876543210ull;
 	memset(rec.saddr, 0xaa, sizeof(rec.saddr));
 	memset(rec.daddr, 0x55, sizeof(rec.daddr));
-	memset(&row, 0, sizeof(row)); /* as top_snap_add() hands it out */
-	top_row_from_rec(&row, &rec);
-	assert_false(row.has_rtt);
-	top_row_rec(&row, &back);
+	row = top_snap_add(&s, &rec);
+	assert_false(row->has_rtt);
+	top_row_rec(&s.dict, row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
-	assert_int_equal(sizeof(struct top_row), 96);
+	assert_int_equal(sizeof(struct top_row), 48);
 	/* The owner: a pid up to pid_max's limit, comm's 15 bytes. */
-	row.pid = (1u << 22) - 1;
-	memcpy(row.proc, "abcdefghijklmno", sizeof(row.proc));
-	row.ns = 65535;
-	assert_int_equal(row.pid, (1u << 22) - 1);
-	assert_int_equal(row.retrans, 255);
-	assert_int_equal(strnlen(row.proc, sizeof(row.proc)), 15);
-	top_row_rec(&row, &back);
+	top_snap_set_owner(&s, row, "abcdefghijklmnop", (1u << 22) - 1);
+	row->ns = 65535;
+	t = trow_get(&s, 0);
+	assert_int_equal(t.pid, (1u << 22) - 1);
+	assert_int_equal(row->retrans, 255);
+	assert_string_equal(t.proc, "abcdefghijklmno");
+	top_row_rec(&s.dict, row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
 	assert_int_equal(sizeof(struct top_item), 8);
 
 	rec.family = 44; /* AF_XDP: not a row's, and past 5 bits */
 	rec.state = 40;
 	rec.timer = 9;
-	top_row_from_rec(&row, &rec);
-	assert_int_equal(row.family, AF_UNSPEC);
-	assert_int_equal(row.state, 0);
-	assert_int_equal(row.timer, 0);
+	row = top_snap_add(&s, &rec);
+	assert_int_equal(top_row_family(&s.dict, row), AF_UNSPEC);
+	assert_int_equal(row->state, 0);
+	assert_int_equal(row->timer, 0);
+	top_snap_finish(&s);
 }
 
 int main(void)

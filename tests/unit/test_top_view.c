@@ -17,6 +17,7 @@
 #include "term.h"
 #include "top.h"
 #include "top_view.h"
+#include "toprow.h"
 
 /* Item i of it, resolved for reading. */
 static struct top_ref item_at(const struct top_items *it, size_t i)
@@ -188,21 +189,35 @@ struct fixture {
 	struct capture cap;
 };
 
+/* A TCP socket from 127.0.0.1:sport; the peer's address 10.0.hi.lo and
+ * port, when dport is not 0. */
+static void add_peer_row(struct top_snap *s, uint64_t cookie, uint8_t state,
+			 uint16_t sport, uint32_t recv_q, uint8_t hi,
+			 uint8_t lo, uint16_t dport)
+{
+	struct trow r = {.cookie = cookie,
+			 .family = AF_INET,
+			 .protocol = IPPROTO_TCP,
+			 .state = state,
+			 .saddr = {127, 0, 0, 1},
+			 .sport = sport,
+			 .recv_q = recv_q};
+
+	if (dport) {
+		r.daddr[0] = 10;
+		r.daddr[2] = hi;
+		r.daddr[3] = lo;
+		r.dport = dport;
+	}
+	trow_add(s, &r);
+	s->tcp_states[state]++;
+	s->total++;
+}
+
 static void add_row(struct top_snap *s, uint64_t cookie, uint8_t state,
 		    uint16_t sport, uint32_t recv_q)
 {
-	struct top_row *r = top_snap_add(s);
-
-	r->cookie = cookie;
-	r->family = AF_INET;
-	r->protocol = IPPROTO_TCP;
-	r->state = state;
-	r->saddr[0] = 127;
-	r->saddr[3] = 1;
-	r->sport = sport;
-	r->recv_q = recv_q;
-	s->tcp_states[state]++;
-	s->total++;
+	add_peer_row(s, cookie, state, sport, recv_q, 0, 0, 0);
 }
 
 static int setup(void **state)
@@ -441,12 +456,12 @@ static size_t fake_advice(void *ctx, const struct top_snap *snap,
 	return 2;
 }
 
-static int fake_kill(void *ctx, const struct top_row *row)
+static int fake_kill(void *ctx, const struct top_target *t)
 {
 	struct fake *f = ctx;
 
 	f->kills++;
-	f->killed = row->cookie;
+	f->killed = t->rec.cookie;
 	return 0;
 }
 
@@ -498,12 +513,12 @@ struct fake_kill_src {
 	int ret;
 };
 
-static int fake_kill_ret(void *ctx, const struct top_row *row)
+static int fake_kill_ret(void *ctx, const struct top_target *t)
 {
 	struct fake_kill_src *f = ctx;
 
 	f->kills++;
-	f->killed = row->cookie;
+	f->killed = t->rec.cookie;
 	return f->ret;
 }
 
@@ -516,7 +531,9 @@ static void refresh_without(struct fixture *f, uint64_t gone)
 	top_snap_reset(s);
 	for (size_t i = 0; i < old->n; i++) {
 		if (old->rows[i].cookie != gone) {
-			*top_snap_add(s) = old->rows[i];
+			struct trow r = trow_get(old, i);
+
+			trow_add(s, &r);
 		}
 	}
 	s->when = old->when + 2.0;
@@ -636,18 +653,20 @@ static void test_tags_and_closing_a_set(void **state)
 	assert_int_equal(f->ui.n_tags, 0);
 	/* c: every socket of the selected one's process (by pid). */
 	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
-		struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+		struct trow r = trow_get(top_ui_snap(&f->ui), i);
 
-		r->pid = r->sport % 3 == 0 ? 7 : 8;
+		r.pid = r.sport % 3 == 0 ? 7 : 8;
+		trow_set(top_ui_snap(&f->ui), i, &r);
 	}
 	top_key(&f->ui, TK_HOME);
 	top_key(&f->ui, 'c');
 	assert_true(f->ui.n_tags > 5);
 	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
-		const struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+		struct trow r = trow_get(top_ui_snap(&f->ui), i);
+		struct top_ref first = item_at(&f->ui.items, 0);
 
-		assert_true(top_ui_tagged(&f->ui, r->cookie) ==
-			    (r->pid == item_at(&f->ui.items, 0).rep->pid));
+		assert_true(top_ui_tagged(&f->ui, r.cookie) ==
+			    (r.pid == top_row_pid(first.dict, first.rep)));
 	}
 	top_key(&f->ui, 'U');
 	assert_int_equal(f->ui.n_tags, 0);
@@ -997,25 +1016,26 @@ static void fill_many(struct top_snap *s, uint64_t base, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t c = base + i;
 
-		add_row(s, c, c % 3 ? SS_ESTABLISHED : SS_TIME_WAIT,
-			(uint16_t)(1024 + c % 60000), (uint32_t)(c % 7));
-		s->rows[s->n - 1].daddr[0] = 10;
-		s->rows[s->n - 1].daddr[2] = (uint8_t)(c >> 8);
-		s->rows[s->n - 1].daddr[3] = (uint8_t)c;
-		s->rows[s->n - 1].dport = 443;
+		add_peer_row(s, c, c % 3 ? SS_ESTABLISHED : SS_TIME_WAIT,
+			     (uint16_t)(1024 + c % 60000), (uint32_t)(c % 7),
+			     (uint8_t)(c >> 8), (uint8_t)c, 443);
 	}
 }
 
 /*
  * Issue 20: what top keeps for the view between refreshes, by its own
  * accounting (top_ui_bytes), on 200,000 sockets after two refreshes (the
- * second with 1,000 closed): one 96-byte row and one 8-byte item (an
- * index and its kind) per socket, the previous refresh's rows given back.
- * It was two rows (104 bytes each, in arrays up to twice the rows) and a
- * 56-byte item: 329 bytes; then one row and a 48-byte item: 144.
+ * second with 1,000 closed), the previous refresh's rows given back. Per
+ * socket: a 48-byte row (its addresses and owner as indices into the
+ * snapshot's dict, no RTT: none was asked) and an 8-byte item (an index
+ * and its kind); the dict's tables count too (here 65,536 distinct peers:
+ * 17 bytes each and their index), as do the closed rows and theirs. It
+ * was two rows (104 bytes each, in arrays up to twice the rows) and a
+ * 56-byte item: 329 bytes; then one 96-byte row (both 16-byte addresses
+ * and a 15-byte process name in it) and a 48-byte item: 144.
  */
 #define MANY		200000u
-#define KEPT_PER_SOCKET 105u
+#define KEPT_PER_SOCKET 64u
 #define KEPT_CONSTANT	(512u * 1024u)
 
 static void test_bytes_per_socket(void **unused)
