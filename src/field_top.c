@@ -267,6 +267,7 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 {
 	const struct top_row *r = row(it);
 	char buf[ADDR_STRLEN];
+	uint8_t daddr[16];
 
 	switch (g) {
 	case TOP_GROUP_STATE:
@@ -282,9 +283,10 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 		if (top_row_is_listener(it->dict, r)) {
 			obuf_puts(lb, "(listening)");
 		} else if (g == TOP_GROUP_RHOST) {
+			top_row_daddr(it->dict, r, daddr);
 			obuf_write(lb, buf,
 				   addr_format(buf, top_row_family(it->dict, r),
-					       top_row_daddr(it->dict, r)));
+					       daddr));
 		} else {
 			put_endpoint(lb, &env->fc, it, true);
 		}

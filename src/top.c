@@ -425,11 +425,13 @@ static void row_text(const struct top_ref *it, char *buf, size_t size)
 	const struct top_dict *d = it->dict;
 	const struct top_row *r = it->rep;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	uint8_t daddr[16];
 	size_t len;
 	const char *proc = top_row_proc(d, r, &len);
 
 	addr_format(l, top_row_family(d, r), top_row_saddr(d, r));
-	addr_format(p, top_row_family(d, r), top_row_daddr(d, r));
+	top_row_daddr(d, r, daddr);
+	addr_format(p, top_row_family(d, r), daddr);
 	snprintf(buf, size, "%s %s:%u %s:%u %.*s %u",
 		 state_name(r->state, r->protocol), l, r->sport, p, r->dport,
 		 (int)len, proc, top_row_pid(d, r));

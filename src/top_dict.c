@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "top_dict.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util.h"
 
@@ -107,6 +109,7 @@ void top_dict_init(struct top_dict *d)
 {
 	intern_init(&d->local, TOP_DICT_LOCAL_LEN);
 	intern_init(&d->peer, TOP_DICT_PEER_LEN);
+	intern_init(&d->peer4, TOP_DICT_PEER4_LEN);
 	intern_init(&d->owner, TOP_DICT_OWNER_LEN);
 }
 
@@ -114,6 +117,7 @@ void top_dict_finish(struct top_dict *d)
 {
 	intern_finish(&d->local);
 	intern_finish(&d->peer);
+	intern_finish(&d->peer4);
 	intern_finish(&d->owner);
 	top_dict_init(d);
 }
@@ -122,6 +126,7 @@ void top_dict_clear(struct top_dict *d)
 {
 	intern_clear(&d->local);
 	intern_clear(&d->peer);
+	intern_clear(&d->peer4);
 	intern_clear(&d->owner);
 }
 
@@ -129,13 +134,14 @@ void top_dict_trim(struct top_dict *d)
 {
 	intern_trim(&d->local);
 	intern_trim(&d->peer);
+	intern_trim(&d->peer4);
 	intern_trim(&d->owner);
 }
 
 size_t top_dict_bytes(const struct top_dict *d)
 {
 	return intern_bytes(&d->local) + intern_bytes(&d->peer) +
-	       intern_bytes(&d->owner);
+	       intern_bytes(&d->peer4) + intern_bytes(&d->owner);
 }
 
 uint32_t top_dict_local(struct top_dict *d, uint8_t family,
@@ -149,14 +155,44 @@ uint32_t top_dict_local(struct top_dict *d, uint8_t family,
 	return intern(&d->local, key, UINT32_MAX - 1);
 }
 
+/* Whether addr is an IPv4 address as the kernel sends one: the other
+ * 12 bytes zero (a saved file may say otherwise: kept whole then). */
+static bool plain_v4(uint8_t family, const uint8_t addr[16])
+{
+	static const uint8_t zero[12];
+
+	return family == AF_INET && !memcmp(addr + 4, zero, sizeof(zero));
+}
+
 uint32_t top_dict_peer(struct top_dict *d, uint8_t family,
 		       const uint8_t addr[16])
 {
 	uint8_t key[TOP_DICT_PEER_LEN];
 
+	if (plain_v4(family, addr)) {
+		return TOP_DICT_PEER4 |
+		       intern(&d->peer4, addr, TOP_DICT_PEER4 - 1);
+	}
 	memcpy(key, addr, 16);
 	key[16] = family;
-	return intern(&d->peer, key, UINT32_MAX - 1);
+	return intern(&d->peer, key, TOP_DICT_PEER4 - 1);
+}
+
+void top_dict_peer_addr(const struct top_dict *d, uint32_t i, uint8_t *family,
+			uint8_t addr[16])
+{
+	const uint8_t *key;
+
+	if (i & TOP_DICT_PEER4) {
+		memset(addr, 0, 16);
+		memcpy(addr, top_intern_key(&d->peer4, i & ~TOP_DICT_PEER4),
+		       TOP_DICT_PEER4_LEN);
+		*family = AF_INET;
+		return;
+	}
+	key = top_intern_key(&d->peer, i);
+	memcpy(addr, key, 16);
+	*family = key[16];
 }
 
 uint32_t top_dict_owner(struct top_dict *d, uint32_t pid, const char *name)
@@ -173,10 +209,12 @@ uint32_t top_dict_owner(struct top_dict *d, uint32_t pid, const char *name)
 void top_dict_copy(struct top_dict *dst, const struct top_dict *src,
 		   uint32_t *local, uint32_t *peer, uint32_t *owner)
 {
+	uint8_t family, addr[16];
+
 	*local = intern(&dst->local, top_intern_key(&src->local, *local),
 			UINT32_MAX - 1);
-	*peer = intern(&dst->peer, top_intern_key(&src->peer, *peer),
-		       UINT32_MAX - 1);
+	top_dict_peer_addr(src, *peer, &family, addr);
+	*peer = top_dict_peer(dst, family, addr);
 	if (*owner) {
 		*owner =
 		    intern(&dst->owner, top_intern_key(&src->owner, *owner),

@@ -34,10 +34,14 @@ struct top_intern {
 
 #define TOP_DICT_LOCAL_LEN 21 /* address[16], family, ifindex (4) */
 #define TOP_DICT_PEER_LEN  17 /* address[16], family */
+#define TOP_DICT_PEER4_LEN 4  /* an IPv4 address */
 #define TOP_DICT_OWNER_LEN 19 /* pid (4), name (15: no NUL then) */
+/* A peer index with this bit is peer4's: most peers are IPv4, whose
+ * address needs 4 bytes, not 17. */
+#define TOP_DICT_PEER4 (1u << 31)
 
 struct top_dict {
-	struct top_intern local, peer, owner;
+	struct top_intern local, peer, peer4, owner;
 };
 
 void top_dict_init(struct top_dict *d);
@@ -60,6 +64,11 @@ uint32_t top_dict_local(struct top_dict *d, uint8_t family,
 uint32_t top_dict_peer(struct top_dict *d, uint8_t family,
 		       const uint8_t addr[16]);
 uint32_t top_dict_owner(struct top_dict *d, uint32_t pid, const char *name);
+
+/* The family and address (16 bytes, as in a struct sock_rec) of peer
+ * index i. */
+void top_dict_peer_addr(const struct top_dict *d, uint32_t i, uint8_t *family,
+			uint8_t addr[16]);
 
 /* Re-intern, into dst, the entries *local, *peer and *owner (0: none)
  * index in src, and set them to their indices in dst. */

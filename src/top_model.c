@@ -325,7 +325,7 @@ void top_row_rec(const struct top_dict *d, const struct top_row *r,
 	rec->inode = r->inode;
 	rec->cookie = r->cookie;
 	memcpy(rec->saddr, top_row_saddr(d, r), sizeof(rec->saddr));
-	memcpy(rec->daddr, top_row_daddr(d, r), sizeof(rec->daddr));
+	top_row_daddr(d, r, rec->daddr);
 }
 
 void top_row_target(const struct top_dict *d, const struct top_row *row,
@@ -424,6 +424,20 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
+/* The byte order of two peer addresses. */
+static int cmp_peer(const struct top_dict *da, const struct top_row *a,
+		    const struct top_dict *db, const struct top_row *b)
+{
+	uint8_t x[16], y[16];
+
+	if (da == db && a->peer == b->peer) {
+		return 0; /* one entry: one address */
+	}
+	top_row_daddr(da, a, x);
+	top_row_daddr(db, b, y);
+	return memcmp(x, y, sizeof(x));
+}
+
 int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
 		     const struct top_dict *db, const struct top_row *b,
 		     bool peer)
@@ -433,8 +447,11 @@ int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
 	if (c) {
 		return c;
 	}
-	c = memcmp(peer ? top_row_daddr(da, a) : top_row_saddr(da, a),
-		   peer ? top_row_daddr(db, b) : top_row_saddr(db, b), 16);
+	if (peer) {
+		c = cmp_peer(da, a, db, b);
+	} else {
+		c = memcmp(top_row_saddr(da, a), top_row_saddr(db, b), 16);
+	}
 	if (c) {
 		return c;
 	}
@@ -446,9 +463,13 @@ int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
 bool top_row_is_listener(const struct top_dict *d, const struct top_row *r)
 {
 	static const uint8_t zero[16];
+	uint8_t daddr[16];
 
-	return r->state == SS_LISTEN ||
-	       (!r->dport && !memcmp(top_row_daddr(d, r), zero, sizeof(zero)));
+	if (r->state == SS_LISTEN) {
+		return true;
+	}
+	top_row_daddr(d, r, daddr);
+	return !r->dport && !memcmp(daddr, zero, sizeof(zero));
 }
 
 /* By name, then pid (as summary: two nginx workers are two rows). */
@@ -490,9 +511,7 @@ int top_row_cmp_key(const struct top_dict *da, const struct top_row *a,
 			return top_row_cmp_addr(da, a, db, b, true);
 		}
 		c = cmp_u64(top_row_family(da, a), top_row_family(db, b));
-		return c ? c
-			 : memcmp(top_row_daddr(da, a), top_row_daddr(db, b),
-				  16);
+		return c ? c : cmp_peer(da, a, db, b);
 	case TOP_GROUP_PROCESS:
 		return cmp_owner(da, a, db, b);
 	case TOP_GROUP_NETNS:
@@ -518,6 +537,7 @@ static uint64_t key_id(const struct top_dict *d, const struct top_row *r,
 		       enum top_group g)
 {
 	uint64_t h = fnv(0xcbf29ce484222325ull, &g, sizeof(g));
+	uint8_t daddr[16];
 	const char *proc;
 	size_t len;
 
@@ -537,7 +557,8 @@ static uint64_t key_id(const struct top_dict *d, const struct top_row *r,
 			h = fnv(h, &r->dport, sizeof(r->dport));
 		}
 		h = fnv(h, &(uint8_t){top_row_family(d, r)}, 1);
-		return fnv(h, top_row_daddr(d, r), 16);
+		top_row_daddr(d, r, daddr);
+		return fnv(h, daddr, 16);
 	case TOP_GROUP_PROCESS:
 		h = fnv(h, &(uint32_t){top_row_pid(d, r)}, sizeof(uint32_t));
 		proc = top_row_proc(d, r, &len);
@@ -1156,7 +1177,7 @@ static struct tw_key *tw_keys(const struct top_snap *cur, size_t *n)
 		v[*n].sport = r->sport;
 		v[*n].dport = r->dport;
 		memcpy(v[*n].saddr, top_row_saddr(d, r), 16);
-		memcpy(v[*n].daddr, top_row_daddr(d, r), 16);
+		top_row_daddr(d, r, v[*n].daddr);
 		(*n)++;
 	}
 	sort(v, *n, sizeof(*v), cmp_tw);

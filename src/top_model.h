@@ -68,12 +68,14 @@ static inline const uint8_t *top_row_saddr(const struct top_dict *d,
 	return top_intern_key(&d->local, r->local);
 }
 
-static inline const uint8_t *top_row_daddr(const struct top_dict *d,
-					   const struct top_row *r)
+/* The peer's address, 16 bytes as in a struct sock_rec, into addr. */
+static inline void top_row_daddr(const struct top_dict *d,
+				 const struct top_row *r, uint8_t addr[16])
 {
-	return top_intern_key(&d->peer, r->peer);
-}
+	uint8_t family;
 
+	top_dict_peer_addr(d, r->peer, &family, addr);
+}
 uint32_t top_row_ifindex(const struct top_dict *d, const struct top_row *r);
 /* The owner's pid, 0 if unknown. */
 uint32_t top_row_pid(const struct top_dict *d, const struct top_row *r);

@@ -775,6 +775,85 @@ static void test_row_keeps_every_field(void **unused)
 	top_snap_finish(&s);
 }
 
+/* An IPv4 peer takes the 4-byte table; one whose other 12 bytes are not
+ * zero (a saved file may say so) comes back whole all the same. */
+static void test_row_v4_peers(void **unused)
+{
+	struct sock_rec rec, back;
+	struct top_snap s;
+
+	(void)unused;
+	top_snap_init(&s);
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_INET;
+	rec.protocol = IPPROTO_TCP;
+	rec.daddr[0] = 192;
+	rec.daddr[3] = 9;
+	top_snap_add(&s, &rec);
+	top_row_rec(&s.dict, &s.rows[0], &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
+	assert_int_equal(s.dict.peer4.n, 1);
+	rec.daddr[15] = 1;
+	top_snap_add(&s, &rec);
+	top_row_rec(&s.dict, &s.rows[1], &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
+	assert_int_equal(s.dict.peer.n, 1);
+	/* The same address again: the same entry. */
+	top_snap_add(&s, &rec);
+	assert_int_equal(s.rows[2].peer, s.rows[1].peer);
+	assert_int_equal(s.dict.peer.n + s.dict.peer4.n, 2);
+	top_snap_reset(&s);
+	assert_int_equal(s.dict.peer.n + s.dict.peer4.n + s.dict.local.n, 0);
+	top_snap_finish(&s);
+}
+
+/* A long run with churn: the closed rows' dict holds the endpoints and
+ * owners of the rows kept, not of every socket that ever closed. */
+static void test_gone_dict_bounded(void **unused)
+{
+	struct top_snap snap[2];
+	struct top_gones g;
+	unsigned int cur = 0;
+
+	(void)unused;
+	top_snap_init(&snap[0]);
+	top_snap_init(&snap[1]);
+	top_gones_init(&g);
+	for (unsigned int round = 0; round < 40; round++) {
+		struct top_snap *s = &snap[cur];
+
+		top_snap_reset(s);
+		s->when = 10.0 + 2.0 * round;
+		/* 100 sockets each round, every one new: the last round's
+		 * all closed, each to a peer and owner never seen before. */
+		for (unsigned int i = 0; i < 100; i++) {
+			uint32_t c = round * 100 + i;
+			struct trow r = {.cookie = 1 + c,
+					 .family = AF_INET,
+					 .protocol = IPPROTO_TCP,
+					 .state = SS_ESTABLISHED,
+					 .daddr = {10, (uint8_t)(c >> 16),
+						   (uint8_t)(c >> 8),
+						   (uint8_t)c},
+					 .dport = 443,
+					 .pid = 1 + c};
+
+			snprintf(r.proc, sizeof(r.proc), "p%u", c);
+			trow_add(s, &r);
+		}
+		top_gones_update(&g, &snap[cur ^ 1u], s, 5.0);
+		cur ^= 1u;
+	}
+	/* Kept: the closes of the last 5 seconds (3 rounds of 100). */
+	assert_true(g.n > 0 && g.n <= 300);
+	assert_int_equal(g.dict.peer4.n, g.n);
+	assert_int_equal(g.dict.owner.n, g.n);
+	assert_true(top_gones_bytes(&g) < 64 * 1024);
+	top_gones_finish(&g);
+	top_snap_finish(&snap[0]);
+	top_snap_finish(&snap[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -790,6 +869,8 @@ int main(void)
 	    cmocka_unit_test(test_page_equals_full_sort),
 	    cmocka_unit_test(test_selection_follows_cookie),
 	    cmocka_unit_test(test_row_keeps_every_field),
+	    cmocka_unit_test(test_row_v4_peers),
+	    cmocka_unit_test(test_gone_dict_bounded),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
 	};
 
