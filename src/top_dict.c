@@ -27,6 +27,7 @@ static void intern_clear(struct top_intern *t)
 		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
 	}
 	t->n = 0;
+	t->last = 0;
 }
 
 /* A word at a time, multiply-and-fold: keys are 17 to 21 bytes. */
@@ -42,6 +43,23 @@ static uint64_t hash_key(const uint8_t *k, unsigned int len)
 		h ^= h >> 32;
 	}
 	return h;
+}
+
+/* Keys of the lengths the dict uses compare inline, not through a call. */
+static bool key_eq(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	switch (len) {
+	case TOP_DICT_PEER4_LEN:
+		return !memcmp(a, b, TOP_DICT_PEER4_LEN);
+	case TOP_DICT_PEER_LEN:
+		return !memcmp(a, b, TOP_DICT_PEER_LEN);
+	case TOP_DICT_OWNER_LEN:
+		return !memcmp(a, b, TOP_DICT_OWNER_LEN);
+	case TOP_DICT_LOCAL_LEN:
+		return !memcmp(a, b, TOP_DICT_LOCAL_LEN);
+	default:
+		return !memcmp(a, b, len);
+	}
 }
 
 static void place(struct top_intern *t, uint32_t idx)
@@ -73,11 +91,16 @@ static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
 	if ((t->n + 1) * 4 > t->nslot * 3) {
 		grow_index(t);
 	}
+	/* A dump often lists a run of sockets on one endpoint. */
+	if (t->last && key_eq(top_intern_key(t, t->last), key, t->klen)) {
+		return t->last;
+	}
 	mask = t->nslot - 1;
 	i = hash_key(key, t->klen) & mask;
 	for (; t->slot[i]; i = (i + 1) & mask) {
-		if (!memcmp(top_intern_key(t, t->slot[i]), key, t->klen)) {
-			return t->slot[i];
+		if (key_eq(top_intern_key(t, t->slot[i]), key, t->klen)) {
+			t->last = t->slot[i];
+			return t->last;
 		}
 	}
 	if (t->n >= limit) {
@@ -89,7 +112,8 @@ static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
 	}
 	memcpy(t->keys + t->n * t->klen, key, t->klen);
 	t->slot[i] = (uint32_t)++t->n;
-	return t->slot[i];
+	t->last = t->slot[i];
+	return t->last;
 }
 
 static void intern_trim(struct top_intern *t)

@@ -29,6 +29,7 @@ struct top_intern {
 	uint8_t *keys;	/* n keys of klen bytes */
 	uint32_t *slot; /* 0: empty; else an entry's index (from 1) */
 	size_t n, cap, nslot;
+	uint32_t last; /* the entry found last, tried first; 0: none */
 	unsigned int klen;
 };
 

@@ -16,8 +16,9 @@ _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
 _Static_assert(sizeof(struct top_row) == 48, "a row per socket: keep it small");
 _Static_assert(sizeof(struct top_item) == 8, "an item per socket: 8 bytes");
 
-#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
-#define TUPLES_MAX    (1u << 20)
+#define PREFETCH_AHEAD 8
+#define TUPLE_KEY_LEN  40 /* family, saddr[16], daddr[16], dport, ns, pad */
+#define TUPLES_MAX     (1u << 20)
 
 struct top_rank {
 	uint64_t id;
@@ -576,6 +577,7 @@ struct sort_ctx {
 	const struct top_items *it;
 	const struct field *f;
 	bool flip; /* largest first */
+	bool rtt;  /* the column reads the RTT (resolved only then) */
 };
 
 bool top_col_desc(enum top_col c)
@@ -590,7 +592,8 @@ static struct sort_ctx sort_ctx_of(const struct top_items *it)
 	return (struct sort_ctx){.ord = &it->ord,
 				 .it = it,
 				 .f = f,
-				 .flip = f->desc != it->ord.invert};
+				 .flip = f->desc != it->ord.invert,
+				 .rtt = it->ord.sort == TOP_COL_RTT};
 }
 
 static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
@@ -630,8 +633,10 @@ static uint64_t item_id(const struct top_items *it, const struct top_item *x)
 		       : it->snap->rows[x->i].cookie;
 }
 
-void top_items_ref(const struct top_items *it, const struct top_item *x,
-		   struct top_ref *out)
+/* As top_items_ref(), the RTT left out unless rtt: what a comparison of
+ * any other column needs, and it runs for every pair a sort compares. */
+static void resolve(const struct top_items *it, const struct top_item *x,
+		    struct top_ref *out, bool rtt)
 {
 	const struct top_row *r = item_row(it, x);
 
@@ -645,7 +650,10 @@ void top_items_ref(const struct top_items *it, const struct top_item *x,
 					.send_q = g->send_q,
 					.retrans = g->retrans,
 					.count = g->count};
-		out->has_rtt = top_snap_rtt(it->snap, g->rep, &out->rtt_us);
+		if (rtt) {
+			out->has_rtt =
+			    top_snap_rtt(it->snap, g->rep, &out->rtt_us);
+		}
 		return;
 	}
 	/* A closed row's id is not its cookie: no selection or tag
@@ -659,12 +667,21 @@ void top_items_ref(const struct top_items *it, const struct top_item *x,
 				.retrans = r->retrans,
 				.count = 1,
 				.gone = x->gone};
+	if (!rtt) {
+		return;
+	}
 	if (x->gone) {
 		out->has_rtt = r->has_rtt;
 		out->rtt_us = it->gones->v[x->i].rtt_us;
 	} else {
 		out->has_rtt = top_snap_rtt(it->snap, x->i, &out->rtt_us);
 	}
+}
+
+void top_items_ref(const struct top_items *it, const struct top_item *x,
+		   struct top_ref *out)
+{
+	resolve(it, x, out, true);
 }
 
 uint64_t top_items_id(const struct top_items *it, size_t i)
@@ -677,26 +694,33 @@ const struct top_row *top_items_row(const struct top_items *it, size_t i)
 	return item_row(it, &it->v[i]);
 }
 
-static int cmp_item(const void *pa, const void *pb, void *data)
+static int cmp_refs(const struct sort_ctx *sc, const struct top_ref *x,
+		    const struct top_ref *y)
 {
-	const struct sort_ctx *sc = data;
-	struct top_ref x, y;
 	int c;
 
-	top_items_ref(sc->it, pa, &x);
-	top_items_ref(sc->it, pb, &y);
 	if (sc->it->is_frozen) {
-		c = cmp_u64(frozen_rank(sc->it, x.id),
-			    frozen_rank(sc->it, y.id));
+		c = cmp_u64(frozen_rank(sc->it, x->id),
+			    frozen_rank(sc->it, y->id));
 		if (c) {
 			return c;
 		}
 	}
-	c = field_top_cmp(sc->f, &x, &y, sc->ord->group);
+	c = field_top_cmp(sc->f, x, y, sc->ord->group);
 	if (sc->flip) {
 		c = -c;
 	}
-	return c ? c : cmp_u64(x.id, y.id);
+	return c ? c : cmp_u64(x->id, y->id);
+}
+
+static int cmp_item(const void *pa, const void *pb, void *data)
+{
+	const struct sort_ctx *sc = data;
+	struct top_ref x, y;
+
+	resolve(sc->it, pa, &x, sc->rtt);
+	resolve(sc->it, pb, &y, sc->rtt);
+	return cmp_refs(sc, &x, &y);
 }
 
 struct group_ctx {
@@ -821,10 +845,19 @@ static void select_smallest(struct top_item *v, size_t lo, size_t hi, size_t k,
 	while (hi - lo > 1 && k > lo && k < hi) {
 		size_t p = median3(v, lo, lo + (hi - lo) / 2, hi - 1, sc);
 		size_t store = lo;
+		struct top_ref pivot, x;
 
 		swap_items(&v[p], &v[hi - 1]);
+		resolve(sc->it, &v[hi - 1], &pivot, sc->rtt);
 		for (size_t i = lo; i < hi - 1; i++) {
-			if (cmp_item(&v[i], &v[hi - 1], sc) < 0) {
+			/* Items point at rows in no order: ask for the row a
+			 * few items ahead while this one is compared. */
+			if (i + PREFETCH_AHEAD < hi - 1) {
+				__builtin_prefetch(
+				    item_row(sc->it, &v[i + PREFETCH_AHEAD]));
+			}
+			resolve(sc->it, &v[i], &x, sc->rtt);
+			if (cmp_refs(sc, &x, &pivot) < 0) {
 				swap_items(&v[i], &v[store++]);
 			}
 		}
