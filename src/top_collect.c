@@ -110,7 +110,7 @@ static void row_owner(const struct top_sources *src, struct top_snap *snap,
 }
 
 /* Per socket: count, test, keep the keys. No allocation but the
- * amortised row. */
+ * amortised row and dict (a hash probe per address and owner). */
 static int collect_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;

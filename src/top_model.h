@@ -7,9 +7,11 @@
  *
  * Lifetimes: top_snap_init/finish and top_items_init/finish pair on the
  * caller's storage. A snapshot's row array is reused between refreshes
- * (top_snap_reset keeps the memory). Items point into one snapshot's rows:
- * rebuild them (top_items_build) after every change to that snapshot, and
- * after every change to the gones they show (top_items_add_gone).
+ * (top_snap_reset keeps the memory), and so is its dict of endpoints and
+ * owners (top_dict.h), cleared with it. Items index one snapshot's rows
+ * (and the closed rows of the gones added): rebuild them (top_items_build)
+ * after every change to that snapshot, and after every change to the
+ * gones they show (top_items_add_gone).
  */
 #ifndef SOCKSCOPE_TOP_MODEL_H
 #define SOCKSCOPE_TOP_MODEL_H
