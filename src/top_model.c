@@ -134,6 +134,15 @@ struct top_row *top_snap_add(struct top_snap *s, const struct sock_rec *rec)
 		/* The dump has tcp_info: every row's RTT, in an array. */
 		if (!s->rtt) {
 			s->rtt = xmalloc(s->cap * sizeof(*s->rtt));
+			/* Those asked before move in (top_snap_rtt reads
+			 * the array once there is one). */
+			for (size_t i = 0; i < s->n_asked; i++) {
+				s->rtt[s->asked[i].row] = s->asked[i].rtt_us;
+			}
+			free(s->asked);
+			s->asked = NULL;
+			s->n_asked = 0;
+			s->cap_asked = 0;
 		}
 		s->rtt[s->n - 1] = rtt_us;
 	}

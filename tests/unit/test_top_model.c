@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -807,6 +808,37 @@ static void test_row_v4_peers(void **unused)
 	top_snap_finish(&s);
 }
 
+/* RTTs: only the rows asked have one, until the dump brings tcp_info
+ * (then every row's, in an array; those asked before move in). */
+static void test_rtt_kept_apart(void **unused)
+{
+	struct sock_rec rec = {.family = AF_INET, .protocol = IPPROTO_TCP};
+	struct tcp_info ti = {.tcpi_rtt = 1234};
+	struct top_snap s;
+	uint32_t rtt;
+
+	(void)unused;
+	top_snap_init(&s);
+	for (int i = 0; i < 3; i++) {
+		top_snap_add(&s, &rec);
+	}
+	top_snap_set_rtt(&s, 2, 900);
+	top_snap_set_rtt(&s, 1, 700);
+	assert_false(top_snap_rtt(&s, 0, &rtt));
+	assert_true(top_snap_rtt(&s, 1, &rtt) && rtt == 700);
+	assert_true(top_snap_rtt(&s, 2, &rtt) && rtt == 900);
+	assert_null(s.rtt);
+	rec.ext.tcp_info = &ti;
+	rec.ext.tcp_info_len = sizeof(ti);
+	top_snap_add(&s, &rec);
+	assert_non_null(s.rtt);
+	assert_true(top_snap_rtt(&s, 3, &rtt) && rtt == 1234);
+	assert_true(top_snap_rtt(&s, 1, &rtt) && rtt == 700);
+	assert_true(top_snap_rtt(&s, 2, &rtt) && rtt == 900);
+	assert_false(top_snap_rtt(&s, 0, &rtt));
+	top_snap_finish(&s);
+}
+
 /* A long run with churn: the closed rows' dict holds the endpoints and
  * owners of the rows kept, not of every socket that ever closed. */
 static void test_gone_dict_bounded(void **unused)
@@ -871,6 +903,7 @@ int main(void)
 	    cmocka_unit_test(test_row_keeps_every_field),
 	    cmocka_unit_test(test_row_v4_peers),
 	    cmocka_unit_test(test_gone_dict_bounded),
+	    cmocka_unit_test(test_rtt_kept_apart),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
 	};
 
