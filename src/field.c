@@ -245,7 +245,6 @@ static const struct field fields[FIELD_MAX] = {
 		     .top_width = 11,
 		     .keep = 100,
 		     .top_num = ftop_state_num,
-		     .keyed = true,
 		     .top_cell = ftop_state_cell},
     [FIELD_STATE_CODE] = {.name = "state_code",
 			  .json = "state_code",
@@ -260,8 +259,7 @@ static const struct field fields[FIELD_MAX] = {
 		     .keep = 80,
 		     .right = true,
 		     .desc = true,
-		     .top_num = ftop_recvq_num,
-		     .keyed = true},
+		     .top_num = ftop_recvq_num},
     [FIELD_SENDQ] = {.name = "send_q",
 		     .json = "send_q",
 		     .title = "Send-Q",
@@ -272,8 +270,7 @@ static const struct field fields[FIELD_MAX] = {
 		     .keep = 70,
 		     .right = true,
 		     .desc = true,
-		     .top_num = ftop_sendq_num,
-		     .keyed = true},
+		     .top_num = ftop_sendq_num},
     [FIELD_ENDPOINTS] = {.name = "endpoints", .json_put = endpoints_json},
     [FIELD_DEV] = {.name = "dev", .json_put = dev_json},
     /* Added as the recipe's example: JSON had it; top -e shows it. */
@@ -285,8 +282,7 @@ static const struct field fields[FIELD_MAX] = {
 		     .keep = 10,
 		     .right = true,
 		     .needs = FIELD_NEED_EXTENDED,
-		     .top_num = ftop_inode_num,
-		     .keyed = true},
+		     .top_num = ftop_inode_num},
     [FIELD_UID] = {.name = "uid",
 		   .json = "uid",
 		   .num = uid_num,
@@ -294,8 +290,7 @@ static const struct field fields[FIELD_MAX] = {
 		   .top_width = 6,
 		   .keep = 20,
 		   .right = true,
-		   .top_num = ftop_uid_num,
-		   .keyed = true},
+		   .top_num = ftop_uid_num},
     [FIELD_COOKIE] = {.name = "cookie", .json = "cookie", .num = cookie_num},
     [FIELD_LOCAL] = {.name = "local",
 		     .title = "Local Address:Port",
@@ -325,7 +320,6 @@ static const struct field fields[FIELD_MAX] = {
 		     .keep = 60,
 		     .right = true,
 		     .top_num = ftop_timer_num,
-		     .keyed = true,
 		     .top_cell = ftop_timer_cell},
     [FIELD_RETRANS] = {.name = "retrans",
 		       .top_title = "RETRANS",
@@ -333,9 +327,7 @@ static const struct field fields[FIELD_MAX] = {
 		       .keep = 40,
 		       .right = true,
 		       .desc = true,
-		       .top_num = ftop_retrans_num,
-		       .keyed = true},
-    /* Not keyed: the rows on screen get theirs after the build. */
+		       .top_num = ftop_retrans_num},
     [FIELD_RTT] = {.name = "rtt",
 		   .top_title = "RTT",
 		   .top_width = 8,
@@ -364,7 +356,6 @@ static const struct field fields[FIELD_MAX] = {
 		     .flex = true,
 		     .needs = FIELD_NEED_NETNS,
 		     .top_num = ftop_netns_num,
-		     .keyed = true,
 		     .top_cell = ftop_netns_cell},
     [FIELD_GROUP] = {.name = "group",
 		     .top_title = "GROUP",
@@ -379,8 +370,7 @@ static const struct field fields[FIELD_MAX] = {
 		     .keep = 100,
 		     .right = true,
 		     .desc = true,
-		     .top_num = ftop_count_num,
-		     .keyed = true},
+		     .top_num = ftop_count_num},
 };
 
 const struct field *field_get(enum field_id id)
@@ -460,7 +450,7 @@ void field_json(const struct field_json_plan *p, struct fmt_ctx *ctx,
 }
 
 void field_top_cell(const struct field *f, struct obuf *lb,
-		    const struct top_env *env, const struct top_item *it,
+		    const struct top_env *env, const struct top_ref *it,
 		    enum top_group g)
 {
 	if (f->top_cell) {

@@ -8,7 +8,7 @@
  *
  * Two getters per column, one per record type: the list and JSON read a
  * struct sock_rec (valid during the row callback), top reads its items
- * (struct top_item, a socket or a group of them: its queues are sums).
+ * (struct top_ref, a socket or a group of them: its queues are sums).
  * Every member may be NULL/0: the column is then absent from that view.
  */
 #ifndef SOCKSCOPE_FIELD_H
@@ -76,14 +76,12 @@ struct field {
 	bool desc;  /* sorts largest first (numbers) */
 	unsigned int needs; /* enum field_need bits */
 	/* The item's value as a number: its cell (in decimal, without
-	 * top_cell), its order (without top_cmp) and, when keyed, the
-	 * 64-bit sort key computed once per build. */
-	uint64_t (*top_num)(const struct top_item *it);
-	bool keyed;
-	int (*top_cmp)(const struct top_item *a, const struct top_item *b,
+	 * top_cell) and its order (without top_cmp). */
+	uint64_t (*top_num)(const struct top_ref *it);
+	int (*top_cmp)(const struct top_ref *a, const struct top_ref *b,
 		       enum top_group g);
 	void (*top_cell)(struct obuf *lb, const struct top_env *env,
-			 const struct top_item *it, enum top_group g);
+			 const struct top_ref *it, enum top_group g);
 };
 
 /* The entry of id; every id below FIELD_MAX has one. */
@@ -123,8 +121,8 @@ void field_json(const struct field_json_plan *p, struct fmt_ctx *ctx,
 
 /* top: a's order against b's by f (ascending; the caller turns it).
  * Inline: a sort calls it for every comparison. */
-static inline int field_top_cmp(const struct field *f, const struct top_item *a,
-				const struct top_item *b, enum top_group g)
+static inline int field_top_cmp(const struct field *f, const struct top_ref *a,
+				const struct top_ref *b, enum top_group g)
 {
 	uint64_t x, y;
 
@@ -140,11 +138,12 @@ static inline int field_top_cmp(const struct field *f, const struct top_item *a,
 }
 /* top: the cell of it in column f into lb (not fitted to a width). */
 void field_top_cell(const struct field *f, struct obuf *lb,
-		    const struct top_env *env, const struct top_item *it,
+		    const struct top_env *env, const struct top_ref *it,
 		    enum top_group g);
 
-/* top's endpoint text of row (the confirm dialog uses it too). */
+/* top's endpoint text of a row's record (the confirm dialog uses it
+ * too). */
 void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
-			const struct top_row *r, bool peer);
+			const struct sock_rec *rec, bool peer);
 
 #endif

@@ -13,7 +13,7 @@
 #include "top_netns.h"
 #include "top_view.h"
 
-static const struct top_row *row(const struct top_item *it)
+static const struct top_row *row(const struct top_ref *it)
 {
 	return it->rep;
 }
@@ -39,9 +39,9 @@ static uint32_t row_expires_ms(const struct top_row *r)
 }
 
 /* 0: no RTT known (not asked, or none). */
-static uint32_t row_rtt_us(const struct top_row *r)
+static uint32_t row_rtt_us(const struct top_ref *it)
 {
-	return r->has_rtt ? r->rtt_us : 0;
+	return it->has_rtt ? it->rtt_us : 0;
 }
 
 static uint32_t row_uid(const struct top_row *r)
@@ -60,30 +60,37 @@ static uint16_t row_ns(const struct top_row *r)
 	return r->ns;
 }
 
-static uint32_t row_pid(const struct top_row *r)
+static uint32_t row_pid(const struct top_ref *it)
 {
-	return r->pid;
+	return top_row_pid(it->dict, it->rep);
 }
 
 /* The process name, raw bytes, and its length (0: unknown). */
-static const char *row_proc(const struct top_row *r, size_t *len)
+static const char *row_proc(const struct top_ref *it, size_t *len)
 {
-	*len = strnlen(r->proc, sizeof(r->proc));
-	return r->proc;
+	return top_row_proc(it->dict, it->rep, len);
 }
 
 void field_top_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
-			const struct top_row *r, bool peer)
+			const struct sock_rec *rec, bool peer)
 {
 	char buf[ENDPOINT_STRLEN];
+
+	obuf_write(lb, buf, format_endpoint(buf, fc, rec, peer));
+}
+
+/* The endpoint text of it's row. */
+static void put_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
+			 const struct top_ref *it, bool peer)
+{
 	struct sock_rec rec;
 
-	top_row_rec(r, &rec);
-	obuf_write(lb, buf, format_endpoint(buf, fc, &rec, peer));
+	top_row_rec(it->dict, it->rep, &rec);
+	field_top_endpoint(lb, fc, &rec, peer);
 }
 
 /* The order of the state and of its group: by protocol, then state. */
-uint64_t ftop_state_num(const struct top_item *it)
+uint64_t ftop_state_num(const struct top_ref *it)
 {
 	const struct top_row *r = row(it);
 
@@ -91,7 +98,7 @@ uint64_t ftop_state_num(const struct top_item *it)
 }
 
 void ftop_state_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
 
@@ -101,51 +108,51 @@ void ftop_state_cell(struct obuf *lb, const struct top_env *env,
 			       : state_name(row_state(r), row_protocol(r)));
 }
 
-int ftop_local_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_local_cmp(const struct top_ref *a, const struct top_ref *b,
 		   enum top_group g)
 {
 	(void)g;
-	return top_row_cmp_addr(row(a), row(b), false);
+	return top_row_cmp_addr(a->dict, row(a), b->dict, row(b), false);
 }
 
-int ftop_peer_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_peer_cmp(const struct top_ref *a, const struct top_ref *b,
 		  enum top_group g)
 {
 	(void)g;
-	return top_row_cmp_addr(row(a), row(b), true);
+	return top_row_cmp_addr(a->dict, row(a), b->dict, row(b), true);
 }
 
 void ftop_local_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	(void)g;
-	field_top_endpoint(lb, &env->fc, row(it), false);
+	put_endpoint(lb, &env->fc, it, false);
 }
 
 void ftop_peer_cell(struct obuf *lb, const struct top_env *env,
-		    const struct top_item *it, enum top_group g)
+		    const struct top_ref *it, enum top_group g)
 {
 	(void)g;
-	field_top_endpoint(lb, &env->fc, row(it), true);
+	put_endpoint(lb, &env->fc, it, true);
 }
 
-uint64_t ftop_recvq_num(const struct top_item *it)
+uint64_t ftop_recvq_num(const struct top_ref *it)
 {
 	return it->recv_q;
 }
 
-uint64_t ftop_sendq_num(const struct top_item *it)
+uint64_t ftop_sendq_num(const struct top_ref *it)
 {
 	return it->send_q;
 }
 
-uint64_t ftop_timer_num(const struct top_item *it)
+uint64_t ftop_timer_num(const struct top_ref *it)
 {
 	return row_expires_ms(row(it));
 }
 
 void ftop_timer_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	static const char *const names[] = {"", "on", "ka", "tw", "probe"};
 	const struct top_row *r = row(it);
@@ -161,20 +168,20 @@ void ftop_timer_cell(struct obuf *lb, const struct top_env *env,
 	obuf_printf(lb, s < 10.0 ? "%s %.1fs" : "%s %.0fs", names[timer], s);
 }
 
-uint64_t ftop_retrans_num(const struct top_item *it)
+uint64_t ftop_retrans_num(const struct top_ref *it)
 {
 	return it->retrans;
 }
 
-uint64_t ftop_rtt_num(const struct top_item *it)
+uint64_t ftop_rtt_num(const struct top_ref *it)
 {
-	return row_rtt_us(row(it));
+	return row_rtt_us(it);
 }
 
 void ftop_rtt_cell(struct obuf *lb, const struct top_env *env,
-		   const struct top_item *it, enum top_group g)
+		   const struct top_ref *it, enum top_group g)
 {
-	uint32_t rtt = row_rtt_us(row(it));
+	uint32_t rtt = row_rtt_us(it);
 
 	(void)env;
 	(void)g;
@@ -185,17 +192,18 @@ void ftop_rtt_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-int ftop_process_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_process_cmp(const struct top_ref *a, const struct top_ref *b,
 		     enum top_group g)
 {
 	(void)g;
-	return top_row_cmp_key(row(a), row(b), TOP_GROUP_PROCESS);
+	return top_row_cmp_key(a->dict, row(a), b->dict, row(b),
+			       TOP_GROUP_PROCESS);
 }
 
-static void put_process(struct obuf *lb, const struct top_row *r)
+static void put_process(struct obuf *lb, const struct top_ref *it)
 {
 	size_t n;
-	const char *name = row_proc(r, &n);
+	const char *name = row_proc(it, &n);
 
 	if (!n) {
 		obuf_putc(lb, '-');
@@ -204,24 +212,24 @@ static void put_process(struct obuf *lb, const struct top_row *r)
 }
 
 void ftop_process_cell(struct obuf *lb, const struct top_env *env,
-		       const struct top_item *it, enum top_group g)
+		       const struct top_ref *it, enum top_group g)
 {
 	(void)env;
 	(void)g;
-	put_process(lb, row(it));
+	put_process(lb, it);
 }
 
-uint64_t ftop_uid_num(const struct top_item *it)
+uint64_t ftop_uid_num(const struct top_ref *it)
 {
 	return row_uid(row(it));
 }
 
-uint64_t ftop_inode_num(const struct top_item *it)
+uint64_t ftop_inode_num(const struct top_ref *it)
 {
 	return row_inode(row(it));
 }
 
-uint64_t ftop_netns_num(const struct top_item *it)
+uint64_t ftop_netns_num(const struct top_ref *it)
 {
 	return row_ns(row(it));
 }
@@ -234,16 +242,16 @@ static void put_netns(struct obuf *lb, const struct top_env *env,
 }
 
 void ftop_netns_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	(void)g;
 	put_netns(lb, env, row(it));
 }
 
-int ftop_group_cmp(const struct top_item *a, const struct top_item *b,
+int ftop_group_cmp(const struct top_ref *a, const struct top_ref *b,
 		   enum top_group g)
 {
-	return top_row_cmp_key(row(a), row(b), g);
+	return top_row_cmp_key(a->dict, row(a), b->dict, row(b), g);
 }
 
 static void put_proto(struct obuf *lb, uint8_t protocol)
@@ -255,10 +263,11 @@ static void put_proto(struct obuf *lb, uint8_t protocol)
 }
 
 void ftop_group_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_group g)
+		     const struct top_ref *it, enum top_group g)
 {
 	const struct top_row *r = row(it);
 	char buf[ADDR_STRLEN];
+	uint8_t daddr[16];
 
 	switch (g) {
 	case TOP_GROUP_STATE:
@@ -271,19 +280,21 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 		return;
 	case TOP_GROUP_RHOST:
 	case TOP_GROUP_RHOSTPORT:
-		if (top_row_is_listener(r)) {
+		if (top_row_is_listener(it->dict, r)) {
 			obuf_puts(lb, "(listening)");
 		} else if (g == TOP_GROUP_RHOST) {
+			top_row_daddr(it->dict, r, daddr);
 			obuf_write(lb, buf,
-				   addr_format(buf, r->family, r->daddr));
+				   addr_format(buf, top_row_family(it->dict, r),
+					       daddr));
 		} else {
-			field_top_endpoint(lb, &env->fc, r, true);
+			put_endpoint(lb, &env->fc, it, true);
 		}
 		return;
 	case TOP_GROUP_PROCESS:
-		put_process(lb, r);
-		if (row_pid(r)) {
-			obuf_printf(lb, " (%u)", row_pid(r)); /* as summary */
+		put_process(lb, it);
+		if (row_pid(it)) {
+			obuf_printf(lb, " (%u)", row_pid(it)); /* as summary */
 		}
 		return;
 	case TOP_GROUP_NETNS:
@@ -294,7 +305,7 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 	}
 }
 
-uint64_t ftop_count_num(const struct top_item *it)
+uint64_t ftop_count_num(const struct top_ref *it)
 {
 	return it->count;
 }

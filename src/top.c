@@ -112,7 +112,7 @@ static void follow_selection(struct top_ui *ui)
 		ui->sel = it->n ? it->n - 1 : 0;
 	}
 	top_items_need(it, ui->sel + 1 + ui->page);
-	ui->sel_id = it->n ? it->v[ui->sel].id : 0;
+	ui->sel_id = it->n ? top_items_id(it, ui->sel) : 0;
 }
 
 void top_ui_rebuild(struct top_ui *ui)
@@ -133,7 +133,7 @@ void top_ui_rebuild(struct top_ui *ui)
 		ui->first = 0;
 		if (ui->sel >= ui->page && ui->items.n) {
 			ui->sel = 0;
-			ui->sel_id = ui->items.v[0].id;
+			ui->sel_id = top_items_id(&ui->items, 0);
 		}
 	}
 }
@@ -158,20 +158,23 @@ bool top_ui_fill_rtt(struct top_ui *ui)
 	}
 	top_items_need(&ui->items, end);
 	for (size_t i = ui->first; i < end && i < it->n; i++) {
-		const struct top_row *rep = it->v[i].rep;
+		struct top_target t;
 		struct top_row *r;
+		uint32_t rtt_us;
 
 		/* Gone rows are copies: their socket is not there to ask. */
-		if (it->v[i].gone || rep < s->rows || rep >= s->rows + s->n) {
+		if (it->v[i].gone || it->v[i].group || it->snap != s ||
+		    it->v[i].i >= s->n) {
 			continue;
 		}
-		r = &s->rows[rep - s->rows];
+		r = &s->rows[it->v[i].i];
 		if (r->has_rtt || r->rtt_asked || !has_tcp_info(r)) {
 			continue;
 		}
 		r->rtt_asked = true;
-		if (ui->src->rtt(ui->src->ctx, r, &r->rtt_us)) {
-			r->has_rtt = true;
+		top_row_target(&s->dict, r, &t);
+		if (ui->src->rtt(ui->src->ctx, &t, &rtt_us)) {
+			top_snap_set_rtt(s, it->v[i].i, rtt_us);
 			filled = true;
 		}
 	}
@@ -274,7 +277,7 @@ static bool cookie_present(struct top_ui *ui, uint64_t cookie)
 static bool confirm_present(struct top_ui *ui)
 {
 	for (size_t i = 0; i < ui->n_confirm; i++) {
-		if (cookie_present(ui, ui->confirm[i].cookie)) {
+		if (cookie_present(ui, ui->confirm[i].rec.cookie)) {
 			return true;
 		}
 	}
@@ -417,15 +420,21 @@ int top_ui_set_filter(struct top_ui *ui, const char *text)
 }
 
 /* The text a search looks in: state, endpoints (numeric), process. */
-static void row_text(const struct top_row *r, char *buf, size_t size)
+static void row_text(const struct top_ref *it, char *buf, size_t size)
 {
+	const struct top_dict *d = it->dict;
+	const struct top_row *r = it->rep;
 	char l[ADDR_STRLEN], p[ADDR_STRLEN];
+	uint8_t daddr[16];
+	size_t len;
+	const char *proc = top_row_proc(d, r, &len);
 
-	addr_format(l, r->family, r->saddr);
-	addr_format(p, r->family, r->daddr);
+	addr_format(l, top_row_family(d, r), top_row_saddr(d, r));
+	top_row_daddr(d, r, daddr);
+	addr_format(p, top_row_family(d, r), daddr);
 	snprintf(buf, size, "%s %s:%u %s:%u %.*s %u",
 		 state_name(r->state, r->protocol), l, r->sport, p, r->dport,
-		 (int)strnlen(r->proc, sizeof(r->proc)), r->proc, r->pid);
+		 (int)len, proc, top_row_pid(d, r));
 }
 
 /* Select the next item after the selection whose text holds ui->search
@@ -434,15 +443,17 @@ static void search_next(struct top_ui *ui)
 {
 	size_t n = ui->items.n;
 	char text[4 * ADDR_STRLEN];
+	struct top_ref ref;
 
 	top_items_need(&ui->items, 0); /* the next match in the order shown */
 	for (size_t k = 1; k <= n; k++) {
 		size_t i = (ui->sel + k) % n;
 
-		row_text(ui->items.v[i].rep, text, sizeof(text));
+		top_items_ref(&ui->items, &ui->items.v[i], &ref);
+		row_text(&ref, text, sizeof(text));
 		if (strcasestr(text, ui->search)) {
 			ui->sel = i;
-			ui->sel_id = ui->items.v[i].id;
+			ui->sel_id = top_items_id(&ui->items, i);
 			ui->message[0] = '\0';
 			return;
 		}
@@ -516,7 +527,7 @@ static void close_confirmed(struct top_ui *ui, struct close_tally *t)
 	for (size_t i = 0; i < ui->n_confirm; i++) {
 		int err = -ENOENT;
 
-		if (cookie_present(ui, ui->confirm[i].cookie)) {
+		if (cookie_present(ui, ui->confirm[i].rec.cookie)) {
 			err = src->kill(src->ctx, &ui->confirm[i]);
 		}
 		if (err == -ENOENT || err == -ESTALE) {
@@ -586,7 +597,7 @@ static void move_sel(struct top_ui *ui, long delta)
 	}
 	ui->sel = (size_t)s;
 	top_items_need(&ui->items, ui->sel + 1 + ui->page);
-	ui->sel_id = n ? ui->items.v[ui->sel].id : 0;
+	ui->sel_id = n ? top_items_id(&ui->items, ui->sel) : 0;
 }
 
 static unsigned int nav_key(struct top_ui *ui, int key)
@@ -670,7 +681,8 @@ static unsigned int say(struct top_ui *ui, bool error, const char *what)
  * sockets whatever the rows do. */
 static unsigned int tag_key(struct top_ui *ui, int key)
 {
-	const struct top_row *sel;
+	struct top_ref sel;
+	uint32_t pid;
 	const struct top_snap *s = top_ui_snap(ui);
 
 	if (key == 'U') {
@@ -680,20 +692,22 @@ static unsigned int tag_key(struct top_ui *ui, int key)
 	if (ui->ord.group != TOP_GROUP_NONE || !ui->items.n) {
 		return say(ui, true, "tag sockets in the sockets view (g)");
 	}
-	sel = ui->items.v[ui->sel].rep;
+	top_items_ref(&ui->items, &ui->items.v[ui->sel], &sel);
 	if (key == ' ' && ui->items.v[ui->sel].gone) {
 		return say(ui, true, "that socket has closed");
 	}
 	if (key == ' ') {
-		tag_set(ui, sel->cookie, !top_ui_tagged(ui, sel->cookie));
+		tag_set(ui, sel.rep->cookie,
+			!top_ui_tagged(ui, sel.rep->cookie));
 		move_sel(ui, 1);
 		return TOP_HANDLED | TOP_REDRAW;
 	}
-	if (!sel->pid) {
+	pid = top_row_pid(sel.dict, sel.rep);
+	if (!pid) {
 		return say(ui, true, "c: no owning process known (-p)");
 	}
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->rows[i].pid == sel->pid) {
+		if (top_row_pid(&s->dict, &s->rows[i]) == pid) {
 			tag_set(ui, s->rows[i].cookie, true);
 		}
 	}
@@ -705,6 +719,7 @@ static unsigned int kill_key(struct top_ui *ui)
 {
 	const struct top_snap *s = top_ui_snap(ui);
 	size_t need = ui->n_tags ? ui->n_tags : 1;
+	struct top_ref sel;
 
 	if (!ui->src->kill) {
 		return say(ui, true, "closing sockets is not available");
@@ -727,11 +742,14 @@ static unsigned int kill_key(struct top_ui *ui)
 	for (size_t i = 0; ui->n_tags && i < s->n; i++) {
 		if (top_ui_tagged(ui, s->rows[i].cookie) &&
 		    ui->n_confirm < need) {
-			ui->confirm[ui->n_confirm++] = s->rows[i];
+			top_row_target(&s->dict, &s->rows[i],
+				       &ui->confirm[ui->n_confirm++]);
 		}
 	}
 	if (!ui->n_tags) {
-		ui->confirm[ui->n_confirm++] = *ui->items.v[ui->sel].rep;
+		top_items_ref(&ui->items, &ui->items.v[ui->sel], &sel);
+		top_row_target(sel.dict, sel.rep,
+			       &ui->confirm[ui->n_confirm++]);
 	}
 	if (!ui->n_confirm) {
 		return say(ui, true, "the tagged sockets are gone");

@@ -67,12 +67,12 @@ struct top_sources {
 	/* The socket owners a filter's pid and comm read, current for this
 	 * refresh (built now unless refresh just did); NULL: none known. */
 	const struct proc_map *(*owners)(void *ctx);
-	/* Close the socket of row (SOCK_DESTROY); 0 or -errno: -ENOENT or
+	/* Close the socket t names (SOCK_DESTROY); 0 or -errno: -ENOENT or
 	 * -ESTALE when that socket (tuple and cookie) is gone. */
-	int (*kill)(void *ctx, const struct top_row *row);
-	/* The RTT (tcpi_rtt, microseconds) of row's socket now into
-	 * *rtt_us; false: none (gone, no tcp_info). For rows on screen. */
-	bool (*rtt)(void *ctx, const struct top_row *row, uint32_t *rtt_us);
+	int (*kill)(void *ctx, const struct top_target *t);
+	/* The RTT (tcpi_rtt, microseconds) of t's socket now into *rtt_us;
+	 * false: none (gone, no tcp_info). For rows on screen. */
+	bool (*rtt)(void *ctx, const struct top_target *t, uint32_t *rtt_us);
 };
 
 enum top_mode {
@@ -126,7 +126,7 @@ struct top_ui {
 	uint64_t sel_id; /* the selection follows this id across refreshes */
 	/* CONFIRM: the sockets the question names, copied when it was asked:
 	 * refreshes move rows, never what y closes. */
-	struct top_row *confirm;
+	struct top_target *confirm;
 	size_t n_confirm, cap_confirm;
 	/* Tagged sockets (Space, c; U clears), by cookie, sorted. */
 	uint64_t *tags;

@@ -94,9 +94,10 @@ void top_collect_finish(struct top_collect *c)
 	c->none = NULL;
 }
 
-/* The process holding row's socket, into its name and pid (bit-fields:
- * through a copy); none: "" and 0. */
-static void row_owner(const struct top_sources *src, struct top_row *row)
+/* The process holding row's socket, into the snapshot's owners; none:
+ * "" and 0. */
+static void row_owner(const struct top_sources *src, struct top_snap *snap,
+		      struct top_row *row)
 {
 	char name[16] = "";
 	uint32_t pid = 0;
@@ -105,12 +106,11 @@ static void row_owner(const struct top_sources *src, struct top_row *row)
 		name[0] = '\0';
 		pid = 0;
 	}
-	memcpy(row->proc, name, sizeof(row->proc));
-	row->pid = pid;
+	top_snap_set_owner(snap, row, name, pid);
 }
 
 /* Per socket: count, test, keep the keys. No allocation but the
- * amortised row. */
+ * amortised row and dict (a hash probe per address and owner). */
 static int collect_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;
@@ -129,11 +129,10 @@ static int collect_row(const struct sock_rec *rec, void *data)
 			    SS_BIT(rec->state))) {
 		return 0;
 	}
-	row = top_snap_add(run->snap);
-	top_row_from_rec(row, rec);
+	row = top_snap_add(run->snap, rec);
 	row->ns = run->ns;
 	if (q->src->process) {
-		row_owner(q->src, row);
+		row_owner(q->src, run->snap, row);
 	}
 	return 0;
 }
@@ -244,8 +243,8 @@ static void late_owners(const struct top_query *q, struct top_snap *snap)
 	for (size_t i = 0; i < snap->n; i++) {
 		struct top_row *r = &snap->rows[i];
 
-		if (!r->pid && r->inode) {
-			row_owner(src, r);
+		if (!top_row_pid(&snap->dict, r) && r->inode) {
+			row_owner(src, snap, r);
 		}
 	}
 }

@@ -154,7 +154,7 @@ static int snap_rows(void *data, struct summary *sum)
 	struct sock_rec rec;
 
 	for (size_t i = 0; i < snap->n; i++) {
-		top_row_rec(&snap->rows[i], &rec);
+		top_row_rec(&snap->dict, &snap->rows[i], &rec);
 		summary_add(sum, &rec);
 	}
 	return 0;
@@ -194,41 +194,39 @@ static size_t live_advice(void *ctx, const struct top_snap *snap,
 	return n;
 }
 
-/* The sock_diag socket in row's namespace: SOCK_DESTROY and a lookup
+/* The sock_diag socket in t's namespace: SOCK_DESTROY and a lookup
  * by identity act in the namespace the socket was opened in. */
 static struct diag *row_diag(const struct top_live *l,
-			     const struct top_row *row)
+			     const struct top_target *t)
 {
-	return l->nst ? top_nstab_diag_ui(l->nst, row->ns) : l->d;
+	return l->nst ? top_nstab_diag_ui(l->nst, t->ns) : l->d;
 }
 
 /* The socket is asked for first: one that went away since the snapshot
  * is reported as gone (-ENOENT, -ESTALE), not closed by its tuple. */
-static int live_kill(void *ctx, const struct top_row *row)
+static int live_kill(void *ctx, const struct top_target *t)
 {
-	struct diag *d = row_diag(ctx, row);
-	struct sock_rec rec, now;
+	struct diag *d = row_diag(ctx, t);
+	struct sock_rec now;
 	int err;
 
 	if (!d) {
 		return -ENOENT;
 	}
-	top_row_rec(row, &rec);
-	err = diag_get(d, &rec, &now);
+	err = diag_get(d, &t->rec, &now);
 	return err ? err : diag_kill(d, &now);
 }
 
 /* One socket's tcp_info, asked for by its identity: the rows on screen
  * only, never every socket of the dump. */
-static bool live_rtt(void *ctx, const struct top_row *row, uint32_t *rtt_us)
+static bool live_rtt(void *ctx, const struct top_target *t, uint32_t *rtt_us)
 {
 	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
 			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
-	struct diag *d = row_diag(ctx, row);
-	struct sock_rec rec, now;
+	struct diag *d = row_diag(ctx, t);
+	struct sock_rec now;
 
-	top_row_rec(row, &rec);
-	if (!d || diag_get_ext(d, &rec, 1u << (INET_DIAG_INFO - 1), &now) ||
+	if (!d || diag_get_ext(d, &t->rec, 1u << (INET_DIAG_INFO - 1), &now) ||
 	    !now.ext.tcp_info || now.ext.tcp_info_len < rtt_end) {
 		return false;
 	}

@@ -13,10 +13,12 @@
 
 _Static_assert(SS_MAX <= 32, "top_row.state is 5 bits");
 _Static_assert(AF_INET6 < 32, "top_row.family is 5 bits");
-_Static_assert(sizeof(struct top_row) == 96, "a row per socket: keep it small");
+_Static_assert(sizeof(struct top_row) == 48, "a row per socket: keep it small");
+_Static_assert(sizeof(struct top_item) == 8, "an item per socket: 8 bytes");
 
-#define TUPLE_KEY_LEN 40 /* family, saddr[16], daddr[16], dport, ns, pad */
-#define TUPLES_MAX    (1u << 20)
+#define PREFETCH_AHEAD 8
+#define TUPLE_KEY_LEN  40 /* family, saddr[16], daddr[16], dport, ns, pad */
+#define TUPLES_MAX     (1u << 20)
 
 struct top_rank {
 	uint64_t id;
@@ -27,12 +29,25 @@ void top_snap_init(struct top_snap *s)
 {
 	memset(s, 0, sizeof(*s));
 	keytab_init(&s->tuples, TUPLE_KEY_LEN);
+	top_dict_init(&s->dict);
+}
+
+static void free_rtts(struct top_snap *s)
+{
+	free(s->rtt);
+	free(s->asked);
+	s->rtt = NULL;
+	s->asked = NULL;
+	s->n_asked = 0;
+	s->cap_asked = 0;
 }
 
 void top_snap_finish(struct top_snap *s)
 {
 	free(s->rows);
+	free_rtts(s);
 	keytab_free(&s->tuples);
+	top_dict_finish(&s->dict);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -40,13 +55,19 @@ void top_snap_reset(struct top_snap *s)
 {
 	struct top_row *rows = s->rows;
 	struct keytab tuples = s->tuples;
+	struct top_dict dict = s->dict;
 	size_t cap = s->cap;
 
+	/* The RTTs are few, or wanted again only by the same kind of
+	 * refresh (every row's): not kept. */
+	free_rtts(s);
 	memset(s, 0, sizeof(*s));
 	s->rows = rows;
 	s->cap = cap;
 	s->tuples = tuples;
 	keytab_clear(&s->tuples);
+	s->dict = dict;
+	top_dict_clear(&s->dict);
 }
 
 void top_snap_release(struct top_snap *s)
@@ -55,16 +76,22 @@ void top_snap_release(struct top_snap *s)
 	s->rows = NULL;
 	s->n = 0;
 	s->cap = 0;
+	free_rtts(s);
 	keytab_free(&s->tuples);
 	keytab_init(&s->tuples, TUPLE_KEY_LEN);
+	top_dict_finish(&s->dict);
 }
 
 void top_snap_trim(struct top_snap *s)
 {
 	if (s->n && s->n < s->cap) {
 		s->rows = xrealloc(s->rows, s->n * sizeof(*s->rows));
+		if (s->rtt) {
+			s->rtt = xrealloc(s->rtt, s->n * sizeof(*s->rtt));
+		}
 		s->cap = s->n;
 	}
+	top_dict_trim(&s->dict);
 }
 
 /* The keytab's index and the segments it allocated (keytab.c sizes
@@ -83,21 +110,101 @@ static size_t keytab_bytes(const struct keytab *t)
 
 size_t top_snap_bytes(const struct top_snap *s)
 {
-	return s->cap * sizeof(*s->rows) + keytab_bytes(&s->tuples);
+	return s->cap * sizeof(*s->rows) + keytab_bytes(&s->tuples) +
+	       top_dict_bytes(&s->dict) +
+	       (s->rtt ? s->cap * sizeof(*s->rtt) : 0) +
+	       s->cap_asked * sizeof(*s->asked);
 }
 
-struct top_row *top_snap_add(struct top_snap *s)
+struct top_row *top_snap_add(struct top_snap *s, const struct sock_rec *rec)
 {
 	struct top_row *row;
+	uint32_t rtt_us;
 
 	if (s->n == s->cap) {
 		/* Grows geometrically once; later refreshes reuse it. */
 		s->cap = s->cap ? s->cap * 2 : 1024;
 		s->rows = xrealloc(s->rows, s->cap * sizeof(*s->rows));
+		if (s->rtt) {
+			s->rtt = xrealloc(s->rtt, s->cap * sizeof(*s->rtt));
+		}
 	}
 	row = &s->rows[s->n++];
-	memset(row, 0, sizeof(*row));
+	if (top_row_from_rec(&s->dict, row, rec, &rtt_us)) {
+		/* The dump has tcp_info: every row's RTT, in an array. */
+		if (!s->rtt) {
+			s->rtt = xmalloc(s->cap * sizeof(*s->rtt));
+			/* Those asked before move in (top_snap_rtt reads
+			 * the array once there is one). */
+			for (size_t i = 0; i < s->n_asked; i++) {
+				s->rtt[s->asked[i].row] = s->asked[i].rtt_us;
+			}
+			free(s->asked);
+			s->asked = NULL;
+			s->n_asked = 0;
+			s->cap_asked = 0;
+		}
+		s->rtt[s->n - 1] = rtt_us;
+	}
 	return row;
+}
+
+void top_snap_set_owner(struct top_snap *s, struct top_row *row,
+			const char *name, uint32_t pid)
+{
+	row->owner = pid || name[0] ? top_dict_owner(&s->dict, pid, name) : 0;
+}
+
+static int cmp_asked(const void *a, const void *b)
+{
+	uint32_t x = ((const struct top_rtt *)a)->row;
+	uint32_t y = ((const struct top_rtt *)b)->row;
+
+	return (x > y) - (x < y);
+}
+
+void top_snap_set_rtt(struct top_snap *s, size_t i, uint32_t rtt_us)
+{
+	size_t at = s->n_asked;
+
+	s->rows[i].has_rtt = true;
+	if (s->rtt) {
+		s->rtt[i] = rtt_us;
+		return;
+	}
+	if (s->n_asked == s->cap_asked) {
+		s->cap_asked = s->cap_asked ? 2 * s->cap_asked : 64;
+		s->asked = xrealloc(s->asked, s->cap_asked * sizeof(*s->asked));
+	}
+	/* Rows on screen are asked a page at a time, mostly in order. */
+	while (at && s->asked[at - 1].row > i) {
+		at--;
+	}
+	memmove(&s->asked[at + 1], &s->asked[at],
+		(s->n_asked - at) * sizeof(*s->asked));
+	s->asked[at] = (struct top_rtt){.row = (uint32_t)i, .rtt_us = rtt_us};
+	s->n_asked++;
+}
+
+bool top_snap_rtt(const struct top_snap *s, size_t i, uint32_t *rtt_us)
+{
+	struct top_rtt key = {.row = (uint32_t)i};
+	const struct top_rtt *at;
+
+	if (!s->rows[i].has_rtt) {
+		return false;
+	}
+	if (s->rtt) {
+		*rtt_us = s->rtt[i];
+		return true;
+	}
+	at = s->n_asked
+		 ? bsearch(&key, s->asked, s->n_asked, sizeof(key), cmp_asked)
+		 : NULL;
+	if (at) {
+		*rtt_us = at->rtt_us;
+	}
+	return at != NULL;
 }
 
 /* Whether rec takes an ephemeral port toward a peer: as summary counts. */
@@ -140,58 +247,102 @@ void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
 	}
 }
 
-void top_row_from_rec(struct top_row *row, const struct sock_rec *rec)
+uint32_t top_row_ifindex(const struct top_dict *d, const struct top_row *r)
+{
+	uint32_t ifindex;
+
+	memcpy(&ifindex, top_intern_key(&d->local, r->local) + 17,
+	       sizeof(ifindex));
+	return ifindex;
+}
+
+uint32_t top_row_pid(const struct top_dict *d, const struct top_row *r)
+{
+	uint32_t pid = 0;
+
+	if (r->owner) {
+		memcpy(&pid, top_intern_key(&d->owner, r->owner), sizeof(pid));
+	}
+	return pid;
+}
+
+const char *top_row_proc(const struct top_dict *d, const struct top_row *r,
+			 size_t *len)
+{
+	const char *name;
+
+	if (!r->owner) {
+		*len = 0;
+		return "";
+	}
+	name = (const char *)top_intern_key(&d->owner, r->owner) + 4;
+	*len = strnlen(name, 15);
+	return name;
+}
+
+bool top_row_from_rec(struct top_dict *d, struct top_row *row,
+		      const struct sock_rec *rec, uint32_t *rtt_us)
 {
 	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
 			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
+	/* A value the family's byte cannot hold is unknown, not wrapped
+	 * (rows are TCP and UDP over IPv4 and IPv6). */
+	uint8_t family = rec->family < 32 ? rec->family : AF_UNSPEC;
 
+	memset(row, 0, sizeof(*row));
 	row->cookie = rec->cookie;
 	row->recv_q = rec->recv_q;
 	row->send_q = rec->send_q;
 	row->expires_ms = rec->timer ? rec->expires_ms : 0;
 	row->uid = rec->uid;
 	row->inode = rec->inode;
-	row->ifindex = rec->ifindex;
+	row->local = top_dict_local(d, family, rec->saddr, rec->ifindex);
+	row->peer = top_dict_peer(d, family, rec->daddr);
 	row->sport = rec->sport;
 	row->dport = rec->dport;
-	/* Bit-fields: a value they cannot hold is unknown, not wrapped
-	 * (rows are TCP and UDP over IPv4 and IPv6). */
-	row->family = rec->family < 32 ? rec->family : AF_UNSPEC;
+	/* Bit-fields: as the family. */
 	row->protocol = rec->protocol;
 	row->state = rec->state < SS_MAX ? rec->state : 0;
 	row->timer = rec->timer < 8 ? rec->timer : 0; /* 0-4 in the kernel */
 	row->retrans = rec->retrans;
-	memcpy(row->saddr, rec->saddr, sizeof(row->saddr));
-	memcpy(row->daddr, rec->daddr, sizeof(row->daddr));
 	/* Older kernels send a shorter tcp_info: take RTT only if present. */
 	if (rec->ext.tcp_info && rec->ext.tcp_info_len >= rtt_end) {
-		memcpy(&row->rtt_us,
+		memcpy(rtt_us,
 		       (const char *)rec->ext.tcp_info +
 			   offsetof(struct tcp_info, tcpi_rtt),
-		       sizeof(row->rtt_us));
+		       sizeof(*rtt_us));
 		row->has_rtt = true;
 	}
+	return row->has_rtt;
 }
 
-void top_row_rec(const struct top_row *r, struct sock_rec *rec)
+void top_row_rec(const struct top_dict *d, const struct top_row *r,
+		 struct sock_rec *rec)
 {
 	memset(rec, 0, sizeof(*rec));
-	rec->family = r->family;
+	rec->family = top_row_family(d, r);
 	rec->protocol = r->protocol;
 	rec->state = r->state;
 	rec->timer = r->timer;
 	rec->retrans = r->retrans;
 	rec->sport = r->sport;
 	rec->dport = r->dport;
-	rec->ifindex = r->ifindex;
+	rec->ifindex = top_row_ifindex(d, r);
 	rec->expires_ms = r->expires_ms;
 	rec->recv_q = r->recv_q;
 	rec->send_q = r->send_q;
 	rec->uid = r->uid;
 	rec->inode = r->inode;
 	rec->cookie = r->cookie;
-	memcpy(rec->saddr, r->saddr, sizeof(rec->saddr));
-	memcpy(rec->daddr, r->daddr, sizeof(rec->daddr));
+	memcpy(rec->saddr, top_row_saddr(d, r), sizeof(rec->saddr));
+	top_row_daddr(d, r, rec->daddr);
+}
+
+void top_row_target(const struct top_dict *d, const struct top_row *row,
+		    struct top_target *t)
+{
+	top_row_rec(d, row, &t->rec);
+	t->ns = row->ns;
 }
 
 static double per_sec(uint64_t prev, uint64_t cur, double dt)
@@ -283,16 +434,34 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-int top_row_cmp_addr(const struct top_row *a, const struct top_row *b,
+/* The byte order of two peer addresses. */
+static int cmp_peer(const struct top_dict *da, const struct top_row *a,
+		    const struct top_dict *db, const struct top_row *b)
+{
+	uint8_t x[16], y[16];
+
+	if (da == db && a->peer == b->peer) {
+		return 0; /* one entry: one address */
+	}
+	top_row_daddr(da, a, x);
+	top_row_daddr(db, b, y);
+	return memcmp(x, y, sizeof(x));
+}
+
+int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
+		     const struct top_dict *db, const struct top_row *b,
 		     bool peer)
 {
-	int c = cmp_u64(a->family, b->family);
+	int c = cmp_u64(top_row_family(da, a), top_row_family(db, b));
 
 	if (c) {
 		return c;
 	}
-	c = memcmp(peer ? a->daddr : a->saddr, peer ? b->daddr : b->saddr,
-		   sizeof(a->saddr));
+	if (peer) {
+		c = cmp_peer(da, a, db, b);
+	} else {
+		c = memcmp(top_row_saddr(da, a), top_row_saddr(db, b), 16);
+	}
 	if (c) {
 		return c;
 	}
@@ -301,15 +470,35 @@ int top_row_cmp_addr(const struct top_row *a, const struct top_row *b,
 
 /* Listening (or unconnected) sockets have no remote host: grouped by
  * remote host they make one heading of their own, ahead of the hosts. */
-bool top_row_is_listener(const struct top_row *r)
+bool top_row_is_listener(const struct top_dict *d, const struct top_row *r)
 {
 	static const uint8_t zero[16];
+	uint8_t daddr[16];
 
-	return r->state == SS_LISTEN ||
-	       (!r->dport && !memcmp(r->daddr, zero, sizeof(zero)));
+	if (r->state == SS_LISTEN) {
+		return true;
+	}
+	top_row_daddr(d, r, daddr);
+	return !r->dport && !memcmp(daddr, zero, sizeof(zero));
 }
 
-int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
+/* By name, then pid (as summary: two nginx workers are two rows). */
+static int cmp_owner(const struct top_dict *da, const struct top_row *a,
+		     const struct top_dict *db, const struct top_row *b)
+{
+	size_t na, nb;
+	const char *pa = top_row_proc(da, a, &na);
+	const char *pb = top_row_proc(db, b, &nb);
+	int c = memcmp(pa, pb, na < nb ? na : nb);
+
+	if (!c) {
+		c = cmp_u64(na, nb);
+	}
+	return c ? c : cmp_u64(top_row_pid(da, a), top_row_pid(db, b));
+}
+
+int top_row_cmp_key(const struct top_dict *da, const struct top_row *a,
+		    const struct top_dict *db, const struct top_row *b,
 		    enum top_group g)
 {
 	int c;
@@ -323,19 +512,18 @@ int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
 		return c ? c : cmp_u64(a->sport, b->sport);
 	case TOP_GROUP_RHOST:
 	case TOP_GROUP_RHOSTPORT:
-		c = cmp_u64(!top_row_is_listener(a), !top_row_is_listener(b));
-		if (c || top_row_is_listener(a)) {
+		c = cmp_u64(!top_row_is_listener(da, a),
+			    !top_row_is_listener(db, b));
+		if (c || top_row_is_listener(da, a)) {
 			return c;
 		}
 		if (g == TOP_GROUP_RHOSTPORT) {
-			return top_row_cmp_addr(a, b, true);
+			return top_row_cmp_addr(da, a, db, b, true);
 		}
-		c = cmp_u64(a->family, b->family);
-		return c ? c : memcmp(a->daddr, b->daddr, sizeof(a->daddr));
+		c = cmp_u64(top_row_family(da, a), top_row_family(db, b));
+		return c ? c : cmp_peer(da, a, db, b);
 	case TOP_GROUP_PROCESS:
-		/* By pid, as summary: two nginx workers are two rows. */
-		c = strncmp(a->proc, b->proc, sizeof(a->proc));
-		return c ? c : cmp_u64(a->pid, b->pid);
+		return cmp_owner(da, a, db, b);
 	case TOP_GROUP_NETNS:
 		/* The table's order: this namespace, then by kind and label. */
 		return cmp_u64(a->ns, b->ns);
@@ -355,9 +543,13 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 }
 
 /* A group's id hashes the fields top_row_cmp_key() compares. */
-static uint64_t key_id(const struct top_row *r, enum top_group g)
+static uint64_t key_id(const struct top_dict *d, const struct top_row *r,
+		       enum top_group g)
 {
 	uint64_t h = fnv(0xcbf29ce484222325ull, &g, sizeof(g));
+	uint8_t daddr[16];
+	const char *proc;
+	size_t len;
 
 	switch (g) {
 	case TOP_GROUP_STATE:
@@ -368,17 +560,19 @@ static uint64_t key_id(const struct top_row *r, enum top_group g)
 		return fnv(h, &r->sport, sizeof(r->sport));
 	case TOP_GROUP_RHOSTPORT:
 	case TOP_GROUP_RHOST:
-		if (top_row_is_listener(r)) {
+		if (top_row_is_listener(d, r)) {
 			return h;
 		}
 		if (g == TOP_GROUP_RHOSTPORT) {
 			h = fnv(h, &r->dport, sizeof(r->dport));
 		}
-		h = fnv(h, &(uint8_t){r->family}, 1);
-		return fnv(h, r->daddr, sizeof(r->daddr));
+		h = fnv(h, &(uint8_t){top_row_family(d, r)}, 1);
+		top_row_daddr(d, r, daddr);
+		return fnv(h, daddr, 16);
 	case TOP_GROUP_PROCESS:
-		h = fnv(h, &(uint32_t){r->pid}, sizeof(uint32_t));
-		return fnv(h, r->proc, strnlen(r->proc, sizeof(r->proc)));
+		h = fnv(h, &(uint32_t){top_row_pid(d, r)}, sizeof(uint32_t));
+		proc = top_row_proc(d, r, &len);
+		return fnv(h, proc, len);
 	case TOP_GROUP_NETNS:
 		return fnv(h, &(uint16_t){r->ns}, sizeof(uint16_t));
 	default:
@@ -392,6 +586,7 @@ struct sort_ctx {
 	const struct top_items *it;
 	const struct field *f;
 	bool flip; /* largest first */
+	bool rtt;  /* the column reads the RTT (resolved only then) */
 };
 
 bool top_col_desc(enum top_col c)
@@ -406,7 +601,8 @@ static struct sort_ctx sort_ctx_of(const struct top_items *it)
 	return (struct sort_ctx){.ord = &it->ord,
 				 .it = it,
 				 .f = f,
-				 .flip = f->desc != it->ord.invert};
+				 .flip = f->desc != it->ord.invert,
+				 .rtt = it->ord.sort == TOP_COL_RTT};
 }
 
 static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
@@ -428,10 +624,88 @@ static uint64_t frozen_rank(const struct top_items *it, uint64_t id)
 	return UINT64_MAX; /* new since the freeze: after the known ones */
 }
 
-static int cmp_item(const void *pa, const void *pb, void *data)
+static const struct top_row *item_row(const struct top_items *it,
+				      const struct top_item *x)
 {
-	const struct sort_ctx *sc = data;
-	const struct top_item *x = pa, *y = pb;
+	if (x->group) {
+		return &it->snap->rows[it->groups[x->i].rep];
+	}
+	return x->gone ? &it->gones->v[x->i].row : &it->snap->rows[x->i];
+}
+
+static uint64_t item_id(const struct top_items *it, const struct top_item *x)
+{
+	if (x->group) {
+		return it->groups[x->i].id;
+	}
+	return x->gone ? ~it->gones->v[x->i].row.cookie
+		       : it->snap->rows[x->i].cookie;
+}
+
+/* As top_items_ref(), the RTT left out unless rtt: what a comparison of
+ * any other column needs, and it runs for every pair a sort compares. */
+static void resolve(const struct top_items *it, const struct top_item *x,
+		    struct top_ref *out, bool rtt)
+{
+	const struct top_row *r = item_row(it, x);
+
+	if (x->group) {
+		const struct top_group_acc *g = &it->groups[x->i];
+
+		*out = (struct top_ref){.rep = r,
+					.dict = &it->snap->dict,
+					.id = g->id,
+					.recv_q = g->recv_q,
+					.send_q = g->send_q,
+					.retrans = g->retrans,
+					.count = g->count};
+		if (rtt) {
+			out->has_rtt =
+			    top_snap_rtt(it->snap, g->rep, &out->rtt_us);
+		}
+		return;
+	}
+	/* A closed row's id is not its cookie: no selection or tag
+	 * follows onto it. */
+	*out = (struct top_ref){.rep = r,
+				.dict = x->gone ? &it->gones->dict
+						: &it->snap->dict,
+				.id = x->gone ? ~r->cookie : r->cookie,
+				.recv_q = r->recv_q,
+				.send_q = r->send_q,
+				.retrans = r->retrans,
+				.count = 1,
+				.gone = x->gone};
+	if (!rtt) {
+		return;
+	}
+	if (x->gone) {
+		out->has_rtt = r->has_rtt;
+		out->rtt_us = it->gones->v[x->i].rtt_us;
+	} else {
+		out->has_rtt = top_snap_rtt(it->snap, x->i, &out->rtt_us);
+	}
+}
+
+void top_items_ref(const struct top_items *it, const struct top_item *x,
+		   struct top_ref *out)
+{
+	resolve(it, x, out, true);
+}
+
+uint64_t top_items_id(const struct top_items *it, size_t i)
+{
+	return item_id(it, &it->v[i]);
+}
+
+const struct top_row *top_items_row(const struct top_items *it, size_t i)
+{
+	return item_row(it, &it->v[i]);
+}
+
+static int cmp_refs(const struct sort_ctx *sc, const struct top_ref *x,
+		    const struct top_ref *y)
+{
 	int c;
 
 	if (sc->it->is_frozen) {
@@ -441,44 +715,82 @@ static int cmp_item(const void *pa, const void *pb, void *data)
 			return c;
 		}
 	}
-	c = sc->it->keyed ? cmp_u64(x->key, y->key)
-			  : field_top_cmp(sc->f, x, y, sc->ord->group);
+	c = field_top_cmp(sc->f, x, y, sc->ord->group);
 	if (sc->flip) {
 		c = -c;
 	}
 	return c ? c : cmp_u64(x->id, y->id);
 }
 
-static int cmp_group(const void *pa, const void *pb, void *data)
+static int cmp_item(const void *pa, const void *pb, void *data)
 {
-	const struct top_item *x = pa, *y = pb;
+	const struct sort_ctx *sc = data;
+	struct top_ref x, y;
 
-	return top_row_cmp_key(x->rep, y->rep, *(const enum top_group *)data);
+	resolve(sc->it, pa, &x, sc->rtt);
+	resolve(sc->it, pb, &y, sc->rtt);
+	return cmp_refs(sc, &x, &y);
 }
 
-/* Sort by key, then fold runs of equal keys into one item each. */
+struct group_ctx {
+	const struct top_snap *snap;
+	enum top_group g;
+};
+
+static int cmp_group(const void *pa, const void *pb, void *data)
+{
+	const struct group_ctx *gc = data;
+	const struct top_dict *d = &gc->snap->dict;
+	const struct top_item *x = pa, *y = pb;
+
+	return top_row_cmp_key(d, &gc->snap->rows[x->i], d,
+			       &gc->snap->rows[y->i], gc->g);
+}
+
+/* Sort the socket items by key, then fold runs of equal keys into one
+ * group each, whose first row stands for it. */
 static void fold_groups(struct top_items *it, enum top_group g)
 {
+	const struct top_row *rows = it->snap->rows;
+	const struct top_dict *d = &it->snap->dict;
+	struct group_ctx gc = {.snap = it->snap, .g = g};
 	size_t out = 0;
 
-	qsort_r(it->v, it->n, sizeof(*it->v), cmp_group, &g);
+	qsort_r(it->v, it->n, sizeof(*it->v), cmp_group, &gc);
 	for (size_t i = 0; i < it->n; i++) {
-		struct top_item *cur = &it->v[i];
+		const struct top_row *cur = &rows[it->v[i].i];
+		struct top_group_acc *acc;
 
-		if (out && !top_row_cmp_key(it->v[out - 1].rep, cur->rep, g)) {
-			struct top_item *acc = &it->v[out - 1];
-
+		if (out && !top_row_cmp_key(d, &rows[it->groups[out - 1].rep],
+					    d, cur, g)) {
+			acc = &it->groups[out - 1];
 			acc->count++;
 			acc->recv_q += cur->recv_q;
 			acc->send_q += cur->send_q;
 			acc->retrans += cur->retrans;
 			continue;
 		}
-		it->v[out] = *cur;
-		it->v[out].id = key_id(cur->rep, g);
+		if (out == it->cap_groups) {
+			it->cap_groups =
+			    it->cap_groups ? 2 * it->cap_groups : 64;
+			it->groups = xrealloc(
+			    it->groups, it->cap_groups * sizeof(*it->groups));
+		}
+		it->groups[out] = (struct top_group_acc){
+		    .id = key_id(d, cur, g),
+		    .recv_q = cur->recv_q,
+		    .send_q = cur->send_q,
+		    .rep = it->v[i].i,
+		    .retrans = cur->retrans,
+		    .count = 1,
+		};
 		out++;
 	}
+	for (size_t i = 0; i < out; i++) {
+		it->v[i] = (struct top_item){.i = (uint32_t)i, .group = 1};
+	}
 	it->n = out;
+	it->n_groups = out;
 }
 
 void top_items_init(struct top_items *it)
@@ -489,13 +801,14 @@ void top_items_init(struct top_items *it)
 void top_items_finish(struct top_items *it)
 {
 	free(it->v);
+	free(it->groups);
 	free(it->frozen);
 	memset(it, 0, sizeof(*it));
 }
 
 size_t top_items_bytes(const struct top_items *it)
 {
-	return it->cap * sizeof(*it->v) +
+	return it->cap * sizeof(*it->v) + it->cap_groups * sizeof(*it->groups) +
 	       (it->frozen ? (it->n_frozen ? it->n_frozen : 1) : 0) *
 		   sizeof(*it->frozen);
 }
@@ -541,10 +854,19 @@ static void select_smallest(struct top_item *v, size_t lo, size_t hi, size_t k,
 	while (hi - lo > 1 && k > lo && k < hi) {
 		size_t p = median3(v, lo, lo + (hi - lo) / 2, hi - 1, sc);
 		size_t store = lo;
+		struct top_ref pivot, x;
 
 		swap_items(&v[p], &v[hi - 1]);
+		resolve(sc->it, &v[hi - 1], &pivot, sc->rtt);
 		for (size_t i = lo; i < hi - 1; i++) {
-			if (cmp_item(&v[i], &v[hi - 1], sc) < 0) {
+			/* Items point at rows in no order: ask for the row a
+			 * few items ahead while this one is compared. */
+			if (i + PREFETCH_AHEAD < hi - 1) {
+				__builtin_prefetch(
+				    item_row(sc->it, &v[i + PREFETCH_AHEAD]));
+			}
+			resolve(sc->it, &v[i], &x, sc->rtt);
+			if (cmp_refs(sc, &x, &pivot) < 0) {
 				swap_items(&v[i], &v[store++]);
 			}
 		}
@@ -581,7 +903,7 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 	size_t at = SIZE_MAX, rank = it->sorted;
 
 	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].id == id) {
+		if (item_id(it, &it->v[i]) == id) {
 			at = i;
 			break;
 		}
@@ -600,34 +922,15 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra)
 	return rank;
 }
 
-/*
- * The sort column as one number ordered as field_top_cmp() orders it, for the
- * keyed fields (field.h). Not RTT: the rows on screen get theirs after
- * the build.
- */
-static bool col_key(const struct top_item *x, enum top_col c, uint64_t *k)
-{
-	const struct field *f = field_get((enum field_id)c);
-
-	*k = f->keyed ? f->top_num(x) : 0;
-	return f->keyed;
-}
-
-static void set_keys(struct top_items *it)
-{
-	it->keyed = true;
-	for (size_t i = 0; i < it->n && it->keyed; i++) {
-		it->keyed = col_key(&it->v[i], it->ord.sort, &it->v[i].key);
-	}
-}
-
 void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 			 const struct top_order *ord, size_t want)
 {
 	it->ord = *ord;
+	it->snap = snap;
+	it->gones = NULL;
 	it->sorted = 0;
 	it->n_live = 0;
-	it->keyed = false;
+	it->n_groups = 0;
 	if (!snap->n) {
 		it->n = 0; /* and no qsort of a NULL array */
 		return;
@@ -638,22 +941,12 @@ void top_items_build_top(struct top_items *it, const struct top_snap *snap,
 	}
 	it->n = snap->n;
 	for (size_t i = 0; i < snap->n; i++) {
-		const struct top_row *r = &snap->rows[i];
-
-		it->v[i] = (struct top_item){
-		    .rep = r,
-		    .id = r->cookie,
-		    .count = 1,
-		    .recv_q = r->recv_q,
-		    .send_q = r->send_q,
-		    .retrans = r->retrans,
-		};
+		it->v[i] = (struct top_item){.i = (uint32_t)i};
 	}
 	if (ord->group != TOP_GROUP_NONE) {
 		fold_groups(it, ord->group);
 	}
 	it->n_live = it->n;
-	set_keys(it);
 	top_items_need(it, want);
 }
 
@@ -670,7 +963,8 @@ void top_items_freeze(struct top_items *it)
 	free(it->frozen);
 	it->frozen = xcalloc(it->n ? it->n : 1, sizeof(*it->frozen));
 	for (size_t i = 0; i < it->n; i++) {
-		it->frozen[i] = (struct top_rank){.id = it->v[i].id, .rank = i};
+		it->frozen[i] =
+		    (struct top_rank){.id = item_id(it, &it->v[i]), .rank = i};
 	}
 	it->n_frozen = it->n;
 	qsort(it->frozen, it->n_frozen, sizeof(*it->frozen), cmp_rank_id);
@@ -688,6 +982,7 @@ void top_items_thaw(struct top_items *it)
 void top_gones_init(struct top_gones *g)
 {
 	memset(g, 0, sizeof(*g));
+	top_dict_init(&g->dict);
 }
 
 void top_gones_finish(struct top_gones *g)
@@ -695,11 +990,13 @@ void top_gones_finish(struct top_gones *g)
 	free(g->v);
 	free(g->pend);
 	free(g->held);
+	top_dict_finish(&g->dict);
 	memset(g, 0, sizeof(*g));
 }
 
 void top_gones_clear(struct top_gones *g)
 {
+	top_dict_clear(&g->dict);
 	g->n = 0;
 	g->n_pend = 0;
 	g->n_held = 0;
@@ -728,19 +1025,58 @@ static void sort(void *v, size_t n, size_t size,
 	}
 }
 
+/* e (its row in g's dict) at the end of v. */
 static void push_gone(struct top_gone **v, size_t *n, size_t *cap,
-		      const struct top_row *r, double when)
+		      const struct top_gone *e)
 {
 	if (*n == *cap) {
 		*cap = *cap ? 2 * *cap : 64;
 		*v = xrealloc(*v, *cap * sizeof(**v));
 	}
-	(*v)[(*n)++] = (struct top_gone){.row = *r, .when = when};
+	(*v)[(*n)++] = *e;
 }
 
-static void gone_add(struct top_gones *g, const struct top_row *r, double when)
+static void gone_add(struct top_gones *g, const struct top_gone *e)
 {
-	push_gone(&g->v, &g->n, &g->cap, r, when);
+	push_gone(&g->v, &g->n, &g->cap, e);
+}
+
+/* r's endpoints and owner, from their indices in src to those in dst. */
+static void dict_copy_row(struct top_dict *dst, const struct top_dict *src,
+			  struct top_row *r)
+{
+	uint32_t owner = r->owner; /* a bit-field */
+
+	top_dict_copy(dst, src, &r->local, &r->peer, &owner);
+	r->owner = owner;
+}
+
+/* Row i of s as a closed row of g: its endpoints and owner in g's dict. */
+static struct top_gone gone_of(struct top_gones *g, const struct top_snap *s,
+			       size_t i, double when)
+{
+	struct top_gone e = {.row = s->rows[i], .when = when};
+
+	dict_copy_row(&g->dict, &s->dict, &e.row);
+	e.row.has_rtt = top_snap_rtt(s, i, &e.rtt_us);
+	return e;
+}
+
+/* Rebuild g's dict from the rows it keeps: what closed rows that went
+ * interned leaves with them. */
+static void compact_dict(struct top_gones *g)
+{
+	struct top_dict old = g->dict;
+	struct top_gone *sets[2] = {g->v, g->held};
+	size_t n[2] = {g->n, g->n_held};
+
+	top_dict_init(&g->dict);
+	for (size_t k = 0; k < 2; k++) {
+		for (size_t i = 0; i < n[k]; i++) {
+			dict_copy_row(&g->dict, &old, &sets[k][i].row);
+		}
+	}
+	top_dict_finish(&old);
 }
 
 static void count_close(struct top_gones *g, unsigned int state, double dt)
@@ -815,16 +1151,15 @@ static int cmp_gone_cookie(const void *a, const void *b)
  * kept): what the event lacks comes from the row. An owner's reset (SO_LINGER
  * 0) clears the peer before the socket is freed; no event has uid or inode.
  */
-static void close_row(struct top_row *row, const struct top_close *c,
-		      const struct top_row *seen)
+static void close_row(struct top_gones *g, struct top_gone *e,
+		      const struct top_close *c, const struct top_gone *seen)
 {
 	struct sock_rec rec = c->rec, was;
-	struct tcp_info ti;
+	uint32_t rtt_us;
 
-	memset(row, 0, sizeof(*row));
+	memset(e, 0, sizeof(*e));
 	if (seen) {
-		*row = *seen;
-		top_row_rec(seen, &was);
+		top_row_rec(&g->dict, &seen->row, &was);
 		if (!rec.dport && was.dport) {
 			rec.dport = was.dport;
 			memcpy(rec.saddr, was.saddr, sizeof(rec.saddr));
@@ -833,13 +1168,18 @@ static void close_row(struct top_row *row, const struct top_close *c,
 		rec.uid = rec.uid ? rec.uid : was.uid;
 		rec.inode = rec.inode ? rec.inode : was.inode;
 	}
-	if (c->has_rtt) {
-		memset(&ti, 0, sizeof(ti));
-		ti.tcpi_rtt = c->rtt_us;
-		rec.ext.tcp_info = &ti;
-		rec.ext.tcp_info_len = sizeof(ti);
+	top_row_from_rec(&g->dict, &e->row, &rec, &rtt_us); /* no ext */
+	if (seen) {
+		e->row.owner = seen->row.owner;
+		e->row.ns = seen->row.ns;
+		e->row.rtt_asked = seen->row.rtt_asked;
+		e->row.has_rtt = seen->row.has_rtt;
+		e->rtt_us = seen->rtt_us;
 	}
-	top_row_from_rec(row, &rec);
+	if (c->has_rtt) {
+		e->row.has_rtt = true;
+		e->rtt_us = c->rtt_us;
+	}
 }
 
 /* A socket's endpoints, to find its TIME_WAIT entry: a socket no dump
@@ -865,6 +1205,7 @@ static struct tw_key *tw_keys(const struct top_snap *cur, size_t *n)
 	*n = 0;
 	for (size_t i = 0; i < cur->n; i++) {
 		const struct top_row *r = &cur->rows[i];
+		const struct top_dict *d = &cur->dict;
 
 		if (r->state != SS_TIME_WAIT) {
 			continue;
@@ -874,11 +1215,11 @@ static struct tw_key *tw_keys(const struct top_snap *cur, size_t *n)
 			v = xrealloc(v, cap * sizeof(*v));
 		}
 		memset(&v[*n], 0, sizeof(*v));
-		v[*n].family = r->family;
+		v[*n].family = top_row_family(d, r);
 		v[*n].sport = r->sport;
 		v[*n].dport = r->dport;
-		memcpy(v[*n].saddr, r->saddr, 16);
-		memcpy(v[*n].daddr, r->daddr, 16);
+		memcpy(v[*n].saddr, top_row_saddr(d, r), 16);
+		top_row_daddr(d, r, v[*n].daddr);
 		(*n)++;
 	}
 	sort(v, *n, sizeof(*v), cmp_tw);
@@ -924,7 +1265,7 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 	size_t kept = 0, n_tw = 0, n_shown = g->n;
 	struct tw_key *tw = any ? tw_keys(cur, &n_tw) : NULL;
 	uint64_t *shown = any ? gone_cookies(g) : NULL;
-	struct top_row row;
+	struct top_gone e;
 
 	sort(g->held, g->n_held, sizeof(*g->held), cmp_gone_cookie);
 	for (size_t i = 0; g->valid && i < g->n_pend; i++) {
@@ -945,11 +1286,12 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 		if (!seen && !c->passes) {
 			continue;
 		}
-		close_row(&row, c, seen ? &seen->row : NULL);
+		close_row(g, &e, c, seen);
+		e.when = c->when;
 		/* By the state the view last showed, else the event's. */
 		count_close(g, seen ? seen->row.state : c->rec.state, dt);
 		if (cur->when - c->when <= keep) {
-			gone_add(g, &row, c->when);
+			gone_add(g, &e);
 		}
 		if (seen) {
 			seen->row.cookie = 0; /* settled: no longer held */
@@ -966,7 +1308,7 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 			g->held[kept++] = g->held[i];
 			continue;
 		}
-		gone_add(g, &g->held[i].row, g->held[i].when);
+		gone_add(g, &g->held[i]);
 		count_close(g, g->held[i].row.state, dt);
 	}
 	g->n_held = kept;
@@ -996,29 +1338,31 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 	g->n_held = prune(g->held, g->n_held, now, cur->n, cur->when, keep);
 	for (size_t i = 0; g->valid && i < prev->n; i++) {
 		const struct top_row *r = &prev->rows[i];
+		struct top_gone e;
 
 		if (bsearch(&r->cookie, now, cur->n, sizeof(*now),
 			    cmp_cookie)) {
 			continue;
 		}
+		e = gone_of(g, prev, i, cur->when);
 		if (g->events && r->state != SS_TIME_WAIT) {
-			push_gone(&g->held, &g->n_held, &g->cap_held, r,
-				  cur->when);
+			push_gone(&g->held, &g->n_held, &g->cap_held, &e);
 			continue;
 		}
-		gone_add(g, r, cur->when);
+		gone_add(g, &e);
 		count_close(g, r->state, dt);
 	}
 	if (g->events) {
 		settle(g, cur, now, dt, keep);
 	}
 	free(now);
+	compact_dict(g);
 }
 
 size_t top_gones_bytes(const struct top_gones *g)
 {
-	return g->cap * sizeof(*g->v) + g->cap_pend * sizeof(*g->pend) +
-	       g->cap_held * sizeof(*g->held);
+	return top_dict_bytes(&g->dict) + g->cap * sizeof(*g->v) +
+	       g->cap_pend * sizeof(*g->pend) + g->cap_held * sizeof(*g->held);
 }
 
 void top_items_add_gone(struct top_items *it, const struct top_gones *g)
@@ -1027,17 +1371,9 @@ void top_items_add_gone(struct top_items *it, const struct top_gones *g)
 		it->cap = it->n + g->n;
 		it->v = xrealloc(it->v, it->cap * sizeof(*it->v));
 	}
+	it->gones = g;
 	for (size_t i = g->n; i > 0; i--) {
-		const struct top_row *r = &g->v[i - 1].row;
-
-		it->v[it->n++] = (struct top_item){
-		    .rep = r,
-		    .id = ~r->cookie,
-		    .count = 1,
-		    .recv_q = r->recv_q,
-		    .send_q = r->send_q,
-		    .retrans = r->retrans,
-		    .gone = true,
-		};
+		it->v[it->n++] =
+		    (struct top_item){.i = (uint32_t)(i - 1), .gone = 1};
 	}
 }

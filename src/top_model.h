@@ -7,8 +7,11 @@
  *
  * Lifetimes: top_snap_init/finish and top_items_init/finish pair on the
  * caller's storage. A snapshot's row array is reused between refreshes
- * (top_snap_reset keeps the memory). Items point into one snapshot's rows:
- * rebuild them (top_items_build) after every change to that snapshot.
+ * (top_snap_reset keeps the memory), and so is its dict of endpoints and
+ * owners (top_dict.h), cleared with it. Items index one snapshot's rows
+ * (and the closed rows of the gones added): rebuild them (top_items_build)
+ * after every change to that snapshot, and after every change to the
+ * gones they show (top_items_add_gone).
  */
 #ifndef SOCKSCOPE_TOP_MODEL_H
 #define SOCKSCOPE_TOP_MODEL_H
@@ -20,10 +23,16 @@
 #include "field_id.h"
 #include "keytab.h"
 #include "sock.h"
+#include "top_dict.h"
 
-/* What top keeps of one socket: copied out of the receive buffer. One
- * per socket, so packed to 96 bytes (the small fields are bit-fields:
- * take no address of them; pid and retrans are too). */
+/*
+ * What top keeps of one socket: copied out of the receive buffer, what
+ * rows share (endpoints, the owner) interned in the dict of the set the
+ * row is in (a snapshot's, the closed rows'; top_dict.h), the RTT kept
+ * apart (few rows have one: top_snap_rtt). One per socket, so 48 bytes
+ * (the small fields are bit-fields: take no address of them). Read the
+ * interned parts through top_row_*() with the row's dict.
+ */
 struct top_row {
 	uint64_t cookie;
 	uint32_t recv_q;
@@ -31,29 +40,50 @@ struct top_row {
 	uint32_t expires_ms;
 	uint32_t uid;
 	uint32_t inode;
-	/* owning process (with proc), 0 if unknown: pid_max is at most
-	 * 2^22 (PID_MAX_LIMIT), so it shares a word with retrans. */
-	uint32_t pid : 24;
+	uint32_t local; /* dict: family, saddr, ifindex */
+	uint32_t peer;	/* dict: family, daddr */
+	/* dict: the owning process (with proc), 0 if unknown */
+	uint32_t owner : 22;
 	uint32_t retrans : 8;
-	uint32_t ifindex;
-	uint32_t rtt_us; /* valid if has_rtt */
+	uint32_t has_rtt : 1;	/* an RTT is kept for it */
+	uint32_t rtt_asked : 1; /* the rtt source was asked (rows on screen) */
 	uint16_t sport;
 	uint16_t dport;
-	uint8_t saddr[16];
-	uint8_t daddr[16];
-	/* owning process name (raw bytes, comm's 15 at most: no NUL then),
-	 * "" if unknown: read it with strnlen(proc, sizeof(proc)) */
-	char proc[15];
-	uint8_t protocol;
 	/* The namespace (--all-netns): an index into the run's table
 	 * (top_netns.h); 0: the only one. */
 	uint16_t ns;
-	uint8_t state : 5;  /* enum tcp_state, < SS_MAX */
-	uint8_t timer : 3;  /* idiag_timer, 0-4 */
-	uint8_t family : 5; /* AF_INET, AF_INET6 */
-	bool has_rtt : 1;
-	bool rtt_asked : 1; /* the rtt source was asked (rows on screen) */
+	uint8_t protocol;
+	uint8_t state : 5; /* enum tcp_state, < SS_MAX */
+	uint8_t timer : 3; /* idiag_timer, 0-4 */
 };
+
+/* The row's interned parts, from the dict of its set. */
+static inline uint8_t top_row_family(const struct top_dict *d,
+				     const struct top_row *r)
+{
+	return top_intern_key(&d->local, r->local)[16];
+}
+
+static inline const uint8_t *top_row_saddr(const struct top_dict *d,
+					   const struct top_row *r)
+{
+	return top_intern_key(&d->local, r->local);
+}
+
+/* The peer's address, 16 bytes as in a struct sock_rec, into addr. */
+static inline void top_row_daddr(const struct top_dict *d,
+				 const struct top_row *r, uint8_t addr[16])
+{
+	uint8_t family;
+
+	top_dict_peer_addr(d, r->peer, &family, addr);
+}
+uint32_t top_row_ifindex(const struct top_dict *d, const struct top_row *r);
+/* The owner's pid, 0 if unknown. */
+uint32_t top_row_pid(const struct top_dict *d, const struct top_row *r);
+/* The owner's name, raw bytes (no NUL), and *len (0: unknown). */
+const char *top_row_proc(const struct top_dict *d, const struct top_row *r,
+			 size_t *len);
 
 /* Kernel TCP counters a source may provide (cumulative, as in /proc). */
 struct top_counters {
@@ -77,10 +107,23 @@ struct top_tuple {
 	uint32_t sockets; /* 0: no such socket */
 };
 
+/* An RTT asked for one row (top_snap.asked). */
+struct top_rtt {
+	uint32_t row; /* its index */
+	uint32_t rtt_us;
+};
+
 struct top_snap {
 	struct top_row *rows; /* the rows that pass the filter */
 	size_t n;
 	size_t cap;
+	struct top_dict dict; /* the rows' endpoints and owners */
+	/* RTTs: every row's (cap of them) when the dump had tcp_info (-b,
+	 * sorting by RTT), else NULL and the few rows asked (on screen) in
+	 * asked, sorted by row. */
+	uint32_t *rtt;
+	struct top_rtt *asked;
+	size_t n_asked, cap_asked;
 	uint32_t tcp_states[SS_MAX]; /* every TCP socket, filter or not */
 	uint64_t total;		     /* every socket seen */
 	/* Ephemeral local ports, set before counting; 0, 0: tuples not
@@ -111,21 +154,44 @@ void top_snap_release(struct top_snap *s);
 /* Give back the room for rows beyond s->n (the rows are final):
  * geometric growth leaves up to half the array unused. */
 void top_snap_trim(struct top_snap *s);
-/* Heap bytes s holds (rows, tuples): the model's own accounting. */
+/* Heap bytes s holds (rows, dict, RTTs, tuples): the model's own
+ * accounting. */
 size_t top_snap_bytes(const struct top_snap *s);
-/* A new zeroed row at the end, valid until the next call. */
-struct top_row *top_snap_add(struct top_snap *s);
+/* A new row at the end, filled from rec (top_row_from_rec), valid until
+ * the next call. */
+struct top_row *top_snap_add(struct top_snap *s, const struct sock_rec *rec);
 /* Counts rec in the state table and its tuple (TCP only) and the total. */
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
-/* Fill row's keys from rec (RTT from tcp_info when the kernel sent it). */
-void top_row_from_rec(struct top_row *row, const struct sock_rec *rec);
+/* Set the owner of row (of s): name (a string: its first 15 bytes), pid;
+ * "" and 0: unknown. */
+void top_snap_set_owner(struct top_snap *s, struct top_row *row,
+			const char *name, uint32_t pid);
+/* Row i's RTT: keep it, or read it (false: none kept). */
+void top_snap_set_rtt(struct top_snap *s, size_t i, uint32_t rtt_us);
+bool top_snap_rtt(const struct top_snap *s, size_t i, uint32_t *rtt_us);
+
+/* Fill row's keys from rec, interning its endpoints in d; the RTT of its
+ * tcp_info (when the kernel sent one) into *rtt_us: true if so. */
+bool top_row_from_rec(struct top_dict *d, struct top_row *row,
+		      const struct sock_rec *rec, uint32_t *rtt_us);
 /* The record of row's keys (no ext): the socket's identity for diag_get
  * and diag_kill, its endpoints, what summary_add() reads. */
-void top_row_rec(const struct top_row *row, struct sock_rec *rec);
+void top_row_rec(const struct top_dict *d, const struct top_row *row,
+		 struct sock_rec *rec);
+
+/* A row's identity apart from its set's dict, which a refresh replaces:
+ * what closing its socket or asking for its RTT needs. */
+struct top_target {
+	struct sock_rec rec; /* top_row_rec() */
+	uint16_t ns;	     /* top_row.ns */
+};
+
+void top_row_target(const struct top_dict *d, const struct top_row *row,
+		    struct top_target *t);
 
 /* No remote host: LISTEN, or no peer address and port (unconnected UDP).
  * Grouped by remote host, these sockets form one group of their own. */
-bool top_row_is_listener(const struct top_row *r);
+bool top_row_is_listener(const struct top_dict *d, const struct top_row *r);
 
 /* Per-second changes from prev to cur; valid false if no time passed. */
 struct top_rates {
@@ -152,10 +218,13 @@ enum top_group {
 };
 
 /* The order of group keys under g (equal keys make one group), and of
- * two rows' endpoints (local, or peer); for the field registry. */
-int top_row_cmp_key(const struct top_row *a, const struct top_row *b,
+ * two rows' endpoints (local, or peer); for the field registry. da and
+ * db: the dicts of a's and b's sets. */
+int top_row_cmp_key(const struct top_dict *da, const struct top_row *a,
+		    const struct top_dict *db, const struct top_row *b,
 		    enum top_group g);
-int top_row_cmp_addr(const struct top_row *a, const struct top_row *b,
+int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
+		     const struct top_dict *db, const struct top_row *b,
 		     bool peer);
 
 /* top's columns: ids of the field registry (field.h, field.c), which
@@ -195,19 +264,43 @@ bool top_col_in_mode(enum top_col c, enum top_group g);
 /* Whether column c naturally sorts largest first (numbers) or not. */
 bool top_col_desc(enum top_col c);
 
-/* One table row: a socket (count 1) or a group represented by rep.
- * One per socket before grouping: kept at 48 bytes. */
+/*
+ * One table row as the view keeps it: a socket (a row of the snapshot the
+ * items were built from, or a closed one of the gones added) or a group.
+ * One per socket, so 8 bytes: an index and what says where it points.
+ * Read it through top_items_ref(), which resolves it into a struct top_ref.
+ */
 struct top_item {
+	uint32_t i;	    /* the row, gone row or group it stands for */
+	uint32_t gone : 1;  /* closed (or left the filter) lately: dimmed */
+	uint32_t group : 1; /* i is a group of top_items.groups */
+};
+
+/* A group: its first row (in the snapshot) stands for it. */
+struct top_group_acc {
+	uint64_t id; /* a hash of the group key */
+	uint64_t recv_q;
+	uint64_t send_q;
+	uint32_t rep;	  /* index of the representing row */
+	uint32_t retrans; /* a u8 per socket: 2^24 sockets fit */
+	uint32_t count;
+};
+
+/*
+ * An item resolved for reading (the field registry's getters): valid
+ * until the snapshot, the gones or the items change.
+ */
+struct top_ref {
 	const struct top_row *rep;
+	const struct top_dict *dict; /* rep's */
 	uint64_t id; /* stable identity: cookie, or a hash of the group key */
 	uint64_t recv_q;
 	uint64_t send_q;
-	/* The sort column as one number (top_items.keyed): selection then
-	 * compares without reading the row. */
-	uint64_t key;
-	uint32_t retrans; /* a u8 per socket: 2^24 sockets fit */
-	uint32_t count : 31;
-	uint32_t gone : 1; /* closed (or left the filter) lately: dimmed */
+	uint32_t retrans;
+	uint32_t count;
+	uint32_t rtt_us; /* rep's, valid if has_rtt */
+	bool has_rtt;
+	bool gone;
 };
 
 struct top_order {
@@ -226,7 +319,12 @@ struct top_items {
 	size_t sorted;
 	size_t n_live;
 	struct top_order ord; /* the order built for */
-	bool keyed;	      /* the items' key orders them as ord.sort */
+	/* What the items index: the snapshot built from, the closed rows
+	 * added (top_items_add_gone), the groups folded. */
+	const struct top_snap *snap;
+	const struct top_gones *gones;
+	struct top_group_acc *groups;
+	size_t n_groups, cap_groups;
 	/* `o`: the ids in the order they were frozen, sorted by id. */
 	struct top_rank *frozen;
 	size_t n_frozen;
@@ -241,6 +339,7 @@ struct top_items {
  */
 struct top_gone {
 	struct top_row row; /* as last seen, or as the event said */
+	uint32_t rtt_us;    /* valid if row.has_rtt */
 	double when;	    /* the close, or the snapshot that missed it */
 };
 
@@ -262,6 +361,9 @@ void top_close_from_rec(struct top_close *c, const struct sock_rec *rec,
 			double when);
 
 struct top_gones {
+	/* The closed rows shown (v) and held: their endpoints and owners,
+	 * rebuilt at every update from the rows still kept. */
+	struct top_dict dict;
 	struct top_gone *v;
 	size_t n, cap;
 	bool valid;	     /* rate is known (two snapshots seen) */
@@ -337,6 +439,13 @@ size_t top_items_find(struct top_items *it, uint64_t id, size_t extra);
 /* Append g's rows after the items built, marked gone, newest first; their
  * ids are not their cookies, so no selection or tag follows onto them. */
 void top_items_add_gone(struct top_items *it, const struct top_gones *g);
+
+/* Resolve x, an item of it, for reading. */
+void top_items_ref(const struct top_items *it, const struct top_item *x,
+		   struct top_ref *out);
+/* Item i's identity (top_ref.id) and its representing row. */
+uint64_t top_items_id(const struct top_items *it, size_t i);
+const struct top_row *top_items_row(const struct top_items *it, size_t i);
 
 /* Freeze the current order (until top_items_thaw), or forget it. */
 void top_items_freeze(struct top_items *it);

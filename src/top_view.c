@@ -178,14 +178,13 @@ static void cell_fit(struct obuf *lb, size_t start, int w, bool right,
 }
 
 static void put_cell(struct obuf *lb, const struct top_env *env,
-		     const struct top_item *it, enum top_col c,
-		     enum top_group g)
+		     const struct top_ref *it, enum top_col c, enum top_group g)
 {
 	field_top_cell(col_def(c), lb, env, it, g);
 }
 
 static enum term_role row_role(const struct top_ui *ui,
-			       const struct top_item *it, enum top_group g)
+			       const struct top_ref *it, enum top_group g)
 {
 	if (it->gone) {
 		return TR_DIM; /* as htop's exited processes */
@@ -222,9 +221,11 @@ static void measure(struct top_view *v, const struct top_ui *ui, size_t from,
 			continue;
 		}
 		for (size_t i = from; i < to; i++) {
+			struct top_ref ref;
+
+			top_items_ref(&ui->items, &ui->items.v[i], &ref);
 			lb->len = 0;
-			put_cell(lb, v->env, &ui->items.v[i], flex[k],
-				 ui->ord.group);
+			put_cell(lb, v->env, &ref, flex[k], ui->ord.group);
 			if ((int)lb->len > want[flex[k]]) {
 				want[flex[k]] = (int)lb->len;
 			}
@@ -245,7 +246,7 @@ static void put_title_cell(struct obuf *lb, enum top_col c,
 
 /* One line of the table: item's cells, or the titles when it is NULL. */
 static void put_row(struct obuf *lb, const struct top_env *env,
-		    const struct top_layout *l, const struct top_item *it,
+		    const struct top_layout *l, const struct top_ref *it,
 		    const struct top_order *ord)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -708,13 +709,14 @@ static void render_table(struct frame *fr, struct top_ui *ui, int last,
 	put_row(&v->line, v->env, &l, NULL, &ui->ord);
 	line_emit(fr, TR_TITLE);
 	for (size_t i = ui->first; i < end; i++) {
-		const struct top_item *it = &ui->items.v[i];
+		struct top_ref it;
 
+		top_items_ref(&ui->items, &ui->items.v[i], &it);
 		line_start(fr);
-		put_row(&v->line, v->env, &l, it, &ui->ord);
+		put_row(&v->line, v->env, &l, &it, &ui->ord);
 		line_emit(fr, !batch && i == ui->sel
 				  ? TR_SELECTED
-				  : row_role(ui, it, ui->ord.group));
+				  : row_role(ui, &it, ui->ord.group));
 	}
 }
 
@@ -815,9 +817,11 @@ static void render_question(struct frame *fr, const struct top_ui *ui)
 		size_t before = lb->len;
 
 		obuf_puts(lb, i ? ", " : "");
-		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], false);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i].rec,
+				   false);
 		obuf_puts(lb, " -> ");
-		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i], true);
+		field_top_endpoint(lb, &fr->v->env->fc, &ui->confirm[i].rec,
+				   true);
 		/* Room for ", +N more" and the question after this one. */
 		if (i && lb->len + 16 + sizeof(tail) > room) {
 			lb->len = before;

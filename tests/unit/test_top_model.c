@@ -6,12 +6,43 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "top_model.h"
+#include "toprow.h"
+
+/* Item i of it, resolved for reading. */
+static struct top_ref item_at(const struct top_items *it, size_t i)
+{
+	struct top_ref r;
+
+	top_items_ref(it, &it->v[i], &r);
+	return r;
+}
+
+/* Item i's process name (a static copy) and pid. */
+static const char *proc_at(const struct top_items *it, size_t i)
+{
+	static char name[16];
+	struct top_ref r = item_at(it, i);
+	size_t len;
+	const char *p = top_row_proc(r.dict, r.rep, &len);
+
+	memcpy(name, p, len);
+	name[len] = '\0';
+	return name;
+}
+
+static uint32_t pid_at(const struct top_items *it, size_t i)
+{
+	struct top_ref r = item_at(it, i);
+
+	return top_row_pid(r.dict, r.rep);
+}
 
 /* Five sockets whose every column orders them differently. */
 static void fill(struct top_snap *s)
@@ -37,27 +68,28 @@ static void fill(struct top_snap *s)
 
 	top_snap_reset(s);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct top_row *r = top_snap_add(s);
+		struct trow r = {0};
 
-		r->cookie = t[i].cookie;
-		r->state = t[i].state;
-		r->protocol = t[i].proto;
-		r->family = AF_INET;
-		r->saddr[0] = 10;
-		r->saddr[3] = t[i].ip;
-		r->daddr[0] = t[i].peer ? 192 : 0;
-		r->daddr[3] = t[i].peer;
-		r->sport = t[i].sport;
-		r->dport = t[i].dport;
-		r->recv_q = t[i].rq;
-		r->send_q = t[i].sq;
-		r->expires_ms = t[i].exp;
-		r->timer = t[i].exp ? 1 : 0;
-		r->uid = t[i].uid;
-		r->rtt_us = t[i].rtt;
-		r->has_rtt = t[i].rtt != 0;
-		r->retrans = t[i].retrans;
-		snprintf(r->proc, sizeof(r->proc), "%s", t[i].proc);
+		r.cookie = t[i].cookie;
+		r.state = t[i].state;
+		r.protocol = t[i].proto;
+		r.family = AF_INET;
+		r.saddr[0] = 10;
+		r.saddr[3] = t[i].ip;
+		r.daddr[0] = t[i].peer ? 192 : 0;
+		r.daddr[3] = t[i].peer;
+		r.sport = t[i].sport;
+		r.dport = t[i].dport;
+		r.recv_q = t[i].rq;
+		r.send_q = t[i].sq;
+		r.expires_ms = t[i].exp;
+		r.timer = t[i].exp ? 1 : 0;
+		r.uid = t[i].uid;
+		r.rtt_us = t[i].rtt;
+		r.has_rtt = t[i].rtt != 0;
+		r.retrans = t[i].retrans;
+		snprintf(r.proc, sizeof(r.proc), "%s", t[i].proc);
+		trow_add(s, &r);
 	}
 }
 
@@ -65,7 +97,7 @@ static void order_is(const struct top_items *it, const uint64_t *want, size_t n)
 {
 	assert_int_equal(it->n, n);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(it->v[i].rep->cookie, want[i]);
+		assert_int_equal(item_at(it, i).rep->cookie, want[i]);
 	}
 }
 
@@ -135,15 +167,15 @@ static void test_sort_ties_by_id(void **unused)
 	top_snap_finish(&s);
 }
 
-static const struct top_item *group(const struct top_items *it,
-				    uint64_t member_cookie_any)
+/* The index of the group whose first row has cookie, or SIZE_MAX. */
+static size_t group(const struct top_items *it, uint64_t member_cookie_any)
 {
 	for (size_t i = 0; i < it->n; i++) {
-		if (it->v[i].rep->cookie == member_cookie_any) {
-			return &it->v[i];
+		if (item_at(it, i).rep->cookie == member_cookie_any) {
+			return i;
 		}
 	}
-	return NULL;
+	return SIZE_MAX;
 }
 
 static void test_grouping(void **unused)
@@ -152,7 +184,7 @@ static void test_grouping(void **unused)
 	struct top_items it;
 	struct top_order ord = {.group = TOP_GROUP_STATE,
 				.sort = TOP_COL_COUNT};
-	const struct top_item *g;
+	size_t g;
 
 	(void)unused;
 	top_snap_init(&s);
@@ -160,19 +192,20 @@ static void test_grouping(void **unused)
 	fill(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4);
-	assert_int_equal(it.v[0].count, 2); /* the ESTABLISHED pair first */
-	assert_int_equal(it.v[0].rep->state, SS_ESTABLISHED);
-	assert_int_equal(it.v[0].recv_q, 50);
-	assert_int_equal(it.v[0].send_q, 30);
-	assert_int_equal(it.v[0].retrans, 2);
+	assert_int_equal(item_at(&it, 0).count,
+			 2); /* the ESTABLISHED pair first */
+	assert_int_equal(item_at(&it, 0).rep->state, SS_ESTABLISHED);
+	assert_int_equal(item_at(&it, 0).recv_q, 50);
+	assert_int_equal(item_at(&it, 0).send_q, 30);
+	assert_int_equal(item_at(&it, 0).retrans, 2);
 
 	ord.group = TOP_GROUP_LPORT;
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_int_equal(it.v[0].count, 3);
-	assert_int_equal(it.v[0].rep->sport, 443);
-	assert_int_equal(it.v[0].send_q, 158);
-	assert_int_equal(it.v[0].recv_q, 57);
+	assert_int_equal(item_at(&it, 0).count, 3);
+	assert_int_equal(item_at(&it, 0).rep->sport, 443);
+	assert_int_equal(item_at(&it, 0).send_q, 158);
+	assert_int_equal(item_at(&it, 0).recv_q, 57);
 
 	ord.group = TOP_GROUP_RHOST;
 	top_items_build(&it, &s, &ord);
@@ -185,14 +218,14 @@ static void test_grouping(void **unused)
 	    (struct top_order){.group = TOP_GROUP_PROCESS, .sort = TOP_COL_KEY};
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_string_equal(it.v[0].rep->proc, ""); /* "" < java < nginx */
-	assert_string_equal(it.v[2].rep->proc, "nginx");
-	assert_int_equal(it.v[2].count, 3);
+	assert_string_equal(proc_at(&it, 0), ""); /* "" < java < nginx */
+	assert_string_equal(proc_at(&it, 2), "nginx");
+	assert_int_equal(item_at(&it, 2).count, 3);
 	g = group(&it, 14);
-	assert_non_null(g);
-	assert_int_equal(g->count, 1);
+	assert_true(g != SIZE_MAX);
+	assert_int_equal(item_at(&it, g).count, 1);
 	/* Group ids depend on the key only, not on which socket leads. */
-	assert_int_not_equal(it.v[0].id, it.v[1].id);
+	assert_int_not_equal(item_at(&it, 0).id, item_at(&it, 1).id);
 	top_items_finish(&it);
 	top_snap_finish(&s);
 }
@@ -206,39 +239,43 @@ static void test_group_pid_and_listeners(void **unused)
 	struct top_items it;
 	struct top_order ord = {.group = TOP_GROUP_PROCESS,
 				.sort = TOP_COL_KEY};
-	struct top_row *r;
+	static const uint32_t pids[] = {100, 100, 0, 101, 200};
+	struct trow r;
 	size_t listeners = 0;
 
 	(void)unused;
 	top_snap_init(&s);
 	top_items_init(&it);
 	fill(&s);
-	s.rows[0].pid = 100; /* nginx */
-	s.rows[1].pid = 100;
-	s.rows[3].pid = 101; /* another nginx */
-	s.rows[4].pid = 200; /* java */
+	/* nginx 100 twice, another nginx, java */
+	for (size_t i = 0; i < s.n; i++) {
+		r = trow_get(&s, i);
+		r.pid = pids[i];
+		trow_set(&s, i, &r);
+	}
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* "", java, nginx 100, nginx 101 */
-	assert_int_equal(it.v[2].rep->pid, 100);
-	assert_int_equal(it.v[2].count, 2);
-	assert_int_equal(it.v[3].rep->pid, 101);
-	assert_int_not_equal(it.v[2].id, it.v[3].id);
+	assert_int_equal(pid_at(&it, 2), 100);
+	assert_int_equal(item_at(&it, 2).count, 2);
+	assert_int_equal(pid_at(&it, 3), 101);
+	assert_int_not_equal(item_at(&it, 2).id, item_at(&it, 3).id);
 	/* An IPv6 listener, and an IPv6 peer with the bytes of 192.0.0.9. */
-	r = top_snap_add(&s);
-	*r = s.rows[3];
-	r->cookie = 15;
-	r->family = AF_INET6;
-	r = top_snap_add(&s);
-	*r = s.rows[0];
-	r->cookie = 16;
-	r->family = AF_INET6;
+	r = trow_get(&s, 3);
+	r.cookie = 15;
+	r.family = AF_INET6;
+	trow_add(&s, &r);
+	r = trow_get(&s, 0);
+	r.cookie = 16;
+	r.family = AF_INET6;
+	trow_add(&s, &r);
 	ord.group = TOP_GROUP_RHOST;
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* .9, .8, v6 .9, listening */
 	for (size_t i = 0; i < it.n; i++) {
-		if (top_row_is_listener(it.v[i].rep)) {
+		if (top_row_is_listener(item_at(&it, i).dict,
+					item_at(&it, i).rep)) {
 			listeners++;
-			assert_int_equal(it.v[i].count, 2);
+			assert_int_equal(item_at(&it, i).count, 2);
 		}
 	}
 	assert_int_equal(listeners, 1);
@@ -254,7 +291,7 @@ static void test_freeze_keeps_order(void **unused)
 	struct top_snap s;
 	struct top_items it;
 	struct top_order ord = {.sort = TOP_COL_RECVQ};
-	struct top_row *r;
+	struct trow r = {0};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -268,9 +305,9 @@ static void test_freeze_keeps_order(void **unused)
 	s.rows[4].recv_q = 999; /* 14 would jump to the top */
 	s.rows[1] = s.rows[4];
 	s.n = 4;
-	r = top_snap_add(&s);
-	r->cookie = 20;
-	r->recv_q = 5000;
+	r.cookie = 20;
+	r.recv_q = 5000;
+	trow_add(&s, &r);
 	top_items_build(&it, &s, &ord);
 	order_is(&it, (uint64_t[]){13, 14, 12, 10, 20}, 5);
 	/* Sorting a different column does not move frozen rows either. */
@@ -332,7 +369,7 @@ static void test_snap_reuses_rows(void **unused)
 	top_snap_init(&s);
 	for (int i = 0; i < 3000; i++) {
 		top_snap_count(&s, &rec);
-		top_snap_add(&s);
+		top_snap_add(&s, &rec);
 	}
 	assert_int_equal(s.tcp_states[SS_LISTEN], 3000);
 	first = s.rows;
@@ -340,7 +377,7 @@ static void test_snap_reuses_rows(void **unused)
 	assert_int_equal(s.n, 0);
 	assert_int_equal(s.tcp_states[SS_LISTEN], 0);
 	for (int i = 0; i < 3000; i++) {
-		top_snap_add(&s);
+		top_snap_add(&s, &rec);
 	}
 	assert_ptr_equal(s.rows, first); /* no new allocation */
 	rec.protocol = IPPROTO_UDP;
@@ -366,7 +403,7 @@ static void test_empty(void **unused)
 	fill(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 4); /* everything new since the freeze */
-	assert_int_equal(it.v[0].count, 2);
+	assert_int_equal(item_at(&it, 0).count, 2);
 	top_snap_reset(&s);
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 0);
@@ -480,6 +517,7 @@ static void fill_big(struct top_snap *s, uint64_t seed, uint32_t skip_mod)
 	for (uint32_t i = 0; i < BIG_N; i++) {
 		struct sock_rec rec = {0};
 		struct top_row *r;
+		uint32_t pid;
 		uint64_t v = next_rand(&x);
 
 		if (skip_mod && v % skip_mod == 0) {
@@ -502,12 +540,13 @@ static void fill_big(struct top_snap *s, uint64_t seed, uint32_t skip_mod)
 		rec.retrans = (uint8_t)((v >> 33) % 4);
 		rec.uid = (uint32_t)((v >> 35) % 3);
 		top_snap_count(s, &rec);
-		r = top_snap_add(s);
-		top_row_from_rec(r, &rec);
-		r->rtt_us = (uint32_t)((v >> 37) % 17) * 1000;
-		r->has_rtt = (v >> 41) & 1;
-		r->pid = (uint32_t)((v >> 42) % 4);
-		snprintf(r->proc, sizeof(r->proc), "%s", procs[r->pid]);
+		r = top_snap_add(s, &rec);
+		if ((v >> 41) & 1) {
+			top_snap_set_rtt(s, s->n - 1,
+					 (uint32_t)((v >> 37) % 17) * 1000);
+		}
+		pid = (uint32_t)((v >> 42) % 4);
+		top_snap_set_owner(s, r, procs[pid], pid);
 	}
 }
 
@@ -518,9 +557,11 @@ static void same_prefix(const struct top_items *fast,
 	assert_int_equal(fast->n, slow->n);
 	assert_true(fast->sorted >= n || fast->sorted == fast->n);
 	for (size_t i = 0; i < n && i < slow->n; i++) {
-		assert_int_equal(fast->v[i].id, slow->v[i].id);
-		assert_int_equal(fast->v[i].count, slow->v[i].count);
-		assert_int_equal(fast->v[i].recv_q, slow->v[i].recv_q);
+		assert_int_equal(item_at(fast, i).id, item_at(slow, i).id);
+		assert_int_equal(item_at(fast, i).count,
+				 item_at(slow, i).count);
+		assert_int_equal(item_at(fast, i).recv_q,
+				 item_at(slow, i).recv_q);
 	}
 }
 
@@ -530,8 +571,8 @@ static void meters_match(const struct top_snap *s, const struct top_items *slow)
 	uint32_t states[SS_MAX] = {0};
 
 	for (size_t i = 0; i < slow->n; i++) {
-		if (slow->v[i].rep->protocol == IPPROTO_TCP) {
-			states[slow->v[i].rep->state]++;
+		if (item_at(slow, i).rep->protocol == IPPROTO_TCP) {
+			states[item_at(slow, i).rep->state]++;
 		}
 	}
 	assert_memory_equal(states, s->tcp_states, sizeof(states));
@@ -554,7 +595,7 @@ static void page_case(const struct top_snap *s, const struct top_order *ord)
 	same_prefix(&fast, &slow, page);
 	/* A selection deep in the list is ranked where the sort puts it. */
 	deep = slow.n * 7 / 10;
-	id = slow.v[deep].id;
+	id = item_at(&slow, deep).id;
 	at = top_items_find(&fast, id, page);
 	assert_int_equal(at, deep);
 	same_prefix(&fast, &slow, deep + page);
@@ -620,17 +661,17 @@ static void test_selection_follows_cookie(void **unused)
 	top_items_init(&slow);
 	fill_big(&a, 0x5eed, 0);
 	top_items_build_top(&fast, &a, &ord, 40);
-	id = fast.v[17].id;
+	id = item_at(&fast, 17).id;
 	fill_big(&b, 0x5eed, 97); /* the same sockets, a few closed */
 	top_items_build(&slow, &b, &ord);
 	for (size_t i = 0; i < slow.n; i++) {
-		if (slow.v[i].id == id) {
+		if (item_at(&slow, i).id == id) {
 			want = i;
 		}
 	}
 	top_items_build_top(&fast, &b, &ord, 40);
 	assert_int_equal(top_items_find(&fast, id, 40), want);
-	assert_true(want != SIZE_MAX && fast.v[want].id == id);
+	assert_true(want != SIZE_MAX && item_at(&fast, want).id == id);
 	same_prefix(&fast, &slow, 40);
 	top_items_finish(&fast);
 	top_items_finish(&slow);
@@ -658,15 +699,16 @@ static void test_group_and_sort_by_netns(void **unused)
 	}
 	top_items_build(&it, &s, &ord);
 	assert_int_equal(it.n, 3);
-	assert_int_equal(it.v[0].count, 3); /* namespace 2: 10, 12, 14 */
-	assert_int_equal(it.v[0].rep->ns, 2);
-	assert_int_equal(it.v[0].recv_q, 0 + 1 + 3);
+	assert_int_equal(item_at(&it, 0).count,
+			 3); /* namespace 2: 10, 12, 14 */
+	assert_int_equal(item_at(&it, 0).rep->ns, 2);
+	assert_int_equal(item_at(&it, 0).recv_q, 0 + 1 + 3);
 	/* By the group key: the table's order, 0 (this namespace) first. */
 	ord.sort = TOP_COL_KEY;
 	top_items_build(&it, &s, &ord);
-	assert_int_equal(it.v[0].rep->ns, 0);
-	assert_int_equal(it.v[1].rep->ns, 1);
-	assert_int_equal(it.v[2].rep->ns, 2);
+	assert_int_equal(item_at(&it, 0).rep->ns, 0);
+	assert_int_equal(item_at(&it, 1).rep->ns, 1);
+	assert_int_equal(item_at(&it, 2).rep->ns, 2);
 	assert_string_equal(top_group_name(TOP_GROUP_NETNS), "namespace");
 	/* Sockets by the NETNS column; ties by cookie. */
 	ord = (struct top_order){.sort = TOP_COL_NETNS};
@@ -674,8 +716,8 @@ static void test_group_and_sort_by_netns(void **unused)
 	order_is(&it, (const uint64_t[]){11, 13, 10, 12, 14}, 5);
 	ord.invert = true;
 	top_items_build(&it, &s, &ord);
-	assert_int_equal(it.v[0].rep->ns, 2);
-	assert_int_equal(it.v[4].rep->cookie, 11);
+	assert_int_equal(item_at(&it, 0).rep->ns, 2);
+	assert_int_equal(item_at(&it, 4).rep->cookie, 11);
 	assert_true(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NONE));
 	assert_false(top_col_in_mode(TOP_COL_NETNS, TOP_GROUP_NETNS));
 	top_items_finish(&it);
@@ -685,9 +727,12 @@ static void test_group_and_sort_by_netns(void **unused)
 static void test_row_keeps_every_field(void **unused)
 {
 	struct sock_rec rec, back;
-	struct top_row row;
+	struct top_snap s;
+	struct top_row *row;
+	struct trow t;
 
 	(void)unused;
+	top_snap_init(&s);
 	memset(&rec, 0, sizeof(rec));
 	rec.family = AF_INET6;
 	rec.protocol = IPPROTO_TCP;
@@ -705,30 +750,140 @@ static void test_row_keeps_every_field(void **unused)
 	rec.cookie = 0xfedcba9876543210ull;
 	memset(rec.saddr, 0xaa, sizeof(rec.saddr));
 	memset(rec.daddr, 0x55, sizeof(rec.daddr));
-	memset(&row, 0, sizeof(row)); /* as top_snap_add() hands it out */
-	top_row_from_rec(&row, &rec);
-	assert_false(row.has_rtt);
-	top_row_rec(&row, &back);
+	row = top_snap_add(&s, &rec);
+	assert_false(row->has_rtt);
+	top_row_rec(&s.dict, row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
-	assert_int_equal(sizeof(struct top_row), 96);
+	assert_int_equal(sizeof(struct top_row), 48);
 	/* The owner: a pid up to pid_max's limit, comm's 15 bytes. */
-	row.pid = (1u << 22) - 1;
-	memcpy(row.proc, "abcdefghijklmno", sizeof(row.proc));
-	row.ns = 65535;
-	assert_int_equal(row.pid, (1u << 22) - 1);
-	assert_int_equal(row.retrans, 255);
-	assert_int_equal(strnlen(row.proc, sizeof(row.proc)), 15);
-	top_row_rec(&row, &back);
+	top_snap_set_owner(&s, row, "abcdefghijklmnop", (1u << 22) - 1);
+	row->ns = 65535;
+	t = trow_get(&s, 0);
+	assert_int_equal(t.pid, (1u << 22) - 1);
+	assert_int_equal(row->retrans, 255);
+	assert_string_equal(t.proc, "abcdefghijklmno");
+	top_row_rec(&s.dict, row, &back);
 	assert_memory_equal(&back, &rec, sizeof(rec));
-	assert_int_equal(sizeof(struct top_item), 48);
+	assert_int_equal(sizeof(struct top_item), 8);
 
 	rec.family = 44; /* AF_XDP: not a row's, and past 5 bits */
 	rec.state = 40;
 	rec.timer = 9;
-	top_row_from_rec(&row, &rec);
-	assert_int_equal(row.family, AF_UNSPEC);
-	assert_int_equal(row.state, 0);
-	assert_int_equal(row.timer, 0);
+	row = top_snap_add(&s, &rec);
+	assert_int_equal(top_row_family(&s.dict, row), AF_UNSPEC);
+	assert_int_equal(row->state, 0);
+	assert_int_equal(row->timer, 0);
+	top_snap_finish(&s);
+}
+
+/* An IPv4 peer takes the 4-byte table; one whose other 12 bytes are not
+ * zero (a saved file may say so) comes back whole all the same. */
+static void test_row_v4_peers(void **unused)
+{
+	struct sock_rec rec, back;
+	struct top_snap s;
+
+	(void)unused;
+	top_snap_init(&s);
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_INET;
+	rec.protocol = IPPROTO_TCP;
+	rec.daddr[0] = 192;
+	rec.daddr[3] = 9;
+	top_snap_add(&s, &rec);
+	top_row_rec(&s.dict, &s.rows[0], &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
+	assert_int_equal(s.dict.peer4.n, 1);
+	rec.daddr[15] = 1;
+	top_snap_add(&s, &rec);
+	top_row_rec(&s.dict, &s.rows[1], &back);
+	assert_memory_equal(&back, &rec, sizeof(rec));
+	assert_int_equal(s.dict.peer.n, 1);
+	/* The same address again: the same entry. */
+	top_snap_add(&s, &rec);
+	assert_int_equal(s.rows[2].peer, s.rows[1].peer);
+	assert_int_equal(s.dict.peer.n + s.dict.peer4.n, 2);
+	top_snap_reset(&s);
+	assert_int_equal(s.dict.peer.n + s.dict.peer4.n + s.dict.local.n, 0);
+	top_snap_finish(&s);
+}
+
+/* RTTs: only the rows asked have one, until the dump brings tcp_info
+ * (then every row's, in an array; those asked before move in). */
+static void test_rtt_kept_apart(void **unused)
+{
+	struct sock_rec rec = {.family = AF_INET, .protocol = IPPROTO_TCP};
+	struct tcp_info ti = {.tcpi_rtt = 1234};
+	struct top_snap s;
+	uint32_t rtt;
+
+	(void)unused;
+	top_snap_init(&s);
+	for (int i = 0; i < 3; i++) {
+		top_snap_add(&s, &rec);
+	}
+	top_snap_set_rtt(&s, 2, 900);
+	top_snap_set_rtt(&s, 1, 700);
+	assert_false(top_snap_rtt(&s, 0, &rtt));
+	assert_true(top_snap_rtt(&s, 1, &rtt) && rtt == 700);
+	assert_true(top_snap_rtt(&s, 2, &rtt) && rtt == 900);
+	assert_null(s.rtt);
+	rec.ext.tcp_info = &ti;
+	rec.ext.tcp_info_len = sizeof(ti);
+	top_snap_add(&s, &rec);
+	assert_non_null(s.rtt);
+	assert_true(top_snap_rtt(&s, 3, &rtt) && rtt == 1234);
+	assert_true(top_snap_rtt(&s, 1, &rtt) && rtt == 700);
+	assert_true(top_snap_rtt(&s, 2, &rtt) && rtt == 900);
+	assert_false(top_snap_rtt(&s, 0, &rtt));
+	top_snap_finish(&s);
+}
+
+/* A long run with churn: the closed rows' dict holds the endpoints and
+ * owners of the rows kept, not of every socket that ever closed. */
+static void test_gone_dict_bounded(void **unused)
+{
+	struct top_snap snap[2];
+	struct top_gones g;
+	unsigned int cur = 0;
+
+	(void)unused;
+	top_snap_init(&snap[0]);
+	top_snap_init(&snap[1]);
+	top_gones_init(&g);
+	for (unsigned int round = 0; round < 40; round++) {
+		struct top_snap *s = &snap[cur];
+
+		top_snap_reset(s);
+		s->when = 10.0 + 2.0 * round;
+		/* 100 sockets each round, every one new: the last round's
+		 * all closed, each to a peer and owner never seen before. */
+		for (unsigned int i = 0; i < 100; i++) {
+			uint32_t c = round * 100 + i;
+			struct trow r = {.cookie = 1 + c,
+					 .family = AF_INET,
+					 .protocol = IPPROTO_TCP,
+					 .state = SS_ESTABLISHED,
+					 .daddr = {10, (uint8_t)(c >> 16),
+						   (uint8_t)(c >> 8),
+						   (uint8_t)c},
+					 .dport = 443,
+					 .pid = 1 + c};
+
+			snprintf(r.proc, sizeof(r.proc), "p%u", c);
+			trow_add(s, &r);
+		}
+		top_gones_update(&g, &snap[cur ^ 1u], s, 5.0);
+		cur ^= 1u;
+	}
+	/* Kept: the closes of the last 5 seconds (3 rounds of 100). */
+	assert_true(g.n > 0 && g.n <= 300);
+	assert_int_equal(g.dict.peer4.n, g.n);
+	assert_int_equal(g.dict.owner.n, g.n);
+	assert_true(top_gones_bytes(&g) < 64 * 1024);
+	top_gones_finish(&g);
+	top_snap_finish(&snap[0]);
+	top_snap_finish(&snap[1]);
 }
 
 int main(void)
@@ -746,6 +901,9 @@ int main(void)
 	    cmocka_unit_test(test_page_equals_full_sort),
 	    cmocka_unit_test(test_selection_follows_cookie),
 	    cmocka_unit_test(test_row_keeps_every_field),
+	    cmocka_unit_test(test_row_v4_peers),
+	    cmocka_unit_test(test_gone_dict_bounded),
+	    cmocka_unit_test(test_rtt_kept_apart),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
 	};
 

@@ -17,6 +17,16 @@
 #include "term.h"
 #include "top.h"
 #include "top_view.h"
+#include "toprow.h"
+
+/* Item i of it, resolved for reading. */
+static struct top_ref item_at(const struct top_items *it, size_t i)
+{
+	struct top_ref r;
+
+	top_items_ref(it, &it->v[i], &r);
+	return r;
+}
 
 static const int no_want[TOP_COL_MAX] = {0};
 
@@ -179,21 +189,35 @@ struct fixture {
 	struct capture cap;
 };
 
+/* A TCP socket from 127.0.0.1:sport; the peer's address 10.0.hi.lo and
+ * port, when dport is not 0. */
+static void add_peer_row(struct top_snap *s, uint64_t cookie, uint8_t state,
+			 uint16_t sport, uint32_t recv_q, uint8_t hi,
+			 uint8_t lo, uint16_t dport)
+{
+	struct trow r = {.cookie = cookie,
+			 .family = AF_INET,
+			 .protocol = IPPROTO_TCP,
+			 .state = state,
+			 .saddr = {127, 0, 0, 1},
+			 .sport = sport,
+			 .recv_q = recv_q};
+
+	if (dport) {
+		r.daddr[0] = 10;
+		r.daddr[2] = hi;
+		r.daddr[3] = lo;
+		r.dport = dport;
+	}
+	trow_add(s, &r);
+	s->tcp_states[state]++;
+	s->total++;
+}
+
 static void add_row(struct top_snap *s, uint64_t cookie, uint8_t state,
 		    uint16_t sport, uint32_t recv_q)
 {
-	struct top_row *r = top_snap_add(s);
-
-	r->cookie = cookie;
-	r->family = AF_INET;
-	r->protocol = IPPROTO_TCP;
-	r->state = state;
-	r->saddr[0] = 127;
-	r->saddr[3] = 1;
-	r->sport = sport;
-	r->recv_q = recv_q;
-	s->tcp_states[state]++;
-	s->total++;
+	add_peer_row(s, cookie, state, sport, recv_q, 0, 0, 0);
 }
 
 static int setup(void **state)
@@ -432,12 +456,12 @@ static size_t fake_advice(void *ctx, const struct top_snap *snap,
 	return 2;
 }
 
-static int fake_kill(void *ctx, const struct top_row *row)
+static int fake_kill(void *ctx, const struct top_target *t)
 {
 	struct fake *f = ctx;
 
 	f->kills++;
-	f->killed = row->cookie;
+	f->killed = t->rec.cookie;
 	return 0;
 }
 
@@ -473,7 +497,7 @@ static void test_sources(void **state)
 	top_key(&f->ui, TK_F9);
 	assert_int_equal(top_key(&f->ui, 'y'), TOP_HANDLED | TOP_COLLECT);
 	assert_int_equal(fk.kills, 1);
-	assert_int_equal(fk.killed, f->ui.items.v[1].rep->cookie);
+	assert_int_equal(fk.killed, item_at(&f->ui.items, 1).rep->cookie);
 	/* --readonly: no kill key at all. */
 	f->o.top_readonly = true;
 	top_key(&f->ui, 'k');
@@ -489,12 +513,12 @@ struct fake_kill_src {
 	int ret;
 };
 
-static int fake_kill_ret(void *ctx, const struct top_row *row)
+static int fake_kill_ret(void *ctx, const struct top_target *t)
 {
 	struct fake_kill_src *f = ctx;
 
 	f->kills++;
-	f->killed = row->cookie;
+	f->killed = t->rec.cookie;
 	return f->ret;
 }
 
@@ -507,7 +531,9 @@ static void refresh_without(struct fixture *f, uint64_t gone)
 	top_snap_reset(s);
 	for (size_t i = 0; i < old->n; i++) {
 		if (old->rows[i].cookie != gone) {
-			*top_snap_add(s) = old->rows[i];
+			struct trow r = trow_get(old, i);
+
+			trow_add(s, &r);
 		}
 	}
 	s->when = old->when + 2.0;
@@ -527,11 +553,11 @@ static void test_kill_bound_to_socket(void **state)
 	top_key(&f->ui, TK_DOWN);
 	top_key(&f->ui, 'k');
 	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
-	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	asked = item_at(&f->ui.items, f->ui.sel).rep->cookie;
 	/* It closes while the question is open: the question goes, with a
 	 * word, and y closes nothing (the next row slid into its place). */
 	refresh_without(f, asked);
-	assert_true(f->ui.items.v[f->ui.sel].rep->cookie != asked);
+	assert_true(item_at(&f->ui.items, f->ui.sel).rep->cookie != asked);
 	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
 	assert_true(f->ui.message_is_error);
 	assert_non_null(strstr(f->ui.message, "went away"));
@@ -540,7 +566,7 @@ static void test_kill_bound_to_socket(void **state)
 	/* Gone between the last refresh and y: the kernel says so (by
 	 * cookie), and that is what the user reads. */
 	top_key(&f->ui, 'k');
-	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	asked = item_at(&f->ui.items, f->ui.sel).rep->cookie;
 	fk.ret = -ENOENT;
 	top_key(&f->ui, 'y');
 	assert_int_equal(fk.kills, 1);
@@ -550,10 +576,10 @@ static void test_kill_bound_to_socket(void **state)
 	 * socket that was asked about. */
 	fk.ret = 0;
 	top_key(&f->ui, 'k');
-	asked = f->ui.items.v[f->ui.sel].rep->cookie;
+	asked = item_at(&f->ui.items, f->ui.sel).rep->cookie;
 	snprintf(port, sizeof(port), ":%u",
-		 f->ui.items.v[f->ui.sel].rep->sport);
-	other = f->ui.items.v[f->ui.sel + 1].rep->cookie;
+		 item_at(&f->ui.items, f->ui.sel).rep->sport);
+	other = item_at(&f->ui.items, f->ui.sel + 1).rep->cookie;
 	refresh_without(f, other);
 	assert_int_equal(f->ui.mode, TOP_MODE_CONFIRM);
 	render(f, 24, 120);
@@ -585,16 +611,17 @@ static void test_tags_and_closing_a_set(void **state)
 	int row;
 
 	f->src = (struct top_sources){.ctx = &fk, .kill = fake_kill_ret};
-	a = f->ui.items.v[0].rep->cookie;
+	a = item_at(&f->ui.items, 0).rep->cookie;
 	assert_int_equal(top_key(&f->ui, ' '), TOP_HANDLED | TOP_REDRAW);
 	assert_false(f->ui.paused);
 	assert_int_equal(f->ui.sel, 1);
 	top_key(&f->ui, TK_DOWN);
-	b = f->ui.items.v[2].rep->cookie;
+	b = item_at(&f->ui.items, 2).rep->cookie;
 	top_key(&f->ui, ' ');
 	assert_true(top_ui_tagged(&f->ui, a));
 	assert_true(top_ui_tagged(&f->ui, b));
-	assert_false(top_ui_tagged(&f->ui, f->ui.items.v[1].rep->cookie));
+	assert_false(
+	    top_ui_tagged(&f->ui, item_at(&f->ui.items, 1).rep->cookie));
 	render(f, 24, 120);
 	assert_non_null(strstr(f->cap.lines[0], "tagged 2"));
 	row = find_line(&f->cap, "STATE^") + 1;
@@ -626,18 +653,20 @@ static void test_tags_and_closing_a_set(void **state)
 	assert_int_equal(f->ui.n_tags, 0);
 	/* c: every socket of the selected one's process (by pid). */
 	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
-		struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+		struct trow r = trow_get(top_ui_snap(&f->ui), i);
 
-		r->pid = r->sport % 3 == 0 ? 7 : 8;
+		r.pid = r.sport % 3 == 0 ? 7 : 8;
+		trow_set(top_ui_snap(&f->ui), i, &r);
 	}
 	top_key(&f->ui, TK_HOME);
 	top_key(&f->ui, 'c');
 	assert_true(f->ui.n_tags > 5);
 	for (size_t i = 0; i < top_ui_snap(&f->ui)->n; i++) {
-		const struct top_row *r = &top_ui_snap(&f->ui)->rows[i];
+		struct trow r = trow_get(top_ui_snap(&f->ui), i);
+		struct top_ref first = item_at(&f->ui.items, 0);
 
-		assert_true(top_ui_tagged(&f->ui, r->cookie) ==
-			    (r->pid == f->ui.items.v[0].rep->pid));
+		assert_true(top_ui_tagged(&f->ui, r.cookie) ==
+			    (r.pid == top_row_pid(first.dict, first.rep)));
 	}
 	top_key(&f->ui, 'U');
 	assert_int_equal(f->ui.n_tags, 0);
@@ -696,19 +725,20 @@ static void test_search_jumps(void **state)
 	assert_int_equal(top_key(&f->ui, TK_ENTER), TOP_HANDLED | TOP_REDRAW);
 	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
 	assert_int_equal(f->ui.items.n, n); /* nothing filtered */
-	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1025);
+	assert_int_equal(item_at(&f->ui.items, f->ui.sel).rep->sport, 1025);
 	assert_string_equal(f->ui.filter_text, "");
 	/* Again: the next match after the selection, wrapping around. */
 	top_key(&f->ui, '\\');
 	top_key(&f->ui, TK_CTRL('u'));
 	type(f, "time_wait");
 	top_key(&f->ui, TK_ENTER);
-	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1026);
+	assert_int_equal(item_at(&f->ui.items, f->ui.sel).rep->sport, 1026);
 	top_key(&f->ui, TK_END);
 	top_key(&f->ui, '\\');
 	assert_string_equal(f->ui.input, "time_wait"); /* remembered */
 	top_key(&f->ui, TK_ENTER);
-	assert_int_equal(f->ui.items.v[f->ui.sel].rep->state, SS_TIME_WAIT);
+	assert_int_equal(item_at(&f->ui.items, f->ui.sel).rep->state,
+			 SS_TIME_WAIT);
 	assert_true(f->ui.sel < n - 1);
 	top_key(&f->ui, '\\');
 	top_key(&f->ui, TK_CTRL('u'));
@@ -776,7 +806,7 @@ static void test_interval_stretches(void **state)
 static void select_port(struct fixture *f, uint16_t port)
 {
 	top_key(&f->ui, TK_HOME);
-	while (f->ui.items.v[f->ui.sel].rep->sport != port) {
+	while (item_at(&f->ui.items, f->ui.sel).rep->sport != port) {
 		assert_true(f->ui.sel + 1 < f->ui.items.n);
 		top_key(&f->ui, TK_DOWN);
 	}
@@ -802,7 +832,7 @@ static void test_sort_goes_to_top(void **state)
 	top_key(&f->ui, TK_F6); /* STATE -> LOCAL */
 	assert_int_equal(f->ui.ord.sort, TOP_COL_LOCAL);
 	top_ui_rebuild(&f->ui);
-	assert_int_equal(f->ui.items.v[f->ui.sel].rep->sport, 1002);
+	assert_int_equal(item_at(&f->ui.items, f->ui.sel).rep->sport, 1002);
 	assert_int_equal(f->ui.sel, 3);
 	assert_int_equal(f->ui.first, 0);
 	select_port(f, 1029);
@@ -812,7 +842,7 @@ static void test_sort_goes_to_top(void **state)
 	top_ui_rebuild(&f->ui);
 	assert_int_equal(f->ui.sel, 0);
 	assert_int_equal(f->ui.first, 0);
-	assert_int_equal(f->ui.items.v[0].rep->sport, 80);
+	assert_int_equal(item_at(&f->ui.items, 0).rep->sport, 80);
 }
 
 /* The table keeps its title and 5 rows before the advice pane gets
@@ -867,14 +897,14 @@ static void test_closed_rows_dimmed(void **state)
 	render(f, 40, 120);
 	assert_true(find_line(&f->cap, "closed 0.0/s") > 0);
 	for (size_t i = 0; i < f->ui.items.n; i++) {
-		if (f->ui.items.v[i].rep->state == SS_TIME_WAIT) {
-			tw = f->ui.items.v[i].rep->cookie;
+		if (item_at(&f->ui.items, i).rep->state == SS_TIME_WAIT) {
+			tw = item_at(&f->ui.items, i).rep->cookie;
 		}
 	}
 	refresh_without(f, tw);		     /* 2 s later */
 	assert_int_equal(f->ui.items.n, 31); /* 30 live, 1 closed */
 	assert_true(f->ui.items.v[30].gone);
-	assert_int_equal(f->ui.items.v[30].rep->cookie, tw);
+	assert_int_equal(item_at(&f->ui.items, 30).rep->cookie, tw);
 	render(f, 40, 120);
 	at = find_line(&f->cap, "(closed)");
 	assert_true(at > 0);
@@ -894,7 +924,7 @@ static void test_closed_rows_dimmed(void **state)
 	assert_int_equal(f->ui.items.n, 30);
 	/* A new filter hides rows: they did not close. */
 	f->ui.gones_reset = true;
-	refresh_without(f, f->ui.items.v[0].rep->cookie);
+	refresh_without(f, item_at(&f->ui.items, 0).rep->cookie);
 	assert_int_equal(f->ui.items.n, 29);
 	assert_int_equal(f->ui.gones.n, 0);
 }
@@ -986,24 +1016,27 @@ static void fill_many(struct top_snap *s, uint64_t base, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint64_t c = base + i;
 
-		add_row(s, c, c % 3 ? SS_ESTABLISHED : SS_TIME_WAIT,
-			(uint16_t)(1024 + c % 60000), (uint32_t)(c % 7));
-		s->rows[s->n - 1].daddr[0] = 10;
-		s->rows[s->n - 1].daddr[2] = (uint8_t)(c >> 8);
-		s->rows[s->n - 1].daddr[3] = (uint8_t)c;
-		s->rows[s->n - 1].dport = 443;
+		add_peer_row(s, c, c % 3 ? SS_ESTABLISHED : SS_TIME_WAIT,
+			     (uint16_t)(1024 + c % 60000), (uint32_t)(c % 7),
+			     (uint8_t)(c >> 8), (uint8_t)c, 443);
 	}
 }
 
 /*
  * Issue 20: what top keeps for the view between refreshes, by its own
  * accounting (top_ui_bytes), on 200,000 sockets after two refreshes (the
- * second with 1,000 closed): one row and one item per socket, the
- * previous refresh's rows given back. It was two rows (104 bytes each,
- * in arrays up to twice the rows) and a 56-byte item: 329 bytes.
+ * second with 1,000 closed), the previous refresh's rows given back. Per
+ * socket: a 48-byte row (its addresses and owner as indices into the
+ * snapshot's dict, no RTT: none was asked) and an 8-byte item (an index
+ * and its kind); the dict's tables count too (here 65,536 distinct IPv4
+ * peers: 4 bytes each and their index), as do the closed rows and theirs
+ * (60.4 bytes in all, 2026-12-02; 64.7 with every peer in 17 bytes). It
+ * was two rows (104 bytes each, in arrays up to twice the rows) and a
+ * 56-byte item: 329 bytes; then one 96-byte row (both 16-byte addresses
+ * and a 15-byte process name in it) and a 48-byte item: 144.
  */
 #define MANY		200000u
-#define KEPT_PER_SOCKET 144u
+#define KEPT_PER_SOCKET 64u
 #define KEPT_CONSTANT	(512u * 1024u)
 
 static void test_bytes_per_socket(void **unused)

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+#include "top_dict.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "util.h"
+
+static void intern_init(struct top_intern *t, unsigned int klen)
+{
+	memset(t, 0, sizeof(*t));
+	t->klen = klen;
+}
+
+static void intern_finish(struct top_intern *t)
+{
+	free(t->keys);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+static void intern_clear(struct top_intern *t)
+{
+	if (t->slot) {
+		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
+	}
+	t->n = 0;
+	t->last = 0;
+}
+
+/* A word at a time, multiply-and-fold: keys are 17 to 21 bytes. */
+static uint64_t hash_key(const uint8_t *k, unsigned int len)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+
+	for (unsigned int i = 0; i < len; i += 8) {
+		uint64_t w = 0;
+
+		memcpy(&w, k + i, len - i < 8 ? len - i : 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* Keys of the lengths the dict uses compare inline, not through a call. */
+static bool key_eq(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	switch (len) {
+	case TOP_DICT_PEER4_LEN:
+		return !memcmp(a, b, TOP_DICT_PEER4_LEN);
+	case TOP_DICT_PEER_LEN:
+		return !memcmp(a, b, TOP_DICT_PEER_LEN);
+	case TOP_DICT_OWNER_LEN:
+		return !memcmp(a, b, TOP_DICT_OWNER_LEN);
+	case TOP_DICT_LOCAL_LEN:
+		return !memcmp(a, b, TOP_DICT_LOCAL_LEN);
+	default:
+		return !memcmp(a, b, len);
+	}
+}
+
+static void place(struct top_intern *t, uint32_t idx)
+{
+	size_t mask = t->nslot - 1;
+	size_t i = hash_key(top_intern_key(t, idx), t->klen) & mask;
+
+	while (t->slot[i]) {
+		i = (i + 1) & mask;
+	}
+	t->slot[i] = idx;
+}
+
+/* Keep the index at most three quarters full: linear probes stay short. */
+static void grow_index(struct top_intern *t)
+{
+	free(t->slot);
+	t->nslot = t->nslot ? 2 * t->nslot : 64;
+	t->slot = xcalloc(t->nslot, sizeof(*t->slot));
+	for (size_t i = 1; i <= t->n; i++) {
+		place(t, (uint32_t)i);
+	}
+}
+
+static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
+{
+	size_t mask, i;
+
+	if ((t->n + 1) * 4 > t->nslot * 3) {
+		grow_index(t);
+	}
+	/* A dump often lists a run of sockets on one endpoint. */
+	if (t->last && key_eq(top_intern_key(t, t->last), key, t->klen)) {
+		return t->last;
+	}
+	mask = t->nslot - 1;
+	i = hash_key(key, t->klen) & mask;
+	for (; t->slot[i]; i = (i + 1) & mask) {
+		if (key_eq(top_intern_key(t, t->slot[i]), key, t->klen)) {
+			t->last = t->slot[i];
+			return t->last;
+		}
+	}
+	if (t->n >= limit) {
+		return 0;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->keys = xrealloc(t->keys, t->cap * t->klen);
+	}
+	memcpy(t->keys + t->n * t->klen, key, t->klen);
+	t->slot[i] = (uint32_t)++t->n;
+	t->last = t->slot[i];
+	return t->last;
+}
+
+static void intern_trim(struct top_intern *t)
+{
+	if (t->n && t->n < t->cap) {
+		t->keys = xrealloc(t->keys, t->n * t->klen);
+		t->cap = t->n;
+	}
+}
+
+static size_t intern_bytes(const struct top_intern *t)
+{
+	return t->cap * t->klen + t->nslot * sizeof(*t->slot);
+}
+
+void top_dict_init(struct top_dict *d)
+{
+	intern_init(&d->local, TOP_DICT_LOCAL_LEN);
+	intern_init(&d->peer, TOP_DICT_PEER_LEN);
+	intern_init(&d->peer4, TOP_DICT_PEER4_LEN);
+	intern_init(&d->owner, TOP_DICT_OWNER_LEN);
+}
+
+void top_dict_finish(struct top_dict *d)
+{
+	intern_finish(&d->local);
+	intern_finish(&d->peer);
+	intern_finish(&d->peer4);
+	intern_finish(&d->owner);
+	top_dict_init(d);
+}
+
+void top_dict_clear(struct top_dict *d)
+{
+	intern_clear(&d->local);
+	intern_clear(&d->peer);
+	intern_clear(&d->peer4);
+	intern_clear(&d->owner);
+}
+
+void top_dict_trim(struct top_dict *d)
+{
+	intern_trim(&d->local);
+	intern_trim(&d->peer);
+	intern_trim(&d->peer4);
+	intern_trim(&d->owner);
+}
+
+size_t top_dict_bytes(const struct top_dict *d)
+{
+	return intern_bytes(&d->local) + intern_bytes(&d->peer) +
+	       intern_bytes(&d->peer4) + intern_bytes(&d->owner);
+}
+
+uint32_t top_dict_local(struct top_dict *d, uint8_t family,
+			const uint8_t addr[16], uint32_t ifindex)
+{
+	uint8_t key[TOP_DICT_LOCAL_LEN];
+
+	memcpy(key, addr, 16);
+	key[16] = family;
+	memcpy(key + 17, &ifindex, sizeof(ifindex));
+	return intern(&d->local, key, UINT32_MAX - 1);
+}
+
+/* Whether addr is an IPv4 address as the kernel sends one: the other
+ * 12 bytes zero (a saved file may say otherwise: kept whole then). */
+static bool plain_v4(uint8_t family, const uint8_t addr[16])
+{
+	static const uint8_t zero[12];
+
+	return family == AF_INET && !memcmp(addr + 4, zero, sizeof(zero));
+}
+
+uint32_t top_dict_peer(struct top_dict *d, uint8_t family,
+		       const uint8_t addr[16])
+{
+	uint8_t key[TOP_DICT_PEER_LEN];
+
+	if (plain_v4(family, addr)) {
+		return TOP_DICT_PEER4 |
+		       intern(&d->peer4, addr, TOP_DICT_PEER4 - 1);
+	}
+	memcpy(key, addr, 16);
+	key[16] = family;
+	return intern(&d->peer, key, TOP_DICT_PEER4 - 1);
+}
+
+void top_dict_peer_addr(const struct top_dict *d, uint32_t i, uint8_t *family,
+			uint8_t addr[16])
+{
+	const uint8_t *key;
+
+	if (i & TOP_DICT_PEER4) {
+		memset(addr, 0, 16);
+		memcpy(addr, top_intern_key(&d->peer4, i & ~TOP_DICT_PEER4),
+		       TOP_DICT_PEER4_LEN);
+		*family = AF_INET;
+		return;
+	}
+	key = top_intern_key(&d->peer, i);
+	memcpy(addr, key, 16);
+	*family = key[16];
+}
+
+uint32_t top_dict_owner(struct top_dict *d, uint32_t pid, const char *name)
+{
+	uint8_t key[TOP_DICT_OWNER_LEN];
+
+	/* Equal names are equal keys, whatever follows a NUL. */
+	memset(key, 0, sizeof(key));
+	memcpy(key, &pid, sizeof(pid));
+	memcpy(key + 4, name, strnlen(name, 15));
+	return intern(&d->owner, key, TOP_DICT_OWNERS_MAX);
+}
+
+void top_dict_copy(struct top_dict *dst, const struct top_dict *src,
+		   uint32_t *local, uint32_t *peer, uint32_t *owner)
+{
+	uint8_t family, addr[16];
+
+	*local = intern(&dst->local, top_intern_key(&src->local, *local),
+			UINT32_MAX - 1);
+	top_dict_peer_addr(src, *peer, &family, addr);
+	*peer = top_dict_peer(dst, family, addr);
+	if (*owner) {
+		*owner =
+		    intern(&dst->owner, top_intern_key(&src->owner, *owner),
+			   TOP_DICT_OWNERS_MAX);
+	}
+}
