@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -363,17 +362,7 @@ struct watch_tr_run {
  */
 static uint64_t sk_mask_key(void)
 {
-	uint64_t key = 0;
-
-	if (getrandom(&key, sizeof(key), 0) != (ssize_t)sizeof(key)) {
-		struct timespec ts;
-
-		/* No entropy source yet: still not the address. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		key = (uint64_t)ts.tv_nsec * 0x9e3779b97f4a7c15ull ^
-		      (uint64_t)getpid() << 32;
-	}
-	return key | 1ull << 63;
+	return random_u64() | 1ull << 63;
 }
 
 /* What --transitions refuses before anything starts: EXIT_USAGE or 0. */

@@ -17,6 +17,7 @@ void keytab_init(struct keytab *t, unsigned int klen)
 	memset(t, 0, sizeof(*t));
 	t->klen = klen;
 	t->stride = klen + KEYTAB_NV * sizeof(uint32_t);
+	t->seed = random_u64();
 }
 
 void keytab_free(struct keytab *t)
@@ -39,9 +40,9 @@ void keytab_clear(struct keytab *t)
  * A word at a time, multiply-and-fold mixing: a summary hashes every
  * socket several times, and a byte-wise hash cost a sixth of its time.
  */
-static uint32_t hash_key(const uint8_t *k, unsigned int len)
+static uint32_t hash_key(const uint8_t *k, unsigned int len, uint64_t seed)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ seed;
 
 	for (unsigned int i = 0; i < len; i += 8) {
 		uint64_t w;
@@ -145,7 +146,7 @@ static void grow(struct keytab *t)
 
 uint32_t *keytab_get(struct keytab *t, const uint8_t *key, size_t limit)
 {
-	uint32_t h = hash_key(key, t->klen);
+	uint32_t h = hash_key(key, t->klen, t->seed);
 	uint64_t *slot = NULL;
 	unsigned int c;
 	uint8_t *e;
@@ -181,6 +182,6 @@ const uint32_t *keytab_find(const struct keytab *t, const uint8_t *key)
 	if (!t->cap) {
 		return NULL;
 	}
-	slot = probe(t, key, hash_key(key, t->klen));
+	slot = probe(t, key, hash_key(key, t->klen, t->seed));
 	return *slot ? keytab_vals(t, entry(t, (uint32_t)*slot - 1)) : NULL;
 }

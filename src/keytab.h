@@ -32,6 +32,7 @@ struct keytab {
 	uint8_t *seg[KEYTAB_SEGS]; /* entry storage, segment c: 64 << c */
 	size_t cap, n;		   /* index slots, entries */
 	unsigned int klen, stride; /* key bytes; bytes per entry */
+	uint64_t seed;		   /* the hash's, random (random_u64()) */
 };
 
 /* An empty table for keys of klen bytes. Allocates nothing yet. */

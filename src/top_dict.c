@@ -12,6 +12,7 @@ static void intern_init(struct top_intern *t, unsigned int klen)
 {
 	memset(t, 0, sizeof(*t));
 	t->klen = klen;
+	t->seed = random_u64();
 }
 
 static void intern_finish(struct top_intern *t)
@@ -30,10 +31,10 @@ static void intern_clear(struct top_intern *t)
 	t->last = 0;
 }
 
-/* A word at a time, multiply-and-fold: keys are 17 to 21 bytes. */
-static uint64_t hash_key(const uint8_t *k, unsigned int len)
+/* A word at a time, multiply-and-fold: keys are 4 to 21 bytes. */
+static uint64_t hash_key(const uint8_t *k, unsigned int len, uint64_t seed)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ len;
+	uint64_t h = (0x9e3779b97f4a7c15ull ^ seed) + len;
 
 	for (unsigned int i = 0; i < len; i += 8) {
 		uint64_t w = 0;
@@ -65,7 +66,7 @@ static bool key_eq(const uint8_t *a, const uint8_t *b, unsigned int len)
 static void place(struct top_intern *t, uint32_t idx)
 {
 	size_t mask = t->nslot - 1;
-	size_t i = hash_key(top_intern_key(t, idx), t->klen) & mask;
+	size_t i = hash_key(top_intern_key(t, idx), t->klen, t->seed) & mask;
 
 	while (t->slot[i]) {
 		i = (i + 1) & mask;
@@ -96,7 +97,7 @@ static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
 		return t->last;
 	}
 	mask = t->nslot - 1;
-	i = hash_key(key, t->klen) & mask;
+	i = hash_key(key, t->klen, t->seed) & mask;
 	for (; t->slot[i]; i = (i + 1) & mask) {
 		if (key_eq(top_intern_key(t, t->slot[i]), key, t->klen)) {
 			t->last = t->slot[i];

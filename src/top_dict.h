@@ -31,6 +31,7 @@ struct top_intern {
 	size_t n, cap, nslot;
 	uint32_t last; /* the entry found last, tried first; 0: none */
 	unsigned int klen;
+	uint64_t seed; /* the hash's, random: peers are chosen by clients */
 };
 
 #define TOP_DICT_LOCAL_LEN 21 /* address[16], family, ifindex (4) */

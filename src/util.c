@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -494,6 +495,20 @@ unsigned int u64_width(uint64_t v)
 		w++;
 	}
 	return w;
+}
+
+uint64_t random_u64(void)
+{
+	uint64_t v = 0;
+	struct timespec ts;
+
+	if (getrandom(&v, sizeof(v), GRND_NONBLOCK) == (ssize_t)sizeof(v)) {
+		return v;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t)ts.tv_nsec ^ (uint64_t)ts.tv_sec << 30) *
+		   0x9e3779b97f4a7c15ull ^
+	       (uint64_t)getpid() << 32;
 }
 
 int thread_start_quiet(pthread_t *tid, size_t stack, void *(*fn)(void *),

@@ -130,6 +130,14 @@ unsigned int u64_width(uint64_t v);
 size_t u64_dec(char *buf, uint64_t v);
 
 /*
+ * 64 unpredictable bits (getrandom(2); before the kernel has entropy, the
+ * clock and pid mixed). For keys an outsider must not guess: a hash
+ * table's seed, so sockets whose peers a client chose cannot be made to
+ * collide (every lookup a long probe), and watch's address mask.
+ */
+uint64_t random_u64(void);
+
+/*
  * A thread running fn(arg) that takes no signal: SIGINT, SIGTERM, SIGPIPE
  * and SIGWINCH belong to the main thread, which waits for them (threads
  * inherit the mask, so it is set around the create). stack: its size in

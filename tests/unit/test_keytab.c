@@ -109,12 +109,41 @@ static void test_whole_key_compared(void **unused)
 	keytab_free(&t);
 }
 
+/* Each table hashes with a seed of its own: the same keys land in other
+ * slots of another table, so keys a client chose (its address) to share
+ * one probe run in a table cannot be worked out beforehand. */
+static void test_seeded(void **unused)
+{
+	struct keytab a, b;
+	uint8_t k[16];
+	size_t same = 0;
+
+	(void)unused;
+	keytab_init(&a, sizeof(k));
+	keytab_init(&b, sizeof(k));
+	assert_true(a.seed != b.seed);
+	for (uint32_t i = 0; i < 1000; i++) {
+		key_of(k, sizeof(k), i);
+		keytab_get(&a, k, 1000);
+		keytab_get(&b, k, 1000);
+	}
+	assert_int_equal(a.cap, b.cap);
+	for (size_t i = 0; i < a.cap; i++) {
+		same += a.slot[i] == b.slot[i] && a.slot[i];
+	}
+	/* A fixed hash puts all 1000 in the same slots. */
+	assert_true(same < 100);
+	keytab_free(&a);
+	keytab_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_stable_entries),
 	    cmocka_unit_test(test_limit),
 	    cmocka_unit_test(test_whole_key_compared),
+	    cmocka_unit_test(test_seeded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
