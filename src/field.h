@@ -38,6 +38,9 @@ enum field_need {
 	FIELD_NEED_PROCESS = 1 << 0,  /* process names are known (-p) */
 	FIELD_NEED_EXTENDED = 1 << 1, /* -e */
 	FIELD_NEED_NETNS = 1 << 2,    /* --all-netns */
+	/* Tables beyond TCP and UDP, more than one (as the listing's
+	 * Netid column): top_ui_have() */
+	FIELD_NEED_NETID = 1 << 3,
 };
 
 struct field {

@@ -23,9 +23,9 @@ enum field_id {
 	FIELD_UID,
 	FIELD_INODE,
 	FIELD_NETNS,  /* the list with -N or --all-netns; top's --all-netns */
+	FIELD_NETID,  /* "tcp", "u_str"; top: with tables beyond TCP, UDP */
 	FIELD_GROUP,  /* top's grouped view: the group's key */
 	FIELD_COUNT,  /* top's grouped view: sockets in the group */
-	FIELD_NETID,  /* "tcp", "u_str" */
 	FIELD_FAMILY, /* JSON only: "inet", "inet6", "unix" */
 	FIELD_STATE_CODE, /* JSON only: the kernel's number */
 	FIELD_ENDPOINTS,  /* JSON only: the family's endpoint fields */

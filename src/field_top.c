@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "family.h"
 #include "state.h"
 #include "top_netns.h"
 #include "top_view.h"
@@ -89,23 +90,62 @@ static void put_endpoint(struct obuf *lb, const struct fmt_ctx *fc,
 	field_top_endpoint(lb, fc, &rec, peer);
 }
 
-/* The order of the state and of its group: by protocol, then state. */
+/* The address family of a row of another family than inet, 0 for inet
+ * (whose protocol is an IPPROTO_: TCP's 6 is not netlink XFRM's). */
+static uint8_t row_other(const struct top_ref *it)
+{
+	return top_row_inet(it->dict, it->rep)
+		   ? 0
+		   : top_row_family(it->dict, it->rep);
+}
+
+/* The order of the state and of its group: by family (other than inet),
+ * protocol, then state. */
 uint64_t ftop_state_num(const struct top_ref *it)
 {
 	const struct top_row *r = row(it);
 
-	return (uint64_t)row_protocol(r) << 8 | row_state(r);
+	return (uint64_t)row_other(it) << 16 | (uint64_t)row_protocol(r) << 8 |
+	       row_state(r);
+}
+
+/* The state's name as the listing has it (UNCONN but for TCP). */
+static const char *row_state_name(const struct top_ref *it)
+{
+	const struct top_row *r = row(it);
+
+	return state_name(row_state(r), row_other(it) ? 0 : row_protocol(r));
 }
 
 void ftop_state_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_ref *it, enum top_group g)
 {
-	const struct top_row *r = row(it);
-
 	(void)env;
 	(void)g;
-	obuf_puts(lb, it->gone ? "(closed)"
-			       : state_name(row_state(r), row_protocol(r)));
+	obuf_puts(lb, it->gone ? "(closed)" : row_state_name(it));
+}
+
+/* The table's name, as the listing's Netid column: "tcp", "u_str". */
+static void put_netid(struct obuf *lb, const struct top_ref *it)
+{
+	struct sock_rec rec;
+	char buf[8];
+
+	top_row_rec(it->dict, it->rep, &rec);
+	obuf_puts(lb, format_rec_netid(&rec, buf));
+}
+
+void ftop_netid_cell(struct obuf *lb, const struct top_env *env,
+		     const struct top_ref *it, enum top_group g)
+{
+	(void)env;
+	(void)g;
+	put_netid(lb, it);
+}
+
+uint64_t ftop_netid_num(const struct top_ref *it)
+{
+	return (uint64_t)row_other(it) << 8 | row_protocol(row(it));
 }
 
 int ftop_local_cmp(const struct top_ref *a, const struct top_ref *b,
@@ -254,11 +294,9 @@ int ftop_group_cmp(const struct top_ref *a, const struct top_ref *b,
 	return top_row_cmp_key(a->dict, row(a), b->dict, row(b), g);
 }
 
-static void put_proto(struct obuf *lb, uint8_t protocol)
+static void put_proto(struct obuf *lb, const struct top_ref *it)
 {
-	char buf[8];
-
-	obuf_puts(lb, format_netid(protocol, buf));
+	put_netid(lb, it);
 	obuf_putc(lb, ' ');
 }
 
@@ -271,17 +309,26 @@ void ftop_group_cell(struct obuf *lb, const struct top_env *env,
 
 	switch (g) {
 	case TOP_GROUP_STATE:
-		put_proto(lb, row_protocol(r));
-		obuf_puts(lb, state_name(row_state(r), row_protocol(r)));
+		put_proto(lb, it);
+		obuf_puts(lb, row_state_name(it));
 		return;
 	case TOP_GROUP_LPORT:
-		put_proto(lb, row_protocol(r));
-		obuf_printf(lb, ":%u", r->sport);
+		put_proto(lb, it);
+		if (row_other(it)) {
+			obuf_putc(lb, '*'); /* no port: one group a table */
+		} else {
+			obuf_printf(lb, ":%u", r->sport);
+		}
 		return;
 	case TOP_GROUP_RHOST:
 	case TOP_GROUP_RHOSTPORT:
 		if (top_row_is_listener(it->dict, r)) {
 			obuf_puts(lb, "(listening)");
+		} else if (row_other(it)) {
+			/* No host: one heading per family. */
+			const struct sock_family *f = family_of(row_other(it));
+
+			obuf_printf(lb, "(%s)", f ? f->name : "other");
 		} else if (g == TOP_GROUP_RHOST) {
 			top_row_daddr(it->dict, r, daddr);
 			obuf_write(lb, buf,

@@ -8,6 +8,9 @@
 
 #include "field.h"
 
+uint64_t ftop_netid_num(const struct top_ref *it);
+void ftop_netid_cell(struct obuf *lb, const struct top_env *env,
+		     const struct top_ref *it, enum top_group g);
 uint64_t ftop_state_num(const struct top_ref *it);
 void ftop_state_cell(struct obuf *lb, const struct top_env *env,
 		     const struct top_ref *it, enum top_group g);

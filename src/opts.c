@@ -403,13 +403,14 @@ static void default_selection(struct opts *o)
 	}
 }
 
-/* top and watch show TCP and UDP only: the other families by name. */
-static int inet_only(const struct opts *o, bool top)
+/* watch shows TCP and UDP only (the kernel announces no other closes):
+ * the other families by name. */
+static int inet_only(const struct opts *o)
 {
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
 
-	if (!top && o->cmd != &cmd_watch_entry) {
+	if (o->cmd != &cmd_watch_entry) {
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -418,9 +419,8 @@ static int inet_only(const struct opts *o, bool top)
 		if ((fams[i]->proto_bits & ~PROTO_INET_MASK) &&
 		    ((o->protocols & fams[i]->proto_bits) ||
 		     (!inet && (o->families & fams[i]->fam_bits)))) {
-			return usage_error("%s: %s sockets are not shown (TCP "
-					   "and UDP only)",
-					   top ? "top" : "watch",
+			return usage_error("watch: %s sockets are not shown "
+					   "(TCP and UDP only)",
 					   fams[i]->name);
 		}
 	}
@@ -562,15 +562,17 @@ static int option_error(int c, const char *word)
 /* getopt's letters; ':' first: option_error() tells a missing value. The
  * families' letters (-t -x -4 ...) come before these (getopt_tables). */
 static const char list_letters[] = ":lanHjspoemiN:hVF:A:f:";
-/* top takes the list's letters but -x (no UNIX sockets in top yet), and -d
- * and -b besides; every letter that takes a value is here. */
-static const char top_letters[] = ":tu46lanHjspoemiN:hVF:A:f:d:b";
+/* top takes the list's letters, and -d and -b besides. */
+static const char top_letters[] = "d:b";
 
-/* Does letter c take a value (in any command: top has every such one)? */
+/* Does letter c take a value (in any command)? */
 static bool letter_takes_value(char c)
 {
-	const char *p = c != ':' ? strchr(top_letters + 1, c) : NULL;
+	const char *p = c != ':' ? strchr(list_letters + 1, c) : NULL;
 
+	if (!p && c != ':') {
+		p = strchr(top_letters, c);
+	}
 	return p && p[1] == ':';
 }
 
@@ -791,11 +793,12 @@ static int check_combinations(const struct opts *o)
 /* What getopt_long() is given: opts.c's options and the families'. */
 struct getopt_tables {
 	struct option longs[ARRAY_SIZE(long_opts) + FAMILY_OPTS_MAX];
-	char letters[sizeof(list_letters) + FAMILY_OPTS_MAX];
+	char letters[sizeof(list_letters) + sizeof(top_letters) +
+		     FAMILY_OPTS_MAX];
 };
 
-/* The list's letters get the families' ahead of the others (top keeps
- * its own string: it lists TCP and UDP only). */
+/* The list's letters get the families' ahead of the others; top's own
+ * follow. */
 static void getopt_tables(struct getopt_tables *g, bool top)
 {
 	const struct family_opt *fo;
@@ -813,10 +816,9 @@ static void getopt_tables(struct getopt_tables *g, bool top)
 		}
 	}
 	g->longs[nl] = (struct option){NULL, 0, NULL, 0};
+	strcpy(g->letters + nc, list_letters + 1);
 	if (top) {
-		strcpy(g->letters, top_letters);
-	} else {
-		strcpy(g->letters + nc, list_letters + 1);
+		strcat(g->letters, top_letters);
 	}
 }
 
@@ -865,19 +867,13 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (ret) {
 		return ret;
 	}
-	/* top's rows and view are inet-shaped: TCP and UDP only. */
-	if (top &&
-	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
-		return usage_error("top: UNIX sockets are not shown by top yet "
-				   "(use sockscope -x)");
-	}
 	/* The kernel has no destroy notification for UNIX sockets. */
 	if (o->cmd == &cmd_watch_entry &&
 	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
 		return usage_error("watch: the kernel reports no UNIX socket "
 				   "closing (TCP and UDP only)");
 	}
-	ret = inet_only(o, top);
+	ret = inet_only(o);
 	if (ret) {
 		return ret;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "family.h"
 #include "field.h"
 #include "filter.h"
 #include "ifname.h"
@@ -92,9 +93,15 @@ bool top_ui_has_process(const struct top_ui *ui)
 
 unsigned int top_ui_have(const struct top_ui *ui)
 {
+	uint32_t p = ui->o->protocols;
+	/* As the listing's Netid: more than one table, and TCP and UDP
+	 * not alone (their endpoints and states tell them apart). */
+	bool netid = (p & (p - 1)) && (p & ~PROTO_INET_MASK);
+
 	return (top_ui_has_process(ui) ? FIELD_NEED_PROCESS : 0) |
 	       (ui->o->extended ? FIELD_NEED_EXTENDED : 0) |
-	       (ui->o->all_netns ? FIELD_NEED_NETNS : 0);
+	       (ui->o->all_netns ? FIELD_NEED_NETNS : 0) |
+	       (netid ? FIELD_NEED_NETID : 0);
 }
 
 /* Put the selection back on the item it was on, or keep its index. */
@@ -138,12 +145,13 @@ void top_ui_rebuild(struct top_ui *ui)
 	}
 }
 
-/* Only a TCP socket past its handshake has a tcp_info to ask for. */
-static bool has_tcp_info(const struct top_row *r)
+/* Only a TCP socket past its handshake has a tcp_info to ask for (a
+ * netlink socket's protocol 6 is XFRM's). */
+static bool has_tcp_info(const struct top_dict *d, const struct top_row *r)
 {
-	return r->protocol == IPPROTO_TCP && r->state != SS_TIME_WAIT &&
-	       r->state != SS_NEW_SYN_RECV && r->state != SS_SYN_RECV &&
-	       r->state != SS_LISTEN;
+	return r->protocol == IPPROTO_TCP && top_row_inet(d, r) &&
+	       r->state != SS_TIME_WAIT && r->state != SS_NEW_SYN_RECV &&
+	       r->state != SS_SYN_RECV && r->state != SS_LISTEN;
 }
 
 bool top_ui_fill_rtt(struct top_ui *ui)
@@ -168,7 +176,7 @@ bool top_ui_fill_rtt(struct top_ui *ui)
 			continue;
 		}
 		r = &s->rows[it->v[i].i];
-		if (r->has_rtt || r->rtt_asked || !has_tcp_info(r)) {
+		if (r->has_rtt || r->rtt_asked || !has_tcp_info(&s->dict, r)) {
 			continue;
 		}
 		r->rtt_asked = true;
@@ -428,7 +436,19 @@ static void row_text(const struct top_ref *it, char *buf, size_t size)
 	uint8_t daddr[16];
 	size_t len;
 	const char *proc = top_row_proc(d, r, &len);
+	char name[UNIX_NAME_MAX + 1], netid[8];
+	struct sock_rec rec;
 
+	if (!top_row_inet(d, r)) {
+		/* The name (UNIX), the inodes, the port ids (NETLINK). */
+		top_row_rec(d, r, &rec);
+		name[family_unix_name(name, &rec)] = '\0';
+		snprintf(buf, size, "%s %s %s %u %u %d %.*s %u",
+			 format_rec_state(&rec), format_rec_netid(&rec, netid),
+			 name, rec.inode, rec.peer_inode, (int)rec.nl.portid,
+			 (int)len, proc, top_row_pid(d, r));
+		return;
+	}
 	addr_format(l, top_row_family(d, r), top_row_saddr(d, r));
 	top_row_daddr(d, r, daddr);
 	addr_format(p, top_row_family(d, r), daddr);
@@ -442,7 +462,7 @@ static void row_text(const struct top_ref *it, char *buf, size_t size)
 static void search_next(struct top_ui *ui)
 {
 	size_t n = ui->items.n;
-	char text[4 * ADDR_STRLEN];
+	char text[4 * ADDR_STRLEN + UNIX_NAME_MAX];
 	struct top_ref ref;
 
 	top_items_need(&ui->items, 0); /* the next match in the order shown */
@@ -714,6 +734,27 @@ static unsigned int tag_key(struct top_ui *ui, int key)
 	return TOP_HANDLED | TOP_REDRAW;
 }
 
+/* Whether rec's table is one kill cannot close (family.h's no_kill): then
+ * its reason is said, in one line. */
+static bool no_kill(struct top_ui *ui, const struct sock_rec *rec)
+{
+	uint32_t bit = family_proto_bit(rec);
+	const struct sock_family *const *fams;
+	size_t n;
+
+	fams = family_all(&n);
+	for (size_t i = 0; i < n; i++) {
+		if ((fams[i]->proto_bits & bit) && fams[i]->no_kill) {
+			snprintf(ui->message, sizeof(ui->message),
+				 "k: %s sockets: %s", fams[i]->name,
+				 fams[i]->no_kill);
+			ui->message_is_error = true;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The question of F9/k: the tagged sockets, else the selected one. */
 static unsigned int kill_key(struct top_ui *ui)
 {
@@ -753,6 +794,12 @@ static unsigned int kill_key(struct top_ui *ui)
 	}
 	if (!ui->n_confirm) {
 		return say(ui, true, "the tagged sockets are gone");
+	}
+	for (size_t i = 0; i < ui->n_confirm; i++) {
+		if (no_kill(ui, &ui->confirm[i].rec)) {
+			ui->n_confirm = 0;
+			return TOP_HANDLED | TOP_REDRAW;
+		}
 	}
 	ui->mode = TOP_MODE_CONFIRM;
 	ui->message[0] = '\0';

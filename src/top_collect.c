@@ -12,8 +12,12 @@
 #include "state.h"
 #include "util.h"
 
-/* top lists inet sockets; the UNIX tables are not shown (yet). */
-#define TOP_PROTOS (PROTO_TCP | PROTO_UDP)
+/* Only TCP feeds the meters; a netlink record's protocol 6 is XFRM. */
+static bool is_tcp(const struct sock_rec *rec)
+{
+	return (rec->family == AF_INET || rec->family == AF_INET6) &&
+	       rec->protocol == IPPROTO_TCP;
+}
 
 struct collect_run {
 	const struct top_query *q;
@@ -122,11 +126,12 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	}
 	if (run->count) {
 		top_snap_count(run->snap, rec);
-	} else if (rec->protocol != IPPROTO_TCP) {
+	} else if (!is_tcp(rec)) {
 		run->snap->total++; /* the meters' dump counts TCP's */
 	}
-	if (!run->rows || !(state_match_mask(q->states, rec->protocol) &
-			    SS_BIT(rec->state))) {
+	if (!run->rows ||
+	    !(state_match_mask(q->states, is_tcp(rec) ? IPPROTO_TCP : 0) &
+	      SS_BIT(rec->state))) {
 		return 0;
 	}
 	row = top_snap_add(run->snap, rec);
@@ -145,7 +150,7 @@ static int count_row(const struct sock_rec *rec, void *data)
 	if (cancelled(run->cancel)) {
 		return -ECANCELED;
 	}
-	if (rec->protocol == IPPROTO_TCP) {
+	if (is_tcp(rec)) {
 		top_snap_count(run->snap, rec);
 	}
 	return 0;
@@ -176,9 +181,10 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 	struct acquire *a = &c->rows;
 
 	a->ifn = c->ifn; /* the caller may have swapped tables since */
-	a->protocols = q->protocols & TOP_PROTOS;
+	/* Every table the options name, each in the states wanted. */
+	a->protocols = q->protocols;
+	acquire_set_states(a, q->states);
 	a->states[IPPROTO_TCP] = one_dump ? SS_ALL_BITS : q->states;
-	a->states[IPPROTO_UDP] = q->states;
 	a->ext = q->want_info ? 1u << (INET_DIAG_INFO - 1) : 0;
 	a->procs = owners;
 	a = &c->meters;

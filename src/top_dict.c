@@ -130,12 +130,136 @@ static size_t intern_bytes(const struct top_intern *t)
 	return t->cap * t->klen + t->nslot * sizeof(*t->slot);
 }
 
+static void strtab_init(struct top_strtab *t)
+{
+	memset(t, 0, sizeof(*t));
+}
+
+static void strtab_finish(struct top_strtab *t)
+{
+	free(t->buf);
+	free(t->off);
+	free(t->slot);
+	memset(t, 0, sizeof(*t));
+}
+
+static void strtab_clear(struct top_strtab *t)
+{
+	if (t->slot) {
+		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
+	}
+	t->n = 0;
+	t->len = 0;
+}
+
+static const uint8_t *strtab_at(const struct top_strtab *t, uint32_t i,
+				size_t *len)
+{
+	*len = t->off[i] - t->off[i - 1];
+	return t->buf + t->off[i - 1];
+}
+
+static void strtab_place(struct top_strtab *t, uint32_t idx)
+{
+	size_t mask = t->nslot - 1, len;
+	const uint8_t *k = strtab_at(t, idx, &len);
+	size_t i = hash_key(k, (unsigned int)len) & mask;
+
+	while (t->slot[i]) {
+		i = (i + 1) & mask;
+	}
+	t->slot[i] = idx;
+}
+
+static void strtab_grow_index(struct top_strtab *t)
+{
+	free(t->slot);
+	t->nslot = t->nslot ? 2 * t->nslot : 64;
+	t->slot = xcalloc(t->nslot, sizeof(*t->slot));
+	for (size_t i = 1; i <= t->n; i++) {
+		strtab_place(t, (uint32_t)i);
+	}
+}
+
+/* Room for one more entry of len bytes; 0: the table is full (a peer
+ * index keeps 31 bits, offsets 32). */
+static bool strtab_room(struct top_strtab *t, size_t len)
+{
+	if (t->n + 1 >= TOP_DICT_PEER4 - 1 || t->len + len > UINT32_MAX) {
+		return false;
+	}
+	if (t->n + 2 > t->cap_off) {
+		t->cap_off = t->cap_off ? 2 * t->cap_off : 64;
+		t->off = xrealloc(t->off, t->cap_off * sizeof(*t->off));
+	}
+	if (t->len + len > t->cap) {
+		while (t->len + len > t->cap) {
+			t->cap = t->cap ? 2 * t->cap : 1024;
+		}
+		t->buf = xrealloc(t->buf, t->cap);
+	}
+	return true;
+}
+
+uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
+{
+	struct top_strtab *t = &d->text;
+	size_t mask, i, klen;
+	const uint8_t *k;
+
+	if ((t->n + 1) * 4 > t->nslot * 3) {
+		strtab_grow_index(t);
+	}
+	mask = t->nslot - 1;
+	i = hash_key(key, (unsigned int)len) & mask;
+	for (; t->slot[i]; i = (i + 1) & mask) {
+		k = strtab_at(t, t->slot[i], &klen);
+		if (klen == len && !memcmp(k, key, len)) {
+			return t->slot[i];
+		}
+	}
+	if (!strtab_room(t, len)) {
+		return 1; /* the first entry stands for the rest */
+	}
+	t->off[0] = 0;
+	memcpy(t->buf + t->len, key, len);
+	t->len += len;
+	t->off[++t->n] = (uint32_t)t->len;
+	t->slot[i] = (uint32_t)t->n;
+	return t->slot[i];
+}
+
+const uint8_t *top_dict_text_at(const struct top_dict *d, uint32_t i,
+				size_t *len)
+{
+	return strtab_at(&d->text, i, len);
+}
+
+static void strtab_trim(struct top_strtab *t)
+{
+	if (t->n && t->len < t->cap) {
+		t->buf = xrealloc(t->buf, t->len);
+		t->cap = t->len;
+	}
+	if (t->n && t->n + 1 < t->cap_off) {
+		t->off = xrealloc(t->off, (t->n + 1) * sizeof(*t->off));
+		t->cap_off = t->n + 1;
+	}
+}
+
+static size_t strtab_bytes(const struct top_strtab *t)
+{
+	return t->cap + t->cap_off * sizeof(*t->off) +
+	       t->nslot * sizeof(*t->slot);
+}
+
 void top_dict_init(struct top_dict *d)
 {
 	intern_init(&d->local, TOP_DICT_LOCAL_LEN);
 	intern_init(&d->peer, TOP_DICT_PEER_LEN);
 	intern_init(&d->peer4, TOP_DICT_PEER4_LEN);
 	intern_init(&d->owner, TOP_DICT_OWNER_LEN);
+	strtab_init(&d->text);
 }
 
 void top_dict_finish(struct top_dict *d)
@@ -144,6 +268,7 @@ void top_dict_finish(struct top_dict *d)
 	intern_finish(&d->peer);
 	intern_finish(&d->peer4);
 	intern_finish(&d->owner);
+	strtab_finish(&d->text);
 	top_dict_init(d);
 }
 
@@ -153,6 +278,7 @@ void top_dict_clear(struct top_dict *d)
 	intern_clear(&d->peer);
 	intern_clear(&d->peer4);
 	intern_clear(&d->owner);
+	strtab_clear(&d->text);
 }
 
 void top_dict_trim(struct top_dict *d)
@@ -161,12 +287,14 @@ void top_dict_trim(struct top_dict *d)
 	intern_trim(&d->peer);
 	intern_trim(&d->peer4);
 	intern_trim(&d->owner);
+	strtab_trim(&d->text);
 }
 
 size_t top_dict_bytes(const struct top_dict *d)
 {
 	return intern_bytes(&d->local) + intern_bytes(&d->peer) +
-	       intern_bytes(&d->peer4) + intern_bytes(&d->owner);
+	       intern_bytes(&d->peer4) + intern_bytes(&d->owner) +
+	       strtab_bytes(&d->text);
 }
 
 uint32_t top_dict_local(struct top_dict *d, uint8_t family,
@@ -236,10 +364,19 @@ void top_dict_copy(struct top_dict *dst, const struct top_dict *src,
 {
 	uint8_t family, addr[16];
 
+	const uint8_t *text;
+	size_t len;
+
+	family = top_intern_key(&src->local, *local)[16];
 	*local = intern(&dst->local, top_intern_key(&src->local, *local),
 			UINT32_MAX - 1);
-	top_dict_peer_addr(src, *peer, &family, addr);
-	*peer = top_dict_peer(dst, family, addr);
+	if (family != AF_INET && family != AF_INET6) {
+		text = top_dict_text_at(src, *peer, &len);
+		*peer = top_dict_text(dst, text, len);
+	} else {
+		top_dict_peer_addr(src, *peer, &family, addr);
+		*peer = top_dict_peer(dst, family, addr);
+	}
 	if (*owner) {
 		*owner =
 		    intern(&dst->owner, top_intern_key(&src->owner, *owner),

@@ -5,9 +5,12 @@
  * and few owning processes; at a million sockets the two 16-byte
  * addresses and the 15-byte process name were most of a row.
  *
- * Three tables, each hash-consed (one entry per distinct key): local
+ * Four tables, each hash-consed (one entry per distinct key): local
  * endpoints (family, address, the socket's interface), peer addresses
- * (family, address) and owners (pid, process name). Indices count from 1:
+ * (family, address), owners (pid, process name) and, for the rows of
+ * families other than inet (UNIX, PACKET, NETLINK), the bytes their
+ * endpoints are printed from (a UNIX name is of any length up to 108:
+ * a string table, offsets into one growing buffer). Indices count from 1:
  * 0 means none (no owner known). An entry never moves while its table
  * lives, so an index stays valid until top_dict_clear() or _finish().
  *
@@ -42,8 +45,18 @@ struct top_intern {
  * address needs 4 bytes, not 17. */
 #define TOP_DICT_PEER4 (1u << 31)
 
+/* Keys of any length, one after the other in buf: entry i (from 1)
+ * spans buf[off[i - 1] .. off[i]). */
+struct top_strtab {
+	uint8_t *buf;
+	uint32_t *off;	/* n + 1 offsets (off[0] = 0), cap_off of room */
+	uint32_t *slot; /* 0: empty; else an entry's index (from 1) */
+	size_t n, len, cap, cap_off, nslot;
+};
+
 struct top_dict {
 	struct top_intern local, peer, peer4, owner;
+	struct top_strtab text;
 };
 
 void top_dict_init(struct top_dict *d);
@@ -67,13 +80,20 @@ uint32_t top_dict_peer(struct top_dict *d, uint8_t family,
 		       const uint8_t addr[16]);
 uint32_t top_dict_owner(struct top_dict *d, uint32_t pid, const char *name);
 
+/* The index of len bytes in the text table (never 0; they are copied),
+ * and the bytes of index i, valid until the dict is cleared, and *len. */
+uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len);
+const uint8_t *top_dict_text_at(const struct top_dict *d, uint32_t i,
+				size_t *len);
+
 /* The family and address (16 bytes, as in a struct sock_rec) of peer
  * index i. */
 void top_dict_peer_addr(const struct top_dict *d, uint32_t i, uint8_t *family,
 			uint8_t addr[16]);
 
 /* Re-intern, into dst, the entries *local, *peer and *owner (0: none)
- * index in src, and set them to their indices in dst. */
+ * index in src, and set them to their indices in dst. *peer is a text
+ * index when the local entry's family is neither AF_INET nor AF_INET6. */
 void top_dict_copy(struct top_dict *dst, const struct top_dict *src,
 		   uint32_t *local, uint32_t *peer, uint32_t *owner);
 

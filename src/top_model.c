@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "family.h"
 #include "field.h"
 #include "util.h"
 
@@ -239,7 +240,9 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
 {
 	s->total++;
-	if (rec->protocol == IPPROTO_TCP && rec->state < SS_MAX) {
+	/* A netlink record's protocol 6 is XFRM's: not TCP. */
+	if ((rec->family == AF_INET || rec->family == AF_INET6) &&
+	    rec->protocol == IPPROTO_TCP && rec->state < SS_MAX) {
 		s->tcp_states[rec->state]++;
 		if (outgoing(s, rec)) {
 			count_tuple(s, rec);
@@ -280,6 +283,61 @@ const char *top_row_proc(const struct top_dict *d, const struct top_row *r,
 	return name;
 }
 
+/*
+ * The endpoints of a row of another family than inet, as a text entry:
+ * what family.h's endpoint printers read beyond the row's own fields
+ * (inode, ifindex, protocol). Fixed fields, then a UNIX name.
+ */
+enum {
+	OTHER_PEER_INODE = 0, /* u32 */
+	OTHER_LINK_PROTO = 4, /* u16 */
+	OTHER_PORTID = 6,     /* u32 */
+	OTHER_DST_PORTID = 10,
+	OTHER_DST_GROUP = 14,
+	OTHER_CONNECTED = 18, /* u8 */
+	OTHER_HAS_PATH = 19,  /* u8: named (a name may be empty) */
+	OTHER_PATH = 20,      /* the name's bytes, to the end */
+};
+
+static uint32_t other_intern(struct top_dict *d, const struct sock_rec *rec)
+{
+	uint8_t key[OTHER_PATH + UNIX_NAME_MAX];
+	size_t path_len = rec->ext.path ? rec->ext.path_len : 0;
+
+	if (path_len > UNIX_NAME_MAX) {
+		path_len = UNIX_NAME_MAX;
+	}
+	memcpy(key + OTHER_PEER_INODE, &rec->peer_inode, 4);
+	memcpy(key + OTHER_LINK_PROTO, &rec->link_proto, 2);
+	memcpy(key + OTHER_PORTID, &rec->nl.portid, 4);
+	memcpy(key + OTHER_DST_PORTID, &rec->nl.dst_portid, 4);
+	memcpy(key + OTHER_DST_GROUP, &rec->nl.dst_group, 4);
+	key[OTHER_CONNECTED] = rec->nl.connected;
+	key[OTHER_HAS_PATH] = rec->ext.path != NULL;
+	if (path_len) {
+		memcpy(key + OTHER_PATH, rec->ext.path, path_len);
+	}
+	return top_dict_text(d, key, OTHER_PATH + path_len);
+}
+
+static void other_rec(const struct top_dict *d, uint32_t i,
+		      struct sock_rec *rec)
+{
+	size_t len;
+	const uint8_t *key = top_dict_text_at(d, i, &len);
+
+	memcpy(&rec->peer_inode, key + OTHER_PEER_INODE, 4);
+	memcpy(&rec->link_proto, key + OTHER_LINK_PROTO, 2);
+	memcpy(&rec->nl.portid, key + OTHER_PORTID, 4);
+	memcpy(&rec->nl.dst_portid, key + OTHER_DST_PORTID, 4);
+	memcpy(&rec->nl.dst_group, key + OTHER_DST_GROUP, 4);
+	rec->nl.connected = key[OTHER_CONNECTED];
+	if (key[OTHER_HAS_PATH]) {
+		rec->ext.path = (const char *)key + OTHER_PATH;
+		rec->ext.path_len = (uint16_t)(len - OTHER_PATH);
+	}
+}
+
 bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 		      const struct sock_rec *rec, uint32_t *rtt_us)
 {
@@ -297,7 +355,11 @@ bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 	row->uid = rec->uid;
 	row->inode = rec->inode;
 	row->local = top_dict_local(d, family, rec->saddr, rec->ifindex);
-	row->peer = top_dict_peer(d, family, rec->daddr);
+	if (family == AF_INET || family == AF_INET6) {
+		row->peer = top_dict_peer(d, family, rec->daddr);
+	} else {
+		row->peer = other_intern(d, rec);
+	}
 	row->sport = rec->sport;
 	row->dport = rec->dport;
 	/* Bit-fields: as the family. */
@@ -335,13 +397,20 @@ void top_row_rec(const struct top_dict *d, const struct top_row *r,
 	rec->inode = r->inode;
 	rec->cookie = r->cookie;
 	memcpy(rec->saddr, top_row_saddr(d, r), sizeof(rec->saddr));
-	top_row_daddr(d, r, rec->daddr);
+	if (top_row_inet(d, r)) {
+		top_row_daddr(d, r, rec->daddr);
+	} else {
+		other_rec(d, r->peer, rec);
+	}
 }
 
 void top_row_target(const struct top_dict *d, const struct top_row *row,
 		    struct top_target *t)
 {
 	top_row_rec(d, row, &t->rec);
+	/* Into d, which a refresh replaces: a target keeps no name. */
+	t->rec.ext.path = NULL;
+	t->rec.ext.path_len = 0;
 	t->ns = row->ns;
 }
 
@@ -399,9 +468,10 @@ size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX])
 {
 	/* The namespace first, as list's Netns column. */
 	static const enum top_col sockets[] = {
-	    TOP_COL_NETNS, TOP_COL_STATE,   TOP_COL_LOCAL, TOP_COL_PEER,
-	    TOP_COL_RECVQ, TOP_COL_SENDQ,   TOP_COL_TIMER, TOP_COL_RETRANS,
-	    TOP_COL_RTT,   TOP_COL_PROCESS, TOP_COL_UID,   TOP_COL_INODE,
+	    TOP_COL_NETNS,   TOP_COL_NETID, TOP_COL_STATE,   TOP_COL_LOCAL,
+	    TOP_COL_PEER,    TOP_COL_RECVQ, TOP_COL_SENDQ,   TOP_COL_TIMER,
+	    TOP_COL_RETRANS, TOP_COL_RTT,   TOP_COL_PROCESS, TOP_COL_UID,
+	    TOP_COL_INODE,
 	};
 	static const enum top_col grouped[] = {
 	    TOP_COL_KEY,   TOP_COL_COUNT,   TOP_COL_RECVQ,
@@ -434,17 +504,59 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-/* The byte order of two peer addresses. */
+/* The u32 at off of row r's text entry. */
+static uint32_t other_u32(const struct top_dict *d, const struct top_row *r,
+			  size_t off)
+{
+	size_t len;
+	uint32_t v;
+
+	memcpy(&v, top_dict_text_at(d, r->peer, &len) + off, sizeof(v));
+	return v;
+}
+
+/* The order of two rows' endpoints of one family other than inet, as
+ * their text reads: local, the name (UNIX) or port id (NETLINK), then the
+ * inode; peer, the peer's inode (UNIX) or port id (NETLINK). */
+static int cmp_other(const struct top_dict *da, const struct top_row *a,
+		     const struct top_dict *db, const struct top_row *b,
+		     bool peer)
+{
+	size_t na, nb;
+	const uint8_t *ka, *kb;
+	int c;
+
+	if (peer) {
+		c = cmp_u64(other_u32(da, a, OTHER_PEER_INODE),
+			    other_u32(db, b, OTHER_PEER_INODE));
+		c = c ? c
+		      : cmp_u64(other_u32(da, a, OTHER_DST_PORTID),
+				other_u32(db, b, OTHER_DST_PORTID));
+		return c ? c : cmp_u64(a->inode, b->inode);
+	}
+	ka = top_dict_text_at(da, a->peer, &na);
+	kb = top_dict_text_at(db, b->peer, &nb);
+	c = memcmp(ka + OTHER_PATH, kb + OTHER_PATH,
+		   (na < nb ? na : nb) - OTHER_PATH);
+	c = c ? c : cmp_u64(na, nb);
+	c = c ? c
+	      : cmp_u64(other_u32(da, a, OTHER_PORTID),
+			other_u32(db, b, OTHER_PORTID));
+	return c ? c : cmp_u64(a->inode, b->inode);
+}
+
+/* The byte order of two inet rows' peer addresses. */
 static int cmp_peer(const struct top_dict *da, const struct top_row *a,
 		    const struct top_dict *db, const struct top_row *b)
 {
-	uint8_t x[16], y[16];
+	uint8_t x[16], y[16], family;
 
 	if (da == db && a->peer == b->peer) {
 		return 0; /* one entry: one address */
 	}
-	top_row_daddr(da, a, x);
-	top_row_daddr(db, b, y);
+	/* Both inet (the callers asked): no family check per call. */
+	top_dict_peer_addr(da, a->peer, &family, x);
+	top_dict_peer_addr(db, b->peer, &family, y);
 	return memcmp(x, y, sizeof(x));
 }
 
@@ -456,6 +568,9 @@ int top_row_cmp_addr(const struct top_dict *da, const struct top_row *a,
 
 	if (c) {
 		return c;
+	}
+	if (!top_row_inet(da, a)) {
+		return cmp_other(da, a, db, b, peer);
 	}
 	if (peer) {
 		c = cmp_peer(da, a, db, b);
@@ -475,11 +590,21 @@ bool top_row_is_listener(const struct top_dict *d, const struct top_row *r)
 	static const uint8_t zero[16];
 	uint8_t daddr[16];
 
+	if (!top_row_inet(d, r)) {
+		return false; /* under its family's heading */
+	}
 	if (r->state == SS_LISTEN) {
 		return true;
 	}
 	top_row_daddr(d, r, daddr);
 	return !r->dport && !memcmp(daddr, zero, sizeof(zero));
+}
+
+/* The family of a row of another family than inet, 0 for inet: their
+ * protocol codes overlap (netlink's 6 is XFRM, not TCP). */
+static uint8_t other_family(const struct top_dict *d, const struct top_row *r)
+{
+	return top_row_inet(d, r) ? 0 : top_row_family(d, r);
 }
 
 /* By name, then pid (as summary: two nginx workers are two rows). */
@@ -505,10 +630,12 @@ int top_row_cmp_key(const struct top_dict *da, const struct top_row *a,
 
 	switch (g) {
 	case TOP_GROUP_STATE:
-		c = cmp_u64(a->protocol, b->protocol);
+		c = cmp_u64(other_family(da, a), other_family(db, b));
+		c = c ? c : cmp_u64(a->protocol, b->protocol);
 		return c ? c : cmp_u64(a->state, b->state);
 	case TOP_GROUP_LPORT:
-		c = cmp_u64(a->protocol, b->protocol);
+		c = cmp_u64(other_family(da, a), other_family(db, b));
+		c = c ? c : cmp_u64(a->protocol, b->protocol);
 		return c ? c : cmp_u64(a->sport, b->sport);
 	case TOP_GROUP_RHOST:
 	case TOP_GROUP_RHOSTPORT:
@@ -516,6 +643,13 @@ int top_row_cmp_key(const struct top_dict *da, const struct top_row *a,
 			    !top_row_is_listener(db, b));
 		if (c || top_row_is_listener(da, a)) {
 			return c;
+		}
+		/* No host: one heading per family, after the listeners. */
+		c = cmp_u64(top_row_inet(da, a), top_row_inet(db, b));
+		if (c || !top_row_inet(da, a)) {
+			return c ? c
+				 : cmp_u64(top_row_family(da, a),
+					   top_row_family(db, b));
 		}
 		if (g == TOP_GROUP_RHOSTPORT) {
 			return top_row_cmp_addr(da, a, db, b, true);
@@ -553,15 +687,20 @@ static uint64_t key_id(const struct top_dict *d, const struct top_row *r,
 
 	switch (g) {
 	case TOP_GROUP_STATE:
+		h = fnv(h, &(uint8_t){other_family(d, r)}, 1);
 		h = fnv(h, &r->protocol, 1);
 		return fnv(h, &(uint8_t){r->state}, 1);
 	case TOP_GROUP_LPORT:
+		h = fnv(h, &(uint8_t){other_family(d, r)}, 1);
 		h = fnv(h, &r->protocol, 1);
 		return fnv(h, &r->sport, sizeof(r->sport));
 	case TOP_GROUP_RHOSTPORT:
 	case TOP_GROUP_RHOST:
 		if (top_row_is_listener(d, r)) {
 			return h;
+		}
+		if (!top_row_inet(d, r)) {
+			return fnv(h ^ 1, &(uint8_t){top_row_family(d, r)}, 1);
 		}
 		if (g == TOP_GROUP_RHOSTPORT) {
 			h = fnv(h, &r->dport, sizeof(r->dport));

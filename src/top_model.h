@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "field_id.h"
 #include "keytab.h"
@@ -41,7 +43,9 @@ struct top_row {
 	uint32_t uid;
 	uint32_t inode;
 	uint32_t local; /* dict: family, saddr, ifindex */
-	uint32_t peer;	/* dict: family, daddr */
+	/* dict: family, daddr; a row of another family than inet (UNIX,
+	 * PACKET, NETLINK: top_row_inet): its endpoints' text entry. */
+	uint32_t peer;
 	/* dict: the owning process (with proc), 0 if unknown */
 	uint32_t owner : 22;
 	uint32_t retrans : 8;
@@ -64,18 +68,33 @@ static inline uint8_t top_row_family(const struct top_dict *d,
 	return top_intern_key(&d->local, r->local)[16];
 }
 
+/* An AF_INET or AF_INET6 row (TCP, UDP, MPTCP, RAW, SCTP): addresses and
+ * ports. The others' endpoints are text entries (top_row_rec()). */
+static inline bool top_row_inet(const struct top_dict *d,
+				const struct top_row *r)
+{
+	uint8_t family = top_row_family(d, r);
+
+	return family == AF_INET || family == AF_INET6;
+}
+
 static inline const uint8_t *top_row_saddr(const struct top_dict *d,
 					   const struct top_row *r)
 {
 	return top_intern_key(&d->local, r->local);
 }
 
-/* The peer's address, 16 bytes as in a struct sock_rec, into addr. */
+/* The peer's address, 16 bytes as in a struct sock_rec, into addr (all
+ * zero for a row of another family than inet). */
 static inline void top_row_daddr(const struct top_dict *d,
 				 const struct top_row *r, uint8_t addr[16])
 {
 	uint8_t family;
 
+	if (!top_row_inet(d, r)) {
+		memset(addr, 0, 16);
+		return;
+	}
 	top_dict_peer_addr(d, r->peer, &family, addr);
 }
 uint32_t top_row_ifindex(const struct top_dict *d, const struct top_row *r);
@@ -174,8 +193,9 @@ bool top_snap_rtt(const struct top_snap *s, size_t i, uint32_t *rtt_us);
  * tcp_info (when the kernel sent one) into *rtt_us: true if so. */
 bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 		      const struct sock_rec *rec, uint32_t *rtt_us);
-/* The record of row's keys (no ext): the socket's identity for diag_get
- * and diag_kill, its endpoints, what summary_add() reads. */
+/* The record of row's keys: the socket's identity for diag_get and
+ * diag_kill, its endpoints, what summary_add() reads. No ext but a UNIX
+ * row's name (ext.path), which points into d: valid while d's entries. */
 void top_row_rec(const struct top_dict *d, const struct top_row *row,
 		 struct sock_rec *rec);
 
@@ -190,7 +210,8 @@ void top_row_target(const struct top_dict *d, const struct top_row *row,
 		    struct top_target *t);
 
 /* No remote host: LISTEN, or no peer address and port (unconnected UDP).
- * Grouped by remote host, these sockets form one group of their own. */
+ * Grouped by remote host, these sockets form one group of their own
+ * (the rows of other families than inet: one per family, after it). */
 bool top_row_is_listener(const struct top_dict *d, const struct top_row *r);
 
 /* Per-second changes from prev to cur; valid false if no time passed. */
@@ -242,6 +263,7 @@ enum top_col {
 	TOP_COL_UID = FIELD_UID,
 	TOP_COL_INODE = FIELD_INODE, /* with -e */
 	TOP_COL_NETNS = FIELD_NETNS, /* --all-netns: the namespace's label */
+	TOP_COL_NETID = FIELD_NETID, /* tables beyond TCP and UDP */
 	TOP_COL_KEY = FIELD_GROUP,   /* grouped view: the group's key */
 	TOP_COL_COUNT = FIELD_COUNT, /* grouped view: sockets in the group */
 	TOP_COL_MAX = FIELD_MAX,
@@ -252,10 +274,11 @@ const char *top_group_name(enum top_group g);
 
 /*
  * The columns of the table for grouping g, left to right, into out;
- * returns how many. Sockets: NETNS STATE LOCAL PEER Recv-Q Send-Q TIMER
+ * returns how many. Sockets: NETNS NETID STATE LOCAL PEER Recv-Q Send-Q TIMER
  * RETRANS RTT PROCESS UID INODE; groups: KEY COUNT Recv-Q Send-Q RETRANS.
  * A field's needs (field.h) may keep the view from showing it (PROCESS
- * without -p, INODE without -e, NETNS without --all-netns).
+ * without -p, INODE without -e, NETNS without --all-netns, NETID without
+ * tables beyond TCP and UDP).
  */
 size_t top_mode_cols(enum top_group g, enum top_col out[TOP_COL_MAX]);
 /* Whether column c is part of the table for grouping g. */

@@ -108,7 +108,10 @@ for pkg in (False, True):
           "--yes" not in got and "--save" not in got,
           f"{tag}: watch -- offers --count, no --save: {sorted(got)}")
     got = bash(["sockscope", "top", "-"], pkg)
-    check("--unix" not in got, f"{tag}: top lists no UNIX: {sorted(got)}")
+    check({"--unix", "--packet", "-x", "-A"} <= got,
+          f"{tag}: top offers the listing's tables: {sorted(got)}")
+    got = bash(["sockscope", "watch", "-"], pkg)
+    check("--unix" not in got, f"{tag}: watch offers no UNIX: {sorted(got)}")
     got = bash(["sockscope", "-N", "web", "su"], pkg)
     check(got == {"summary"}, f"{tag}: a command after -N NAME: {got}")
     got = bash(["sockscope", "-t", "state", ""], pkg)

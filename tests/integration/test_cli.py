@@ -214,7 +214,7 @@ def test_usage_errors_name_the_program():
                        (["--net"], "'--net' needs a value"),
                        (["--tcp=1"], "'--tcp' takes no value"),
                        (["--tcp", "-Za"], "'-Z' is unknown"),
-                       (["top", "-x"], "'-x' is unknown"),
+                       (["top", "-Q"], "'-Q' is unknown"),
                        (["top", "--iterations"], "'--iterations' needs"),
                        (["kill", "-Q"], "'-Q' is unknown"),
                        (["summary", "--top"], "'--top' needs a value")):

@@ -27,7 +27,7 @@ def table_rows(text):
     """The rows under the column titles, up to the first blank line."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
-        if line.startswith(("STATE", "GROUP")):
+        if line.startswith(("STATE", "GROUP", "NETID")):
             rows = []
             for row in lines[i + 1:]:
                 if not row.strip():

@@ -209,8 +209,21 @@ static void test_family_tables(void **unused)
 	opts_finish(&o);
 	assert_int_equal(parse(&o, &w, "-A nosuch"), EXIT_USAGE);
 	assert_int_equal(parse(&o, &w, "-f bluetooth"), EXIT_USAGE);
-	/* top and watch list TCP and UDP only. */
-	assert_int_equal(parse(&o, &w, "top -A netlink"), EXIT_USAGE);
+	/* top takes the listing's tables, by the registry's letters and
+	 * names; watch lists TCP and UDP only. */
+	assert_int_equal(parse(&o, &w, "top -A netlink"), 0);
+	assert_int_equal(o.protocols, PROTO_NETLINK);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "top -b -x0wM"), 0);
+	assert_int_equal(o.protocols, PROTO_UNIX_MASK | PROTO_PACKET_MASK |
+					  PROTO_RAW | PROTO_MPTCP);
+	assert_true(o.top_batch);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "top --unix -d 1 -f netlink"), 0);
+	assert_int_equal(o.protocols, PROTO_UNIX_MASK | PROTO_NETLINK);
+	assert_int_equal(o.top_delay_ms, 1000);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "-d"), EXIT_USAGE); /* top's only */
 	assert_int_equal(parse(&o, &w, "watch -M"), EXIT_USAGE);
 	assert_int_equal(parse(&o, &w, "watch -f link"), EXIT_USAGE);
 }

@@ -363,7 +363,8 @@ static void test_snap_reuses_rows(void **unused)
 {
 	struct top_snap s;
 	struct top_row *first;
-	struct sock_rec rec = {.protocol = IPPROTO_TCP, .state = SS_LISTEN};
+	struct sock_rec rec = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .state = SS_LISTEN};
 
 	(void)unused;
 	top_snap_init(&s);
@@ -886,6 +887,118 @@ static void test_gone_dict_bounded(void **unused)
 	top_snap_finish(&snap[1]);
 }
 
+/* Rows of other families than inet (UNIX, NETLINK): their endpoints come
+ * back whole from the text table (a name of any length, the peer inode,
+ * the port ids), survive into the closed rows, and sort and group apart
+ * from inet's (a netlink protocol 6 is no TCP). */
+static void test_other_families(void **unused)
+{
+	static const char path[] = "/run/a-rather-long-socket-name.sock";
+	static const char abstract[] = "\0sockscope";
+	static const enum top_group groups[] = {
+	    TOP_GROUP_NONE,  TOP_GROUP_STATE,	  TOP_GROUP_LPORT,
+	    TOP_GROUP_RHOST, TOP_GROUP_RHOSTPORT, TOP_GROUP_PROCESS,
+	    TOP_GROUP_NETNS,
+	};
+	struct sock_rec rec[5], back;
+	struct top_snap s, none;
+	struct top_items it;
+	struct top_gones g;
+	struct top_order ord = {0};
+
+	(void)unused;
+	top_snap_init(&s);
+	top_snap_init(&none);
+	top_items_init(&it);
+	top_gones_init(&g);
+	memset(rec, 0, sizeof(rec));
+	for (int i = 0; i < 4; i++) {
+		rec[i].family = AF_UNIX;
+		rec[i].protocol = SOCK_STREAM;
+		rec[i].state = SS_ESTABLISHED;
+		rec[i].cookie = 100 + (uint64_t)i;
+		rec[i].inode = 5000 + (uint32_t)i;
+		rec[i].peer_inode = 6000 + (uint32_t)i;
+	}
+	rec[0].state = SS_LISTEN;
+	rec[0].peer_inode = 0;
+	rec[0].ext.path = path;
+	rec[0].ext.path_len = sizeof(path) - 1;
+	rec[1].ext.path = abstract;
+	rec[1].ext.path_len = sizeof(abstract) - 1;
+	rec[2].protocol = SOCK_DGRAM;
+	rec[2].state = SS_CLOSE;
+	rec[3].family = AF_NETLINK;
+	rec[3].protocol = IPPROTO_TCP; /* NETLINK_XFRM: 6 too */
+	rec[3].state = SS_CLOSE;
+	rec[3].nl.portid = 77;
+	rec[3].nl.dst_portid = 0;
+	rec[3].nl.dst_group = 1;
+	rec[3].nl.connected = true;
+	rec[4].family = AF_INET;
+	rec[4].protocol = IPPROTO_TCP;
+	rec[4].state = SS_CLOSE;
+	rec[4].cookie = 104;
+	s.when = 1.0;
+	for (int i = 0; i < 5; i++) {
+		top_snap_add(&s, &rec[i]);
+		top_snap_count(&s, &rec[i]);
+		top_row_rec(&s.dict, &s.rows[i], &back);
+		assert_int_equal(back.family, rec[i].family);
+		assert_int_equal(back.peer_inode, rec[i].peer_inode);
+		assert_memory_equal(&back.nl, &rec[i].nl, sizeof(rec[i].nl));
+		assert_int_equal(back.ext.path_len, rec[i].ext.path_len);
+		assert_true(!back.ext.path == !rec[i].ext.path);
+		if (rec[i].ext.path) {
+			assert_memory_equal(back.ext.path, rec[i].ext.path,
+					    rec[i].ext.path_len);
+		}
+		assert_int_equal(top_row_inet(&s.dict, &s.rows[i]), i == 4);
+	}
+	/* The meters are TCP's: the netlink row is not counted there. */
+	assert_int_equal(s.tcp_states[SS_CLOSE], 1);
+	assert_int_equal(s.total, 5);
+	for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
+		ord.group = groups[k];
+		for (int c = 0; c < TOP_COL_KEY; c++) {
+			ord.sort = (enum top_col)c;
+			top_items_build(&it, &s, &ord);
+			assert_true(it.n >= 1 && it.n <= 5);
+		}
+	}
+	/* By state: u_str LISTEN, u_str ESTAB, u_dgr, nl, tcp (the nl row
+	 * would join tcp's group by protocol alone). */
+	ord =
+	    (struct top_order){.group = TOP_GROUP_STATE, .sort = TOP_COL_COUNT};
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 5);
+	/* By remote host: the TCP one (listening), UNIX's and NETLINK's
+	 * headings. */
+	ord.group = TOP_GROUP_RHOST;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3);
+	/* Closed: the rows move into the gones' dict, names and all. */
+	none.when = 2.0;
+	top_gones_update(&g, &s, &none, 5.0);
+	assert_int_equal(g.n, 5);
+	for (size_t i = 0; i < g.n; i++) {
+		top_row_rec(&g.dict, &g.v[i].row, &back);
+		if (back.cookie == 100) {
+			assert_int_equal(back.ext.path_len, sizeof(path) - 1);
+			assert_memory_equal(back.ext.path, path,
+					    sizeof(path) - 1);
+		}
+		if (back.cookie == 103) {
+			assert_int_equal(back.nl.portid, 77);
+			assert_int_equal(back.family, AF_NETLINK);
+		}
+	}
+	top_gones_finish(&g);
+	top_items_finish(&it);
+	top_snap_finish(&none);
+	top_snap_finish(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -905,6 +1018,7 @@ int main(void)
 	    cmocka_unit_test(test_gone_dict_bounded),
 	    cmocka_unit_test(test_rtt_kept_apart),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
+	    cmocka_unit_test(test_other_families),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

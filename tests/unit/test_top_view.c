@@ -507,6 +507,68 @@ static void test_sources(void **state)
 	assert_null(strstr(f->cap.lines[23], "F9"));
 }
 
+/* A UNIX socket's row: its table in a NETID column (UNIX listed beside
+ * TCP), its endpoints as the listing prints them; k refuses it in one
+ * line (the kernel cannot destroy it), as sockscope kill does. */
+static void test_unix_rows(void **state)
+{
+	static const char path[] = "/run/x.sock";
+	struct fixture *f = *state;
+	struct fake fk = {0};
+	struct sock_rec rec;
+	struct top_snap *s = top_ui_snap(&f->ui);
+	int title, at = -1;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_UNIX;
+	rec.protocol = SOCK_STREAM;
+	rec.state = SS_ESTABLISHED;
+	rec.cookie = 500;
+	rec.inode = 5000;
+	rec.peer_inode = 5001;
+	rec.recv_q = 1000000; /* first by Recv-Q */
+	rec.ext.path = path;
+	rec.ext.path_len = sizeof(path) - 1;
+	top_snap_add(s, &rec);
+	top_snap_count(s, &rec);
+	f->o.protocols |= PROTO_UNIX_MASK;
+	f->src = (struct top_sources){.ctx = &fk, .kill = fake_kill};
+	f->ui.ord.sort = TOP_COL_RECVQ;
+	top_ui_refreshed(&f->ui);
+	render(f, 24, 160);
+	top_key(&f->ui, TK_HOME); /* the UNIX row: first by Recv-Q */
+	render(f, 24, 160);
+	title = find_line(&f->cap, "NETID");
+	assert_true(title > 0);
+	for (int i = title + 1; i < f->cap.n; i++) {
+		if (strstr(f->cap.lines[i], "/run/x.sock 5000") &&
+		    strstr(f->cap.lines[i], "* 5001") &&
+		    !strncmp(f->cap.lines[i], "u_str", 5)) {
+			at = i;
+		}
+	}
+	assert_true(at == title + 1);
+	assert_non_null(strstr(f->cap.lines[title + 2], "tcp"));
+	assert_non_null(strstr(f->cap.lines[0], "sockets 32"));
+	/* k on it: one line, no question, nothing closed. */
+	assert_int_equal(item_at(&f->ui.items, f->ui.sel).rep->cookie, 500);
+	assert_int_equal(top_key(&f->ui, 'k'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_non_null(strstr(f->ui.message, "UNIX"));
+	assert_null(strchr(f->ui.message, '\n'));
+	assert_int_equal(fk.kills, 0);
+	/* Grouped by remote host: a heading of its own. */
+	f->ui.ord.group = TOP_GROUP_RHOST;
+	f->ui.ord.sort = TOP_COL_KEY;
+	top_ui_refreshed(&f->ui);
+	render(f, 12, 160); /* two groups, k's line: the screen full */
+	at = -1;
+	for (int i = 0; i < f->cap.n; i++) {
+		at = strstr(f->cap.lines[i], "(unix)") ? i : at;
+	}
+	assert_true(at > 0);
+}
+
 struct fake_kill_src {
 	int kills;
 	uint64_t killed;
@@ -1089,6 +1151,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_render_screen, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_diagram_pane, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unix_rows, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_render_batch_and_narrow, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_filter_prompt, setup,
