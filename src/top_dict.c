@@ -31,7 +31,8 @@ static void intern_clear(struct top_intern *t)
 	t->last = 0;
 }
 
-/* A word at a time, multiply-and-fold: keys are 4 to 21 bytes. */
+/* A word at a time, multiply-and-fold: keys are 4 to 21 bytes (text
+ * entries: any length). */
 static uint64_t hash_key(const uint8_t *k, unsigned int len, uint64_t seed)
 {
 	uint64_t h = (0x9e3779b97f4a7c15ull ^ seed) + len;
@@ -133,6 +134,7 @@ static size_t intern_bytes(const struct top_intern *t)
 static void strtab_init(struct top_strtab *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->seed = random_u64();
 }
 
 static void strtab_finish(struct top_strtab *t)
@@ -163,7 +165,7 @@ static void strtab_place(struct top_strtab *t, uint32_t idx)
 {
 	size_t mask = t->nslot - 1, len;
 	const uint8_t *k = strtab_at(t, idx, &len);
-	size_t i = hash_key(k, (unsigned int)len) & mask;
+	size_t i = hash_key(k, (unsigned int)len, t->seed) & mask;
 
 	while (t->slot[i]) {
 		i = (i + 1) & mask;
@@ -211,7 +213,7 @@ uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
 		strtab_grow_index(t);
 	}
 	mask = t->nslot - 1;
-	i = hash_key(key, (unsigned int)len) & mask;
+	i = hash_key(key, (unsigned int)len, t->seed) & mask;
 	for (; t->slot[i]; i = (i + 1) & mask) {
 		k = strtab_at(t, t->slot[i], &klen);
 		if (klen == len && !memcmp(k, key, len)) {

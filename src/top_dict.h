@@ -52,6 +52,7 @@ struct top_strtab {
 	uint32_t *off;	/* n + 1 offsets (off[0] = 0), cap_off of room */
 	uint32_t *slot; /* 0: empty; else an entry's index (from 1) */
 	size_t n, len, cap, cap_off, nslot;
+	uint64_t seed; /* the hash's, random, as top_intern's */
 };
 
 struct top_dict {
