@@ -59,19 +59,25 @@ static void inet_put_request(struct nlmsghdr *nlh, const struct diag_req *req)
 	}
 }
 
-/* The inet parser, MPTCP kept apart: its INET_DIAG_INFO is an
- * mptcp_info, which nothing here reads as a tcp_info. */
+/* The inet parser, MPTCP and SCTP kept apart: their INET_DIAG_INFO is
+ * an mptcp_info or a sctp_info, which nothing here reads as a tcp_info
+ * (-i, top's RTT column would show other counters as TCP's). */
 static int inet_parse(const struct nlmsghdr *nlh, uint8_t protocol,
 		      struct sock_rec *rec)
 {
 	int err = diag_parse_inet(nlh, protocol, rec);
 
-	if (!err && protocol == SOCK_PROTO_MPTCP) {
+	if (err) {
+		return err;
+	}
+	if (protocol == SOCK_PROTO_MPTCP) {
 		rec->protocol = SOCK_PROTO_MPTCP;
+	}
+	if (protocol == SOCK_PROTO_MPTCP || protocol == IPPROTO_SCTP) {
 		rec->ext.tcp_info = NULL;
 		rec->ext.tcp_info_len = 0;
 	}
-	return err;
+	return 0;
 }
 
 static const char *inet_netid(const struct sock_rec *rec, char buf[8])

@@ -1453,6 +1453,14 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 	g->n_held = kept;
 }
 
+/* The kernel announces the destroy of inet TCP and UDP sockets only
+ * (watch_nl.c's groups): a row of another table never gets an event. */
+static bool announced(const struct top_dict *d, const struct top_row *r)
+{
+	return top_row_inet(d, r) &&
+	       (r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP);
+}
+
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 		      const struct top_snap *cur, double keep)
 {
@@ -1484,7 +1492,8 @@ void top_gones_update(struct top_gones *g, const struct top_snap *prev,
 			continue;
 		}
 		e = gone_of(g, prev, i, cur->when);
-		if (g->events && r->state != SS_TIME_WAIT) {
+		if (g->events && r->state != SS_TIME_WAIT &&
+		    announced(&prev->dict, r)) {
 			push_gone(&g->held, &g->n_held, &g->cap_held, &e);
 			continue;
 		}

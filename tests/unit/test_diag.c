@@ -697,6 +697,14 @@ static void test_mptcp_message(void **unused)
 	assert_int_equal(diag_parse(&m.nlh, IPPROTO_TCP, &rec), 0);
 	assert_int_equal(rec.protocol, IPPROTO_TCP);
 	assert_non_null(rec.ext.tcp_info);
+	/* SCTP's INET_DIAG_INFO is a sctp_info: no tcp_info either. */
+	proto = IPPROTO_SCTP;
+	start_msg(&m, AF_INET)->idiag_state = SS_ESTABLISHED;
+	add_attr(&m, INET_DIAG_INFO, info, sizeof(info));
+	add_attr(&m, INET_DIAG_PROTOCOL, &proto, 1);
+	assert_int_equal(diag_parse(&m.nlh, IPPROTO_SCTP, &rec), 0);
+	assert_int_equal(rec.protocol, IPPROTO_SCTP);
+	assert_null(rec.ext.tcp_info);
 }
 
 /* /proc/net/raw and raw6 lines (no raw_diag) into inet RAW records. */

@@ -209,6 +209,34 @@ static void test_left_filter(void **state)
 	assert_int_equal(f->g.n_held, 0); /* forgotten after keep */
 }
 
+/* A UNIX row gets no destroy event (the kernel announces inet TCP and
+ * UDP only): missing from a refresh, it is a close then, even while the
+ * filter names states (an inet row is held for its event). */
+static void test_unannounced(void **state)
+{
+	struct fix *f = *state;
+	struct sock_rec ux, tcp;
+	static const char path[] = "/run/x.sock";
+
+	f->g.wait_event = true;
+	memset(&ux, 0, sizeof(ux));
+	ux.family = AF_UNIX;
+	ux.protocol = SOCK_STREAM;
+	ux.state = SS_ESTABLISHED;
+	ux.cookie = 31;
+	ux.inode = 4242;
+	ux.ext.path = path;
+	ux.ext.path_len = sizeof(path) - 1;
+	add_row(&f->prev, &ux, "");
+	rec_tcp(&tcp, 32, SS_ESTABLISHED, 40007, 443);
+	add_row(&f->prev, &tcp, "");
+	top_gones_update(&f->g, &f->prev, &f->cur, 5.0);
+	assert_int_equal(f->g.n, 1);
+	assert_int_equal(f->g.v[0].row.cookie, 31);
+	assert_true(f->g.rate[SS_ESTABLISHED] == 0.5);
+	assert_int_equal(f->g.n_held, 1); /* the TCP row waits */
+}
+
 /* TIME_WAIT: its end is announced by no event, so a refresh difference
  * is the close; a socket's event as it enters TIME_WAIT (its entry has a
  * cookie of its own when no dump saw the socket) is no close. */
@@ -322,6 +350,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_seen_then_closed, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_left_filter, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unannounced, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_time_wait, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_left_table, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fallback, setup, teardown),
