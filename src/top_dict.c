@@ -8,29 +8,6 @@
 
 #include "util.h"
 
-static void intern_init(struct top_intern *t, unsigned int klen)
-{
-	memset(t, 0, sizeof(*t));
-	t->klen = klen;
-	t->seed = random_u64();
-}
-
-static void intern_finish(struct top_intern *t)
-{
-	free(t->keys);
-	free(t->slot);
-	memset(t, 0, sizeof(*t));
-}
-
-static void intern_clear(struct top_intern *t)
-{
-	if (t->slot) {
-		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
-	}
-	t->n = 0;
-	t->last = 0;
-}
-
 /* A word at a time, multiply-and-fold: keys are 4 to 21 bytes (text
  * entries: any length). */
 static uint64_t hash_key(const uint8_t *k, unsigned int len, uint64_t seed)
@@ -45,6 +22,84 @@ static uint64_t hash_key(const uint8_t *k, unsigned int len, uint64_t seed)
 		h ^= h >> 32;
 	}
 	return h;
+}
+
+static void index_init(struct top_index *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->seed = random_u64();
+}
+
+static void index_clear(struct top_index *x)
+{
+	if (x->slot) {
+		memset(x->slot, 0, x->nslot * sizeof(*x->slot));
+	}
+}
+
+static size_t index_bytes(const struct top_index *x)
+{
+	return x->nslot * sizeof(*x->slot);
+}
+
+/* The first slot of the probe run of a key of hash h. */
+static size_t index_home(const struct top_index *x, uint64_t h)
+{
+	return (size_t)(h & (x->nslot - 1));
+}
+
+static size_t index_next(const struct top_index *x, size_t i)
+{
+	return (i + 1) & (x->nslot - 1);
+}
+
+/* Where the key of entry idx (hash h) goes when the index is rebuilt. */
+static void index_place(struct top_index *x, uint64_t h, uint32_t idx)
+{
+	size_t i = index_home(x, h);
+
+	while (x->slot[i]) {
+		i = index_next(x, i);
+	}
+	x->slot[i] = idx;
+}
+
+/* Room for entry n + 1 with the index at most three quarters full: if
+ * not, a twice larger index, entries 1..n placed again by hash_of(). */
+static void index_reserve(struct top_index *x, size_t n,
+			  uint64_t (*hash_of)(const void *tab, uint32_t idx),
+			  const void *tab)
+{
+	if ((n + 1) * 4 <= x->nslot * 3) {
+		return;
+	}
+	free(x->slot);
+	x->nslot = x->nslot ? 2 * x->nslot : 64;
+	x->slot = xcalloc(x->nslot, sizeof(*x->slot));
+	for (size_t i = 1; i <= n; i++) {
+		index_place(x, hash_of(tab, (uint32_t)i), (uint32_t)i);
+	}
+}
+
+static void intern_init(struct top_intern *t, unsigned int klen)
+{
+	memset(t, 0, sizeof(*t));
+	t->klen = klen;
+	index_init(&t->ix);
+}
+
+static void intern_finish(struct top_intern *t)
+{
+	free(t->keys);
+	free(t->ix.slot);
+	memset(t, 0, sizeof(*t));
+}
+
+static void intern_clear(struct top_intern *t)
+{
+	index_clear(&t->ix);
+	t->n = 0;
+	t->last = 0;
 }
 
 /* Keys of the lengths the dict uses compare inline, not through a call. */
@@ -64,44 +119,27 @@ static bool key_eq(const uint8_t *a, const uint8_t *b, unsigned int len)
 	}
 }
 
-static void place(struct top_intern *t, uint32_t idx)
+static uint64_t intern_hash_of(const void *tab, uint32_t idx)
 {
-	size_t mask = t->nslot - 1;
-	size_t i = hash_key(top_intern_key(t, idx), t->klen, t->seed) & mask;
+	const struct top_intern *t = tab;
 
-	while (t->slot[i]) {
-		i = (i + 1) & mask;
-	}
-	t->slot[i] = idx;
-}
-
-/* Keep the index at most three quarters full: linear probes stay short. */
-static void grow_index(struct top_intern *t)
-{
-	free(t->slot);
-	t->nslot = t->nslot ? 2 * t->nslot : 64;
-	t->slot = xcalloc(t->nslot, sizeof(*t->slot));
-	for (size_t i = 1; i <= t->n; i++) {
-		place(t, (uint32_t)i);
-	}
+	return hash_key(top_intern_key(t, idx), t->klen, t->ix.seed);
 }
 
 static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
 {
-	size_t mask, i;
+	struct top_index *x = &t->ix;
+	size_t i;
 
-	if ((t->n + 1) * 4 > t->nslot * 3) {
-		grow_index(t);
-	}
+	index_reserve(x, t->n, intern_hash_of, t);
 	/* A dump often lists a run of sockets on one endpoint. */
 	if (t->last && key_eq(top_intern_key(t, t->last), key, t->klen)) {
 		return t->last;
 	}
-	mask = t->nslot - 1;
-	i = hash_key(key, t->klen, t->seed) & mask;
-	for (; t->slot[i]; i = (i + 1) & mask) {
-		if (key_eq(top_intern_key(t, t->slot[i]), key, t->klen)) {
-			t->last = t->slot[i];
+	i = index_home(x, hash_key(key, t->klen, x->seed));
+	for (; x->slot[i]; i = index_next(x, i)) {
+		if (key_eq(top_intern_key(t, x->slot[i]), key, t->klen)) {
+			t->last = x->slot[i];
 			return t->last;
 		}
 	}
@@ -113,8 +151,8 @@ static uint32_t intern(struct top_intern *t, const uint8_t *key, size_t limit)
 		t->keys = xrealloc(t->keys, t->cap * t->klen);
 	}
 	memcpy(t->keys + t->n * t->klen, key, t->klen);
-	t->slot[i] = (uint32_t)++t->n;
-	t->last = t->slot[i];
+	x->slot[i] = (uint32_t)++t->n;
+	t->last = x->slot[i];
 	return t->last;
 }
 
@@ -128,28 +166,26 @@ static void intern_trim(struct top_intern *t)
 
 static size_t intern_bytes(const struct top_intern *t)
 {
-	return t->cap * t->klen + t->nslot * sizeof(*t->slot);
+	return t->cap * t->klen + index_bytes(&t->ix);
 }
 
 static void strtab_init(struct top_strtab *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->seed = random_u64();
+	index_init(&t->ix);
 }
 
 static void strtab_finish(struct top_strtab *t)
 {
 	free(t->buf);
 	free(t->off);
-	free(t->slot);
+	free(t->ix.slot);
 	memset(t, 0, sizeof(*t));
 }
 
 static void strtab_clear(struct top_strtab *t)
 {
-	if (t->slot) {
-		memset(t->slot, 0, t->nslot * sizeof(*t->slot));
-	}
+	index_clear(&t->ix);
 	t->n = 0;
 	t->len = 0;
 }
@@ -161,26 +197,13 @@ static const uint8_t *strtab_at(const struct top_strtab *t, uint32_t i,
 	return t->buf + t->off[i - 1];
 }
 
-static void strtab_place(struct top_strtab *t, uint32_t idx)
+static uint64_t strtab_hash_of(const void *tab, uint32_t idx)
 {
-	size_t mask = t->nslot - 1, len;
+	const struct top_strtab *t = tab;
+	size_t len;
 	const uint8_t *k = strtab_at(t, idx, &len);
-	size_t i = hash_key(k, (unsigned int)len, t->seed) & mask;
 
-	while (t->slot[i]) {
-		i = (i + 1) & mask;
-	}
-	t->slot[i] = idx;
-}
-
-static void strtab_grow_index(struct top_strtab *t)
-{
-	free(t->slot);
-	t->nslot = t->nslot ? 2 * t->nslot : 64;
-	t->slot = xcalloc(t->nslot, sizeof(*t->slot));
-	for (size_t i = 1; i <= t->n; i++) {
-		strtab_place(t, (uint32_t)i);
-	}
+	return hash_key(k, (unsigned int)len, t->ix.seed);
 }
 
 /* Room for one more entry of len bytes; 0: the table is full (a peer
@@ -206,18 +229,16 @@ static bool strtab_room(struct top_strtab *t, size_t len)
 uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
 {
 	struct top_strtab *t = &d->text;
-	size_t mask, i, klen;
+	struct top_index *x = &t->ix;
+	size_t i, klen;
 	const uint8_t *k;
 
-	if ((t->n + 1) * 4 > t->nslot * 3) {
-		strtab_grow_index(t);
-	}
-	mask = t->nslot - 1;
-	i = hash_key(key, (unsigned int)len, t->seed) & mask;
-	for (; t->slot[i]; i = (i + 1) & mask) {
-		k = strtab_at(t, t->slot[i], &klen);
+	index_reserve(x, t->n, strtab_hash_of, t);
+	i = index_home(x, hash_key(key, (unsigned int)len, x->seed));
+	for (; x->slot[i]; i = index_next(x, i)) {
+		k = strtab_at(t, x->slot[i], &klen);
 		if (klen == len && !memcmp(k, key, len)) {
-			return t->slot[i];
+			return x->slot[i];
 		}
 	}
 	if (!strtab_room(t, len)) {
@@ -227,8 +248,8 @@ uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
 	memcpy(t->buf + t->len, key, len);
 	t->len += len;
 	t->off[++t->n] = (uint32_t)t->len;
-	t->slot[i] = (uint32_t)t->n;
-	return t->slot[i];
+	x->slot[i] = (uint32_t)t->n;
+	return x->slot[i];
 }
 
 const uint8_t *top_dict_text_at(const struct top_dict *d, uint32_t i,
@@ -251,8 +272,7 @@ static void strtab_trim(struct top_strtab *t)
 
 static size_t strtab_bytes(const struct top_strtab *t)
 {
-	return t->cap + t->cap_off * sizeof(*t->off) +
-	       t->nslot * sizeof(*t->slot);
+	return t->cap + t->cap_off * sizeof(*t->off) + index_bytes(&t->ix);
 }
 
 void top_dict_init(struct top_dict *d)

@@ -26,15 +26,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fixed-length keys, dense in the order they came, found through an
- * open-addressing index of entry numbers. */
-struct top_intern {
-	uint8_t *keys;	/* n keys of klen bytes */
+/* An open-addressing index of entry numbers, linear probing, at most
+ * three quarters full. Its hash is seeded at random: peers are addresses
+ * clients choose, and must not be able to share one probe run. */
+struct top_index {
 	uint32_t *slot; /* 0: empty; else an entry's index (from 1) */
-	size_t n, cap, nslot;
+	size_t nslot;
+	uint64_t seed;
+};
+
+/* Fixed-length keys, dense in the order they came, found through ix. */
+struct top_intern {
+	uint8_t *keys; /* n keys of klen bytes */
+	size_t n, cap;
+	struct top_index ix;
 	uint32_t last; /* the entry found last, tried first; 0: none */
 	unsigned int klen;
-	uint64_t seed; /* the hash's, random: peers are chosen by clients */
 };
 
 #define TOP_DICT_LOCAL_LEN 21 /* address[16], family, ifindex (4) */
@@ -49,10 +56,9 @@ struct top_intern {
  * spans buf[off[i - 1] .. off[i]). */
 struct top_strtab {
 	uint8_t *buf;
-	uint32_t *off;	/* n + 1 offsets (off[0] = 0), cap_off of room */
-	uint32_t *slot; /* 0: empty; else an entry's index (from 1) */
-	size_t n, len, cap, cap_off, nslot;
-	uint64_t seed; /* the hash's, random, as top_intern's */
+	uint32_t *off; /* n + 1 offsets (off[0] = 0), cap_off of room */
+	size_t n, len, cap, cap_off;
+	struct top_index ix;
 };
 
 struct top_dict {

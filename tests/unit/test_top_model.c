@@ -777,6 +777,33 @@ static void test_row_keeps_every_field(void **unused)
 	top_snap_finish(&s);
 }
 
+/* Each dict table hashes with a seed of its own: the same peers land in
+ * other slots of another dict (a client picks its address; it must not be
+ * able to pick a thousand that share one probe run). */
+static void test_dict_seeded(void **unused)
+{
+	struct top_dict a, b;
+	uint8_t addr[16] = {0x20, 0x01, 0x0d, 0xb8};
+	size_t same = 0;
+
+	(void)unused;
+	top_dict_init(&a);
+	top_dict_init(&b);
+	for (uint32_t i = 0; i < 1000; i++) {
+		memcpy(addr + 12, &i, sizeof(i));
+		assert_int_equal(top_dict_peer(&a, AF_INET6, addr),
+				 top_dict_peer(&b, AF_INET6, addr));
+	}
+	assert_int_equal(a.peer.ix.nslot, b.peer.ix.nslot);
+	for (size_t i = 0; i < a.peer.ix.nslot; i++) {
+		same +=
+		    a.peer.ix.slot[i] && a.peer.ix.slot[i] == b.peer.ix.slot[i];
+	}
+	assert_true(same < 100); /* a fixed hash: all 1000 */
+	top_dict_finish(&a);
+	top_dict_finish(&b);
+}
+
 /* An IPv4 peer takes the 4-byte table; one whose other 12 bytes are not
  * zero (a saved file may say so) comes back whole all the same. */
 static void test_row_v4_peers(void **unused)
@@ -1015,6 +1042,7 @@ int main(void)
 	    cmocka_unit_test(test_selection_follows_cookie),
 	    cmocka_unit_test(test_row_keeps_every_field),
 	    cmocka_unit_test(test_row_v4_peers),
+	    cmocka_unit_test(test_dict_seeded),
 	    cmocka_unit_test(test_gone_dict_bounded),
 	    cmocka_unit_test(test_rtt_kept_apart),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
