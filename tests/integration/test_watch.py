@@ -124,18 +124,22 @@ def tcp_workload(port, n, family=socket.AF_INET, host="127.0.0.1",
 
 
 def udp_workload():
-    """10 connected UDP sockets and 5 bound ones; returns their ports."""
-    conn, bound = set(), set()
+    """10 connected UDP sockets and 5 bound ones, closed once all are made
+    (so no two share a port: one closed first could hand its port on, and
+    the checks key the closes by port); returns their ports."""
+    conn, bound, held = set(), set(), []
     for i in range(10):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         u.bind(("127.0.0.1", 0))
         u.connect(("127.0.0.1", 9000 + i))
         conn.add(u.getsockname()[1])
-        u.close()
+        held.append(u)
     for _ in range(5):
         u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         u.bind(("127.0.0.1", 0))
         bound.add(u.getsockname()[1])
+        held.append(u)
+    for u in held:
         u.close()
     return conn, bound
 
