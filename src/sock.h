@@ -22,6 +22,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 /*
  * IPPROTO_MPTCP (262) does not fit a protocol byte: MPTCP records and
@@ -115,5 +117,12 @@ struct sock_rec {
 		bool connected;
 	} nl;
 };
+
+/* A TCP record: inet, protocol 6 (a netlink record's 6 is XFRM's). */
+static inline bool sock_rec_is_tcp(const struct sock_rec *rec)
+{
+	return (rec->family == AF_INET || rec->family == AF_INET6) &&
+	       rec->protocol == IPPROTO_TCP;
+}
 
 #endif

@@ -12,13 +12,6 @@
 #include "state.h"
 #include "util.h"
 
-/* Only TCP feeds the meters; a netlink record's protocol 6 is XFRM. */
-static bool is_tcp(const struct sock_rec *rec)
-{
-	return (rec->family == AF_INET || rec->family == AF_INET6) &&
-	       rec->protocol == IPPROTO_TCP;
-}
-
 struct collect_run {
 	const struct top_query *q;
 	struct top_snap *snap;
@@ -126,11 +119,12 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	}
 	if (run->count) {
 		top_snap_count(run->snap, rec);
-	} else if (!is_tcp(rec)) {
+	} else if (!sock_rec_is_tcp(rec)) {
 		run->snap->total++; /* the meters' dump counts TCP's */
 	}
 	if (!run->rows ||
-	    !(state_match_mask(q->states, is_tcp(rec) ? IPPROTO_TCP : 0) &
+	    !(state_match_mask(q->states,
+			       sock_rec_is_tcp(rec) ? IPPROTO_TCP : 0) &
 	      SS_BIT(rec->state))) {
 		return 0;
 	}
@@ -150,7 +144,7 @@ static int count_row(const struct sock_rec *rec, void *data)
 	if (cancelled(run->cancel)) {
 		return -ECANCELED;
 	}
-	if (is_tcp(rec)) {
+	if (sock_rec_is_tcp(rec)) {
 		top_snap_count(run->snap, rec);
 	}
 	return 0;

@@ -240,9 +240,7 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
 {
 	s->total++;
-	/* A netlink record's protocol 6 is XFRM's: not TCP. */
-	if ((rec->family == AF_INET || rec->family == AF_INET6) &&
-	    rec->protocol == IPPROTO_TCP && rec->state < SS_MAX) {
+	if (sock_rec_is_tcp(rec) && rec->state < SS_MAX) {
 		s->tcp_states[rec->state]++;
 		if (outgoing(s, rec)) {
 			count_tuple(s, rec);
