@@ -238,7 +238,9 @@ static bool unix_autobound(const struct sock_rec *rec)
 			  strspn(name + 1, "0123456789abcdef") == 5);
 }
 
-/* ss compares a UNIX socket's inode (its peer's for dport) with a port. */
+/* A port condition on a UNIX socket compares its inode (its peer's for
+ * dport), the number ss keeps as its port; ss 6.1 never parses the number
+ * of such a condition and compares with -1 (man page, FILTER). */
 static int64_t unix_filter_port(const struct sock_rec *rec, bool peer)
 {
 	return peer ? rec->peer_inode : rec->inode;
