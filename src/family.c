@@ -9,23 +9,30 @@
 #include "util.h"
 
 /*
- * The registry: one line per family. MPTCP and RAW come after inet: their
- * rows are inet records, family_of(AF_INET) must stay inet's.
+ * The registry: one line per family, each family_<name> defined in
+ * family_<name>.c (declared here: only this table names them). MPTCP,
+ * RAW and SCTP come after inet: their rows are inet records,
+ * family_of(AF_INET) must stay inet's. VSOCK, TIPC and XDP are probed only
+ * (family_probe.c).
  */
 /* clang-format off */
-static const struct sock_family *const families[] = {
-    &family_inet,
-    &family_unix,
-    &family_packet,
-    &family_netlink,
-    &family_mptcp,
-    &family_raw,
-    &family_sctp,
-    &family_vsock,
-    &family_tipc,
-    &family_xdp,
-};
+#define FAMILIES(X)                                                            \
+	X(inet)                                                                \
+	X(unix)                                                                \
+	X(packet)                                                              \
+	X(netlink)                                                             \
+	X(mptcp)                                                               \
+	X(raw)                                                                 \
+	X(sctp)                                                                \
+	X(vsock)                                                               \
+	X(tipc)                                                                \
+	X(xdp)
 /* clang-format on */
+
+#define FAMILY_DECLARE(name) extern const struct sock_family family_##name;
+#define FAMILY_ENTRY(name)   &family_##name,
+FAMILIES(FAMILY_DECLARE)
+static const struct sock_family *const families[] = {FAMILIES(FAMILY_ENTRY)};
 
 const struct sock_family *family_of(uint8_t af)
 {
@@ -183,19 +190,48 @@ uint32_t family_all_protos(void)
 	return bits;
 }
 
-uint32_t family_proto_bit(const struct sock_rec *rec)
+const struct family_table *family_table_of(uint8_t af, uint8_t protocol,
+					   const struct sock_family **fam)
 {
 	/* AF_INET6 rows are inet's, as family_of() has them */
-	uint8_t af = rec->family == AF_INET6 ? AF_INET : rec->family;
-
+	if (af == AF_INET6) {
+		af = AF_INET;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
 		const struct family_table *t = families[i]->tables;
 
 		for (; families[i]->af == af && t && t->name; t++) {
-			if (t->code < 0 || t->code == rec->protocol) {
-				return t->bit;
+			if (t->code < 0 || t->code == protocol) {
+				if (fam) {
+					*fam = families[i];
+				}
+				return t;
 			}
 		}
 	}
-	return 0;
+	return NULL;
+}
+
+bool family_destroy_events(uint8_t af, uint8_t protocol)
+{
+	const struct sock_family *f = NULL;
+
+	return family_table_of(af, protocol, &f) && f->destroy_events;
+}
+
+uint32_t family_proto_bit(const struct sock_rec *rec)
+{
+	const struct family_table *t =
+	    family_table_of(rec->family, rec->protocol, NULL);
+
+	return t ? t->bit : 0;
+}
+
+int family_key_cmp_u32(const uint8_t *a, const uint8_t *b, size_t off)
+{
+	uint32_t x, y;
+
+	memcpy(&x, a + off, sizeof(x));
+	memcpy(&y, b + off, sizeof(y));
+	return (x > y) - (x < y);
 }

@@ -5,9 +5,9 @@
  * netid and endpoint text, the filter predicates it answers, whether kill
  * can destroy its sockets, and its option letters and -A names.
  *
- * Adding a family: one family_<name>.c defining a struct sock_family, one
- * line in family.c's table, its PROTO_ bits in opts.h (see
- * docs/architecture.md).
+ * Adding a family: one family_<name>.c defining a struct sock_family
+ * family_<name>, one line in family.c's FAMILIES, its PROTO_ and FAM_
+ * bits in opts.h, the file in src/meson.build (see docs/architecture.md).
  */
 #ifndef SOCKSCOPE_FAMILY_H
 #define SOCKSCOPE_FAMILY_H
@@ -97,6 +97,10 @@ struct sock_family {
 	uint32_t preds; /* enum family_pred */
 	/* NULL: kill can destroy its sockets; else the one-line reason. */
 	const char *no_kill;
+	/* The kernel announces the destruction of its tables' sockets
+	 * (sock_diag's destroy groups: inet TCP and UDP only): watch can
+	 * show them, top waits for the event before calling a row closed. */
+	bool destroy_events;
 	/*
 	 * Fill rec from one SOCK_DIAG_BY_FAMILY reply of this family;
 	 * protocol is the one the request asked for (its sequence number).
@@ -115,6 +119,21 @@ struct sock_family {
 			   const struct sock_rec *rec, bool peer);
 	/* The JSON fields of the endpoints, each starting with ','. */
 	void (*json)(struct fmt_ctx *ctx, const struct sock_rec *rec);
+	/*
+	 * What endpoint and json read beyond the record's common fields
+	 * (inode, ifindex, protocol, ports, addresses), as bytes top keeps
+	 * in its dict (top_model.c): key writes at most FAMILY_KEY_MAX and
+	 * returns their length; key_rec puts them back into rec, whose ext
+	 * pointers may point into key (it outlives rec). NULL: nothing
+	 * more (inet's addresses are interned apart).
+	 */
+	size_t (*key)(uint8_t *buf, const struct sock_rec *rec);
+	void (*key_rec)(const uint8_t *key, size_t len, struct sock_rec *rec);
+	/* The order of two of its rows' local (or peer) endpoints from
+	 * their keys, as their text reads (top's sort; it breaks ties by
+	 * inode): <0, 0, >0. NULL: tied. */
+	int (*key_cmp)(const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
+		       bool peer);
 	/* Only probed (family_probe.c): its request tells whether the
 	 * kernel has the diag module; one notice, no rows listed. */
 	bool probe_only;
@@ -139,21 +158,6 @@ struct sock_family {
 	 * inet ports' ephemeral range. */
 	bool (*autobound)(const struct sock_rec *rec);
 };
-
-extern const struct sock_family family_inet;
-extern const struct sock_family family_unix;
-extern const struct sock_family family_packet;
-extern const struct sock_family family_netlink;
-/* MPTCP: inet records (family_of() gives inet's entry); this entry
- * carries its -A name, letter and kill refusal. */
-extern const struct sock_family family_mptcp;
-/* RAW: inet records too; its functions are NULL (inet's are used). */
-extern const struct sock_family family_raw;
-/* SCTP: inet records of protocol IPPROTO_SCTP, as MPTCP's. */
-extern const struct sock_family family_sctp;
-extern const struct sock_family family_vsock;
-extern const struct sock_family family_tipc;
-extern const struct sock_family family_xdp;
 
 /* The entry for an address family (AF_INET6 gives inet's); NULL if none. */
 const struct sock_family *family_of(uint8_t af);
@@ -192,11 +196,22 @@ void family_other_tables(uint32_t protocols, const uint64_t counts[32],
 uint32_t family_tables(uint32_t fam_bits);
 /* Every listed family's PROTO_ bits (not the probed ones): -A all. */
 uint32_t family_all_protos(void);
+/* The table of rows of address family af (AF_INET6: inet's) and
+ * protocol code (rec->protocol), NULL if none; *fam (if fam) its entry. */
+const struct family_table *family_table_of(uint8_t af, uint8_t protocol,
+					   const struct sock_family **fam);
+/* Whether the kernel announces the destruction of such rows (the entry's
+ * destroy_events). */
+bool family_destroy_events(uint8_t af, uint8_t protocol);
 /* The PROTO_ bit of one record (by family and protocol), 0 if none. */
 uint32_t family_proto_bit(const struct sock_rec *rec);
 
 /* sun_path's size: the longest UNIX name. */
 #define UNIX_NAME_MAX 108
+/* The longest key a family's key() writes (UNIX's: a name and 5 bytes). */
+#define FAMILY_KEY_MAX 128
+/* The order of two u32s at off of two keys (a key_cmp's part). */
+int family_key_cmp_u32(const uint8_t *a, const uint8_t *b, size_t off);
 /*
  * A UNIX record's name as ss prints it, unescaped: a path, or an abstract
  * name with its NULs as '@' ("@name"). Returns its length, 0 if unnamed.

@@ -147,6 +147,7 @@ const struct sock_family family_inet = {
     .queries = inet_queries,
     .preds = FPRED_ADDR | FPRED_OWNER | FPRED_KERNEL,
     .no_kill = NULL,
+    .destroy_events = true,
     .tables = inet_tables,
     .dump = FDUMP_TABLE,
     .parse = inet_parse,

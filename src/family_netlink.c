@@ -188,6 +188,38 @@ static void netlink_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	}
 }
 
+/* top's key: the port ids and group, whether connected. */
+static size_t netlink_key(uint8_t *buf, const struct sock_rec *rec)
+{
+	memcpy(buf, &rec->nl.portid, 4);
+	memcpy(buf + 4, &rec->nl.dst_portid, 4);
+	memcpy(buf + 8, &rec->nl.dst_group, 4);
+	buf[12] = rec->nl.connected;
+	return 13;
+}
+
+static void netlink_key_rec(const uint8_t *key, size_t len,
+			    struct sock_rec *rec)
+{
+	if (len < 13) {
+		return;
+	}
+	memcpy(&rec->nl.portid, key, 4);
+	memcpy(&rec->nl.dst_portid, key + 4, 4);
+	memcpy(&rec->nl.dst_group, key + 8, 4);
+	rec->nl.connected = key[12];
+}
+
+/* By the port id, or the peer's. */
+static int netlink_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
+			   size_t nb, bool peer)
+{
+	if (na < 13 || nb < 13) {
+		return (na > nb) - (na < nb);
+	}
+	return family_key_cmp_u32(a, b, peer ? 4 : 0);
+}
+
 /* Every protocol in one table; never connected, as PACKET's. */
 static const struct family_table netlink_tables[] = {
     {"nl", PROTO_NETLINK, -1, false, SS_BIT(SS_CLOSE), SS_BIT(SS_CLOSE)},
@@ -235,6 +267,9 @@ const struct sock_family family_netlink = {
     .netid = netlink_netid,
     .endpoint = netlink_endpoint,
     .json = netlink_json,
+    .key = netlink_key,
+    .key_rec = netlink_key_rec,
+    .key_cmp = netlink_key_cmp,
     .filter_port = netlink_filter_port,
     .autobound = netlink_autobound,
 };

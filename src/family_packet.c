@@ -174,6 +174,20 @@ static void packet_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		    family_packet_proto(rec->link_proto, false, num));
 }
 
+/* top's key: the EtherType. */
+static size_t packet_key(uint8_t *buf, const struct sock_rec *rec)
+{
+	memcpy(buf, &rec->link_proto, 2);
+	return 2;
+}
+
+static void packet_key_rec(const uint8_t *key, size_t len, struct sock_rec *rec)
+{
+	if (len >= 2) {
+		memcpy(&rec->link_proto, key, 2);
+	}
+}
+
 /* Never connected: every socket is UNCONN (CLOSE), listed without -a. */
 static const struct family_table packet_tables[] = {
     {"p_raw", PROTO_PACKET_RAW, SOCK_RAW, false, SS_BIT(SS_CLOSE),
@@ -230,6 +244,8 @@ const struct sock_family family_packet = {
     .netid = packet_netid,
     .endpoint = packet_endpoint,
     .json = packet_json,
+    .key = packet_key,
+    .key_rec = packet_key_rec,
     .filter_port = packet_filter_port,
     .autobound = packet_autobound,
 };

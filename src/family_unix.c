@@ -226,6 +226,51 @@ static const struct family_query unix_queries[] = {
     {NULL, 0},
 };
 
+/* top's key: the peer's inode, whether named (a name may be empty),
+ * the name's bytes. */
+static size_t unix_key(uint8_t *buf, const struct sock_rec *rec)
+{
+	size_t path_len = rec->ext.path ? rec->ext.path_len : 0;
+
+	if (path_len > UNIX_NAME_MAX) {
+		path_len = UNIX_NAME_MAX;
+	}
+	memcpy(buf, &rec->peer_inode, 4);
+	buf[4] = rec->ext.path != NULL;
+	if (path_len) {
+		memcpy(buf + 5, rec->ext.path, path_len);
+	}
+	return 5 + path_len;
+}
+
+static void unix_key_rec(const uint8_t *key, size_t len, struct sock_rec *rec)
+{
+	if (len < 5) {
+		return;
+	}
+	memcpy(&rec->peer_inode, key, 4);
+	if (key[4]) {
+		rec->ext.path = (const char *)key + 5;
+		rec->ext.path_len = (uint16_t)(len - 5);
+	}
+}
+
+/* By the peer's inode; by the name's bytes, a shorter name first. */
+static int unix_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
+			size_t nb, bool peer)
+{
+	int c;
+
+	if (na < 5 || nb < 5) {
+		return (na > nb) - (na < nb);
+	}
+	if (peer) {
+		return family_key_cmp_u32(a, b, 0);
+	}
+	c = memcmp(a + 5, b + 5, (na < nb ? na : nb) - 5);
+	return c ? c : (na > nb) - (na < nb);
+}
+
 /* ss's autobound: unnamed, or the name an autobind gets ('@' and five hex
  * digits). */
 static bool unix_autobound(const struct sock_rec *rec)
@@ -275,6 +320,9 @@ const struct sock_family family_unix = {
     .netid = unix_netid,
     .endpoint = unix_endpoint,
     .json = unix_json,
+    .key = unix_key,
+    .key_rec = unix_key_rec,
+    .key_cmp = unix_key_cmp,
     .filter_port = unix_filter_port,
     .autobound = unix_autobound,
 };

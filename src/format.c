@@ -13,21 +13,14 @@
 
 const char *format_netid(uint8_t protocol, char buf[8])
 {
-	switch (protocol) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_RAW:
-		return "raw";
-	case SOCK_PROTO_MPTCP:
-		return "mptcp";
-	case IPPROTO_SCTP:
-		return "sctp";
-	default:
-		snprintf(buf, 8, "p%u", protocol);
-		return buf;
+	/* The inet table's name in the registry: a new table names itself. */
+	const struct family_table *t = family_table_of(AF_INET, protocol, NULL);
+
+	if (t) {
+		return t->name;
 	}
+	snprintf(buf, 8, "p%u", protocol);
+	return buf;
 }
 
 static size_t put_port(char *p, const struct fmt_ctx *ctx, uint16_t port,

@@ -55,7 +55,8 @@ extern const struct fmt_ops fmt_prom;
  * TCP's). Never NULL. */
 const char *format_rec_state(const struct sock_rec *rec);
 
-/* "tcp", "udp", "raw" or "p<number>". Never NULL. */
+/* An inet table's netid: its name in the registry ("tcp", "udp", "raw",
+ * family.h), else "p<number>". Never NULL. */
 const char *format_netid(uint8_t protocol, char buf[8]);
 
 /*

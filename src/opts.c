@@ -403,8 +403,8 @@ static void default_selection(struct opts *o)
 	}
 }
 
-/* watch shows TCP and UDP only (the kernel announces no other closes):
- * the other families by name. */
+/* watch shows the tables whose sockets' destruction the kernel announces
+ * (the registry's destroy_events: TCP and UDP): the others by name. */
 static int inet_only(const struct opts *o)
 {
 	size_t n;
@@ -414,14 +414,23 @@ static int inet_only(const struct opts *o)
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
-		bool inet = fams[i]->fam_bits & (FAM_INET | FAM_INET6);
+		/* -f inet names inet's tables, not MPTCP's, RAW's, SCTP's */
+		bool own = family_of(fams[i]->af) == fams[i];
 
-		if ((fams[i]->proto_bits & ~PROTO_INET_MASK) &&
+		if (!fams[i]->destroy_events &&
 		    ((o->protocols & fams[i]->proto_bits) ||
-		     (!inet && (o->families & fams[i]->fam_bits)))) {
-			return usage_error("watch: %s sockets are not shown "
-					   "(TCP and UDP only)",
-					   fams[i]->name);
+		     (own && (o->families & fams[i]->fam_bits)))) {
+			char upper[16];
+			size_t k;
+
+			for (k = 0; fams[i]->name[k] && k + 1 < sizeof(upper);
+			     k++) {
+				upper[k] = (char)(fams[i]->name[k] & ~0x20);
+			}
+			upper[k] = '\0';
+			return usage_error("watch: the kernel reports no %s "
+					   "socket closing (TCP and UDP only)",
+					   upper);
 		}
 	}
 	return 0;
@@ -866,12 +875,6 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	ret = check_combinations(o);
 	if (ret) {
 		return ret;
-	}
-	/* The kernel has no destroy notification for UNIX sockets. */
-	if (o->cmd == &cmd_watch_entry &&
-	    ((o->protocols & PROTO_UNIX_MASK) || (o->families & FAM_UNIX))) {
-		return usage_error("watch: the kernel reports no UNIX socket "
-				   "closing (TCP and UDP only)");
 	}
 	ret = inet_only(o);
 	if (ret) {

@@ -13,6 +13,13 @@ struct cmd_entry;
 struct family_table;
 struct filter;
 
+/*
+ * A table's bit (proto_bit) and a family's (family_bit): with its
+ * family_<name>.c, the line in family.c and src/meson.build, the one
+ * other place a family is named. They stay constants rather than being
+ * numbered from the registry's order at start: the entries' tables,
+ * options and -A names (const data) hold them, and so do the masks below.
+ */
 enum proto_bit {
 	PROTO_TCP = 1 << 0,
 	PROTO_UDP = 1 << 1,

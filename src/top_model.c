@@ -284,55 +284,26 @@ const char *top_row_proc(const struct top_dict *d, const struct top_row *r,
 /*
  * The endpoints of a row of another family than inet, as a text entry:
  * what family.h's endpoint printers read beyond the row's own fields
- * (inode, ifindex, protocol). Fixed fields, then a UNIX name.
+ * (inode, ifindex, protocol), in the bytes the family's key() chooses.
  */
-enum {
-	OTHER_PEER_INODE = 0, /* u32 */
-	OTHER_LINK_PROTO = 4, /* u16 */
-	OTHER_PORTID = 6,     /* u32 */
-	OTHER_DST_PORTID = 10,
-	OTHER_DST_GROUP = 14,
-	OTHER_CONNECTED = 18, /* u8 */
-	OTHER_HAS_PATH = 19,  /* u8: named (a name may be empty) */
-	OTHER_PATH = 20,      /* the name's bytes, to the end */
-};
-
 static uint32_t other_intern(struct top_dict *d, const struct sock_rec *rec)
 {
-	uint8_t key[OTHER_PATH + UNIX_NAME_MAX];
-	size_t path_len = rec->ext.path ? rec->ext.path_len : 0;
+	const struct sock_family *f = family_of(rec->family);
+	uint8_t key[FAMILY_KEY_MAX];
+	size_t len = f && f->key ? f->key(key, rec) : 0;
 
-	if (path_len > UNIX_NAME_MAX) {
-		path_len = UNIX_NAME_MAX;
-	}
-	memcpy(key + OTHER_PEER_INODE, &rec->peer_inode, 4);
-	memcpy(key + OTHER_LINK_PROTO, &rec->link_proto, 2);
-	memcpy(key + OTHER_PORTID, &rec->nl.portid, 4);
-	memcpy(key + OTHER_DST_PORTID, &rec->nl.dst_portid, 4);
-	memcpy(key + OTHER_DST_GROUP, &rec->nl.dst_group, 4);
-	key[OTHER_CONNECTED] = rec->nl.connected;
-	key[OTHER_HAS_PATH] = rec->ext.path != NULL;
-	if (path_len) {
-		memcpy(key + OTHER_PATH, rec->ext.path, path_len);
-	}
-	return top_dict_text(d, key, OTHER_PATH + path_len);
+	return top_dict_text(d, key, len);
 }
 
 static void other_rec(const struct top_dict *d, uint32_t i,
 		      struct sock_rec *rec)
 {
+	const struct sock_family *f = family_of(rec->family);
 	size_t len;
 	const uint8_t *key = top_dict_text_at(d, i, &len);
 
-	memcpy(&rec->peer_inode, key + OTHER_PEER_INODE, 4);
-	memcpy(&rec->link_proto, key + OTHER_LINK_PROTO, 2);
-	memcpy(&rec->nl.portid, key + OTHER_PORTID, 4);
-	memcpy(&rec->nl.dst_portid, key + OTHER_DST_PORTID, 4);
-	memcpy(&rec->nl.dst_group, key + OTHER_DST_GROUP, 4);
-	rec->nl.connected = key[OTHER_CONNECTED];
-	if (key[OTHER_HAS_PATH]) {
-		rec->ext.path = (const char *)key + OTHER_PATH;
-		rec->ext.path_len = (uint16_t)(len - OTHER_PATH);
+	if (f && f->key_rec) {
+		f->key_rec(key, len, rec);
 	}
 }
 
@@ -502,44 +473,23 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-/* The u32 at off of row r's text entry. */
-static uint32_t other_u32(const struct top_dict *d, const struct top_row *r,
-			  size_t off)
-{
-	size_t len;
-	uint32_t v;
-
-	memcpy(&v, top_dict_text_at(d, r->peer, &len) + off, sizeof(v));
-	return v;
-}
-
 /* The order of two rows' endpoints of one family other than inet, as
- * their text reads: local, the name (UNIX) or port id (NETLINK), then the
- * inode; peer, the peer's inode (UNIX) or port id (NETLINK). */
+ * their text reads (the family's key_cmp: the name, a port id), then the
+ * inode. */
 static int cmp_other(const struct top_dict *da, const struct top_row *a,
 		     const struct top_dict *db, const struct top_row *b,
 		     bool peer)
 {
+	const struct sock_family *f = family_of(top_row_family(da, a));
 	size_t na, nb;
 	const uint8_t *ka, *kb;
-	int c;
+	int c = 0;
 
-	if (peer) {
-		c = cmp_u64(other_u32(da, a, OTHER_PEER_INODE),
-			    other_u32(db, b, OTHER_PEER_INODE));
-		c = c ? c
-		      : cmp_u64(other_u32(da, a, OTHER_DST_PORTID),
-				other_u32(db, b, OTHER_DST_PORTID));
-		return c ? c : cmp_u64(a->inode, b->inode);
+	if (f && f->key_cmp) {
+		ka = top_dict_text_at(da, a->peer, &na);
+		kb = top_dict_text_at(db, b->peer, &nb);
+		c = f->key_cmp(ka, na, kb, nb, peer);
 	}
-	ka = top_dict_text_at(da, a->peer, &na);
-	kb = top_dict_text_at(db, b->peer, &nb);
-	c = memcmp(ka + OTHER_PATH, kb + OTHER_PATH,
-		   (na < nb ? na : nb) - OTHER_PATH);
-	c = c ? c : cmp_u64(na, nb);
-	c = c ? c
-	      : cmp_u64(other_u32(da, a, OTHER_PORTID),
-			other_u32(db, b, OTHER_PORTID));
 	return c ? c : cmp_u64(a->inode, b->inode);
 }
 
@@ -1451,12 +1401,12 @@ static void settle(struct top_gones *g, const struct top_snap *cur,
 	g->n_held = kept;
 }
 
-/* The kernel announces the destroy of inet TCP and UDP sockets only
- * (watch_nl.c's groups): a row of another table never gets an event. */
+/* The kernel announces the destroy of some tables' sockets only (inet
+ * TCP and UDP, watch_nl.c's groups; the registry's destroy_events): a
+ * row of another table never gets an event. */
 static bool announced(const struct top_dict *d, const struct top_row *r)
 {
-	return top_row_inet(d, r) &&
-	       (r->protocol == IPPROTO_TCP || r->protocol == IPPROTO_UDP);
+	return family_destroy_events(top_row_family(d, r), r->protocol);
 }
 
 void top_gones_update(struct top_gones *g, const struct top_snap *prev,

@@ -9,11 +9,13 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "acquire.h"
 #include "family.h"
 #include "filter.h"
+#include "format.h"
 #include "opts.h"
 #include "sock.h"
 
@@ -288,6 +290,49 @@ static void test_predicates_by_family(void **unused)
 	assert_true(match("uid 0", &nl));
 }
 
+/* What asked the family by name before is the registry's answer now: an
+ * inet table's netid is its name; the destroy events are inet TCP's and
+ * UDP's (watch, top's closed rows); top's key round-trips. */
+static void test_registry_answers(void **unused)
+{
+	char buf[8];
+	struct sock_rec a = {.family = AF_UNIX, .protocol = SOCK_STREAM};
+	struct sock_rec b = a, back;
+	uint8_t ka[FAMILY_KEY_MAX], kb[FAMILY_KEY_MAX];
+	const struct sock_family *u = family_of(AF_UNIX);
+	size_t na, nb;
+
+	(void)unused;
+	assert_string_equal(format_netid(IPPROTO_TCP, buf), "tcp");
+	assert_string_equal(format_netid(IPPROTO_UDP, buf), "udp");
+	assert_string_equal(format_netid(IPPROTO_RAW, buf), "raw");
+	assert_string_equal(format_netid(IPPROTO_SCTP, buf), "sctp");
+	assert_string_equal(format_netid(SOCK_PROTO_MPTCP, buf), "mptcp");
+	assert_string_equal(format_netid(99, buf), "p99");
+	assert_true(family_destroy_events(AF_INET, IPPROTO_TCP));
+	assert_true(family_destroy_events(AF_INET6, IPPROTO_UDP));
+	assert_false(family_destroy_events(AF_INET, SOCK_PROTO_MPTCP));
+	assert_false(family_destroy_events(AF_INET6, IPPROTO_RAW));
+	assert_false(family_destroy_events(AF_INET, IPPROTO_SCTP));
+	assert_false(family_destroy_events(AF_UNIX, SOCK_STREAM));
+	assert_false(family_destroy_events(AF_NETLINK, IPPROTO_TCP));
+	assert_false(family_destroy_events(AF_PACKET, SOCK_RAW));
+	a.peer_inode = 7;
+	a.ext.path = "/run/a";
+	a.ext.path_len = 6;
+	b.ext.path = "/run/b";
+	b.ext.path_len = 6;
+	na = u->key(ka, &a);
+	nb = u->key(kb, &b);
+	assert_true(u->key_cmp(ka, na, kb, nb, false) < 0);
+	assert_true(u->key_cmp(ka, na, kb, nb, true) > 0);
+	memset(&back, 0, sizeof(back));
+	u->key_rec(ka, na, &back);
+	assert_int_equal(back.peer_inode, 7);
+	assert_int_equal(back.ext.path_len, 6);
+	assert_memory_equal(back.ext.path, "/run/a", 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +341,7 @@ int main(void)
 	    cmocka_unit_test(test_set_states),
 	    cmocka_unit_test(test_predicates_by_family),
 	    cmocka_unit_test(test_options_from_registry),
+	    cmocka_unit_test(test_registry_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -958,6 +958,8 @@ static void test_other_families(void **unused)
 	rec[3].family = AF_NETLINK;
 	rec[3].protocol = IPPROTO_TCP; /* NETLINK_XFRM: 6 too */
 	rec[3].state = SS_CLOSE;
+	/* A netlink record has no peer inode: its family keeps none. */
+	rec[3].peer_inode = 0;
 	rec[3].nl.portid = 77;
 	rec[3].nl.dst_portid = 0;
 	rec[3].nl.dst_group = 1;
