@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The families ss lists that sockscope only probes: VSOCK, TIPC and XDP.
+ * The families ss lists that sockscope only probes: TIPC and XDP.
  * Their sock_diag request is sent (so a kernel with the module answers and
  * one without says ENOENT) and acquire.c prints one notice either way; no
  * row is listed. Their entries carry the names, options and kill refusal.
@@ -18,7 +18,8 @@
 /*
  * The smallest request every one of these handlers reads: sdiag_family,
  * sdiag_protocol, then zeros (every state, no show flags) up to the
- * largest of their request headers (vsock's and xdp's, 24 bytes).
+ * largest of their request headers (xdp's, 20 bytes; 24 since VSOCK's
+ * was probed here too).
  */
 #define PROBE_REQ_LEN 24
 
@@ -88,13 +89,6 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	    .dump = FDUMP_PROBE,                                               \
 	}
 
-static const struct family_query vsock_queries[] = {
-    {"vsock", PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM},
-    {"vsock_stream", PROTO_VSOCK_STREAM},
-    {"vsock_dgram", PROTO_VSOCK_DGRAM},
-    {NULL, 0},
-};
-
 static const struct family_query tipc_queries[] = {
     {"tipc", PROTO_TIPC},
     {NULL, 0},
@@ -106,10 +100,6 @@ static const struct family_query xdp_queries[] = {
 };
 
 /* Long options only, as in ss; -f takes their names too. */
-static const struct family_opt vsock_opts[] = {
-    {0, "vsock", PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, 0},
-    {0, NULL, 0, 0},
-};
 static const struct family_opt tipc_opts[] = {
     {0, "tipc", PROTO_TIPC, 0},
     {0, NULL, 0, 0},
@@ -117,10 +107,6 @@ static const struct family_opt tipc_opts[] = {
 static const struct family_opt xdp_opts[] = {
     {0, "xdp", PROTO_XDP, 0},
     {0, NULL, 0, 0},
-};
-static const struct family_query vsock_fam_names[] = {
-    {"vsock", FAM_VSOCK},
-    {NULL, 0},
 };
 static const struct family_query tipc_fam_names[] = {
     {"tipc", FAM_TIPC},
@@ -131,9 +117,6 @@ static const struct family_query xdp_fam_names[] = {
     {NULL, 0},
 };
 
-PROBE_FAMILY(family_vsock, "vsock", AF_VSOCK, FAM_VSOCK,
-	     PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM, vsock_opts, vsock_queries,
-	     vsock_fam_names);
 PROBE_FAMILY(family_tipc, "tipc", AF_TIPC, FAM_TIPC, PROTO_TIPC, tipc_opts,
 	     tipc_queries, tipc_fam_names);
 PROBE_FAMILY(family_xdp, "xdp", AF_XDP, FAM_XDP, PROTO_XDP, xdp_opts,

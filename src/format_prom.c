@@ -142,8 +142,8 @@ static char *ns_labels(const struct netns_label *l)
 struct prom_ns {
 	char *name; /* the namespace's labels (ns_labels); NULL: none */
 	uint64_t counts[ARRAY_SIZE(protos)][2][SS_MAX];
-	/* The tables beyond TCP, UDP and UNIX (PACKET, NETLINK, MPTCP, RAW,
-	 * SCTP), by PROTO_ bit position: a total each, as summary's. */
+	/* The tables beyond TCP, UDP and UNIX (family_other_tables()), by
+	 * PROTO_ bit position: a total each, as summary's. */
 	uint64_t tables[32];
 };
 
@@ -236,8 +236,8 @@ static void put_list_tables(struct fmt_ctx *ctx)
 	}
 	family_head(ctx->out, "selected_table_sockets", "gauge",
 		    "Sockets the listing selected of each table beyond TCP, "
-		    "UDP and UNIX (PACKET, NETLINK, MPTCP, RAW, SCTP), by its "
-		    "-A name.");
+		    "UDP and UNIX (PACKET, NETLINK, MPTCP, RAW, SCTP, VSOCK), "
+		    "by its -A name.");
 	for (size_t i = 0; i < pl->n; i++) {
 		struct table_arg ta = {ctx->out, pl->ns[i].name};
 
@@ -298,7 +298,7 @@ static void put_table_counts(struct obuf *ob, const struct report_states *s,
 	}
 	family_head(ob, "table_sockets", "gauge",
 		    "Sockets of each table beyond TCP, UDP and UNIX (PACKET, "
-		    "NETLINK, MPTCP, RAW, SCTP), by its -A name.");
+		    "NETLINK, MPTCP, RAW, SCTP, VSOCK), by its -A name.");
 	family_other_tables(protocols, s->by_proto, put_table_row, ob);
 }
 

@@ -34,9 +34,11 @@ enum proto_bit {
 	PROTO_MPTCP = 1 << 8,	/* family_inet.c: -M, SOCK_PROTO_MPTCP */
 	PROTO_RAW = 1 << 9,	/* family_raw.c: -w, IPPROTO_RAW */
 	PROTO_SCTP = 1 << 10,	/* family_inet.c: -S, IPPROTO_SCTP */
-	/* Probed only (family_probe.c): a notice, no rows. */
+	/* VSOCK sockets by type (family_vsock.c): --vsock selects all. */
 	PROTO_VSOCK_STREAM = 1 << 11,
 	PROTO_VSOCK_DGRAM = 1 << 12,
+	PROTO_VSOCK_SEQPACKET = 1 << 15, /* after the bits taken first */
+	/* Probed only (family_probe.c): a notice, no rows. */
 	PROTO_TIPC = 1 << 13,
 	PROTO_XDP = 1 << 14,
 };
@@ -45,9 +47,10 @@ enum proto_bit {
 #define PROTO_UNIX_MASK                                                        \
 	(PROTO_UNIX_STREAM | PROTO_UNIX_DGRAM | PROTO_UNIX_SEQPACKET)
 #define PROTO_PACKET_MASK (PROTO_PACKET_RAW | PROTO_PACKET_DGRAM)
+#define PROTO_VSOCK_MASK                                                       \
+	(PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM | PROTO_VSOCK_SEQPACKET)
 /* The tables only probed (family_probe.c): not in -A all. */
-#define PROTO_PROBE_MASK                                                       \
-	(PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM | PROTO_TIPC | PROTO_XDP)
+#define PROTO_PROBE_MASK (PROTO_TIPC | PROTO_XDP)
 /* Every table whose rows are inet records (AF_INET, AF_INET6). */
 #define PROTO_INET_ALL (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW | PROTO_SCTP)
 

@@ -14,6 +14,7 @@
  * the type in protocol, the EtherType in link_proto, the interface in
  * ifindex; their state is SS_CLOSE (ss's UNCONN). AF_NETLINK records hold
  * the netlink protocol in protocol and the port ids in nl, state SS_CLOSE.
+ * AF_VSOCK records hold the type in protocol, the CIDs and ports in vsock.
  * Units are raw: bytes, milliseconds as the kernel reports them, counters.
  */
 #ifndef SOCKSCOPE_SOCK_H
@@ -116,6 +117,14 @@ struct sock_rec {
 		uint32_t dst_group;
 		bool connected;
 	} nl;
+	/* AF_VSOCK: the type is in protocol; each side's CID and port
+	 * (VMADDR_CID_ANY, VMADDR_PORT_ANY: ~0). */
+	struct {
+		uint32_t src_cid;
+		uint32_t src_port;
+		uint32_t dst_cid;
+		uint32_t dst_port;
+	} vsock;
 };
 
 /* A TCP record: inet, protocol 6 (a netlink record's 6 is XFRM's). */

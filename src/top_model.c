@@ -312,9 +312,10 @@ bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 {
 	const size_t rtt_end = offsetof(struct tcp_info, tcpi_rtt) +
 			       sizeof(((struct tcp_info *)0)->tcpi_rtt);
-	/* A value the family's byte cannot hold is unknown, not wrapped
-	 * (rows are TCP and UDP over IPv4 and IPv6). */
-	uint8_t family = rec->family < 32 ? rec->family : AF_UNSPEC;
+	/* A family the registry lists is kept; another (a probed one's
+	 * reply in a --load file) is unknown. */
+	const struct sock_family *f = family_of(rec->family);
+	uint8_t family = f && !f->probe_only ? rec->family : AF_UNSPEC;
 
 	memset(row, 0, sizeof(*row));
 	row->cookie = rec->cookie;

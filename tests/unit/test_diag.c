@@ -31,6 +31,7 @@
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/unix_diag.h>
+#include <linux/vm_sockets_diag.h>
 
 #include "opts.h"
 
@@ -612,6 +613,82 @@ static void test_packet_message(void **unused)
 }
 
 /* netlink_diag replies: protocol, port ids, queues from skmem, as ss. */
+/* A crafted vsock_diag_msg: ss's "CID:PORT", "*" for the kernel's any
+ * (~0), v_str/v_dgr/v_seq by type; the parser asks for the whole
+ * message. */
+static void test_vsock_message(void **unused)
+{
+	struct opts o = {.root = "/nonexistent"};
+	struct fmt_ctx ctx = {.o = &o};
+	struct vsock_diag_msg *v;
+	struct msgbuf m;
+	struct sock_rec rec;
+	char buf[ENDPOINT_STRLEN], nb[8];
+
+	(void)unused;
+	memset(&m, 0, sizeof(m));
+	m.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*v));
+	v = NLMSG_DATA(&m.nlh);
+	v->vdiag_family = AF_VSOCK;
+	v->vdiag_type = SOCK_STREAM;
+	v->vdiag_state = SS_ESTABLISHED;
+	v->vdiag_src_cid = 2;
+	v->vdiag_src_port = 1234;
+	v->vdiag_dst_cid = 4294967294u; /* the largest CID not "any" */
+	v->vdiag_dst_port = 40000;
+	v->vdiag_ino = 321;
+	v->vdiag_cookie[0] = 5;
+	v->vdiag_cookie[1] = 1;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_int_equal(rec.family, AF_VSOCK);
+	assert_int_equal(rec.protocol, SOCK_STREAM);
+	assert_int_equal(rec.inode, 321);
+	assert_int_equal(rec.cookie, (1ull << 32) | 5);
+	assert_int_equal(rec.recv_q, 0);
+	assert_string_equal(format_rec_netid(&rec, nb), "v_str");
+	assert_string_equal(format_rec_state(&rec), "ESTABLISHED");
+	assert_string_equal(format_family_name(&rec), "vsock");
+	assert_int_equal(family_proto_bit(&rec), PROTO_VSOCK_STREAM);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "2:1234");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "4294967294:40000");
+	assert_int_equal(family_filter_port(&rec, false), 1234);
+	assert_int_equal(family_filter_port(&rec, true), 40000);
+	assert_true(family_autobound(&rec, 32768, 60999));
+	/* A listener bound to any CID: "*:PORT", its peer "*:*". */
+	v->vdiag_type = SOCK_SEQPACKET;
+	v->vdiag_state = SS_LISTEN;
+	v->vdiag_src_cid = 0xffffffffu;
+	v->vdiag_src_port = 1023;
+	v->vdiag_dst_cid = 0xffffffffu;
+	v->vdiag_dst_port = 0xffffffffu;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_string_equal(format_rec_netid(&rec, nb), "v_seq");
+	assert_string_equal(format_rec_state(&rec), "LISTEN");
+	assert_int_equal(family_proto_bit(&rec), PROTO_VSOCK_SEQPACKET);
+	format_endpoint(buf, &ctx, &rec, false);
+	assert_string_equal(buf, "*:1023");
+	format_endpoint(buf, &ctx, &rec, true);
+	assert_string_equal(buf, "*:*");
+	assert_int_equal(family_filter_port(&rec, true), -1);
+	assert_false(family_autobound(&rec, 32768, 60999));
+	/* A dgram socket; a type no table has is ss's "???". */
+	v->vdiag_type = SOCK_DGRAM;
+	v->vdiag_state = SS_CLOSE;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_string_equal(format_rec_netid(&rec, nb), "v_dgr");
+	assert_string_equal(format_rec_state(&rec), "UNCONN");
+	v->vdiag_type = SOCK_RAW;
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), 0);
+	assert_string_equal(format_rec_netid(&rec, nb), "???");
+	assert_int_equal(family_proto_bit(&rec), 0);
+	/* A short message is refused. */
+	m.nlh.nlmsg_len = NLMSG_LENGTH(sizeof(*v) - 1);
+	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
+}
+
 static void test_netlink_message(void **unused)
 {
 	uint32_t mem[SK_MEMINFO_VARS] = {
@@ -780,6 +857,7 @@ int main(void)
 	    cmocka_unit_test(test_load_malformed_names_family),
 	    cmocka_unit_test(test_packet_message),
 	    cmocka_unit_test(test_netlink_message),
+	    cmocka_unit_test(test_vsock_message),
 	    cmocka_unit_test(test_mptcp_message),
 	    cmocka_unit_test(test_raw_proc_lines),
 	};

@@ -144,7 +144,15 @@ static void test_selection(void **unused)
 	assert_false(
 	    selects("-0 state listening", AF_PACKET, SOCK_RAW, SS_CLOSE));
 	/* a probed family's reply (--load) is no row */
-	assert_false(selects("--vsock -a", 40 /* AF_VSOCK */, 1, SS_CLOSE));
+	assert_false(selects("--tipc -a", AF_TIPC, SOCK_STREAM, SS_CLOSE));
+	/* VSOCK: connected by default, as ss (SS_CONN); a table per type */
+	assert_true(selects("--vsock -a", AF_VSOCK, SOCK_STREAM, SS_CLOSE));
+	assert_true(
+	    selects("--vsock", AF_VSOCK, SOCK_SEQPACKET, SS_ESTABLISHED));
+	assert_false(selects("--vsock", AF_VSOCK, SOCK_STREAM, SS_LISTEN));
+	assert_true(selects("--vsock -l", AF_VSOCK, SOCK_STREAM, SS_LISTEN));
+	assert_false(
+	    selects("-A vsock_dgram", AF_VSOCK, SOCK_STREAM, SS_ESTABLISHED));
 }
 
 /* acquire_set_states: every table, whatever its defaults. */
