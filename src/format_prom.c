@@ -236,8 +236,7 @@ static void put_list_tables(struct fmt_ctx *ctx)
 	}
 	family_head(ctx->out, "selected_table_sockets", "gauge",
 		    "Sockets the listing selected of each table beyond TCP, "
-		    "UDP and UNIX (PACKET, NETLINK, MPTCP, RAW, SCTP, VSOCK), "
-		    "by its -A name.");
+		    "UDP and UNIX, by its -A name.");
 	for (size_t i = 0; i < pl->n; i++) {
 		struct table_arg ta = {ctx->out, pl->ns[i].name};
 
@@ -297,8 +296,8 @@ static void put_table_counts(struct obuf *ob, const struct report_states *s,
 		return;
 	}
 	family_head(ob, "table_sockets", "gauge",
-		    "Sockets of each table beyond TCP, UDP and UNIX (PACKET, "
-		    "NETLINK, MPTCP, RAW, SCTP, VSOCK), by its -A name.");
+		    "Sockets of each table beyond TCP, UDP and UNIX, by its -A "
+		    "name.");
 	family_other_tables(protocols, s->by_proto, put_table_row, ob);
 }
 
