@@ -9,7 +9,10 @@ argv[1] is the sockscope binary.
 
 The test runs under `unshare -m -n -p -f --mount-proc`: a private /run (a
 tmpfs), and a /proc that shows this test's processes only, so --all-netns
-sees the namespaces made here and nothing of the host's."""
+sees the namespaces made here and nothing of the host's; then, once it
+has found its cgroup, in a cgroup namespace rooted there, so that whatever
+unit or container the runner's cgroup names is no holder's label."""
+import ctypes
 import json
 import os
 import re
@@ -156,8 +159,8 @@ def jload(text):
 
 
 def setup(cg, v2, v1):
-    """The namespaces and their holders; returns ({port: (label, kind)},
-    processes, the label of the plain process)."""
+    """The namespaces and their holders; returns (the holders, the plain
+    process's holder)."""
     held = []
     # docker: a child in its own namespace, also mounted where docker
     # keeps its sandboxes; tcp_syncookies=0 there only.
@@ -186,8 +189,9 @@ def setup(cg, v2, v1):
     # a unit whose name clears the screen: printed escaped everywhere
     procs = cg.make(v2, EVIL_UNIT)
     held.append(holder(["--cg", procs, "7108"], ["unshare", "-n"]))
-    # a plain process
-    plain = holder(["7105"], ["unshare", "-n"])
+    # a plain process, in a cgroup of its own that names nothing
+    procs = cg.make(v2, "plain")
+    plain = holder(["--cg", procs, "7105"], ["unshare", "-n"])
     held.append(plain)
     # one namespace, two names (and a runtime's mount of it too)
     subprocess.run(["ip", "netns", "add", NAMED], check=True)
@@ -205,31 +209,32 @@ def setup(cg, v2, v1):
     return held, plain
 
 
-def plain_label(plain, v2, v1):
-    """What the plain process is called: its pid and comm, unless our own
-    cgroup already names a unit or a container (under a CI service)."""
-    words = "/".join(h[1] for h in (v2, v1) if h)
-    if any(w in words for w in (".service", "docker", "kubepods",
-                                "containerd", "crio", "libpod")):
-        return None
-    return f"pid:{plain.pid} python3", "process"
+def own_cgroup_namespace():
+    """Enter a cgroup namespace rooted at this test's cgroup, for the
+    holders and sockscope to inherit. /proc/PID/cgroup shows a path from
+    the reader's namespace root, so sockscope reads the holders' cgroups
+    from here down: a CI runner's unit or container above (a
+    runner.service) would otherwise name the plain holder, and, through
+    name=systemd, every holder moved in the v2 hierarchy only. Call after
+    hierarchies(): our cgroup is then "/"."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x02000000) != 0:  # CLONE_NEWCGROUP
+        netns.fail(f"unshare(CLONE_NEWCGROUP): "
+                   f"{os.strerror(ctypes.get_errno())}")
 
 
-def want_labels(plain, v2, v1):
-    want = {
+def want_labels(plain):
+    return {
         7100: ("-", "current"),
         7101: (f"docker:{HEX[:12]}", "container"),
         7102: (f"containerd:{HEX2[:12]}", "container"),
         7103: (f"pod:{UID} {HEX3[:12]}", "pod"),
         7104: (UNIT, "service"),
+        7105: (f"pid:{plain.pid} python3", "process"),
         7106: (NAMED, "named"),
         7107: (BIND, "path"),
         7108: (EVIL_UNIT, "service"),
     }
-    p = plain_label(plain, v2, v1)
-    if p:
-        want[7105] = p
-    return want
 
 
 def by_port(items, port):
@@ -517,11 +522,12 @@ def main():
     v2, v1 = hierarchies()
     if not v2:
         netns.skip("needs a cgroup v2 hierarchy")
+    own_cgroup_namespace()
     cg = Cgroups()
     held = []
     try:
         held, plain = setup(cg, v2, v1)
-        want = want_labels(plain, v2, v1)
+        want = want_labels(plain)
         test_list(binary, want)
         test_names_said(binary)
         test_net_by_label(binary)
