@@ -139,6 +139,9 @@ static int list_one_netns(const struct netns_entry *e, void *data)
 	/* A netlink socket belongs to the namespace it was made in. */
 	acquire_finish(&run->acq);
 	run->acq.use_d = run->pf ? netns_prefetch_take(run->pf, e) : NULL;
+	if (run->lo.fmt->netns) {
+		run->lo.fmt->netns(&run->lo.fc);
+	}
 	return acquire_run(&run->acq, list_row, run);
 }
 

@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "format_prom.h"
 #include "netns_find.h"
 #include "netns_label.h"
@@ -452,6 +455,85 @@ static void test_prom_netns_bounded(void **unused)
 	free(l);
 }
 
+/* What an obuf wrote to f, NUL-terminated; caller frees. */
+static char *file_text(FILE *f)
+{
+	long len = ftell(f);
+	char *text = calloc(1, (size_t)len + 1);
+
+	rewind(f);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	return text;
+}
+
+/*
+ * The listing's Prometheus (sockscope --all-netns --format prometheus)
+ * keeps summary's bound: PROM_NETNS_MAX label sets, the rest under
+ * netns="_other"; a namespace walked without a row is 0s, not absent.
+ */
+static void test_prom_list_bounded(void **unused)
+{
+	size_t n = PROM_NETNS_MAX + 2;
+	struct netns_entry *e = calloc(n, sizeof(*e));
+	struct opts o = {
+	    .all_netns = true, .protocols = PROTO_TCP, .families = FAM_INET};
+	const struct sock_rec listen = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .state = SS_LISTEN};
+	FILE *f = tmpfile();
+	struct obuf ob;
+	struct fmt_ctx ctx = {.out = &ob, .o = &o};
+	char *text, want[160];
+
+	(void)unused;
+	assert_non_null(f);
+	obuf_init(&ob, fileno(f), 1 << 16);
+	fmt_prom.begin(&ctx);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pid:%zu x", i + 1);
+		netns_label_set(&e[i].label,
+				i ? NETNS_KIND_PROCESS : NETNS_KIND_CURRENT,
+				i ? name : "-");
+		ctx.netns = i ? e[i].label.text : NULL;
+		ctx.ns_entry = &e[i];
+		fmt_prom.netns(&ctx);
+		/* pid:2's namespace has no row; the others one listener */
+		for (size_t r = 0; r < (i == 1 ? 0 : 1); r++) {
+			fmt_prom.row(&ctx, &listen);
+		}
+	}
+	fmt_prom.end(&ctx);
+	assert_int_equal(obuf_finish(&ob), 0);
+	text = file_text(f);
+	assert_int_equal(count_lines(text, "sockscope_selected_sockets{"),
+			 (PROM_NETNS_MAX + 1) * 11);
+	assert_int_equal(count_lines(text, "# TYPE sockscope_selected_sock"),
+			 1);
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\"-\","
+				     "netid=\"tcp\",family=\"inet\","
+				     "state=\"listen\"} 1\n"));
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\"pid:2 "
+				     "x\",netid=\"tcp\",family=\"inet\","
+				     "state=\"listen\"} 0\n"));
+	/* the last with its own labels; the two after it folded */
+	snprintf(want, sizeof(want),
+		 "sockscope_selected_sockets{netns=\"pid:%d x\",netid=\"tcp\","
+		 "family=\"inet\",state=\"listen\"} 1\n",
+		 PROM_NETNS_MAX);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\""
+				     "_other\",netid=\"tcp\",family=\"inet"
+				     "\",state=\"listen\"} 2\n"));
+	for (int i = PROM_NETNS_MAX + 1; i <= PROM_NETNS_MAX + 2; i++) {
+		snprintf(want, sizeof(want), "netns=\"pid:%d x\"", i);
+		assert_null(strstr(text, want));
+	}
+	free(text);
+	fclose(f);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +546,7 @@ int main(void)
 	    cmocka_unit_test(test_discover_fixture),
 	    cmocka_unit_test(test_discover_fails_empty),
 	    cmocka_unit_test(test_prom_netns_bounded),
+	    cmocka_unit_test(test_prom_list_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
