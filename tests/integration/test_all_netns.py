@@ -4,7 +4,8 @@ list (processes in `unshare -n`, one held only by a bind mount, one reached
 through two names), their holders in cgroups named like docker, containerd,
 a Kubernetes pod and a systemd service (under this test's own cgroup), each
 shown once with its label and its sockets by list, summary, advise and
-Prometheus; -N by container id prefix and unit name; skips reported.
+Prometheus; summary's rankings, each led by the namespace made to lead
+it; -N by container id prefix and unit name; skips reported.
 argv[1] is the sockscope binary.
 
 The test runs under `unshare -m -n -p -f --mount-proc`: a private /run (a
@@ -71,6 +72,54 @@ print("ready", flush=True)
 sys.stdin.read()
 """
 
+
+# The ranking's workloads, one namespace each (argv: mode, port, n,
+# cgroup.procs): "close_wait": n connections whose peer closed, never
+# closed here; "time_wait": n closed from the client's side first;
+# "accept": listen(1) and n connections never accepted; "tuples": n
+# connections to one port with 10 ephemeral ports usable. Says "ready"
+# once the kernel shows the states wanted, and waits for stdin to close.
+RANKER = r"""
+import os, socket, sys, time
+mode, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(sys.argv[4], "w") as f: f.write(str(os.getpid()))
+if mode == "tuples":
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write("40000 40009")
+ls = socket.socket()
+ls.bind(("127.0.0.1", port))
+ls.listen(1 if mode == "accept" else 64)
+keep = [ls]
+for _ in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    if mode == "accept":
+        keep.append(c)
+        continue
+    s, _ = ls.accept()
+    if mode == "close_wait":
+        c.close()
+        keep.append(s)
+    elif mode == "time_wait":
+        c.close()
+        assert s.recv(1) == b""
+        s.close()
+    else:
+        keep += [c, s]
+want = {"close_wait": ("08", n), "time_wait": ("06", n),
+        "accept": ("0A", 1), "tuples": ("01", 2 * n)}[mode]
+for _ in range(500):
+    with open("/proc/net/tcp") as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    if mode == "accept":
+        rows = [r for r in rows if int(r[4].split(":")[1], 16) == n]
+    if sum(r[3] == want[0] for r in rows) == want[1]:
+        break
+    time.sleep(0.01)
+else:
+    sys.exit("the kernel never showed %s: %s" % (want, rows))
+print("ready", flush=True)
+sys.stdin.read()
+"""
 
 def enter():
     netns.enter_private(_MARK, {"SOCKSCOPE_ALL_NETNS_TAG": TAG},
@@ -516,6 +565,71 @@ def test_skips(binary):
           f"{r.stdout[:300]!r}")
 
 
+def ranking_first(table, title):
+    """The first row of the summary table's ranking by title: (value,
+    label)."""
+    lines = table.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"Namespaces by {title} (top "):
+            value, _, label = lines[i + 2].strip().partition("  ")
+            return value, label
+    return None, None
+
+
+def test_summary_ranking(binary, cg, v2):
+    """Each ranking's first namespace and value: one namespace leaks
+    CLOSE_WAIT (and so holds the most sockets), one holds TIME_WAIT, one a
+    full accept queue, one most of its ephemeral ports."""
+    work = {  # mode: (port, n, label, ranking, JSON value, table value)
+        "close_wait": (7201, 6, f"rank-cw-{TAG}.service", "close_wait", 6,
+                       "6"),
+        "time_wait": (7202, 5, f"rank-tw-{TAG}.service", "time_wait", 5,
+                      "5"),
+        "accept": (7203, 2, f"rank-aq-{TAG}.service",
+                   "accept_queue_fill", 1, "100%"),
+        "tuples": (7204, 5, f"rank-tp-{TAG}.service", "tuple_pressure",
+                   0.5, "50%"),
+    }
+    held = []
+    try:
+        for mode, (port, n, label, _, _, _) in work.items():
+            p = subprocess.Popen(["unshare", "-n", "sh", "-c",
+                                  'ip link set lo up && exec "$0" "$@"',
+                                  sys.executable, "-c", RANKER, mode,
+                                  str(port), str(n), cg.make(v2, label)],
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            held.append(p)
+            if p.stdout.readline().strip() != "ready":
+                netns.fail(f"ranking workload {mode} did not start")
+        # The CLOSE_WAIT namespace's sockets: its listener, the n it
+        # never closed and their peers (FIN_WAIT2).
+        _, cw_n, cw_label = work["close_wait"][:3]
+        expect = {"sockets": (cw_label, 2 * cw_n + 1, str(2 * cw_n + 1))}
+        for _, _, label, key, value, text in work.values():
+            expect[key] = (label, value, text)
+        rank = jload(go([binary, "summary", "--all-netns", "-j"]).stdout
+                     ).get("ranking", {})
+        table = go([binary, "summary", "--all-netns"]).stdout
+        titles = {"sockets": "sockets", "time_wait": "TIME_WAIT",
+                  "close_wait": "CLOSE_WAIT",
+                  "accept_queue_fill": "accept-queue fill",
+                  "tuple_pressure": "tuple pressure"}
+        for key, (label, value, text) in expect.items():
+            first = (rank.get(key) or [{}])[0]
+            check(first.get("netns", {}).get("label") == label and
+                  first.get("value") == value,
+                  f"summary ranking {key}: {label!r} first with {value}: "
+                  f"{rank.get(key, [])[:3]}")
+            got = ranking_first(table, titles[key])
+            check(got == (text, label), f"summary table ranking "
+                  f"{titles[key]}: {label!r} first with {text}: {got}")
+    finally:
+        for p in held:
+            p.stdin.close()
+            p.wait()
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     enter()
@@ -537,6 +651,7 @@ def main():
         test_top(binary, want)
         test_advise_gone_between_samples(binary)
         test_skips(binary)
+        test_summary_ranking(binary, cg, v2)
     finally:
         for p in held:
             p.stdin.close()
