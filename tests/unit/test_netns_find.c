@@ -298,13 +298,17 @@ static void test_discover_fails_empty(void **unused)
 
 /*
  * A fixture root: the identity of a file is (st_dev, st_ino), so hard
- * links stand in for one namespace reached through several paths.
+ * links stand in for one namespace reached through several paths. Every
+ * source: /run/netns and /var/run/netns (a directory of its own, not a
+ * link to /run), a runtime's directory, rootless podman's
+ * /run/user/UID/netns, nsfs mounts in mountinfo (a path with a space,
+ * written \040 there), and /proc/PID/ns/net.
  */
 static void test_discover_fixture(void **unused)
 {
 	char root[] = "/tmp/sockscope-nsfind-XXXXXX";
 	struct netns_set s;
-	char cmd[128];
+	char cmd[128], user[256];
 	size_t n = 0;
 
 	(void)unused;
@@ -314,8 +318,17 @@ static void test_discover_fixture(void **unused)
 	dir(root, "run/netns");
 	dir(root, "run/docker");
 	dir(root, "run/docker/netns");
+	dir(root, "var");
+	dir(root, "var/run");
+	dir(root, "var/run/netns");
+	dir(root, "run/user");
+	dir(root, "run/user/1000");
+	dir(root, "run/user/1000/netns");
 	put(root, "run/netns/web", "");
+	put(root, "var/run/netns/db", "");
 	put(root, "run/docker/netns/1a2b3c", "");
+	put(root, "run/user/1000/netns/netns-5e6f", "");
+	put(root, "run/my ns", "");
 	put(root, "bind", "");
 	process(root, 10, "nginx\n",
 		"0::/system.slice/docker-" ID64 ".scope\n");
@@ -332,16 +345,31 @@ static void test_discover_fixture(void **unused)
 	/* a process gone between readdir and stat: no ns/net */
 	dir(root, "proc/15");
 	dir(root, "proc/self");
+	/* an nsfs mount of a network namespace (its path escaped), one of
+	 * a mount namespace and a tmpfs: only the first is one */
+	put(root, "proc/self/mountinfo",
+	    "25 1 0:22 / /run rw,nosuid shared:5 - tmpfs tmpfs rw\n"
+	    "36 25 0:4 net:[4026532000] /run/my\\040ns rw shared:9 - nsfs "
+	    "nsfs rw\n"
+	    "37 25 0:4 mnt:[4026532001] /bind rw - nsfs nsfs rw\n");
+	/* plain processes in the mounted and in the user's namespace */
+	process(root, 16, "ping\n", "0::/user.slice/session-2.scope\n");
+	process(root, 17, "slirp\n", "0::/user.slice/session-2.scope\n");
+	hardlink(root, "run/my ns", "proc/16/ns/net");
+	hardlink(root, "run/user/1000/netns/netns-5e6f", "proc/17/ns/net");
 
 	assert_int_equal(netns_discover(&s, root), 0);
 	netns_set_sort(&s);
-	/* the current namespace, web, docker, redis, pid 11 */
+	/* the current namespace, db, web, docker, redis, the two paths,
+	 * pid 11 */
 	for (size_t i = 0; i < s.n; i++) {
 		print_message("%s %s\n", netns_kind_name(s.v[i].label.kind),
 			      s.v[i].label.text);
 	}
-	assert_int_equal(s.n, 5);
+	assert_int_equal(s.n, 8);
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_CURRENT);
+	assert_string_equal(s.v[++n].label.text, "db");
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_NAMED);
 	assert_string_equal(s.v[++n].label.text, "web");
 	assert_int_equal(s.v[n].pid, 14);
 	assert_string_equal(s.v[++n].label.text, "docker:0123456789ab");
@@ -350,6 +378,13 @@ static void test_discover_fixture(void **unused)
 	assert_string_equal(s.v[++n].label.text, "redis.service");
 	assert_int_equal(s.v[n].pid, 12);
 	assert_true(s.v[n].path_is_proc);
+	/* mountinfo's path, unescaped, is the label */
+	assert_string_equal(s.v[++n].label.text, "/run/my ns");
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
+	assert_false(s.v[n].path_is_proc);
+	snprintf(user, sizeof(user), "%s/run/user/1000/netns/netns-5e6f", root);
+	assert_string_equal(s.v[++n].label.text, user);
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
 	assert_string_equal(s.v[++n].label.text, "pid:11 sleep");
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_PROCESS);
 	assert_int_equal(s.unreadable, 0);
@@ -369,11 +404,6 @@ static size_t count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-/*
- * Prometheus across namespaces: one label set each, container and pod
- * labels where known, and past PROM_NETNS_MAX the rest added up under
- * netns="_other" (the documented bound on cardinality).
- */
 /*
  * A namespace is entered only if the file opened is the namespace found:
  * /proc/PID/ns/net of a pid reused by a process elsewhere is another
@@ -403,6 +433,11 @@ static void test_entry_enter_checks_identity(void **unused)
 	assert_int_equal(netns_entry_enter(&e), geteuid() == 0 ? 0 : -EPERM);
 }
 
+/*
+ * Prometheus across namespaces: one label set each, container and pod
+ * labels where known, and past PROM_NETNS_MAX the rest added up under
+ * netns="_other" (the documented bound on cardinality).
+ */
 static void test_prom_netns_bounded(void **unused)
 {
 	size_t n = PROM_NETNS_MAX + 2;
