@@ -381,10 +381,12 @@ static void test_discover_fixture(void **unused)
 	/* mountinfo's path, unescaped, is the label */
 	assert_string_equal(s.v[++n].label.text, "/run/my ns");
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
+	assert_int_equal(s.v[n].pid, 16); /* a process inside, if plain */
 	assert_false(s.v[n].path_is_proc);
 	snprintf(user, sizeof(user), "%s/run/user/1000/netns/netns-5e6f", root);
 	assert_string_equal(s.v[++n].label.text, user);
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
+	assert_int_equal(s.v[n].pid, 17);
 	assert_string_equal(s.v[++n].label.text, "pid:11 sleep");
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_PROCESS);
 	assert_int_equal(s.unreadable, 0);
