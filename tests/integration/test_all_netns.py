@@ -401,13 +401,24 @@ def test_summary(binary, want):
           "prometheus: one TYPE line per metric")
 
 
-def test_list_prometheus(binary):
+def test_list_prometheus(binary, want):
     lines = go([binary, "--all-netns", "-tl", "--format",
                 "prometheus"]).stdout.splitlines()
     s = (f'sockscope_selected_sockets{{netns="pod:{UID} {HEX3[:12]}",'
          f'container="{HEX3[:12]}",pod="{UID}",netid="tcp",family="inet",'
          f'state="listen"}} 3')
     check(s in lines, f"list prometheus: the pod's labels: {lines[:40]}")
+    # A filter that selects the pod's sockets only: every other namespace
+    # read is still there, with 0s (its series do not come and go).
+    lines = go([binary, "--all-netns", "-tl", "--format", "prometheus",
+                "sport", "=", ":7103"]).stdout.splitlines()
+    listen = [l for l in lines if l.startswith("sockscope_selected_sockets{")
+              and 'family="inet",state="listen"}' in l]
+    ones = [l for l in listen if not l.endswith("} 0")]
+    check(len(ones) == 1 and f'pod="{UID}"' in ones[0] and
+          ones[0].endswith("} 1") and len(listen) >= len(want) and
+          any(f'netns="docker:{HEX[:12]}",' in l for l in listen),
+          f"list prometheus: namespaces without a row are 0s: {listen}")
 
 
 def test_advise(binary, want):
@@ -646,7 +657,7 @@ def main():
         test_names_said(binary)
         test_net_by_label(binary)
         test_summary(binary, want)
-        test_list_prometheus(binary)
+        test_list_prometheus(binary, want)
         test_advise(binary, want)
         test_top(binary, want)
         test_advise_gone_between_samples(binary)
