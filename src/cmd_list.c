@@ -139,6 +139,9 @@ static int list_one_netns(const struct netns_entry *e, void *data)
 	/* A netlink socket belongs to the namespace it was made in. */
 	acquire_finish(&run->acq);
 	run->acq.use_d = run->pf ? netns_prefetch_take(run->pf, e) : NULL;
+	if (run->lo.fmt->netns) {
+		run->lo.fmt->netns(&run->lo.fc);
+	}
 	return acquire_run(&run->acq, list_row, run);
 }
 
@@ -148,8 +151,10 @@ static struct netns_prefetch *start_prefetch(const struct list_run *run,
 {
 	struct diag_req *reqs;
 	size_t n = acquire_plan(&run->acq, &reqs);
-	struct netns_prefetch *p =
-	    netns_prefetch_start(set, reqs, n, netns_prefetch_threads());
+	int threads = run->acq.o->netns_threads;
+	struct netns_prefetch *p = netns_prefetch_start(
+	    set, reqs, n,
+	    threads < 0 ? netns_prefetch_threads() : (unsigned int)threads);
 
 	acquire_plan_free(reqs, n);
 	return p;

@@ -3,7 +3,9 @@
  * (format_table.c, format_json.c), looked up by name.
  *
  * Call order: begin() once, row() per socket, end() once; all write to
- * ctx->out. A formatter never touches netlink and never keeps a record
+ * ctx->out. With --all-netns, netns() (optional: NULL) as each namespace's
+ * rows begin, ctx->netns and ctx->ns_entry set, whether or not a row
+ * follows. A formatter never touches netlink and never keeps a record
  * past row() (records live in the receive buffer). Formatters that need a
  * private state allocate it in begin() and free it in end().
  */
@@ -42,6 +44,7 @@ struct fmt_ctx {
 struct fmt_ops {
 	const char *name;
 	void (*begin)(struct fmt_ctx *ctx);
+	void (*netns)(struct fmt_ctx *ctx);
 	void (*row)(struct fmt_ctx *ctx, const struct sock_rec *rec);
 	void (*end)(struct fmt_ctx *ctx);
 };

@@ -130,27 +130,89 @@ static char *ns_labels(const struct netns_label *l)
 	return b.buf;
 }
 
+/* Namespaces past PROM_NETNS_MAX, added up under netns="_other". */
+static void fold_other(struct prom_netns_row *o, const struct prom_netns_row *r)
+{
+	const uint64_t *src = (const uint64_t *)&r->states;
+	uint64_t *dst = (uint64_t *)&o->states;
+
+	for (size_t i = 0; i < sizeof(o->states) / sizeof(uint64_t); i++) {
+		dst[i] += src[i];
+	}
+	o->fill_max = r->fill_max > o->fill_max ? r->fill_max : o->fill_max;
+	o->tuple_ratio =
+	    r->tuple_ratio > o->tuple_ratio ? r->tuple_ratio : o->tuple_ratio;
+	o->have_ports |= r->have_ports;
+}
+
+/*
+ * The bound every per-namespace series keeps (listing, summary, advise):
+ * the first PROM_NETNS_MAX rows as they are, the rest folded into one more
+ * (label NULL, written netns="_other"). *k is the rows returned (caller
+ * frees); *labels their label sets (ns_labels; free_label_sets()).
+ */
+static struct prom_netns_row *bound_netns(const struct prom_netns_row *rows,
+					  size_t n, size_t *k, char ***labels)
+{
+	size_t m = n > PROM_NETNS_MAX ? PROM_NETNS_MAX + 1 : n;
+	struct prom_netns_row *v = xcalloc(m ? m : 1, sizeof(*v));
+	struct netns_label other;
+
+	netns_label_set(&other, NETNS_KIND_NONE, "_other");
+	for (size_t i = 0; i < n; i++) {
+		if (i < PROM_NETNS_MAX) {
+			v[i] = rows[i];
+		} else {
+			v[PROM_NETNS_MAX].label = NULL;
+			fold_other(&v[PROM_NETNS_MAX], &rows[i]);
+		}
+	}
+	*labels = xcalloc(m ? m : 1, sizeof(**labels));
+	for (size_t i = 0; i < m; i++) {
+		(*labels)[i] = ns_labels(v[i].label ? v[i].label : &other);
+	}
+	*k = m;
+	return v;
+}
+
+static void free_label_sets(char **labels, size_t k)
+{
+	for (size_t i = 0; i < k; i++) {
+		free(labels[i]);
+	}
+	free(labels);
+}
+
+/* The counts of one protocol's table in s: [family][state]; a UNIX
+ * table's have one family. */
+static uint64_t (*proto_counts(struct report_states *s,
+			       const struct prom_proto *pp))[SS_MAX]
+{
+	if (pp->family == AF_UNIX) {
+		return &s->unx[pp->unix_type];
+	}
+	return pp->protocol == IPPROTO_TCP ? s->tcp : s->udp;
+}
+
 /*
  * Listing formatter: sockscope_selected_sockets counts what the listing
  * selected (its protocols, families, states and filter), per namespace
  * with -N and --all-netns (label netns, "-" for the one sockscope started
- * in, as the table's Netns column): counts of different namespaces are
- * never added up; sockscope_selected_table_sockets the tables beyond TCP,
- * UDP and UNIX, a total each. summary and advise count every socket as
- * sockscope_sockets: a different selection, so a different name.
+ * in, as the table's Netns column), bounded as summary's (bound_netns):
+ * counts of different namespaces are never added up but past
+ * PROM_NETNS_MAX, and a namespace walked without a row selected is 0s;
+ * sockscope_selected_table_sockets the tables beyond TCP, UDP and UNIX, a
+ * total each. summary and advise count every socket as sockscope_sockets:
+ * a different selection, so a different name.
  */
-struct prom_ns {
-	char *name; /* the namespace's labels (ns_labels); NULL: none */
-	uint64_t counts[ARRAY_SIZE(protos)][2][SS_MAX];
-	/* The tables beyond TCP, UDP and UNIX (family_other_tables()), by
-	 * PROTO_ bit position: a total each, as summary's. */
-	uint64_t tables[32];
-};
-
 struct prom_list {
-	struct prom_ns *ns;
+	/* One per namespace, its label one of labs[] (NULL without -N or
+	 * --all-netns: no netns label); states.by_proto counts the tables
+	 * beyond TCP, UDP and UNIX by PROTO_ bit position, as summary's. */
+	struct prom_netns_row *rows;
+	struct netns_label **labs; /* copies: --all-netns frees its own */
 	size_t n;
-	const char *cur_of; /* ctx->netns that ns[n - 1] counts */
+	const char *cur_of; /* ctx->netns that rows[n - 1] counts */
 };
 
 static void list_begin(struct fmt_ctx *ctx)
@@ -160,34 +222,48 @@ static void list_begin(struct fmt_ctx *ctx)
 
 /* The counts of the namespace being listed (rows come namespace by
  * namespace: a new ctx->netns starts a new one). */
-static struct prom_ns *current_ns(struct fmt_ctx *ctx)
+static struct prom_netns_row *current_ns(struct fmt_ctx *ctx)
 {
 	struct prom_list *pl = ctx->priv;
 	bool labelled = ctx->o->netns || ctx->o->all_netns;
+	struct netns_label *lab = NULL;
 
 	if (pl->n && (pl->cur_of == ctx->netns || !labelled)) {
-		return &pl->ns[pl->n - 1];
+		return &pl->rows[pl->n - 1];
 	}
-	pl->ns = xrealloc(pl->ns, (pl->n + 1) * sizeof(*pl->ns));
-	memset(&pl->ns[pl->n], 0, sizeof(*pl->ns));
-	/* Copied: a name of --all-netns is freed before the output ends. */
-	pl->ns[pl->n].name = labelled ? ns_labels(ctx->ns_entry && ctx->netns
-						      ? &ctx->ns_entry->label
-						      : NULL)
-				      : NULL;
+	if (labelled) {
+		lab = xmalloc(sizeof(*lab));
+		if (ctx->ns_entry && ctx->netns) {
+			*lab = ctx->ns_entry->label;
+		} else {
+			netns_label_set(lab, NETNS_KIND_CURRENT, "-");
+		}
+	}
+	pl->rows = xrealloc(pl->rows, (pl->n + 1) * sizeof(*pl->rows));
+	pl->labs = xrealloc(pl->labs, (pl->n + 1) * sizeof(*pl->labs));
+	memset(&pl->rows[pl->n], 0, sizeof(*pl->rows));
+	pl->rows[pl->n].label = lab;
+	pl->labs[pl->n] = lab;
 	pl->cur_of = ctx->netns;
-	return &pl->ns[pl->n++];
+	return &pl->rows[pl->n++];
+}
+
+/* A namespace walked: its series are written, 0s if no row follows, so
+ * they do not come and go with its sockets. */
+static void list_netns(struct fmt_ctx *ctx)
+{
+	current_ns(ctx);
 }
 
 static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 {
-	struct prom_ns *ns = current_ns(ctx);
+	struct report_states *s = &current_ns(ctx)->states;
 	int fi = rec->family == AF_INET6;
 
 	uint32_t bit = family_proto_bit(rec);
 
 	if (bit & ~(PROTO_INET_MASK | PROTO_UNIX_MASK)) {
-		ns->tables[__builtin_ctz(bit)]++;
+		s->by_proto[__builtin_ctz(bit)]++;
 		return;
 	}
 	if (rec->state >= SS_MAX) {
@@ -202,7 +278,7 @@ static void list_row(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
 		if (protos[p].protocol == rec->protocol &&
 		    (protos[p].family == AF_UNIX) == (rec->family == AF_UNIX)) {
-			ns->counts[p][fi][rec->state]++;
+			proto_counts(s, &protos[p])[fi][rec->state]++;
 		}
 	}
 }
@@ -225,9 +301,9 @@ static void put_list_table(void *arg, const char *name, uint64_t n)
 /* The listing's counts of the tables beyond TCP, UDP and UNIX: one
  * total per table selected (its -A name; a fixed set, family.h), per
  * namespace, 0 when empty; written only when one is selected. */
-static void put_list_tables(struct fmt_ctx *ctx)
+static void put_list_tables(struct fmt_ctx *ctx, const struct prom_netns_row *v,
+			    char *const *labels, size_t k)
 {
-	const struct prom_list *pl = ctx->priv;
 	uint32_t protocols = ctx->o->protocols;
 
 	if (!(protocols &
@@ -237,39 +313,53 @@ static void put_list_tables(struct fmt_ctx *ctx)
 	family_head(ctx->out, "selected_table_sockets", "gauge",
 		    "Sockets the listing selected of each table beyond TCP, "
 		    "UDP and UNIX, by its -A name.");
-	for (size_t i = 0; i < pl->n; i++) {
-		struct table_arg ta = {ctx->out, pl->ns[i].name};
+	for (size_t i = 0; i < k; i++) {
+		struct table_arg ta = {ctx->out, labels ? labels[i] : NULL};
 
-		family_other_tables(protocols, pl->ns[i].tables, put_list_table,
-				    &ta);
+		family_other_tables(protocols, v[i].states.by_proto,
+				    put_list_table, &ta);
 	}
 }
 
 static void list_end(struct fmt_ctx *ctx)
 {
 	struct prom_list *pl = ctx->priv;
+	struct prom_netns_row *v;
+	char **labels = NULL;
+	size_t k;
 
 	if (!pl->n) {
 		current_ns(ctx); /* no row: every state is 0, not absent */
 	}
+	v = pl->rows;
+	k = pl->n;
+	if (pl->labs[0]) { /* -N, --all-netns: a label set each */
+		v = bound_netns(pl->rows, pl->n, &k, &labels);
+	}
 	family_head(ctx->out, "selected_sockets", "gauge",
 		    "Sockets the listing selected (its options, states and "
 		    "filter), by protocol, family and state.");
-	for (size_t i = 0; i < pl->n; i++) {
+	for (size_t i = 0; i < k; i++) {
 		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
 			if (ctx->o->protocols & protos[p].bit) {
-				put_states(ctx->out, "selected_sockets",
-					   pl->ns[i].name, &protos[p],
-					   ctx->o->families,
-					   pl->ns[i].counts[p]);
+				put_states(
+				    ctx->out, "selected_sockets",
+				    labels ? labels[i] : NULL, &protos[p],
+				    ctx->o->families,
+				    proto_counts(&v[i].states, &protos[p]));
 			}
 		}
 	}
-	put_list_tables(ctx);
-	for (size_t i = 0; i < pl->n; i++) {
-		free(pl->ns[i].name);
+	put_list_tables(ctx, v, labels, k);
+	if (labels) {
+		free_label_sets(labels, k);
+		free(v);
 	}
-	free(pl->ns);
+	for (size_t i = 0; i < pl->n; i++) {
+		free(pl->labs[i]);
+	}
+	free(pl->labs);
+	free(pl->rows);
 	free(pl);
 	ctx->priv = NULL;
 }
@@ -277,6 +367,7 @@ static void list_end(struct fmt_ctx *ctx)
 const struct fmt_ops fmt_prom = {
     .name = "prometheus",
     .begin = list_begin,
+    .netns = list_netns,
     .row = list_row,
     .end = list_end,
 };
@@ -512,21 +603,6 @@ static enum advice_sev rule_sev(const struct advice *fired, size_t n,
 	return sev;
 }
 
-/* Namespaces past PROM_NETNS_MAX, added up under netns="_other". */
-static void fold_other(struct prom_netns_row *o, const struct prom_netns_row *r)
-{
-	const uint64_t *src = (const uint64_t *)&r->states;
-	uint64_t *dst = (uint64_t *)&o->states;
-
-	for (size_t i = 0; i < sizeof(o->states) / sizeof(uint64_t); i++) {
-		dst[i] += src[i];
-	}
-	o->fill_max = r->fill_max > o->fill_max ? r->fill_max : o->fill_max;
-	o->tuple_ratio =
-	    r->tuple_ratio > o->tuple_ratio ? r->tuple_ratio : o->tuple_ratio;
-	o->have_ports |= r->have_ports;
-}
-
 static void put_netns_scalars(struct obuf *ob, const struct prom_netns_row *v,
 			      char *const *labels, size_t n)
 {
@@ -589,38 +665,19 @@ static void put_netns_advice(struct obuf *ob, const struct prom_netns_row *v,
 void prom_netns(struct obuf *ob, const struct prom_netns_row *rows, size_t n,
 		uint32_t protocols, bool advice)
 {
-	size_t k = n > PROM_NETNS_MAX ? PROM_NETNS_MAX + 1 : n;
-	struct prom_netns_row *v = xcalloc(k ? k : 1, sizeof(*v));
-	char **labels = xcalloc(k ? k : 1, sizeof(*labels));
-	struct netns_label other;
+	char **labels;
+	size_t k;
+	struct prom_netns_row *v = bound_netns(rows, n, &k, &labels);
 
-	netns_label_set(&other, NETNS_KIND_NONE, "_other");
-	for (size_t i = 0; i < n; i++) {
-		if (i < PROM_NETNS_MAX) {
-			v[i] = rows[i];
-		} else {
-			v[PROM_NETNS_MAX].label = NULL;
-			fold_other(&v[PROM_NETNS_MAX], &rows[i]);
-		}
-	}
-	for (size_t i = 0; i < k; i++) {
-		labels[i] = ns_labels(v[i].label ? v[i].label : &other);
-	}
 	family_head(ob, "sockets", "gauge",
 		    "Sockets in the namespace by protocol, family and state.");
 	for (size_t i = 0; i < k; i++) {
 		for (size_t p = 0; p < ARRAY_SIZE(protos); p++) {
-			const struct prom_proto *pp = &protos[p];
-			const struct report_states *s = &v[i].states;
-
-			if (protocols & pp->bit) {
-				put_states(ob, "sockets", labels[i], pp,
-					   FAM_INET | FAM_INET6,
-					   pp->family == AF_UNIX
-					       ? &s->unx[pp->unix_type]
-					   : pp->protocol == IPPROTO_TCP
-					       ? s->tcp
-					       : s->udp);
+			if (protocols & protos[p].bit) {
+				put_states(
+				    ob, "sockets", labels[i], &protos[p],
+				    FAM_INET | FAM_INET6,
+				    proto_counts(&v[i].states, &protos[p]));
 			}
 		}
 	}
@@ -628,9 +685,6 @@ void prom_netns(struct obuf *ob, const struct prom_netns_row *rows, size_t n,
 	if (advice) {
 		put_netns_advice(ob, v, labels, k);
 	}
-	for (size_t i = 0; i < k; i++) {
-		free(labels[i]);
-	}
-	free(labels);
+	free_label_sets(labels, k);
 	free(v);
 }

@@ -34,7 +34,8 @@ void prom_advice(struct obuf *ob, const struct advice *fired, size_t n);
  * summary and advise --all-netns: one namespace's figures. Series carry
  * netns="LABEL" (and container="ID", pod="UID" where known); namespaces
  * past PROM_NETNS_MAX are added up under netns="_other", so a node writes
- * at most PROM_NETNS_MAX + 1 label sets per metric.
+ * at most PROM_NETNS_MAX + 1 label sets per metric. The listing (fmt_prom
+ * with -N, --all-netns) keeps the same bound through the same code.
  */
 #define PROM_NETNS_MAX 500
 

@@ -71,6 +71,10 @@ size_t netns_set_add(struct netns_set *s, uint64_t dev, uint64_t ino,
 	if (better(e, lab, pid)) {
 		e->label = *lab;
 		e->pid = pid;
+	} else if (!e->pid) {
+		/* A path's label and a process inside: JSON's pid, the
+		 * summary's heading name it (it was null while known). */
+		e->pid = pid;
 	}
 	/* A mount stays while processes come and go. */
 	if (e->path_is_proc && !under_proc(path)) {

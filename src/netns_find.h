@@ -26,7 +26,7 @@ struct netns_entry {
 	uint64_t dev, ino;	  /* the namespace's identity */
 	char *path;		  /* a file to enter it by (owned) */
 	bool path_is_proc;	  /* path is /proc/PID/ns/net: may vanish */
-	pid_t pid;		  /* the process the label came from; 0 */
+	pid_t pid;		  /* a process inside, the label's if any; 0 */
 	struct netns_label label; /* the best label found */
 };
 
@@ -42,8 +42,9 @@ struct netns_set {
  * Add a namespace file: a new entry, or a merge into the one with this
  * identity, which then takes the better label (a lower rank; at one rank
  * the lower pid) and prefers a path that is not under /proc. pid is the
- * process lab came from (0: none). Returns the entry's index; *merged
- * says whether one existed.
+ * process lab came from (0: none); an entry with no pid takes it even
+ * when it keeps its label (a mount's namespace, a process found inside).
+ * Returns the entry's index; *merged says whether one existed.
  */
 size_t netns_set_add(struct netns_set *s, uint64_t dev, uint64_t ino,
 		     const char *path, pid_t pid, const struct netns_label *lab,

@@ -9,7 +9,7 @@
 
 #include "util.h"
 
-#define MAX_THREADS 4
+#define MAX_THREADS NETNS_PREFETCH_MAX_THREADS
 /* Namespaces dumped ahead of the caller per thread: the memory held is
  * their replies (about 150 bytes a socket). */
 #define AHEAD_PER_THREAD 4

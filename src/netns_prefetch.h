@@ -49,7 +49,11 @@ struct diag *netns_prefetch_take(struct netns_prefetch *p,
 /* Stop and join the workers and close every socket (NULL is fine). */
 void netns_prefetch_stop(struct netns_prefetch *p);
 
-/* Threads worth starting here: the CPUs online, at most 4. */
+/* The most threads netns_prefetch_start() starts. */
+#define NETNS_PREFETCH_MAX_THREADS 4
+
+/* Threads worth starting here: the CPUs online, at most
+ * NETNS_PREFETCH_MAX_THREADS. */
 unsigned int netns_prefetch_threads(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "family.h"
 #include "filter.h"
+#include "netns_prefetch.h"
 #include "state.h"
 #include "util.h"
 
@@ -833,6 +834,29 @@ static void getopt_tables(struct getopt_tables *g, bool top)
 	}
 }
 
+/*
+ * SOCKSCOPE_NETNS_THREADS, read here only: how many threads receive the
+ * namespaces' dumps ahead in list --all-netns; 0 reads one namespace
+ * after the other (what the prefetch must reproduce: the test compares).
+ */
+static int netns_threads(struct opts *o)
+{
+	const char *v = getenv("SOCKSCOPE_NETNS_THREADS");
+	unsigned int n;
+	int err;
+
+	o->netns_threads = -1;
+	if (!v || !v[0]) {
+		return 0;
+	}
+	err = parse_uint(v, "SOCKSCOPE_NETNS_THREADS", 0,
+			 NETNS_PREFETCH_MAX_THREADS, &n);
+	if (!err) {
+		o->netns_threads = (int)n;
+	}
+	return err;
+}
+
 int opts_parse(struct opts *o, int argc, char **argv)
 {
 	struct getopt_tables g;
@@ -886,6 +910,10 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */
 	o->no_color |= no_color && no_color[0];
+	ret = netns_threads(o);
+	if (ret) {
+		return ret;
+	}
 	o->filter_argc = argc - optind;
 	o->filter_argv = argv + optind;
 	/* explain's words name a topic, not sockets: no filter from them. */

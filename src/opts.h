@@ -89,6 +89,10 @@ struct opts {
 	bool yes;	    /* kill --yes */
 	bool force;	    /* kill --force: past the guards */
 	const char *netns;  /* -N NAME|PATH, or NULL */
+	/* SOCKSCOPE_NETNS_THREADS: threads receiving --all-netns dumps
+	 * ahead (netns_prefetch.h), 0 none (one namespace after the other);
+	 * -1 (unset): netns_prefetch_threads(). */
+	int netns_threads;
 	bool out_is_tty;
 	enum fmt_kind format;
 	const char *save_path;	  /* --save */

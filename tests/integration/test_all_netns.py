@@ -4,12 +4,16 @@ list (processes in `unshare -n`, one held only by a bind mount, one reached
 through two names), their holders in cgroups named like docker, containerd,
 a Kubernetes pod and a systemd service (under this test's own cgroup), each
 shown once with its label and its sockets by list, summary, advise and
-Prometheus; -N by container id prefix and unit name; skips reported.
+Prometheus; summary's rankings, each led by the namespace made to lead
+it; -N by container id prefix and unit name; skips reported.
 argv[1] is the sockscope binary.
 
 The test runs under `unshare -m -n -p -f --mount-proc`: a private /run (a
 tmpfs), and a /proc that shows this test's processes only, so --all-netns
-sees the namespaces made here and nothing of the host's."""
+sees the namespaces made here and nothing of the host's; then, once it
+has found its cgroup, in a cgroup namespace rooted there, so that whatever
+unit or container the runner's cgroup names is no holder's label."""
+import ctypes
 import json
 import os
 import re
@@ -68,6 +72,54 @@ print("ready", flush=True)
 sys.stdin.read()
 """
 
+
+# The ranking's workloads, one namespace each (argv: mode, port, n,
+# cgroup.procs): "close_wait": n connections whose peer closed, never
+# closed here; "time_wait": n closed from the client's side first;
+# "accept": listen(1) and n connections never accepted; "tuples": n
+# connections to one port with 10 ephemeral ports usable. Says "ready"
+# once the kernel shows the states wanted, and waits for stdin to close.
+RANKER = r"""
+import os, socket, sys, time
+mode, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+with open(sys.argv[4], "w") as f: f.write(str(os.getpid()))
+if mode == "tuples":
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write("40000 40009")
+ls = socket.socket()
+ls.bind(("127.0.0.1", port))
+ls.listen(1 if mode == "accept" else 64)
+keep = [ls]
+for _ in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    if mode == "accept":
+        keep.append(c)
+        continue
+    s, _ = ls.accept()
+    if mode == "close_wait":
+        c.close()
+        keep.append(s)
+    elif mode == "time_wait":
+        c.close()
+        assert s.recv(1) == b""
+        s.close()
+    else:
+        keep += [c, s]
+want = {"close_wait": ("08", n), "time_wait": ("06", n),
+        "accept": ("0A", 1), "tuples": ("01", 2 * n)}[mode]
+for _ in range(500):
+    with open("/proc/net/tcp") as f:
+        rows = [l.split() for l in f.readlines()[1:]]
+    if mode == "accept":
+        rows = [r for r in rows if int(r[4].split(":")[1], 16) == n]
+    if sum(r[3] == want[0] for r in rows) == want[1]:
+        break
+    time.sleep(0.01)
+else:
+    sys.exit("the kernel never showed %s: %s" % (want, rows))
+print("ready", flush=True)
+sys.stdin.read()
+"""
 
 def enter():
     netns.enter_private(_MARK, {"SOCKSCOPE_ALL_NETNS_TAG": TAG},
@@ -156,8 +208,8 @@ def jload(text):
 
 
 def setup(cg, v2, v1):
-    """The namespaces and their holders; returns ({port: (label, kind)},
-    processes, the label of the plain process)."""
+    """The namespaces and their holders; returns (the holders, the plain
+    process's holder)."""
     held = []
     # docker: a child in its own namespace, also mounted where docker
     # keeps its sandboxes; tcp_syncookies=0 there only.
@@ -186,8 +238,9 @@ def setup(cg, v2, v1):
     # a unit whose name clears the screen: printed escaped everywhere
     procs = cg.make(v2, EVIL_UNIT)
     held.append(holder(["--cg", procs, "7108"], ["unshare", "-n"]))
-    # a plain process
-    plain = holder(["7105"], ["unshare", "-n"])
+    # a plain process, in a cgroup of its own that names nothing
+    procs = cg.make(v2, "plain")
+    plain = holder(["--cg", procs, "7105"], ["unshare", "-n"])
     held.append(plain)
     # one namespace, two names (and a runtime's mount of it too)
     subprocess.run(["ip", "netns", "add", NAMED], check=True)
@@ -205,31 +258,32 @@ def setup(cg, v2, v1):
     return held, plain
 
 
-def plain_label(plain, v2, v1):
-    """What the plain process is called: its pid and comm, unless our own
-    cgroup already names a unit or a container (under a CI service)."""
-    words = "/".join(h[1] for h in (v2, v1) if h)
-    if any(w in words for w in (".service", "docker", "kubepods",
-                                "containerd", "crio", "libpod")):
-        return None
-    return f"pid:{plain.pid} python3", "process"
+def own_cgroup_namespace():
+    """Enter a cgroup namespace rooted at this test's cgroup, for the
+    holders and sockscope to inherit. /proc/PID/cgroup shows a path from
+    the reader's namespace root, so sockscope reads the holders' cgroups
+    from here down: a CI runner's unit or container above (a
+    runner.service) would otherwise name the plain holder, and, through
+    name=systemd, every holder moved in the v2 hierarchy only. Call after
+    hierarchies(): our cgroup is then "/"."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(0x02000000) != 0:  # CLONE_NEWCGROUP
+        netns.fail(f"unshare(CLONE_NEWCGROUP): "
+                   f"{os.strerror(ctypes.get_errno())}")
 
 
-def want_labels(plain, v2, v1):
-    want = {
+def want_labels(plain):
+    return {
         7100: ("-", "current"),
         7101: (f"docker:{HEX[:12]}", "container"),
         7102: (f"containerd:{HEX2[:12]}", "container"),
         7103: (f"pod:{UID} {HEX3[:12]}", "pod"),
         7104: (UNIT, "service"),
+        7105: (f"pid:{plain.pid} python3", "process"),
         7106: (NAMED, "named"),
         7107: (BIND, "path"),
         7108: (EVIL_UNIT, "service"),
     }
-    p = plain_label(plain, v2, v1)
-    if p:
-        want[7105] = p
-    return want
 
 
 def by_port(items, port):
@@ -347,13 +401,24 @@ def test_summary(binary, want):
           "prometheus: one TYPE line per metric")
 
 
-def test_list_prometheus(binary):
+def test_list_prometheus(binary, want):
     lines = go([binary, "--all-netns", "-tl", "--format",
                 "prometheus"]).stdout.splitlines()
     s = (f'sockscope_selected_sockets{{netns="pod:{UID} {HEX3[:12]}",'
          f'container="{HEX3[:12]}",pod="{UID}",netid="tcp",family="inet",'
          f'state="listen"}} 3')
     check(s in lines, f"list prometheus: the pod's labels: {lines[:40]}")
+    # A filter that selects the pod's sockets only: every other namespace
+    # read is still there, with 0s (its series do not come and go).
+    lines = go([binary, "--all-netns", "-tl", "--format", "prometheus",
+                "sport", "=", ":7103"]).stdout.splitlines()
+    listen = [l for l in lines if l.startswith("sockscope_selected_sockets{")
+              and 'family="inet",state="listen"}' in l]
+    ones = [l for l in listen if not l.endswith("} 0")]
+    check(len(ones) == 1 and f'pod="{UID}"' in ones[0] and
+          ones[0].endswith("} 1") and len(listen) >= len(want) and
+          any(f'netns="docker:{HEX[:12]}",' in l for l in listen),
+          f"list prometheus: namespaces without a row are 0s: {listen}")
 
 
 def test_advise(binary, want):
@@ -511,26 +576,93 @@ def test_skips(binary):
           f"{r.stdout[:300]!r}")
 
 
+def ranking_first(table, title):
+    """The first row of the summary table's ranking by title: (value,
+    label)."""
+    lines = table.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(f"Namespaces by {title} (top "):
+            value, _, label = lines[i + 2].strip().partition("  ")
+            return value, label
+    return None, None
+
+
+def test_summary_ranking(binary, cg, v2):
+    """Each ranking's first namespace and value: one namespace leaks
+    CLOSE_WAIT (and so holds the most sockets), one holds TIME_WAIT, one a
+    full accept queue, one most of its ephemeral ports."""
+    work = {  # mode: (port, n, label, ranking, JSON value, table value)
+        "close_wait": (7201, 6, f"rank-cw-{TAG}.service", "close_wait", 6,
+                       "6"),
+        "time_wait": (7202, 5, f"rank-tw-{TAG}.service", "time_wait", 5,
+                      "5"),
+        "accept": (7203, 2, f"rank-aq-{TAG}.service",
+                   "accept_queue_fill", 1, "100%"),
+        "tuples": (7204, 5, f"rank-tp-{TAG}.service", "tuple_pressure",
+                   0.5, "50%"),
+    }
+    held = []
+    try:
+        for mode, (port, n, label, _, _, _) in work.items():
+            p = subprocess.Popen(["unshare", "-n", "sh", "-c",
+                                  'ip link set lo up && exec "$0" "$@"',
+                                  sys.executable, "-c", RANKER, mode,
+                                  str(port), str(n), cg.make(v2, label)],
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+            held.append(p)
+            if p.stdout.readline().strip() != "ready":
+                netns.fail(f"ranking workload {mode} did not start")
+        # The CLOSE_WAIT namespace's sockets: its listener, the n it
+        # never closed and their peers (FIN_WAIT2).
+        _, cw_n, cw_label = work["close_wait"][:3]
+        expect = {"sockets": (cw_label, 2 * cw_n + 1, str(2 * cw_n + 1))}
+        for _, _, label, key, value, text in work.values():
+            expect[key] = (label, value, text)
+        rank = jload(go([binary, "summary", "--all-netns", "-j"]).stdout
+                     ).get("ranking", {})
+        table = go([binary, "summary", "--all-netns"]).stdout
+        titles = {"sockets": "sockets", "time_wait": "TIME_WAIT",
+                  "close_wait": "CLOSE_WAIT",
+                  "accept_queue_fill": "accept-queue fill",
+                  "tuple_pressure": "tuple pressure"}
+        for key, (label, value, text) in expect.items():
+            first = (rank.get(key) or [{}])[0]
+            check(first.get("netns", {}).get("label") == label and
+                  first.get("value") == value,
+                  f"summary ranking {key}: {label!r} first with {value}: "
+                  f"{rank.get(key, [])[:3]}")
+            got = ranking_first(table, titles[key])
+            check(got == (text, label), f"summary table ranking "
+                  f"{titles[key]}: {label!r} first with {text}: {got}")
+    finally:
+        for p in held:
+            p.stdin.close()
+            p.wait()
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     enter()
     v2, v1 = hierarchies()
     if not v2:
         netns.skip("needs a cgroup v2 hierarchy")
+    own_cgroup_namespace()
     cg = Cgroups()
     held = []
     try:
         held, plain = setup(cg, v2, v1)
-        want = want_labels(plain, v2, v1)
+        want = want_labels(plain)
         test_list(binary, want)
         test_names_said(binary)
         test_net_by_label(binary)
         test_summary(binary, want)
-        test_list_prometheus(binary)
+        test_list_prometheus(binary, want)
         test_advise(binary, want)
         test_top(binary, want)
         test_advise_gone_between_samples(binary)
         test_skips(binary)
+        test_summary_ranking(binary, cg, v2)
     finally:
         for p in held:
             p.stdin.close()

@@ -4,15 +4,19 @@ every namespace are received ahead on worker threads (netns_prefetch.h) and
 handed on in namespace order, so the listing must be exactly the sequential
 one: each namespace's rows, as `-N NAME` lists them there, in the order of
 the labels, the same on every run, with and without a filter, in table and
-JSON. argv[1] is the sockscope binary.
+JSON; and byte for byte the listing of one namespace after the other
+(SOCKSCOPE_NETNS_THREADS=0) whatever the number of threads. argv[1] is the
+sockscope binary.
 
 The test runs under `unshare -m -n -p -f --mount-proc`: a private /run (a
 tmpfs) for the namespaces' names and a /proc of its own processes, so
 --all-netns sees the namespaces made here and nothing of the host's."""
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import netns  # noqa: E402
@@ -137,6 +141,59 @@ def test_json(binary, names):
         check(len(have) == want, f"{n}: {len(have)} JSON rows, want {want}")
 
 
+def threaded(binary, threads, *args, trace=None):
+    """sockscope --all-netns args with SOCKSCOPE_NETNS_THREADS=threads
+    (None: unset): (exit status, stdout, stderr), bytes. trace: a file
+    for strace's log of the threads started and the namespaces entered."""
+    env = dict(os.environ)
+    env.pop("SOCKSCOPE_NETNS_THREADS", None)
+    if threads is not None:
+        env["SOCKSCOPE_NETNS_THREADS"] = str(threads)
+    argv = [binary, "--all-netns", *args]
+    if trace:
+        # LeakSanitizer cannot run under ptrace.
+        asan = env.get("ASAN_OPTIONS", "")
+        env["ASAN_OPTIONS"] = asan + (":" if asan else "") + "detect_leaks=0"
+        argv = ["strace", "-f", "-qq", "-o", trace, "-e",
+                "trace=clone,clone3,setns", *argv]
+    r = subprocess.run(netns.wrap(argv), capture_output=True, env=env)
+    return r.returncode, r.stdout, r.stderr
+
+
+def test_threads(binary):
+    """The prefetch's output is the sequential walk's, byte for byte, on
+    any number of threads; and the variable does set them (strace)."""
+    for args in (["-tan"], ["-tn", f"sport >= :{BASE + 100}"],
+                 ["-tan", "-j"], ["-tln", "--format", "prometheus"]):
+        seq = threaded(binary, 0, *args)
+        check(seq[0] == 0 and seq[1].count(b"\n") > COUNT,
+              f"{args} sequential: {seq[0]} {seq[2]!r}")
+        for threads in (1, 2, 4, None):
+            got = threaded(binary, threads, *args)
+            check(got == seq, f"--all-netns {args}: "
+                  f"SOCKSCOPE_NETNS_THREADS={threads} is byte for byte the "
+                  f"sequential listing: exit {got[0]} vs {seq[0]}, "
+                  f"{len(got[1])} vs {len(seq[1])} bytes, stderr "
+                  f"{got[2]!r} vs {seq[2]!r}")
+    r = threaded(binary, "x", "-tan")
+    check(r[0] == 2 and not r[1] and b"SOCKSCOPE_NETNS_THREADS: 'x' is not "
+          b"a number from 0 to 4" in r[2], f"a bad value: {r}")
+    if not shutil.which("strace"):
+        netns.skip("needs strace(1) to count the prefetch's threads")
+    seen = {}
+    for threads in (0, 1, 2, 4):
+        with tempfile.NamedTemporaryFile("r") as t:
+            threaded(binary, threads, "-tan", trace=t.name)
+            log = t.read()
+        seen[threads] = (log.count("CLONE_THREAD"), log.count("setns("))
+    # Workers: one more thread each; the prefetch's pass enters every
+    # namespace once more (to open its socket there); 0 has no such pass.
+    check(seen[2][0] - seen[1][0] == 1 and seen[4][0] - seen[1][0] == 3 and
+          seen[1][1] == seen[2][1] == seen[4][1] > seen[0][1],
+          f"threads started and setns calls by SOCKSCOPE_NETNS_THREADS: "
+          f"{seen}")
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     enter()
@@ -144,6 +201,7 @@ def main():
     try:
         test_table(binary, names)
         test_json(binary, names)
+        test_threads(binary)
     finally:
         holder.stdin.close()
         holder.wait()

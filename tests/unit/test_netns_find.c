@@ -12,9 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "format_prom.h"
 #include "netns_find.h"
 #include "netns_label.h"
@@ -295,13 +298,17 @@ static void test_discover_fails_empty(void **unused)
 
 /*
  * A fixture root: the identity of a file is (st_dev, st_ino), so hard
- * links stand in for one namespace reached through several paths.
+ * links stand in for one namespace reached through several paths. Every
+ * source: /run/netns and /var/run/netns (a directory of its own, not a
+ * link to /run), a runtime's directory, rootless podman's
+ * /run/user/UID/netns, nsfs mounts in mountinfo (a path with a space,
+ * written \040 there), and /proc/PID/ns/net.
  */
 static void test_discover_fixture(void **unused)
 {
 	char root[] = "/tmp/sockscope-nsfind-XXXXXX";
 	struct netns_set s;
-	char cmd[128];
+	char cmd[128], user[256];
 	size_t n = 0;
 
 	(void)unused;
@@ -311,8 +318,17 @@ static void test_discover_fixture(void **unused)
 	dir(root, "run/netns");
 	dir(root, "run/docker");
 	dir(root, "run/docker/netns");
+	dir(root, "var");
+	dir(root, "var/run");
+	dir(root, "var/run/netns");
+	dir(root, "run/user");
+	dir(root, "run/user/1000");
+	dir(root, "run/user/1000/netns");
 	put(root, "run/netns/web", "");
+	put(root, "var/run/netns/db", "");
 	put(root, "run/docker/netns/1a2b3c", "");
+	put(root, "run/user/1000/netns/netns-5e6f", "");
+	put(root, "run/my ns", "");
 	put(root, "bind", "");
 	process(root, 10, "nginx\n",
 		"0::/system.slice/docker-" ID64 ".scope\n");
@@ -329,16 +345,31 @@ static void test_discover_fixture(void **unused)
 	/* a process gone between readdir and stat: no ns/net */
 	dir(root, "proc/15");
 	dir(root, "proc/self");
+	/* an nsfs mount of a network namespace (its path escaped), one of
+	 * a mount namespace and a tmpfs: only the first is one */
+	put(root, "proc/self/mountinfo",
+	    "25 1 0:22 / /run rw,nosuid shared:5 - tmpfs tmpfs rw\n"
+	    "36 25 0:4 net:[4026532000] /run/my\\040ns rw shared:9 - nsfs "
+	    "nsfs rw\n"
+	    "37 25 0:4 mnt:[4026532001] /bind rw - nsfs nsfs rw\n");
+	/* plain processes in the mounted and in the user's namespace */
+	process(root, 16, "ping\n", "0::/user.slice/session-2.scope\n");
+	process(root, 17, "slirp\n", "0::/user.slice/session-2.scope\n");
+	hardlink(root, "run/my ns", "proc/16/ns/net");
+	hardlink(root, "run/user/1000/netns/netns-5e6f", "proc/17/ns/net");
 
 	assert_int_equal(netns_discover(&s, root), 0);
 	netns_set_sort(&s);
-	/* the current namespace, web, docker, redis, pid 11 */
+	/* the current namespace, db, web, docker, redis, the two paths,
+	 * pid 11 */
 	for (size_t i = 0; i < s.n; i++) {
 		print_message("%s %s\n", netns_kind_name(s.v[i].label.kind),
 			      s.v[i].label.text);
 	}
-	assert_int_equal(s.n, 5);
+	assert_int_equal(s.n, 8);
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_CURRENT);
+	assert_string_equal(s.v[++n].label.text, "db");
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_NAMED);
 	assert_string_equal(s.v[++n].label.text, "web");
 	assert_int_equal(s.v[n].pid, 14);
 	assert_string_equal(s.v[++n].label.text, "docker:0123456789ab");
@@ -347,6 +378,15 @@ static void test_discover_fixture(void **unused)
 	assert_string_equal(s.v[++n].label.text, "redis.service");
 	assert_int_equal(s.v[n].pid, 12);
 	assert_true(s.v[n].path_is_proc);
+	/* mountinfo's path, unescaped, is the label */
+	assert_string_equal(s.v[++n].label.text, "/run/my ns");
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
+	assert_int_equal(s.v[n].pid, 16); /* a process inside, if plain */
+	assert_false(s.v[n].path_is_proc);
+	snprintf(user, sizeof(user), "%s/run/user/1000/netns/netns-5e6f", root);
+	assert_string_equal(s.v[++n].label.text, user);
+	assert_int_equal(s.v[n].label.kind, NETNS_KIND_MOUNT);
+	assert_int_equal(s.v[n].pid, 17);
 	assert_string_equal(s.v[++n].label.text, "pid:11 sleep");
 	assert_int_equal(s.v[n].label.kind, NETNS_KIND_PROCESS);
 	assert_int_equal(s.unreadable, 0);
@@ -366,11 +406,6 @@ static size_t count_lines(const char *text, const char *prefix)
 	return n;
 }
 
-/*
- * Prometheus across namespaces: one label set each, container and pod
- * labels where known, and past PROM_NETNS_MAX the rest added up under
- * netns="_other" (the documented bound on cardinality).
- */
 /*
  * A namespace is entered only if the file opened is the namespace found:
  * /proc/PID/ns/net of a pid reused by a process elsewhere is another
@@ -400,6 +435,11 @@ static void test_entry_enter_checks_identity(void **unused)
 	assert_int_equal(netns_entry_enter(&e), geteuid() == 0 ? 0 : -EPERM);
 }
 
+/*
+ * Prometheus across namespaces: one label set each, container and pod
+ * labels where known, and past PROM_NETNS_MAX the rest added up under
+ * netns="_other" (the documented bound on cardinality).
+ */
 static void test_prom_netns_bounded(void **unused)
 {
 	size_t n = PROM_NETNS_MAX + 2;
@@ -452,6 +492,85 @@ static void test_prom_netns_bounded(void **unused)
 	free(l);
 }
 
+/* What an obuf wrote to f, NUL-terminated; caller frees. */
+static char *file_text(FILE *f)
+{
+	long len = ftell(f);
+	char *text = calloc(1, (size_t)len + 1);
+
+	rewind(f);
+	assert_int_equal(fread(text, 1, (size_t)len, f), (size_t)len);
+	return text;
+}
+
+/*
+ * The listing's Prometheus (sockscope --all-netns --format prometheus)
+ * keeps summary's bound: PROM_NETNS_MAX label sets, the rest under
+ * netns="_other"; a namespace walked without a row is 0s, not absent.
+ */
+static void test_prom_list_bounded(void **unused)
+{
+	size_t n = PROM_NETNS_MAX + 2;
+	struct netns_entry *e = calloc(n, sizeof(*e));
+	struct opts o = {
+	    .all_netns = true, .protocols = PROTO_TCP, .families = FAM_INET};
+	const struct sock_rec listen = {
+	    .family = AF_INET, .protocol = IPPROTO_TCP, .state = SS_LISTEN};
+	FILE *f = tmpfile();
+	struct obuf ob;
+	struct fmt_ctx ctx = {.out = &ob, .o = &o};
+	char *text, want[160];
+
+	(void)unused;
+	assert_non_null(f);
+	obuf_init(&ob, fileno(f), 1 << 16);
+	fmt_prom.begin(&ctx);
+	for (size_t i = 0; i < n; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "pid:%zu x", i + 1);
+		netns_label_set(&e[i].label,
+				i ? NETNS_KIND_PROCESS : NETNS_KIND_CURRENT,
+				i ? name : "-");
+		ctx.netns = i ? e[i].label.text : NULL;
+		ctx.ns_entry = &e[i];
+		fmt_prom.netns(&ctx);
+		/* pid:2's namespace has no row; the others one listener */
+		for (size_t r = 0; r < (i == 1 ? 0 : 1); r++) {
+			fmt_prom.row(&ctx, &listen);
+		}
+	}
+	fmt_prom.end(&ctx);
+	assert_int_equal(obuf_finish(&ob), 0);
+	text = file_text(f);
+	assert_int_equal(count_lines(text, "sockscope_selected_sockets{"),
+			 (PROM_NETNS_MAX + 1) * 11);
+	assert_int_equal(count_lines(text, "# TYPE sockscope_selected_sock"),
+			 1);
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\"-\","
+				     "netid=\"tcp\",family=\"inet\","
+				     "state=\"listen\"} 1\n"));
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\"pid:2 "
+				     "x\",netid=\"tcp\",family=\"inet\","
+				     "state=\"listen\"} 0\n"));
+	/* the last with its own labels; the two after it folded */
+	snprintf(want, sizeof(want),
+		 "sockscope_selected_sockets{netns=\"pid:%d x\",netid=\"tcp\","
+		 "family=\"inet\",state=\"listen\"} 1\n",
+		 PROM_NETNS_MAX);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "sockscope_selected_sockets{netns=\""
+				     "_other\",netid=\"tcp\",family=\"inet"
+				     "\",state=\"listen\"} 2\n"));
+	for (int i = PROM_NETNS_MAX + 1; i <= PROM_NETNS_MAX + 2; i++) {
+		snprintf(want, sizeof(want), "netns=\"pid:%d x\"", i);
+		assert_null(strstr(text, want));
+	}
+	free(text);
+	fclose(f);
+	free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +583,7 @@ int main(void)
 	    cmocka_unit_test(test_discover_fixture),
 	    cmocka_unit_test(test_discover_fails_empty),
 	    cmocka_unit_test(test_prom_netns_bounded),
+	    cmocka_unit_test(test_prom_list_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

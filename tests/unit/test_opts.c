@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -264,6 +265,40 @@ static void test_all_netns_commands(void **unused)
 	}
 }
 
+/* SOCKSCOPE_NETNS_THREADS: unset or empty is the default (-1), 0 to 4 a
+ * count, anything else a usage error. */
+static void test_netns_threads_env(void **unused)
+{
+	static const struct {
+		const char *value; /* NULL: unset */
+		int ret, threads;
+	} cases[] = {
+	    {NULL, 0, -1},	   {"", 0, -1},		 {"0", 0, 0},
+	    {"4", 0, 4},	   {"5", EXIT_USAGE, 0}, {"x", EXIT_USAGE, 0},
+	    {"-1", EXIT_USAGE, 0},
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct opts o;
+		struct words w;
+		int ret;
+
+		if (cases[i].value) {
+			setenv("SOCKSCOPE_NETNS_THREADS", cases[i].value, 1);
+		} else {
+			unsetenv("SOCKSCOPE_NETNS_THREADS");
+		}
+		ret = parse(&o, &w, "--all-netns -tan");
+		assert_int_equal(ret, cases[i].ret);
+		if (!ret) {
+			assert_int_equal(o.netns_threads, cases[i].threads);
+			opts_finish(&o);
+		}
+	}
+	unsetenv("SOCKSCOPE_NETNS_THREADS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +308,7 @@ int main(void)
 	    cmocka_unit_test(test_interval_fractions),
 	    cmocka_unit_test(test_family_tables),
 	    cmocka_unit_test(test_all_netns_commands),
+	    cmocka_unit_test(test_netns_threads_env),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
