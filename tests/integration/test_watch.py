@@ -1,9 +1,10 @@
-"""sockscope watch: every close of a scripted workload reported exactly once,
-with the state the kernel reports, the bytes the workload moved and the
+"""sockscope watch: every close of a scripted workload reported exactly once
+(TCP and UDP, IPv4 and IPv6: the four destroy groups), with the state the
+kernel reports, the bytes the workload moved and the
 lifetime where the watch saw the birth; filters; owners (-p); the stop
 conditions (SIGINT, SIGTERM, --count, --duration); the formats (table
-through a pipe, NDJSON, Prometheus); lost events reported when the receive
-buffer overflows.
+through a pipe, NDJSON, Prometheus); lost events counted exactly when the
+receive buffer overflows.
 
 argv[1] is sockscope.
 """
@@ -149,6 +150,26 @@ def udp_workload():
     return conn, bound
 
 
+def udp6_workload():
+    """As udp_workload() on ::1 (the IPv6 UDP destroy group): 4 connected
+    sockets and 3 bound ones; returns their ports."""
+    conn, bound, held = set(), set(), []
+    for i in range(4):
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.bind(("::1", 0))
+        u.connect(("::1", 9100 + i))
+        conn.add(u.getsockname()[1])
+        held.append(u)
+    for _ in range(3):
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.bind(("::1", 0))
+        bound.add(u.getsockname()[1])
+        held.append(u)
+    for u in held:
+        u.close()
+    return conn, bound
+
+
 def in_range(v, lo, extra):
     """The kernel counts sequence space: SYN and FIN add one each."""
     return v is not None and lo <= v <= lo + extra
@@ -185,6 +206,7 @@ def every_close_once():
     moved = tcp_workload(PORT, TCP_CONNS)
     moved6 = tcp_workload(PORT, 20, socket.AF_INET6, "::1")
     conn, bound = udp_workload()
+    conn6, bound6 = udp6_workload()
     rc, out, err = w.stop()
     netns.check(rc == 0, f"SIGINT ends watch with 0, got {rc}: {err}")
     evs = events(out)
@@ -238,11 +260,20 @@ def every_close_once():
                 [e["last_state"] for e in listeners
                  if e["local"]["port"] == PORT2] == ["LISTEN"],
                 f"each listener's close once, last seen LISTEN: {listeners}")
-    udp = {e["local"]["port"]: e for e in evs if e["netid"] == "udp"}
-    netns.check(all(udp.get(p, {}).get("state") == "ESTABLISHED"
-                    for p in conn), "connected UDP closes as ESTABLISHED")
-    netns.check(all(udp.get(p, {}).get("state") == "UNCONN" for p in bound),
-                "bound UDP closes as UNCONN")
+    udp = {}
+    for e in evs:
+        if e["netid"] == "udp":
+            udp.setdefault((e["family"], e["local"]["port"]), []).append(e)
+    for fam, host, cports, bports in (("inet", "127.0.0.1", conn, bound),
+                                      ("inet6", "::1", conn6, bound6)):
+        for ports, state in ((cports, "ESTABLISHED"), (bports, "UNCONN")):
+            for p in sorted(ports):
+                got = udp.get((fam, p), [])
+                netns.check(len(got) == 1 and got[0]["state"] == state and
+                            got[0]["local"]["addr"] == host and
+                            (state == "UNCONN" or
+                             got[0]["peer"]["addr"] == host),
+                            f"{fam} UDP {p} closes once as {state}: {got}")
     old = clients.get(("inet", old_port), [{}])[0]
     netns.check("lifetime_ms" in old and old["lifetime_ms"] is None,
                 f"a socket older than the watch has no lifetime: {old}")
