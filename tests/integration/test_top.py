@@ -438,6 +438,21 @@ def check_dumb_terminal():
     netns.check(re.search(r"^EXIT=1$", text, re.M) and
                 "cannot drive terminal type 'dumb'" in text,
                 f"TERM=dumb: one-line error, exit 1:\n{text}")
+    # A type terminfo does not know: the same refusal (stderr to a file,
+    # to count its lines; stdin and stdout stay the terminal).
+    err = os.path.join(TMPDIR, "term.err")
+    keys("clear", "Enter")
+    literal(f"TERM=no-such-term {SOCKSCOPE_CMD} top 2>{err}; echo EXIT=$?")
+    keys("Enter")
+    text = wait_for(lambda t: re.search(r"^EXIT=\d+$", t, re.M),
+                    "top under TERM=no-such-term returns")
+    with open(err) as f:
+        said = f.read()
+    netns.check(re.search(r"^EXIT=1$", text, re.M) and
+                said.count("\n") == 1 and
+                "cannot drive terminal type 'no-such-term'" in said,
+                f"TERM=no-such-term: one-line error naming it, exit 1: "
+                f"{said!r}\n{text}")
 
 
 def check_interactive():
