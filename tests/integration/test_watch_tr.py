@@ -6,7 +6,10 @@ watch); owners (-p); filters; the table; lost records counted when the ring
 buffer is full; and the fallback to the netlink backend, with its notice,
 when the backend cannot load (no CAP_BPF and CAP_PERFMON, or not built).
 
-argv[1] is sockscope, argv[2] "bpf" when the backend is built in.
+argv[1] is sockscope, argv[2] "bpf" when the backend is built in. Without
+the backend only the fallback runs: then a skip, unless
+SOCKSCOPE_EXPECT_NO_BPF=1 says the build left it out on purpose (exit 0
+once the fallback passes; a failure if the backend is built after all).
 """
 import json
 import os
@@ -464,13 +467,21 @@ def without_tracefs():
 
 def main():
     netns.enter()
+    # A build made without the backend on purpose (-Dbpf=disabled; .ci/run
+    # sets this for it): the fallback is all there is to check, and it
+    # passes or fails; a backend built there is a failure.
+    no_bpf = os.environ.get("SOCKSCOPE_EXPECT_NO_BPF") == "1"
+    if no_bpf and BUILT:
+        netns.check(False, "SOCKSCOPE_EXPECT_NO_BPF=1, but the BPF backend "
+                    "is built (-Dbpf=disabled expected)")
+        netns.finish("test_watch_tr")
     usage()
     fallback()
     if not BUILT:
-        # The fallback was checked; the backend's own checks cannot run:
-        # that is a skip (a failure under SOCKSCOPE_TEST_NO_SKIP).
-        if netns.failures:
+        if no_bpf or netns.failures:
             netns.finish("test_watch_tr")
+        # Not built where it could have been: the backend's own checks
+        # cannot run, a skip (a failure under SOCKSCOPE_TEST_NO_SKIP).
         netns.skip("the BPF backend is not built (meson feature bpf: "
                    "libbpf-dev, bpftool and clang)")
     loads()
