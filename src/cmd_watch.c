@@ -56,8 +56,9 @@ struct watch {
 	struct obuf out;
 	uint32_t ev_states[2]; /* [0] TCP, [1] UDP: the states to print */
 	unsigned long printed;
-	uint64_t overflows;
-	bool procs_told; /* -p's /proc failure said */
+	struct watch_nl_drops drops;
+	uint64_t dropped; /* notifications the kernel dropped, so far */
+	bool procs_told;  /* -p's /proc failure said */
 	uint64_t now_ms;
 	int fd;
 	char buf[65536];
@@ -195,22 +196,32 @@ static void one_event(struct watch *w, const struct nlmsghdr *nlh)
 	}
 }
 
-static void lost(struct watch *w)
+/* The kernel's drops since the last look (watch_nl.h says when to look),
+ * told in the output's own form. */
+static void lost(struct watch *w, enum watch_nl_moment when)
 {
-	w->overflows++;
+	uint64_t n = watch_nl_dropped(w->fd, &w->drops, when);
+
+	if (when == WATCH_NL_ENOBUFS) {
+		watch_counts_overflow(w->counts);
+	}
+	if (!n) {
+		return;
+	}
+	w->dropped += n;
 	switch (w->o->format) {
 	case FMT_PROMETHEUS:
-		watch_counts_lost(w->counts, 1);
+		watch_counts_dropped(w->counts, n);
 		break;
 	case FMT_NDJSON:
-		watch_ndjson_lost(&w->out, w->now_ms, 1);
+		watch_ndjson_lost(&w->out, w->now_ms, n);
 		obuf_flush(&w->out);
 		break;
 	default:
-		warnx_("watch: the kernel dropped events (receive buffer "
-		       "full): some closes are missing (%llu time%s so far)",
-		       (unsigned long long)w->overflows,
-		       w->overflows == 1 ? "" : "s");
+		warnx_("watch: %llu event%s dropped (the receive buffer was "
+		       "full): closes are missing (%llu so far)",
+		       (unsigned long long)n, n == 1 ? "" : "s",
+		       (unsigned long long)w->dropped);
 		break;
 	}
 }
@@ -224,11 +235,15 @@ static int receive(struct watch *w)
 
 		w->now_ms = wall_ms();
 		if (n < 0 && errno == ENOBUFS) {
-			lost(w);
+			lost(w, WATCH_NL_ENOBUFS);
 			continue;
 		}
+		if (n < 0 && errno == EAGAIN) {
+			lost(w, WATCH_NL_EMPTY);
+			return 0;
+		}
 		if (n < 0) {
-			return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+			return errno == EINTR ? 0 : -errno;
 		}
 		len = (size_t)n;
 		for (const struct nlmsghdr *h = (const void *)w->buf;
@@ -246,10 +261,14 @@ static void prom_out(struct watch *w)
 	obuf_flush(&w->out);
 }
 
+static bool done_count(const struct watch *w)
+{
+	return w->o->watch_count && w->printed >= w->o->watch_count;
+}
+
 static bool done(const struct watch *w)
 {
-	return watch_stop || w->out.err ||
-	       (w->o->watch_count && w->printed >= w->o->watch_count);
+	return watch_stop || w->out.err || done_count(w);
 }
 
 static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
@@ -291,6 +310,12 @@ static int loop(struct watch *w, bool need_procs)
 			prom_out(w);
 			next_prom += o->interval_ms;
 		}
+	}
+	/* Stopped by a signal or --duration: what was queued before, and
+	 * every drop, is still told. */
+	if (!err && !done_count(w) && !w->out.err) {
+		err = receive(w);
+		lost(w, WATCH_NL_END);
 	}
 	if (err) {
 		warnx_("watch: %s", strerror(-err));

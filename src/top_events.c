@@ -31,7 +31,8 @@ struct top_events {
 	struct top_close *q;
 	size_t n, cap;
 	uint64_t lost;
-	char buf[65536]; /* the reader's */
+	struct watch_nl_drops drops; /* the reader's */
+	char buf[65536];	     /* the reader's */
 };
 
 bool top_close_passes(const struct sock_rec *rec, const struct opts *o,
@@ -68,14 +69,22 @@ static bool read_some(struct top_events *ev)
 		double when = top_now();
 		size_t len;
 
-		if (n < 0 && errno == ENOBUFS) {
+		if (n < 0 && (errno == ENOBUFS || errno == EAGAIN)) {
+			bool enobufs = errno == ENOBUFS;
+			uint64_t k = watch_nl_dropped(ev->fd, &ev->drops,
+						      enobufs ? WATCH_NL_ENOBUFS
+							      : WATCH_NL_EMPTY);
+
 			pthread_mutex_lock(&ev->mu);
-			ev->lost++;
+			ev->lost += k;
 			pthread_mutex_unlock(&ev->mu);
-			continue;
+			if (enobufs) {
+				continue;
+			}
+			return true;
 		}
 		if (n < 0) {
-			return errno == EAGAIN || errno == EINTR;
+			return errno == EINTR;
 		}
 		len = (size_t)n;
 		pthread_mutex_lock(&ev->mu);

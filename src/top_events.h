@@ -37,8 +37,9 @@ int top_events_open(struct top_events **out, const struct opts *o, char *why,
 /* Stop the thread, close the socket; NULL is fine. */
 void top_events_close(struct top_events *ev);
 
-/* The closes received since the last call into ui->gones, and the losses
- * (ENOBUFS, a full queue) into ui->gones.lost. */
+/* The closes received since the last call into ui->gones, and the close
+ * events lost (those the kernel counted dropped after an ENOBUFS, those a
+ * full queue turned away) into ui->gones.lost. */
 void top_events_drain(struct top_events *ev, struct top_ui *ui);
 
 /*

@@ -402,7 +402,7 @@ struct top_gones {
 	 * socket left the kernel's table (reset or killed while its owner
 	 * still holds it: no event until it is freed) and closed. */
 	bool wait_event;
-	uint64_t lost; /* events the kernel dropped (ENOBUFS), since start */
+	uint64_t lost; /* close events dropped (sk_drops, a full queue) */
 	struct top_close *pend; /* events since the last refresh */
 	size_t n_pend, cap_pend;
 	struct top_gone *held; /* rows missing lately, no event yet */

@@ -426,7 +426,8 @@ void watch_ndjson_lost(struct obuf *ob, uint64_t now_ms, uint64_t n)
 struct watch_counts {
 	uint64_t by_state[2][SS_MAX]; /* [0] TCP, [1] UDP */
 	uint64_t other_peers;
-	uint64_t lost;
+	uint64_t overflows;  /* ENOBUFS */
+	uint64_t dropped;    /* the notifications they stand for */
 	struct keytab peers; /* counter 0: closes */
 };
 
@@ -466,9 +467,14 @@ void watch_counts_add(struct watch_counts *c, const struct watch_event *ev)
 	}
 }
 
-void watch_counts_lost(struct watch_counts *c, uint64_t n)
+void watch_counts_overflow(struct watch_counts *c)
 {
-	c->lost += n;
+	c->overflows++;
+}
+
+void watch_counts_dropped(struct watch_counts *c, uint64_t n)
+{
+	c->dropped += n;
 }
 
 struct peer_count {
@@ -545,8 +551,13 @@ void watch_counts_prom(struct obuf *ob, const struct watch_counts *c,
 	prom_peers(ob, c, top);
 	obuf_printf(ob,
 		    "# HELP sockscope_watch_overflows_total Times the "
-		    "kernel dropped events (ENOBUFS): closes were lost.\n"
+		    "receive buffer overflowed (ENOBUFS).\n"
 		    "# TYPE sockscope_watch_overflows_total counter\n"
-		    "sockscope_watch_overflows_total %llu\n",
-		    (unsigned long long)c->lost);
+		    "sockscope_watch_overflows_total %llu\n"
+		    "# HELP sockscope_watch_dropped_events_total Close events "
+		    "the kernel dropped (sk_drops): closes not counted above.\n"
+		    "# TYPE sockscope_watch_dropped_events_total counter\n"
+		    "sockscope_watch_dropped_events_total %llu\n",
+		    (unsigned long long)c->overflows,
+		    (unsigned long long)c->dropped);
 }

@@ -85,7 +85,8 @@ size_t watch_book_size(const struct watch_book *b);
 void watch_table_header(struct obuf *ob, bool processes);
 void watch_table_row(struct obuf *ob, const struct watch_event *ev,
 		     bool processes);
-/* NDJSON: one object per event; {"time":..,"lost":n} for n overflows. */
+/* NDJSON: one object per event; {"time":..,"lost":n} for n events the
+ * kernel (or the ring buffer) dropped. */
 void watch_ndjson_row(struct obuf *ob, const struct watch_event *ev,
 		      bool processes);
 void watch_ndjson_lost(struct obuf *ob, uint64_t now_ms, uint64_t n);
@@ -119,14 +120,16 @@ void watch_put_json_owner(struct obuf *ob, const struct watch_owner *owner);
 /*
  * Prometheus: closes counted by protocol and state, and by peer address
  * for the top N peers at exposition time (the rest summed under
- * peer="other"), and the receive overflows. Counters since the start.
+ * peer="other"), the receive overflows (one per ENOBUFS) and the events
+ * the kernel dropped in them. Counters since the start.
  */
 struct watch_counts;
 
 struct watch_counts *watch_counts_create(void);
 void watch_counts_destroy(struct watch_counts *c);
 void watch_counts_add(struct watch_counts *c, const struct watch_event *ev);
-void watch_counts_lost(struct watch_counts *c, uint64_t n);
+void watch_counts_overflow(struct watch_counts *c);
+void watch_counts_dropped(struct watch_counts *c, uint64_t n);
 void watch_counts_prom(struct obuf *ob, const struct watch_counts *c,
 		       unsigned int top);
 

@@ -105,3 +105,22 @@ int watch_nl_parse(const struct nlmsghdr *nlh, struct sock_rec *rec)
 	}
 	return diag_parse_inet(nlh, 0, rec);
 }
+
+uint64_t watch_nl_dropped(int fd, struct watch_nl_drops *d,
+			  enum watch_nl_moment when)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = {0};
+	socklen_t len = sizeof(mem);
+	uint32_t before = d->seen;
+
+	if (when == WATCH_NL_EMPTY && !d->pending) {
+		return 0; /* nothing dropped without an ENOBUFS since */
+	}
+	d->pending = when == WATCH_NL_ENOBUFS;
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0])) {
+		return when == WATCH_NL_ENOBUFS;
+	}
+	d->seen = mem[SK_MEMINFO_DROPS];
+	return (uint32_t)(d->seen - before);
+}

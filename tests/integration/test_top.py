@@ -226,6 +226,18 @@ def check_readonly():
     text = wait_for(lambda t: "read-only (--readonly)" in t,
                     "--readonly: k only says it is read-only")
     netns.check("(y/n)" not in text, "--readonly: no question asked")
+    for key in ("h", "F1"):
+        keys(key)
+        text = wait_for(lambda t: "sockscope top: keys" in t,
+                        f"--readonly: {key} opens the help")
+        netns.check(re.search(r"^\s*\(F9 k\s+off: read-only "
+                              r"\(--readonly\)\)$", text, re.M) and
+                    "close the tagged sockets" not in text,
+                    f"--readonly: the help shows F9/k off, not active:\n"
+                    f"{text}")
+        keys("Escape")
+        wait_for(lambda t: "sockscope top: keys" not in t and "STATE" in t,
+                 "any key closes the help")
     keys("q")
     terminal_sane("q (--readonly)")
 
@@ -336,9 +348,63 @@ def check_tag_kill():
         s.close()
 
 
+def own_sockets():
+    """This process's TCP and UDP sockets in the namespace, from /proc:
+    the inodes of its descriptors in /proc/net/{tcp,udp}{,6}."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            m = re.match(r"socket:\[(\d+)\]$",
+                         os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            continue
+        if m:
+            inodes.add(m.group(1))
+    n = 0
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        with open(f"/proc/net/{table}") as f:
+            next(f)
+            n += sum(1 for line in f if line.split()[9] in inodes)
+    return n
+
+
+def check_tag_process():
+    """c tags every socket of the selected row's process and no other's
+    (a child holds a listener of its own); U untags them."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import socket, sys; "
+         "s = socket.create_server(('127.0.0.1', 9191)); "
+         "print('up', flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    child.stdout.readline()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 9192))
+    try:
+        mine = own_sockets()
+        wait_for(lambda t: ":9191 " in t and ":9192 " in t,
+                 "the child's listener and our UDP socket show")
+        keys("\\")
+        literal("127.0.0.1:9192")
+        keys("Enter")
+        wait_for(lambda t: not re.search(r"^Search:", t, re.M),
+                 "the search selects our UDP socket")
+        keys("c")
+        text = wait_for(lambda t: "tagged" in header(t),
+                        "c tags the process's sockets")
+        netns.check(f"tagged {mine}" in header(text) and mine >= 2,
+                    f"c: tagged {mine}, this process's sockets (not the "
+                    f"child's): {header(text)}")
+        keys("U")
+        wait_for(lambda t: "tagged" not in header(t), "U untags them")
+    finally:
+        u.close()
+        child.stdin.close()
+        child.wait(timeout=10)
+
+
 def check_processes():
-    """-p: grouping by process names the pid; PROCESS outlives the other
-    optional columns on a narrow screen."""
+    """-p: grouping by process names the pid; c tags a process's sockets;
+    PROCESS outlives the other optional columns on a narrow screen."""
     start_top("-p")
     for _ in range(6):
         if "group: process" in screen():
@@ -350,6 +416,7 @@ def check_processes():
                 f"the group names name and pid {os.getpid()}:\n{text}")
     keys("F4")
     wait_for(lambda t: "group: sockets" in t, "back to sockets")
+    check_tag_process()
     tmux("resize-window", "-t", "t", "-x", "60", "-y", "20")
     text = wait_for(lambda t: "UID" not in t and "STATE" in t,
                     "a narrow window with -p")
@@ -371,6 +438,21 @@ def check_dumb_terminal():
     netns.check(re.search(r"^EXIT=1$", text, re.M) and
                 "cannot drive terminal type 'dumb'" in text,
                 f"TERM=dumb: one-line error, exit 1:\n{text}")
+    # A type terminfo does not know: the same refusal (stderr to a file,
+    # to count its lines; stdin and stdout stay the terminal).
+    err = os.path.join(TMPDIR, "term.err")
+    keys("clear", "Enter")
+    literal(f"TERM=no-such-term {SOCKSCOPE_CMD} top 2>{err}; echo EXIT=$?")
+    keys("Enter")
+    text = wait_for(lambda t: re.search(r"^EXIT=\d+$", t, re.M),
+                    "top under TERM=no-such-term returns")
+    with open(err) as f:
+        said = f.read()
+    netns.check(re.search(r"^EXIT=1$", text, re.M) and
+                said.count("\n") == 1 and
+                "cannot drive terminal type 'no-such-term'" in said,
+                f"TERM=no-such-term: one-line error naming it, exit 1: "
+                f"{said!r}\n{text}")
 
 
 def check_interactive():

@@ -1,14 +1,16 @@
-"""sockscope watch: every close of a scripted workload reported exactly once,
-with the state the kernel reports, the bytes the workload moved and the
+"""sockscope watch: every close of a scripted workload reported exactly once
+(TCP and UDP, IPv4 and IPv6: the four destroy groups), with the state the
+kernel reports, the bytes the workload moved and the
 lifetime where the watch saw the birth; filters; owners (-p); the stop
 conditions (SIGINT, SIGTERM, --count, --duration); the formats (table
-through a pipe, NDJSON, Prometheus); lost events reported when the receive
-buffer overflows.
+through a pipe, NDJSON, Prometheus); lost events counted exactly when the
+receive buffer overflows.
 
 argv[1] is sockscope.
 """
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,11 +50,13 @@ class Watch:
 
     def ready(self):
         """Close probe sockets until one is reported: the groups are
-        joined and the first dump is done."""
+        joined and the first dump is done. self.probes: how many."""
+        self.probes = 0
         for _ in range(100):
             s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
             s.bind(("127.0.0.1", PROBE))
             s.close()
+            self.probes += 1
             if self.wait_for(f"{PROBE}", 0.1):
                 return True
         return False
@@ -60,8 +64,10 @@ class Watch:
     def ready_prom(self):
         """As ready(), for --format prometheus --interval 0.5: a UDP
         close shows in the next exposition."""
+        self.probes = 0
         for _ in range(40):
             socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+            self.probes += 1
             if self.wait_for('protocol="udp"', 0.7):
                 return True
         return False
@@ -144,6 +150,26 @@ def udp_workload():
     return conn, bound
 
 
+def udp6_workload():
+    """As udp_workload() on ::1 (the IPv6 UDP destroy group): 4 connected
+    sockets and 3 bound ones; returns their ports."""
+    conn, bound, held = set(), set(), []
+    for i in range(4):
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.bind(("::1", 0))
+        u.connect(("::1", 9100 + i))
+        conn.add(u.getsockname()[1])
+        held.append(u)
+    for _ in range(3):
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.bind(("::1", 0))
+        bound.add(u.getsockname()[1])
+        held.append(u)
+    for u in held:
+        u.close()
+    return conn, bound
+
+
 def in_range(v, lo, extra):
     """The kernel counts sequence space: SYN and FIN add one each."""
     return v is not None and lo <= v <= lo + extra
@@ -180,6 +206,7 @@ def every_close_once():
     moved = tcp_workload(PORT, TCP_CONNS)
     moved6 = tcp_workload(PORT, 20, socket.AF_INET6, "::1")
     conn, bound = udp_workload()
+    conn6, bound6 = udp6_workload()
     rc, out, err = w.stop()
     netns.check(rc == 0, f"SIGINT ends watch with 0, got {rc}: {err}")
     evs = events(out)
@@ -233,11 +260,20 @@ def every_close_once():
                 [e["last_state"] for e in listeners
                  if e["local"]["port"] == PORT2] == ["LISTEN"],
                 f"each listener's close once, last seen LISTEN: {listeners}")
-    udp = {e["local"]["port"]: e for e in evs if e["netid"] == "udp"}
-    netns.check(all(udp.get(p, {}).get("state") == "ESTABLISHED"
-                    for p in conn), "connected UDP closes as ESTABLISHED")
-    netns.check(all(udp.get(p, {}).get("state") == "UNCONN" for p in bound),
-                "bound UDP closes as UNCONN")
+    udp = {}
+    for e in evs:
+        if e["netid"] == "udp":
+            udp.setdefault((e["family"], e["local"]["port"]), []).append(e)
+    for fam, host, cports, bports in (("inet", "127.0.0.1", conn, bound),
+                                      ("inet6", "::1", conn6, bound6)):
+        for ports, state in ((cports, "ESTABLISHED"), (bports, "UNCONN")):
+            for p in sorted(ports):
+                got = udp.get((fam, p), [])
+                netns.check(len(got) == 1 and got[0]["state"] == state and
+                            got[0]["local"]["addr"] == host and
+                            (state == "UNCONN" or
+                             got[0]["peer"]["addr"] == host),
+                            f"{fam} UDP {p} closes once as {state}: {got}")
     old = clients.get(("inet", old_port), [{}])[0]
     netns.check("lifetime_ms" in old and old["lifetime_ms"] is None,
                 f"a socket older than the watch has no lifetime: {old}")
@@ -377,34 +413,85 @@ def prometheus():
 def burst(w):
     """Stop the reader, close many sockets, let it go on."""
     w.p.send_signal(signal.SIGSTOP)
-    for _ in range(400):
+    for _ in range(BURST):
         socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
     time.sleep(0.5)
     w.p.send_signal(signal.SIGCONT)
     time.sleep(0.5)
 
 
+BURST = 400
+
+
+def prom_seen(text):
+    """Closes counted plus events dropped, in the last complete exposition
+    (each ends with an empty line)."""
+    parts = text.split("\n\n")
+    if len(parts) < 2:
+        return None
+    last = parts[-2]
+    return sum(int(x) for x in re.findall(
+        r"^sockscope_watch_(?:closes|dropped_events)_total(?:\{.*\})? "
+        r"(\d+)$", last, re.M))
+
+
 def lost_events():
+    """A receive buffer as small as the kernel allows and a burst of
+    closes while the watch is stopped: the kernel drops most of them, and
+    watch says exactly how many (sk_drops), so every close of the burst is
+    a row or counted lost, in each format. One watch at a time: each sees
+    its own probes (told apart: their port, or counted before the burst)
+    and its own burst, nothing else."""
     tiny = {"SOCKSCOPE_TEST_WATCH_RCVBUF": "1"}
     w = Watch("--format", "ndjson", env=tiny)
-    w2 = Watch(env=tiny)
-    w3 = Watch("--format", "prometheus", "--interval", "0.5", env=tiny)
-    netns.check(w.ready() and w2.ready() and w3.ready_prom(),
-                "the three watches run")
-    for x in (w, w2, w3):
-        burst(x)
+    if netns.check(w.ready(), "ndjson: the watch runs"):
+        burst(w)
     _, out, _ = w.stop()
-    _, _, err2 = w2.stop()
-    _, out3, _ = w3.stop()
-    lost = [e for e in events(out) if "lost" in e]
-    netns.check(lost and all(e["lost"] >= 1 for e in lost),
-                f"NDJSON: a lost record after the overflow: {out[-300:]}")
-    netns.check("dropped events" in err2,
-                f"table: one stderr line says events were lost: {err2}")
-    last3 = out3.strip().split("\n\n")[-1]
-    netns.check("sockscope_watch_overflows_total 0" not in last3 and
-                "sockscope_watch_overflows_total" in last3,
-                f"prometheus counts the overflows: {out3[-200:]}")
+    evs = events(out)
+    rows = [e for e in evs if e.get("event") == "close" and
+            e["local"]["port"] != PROBE]
+    lost = [e for e in evs if "lost" in e]
+    netns.check(lost and all(e["lost"] >= 1 and "time" in e for e in lost),
+                f"NDJSON: lost records after the overflow: {out[-300:]}")
+    netns.check(len(rows) + sum(e["lost"] for e in lost) == BURST,
+                f"NDJSON: each close a row or counted lost: {len(rows)} + "
+                f"{sum(e['lost'] for e in lost)} != {BURST}")
+
+    w = Watch("-H", env=tiny)
+    if netns.check(w.ready(), "table: the watch runs"):
+        burst(w)
+    _, out, err = w.stop()
+    rows = [x for x in out.splitlines() if x.strip() and
+            f":{PROBE} " not in x]
+    said = re.findall(r"^sockscope: watch: (\d+) events? dropped .*"
+                      r"\((\d+) so far\)$", err, re.M)
+    netns.check(said and int(said[-1][1]) ==
+                sum(int(n) for n, _ in said),
+                f"table: stderr lines say how many, and the total: {err}")
+    lost = int(said[-1][1]) if said else 0
+    netns.check(len(rows) + lost == BURST,
+                f"table: each close a row or counted lost: {len(rows)} + "
+                f"{lost} != {BURST}")
+
+    w = Watch("--format", "prometheus", "--interval", "0.5", env=tiny)
+    before = None
+    if netns.check(w.ready_prom(), "prometheus: the watch runs"):
+        time.sleep(1.2)  # two more expositions: every probe counted
+        before = prom_seen(w.text())
+        burst(w)
+    _, out, _ = w.stop()
+    last = out.strip().split("\n\n")[-1]
+    over = re.search(r"^sockscope_watch_overflows_total (\d+)$", last, re.M)
+    drop = re.search(r"^sockscope_watch_dropped_events_total (\d+)$", last,
+                     re.M)
+    netns.check(over and int(over.group(1)) > 0 and drop and
+                int(drop.group(1)) >= int(over.group(1)),
+                f"prometheus: overflows, and the events dropped: {last}")
+    after = prom_seen(out)
+    netns.check(before is not None and after is not None and
+                after - before == BURST,
+                f"prometheus: each close counted or dropped: {after} - "
+                f"{before} != {BURST}: {last}")
 
 
 def usage():

@@ -3,10 +3,14 @@ transition of a scripted workload exactly once, in order, with the states
 the TCP state machine draws for each way of closing; exact lifetimes on
 every close (null, with a lower bound, only for a connection older than the
 watch); owners (-p); filters; the table; lost records counted when the ring
-buffer is full; and the fallback to the netlink backend, with its notice,
-when the backend cannot load (no CAP_BPF and CAP_PERFMON, or not built).
+buffer is full; loading as uid 65534 with CAP_BPF and CAP_PERFMON alone;
+and the fallback to the netlink backend, with its notice, when the backend
+cannot load (no CAP_BPF and CAP_PERFMON, or not built).
 
-argv[1] is sockscope, argv[2] "bpf" when the backend is built in.
+argv[1] is sockscope, argv[2] "bpf" when the backend is built in. Without
+the backend only the fallback runs: then a skip, unless
+SOCKSCOPE_EXPECT_NO_BPF=1 says the build left it out on purpose (exit 0
+once the fallback passes; a failure if the backend is built after all).
 """
 import json
 import os
@@ -52,8 +56,8 @@ class Watch:
     The unit tests, the ASan build and the wrapped fallback without the
     backend cover this code under the checkers."""
 
-    def __init__(self, *args, env=None, pre=()):
-        argv = [*pre, SOCKSCOPE, "watch", *args]
+    def __init__(self, *args, env=None, pre=(), binary=None):
+        argv = [*pre, binary or SOCKSCOPE, "watch", *args]
         self.out = tempfile.TemporaryFile(mode="w+")
         self.err = tempfile.TemporaryFile(mode="w+")
         self.p = subprocess.Popen(
@@ -423,6 +427,61 @@ def fallback():
                 f"the netlink backend's closes: {evs}")
 
 
+def least_privilege():
+    """Not root: uid and gid 65534, no groups, CAP_BPF and CAP_PERFMON
+    (ambient: they survive the exec) and nothing else, not even in the
+    bounding set, and RLIMIT_MEMLOCK 0. The backend loads (no fallback
+    notice) and shows each transition; either capability alone is not
+    enough (the fallback, with its notice)."""
+    for tool in ("setpriv", "prlimit"):
+        if not shutil.which(tool):
+            netns.skip(f"needs {tool}(1) to run with two capabilities")
+    # The binary where uid 65534 can run it (a checkout under /root
+    # cannot be searched by others).
+    tmp = tempfile.mkdtemp(prefix="sockscope-tr-")
+    os.chmod(tmp, 0o755)
+    binary = os.path.join(tmp, "sockscope")
+    shutil.copy(SOCKSCOPE, binary)
+    os.chmod(binary, 0o755)
+
+    def nobody(caps):
+        return ["prlimit", "--memlock=0:0", "setpriv", "--reuid=65534",
+                "--regid=65534", "--clear-groups", f"--inh-caps=-all,{caps}",
+                f"--ambient-caps={caps}", f"--bounding-set=-all,{caps}"]
+
+    try:
+        w = Watch("--transitions", "--format", "ndjson",
+                  pre=nobody("+bpf,+perfmon"), binary=binary)
+        ok = netns.check(w.ready(), "uid 65534, CAP_BPF + CAP_PERFMON: "
+                         "the probe's transitions show")
+        conns = workload(socket.AF_INET, "127.0.0.1", PORT3, 27000, 6)
+        w.settled()
+        rc, out, err = w.stop()
+        netns.check(rc == 0 and err == "",
+                    f"CAP_BPF + CAP_PERFMON: no fallback notice, exit 0: "
+                    f"{rc} {err!r}")
+        if ok:
+            socks = by_socket(events(out), PORT3)
+            for cport, (mode, *_) in conns.items():
+                for side, want in zip(("client", "server"), EXPECT[mode]):
+                    got = [(e["from"], e["to"]) for e in
+                           socks.get(("inet", cport, side), [])]
+                    netns.check(got == want, f"as uid 65534, {cport} "
+                                f"{side} ({mode}): {got}, expected {want}")
+        for caps in ("+bpf", "+perfmon"):
+            r = subprocess.run(nobody(caps) + [binary, "watch",
+                                               "--transitions", "--duration",
+                                               "0.2"],
+                               capture_output=True, text=True)
+            netns.check(r.returncode == 0 and
+                        "needs CAP_BPF and CAP_PERFMON" in r.stderr and
+                        "netlink backend" in r.stderr,
+                        f"{caps[1:]} alone: the fallback and its notice: "
+                        f"{r.returncode} {r.stderr!r}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def usage():
     for args, what in ((["--format", "prometheus"], "table or ndjson"),
                        (["-u"], "TCP"), (["comm", "=", "x"], "pid and comm")):
@@ -464,17 +523,26 @@ def without_tracefs():
 
 def main():
     netns.enter()
+    # A build made without the backend on purpose (-Dbpf=disabled; .ci/run
+    # sets this for it): the fallback is all there is to check, and it
+    # passes or fails; a backend built there is a failure.
+    no_bpf = os.environ.get("SOCKSCOPE_EXPECT_NO_BPF") == "1"
+    if no_bpf and BUILT:
+        netns.check(False, "SOCKSCOPE_EXPECT_NO_BPF=1, but the BPF backend "
+                    "is built (-Dbpf=disabled expected)")
+        netns.finish("test_watch_tr")
     usage()
     fallback()
     if not BUILT:
-        # The fallback was checked; the backend's own checks cannot run:
-        # that is a skip (a failure under SOCKSCOPE_TEST_NO_SKIP).
-        if netns.failures:
+        if no_bpf or netns.failures:
             netns.finish("test_watch_tr")
+        # Not built where it could have been: the backend's own checks
+        # cannot run, a skip (a failure under SOCKSCOPE_TEST_NO_SKIP).
         netns.skip("the BPF backend is not built (meson feature bpf: "
                    "libbpf-dev, bpftool and clang)")
     loads()
     without_tracefs()
+    least_privilege()
     every_transition_once()
     filters_table()
     lost_records()

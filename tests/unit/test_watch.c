@@ -235,7 +235,10 @@ static void test_prom(void **unused)
 			watch_counts_add(c, &ev);
 		}
 	}
-	watch_counts_lost(c, 2);
+	watch_counts_overflow(c);
+	watch_counts_overflow(c);
+	watch_counts_dropped(c, 7);
+	watch_counts_dropped(c, 3);
 	obuf_init(&ob, -1, 1 << 16);
 	watch_counts_prom(&ob, c, 2);
 	text(&ob);
@@ -246,6 +249,8 @@ static void test_prom(void **unused)
 	assert_null(strstr(ob.buf, "{peer=\"192.0.2.2\"}"));
 	assert_non_null(strstr(ob.buf, "{peer=\"other\"} 6\n"));
 	assert_non_null(strstr(ob.buf, "sockscope_watch_overflows_total 2\n"));
+	assert_non_null(
+	    strstr(ob.buf, "sockscope_watch_dropped_events_total 10\n"));
 	free(ob.buf);
 	watch_counts_destroy(c);
 }
