@@ -143,8 +143,8 @@ int top_events_open(struct top_events **out, const struct opts *o, char *why,
 
 	*out = NULL;
 	/* Tests stand for a kernel or a namespace that refuses the groups
-	 * (old kernels lack them; a joined socket gets -EPERM where the
-	 * caller lacks CAP_NET_ADMIN). */
+	 * (old kernels lack them; Linux lets any user join, another kernel
+	 * or a security module may say -EPERM). */
 	if (getenv("SOCKSCOPE_TEST_TOP_NO_EVENTS")) {
 		snprintf(why, size, "cannot join the socket destroy events: %s",
 			 strerror(EPERM));

@@ -9,7 +9,7 @@
  * then top_events_drain() before every refresh: the closes received since
  * go to the gones (top_gones_add_close), each tested against the filter
  * in force, and top_gones_update() settles them. top_events_close() ends
- * the thread. Without the groups (no CAP_NET_ADMIN, an old kernel) top
+ * the thread. Without the groups (an old kernel, or one refusing the user) top
  * keeps the refresh differences (struct top_gones, events false).
  */
 #ifndef SOCKSCOPE_TOP_EVENTS_H

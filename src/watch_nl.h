@@ -19,7 +19,8 @@
  * the protocols (PROTO_TCP, PROTO_UDP) and families (FAM_INET, FAM_INET6)
  * given, its receive buffer as large as allowed. Returns the descriptor
  * (the caller closes it), or -errno with the reason (no prefix) in why:
- * joining needs CAP_NET_ADMIN (-EPERM), an old kernel has no groups.
+ * Linux lets any user join (NL_CFG_F_NONROOT_RECV); a kernel that refuses
+ * says -EPERM, an old kernel has no groups.
  */
 int watch_nl_open(uint32_t protocols, uint32_t families, char *why,
 		  size_t size);
