@@ -19,6 +19,7 @@
 #include "diagram.h"
 #include "explain.h"
 #include "filter.h"
+#include "netns_find.h"
 #include "state.h"
 
 struct diagram_run {
@@ -182,7 +183,7 @@ static int diagram_exec(const struct opts *o)
 		warnx_("diagram: --format table or json");
 		return EXIT_USAGE;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	memset(&moves, 0, sizeof(moves));

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "acquire.h"
-#include "cmd.h"
 #include "filter.h"
+#include "netns_find.h"
 #include "opts.h"
 #include "proc.h"
 #include "state.h"
@@ -319,7 +319,7 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 
 	/* /proc/net and /proc/sys/net show the reader's namespace: enter
 	 * it before anything is read. */
-	err = list_enter_netns(o);
+	err = netns_enter_spec(o->netns, o->root, NULL);
 	if (err) {
 		memset(snap, 0, sizeof(*snap));
 		return err;
