@@ -100,7 +100,7 @@ static void json_diagram(struct jw *w, const struct opts *o,
 	for (size_t i = 0; i < facts_n_states(); i++) {
 		const struct state_fact *sf = facts_state(i);
 		unsigned int code =
-		    diagram_fold((unsigned int)__builtin_ctz(sf->codes));
+		    state_fold((unsigned int)__builtin_ctz(sf->codes));
 
 		jw_object(w, NULL);
 		jw_string(w, "name", sf->name);
