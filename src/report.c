@@ -33,6 +33,12 @@ static void build_states(struct report_states *rs, const struct summary *s)
 	}
 	rs->unix_total = s->unix_total;
 	memcpy(rs->by_proto, s->by_proto, sizeof(rs->by_proto));
+	/* Each socket is in one of these: the tables beyond TCP, UDP and
+	 * UNIX count apart from them. */
+	rs->total = s->tcp_total + s->udp_total + s->unix_total;
+	for (size_t i = 0; i < ARRAY_SIZE(s->by_proto); i++) {
+		rs->total += s->by_proto[i];
+	}
 }
 
 static void build_listeners(struct report *r, const struct summary *s)

@@ -44,6 +44,7 @@ struct report_states {
 	uint64_t unx[SUM_UNIX_MAX][SS_MAX]; /* per SUM_UNIX_* type */
 	uint64_t unix_type[SUM_UNIX_MAX], unix_total;
 	uint64_t by_proto[32]; /* as summary's: PACKET and the others */
+	uint64_t total;	       /* every socket counted, of every table */
 };
 
 struct report_listener {
