@@ -483,10 +483,25 @@ static struct diag_req family_req(const struct acquire *a,
 	};
 }
 
-/* The kernel lacks the diag module of what name names. */
-static void note_missing(const char *name)
+/* Whether the notice on the tables of bits is yet to be given: true
+ * once per run. */
+static bool first_notice(struct acquire *a, uint32_t bits)
 {
-	warnx_("%s: the kernel has no %s_diag support; skipped", name, name);
+	struct acquire_notes *n = a->notes ? a->notes : &a->own_notes;
+	bool first = !(n->missing & bits);
+
+	n->missing |= bits;
+	return first;
+}
+
+/* The kernel lacks the diag module of what name names (the tables of
+ * bits). */
+static void note_missing(struct acquire *a, const char *name, uint32_t bits)
+{
+	if (first_notice(a, bits)) {
+		warnx_("%s: the kernel has no %s_diag support; skipped", name,
+		       name);
+	}
 }
 
 /*
@@ -503,7 +518,7 @@ static int dump_family(struct acquire *a, const struct sock_family *f)
 	a->seen = 0;
 	err = diag_dump(a->d, &req, acquire_row, a);
 	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		note_missing(f->name);
+		note_missing(a, f->name, f->proto_bits);
 		return 0;
 	}
 	report_named(a, f->name, err);
@@ -568,7 +583,7 @@ static int dump_tables(struct acquire *a, const struct sock_family *f)
 		if (f->fallback && !a->seen) {
 			err = dump_fallback(a, f);
 		} else if (!f->fallback) {
-			note_missing(t->name);
+			note_missing(a, t->name, t->bit);
 			err = 0;
 		}
 	}
@@ -666,16 +681,18 @@ static int probe_family(struct acquire *a, const struct sock_family *f)
 	int err = diag_dump(a->d, &req, count_row, &n);
 
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		note_missing(f->name);
+		note_missing(a, f->name, f->proto_bits);
 		return 0;
 	}
 	if (err) {
 		report_named(a, f->name, err);
 		return err;
 	}
-	warnx_("%s: sockscope does not list %s sockets (the kernel has "
-	       "%lu); skipped",
-	       f->name, f->name, n);
+	if (first_notice(a, f->proto_bits)) {
+		warnx_("%s: sockscope does not list %s sockets (the kernel "
+		       "has %lu); skipped",
+		       f->name, f->name, n);
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acquire.h"
 #include "addr.h"
 #include "cmd.h"
 #include "family.h"
@@ -579,6 +580,7 @@ struct ns_summary {
 	struct ns_rank *rank;
 	struct prom_netns_row *prom;
 	size_t n;
+	struct acquire_notes notes; /* every namespace's sample shares it */
 };
 
 static void ns_figures(struct ns_rank *k, const struct report *r)
@@ -615,7 +617,7 @@ static int summary_ns(const struct netns_entry *e, void *data)
 	struct ns_rank *k = &ns->rank[ns->n];
 	struct snapshot snap;
 	struct report r;
-	int err = snapshot_gather_opts(&snap, o, 0);
+	int err = snapshot_gather_opts(&snap, o, 0, &ns->notes);
 
 	if (err) {
 		snapshot_finish(&snap);
@@ -773,7 +775,7 @@ static int summary_exec(const struct opts *o)
 	if (o->all_netns) {
 		return summary_all_netns(o);
 	}
-	err = snapshot_gather_opts(&snap, o, 0);
+	err = snapshot_gather_opts(&snap, o, 0, NULL);
 	if (err) {
 		snapshot_finish(&snap);
 		return EXIT_RUNTIME;

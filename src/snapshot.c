@@ -220,12 +220,14 @@ static int mark_autobound(const struct opts *o, struct summary *sum)
 
 int snapshot_sockets_live(void *data, struct summary *sum)
 {
-	const struct opts *o = data;
+	const struct snapshot_live *live = data;
+	const struct opts *o = live->o;
 	uint32_t states;
 	struct acquire a;
 	int err;
 
 	acquire_init(&a, o);
+	a.notes = live->notes;
 	/* Without state words a summary counts every state (-l: LISTEN
 	 * and unconnected), not ss's listing default. */
 	if (!filter_states(o->filter, &states)) {
@@ -260,14 +262,15 @@ static bool proc_owner(void *data, const struct sock_rec *rec,
 }
 
 int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
-			   double elapsed_s)
+			   double elapsed_s, struct acquire_notes *notes)
 {
 	struct proc_map *procs = NULL;
 	struct owner_ops owner = {.lookup = proc_owner};
+	struct snapshot_live live = {o, notes};
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .sockets = snapshot_sockets_live,
-	    .data = (void *)o,
+	    .data = &live,
 	};
 	int err;
 
@@ -305,15 +308,18 @@ static void warn_unreadable(const struct snapshot *snap, const char *root)
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 double interval_s)
+			 double interval_s, struct acquire_notes *notes)
 {
 	struct proc_map *procs = NULL;
 	struct owner_ops owner = {.lookup = proc_owner};
+	/* Its samples share one book however the caller keeps it. */
+	struct acquire_notes own = {0};
+	struct snapshot_live live = {o, notes ? notes : &own};
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .interval_s = interval_s,
 	    .sockets = snapshot_sockets_live,
-	    .data = (void *)o,
+	    .data = &live,
 	};
 	int err;
 

@@ -183,6 +183,8 @@ static void setup(struct top_collect *c, const struct top_query *q)
 	 * also runs with very few descriptors. */
 	c->rows.use_d = c->d;
 	c->meters.use_d = c->d;
+	c->rows.notes = &c->notes;
+	c->meters.notes = &c->notes;
 	c->ready = true;
 }
 
