@@ -53,8 +53,10 @@ static uint32_t *table_states(struct acquire *a, const struct sock_family *f,
 	return &a->fam_states[fam_slot(f)];
 }
 
-/* Every table's states: opts' (value 0) or the one given. */
-static void fill_states(struct acquire *a, bool from_opts, uint32_t value)
+enum fill_from { FILL_OPTS, FILL_VALUE, FILL_LISTENING };
+
+/* Every table's states: opts', the value given or its listening ones. */
+static void fill_states(struct acquire *a, enum fill_from from, uint32_t value)
 {
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
@@ -63,7 +65,9 @@ static void fill_states(struct acquire *a, bool from_opts, uint32_t value)
 		for (const struct family_table *t = fams[i]->tables;
 		     t && t->name; t++) {
 			*table_states(a, fams[i], t) =
-			    from_opts ? opts_table_states(a->o, t) : value;
+			    from == FILL_OPTS ? opts_table_states(a->o, t)
+			    : from == FILL_LISTENING ? t->listening
+						     : value;
 		}
 	}
 }
@@ -76,13 +80,18 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->save_fd = -1;
 	a->netns = o->netns;
 	a->user_match = true;
-	fill_states(a, true, 0);
+	fill_states(a, FILL_OPTS, 0);
 	note_old_kernel(o);
 }
 
 void acquire_set_states(struct acquire *a, uint32_t states)
 {
-	fill_states(a, false, states);
+	fill_states(a, FILL_VALUE, states);
+}
+
+void acquire_set_listening(struct acquire *a)
+{
+	fill_states(a, FILL_LISTENING, 0);
 }
 
 void acquire_finish(struct acquire *a)

@@ -108,6 +108,8 @@ struct acquire {
 void acquire_init(struct acquire *a, const struct opts *o);
 /* Every table lists states (SS_BIT()s). */
 void acquire_set_states(struct acquire *a, uint32_t states);
+/* Every table lists its listening states (family.h: -l's, whatever -a). */
+void acquire_set_listening(struct acquire *a);
 /* Returns 0, or -errno after one line on stderr. */
 int acquire_run(struct acquire *a, diag_row_fn fn, void *data);
 void acquire_finish(struct acquire *a);

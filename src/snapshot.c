@@ -228,13 +228,17 @@ int snapshot_sockets_live(void *data, struct summary *sum)
 
 	acquire_init(&a, o);
 	a.notes = live->notes;
-	/* Without state words a summary counts every state (-l: LISTEN
-	 * and unconnected), not ss's listing default. */
-	if (!filter_states(o->filter, &states)) {
-		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
-				      : SS_ALL_BITS;
+	/* Without state words a summary counts every state (-l: each
+	 * table's listening ones), not ss's listing default. */
+	if (filter_states(o->filter, &states)) {
+		acquire_set_states(&a, states);
+	} else if (o->listening) {
+		acquire_set_listening(&a);
+		states = a.states[IPPROTO_TCP];
+	} else {
+		states = SS_ALL_BITS;
+		acquire_set_states(&a, states);
 	}
-	acquire_set_states(&a, states);
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {
