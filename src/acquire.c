@@ -53,8 +53,10 @@ static uint32_t *table_states(struct acquire *a, const struct sock_family *f,
 	return &a->fam_states[fam_slot(f)];
 }
 
-/* Every table's states: opts' (value 0) or the one given. */
-static void fill_states(struct acquire *a, bool from_opts, uint32_t value)
+enum fill_from { FILL_OPTS, FILL_VALUE, FILL_LISTENING };
+
+/* Every table's states: opts', the value given or its listening ones. */
+static void fill_states(struct acquire *a, enum fill_from from, uint32_t value)
 {
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
@@ -63,7 +65,9 @@ static void fill_states(struct acquire *a, bool from_opts, uint32_t value)
 		for (const struct family_table *t = fams[i]->tables;
 		     t && t->name; t++) {
 			*table_states(a, fams[i], t) =
-			    from_opts ? opts_table_states(a->o, t) : value;
+			    from == FILL_OPTS ? opts_table_states(a->o, t)
+			    : from == FILL_LISTENING ? t->listening
+						     : value;
 		}
 	}
 }
@@ -76,13 +80,18 @@ void acquire_init(struct acquire *a, const struct opts *o)
 	a->save_fd = -1;
 	a->netns = o->netns;
 	a->user_match = true;
-	fill_states(a, true, 0);
+	fill_states(a, FILL_OPTS, 0);
 	note_old_kernel(o);
 }
 
 void acquire_set_states(struct acquire *a, uint32_t states)
 {
-	fill_states(a, false, states);
+	fill_states(a, FILL_VALUE, states);
+}
+
+void acquire_set_listening(struct acquire *a)
+{
+	fill_states(a, FILL_LISTENING, 0);
 }
 
 void acquire_finish(struct acquire *a)
@@ -483,10 +492,25 @@ static struct diag_req family_req(const struct acquire *a,
 	};
 }
 
-/* The kernel lacks the diag module of what name names. */
-static void note_missing(const char *name)
+/* Whether the notice on the tables of bits is yet to be given: true
+ * once per run. */
+static bool first_notice(struct acquire *a, uint32_t bits)
 {
-	warnx_("%s: the kernel has no %s_diag support; skipped", name, name);
+	struct acquire_notes *n = a->notes ? a->notes : &a->own_notes;
+	bool first = !(n->missing & bits);
+
+	n->missing |= bits;
+	return first;
+}
+
+/* The kernel lacks the diag module of what name names (the tables of
+ * bits). */
+static void note_missing(struct acquire *a, const char *name, uint32_t bits)
+{
+	if (first_notice(a, bits)) {
+		warnx_("%s: the kernel has no %s_diag support; skipped", name,
+		       name);
+	}
 }
 
 /*
@@ -503,7 +527,7 @@ static int dump_family(struct acquire *a, const struct sock_family *f)
 	a->seen = 0;
 	err = diag_dump(a->d, &req, acquire_row, a);
 	if (!a->seen && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		note_missing(f->name);
+		note_missing(a, f->name, f->proto_bits);
 		return 0;
 	}
 	report_named(a, f->name, err);
@@ -568,7 +592,7 @@ static int dump_tables(struct acquire *a, const struct sock_family *f)
 		if (f->fallback && !a->seen) {
 			err = dump_fallback(a, f);
 		} else if (!f->fallback) {
-			note_missing(t->name);
+			note_missing(a, t->name, t->bit);
 			err = 0;
 		}
 	}
@@ -666,16 +690,18 @@ static int probe_family(struct acquire *a, const struct sock_family *f)
 	int err = diag_dump(a->d, &req, count_row, &n);
 
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
-		note_missing(f->name);
+		note_missing(a, f->name, f->proto_bits);
 		return 0;
 	}
 	if (err) {
 		report_named(a, f->name, err);
 		return err;
 	}
-	warnx_("%s: sockscope does not list %s sockets (the kernel has "
-	       "%lu); skipped",
-	       f->name, f->name, n);
+	if (first_notice(a, f->proto_bits)) {
+		warnx_("%s: sockscope does not list %s sockets (the kernel "
+		       "has %lu); skipped",
+		       f->name, f->name, n);
+	}
 	return 0;
 }
 

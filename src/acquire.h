@@ -45,6 +45,16 @@
 /* Tables of one run, IPv4 and IPv6 apart. */
 #define ACQUIRE_KINDS_MAX 32
 
+/*
+ * The notices a run gives once, however many acquisitions it makes
+ * (advise's two samples, every namespace of --all-netns, top's
+ * refreshes): the kernel lacking a table's diag module is a fact of the
+ * host. Caller's storage, zeroed; the run's acquisitions share it.
+ */
+struct acquire_notes {
+	uint32_t missing; /* PROTO_ bits whose notice was given */
+};
+
 struct acquire {
 	const struct opts *o;
 	uint32_t protocols; /* enum proto_bit */
@@ -65,7 +75,11 @@ struct acquire {
 	/* The caller's sock_diag socket to dump on (not owned; it also
 	 * sends its own requests between runs), or NULL: one of its own. */
 	struct diag *use_d;
+	/* Shared with the run's other acquisitions, or NULL: this one's
+	 * own (acquire_run() called again says nothing twice either). */
+	struct acquire_notes *notes;
 	/* private */
+	struct acquire_notes own_notes;
 	struct proc_map *own_procs; /* for the filter when procs is NULL */
 	struct ifnames *own_ifn;    /* --load without a->ifn */
 	bool devs_resolved;	    /* --load: dev names, from the file's */
@@ -94,6 +108,8 @@ struct acquire {
 void acquire_init(struct acquire *a, const struct opts *o);
 /* Every table lists states (SS_BIT()s). */
 void acquire_set_states(struct acquire *a, uint32_t states);
+/* Every table lists its listening states (family.h: -l's, whatever -a). */
+void acquire_set_listening(struct acquire *a);
 /* Returns 0, or -errno after one line on stderr. */
 int acquire_run(struct acquire *a, diag_row_fn fn, void *data);
 void acquire_finish(struct acquire *a);

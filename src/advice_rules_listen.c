@@ -217,9 +217,13 @@ static bool fullest_syn_queue(const struct snapshot *snap,
 
 	*recv = 0;
 	for (size_t i = 0; i < n; i++) {
-		uint32_t r =
-		    l[i].conns[SS_SYN_RECV] + l[i].conns[SS_NEW_SYN_RECV];
-		double share = (double)r / (l[i].send_q ? l[i].send_q : 1);
+		uint32_t r = 0;
+		double share;
+
+		for (unsigned int st = 0; st < SS_MAX; st++) {
+			r += state_fold(st) == SS_SYN_RECV ? l[i].conns[st] : 0;
+		}
+		share = (double)r / (l[i].send_q ? l[i].send_q : 1);
 
 		if (r > 0 && share > best) {
 			best = share;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cmd.h"
 
-#include <errno.h>
 #include <string.h>
 
 #include "util.h"
@@ -24,11 +23,5 @@ const struct cmd_entry *cmd_find(const char *name)
 
 int cmd_finish_output(struct obuf *ob)
 {
-	int err = obuf_finish(ob);
-
-	if (err && err != -EPIPE) {
-		warnx_("stdout: %s", strerror(-err));
-		return EXIT_RUNTIME;
-	}
-	return EXIT_OK;
+	return obuf_finish_stdout(ob) ? EXIT_RUNTIME : EXIT_OK;
 }

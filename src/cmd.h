@@ -35,40 +35,4 @@ int cmd_finish_output(struct obuf *ob);
 /* The command called name, or NULL. */
 const struct cmd_entry *cmd_find(const char *name);
 
-/*
- * Shared by the commands that print sockets (cmd_list.c, cmd_kill.c).
- *
- * list_enter_netns(): with -N, switch namespace; call it before opening
- * any netlink socket. Returns 0 or -errno, the reason already printed.
- *
- * list_out_begin() builds what the options need (process map, cgroup
- * paths, service names), sets up stdout and starts the format; rows then
- * go to lo->fmt->row(&lo->fc, rec). list_out_end() ends the format and
- * frees it all; returns 0 or the stdout error (printed; EPIPE counts as
- * success). With lo->discard set, what is still buffered is dropped (a
- * listing that failed before its first row prints nothing).
- */
-struct cgroups;
-struct proc_map;
-
-struct list_out {
-	const struct fmt_ops *fmt;
-	struct fmt_ctx fc;
-	struct obuf out;
-	struct proc_map *procs;
-	struct cgroups *cg;
-	bool discard; /* set before list_out_end(): print nothing buffered */
-};
-
-int list_enter_netns(const struct opts *o);
-/*
- * list_enter_netns(), and *e says which namespace it entered (identity
- * and label; e->path NULL; all zero without -N). -N also takes what
- * --all-netns labels: a container id prefix, a pod uid, a unit name.
- */
-struct netns_entry;
-int list_enter_netns_entry(const struct opts *o, struct netns_entry *e);
-void list_out_begin(struct list_out *lo, const struct opts *o);
-int list_out_end(struct list_out *lo);
-
 #endif

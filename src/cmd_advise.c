@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acquire.h"
 #include "advice.h"
 #include "netns_find.h"
 #include "cmd.h"
@@ -178,6 +179,7 @@ struct ns_advise {
 	/* the second pass: the namespaces sampled once, each set index */
 	const struct netns_set *again;
 	size_t *map;
+	struct acquire_notes notes; /* every namespace's samples share it */
 };
 
 static double since(const struct timespec *t)
@@ -195,7 +197,7 @@ static int first_sample(const struct netns_entry *e, void *data)
 	size_t i = (size_t)(e - na->set->v);
 
 	clock_gettime(CLOCK_MONOTONIC, &na->at[i]);
-	if (snapshot_gather_opts(&na->snap[i], na->o, 0)) {
+	if (snapshot_gather_opts(&na->snap[i], na->o, 0, &na->notes)) {
 		snapshot_finish(&na->snap[i]);
 		return -ENODEV; /* said; a skip */
 	}
@@ -208,8 +210,8 @@ static int second_sample(const struct netns_entry *e, void *data)
 {
 	struct ns_advise *na = data;
 	size_t i = na->map[e - na->again->v];
-	int err =
-	    snapshot_resample_opts(&na->snap[i], na->o, since(&na->at[i]));
+	int err = snapshot_resample_opts(&na->snap[i], na->o, since(&na->at[i]),
+					 &na->notes);
 
 	na->second[i] = err ? err : 1;
 	return err ? -ENODEV : 0; /* said; a skip */
@@ -497,7 +499,7 @@ static int advise_exec(const struct opts *o)
 		return advise_all_netns(o);
 	}
 	a = xcalloc(advice_rules_count(), sizeof(*a));
-	if (snapshot_gather_opts(&snap, o, o->interval_ms / 1000.0)) {
+	if (snapshot_gather_opts(&snap, o, o->interval_ms / 1000.0, NULL)) {
 		goto out;
 	}
 	n = advice_run(&snap, a);

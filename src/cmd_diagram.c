@@ -19,6 +19,7 @@
 #include "diagram.h"
 #include "explain.h"
 #include "filter.h"
+#include "netns_find.h"
 #include "state.h"
 
 struct diagram_run {
@@ -99,7 +100,7 @@ static void json_diagram(struct jw *w, const struct opts *o,
 	for (size_t i = 0; i < facts_n_states(); i++) {
 		const struct state_fact *sf = facts_state(i);
 		unsigned int code =
-		    diagram_fold((unsigned int)__builtin_ctz(sf->codes));
+		    state_fold((unsigned int)__builtin_ctz(sf->codes));
 
 		jw_object(w, NULL);
 		jw_string(w, "name", sf->name);
@@ -182,7 +183,7 @@ static int diagram_exec(const struct opts *o)
 		warnx_("diagram: --format table or json");
 		return EXIT_USAGE;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	memset(&moves, 0, sizeof(moves));

@@ -18,6 +18,7 @@
 #include "cmd.h"
 #include "explain.h"
 #include "explain_port.h"
+#include "netns_find.h"
 #include "sock.h"
 
 struct state_count {
@@ -513,7 +514,7 @@ static int explain_exec(const struct opts *o)
 		return unknown_topic("no TCP state or sysctl named", av[0]);
 	}
 	/* Counts and sysctl values are those of the -N namespace. */
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	if (sf) {

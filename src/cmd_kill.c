@@ -30,6 +30,8 @@
 #include "diag.h"
 #include "family.h"
 #include "filter.h"
+#include "list_out.h"
+#include "netns_find.h"
 #include "state.h"
 #include "util.h"
 
@@ -318,7 +320,7 @@ static int kill_exec(const struct opts *o)
 		       "close-wait')");
 		return EXIT_USAGE;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	acquire_init(&a, o);

@@ -7,21 +7,19 @@
 #include <stdlib.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "acquire.h"
 #include "addr.h"
-#include "cgroup.h"
 #include "cmd.h"
 #include "diag.h"
 #include "filter.h"
 #include "format.h"
 #include "format_detail.h"
 #include "ifname.h"
-#include "netns.h"
+#include "list_out.h"
 #include "netns_find.h"
 #include "netns_prefetch.h"
 #include "proc.h"
@@ -43,31 +41,6 @@ static int list_row(const struct sock_rec *rec, void *data)
 	run->rows++;
 	run->lo.fmt->row(&run->lo.fc, rec);
 	return run->lo.out.err;
-}
-
-static const struct fmt_ops *pick_format(enum fmt_kind kind)
-{
-	switch (kind) {
-	case FMT_JSON:
-		return &fmt_json;
-	case FMT_NDJSON:
-		return &fmt_ndjson;
-	case FMT_PROMETHEUS:
-		return &fmt_prom;
-	default:
-		return &fmt_table;
-	}
-}
-
-static unsigned int terminal_columns(const struct opts *o)
-{
-	struct winsize ws;
-
-	if (!o->out_is_tty || o->format != FMT_TABLE ||
-	    ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) || ws.ws_col == 0) {
-		return 0;
-	}
-	return ws.ws_col;
 }
 
 static int open_save(struct list_run *run, const struct opts *o)
@@ -191,157 +164,6 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
 	return err;
 }
 
-/*
- * -N SPEC that is no /run/netns name: the one namespace of the host whose
- * label, unit, container id or pod uid SPEC names (or begins). Entered,
- * *e filled (path NULL); 0 or -errno after one line.
- */
-static int enter_by_label(const struct opts *o, struct netns_entry *e)
-{
-	char *name = escape_dup(o->netns);
-	const struct netns_entry *hit = NULL;
-	struct netns_set set;
-	int err = netns_discover(&set, o->root);
-
-	if (!err) {
-		hit = netns_set_match(&set, o->netns);
-		err = hit ? 0 : -errno;
-	}
-	if (err == -ENOENT) {
-		warnx_("-N %s: no such namespace (%s/%s does not exist, and "
-		       "no container, pod or unit is called so)",
-		       name, NETNS_RUN_DIR, name);
-	} else if (err == -EEXIST) {
-		warnx_("-N %s: ambiguous: it names several namespaces "
-		       "(sockscope --all-netns lists their labels)",
-		       name);
-	} else if (!err && (err = netns_entry_enter(hit)) > 0) {
-		/* Its process exited, or its pid is another process's now:
-		 * the file opened is not the namespace the label named. */
-		warnx_("-N %s: the namespace found is gone (its process "
-		       "exited, or its pid names another process now); try "
-		       "again",
-		       name);
-		err = -ESRCH;
-	} else if (err) {
-		warnx_("-N %s: %s", name, strerror(-err));
-	}
-	if (!err) {
-		*e = *hit;
-		e->path = NULL;
-	}
-	netns_set_finish(&set);
-	free(name);
-	return err;
-}
-
-int list_enter_netns_entry(const struct opts *o, struct netns_entry *e)
-{
-	bool path = o->netns && strchr(o->netns, '/');
-	struct stat st;
-	char *name;
-	int err;
-
-	memset(e, 0, sizeof(*e));
-	if (!o->netns) {
-		return 0;
-	}
-	err = netns_enter(o->netns);
-	if (err == -ENOENT && !path) {
-		err = enter_by_label(o, e);
-		if (err) {
-			return err;
-		}
-	} else if (err) {
-		name = escape_dup(o->netns);
-		warnx_("-N %s: %s", name,
-		       err == -EINVAL ? "not a network namespace"
-				      : strerror(-err));
-		free(name);
-		return err;
-	} else {
-		netns_label_set(&e->label,
-				path ? NETNS_KIND_MOUNT : NETNS_KIND_NAMED,
-				o->netns);
-	}
-	if (!stat("/proc/self/ns/net", &st)) {
-		e->dev = st.st_dev;
-		e->ino = st.st_ino;
-	}
-	return 0;
-}
-
-int list_enter_netns(const struct opts *o)
-{
-	struct netns_entry e;
-
-	return list_enter_netns_entry(o, &e);
-}
-
-/* The lookup tables the detail options read, built once before any row. */
-static void build_tables(struct list_out *lo, const struct opts *o)
-{
-	int err;
-
-	if (o->processes) {
-		err = proc_map_build(o->root, &lo->procs);
-		if (err) {
-			char *root = escape_dup(o->root);
-
-			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes shown",
-			       root, strerror(-err));
-			free(root);
-		} else if (geteuid() != 0) {
-			warnx_(
-			    "-p: not root: only your own processes are shown");
-		}
-	}
-	if (o->extended) {
-		cgroups_build(o->root, &lo->cg);
-	}
-}
-
-void list_out_begin(struct list_out *lo, const struct opts *o)
-{
-	memset(lo, 0, sizeof(*lo));
-	lo->fmt = pick_format(o->format);
-	build_tables(lo, o);
-	obuf_init(&lo->out, STDOUT_FILENO, 256 * 1024);
-	lo->fc = (struct fmt_ctx){
-	    .out = &lo->out,
-	    .o = o,
-	    .ifn = ifnames_create(),
-	    .svc = o->numeric ? NULL : services_load(),
-	    .term_cols = terminal_columns(o),
-	    .procs = lo->procs,
-	    .cgroups = lo->cg,
-	    .netns = o->netns,
-	};
-	lo->fmt->begin(&lo->fc);
-}
-
-int list_out_end(struct list_out *lo)
-{
-	int werr;
-
-	lo->fmt->end(&lo->fc);
-	if (lo->discard) {
-		lo->out.len = 0;
-	}
-	werr = obuf_finish(&lo->out);
-	proc_map_destroy(lo->procs);
-	cgroups_destroy(lo->cg);
-	services_destroy((struct services *)lo->fc.svc);
-	ifnames_destroy(lo->fc.ifn);
-	/* A reader that went away (| head) is not a failure. */
-	if (werr && werr != -EPIPE) {
-		warnx_("stdout: %s", strerror(-werr));
-		return werr;
-	}
-	return 0;
-}
-
 static int list_exec(const struct opts *o)
 {
 	struct list_run run = {.rows = 0};
@@ -349,7 +171,7 @@ static int list_exec(const struct opts *o)
 	bool skipped = false;
 	int err, werr;
 
-	if (list_enter_netns_entry(o, &ns)) {
+	if (netns_enter_spec(o->netns, o->root, &ns)) {
 		return EXIT_RUNTIME;
 	}
 	acquire_init(&run.acq, o);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "acquire.h"
 #include "addr.h"
 #include "cmd.h"
 #include "family.h"
@@ -39,8 +40,7 @@ static void put_bar(struct obuf *ob, uint64_t n, uint64_t max)
 }
 
 /* TCP states in display order (the folded ones are not listed). */
-static void table_states(struct obuf *ob, const struct report_states *s,
-			 bool all)
+static void table_tcp(struct obuf *ob, const struct report_states *s, bool all)
 {
 	uint64_t max = 0;
 
@@ -49,7 +49,7 @@ static void table_states(struct obuf *ob, const struct report_states *s,
 
 		max = n > max ? n : max;
 	}
-	obuf_printf(ob, "%-12s %10s %10s %10s\n", "TCP", "inet", "inet6",
+	obuf_printf(ob, "\n%-12s %10s %10s %10s\n", "TCP", "inet", "inet6",
 		    "total");
 	for (unsigned int st = 1; st < SS_NEW_SYN_RECV; st++) {
 		uint64_t a = s->tcp[0][st], b = s->tcp[1][st];
@@ -67,6 +67,10 @@ static void table_states(struct obuf *ob, const struct report_states *s,
 		    (unsigned long long)s->tcp_family[0],
 		    (unsigned long long)s->tcp_family[1],
 		    (unsigned long long)s->tcp_total);
+}
+
+static void table_udp(struct obuf *ob, const struct report_states *s)
+{
 	obuf_printf(ob, "\n%-12s %10s %10s %10s\n", "UDP", "inet", "inet6",
 		    "total");
 	obuf_printf(
@@ -269,15 +273,52 @@ static void table_owners(struct obuf *ob, const struct report *r)
 	}
 }
 
+/* One part of the headline: "tcp 4", after ", " but the first. */
+struct headline {
+	struct obuf *ob;
+	bool more;
+};
+
+static void headline_part(void *arg, const char *name, uint64_t n)
+{
+	struct headline *h = arg;
+
+	obuf_printf(h->ob, "%s%s %llu", h->more ? ", " : "", name,
+		    (unsigned long long)n);
+	h->more = true;
+}
+
+/* "Sockets: N (tcp a, udp b, ...)": each table selected, N their sum. */
+static void table_headline(struct obuf *ob, const struct report_states *s,
+			   uint32_t protocols)
+{
+	struct headline h = {ob, false};
+
+	obuf_printf(ob, "Sockets: %llu (", (unsigned long long)s->total);
+	if (protocols & PROTO_TCP) {
+		headline_part(&h, "tcp", s->tcp_total);
+	}
+	if (protocols & PROTO_UDP) {
+		headline_part(&h, "udp", s->udp_total);
+	}
+	if (protocols & PROTO_UNIX_MASK) {
+		headline_part(&h, "unix", s->unix_total);
+	}
+	family_other_tables(protocols, s->by_proto, headline_part, &h);
+	obuf_puts(ob, ")\n");
+}
+
 void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 {
 	const struct report_states *s = &r->states;
 
-	obuf_printf(ob, "Sockets: %llu (tcp %llu, udp %llu)\n\n",
-		    (unsigned long long)(s->tcp_total + s->udp_total),
-		    (unsigned long long)s->tcp_total,
-		    (unsigned long long)s->udp_total);
-	table_states(ob, s, o->all);
+	table_headline(ob, s, o->protocols);
+	if (o->protocols & PROTO_TCP) {
+		table_tcp(ob, s, o->all);
+	}
+	if (o->protocols & PROTO_UDP) {
+		table_udp(ob, s);
+	}
 	if (o->protocols & PROTO_UNIX_MASK) {
 		table_unix(ob, s);
 	}
@@ -313,7 +354,7 @@ static void json_endpoint(struct jw *w, const char *key, const char *addr,
 	jw_end(w);
 }
 
-static void json_states(struct jw *w, const struct report_states *s)
+static void json_tcp(struct jw *w, const struct report_states *s)
 {
 	jw_object(w, "tcp");
 	jw_u64(w, "total", s->tcp_total);
@@ -331,6 +372,10 @@ static void json_states(struct jw *w, const struct report_states *s)
 	}
 	jw_end(w);
 	jw_end(w);
+}
+
+static void json_udp(struct jw *w, const struct report_states *s)
+{
 	jw_object(w, "udp");
 	jw_u64(w, "total", s->udp_total);
 	jw_u64(w, "inet", s->udp_family[0]);
@@ -473,8 +518,13 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 
 	jw_init(&w, ob);
 	jw_object(&w, NULL);
-	jw_u64(&w, "total", r->states.tcp_total + r->states.udp_total);
-	json_states(&w, &r->states);
+	jw_u64(&w, "total", r->states.total);
+	if (o->protocols & PROTO_TCP) {
+		json_tcp(&w, &r->states);
+	}
+	if (o->protocols & PROTO_UDP) {
+		json_udp(&w, &r->states);
+	}
 	if (o->protocols & PROTO_UNIX_MASK) {
 		json_unix(&w, &r->states);
 	}
@@ -530,13 +580,14 @@ struct ns_summary {
 	struct ns_rank *rank;
 	struct prom_netns_row *prom;
 	size_t n;
+	struct acquire_notes notes; /* every namespace's sample shares it */
 };
 
 static void ns_figures(struct ns_rank *k, const struct report *r)
 {
 	const struct report_states *s = &r->states;
 
-	k->v[NSK_SOCKETS] = (double)(s->tcp_total + s->udp_total);
+	k->v[NSK_SOCKETS] = (double)s->total;
 	k->v[NSK_TIME_WAIT] =
 	    (double)(s->tcp[0][SS_TIME_WAIT] + s->tcp[1][SS_TIME_WAIT]);
 	k->v[NSK_CLOSE_WAIT] =
@@ -566,7 +617,7 @@ static int summary_ns(const struct netns_entry *e, void *data)
 	struct ns_rank *k = &ns->rank[ns->n];
 	struct snapshot snap;
 	struct report r;
-	int err = snapshot_gather_opts(&snap, o, 0);
+	int err = snapshot_gather_opts(&snap, o, 0, &ns->notes);
 
 	if (err) {
 		snapshot_finish(&snap);
@@ -724,7 +775,7 @@ static int summary_exec(const struct opts *o)
 	if (o->all_netns) {
 		return summary_all_netns(o);
 	}
-	err = snapshot_gather_opts(&snap, o, 0);
+	err = snapshot_gather_opts(&snap, o, 0, NULL);
 	if (err) {
 		snapshot_finish(&snap);
 		return EXIT_RUNTIME;

@@ -25,6 +25,7 @@
 #include "cmd.h"
 #include "filter.h"
 #include "ifname.h"
+#include "netns_find.h"
 #include "top.h"
 #include "top_collect.h"
 #include "top_events.h"
@@ -552,7 +553,7 @@ static int top_exec(const struct opts *o)
 		       "text snapshots");
 		return EXIT_USAGE;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME; /* said, the name escaped */
 	}
 	if (o->all_netns && top_nstab_open(&run.nst, o)) {

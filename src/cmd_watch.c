@@ -27,6 +27,7 @@
 
 #include "acquire.h"
 #include "filter.h"
+#include "netns_find.h"
 #include "proc.h"
 #include "util.h"
 #include "watch.h"
@@ -598,7 +599,7 @@ static int watch_exec(const struct opts *o)
 	if (o->watch_transitions && (ret = transitions_usage(o))) {
 		return ret;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	/* No SA_RESTART: poll() must return so the loop sees the flag. */

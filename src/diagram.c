@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state.h"
+
 /*
  * RFC 9293 section 3.3.2, figure 5, redrawn for 79 columns. "@NN@@@"
  * marks a count field: NN is the kernel state code, the run of '@' its
@@ -56,17 +58,6 @@ static const char *const picture[] = {
     "+-----------------------------------------------+",
 };
 
-unsigned int diagram_fold(unsigned int code)
-{
-	if (code == SS_NEW_SYN_RECV) {
-		return SS_SYN_RECV;
-	}
-	if (code == SS_BOUND_INACTIVE) {
-		return SS_CLOSE;
-	}
-	return code < SS_MAX ? code : 0;
-}
-
 void diagram_sample_init(struct diagram_sample *s)
 {
 	memset(s, 0, sizeof(*s));
@@ -81,7 +72,7 @@ void diagram_sample_finish(struct diagram_sample *s)
 void diagram_sample_add(struct diagram_sample *s, const struct sock_rec *rec,
 			bool track)
 {
-	unsigned int st = diagram_fold(rec->state);
+	unsigned int st = state_fold(rec->state);
 	uint8_t key[8];
 	uint32_t *v;
 
@@ -101,7 +92,7 @@ void diagram_sample_add(struct diagram_sample *s, const struct sock_rec *rec,
 void diagram_move(struct diagram_sample *before, struct diagram_moves *m,
 		  const struct sock_rec *rec)
 {
-	unsigned int to = diagram_fold(rec->state);
+	unsigned int to = state_fold(rec->state);
 	uint8_t key[8];
 	uint32_t *v;
 
@@ -238,6 +229,6 @@ void diagram_fold_counts(uint64_t out[SS_MAX], const uint32_t in[SS_MAX])
 {
 	memset(out, 0, SS_MAX * sizeof(out[0]));
 	for (unsigned int c = 0; c < SS_MAX; c++) {
-		out[diagram_fold(c)] += in[c];
+		out[state_fold(c)] += in[c];
 	}
 }

@@ -16,8 +16,9 @@
 #include "sock.h"
 #include "util.h"
 
-/* Folded kernel codes: NEW_SYN_RECV counts as SYN_RECV, BOUND_INACTIVE as
- * CLOSE. Index 0 of moves[][] is "not there": new (from 0), gone (to 0). */
+/* Folded kernel codes (state_fold(): NEW_SYN_RECV counts as SYN_RECV,
+ * BOUND_INACTIVE as CLOSE). Index 0 of moves[][] is "not there": new (from 0),
+ * gone (to 0). */
 struct diagram_sample {
 	uint64_t count[SS_MAX];
 	struct keytab seen; /* cookie -> folded state */
@@ -27,9 +28,6 @@ struct diagram_sample {
 struct diagram_moves {
 	uint64_t n[SS_MAX][SS_MAX];
 };
-
-/* The code a socket in kernel state code is drawn in. */
-unsigned int diagram_fold(unsigned int code);
 
 void diagram_sample_init(struct diagram_sample *s);
 void diagram_sample_finish(struct diagram_sample *s);

@@ -42,7 +42,7 @@ void explain_put(struct obuf *ob, const char *label, const char *text,
 /* {"text": ..., "source": ...} under key. */
 void explain_json_fact(struct jw *w, const char *key, const struct fact *f);
 
-/* Start stdout for a report; the caller ends it with cmd_finish_output. */
+/* Start stdout for a report; the caller ends it with obuf_finish_stdout(). */
 void explain_out_begin(struct obuf *ob, struct jw *w);
 
 #endif

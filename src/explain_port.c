@@ -19,10 +19,11 @@
 
 #include "acquire.h"
 #include "addr.h"
-#include "cmd.h"
 #include "explain.h"
 #include "filter.h"
 #include "format.h"
+#include "list_out.h"
+#include "netns_find.h"
 #include "proc.h"
 #include "sock.h"
 #include "state.h"
@@ -346,7 +347,7 @@ static int print_port(const struct opts *po, const struct port_rows *r,
 		json_port(&w, po, r, port, &v);
 		obuf_putc(&ob, '\n');
 	}
-	return cmd_finish_output(&ob);
+	return obuf_finish_stdout(&ob) ? EXIT_RUNTIME : EXIT_OK;
 }
 
 int explain_port(const struct opts *o, const char *arg)
@@ -366,7 +367,7 @@ int explain_port(const struct opts *o, const char *arg)
 		obuf_finish(&ob);
 		return EXIT_USAGE;
 	}
-	if (list_enter_netns(o)) {
+	if (netns_enter_spec(o->netns, o->root, NULL)) {
 		return EXIT_RUNTIME;
 	}
 	if (port_opts(o, port, &po)) {

@@ -68,33 +68,44 @@ static const char *family_text(struct field_cell *c, const struct fmt_ctx *ctx,
 	return s;
 }
 
-/* The longest state name the selection can print. */
-static size_t state_bound(const struct fmt_ctx *ctx)
+/* The longest name of a state in mask, named as a row of protocol is. */
+static size_t states_width(uint32_t mask, uint8_t protocol)
 {
-	static const struct {
-		uint32_t bit;
-		uint8_t protocol;
-	} protos[] = {
-	    {PROTO_TCP, IPPROTO_TCP},
-	    {PROTO_UDP, IPPROTO_UDP},
-	    {PROTO_UNIX_MASK, 0}, /* opts_states(): UNIX's */
-	};
-	const struct opts *o = ctx->o;
 	size_t w = 0;
 
-	for (size_t i = 0; i < ARRAY_SIZE(protos); i++) {
-		uint32_t mask;
+	for (unsigned int s = 0; s < SS_MAX; s++) {
+		size_t n = strlen(state_name(s, protocol));
 
-		if (!(o->protocols & protos[i].bit)) {
-			continue;
+		if ((mask & SS_BIT(s)) && n > w) {
+			w = n;
 		}
-		mask = opts_states(o, protos[i].protocol);
-		for (unsigned int s = 0; s < SS_MAX; s++) {
-			size_t n = strlen(state_name(s, protos[i].protocol));
+	}
+	return w;
+}
 
-			if ((mask & SS_BIT(s)) && n > w) {
-				w = n;
+/* The longest state name the selection can print: each selected table's
+ * states as acquire.c asks for them (the registry's defaults). */
+static size_t state_bound(const struct fmt_ctx *ctx)
+{
+	const struct opts *o = ctx->o;
+	size_t n, w = 0;
+	const struct sock_family *const *fams = family_all(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		/* A row's protocol names its state for inet records only
+		 * (format_rec_state(): netlink's 6 is XFRM). */
+		bool inet = fams[i]->af == AF_INET;
+
+		for (const struct family_table *t = fams[i]->tables;
+		     t && t->name; t++) {
+			size_t tw;
+
+			if (!(o->protocols & t->bit)) {
+				continue;
 			}
+			tw = states_width(opts_table_states(o, t),
+					  inet ? (uint8_t)t->code : 0);
+			w = tw > w ? tw : w;
 		}
 	}
 	return w;

@@ -82,7 +82,7 @@ static void put_states(struct obuf *ob, const char *metric, const char *ns,
 			continue;
 		}
 		for (unsigned int st = 1; st < SS_MAX; st++) {
-			folded[report_fold_state(st)] += counts[fi][st];
+			folded[state_fold(st)] += counts[fi][st];
 		}
 		for (size_t i = 0; i < pp->n_states; i++) {
 			unsigned int st = pp->states[i];

@@ -527,3 +527,88 @@ int netns_each_quiet(const struct netns_set *s, netns_fn fn, void *data)
 {
 	return walk(s, fn, data, NULL);
 }
+
+/*
+ * -N SPEC that is no /run/netns name: the one namespace of the host whose
+ * label, unit, container id or pod uid SPEC names (or begins). Entered,
+ * *e filled (path NULL); 0 or -errno after one line.
+ */
+static int enter_by_label(const char *spec, const char *root,
+			  struct netns_entry *e)
+{
+	char *name = escape_dup(spec);
+	const struct netns_entry *hit = NULL;
+	struct netns_set set;
+	int err = netns_discover(&set, root);
+
+	if (!err) {
+		hit = netns_set_match(&set, spec);
+		err = hit ? 0 : -errno;
+	}
+	if (err == -ENOENT) {
+		warnx_("-N %s: no such namespace (%s/%s does not exist, and "
+		       "no container, pod or unit is called so)",
+		       name, NETNS_RUN_DIR, name);
+	} else if (err == -EEXIST) {
+		warnx_("-N %s: ambiguous: it names several namespaces "
+		       "(sockscope --all-netns lists their labels)",
+		       name);
+	} else if (!err && (err = netns_entry_enter(hit)) > 0) {
+		/* Its process exited, or its pid is another process's now:
+		 * the file opened is not the namespace the label named. */
+		warnx_("-N %s: the namespace found is gone (its process "
+		       "exited, or its pid names another process now); try "
+		       "again",
+		       name);
+		err = -ESRCH;
+	} else if (err) {
+		warnx_("-N %s: %s", name, strerror(-err));
+	}
+	if (!err) {
+		*e = *hit;
+		e->path = NULL;
+	}
+	netns_set_finish(&set);
+	free(name);
+	return err;
+}
+
+int netns_enter_spec(const char *spec, const char *root, struct netns_entry *e)
+{
+	bool path = spec && strchr(spec, '/');
+	struct netns_entry unused;
+	struct stat st;
+	char *name;
+	int err;
+
+	if (!e) {
+		e = &unused;
+	}
+	memset(e, 0, sizeof(*e));
+	if (!spec) {
+		return 0;
+	}
+	err = netns_enter(spec);
+	if (err == -ENOENT && !path) {
+		err = enter_by_label(spec, root, e);
+		if (err) {
+			return err;
+		}
+	} else if (err) {
+		name = escape_dup(spec);
+		warnx_("-N %s: %s", name,
+		       err == -EINVAL ? "not a network namespace"
+				      : strerror(-err));
+		free(name);
+		return err;
+	} else {
+		netns_label_set(&e->label,
+				path ? NETNS_KIND_MOUNT : NETNS_KIND_NAMED,
+				spec);
+	}
+	if (!stat("/proc/self/ns/net", &st)) {
+		e->dev = st.st_dev;
+		e->ino = st.st_ino;
+	}
+	return 0;
+}

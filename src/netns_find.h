@@ -111,4 +111,15 @@ int netns_each_quiet(const struct netns_set *s, netns_fn fn, void *data);
 /* The label as printed (escaped); caller frees. */
 char *netns_label_escaped(const struct netns_entry *e);
 
+/*
+ * -N SPEC: switch to the namespace spec names, before any netlink socket
+ * is opened (a socket stays in the namespace it was opened in). spec is
+ * a /run/netns name, a path, or what netns_set_match() takes (a label, a
+ * container id prefix, a pod uid, a unit name: discovered under root).
+ * *e (may be NULL) says which namespace was entered (identity and label;
+ * e->path NULL; all zero for a NULL spec, which enters nothing). Returns
+ * 0 or -errno, the reason already printed.
+ */
+int netns_enter_spec(const char *spec, const char *root, struct netns_entry *e);
+
 #endif

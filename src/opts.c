@@ -936,27 +936,6 @@ void opts_finish(struct opts *o)
 	o->filter = NULL;
 }
 
-uint32_t opts_states(const struct opts *o, uint8_t protocol)
-{
-	uint32_t mask;
-
-	if (filter_states(o->filter, &mask)) {
-		return mask;
-	}
-	if (o->all) {
-		return SS_ALL_BITS;
-	}
-	if (o->listening) {
-		return SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE);
-	}
-	/* ss's defaults: TCP and UNIX (protocol 0) as STATE_DEFAULT_TCP,
-	 * connected UDP. */
-	if (protocol == 6 /* IPPROTO_TCP */ || protocol == 0) {
-		return STATE_DEFAULT_TCP;
-	}
-	return SS_BIT(SS_ESTABLISHED);
-}
-
 uint32_t opts_table_states(const struct opts *o, const struct family_table *t)
 {
 	uint32_t mask;

@@ -132,11 +132,9 @@ enum {
 int opts_parse(struct opts *o, int argc, char **argv);
 void opts_finish(struct opts *o);
 
-/* The kernel state mask to request for TCP, UDP (IPPROTO_*) or UNIX (0),
- * for the table's state column width; acquire.c asks opts_table_states(). */
-uint32_t opts_states(const struct opts *o, uint8_t protocol);
 /* The states to list from one table (family.h): the filter's state
- * words, else every one with -a, else its defaults (-l: its listening). */
+ * words, else every one with -a, else its defaults (-l: its listening).
+ * What acquire.c requests and the State column is sized for. */
 uint32_t opts_table_states(const struct opts *o, const struct family_table *t);
 
 #endif

@@ -5,21 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state.h"
 #include "util.h"
-
-unsigned int report_fold_state(unsigned int st)
-{
-	return st == SS_NEW_SYN_RECV	 ? SS_SYN_RECV
-	       : st == SS_BOUND_INACTIVE ? SS_CLOSE
-					 : st;
-}
 
 static void fold_counts(uint64_t out[2][SS_MAX], uint64_t family[2],
 			const uint64_t in[2][SS_MAX])
 {
 	for (int fi = 0; fi < 2; fi++) {
 		for (unsigned int st = 0; st < SS_MAX; st++) {
-			out[fi][report_fold_state(st)] += in[fi][st];
+			out[fi][state_fold(st)] += in[fi][st];
 			family[fi] += in[fi][st];
 		}
 	}
@@ -39,6 +33,12 @@ static void build_states(struct report_states *rs, const struct summary *s)
 	}
 	rs->unix_total = s->unix_total;
 	memcpy(rs->by_proto, s->by_proto, sizeof(rs->by_proto));
+	/* Each socket is in one of these: the tables beyond TCP, UDP and
+	 * UNIX count apart from them. */
+	rs->total = s->tcp_total + s->udp_total + s->unix_total;
+	for (size_t i = 0; i < ARRAY_SIZE(s->by_proto); i++) {
+		rs->total += s->by_proto[i];
+	}
 }
 
 static void build_listeners(struct report *r, const struct summary *s)
@@ -62,8 +62,7 @@ static void build_listeners(struct report *r, const struct summary *s)
 		o->send_q = l[i].send_q;
 		o->fill = summary_listener_fill(&l[i]);
 		for (unsigned int st = 0; st < SS_MAX; st++) {
-			o->conns[st == SS_NEW_SYN_RECV ? SS_SYN_RECV : st] +=
-			    l[i].conns[st];
+			o->conns[state_fold(st)] += l[i].conns[st];
 		}
 	}
 	r->n_listeners = n;

@@ -33,8 +33,8 @@
 #define REPORT_LISTENERS_MAX 256
 
 /*
- * Socket counts. NEW_SYN_RECV is folded into SYN_RECV and bound-inactive
- * into CLOSE here, once; those two indexes are then always 0.
+ * Socket counts, folded by state_fold() here, once: the NEW_SYN_RECV and
+ * BOUND_INACTIVE indexes are then always 0.
  * [0] inet, [1] inet6.
  */
 struct report_states {
@@ -44,6 +44,7 @@ struct report_states {
 	uint64_t unx[SUM_UNIX_MAX][SS_MAX]; /* per SUM_UNIX_* type */
 	uint64_t unix_type[SUM_UNIX_MAX], unix_total;
 	uint64_t by_proto[32]; /* as summary's: PACKET and the others */
+	uint64_t total;	       /* every socket counted, of every table */
 };
 
 struct report_listener {
@@ -54,7 +55,7 @@ struct report_listener {
 	uint16_t port;
 	uint32_t recv_q, send_q; /* accept queue length and limit */
 	double fill;		 /* summary_listener_fill() */
-	uint32_t conns[SS_MAX];	 /* NEW_SYN_RECV folded into SYN_RECV */
+	uint32_t conns[SS_MAX];	 /* folded by state_fold() */
 };
 
 /* A row of a top-N breakdown (remote hosts, host:port, owners, tuples). */
@@ -112,10 +113,6 @@ struct report {
 	struct counters counters; /* the latest sample */
 	uint64_t dropped;	  /* sockets beyond SUMMARY_KEYS_MAX keys */
 };
-
-/* The state a count goes under: NEW_SYN_RECV and bound-inactive are
- * SYN_RECV and CLOSE to a reader (the listing's Prometheus counts too). */
-unsigned int report_fold_state(unsigned int st);
 
 /* Build every section from snap (its summary must be filled). top: rows
  * per breakdown, as --top. Pair with report_finish(). */

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "acquire.h"
-#include "cmd.h"
 #include "filter.h"
+#include "netns_find.h"
 #include "opts.h"
 #include "proc.h"
 #include "state.h"
@@ -220,19 +220,25 @@ static int mark_autobound(const struct opts *o, struct summary *sum)
 
 int snapshot_sockets_live(void *data, struct summary *sum)
 {
-	const struct opts *o = data;
+	const struct snapshot_live *live = data;
+	const struct opts *o = live->o;
 	uint32_t states;
 	struct acquire a;
 	int err;
 
 	acquire_init(&a, o);
-	/* Without state words a summary counts every state (-l: LISTEN
-	 * and unconnected), not ss's listing default. */
-	if (!filter_states(o->filter, &states)) {
-		states = o->listening ? SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE)
-				      : SS_ALL_BITS;
+	a.notes = live->notes;
+	/* Without state words a summary counts every state (-l: each
+	 * table's listening ones), not ss's listing default. */
+	if (filter_states(o->filter, &states)) {
+		acquire_set_states(&a, states);
+	} else if (o->listening) {
+		acquire_set_listening(&a);
+		states = a.states[IPPROTO_TCP];
+	} else {
+		states = SS_ALL_BITS;
+		acquire_set_states(&a, states);
 	}
-	acquire_set_states(&a, states);
 	err = acquire_run(&a, live_row, sum);
 	acquire_finish(&a);
 	if (!err && (states & SS_BIT(SS_LISTEN))) {
@@ -260,14 +266,15 @@ static bool proc_owner(void *data, const struct sock_rec *rec,
 }
 
 int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
-			   double elapsed_s)
+			   double elapsed_s, struct acquire_notes *notes)
 {
 	struct proc_map *procs = NULL;
 	struct owner_ops owner = {.lookup = proc_owner};
+	struct snapshot_live live = {o, notes};
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .sockets = snapshot_sockets_live,
-	    .data = (void *)o,
+	    .data = &live,
 	};
 	int err;
 
@@ -305,21 +312,24 @@ static void warn_unreadable(const struct snapshot *snap, const char *root)
 }
 
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 double interval_s)
+			 double interval_s, struct acquire_notes *notes)
 {
 	struct proc_map *procs = NULL;
 	struct owner_ops owner = {.lookup = proc_owner};
+	/* Its samples share one book however the caller keeps it. */
+	struct acquire_notes own = {0};
+	struct snapshot_live live = {o, notes ? notes : &own};
 	struct snapshot_src src = {
 	    .root = o->root,
 	    .interval_s = interval_s,
 	    .sockets = snapshot_sockets_live,
-	    .data = (void *)o,
+	    .data = &live,
 	};
 	int err;
 
 	/* /proc/net and /proc/sys/net show the reader's namespace: enter
 	 * it before anything is read. */
-	err = list_enter_netns(o);
+	err = netns_enter_spec(o->netns, o->root, NULL);
 	if (err) {
 		memset(snap, 0, sizeof(*snap));
 		return err;

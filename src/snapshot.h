@@ -76,7 +76,13 @@ bool snapshot_rate(const struct snapshot *snap, enum ctr_id id, uint64_t *delta,
 
 /* The live socket source: inet_diag (or --load) with the options' protocol,
  * family and filter selection, every state unless the filter names some.
- * data is the const struct opts *. */
+ * data is a struct snapshot_live: notes, the run's notices given once
+ * (acquire.h), may be NULL. */
+struct acquire_notes;
+struct snapshot_live {
+	const struct opts *o;
+	struct acquire_notes *notes;
+};
 int snapshot_sockets_live(void *data, struct summary *sum);
 
 /*
@@ -84,15 +90,17 @@ int snapshot_sockets_live(void *data, struct summary *sum);
  * given: live sockets (or --load), the
  * filter, --root; interval_s as given; with -p each socket's first owning
  * process is looked up in one /proc walk. Says once on stderr which files
- * it could not read. Returns 0 or -errno (already reported).
+ * it could not read. notes: the run's (every sample and namespace shares
+ * it: a missing diag module is said once), or NULL (its own samples share
+ * one). Returns 0 or -errno (already reported).
  */
 int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
-			 double interval_s);
+			 double interval_s, struct acquire_notes *notes);
 
 /* snapshot_resample() from the command line, in the namespace current
  * now (-p's owners looked up again). */
 int snapshot_resample_opts(struct snapshot *snap, const struct opts *o,
-			   double elapsed_s);
+			   double elapsed_s, struct acquire_notes *notes);
 
 /* The sysctl.conf keys the folklore audit looks for; NULL-terminated. */
 extern const char *const snapshot_conf_keys[];

@@ -21,8 +21,6 @@ static const char *const doc_names[SS_MAX] = {
     [SS_LAST_ACK] = "LAST_ACK",
     [SS_LISTEN] = "LISTEN",
     [SS_CLOSING] = "CLOSING",
-    [SS_NEW_SYN_RECV] = "SYN_RECV",
-    [SS_BOUND_INACTIVE] = "CLOSE",
 };
 
 static const char *const label_names[SS_MAX] = {
@@ -37,19 +35,26 @@ static const char *const label_names[SS_MAX] = {
     [SS_LAST_ACK] = "last_ack",
     [SS_LISTEN] = "listen",
     [SS_CLOSING] = "closing",
-    [SS_NEW_SYN_RECV] = "syn_recv",
-    [SS_BOUND_INACTIVE] = "close",
 };
+
+unsigned int state_fold(unsigned int code)
+{
+	if (code == SS_NEW_SYN_RECV) {
+		return SS_SYN_RECV;
+	}
+	if (code == SS_BOUND_INACTIVE) {
+		return SS_CLOSE;
+	}
+	return code < SS_MAX ? code : 0;
+}
 
 const char *state_name(unsigned int code, uint8_t protocol)
 {
 	if (code == SS_CLOSE && protocol != 6 /* IPPROTO_TCP */) {
 		return "UNCONN";
 	}
-	if (code >= SS_MAX || !doc_names[code]) {
-		return "UNKNOWN";
-	}
-	return doc_names[code];
+	code = state_fold(code);
+	return doc_names[code] ? doc_names[code] : "UNKNOWN";
 }
 
 const char *state_label(unsigned int code, uint8_t protocol)
@@ -57,10 +62,8 @@ const char *state_label(unsigned int code, uint8_t protocol)
 	if (code == SS_CLOSE && protocol != 6) {
 		return "unconn";
 	}
-	if (code >= SS_MAX || !label_names[code]) {
-		return "unknown";
-	}
-	return label_names[code];
+	code = state_fold(code);
+	return label_names[code] ? label_names[code] : "unknown";
 }
 
 /* Names compare with case, '-' and '_' ignored: "fin-wait-1" = "FIN_WAIT1". */

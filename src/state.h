@@ -30,6 +30,15 @@ struct kver;
  */
 const char *state_name(unsigned int code, uint8_t protocol);
 
+/*
+ * The state a socket in kernel state code is counted, drawn and named
+ * under, the one place the fold is written: NEW_SYN_RECV (a request
+ * socket on a listener since Linux 4.4) is SYN_RECV to a reader and
+ * BOUND_INACTIVE (a request bit, never a lasting state) is CLOSE; a code
+ * past SS_MAX, one a newer kernel may add, is 0 (no state).
+ */
+unsigned int state_fold(unsigned int code);
+
 /* Lower-case form for Prometheus labels ("time_wait"). Never NULL. */
 const char *state_label(unsigned int code, uint8_t protocol);
 

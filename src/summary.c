@@ -11,6 +11,7 @@
 #include "addr.h"
 #include "family.h"
 #include "keytab.h"
+#include "state.h"
 #include "util.h"
 
 /* Which addresses an inet breakdown's keys carry. */
@@ -422,14 +423,15 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 
 uint64_t summary_tcp_state(const struct summary *s, unsigned int state)
 {
-	uint64_t n;
+	uint64_t n = 0;
 
 	if (state >= SS_MAX) {
 		return 0;
 	}
-	n = s->tcp[0][state] + s->tcp[1][state];
-	if (state == SS_SYN_RECV) {
-		n += s->tcp[0][SS_NEW_SYN_RECV] + s->tcp[1][SS_NEW_SYN_RECV];
+	for (unsigned int st = 0; st < SS_MAX; st++) {
+		if (state_fold(st) == state) {
+			n += s->tcp[0][st] + s->tcp[1][st];
+		}
 	}
 	return n;
 }

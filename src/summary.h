@@ -124,7 +124,7 @@ struct summary *summary_create(const struct summary_cfg *cfg);
 void summary_destroy(struct summary *s);
 void summary_add(struct summary *s, const struct sock_rec *rec);
 
-/* TCP sockets in state (NEW_SYN_RECV folded into SYN_RECV), both families */
+/* TCP sockets counted under state (state_fold()), both families */
 uint64_t summary_tcp_state(const struct summary *s, unsigned int state);
 
 /*

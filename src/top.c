@@ -150,8 +150,8 @@ void top_ui_rebuild(struct top_ui *ui)
 static bool has_tcp_info(const struct top_dict *d, const struct top_row *r)
 {
 	return r->protocol == IPPROTO_TCP && top_row_inet(d, r) &&
-	       r->state != SS_TIME_WAIT && r->state != SS_NEW_SYN_RECV &&
-	       r->state != SS_SYN_RECV && r->state != SS_LISTEN;
+	       r->state != SS_TIME_WAIT &&
+	       state_fold(r->state) != SS_SYN_RECV && r->state != SS_LISTEN;
 }
 
 bool top_ui_fill_rtt(struct top_ui *ui)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "family.h"
 #include "filter.h"
 #include "state.h"
 #include "util.h"
@@ -35,6 +36,23 @@ double top_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* -l: what the selected tables list as listening (their registry
+ * entries' listening states, as acquire.c requests them). */
+static uint32_t listening_states(uint32_t protocols)
+{
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+	uint32_t mask = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		for (const struct family_table *t = fams[i]->tables;
+		     t && t->name; t++) {
+			mask |= protocols & t->bit ? t->listening : 0;
+		}
+	}
+	return mask;
+}
+
 void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 {
 	const struct opts *o = ui->o;
@@ -55,7 +73,7 @@ void top_query_from_ui(struct top_query *q, const struct top_ui *ui)
 	if (filter_states(q->filter, &mask)) {
 		q->states = mask;
 	} else if (o->listening) {
-		q->states = SS_BIT(SS_LISTEN) | SS_BIT(SS_CLOSE);
+		q->states = listening_states(o->protocols);
 	} else {
 		q->states = SS_ALL_BITS;
 	}
@@ -165,6 +183,8 @@ static void setup(struct top_collect *c, const struct top_query *q)
 	 * also runs with very few descriptors. */
 	c->rows.use_d = c->d;
 	c->meters.use_d = c->d;
+	c->rows.notes = &c->notes;
+	c->meters.notes = &c->notes;
 	c->ready = true;
 }
 

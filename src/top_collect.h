@@ -47,6 +47,7 @@ struct top_collect {
 	struct filter *none;	     /* that empty filter (owned) */
 	struct acquire rows;	     /* the rows (and, unfiltered, meters) */
 	struct acquire meters;	     /* every TCP socket, for a filter */
+	struct acquire_notes notes;  /* both, every refresh: said once */
 	const struct filter *filter; /* the filter both were set up for */
 	struct ifnames *ifn; /* the caller's names (--load: the file's) */
 	struct diag *d;	     /* the caller's socket, dumped on, or NULL */

@@ -295,13 +295,14 @@ static void put_meter(struct obuf *lb, const struct top_ui *ui, uint8_t s,
 		      enum meter_form form)
 {
 	const struct top_snap *snap = &ui->snap[ui->cur];
-	uint64_t count = snap->tcp_states[s], limit = 0;
-	double rate = ui->rates.state[s];
+	uint64_t count = 0, limit = 0;
+	double rate = 0;
 
-	if (s == SS_SYN_RECV) {
-		/* Request sockets are SYN_RECV to the user. */
-		count += snap->tcp_states[SS_NEW_SYN_RECV];
-		rate += ui->rates.state[SS_NEW_SYN_RECV];
+	for (unsigned int c = 0; c < SS_MAX; c++) {
+		if (state_fold(c) == s) {
+			count += snap->tcp_states[c];
+			rate += ui->rates.state[c];
+		}
 	}
 	obuf_printf(lb, "%-11s%6llu", state_name(s, IPPROTO_TCP),
 		    (unsigned long long)count);

@@ -112,6 +112,19 @@ int obuf_finish(struct obuf *ob)
 	return err;
 }
 
+int obuf_finish_stdout(struct obuf *ob)
+{
+	int err = obuf_finish(ob);
+
+	if (err == -EPIPE) {
+		return 0;
+	}
+	if (err) {
+		warnx_("stdout: %s", strerror(-err));
+	}
+	return err;
+}
+
 /* Bypass the buffer for a block larger than it: write(2) directly. */
 static void write_through(struct obuf *ob, const char *p, size_t n)
 {

@@ -38,6 +38,11 @@ struct obuf {
 void obuf_init(struct obuf *ob, int fd, size_t cap);
 /* Flushes, then frees the buffer. Returns ob->err. */
 int obuf_finish(struct obuf *ob);
+/*
+ * obuf_finish() for stdout: a reader that went away (| head) is no
+ * failure (0); another error is said on stderr and returned.
+ */
+int obuf_finish_stdout(struct obuf *ob);
 /* Writes what is buffered. Returns ob->err. */
 int obuf_flush(struct obuf *ob);
 

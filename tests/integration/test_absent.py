@@ -79,8 +79,26 @@ def test_notices(config):
                     f"kill {args} refuses in one line: {r.stderr!r}")
 
 
+def test_notice_once(config):
+    """A run that reads the sockets several times (advise's two samples,
+    top's refreshes, every namespace) says a missing module once."""
+    have = config.get("CONFIG_INET_SCTP_DIAG")
+    for args in (["advise", "-A", "all", "--interval", "0.1"],
+                 ["advise", "-S", "--interval", "0.1", "--all-netns"],
+                 ["summary", "-A", "all", "--all-netns"],
+                 ["top", "-b", "--iterations", "3", "-d", "0.1", "-A",
+                  "all"],
+                 ["-A", "all", "--all-netns"]):
+        r = netns.run([SOCKSCOPE, *args], check_rc=None)
+        n = sum("sctp" in line for line in r.stderr.splitlines())
+        netns.check(n == 1 if have is None else n <= 1,
+                    f"{args}: the SCTP notice once ({n}): {r.stderr!r}")
+
+
 def main():
-    test_notices(kernel_config())
+    config = kernel_config()
+    test_notices(config)
+    test_notice_once(config)
     netns.finish("absent")
 
 

@@ -178,8 +178,8 @@ def test_service_names():
 
 def test_summary_and_kill():
     s = ours("summary", "-M")
-    netns.check(s.get("tables") == {"mptcp": 4} and
-                s["tcp"]["total"] == 0,
+    netns.check(s.get("tables") == {"mptcp": 4} and s.get("total") == 4 and
+                "tcp" not in s,
                 f"summary counts MPTCP apart from TCP: {s.get('tables')}")
     r = netns.run([SOCKSCOPE, "kill", "-M"], check_rc=2)
     netns.check("mptcp sockets" in r.stderr and "cannot destroy" in r.stderr,

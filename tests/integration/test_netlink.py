@@ -245,6 +245,14 @@ def test_summary_kill_numeric():
     n = len(ours("-A", "netlink"))
     netns.check(abs(s.get("tables", {}).get("netlink", -99) - n) <= 1,
                 f"summary counts the netlink table: {s.get('tables')} ~ {n}")
+    # The total and the headline count the selected table, not TCP+UDP.
+    netns.check(s.get("total") == s.get("tables", {}).get("netlink") and
+                "tcp" not in s, f"summary's total is the netlink table's: "
+                f"{s.get('total')} vs {s.get('tables')}")
+    out = netns.run([SOCKSCOPE, "summary", "-A", "netlink"]).stdout
+    m = re.match(r"Sockets: (\d+) \(netlink (\d+)\)\n", out)
+    netns.check(m is not None and m[1] == m[2] and abs(int(m[1]) - n) <= 1,
+                f"the headline counts the netlink table: {out[:80]!r} ~ {n}")
     r = netns.run([SOCKSCOPE, "kill", "-A", "netlink"], check_rc=2)
     netns.check("netlink sockets" in r.stderr and "cannot destroy" in
                 r.stderr, f"kill refuses netlink sockets: {r.stderr!r}")

@@ -308,6 +308,23 @@ def test_summary():
     out = netns.run([SOCKSCOPE, "summary", "-x"]).stdout
     netns.check(re.search(r"^LISTEN +1 +0 +1 +2$", out, re.M) is not None,
                 f"the UNIX table: {out}")
+    # The headline and the total count every table selected, and only
+    # the selected tables have a block (not an empty TCP and UDP).
+    netns.check(summ.get("total") == len(rows),
+                f"JSON total counts the UNIX sockets: {summ.get('total')} "
+                f"vs {len(rows)}")
+    head = out.splitlines()[0]
+    netns.check(head == f"Sockets: {len(rows)} (unix {len(rows)})",
+                f"the headline counts the UNIX sockets: {head!r} vs "
+                f"{len(rows)}")
+    netns.check("tcp" not in summ and "udp" not in summ and
+                not re.search(r"^(TCP|UDP) ", out, re.M),
+                f"no TCP or UDP block with -x alone: {out}")
+    both = json.loads(netns.run([SOCKSCOPE, "summary", "-x", "-t",
+                                 "-j"]).stdout)
+    netns.check(both.get("total") == both["tcp"]["total"] + len(rows)
+                and "udp" not in both,
+                f"-x -t: TCP and UNIX in the total, no UDP: {both}")
 
 
 def nobody_socket():

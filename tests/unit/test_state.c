@@ -162,6 +162,32 @@ static void test_old_kernel_note(void **unused)
 	assert_false(state_bound_inactive_unsupported(SS_BIT(SS_LISTEN), &k61));
 }
 
+/* One fold for every count, meter and name: request sockets are SYN_RECV,
+ * the bound-inactive request bit is CLOSE, an unknown code is no state. */
+static void test_fold(void **unused)
+{
+	(void)unused;
+	for (unsigned int code = 0; code < SS_NEW_SYN_RECV; code++) {
+		assert_int_equal(state_fold(code), code);
+	}
+	assert_int_equal(state_fold(SS_NEW_SYN_RECV), SS_SYN_RECV);
+	assert_int_equal(state_fold(SS_BOUND_INACTIVE), SS_CLOSE);
+	assert_int_equal(state_fold(SS_MAX), 0);
+	assert_int_equal(state_fold(200), 0);
+	/* The names follow the fold: a folded code prints as its state. */
+	for (unsigned int code = 0; code <= SS_MAX; code++) {
+		assert_string_equal(state_name(code, IPPROTO_TCP),
+				    state_name(state_fold(code), IPPROTO_TCP));
+		assert_string_equal(state_label(code, IPPROTO_TCP),
+				    state_label(state_fold(code), IPPROTO_TCP));
+	}
+	assert_string_equal(state_label(SS_NEW_SYN_RECV, IPPROTO_TCP),
+			    "syn_recv");
+	assert_string_equal(state_name(SS_BOUND_INACTIVE, IPPROTO_TCP),
+			    "CLOSE");
+	assert_string_equal(state_label(SS_MAX, IPPROTO_TCP), "unknown");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -172,6 +198,7 @@ int main(void)
 	    cmocka_unit_test(test_groups),
 	    cmocka_unit_test(test_match_mask),
 	    cmocka_unit_test(test_old_kernel_note),
+	    cmocka_unit_test(test_fold),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
