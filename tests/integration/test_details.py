@@ -4,7 +4,6 @@ private network namespace. argv[1] is the sockscope binary."""
 import errno
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -233,12 +232,12 @@ def test_tcp_info_vs_ss(binary):
         cli.recv(1)
     time.sleep(0.3)
     try:
-        if shutil.which("ss"):
+        if netns.have_ss():
             for args in (["-tnio"], ["-ti"]):
                 for attempt in range(3):
                     mine = info_line(run([binary, *args]).stdout, 40123)
                     theirs = info_line(
-                        run(["ss", *args], wrapped=False).stdout, 40123)
+                        run(netns.ss(*args), wrapped=False).stdout, 40123)
                     missing = ss_tokens(theirs or []) - set(mine or [])
                     joined = " ".join(mine or [])
                     missing = {m for m in missing if m not in joined}

@@ -11,7 +11,6 @@ import errno
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -48,7 +47,8 @@ def list_counts():
 
 def ss_counts():
     counts = dict.fromkeys(STATES, 0)
-    for line in netns.run(["ss", "-tanH"], wrapped=False).stdout.splitlines():
+    out = netns.run(netns.ss("-tanH"), wrapped=False).stdout
+    for line in out.splitlines():
         counts[SS_STATE[line.split()[0]]] += 1
     return counts
 
@@ -82,7 +82,7 @@ def orphaned_fin_wait2(port):
 
 def ref_counts():
     """Counts from a fast reference (ss, else the listing)."""
-    return ss_counts() if shutil.which("ss") else list_counts()
+    return ss_counts() if netns.have_ss() else list_counts()
 
 
 def within(what, got, run, states=STATES):

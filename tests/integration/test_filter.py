@@ -259,7 +259,7 @@ def keys(binary, args, stderr=""):
 
 
 def ss_keys(args):
-    r = subprocess.run(["ss", "-tanH", *args], capture_output=True,
+    r = subprocess.run(netns.ss("-tanH", *args), capture_output=True,
                        text=True)
     if r.returncode != 0:
         return None
@@ -284,7 +284,7 @@ def check_exprs(binary, props, dump):
     socks = [Sock(j, props) for j in everything]
     check(len(socks) >= 2 * len(CLIENTS) + len(LISTEN),
           f"all sockets listed ({len(socks)})")
-    have_ss = shutil.which("ss") is not None
+    have_ss = netns.have_ss()
     for text, oracle, ss_ok in EXPRS:
         args = text.split()
         want = sorted(s.key() for s in socks if oracle(s))

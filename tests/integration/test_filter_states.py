@@ -11,7 +11,6 @@ Run: test_filter_states.py SOCKSCOPE SOCKSTATES.
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -47,7 +46,8 @@ def endpoint(text):
 
 
 def ss_keys(args):
-    r = subprocess.run(["ss", "-tanH", *args], capture_output=True, text=True)
+    r = subprocess.run(netns.ss("-tanH", *args), capture_output=True,
+                       text=True)
     if r.returncode:
         return None
     rows = set()
@@ -60,7 +60,7 @@ def ss_keys(args):
 def live_time_wait():
     """The TIME_WAIT sockets the kernel still holds, as ss lists them:
     (local addr, port, peer addr, port)."""
-    r = subprocess.run(["ss", "-tanH", "state", "time-wait"],
+    r = subprocess.run(netns.ss("-tanH", "state", "time-wait"),
                        capture_output=True, text=True, check=True)
     return {endpoint(f[-2]) + endpoint(f[-1])
             for f in (line.split() for line in r.stdout.splitlines())}
@@ -117,7 +117,7 @@ try:
                         f", missing {sorted(want - got)}")
             netns.check((key(o) in got) != text.startswith("not"),
                         f"{state}: {text!r} decides the {state} socket")
-            if shutil.which("ss"):
+            if netns.have_ss():
                 theirs = ss_keys(args)
                 mine = {k[1:] for k in got}
                 netns.check(theirs == mine, f"{state}: {text!r}: ss "

@@ -7,7 +7,6 @@ loopback, whose TCP subflows are listed by -t.
 """
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -67,7 +66,7 @@ def table(argv, one=None):
 
 
 def test_same_as_ss():
-    if not shutil.which("ss"):
+    if not netns.have_ss():
         netns.skip("ss is not installed")
     for args, one in ((["-M", "-a"], "mptcp"), (["-M"], "mptcp"),
                       (["--mptcp", "-l"], "mptcp"),
@@ -75,7 +74,7 @@ def test_same_as_ss():
                       (["-A", "mptcp,tcp", "-a"], None),
                       (["-M", "-a", "sport", "=", f":{PORT4}"], "mptcp")):
         got = table([SOCKSCOPE, "-Hn", *args], one)
-        want = table(["ss", "-Hn", *args], one)
+        want = table(netns.ss("-Hn", *args), one)
         netns.check(got and got == want,
                     f"{args}: rows as ss: ours={got} ss={want}")
     # The queues as ss reads them (the server holds the unread data).
@@ -84,7 +83,7 @@ def test_same_as_ss():
         return sorted(tuple(line.split()[1:5]) for line in
                       out.splitlines() if line.startswith("ESTAB"))
     got = [q for q in queues([SOCKSCOPE, "-Hn", "-M"])]
-    want = [q for q in queues(["ss", "-Hn", "-M"])]
+    want = [q for q in queues(netns.ss("-Hn", "-M"))]
     netns.check(got and got == want, f"queues as ss: {got} vs {want}")
 
 
@@ -128,11 +127,11 @@ def test_processes(held):
                             out))
     want = sorted(str(held[k].fileno()) for k in ("cli", "srv"))
     netns.check(fds == want, f"-Mp owners: {fds} vs {want}: {out}")
-    if shutil.which("ss"):
+    if netns.have_ss():
         def procs(argv):
             o = netns.run(argv, wrapped=argv[0] == SOCKSCOPE).stdout
             return sorted(re.findall(r'users:\(\(.*?\)\)', o))
-        netns.check(procs([SOCKSCOPE, "-HMpa"]) == procs(["ss", "-HMpa"]),
+        netns.check(procs([SOCKSCOPE, "-HMpa"]) == procs(netns.ss("-HMpa")),
                     "-p owners as ss")
 
 
@@ -169,8 +168,8 @@ def test_service_names():
                 and f[3] != f"127.0.0.1:{PORT4}")
     netns.check(mp == sorted(x[1] for x in want if x[0] == "mptcp"),
                 f"-M alone names them the same: {mp}")
-    if shutil.which("ss"):
-        theirs = names(["ss", "-H", "-l", "-A", "mptcp,tcp"])
+    if netns.have_ss():
+        theirs = names(netns.ss("-H", "-l", "-A", "mptcp,tcp"))
         netns.check(got == theirs, f"as ss -A mptcp,tcp: {got} vs {theirs}")
     for s in held:
         s.close()

@@ -170,8 +170,8 @@ def test_names_saved_with_sockets(binary, tmp, there, here):
     check(not rows(r.stdout, 7001), f"--load: hx0 was not saved: {r}")
     # ss -D files name no interface: the index, never a local name.
     ssfile = os.path.join(tmp, "ss.dump")
-    d = subprocess.run(["ip", "netns", "exec", NSA, "ss", "-tl", "-D",
-                        ssfile], capture_output=True)
+    d = subprocess.run(["ip", "netns", "exec", NSA,
+                        *netns.ss("-tl", "-D", ssfile)], capture_output=True)
     if not check(d.returncode == 0, f"ss -D: {d.stderr}"):
         return
     idx = there["veth0"]

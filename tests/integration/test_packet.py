@@ -7,7 +7,6 @@ are exactly the ones made here.
 """
 import os
 import re
-import shutil
 import socket
 import sys
 
@@ -69,13 +68,13 @@ def table_rows(argv, one=None):
 
 
 def test_same_as_ss():
-    if not shutil.which("ss"):
+    if not netns.have_ss():
         netns.skip("ss is not installed")
     for args in (["-0", "-a"], ["-0"], ["-0", "-l"], ["-0", "-an"],
                  ["--packet", "-a"], ["-f", "link", "-a"],
                  ["-A", "packet", "-a"]):
         got = table_rows([SOCKSCOPE, "-H", *args])
-        want = table_rows(["ss", "-H", *args])
+        want = table_rows(netns.ss("-H", *args))
         netns.check(got and got == want,
                     f"{args}: rows as ss: ours={got} ss={want}")
     # Port conditions compare the interface index (dport: 0), as ss's.
@@ -83,12 +82,12 @@ def test_same_as_ss():
                  ["sport", ">", ":0"], ["dport", "=", ":0"],
                  ["dport", ">", ":0"], ["sport", "!=", ":1"]):
         got = table_rows([SOCKSCOPE, "-H", "-0a", *cond], None)
-        want = table_rows(["ss", "-H", "-0a", *cond], None)
+        want = table_rows(netns.ss("-H", "-0a", *cond), None)
         netns.check(got == want and (got or cond[1] == ">"),
                     f"-0a {cond}: rows as ss: ours={got} ss={want}")
-    # ss 6.1 lists both types for either -A name (it never checks the
-    # type); sockscope lists the one named: ss -0's rows of that type.
-    both = table_rows(["ss", "-H", "-0a"])
+    # ss (6.1 to 7.1) lists both types for either -A name (it never checks
+    # the type); sockscope lists the one named: ss -0's rows of that type.
+    both = table_rows(netns.ss("-H", "-0a"))
     for query, netid in (("packet_raw", "p_raw"), ("packet_dgram", "p_dgr")):
         got = table_rows([SOCKSCOPE, "-H", "-A", query, "-a"], netid)
         want = [r for r in both if r[0] == netid]
@@ -141,13 +140,13 @@ def test_processes(held):
                     or any(p["pid"] == me and p["fd"] == s.fileno()
                            for p in o.get("process", [])),
                     f"{name}: its owner: {o.get('process')}")
-    if shutil.which("ss"):
+    if netns.have_ss():
         def procs(argv):
             out = netns.run(argv, wrapped=argv[0] == SOCKSCOPE).stdout
             return sorted(re.findall(r'users:\(\(.*?\)\)', out))
 
         got = procs([SOCKSCOPE, "-H", "-0ap"])
-        netns.check(got and got == procs(["ss", "-H", "-0ap"]),
+        netns.check(got and got == procs(netns.ss("-H", "-0ap")),
                     f"-p owners as ss: {got}")
 
 

@@ -8,7 +8,6 @@ exactly the ones made here, path names included.
 import json
 import os
 import re
-import shutil
 import socket
 import sys
 import tempfile
@@ -78,7 +77,7 @@ def ours(*args):
 
 def ss_rows(*args):
     """ss -x output as key_json() keys, with the process text if any."""
-    out = netns.run(["ss", "-H", *args]).stdout
+    out = netns.run(netns.ss("-H", *args)).stdout
     rows = {}
     # ss omits Netid when one type is listed.
     one = {"unix_dgram": "u_dgr", "unix_stream": "u_str",
@@ -100,7 +99,7 @@ def inode(s):
 
 
 def test_same_as_ss():
-    if not shutil.which("ss"):
+    if not netns.have_ss():
         netns.skip("ss is not installed")
     for args in (["-xa"], ["-x"], ["-xl"], ["-A", "unix_dgram", "-a"],
                  ["-A", "unix_stream,unix_seqpacket", "-a"]):
@@ -184,7 +183,7 @@ def test_processes(held):
                   r'\("python3",pid=%d,fd=(\d+)\)\)' % (me, me), out)
     netns.check(m is not None and sorted(map(int, m.groups())) == fds,
                 f"queued_users in the table: {out}")
-    if shutil.which("ss"):
+    if netns.have_ss():
         theirs = ss_rows("-xap")
         mine = {key_json(o): o for o in ours("-xap")}
         for key, proc in theirs.items():
@@ -244,7 +243,7 @@ def test_filters(held):
         netns.check(inodes("sport", ">", ":65535") == everything and
                     inodes("sport", "<", ":65535") == set(),
                     "every inode above 65535: sport > :65535 selects all")
-    if shutil.which("ss"):
+    if netns.have_ss():
         for args in (["src", os.path.join(TMP, "*")],
                      ["src", "@sockscope-seq"],
                      ["sport", ">", ":1"], ["sport", "<", ":1"]):
@@ -254,14 +253,14 @@ def test_filters(held):
 
 
 def test_memory():
-    if not shutil.which("ss"):
+    if not netns.have_ss():
         netns.skip("ss is not installed")
 
     def skmem(out):
         return re.findall(r"@sockscope-seq \d+ .*(skmem:\([^)]*\))", out)
 
     ours_m = skmem(netns.run([SOCKSCOPE, "-xam", "src", "@sockscope-seq"]).stdout)
-    theirs = skmem(netns.run(["ss", "-xam", "src", "@sockscope-seq"]).stdout)
+    theirs = skmem(netns.run(netns.ss("-xam", "src", "@sockscope-seq")).stdout)
     netns.check(ours_m and ours_m == theirs, f"-m as ss: {ours_m} {theirs}")
 
 
