@@ -682,12 +682,23 @@ static int count_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
-/* A family sockscope does not list: one line on what the kernel has. */
+/*
+ * A family sockscope does not list: one line on what the kernel has. A
+ * probed inet_diag table (DCCP) is asked for by its protocol, in every
+ * state, in both IP families (inet's request and parser).
+ */
 static int probe_family(struct acquire *a, const struct sock_family *f)
 {
-	struct diag_req req = {.family = f->af};
+	struct diag_req req = {.family = f->af,
+			       .protocol = f->probe_protocol,
+			       .states = SS_ALL_BITS};
 	unsigned long n = 0;
 	int err = diag_dump(a->d, &req, count_row, &n);
+
+	if (!err && f->probe_protocol) {
+		req.family = AF_INET6;
+		err = diag_dump(a->d, &req, count_row, &n);
+	}
 
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
 		note_missing(a, f->name, f->proto_bits);

@@ -12,7 +12,7 @@
  * The registry: one line per family, each family_<name> defined in
  * family_<name>.c (declared here: only this table names them). MPTCP,
  * RAW and SCTP come after inet: their rows are inet records,
- * family_of(AF_INET) must stay inet's. VSOCK, TIPC and XDP are probed only
+ * family_of(AF_INET) must stay inet's. TIPC, XDP and DCCP are probed only
  * (family_probe.c).
  */
 /* clang-format off */
@@ -26,7 +26,8 @@
 	X(sctp)                                                                \
 	X(vsock)                                                               \
 	X(tipc)                                                                \
-	X(xdp)
+	X(xdp)                                                                 \
+	X(dccp)
 /* clang-format on */
 
 #define FAMILY_DECLARE(name) extern const struct sock_family family_##name;

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The families ss lists that sockscope only probes: TIPC and XDP.
+ * The families ss lists that sockscope only probes: TIPC, XDP and DCCP.
  * Their sock_diag request is sent (so a kernel with the module answers and
  * one without says ENOENT) and acquire.c prints one notice either way; no
  * row is listed. Their entries carry the names, options and kill refusal.
+ * DCCP is an inet_diag table (probe_protocol): Linux 6.16 removed DCCP,
+ * and sockscope lists no table that no kernel it is tested on has.
  */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -69,7 +72,7 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	(void)rec;
 }
 
-#define PROBE_FAMILY(var, nm, afv, fam, protos, o, q, fnames)                  \
+#define PROBE_FAMILY(var, nm, afv, fam, protos, o, q, fnames, proto)           \
 	const struct sock_family var = {                                       \
 	    .name = nm,                                                        \
 	    .af = afv,                                                         \
@@ -86,6 +89,7 @@ static void probe_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	    .endpoint = probe_endpoint,                                        \
 	    .json = probe_json,                                                \
 	    .probe_only = true,                                                \
+	    .probe_protocol = proto,                                           \
 	    .dump = FDUMP_PROBE,                                               \
 	}
 
@@ -99,6 +103,11 @@ static const struct family_query xdp_queries[] = {
     {NULL, 0},
 };
 
+static const struct family_query dccp_queries[] = {
+    {"dccp", PROTO_DCCP},
+    {NULL, 0},
+};
+
 /* Long options only, as in ss; -f takes their names too. */
 static const struct family_opt tipc_opts[] = {
     {0, "tipc", PROTO_TIPC, 0},
@@ -106,6 +115,11 @@ static const struct family_opt tipc_opts[] = {
 };
 static const struct family_opt xdp_opts[] = {
     {0, "xdp", PROTO_XDP, 0},
+    {0, NULL, 0, 0},
+};
+/* ss's -d is top's delay here: --dccp only. */
+static const struct family_opt dccp_opts[] = {
+    {0, "dccp", PROTO_DCCP, 0},
     {0, NULL, 0, 0},
 };
 static const struct family_query tipc_fam_names[] = {
@@ -118,6 +132,9 @@ static const struct family_query xdp_fam_names[] = {
 };
 
 PROBE_FAMILY(family_tipc, "tipc", AF_TIPC, FAM_TIPC, PROTO_TIPC, tipc_opts,
-	     tipc_queries, tipc_fam_names);
+	     tipc_queries, tipc_fam_names, 0);
 PROBE_FAMILY(family_xdp, "xdp", AF_XDP, FAM_XDP, PROTO_XDP, xdp_opts,
-	     xdp_queries, xdp_fam_names);
+	     xdp_queries, xdp_fam_names, 0);
+/* An inet table (ss has no -f word for it): inet's request and parser. */
+PROBE_FAMILY(family_dccp, "dccp", AF_INET, FAM_INET | FAM_INET6, PROTO_DCCP,
+	     dccp_opts, dccp_queries, NULL, IPPROTO_DCCP);

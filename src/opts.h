@@ -41,6 +41,7 @@ enum proto_bit {
 	/* Probed only (family_probe.c): a notice, no rows. */
 	PROTO_TIPC = 1 << 13,
 	PROTO_XDP = 1 << 14,
+	PROTO_DCCP = 1 << 16, /* an inet_diag table; gone in Linux 6.16 */
 };
 
 #define PROTO_INET_MASK (PROTO_TCP | PROTO_UDP)
@@ -50,7 +51,7 @@ enum proto_bit {
 #define PROTO_VSOCK_MASK                                                       \
 	(PROTO_VSOCK_STREAM | PROTO_VSOCK_DGRAM | PROTO_VSOCK_SEQPACKET)
 /* The tables only probed (family_probe.c): not in -A all. */
-#define PROTO_PROBE_MASK (PROTO_TIPC | PROTO_XDP)
+#define PROTO_PROBE_MASK (PROTO_TIPC | PROTO_XDP | PROTO_DCCP)
 /* Every table whose rows are inet records (AF_INET, AF_INET6). */
 #define PROTO_INET_ALL (PROTO_INET_MASK | PROTO_MPTCP | PROTO_RAW | PROTO_SCTP)
 

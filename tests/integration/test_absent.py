@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Families sockscope names but the kernel may lack: -S (sctp_diag),
 --vsock (vsock_diag; test_vsock.py lists its rows from a --load file),
---tipc, --xdp (probed only). A missing diag module gives one notice on
+--tipc, --xdp, --dccp (probed only; Linux 6.16 removed DCCP). A missing diag module gives one notice on
 stderr, no rows, exit 0 (ss prints nothing and exits 0).
 
 Run: test_absent.py SOCKSCOPE. The kernel's config (/proc/config.gz) says
@@ -25,6 +25,9 @@ CASES = (
     (["-f", "tipc"], "CONFIG_TIPC_DIAG", "tipc", False),
     (["--xdp"], "CONFIG_XDP_SOCKETS_DIAG", "xdp", False),
     (["-A", "xdp"], "CONFIG_XDP_SOCKETS_DIAG", "xdp", False),
+    (["-A", "dccp"], "CONFIG_INET_DCCP_DIAG", "dccp", False),
+    (["--dccp", "-a"], "CONFIG_INET_DCCP_DIAG", "dccp", False),
+    (["-A", "dccp", "-6"], "CONFIG_INET_DCCP_DIAG", "dccp", False),
 )
 
 
@@ -63,7 +66,7 @@ def test_notices(config):
     # -A all leaves the probed families out (no notice for them); VSOCK
     # is listed: its notice where the kernel lacks vsock_diag.
     r = netns.run([SOCKSCOPE, "-H", "-A", "all"])
-    netns.check(not re.search(r"tipc|xdp", r.stderr),
+    netns.check(not re.search(r"tipc|xdp|dccp", r.stderr),
                 f"-A all probes nothing: {r.stderr!r}")
     vsock = "sockscope: vsock: the kernel has no vsock_diag support; " \
             "skipped\n"
@@ -72,7 +75,8 @@ def test_notices(config):
     elif config.get("CONFIG_VSOCKETS_DIAG") == "y":
         netns.check(vsock not in r.stderr, f"-A all: {r.stderr!r}")
     for args, name in ((["--vsock"], "vsock"), (["-S"], "sctp"),
-                       (["--tipc"], "tipc"), (["--xdp"], "xdp")):
+                       (["--tipc"], "tipc"), (["--xdp"], "xdp"),
+                       (["-A", "dccp"], "dccp")):
         r = netns.run([SOCKSCOPE, "kill", *args], check_rc=2)
         netns.check(r.stderr.startswith(f"sockscope: kill: {name} sockets: ")
                     and r.stderr.count("\n") == 1,

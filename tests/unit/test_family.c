@@ -57,8 +57,14 @@ static void test_tables_agree(void **unused)
 		if (f->dump == FDUMP_PROBE) {
 			assert_true(f->probe_only);
 			assert_null(f->tables);
+			/* a probed inet_diag table goes through inet's
+			 * request and parser, and leaves AF_INET inet's */
+			assert_true(!f->probe_protocol || f->af == AF_INET);
+			assert_true(family_of(f->af) != f ||
+				    !f->probe_protocol);
 			continue;
 		}
+		assert_int_equal(f->probe_protocol, 0);
 		assert_non_null(f->tables);
 		for (const struct family_table *t = f->tables; t->name; t++) {
 			assert_int_equal(t->bit & (t->bit - 1), 0);
@@ -145,6 +151,8 @@ static void test_selection(void **unused)
 	    selects("-0 state listening", AF_PACKET, SOCK_RAW, SS_CLOSE));
 	/* a probed family's reply (--load) is no row */
 	assert_false(selects("--tipc -a", AF_TIPC, SOCK_STREAM, SS_CLOSE));
+	assert_false(selects("-A dccp -a", AF_INET, IPPROTO_DCCP, SS_LISTEN));
+	assert_false(selects("-a", AF_INET6, IPPROTO_DCCP, SS_ESTABLISHED));
 	/* VSOCK: connected by default, as ss (SS_CONN); a table per type */
 	assert_true(selects("--vsock -a", AF_VSOCK, SOCK_STREAM, SS_CLOSE));
 	assert_true(

@@ -168,6 +168,9 @@ static void test_family_tables(void **unused)
 	    {"-A vsock_dgram", PROTO_VSOCK_DGRAM, FAM_VSOCK},
 	    {"--tipc", PROTO_TIPC, FAM_TIPC},
 	    {"-f xdp", PROTO_XDP, FAM_XDP},
+	    /* DCCP: an inet table, probed only; -f inet does not add it. */
+	    {"--dccp", PROTO_DCCP, FAM_INET | FAM_INET6},
+	    {"-A dccp -4", PROTO_DCCP, FAM_INET},
 	    /* A family named without one of its tables adds its own,
 	     * as ss's filter_merge_defaults() does. */
 	    {"-t -f netlink", PROTO_TCP | PROTO_NETLINK,
