@@ -77,6 +77,23 @@ int64_t family_filter_port(const struct sock_rec *rec, bool peer)
 	return peer ? rec->dport : rec->sport;
 }
 
+const uint8_t *family_filter_addr(const struct sock_rec *rec, bool peer,
+				  uint8_t buf[16], uint8_t *af)
+{
+	const struct sock_family *f;
+
+	/* inet rows, the many, without the table walk */
+	if (rec->family != AF_INET && rec->family != AF_INET6) {
+		f = family_of(rec->family);
+		if (f && f->filter_addr) {
+			*af = f->filter_addr(rec, peer, buf);
+			return buf;
+		}
+	}
+	*af = rec->family;
+	return peer ? rec->daddr : rec->saddr;
+}
+
 const struct sock_family *const *family_all(size_t *n)
 {
 	*n = ARRAY_SIZE(families);

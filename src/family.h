@@ -156,6 +156,13 @@ struct sock_family {
 	 * interface index, a netlink socket's port id (its peer: -1). NULL:
 	 * the inet ports. */
 	int64_t (*filter_port)(const struct sock_rec *rec, bool peer);
+	/* The address an address condition (src, dst) compares, for a
+	 * family answering FPRED_ADDR without inet addresses: its address
+	 * family (a condition of another matches none of its rows) and
+	 * its bytes in addr, network order (VSOCK: the CID, which
+	 * `vsock:CID:PORT` names). NULL: the inet addresses. */
+	uint8_t (*filter_addr)(const struct sock_rec *rec, bool peer,
+			       uint8_t addr[16]);
 	/* The filter's `autobound` as ss answers it for this family (a
 	 * name, an interface or a port id the kernel chose); NULL: the
 	 * inet ports' ephemeral range. */
@@ -173,6 +180,10 @@ bool family_answers(const struct sock_rec *rec, uint32_t preds);
 bool family_autobound(const struct sock_rec *rec, uint16_t lo, uint16_t hi);
 /* rec's port for the filter, through its family's filter_port. */
 int64_t family_filter_port(const struct sock_rec *rec, bool peer);
+/* rec's address for the filter (its family's filter_addr, else the inet
+ * address) and *af its address family; points into rec or buf. */
+const uint8_t *family_filter_addr(const struct sock_rec *rec, bool peer,
+				  uint8_t buf[16], uint8_t *af);
 /* The entries in order; *n is set to their count. */
 const struct sock_family *const *family_all(size_t *n);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */

@@ -4,8 +4,10 @@
  * and seqpacket sockets between a virtual machine and its host, as
  * `ss --vsock` shows them: "CID:PORT" each side, "*" for the kernel's
  * VMADDR_CID_ANY and VMADDR_PORT_ANY (both ~0: unbound, unconnected).
- * The kernel reports no uid and no queues for them.
+ * The kernel reports no uid and no queues for them. Address conditions
+ * `src vsock:CID:PORT` (as ss writes them) compare the CID and port.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
@@ -132,6 +134,16 @@ static int64_t vsock_filter_port(const struct sock_rec *rec, bool peer)
 	return (int32_t)(peer ? rec->vsock.dst_port : rec->vsock.src_port);
 }
 
+/* A `vsock:CID` condition's address: the CID, network order. */
+static uint8_t vsock_filter_addr(const struct sock_rec *rec, bool peer,
+				 uint8_t addr[16])
+{
+	uint32_t cid = htonl(peer ? rec->vsock.dst_cid : rec->vsock.src_cid);
+
+	memcpy(addr, &cid, sizeof(cid));
+	return AF_VSOCK;
+}
+
 /* ss's autobound: a port above the privileged ones (the kernel picks
  * from 1024 up; any, -1, is not). */
 static bool vsock_autobound(const struct sock_rec *rec)
@@ -177,7 +189,7 @@ const struct sock_family family_vsock = {
     .opts = vsock_opts,
     .queries = vsock_queries,
     .fam_names = vsock_fam_names,
-    .preds = FPRED_OWNER,
+    .preds = FPRED_ADDR | FPRED_OWNER,
     .no_kill = "the kernel cannot destroy VSOCK sockets (SOCK_DESTROY "
 	       "is inet only)",
     .tables = vsock_tables,
@@ -191,5 +203,6 @@ const struct sock_family family_vsock = {
     .key_rec = vsock_key_rec,
     .key_cmp = vsock_key_cmp,
     .filter_port = vsock_filter_port,
+    .filter_addr = vsock_filter_addr,
     .autobound = vsock_autobound,
 };

@@ -168,6 +168,43 @@ static const char *split_host(char *s, char **addr, char **port)
 	return NULL;
 }
 
+/*
+ * ss's vsock:CID[:PORT] (the text after "vsock:"): each a decimal number,
+ * or '*' or nothing for any. A port is the kernel's 32-bit one, compared
+ * as ss does, as an int (4294967295, VMADDR_PORT_ANY, is -1: any).
+ */
+static const char *read_vsock(const char *text, struct fnode *n)
+{
+	const char *colon = strchr(text, ':');
+	size_t clen = colon ? (size_t)(colon - text) : strlen(text);
+	char cid[16];
+	unsigned long v;
+	uint32_t be;
+
+	n->family = AF_VSOCK;
+	n->prefix = 0;
+	if (clen >= sizeof(cid)) {
+		return "expected a VSOCK CID";
+	}
+	memcpy(cid, text, clen);
+	cid[clen] = '\0';
+	if (*cid && strcmp(cid, "*")) {
+		if (!read_uint(cid, UINT32_MAX, &v)) {
+			return "expected a VSOCK CID";
+		}
+		be = htonl((uint32_t)v);
+		memcpy(n->addr, &be, sizeof(be));
+		n->prefix = 32;
+	}
+	if (colon && colon[1] && strcmp(colon + 1, "*")) {
+		if (!read_uint(colon + 1, UINT32_MAX, &v)) {
+			return "expected a VSOCK port";
+		}
+		n->port = (int32_t)(uint32_t)v;
+	}
+	return NULL;
+}
+
 const char *filter_arg_host(const char *text, struct fnode *n)
 {
 	char *s, *addr, *port;
@@ -175,6 +212,9 @@ const char *filter_arg_host(const char *text, struct fnode *n)
 
 	n->family = AF_UNSPEC;
 	n->port = -1;
+	if (!strncmp(text, "vsock:", 6)) {
+		return read_vsock(text + 6, n);
+	}
 	if (!strncmp(text, "inet:", 5)) {
 		n->family = AF_INET;
 		text += 5;

@@ -190,9 +190,10 @@ static void gen(struct gen *g, const struct filter *flt, uint32_t i, uint32_t f,
 			emit(g, INET_DIAG_BC_JMP,
 			     sizeof(struct inet_diag_bc_op), f);
 		}
-	} else if (n->kind == FN_HOST && n->family == AF_INET6 &&
-		   g->family == AF_INET) {
-		/* Never true in an IPv4 dump. */
+	} else if (n->kind == FN_HOST &&
+		   ((n->family == AF_INET6 && g->family == AF_INET) ||
+		    n->family == AF_VSOCK)) {
+		/* Never true in an IPv4 dump; a VSOCK address in none. */
 		emit(g, INET_DIAG_BC_JMP, sizeof(struct inet_diag_bc_op), f);
 	} else {
 		emit_leaf(g, n, f);

@@ -125,6 +125,8 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		       const struct proc_map *owners)
 {
 	uint32_t need = leaf_pred(n);
+	uint8_t buf[16], af;
+	const uint8_t *addr;
 	int64_t port;
 
 	if (need && !family_answers(rec, need)) {
@@ -137,9 +139,11 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 			return false;
 		}
 		/* No address to compare: a port condition (ss) */
-		return !family_answers(rec, FPRED_ADDR) ||
-		       filter_host_match(n, rec->family,
-					 n->dst ? rec->daddr : rec->saddr);
+		if (!family_answers(rec, FPRED_ADDR)) {
+			return true;
+		}
+		addr = family_filter_addr(rec, n->dst, buf, &af);
+		return filter_host_match(n, af, addr);
 	case FN_PORT:
 		port = family_filter_port(rec, n->dst);
 		return ordered_match(n->op, port, n->port);
@@ -214,11 +218,17 @@ __attribute__((format(printf, 2, 3))) static void put(struct pbuf *pb,
 
 static void print_host(struct pbuf *pb, const struct fnode *n)
 {
-	static const char *const fams[] = {
-	    [AF_UNSPEC] = "any", [AF_INET] = "inet", [AF_INET6] = "inet6"};
+	static const char *const fams[] = {[AF_UNSPEC] = "any",
+					   [AF_INET] = "inet",
+					   [AF_INET6] = "inet6",
+					   [AF_VSOCK] = "vsock"};
 	char addr[INET6_ADDRSTRLEN] = "*";
+	uint32_t cid;
 
-	if (n->family != AF_UNSPEC && n->prefix) {
+	if (n->family == AF_VSOCK && n->prefix) {
+		memcpy(&cid, n->addr, sizeof(cid));
+		snprintf(addr, sizeof(addr), "%u", ntohl(cid));
+	} else if (n->family != AF_UNSPEC && n->prefix) {
 		inet_ntop(n->family, n->addr, addr, sizeof(addr));
 	}
 	put(pb, "(%s %s %s/%u :", n->dst ? "dst" : "src", fams[n->family], addr,

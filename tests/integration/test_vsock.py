@@ -105,6 +105,32 @@ def test_table(path):
                 f"header: {out}")
 
 
+def test_addresses(path):
+    """ss's vsock:CID[:PORT] address conditions: the CID and port of
+    each side; no other address matches a VSOCK socket."""
+    for cond, want in ((["src", "vsock:3"], (503, 504)),
+                       (["src", "vsock:3:6000"], (504,)),
+                       (["src", "vsock:*:1024"], (501, 502)),
+                       (["src", "vsock:2:*"], (502,)),
+                       (["dst", "vsock:2"], (504,)),
+                       (["dst", "vsock:4294967294:22"], (505,)),
+                       (["src", "vsock:*"], (501, 502, 503, 504, 505)),
+                       (["not", "src", "vsock:3"], (501, 502, 505)),
+                       (["src", "vsock:3", "or", "dst", "vsock:3"],
+                        (502, 503, 504)),
+                       (["src", "vsock:4"], ()),
+                       (["src", "0.0.0.0/0"], ()),
+                       (["src", "inet:*"], ())):
+        got = table(path, "--vsock", "-a", *cond)
+        netns.check(got == expect(*want), f"{cond}: {got}")
+    # the listing's only VSOCK table, TCP and UDP: none of these
+    got = table(path, "-A", "vsock_stream,tcp", "-a", "src", "vsock:*")
+    netns.check(got == expect(501, 502, 505), f"-A vsock_stream,tcp: {got}")
+    r = netns.run([SOCKSCOPE, "--load", path, "--vsock", "src",
+                   "vsock:3:x"], check_rc=2)
+    netns.check("expected a VSOCK port" in r.stderr, f"bad port: {r}")
+
+
 def test_json(path):
     rows = netns.sockscope_json(SOCKSCOPE, "--load", path, "--vsock", "-a")
     by_inode = {r["inode"]: r for r in rows}
@@ -156,6 +182,7 @@ def main():
         path = os.path.join(d, "vsock.dump")
         save_file(path)
         test_table(path)
+        test_addresses(path)
         test_json(path)
         test_top(path)
         test_summary(path)

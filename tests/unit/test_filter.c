@@ -235,6 +235,13 @@ static const struct bad bad[] = {
     {"src inet6:1.2.3.4", 2,
      "address of the other family after 'src', got 'inet6:1.2.3.4'"},
     {"src [::1", 2, "missing ']' after 'src', got '[::1'"},
+    {"src vsock:x", 2, "expected a VSOCK CID after 'src', got 'vsock:x'"},
+    {"dst vsock:4294967296", 2,
+     "expected a VSOCK CID after 'dst', got 'vsock:4294967296'"},
+    {"src vsock:3:80x", 2,
+     "expected a VSOCK port after 'src', got 'vsock:3:80x'"},
+    {"src vsock:3:1:2", 2,
+     "expected a VSOCK port after 'src', got 'vsock:3:1:2'"},
     {"dst", 2, "expected an address after 'dst'"},
     {"dev < lo", 2, "'dev' takes = or !=, got '<'"},
     {"dev = abcdefghijklmnopq", 3,
@@ -755,6 +762,61 @@ static void test_owner_match(void **state)
 	assert_string_equal(owned_by("uid = 0", NULL), "10001");
 }
 
+/* ss's vsock:CID[:PORT]: the CID against the family's filter_addr, the
+ * port against its filter_port; false for every other family's rows,
+ * and never true in an inet dump's bytecode. */
+static void test_vsock_addresses(void **unused)
+{
+	struct sock_rec vs = {.family = AF_VSOCK, .protocol = SOCK_STREAM};
+	struct sock_rec in = {.family = AF_INET, .protocol = IPPROTO_TCP};
+	struct sock_rec un = {.family = AF_UNIX, .protocol = SOCK_STREAM};
+	struct filter *f;
+	void *bc = NULL;
+	size_t len = 0;
+	bool exact = false;
+
+	(void)unused;
+	vs.vsock.src_cid = 3;
+	vs.vsock.src_port = 6000;
+	vs.vsock.dst_cid = 2;
+	vs.vsock.dst_port = 7000;
+	assert_string_equal(ast("src vsock:3:1024"), "(src vsock 3/32 :1024)");
+	assert_string_equal(ast("dst vsock:4294967294"),
+			    "(dst vsock 4294967294/32 :*)");
+	same_ast((const char *const[]){"src vsock:*", "src vsock:",
+				       "src vsock:*:*", "src vsock::", NULL},
+		 "(src vsock */0 :*)");
+	assert_string_equal(ast("src vsock:*:22"), "(src vsock */0 :22)");
+	assert_true(match("src vsock:3", &vs));
+	assert_true(match("src vsock:3:6000", &vs));
+	assert_true(match("src vsock:*:6000", &vs));
+	assert_true(match("dst vsock:2:7000", &vs));
+	assert_true(match("src vsock:*", &vs));
+	assert_false(match("src vsock:2", &vs));
+	assert_false(match("src vsock:3:6001", &vs));
+	assert_false(match("dst vsock:3", &vs));
+	assert_true(match("not src vsock:2", &vs));
+	/* an inet address or family never matches a VSOCK socket; a bare
+	 * port condition still does */
+	assert_false(match("src 0.0.0.0/0", &vs));
+	assert_false(match("src inet:*", &vs));
+	assert_false(match("src inet6:*", &vs));
+	assert_true(match("src *:6000", &vs));
+	/* a VSOCK address matches no other family's socket */
+	assert_false(match("src vsock:*", &in));
+	assert_false(match("src vsock:0", &in));
+	assert_false(match("src vsock:*", &un));
+	assert_true(match("not dst vsock:*", &in));
+	f = parse1("src vsock:3 or sport = 22");
+	in.sport = 22;
+	assert_true(filter_match_owners(f, &in, NULL));
+	assert_int_equal(filter_bytecode(f, AF_INET6, 0, &bc, &len, &exact), 0);
+	assert_true(exact);
+	assert_non_null(bc);
+	free(bc);
+	filter_destroy(f);
+}
+
 /* UNIX name globs: parsed from a path, @name or unix:, matched in
  * userspace on UNIX records only, never compiled for the kernel. */
 static void test_unix_paths(void **unused)
@@ -817,6 +879,7 @@ int main(void)
 	    cmocka_unit_test(test_mapped),
 	    cmocka_unit_test(test_owner_predicates),
 	    cmocka_unit_test(test_unix_paths),
+	    cmocka_unit_test(test_vsock_addresses),
 	    cmocka_unit_test(test_note),
 	    cmocka_unit_test(test_note_long),
 	    cmocka_unit_test_setup_teardown(test_owner_match, fake_proc_setup,

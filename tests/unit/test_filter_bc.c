@@ -334,6 +334,8 @@ static const char *const leaves[] = {
     "src 10.1.2.3/31:40000",
     "dst 0/0",
     "src ::ffff:10.1.2.0/120",
+    "src vsock:3:22",
+    "dst vsock:*",
 };
 
 static void random_expr(char *buf, size_t size, int depth)
