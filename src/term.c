@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h> /* curses' setupterm(): src/meson.build keeps ours apart */
+#include <unistd.h>
 
 /* The one global: set by the signal handler, read by term_getkey(). */
 static volatile sig_atomic_t stop_signal;
@@ -72,24 +74,34 @@ static void exit_restore(void)
 	term_finish();
 }
 
+/*
+ * Whether $TERM names a type terminfo knows and that has cursor
+ * addressing: a terminal without it (dumb, or an entry that lacks it) would
+ * give a blank screen. Asked of setupterm() before newterm(), because
+ * newterm() on an unknown type leaks its prescreen (ncurses 6.4) and
+ * initscr() exits.
+ */
+static bool term_usable(void)
+{
+	const char *cup;
+	int err = 0;
+	bool ok;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		return false;
+	}
+	cup = tigetstr((char *)"cup");
+	ok = cup && cup != (const char *)-1;
+	del_curterm(cur_term);
+	return ok;
+}
+
 int term_init(bool color)
 {
 	struct sigaction sa = {.sa_handler = on_stop};
-	const char *cup;
-	SCREEN *scr;
 
 	setlocale(LC_ALL, "");
-	/* newterm, not initscr: initscr exits on an unknown $TERM. */
-	scr = newterm(NULL, stdout, stdin);
-	if (!scr) {
-		return -ENOTTY;
-	}
-	/* A terminal without cursor addressing (dumb, or a terminfo entry
-	 * that lacks it) would give a blank screen: refuse it instead. */
-	cup = tigetstr((char *)"cup");
-	if (!cup || cup == (const char *)-1) {
-		endwin();
-		delscreen(scr);
+	if (!term_usable() || !newterm(NULL, stdout, stdin)) {
 		return -ENOTTY;
 	}
 	atexit(exit_restore);
