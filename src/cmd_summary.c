@@ -141,9 +141,36 @@ static void json_unix(struct jw *w, const struct report_states *s)
 
 /* The tables beyond TCP, UDP and UNIX: a total per table, their
  * states being all UNCONN (or, for MPTCP and SCTP, left to -M/-S). */
+struct other_rows {
+	struct obuf *ob;
+	int width; /* the names' column */
+};
+
 static void table_other_row(void *arg, const char *name, uint64_t n)
 {
-	obuf_printf(arg, "%-12s %10llu\n", name, (unsigned long long)n);
+	const struct other_rows *r = arg;
+
+	obuf_printf(r->ob, "%-*s %10llu\n", r->width, name,
+		    (unsigned long long)n);
+}
+
+static void widest_name(void *arg, const char *name, uint64_t n)
+{
+	size_t *w = arg;
+
+	(void)n;
+	*w = strlen(name) > *w ? strlen(name) : *w;
+}
+
+/* The longest name the registry has for the section (vsock_seqpacket),
+ * whatever is selected: a new family's name never breaks the column. */
+static int other_width(void)
+{
+	static const uint64_t none[32];
+	size_t w = strlen("Table");
+
+	family_other_tables(family_all_protos(), none, widest_name, &w);
+	return (int)w;
 }
 
 static void json_other_row(void *arg, const char *name, uint64_t n)
@@ -323,9 +350,12 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 		table_unix(ob, s);
 	}
 	if (other_selected(o)) {
-		obuf_printf(ob, "\n%-12s %10s\n", "Table", "sockets");
+		struct other_rows rows = {.ob = ob, .width = other_width()};
+
+		obuf_printf(ob, "\n%-*s %10s\n", rows.width, "Table",
+			    "sockets");
 		family_other_tables(o->protocols, s->by_proto, table_other_row,
-				    ob);
+				    &rows);
 	}
 	table_kernel(ob, r);
 	table_listeners(ob, r);
