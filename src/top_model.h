@@ -195,7 +195,9 @@ void top_snap_set_rtt(struct top_snap *s, size_t i, uint32_t rtt_us);
 bool top_snap_rtt(const struct top_snap *s, size_t i, uint32_t *rtt_us);
 
 /* Fill row's keys from rec, interning its endpoints in d; the RTT of its
- * tcp_info (when the kernel sent one) into *rtt_us: true if so. */
+ * tcp_info (when the kernel sent one) into *rtt_us: true if so. top's one
+ * converter from the pipeline's record, of any family the registry lists
+ * (why a row and not the record: docs/architecture.md). */
 bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 		      const struct sock_rec *rec, uint32_t *rtt_us);
 /* The record of row's keys: the socket's identity for diag_get and
