@@ -223,6 +223,55 @@ static void table_listeners(struct obuf *ob, const struct report *r)
 	}
 }
 
+/* A UNIX listener's name as the listing prints it (abstract: '@' for
+ * each NUL), escaped; "*" unnamed. Returns its width. */
+static size_t put_unix_name(struct obuf *ob, const struct sum_unix_listener *l)
+{
+	char name[SUMMARY_UNIX_NAME_MAX];
+	size_t n = l->len;
+
+	memcpy(name, l->name, n);
+	if (n && name[0] == '\0') {
+		for (size_t i = 0; i < n; i++) {
+			name[i] = name[i] ? name[i] : '@';
+		}
+	} else {
+		n = strnlen(name, n); /* a path ends at its NUL */
+	}
+	if (!n) {
+		obuf_putc(ob, '*');
+		return 1;
+	}
+	obuf_escape_text(ob, name, n);
+	return escape_text_width(name, n);
+}
+
+/* Who has connections waiting: the most queued UNIX listeners. */
+static void table_unix_listeners(struct obuf *ob, const struct report *r)
+{
+	obuf_printf(ob,
+		    "\nListening UNIX sockets (top %u of %zu, most queued "
+		    "first)\n%-40s %8s %8s %6s %10s%s\n",
+		    r->top, r->unix_listener_keys, "Name", "Recv-Q", "Send-Q",
+		    "Fill", "Inode", r->have_owners ? "  Process" : "");
+	for (size_t i = 0; i < r->n_unix_listeners; i++) {
+		const struct report_unix_listener *u = &r->unix_listeners[i];
+		size_t w = put_unix_name(ob, &u->l);
+
+		obuf_pad(ob, w < 40 ? 40 - w : 0);
+		obuf_printf(ob, " %8u %8u %5.0f%% %10u", u->l.recv_q,
+			    u->l.send_q, 100.0 * u->fill, u->l.inode);
+		if (u->l.pid) {
+			obuf_puts(ob, "  ");
+			obuf_escape_text(
+			    ob, u->owner.name,
+			    strnlen(u->owner.name, sizeof(u->owner.name)));
+			obuf_printf(ob, " %u", u->l.pid);
+		}
+		obuf_putc(ob, '\n');
+	}
+}
+
 static void table_remote(struct obuf *ob, const struct report *r)
 {
 	const struct report_top *t = &r->remote_hosts;
@@ -357,10 +406,18 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 		family_other_tables(o->protocols, s->by_proto, table_other_row,
 				    &rows);
 	}
+	/* Sections about TCP and UDP only when they are selected. */
 	table_kernel(ob, r);
-	table_listeners(ob, r);
-	table_remote(ob, r);
-	table_tuples(ob, r);
+	if (r->inet) {
+		table_listeners(ob, r);
+	}
+	if (o->protocols & PROTO_UNIX_MASK) {
+		table_unix_listeners(ob, r);
+	}
+	if (r->inet) {
+		table_remote(ob, r);
+		table_tuples(ob, r);
+	}
 	if (r->have_owners) {
 		table_owners(ob, r);
 	}
@@ -467,6 +524,35 @@ static void json_listeners(struct jw *w, const struct report *r)
 	jw_end(w);
 }
 
+static void json_unix_listeners(struct jw *w, const struct report *r)
+{
+	jw_array(w, "unix_listeners");
+	for (size_t i = 0; i < r->n_unix_listeners; i++) {
+		const struct report_unix_listener *u = &r->unix_listeners[i];
+		bool abstract = u->l.len && u->l.name[0] == '\0';
+		size_t n = abstract ? u->l.len : strnlen(u->l.name, u->l.len);
+
+		jw_object(w, NULL);
+		/* As the listing's "local": the name's bytes, unescaped. */
+		if (n) {
+			jw_string_n(w, abstract ? "abstract" : "path",
+				    u->l.name + abstract, n - abstract);
+		}
+		jw_u64(w, "inode", u->l.inode);
+		jw_u64(w, "recv_q", u->l.recv_q);
+		jw_u64(w, "send_q", u->l.send_q);
+		jw_double(w, "fill", u->fill);
+		if (u->l.pid) {
+			jw_string_n(
+			    w, "process", u->owner.name,
+			    strnlen(u->owner.name, sizeof(u->owner.name)));
+			jw_u64(w, "pid", u->l.pid);
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
 static void json_remote(struct jw *w, const struct report *r)
 {
 	const struct report_top *t = &r->remote_hosts;
@@ -565,9 +651,16 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 		jw_end(&w);
 	}
 	json_kernel(&w, r);
-	json_listeners(&w, r);
-	json_remote(&w, r);
-	json_tuples(&w, r);
+	if (r->inet) {
+		json_listeners(&w, r);
+	}
+	if (o->protocols & PROTO_UNIX_MASK) {
+		json_unix_listeners(&w, r);
+	}
+	if (r->inet) {
+		json_remote(&w, r);
+		json_tuples(&w, r);
+	}
 	if (r->have_owners) {
 		json_owners(&w, r);
 	}
@@ -653,7 +746,7 @@ static int summary_ns(const struct netns_entry *e, void *data)
 		snapshot_finish(&snap);
 		return -ENODEV; /* said; a skip, the others go on */
 	}
-	report_build(&r, &snap, o->top);
+	report_build(&r, &snap, o->top, o->protocols);
 	k->e = e;
 	ns_figures(k, &r);
 	if (o->format == FMT_PROMETHEUS) {
@@ -810,7 +903,7 @@ static int summary_exec(const struct opts *o)
 		snapshot_finish(&snap);
 		return EXIT_RUNTIME;
 	}
-	report_build(&r, &snap, o->top);
+	report_build(&r, &snap, o->top, o->protocols);
 	obuf_init(&out, STDOUT_FILENO, 64 * 1024);
 	if (o->format == FMT_PROMETHEUS) {
 		prom_snapshot(&out, &r, o->protocols);
