@@ -803,9 +803,13 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
 	const struct ns_rank **idx = xcalloc(ns->n ? ns->n : 1, sizeof(*idx));
 	bool json = o->format != FMT_TABLE;
 	size_t top = o->top < ns->n ? o->top : ns->n;
+	/* The rankings past sockets are TCP's: as the report's sections,
+	 * only with TCP or UDP selected. */
+	enum ns_key end =
+	    o->protocols & PROTO_INET_MASK ? NSK_MAX : NSK_SOCKETS + 1;
 
 	obuf_puts(ob, json ? "],\"ranking\":{" : "");
-	for (enum ns_key k = 0; k < NSK_MAX; k++) {
+	for (enum ns_key k = 0; k < end; k++) {
 		for (size_t i = 0; i < ns->n; i++) {
 			idx[i] = &ns->rank[i];
 		}
@@ -836,7 +840,7 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
 				obuf_putc(ob, '\n');
 			}
 		}
-		obuf_puts(ob, json ? "]" : k + 1 < NSK_MAX ? "\n" : "");
+		obuf_puts(ob, json ? "]" : k + 1 < end ? "\n" : "");
 	}
 	obuf_puts(ob, json ? "}" : "");
 	free(idx);
