@@ -805,8 +805,7 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
 	size_t top = o->top < ns->n ? o->top : ns->n;
 	/* The rankings past sockets are TCP's: as the report's sections,
 	 * only with TCP or UDP selected. */
-	enum ns_key end =
-	    o->protocols & PROTO_INET_MASK ? NSK_MAX : NSK_SOCKETS + 1;
+	enum ns_key end = report_inet(o->protocols) ? NSK_MAX : NSK_SOCKETS + 1;
 
 	obuf_puts(ob, json ? "],\"ranking\":{" : "");
 	for (enum ns_key k = 0; k < end; k++) {

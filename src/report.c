@@ -170,7 +170,7 @@ void report_build(struct report *r, const struct snapshot *snap,
 
 	memset(r, 0, sizeof(*r));
 	r->top = top;
-	r->inet = protocols & PROTO_INET_MASK;
+	r->inet = report_inet(protocols);
 	build_states(&r->states, s);
 	if (r->inet) {
 		build_inet(r, snap);
@@ -194,6 +194,11 @@ void report_finish(struct report *r)
 	free(r->tuples.by_time_wait.rows);
 	free(r->tuples.by_held.rows);
 	memset(r, 0, sizeof(*r));
+}
+
+bool report_inet(uint32_t protocols)
+{
+	return protocols & PROTO_INET_MASK;
 }
 
 size_t report_top_listeners(const struct report *r)

@@ -140,6 +140,11 @@ void report_build(struct report *r, const struct snapshot *snap,
 		  unsigned int top, uint32_t protocols);
 void report_finish(struct report *r);
 
+/* Whether protocols (PROTO_ bits) have the sections about TCP and UDP
+ * (report.inet), and --all-netns the rankings and series built on them:
+ * the rule written once. */
+bool report_inet(uint32_t protocols);
+
 /* How many listeners the table and JSON show: the first min(top, n). */
 size_t report_top_listeners(const struct report *r);
 

@@ -385,6 +385,11 @@ def test_summary(binary, want):
           "Listening ports" not in table,
           f"summary --all-netns -x: the sockets ranking only: "
           f"{list(unix.get('ranking', {}))} {table[-400:]}")
+    prom = go([binary, "summary", "--all-netns", "-x", "--format",
+               "prometheus"]).stdout
+    check("sockscope_netns_info{" in prom and
+          "listen_queue" not in prom and "ephemeral_ports" not in prom,
+          f"summary --all-netns -x prometheus: no TCP series: {prom}")
     prom = go([binary, "summary", "--all-netns", "--format",
                "prometheus"]).stdout
     want_series = (
