@@ -335,6 +335,13 @@ static void test_diagram_pane(void **state)
 	memset(&f->cap, 0, sizeof(f->cap));
 	top_view_render(&f->view, &f->ui, 40, 100, sink_lines, &f->cap);
 	assert_true(find_line(&f->cap, "  D ") > 0);
+	/* Without TCP listed (top -x) its counts would be 0: one line says
+	 * why, the table stays. */
+	f->ui.mode = TOP_MODE_TABLE;
+	f->o.protocols = PROTO_UNIX_MASK;
+	assert_int_equal(top_key(&f->ui, 'D'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_non_null(strstr(f->ui.message, "TCP is not listed"));
 }
 
 static void test_render_batch_and_narrow(void **state)
