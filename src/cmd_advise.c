@@ -257,11 +257,11 @@ struct ns_result {
 
 /* One namespace's figures for Prometheus, from its snapshot. */
 static void prom_row(struct prom_netns_row *row, const struct netns_entry *e,
-		     const struct snapshot *snap, unsigned int top)
+		     const struct snapshot *snap, const struct opts *o)
 {
 	struct report r;
 
-	report_build(&r, snap, top);
+	report_build(&r, snap, o->top, o->protocols);
 	*row = (struct prom_netns_row){
 	    .label = &e->label,
 	    .states = r.states,
@@ -310,7 +310,7 @@ static void run_rules(const struct ns_advise *na, struct ns_result *res)
 		res->any = &na->snap[i];
 		k = advice_run(&na->snap[i], a);
 		add_fired(res, a, k, e);
-		prom_row(&res->prom[res->n_prom], e, &na->snap[i], na->o->top);
+		prom_row(&res->prom[res->n_prom], e, &na->snap[i], na->o);
 		res->prom[res->n_prom].n_fired = k;
 		start[res->n_prom++] = res->n - k;
 	}
@@ -507,7 +507,7 @@ static int advise_exec(const struct opts *o)
 	if (o->format == FMT_PROMETHEUS) {
 		struct report r;
 
-		report_build(&r, &snap, o->top);
+		report_build(&r, &snap, o->top, o->protocols);
 		prom_snapshot(&out, &r, o->protocols);
 		report_finish(&r);
 		prom_advice(&out, a, n);

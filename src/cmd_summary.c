@@ -141,9 +141,36 @@ static void json_unix(struct jw *w, const struct report_states *s)
 
 /* The tables beyond TCP, UDP and UNIX: a total per table, their
  * states being all UNCONN (or, for MPTCP and SCTP, left to -M/-S). */
+struct other_rows {
+	struct obuf *ob;
+	int width; /* the names' column */
+};
+
 static void table_other_row(void *arg, const char *name, uint64_t n)
 {
-	obuf_printf(arg, "%-12s %10llu\n", name, (unsigned long long)n);
+	const struct other_rows *r = arg;
+
+	obuf_printf(r->ob, "%-*s %10llu\n", r->width, name,
+		    (unsigned long long)n);
+}
+
+static void widest_name(void *arg, const char *name, uint64_t n)
+{
+	size_t *w = arg;
+
+	(void)n;
+	*w = strlen(name) > *w ? strlen(name) : *w;
+}
+
+/* The longest name the registry has for the section (vsock_seqpacket),
+ * whatever is selected: a new family's name never breaks the column. */
+static int other_width(void)
+{
+	static const uint64_t none[32];
+	size_t w = strlen("Table");
+
+	family_other_tables(family_all_protos(), none, widest_name, &w);
+	return (int)w;
 }
 
 static void json_other_row(void *arg, const char *name, uint64_t n)
@@ -193,6 +220,55 @@ static void table_listeners(struct obuf *ob, const struct report *r)
 			    l->ep, l->recv_q, l->send_q, 100.0 * l->fill,
 			    l->conns[SS_ESTABLISHED], l->conns[SS_SYN_RECV],
 			    l->conns[SS_CLOSE_WAIT], l->conns[SS_TIME_WAIT]);
+	}
+}
+
+/* A UNIX listener's name as the listing prints it (abstract: '@' for
+ * each NUL), escaped; "*" unnamed. Returns its width. */
+static size_t put_unix_name(struct obuf *ob, const struct sum_unix_listener *l)
+{
+	char name[SUMMARY_UNIX_NAME_MAX];
+	size_t n = l->len;
+
+	memcpy(name, l->name, n);
+	if (n && name[0] == '\0') {
+		for (size_t i = 0; i < n; i++) {
+			name[i] = name[i] ? name[i] : '@';
+		}
+	} else {
+		n = strnlen(name, n); /* a path ends at its NUL */
+	}
+	if (!n) {
+		obuf_putc(ob, '*');
+		return 1;
+	}
+	obuf_escape_text(ob, name, n);
+	return escape_text_width(name, n);
+}
+
+/* Who has connections waiting: the most queued UNIX listeners. */
+static void table_unix_listeners(struct obuf *ob, const struct report *r)
+{
+	obuf_printf(ob,
+		    "\nListening UNIX sockets (top %u of %zu, most queued "
+		    "first)\n%-40s %8s %8s %6s %10s%s\n",
+		    r->top, r->unix_listener_keys, "Name", "Recv-Q", "Send-Q",
+		    "Fill", "Inode", r->have_owners ? "  Process" : "");
+	for (size_t i = 0; i < r->n_unix_listeners; i++) {
+		const struct report_unix_listener *u = &r->unix_listeners[i];
+		size_t w = put_unix_name(ob, &u->l);
+
+		obuf_pad(ob, w < 40 ? 40 - w : 0);
+		obuf_printf(ob, " %8u %8u %5.0f%% %10u", u->l.recv_q,
+			    u->l.send_q, 100.0 * u->fill, u->l.inode);
+		if (u->l.pid) {
+			obuf_puts(ob, "  ");
+			obuf_escape_text(
+			    ob, u->owner.name,
+			    strnlen(u->owner.name, sizeof(u->owner.name)));
+			obuf_printf(ob, " %u", u->l.pid);
+		}
+		obuf_putc(ob, '\n');
 	}
 }
 
@@ -323,14 +399,25 @@ void report_table(struct obuf *ob, const struct report *r, const struct opts *o)
 		table_unix(ob, s);
 	}
 	if (other_selected(o)) {
-		obuf_printf(ob, "\n%-12s %10s\n", "Table", "sockets");
+		struct other_rows rows = {.ob = ob, .width = other_width()};
+
+		obuf_printf(ob, "\n%-*s %10s\n", rows.width, "Table",
+			    "sockets");
 		family_other_tables(o->protocols, s->by_proto, table_other_row,
-				    ob);
+				    &rows);
 	}
+	/* Sections about TCP and UDP only when they are selected. */
 	table_kernel(ob, r);
-	table_listeners(ob, r);
-	table_remote(ob, r);
-	table_tuples(ob, r);
+	if (r->inet) {
+		table_listeners(ob, r);
+	}
+	if (o->protocols & PROTO_UNIX_MASK) {
+		table_unix_listeners(ob, r);
+	}
+	if (r->inet) {
+		table_remote(ob, r);
+		table_tuples(ob, r);
+	}
 	if (r->have_owners) {
 		table_owners(ob, r);
 	}
@@ -437,6 +524,35 @@ static void json_listeners(struct jw *w, const struct report *r)
 	jw_end(w);
 }
 
+static void json_unix_listeners(struct jw *w, const struct report *r)
+{
+	jw_array(w, "unix_listeners");
+	for (size_t i = 0; i < r->n_unix_listeners; i++) {
+		const struct report_unix_listener *u = &r->unix_listeners[i];
+		bool abstract = u->l.len && u->l.name[0] == '\0';
+		size_t n = abstract ? u->l.len : strnlen(u->l.name, u->l.len);
+
+		jw_object(w, NULL);
+		/* As the listing's "local": the name's bytes, unescaped. */
+		if (n) {
+			jw_string_n(w, abstract ? "abstract" : "path",
+				    u->l.name + abstract, n - abstract);
+		}
+		jw_u64(w, "inode", u->l.inode);
+		jw_u64(w, "recv_q", u->l.recv_q);
+		jw_u64(w, "send_q", u->l.send_q);
+		jw_double(w, "fill", u->fill);
+		if (u->l.pid) {
+			jw_string_n(
+			    w, "process", u->owner.name,
+			    strnlen(u->owner.name, sizeof(u->owner.name)));
+			jw_u64(w, "pid", u->l.pid);
+		}
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
 static void json_remote(struct jw *w, const struct report *r)
 {
 	const struct report_top *t = &r->remote_hosts;
@@ -535,9 +651,16 @@ void report_json(struct obuf *ob, const struct report *r, const struct opts *o)
 		jw_end(&w);
 	}
 	json_kernel(&w, r);
-	json_listeners(&w, r);
-	json_remote(&w, r);
-	json_tuples(&w, r);
+	if (r->inet) {
+		json_listeners(&w, r);
+	}
+	if (o->protocols & PROTO_UNIX_MASK) {
+		json_unix_listeners(&w, r);
+	}
+	if (r->inet) {
+		json_remote(&w, r);
+		json_tuples(&w, r);
+	}
 	if (r->have_owners) {
 		json_owners(&w, r);
 	}
@@ -623,7 +746,7 @@ static int summary_ns(const struct netns_entry *e, void *data)
 		snapshot_finish(&snap);
 		return -ENODEV; /* said; a skip, the others go on */
 	}
-	report_build(&r, &snap, o->top);
+	report_build(&r, &snap, o->top, o->protocols);
 	k->e = e;
 	ns_figures(k, &r);
 	if (o->format == FMT_PROMETHEUS) {
@@ -680,9 +803,12 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
 	const struct ns_rank **idx = xcalloc(ns->n ? ns->n : 1, sizeof(*idx));
 	bool json = o->format != FMT_TABLE;
 	size_t top = o->top < ns->n ? o->top : ns->n;
+	/* The rankings past sockets are TCP's: as the report's sections,
+	 * only with TCP or UDP selected. */
+	enum ns_key end = report_inet(o->protocols) ? NSK_MAX : NSK_SOCKETS + 1;
 
 	obuf_puts(ob, json ? "],\"ranking\":{" : "");
-	for (enum ns_key k = 0; k < NSK_MAX; k++) {
+	for (enum ns_key k = 0; k < end; k++) {
 		for (size_t i = 0; i < ns->n; i++) {
 			idx[i] = &ns->rank[i];
 		}
@@ -713,7 +839,7 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
 				obuf_putc(ob, '\n');
 			}
 		}
-		obuf_puts(ob, json ? "]" : k + 1 < NSK_MAX ? "\n" : "");
+		obuf_puts(ob, json ? "]" : k + 1 < end ? "\n" : "");
 	}
 	obuf_puts(ob, json ? "}" : "");
 	free(idx);
@@ -780,7 +906,7 @@ static int summary_exec(const struct opts *o)
 		snapshot_finish(&snap);
 		return EXIT_RUNTIME;
 	}
-	report_build(&r, &snap, o->top);
+	report_build(&r, &snap, o->top, o->protocols);
 	obuf_init(&out, STDOUT_FILENO, 64 * 1024);
 	if (o->format == FMT_PROMETHEUS) {
 		prom_snapshot(&out, &r, o->protocols);

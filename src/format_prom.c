@@ -603,8 +603,10 @@ static enum advice_sev rule_sev(const struct advice *fired, size_t n,
 	return sev;
 }
 
+/* inet: TCP or UDP selected (report_inet()); else the listeners' and
+ * tuples' series are left out, as the report's sections. */
 static void put_netns_scalars(struct obuf *ob, const struct prom_netns_row *v,
-			      char *const *labels, size_t n)
+			      char *const *labels, size_t n, bool inet)
 {
 	family_head(ob, "netns_info", "gauge",
 		    "1 for each network namespace read, labelled with its "
@@ -614,6 +616,9 @@ static void put_netns_scalars(struct obuf *ob, const struct prom_netns_row *v,
 		obuf_printf(
 		    ob, "sockscope_netns_info{%skind=\"%s\"} 1\n", labels[i],
 		    v[i].label ? netns_kind_name(v[i].label->kind) : "other");
+	}
+	if (!inet) {
+		return;
 	}
 	family_head(ob, "listen_queue_max_fill_ratio", "gauge",
 		    "Accept-queue fill of the namespace's fullest listener; 0 "
@@ -681,7 +686,7 @@ void prom_netns(struct obuf *ob, const struct prom_netns_row *rows, size_t n,
 			}
 		}
 	}
-	put_netns_scalars(ob, v, labels, k);
+	put_netns_scalars(ob, v, labels, k, report_inet(protocols));
 	if (advice) {
 		put_netns_advice(ob, v, labels, k);
 	}

@@ -83,6 +83,12 @@ void jw_string(struct jw *w, const char *key, const char *s)
 	obuf_json_string(w->ob, s, strlen(s));
 }
 
+void jw_string_n(struct jw *w, const char *key, const char *s, size_t n)
+{
+	member(w, key);
+	obuf_json_string(w->ob, s, n);
+}
+
 void jw_bool(struct jw *w, const char *key, bool v)
 {
 	member(w, key);

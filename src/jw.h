@@ -8,6 +8,7 @@
 #define SOCKSCOPE_JW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -30,6 +31,8 @@ void jw_u64(struct jw *w, const char *key, uint64_t v);
 void jw_i64(struct jw *w, const char *key, int64_t v);
 void jw_double(struct jw *w, const char *key, double v);
 void jw_string(struct jw *w, const char *key, const char *s);
+/* n bytes of s, NULs included (an abstract UNIX name). */
+void jw_string_n(struct jw *w, const char *key, const char *s, size_t n);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_null(struct jw *w, const char *key);
 

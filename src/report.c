@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "opts.h"
 #include "state.h"
 #include "util.h"
 
@@ -119,8 +120,26 @@ static void build_ports(struct report_ports *p, const struct snapshot *snap)
 	p->max_new_per_s = p->usable / 60.0;
 }
 
-void report_build(struct report *r, const struct snapshot *snap,
-		  unsigned int top)
+static void build_unix_listeners(struct report *r, const struct summary *s)
+{
+	struct sum_unix_listener *l = xcalloc(r->top ? r->top : 1, sizeof(*l));
+	size_t n = summary_unix_listeners(s, l, r->top, &r->unix_listener_keys);
+
+	r->unix_listeners = xcalloc(n ? n : 1, sizeof(*r->unix_listeners));
+	for (size_t i = 0; i < n; i++) {
+		r->unix_listeners[i].l = l[i];
+		r->unix_listeners[i].fill =
+		    (double)l[i].recv_q / ((double)l[i].send_q + 1.0);
+		if (l[i].pid) {
+			summary_owner(s, l[i].pid, &r->unix_listeners[i].owner);
+		}
+	}
+	r->n_unix_listeners = n;
+	free(l);
+}
+
+/* The sections about TCP and UDP sockets, and the host's TCP facts. */
+static void build_inet(struct report *r, const struct snapshot *snap)
 {
 	static const enum sysctl_id lim[REPORT_LIM_MAX] = {
 	    [REPORT_LIM_ORPHANS] = SYS_MAX_ORPHANS,
@@ -128,17 +147,11 @@ void report_build(struct report *r, const struct snapshot *snap,
 	};
 	const struct summary *s = snap->sum;
 
-	memset(r, 0, sizeof(*r));
-	r->top = top;
-	build_states(&r->states, s);
 	build_listeners(r, s);
-	build_top(&r->remote_hosts, s, SUM_REMOTE_HOST, SUM_V_TOTAL, top, -1,
+	build_top(&r->remote_hosts, s, SUM_REMOTE_HOST, SUM_V_TOTAL, r->top, -1,
 		  0);
-	build_top(&r->remote_ports, s, SUM_REMOTE_PORT, SUM_V_TOTAL, top, -1,
+	build_top(&r->remote_ports, s, SUM_REMOTE_PORT, SUM_V_TOTAL, r->top, -1,
 		  0);
-	r->have_owners = s->have_owners;
-	build_top(&r->owners, s, SUM_OWNER, SUM_V_TOTAL,
-		  s->have_owners ? top : 0, -1, 0);
 	build_tuples(r, snap);
 	build_ports(&r->ports, snap);
 	for (int i = 0; i < REPORT_LIM_MAX; i++) {
@@ -148,18 +161,44 @@ void report_build(struct report *r, const struct snapshot *snap,
 	r->have_sockstat = snap->have_sockstat;
 	r->sockstat = snap->sockstat;
 	r->counters = snap->c1;
+}
+
+void report_build(struct report *r, const struct snapshot *snap,
+		  unsigned int top, uint32_t protocols)
+{
+	const struct summary *s = snap->sum;
+
+	memset(r, 0, sizeof(*r));
+	r->top = top;
+	r->inet = report_inet(protocols);
+	build_states(&r->states, s);
+	if (r->inet) {
+		build_inet(r, snap);
+	}
+	if (protocols & PROTO_UNIX_MASK) {
+		build_unix_listeners(r, s);
+	}
+	r->have_owners = s->have_owners;
+	build_top(&r->owners, s, SUM_OWNER, SUM_V_TOTAL,
+		  s->have_owners ? top : 0, -1, 0);
 	r->dropped = s->dropped;
 }
 
 void report_finish(struct report *r)
 {
 	free(r->listeners);
+	free(r->unix_listeners);
 	free(r->remote_hosts.rows);
 	free(r->remote_ports.rows);
 	free(r->owners.rows);
 	free(r->tuples.by_time_wait.rows);
 	free(r->tuples.by_held.rows);
 	memset(r, 0, sizeof(*r));
+}
+
+bool report_inet(uint32_t protocols)
+{
+	return protocols & PROTO_INET_MASK;
 }
 
 size_t report_top_listeners(const struct report *r)

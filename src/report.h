@@ -96,13 +96,31 @@ struct report_ports {
 
 enum report_limit { REPORT_LIM_ORPHANS, REPORT_LIM_TW_BUCKETS, REPORT_LIM_MAX };
 
+/* A listening UNIX socket, as summary keeps it, and its fill. */
+struct report_unix_listener {
+	struct sum_unix_listener l;
+	double fill;	    /* Recv-Q / (Send-Q + 1), as a TCP listener's */
+	struct owner owner; /* with -p (l.pid's name), else zero */
+};
+
 struct report {
 	unsigned int top; /* rows per breakdown the table and JSON show */
+	/*
+	 * TCP or UDP is selected: the sections about them are built (the
+	 * listeners, remote hosts and ports, tuples and ports, the TCP
+	 * limits, sockstat and counters); else they are empty and absent
+	 * from every renderer (summary -x has no "Listening ports").
+	 */
+	bool inet;
 	struct report_states states;
 	struct report_listener *listeners; /* fullest first */
 	size_t n_listeners;   /* at most max(top, REPORT_LISTENERS_MAX) */
 	size_t listener_keys; /* listeners counted */
 	struct report_top remote_hosts, remote_ports, owners;
+	/* The --top most queued UNIX listeners (UNIX selected). */
+	struct report_unix_listener *unix_listeners;
+	size_t n_unix_listeners;
+	size_t unix_listener_keys; /* UNIX listeners counted */
 	bool have_owners;
 	struct report_tuples tuples;
 	struct report_ports ports;
@@ -115,10 +133,17 @@ struct report {
 };
 
 /* Build every section from snap (its summary must be filled). top: rows
- * per breakdown, as --top. Pair with report_finish(). */
+ * per breakdown, as --top; protocols: the tables selected (opts.h's
+ * PROTO_ bits), which say what sections there are. Pair with
+ * report_finish(). */
 void report_build(struct report *r, const struct snapshot *snap,
-		  unsigned int top);
+		  unsigned int top, uint32_t protocols);
 void report_finish(struct report *r);
+
+/* Whether protocols (PROTO_ bits) have the sections about TCP and UDP
+ * (report.inet), and --all-netns the rankings and series built on them:
+ * the rule written once. */
+bool report_inet(uint32_t protocols);
 
 /* How many listeners the table and JSON show: the first min(top, n). */
 size_t report_top_listeners(const struct report *r);

@@ -44,6 +44,8 @@ struct summary_priv {
 	struct breakdown listeners; /* key: src, port  v: recv_q, send_q, pid */
 	struct breakdown autobound; /* key: src, port (listeners) */
 	struct keytab lingering; /* key: cookie, state (CLOSE_WAIT/FIN_WAIT2) */
+	struct sum_unix_listener *unix_listeners;
+	size_t n_unix_listeners, cap_unix_listeners;
 	/* per local port, per state: chunks allocated on first use */
 	uint32_t (*ports[65536 / PORT_CHUNK])[SS_MAX];
 };
@@ -161,6 +163,7 @@ void summary_destroy(struct summary *s)
 	bd_free(&s->priv->listeners);
 	bd_free(&s->priv->autobound);
 	keytab_free(&s->priv->lingering);
+	free(s->priv->unix_listeners);
 	for (size_t i = 0; i < ARRAY_SIZE(s->priv->ports); i++) {
 		free(s->priv->ports[i]);
 	}
@@ -368,7 +371,43 @@ static void add_tcp(struct summary *s, const struct sock_rec *rec)
 	}
 }
 
-/* UNIX sockets are counted by type and state only. */
+/* A UNIX listener kept whole: "who has connections waiting at
+ * /run/x.sock" is answered by its name and queue. */
+static void add_unix_listener(struct summary *s, const struct sock_rec *rec)
+{
+	struct summary_priv *p = s->priv;
+	const struct owner_ops *ops = p->cfg.owner;
+	struct sum_unix_listener *l;
+	struct owner ow = {0};
+
+	if (p->n_unix_listeners == SUMMARY_UNIX_LISTENERS_MAX) {
+		s->dropped++;
+		return;
+	}
+	if (p->n_unix_listeners == p->cap_unix_listeners) {
+		p->cap_unix_listeners =
+		    p->cap_unix_listeners ? 2 * p->cap_unix_listeners : 16;
+		p->unix_listeners =
+		    xrealloc(p->unix_listeners, p->cap_unix_listeners *
+						    sizeof(*p->unix_listeners));
+	}
+	l = &p->unix_listeners[p->n_unix_listeners++];
+	memset(l, 0, sizeof(*l));
+	if (rec->ext.path) {
+		l->len = (uint8_t)(rec->ext.path_len < sizeof(l->name)
+				       ? rec->ext.path_len
+				       : sizeof(l->name));
+		memcpy(l->name, rec->ext.path, l->len);
+	}
+	l->inode = rec->inode;
+	l->recv_q = rec->recv_q;
+	l->send_q = rec->send_q;
+	if (ops && ops->lookup(ops->data, rec, &ow)) {
+		l->pid = ow.pid;
+	}
+}
+
+/* UNIX sockets: by type and state, their owners, their listeners. */
 static void add_unix(struct summary *s, const struct sock_rec *rec)
 {
 	int t = rec->protocol == SOCK_STREAM	  ? SUM_UNIX_STREAM
@@ -376,10 +415,15 @@ static void add_unix(struct summary *s, const struct sock_rec *rec)
 		: rec->protocol == SOCK_SEQPACKET ? SUM_UNIX_SEQPACKET
 						  : -1;
 
-	if (t >= 0) {
-		s->unx[t][rec->state]++;
-		s->unix_total++;
+	if (t < 0) {
+		return;
 	}
+	s->unx[t][rec->state]++;
+	s->unix_total++;
+	if (rec->state == SS_LISTEN) {
+		add_unix_listener(s, rec);
+	}
+	add_owner(s, rec);
 }
 
 void summary_add(struct summary *s, const struct sock_rec *rec)
@@ -538,6 +582,45 @@ static int by_fill_desc(const void *a, const void *b)
 		return fill(*x) > fill(*y) ? -1 : 1;
 	}
 	return ref_cmp(*x, *y);
+}
+
+static int unix_listener_cmp(const void *pa, const void *pb)
+{
+	const struct sum_unix_listener *a = pa, *b = pb;
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c;
+
+	if (a->recv_q != b->recv_q) {
+		return a->recv_q > b->recv_q ? -1 : 1;
+	}
+	c = memcmp(a->name, b->name, n);
+	if (c || a->len != b->len) {
+		return c ? c : a->len < b->len ? -1 : 1;
+	}
+	return (a->inode > b->inode) - (a->inode < b->inode);
+}
+
+size_t summary_unix_listeners(const struct summary *s,
+			      struct sum_unix_listener *rows, size_t n,
+			      size_t *keys)
+{
+	const struct summary_priv *p = s->priv;
+	struct sum_unix_listener *all;
+
+	if (keys) {
+		*keys = p->n_unix_listeners;
+	}
+	n = n < p->n_unix_listeners ? n : p->n_unix_listeners;
+	if (!n) {
+		return 0;
+	}
+	/* Few listeners: the whole list sorted, the first n kept. */
+	all = xmalloc(p->n_unix_listeners * sizeof(*all));
+	memcpy(all, p->unix_listeners, p->n_unix_listeners * sizeof(*all));
+	qsort(all, p->n_unix_listeners, sizeof(*all), unix_listener_cmp);
+	memcpy(rows, all, n * sizeof(*rows));
+	free(all);
+	return n;
 }
 
 size_t summary_listeners(const struct summary *s, struct sum_listener *rows,

@@ -95,6 +95,24 @@ struct sum_listener {
 	uint32_t conns[SS_MAX];	 /* TCP sockets on this local port */
 };
 
+/* sun_path's size (family.h's UNIX_NAME_MAX). */
+#define SUMMARY_UNIX_NAME_MAX 108
+/* UNIX listeners kept (few on any host; beyond: counted in dropped). */
+#define SUMMARY_UNIX_LISTENERS_MAX 65536
+
+/*
+ * A listening UNIX socket (stream or seqpacket): its name as the kernel
+ * sent it (raw bytes: a path, or an abstract name whose first byte is NUL;
+ * len 0: unnamed), its accept queue and its owner.
+ */
+struct sum_unix_listener {
+	char name[SUMMARY_UNIX_NAME_MAX];
+	uint8_t len;
+	uint32_t inode;
+	uint32_t recv_q, send_q; /* connections queued and the backlog */
+	uint32_t pid;		 /* its owner with -p, else 0 */
+};
+
 struct summary {
 	/* [0] inet, [1] inet6; state codes as the kernel sends them */
 	uint64_t tcp[2][SS_MAX];
@@ -133,6 +151,12 @@ uint64_t summary_tcp_state(const struct summary *s, unsigned int state);
  */
 size_t summary_top(const struct summary *s, enum sum_tab tab, unsigned int col,
 		   struct sum_row *rows, size_t n, size_t *keys);
+
+/* Listening UNIX sockets, most queued connections first (then by name):
+ * the first n into rows. Returns how many written; *keys: all kept. */
+size_t summary_unix_listeners(const struct summary *s,
+			      struct sum_unix_listener *rows, size_t n,
+			      size_t *keys);
 
 /* Listening TCP sockets, fullest queue first. Returns how many written. */
 size_t summary_listeners(const struct summary *s, struct sum_listener *rows,

@@ -869,6 +869,15 @@ static unsigned int toggle_key(struct top_ui *ui, int key)
 		ui->show_advice = !ui->show_advice;
 		return TOP_HANDLED | TOP_REDRAW;
 	case 'D':
+		if (!(ui->o->protocols & PROTO_TCP)) {
+			/* Its counts would all be 0, as the meters top
+			 * leaves out without TCP. */
+			snprintf(ui->message, sizeof(ui->message),
+				 "D: the TCP state machine: TCP is not listed "
+				 "(-t)");
+			ui->message_is_error = true;
+			return TOP_HANDLED | TOP_REDRAW;
+		}
 		ui->mode = TOP_MODE_DIAGRAM;
 		return TOP_HANDLED | TOP_REDRAW;
 	default:

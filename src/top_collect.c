@@ -137,8 +137,6 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	}
 	if (run->count) {
 		top_snap_count(run->snap, rec);
-	} else if (!sock_rec_is_tcp(rec)) {
-		run->snap->total++; /* the meters' dump counts TCP's */
 	}
 	if (!run->rows ||
 	    !(state_match_mask(q->states,
@@ -154,7 +152,7 @@ static int collect_row(const struct sock_rec *rec, void *data)
 	return 0;
 }
 
-/* Only TCP feeds the meters: the second dump counts, keeps nothing. */
+/* The meters' dump (a filter narrows the rows): counts, keeps nothing. */
 static int count_row(const struct sock_rec *rec, void *data)
 {
 	struct collect_run *run = data;
@@ -162,9 +160,7 @@ static int count_row(const struct sock_rec *rec, void *data)
 	if (cancelled(run->cancel)) {
 		return -ECANCELED;
 	}
-	if (sock_rec_is_tcp(rec)) {
-		top_snap_count(run->snap, rec);
-	}
+	top_snap_count(run->snap, rec);
 	return 0;
 }
 
@@ -195,15 +191,16 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 	struct acquire *a = &c->rows;
 
 	a->ifn = c->ifn; /* the caller may have swapped tables since */
-	/* Every table the options name, each in the states wanted. */
+	/* Every table the options name: in every state when this dump
+	 * feeds the meters (the rows' states are picked in collect_row),
+	 * else in the states wanted. */
 	a->protocols = q->protocols;
-	acquire_set_states(a, q->states);
-	a->states[IPPROTO_TCP] = one_dump ? SS_ALL_BITS : q->states;
+	acquire_set_states(a, one_dump ? SS_ALL_BITS : q->states);
 	a->ext = q->want_info ? 1u << (INET_DIAG_INFO - 1) : 0;
 	a->procs = owners;
 	a = &c->meters;
-	a->protocols = q->protocols & PROTO_TCP;
-	a->states[IPPROTO_TCP] = SS_ALL_BITS;
+	a->protocols = q->protocols;
+	acquire_set_states(a, SS_ALL_BITS);
 	a->ext = 0;
 }
 
@@ -223,7 +220,7 @@ static int dump(struct top_collect *c, const struct top_query *q,
 	setup(c, q);
 	aim(c, q, one_dump, owners);
 	err = acquire_run(&c->rows, collect_row, &run);
-	if (err || one_dump || !(q->protocols & PROTO_TCP)) {
+	if (err || one_dump) {
 		return err;
 	}
 	/* The filter selects the rows only: the meters are every socket's,

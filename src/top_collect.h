@@ -4,12 +4,13 @@
  * compiled for the kernel, seam de-duplication, the reader thread, --load
  * replay): each row's keys go into a struct top_snap. Draws nothing.
  *
- * Every TCP socket is counted by state (the header's meters), whatever the
- * filter; only the sockets that pass the protocol, family, state and filter
- * tests become rows. With no expression in the filter one dump serves both
- * (every TCP state asked for, the rows' states picked here); a filter
- * expression narrows the rows' dump in the kernel and a second dump, with
- * no filter and no extension, counts the meters.
+ * Every socket of the selected tables is counted by table and state (the
+ * header's meters and per-table line), whatever the filter and the states
+ * asked for; only the sockets that pass the protocol, family, state and
+ * filter tests become rows. With no expression in the filter one dump
+ * serves both (every state asked for, the rows' states picked here); a
+ * filter expression narrows the rows' dump in the kernel and a second
+ * dump, with no filter and no extension, counts the meters.
  *
  * tcp_info is asked for in the dump only when every row needs it (sorting
  * by RTT, or --batch, which prints every row); otherwise the rows on screen
@@ -46,7 +47,7 @@ struct top_collect {
 	struct opts o_all;	     /* the run's, with the empty filter */
 	struct filter *none;	     /* that empty filter (owned) */
 	struct acquire rows;	     /* the rows (and, unfiltered, meters) */
-	struct acquire meters;	     /* every TCP socket, for a filter */
+	struct acquire meters;	     /* every socket, for a filter */
 	struct acquire_notes notes;  /* both, every refresh: said once */
 	const struct filter *filter; /* the filter both were set up for */
 	struct ifnames *ifn; /* the caller's names (--load: the file's) */

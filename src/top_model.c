@@ -239,7 +239,12 @@ static void count_tuple(struct top_snap *s, const struct sock_rec *rec)
 
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec)
 {
+	uint32_t bit = family_proto_bit(rec);
+
 	s->total++;
+	if (bit && rec->state < SS_MAX) {
+		s->table_states[__builtin_ctz(bit)][rec->state]++;
+	}
 	if (sock_rec_is_tcp(rec) && rec->state < SS_MAX) {
 		s->tcp_states[rec->state]++;
 		if (outgoing(s, rec)) {

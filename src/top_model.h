@@ -144,7 +144,11 @@ struct top_snap {
 	struct top_rtt *asked;
 	size_t n_asked, cap_asked;
 	uint32_t tcp_states[SS_MAX]; /* every TCP socket, filter or not */
-	uint64_t total;		     /* every socket seen */
+	/* Every socket of each table read, filter or not, by the position
+	 * of its PROTO_ bit (opts.h) and its kernel state: the header's
+	 * per-table line (TCP's is tcp_states again, its meters' source). */
+	uint32_t table_states[32][SS_MAX];
+	uint64_t total; /* every socket seen */
 	/* Ephemeral local ports, set before counting; 0, 0: tuples not
 	 * counted. Tuples count every TCP socket, filter or not. */
 	uint16_t eph_lo, eph_hi;
@@ -179,7 +183,8 @@ size_t top_snap_bytes(const struct top_snap *s);
 /* A new row at the end, filled from rec (top_row_from_rec), valid until
  * the next call. */
 struct top_row *top_snap_add(struct top_snap *s, const struct sock_rec *rec);
-/* Counts rec in the state table and its tuple (TCP only) and the total. */
+/* Counts rec in its table's states (table_states), TCP's meters and
+ * tuple (TCP only) and the total. */
 void top_snap_count(struct top_snap *s, const struct sock_rec *rec);
 /* Set the owner of row (of s): name (a string: its first 15 bytes), pid;
  * "" and 0: unknown. */
@@ -190,7 +195,9 @@ void top_snap_set_rtt(struct top_snap *s, size_t i, uint32_t rtt_us);
 bool top_snap_rtt(const struct top_snap *s, size_t i, uint32_t *rtt_us);
 
 /* Fill row's keys from rec, interning its endpoints in d; the RTT of its
- * tcp_info (when the kernel sent one) into *rtt_us: true if so. */
+ * tcp_info (when the kernel sent one) into *rtt_us: true if so. top's one
+ * converter from the pipeline's record, of any family the registry lists
+ * (why a row and not the record: docs/architecture.md). */
 bool top_row_from_rec(struct top_dict *d, struct top_row *row,
 		      const struct sock_rec *rec, uint32_t *rtt_us);
 /* The record of row's keys: the socket's identity for diag_get and

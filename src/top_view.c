@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "diagram.h"
+#include "family.h"
 #include "field.h"
 #include "state.h"
 
@@ -352,6 +353,114 @@ static void render_meters(struct frame *fr, const struct top_ui *ui)
 	}
 }
 
+/* A table's count (table_states) in a state as drawn: folded. */
+static uint64_t table_count(const struct top_snap *snap, uint32_t bit,
+			    unsigned int shown)
+{
+	const uint32_t *v = snap->table_states[__builtin_ctz(bit)];
+	uint64_t n = 0;
+
+	for (unsigned int c = 0; c < SS_MAX; c++) {
+		n += state_fold(c) == shown ? v[c] : 0;
+	}
+	return n;
+}
+
+/*
+ * "u_str 12 (ESTABLISHED 10 LISTEN 2)": a table's sockets and, in full
+ * form, its states in the meters' order (none at 0) where its rows have
+ * more than one (not PACKET's or NETLINK's) and no meters show them
+ * (not TCP's).
+ */
+static void put_table(struct obuf *lb, const struct top_snap *snap,
+		      const struct sock_family *f, const struct family_table *t,
+		      bool full)
+{
+	/* The STATE column's names: UNCONN but for TCP. */
+	uint8_t proto = f->af == AF_INET ? (uint8_t)t->code : 0;
+	uint32_t states = t->states | t->listening;
+	uint64_t total = 0, n;
+	const char *sep = " (";
+
+	for (unsigned int c = 0; c < SS_MAX; c++) {
+		total += snap->table_states[__builtin_ctz(t->bit)][c];
+	}
+	obuf_printf(lb, "%s %llu", t->name, (unsigned long long)total);
+	if (!full || !total || t->bit == PROTO_TCP ||
+	    !(states & (states - 1))) {
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(meter_states); i++) {
+		n = table_count(snap, t->bit, meter_states[i]);
+		if (n) {
+			obuf_printf(lb, "%s%s %llu", sep,
+				    state_name(meter_states[i], proto),
+				    (unsigned long long)n);
+			sep = " ";
+		}
+	}
+	obuf_putc(lb, ')');
+}
+
+/* Each table put, full or not, wrapped at the width (full: one line). */
+static void put_tables(struct frame *fr, const struct top_ui *ui, bool full)
+{
+	const struct top_snap *snap = &ui->snap[ui->cur];
+	struct obuf *lb = &fr->v->line;
+	size_t n, start;
+	const struct sock_family *const *fams = family_all(&n);
+	bool first;
+
+	line_start(fr);
+	obuf_puts(lb, "tables:");
+	for (size_t i = 0; i < n; i++) {
+		for (const struct family_table *t = fams[i]->tables;
+		     t && t->name; t++) {
+			if (!(ui->o->protocols & t->bit)) {
+				continue;
+			}
+			first = lb->len == strlen("tables:");
+			start = lb->len;
+			obuf_puts(lb, first ? " " : "  ");
+			put_table(lb, snap, fams[i], t, full);
+			if (!full && !first && fr->cols > 0 &&
+			    lb->len > (size_t)fr->cols) {
+				/* The piece starts the next line. */
+				char piece[64];
+				size_t len = lb->len - start - 2;
+
+				memcpy(piece, lb->buf + start + 2, len);
+				lb->len = start;
+				line_emit(fr, TR_HEADER);
+				line_start(fr);
+				obuf_puts(lb, "  ");
+				obuf_write(lb, piece, len);
+			}
+		}
+	}
+}
+
+/*
+ * The sockets of every table listed, filter or not, as the meters count
+ * TCP's: "tables: tcp 3  udp 2 (ESTABLISHED 1 UNCONN 1)  u_str 12 (...)",
+ * when a table beyond TCP and UDP is listed or TCP is not (the default
+ * screen keeps its rows). The states go first when the line is too wide;
+ * then the counts wrap.
+ */
+static void render_tables(struct frame *fr, const struct top_ui *ui)
+{
+	uint32_t p = ui->o->protocols;
+
+	if (!(p & ~PROTO_INET_MASK) && (p & PROTO_TCP)) {
+		return;
+	}
+	put_tables(fr, ui, true);
+	if (fr->cols > 0 && fr->v->line.len > (size_t)fr->cols) {
+		put_tables(fr, ui, false);
+	}
+	line_emit(fr, TR_HEADER);
+}
+
 /*
  * Orphans against tcp_max_orphans, and the destination tuple with the
  * most sockets against the usable ephemeral ports: the two limits that
@@ -530,11 +639,33 @@ static void render_namespaces(struct frame *fr, const struct top_nstab *t)
 	line_emit(fr, TR_HEADER);
 }
 
+/* The kernel's TCP counters per second (the first refresh: the line
+ * keeps its place). */
+static void render_counters(struct frame *fr, const struct top_ui *ui)
+{
+	const struct top_snap *snap = &ui->snap[ui->cur];
+
+	if (snap->has_counters && ui->rates.has_counters) {
+		line_start(fr);
+		obuf_printf(&fr->v->line,
+			    "new connections %.1f/s  retransmits %.1f/s  "
+			    "ListenOverflows %.1f/s",
+			    ui->rates.new_conns, ui->rates.retrans_segs,
+			    ui->rates.listen_overflows);
+		line_emit(fr, TR_HEADER);
+	} else if (snap->has_counters) {
+		emit_text(fr, TR_HEADER,
+			  "new connections -/s  retransmits -/s  "
+			  "ListenOverflows -/s");
+	}
+}
+
 static void render_header(struct frame *fr, const struct top_ui *ui)
 {
 	const struct top_env *env = fr->v->env;
 	const struct top_snap *snap = &ui->snap[ui->cur];
 	struct obuf *lb = &fr->v->line;
+	bool tcp = ui->o->protocols & PROTO_TCP;
 
 	line_start(fr);
 	/* The host name is set by whoever owns the UTS namespace. */
@@ -560,22 +691,17 @@ static void render_header(struct frame *fr, const struct top_ui *ui)
 	if (env->nst) {
 		render_namespaces(fr, env->nst);
 	}
-	render_meters(fr, ui);
-	if (snap->has_counters && ui->rates.has_counters) {
-		line_start(fr);
-		obuf_printf(lb,
-			    "new connections %.1f/s  retransmits %.1f/s  "
-			    "ListenOverflows %.1f/s",
-			    ui->rates.new_conns, ui->rates.retrans_segs,
-			    ui->rates.listen_overflows);
-		line_emit(fr, TR_HEADER);
-	} else if (snap->has_counters) {
-		/* The first refresh: the line keeps its place. */
-		emit_text(fr, TR_HEADER,
-			  "new connections -/s  retransmits -/s  "
-			  "ListenOverflows -/s");
+	/* The meters, the counter rates, orphans and the worst tuple are
+	 * TCP's: a view of other tables has none of them (top -x had 11
+	 * meters at 0), the per-table line instead. */
+	if (tcp) {
+		render_meters(fr, ui);
 	}
-	render_pressure(fr, ui);
+	render_tables(fr, ui);
+	if (tcp) {
+		render_counters(fr, ui);
+		render_pressure(fr, ui);
+	}
 	render_closes(fr, ui);
 	line_start(fr);
 	obuf_puts(lb, "filter: ");

@@ -212,7 +212,7 @@ static void run_report(struct run *r)
 	    .sys = {.port_lo = 32768, .port_hi = 60999}};
 	struct report rep;
 
-	report_build(&rep, &snap, 4);
+	report_build(&rep, &snap, 4, r->env->o.protocols | PROTO_UNIX_MASK);
 	for (int k = 0; k < R_MAX; k++) {
 		int fd = memfd_create("report", MFD_CLOEXEC);
 		struct obuf ob;

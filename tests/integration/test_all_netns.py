@@ -376,6 +376,20 @@ def test_summary(binary, want):
               f"summary table: a section for {label!r}")
     check("Namespaces by sockets (top " in table and
           "Namespaces by CLOSE_WAIT" in table, "summary table: ranking")
+    # Without TCP and UDP, the TCP rankings go with the TCP sections.
+    unix = jload(go([binary, "summary", "--all-netns", "-x", "-j"]).stdout)
+    table = go([binary, "summary", "--all-netns", "-x"]).stdout
+    check(list(unix.get("ranking", {})) == ["sockets"] and
+          "Namespaces by sockets (top " in table and
+          "Namespaces by CLOSE_WAIT" not in table and
+          "Listening ports" not in table,
+          f"summary --all-netns -x: the sockets ranking only: "
+          f"{list(unix.get('ranking', {}))} {table[-400:]}")
+    prom = go([binary, "summary", "--all-netns", "-x", "--format",
+               "prometheus"]).stdout
+    check("sockscope_netns_info{" in prom and
+          "listen_queue" not in prom and "ephemeral_ports" not in prom,
+          f"summary --all-netns -x prometheus: no TCP series: {prom}")
     prom = go([binary, "summary", "--all-netns", "--format",
                "prometheus"]).stdout
     want_series = (

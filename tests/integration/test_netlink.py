@@ -253,6 +253,12 @@ def test_summary_kill_numeric():
     m = re.match(r"Sockets: (\d+) \(netlink (\d+)\)\n", out)
     netns.check(m is not None and m[1] == m[2] and abs(int(m[1]) - n) <= 1,
                 f"the headline counts the netlink table: {out[:80]!r} ~ {n}")
+    # No section about TCP and UDP (nor UNIX's listeners) without them.
+    netns.check(not re.search(r"^(Kernel totals|Listening|Remote host|"
+                              r"TIME_WAIT per)", out, re.M) and
+                not {"kernel", "listeners", "unix_listeners",
+                     "remote_hosts", "time_wait_tuples"} & set(s),
+                f"summary -A netlink: no TCP/UDP sections: {out} {s}")
     r = netns.run([SOCKSCOPE, "kill", "-A", "netlink"], check_rc=2)
     netns.check("netlink sockets" in r.stderr and "cannot destroy" in
                 r.stderr, f"kill refuses netlink sockets: {r.stderr!r}")

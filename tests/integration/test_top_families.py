@@ -7,6 +7,7 @@ Run: test_top_families.py SOCKSCOPE. Makes its own network namespace
 caller's namespace only, so the rows are the ones made here (and the
 kernel's netlink sockets, and the tools' own sock_diag ones, left out).
 """
+import json
 import os
 import re
 import shutil
@@ -157,6 +158,65 @@ def test_tcp_and_unix(tcp_port):
                    "-0", "-A", "netlink", *extra])
 
 
+def listed_counts(args):
+    """{netid: {state: n}} of `sockscope -a ARGS --json`."""
+    counts = {}
+    for row in json.loads(netns.run([SOCKSCOPE, "-a", "--json",
+                                     *args]).stdout):
+        by_state = counts.setdefault(row["netid"], {})
+        by_state[row["state"]] = by_state.get(row["state"], 0) + 1
+    return counts
+
+
+def tables_line(args):
+    """The header of `sockscope top -b --iterations 1 ARGS`, and its
+    per-table line as {netid: (n, {state: n})}."""
+    r = netns.run([SOCKSCOPE, "top", "-b", "--iterations", "1", *args])
+    head = r.stdout.split("\nNETID", 1)[0]
+    m = re.search(r"^tables: (.*)$", head, re.M)
+    netns.check(m, f"top {args}: a per-table line: {head}")
+    got = {}
+    for name, n, states in re.findall(r"(\w+) (\d+)(?: \(([^)]*)\))?",
+                                      m.group(1) if m else ""):
+        pairs = states.split()
+        got[name] = (int(n), {pairs[i]: int(pairs[i + 1])
+                              for i in range(0, len(pairs), 2)})
+    return head, got
+
+
+def test_table_counts():
+    """The header's per-table line counts what the listing lists (-a),
+    each table and, for UNIX, each state; a filter or -l narrows the rows
+    only; TCP's meters show only when TCP is listed."""
+    want = listed_counts(["-x"])
+    for args in (["-x"], ["-x", "src", PATH], ["-x", "-l"]):
+        head, got = tables_line(args)
+        for name in ("u_str", "u_dgr", "u_seq"):
+            states = want.get(name, {})
+            netns.check(got.get(name, (None,))[0] == sum(states.values()),
+                        f"top {args}: {name} counts the listing's: "
+                        f"{got} {want}")
+            if states:
+                netns.check(got.get(name, (0, {}))[1] == states,
+                            f"top {args}: {name}'s states are the "
+                            f"listing's: {got} {want}")
+        netns.check(not re.search(r"^(LISTEN |new connections|orphans)",
+                                  head, re.M),
+                    f"top {args}: no TCP meter lines: {head}")
+    netns.check(want.get("u_str", {}).get("LISTEN") == 2 and
+                want.get("u_dgr", {}).get("UNCONN"),
+                f"the listing has this test's sockets: {want}")
+    want.update(listed_counts(["-t"]))
+    head, got = tables_line(["-t", "-x"])
+    netns.check(got.get("tcp", (None,))[0] == sum(want["tcp"].values()) and
+                got.get("u_str", (None,))[0] ==
+                sum(want["u_str"].values()),
+                f"top -t -x: tcp and UNIX counts are the listing's: "
+                f"{got} {want}")
+    netns.check(re.search(r"^LISTEN +1 ", head, re.M),
+                f"top -t -x: TCP's meters: {head}")
+
+
 def test_options():
     """The listing's letters and names, from the family registry."""
     for args in (["-x"], ["--unix"], ["-0"], ["--packet"], ["-w"],
@@ -175,6 +235,7 @@ held = make_sockets()
 try:
     test_same_as_listing()
     test_tcp_and_unix(held[-1].getsockname()[1])
+    test_table_counts()
     test_options()
 finally:
     for s in held:

@@ -324,6 +324,41 @@ def test_summary():
     netns.check(both.get("total") == both["tcp"]["total"] + len(rows)
                 and "udp" not in both,
                 f"-x -t: TCP and UNIX in the total, no UDP: {both}")
+    # The sections about TCP and UDP only with TCP or UDP, in the table,
+    # JSON and Prometheus alike; UNIX's own: its listeners, most queued
+    # first, and (-p) the processes counting UNIX sockets.
+    for sect in ("Kernel totals", "Listening ports", "Remote host",
+                 "TIME_WAIT per"):
+        netns.check(sect not in out, f"summary -x: no {sect!r}: {out}")
+    for key in ("kernel", "listeners", "remote_hosts", "remote_ports",
+                "ephemeral_ports", "time_wait_tuples"):
+        netns.check(key not in summ, f"summary -x -j: no {key!r}: {summ}")
+        netns.check(key in both, f"summary -x -t -j: {key!r}: {both}")
+    prom = netns.run([SOCKSCOPE, "summary", "-x", "--format",
+                      "prometheus"]).stdout
+    netns.check("sockscope_sockets{" in prom and
+                not re.search(r"^sockscope_(tcp_|ephemeral|listen_)", prom,
+                              re.M),
+                f"summary -x prometheus: no TCP series: {prom}")
+    lst = summ.get("unix_listeners", [])
+    netns.check([(x.get("path") or "@" + x.get("abstract", ""),
+                  x["recv_q"], x["send_q"]) for x in lst] ==
+                [(PATH, 2, 7), ("@sockscope-seq", 0, 3)],
+                f"summary -x -j: the UNIX listeners, most queued first: "
+                f"{lst}")
+    m = re.search(r"^Listening UNIX sockets \(top 10 of 2, most queued "
+                  r"first\)\nName +Recv-Q +Send-Q +Fill +Inode\n(.*)\n"
+                  r"(.*)\n", out, re.M)
+    netns.check(m and m[1].split()[:4] == [PATH, "2", "7", "25%"] and
+                m[2].split()[0] == "@sockscope-seq",
+                f"summary -x: the UNIX listeners' table: {out}")
+    withp = json.loads(netns.run([SOCKSCOPE, "summary", "-x", "-p",
+                                  "-j"]).stdout)
+    mine = [p for p in withp.get("processes", []) if p["pid"] == os.getpid()]
+    netns.check(mine and mine[0]["sockets"] == len(rows) and
+                withp["unix_listeners"][0].get("pid") == os.getpid(),
+                f"summary -x -p: this process's UNIX sockets and its "
+                f"listener: {withp}")
 
 
 def nobody_socket():

@@ -175,6 +175,13 @@ def test_summary(path):
         netns.check(any(line.split() == [name, str(n)]
                         for line in out.splitlines()),
                     f"summary counts {name}: {out}")
+    # One column of counts under "sockets", the longest name too
+    # (vsock_seqpacket, 15 characters, overflowed a 12-wide column).
+    at = out.find("\nTable ") + 1
+    lines = out[at:].split("\n\n", 1)[0].splitlines() if at else []
+    netns.check(len(lines) == 4 and
+                len({len(line) for line in lines}) == 1,
+                f"summary: the counts line up under 'sockets': {lines}")
 
 
 def main():

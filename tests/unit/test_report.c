@@ -173,7 +173,7 @@ static void test_listeners_agree(void **unused)
 	struct rendered out;
 
 	(void)unused;
-	report_build(&r, &snap, 2);
+	report_build(&r, &snap, 2, PROTO_INET_MASK);
 	/* The larger list once, fullest first; the table takes --top. */
 	assert_int_equal(r.n_listeners, 3);
 	assert_int_equal(r.listeners[0].port, 8080);
@@ -204,7 +204,7 @@ static void test_tuples_agree(void **unused)
 	double json, prom, pct = NAN;
 
 	(void)unused;
-	report_build(&r, &snap, 10);
+	report_build(&r, &snap, 10, PROTO_INET_MASK);
 	render(&out, &r);
 	/* 30 sockets of 1000 usable ports, no TIME_WAIT reusable: 0.03. */
 	json = number_after(out.json,
@@ -239,7 +239,7 @@ static void test_states_agree(void **unused)
 	struct rendered out;
 
 	(void)unused;
-	report_build(&r, &snap, 10);
+	report_build(&r, &snap, 10, PROTO_INET_MASK);
 	render(&out, &r);
 	for (unsigned int st = 1; st < SS_NEW_SYN_RECV; st++) {
 		for (int fi = 0; fi < 2; fi++) {
@@ -271,12 +271,90 @@ static void test_states_agree(void **unused)
 	summary_destroy(s);
 }
 
+static void add_unix_listener(struct summary *s, const char *name, size_t len,
+			      uint32_t inode, uint32_t recv_q)
+{
+	struct sock_rec r = {.family = AF_UNIX,
+			     .protocol = SOCK_STREAM,
+			     .state = SS_LISTEN,
+			     .inode = inode,
+			     .recv_q = recv_q,
+			     .send_q = 128};
+
+	r.ext.path = name;
+	r.ext.path_len = len;
+	summary_add(s, &r);
+}
+
+/* Without TCP and UDP the report has no section about them (built
+ * empty, so no renderer shows one), but the TCP listeners' summary is
+ * there; with UNIX, its listeners, most queued first, then by name. */
+static void test_sections_by_table(void **unused)
+{
+	struct summary *s = make_summary();
+	struct snapshot snap = {.sum = s,
+				.usable_ports = 1000,
+				.have_ports = true,
+				.have_sockstat = true};
+	struct report r;
+	struct opts o = {.protocols = PROTO_UNIX_MASK};
+	struct obuf ob;
+	char *table, *json, *prom;
+
+	(void)unused;
+	add_unix_listener(s, "/run/b.sock", 11, 1, 3);
+	add_unix_listener(s, "\0abs\0x", 6, 2, 9);
+	add_unix_listener(s, "/run/a.sock", 11, 3, 3);
+	add_unix_listener(s, NULL, 0, 4, 0);
+	report_build(&r, &snap, 10, PROTO_UNIX_MASK);
+	assert_false(r.inet);
+	assert_int_equal(r.n_listeners, 0);
+	assert_false(r.ports.have);
+	assert_false(r.have_sockstat);
+	assert_int_equal(r.unix_listener_keys, 4);
+	assert_int_equal(r.n_unix_listeners, 4);
+	assert_int_equal(r.unix_listeners[0].l.inode, 2);
+	assert_int_equal(r.unix_listeners[1].l.inode, 3); /* a < b */
+	assert_int_equal(r.unix_listeners[2].l.inode, 1);
+	assert_int_equal(r.unix_listeners[3].l.inode, 4);
+	assert_true(fabs(r.unix_listeners[0].fill - 9.0 / 129) < 1e-9);
+	obuf_init(&ob, -1, 1 << 20);
+	report_table(&ob, &r, &o);
+	table = take(&ob);
+	report_json(&ob, &r, &o);
+	json = take(&ob);
+	prom_snapshot(&ob, &r, o.protocols);
+	prom = take(&ob);
+	obuf_finish(&ob);
+	assert_null(strstr(table, "Listening ports"));
+	assert_null(strstr(table, "Kernel totals"));
+	assert_null(strstr(table, "TIME_WAIT per"));
+	assert_non_null(strstr(table, "\n@abs@x "));
+	assert_non_null(strstr(table, "\n* "));
+	assert_null(strstr(json, "\"listeners\""));
+	assert_null(strstr(json, "\"ephemeral_ports\""));
+	assert_non_null(strstr(json, "{\"abstract\":\"abs\\u0000x\","));
+	assert_null(strstr(prom, "sockscope_ephemeral"));
+	assert_null(strstr(prom, "sockscope_listen_queue"));
+	free(table);
+	free(json);
+	free(prom);
+	report_finish(&r);
+	/* TCP selected: the same summary has them. */
+	report_build(&r, &snap, 10, PROTO_TCP);
+	assert_true(r.inet && r.n_listeners == 3 && r.ports.have);
+	assert_int_equal(r.n_unix_listeners, 0);
+	report_finish(&r);
+	summary_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_listeners_agree),
 	    cmocka_unit_test(test_tuples_agree),
 	    cmocka_unit_test(test_states_agree),
+	    cmocka_unit_test(test_sections_by_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "opts.h"
 #include "top_model.h"
 #include "toprow.h"
 
@@ -914,6 +915,101 @@ static void test_gone_dict_bounded(void **unused)
 	top_snap_finish(&snap[1]);
 }
 
+/* A UNIX stream socket named path (NULL: unnamed), its peer's inode,
+ * Recv-Q and owner, kept and counted in s. */
+static void add_unix(struct top_snap *s, uint64_t cookie, const char *path,
+		     uint32_t peer, uint32_t recv_q, const char *proc,
+		     uint32_t pid)
+{
+	struct sock_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.family = AF_UNIX;
+	rec.protocol = SOCK_STREAM;
+	rec.state = peer ? SS_ESTABLISHED : SS_LISTEN;
+	rec.cookie = cookie;
+	rec.inode = (uint32_t)cookie;
+	rec.peer_inode = peer;
+	rec.recv_q = recv_q;
+	rec.ext.path = path;
+	rec.ext.path_len = path ? strlen(path) : 0;
+	top_snap_add(s, &rec);
+	top_snap_count(s, &rec);
+	top_snap_set_owner(s, &s->rows[s->n - 1], proc, pid);
+}
+
+/* UNIX rows grouped (g: by process, by remote host) and sorted (< >) as
+ * top's keys ask: dockerd's listener /run/b.sock with two accepted
+ * connections from curl, sshd's listener /run/a.sock. */
+static void test_unix_group_sort(void **unused)
+{
+	struct top_snap s;
+	struct top_items it;
+	struct top_order ord = {.group = TOP_GROUP_PROCESS,
+				.sort = TOP_COL_KEY};
+
+	(void)unused;
+	top_snap_init(&s);
+	top_items_init(&it);
+	add_unix(&s, 101, "/run/b.sock", 0, 0, "dockerd", 10);
+	add_unix(&s, 102, "/run/a.sock", 0, 0, "sshd", 20);
+	add_unix(&s, 103, "/run/b.sock", 203, 7, "dockerd", 10);
+	add_unix(&s, 104, "/run/b.sock", 204, 9, "dockerd", 10);
+	add_unix(&s, 203, NULL, 103, 1, "curl", 30);
+	add_unix(&s, 204, NULL, 104, 0, "curl", 30);
+	/* Every table's states are counted, TCP's meters none. */
+	assert_int_equal(
+	    s.table_states[__builtin_ctz(PROTO_UNIX_STREAM)][SS_ESTABLISHED],
+	    4);
+	assert_int_equal(
+	    s.table_states[__builtin_ctz(PROTO_UNIX_STREAM)][SS_LISTEN], 2);
+	assert_int_equal(s.tcp_states[SS_ESTABLISHED], 0);
+	/* By process: curl, dockerd, sshd; their sockets and queues. */
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 3);
+	assert_string_equal(proc_at(&it, 0), "curl");
+	assert_int_equal(item_at(&it, 0).count, 2);
+	assert_int_equal(item_at(&it, 0).recv_q, 1);
+	assert_string_equal(proc_at(&it, 1), "dockerd");
+	assert_int_equal(pid_at(&it, 1), 10);
+	assert_int_equal(item_at(&it, 1).count, 3);
+	assert_int_equal(item_at(&it, 1).recv_q, 16);
+	assert_string_equal(proc_at(&it, 2), "sshd");
+	/* By COUNT: dockerd first. */
+	ord.sort = TOP_COL_COUNT;
+	top_items_build(&it, &s, &ord);
+	assert_string_equal(proc_at(&it, 0), "dockerd");
+	/* By remote host: UNIX sockets have none, one heading for all. */
+	ord = (struct top_order){.group = TOP_GROUP_RHOST, .sort = TOP_COL_KEY};
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(it.n, 1);
+	assert_int_equal(item_at(&it, 0).count, 6);
+	/* Sockets by LOCAL: unnamed first, then by name, ties by inode;
+	 * inverted, the reverse. */
+	ord = (struct top_order){.sort = TOP_COL_LOCAL};
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){203, 204, 102, 101, 103, 104}, 6);
+	ord.invert = true;
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(item_at(&it, 0).rep->cookie, 104);
+	assert_int_equal(item_at(&it, 5).rep->cookie, 203);
+	/* By PEER: the peer's inode, none (listeners) first. */
+	ord = (struct top_order){.sort = TOP_COL_PEER};
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){101, 102, 203, 204, 103, 104}, 6);
+	/* By Recv-Q, largest first; by INODE, ascending. */
+	ord = (struct top_order){.sort = TOP_COL_RECVQ};
+	top_items_build(&it, &s, &ord);
+	assert_int_equal(item_at(&it, 0).rep->cookie, 104);
+	assert_int_equal(item_at(&it, 1).rep->cookie, 103);
+	assert_int_equal(item_at(&it, 2).rep->cookie, 203);
+	ord = (struct top_order){.sort = TOP_COL_INODE};
+	top_items_build(&it, &s, &ord);
+	order_is(&it, (uint64_t[]){101, 102, 103, 104, 203, 204}, 6);
+	top_items_finish(&it);
+	top_snap_finish(&s);
+}
+
 /* Rows of other families than inet (UNIX, NETLINK): their endpoints come
  * back whole from the text table (a name of any length, the peer inode,
  * the port ids), survive into the closed rows, and sort and group apart
@@ -984,8 +1080,14 @@ static void test_other_families(void **unused)
 		}
 		assert_int_equal(top_row_inet(&s.dict, &s.rows[i]), i == 4);
 	}
-	/* The meters are TCP's: the netlink row is not counted there. */
+	/* The meters are TCP's: the netlink row is not counted there, but
+	 * in its table's (NETLINK_XFRM is 6 too). */
 	assert_int_equal(s.tcp_states[SS_CLOSE], 1);
+	assert_int_equal(s.table_states[__builtin_ctz(PROTO_NETLINK)][SS_CLOSE],
+			 1);
+	assert_int_equal(s.table_states[__builtin_ctz(PROTO_TCP)][SS_CLOSE], 1);
+	assert_int_equal(
+	    s.table_states[__builtin_ctz(PROTO_UNIX_DGRAM)][SS_CLOSE], 1);
 	assert_int_equal(s.total, 5);
 	for (size_t k = 0; k < sizeof(groups) / sizeof(groups[0]); k++) {
 		ord.group = groups[k];
@@ -1049,6 +1151,7 @@ int main(void)
 	    cmocka_unit_test(test_rtt_kept_apart),
 	    cmocka_unit_test(test_group_and_sort_by_netns),
 	    cmocka_unit_test(test_other_families),
+	    cmocka_unit_test(test_unix_group_sort),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

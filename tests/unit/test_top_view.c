@@ -335,6 +335,13 @@ static void test_diagram_pane(void **state)
 	memset(&f->cap, 0, sizeof(f->cap));
 	top_view_render(&f->view, &f->ui, 40, 100, sink_lines, &f->cap);
 	assert_true(find_line(&f->cap, "  D ") > 0);
+	/* Without TCP listed (top -x) its counts would be 0: one line says
+	 * why, the table stays. */
+	f->ui.mode = TOP_MODE_TABLE;
+	f->o.protocols = PROTO_UNIX_MASK;
+	assert_int_equal(top_key(&f->ui, 'D'), TOP_HANDLED | TOP_REDRAW);
+	assert_int_equal(f->ui.mode, TOP_MODE_TABLE);
+	assert_non_null(strstr(f->ui.message, "TCP is not listed"));
 }
 
 static void test_render_batch_and_narrow(void **state)
@@ -561,7 +568,8 @@ static void test_unix_rows(void **state)
 	f->ui.ord.group = TOP_GROUP_RHOST;
 	f->ui.ord.sort = TOP_COL_KEY;
 	top_ui_refreshed(&f->ui);
-	render(f, 12, 160); /* two groups, k's line: the screen full */
+	/* Two groups, k's line and the per-table line: the screen full. */
+	render(f, 13, 160);
 	at = -1;
 	for (int i = 0; i < f->cap.n; i++) {
 		at = strstr(f->cap.lines[i], "(unix)") ? i : at;
@@ -1071,6 +1079,89 @@ static void test_pressure_line(void **state)
 			    "worst tuple: none of 1000 ports");
 }
 
+/* A record of table (family, protocol) in state, counted and kept. */
+static void add_other(struct top_snap *s, uint8_t family, uint8_t protocol,
+		      uint8_t state, uint64_t cookie)
+{
+	struct sock_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.family = family;
+	rec.protocol = protocol;
+	rec.state = state;
+	rec.cookie = cookie;
+	rec.inode = (uint32_t)cookie;
+	top_snap_add(s, &rec);
+	top_snap_count(s, &rec);
+}
+
+/* The header's per-table line: every table listed, its sockets and, where
+ * its rows have states, those (UNIX: LISTEN, ESTABLISHED, UNCONN); the TCP
+ * meters, counter rates, orphans and worst tuple only when TCP is listed;
+ * none of it on the default screen (TCP and UDP: its rows are kept). On a
+ * narrow screen the states go, then the counts wrap. */
+static void test_table_counts(void **state)
+{
+	struct fixture *f = *state;
+	struct top_snap *s = top_ui_snap(&f->ui);
+	int at;
+
+	render(f, 0, 0);
+	assert_int_equal(find_line(&f->cap, "tables:"), -1);
+	top_snap_reset(s);
+	s->when = 10.0;
+	s->has_counters = true;
+	s->counters.have_orphans = true;
+	f->ui.limits.usable_ports = 1000;
+	s->eph_lo = 32768;
+	s->eph_hi = 60999;
+	add_other(s, AF_UNIX, SOCK_STREAM, SS_LISTEN, 1);
+	add_other(s, AF_UNIX, SOCK_STREAM, SS_ESTABLISHED, 2);
+	add_other(s, AF_UNIX, SOCK_STREAM, SS_ESTABLISHED, 3);
+	add_other(s, AF_UNIX, SOCK_DGRAM, SS_CLOSE, 4);
+	add_other(s, AF_UNIX, SOCK_DGRAM, SS_ESTABLISHED, 5);
+	for (uint64_t i = 0; i < 3; i++) {
+		add_other(s, AF_NETLINK, 0, SS_CLOSE, 6 + i);
+	}
+	add_other(s, AF_INET, IPPROTO_TCP, SS_LISTEN, 9);
+	f->o.protocols = PROTO_UNIX_MASK | PROTO_NETLINK;
+	top_ui_refreshed(&f->ui);
+	render(f, 0, 0);
+	at = find_line(&f->cap, "tables:");
+	assert_true(at > 0);
+	assert_string_equal(f->cap.lines[at],
+			    "tables: u_str 3 (LISTEN 1 ESTABLISHED 2)  u_dgr 2 "
+			    "(ESTABLISHED 1 UNCONN 1)  u_seq 0  nl 3");
+	assert_int_equal(find_line(&f->cap, "LISTEN "), -1);
+	assert_int_equal(find_line(&f->cap, "new connections"), -1);
+	assert_int_equal(find_line(&f->cap, "orphans"), -1);
+	assert_int_equal(find_line(&f->cap, "worst tuple"), -1);
+	assert_int_equal(at, 1); /* right under the first line */
+	/* With TCP: its meters, then the line, TCP's count without states
+	 * (the meters have them). */
+	f->o.protocols |= PROTO_TCP;
+	render(f, 0, 0);
+	assert_true(find_line(&f->cap, "LISTEN          1") > 0);
+	assert_true(find_line(&f->cap, "orphans") > 0);
+	at = find_line(&f->cap, "tables:");
+	assert_true(at > 4);
+	assert_true(!strncmp(f->cap.lines[at], "tables: tcp 1  u_str 3 (", 24));
+	/* UDP alone: its count, no meters. */
+	f->o.protocols = PROTO_UDP;
+	render(f, 0, 0);
+	assert_string_equal(f->cap.lines[1], "tables: udp 0");
+	/* Narrow: counts only, wrapped. */
+	f->o.protocols = PROTO_UNIX_MASK | PROTO_NETLINK;
+	memset(&f->cap, 0, sizeof(f->cap));
+	top_view_render(&f->view, &f->ui, 24, 30, sink_lines, &f->cap);
+	at = find_line(&f->cap, "tables:");
+	assert_string_equal(f->cap.lines[at], "tables: u_str 3  u_dgr 2");
+	assert_string_equal(f->cap.lines[at + 1], "  u_seq 0  nl 3");
+	for (int i = 0; i < f->cap.n; i++) {
+		assert_true(strlen(f->cap.lines[i]) <= 30);
+	}
+}
+
 /* Fill s with n sockets, cookies from base: addresses, ports and states
  * spread as on a busy server (few local addresses, many peers). */
 static void fill_many(struct top_snap *s, uint64_t base, size_t n)
@@ -1177,6 +1268,7 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_closed_rows_dimmed, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_table_counts, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pressure_line, setup,
 					    teardown),
 	    cmocka_unit_test(test_bytes_per_socket),
