@@ -761,13 +761,9 @@ static int build_owners(struct acquire *a)
 	if (a->procs || !filter_needs_owners(a->o->filter)) {
 		return 0;
 	}
-	err = proc_map_build(a->o->root, &a->own_procs);
+	err = proc_map_build_said(a->o->root, &a->own_procs,
+				  "filter: pid, comm", NULL);
 	if (err) {
-		char *root = escape_dup(a->o->root);
-
-		warnx_("filter: pid, comm: cannot read /proc under %s: %s",
-		       root, strerror(-err));
-		free(root);
 		return err;
 	}
 	if (geteuid() != 0) {

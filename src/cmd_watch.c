@@ -113,21 +113,18 @@ static int refresh(struct watch *w, bool need_procs)
 	if (need_procs) {
 		struct proc_map *m = NULL;
 
-		err = proc_map_build(w->o->root, &m);
+		/* As the listing says it, once: the rows' "?" is why. (A
+		 * pid/comm filter's own failure is acquire's to say.) */
+		bool say = w->o->processes && !w->procs && !w->procs_told;
+
+		err = say ? proc_map_build_said(w->o->root, &m, "-p",
+						"no processes shown")
+			  : proc_map_build(w->o->root, &m);
 		if (!err) {
 			proc_map_destroy(w->procs);
 			w->procs = m;
 			w->a.procs = m;
-		} else if (w->o->processes && !w->procs && !w->procs_told) {
-			/* As the listing says it, once: the rows' "?" is
-			 * why. (A pid/comm filter's own failure is
-			 * acquire's to say.) */
-			char *root = escape_dup(w->o->root);
-
-			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes shown",
-			       root, strerror(-err));
-			free(root);
+		} else if (say) {
 			w->procs_told = true;
 		}
 	}

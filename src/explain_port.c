@@ -282,11 +282,8 @@ static void json_port(struct jw *w, const struct opts *po,
 {
 	struct proc_map *procs = NULL;
 
-	if (po->processes && proc_map_build(po->root, &procs)) {
-		char *root = escape_dup(po->root);
-
-		warnx_("explain: cannot read /proc under %s; no owners", root);
-		free(root);
+	if (po->processes) {
+		proc_map_build_said(po->root, &procs, "explain", "no owners");
 	}
 	jw_object(w, NULL);
 	jw_string(w, "topic", "port");

@@ -42,15 +42,9 @@ static void build_tables(struct list_out *lo, const struct opts *o)
 	int err;
 
 	if (o->processes) {
-		err = proc_map_build(o->root, &lo->procs);
-		if (err) {
-			char *root = escape_dup(o->root);
-
-			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes shown",
-			       root, strerror(-err));
-			free(root);
-		} else if (geteuid() != 0) {
+		err = proc_map_build_said(o->root, &lo->procs, "-p",
+					  "no processes shown");
+		if (!err && geteuid() != 0) {
 			warnx_(
 			    "-p: not root: only your own processes are shown");
 		}

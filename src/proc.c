@@ -403,6 +403,21 @@ int proc_map_build(const char *root, struct proc_map **out)
 	return err;
 }
 
+int proc_map_build_said(const char *root, struct proc_map **out,
+			const char *who, const char *then)
+{
+	int err = proc_map_build(root, out);
+
+	if (err) {
+		char *r = escape_dup(root);
+
+		warnx_("%s: cannot read /proc under %s: %s%s%s", who, r,
+		       strerror(-err), then ? "; " : "", then ? then : "");
+		free(r);
+	}
+	return err;
+}
+
 void proc_map_destroy(struct proc_map *m)
 {
 	if (!m) {

@@ -42,6 +42,13 @@ struct proc_owner {
  * descriptors.
  */
 int proc_map_build(const char *root, struct proc_map **out);
+/*
+ * proc_map_build(), and where it fails one stderr line that says why:
+ * "WHO: cannot read /proc under ROOT: REASON" (ROOT escaped), then
+ * "; THEN" when then is not NULL (what the output lacks for it).
+ */
+int proc_map_build_said(const char *root, struct proc_map **out,
+			const char *who, const char *then);
 void proc_map_destroy(struct proc_map *m);
 
 /*

@@ -335,15 +335,9 @@ int snapshot_gather_opts(struct snapshot *snap, const struct opts *o,
 		return err;
 	}
 	if (o->processes) {
-		err = proc_map_build(o->root, &procs);
-		if (err) {
-			char *root = escape_dup(o->root);
-
-			warnx_("-p: cannot read /proc under %s: %s; no "
-			       "processes named",
-			       root, strerror(-err));
-			free(root);
-		} else {
+		err = proc_map_build_said(o->root, &procs, "-p",
+					  "no processes named");
+		if (!err) {
 			owner.data = procs;
 			src.owner = &owner;
 		}

@@ -541,8 +541,19 @@ def test_root_paths(binary, tmp):
             ["--load", os.path.join(root, "dump")],
             ["-t", "--save", os.path.join(root, "no/such")],
             ["-F", os.path.join(root, "missing")],
-            ["-F", os.path.join(root, "filter")]]
+            ["-F", os.path.join(root, "filter")],
+            ["explain", "port", ":22", "-j", "-p", "--root", root]]
+    # Where /proc under root is missing, each says who could not read it,
+    # why, and what the output lacks for it (proc_map_build_said()).
+    gone = (b"cannot read /proc under " + os.fsencode(tmp) + b"/" + shown +
+            b": No such file or directory")
+    proc_said = {"-tanp": b"-p: " + gone + b"; no processes shown",
+                 "pid": b"filter: pid, comm: " + gone + b"\n",
+                 "summary": b"-p: " + gone + b"; no processes named",
+                 "watch": b"-p: " + gone + b"; no processes shown",
+                 "explain": b"explain: " + gone + b"; no owners"}
     for args in runs:
+        said = proc_said.get("pid" if "pid" in args else args[0])
         if args[0] == "-w" and b"raw_diag" not in sockscope(
                 binary, ["-w", "--root", "/nonexistent"]).stderr:
             continue  # the kernel has raw_diag: /proc/net/raw is not read
@@ -551,6 +562,9 @@ def test_root_paths(binary, tmp):
               r.returncode in (0, 1, 2),
               f"{args[0]} ... {args[-1]!r}: the path escaped on stderr: "
               f"exit {r.returncode}, {r.stderr!r}")
+        if said:
+            check(said in r.stderr,
+                  f"{args[0]} ... {args[-1]!r}: says {said!r}: {r.stderr!r}")
 
 
 def main():

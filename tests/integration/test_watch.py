@@ -129,41 +129,21 @@ def tcp_workload(port, n, family=socket.AF_INET, host="127.0.0.1",
     return moved
 
 
-def udp_workload():
-    """10 connected UDP sockets and 5 bound ones, closed once all are made
-    (so no two share a port: one closed first could hand its port on, and
-    the checks key the closes by port); returns their ports."""
+def udp_workload(family=socket.AF_INET, host="127.0.0.1", nconn=10,
+                 nbound=5, base=9000):
+    """nconn connected UDP sockets and nbound bound ones on host, closed once
+    all are made (so no two share a port: one closed first could hand its
+    port on, and the checks key the closes by port); returns their ports.
+    On ::1 it is the IPv6 UDP destroy group's workload."""
     conn, bound, held = set(), set(), []
-    for i in range(10):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        u.connect(("127.0.0.1", 9000 + i))
-        conn.add(u.getsockname()[1])
-        held.append(u)
-    for _ in range(5):
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        u.bind(("127.0.0.1", 0))
-        bound.add(u.getsockname()[1])
-        held.append(u)
-    for u in held:
-        u.close()
-    return conn, bound
-
-
-def udp6_workload():
-    """As udp_workload() on ::1 (the IPv6 UDP destroy group): 4 connected
-    sockets and 3 bound ones; returns their ports."""
-    conn, bound, held = set(), set(), []
-    for i in range(4):
-        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        u.bind(("::1", 0))
-        u.connect(("::1", 9100 + i))
-        conn.add(u.getsockname()[1])
-        held.append(u)
-    for _ in range(3):
-        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        u.bind(("::1", 0))
-        bound.add(u.getsockname()[1])
+    for i in range(nconn + nbound):
+        u = socket.socket(family, socket.SOCK_DGRAM)
+        u.bind((host, 0))
+        if i < nconn:
+            u.connect((host, base + i))
+            conn.add(u.getsockname()[1])
+        else:
+            bound.add(u.getsockname()[1])
         held.append(u)
     for u in held:
         u.close()
@@ -206,7 +186,7 @@ def every_close_once():
     moved = tcp_workload(PORT, TCP_CONNS)
     moved6 = tcp_workload(PORT, 20, socket.AF_INET6, "::1")
     conn, bound = udp_workload()
-    conn6, bound6 = udp6_workload()
+    conn6, bound6 = udp_workload(socket.AF_INET6, "::1", 4, 3, 9100)
     rc, out, err = w.stop()
     netns.check(rc == 0, f"SIGINT ends watch with 0, got {rc}: {err}")
     evs = events(out)

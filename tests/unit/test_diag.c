@@ -612,7 +612,6 @@ static void test_packet_message(void **unused)
 	ifnames_destroy(ctx.ifn);
 }
 
-/* netlink_diag replies: protocol, port ids, queues from skmem, as ss. */
 /* A crafted vsock_diag_msg: ss's "CID:PORT", "*" for the kernel's any
  * (~0), v_str/v_dgr/v_seq by type; the parser asks for the whole
  * message. */
@@ -689,6 +688,7 @@ static void test_vsock_message(void **unused)
 	assert_int_equal(diag_parse(&m.nlh, 0, &rec), -EBADMSG);
 }
 
+/* netlink_diag replies: protocol, port ids, queues from skmem, as ss. */
 static void test_netlink_message(void **unused)
 {
 	uint32_t mem[SK_MEMINFO_VARS] = {
