@@ -17,9 +17,14 @@
  * worker exist, whatever the run time.
  *
  * Protocol: "READY" on stdout once every worker listens. Each line on stdin
- * prints "cycles C errors E seconds S" (totals since the workers started);
- * EOF on stdin prints that line once more and exits 0. Workers die with
- * churn, however it ends (PR_SET_PDEATHSIG).
+ * prints "cycles C errors E seconds S" (totals since the workers started).
+ * EOF on stdin stops the workers between two cycles, waits for them, prints
+ * that line once more (then exact: every connection made is in C, and no
+ * socket is left half-made) and exits 0. Killing a worker instead would
+ * destroy the socket of the cycle it was in, often one not yet connected,
+ * which no TCP counter (ActiveOpens, PassiveOpens) counts: bench/watch.sh
+ * compares the closes watch reports with those counters. Workers die with
+ * churn, however else it ends (PR_SET_PDEATHSIG).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,10 +44,13 @@
 
 #define PROCS_MAX     16
 #define SRC_PORT_BASE 40000
+/* A worker stops within one cycle; one that has not after this is killed. */
+#define STOP_WAIT_MS 5000
 
 struct counters {
 	atomic_ulong cycles;
 	atomic_ulong errors;
+	atomic_int stop; /* set on stdin EOF: finish the cycle and exit */
 };
 
 struct churn_opts {
@@ -138,7 +146,7 @@ static void worker(int w, int lfd, const struct churn_opts *o,
 	struct sockaddr_in dst = v4(INADDR_LOOPBACK, o->port + w);
 	unsigned long i;
 
-	for (i = 0;; i++) {
+	for (i = 0; !atomic_load(&cnt->stop); i++) {
 		struct sockaddr_in src =
 		    v4(0x7f000003 + w, SRC_PORT_BASE + i % o->src_ports);
 
@@ -148,6 +156,7 @@ static void worker(int w, int lfd, const struct churn_opts *o,
 			atomic_fetch_add(&cnt->errors, 1);
 		}
 	}
+	_exit(0); /* the listener closes with the process */
 }
 
 static int parse(int argc, char **argv, struct churn_opts *o)
@@ -224,6 +233,31 @@ static int start_workers(const struct churn_opts *o, struct counters *cnt,
 	return 0;
 }
 
+/* Tell the workers to stop, wait for them; kill those that do not stop. */
+static void stop_workers(struct counters *cnt, pid_t *pids, int n)
+{
+	int left = n;
+
+	atomic_store(&cnt->stop, 1);
+	for (int t = 0; left && t < STOP_WAIT_MS; t++) {
+		for (int w = 0; w < n; w++) {
+			if (pids[w] > 0 && waitpid(pids[w], NULL, WNOHANG)) {
+				pids[w] = 0;
+				left--;
+			}
+		}
+		if (left) {
+			usleep(1000);
+		}
+	}
+	if (left) {
+		fprintf(stderr,
+			"churn: %d worker(s) did not stop: killed, the "
+			"counts are not exact\n",
+			left);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct churn_opts o;
@@ -254,6 +288,7 @@ int main(int argc, char **argv)
 		while (fgets(line, sizeof(line), stdin)) {
 			report(cnt, t0);
 		}
+		stop_workers(cnt, pids, o.procs);
 		report(cnt, t0);
 	}
 	for (w = 0; w < o.procs; w++) {

@@ -6,7 +6,7 @@ conditions (SIGINT, SIGTERM, --count, --duration); the formats (table
 through a pipe, NDJSON, Prometheus); lost events counted exactly when the
 receive buffer overflows.
 
-argv[1] is sockscope.
+argv[1] is sockscope, argv[2] the churn helper (bench/watch.sh's load).
 """
 import json
 import os
@@ -20,9 +20,10 @@ import time
 
 import netns
 
-SOCKSCOPE = sys.argv[1]
+SOCKSCOPE, CHURN = sys.argv[1], sys.argv[2]
 PORT, PORT2, PROBE = 7100, 7200, 7999
 TCP_CONNS = 200
+CHURN_PORT, CHURN_PROCS = 7300, 2
 
 
 class Watch:
@@ -494,6 +495,56 @@ def lost_events():
                 f"{before} != {BURST}: {last}")
 
 
+def tcp_opens():
+    """(ActiveOpens, PassiveOpens) of this namespace, from /proc/net/snmp."""
+    with open("/proc/net/snmp") as f:
+        names, vals = [x.split() for x in f if x.startswith("Tcp:")]
+    return (int(vals[names.index("ActiveOpens")]),
+            int(vals[names.index("PassiveOpens")]))
+
+
+def churn_counted():
+    """bench/watch.sh's check, small: under the churn helper every closed
+    socket is one row (no cookie twice), and the rows plus the events the
+    kernel dropped are the kernel's count (ActiveOpens + PassiveOpens: each
+    opened socket is destroyed once; plus churn's listeners), which is
+    churn's own (one connection per cycle, two sockets). Run first, in a
+    namespace no other test has used. A churn worker killed mid-cycle left
+    a socket it had not connected yet: a real close, which watch reports
+    and no counter counts (the bench's one close more); churn now stops
+    its workers between two cycles."""
+    w = Watch("--format", "ndjson")
+    if not netns.check(w.ready(), "churn: the watch runs"):
+        w.stop()
+        return
+    a0, p0 = tcp_opens()
+    p = subprocess.Popen([CHURN, "--procs", str(CHURN_PROCS), "--port",
+                          str(CHURN_PORT)], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    netns.check(p.stdout.readline().strip() == "READY", "churn started")
+    time.sleep(0.5)
+    p.stdin.close()  # EOF: the workers stop, the last line is exact
+    last = p.stdout.read().split()  # cycles C errors E seconds S
+    netns.check(p.wait(timeout=30) == 0, "churn exits 0")
+    _, out, _ = w.stop()
+    a1, p1 = tcp_opens()
+    cycles, errors = int(last[1]), int(last[3])
+    rows = [e for e in events(out) if e.get("netid") == "tcp"]
+    lost = sum(e.get("lost", 0) for e in events(out))
+    kernel = (a1 - a0) + (p1 - p0) + CHURN_PROCS
+    netns.check(errors == 0 and cycles > 100,
+                f"churn: {cycles} cycles, {errors} errors")
+    netns.check(a1 - a0 == cycles and p1 - p0 == cycles,
+                f"churn's count is the kernel's: {cycles} cycles, "
+                f"ActiveOpens +{a1 - a0}, PassiveOpens +{p1 - p0}")
+    netns.check(len({e["cookie"] for e in rows}) == len(rows),
+                f"churn: no cookie twice in {len(rows)} rows")
+    extra = [e for e in rows if e["local"]["port"] == 0]
+    netns.check(len(rows) + lost == kernel,
+                f"churn: {len(rows)} rows + {lost} dropped != kernel "
+                f"{kernel}; never bound: {extra[:3]}")
+
+
 def usage():
     r = netns.run([SOCKSCOPE, "watch", "-j"], check_rc=2)
     netns.check("ndjson" in r.stderr, f"-j: {r.stderr}")
@@ -504,6 +555,7 @@ def usage():
 def main():
     netns.enter()
     usage()
+    churn_counted()
     every_close_once()
     filters()
     owners_count_table()
