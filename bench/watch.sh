@@ -4,10 +4,14 @@
 # bench/watch.sh: `sockscope watch` under a storm of closes, in a throwaway
 # network namespace. The churn helper (tests/integration/churn.c, built by
 # meson) opens and closes loopback connections as fast as it can; watch
-# counts the TCP closes it is told of (--format prometheus). The kernel's
+# counts the TCP closes it is told of (--format prometheus) and the events
+# the kernel dropped (sockscope_watch_dropped_events_total). The kernel's
 # own count is ActiveOpens + PassiveOpens from /proc/net/snmp (each opened
-# socket is destroyed once), plus the churn listeners. CPU is watch's
-# utime + stime from /proc/PID/stat.
+# socket is destroyed once; a socket that never connected counts in
+# neither, so churn stops its workers between cycles), plus the churn
+# listeners. Exactly once: rows + dropped == the kernel's count, and the
+# kernel's drops for watch's socket (/proc/net/netlink) == watch's dropped.
+# CPU is watch's utime + stime from /proc/PID/stat.
 #
 #   bench/watch.sh [--seconds S] [--procs N] [--build DIR] [--transitions]
 #
@@ -15,7 +19,8 @@
 # ndjson state close, every move into CLOSE), its rows counted; "lost" are
 # the transitions the ring buffer had no room for.
 #
-# Needs root (unshare -n). Prints one line of figures on stdout.
+# Needs root (unshare -n). Prints one line of figures on stdout and exits 1
+# when a check fails.
 
 set -euo pipefail
 
@@ -52,6 +57,14 @@ opens() {
 ticks() {
 	awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
+load() {
+	cut -d' ' -f1 /proc/loadavg
+}
+# The namespace's sock_diag sockets that joined a group: only watch's event
+# socket. Prints its sk_drops (/proc/net/netlink: Eth 4, Groups, Drops).
+joined_drops() {
+	awk '$2 == 4 && $4 != "00000000" { print $9 }' /proc/net/netlink
+}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -62,14 +75,28 @@ else
 	"$SOCKSCOPE" watch -t --format prometheus --interval 0 >"$tmp/prom" &
 fi
 watch_pid=$!
-sleep 1.5 # the first dump, then the groups deliver
+load0=$(load)
+if [[ -n ${TRANSITIONS:-} ]]; then
+	sleep 1.5 # the BPF program loaded and attached
+else
+	# No close before watch joined the groups (it would be missing),
+	# then its first dump (empty here) done.
+	for ((i = 0; i < 100; i++)); do
+		[[ -n $(joined_drops) ]] && break
+		sleep 0.1
+	done
+	[[ -n $(joined_drops) ]] || { echo "bench/watch.sh: watch did not join the destroy groups" >&2; exit 1; }
+	sleep 0.5
+fi
 t0=$(ticks "$watch_pid")
 sleep "$SECONDS_RUN" | "$CHURN" --procs "$PROCS" >"$tmp/churn"
 sleep 1 # the kernel announces destroys from a workqueue
 t1=$(ticks "$watch_pid")
+kdrops=$(joined_drops || true)
 kill -INT "$watch_pid"
 wait "$watch_pid"
 after=$(opens)
+load1=$(load)
 
 hz=$(getconf CLK_TCK)
 expected=$((after - before + PROCS))
@@ -79,10 +106,22 @@ if [[ -n ${TRANSITIONS:-} ]]; then
 else
 	reported=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/prom")
 	overflows=$(awk '/^sockscope_watch_overflows_total/ { print $2 }' "$tmp/prom")
+	dropped=$(awk '/^sockscope_watch_dropped_events_total/ { print $2 }' "$tmp/prom")
 fi
-secs=$(awk '/seconds/ { for (i = 1; i < NF; i++) if ($i == "seconds") print $(i + 1) }' "$tmp/churn" | tail -1)
-awk -v e="$expected" -v r="$reported" -v o="$overflows" -v s="$secs" \
-	-v c="$((t1 - t0))" -v hz="$hz" 'BEGIN {
-	printf "closes %d in %.1f s (%.0f/s); reported %d, missing %d, overflows %d; watch CPU %.1f%% of one core\n",
-		e, s, e / s, r, e - r, o, 100 * c / hz / s
+# churn's last line: "cycles C errors E seconds S", exact once it stopped.
+read -r cycles errors secs < <(awk '/^cycles/ { c = $2; e = $4; s = $6 } END { print c, e, s }' "$tmp/churn")
+if [[ -n ${TRANSITIONS:-} ]]; then
+	# The ring buffer's losses are transitions, not closes: no exact check.
+	dropped=0 kdrops=0
+fi
+awk -v e="$expected" -v r="$reported" -v d="$dropped" -v kd="$kdrops" \
+	-v o="$overflows" -v s="$secs" -v cy="$cycles" -v er="$errors" \
+	-v p="$PROCS" -v c="$((t1 - t0))" -v hz="$hz" -v l0="$load0" \
+	-v l1="$load1" -v tr="${TRANSITIONS:-}" 'BEGIN {
+	ok = r + d == e && d == kd && 2 * cy + p == e && er == 0
+	printf "closes (kernel) %d in %.1f s (%.0f/s); churn %d; rows %d, dropped %d (kernel %d), missing %d, overflows %d; %s; watch CPU %.1f%% of one core; load %s -> %s\n",
+		e, s, e / s, 2 * cy + p, r, d, kd, e - r - d, o,
+		ok ? "rows + dropped = kernel: OK" : "MISMATCH" (er ? " (churn errors " er ")" : ""),
+		100 * c / hz / s, l0, l1
+	exit !ok
 }'
