@@ -3,21 +3,28 @@
 #
 # bench/watch.sh: `sockscope watch` under a storm of closes, in a throwaway
 # network namespace. The churn helper (tests/integration/churn.c, built by
-# meson) opens and closes loopback connections as fast as it can; watch
-# counts the TCP closes it is told of (--format prometheus) and the events
-# the kernel dropped (sockscope_watch_dropped_events_total). The kernel's
-# own count is ActiveOpens + PassiveOpens from /proc/net/snmp (each opened
-# socket is destroyed once; a socket that never connected counts in
-# neither, so churn stops its workers between cycles), plus the churn
-# listeners. Exactly once: rows + dropped == the kernel's count, and the
-# kernel's drops for watch's socket (/proc/net/netlink) == watch's dropped.
-# CPU is watch's utime + stime from /proc/PID/stat.
+# meson) opens and closes loopback connections (and with --udp, UDP
+# sockets) as fast as it can or at --rate closes/s; watch counts the closes
+# it is told of (--format prometheus, or every row with --format ndjson)
+# and the events the kernel dropped. The kernel's own count for TCP is
+# ActiveOpens + PassiveOpens from /proc/net/snmp (each opened socket is
+# destroyed once; a socket that never connected counts in neither, so churn
+# stops its workers between cycles), plus the churn listeners. UDP has no
+# such counter: its count is churn's (exact once churn has stopped), plus
+# its sinks. Exactly once: rows + dropped == that count, and the kernel's
+# drops for watch's socket (/proc/net/netlink) == watch's dropped. CPU is
+# watch's utime + stime from /proc/PID/stat.
 #
-#   bench/watch.sh [--seconds S] [--procs N] [--build DIR] [--transitions]
+#   bench/watch.sh [--seconds S] [--procs N] [--udp N] [--rate R]
+#                  [--format prometheus|ndjson] [--build DIR] [--transitions]
 #
+# --procs: TCP churn workers (default 2, 0 with --udp for UDP alone);
+# --udp: UDP churn workers (default 0), watch then follows UDP too;
+# --rate: closes per second over all workers (default: as fast as they can);
+# --format ndjson: watch writes a row per close (to a file here), counted.
 # --transitions: the BPF backend instead (watch --transitions --format
 # ndjson state close, every move into CLOSE), its rows counted; "lost" are
-# the transitions the ring buffer had no room for.
+# the transitions the ring buffer had no room for. TCP only.
 #
 # Needs root (unshare -n). Prints one line of figures on stdout and exits 1
 # when a check fails.
@@ -26,18 +33,32 @@ set -euo pipefail
 
 SECONDS_RUN=30
 PROCS=2
+UDP=0
+RATE=0
+FORMAT=prometheus
 BUILD=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build
 
 while (($#)); do
 	case $1 in
 	--seconds) SECONDS_RUN=$2; shift 2 ;;
 	--procs) PROCS=$2; shift 2 ;;
+	--udp) UDP=$2; shift 2 ;;
+	--rate) RATE=$2; shift 2 ;;
+	--format) FORMAT=$2; shift 2 ;;
 	--build) BUILD=$2; shift 2 ;;
 	--inner) INNER=1; shift ;;
 	--transitions) TRANSITIONS=1; shift ;;
 	*) echo "bench/watch.sh: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
+case $FORMAT in
+prometheus | ndjson) ;;
+*) echo "bench/watch.sh: --format prometheus or ndjson" >&2; exit 2 ;;
+esac
+if [[ -n ${TRANSITIONS:-} ]] && ((UDP)); then
+	echo "bench/watch.sh: --transitions follows TCP only: not with --udp" >&2
+	exit 2
+fi
 
 SOCKSCOPE=$BUILD/src/sockscope
 CHURN=$BUILD/tests/integration/churn
@@ -47,6 +68,7 @@ done
 
 if [[ -z ${INNER:-} ]]; then
 	exec unshare -n "$0" --inner --seconds "$SECONDS_RUN" --procs "$PROCS" \
+		--udp "$UDP" --rate "$RATE" --format "$FORMAT" \
 		--build "$BUILD" ${TRANSITIONS:+--transitions}
 fi
 
@@ -68,11 +90,15 @@ joined_drops() {
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+protos=-t
+((UDP)) && protos=-tu
 before=$(opens)
 if [[ -n ${TRANSITIONS:-} ]]; then
-	"$SOCKSCOPE" watch --transitions --format ndjson state close >"$tmp/nd" &
+	"$SOCKSCOPE" watch --transitions --format ndjson state close >"$tmp/out" &
+elif [[ $FORMAT == ndjson ]]; then
+	"$SOCKSCOPE" watch $protos --format ndjson >"$tmp/out" &
 else
-	"$SOCKSCOPE" watch -t --format prometheus --interval 0 >"$tmp/prom" &
+	"$SOCKSCOPE" watch $protos --format prometheus --interval 0 >"$tmp/out" &
 fi
 watch_pid=$!
 load0=$(load)
@@ -89,8 +115,8 @@ else
 	sleep 0.5
 fi
 t0=$(ticks "$watch_pid")
-sleep "$SECONDS_RUN" | "$CHURN" --procs "$PROCS" >"$tmp/churn"
-sleep 1 # the kernel announces destroys from a workqueue
+sleep "$SECONDS_RUN" | "$CHURN" --procs "$PROCS" --udp "$UDP" --rate "$RATE" >"$tmp/churn"
+sleep 1 # the kernel announces destroys from a workqueue (UDP after RCU)
 t1=$(ticks "$watch_pid")
 kdrops=$(joined_drops || true)
 kill -INT "$watch_pid"
@@ -99,29 +125,45 @@ after=$(opens)
 load1=$(load)
 
 hz=$(getconf CLK_TCK)
-expected=$((after - before + PROCS))
+# churn's last line: "cycles C errors E seconds S udp U", exact once it
+# stopped.
+read -r cycles errors secs udp < <(awk '/^cycles/ { c = $2; e = $4; s = $6; u = $8 } END { print c, e, s, u }' "$tmp/churn")
+tcp_kernel=$((after - before + PROCS))
+udp_churn=$((udp + UDP))
 if [[ -n ${TRANSITIONS:-} ]]; then
-	reported=$(grep -c '"to":"CLOSE"' "$tmp/nd" || true)
-	overflows=$({ grep -o '"lost":[0-9]*' "$tmp/nd" || true; } | awk -F: '{ n += $2 } END { print n + 0 }')
-else
-	reported=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/prom")
-	overflows=$(awk '/^sockscope_watch_overflows_total/ { print $2 }' "$tmp/prom")
-	dropped=$(awk '/^sockscope_watch_dropped_events_total/ { print $2 }' "$tmp/prom")
-fi
-# churn's last line: "cycles C errors E seconds S", exact once it stopped.
-read -r cycles errors secs < <(awk '/^cycles/ { c = $2; e = $4; s = $6 } END { print c, e, s }' "$tmp/churn")
-if [[ -n ${TRANSITIONS:-} ]]; then
+	tcp_rows=$(grep -c '"to":"CLOSE"' "$tmp/out" || true)
+	udp_rows=0
 	# The ring buffer's losses are transitions, not closes: no exact check.
+	overflows=$({ grep -o '"lost":[0-9]*' "$tmp/out" || true; } | awk -F: '{ n += $2 } END { print n + 0 }')
 	dropped=0 kdrops=0
+elif [[ $FORMAT == ndjson ]]; then
+	tcp_rows=$(grep -c '"event":"close","netid":"tcp"' "$tmp/out" || true)
+	udp_rows=$(grep -c '"event":"close","netid":"udp"' "$tmp/out" || true)
+	dropped=$({ grep -o '"lost":[0-9]*' "$tmp/out" || true; } | awk -F: '{ n += $2 } END { print n + 0 }')
+	overflows=$({ grep -c '"lost":' "$tmp/out" || true; })
+else
+	tcp_rows=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/out")
+	udp_rows=$(awk '/^sockscope_watch_closes_total\{protocol="udp"/ { n += $2 } END { print n + 0 }' "$tmp/out")
+	overflows=$(awk '/^sockscope_watch_overflows_total/ { print $2 }' "$tmp/out")
+	dropped=$(awk '/^sockscope_watch_dropped_events_total/ { print $2 }' "$tmp/out")
 fi
-awk -v e="$expected" -v r="$reported" -v d="$dropped" -v kd="$kdrops" \
-	-v o="$overflows" -v s="$secs" -v cy="$cycles" -v er="$errors" \
-	-v p="$PROCS" -v c="$((t1 - t0))" -v hz="$hz" -v l0="$load0" \
-	-v l1="$load1" -v tr="${TRANSITIONS:-}" 'BEGIN {
-	ok = r + d == e && d == kd && 2 * cy + p == e && er == 0
-	printf "closes (kernel) %d in %.1f s (%.0f/s); churn %d; rows %d, dropped %d (kernel %d), missing %d, overflows %d; %s; watch CPU %.1f%% of one core; load %s -> %s\n",
-		e, s, e / s, 2 * cy + p, r, d, kd, e - r - d, o,
-		ok ? "rows + dropped = kernel: OK" : "MISMATCH" (er ? " (churn errors " er ")" : ""),
+awk -v tk="$tcp_kernel" -v uc="$udp_churn" -v tr="$tcp_rows" \
+	-v ur="$udp_rows" -v d="$dropped" -v kd="$kdrops" -v o="$overflows" \
+	-v s="$secs" -v cy="$cycles" -v er="$errors" -v p="$PROCS" \
+	-v c="$((t1 - t0))" -v hz="$hz" -v l0="$load0" -v l1="$load1" \
+	-v udp="$UDP" 'BEGIN {
+	e = tk + uc
+	r = tr + ur
+	ok = r + d == e && d == kd && 2 * cy + p == tk && er == 0
+	printf "closes %d in %.1f s (%.0f/s): tcp %d (kernel; churn %d)", e, s, e / s, tk, 2 * cy + p
+	if (udp)
+		printf ", udp %d (churn)", uc
+	printf "; rows %d", r
+	if (udp)
+		printf " (tcp %d, udp %d)", tr, ur
+	printf ", dropped %d (kernel %d), missing %d, overflows %d; %s; watch CPU %.1f%% of one core; load %s -> %s\n",
+		d, kd, e - r - d, o,
+		ok ? "rows + dropped = closes: OK" : "MISMATCH" (er ? " (churn errors " er ")" : ""),
 		100 * c / hz / s, l0, l1
 	exit !ok
 }'

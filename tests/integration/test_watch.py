@@ -23,7 +23,7 @@ import netns
 SOCKSCOPE, CHURN = sys.argv[1], sys.argv[2]
 PORT, PORT2, PROBE = 7100, 7200, 7999
 TCP_CONNS = 200
-CHURN_PORT, CHURN_PROCS = 7300, 2
+CHURN_PORT, CHURN_PROCS, CHURN_UDP = 7300, 2, 1
 
 
 class Watch:
@@ -508,7 +508,8 @@ def churn_counted():
     socket is one row (no cookie twice), and the rows plus the events the
     kernel dropped are the kernel's count (ActiveOpens + PassiveOpens: each
     opened socket is destroyed once; plus churn's listeners), which is
-    churn's own (one connection per cycle, two sockets). Run first, in a
+    churn's own (one connection per cycle, two sockets); the UDP sockets
+    of its UDP worker, and its sink, are one row each. Run first, in a
     namespace no other test has used. A churn worker killed mid-cycle left
     a socket it had not connected yet: a real close, which watch reports
     and no counter counts (the bench's one close more); churn now stops
@@ -518,31 +519,42 @@ def churn_counted():
         w.stop()
         return
     a0, p0 = tcp_opens()
-    p = subprocess.Popen([CHURN, "--procs", str(CHURN_PROCS), "--port",
-                          str(CHURN_PORT)], stdin=subprocess.PIPE,
+    p = subprocess.Popen([CHURN, "--procs", str(CHURN_PROCS), "--udp",
+                          str(CHURN_UDP), "--port", str(CHURN_PORT)],
+                         stdin=subprocess.PIPE,
                          stdout=subprocess.PIPE, text=True)
     netns.check(p.stdout.readline().strip() == "READY", "churn started")
     time.sleep(0.5)
     p.stdin.close()  # EOF: the workers stop, the last line is exact
-    last = p.stdout.read().split()  # cycles C errors E seconds S
+    last = p.stdout.read().split()  # cycles C errors E seconds S udp U
     netns.check(p.wait(timeout=30) == 0, "churn exits 0")
     _, out, _ = w.stop()
     a1, p1 = tcp_opens()
-    cycles, errors = int(last[1]), int(last[3])
+    cycles, errors, udp = int(last[1]), int(last[3]), int(last[7])
     rows = [e for e in events(out) if e.get("netid") == "tcp"]
+    udp_rows = [e for e in events(out) if e.get("netid") == "udp" and
+                e["local"]["port"] != PROBE]
     lost = sum(e.get("lost", 0) for e in events(out))
     kernel = (a1 - a0) + (p1 - p0) + CHURN_PROCS
-    netns.check(errors == 0 and cycles > 100,
-                f"churn: {cycles} cycles, {errors} errors")
+    netns.check(errors == 0 and cycles > 100 and udp > 100,
+                f"churn: {cycles} cycles, {udp} UDP sockets, {errors} "
+                f"errors")
     netns.check(a1 - a0 == cycles and p1 - p0 == cycles,
                 f"churn's count is the kernel's: {cycles} cycles, "
                 f"ActiveOpens +{a1 - a0}, PassiveOpens +{p1 - p0}")
-    netns.check(len({e["cookie"] for e in rows}) == len(rows),
-                f"churn: no cookie twice in {len(rows)} rows")
+    netns.check(len({e["cookie"] for e in rows + udp_rows}) ==
+                len(rows) + len(udp_rows),
+                f"churn: no cookie twice in {len(rows) + len(udp_rows)} rows")
     extra = [e for e in rows if e["local"]["port"] == 0]
-    netns.check(len(rows) + lost == kernel,
-                f"churn: {len(rows)} rows + {lost} dropped != kernel "
-                f"{kernel}; never bound: {extra[:3]}")
+    netns.check(len(rows) + len(udp_rows) + lost ==
+                kernel + udp + CHURN_UDP,
+                f"churn: {len(rows)} TCP rows + {len(udp_rows)} UDP rows + "
+                f"{lost} dropped != kernel {kernel} + churn's UDP "
+                f"{udp + CHURN_UDP}; never bound: {extra[:3]}")
+    netns.check(lost or (len(rows) == kernel and
+                         len(udp_rows) == udp + CHURN_UDP),
+                f"churn: TCP rows {len(rows)} (kernel {kernel}), UDP rows "
+                f"{len(udp_rows)} (churn {udp + CHURN_UDP})")
 
 
 def usage():
