@@ -557,6 +557,27 @@ def churn_counted():
                 f"{len(udp_rows)} (churn {udp + CHURN_UDP})")
 
 
+def stop_drains_queue():
+    """A stop tells every close queued before it, not one batch of them:
+    closes pile up while the watch is stopped (a receive buffer with room
+    for all), then SIGINT comes before it reads on. Each is a row, none
+    is lost."""
+    w = Watch("--format", "ndjson")
+    if netns.check(w.ready(), "stop: the watch runs"):
+        w.p.send_signal(signal.SIGSTOP)
+        for _ in range(BURST):
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+        time.sleep(0.5)  # announced from a workqueue, after RCU
+        w.p.send_signal(signal.SIGINT)  # handled first thing on SIGCONT
+        w.p.send_signal(signal.SIGCONT)
+    rc, out, err = w.stop()
+    rows = [e for e in events(out) if e.get("event") == "close" and
+            e["local"]["port"] != PROBE]
+    netns.check(len(rows) == BURST and "lost" not in out,
+                f"stop: {len(rows)} of {BURST} queued closes told: "
+                f"{out[-300:]}")
+
+
 def usage():
     r = netns.run([SOCKSCOPE, "watch", "-j"], check_rc=2)
     netns.check("ndjson" in r.stderr, f"-j: {r.stderr}")
@@ -572,6 +593,7 @@ def main():
     filters()
     owners_count_table()
     prometheus()
+    stop_drains_queue()
     lost_events()
     netns.finish("test_watch")
 
