@@ -129,6 +129,7 @@ hz=$(getconf CLK_TCK)
 # stopped.
 read -r cycles errors secs udp < <(awk '/^cycles/ { c = $2; e = $4; s = $6; u = $8 } END { print c, e, s, u }' "$tmp/churn")
 tcp_kernel=$((after - before + PROCS))
+twice=
 udp_churn=$((udp + UDP))
 if [[ -n ${TRANSITIONS:-} ]]; then
 	tcp_rows=$(grep -c '"to":"CLOSE"' "$tmp/out" || true)
@@ -141,6 +142,8 @@ elif [[ $FORMAT == ndjson ]]; then
 	udp_rows=$(grep -c '"event":"close","netid":"udp"' "$tmp/out" || true)
 	dropped=$({ grep -o '"lost":[0-9]*' "$tmp/out" || true; } | awk -F: '{ n += $2 } END { print n + 0 }')
 	overflows=$({ grep -c '"lost":' "$tmp/out" || true; })
+	# Exactly once, not just as many: no socket's cookie twice.
+	twice=$(grep -o '"cookie":[0-9]*' "$tmp/out" | sort | uniq -d | wc -l)
 else
 	tcp_rows=$(awk '/^sockscope_watch_closes_total\{protocol="tcp"/ { n += $2 } END { print n + 0 }' "$tmp/out")
 	udp_rows=$(awk '/^sockscope_watch_closes_total\{protocol="udp"/ { n += $2 } END { print n + 0 }' "$tmp/out")
@@ -151,18 +154,20 @@ awk -v tk="$tcp_kernel" -v uc="$udp_churn" -v tr="$tcp_rows" \
 	-v ur="$udp_rows" -v d="$dropped" -v kd="$kdrops" -v o="$overflows" \
 	-v s="$secs" -v cy="$cycles" -v er="$errors" -v p="$PROCS" \
 	-v c="$((t1 - t0))" -v hz="$hz" -v l0="$load0" -v l1="$load1" \
-	-v udp="$UDP" 'BEGIN {
+	-v udp="$UDP" -v twice="$twice" 'BEGIN {
 	e = tk + uc
 	r = tr + ur
-	ok = r + d == e && d == kd && 2 * cy + p == tk && er == 0
+	ok = r + d == e && d == kd && 2 * cy + p == tk && er == 0 && twice + 0 == 0
 	printf "closes %d in %.1f s (%.0f/s): tcp %d (kernel; churn %d)", e, s, e / s, tk, 2 * cy + p
 	if (udp)
 		printf ", udp %d (churn)", uc
 	printf "; rows %d", r
 	if (udp)
 		printf " (tcp %d, udp %d)", tr, ur
-	printf ", dropped %d (kernel %d), missing %d, overflows %d; %s; watch CPU %.1f%% of one core; load %s -> %s\n",
-		d, kd, e - r - d, o,
+	printf ", dropped %d (kernel %d), missing %d, overflows %d", d, kd, e - r - d, o
+	if (twice != "")
+		printf ", cookies twice %d", twice
+	printf "; %s; watch CPU %.1f%% of one core; load %s -> %s\n",
 		ok ? "rows + dropped = closes: OK" : "MISMATCH" (er ? " (churn errors " er ")" : ""),
 		100 * c / hz / s, l0, l1
 	exit !ok
