@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,6 +40,9 @@
 #define WATCH_REFRESH_MS 1000
 /* Receives handled before the clocks are looked at again. */
 #define WATCH_BATCH 64
+/* Less than any notification's skb truesize (its head and shared info
+ * alone are more): the queue's bytes over it bound the messages in it. */
+#define WATCH_NL_MIN_TRUESIZE 256
 
 static volatile sig_atomic_t watch_stop;
 
@@ -60,6 +64,7 @@ struct watch {
 	struct watch_nl_drops drops;
 	uint64_t dropped; /* notifications the kernel dropped, so far */
 	bool procs_told;  /* -p's /proc failure said */
+	bool drained;	  /* the last receive() found the queue empty */
 	uint64_t now_ms;
 	int fd;
 	char buf[65536];
@@ -224,9 +229,11 @@ static void lost(struct watch *w, enum watch_nl_moment when)
 	}
 }
 
-/* Drain what is queued; returns 0 or -errno. */
+/* Up to WATCH_BATCH receives of what is queued (w->drained says whether
+ * that was all of it); returns 0 or -errno. */
 static int receive(struct watch *w)
 {
+	w->drained = false;
 	for (int i = 0; i < WATCH_BATCH; i++) {
 		ssize_t n = recv(w->fd, w->buf, sizeof(w->buf), 0);
 		size_t len;
@@ -238,6 +245,7 @@ static int receive(struct watch *w)
 		}
 		if (n < 0 && errno == EAGAIN) {
 			lost(w, WATCH_NL_EMPTY);
+			w->drained = true;
 			return 0;
 		}
 		if (n < 0) {
@@ -272,6 +280,29 @@ static bool done(const struct watch *w)
 static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 {
 	return a < b ? (a < c ? a : c) : (b < c ? b : c);
+}
+
+/*
+ * At the stop, every notification queued before it, not one batch: under
+ * load the queue holds thousands, and the rest would be neither rows nor
+ * drops. A storm that goes on refills the queue as it is read, so the
+ * receives are bounded by what it held at the stop: its bytes over a
+ * notification's least truesize, which errs towards reading on.
+ */
+static int drain(struct watch *w)
+{
+	uint32_t mem[SK_MEMINFO_VARS] = {0};
+	socklen_t len = sizeof(mem);
+	uint64_t left;
+	int err;
+
+	getsockopt(w->fd, SOL_SOCKET, SO_MEMINFO, mem, &len);
+	left = mem[SK_MEMINFO_RMEM_ALLOC] / WATCH_NL_MIN_TRUESIZE + 1;
+	do {
+		err = receive(w);
+		left -= left < WATCH_BATCH ? left : WATCH_BATCH;
+	} while (!err && !w->drained && left && !done_count(w) && !w->out.err);
+	return err;
 }
 
 /* Until a signal, --count, --duration or an error. */
@@ -312,7 +343,7 @@ static int loop(struct watch *w, bool need_procs)
 	/* Stopped by a signal or --duration: what was queued before, and
 	 * every drop, is still told. */
 	if (!err && !done_count(w) && !w->out.err) {
-		err = receive(w);
+		err = drain(w);
 		lost(w, WATCH_NL_END);
 	}
 	if (err) {

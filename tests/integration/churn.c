@@ -3,7 +3,7 @@
  * churn: create and destroy TCP connections on loopback as fast as it can,
  * so a listing taken meanwhile races with sockets that appear and vanish.
  *
- *   churn [--procs N] [--port P] [--src-ports M]
+ *   churn [--procs N] [--port P] [--src-ports M] [--udp N] [--rate R]
  *
  * Run inside a private network namespace (the integration tests' own).
  * Worker w listens on 127.0.0.1:(P + w) and loops: a client bound to
@@ -16,10 +16,24 @@
  * sockets are created and destroyed all the time, and never more than M per
  * worker exist, whatever the run time.
  *
+ * --udp N adds N UDP workers (bench/watch.sh's UDP mix): worker u holds a
+ * sink bound to 127.0.0.1:(P + procs + u) and loops: a socket connects to
+ * it (an ephemeral port), sends one byte, the sink reads it, the socket is
+ * closed. --procs 0 leaves only those. --rate R paces the workers to R
+ * closed sockets per second in all (a TCP cycle closes two, a UDP one
+ * one), shared evenly; 0 (the default): as fast as they can.
+ *
  * Protocol: "READY" on stdout once every worker listens. Each line on stdin
- * prints "cycles C errors E seconds S" (totals since the workers started);
- * EOF on stdin prints that line once more and exits 0. Workers die with
- * churn, however it ends (PR_SET_PDEATHSIG).
+ * prints "cycles C errors E seconds S udp U" (totals since the workers
+ * started: TCP cycles, failed cycles of either kind, UDP sockets closed;
+ * the listeners and sinks are in none of them).
+ * EOF on stdin stops the workers between two cycles, waits for them, prints
+ * that line once more (then exact: every connection made is in C, and no
+ * socket is left half-made) and exits 0. Killing a worker instead would
+ * destroy the socket of the cycle it was in, often one not yet connected,
+ * which no TCP counter (ActiveOpens, PassiveOpens) counts: bench/watch.sh
+ * compares the closes watch reports with those counters. Workers die with
+ * churn, however else it ends (PR_SET_PDEATHSIG).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,6 +41,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,16 +54,29 @@
 
 #define PROCS_MAX     16
 #define SRC_PORT_BASE 40000
+/* A worker stops within one cycle; one that has not after this is killed. */
+#define STOP_WAIT_MS 5000
 
 struct counters {
 	atomic_ulong cycles;
 	atomic_ulong errors;
+	atomic_ulong udp;
+	atomic_int stop; /* set on stdin EOF: finish the cycle and exit */
 };
 
 struct churn_opts {
 	int procs;
 	int port;
 	int src_ports;
+	int udp;
+	double rate; /* closed sockets per second, all workers; 0: no limit */
+};
+
+/* Holds a worker to its share of --rate. */
+struct pace {
+	double rate; /* closes per second, this worker; 0: no limit */
+	double t0;
+	double closes;
 };
 
 static double now_s(void)
@@ -57,6 +85,26 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* After a cycle that closed n sockets: sleep while ahead of the rate. */
+static void pace(struct pace *p, int n)
+{
+	double ahead;
+
+	if (p->rate <= 0) {
+		return;
+	}
+	p->closes += n;
+	ahead = p->closes / p->rate - (now_s() - p->t0);
+	/* A millisecond's slack: the sleeps are not finer than that. */
+	if (ahead > 0.001) {
+		struct timespec ts = {
+		    .tv_sec = (time_t)ahead,
+		    .tv_nsec = (long)((ahead - (double)(time_t)ahead) * 1e9)};
+
+		nanosleep(&ts, NULL);
+	}
 }
 
 static struct sockaddr_in v4(unsigned int host_addr, int port)
@@ -132,13 +180,38 @@ out:
 	return ret;
 }
 
+/* One UDP socket: connected to the sink, one byte sent and read, closed. */
+static int udp_cycle(int sink, const struct sockaddr_in *dst)
+{
+	char c = 'u';
+	int ret = 0;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		return -errno;
+	}
+	if (connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) < 0 ||
+	    send(fd, &c, 1, 0) != 1 || recv(sink, &c, 1, 0) != 1) {
+		ret = -errno;
+	}
+	close(fd);
+	return ret;
+}
+
+static struct pace pace_of(const struct churn_opts *o)
+{
+	return (struct pace){.rate = o->rate / (o->procs + o->udp),
+			     .t0 = now_s()};
+}
+
 static void worker(int w, int lfd, const struct churn_opts *o,
 		   struct counters *cnt)
 {
 	struct sockaddr_in dst = v4(INADDR_LOOPBACK, o->port + w);
+	struct pace p = pace_of(o);
 	unsigned long i;
 
-	for (i = 0;; i++) {
+	for (i = 0; !atomic_load(&cnt->stop); i++) {
 		struct sockaddr_in src =
 		    v4(0x7f000003 + w, SRC_PORT_BASE + i % o->src_ports);
 
@@ -147,7 +220,26 @@ static void worker(int w, int lfd, const struct churn_opts *o,
 		} else {
 			atomic_fetch_add(&cnt->errors, 1);
 		}
+		pace(&p, 2);
 	}
+	_exit(0); /* the listener closes with the process */
+}
+
+static void udp_worker(int port, int sink, const struct churn_opts *o,
+		       struct counters *cnt)
+{
+	struct sockaddr_in dst = v4(INADDR_LOOPBACK, port);
+	struct pace p = pace_of(o);
+
+	while (!atomic_load(&cnt->stop)) {
+		/* Closed whether the cycle worked or not: a close to count. */
+		if (udp_cycle(sink, &dst)) {
+			atomic_fetch_add(&cnt->errors, 1);
+		}
+		atomic_fetch_add(&cnt->udp, 1);
+		pace(&p, 1);
+	}
+	_exit(0); /* the sink closes with the process */
 }
 
 static int parse(int argc, char **argv, struct churn_opts *o)
@@ -156,6 +248,8 @@ static int parse(int argc, char **argv, struct churn_opts *o)
 	    {"procs", required_argument, NULL, 'n'},
 	    {"port", required_argument, NULL, 'p'},
 	    {"src-ports", required_argument, NULL, 's'},
+	    {"udp", required_argument, NULL, 'u'},
+	    {"rate", required_argument, NULL, 'r'},
 	    {0},
 	};
 	int c;
@@ -172,13 +266,20 @@ static int parse(int argc, char **argv, struct churn_opts *o)
 		case 's':
 			o->src_ports = atoi(optarg);
 			break;
+		case 'u':
+			o->udp = atoi(optarg);
+			break;
+		case 'r':
+			o->rate = atof(optarg);
+			break;
 		default:
 			return -EINVAL;
 		}
 	}
-	if (o->procs < 1 || o->procs > PROCS_MAX || o->port < 1 ||
-	    o->port + o->procs > 65535 || o->src_ports < 1 ||
-	    SRC_PORT_BASE + o->src_ports > 65535) {
+	if (o->procs < 0 || o->udp < 0 || o->procs + o->udp < 1 ||
+	    o->procs + o->udp > PROCS_MAX || o->port < 1 ||
+	    o->port + o->procs + o->udp > 65535 || o->src_ports < 1 ||
+	    SRC_PORT_BASE + o->src_ports > 65535 || !(o->rate >= 0)) {
 		return -EINVAL;
 	}
 	return 0;
@@ -186,24 +287,45 @@ static int parse(int argc, char **argv, struct churn_opts *o)
 
 static void report(const struct counters *cnt, double t0)
 {
-	printf("cycles %lu errors %lu seconds %.3f\n",
+	printf("cycles %lu errors %lu seconds %.3f udp %lu\n",
 	       atomic_load(&cnt->cycles), atomic_load(&cnt->errors),
-	       now_s() - t0);
+	       now_s() - t0, atomic_load(&cnt->udp));
 	fflush(stdout);
 }
 
+/* A UDP socket bound to 127.0.0.1:port, or -errno. */
+static int sink(int port)
+{
+	struct sockaddr_in a = v4(INADDR_LOOPBACK, port);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0) {
+		return -errno;
+	}
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* Workers 0..procs-1 TCP, then the UDP ones, each with its socket. */
 static int start_workers(const struct churn_opts *o, struct counters *cnt,
 			 pid_t *pids)
 {
 	pid_t parent = getpid();
 	int w;
 
-	for (w = 0; w < o->procs; w++) {
-		int lfd = listener(o->port + w);
+	for (w = 0; w < o->procs + o->udp; w++) {
+		bool udp = w >= o->procs;
+		int lfd = udp ? sink(o->port + w) : listener(o->port + w);
 
 		if (lfd < 0) {
-			fprintf(stderr, "churn: listen on port %d: %s\n",
-				o->port + w, strerror(-lfd));
+			fprintf(stderr, "churn: %s on port %d: %s\n",
+				udp ? "bind" : "listen", o->port + w,
+				strerror(-lfd));
 			return lfd;
 		}
 		pids[w] = fork();
@@ -217,11 +339,40 @@ static int start_workers(const struct churn_opts *o, struct counters *cnt,
 			if (getppid() != parent) {
 				_exit(1);
 			}
-			worker(w, lfd, o, cnt);
+			if (udp) {
+				udp_worker(o->port + w, lfd, o, cnt);
+			} else {
+				worker(w, lfd, o, cnt);
+			}
 		}
 		close(lfd);
 	}
 	return 0;
+}
+
+/* Tell the workers to stop, wait for them; kill those that do not stop. */
+static void stop_workers(struct counters *cnt, pid_t *pids, int n)
+{
+	int left = n;
+
+	atomic_store(&cnt->stop, 1);
+	for (int t = 0; left && t < STOP_WAIT_MS; t++) {
+		for (int w = 0; w < n; w++) {
+			if (pids[w] > 0 && waitpid(pids[w], NULL, WNOHANG)) {
+				pids[w] = 0;
+				left--;
+			}
+		}
+		if (left) {
+			usleep(1000);
+		}
+	}
+	if (left) {
+		fprintf(stderr,
+			"churn: %d worker(s) did not stop: killed, the "
+			"counts are not exact\n",
+			left);
+	}
 }
 
 int main(int argc, char **argv)
@@ -234,10 +385,10 @@ int main(int argc, char **argv)
 	int w, err;
 
 	if (parse(argc, argv, &o)) {
-		fprintf(
-		    stderr,
-		    "usage: churn [--procs 1-%d] [--port P] [--src-ports M]\n",
-		    PROCS_MAX);
+		fprintf(stderr,
+			"usage: churn [--procs N] [--udp N] (1-%d in all) "
+			"[--port P] [--src-ports M] [--rate R]\n",
+			PROCS_MAX);
 		return 2;
 	}
 	cnt = mmap(NULL, sizeof(*cnt), PROT_READ | PROT_WRITE,
@@ -254,9 +405,10 @@ int main(int argc, char **argv)
 		while (fgets(line, sizeof(line), stdin)) {
 			report(cnt, t0);
 		}
+		stop_workers(cnt, pids, o.procs + o.udp);
 		report(cnt, t0);
 	}
-	for (w = 0; w < o.procs; w++) {
+	for (w = 0; w < o.procs + o.udp; w++) {
 		if (pids[w] > 0) {
 			kill(pids[w], SIGKILL);
 			waitpid(pids[w], NULL, 0);

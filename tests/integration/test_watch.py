@@ -6,7 +6,7 @@ conditions (SIGINT, SIGTERM, --count, --duration); the formats (table
 through a pipe, NDJSON, Prometheus); lost events counted exactly when the
 receive buffer overflows.
 
-argv[1] is sockscope.
+argv[1] is sockscope, argv[2] the churn helper (bench/watch.sh's load).
 """
 import json
 import os
@@ -20,9 +20,10 @@ import time
 
 import netns
 
-SOCKSCOPE = sys.argv[1]
+SOCKSCOPE, CHURN = sys.argv[1], sys.argv[2]
 PORT, PORT2, PROBE = 7100, 7200, 7999
 TCP_CONNS = 200
+CHURN_PORT, CHURN_PROCS, CHURN_UDP = 7300, 2, 1
 
 
 class Watch:
@@ -474,6 +475,89 @@ def lost_events():
                 f"{before} != {BURST}: {last}")
 
 
+def tcp_opens():
+    """(ActiveOpens, PassiveOpens) of this namespace, from /proc/net/snmp."""
+    with open("/proc/net/snmp") as f:
+        names, vals = [x.split() for x in f if x.startswith("Tcp:")]
+    return (int(vals[names.index("ActiveOpens")]),
+            int(vals[names.index("PassiveOpens")]))
+
+
+def churn_counted():
+    """bench/watch.sh's check, small: under the churn helper every closed
+    socket is one row (no cookie twice), and the rows plus the events the
+    kernel dropped are the kernel's count (ActiveOpens + PassiveOpens: each
+    opened socket is destroyed once; plus churn's listeners), which is
+    churn's own (one connection per cycle, two sockets); the UDP sockets
+    of its UDP worker, and its sink, are one row each. Run first, in a
+    namespace no other test has used. A churn worker killed mid-cycle left
+    a socket it had not connected yet: a real close, which watch reports
+    and no counter counts (the bench's one close more); churn now stops
+    its workers between two cycles."""
+    w = Watch("--format", "ndjson")
+    if not netns.check(w.ready(), "churn: the watch runs"):
+        w.stop()
+        return
+    a0, p0 = tcp_opens()
+    p = subprocess.Popen([CHURN, "--procs", str(CHURN_PROCS), "--udp",
+                          str(CHURN_UDP), "--port", str(CHURN_PORT)],
+                         stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, text=True)
+    netns.check(p.stdout.readline().strip() == "READY", "churn started")
+    time.sleep(0.5)
+    p.stdin.close()  # EOF: the workers stop, the last line is exact
+    last = p.stdout.read().split()  # cycles C errors E seconds S udp U
+    netns.check(p.wait(timeout=30) == 0, "churn exits 0")
+    _, out, _ = w.stop()
+    a1, p1 = tcp_opens()
+    cycles, errors, udp = int(last[1]), int(last[3]), int(last[7])
+    rows = [e for e in events(out) if e.get("netid") == "tcp"]
+    udp_rows = [e for e in events(out) if e.get("netid") == "udp" and
+                e["local"]["port"] != PROBE]
+    lost = sum(e.get("lost", 0) for e in events(out))
+    kernel = (a1 - a0) + (p1 - p0) + CHURN_PROCS
+    netns.check(errors == 0 and cycles > 100 and udp > 100,
+                f"churn: {cycles} cycles, {udp} UDP sockets, {errors} "
+                f"errors")
+    netns.check(a1 - a0 == cycles and p1 - p0 == cycles,
+                f"churn's count is the kernel's: {cycles} cycles, "
+                f"ActiveOpens +{a1 - a0}, PassiveOpens +{p1 - p0}")
+    netns.check(len({e["cookie"] for e in rows + udp_rows}) ==
+                len(rows) + len(udp_rows),
+                f"churn: no cookie twice in {len(rows) + len(udp_rows)} rows")
+    extra = [e for e in rows if e["local"]["port"] == 0]
+    netns.check(len(rows) + len(udp_rows) + lost ==
+                kernel + udp + CHURN_UDP,
+                f"churn: {len(rows)} TCP rows + {len(udp_rows)} UDP rows + "
+                f"{lost} dropped != kernel {kernel} + churn's UDP "
+                f"{udp + CHURN_UDP}; never bound: {extra[:3]}")
+    netns.check(lost or (len(rows) == kernel and
+                         len(udp_rows) == udp + CHURN_UDP),
+                f"churn: TCP rows {len(rows)} (kernel {kernel}), UDP rows "
+                f"{len(udp_rows)} (churn {udp + CHURN_UDP})")
+
+
+def stop_drains_queue():
+    """A stop tells every close queued before it, not one batch of them:
+    closes pile up while the watch is stopped (a receive buffer with room
+    for all), then SIGINT comes before it reads on. Each is a row, none
+    is lost."""
+    w = Watch("--format", "ndjson")
+    if netns.check(w.ready(), "stop: the watch runs"):
+        w.p.send_signal(signal.SIGSTOP)
+        for _ in range(BURST):
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+        time.sleep(0.5)  # announced from a workqueue, after RCU
+        w.p.send_signal(signal.SIGINT)  # handled first thing on SIGCONT
+        w.p.send_signal(signal.SIGCONT)
+    rc, out, err = w.stop()
+    rows = [e for e in events(out) if e.get("event") == "close" and
+            e["local"]["port"] != PROBE]
+    netns.check(len(rows) == BURST and "lost" not in out,
+                f"stop: {len(rows)} of {BURST} queued closes told: "
+                f"{out[-300:]}")
+
+
 def usage():
     r = netns.run([SOCKSCOPE, "watch", "-j"], check_rc=2)
     netns.check("ndjson" in r.stderr, f"-j: {r.stderr}")
@@ -484,10 +568,12 @@ def usage():
 def main():
     netns.enter()
     usage()
+    churn_counted()
     every_close_once()
     filters()
     owners_count_table()
     prometheus()
+    stop_drains_queue()
     lost_events()
     netns.finish("test_watch")
 
