@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "family.h"
 #include "ifname.h"
 #include "proc.h"
 
@@ -34,6 +35,20 @@ static unsigned int terminal_columns(const struct opts *o)
 		return 0;
 	}
 	return ws.ws_col;
+}
+
+/*
+ * Service names are the inet tables' ports (format_endpoint): a listing of
+ * none of them (-x, -0, -A netlink) does not read the services database
+ * through NSS, a quarter of such a listing's start-up.
+ */
+static struct services *services_for(const struct opts *o)
+{
+	if (o->numeric ||
+	    !(o->protocols & family_tables(FAM_INET | FAM_INET6))) {
+		return NULL;
+	}
+	return services_load();
 }
 
 /* The lookup tables the detail options read, built once before any row. */
@@ -64,7 +79,7 @@ void list_out_begin(struct list_out *lo, const struct opts *o)
 	    .out = &lo->out,
 	    .o = o,
 	    .ifn = ifnames_create(),
-	    .svc = o->numeric ? NULL : services_load(),
+	    .svc = services_for(o),
 	    .term_cols = terminal_columns(o),
 	    .procs = lo->procs,
 	    .cgroups = lo->cg,

@@ -8,6 +8,7 @@ exactly the ones made here, path names included.
 import json
 import os
 import re
+import shutil
 import socket
 import sys
 import tempfile
@@ -422,6 +423,26 @@ def test_refusals():
     netns.check("bogus" in r.stderr, f"-f names the bad family: {r.stderr!r}")
 
 
+def test_no_services():
+    """Service names are the inet tables' ports: a UNIX listing does not
+    read the services database (NSS: a quarter of its start-up), a TCP
+    one without -n does. Not through a wrapper: strace traces the binary."""
+    if not shutil.which("strace"):
+        netns.skip("needs strace(1) to see which files a listing opens")
+    trace = os.path.join(TMP, "opens")
+
+    def opened(*args):
+        netns.run(["strace", "-f", "-qq", "-o", trace, "-e", "trace=openat",
+                   SOCKSCOPE, *args], wrapped=False)
+        with open(trace) as f:
+            return "/etc/services" in f.read()
+
+    netns.check(not opened("-xa") and not opened("-x", "-0", "-A", "netlink"),
+                "-xa, -x -0 -A netlink: /etc/services not read")
+    netns.check(opened("-ta") and opened("-x", "-t") and not opened("-tan"),
+                "-ta and -x -t read /etc/services, -tan does not")
+
+
 held = make_sockets()
 test_same_as_ss()
 test_kinds(held)
@@ -434,4 +455,5 @@ test_hostile_names()
 test_save_load()
 test_summary()
 test_refusals()
+test_no_services()
 netns.finish("test_unix")
