@@ -710,22 +710,35 @@ static int count_row(const struct sock_rec *rec, void *data)
 /*
  * A family sockscope does not list: one line on what the kernel has. A
  * probed inet_diag table (DCCP) is asked for by its protocol, in every
- * state, in both IP families (inet's request and parser). The
+ * state, in each IP family selected (inet's request and parser). The
  * count is the run's (acquire_notes): told now, or at its end when the
  * run reads several namespaces.
  */
 static int probe_family(struct acquire *a, const struct sock_family *f)
 {
+	static const struct {
+		uint8_t af;
+		uint32_t bit;
+	} ip[] = {{AF_INET, FAM_INET}, {AF_INET6, FAM_INET6}};
 	struct diag_req req = {.family = f->af,
 			       .protocol = f->probe_protocol,
 			       .states = SS_ALL_BITS};
 	struct acquire_notes *notes = notes_of(a);
 	unsigned long n = 0;
-	int err = diag_dump(a->d, &req, count_row, &n);
+	int err = 0;
 
-	if (!err && f->probe_protocol) {
-		req.family = AF_INET6;
+	if (f->probe_protocol && !(a->o->families & (FAM_INET | FAM_INET6))) {
+		return 0; /* none of its IP families asked for */
+	}
+	if (!f->probe_protocol) {
 		err = diag_dump(a->d, &req, count_row, &n);
+	}
+	for (size_t i = 0; f->probe_protocol && i < ARRAY_SIZE(ip) && !err;
+	     i++) {
+		if (a->o->families & ip[i].bit) {
+			req.family = ip[i].af;
+			err = diag_dump(a->d, &req, count_row, &n);
+		}
 	}
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
 		note_missing(a, f->name, f->proto_bits);

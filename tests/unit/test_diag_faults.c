@@ -695,6 +695,40 @@ static void test_probe_count_once(void **unused)
 				 "sockets (the kernel has 2); skipped\n");
 }
 
+/* DCCP, probed through inet_diag: only the IP families selected. */
+static void test_probe_dccp_families(void **unused)
+{
+	static const struct {
+		const char *args;
+		int n_req;
+		uint8_t fam[2];
+	} cases[] = {
+	    {"-A dccp -6", 1, {AF_INET6}},
+	    {"-A dccp -4", 1, {AF_INET}},
+	    {"-A dccp", 2, {AF_INET, AF_INET6}},
+	};
+	char err[512];
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seen s = {0};
+
+		reset();
+		script(0, (struct step[]){{ROWS, 1, 1, 0}, {DONE, 0, 0, 0}}, 2);
+		script(1, (struct step[]){{ROWS, 2, 1, 0}, {DONE, 0, 0, 0}}, 2);
+		assert_int_equal(
+		    run_captured(cases[i].args, &s, err, sizeof(err)), 0);
+		assert_int_equal(k.n_req, cases[i].n_req);
+		for (int r = 0; r < cases[i].n_req; r++) {
+			assert_int_equal(k.req_family[r], cases[i].fam[r]);
+			assert_int_equal(k.req_proto[r], IPPROTO_DCCP);
+		}
+		assert_non_null(strstr(err, cases[i].n_req == 1
+						? "(the kernel has 1)"
+						: "(the kernel has 3)"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +751,7 @@ int main(void)
 				      check_kernel),
 	    cmocka_unit_test_teardown(test_probe_count_summed, check_kernel),
 	    cmocka_unit_test_teardown(test_probe_count_once, check_kernel),
+	    cmocka_unit_test_teardown(test_probe_dccp_families, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
