@@ -492,15 +492,40 @@ static struct diag_req family_req(const struct acquire *a,
 	};
 }
 
+static struct acquire_notes *notes_of(struct acquire *a)
+{
+	return a->notes ? a->notes : &a->own_notes;
+}
+
 /* Whether the notice on the tables of bits is yet to be given: true
  * once per run. */
 static bool first_notice(struct acquire *a, uint32_t bits)
 {
-	struct acquire_notes *n = a->notes ? a->notes : &a->own_notes;
+	struct acquire_notes *n = notes_of(a);
 	bool first = !(n->missing & bits);
 
 	n->missing |= bits;
 	return first;
+}
+
+void acquire_notes_say(struct acquire_notes *n)
+{
+	size_t nf;
+	const struct sock_family *const *fams = family_all(&nf);
+
+	for (size_t i = 0; i < nf; i++) {
+		const struct sock_family *f = fams[i];
+		uint32_t bits = f->proto_bits;
+
+		if (!f->probe_only || !(n->probed & bits) ||
+		    (n->missing & bits)) {
+			continue;
+		}
+		n->missing |= bits;
+		warnx_("%s: sockscope does not list %s sockets (the kernel "
+		       "has %lu); skipped",
+		       f->name, f->name, n->probe_count[__builtin_ctz(bits)]);
+	}
 }
 
 /* The kernel lacks the diag module of what name names (the tables of
@@ -685,21 +710,36 @@ static int count_row(const struct sock_rec *rec, void *data)
 /*
  * A family sockscope does not list: one line on what the kernel has. A
  * probed inet_diag table (DCCP) is asked for by its protocol, in every
- * state, in both IP families (inet's request and parser).
+ * state, in each IP family selected (inet's request and parser). The
+ * count is the run's (acquire_notes): told now, or at its end when the
+ * run reads several namespaces.
  */
 static int probe_family(struct acquire *a, const struct sock_family *f)
 {
+	static const struct {
+		uint8_t af;
+		uint32_t bit;
+	} ip[] = {{AF_INET, FAM_INET}, {AF_INET6, FAM_INET6}};
 	struct diag_req req = {.family = f->af,
 			       .protocol = f->probe_protocol,
 			       .states = SS_ALL_BITS};
+	struct acquire_notes *notes = notes_of(a);
 	unsigned long n = 0;
-	int err = diag_dump(a->d, &req, count_row, &n);
+	int err = 0;
 
-	if (!err && f->probe_protocol) {
-		req.family = AF_INET6;
+	if (f->probe_protocol && !(a->o->families & (FAM_INET | FAM_INET6))) {
+		return 0; /* none of its IP families asked for */
+	}
+	if (!f->probe_protocol) {
 		err = diag_dump(a->d, &req, count_row, &n);
 	}
-
+	for (size_t i = 0; f->probe_protocol && i < ARRAY_SIZE(ip) && !err;
+	     i++) {
+		if (a->o->families & ip[i].bit) {
+			req.family = ip[i].af;
+			err = diag_dump(a->d, &req, count_row, &n);
+		}
+	}
 	if (!n && (err == -ENOENT || err == -EOPNOTSUPP)) {
 		note_missing(a, f->name, f->proto_bits);
 		return 0;
@@ -708,10 +748,10 @@ static int probe_family(struct acquire *a, const struct sock_family *f)
 		report_named(a, f->name, err);
 		return err;
 	}
-	if (first_notice(a, f->proto_bits)) {
-		warnx_("%s: sockscope does not list %s sockets (the kernel "
-		       "has %lu); skipped",
-		       f->name, f->name, n);
+	notes->probe_count[__builtin_ctz(f->proto_bits)] += n;
+	notes->probed |= f->proto_bits;
+	if (!notes->sum) {
+		acquire_notes_say(notes);
 	}
 	return 0;
 }

@@ -53,7 +53,17 @@
  */
 struct acquire_notes {
 	uint32_t missing; /* PROTO_ bits whose notice was given */
+	/* The caller reads several namespaces (--all-netns) and calls
+	 * acquire_notes_say() once they are read: a probed table's count
+	 * (family_probe.c) is then every namespace's, not the first's. */
+	bool sum;
+	uint32_t probed; /* PROTO_ bits of the probed tables counted */
+	unsigned long probe_count[32]; /* their sockets, by first bit */
 };
+
+/* The probed tables' notices not yet given, with the counts so far: at
+ * the end of a run that set sum (the rest of it adds nothing said). */
+void acquire_notes_say(struct acquire_notes *n);
 
 struct acquire {
 	const struct opts *o;

@@ -401,6 +401,9 @@ static int sample_all(struct ns_advise *na, unsigned int *skipped)
 	struct netns_set again = {0};
 	int err = netns_each(na->set, first_sample, na, skipped);
 
+	/* Each namespace's probed sockets counted once, by the first pass:
+	 * the second one's notices are said (acquire_notes). */
+	acquire_notes_say(&na->notes);
 	if (err || !ns) {
 		return err;
 	}
@@ -426,7 +429,7 @@ static int sample_all(struct ns_advise *na, unsigned int *skipped)
 
 static int advise_all_netns(const struct opts *o)
 {
-	struct ns_advise na = {.o = o};
+	struct ns_advise na = {.o = o, .notes.sum = true};
 	struct ns_result res = {0};
 	unsigned int skipped = 0;
 	struct netns_set set;

@@ -142,6 +142,8 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
 			  bool *skipped)
 {
 	struct netns_set set;
+	/* A probed table's count, every namespace's, said at the end. */
+	struct acquire_notes notes = {.sum = true};
 	unsigned int nskip = 0;
 	int err = netns_discover(&set, o->root);
 
@@ -150,7 +152,10 @@ static int dump_all_netns(struct list_run *run, const struct opts *o,
 	} else {
 		netns_set_sort(&set);
 		run->pf = start_prefetch(run, &set);
+		run->acq.notes = &notes;
 		err = netns_each(&set, list_one_netns, run, &nskip);
+		acquire_notes_say(&notes);
+		run->acq.notes = NULL;
 		/* The last namespace's socket is the prefetch's. */
 		acquire_finish(&run->acq);
 		run->acq.use_d = NULL;

@@ -852,7 +852,7 @@ static void ns_ranking(struct obuf *ob, const struct ns_summary *ns,
  */
 static int summary_all_netns(const struct opts *o)
 {
-	struct ns_summary ns = {.o = o};
+	struct ns_summary ns = {.o = o, .notes.sum = true};
 	struct netns_set set;
 	unsigned int skipped = 0;
 	struct obuf out;
@@ -872,6 +872,7 @@ static int summary_all_netns(const struct opts *o)
 		obuf_puts(&out, "{\"namespaces\":[");
 	}
 	err = netns_each(&set, summary_ns, &ns, &skipped);
+	acquire_notes_say(&ns.notes);
 	if (o->format == FMT_PROMETHEUS) {
 		prom_netns(&out, ns.prom, ns.n, o->protocols, false);
 	} else {

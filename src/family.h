@@ -138,7 +138,7 @@ struct sock_family {
 	 * kernel has the diag module; one notice, no rows listed. */
 	bool probe_only;
 	/* A probed inet_diag table (DCCP): the protocol its probe asks
-	 * inet_diag for, in both IP families; 0: the family's own diag. */
+	 * inet_diag for, in each IP family selected; 0: its own diag. */
 	uint8_t probe_protocol;
 	/* The tables it lists (NULL-named end); none for a probed one. */
 	const struct family_table *tables;

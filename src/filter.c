@@ -353,7 +353,8 @@ static const char *make_leaf(struct filter *f, uint8_t pred, uint8_t op,
 	case P_SPORT:
 	case P_DPORT:
 		n->dst = pred == P_DPORT;
-		why = filter_arg_port(arg, op == T_EQ || op == T_NE, &n->port);
+		why = filter_arg_port(arg, op == T_EQ || op == T_NE, false,
+				      &n->port);
 		if (why || n->port >= 0) {
 			n->kind = FN_PORT;
 			n->op = ordered_op(op);

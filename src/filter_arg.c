@@ -36,7 +36,8 @@ static bool read_uint(const char *s, unsigned long max, unsigned long *v)
 	return !errno && !*end && *v <= max;
 }
 
-const char *filter_arg_port(const char *s, bool allow_any, int32_t *port)
+const char *filter_arg_port(const char *s, bool allow_any, bool inet,
+			    int64_t *port)
 {
 	unsigned long v;
 	struct servent *se;
@@ -52,10 +53,13 @@ const char *filter_arg_port(const char *s, bool allow_any, int32_t *port)
 		if (s[strspn(s, "0123456789")]) {
 			return "expected a port";
 		}
-		if (!read_uint(s, 65535, &v)) {
-			return "port out of range (0-65535)";
+		/* Another family's port is the kernel's 32 bits (VSOCK's,
+		 * a netlink port id, a UNIX inode: what ss compares). */
+		if (!read_uint(s, inet ? 65535 : UINT32_MAX, &v)) {
+			return inet ? "port out of range (0-65535)"
+				    : "port out of range (0-4294967295)";
 		}
-		*port = (int32_t)v;
+		*port = (int64_t)v;
 		return NULL;
 	}
 	se = *s ? getservbyname(s, "tcp") : NULL;
@@ -170,8 +174,8 @@ static const char *split_host(char *s, char **addr, char **port)
 
 /*
  * ss's vsock:CID[:PORT] (the text after "vsock:"): each a decimal number,
- * or '*' or nothing for any. A port is the kernel's 32-bit one, compared
- * as ss does, as an int (4294967295, VMADDR_PORT_ANY, is -1: any).
+ * or '*' or nothing for any. A port is the kernel's 32-bit one; as in
+ * ss, which reads it into an int, 4294967295 (VMADDR_PORT_ANY) is -1: any.
  */
 static const char *read_vsock(const char *text, struct fnode *n)
 {
@@ -200,7 +204,7 @@ static const char *read_vsock(const char *text, struct fnode *n)
 		if (!read_uint(colon + 1, UINT32_MAX, &v)) {
 			return "expected a VSOCK port";
 		}
-		n->port = (int32_t)(uint32_t)v;
+		n->port = v == UINT32_MAX ? -1 : (int64_t)v;
 	}
 	return NULL;
 }
@@ -228,7 +232,9 @@ const char *filter_arg_host(const char *text, struct fnode *n)
 		why = read_addr(addr, n);
 	}
 	if (!why && port) {
-		why = filter_arg_port(port, true, &n->port);
+		/* an inet address: its port is 16 bits */
+		why = filter_arg_port(port, true, n->family != AF_UNSPEC,
+				      &n->port);
 	}
 	free(s);
 	return why;

@@ -44,12 +44,14 @@ enum fnode_kind {
 enum fport_op { FP_EQ, FP_GE, FP_LE };
 
 struct fnode {
-	uint8_t kind;	  /* enum fnode_kind */
-	bool dst;	  /* FN_HOST, FN_PORT: the peer side */
-	uint8_t op;	  /* FN_PORT, FN_UID: enum fport_op */
-	uint8_t family;	  /* FN_HOST: AF_UNSPEC, AF_INET, AF_INET6 */
-	uint8_t prefix;	  /* FN_HOST: bits of addr that must match */
-	int32_t port;	  /* FN_HOST: -1 any; FN_PORT: 0..65535 */
+	uint8_t kind;	/* enum fnode_kind */
+	bool dst;	/* FN_HOST, FN_PORT: the peer side */
+	uint8_t op;	/* FN_PORT, FN_UID: enum fport_op */
+	uint8_t family; /* FN_HOST: AF_UNSPEC, AF_INET, AF_INET6 */
+	uint8_t prefix; /* FN_HOST: bits of addr that must match */
+	/* FN_HOST: -1 any, else as FN_PORT; FN_PORT: 0..4294967295, the
+	 * number written (an inet port above 65535 is none of its rows') */
+	int64_t port;
 	uint32_t a, b;	  /* children (AND, OR: a b; NOT: a); DEV: a = ifindex;
 			   * MARK: a = value, b = mask */
 	uint64_t id;	  /* FN_CGROUP */
@@ -91,8 +93,11 @@ void filter_escape(char *dst, size_t size, const char *s);
  * the text is not what the predicate takes: a static string, or buf.
  */
 const char *filter_arg_host(const char *s, struct fnode *n);
-/* [:]NUMBER, [:]SERVICE, or '*' (-1) when allow_any. */
-const char *filter_arg_port(const char *s, bool allow_any, int32_t *port);
+/* [:]NUMBER (0-65535 when inet, the port of an inet address, else up to
+ * 4294967295: VSOCK ports are 32 bits), [:]SERVICE, or '*' (-1) when
+ * allow_any. */
+const char *filter_arg_port(const char *s, bool allow_any, bool inet,
+			    int64_t *port);
 /* A device name or index into n->dev and n->a (a provisional index from
  * the current namespace, 0 when it has no such name). */
 const char *filter_arg_dev(const char *s, struct fnode *n);

@@ -153,6 +153,25 @@ static bool left_out(const struct gen *g, const struct fnode *n)
 }
 
 /*
+ * A leaf whose answer the dump already knows: -1 never true (an IPv6
+ * address in an IPv4 dump, a VSOCK address in any, an inet port above
+ * 65535: the ops' ports are 16 bits), 1 always (`<=` such a port), 0 for
+ * the kernel to test.
+ */
+static int known(const struct gen *g, const struct fnode *n)
+{
+	if (n->kind == FN_HOST &&
+	    ((n->family == AF_INET6 && g->family == AF_INET) ||
+	     n->family == AF_VSOCK || n->port > UINT16_MAX)) {
+		return -1;
+	}
+	if (n->kind == FN_PORT && n->port > UINT16_MAX) {
+		return n->op == FP_LE ? 1 : -1;
+	}
+	return 0;
+}
+
+/*
  * Fall through if node i is true, jump to label f if false. positive:
  * node i is under an even number of NOTs, so a left-out leaf becomes true
  * there and false under odd ones: the program selects a superset.
@@ -190,12 +209,9 @@ static void gen(struct gen *g, const struct filter *flt, uint32_t i, uint32_t f,
 			emit(g, INET_DIAG_BC_JMP,
 			     sizeof(struct inet_diag_bc_op), f);
 		}
-	} else if (n->kind == FN_HOST &&
-		   ((n->family == AF_INET6 && g->family == AF_INET) ||
-		    n->family == AF_VSOCK)) {
-		/* Never true in an IPv4 dump; a VSOCK address in none. */
+	} else if (known(g, n) < 0) {
 		emit(g, INET_DIAG_BC_JMP, sizeof(struct inet_diag_bc_op), f);
-	} else {
+	} else if (!known(g, n)) {
 		emit_leaf(g, n, f);
 	}
 }

@@ -100,6 +100,16 @@ static bool ordered_match(uint8_t op, int64_t have, int64_t want)
 			     : have <= want;
 }
 
+/*
+ * A family's port (ss's int for VSOCK and netlink: VMADDR_PORT_ANY and a
+ * kernel-chosen port id are negative, below every port in an order) is
+ * the number written when their 32 bits are: `sport = :4294967295`.
+ */
+static bool port_equal(int64_t have, int64_t written)
+{
+	return (uint32_t)have == written;
+}
+
 /* The family entry's answer (family.h, enum family_pred) a leaf needs,
  * 0 for none; a family without it finds the leaf false, as ss does. */
 static uint32_t leaf_pred(const struct fnode *n)
@@ -135,7 +145,7 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 	switch (n->kind) {
 	case FN_HOST:
 		port = family_filter_port(rec, n->dst);
-		if (n->port != -1 && n->port != port) {
+		if (n->port != -1 && !port_equal(port, n->port)) {
 			return false;
 		}
 		/* No address to compare: a port condition (ss) */
@@ -146,6 +156,9 @@ static bool leaf_match(const struct filter *f, const struct fnode *n,
 		return filter_host_match(n, af, addr);
 	case FN_PORT:
 		port = family_filter_port(rec, n->dst);
+		if (n->op == FP_EQ) {
+			return port_equal(port, n->port);
+		}
 		return ordered_match(n->op, port, n->port);
 	case FN_DEV:
 		return rec->ifindex == n->a;
@@ -236,7 +249,7 @@ static void print_host(struct pbuf *pb, const struct fnode *n)
 	if (n->port < 0) {
 		put(pb, "*)");
 	} else {
-		put(pb, "%d)", (int)n->port);
+		put(pb, "%lld)", (long long)n->port);
 	}
 }
 
@@ -282,8 +295,8 @@ static void print_node(struct pbuf *pb, const struct filter *f, uint32_t i)
 		print_host(pb, n);
 		break;
 	case FN_PORT:
-		put(pb, "(%s %s %d)", n->dst ? "dport" : "sport", ops[n->op],
-		    (int)n->port);
+		put(pb, "(%s %s %lld)", n->dst ? "dport" : "sport", ops[n->op],
+		    (long long)n->port);
 		break;
 	case FN_DEV:
 		if (n->a || !n->dev[0]) {

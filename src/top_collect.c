@@ -199,7 +199,9 @@ static void aim(struct top_collect *c, const struct top_query *q, bool one_dump,
 	a->ext = q->want_info ? 1u << (INET_DIAG_INFO - 1) : 0;
 	a->procs = owners;
 	a = &c->meters;
-	a->protocols = q->protocols;
+	/* The rows' acquisition probes the tables not listed: one count of
+	 * their sockets per namespace (acquire_notes). */
+	a->protocols = q->protocols & ~(uint32_t)PROTO_PROBE_MASK;
 	acquire_set_states(a, SS_ALL_BITS);
 	a->ext = 0;
 }
@@ -237,6 +239,9 @@ static int dump_all(struct top_collect *c, const struct top_query *q,
 {
 	int err = 0;
 
+	/* Every namespace's probed sockets in one notice, at the end of
+	 * the first refresh (the later ones add to what is said). */
+	c->notes.sum = true;
 	for (size_t i = 0; i < c->nst->n && !err; i++) {
 		setup(c, q);
 		/* An acquire keeps the socket of its first run: let go. */
@@ -249,6 +254,7 @@ static int dump_all(struct top_collect *c, const struct top_query *q,
 		snap->counting_ns = (uint16_t)i;
 		err = dump(c, q, snap, owners, (uint16_t)i);
 	}
+	acquire_notes_say(&c->notes);
 	return err;
 }
 

@@ -233,8 +233,12 @@ BAD = [
     (["dport", "=", "22", "or"], "expected an expression after 'or' (word 4)"),
     (["dport", ">", "ssh2"],
      "expected a port after 'dport >', got 'ssh2' (word 3)"),
-    (["sport = 65536"],
-     "port out of range (0-65535) after 'sport =', got '65536' (word 3)"),
+    (["sport = 4294967296"],
+     "port out of range (0-4294967295) after 'sport =', got '4294967296' "
+     "(word 3)"),
+    (["src", "127.0.0.1:65536"],
+     "port out of range (0-65535) after 'src', got '127.0.0.1:65536' "
+     "(word 2)"),
     (["src", "10.0.0.0/33"],
      "prefix out of range (0-32) after 'src', got '10.0.0.0/33' (word 2)"),
     (["dst", "::1/200"],

@@ -48,11 +48,11 @@ def message(typ, state, scid, sport, dcid, dport, ino):
                        NLM_F_MULTI, DIAG_SEQ_MAGIC | AF_VSOCK, 0) + body
 
 
-def save_file(path):
+def save_file(path, sockets=SOCKETS):
     done = struct.pack("=IHHIIi", 20, NLMSG_DONE, NLM_F_MULTI,
                        DIAG_SEQ_MAGIC | AF_VSOCK, 0, 0)
     with open(path, "wb") as f:
-        f.write(b"".join(message(*s) for s in SOCKETS) + done)
+        f.write(b"".join(message(*s) for s in sockets) + done)
 
 
 # sockscope's state names (the table's, as for TCP and UNIX) for ss's.
@@ -184,6 +184,27 @@ def test_summary(path):
                 f"summary: the counts line up under 'sockets': {lines}")
 
 
+def test_wide_ports(d):
+    """VSOCK ports are 32 bits: ss --vsock takes sport = :100000 (get_u32);
+    one above 65535 is compared whole, not cut to 16 bits."""
+    path = os.path.join(d, "wide.dump")
+    save_file(path, ((STREAM, LISTEN, ANY, 100000, ANY, ANY, 601),
+                     (STREAM, ESTAB, 2, 34464, 3, 3000000000, 602)))
+    for cond, want in ((["sport", "=", ":100000"], ["*:100000"]),
+                       (["sport", ">", ":65535"], ["*:100000"]),
+                       (["dport", "=", ":3000000000"], ["2:34464"]),
+                       (["src", "*:100000"], ["*:100000"]),
+                       (["sport", "=", ":34464"], ["2:34464"])):
+        out = netns.run([SOCKSCOPE, "-H", "--load", path, "--vsock", "-a",
+                         *cond]).stdout
+        got = [line.split()[4] for line in out.splitlines()]
+        netns.check(got == want, f"{cond}: {got} != {want}")
+    r = netns.run([SOCKSCOPE, "--load", path, "--vsock", "sport", "=",
+                   ":4294967296"], check_rc=2)
+    netns.check("port out of range (0-4294967295)" in r.stderr,
+                f"beyond 32 bits: {r}")
+
+
 def main():
     with tempfile.TemporaryDirectory() as d:
         path = os.path.join(d, "vsock.dump")
@@ -193,6 +214,7 @@ def main():
         test_json(path)
         test_top(path)
         test_summary(path)
+        test_wide_ports(d)
     netns.finish("vsock")
 
 

@@ -239,7 +239,9 @@ static void parse(struct opts *o, const char *args)
 	assert_int_equal(opts_parse(o, argc, argv), 0);
 }
 
-static int run_acquire(const char *args, struct seen *s)
+/* One acquisition; notes: the run's, shared with others (NULL: its own). */
+static int run_shared(const char *args, struct acquire_notes *notes,
+		      struct seen *s)
 {
 	struct opts o;
 	struct acquire a;
@@ -247,32 +249,56 @@ static int run_acquire(const char *args, struct seen *s)
 
 	parse(&o, args);
 	acquire_init(&a, &o);
+	a.notes = notes;
 	err = acquire_run(&a, collect, s);
 	acquire_finish(&a);
 	opts_finish(&o);
 	return err;
 }
 
+static int run_acquire(const char *args, struct seen *s)
+{
+	return run_shared(args, NULL, s);
+}
+
+/* stderr into a file until capture_end() reads it into err. */
+struct capture {
+	FILE *tmp;
+	int saved;
+};
+
+static struct capture capture_start(void)
+{
+	struct capture c = {tmpfile(), dup(2)};
+
+	assert_non_null(c.tmp);
+	assert_true(c.saved >= 0);
+	fflush(stderr);
+	dup2(fileno(c.tmp), 2);
+	return c;
+}
+
+static void capture_end(struct capture *c, char *err, size_t size)
+{
+	size_t n;
+
+	fflush(stderr);
+	dup2(c->saved, 2);
+	close(c->saved);
+	rewind(c->tmp);
+	n = fread(err, 1, size - 1, c->tmp);
+	err[n] = '\0';
+	fclose(c->tmp);
+}
+
 /* run_acquire() with stderr captured into err (NUL-terminated). */
 static int run_captured(const char *args, struct seen *s, char *err,
 			size_t size)
 {
-	FILE *tmp = tmpfile();
-	int saved = dup(2), ret;
-	size_t n;
+	struct capture c = capture_start();
+	int ret = run_acquire(args, s);
 
-	assert_non_null(tmp);
-	assert_true(saved >= 0);
-	fflush(stderr);
-	dup2(fileno(tmp), 2);
-	ret = run_acquire(args, s);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	rewind(tmp);
-	n = fread(err, 1, size - 1, tmp);
-	err[n] = '\0';
-	fclose(tmp);
+	capture_end(&c, err, size);
 	return ret;
 }
 
@@ -613,6 +639,96 @@ static void test_receive_error_is_returned(void **unused)
 	diag_destroy(d);
 }
 
+/*
+ * A probed table (XDP here) in several namespaces (--all-netns: each an
+ * acquisition sharing the run's notes): one notice, at the end, with
+ * every namespace's sockets, not the first's.
+ */
+static void test_probe_count_summed(void **unused)
+{
+	struct acquire_notes notes = {.sum = true};
+	struct seen s = {0};
+	struct capture c;
+	char err[512];
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){{ROWS, 2, 1, 0}, {DONE, 0, 0, 0}}, 2);
+	script(1, (struct step[]){{DONE, 0, 0, 0}}, 1);
+	script(2, (struct step[]){{ROWS, 3, 1, 0}, {DONE, 0, 0, 0}}, 2);
+	c = capture_start();
+	assert_int_equal(run_shared("-A xdp", &notes, &s), 0);
+	assert_int_equal(run_shared("-A xdp", &notes, &s), 0);
+	assert_int_equal(run_shared("-A xdp", &notes, &s), 0);
+	capture_end(&c, err, sizeof(err));
+	assert_string_equal(err, "");
+	assert_int_equal(k.n_req, 3);
+	assert_int_equal(k.req_family[0], AF_XDP);
+	assert_int_equal(s.n, 0); /* counted, never listed */
+	c = capture_start();
+	acquire_notes_say(&notes);
+	acquire_notes_say(&notes);
+	capture_end(&c, err, sizeof(err));
+	assert_string_equal(err, "sockscope: xdp: sockscope does not list xdp "
+				 "sockets (the kernel has 5); skipped\n");
+}
+
+/* One namespace (no sum): told by the acquisition that counted, once
+ * however many follow (top's refreshes). */
+static void test_probe_count_once(void **unused)
+{
+	struct acquire_notes notes = {0};
+	struct seen s = {0};
+	struct capture c;
+	char err[512];
+
+	(void)unused;
+	reset();
+	script(0, (struct step[]){{ROWS, 2, 1, 0}, {DONE, 0, 0, 0}}, 2);
+	script(1, (struct step[]){{ROWS, 3, 1, 0}, {DONE, 0, 0, 0}}, 2);
+	c = capture_start();
+	assert_int_equal(run_shared("-A xdp", &notes, &s), 0);
+	assert_int_equal(run_shared("-A xdp", &notes, &s), 0);
+	acquire_notes_say(&notes);
+	capture_end(&c, err, sizeof(err));
+	assert_string_equal(err, "sockscope: xdp: sockscope does not list xdp "
+				 "sockets (the kernel has 2); skipped\n");
+}
+
+/* DCCP, probed through inet_diag: only the IP families selected. */
+static void test_probe_dccp_families(void **unused)
+{
+	static const struct {
+		const char *args;
+		int n_req;
+		uint8_t fam[2];
+	} cases[] = {
+	    {"-A dccp -6", 1, {AF_INET6}},
+	    {"-A dccp -4", 1, {AF_INET}},
+	    {"-A dccp", 2, {AF_INET, AF_INET6}},
+	};
+	char err[512];
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seen s = {0};
+
+		reset();
+		script(0, (struct step[]){{ROWS, 1, 1, 0}, {DONE, 0, 0, 0}}, 2);
+		script(1, (struct step[]){{ROWS, 2, 1, 0}, {DONE, 0, 0, 0}}, 2);
+		assert_int_equal(
+		    run_captured(cases[i].args, &s, err, sizeof(err)), 0);
+		assert_int_equal(k.n_req, cases[i].n_req);
+		for (int r = 0; r < cases[i].n_req; r++) {
+			assert_int_equal(k.req_family[r], cases[i].fam[r]);
+			assert_int_equal(k.req_proto[r], IPPROTO_DCCP);
+		}
+		assert_non_null(strstr(err, cases[i].n_req == 1
+						? "(the kernel has 1)"
+						: "(the kernel has 3)"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +749,9 @@ int main(void)
 	    cmocka_unit_test_teardown(test_batch_seam_repeats, check_kernel),
 	    cmocka_unit_test_teardown(test_torn_down_rows_refiltered,
 				      check_kernel),
+	    cmocka_unit_test_teardown(test_probe_count_summed, check_kernel),
+	    cmocka_unit_test_teardown(test_probe_count_once, check_kernel),
+	    cmocka_unit_test_teardown(test_probe_dccp_families, check_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

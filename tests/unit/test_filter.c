@@ -212,10 +212,10 @@ static const struct bad bad[] = {
     {"not", 1, "expected an expression after 'not'"},
     {"dport >", 3, "expected a port after 'dport >'"},
     {"dport > ssh2", 3, "expected a port after 'dport >', got 'ssh2'"},
-    {"dport = 65536", 3,
-     "port out of range (0-65535) after 'dport =', got '65536'"},
+    {"dport = 4294967296", 3,
+     "port out of range (0-4294967295) after 'dport =', got '4294967296'"},
     {"sport 99999999999999999999999", 2,
-     "port out of range (0-65535) after 'sport', got "
+     "port out of range (0-4294967295) after 'sport', got "
      "'99999999999999999999999'"},
     {"dport < *", 3, "'*' only goes with = or != after 'dport <', got '*'"},
     {"src 10.0.0.0/33", 2,
@@ -232,6 +232,8 @@ static const struct bad bad[] = {
      "expected an IPv4 address after 'src', got '1.2.3.4.5'"},
     {"src 1.2.3.4:70000", 2,
      "port out of range (0-65535) after 'src', got '1.2.3.4:70000'"},
+    {"dst inet6:*:65536", 2,
+     "port out of range (0-65535) after 'dst', got 'inet6:*:65536'"},
     {"src inet6:1.2.3.4", 2,
      "address of the other family after 'src', got 'inet6:1.2.3.4'"},
     {"src [::1", 2, "missing ']' after 'src', got '[::1'"},
@@ -817,6 +819,50 @@ static void test_vsock_addresses(void **unused)
 	filter_destroy(f);
 }
 
+/*
+ * A port is 32 bits where the family's is (VSOCK, as ss reads it there;
+ * a UNIX inode): written up to 4294967295, compared as written; no inet
+ * port is above 65535.
+ */
+static void test_wide_ports(void **unused)
+{
+	struct sock_rec vs = {.family = AF_VSOCK, .protocol = SOCK_STREAM};
+	struct sock_rec in = {.family = AF_INET,
+			      .protocol = IPPROTO_TCP,
+			      .sport = 65535,
+			      .dport = 34464};
+	struct sock_rec un = {
+	    .family = AF_UNIX, .protocol = SOCK_STREAM, .inode = 3000000000u};
+
+	(void)unused;
+	vs.vsock.src_port = 100000;
+	vs.vsock.dst_port = 0xFFFFFFFFu; /* VMADDR_PORT_ANY */
+	assert_string_equal(ast("sport = :100000"), "(sport = 100000)");
+	assert_string_equal(ast("dport >= 4294967295"),
+			    "(dport >= 4294967295)");
+	assert_string_equal(ast("src *:3000000000"),
+			    "(src any */0 :3000000000)");
+	assert_true(match("sport = :100000", &vs));
+	assert_true(match("sport >= 100000 and sport <= 100000", &vs));
+	assert_false(match("sport = :34464", &vs));
+	assert_true(match("src *:100000", &vs));
+	assert_true(match("src vsock:*:100000", &vs));
+	/* ss's int: VMADDR_PORT_ANY is -1, below every port */
+	assert_true(match("dport = 4294967295", &vs));
+	assert_false(match("dport > 7000", &vs));
+	assert_true(match("sport = 3000000000", &un));
+	assert_true(match("src *:3000000000", &un));
+	/* 16 bits: not 100000 - 65536 nor -1 */
+	assert_false(match("dport = 100000", &in));
+	assert_false(match("src *:100000", &in));
+	assert_false(match("dport >= 65536", &in));
+	assert_true(match("sport <= 65536", &in));
+	assert_true(match("sport < 4294967295", &in));
+	assert_false(match("sport = 4294967295", &in));
+	assert_false(match("src *:4294967295", &in));
+	assert_false(match("sport >= 4294967295", &in));
+}
+
 /* UNIX name globs: parsed from a path, @name or unix:, matched in
  * userspace on UNIX records only, never compiled for the kernel. */
 static void test_unix_paths(void **unused)
@@ -880,6 +926,7 @@ int main(void)
 	    cmocka_unit_test(test_owner_predicates),
 	    cmocka_unit_test(test_unix_paths),
 	    cmocka_unit_test(test_vsock_addresses),
+	    cmocka_unit_test(test_wide_ports),
 	    cmocka_unit_test(test_note),
 	    cmocka_unit_test(test_note_long),
 	    cmocka_unit_test_setup_teardown(test_owner_match, fake_proc_setup,

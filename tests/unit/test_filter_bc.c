@@ -336,6 +336,13 @@ static const char *const leaves[] = {
     "src ::ffff:10.1.2.0/120",
     "src vsock:3:22",
     "dst vsock:*",
+    /* above the 16 bits of inet ports and of the ops' argument */
+    "sport = 100000",
+    "dport >= 65536",
+    "sport <= 100022",
+    "dport < 4294967295",
+    "src *:65558",
+    "dst *:4294967295",
 };
 
 static void random_expr(char *buf, size_t size, int depth)
