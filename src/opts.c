@@ -838,6 +838,8 @@ static void getopt_tables(struct getopt_tables *g, bool top)
  * SOCKSCOPE_NETNS_THREADS, read here only: how many threads receive the
  * namespaces' dumps ahead in list --all-netns; 0 reads one namespace
  * after the other (what the prefetch must reproduce: the test compares).
+ * Parsed only there: a stale value in the environment does not stop a
+ * command that never reads it.
  */
 static int netns_threads(struct opts *o)
 {
@@ -846,7 +848,7 @@ static int netns_threads(struct opts *o)
 	int err;
 
 	o->netns_threads = -1;
-	if (!v || !v[0]) {
+	if (o->cmd != &cmd_list_entry || !o->all_netns || !v || !v[0]) {
 		return 0;
 	}
 	err = parse_uint(v, "SOCKSCOPE_NETNS_THREADS", 0,
