@@ -140,6 +140,7 @@ static uint8_t vsock_filter_addr(const struct sock_rec *rec, bool peer,
 {
 	uint32_t cid = htonl(peer ? rec->vsock.dst_cid : rec->vsock.src_cid);
 
+	memset(addr, 0, 16);
 	memcpy(addr, &cid, sizeof(cid));
 	return AF_VSOCK;
 }
