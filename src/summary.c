@@ -440,8 +440,7 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 		}
 		return;
 	}
-	if (rec->state >= SS_MAX ||
-	    (rec->family != AF_INET && rec->family != AF_INET6)) {
+	if (rec->state >= SS_MAX) {
 		return;
 	}
 	if (rec->protocol == IPPROTO_TCP) {
