@@ -423,17 +423,11 @@ static int inet_only(const struct opts *o)
 		if (!fams[i]->destroy_events &&
 		    ((o->protocols & fams[i]->proto_bits) ||
 		     (own && (o->families & fams[i]->fam_bits)))) {
-			char upper[16];
-			size_t k;
+			char upper[FAMILY_UPPER_MAX];
 
-			for (k = 0; fams[i]->name[k] && k + 1 < sizeof(upper);
-			     k++) {
-				upper[k] = (char)(fams[i]->name[k] & ~0x20);
-			}
-			upper[k] = '\0';
 			return usage_error("watch: the kernel reports no %s "
 					   "socket closing (TCP and UDP only)",
-					   upper);
+					   family_upper(upper, fams[i]->name));
 		}
 	}
 	return 0;
