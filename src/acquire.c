@@ -566,8 +566,7 @@ static int dump_family(struct acquire *a, const struct sock_family *f)
  */
 static int dump_fallback(struct acquire *a, const struct sock_family *f)
 {
-	char upper[16];
-	size_t i;
+	char upper[FAMILY_UPPER_MAX];
 	int err;
 
 	a->user_match = true;
@@ -587,13 +586,9 @@ static int dump_fallback(struct acquire *a, const struct sock_family *f)
 		return 0;
 	}
 	if (a->save_fd >= 0 && !a->fallback_noted) {
-		for (i = 0; f->name[i] && i + 1 < sizeof(upper); i++) {
-			upper[i] = (char)(f->name[i] & ~0x20);
-		}
-		upper[i] = '\0';
 		warnx_("--save: %s sockets read from %s are not saved (the "
 		       "kernel has no %s_diag)",
-		       upper, f->fallback_path, f->name);
+		       family_upper(upper, f->name), f->fallback_path, f->name);
 		a->fallback_noted = true;
 	}
 	return 0;

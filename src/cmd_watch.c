@@ -287,17 +287,23 @@ static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
  * load the queue holds thousands, and the rest would be neither rows nor
  * drops. A storm that goes on refills the queue as it is read, so the
  * receives are bounded by what it held at the stop: its bytes over a
- * notification's least truesize, which errs towards reading on.
+ * notification's least truesize, which errs towards reading on. Without
+ * that size, one batch (a bound all the same), and it is said.
  */
 static int drain(struct watch *w)
 {
 	uint32_t mem[SK_MEMINFO_VARS] = {0};
 	socklen_t len = sizeof(mem);
-	uint64_t left;
-	int err;
+	uint64_t left = 1;
+	int err = getsockopt(w->fd, SOL_SOCKET, SO_MEMINFO, mem, &len);
 
-	getsockopt(w->fd, SOL_SOCKET, SO_MEMINFO, mem, &len);
-	left = mem[SK_MEMINFO_RMEM_ALLOC] / WATCH_NL_MIN_TRUESIZE + 1;
+	if (err || len <= SK_MEMINFO_RMEM_ALLOC * sizeof(mem[0])) {
+		warnx_("watch: the receive queue's size is unknown (%s): "
+		       "one batch of what it holds is read at the stop",
+		       err ? strerror(errno) : "a short SO_MEMINFO");
+	} else {
+		left = mem[SK_MEMINFO_RMEM_ALLOC] / WATCH_NL_MIN_TRUESIZE + 1;
+	}
 	do {
 		err = receive(w);
 		left -= left < WATCH_BATCH ? left : WATCH_BATCH;
@@ -341,10 +347,13 @@ static int loop(struct watch *w, bool need_procs)
 		}
 	}
 	/* Stopped by a signal or --duration: what was queued before, and
-	 * every drop, is still told. */
+	 * every drop, is still told; after a failed receive, as after one
+	 * in the loop, nothing more is read. */
 	if (!err && !done_count(w) && !w->out.err) {
 		err = drain(w);
-		lost(w, WATCH_NL_END);
+		if (!err) {
+			lost(w, WATCH_NL_END);
+		}
 	}
 	if (err) {
 		warnx_("watch: %s", strerror(-err));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "family.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,6 +93,17 @@ const uint8_t *family_filter_addr(const struct sock_rec *rec, bool peer,
 	}
 	*af = rec->family;
 	return peer ? rec->daddr : rec->saddr;
+}
+
+const char *family_upper(char buf[FAMILY_UPPER_MAX], const char *name)
+{
+	size_t k;
+
+	for (k = 0; name[k] && k + 1 < FAMILY_UPPER_MAX; k++) {
+		buf[k] = (char)toupper((unsigned char)name[k]);
+	}
+	buf[k] = '\0';
+	return buf;
 }
 
 const struct sock_family *const *family_all(size_t *n)

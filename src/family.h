@@ -186,6 +186,13 @@ const uint8_t *family_filter_addr(const struct sock_rec *rec, bool peer,
 				  uint8_t buf[16], uint8_t *af);
 /* The entries in order; *n is set to their count. */
 const struct sock_family *const *family_all(size_t *n);
+/*
+ * name in capitals into buf, as messages show a family ("PACKET
+ * sockets"); cut to FAMILY_UPPER_MAX - 1 bytes (every entry's name fits:
+ * unit-family checks). Returns buf.
+ */
+#define FAMILY_UPPER_MAX 16
+const char *family_upper(char buf[FAMILY_UPPER_MAX], const char *name);
 /* The PROTO_ bits of one -A name (any family), 0 if unknown. */
 uint32_t family_query(const char *name);
 /* The FAM_ bits of one -f word (any family), 0 if unknown. */

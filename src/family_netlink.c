@@ -188,36 +188,45 @@ static void netlink_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 	}
 }
 
-/* top's key: the port ids and group, whether connected. */
+/* top's key: the port ids and group (u32 each), whether connected. */
+enum {
+	NL_KEY_PORTID = 0,
+	NL_KEY_DST_PORTID = 4,
+	NL_KEY_DST_GROUP = 8,
+	NL_KEY_CONNECTED = 12,
+	NL_KEY_LEN = 13,
+};
+
 static size_t netlink_key(uint8_t *buf, const struct sock_rec *rec)
 {
-	memcpy(buf, &rec->nl.portid, 4);
-	memcpy(buf + 4, &rec->nl.dst_portid, 4);
-	memcpy(buf + 8, &rec->nl.dst_group, 4);
-	buf[12] = rec->nl.connected;
-	return 13;
+	memcpy(buf + NL_KEY_PORTID, &rec->nl.portid, 4);
+	memcpy(buf + NL_KEY_DST_PORTID, &rec->nl.dst_portid, 4);
+	memcpy(buf + NL_KEY_DST_GROUP, &rec->nl.dst_group, 4);
+	buf[NL_KEY_CONNECTED] = rec->nl.connected;
+	return NL_KEY_LEN;
 }
 
 static void netlink_key_rec(const uint8_t *key, size_t len,
 			    struct sock_rec *rec)
 {
-	if (len < 13) {
+	if (len < NL_KEY_LEN) {
 		return;
 	}
-	memcpy(&rec->nl.portid, key, 4);
-	memcpy(&rec->nl.dst_portid, key + 4, 4);
-	memcpy(&rec->nl.dst_group, key + 8, 4);
-	rec->nl.connected = key[12];
+	memcpy(&rec->nl.portid, key + NL_KEY_PORTID, 4);
+	memcpy(&rec->nl.dst_portid, key + NL_KEY_DST_PORTID, 4);
+	memcpy(&rec->nl.dst_group, key + NL_KEY_DST_GROUP, 4);
+	rec->nl.connected = key[NL_KEY_CONNECTED];
 }
 
 /* By the port id, or the peer's. */
 static int netlink_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
 			   size_t nb, bool peer)
 {
-	if (na < 13 || nb < 13) {
+	if (na < NL_KEY_LEN || nb < NL_KEY_LEN) {
 		return (na > nb) - (na < nb);
 	}
-	return family_key_cmp_u32(a, b, peer ? 4 : 0);
+	return family_key_cmp_u32(a, b,
+				  peer ? NL_KEY_DST_PORTID : NL_KEY_PORTID);
 }
 
 /* Every protocol in one table; never connected, as PACKET's. */

@@ -226,8 +226,14 @@ static const struct family_query unix_queries[] = {
     {NULL, 0},
 };
 
-/* top's key: the peer's inode, whether named (a name may be empty),
- * the name's bytes. */
+/* top's key: the peer's inode (u32), whether named (a name may be
+ * empty), the name's bytes. */
+enum {
+	UNIX_KEY_PEER = 0,
+	UNIX_KEY_NAMED = 4,
+	UNIX_KEY_NAME = 5, /* to the key's end */
+};
+
 static size_t unix_key(uint8_t *buf, const struct sock_rec *rec)
 {
 	size_t path_len = rec->ext.path ? rec->ext.path_len : 0;
@@ -235,23 +241,23 @@ static size_t unix_key(uint8_t *buf, const struct sock_rec *rec)
 	if (path_len > UNIX_NAME_MAX) {
 		path_len = UNIX_NAME_MAX;
 	}
-	memcpy(buf, &rec->peer_inode, 4);
-	buf[4] = rec->ext.path != NULL;
+	memcpy(buf + UNIX_KEY_PEER, &rec->peer_inode, 4);
+	buf[UNIX_KEY_NAMED] = rec->ext.path != NULL;
 	if (path_len) {
-		memcpy(buf + 5, rec->ext.path, path_len);
+		memcpy(buf + UNIX_KEY_NAME, rec->ext.path, path_len);
 	}
-	return 5 + path_len;
+	return UNIX_KEY_NAME + path_len;
 }
 
 static void unix_key_rec(const uint8_t *key, size_t len, struct sock_rec *rec)
 {
-	if (len < 5) {
+	if (len < UNIX_KEY_NAME) {
 		return;
 	}
-	memcpy(&rec->peer_inode, key, 4);
-	if (key[4]) {
-		rec->ext.path = (const char *)key + 5;
-		rec->ext.path_len = (uint16_t)(len - 5);
+	memcpy(&rec->peer_inode, key + UNIX_KEY_PEER, 4);
+	if (key[UNIX_KEY_NAMED]) {
+		rec->ext.path = (const char *)key + UNIX_KEY_NAME;
+		rec->ext.path_len = (uint16_t)(len - UNIX_KEY_NAME);
 	}
 }
 
@@ -261,13 +267,14 @@ static int unix_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
 {
 	int c;
 
-	if (na < 5 || nb < 5) {
+	if (na < UNIX_KEY_NAME || nb < UNIX_KEY_NAME) {
 		return (na > nb) - (na < nb);
 	}
 	if (peer) {
-		return family_key_cmp_u32(a, b, 0);
+		return family_key_cmp_u32(a, b, UNIX_KEY_PEER);
 	}
-	c = memcmp(a + 5, b + 5, (na < nb ? na : nb) - 5);
+	c = memcmp(a + UNIX_KEY_NAME, b + UNIX_KEY_NAME,
+		   (na < nb ? na : nb) - UNIX_KEY_NAME);
 	return c ? c : (na > nb) - (na < nb);
 }
 

@@ -12,6 +12,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/sock_diag.h>
 #include <linux/vm_sockets_diag.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -100,17 +101,27 @@ static void vsock_json(struct fmt_ctx *ctx, const struct sock_rec *rec)
 		    rec->vsock.dst_port);
 }
 
+/* The key is rec->vsock as it is: a side's CID, then its port. */
+#define VSOCK_KEY_LEN sizeof(((const struct sock_rec *)0)->vsock)
+#define VSOCK_KEY_OFF(field)                                                   \
+	(offsetof(struct sock_rec, vsock.field) -                              \
+	 offsetof(struct sock_rec, vsock))
+
+_Static_assert(VSOCK_KEY_OFF(src_port) - VSOCK_KEY_OFF(src_cid) ==
+		   VSOCK_KEY_OFF(dst_port) - VSOCK_KEY_OFF(dst_cid),
+	       "each side's port at the same distance from its CID");
+
 /* top's key: both sides' CID and port. */
 static size_t vsock_key(uint8_t *buf, const struct sock_rec *rec)
 {
-	memcpy(buf, &rec->vsock, sizeof(rec->vsock));
-	return sizeof(rec->vsock);
+	memcpy(buf, &rec->vsock, VSOCK_KEY_LEN);
+	return VSOCK_KEY_LEN;
 }
 
 static void vsock_key_rec(const uint8_t *key, size_t len, struct sock_rec *rec)
 {
-	if (len >= sizeof(rec->vsock)) {
-		memcpy(&rec->vsock, key, sizeof(rec->vsock));
+	if (len >= VSOCK_KEY_LEN) {
+		memcpy(&rec->vsock, key, VSOCK_KEY_LEN);
 	}
 }
 
@@ -118,14 +129,15 @@ static void vsock_key_rec(const uint8_t *key, size_t len, struct sock_rec *rec)
 static int vsock_key_cmp(const uint8_t *a, size_t na, const uint8_t *b,
 			 size_t nb, bool peer)
 {
-	size_t off = peer ? 8 : 0;
+	size_t off = peer ? VSOCK_KEY_OFF(dst_cid) : VSOCK_KEY_OFF(src_cid);
+	size_t port = VSOCK_KEY_OFF(src_port) - VSOCK_KEY_OFF(src_cid);
 	int c;
 
-	if (na < 16 || nb < 16) {
+	if (na < VSOCK_KEY_LEN || nb < VSOCK_KEY_LEN) {
 		return (na > nb) - (na < nb);
 	}
 	c = family_key_cmp_u32(a, b, off);
-	return c ? c : family_key_cmp_u32(a, b, off + 4);
+	return c ? c : family_key_cmp_u32(a, b, off + port);
 }
 
 /* ss compares the ports as its ints (any: -1) with sport and dport. */
@@ -140,6 +152,7 @@ static uint8_t vsock_filter_addr(const struct sock_rec *rec, bool peer,
 {
 	uint32_t cid = htonl(peer ? rec->vsock.dst_cid : rec->vsock.src_cid);
 
+	memset(addr, 0, 16);
 	memcpy(addr, &cid, sizeof(cid));
 	return AF_VSOCK;
 }

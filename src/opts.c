@@ -423,17 +423,11 @@ static int inet_only(const struct opts *o)
 		if (!fams[i]->destroy_events &&
 		    ((o->protocols & fams[i]->proto_bits) ||
 		     (own && (o->families & fams[i]->fam_bits)))) {
-			char upper[16];
-			size_t k;
+			char upper[FAMILY_UPPER_MAX];
 
-			for (k = 0; fams[i]->name[k] && k + 1 < sizeof(upper);
-			     k++) {
-				upper[k] = (char)(fams[i]->name[k] & ~0x20);
-			}
-			upper[k] = '\0';
 			return usage_error("watch: the kernel reports no %s "
 					   "socket closing (TCP and UDP only)",
-					   upper);
+					   family_upper(upper, fams[i]->name));
 		}
 	}
 	return 0;
@@ -838,6 +832,8 @@ static void getopt_tables(struct getopt_tables *g, bool top)
  * SOCKSCOPE_NETNS_THREADS, read here only: how many threads receive the
  * namespaces' dumps ahead in list --all-netns; 0 reads one namespace
  * after the other (what the prefetch must reproduce: the test compares).
+ * Parsed only there: a stale value in the environment does not stop a
+ * command that never reads it.
  */
 static int netns_threads(struct opts *o)
 {
@@ -846,7 +842,7 @@ static int netns_threads(struct opts *o)
 	int err;
 
 	o->netns_threads = -1;
-	if (!v || !v[0]) {
+	if (o->cmd != &cmd_list_entry || !o->all_netns || !v || !v[0]) {
 		return 0;
 	}
 	err = parse_uint(v, "SOCKSCOPE_NETNS_THREADS", 0,

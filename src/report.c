@@ -61,7 +61,7 @@ static void build_listeners(struct report *r, const struct summary *s)
 				 l[i].port);
 		o->recv_q = l[i].recv_q;
 		o->send_q = l[i].send_q;
-		o->fill = summary_listener_fill(&l[i]);
+		o->fill = summary_queue_fill(l[i].recv_q, l[i].send_q);
 		for (unsigned int st = 0; st < SS_MAX; st++) {
 			o->conns[state_fold(st)] += l[i].conns[st];
 		}
@@ -129,7 +129,7 @@ static void build_unix_listeners(struct report *r, const struct summary *s)
 	for (size_t i = 0; i < n; i++) {
 		r->unix_listeners[i].l = l[i];
 		r->unix_listeners[i].fill =
-		    (double)l[i].recv_q / ((double)l[i].send_q + 1.0);
+		    summary_queue_fill(l[i].recv_q, l[i].send_q);
 		if (l[i].pid) {
 			summary_owner(s, l[i].pid, &r->unix_listeners[i].owner);
 		}

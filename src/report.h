@@ -54,7 +54,7 @@ struct report_listener {
 	char ep[SUMMARY_ENDPOINT_LEN]; /* addr:port */
 	uint16_t port;
 	uint32_t recv_q, send_q; /* accept queue length and limit */
-	double fill;		 /* summary_listener_fill() */
+	double fill;		 /* summary_queue_fill() */
 	uint32_t conns[SS_MAX];	 /* folded by state_fold() */
 };
 
@@ -99,7 +99,7 @@ enum report_limit { REPORT_LIM_ORPHANS, REPORT_LIM_TW_BUCKETS, REPORT_LIM_MAX };
 /* A listening UNIX socket, as summary keeps it, and its fill. */
 struct report_unix_listener {
 	struct sum_unix_listener l;
-	double fill;	    /* Recv-Q / (Send-Q + 1), as a TCP listener's */
+	double fill;	    /* summary_queue_fill(), as a TCP listener's */
 	struct owner owner; /* with -p (l.pid's name), else zero */
 };
 

@@ -50,19 +50,20 @@ unsigned int state_fold(unsigned int code)
 
 const char *state_name(unsigned int code, uint8_t protocol)
 {
+	/* Fold first: BOUND_INACTIVE is CLOSE, so UNCONN off TCP too. */
+	code = state_fold(code);
 	if (code == SS_CLOSE && protocol != 6 /* IPPROTO_TCP */) {
 		return "UNCONN";
 	}
-	code = state_fold(code);
 	return doc_names[code] ? doc_names[code] : "UNKNOWN";
 }
 
 const char *state_label(unsigned int code, uint8_t protocol)
 {
+	code = state_fold(code);
 	if (code == SS_CLOSE && protocol != 6) {
 		return "unconn";
 	}
-	code = state_fold(code);
 	return label_names[code] ? label_names[code] : "unknown";
 }
 

@@ -440,8 +440,7 @@ void summary_add(struct summary *s, const struct sock_rec *rec)
 		}
 		return;
 	}
-	if (rec->state >= SS_MAX ||
-	    (rec->family != AF_INET && rec->family != AF_INET6)) {
+	if (rec->state >= SS_MAX) {
 		return;
 	}
 	if (rec->protocol == IPPROTO_TCP) {
@@ -669,9 +668,9 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
 	return k;
 }
 
-double summary_listener_fill(const struct sum_listener *l)
+double summary_queue_fill(uint32_t recv_q, uint32_t send_q)
 {
-	return (double)l->recv_q / ((double)l->send_q + 1);
+	return (double)recv_q / ((double)send_q + 1);
 }
 
 bool summary_owner(const struct summary *s, uint32_t pid, struct owner *out)

@@ -169,11 +169,11 @@ size_t summary_listeners(const struct summary *s, struct sum_listener *rows,
  */
 void summary_add_autobound(struct summary *s, const struct sock_rec *rec);
 
-/* How full a listener's accept queue is: Recv-Q / (Send-Q + 1). The
- * kernel queues backlog + 1 connections (sk_acceptq_is_full() tests
- * Recv-Q > backlog before it adds one), so 1.0 is full, also for a
- * backlog of 0 with one connection queued. */
-double summary_listener_fill(const struct sum_listener *l);
+/* How full a listener's accept queue is (TCP's or UNIX's): Recv-Q /
+ * (Send-Q + 1). The kernel queues backlog + 1 connections
+ * (sk_acceptq_is_full() tests Recv-Q > backlog before it adds one), so
+ * 1.0 is full, also for a backlog of 0 with one connection queued. */
+double summary_queue_fill(uint32_t recv_q, uint32_t send_q);
 
 /* The name -p found for pid; false when the owner table does not have it. */
 bool summary_owner(const struct summary *s, uint32_t pid, struct owner *out);

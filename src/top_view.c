@@ -425,16 +425,13 @@ static void put_tables(struct frame *fr, const struct top_ui *ui, bool full)
 			put_table(lb, snap, fams[i], t, full);
 			if (!full && !first && fr->cols > 0 &&
 			    lb->len > (size_t)fr->cols) {
-				/* The piece starts the next line. */
-				char piece[64];
-				size_t len = lb->len - start - 2;
-
-				memcpy(piece, lb->buf + start + 2, len);
+				/* The piece starts the next line: put again,
+				 * not copied (no buffer to outgrow). */
 				lb->len = start;
 				line_emit(fr, TR_HEADER);
 				line_start(fr);
 				obuf_puts(lb, "  ");
-				obuf_write(lb, piece, len);
+				put_table(lb, snap, fams[i], t, full);
 			}
 		}
 	}

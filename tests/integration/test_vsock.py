@@ -31,7 +31,9 @@ SOCKETS = (
     (SEQPACKET, ESTAB, 3, 6000, 2, 7000, 504),
     (STREAM, SYN_SENT, ANY, ANY, 4294967294, 22, 505),
 )
-# ss's row for each: Netid State Recv-Q Send-Q Local Peer.
+# ss's row for each: Netid State Recv-Q Send-Q Local Peer. But 504: ss
+# names only v_str and v_dgr (vsock_netid_name(): "???" for SOCK_SEQPACKET);
+# v_seq is sockscope's netid, the rest of the row is ss's.
 SS_ROWS = {
     501: "v_str LISTEN 0 0 *:1024 *:*",
     502: "v_str ESTAB 0 0 2:1024 3:40000",

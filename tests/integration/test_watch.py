@@ -11,6 +11,7 @@ argv[1] is sockscope, argv[2] the churn helper (bench/watch.sh's load).
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -558,6 +559,65 @@ def stop_drains_queue():
                 f"{out[-300:]}")
 
 
+def meminfo_unknown():
+    """Without the receive queue's size (SO_MEMINFO failed: strace makes
+    every getsockopt fail) the stop reads one batch and says so; exit 0."""
+    if not shutil.which("strace"):
+        netns.skip("needs strace(1) to fail getsockopt")
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    asan = f"ASAN_OPTIONS={asan}{':' if asan else ''}detect_leaks=0"
+    r = netns.run(["strace", "-f", "-qq", "-o", "/dev/null", "-E", asan,
+                   "-e", "trace=getsockopt", "-e",
+                   "inject=getsockopt:error=ENOPROTOOPT", SOCKSCOPE,
+                   "watch", "-H", "--duration", "0.3"])
+    netns.check(r.stderr == "sockscope: watch: the receive queue's size is "
+                "unknown (Protocol not available): one batch of what it "
+                "holds is read at the stop\n",
+                f"SO_MEMINFO failed: said at the stop: {r.stderr!r}")
+
+
+def drain_fails():
+    """A receive that fails in the stop's drain ends the run with its
+    error alone, exit 1: no drop count is read after it, as after one in
+    the loop. strace makes every poll return at once with nothing (the
+    loop never receives) and every recvfrom (the watch's only one) fail;
+    the closes pile up in a tiny buffer, most dropped, so the count would
+    have been told."""
+    if not shutil.which("strace"):
+        netns.skip("needs strace(1) to fail recvfrom")
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    asan = f"ASAN_OPTIONS={asan}{':' if asan else ''}detect_leaks=0"
+    with tempfile.NamedTemporaryFile("r") as log, \
+            tempfile.TemporaryFile("w+") as err:
+        p = subprocess.Popen(netns.wrap(
+            ["strace", "-f", "-qq", "-o", log.name, "-E", asan, "-e",
+             "trace=poll,recvfrom", "-e", "inject=poll:retval=0", "-e",
+             "inject=recvfrom:error=EIO", SOCKSCOPE, "watch", "-H"]),
+            stdout=subprocess.DEVNULL, stderr=err,
+            env=dict(os.environ, SOCKSCOPE_TEST_WATCH_RCVBUF="1"))
+        pid = None
+        for _ in range(200):  # the first poll: joined and dumped
+            m = re.search(r"^(\d+) +poll\(", log.read(4096), re.M)
+            log.seek(0)
+            if m:
+                pid = int(m.group(1))
+                break
+            time.sleep(0.05)
+        if not netns.check(pid is not None, "drain: the watch polls"):
+            p.kill()
+            p.wait()
+            return
+        for _ in range(BURST):
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+        time.sleep(0.5)  # announced from a workqueue, after RCU
+        os.kill(pid, signal.SIGINT)
+        rc = p.wait(timeout=10)
+        err.seek(0)
+        text = err.read()
+    netns.check(rc == 1 and text == "sockscope: watch: Input/output "
+                "error\n", f"drain: the error alone, exit 1: {rc} {text!r}")
+
+
 def usage():
     r = netns.run([SOCKSCOPE, "watch", "-j"], check_rc=2)
     netns.check("ndjson" in r.stderr, f"-j: {r.stderr}")
@@ -568,6 +628,8 @@ def usage():
 def main():
     netns.enter()
     usage()
+    meminfo_unknown()
+    drain_fails()
     churn_counted()
     every_close_once()
     filters()

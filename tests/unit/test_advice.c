@@ -725,19 +725,19 @@ static void test_listener_fill(void **unused)
 	struct sum_listener l = {.recv_q = 1, .send_q = 0};
 
 	(void)unused;
-	assert_true(summary_listener_fill(&l) >= 1.0);
+	assert_true(summary_queue_fill(l.recv_q, l.send_q) >= 1.0);
 	l.recv_q = 0;
-	assert_true(summary_listener_fill(&l) == 0);
+	assert_true(summary_queue_fill(l.recv_q, l.send_q) == 0);
 	/* backlog + 1 fit: 128 of a backlog of 127 is half full, and 128
 	 * of 128 is not yet full (one more is queued before a drop). */
 	l.recv_q = 64;
 	l.send_q = 127;
-	assert_true(summary_listener_fill(&l) == 0.5);
+	assert_true(summary_queue_fill(l.recv_q, l.send_q) == 0.5);
 	l.recv_q = 128;
 	l.send_q = 128;
-	assert_true(summary_listener_fill(&l) < 1.0);
+	assert_true(summary_queue_fill(l.recv_q, l.send_q) < 1.0);
 	l.recv_q = 129;
-	assert_true(summary_listener_fill(&l) == 1.0);
+	assert_true(summary_queue_fill(l.recv_q, l.send_q) == 1.0);
 }
 
 static void test_somaxconn_low(void **unused)

@@ -349,6 +349,27 @@ static void test_registry_answers(void **unused)
 	assert_memory_equal(back.ext.path, "/run/a", 6);
 }
 
+/* Names in capitals for messages: letters only change (a digit or '-'
+ * lost bit 5 to `& ~0x20`), and every entry's name fits whole. */
+static void test_upper_names(void **unused)
+{
+	char buf[FAMILY_UPPER_MAX];
+	size_t n;
+	const struct sock_family *const *fams = family_all(&n);
+
+	(void)unused;
+	assert_string_equal(family_upper(buf, "packet"), "PACKET");
+	assert_string_equal(family_upper(buf, "v_str-2"), "V_STR-2");
+	assert_string_equal(family_upper(buf, "a123456789abcdefgh"),
+			    "A123456789ABCDE");
+	for (size_t i = 0; i < n; i++) {
+		print_message("%s\n", fams[i]->name);
+		assert_true(strlen(fams[i]->name) < FAMILY_UPPER_MAX);
+		assert_int_equal(strlen(family_upper(buf, fams[i]->name)),
+				 strlen(fams[i]->name));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(test_predicates_by_family),
 	    cmocka_unit_test(test_options_from_registry),
 	    cmocka_unit_test(test_registry_answers),
+	    cmocka_unit_test(test_upper_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -269,16 +269,30 @@ static void test_all_netns_commands(void **unused)
 }
 
 /* SOCKSCOPE_NETNS_THREADS: unset or empty is the default (-1), 0 to 4 a
- * count, anything else a usage error. */
+ * count, anything else a usage error; read by list --all-netns only,
+ * ignored (-1) elsewhere, also when it is bad. */
 static void test_netns_threads_env(void **unused)
 {
 	static const struct {
 		const char *value; /* NULL: unset */
+		const char *args;
 		int ret, threads;
 	} cases[] = {
-	    {NULL, 0, -1},	   {"", 0, -1},		 {"0", 0, 0},
-	    {"4", 0, 4},	   {"5", EXIT_USAGE, 0}, {"x", EXIT_USAGE, 0},
-	    {"-1", EXIT_USAGE, 0},
+	    {NULL, "--all-netns -tan", 0, -1},
+	    {"", "--all-netns -tan", 0, -1},
+	    {"0", "--all-netns -tan", 0, 0},
+	    {"4", "--all-netns -tan", 0, 4},
+	    {"5", "--all-netns -tan", EXIT_USAGE, 0},
+	    {"x", "--all-netns -tan", EXIT_USAGE, 0},
+	    {"-1", "--all-netns -tan", EXIT_USAGE, 0},
+	    {"x", "-tan", 0, -1},
+	    {"2", "-tan", 0, -1},
+	    {"x", "summary --all-netns", 0, -1},
+	    {"x", "-s --all-netns", 0, -1},
+	    {"x", "advise --all-netns", 0, -1},
+	    {"x", "top --all-netns", 0, -1},
+	    {"x", "watch", 0, -1},
+	    {"x", "explain listen", 0, -1},
 	};
 
 	(void)unused;
@@ -292,7 +306,9 @@ static void test_netns_threads_env(void **unused)
 		} else {
 			unsetenv("SOCKSCOPE_NETNS_THREADS");
 		}
-		ret = parse(&o, &w, "--all-netns -tan");
+		print_message("%s %s\n", cases[i].value ? cases[i].value : "-",
+			      cases[i].args);
+		ret = parse(&o, &w, cases[i].args);
 		assert_int_equal(ret, cases[i].ret);
 		if (!ret) {
 			assert_int_equal(o.netns_threads, cases[i].threads);

@@ -38,6 +38,15 @@ static void test_unconn_for_udp(void **unused)
 			    "ESTABLISHED");
 	assert_string_equal(state_label(SS_TIME_WAIT, IPPROTO_TCP),
 			    "time_wait");
+	/* BOUND_INACTIVE folds to CLOSE before the UNCONN test (--load). */
+	assert_string_equal(state_name(SS_BOUND_INACTIVE, IPPROTO_UDP),
+			    "UNCONN");
+	assert_string_equal(state_label(SS_BOUND_INACTIVE, IPPROTO_UDP),
+			    "unconn");
+	assert_string_equal(state_name(SS_BOUND_INACTIVE, IPPROTO_TCP),
+			    "CLOSE");
+	assert_string_equal(state_label(SS_BOUND_INACTIVE, IPPROTO_TCP),
+			    "close");
 }
 
 static void test_parse_spellings(void **unused)
