@@ -237,7 +237,7 @@ uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
 	i = index_home(x, hash_key(key, (unsigned int)len, x->seed));
 	for (; x->slot[i]; i = index_next(x, i)) {
 		k = strtab_at(t, x->slot[i], &klen);
-		if (klen == len && !memcmp(k, key, len)) {
+		if (klen == len && (!len || !memcmp(k, key, len))) {
 			return x->slot[i];
 		}
 	}
@@ -245,7 +245,9 @@ uint32_t top_dict_text(struct top_dict *d, const void *key, size_t len)
 		return 1; /* the first entry stands for the rest */
 	}
 	t->off[0] = 0;
-	memcpy(t->buf + t->len, key, len);
+	if (len) { /* an empty key (a family without key()) has no buf yet */
+		memcpy(t->buf + t->len, key, len);
+	}
 	t->len += len;
 	t->off[++t->n] = (uint32_t)t->len;
 	x->slot[i] = (uint32_t)t->n;
