@@ -22,6 +22,7 @@ import shlex
 import shutil
 import struct
 import subprocess
+import tempfile
 import time
 import sys
 
@@ -157,6 +158,24 @@ def ss_extra_states(args):
     extra = {"connected": ["bound-inactive"],
              "synchronized": ["bound-inactive"], "big": ["syn-recv"]}
     return sorted({w for st in states for w in extra.get(st, [])})
+
+
+class Output:
+    """A file a running child writes its stdout or stderr to, read as it
+    grows without moving the offset the child writes at: the two share
+    one open file, so a seek(0) and read() raced with the child's next
+    write, which then landed at the start of the file (a row written over
+    an earlier one: "Extra data" from the JSON decoder, now and then)."""
+
+    def __init__(self):
+        self.f = tempfile.TemporaryFile()
+
+    def fileno(self):
+        return self.f.fileno()
+
+    def text(self):
+        fd = self.f.fileno()
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode()
 
 
 def run(argv, check_rc=0, stdin=None, wrapped=True):

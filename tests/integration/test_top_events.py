@@ -14,7 +14,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import netns
@@ -29,16 +28,15 @@ class Top:
     """top -b running, its stdout in a file read as it grows."""
 
     def __init__(self, *args, env=None, pre=()):
-        self.out = tempfile.TemporaryFile(mode="w+")
-        self.err = tempfile.TemporaryFile(mode="w+")
+        self.out = netns.Output()
+        self.err = netns.Output()
         self.p = subprocess.Popen(
             [*pre, *netns.wrap([SOCKSCOPE, "top", "-b", "-n", *args])],
             stdout=self.out, stderr=self.err,
             env=dict(os.environ, **(env or {})))
 
     def text(self):
-        self.out.seek(0)
-        return self.out.read()
+        return self.out.text()
 
     def frames(self):
         return [f for f in self.text().split("\nsockscope top - ")]
@@ -53,8 +51,7 @@ class Top:
 
     def wait(self):
         rc = self.p.wait(timeout=300)
-        self.err.seek(0)
-        return rc, self.frames(), self.err.read()
+        return rc, self.frames(), self.err.text()
 
 
 def closes(frame):

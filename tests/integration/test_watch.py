@@ -31,15 +31,14 @@ class Watch:
     """sockscope watch running, its stdout in a file read as it grows."""
 
     def __init__(self, *args, env=None):
-        self.out = tempfile.TemporaryFile(mode="w+")
-        self.err = tempfile.TemporaryFile(mode="w+")
+        self.out = netns.Output()
+        self.err = netns.Output()
         self.p = subprocess.Popen(
             netns.wrap([SOCKSCOPE, "watch", *args]), stdout=self.out,
             stderr=self.err, env=dict(os.environ, **(env or {})))
 
     def text(self):
-        self.out.seek(0)
-        return self.out.read()
+        return self.out.text()
 
     def wait_for(self, needle, timeout=10.0):
         """Until needle shows in the output: a row is written as it comes."""
@@ -78,8 +77,7 @@ class Watch:
         time.sleep(0.3)  # the kernel announces destroys from a workqueue
         self.p.send_signal(sig)
         rc = self.p.wait(timeout=10)
-        self.err.seek(0)
-        err = self.err.read()
+        err = self.err.text()
         netns.check(rc == 0, f"{sig.name} ends watch with 0, got {rc}: "
                     f"{err[-2000:]}")
         return rc, self.text(), err

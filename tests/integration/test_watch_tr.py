@@ -58,15 +58,14 @@ class Watch:
 
     def __init__(self, *args, env=None, pre=(), binary=None):
         argv = [*pre, binary or SOCKSCOPE, "watch", *args]
-        self.out = tempfile.TemporaryFile(mode="w+")
-        self.err = tempfile.TemporaryFile(mode="w+")
+        self.out = netns.Output()
+        self.err = netns.Output()
         self.p = subprocess.Popen(
             argv if BUILT else netns.wrap(argv), stdout=self.out,
             stderr=self.err, env=dict(os.environ, **(env or {})))
 
     def text(self):
-        self.out.seek(0)
-        return self.out.read()
+        return self.out.text()
 
     def wait_for(self, needle, timeout=10.0):
         end = time.time() + timeout
@@ -107,8 +106,7 @@ class Watch:
         time.sleep(0.3)
         self.p.send_signal(signal.SIGINT)
         rc = self.p.wait(timeout=20)
-        self.err.seek(0)
-        return rc, self.text(), self.err.read()
+        return rc, self.text(), self.err.text()
 
 
 def events(text):
