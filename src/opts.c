@@ -838,7 +838,7 @@ static void getopt_tables(struct getopt_tables *g, bool top)
 static int netns_threads(struct opts *o)
 {
 	const char *v = getenv("SOCKSCOPE_NETNS_THREADS");
-	unsigned int n;
+	unsigned int n = 0;
 	int err;
 
 	o->netns_threads = -1;
