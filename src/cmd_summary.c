@@ -227,17 +227,9 @@ static void table_listeners(struct obuf *ob, const struct report *r)
  * each NUL), escaped; "*" unnamed. Returns its width. */
 static size_t put_unix_name(struct obuf *ob, const struct sum_unix_listener *l)
 {
-	char name[SUMMARY_UNIX_NAME_MAX];
-	size_t n = l->len;
+	char name[UNIX_NAME_MAX];
+	size_t n = family_unix_name_of(name, l->name, l->len);
 
-	memcpy(name, l->name, n);
-	if (n && name[0] == '\0') {
-		for (size_t i = 0; i < n; i++) {
-			name[i] = name[i] ? name[i] : '@';
-		}
-	} else {
-		n = strnlen(name, n); /* a path ends at its NUL */
-	}
 	if (!n) {
 		obuf_putc(ob, '*');
 		return 1;

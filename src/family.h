@@ -238,6 +238,9 @@ int family_key_cmp_u32(const uint8_t *a, const uint8_t *b, size_t off);
  * name with its NULs as '@' ("@name"). Returns its length, 0 if unnamed.
  */
 size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec);
+/* The same from the name's n raw bytes (n at most UNIX_NAME_MAX), as a
+ * copy kept apart from its record holds them (summary's listeners). */
+size_t family_unix_name_of(char buf[UNIX_NAME_MAX], const char *raw, size_t n);
 
 /* family_unix.c: the UNIX parser, for tests and diag_parse(). */
 int diag_parse_unix(const struct nlmsghdr *nlh, uint8_t protocol,

@@ -129,12 +129,17 @@ static const char *unix_netid(const struct sock_rec *rec, char buf[8])
 
 size_t family_unix_name(char buf[UNIX_NAME_MAX], const struct sock_rec *rec)
 {
-	size_t n = rec->ext.path_len;
+	return rec->ext.path
+		   ? family_unix_name_of(buf, rec->ext.path, rec->ext.path_len)
+		   : 0;
+}
 
-	if (!rec->ext.path || n == 0) {
+size_t family_unix_name_of(char buf[UNIX_NAME_MAX], const char *raw, size_t n)
+{
+	if (n == 0) {
 		return 0;
 	}
-	memcpy(buf, rec->ext.path, n);
+	memcpy(buf, raw, n);
 	if (buf[0] == '\0') {
 		for (size_t i = 0; i < n; i++) {
 			buf[i] = buf[i] ? buf[i] : '@';
