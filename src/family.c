@@ -112,6 +112,22 @@ const struct sock_family *const *family_all(size_t *n)
 	return families;
 }
 
+/* A table's own name (the Netid column's): ss takes u_str, p_raw, v_dgr
+ * ... as aliases of unix_stream, packet_raw, vsock_dgram. */
+static uint32_t table_named(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
+		const struct family_table *t = families[i]->tables;
+
+		for (; t && t->name; t++) {
+			if (!strcmp(t->name, name)) {
+				return t->bit;
+			}
+		}
+	}
+	return 0;
+}
+
 uint32_t family_query(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(families); i++) {
@@ -123,7 +139,7 @@ uint32_t family_query(const char *name)
 			}
 		}
 	}
-	return 0;
+	return table_named(name);
 }
 
 uint32_t family_fam_name(const char *name)

@@ -193,7 +193,8 @@ const struct sock_family *const *family_all(size_t *n);
  */
 #define FAMILY_UPPER_MAX 16
 const char *family_upper(char buf[FAMILY_UPPER_MAX], const char *name);
-/* The PROTO_ bits of one -A name (any family), 0 if unknown. */
+/* The PROTO_ bits of one -A name (any family's query, or a table's own
+ * name as the Netid column prints it), 0 if unknown. */
 uint32_t family_query(const char *name);
 /* The FAM_ bits of one -f word (any family), 0 if unknown. */
 uint32_t family_fam_name(const char *name);

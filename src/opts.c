@@ -118,7 +118,9 @@ static const char usage_text[] =
     "                       unix_seqpacket, packet, packet_raw,\n"
     "                       packet_dgram, netlink, mptcp, raw, sctp,\n"
     "                       vsock, vsock_stream, vsock_dgram,\n"
-    "                       vsock_seqpacket, tipc, xdp, dccp, all\n"
+    "                       vsock_seqpacket, tipc, xdp, dccp, all;\n"
+    "                       the Netid names (u_str, p_raw, v_dgr...);\n"
+    "                       !NAME takes a table out (all,!unix)\n"
     "  -f, --family FAMILY  inet, inet6, unix, link, netlink, vsock, tipc\n"
     "                       or xdp\n"
     "  -4, --ipv4           IPv4 only\n"
@@ -337,23 +339,32 @@ static int parse_query(struct opts *o, const char *arg)
 		size_t n = strcspn(p, ",");
 		char word[32];
 		uint32_t bits;
+		bool off;
 
 		if (n == 0 || n >= sizeof(word)) {
 			return usage_error("-A: bad query list '%s'", arg);
 		}
 		memcpy(word, p, n);
 		word[n] = '\0';
-		bits = strcmp(word, "all") ? family_query(word)
-					   : family_all_protos();
+		off = word[0] == '!';
+		bits = strcmp(word + off, "all") ? family_query(word + off)
+						 : family_all_protos();
 		if (!bits) {
 			char names[512];
 
 			family_names(names, sizeof(names), false);
 			return usage_error("-A: unknown socket table '%s' (%s, "
 					   "all)",
-					   word, names);
+					   word + off, names);
 		}
-		o->protocols |= bits;
+		/* In order, as ss: "all,!unix" is every table but UNIX's. */
+		if (off) {
+			o->protocols &= ~bits;
+			o->tables_off |= bits;
+		} else {
+			o->protocols |= bits;
+			o->tables_off &= ~bits;
+		}
 		p += n + (p[n] == ',');
 	}
 	return 0;
@@ -398,6 +409,7 @@ static void default_selection(struct opts *o)
 			o->protocols |= fams[i]->proto_bits;
 		}
 	}
+	o->protocols &= ~o->tables_off;
 	for (size_t i = 0; i < n; i++) {
 		if ((o->protocols & fams[i]->proto_bits) &&
 		    !(o->families & fams[i]->fam_bits)) {
@@ -467,6 +479,7 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	fo = family_option(c);
 	if (fo) {
 		o->protocols |= fo->protos;
+		o->tables_off &= ~fo->protos;
 		o->families |= fo->fams;
 		return 0;
 	}
@@ -903,6 +916,9 @@ int opts_parse(struct opts *o, int argc, char **argv)
 		return ret;
 	}
 	default_selection(o);
+	if (!o->protocols) {
+		return usage_error("-A: no socket table left to list");
+	}
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */
 	o->no_color |= no_color && no_color[0];

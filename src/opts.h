@@ -76,20 +76,22 @@ enum fmt_kind {
 struct opts {
 	const struct cmd_entry *cmd;
 	uint32_t protocols; /* enum proto_bit */
-	uint32_t families;  /* enum family_bit */
-	bool listening;	    /* -l */
-	bool all;	    /* -a */
-	bool numeric;	    /* -n */
-	bool no_header;	    /* -H */
-	bool processes;	    /* -p */
-	bool timers;	    /* -o */
-	bool extended;	    /* -e */
-	bool skmem;	    /* -m */
-	bool tcp_info;	    /* -i */
-	bool all_netns;	    /* --all-netns */
-	bool yes;	    /* kill --yes */
-	bool force;	    /* kill --force: past the guards */
-	const char *netns;  /* -N NAME|PATH, or NULL */
+	/* -A !NAME: tables taken out after everything named (enum proto_bit) */
+	uint32_t tables_off;
+	uint32_t families; /* enum family_bit */
+	bool listening;	   /* -l */
+	bool all;	   /* -a */
+	bool numeric;	   /* -n */
+	bool no_header;	   /* -H */
+	bool processes;	   /* -p */
+	bool timers;	   /* -o */
+	bool extended;	   /* -e */
+	bool skmem;	   /* -m */
+	bool tcp_info;	   /* -i */
+	bool all_netns;	   /* --all-netns */
+	bool yes;	   /* kill --yes */
+	bool force;	   /* kill --force: past the guards */
+	const char *netns; /* -N NAME|PATH, or NULL */
 	/* SOCKSCOPE_NETNS_THREADS: threads receiving --all-netns dumps
 	 * ahead (netns_prefetch.h), 0 none (one namespace after the other);
 	 * -1 (unset): netns_prefetch_threads(). */

@@ -103,6 +103,9 @@ for pkg in (False, True):
     got = bash(["sockscope", "-x", "-A", "unix_s"], pkg)
     check(got == {"unix_stream", "unix_seqpacket"},
           f"{tag}: -A's socket tables: {sorted(got)}")
+    got = bash(["sockscope", "-A", "u_"], pkg)
+    check(got == {"u_str", "u_dgr", "u_seq"},
+          f"{tag}: -A's Netid aliases: {sorted(got)}")
     got = bash(["sockscope", "watch", "--"], pkg)
     check({"--count", "--duration", "--processes"} <= got and
           "--yes" not in got and "--save" not in got,
@@ -134,6 +137,8 @@ got = fish("sockscope state ")
 check(got == STATES, f"fish: only states after state: {sorted(got)}")
 got = fish("sockscope dport ")
 check(got == OPERATORS, f"fish: operators after dport: {sorted(got)}")
+got = fish("sockscope -A v_")
+check(got == {"v_str", "v_dgr"}, f"fish: -A's Netid aliases: {sorted(got)}")
 got = fish("sockscope explain time")
 check("time-wait" in got and "TIME_WAIT" in got, f"fish: explain: {got}")
 

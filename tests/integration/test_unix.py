@@ -82,7 +82,8 @@ def ss_rows(*args):
     rows = {}
     # ss omits Netid when one type is listed.
     one = {"unix_dgram": "u_dgr", "unix_stream": "u_str",
-           "unix_seqpacket": "u_seq"}.get(args[1] if args[0] == "-A" else "")
+           "unix_seqpacket": "u_seq", "u_dgr": "u_dgr", "u_str": "u_str",
+           "u_seq": "u_seq"}.get(args[1] if args[0] == "-A" else "")
     for line in out.splitlines():
         f = line.split()
         if one:
@@ -103,7 +104,10 @@ def test_same_as_ss():
     if not netns.have_ss():
         netns.skip("ss is not installed")
     for args in (["-xa"], ["-x"], ["-xl"], ["-A", "unix_dgram", "-a"],
-                 ["-A", "unix_stream,unix_seqpacket", "-a"]):
+                 ["-A", "unix_stream,unix_seqpacket", "-a"],
+                 # ss's aliases (the Netid names) and "!" in order
+                 ["-A", "u_dgr", "-a"], ["-A", "u_str,u_seq", "-a"],
+                 ["-A", "all,!inet,!u_dgr,!packet,!netlink,!vsock", "-a"]):
         got = {key_json(o) for o in ours(*args)}
         want = set(ss_rows(*args))
         netns.check(got == want, f"{args}: same sockets as ss: ours-ss="

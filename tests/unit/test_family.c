@@ -163,6 +163,46 @@ static void test_selection(void **unused)
 	    selects("-A vsock_dgram", AF_VSOCK, SOCK_STREAM, SS_ESTABLISHED));
 }
 
+/* -A takes the Netid column's names as ss's aliases (u_str, p_raw, v_dgr),
+ * and "!NAME" takes a table out, in order, after the defaults. */
+static void test_query_aliases_and_negation(void **unused)
+{
+	struct opts o;
+	struct words w;
+
+	(void)unused;
+	assert_true(selects("-A u_str", AF_UNIX, SOCK_STREAM, SS_ESTABLISHED));
+	assert_false(selects("-A u_str", AF_UNIX, SOCK_DGRAM, SS_ESTABLISHED));
+	assert_true(selects("-A u_dgr -a", AF_UNIX, SOCK_DGRAM, SS_CLOSE));
+	assert_true(
+	    selects("-A u_seq", AF_UNIX, SOCK_SEQPACKET, SS_ESTABLISHED));
+	assert_true(selects("-A p_raw", AF_PACKET, SOCK_RAW, SS_CLOSE));
+	assert_false(selects("-A p_raw", AF_PACKET, SOCK_DGRAM, SS_CLOSE));
+	assert_true(selects("-A p_dgr", AF_PACKET, SOCK_DGRAM, SS_CLOSE));
+	assert_true(selects("-A v_str -a", AF_VSOCK, SOCK_STREAM, SS_CLOSE));
+	assert_false(selects("-A v_dgr -a", AF_VSOCK, SOCK_STREAM, SS_CLOSE));
+	/* negation, in order */
+	assert_true(selects("-A all,!unix -a", AF_INET, 6, SS_LISTEN));
+	assert_false(
+	    selects("-A all,!unix", AF_UNIX, SOCK_STREAM, SS_ESTABLISHED));
+	assert_true(
+	    selects("-A unix,!u_dgr", AF_UNIX, SOCK_STREAM, SS_ESTABLISHED));
+	assert_false(
+	    selects("-A unix,!u_dgr -a", AF_UNIX, SOCK_DGRAM, SS_CLOSE));
+	assert_true(
+	    selects("-A !unix,unix", AF_UNIX, SOCK_STREAM, SS_ESTABLISHED));
+	/* taken out of the defaults: -A !tcp is UDP */
+	assert_false(selects("-A !tcp", AF_INET, 6, SS_ESTABLISHED));
+	assert_true(selects("-A !tcp", AF_INET, 17, SS_ESTABLISHED));
+	/* named again by an option after the -A */
+	assert_true(selects("-A !tcp -t", AF_INET, 6, SS_ESTABLISHED));
+	/* nothing left is a usage error */
+	assert_int_equal(parse(&o, &w, "-A all,!all"), 2);
+	opts_finish(&o);
+	assert_int_equal(parse(&o, &w, "-A !nosuch"), 2);
+	opts_finish(&o);
+}
+
 /* acquire_set_states: every table, whatever its defaults. */
 static void test_set_states(void **unused)
 {
@@ -375,6 +415,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tables_agree),
 	    cmocka_unit_test(test_selection),
+	    cmocka_unit_test(test_query_aliases_and_negation),
 	    cmocka_unit_test(test_set_states),
 	    cmocka_unit_test(test_predicates_by_family),
 	    cmocka_unit_test(test_options_from_registry),
