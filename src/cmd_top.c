@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * `sockscope top`: the refresh loop. Collect (top_collect.c), build the
- * items (top_model.c), render lines (top_view.c) to the terminal (term.c)
- * or, with --batch, to stdout; keys go to top_key() (top.c).
+ * items (top_items.c), render lines (top_view.c) to the terminal (term.c)
+ * or, with --batch, to stdout; keys go to top_key() (top_keys.c).
  *
  * Interactive, each refresh runs on a worker thread (top_refresh.h says
  * who owns what meanwhile) and the loop waits on a poll set: the keys,

@@ -1,7 +1,7 @@
 /*
  * field.h - the field registry: one entry per column a socket has, as
  * htop's Process_fields[]. The list table (format_table.c), the JSON
- * writer (format_json.c) and top (top_model.c sorts, top_view.c draws)
+ * writer (format_json.c) and top (top_items.c sorts, top_view.c draws)
  * all take their columns from it: name, JSON key, titles, width rules,
  * getters and the comparator live in one entry (field.c), so a new column
  * is one entry there plus its id where a view lists its columns.

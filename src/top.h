@@ -12,6 +12,9 @@
  * owners and counters are called by top_collect(), which may run on a
  * worker thread (top_refresh.h) while the UI thread calls limits, advice,
  * kill and rtt: a source must keep the two sets apart (top_live.h).
+ *
+ * Implemented in top.c (the state, refreshes, tags, the filter) and
+ * top_keys.c (top_key(): what each key does).
  */
 #ifndef SOCKSCOPE_TOP_H
 #define SOCKSCOPE_TOP_H

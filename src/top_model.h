@@ -12,6 +12,10 @@
  * (and the closed rows of the gones added): rebuild them (top_items_build)
  * after every change to that snapshot, and after every change to the
  * gones they show (top_items_add_gone).
+ *
+ * Implemented in three files: top_model.c (snapshots, rows, rates,
+ * columns), top_items.c (the items: keys, groups, sorting, freezing),
+ * top_gones.c (closed rows).
  */
 #ifndef SOCKSCOPE_TOP_MODEL_H
 #define SOCKSCOPE_TOP_MODEL_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * top's closed rows from the kernel's destroy events (top_model.c's
+ * top's closed rows from the kernel's destroy events (top_gones.c's
  * gones with events, top_events.c's filter): an event record becomes a
  * closed row at its own time, counted by state; what the refreshes saw
  * fills what the event lacks; a socket that only left the view, or lives

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* top_view layout and rendering, and top.c's keys, without a terminal. */
+/* top_view layout and rendering, and top's keys, without a terminal. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
