@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
+/*
+ * Reading the command line into struct opts (opts.h): the command word,
+ * the option tables getopt is given (with the families'), and each
+ * option's value. Its text, the rules checked afterwards and the filter
+ * are the other opts_*.c files' (opts_internal.h).
+ */
 #include "opts.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +22,7 @@
 #include "family.h"
 #include "filter.h"
 #include "netns_prefetch.h"
-#include "state.h"
+#include "opts_internal.h"
 #include "util.h"
 
 #ifndef SOCKSCOPE_VERSION
@@ -88,127 +92,6 @@ static const struct option long_opts[] = {
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
-
-static const char usage_text[] =
-    "Usage: sockscope [list] [OPTIONS] [FILTER]\n"
-    "       sockscope kill [--yes [--force]] [OPTIONS] FILTER\n"
-    "       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
-    "       sockscope advise [OPTIONS] [FILTER]\n"
-    "       sockscope top [OPTIONS] [FILTER]\n"
-    "       sockscope explain [STATE | SYSCTL | port :PORT] [OPTIONS]\n"
-    "       sockscope diagram [--interval S] [OPTIONS] [FILTER]\n"
-    "       sockscope watch [--transitions] [--count N] [--duration S]\n"
-    "                       [OPTIONS] [FILTER]\n"
-    "\n"
-    "List sockets, like ss. FILTER: [state NAME | exclude NAME]... "
-    "[EXPRESSION]\n"
-    "\n"
-    "  -t, --tcp            TCP sockets\n"
-    "  -u, --udp            UDP sockets (default: TCP and UDP)\n"
-    "  -x, --unix           UNIX sockets (stream, dgram, seqpacket)\n"
-    "  -0, --packet         PACKET sockets (raw and dgram)\n"
-    "  -M, --mptcp          MPTCP sockets (their subflows are TCP's)\n"
-    "  -w, --raw            RAW sockets (raw_diag, else /proc/net/raw)\n"
-    "  -S, --sctp           SCTP sockets (needs sctp_diag)\n"
-    "      --vsock          VSOCK sockets (stream, dgram, seqpacket)\n"
-    "      --tipc, --xdp, --dccp  not listed: a notice says whether the\n"
-    "                       kernel has their diag module\n"
-    "  -A, --query, --socket QUERY[,QUERY]  tables as ss names them: inet,\n"
-    "                       tcp, udp, unix, unix_stream, unix_dgram,\n"
-    "                       unix_seqpacket, packet, packet_raw,\n"
-    "                       packet_dgram, netlink, mptcp, raw, sctp,\n"
-    "                       vsock, vsock_stream, vsock_dgram,\n"
-    "                       vsock_seqpacket, tipc, xdp, dccp, all;\n"
-    "                       the Netid names (u_str, p_raw, v_dgr...);\n"
-    "                       !NAME takes a table out (all,!unix)\n"
-    "  -f, --family FAMILY  inet, inet6, unix, link, netlink, vsock, tipc\n"
-    "                       or xdp\n"
-    "  -4, --ipv4           IPv4 only\n"
-    "  -6, --ipv6           IPv6 only\n"
-    "  -l, --listening      listening and unconnected sockets only\n"
-    "  -a, --all            sockets in every state\n"
-    "  -n, --numeric        numeric ports, no service names\n"
-    "  -H, --no-header      no header line\n"
-    "  -p, --processes      owning processes (name, pid, fd)\n"
-    "  -o, --options        timers\n"
-    "  -e, --extended       uid, inode, cookie, fwmark, cgroup, v6only, "
-    "shutdown;\n"
-    "                       implies -o\n"
-    "  -m, --memory         socket memory (skmem)\n"
-    "  -i, --info           TCP internals (tcp_info, congestion control)\n"
-    "  -N, --net NAME|PATH  run in network namespace NAME (/run/netns) or "
-    "PATH,\n"
-    "                       or a container id prefix, pod uid or unit\n"
-    "      --all-netns      list, summary, advise, top: every namespace on "
-    "the host,\n"
-    "                       labelled by container, pod or service\n"
-    "      --yes            kill: close the sockets (default: only list them)\n"
-    "      --force          kill --yes: also a selection with listening "
-    "sockets\n"
-    "                       or more than 100 sockets\n"
-    "  -j, --json           same as --format json\n"
-    "      --format FMT     table, json, ndjson or prometheus\n"
-    "  -s, --summary        same as the summary command\n"
-    "      --top N          rows per summary breakdown (default 10)\n"
-    "      --interval S     advise: seconds between two counter samples\n"
-    "                       (tenths allowed; default 1; 0: one sample, no "
-    "rates)\n"
-    "      --root DIR       read /proc and /etc under DIR (default /)\n"
-    "      --save FILE      also write the raw netlink dump to FILE\n"
-    "      --load FILE      list from a saved dump instead of the kernel\n"
-    "  -F, --filter FILE    read the filter expression from FILE (- = stdin)\n"
-    "  -h, --help           this text\n"
-    "  -V, --version        the version\n"
-    "\n"
-    "top, the live view, also takes:\n"
-    "  -d, --delay SECS     refresh interval (tenths allowed; default 2)\n"
-    "  -b, --batch          print text snapshots instead of the screen\n"
-    "      --iterations N   stop after N refreshes (-n is --numeric, as in "
-    "the list)\n"
-    "      --no-color       no colours (also when NO_COLOR is set)\n"
-    "      --readonly       never close sockets from the view\n"
-    "      --rows N         batch: print the first N rows of the table\n"
-    "  -e, --extended       also an INODE column (the socket's inode)\n"
-    "\n"
-    "watch, sockets as they close, also takes:\n"
-    "      --count N        stop after N closes printed\n"
-    "      --duration S     stop after S seconds (tenths allowed)\n"
-    "      --transitions    every TCP state transition, exact lifetimes\n"
-    "                       (the BPF backend: needs CAP_BPF+CAP_PERFMON)\n"
-    "      --interval S     with --format prometheus: seconds between two\n"
-    "                       expositions (default 1; 0: one at the end)\n"
-    "\n"
-    "Options may come before or after the command.\n"
-    "See sockscope(8).\n";
-
-/* s, escaped (the user typed it; a terminal must not act on it). */
-static void put_escaped(const char *s, size_t n)
-{
-	struct obuf ob;
-
-	obuf_init(&ob, -1, 4 * n + 1); /* the worst case: \xNN per byte */
-	obuf_escape_text(&ob, s, n);
-	fwrite(ob.buf, 1, ob.len, stderr);
-	ob.len = 0;
-	obuf_finish(&ob);
-}
-
-/* One line "sockscope: ..." on stderr, escaped whole: it quotes argv. */
-__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt,
-							     ...)
-{
-	char msg[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	fputs("sockscope: ", stderr);
-	put_escaped(msg, n < 0 ? 0 : strnlen(msg, sizeof(msg)));
-	fputs(" (try 'sockscope --help')\n", stderr);
-	return EXIT_USAGE;
-}
 
 static int parse_format(struct opts *o, const char *name)
 {
@@ -384,67 +267,6 @@ static int parse_family(struct opts *o, const char *arg)
 	return usage_error("-f: unknown family '%s' (%s)", arg, names);
 }
 
-/*
- * What was not named follows from what was, as ss's
- * filter_merge_defaults(): tables pick their families, and a family named
- * (-f, -4, -6) with none of its tables named adds its own (-t -f netlink
- * lists both). Nothing named is TCP and UDP, and -f inet adds those two
- * only (ss: every family, and -f inet also RAW and SCTP).
- */
-static void default_selection(struct opts *o)
-{
-	uint32_t named = o->protocols;
-	size_t n;
-	const struct sock_family *const *fams = family_all(&n);
-
-	if (!named && !o->families) {
-		o->families = FAM_INET | FAM_INET6;
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* A family's own entry (inet's, not MPTCP's) has its
-		 * defaults; its tables are every entry's of that family. */
-		if (family_of(fams[i]->af) == fams[i] &&
-		    (o->families & fams[i]->fam_bits) &&
-		    !(named & family_tables(fams[i]->fam_bits))) {
-			o->protocols |= fams[i]->proto_bits;
-		}
-	}
-	o->protocols &= ~o->tables_off;
-	for (size_t i = 0; i < n; i++) {
-		if ((o->protocols & fams[i]->proto_bits) &&
-		    !(o->families & fams[i]->fam_bits)) {
-			o->families |= fams[i]->fam_bits;
-		}
-	}
-}
-
-/* watch shows the tables whose sockets' destruction the kernel announces
- * (the registry's destroy_events: TCP and UDP): the others by name. */
-static int inet_only(const struct opts *o)
-{
-	size_t n;
-	const struct sock_family *const *fams = family_all(&n);
-
-	if (o->cmd != &cmd_watch_entry) {
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		/* -f inet names inet's tables, not MPTCP's, RAW's, SCTP's */
-		bool own = family_of(fams[i]->af) == fams[i];
-
-		if (!fams[i]->destroy_events &&
-		    ((o->protocols & fams[i]->proto_bits) ||
-		     (own && (o->families & fams[i]->fam_bits)))) {
-			char upper[FAMILY_UPPER_MAX];
-
-			return usage_error("watch: the kernel reports no %s "
-					   "socket closing (TCP and UDP only)",
-					   family_upper(upper, fams[i]->name));
-		}
-	}
-	return 0;
-}
-
 /* The family option getopt returned as c (family.h), or NULL. */
 static const struct family_opt *family_option(int c)
 {
@@ -459,6 +281,52 @@ static const struct family_opt *family_option(int c)
 		}
 	}
 	return NULL;
+}
+
+/* The options of one command, and --help and --version: apply_opt()'s
+ * switch goes on here. */
+static int apply_cmd_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 's':
+		if (o->cmd != &cmd_list_entry && o->cmd != &cmd_summary_entry) {
+			return usage_error(
+			    "-s is the summary command; not with "
+			    "'sockscope %s'",
+			    o->cmd->name);
+		}
+		o->cmd = &cmd_summary_entry;
+		return 0;
+	case OPT_TOP:
+		return parse_uint(arg, "--top", 1, 100000, &o->top);
+	case OPT_INTERVAL:
+		return parse_secs(arg, "--interval", true, 3600.0,
+				  &o->interval_ms);
+	case OPT_COUNT:
+		return parse_uint(arg, "--count", 1, UINT_MAX, &o->watch_count);
+	case OPT_DURATION:
+		/* The most milliseconds an unsigned int holds: 49 days. */
+		return parse_secs(arg, "--duration", false, 4294967.0,
+				  &o->watch_duration_ms);
+	case OPT_TRANSITIONS:
+		o->watch_transitions = true;
+		return 0;
+	case 'd':
+	case 'b':
+	case OPT_ITERATIONS:
+	case OPT_NO_COLOR:
+	case OPT_READONLY:
+	case OPT_ROWS:
+		return apply_top_opt(o, c, arg);
+	case 'h':
+		fputs(usage_text, stdout);
+		return -1;
+	case 'V':
+		printf("sockscope %s\n", SOCKSCOPE_VERSION);
+		return -1;
+	default:
+		return usage_error("unknown option");
+	}
 }
 
 /* One option character; returns 0, EXIT_USAGE, or -1 (help shown). */
@@ -505,47 +373,11 @@ static int apply_opt(struct opts *o, int c, const char *arg)
 	case 'F':
 		o->filter_path = arg;
 		return 0;
-	case 's':
-		if (o->cmd != &cmd_list_entry && o->cmd != &cmd_summary_entry) {
-			return usage_error(
-			    "-s is the summary command; not with "
-			    "'sockscope %s'",
-			    o->cmd->name);
-		}
-		o->cmd = &cmd_summary_entry;
-		return 0;
-	case OPT_TOP:
-		return parse_uint(arg, "--top", 1, 100000, &o->top);
-	case OPT_INTERVAL:
-		return parse_secs(arg, "--interval", true, 3600.0,
-				  &o->interval_ms);
 	case OPT_ROOT:
 		o->root = arg;
 		return 0;
-	case OPT_COUNT:
-		return parse_uint(arg, "--count", 1, UINT_MAX, &o->watch_count);
-	case OPT_DURATION:
-		/* The most milliseconds an unsigned int holds: 49 days. */
-		return parse_secs(arg, "--duration", false, 4294967.0,
-				  &o->watch_duration_ms);
-	case OPT_TRANSITIONS:
-		o->watch_transitions = true;
-		return 0;
-	case 'd':
-	case 'b':
-	case OPT_ITERATIONS:
-	case OPT_NO_COLOR:
-	case OPT_READONLY:
-	case OPT_ROWS:
-		return apply_top_opt(o, c, arg);
-	case 'h':
-		fputs(usage_text, stdout);
-		return -1;
-	case 'V':
-		printf("sockscope %s\n", SOCKSCOPE_VERSION);
-		return -1;
 	default:
-		return usage_error("unknown option");
+		return apply_cmd_opt(o, c, arg);
 	}
 }
 
@@ -658,154 +490,6 @@ static const struct cmd_entry *take_command(int *argc, char **argv)
 	return NULL;
 }
 
-/* A -F file is a filter, not data: a few KiB; refuse anything huge. */
-#define FILTER_FILE_MAX (1u << 20)
-
-/* The whole of path ("-": stdin) into *text. Returns 0 or -errno. */
-static int read_filter_file(const char *path, char **text, size_t *len)
-{
-	/* stdin may be a pipe; a named file must be a regular one. */
-	int fd = strcmp(path, "-") ? open_input(path, INPUT_REGULAR) : 0;
-	size_t cap = 4096;
-	int err = 0;
-
-	if (fd < 0) {
-		return fd;
-	}
-	*text = xmalloc(cap);
-	*len = 0;
-	for (;;) {
-		ssize_t n = read(fd, *text + *len, cap - *len);
-
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			err = n < 0 ? -errno : 0;
-			break;
-		}
-		*len += (size_t)n;
-		if (*len == cap && cap >= FILTER_FILE_MAX) {
-			err = -EFBIG;
-			break;
-		}
-		if (*len == cap) {
-			cap *= 2;
-			*text = xrealloc(*text, cap);
-		}
-	}
-	if (fd > 0) {
-		close(fd);
-	}
-	return err;
-}
-
-static int parse_filter(struct opts *o, int argc, char **argv)
-{
-	struct filter_error ferr = {0};
-	char *text = NULL;
-	size_t len = 0;
-	int err = 0;
-
-	if (o->filter_path) {
-		err = read_filter_file(o->filter_path, &text, &len);
-	}
-	if (err) {
-		fputs("sockscope: -F ", stderr);
-		put_escaped(o->filter_path, strlen(o->filter_path));
-		fprintf(stderr, ": %s\n", input_strerror(err));
-		free(text);
-		return EXIT_USAGE;
-	}
-	err = filter_parse_text(argc, argv, text, len, &o->filter, &ferr);
-	free(text);
-	if (!err && filter_note(o->filter)) {
-		/* Once per run: the filter is parsed once. */
-		fprintf(stderr, "sockscope: note: %s\n",
-			filter_note(o->filter));
-	}
-	if (!err) {
-		return 0;
-	}
-	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
-	if (ferr.line > 0) {
-		fputs(" (", stderr);
-		put_escaped(o->filter_path, strlen(o->filter_path));
-		fprintf(stderr, " line %d, word %d)\n", ferr.line, ferr.word);
-	} else if (ferr.word > 0 && ferr.word <= argc &&
-		   cmd_find(argv[ferr.word - 1])) {
-		/* `sockscope state listening summary`: a late command. */
-		fprintf(stderr,
-			" (word %d: a command comes before the "
-			"filter)\n",
-			ferr.word);
-	} else if (ferr.word > 0) {
-		fprintf(stderr, " (word %d)\n", ferr.word);
-	} else {
-		fputc('\n', stderr);
-	}
-	return EXIT_USAGE;
-}
-
-static int check_combinations(const struct opts *o)
-{
-	bool kill = o->cmd == &cmd_kill_entry;
-
-	if (o->save_path && o->load_path) {
-		return usage_error("--save and --load exclude each other");
-	}
-	if (o->all_netns && o->cmd != &cmd_list_entry &&
-	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry &&
-	    o->cmd != &cmd_top_entry) {
-		/* Not ignored in silence: run the command once per -N. */
-		return usage_error("--all-netns applies to list, summary, "
-				   "advise and top only; use -N NAME per "
-				   "namespace");
-	}
-	if (o->netns && o->all_netns) {
-		return usage_error("-N and --all-netns exclude each other");
-	}
-	if (o->netns && !o->netns[0]) {
-		return usage_error("-N needs a namespace name or path");
-	}
-	if ((o->netns || o->all_netns) && o->load_path) {
-		return usage_error("--load reads a file: no namespace applies");
-	}
-	if (o->processes && o->load_path) {
-		return usage_error("-p reads this host's processes now: "
-				   "not with --load");
-	}
-	if (o->all_netns && o->save_path) {
-		return usage_error(
-		    "--save records one namespace, not --all-netns");
-	}
-	if (o->yes && !kill) {
-		return usage_error("--yes belongs to 'sockscope kill'");
-	}
-	if (o->force && !kill) {
-		return usage_error("--force belongs to 'sockscope kill'");
-	}
-	if ((o->watch_count || o->watch_duration_ms) &&
-	    o->cmd != &cmd_watch_entry) {
-		return usage_error("--count and --duration belong to "
-				   "'sockscope watch'");
-	}
-	if (o->watch_transitions && o->cmd != &cmd_watch_entry) {
-		return usage_error(
-		    "--transitions belongs to 'sockscope watch'");
-	}
-	if (o->cmd == &cmd_watch_entry && (o->save_path || o->load_path)) {
-		return usage_error(
-		    "watch reads live events: no --save, --load");
-	}
-	if (kill && (o->all_netns || o->save_path || o->load_path)) {
-		return usage_error(
-		    "kill works on live sockets of one namespace "
-		    "(no --all-netns, --save, --load)");
-	}
-	return 0;
-}
-
 /* The families' options (family.h) at most. */
 #define FAMILY_OPTS_MAX 32
 
@@ -866,28 +550,15 @@ static int netns_threads(struct opts *o)
 	return err;
 }
 
-int opts_parse(struct opts *o, int argc, char **argv)
+/* getopt_long() over argv (the command word taken out), each option
+ * applied to o in turn; top: top's letters too. */
+static int read_options(struct opts *o, int argc, char **argv, bool top)
 {
 	struct getopt_tables g;
-	const char *no_color = getenv("NO_COLOR");
-	const struct cmd_entry *cmd;
-	struct stat st;
-	bool top;
 	int c, ret, at = 1;
 
-	memset(o, 0, sizeof(*o));
-	o->cmd = &cmd_list_entry;
-	o->top = 10;
-	o->interval_ms = 1000;
-	o->root = "/";
-	o->top_delay_ms = 2000;
-	cmd = take_command(&argc, argv);
-	if (cmd) {
-		o->cmd = cmd;
-	}
 	opterr = 0; /* option_error() says it, as "sockscope:" */
 	optind = 0; /* a fresh scan (glibc), also for a second call */
-	top = o->cmd == &cmd_top_entry;
 	getopt_tables(&g, top);
 	while ((c = getopt_long(argc, argv, g.letters, g.longs, NULL)) != -1) {
 		if (c == '?' || c == ':') {
@@ -901,6 +572,51 @@ int opts_parse(struct opts *o, int argc, char **argv)
 			return ret;
 		}
 		at = optind;
+	}
+	return 0;
+}
+
+/* The words after the options (from optind): the filter, kept in o. */
+static int filter_words(struct opts *o, int argc, char **argv, bool top)
+{
+	o->filter_argc = argc - optind;
+	o->filter_argv = argv + optind;
+	/* explain's words name a topic, not sockets: no filter from them. */
+	if (o->cmd->topic_words) {
+		return parse_filter(o, 0, NULL);
+	}
+	/* No filter starts with a number: this is top(1)'s -n COUNT. */
+	if (top && optind < argc && argv[optind][0] &&
+	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
+		return usage_error("top: '%s' is no filter: the refresh count "
+				   "is --iterations N (-n is --numeric)",
+				   argv[optind]);
+	}
+	return parse_filter(o, argc - optind, argv + optind);
+}
+
+int opts_parse(struct opts *o, int argc, char **argv)
+{
+	const char *no_color = getenv("NO_COLOR");
+	const struct cmd_entry *cmd;
+	struct stat st;
+	bool top;
+	int ret;
+
+	memset(o, 0, sizeof(*o));
+	o->cmd = &cmd_list_entry;
+	o->top = 10;
+	o->interval_ms = 1000;
+	o->root = "/";
+	o->top_delay_ms = 2000;
+	cmd = take_command(&argc, argv);
+	if (cmd) {
+		o->cmd = cmd;
+	}
+	top = o->cmd == &cmd_top_entry;
+	ret = read_options(o, argc, argv, top);
+	if (ret) {
+		return ret;
 	}
 	errno = 0;
 	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
@@ -926,37 +642,11 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	if (ret) {
 		return ret;
 	}
-	o->filter_argc = argc - optind;
-	o->filter_argv = argv + optind;
-	/* explain's words name a topic, not sockets: no filter from them. */
-	if (o->cmd->topic_words) {
-		return parse_filter(o, 0, NULL);
-	}
-	/* No filter starts with a number: this is top(1)'s -n COUNT. */
-	if (top && optind < argc && argv[optind][0] &&
-	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
-		return usage_error("top: '%s' is no filter: the refresh count "
-				   "is --iterations N (-n is --numeric)",
-				   argv[optind]);
-	}
-	return parse_filter(o, argc - optind, argv + optind);
+	return filter_words(o, argc, argv, top);
 }
 
 void opts_finish(struct opts *o)
 {
 	filter_destroy(o->filter);
 	o->filter = NULL;
-}
-
-uint32_t opts_table_states(const struct opts *o, const struct family_table *t)
-{
-	uint32_t mask;
-
-	if (filter_states(o->filter, &mask)) {
-		return mask;
-	}
-	if (o->all) {
-		return SS_ALL_BITS;
-	}
-	return o->listening ? t->listening : t->states;
 }

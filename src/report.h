@@ -1,6 +1,6 @@
 /*
  * report.h - the summary's sections built once, typed, for every renderer:
- * the table and JSON of `summary` (cmd_summary.c) and the Prometheus text
+ * the table and JSON of `summary` (report_render.c) and the Prometheus text
  * of `summary` and `advise` (format_prom.c). Renderers read only this: no
  * summary_* query and no ratio is computed twice, so the three outputs
  * cannot drift apart.
@@ -150,7 +150,7 @@ size_t report_top_listeners(const struct report *r);
 
 struct obuf;
 struct opts;
-/* The summary's renderers in cmd_summary.c (o: -a, -x); Prometheus' is
+/* The summary's renderers in report_render.c (o: -a, -x); Prometheus' is
  * prom_snapshot() in format_prom.h. */
 void report_table(struct obuf *ob, const struct report *r,
 		  const struct opts *o);
