@@ -329,7 +329,8 @@ static int dump_filtered(struct acquire *a, const struct sock_family *fam,
 		bool exact = false;
 		int err;
 
-		compile(a, fam, req->family, &bc, &req->bytecode_len, &exact);
+		acquire_compile(a, fam, req->family, &bc, &req->bytecode_len,
+				&exact);
 		req->bytecode = bc;
 		a->user_match = !exact;
 		a->seen = 0;
@@ -388,10 +389,10 @@ static int dump_table(struct acquire *a, const struct sock_family *fam,
 	int err = 0;
 
 	for (size_t f = 0; f < ARRAY_SIZE(fams) && !err; f++) {
-		struct diag_req req = table_req(a, t, fams[f]);
+		struct diag_req req = acquire_table_req(a, t, fams[f]);
 		bool unspec = fams[f] == AF_UNSPEC;
 
-		if (!want_family(a, fam, t, fams[f])) {
+		if (!acquire_want_family(a, fam, t, fams[f])) {
 			continue;
 		}
 		err = dump_filtered(a, fam, &req);
@@ -461,7 +462,7 @@ static void note_missing(struct acquire *a, const char *name, uint32_t bits)
  */
 static int dump_family(struct acquire *a, const struct sock_family *f)
 {
-	struct diag_req req = family_req(a, f);
+	struct diag_req req = acquire_family_req(a, f);
 	int err;
 
 	a->user_match = true;
@@ -545,7 +546,7 @@ static int count_row(const struct sock_rec *rec, void *data)
 /*
  * A family sockscope does not list: one line on what the kernel has. A
  * probed inet_diag table (DCCP) is asked for by its protocol, in every
- * state, in each IP family selected (inet's request and parser). The
+ * state, in each IP family acquire_selected (inet's request and parser). The
  * count is the run's (acquire_notes): told now, or at its end when the
  * run reads several namespaces.
  */
@@ -613,7 +614,7 @@ static int dump_live(struct acquire *a)
 	for (size_t p = 0; p < ARRAY_SIZE(passes) && !err; p++) {
 		for (size_t i = 0; i < nf && !err; i++) {
 			if (fams[i]->dump == passes[p] &&
-			    selected(a, fams[i])) {
+			    acquire_selected(a, fams[i])) {
 				err = dump[passes[p]](a, fams[i]);
 			}
 		}

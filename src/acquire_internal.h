@@ -27,19 +27,19 @@ static inline uint8_t fam_slot(const struct sock_family *f)
  * IPv4 program), as the run stands: *bc NULL, *len 0 when the kernel gets
  * none. *exact: the kernel's program is the whole filter. *bc is the
  * caller's to free. */
-void compile(const struct acquire *a, const struct sock_family *fam,
-	     uint8_t family, void **bc, size_t *len, bool *exact);
+void acquire_compile(const struct acquire *a, const struct sock_family *fam,
+		     uint8_t family, void **bc, size_t *len, bool *exact);
 /* Whether table t of fam gets a request for family (AF_UNSPEC: both IP
  * families in one walk, when t, the kernel and the filter allow it). */
-bool want_family(const struct acquire *a, const struct sock_family *fam,
-		 const struct family_table *t, uint8_t family);
+bool acquire_want_family(const struct acquire *a, const struct sock_family *fam,
+			 const struct family_table *t, uint8_t family);
 /* Table t's request for family; no bytecode yet. */
-struct diag_req table_req(const struct acquire *a, const struct family_table *t,
-			  uint8_t family);
+struct diag_req acquire_table_req(const struct acquire *a,
+				  const struct family_table *t, uint8_t family);
 /* Family f's one request: all its tables, its states. */
-struct diag_req family_req(const struct acquire *a,
-			   const struct sock_family *f);
+struct diag_req acquire_family_req(const struct acquire *a,
+				   const struct sock_family *f);
 /* Whether the run reads family f: a table of it selected. */
-bool selected(const struct acquire *a, const struct sock_family *f);
+bool acquire_selected(const struct acquire *a, const struct sock_family *f);
 
 #endif

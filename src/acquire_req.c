@@ -18,10 +18,10 @@
 #include "util.h"
 
 /* The kernel program for one request; AF_UNSPEC takes the IPv4 one,
- * which want_family() has checked is also the IPv6 one. A family whose
+ * which acquire_want_family() has checked is also the IPv6 one. A family whose
  * diag module runs no bytecode (no FPRED_KERNEL) gets none. */
-void compile(const struct acquire *a, const struct sock_family *fam,
-	     uint8_t family, void **bc, size_t *len, bool *exact)
+void acquire_compile(const struct acquire *a, const struct sock_family *fam,
+		     uint8_t family, void **bc, size_t *len, bool *exact)
 {
 	bool kernel = !a->kernel_refused && (fam->preds & FPRED_KERNEL);
 
@@ -44,8 +44,8 @@ static bool same_program(const struct acquire *a, const struct sock_family *fam)
 	size_t len4, len6;
 	bool exact4, exact6, same;
 
-	compile(a, fam, AF_INET, &bc4, &len4, &exact4);
-	compile(a, fam, AF_INET6, &bc6, &len6, &exact6);
+	acquire_compile(a, fam, AF_INET, &bc4, &len4, &exact4);
+	acquire_compile(a, fam, AF_INET6, &bc6, &len6, &exact6);
 	same = len4 == len6 && exact4 == exact6 &&
 	       (!len4 || !memcmp(bc4, bc6, len4));
 	free(bc4);
@@ -55,8 +55,8 @@ static bool same_program(const struct acquire *a, const struct sock_family *fam)
 
 /* Whether to send a request for this IP family (AF_UNSPEC: both in one
  * walk, which inet_diag has for a one_walk table only). */
-bool want_family(const struct acquire *a, const struct sock_family *fam,
-		 const struct family_table *t, uint8_t family)
+bool acquire_want_family(const struct acquire *a, const struct sock_family *fam,
+			 const struct family_table *t, uint8_t family)
 {
 	uint32_t want = a->o->families & (FAM_INET | FAM_INET6);
 
@@ -72,8 +72,8 @@ bool want_family(const struct acquire *a, const struct sock_family *fam,
 }
 
 /* One inet_diag table's request for family (the filter compiled). */
-struct diag_req table_req(const struct acquire *a, const struct family_table *t,
-			  uint8_t family)
+struct diag_req acquire_table_req(const struct acquire *a,
+				  const struct family_table *t, uint8_t family)
 {
 	return (struct diag_req){
 	    .family = family,
@@ -85,7 +85,8 @@ struct diag_req table_req(const struct acquire *a, const struct family_table *t,
 }
 
 /* The family's request: every table of it, all its states. */
-struct diag_req family_req(const struct acquire *a, const struct sock_family *f)
+struct diag_req acquire_family_req(const struct acquire *a,
+				   const struct sock_family *f)
 {
 	return (struct diag_req){
 	    .family = f->af,
@@ -106,11 +107,12 @@ static size_t plan_table(const struct acquire *a, const struct sock_family *fam,
 		void *bc;
 		bool exact;
 
-		if (!want_family(a, fam, t, fams[f])) {
+		if (!acquire_want_family(a, fam, t, fams[f])) {
 			continue;
 		}
-		out[n] = table_req(a, t, fams[f]);
-		compile(a, fam, fams[f], &bc, &out[n].bytecode_len, &exact);
+		out[n] = acquire_table_req(a, t, fams[f]);
+		acquire_compile(a, fam, fams[f], &bc, &out[n].bytecode_len,
+				&exact);
 		out[n++].bytecode = bc;
 		if (fams[f] == AF_UNSPEC) {
 			break; /* both families are done */
@@ -120,7 +122,7 @@ static size_t plan_table(const struct acquire *a, const struct sock_family *fam,
 }
 
 /* Whether the run reads family f: a table of it selected. */
-bool selected(const struct acquire *a, const struct sock_family *f)
+bool acquire_selected(const struct acquire *a, const struct sock_family *f)
 {
 	return a->protocols & f->proto_bits;
 }
@@ -144,7 +146,8 @@ size_t acquire_plan(const struct acquire *a, struct diag_req **out)
 	/* At most two requests per table. */
 	v = xcalloc(2 * ACQUIRE_KINDS_MAX, sizeof(*v));
 	for (size_t i = 0; i < nf; i++) {
-		if (fams[i]->dump != FDUMP_TABLE || !selected(a, fams[i])) {
+		if (fams[i]->dump != FDUMP_TABLE ||
+		    !acquire_selected(a, fams[i])) {
 			continue;
 		}
 		for (const struct family_table *t = fams[i]->tables;
@@ -155,8 +158,9 @@ size_t acquire_plan(const struct acquire *a, struct diag_req **out)
 		}
 	}
 	for (size_t i = 0; i < nf && n < 2 * ACQUIRE_KINDS_MAX; i++) {
-		if (fams[i]->dump == FDUMP_FAMILY && selected(a, fams[i])) {
-			v[n++] = family_req(a, fams[i]);
+		if (fams[i]->dump == FDUMP_FAMILY &&
+		    acquire_selected(a, fams[i])) {
+			v[n++] = acquire_family_req(a, fams[i]);
 		}
 	}
 	*out = v;

@@ -61,9 +61,9 @@ static int new_node(struct parser *p, uint8_t kind, const struct token *t,
 	struct filter *f = p->f;
 
 	if (f->n_nodes == FILTER_MAX_NODES) {
-		return fail_at(p->err, t,
-			       "filter too long (more than %d terms)",
-			       FILTER_MAX_NODES);
+		return filter_fail_at(p->err, t,
+				      "filter too long (more than %d terms)",
+				      FILTER_MAX_NODES);
 	}
 	if (f->n_nodes == f->cap_nodes) {
 		f->cap_nodes = f->cap_nodes ? 2 * f->cap_nodes : 16;
@@ -233,13 +233,14 @@ static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
 		 optok ? optok->s : "");
 	filter_escape(a, sizeof(a), arg->s);
 	if (op != T_EQ && op != T_NE && !preds[k].ordered) {
-		return fail_at(p->err, optok, "'%s' takes = or !=, got '%s'",
-			       kw->s, optok->s);
+		return filter_fail_at(p->err, optok,
+				      "'%s' takes = or !=, got '%s'", kw->s,
+				      optok->s);
 	}
 	if (arg->kind != T_WORD) {
-		return fail_at(p->err, arg, "expected %s after '%s'%s%s%s",
-			       preds[k].what, ctx, *a ? ", got '" : "", a,
-			       *a ? "'" : "");
+		return filter_fail_at(
+		    p->err, arg, "expected %s after '%s'%s%s%s", preds[k].what,
+		    ctx, *a ? ", got '" : "", a, *a ? "'" : "");
 	}
 	next(p);
 	ret = new_node(p, FN_HOST, arg, out);
@@ -249,11 +250,11 @@ static int parse_leaf(struct parser *p, const struct token *kw, size_t k,
 	why = make_leaf(p->f, preds[k].pred, op, arg->s, &p->f->nodes[*out],
 			buf, sizeof(buf));
 	if (why == buf) {
-		return fail_at(p->err, arg, "%s", why);
+		return filter_fail_at(p->err, arg, "%s", why);
 	}
 	if (why) {
-		return fail_at(p->err, arg, "%s after '%s', got '%s'", why, ctx,
-			       a);
+		return filter_fail_at(p->err, arg, "%s after '%s', got '%s'",
+				      why, ctx, a);
 	}
 	if (op == T_NE || op == T_LT || op == T_GT) {
 		ret = join(p, FN_NOT, kw, *out, 0, out);
@@ -282,15 +283,16 @@ static int parse_predicate(struct parser *p, const struct token *kw,
 	}
 	filter_escape(a, sizeof(a), kw->s);
 	if (!strcmp(kw->s, "state") || !strcmp(kw->s, "exclude")) {
-		return fail_at(p->err, kw,
-			       "'%s' must come before the "
-			       "expression",
-			       a);
+		return filter_fail_at(p->err, kw,
+				      "'%s' must come before the "
+				      "expression",
+				      a);
 	}
-	return fail_at(p->err, kw,
-		       "expected src, dst, sport, dport, dev, "
-		       "fwmark, cgroup, autobound, uid, pid or comm, got '%s'",
-		       a);
+	return filter_fail_at(
+	    p->err, kw,
+	    "expected src, dst, sport, dport, dev, "
+	    "fwmark, cgroup, autobound, uid, pid or comm, got '%s'",
+	    a);
 }
 
 static int parse_or(struct parser *p, uint32_t *out);
@@ -304,7 +306,8 @@ static int need_operand(struct parser *p, const struct token *t)
 		return 0;
 	}
 	filter_escape(a, sizeof(a), t->s);
-	return fail_at(p->err, t, "expected an expression after '%s'", a);
+	return filter_fail_at(p->err, t, "expected an expression after '%s'",
+			      a);
 }
 
 static int parse_group(struct parser *p, const struct token *open,
@@ -316,14 +319,15 @@ static int parse_group(struct parser *p, const struct token *open,
 		return ret;
 	}
 	if (peek(p)->kind == T_RPAREN) {
-		return fail_at(p->err, peek(p), "empty parentheses");
+		return filter_fail_at(p->err, peek(p), "empty parentheses");
 	}
 	ret = parse_or(p, out);
 	if (ret) {
 		return ret;
 	}
 	if (peek(p)->kind != T_RPAREN) {
-		return fail_at(p->err, open, "unbalanced '(': no matching ')'");
+		return filter_fail_at(p->err, open,
+				      "unbalanced '(': no matching ')'");
 	}
 	next(p);
 	return 0;
@@ -336,8 +340,8 @@ static int parse_unary(struct parser *p, uint32_t *out)
 	int ret;
 
 	if (++p->depth > FILTER_MAX_DEPTH) {
-		return fail_at(p->err, t, "nested deeper than %d",
-			       FILTER_MAX_DEPTH);
+		return filter_fail_at(p->err, t, "nested deeper than %d",
+				      FILTER_MAX_DEPTH);
 	}
 	switch (t->kind) {
 	case T_NOT:
@@ -352,14 +356,15 @@ static int parse_unary(struct parser *p, uint32_t *out)
 		ret = parse_predicate(p, t, out);
 		break;
 	case T_RPAREN:
-		ret = fail_at(p->err, t, "unbalanced ')'");
+		ret = filter_fail_at(p->err, t, "unbalanced ')'");
 		break;
 	case T_END:
-		ret = fail_at(p->err, t, "expected an expression");
+		ret = filter_fail_at(p->err, t, "expected an expression");
 		break;
 	default:
 		filter_escape(a, sizeof(a), t->s);
-		ret = fail_at(p->err, t, "expected an expression, got '%s'", a);
+		ret = filter_fail_at(p->err, t,
+				     "expected an expression, got '%s'", a);
 	}
 	p->depth--;
 	return ret;
@@ -514,13 +519,14 @@ static int parse_states(struct parser *p)
 		name = next(p);
 		filter_escape(a, sizeof(a), name->s);
 		if (name->kind != T_WORD) {
-			return fail_at(p->err, name,
-				       "expected a state name after '%s'%s%s%s",
-				       t->s, *a ? ", got '" : "", a,
-				       *a ? "'" : "");
+			return filter_fail_at(
+			    p->err, name,
+			    "expected a state name after '%s'%s%s%s", t->s,
+			    *a ? ", got '" : "", a, *a ? "'" : "");
 		}
 		if (state_parse(name->s, &mask)) {
-			return fail_at(p->err, name, "unknown state '%s'", a);
+			return filter_fail_at(p->err, name,
+					      "unknown state '%s'", a);
 		}
 		if (!f->has_states) {
 			f->states = exclude ? SS_ALL_BITS : 0;
@@ -547,11 +553,11 @@ static int parse_all(struct parser *p)
 		return ret;
 	}
 	if (peek(p)->kind == T_RPAREN) {
-		return fail_at(p->err, peek(p), "unbalanced ')'");
+		return filter_fail_at(p->err, peek(p), "unbalanced ')'");
 	}
 	if (peek(p)->kind != T_END) {
 		filter_escape(a, sizeof(a), peek(p)->s);
-		return fail_at(p->err, peek(p), "unexpected '%s'", a);
+		return filter_fail_at(p->err, peek(p), "unexpected '%s'", a);
 	}
 	p->f->root = (int)root;
 	if (p->mixed) {
@@ -569,20 +575,21 @@ int filter_parse_text(int argc, char *const argv[], const char *text,
 	p.f = xcalloc(1, sizeof(*p.f));
 	p.f->root = -1;
 	for (int i = 0; i < argc && !ret; i++) {
-		ret = lex(&p, argv[i], strlen(argv[i]), 0);
+		ret = filter_lex(&p, argv[i], strlen(argv[i]), 0);
 	}
 	if (!ret && text) {
-		ret = lex(&p, text, len, 1);
+		ret = filter_lex(&p, text, len, 1);
 	}
 	if (!ret && p.n == 0 && (argc > 0 || text)) {
-		ret = fail_at(err, NULL, "empty filter expression");
+		ret = filter_fail_at(err, NULL, "empty filter expression");
 	}
 	if (!ret) {
 		/* The end is on the line of the last token. */
-		push_token(&p, T_END, "", 0, p.n ? p.toks[p.n - 1].line : 0);
+		filter_push_token(&p, T_END, "", 0,
+				  p.n ? p.toks[p.n - 1].line : 0);
 		ret = parse_all(&p);
 	}
-	free_tokens(&p);
+	filter_free_tokens(&p);
 	if (ret) {
 		filter_destroy(p.f);
 		return ret;

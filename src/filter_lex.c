@@ -26,7 +26,8 @@ static const struct {
 };
 
 __attribute__((format(printf, 3, 4))) int
-fail_at(struct filter_error *err, const struct token *t, const char *fmt, ...)
+filter_fail_at(struct filter_error *err, const struct token *t, const char *fmt,
+	       ...)
 {
 	va_list ap;
 
@@ -38,8 +39,8 @@ fail_at(struct filter_error *err, const struct token *t, const char *fmt, ...)
 	return -EINVAL;
 }
 
-void push_token(struct parser *p, uint8_t kind, const char *s, size_t len,
-		int line)
+void filter_push_token(struct parser *p, uint8_t kind, const char *s,
+		       size_t len, int line)
 {
 	struct token *t;
 
@@ -103,7 +104,7 @@ static bool ends_word(const char *s, size_t left, int line)
  * Tokens of s[0..len). line > 0: -F text, where '#' comments out the rest
  * of the line and newlines count lines.
  */
-int lex(struct parser *p, const char *s, size_t len, int line)
+int filter_lex(struct parser *p, const char *s, size_t len, int line)
 {
 	size_t i = 0;
 
@@ -120,12 +121,13 @@ int lex(struct parser *p, const char *s, size_t len, int line)
 				i++;
 			}
 		} else if ((n = lex_symbol(s + i, len - i, &kind))) {
-			push_token(p, kind, s + i, n, line);
+			filter_push_token(p, kind, s + i, n, line);
 			i += n;
 		} else if (c < 0x20 || c == 0x7f) {
 			struct token at = {.word = p->n + 1, .line = line};
 
-			return fail_at(p->err, &at, "invalid byte 0x%02x", c);
+			return filter_fail_at(p->err, &at,
+					      "invalid byte 0x%02x", c);
 		} else {
 			start = i;
 			while (i < len && (unsigned char)s[i] >= 0x20 &&
@@ -133,13 +135,14 @@ int lex(struct parser *p, const char *s, size_t len, int line)
 			       !ends_word(s + i, len - i, line)) {
 				i++;
 			}
-			push_token(p, T_WORD, s + start, i - start, line);
+			filter_push_token(p, T_WORD, s + start, i - start,
+					  line);
 		}
 	}
 	return 0;
 }
 
-void free_tokens(struct parser *p)
+void filter_free_tokens(struct parser *p)
 {
 	for (int i = 0; i < p->n; i++) {
 		free(p->toks[i].s);

@@ -4,7 +4,7 @@
  *
  * The lexer appends to a struct parser's token array (toks, n, cap) and
  * records its errors in p->err; the rest of the struct is the parser's.
- * Tokens own their text (t->s): free_tokens() frees them and the array.
+ * Tokens own their text (t->s): filter_free_tokens() frees them and the array.
  */
 #ifndef SOCKSCOPE_FILTER_LEX_H
 #define SOCKSCOPE_FILTER_LEX_H
@@ -51,17 +51,18 @@ struct parser {
 
 /* The error at token t (NULL: none) into err, formatted; returns -EINVAL. */
 __attribute__((format(printf, 3, 4))) int
-fail_at(struct filter_error *err, const struct token *t, const char *fmt, ...);
+filter_fail_at(struct filter_error *err, const struct token *t, const char *fmt,
+	       ...);
 /* A token of kind from s[0..len) on line; a word spelling an operator
  * ("and", "ne") takes the operator's kind. */
-void push_token(struct parser *p, uint8_t kind, const char *s, size_t len,
-		int line);
+void filter_push_token(struct parser *p, uint8_t kind, const char *s,
+		       size_t len, int line);
 /*
  * Tokens of s[0..len) appended to p. line > 0: -F text, where '#' comments
  * out the rest of the line and newlines count lines. Returns 0, or
  * -EINVAL (p->err says where) on a control byte.
  */
-int lex(struct parser *p, const char *s, size_t len, int line);
-void free_tokens(struct parser *p);
+int filter_lex(struct parser *p, const char *s, size_t len, int line);
+void filter_free_tokens(struct parser *p);
 
 #endif

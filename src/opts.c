@@ -111,7 +111,7 @@ static int parse_format(struct opts *o, const char *name)
 			return 0;
 		}
 	}
-	return usage_error(
+	return opts_usage_error(
 	    "unknown format '%s' (table, json, ndjson, prometheus)", name);
 }
 
@@ -126,8 +126,9 @@ static int parse_uint(const char *arg, const char *name, unsigned int min,
 	v = strtoul(arg, &end, 10);
 	if (!isdigit((unsigned char)arg[0]) || *end || errno || v < min ||
 	    v > max) {
-		return usage_error("%s: '%s' is not a number from %u to %u",
-				   name, arg, min, max);
+		return opts_usage_error(
+		    "%s: '%s' is not a number from %u to %u", name, arg, min,
+		    max);
 	}
 	*out = (unsigned int)v;
 	return 0;
@@ -149,8 +150,9 @@ static int parse_secs(const char *arg, const char *name, bool zero, double max,
 	if (errno || end == arg || *end || !isdigit((unsigned char)arg[0]) ||
 	    strspn(arg, "0123456789.") != strlen(arg) ||
 	    !((secs >= 0.1 && secs <= max) || (zero && secs == 0.0))) {
-		return usage_error("%s '%s': want %sseconds from 0.1 to %.10g",
-				   name, arg, zero ? "0 or " : "", max);
+		return opts_usage_error(
+		    "%s '%s': want %sseconds from 0.1 to %.10g", name, arg,
+		    zero ? "0 or " : "", max);
 	}
 	*ms = (unsigned int)(secs * 1000.0 + 0.5);
 	return 0;
@@ -170,8 +172,8 @@ static const char *long_name(int c)
 static int apply_top_opt(struct opts *o, int c, const char *arg)
 {
 	if (o->cmd != &cmd_top_entry) {
-		return usage_error("--%s is an option of 'sockscope top'",
-				   long_name(c));
+		return opts_usage_error("--%s is an option of 'sockscope top'",
+					long_name(c));
 	}
 	switch (c) {
 	case 'd':
@@ -225,7 +227,7 @@ static int parse_query(struct opts *o, const char *arg)
 		bool off;
 
 		if (n == 0 || n >= sizeof(word)) {
-			return usage_error("-A: bad query list '%s'", arg);
+			return opts_usage_error("-A: bad query list '%s'", arg);
 		}
 		memcpy(word, p, n);
 		word[n] = '\0';
@@ -236,9 +238,10 @@ static int parse_query(struct opts *o, const char *arg)
 			char names[512];
 
 			family_names(names, sizeof(names), false);
-			return usage_error("-A: unknown socket table '%s' (%s, "
-					   "all)",
-					   word + off, names);
+			return opts_usage_error(
+			    "-A: unknown socket table '%s' (%s, "
+			    "all)",
+			    word + off, names);
 		}
 		/* In order, as ss: "all,!unix" is every table but UNIX's. */
 		if (off) {
@@ -264,7 +267,7 @@ static int parse_family(struct opts *o, const char *arg)
 		return 0;
 	}
 	family_names(names, sizeof(names), true);
-	return usage_error("-f: unknown family '%s' (%s)", arg, names);
+	return opts_usage_error("-f: unknown family '%s' (%s)", arg, names);
 }
 
 /* The family option getopt returned as c (family.h), or NULL. */
@@ -290,7 +293,7 @@ static int apply_cmd_opt(struct opts *o, int c, const char *arg)
 	switch (c) {
 	case 's':
 		if (o->cmd != &cmd_list_entry && o->cmd != &cmd_summary_entry) {
-			return usage_error(
+			return opts_usage_error(
 			    "-s is the summary command; not with "
 			    "'sockscope %s'",
 			    o->cmd->name);
@@ -319,13 +322,13 @@ static int apply_cmd_opt(struct opts *o, int c, const char *arg)
 	case OPT_ROWS:
 		return apply_top_opt(o, c, arg);
 	case 'h':
-		fputs(usage_text, stdout);
+		fputs(opts_usage_text, stdout);
 		return -1;
 	case 'V':
 		printf("sockscope %s\n", SOCKSCOPE_VERSION);
 		return -1;
 	default:
-		return usage_error("unknown option");
+		return opts_usage_error("unknown option");
 	}
 }
 
@@ -391,7 +394,8 @@ static int option_error(int c, const char *word)
 
 	fputs("sockscope: option '", stderr);
 	if (is_long) {
-		put_escaped(word, strcspn(word, "=")); /* as typed, no value */
+		opts_put_escaped(word,
+				 strcspn(word, "=")); /* as typed, no value */
 	} else if (isgraph(optopt)) {
 		fprintf(stderr, "-%c", optopt);
 	} else {
@@ -583,16 +587,17 @@ static int filter_words(struct opts *o, int argc, char **argv, bool top)
 	o->filter_argv = argv + optind;
 	/* explain's words name a topic, not sockets: no filter from them. */
 	if (o->cmd->topic_words) {
-		return parse_filter(o, 0, NULL);
+		return opts_parse_filter(o, 0, NULL);
 	}
 	/* No filter starts with a number: this is top(1)'s -n COUNT. */
 	if (top && optind < argc && argv[optind][0] &&
 	    strspn(argv[optind], "0123456789") == strlen(argv[optind])) {
-		return usage_error("top: '%s' is no filter: the refresh count "
-				   "is --iterations N (-n is --numeric)",
-				   argv[optind]);
+		return opts_usage_error(
+		    "top: '%s' is no filter: the refresh count "
+		    "is --iterations N (-n is --numeric)",
+		    argv[optind]);
 	}
-	return parse_filter(o, argc - optind, argv + optind);
+	return opts_parse_filter(o, argc - optind, argv + optind);
 }
 
 int opts_parse(struct opts *o, int argc, char **argv)
@@ -620,20 +625,21 @@ int opts_parse(struct opts *o, int argc, char **argv)
 	}
 	errno = 0;
 	if (stat(o->root, &st) || !S_ISDIR(st.st_mode)) {
-		return usage_error("--root %s: %s", o->root,
-				   errno ? strerror(errno) : "not a directory");
+		return opts_usage_error("--root %s: %s", o->root,
+					errno ? strerror(errno)
+					      : "not a directory");
 	}
-	ret = check_combinations(o);
+	ret = opts_check_combinations(o);
 	if (ret) {
 		return ret;
 	}
-	ret = inet_only(o);
+	ret = opts_inet_only(o);
 	if (ret) {
 		return ret;
 	}
-	default_selection(o);
+	opts_default_selection(o);
 	if (!o->protocols) {
-		return usage_error("-A: no socket table left to list");
+		return opts_usage_error("-A: no socket table left to list");
 	}
 	o->out_is_tty = isatty(STDOUT_FILENO);
 	/* https://no-color.org: set and not empty. */

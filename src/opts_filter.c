@@ -59,7 +59,7 @@ static int read_filter_file(const char *path, char **text, size_t *len)
 	return err;
 }
 
-int parse_filter(struct opts *o, int argc, char **argv)
+int opts_parse_filter(struct opts *o, int argc, char **argv)
 {
 	struct filter_error ferr = {0};
 	char *text = NULL;
@@ -71,7 +71,7 @@ int parse_filter(struct opts *o, int argc, char **argv)
 	}
 	if (err) {
 		fputs("sockscope: -F ", stderr);
-		put_escaped(o->filter_path, strlen(o->filter_path));
+		opts_put_escaped(o->filter_path, strlen(o->filter_path));
 		fprintf(stderr, ": %s\n", input_strerror(err));
 		free(text);
 		return EXIT_USAGE;
@@ -89,7 +89,7 @@ int parse_filter(struct opts *o, int argc, char **argv)
 	fprintf(stderr, "sockscope: filter: %s", ferr.msg);
 	if (ferr.line > 0) {
 		fputs(" (", stderr);
-		put_escaped(o->filter_path, strlen(o->filter_path));
+		opts_put_escaped(o->filter_path, strlen(o->filter_path));
 		fprintf(stderr, " line %d, word %d)\n", ferr.line, ferr.word);
 	} else if (ferr.word > 0 && ferr.word <= argc &&
 		   cmd_find(argv[ferr.word - 1])) {

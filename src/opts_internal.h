@@ -16,22 +16,23 @@
 struct opts;
 
 /* --help's text (opts_text.c), printed to stdout as is. */
-extern const char usage_text[];
+extern const char opts_usage_text[];
 
 /* s (n bytes) on stderr, escaped: argv's words reach a terminal inert. */
-void put_escaped(const char *s, size_t n);
+void opts_put_escaped(const char *s, size_t n);
 /* "sockscope: <fmt>" and a hint at --help, escaped; returns EXIT_USAGE. */
-__attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) int opts_usage_error(const char *fmt,
+							   ...);
 
 /* opts_rules.c, in the order opts_parse() calls them: the options that
  * exclude each other, the tables watch cannot show, then what was not
  * named following from what was (o->protocols and o->families). */
-int check_combinations(const struct opts *o);
-int inet_only(const struct opts *o);
-void default_selection(struct opts *o);
+int opts_check_combinations(const struct opts *o);
+int opts_inet_only(const struct opts *o);
+void opts_default_selection(struct opts *o);
 
 /* The filter from argv's words, or -F's file with them (opts_filter.c):
  * into o->filter, its note (if any) on stderr once. */
-int parse_filter(struct opts *o, int argc, char **argv);
+int opts_parse_filter(struct opts *o, int argc, char **argv);
 
 #endif

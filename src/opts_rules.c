@@ -19,7 +19,7 @@
  * lists both). Nothing named is TCP and UDP, and -f inet adds those two
  * only (ss: every family, and -f inet also RAW and SCTP).
  */
-void default_selection(struct opts *o)
+void opts_default_selection(struct opts *o)
 {
 	uint32_t named = o->protocols;
 	size_t n;
@@ -48,7 +48,7 @@ void default_selection(struct opts *o)
 
 /* watch shows the tables whose sockets' destruction the kernel announces
  * (the registry's destroy_events: TCP and UDP): the others by name. */
-int inet_only(const struct opts *o)
+int opts_inet_only(const struct opts *o)
 {
 	size_t n;
 	const struct sock_family *const *fams = family_all(&n);
@@ -65,67 +65,70 @@ int inet_only(const struct opts *o)
 		     (own && (o->families & fams[i]->fam_bits)))) {
 			char upper[FAMILY_UPPER_MAX];
 
-			return usage_error("watch: the kernel reports no %s "
-					   "socket closing (TCP and UDP only)",
-					   family_upper(upper, fams[i]->name));
+			return opts_usage_error(
+			    "watch: the kernel reports no %s "
+			    "socket closing (TCP and UDP only)",
+			    family_upper(upper, fams[i]->name));
 		}
 	}
 	return 0;
 }
 
-int check_combinations(const struct opts *o)
+int opts_check_combinations(const struct opts *o)
 {
 	bool kill = o->cmd == &cmd_kill_entry;
 
 	if (o->save_path && o->load_path) {
-		return usage_error("--save and --load exclude each other");
+		return opts_usage_error("--save and --load exclude each other");
 	}
 	if (o->all_netns && o->cmd != &cmd_list_entry &&
 	    o->cmd != &cmd_summary_entry && o->cmd != &cmd_advise_entry &&
 	    o->cmd != &cmd_top_entry) {
 		/* Not ignored in silence: run the command once per -N. */
-		return usage_error("--all-netns applies to list, summary, "
-				   "advise and top only; use -N NAME per "
-				   "namespace");
+		return opts_usage_error("--all-netns applies to list, summary, "
+					"advise and top only; use -N NAME per "
+					"namespace");
 	}
 	if (o->netns && o->all_netns) {
-		return usage_error("-N and --all-netns exclude each other");
+		return opts_usage_error(
+		    "-N and --all-netns exclude each other");
 	}
 	if (o->netns && !o->netns[0]) {
-		return usage_error("-N needs a namespace name or path");
+		return opts_usage_error("-N needs a namespace name or path");
 	}
 	if ((o->netns || o->all_netns) && o->load_path) {
-		return usage_error("--load reads a file: no namespace applies");
+		return opts_usage_error(
+		    "--load reads a file: no namespace applies");
 	}
 	if (o->processes && o->load_path) {
-		return usage_error("-p reads this host's processes now: "
-				   "not with --load");
+		return opts_usage_error("-p reads this host's processes now: "
+					"not with --load");
 	}
 	if (o->all_netns && o->save_path) {
-		return usage_error(
+		return opts_usage_error(
 		    "--save records one namespace, not --all-netns");
 	}
 	if (o->yes && !kill) {
-		return usage_error("--yes belongs to 'sockscope kill'");
+		return opts_usage_error("--yes belongs to 'sockscope kill'");
 	}
 	if (o->force && !kill) {
-		return usage_error("--force belongs to 'sockscope kill'");
+		return opts_usage_error("--force belongs to 'sockscope kill'");
 	}
 	if ((o->watch_count || o->watch_duration_ms) &&
 	    o->cmd != &cmd_watch_entry) {
-		return usage_error("--count and --duration belong to "
-				   "'sockscope watch'");
+		return opts_usage_error("--count and --duration belong to "
+					"'sockscope watch'");
 	}
 	if (o->watch_transitions && o->cmd != &cmd_watch_entry) {
-		return usage_error(
+		return opts_usage_error(
 		    "--transitions belongs to 'sockscope watch'");
 	}
 	if (o->cmd == &cmd_watch_entry && (o->save_path || o->load_path)) {
-		return usage_error(
+		return opts_usage_error(
 		    "watch reads live events: no --save, --load");
 	}
 	if (kill && (o->all_netns || o->save_path || o->load_path)) {
-		return usage_error(
+		return opts_usage_error(
 		    "kill works on live sockets of one namespace "
 		    "(no --all-netns, --save, --load)");
 	}

@@ -12,7 +12,7 @@
 #include "opts.h"
 #include "util.h"
 
-const char usage_text[] =
+const char opts_usage_text[] =
     "Usage: sockscope [list] [OPTIONS] [FILTER]\n"
     "       sockscope kill [--yes [--force]] [OPTIONS] FILTER\n"
     "       sockscope summary [OPTIONS] [FILTER]   (or -s)\n"
@@ -105,7 +105,7 @@ const char usage_text[] =
     "See sockscope(8).\n";
 
 /* s, escaped (the user typed it; a terminal must not act on it). */
-void put_escaped(const char *s, size_t n)
+void opts_put_escaped(const char *s, size_t n)
 {
 	struct obuf ob;
 
@@ -117,7 +117,7 @@ void put_escaped(const char *s, size_t n)
 }
 
 /* One line "sockscope: ..." on stderr, escaped whole: it quotes argv. */
-__attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) int opts_usage_error(const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -127,7 +127,7 @@ __attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...)
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	fputs("sockscope: ", stderr);
-	put_escaped(msg, n < 0 ? 0 : strnlen(msg, sizeof(msg)));
+	opts_put_escaped(msg, n < 0 ? 0 : strnlen(msg, sizeof(msg)));
 	fputs(" (try 'sockscope --help')\n", stderr);
 	return EXIT_USAGE;
 }
