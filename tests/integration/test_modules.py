@@ -3,8 +3,9 @@ the one command that needs them, never by a listing.
 
 - the binary has no DT_NEEDED on them, and `-xa` opens none of them nor
   any module (strace);
-- top with its module missing, or with one from another build (the
-  loader's ABI check), fails with one line that names the module, exit 1;
+- top with its module missing, with one from another build (the loader's
+  ABI check), or with one another user could have put there (owner and
+  modes), fails with one line that names the module, exit 1;
 - interface names: with sockscope-nl.so missing a device is known by its
   index alone (JSON: no "dev"; the table: if<index>), silently; SOCKSCOPE_MODULE_DIR finds a module not next to the binary;
 - watch --transitions with sockscope-bpf.so missing falls back to the
@@ -106,6 +107,34 @@ def top_bad_abi():
                     f"line: {rc} {err!r}")
 
 
+def planted():
+    """A module beside a copy run from a directory others can write to is
+    refused unless root (or we) own it and only we can write it: sockscope
+    runs as root, and must not run another user's code. Not the good one in
+    SOCKSCOPE_MODULE_DIR instead either: the refusal is said."""
+    good = os.path.join(MODULE_DIR, "sockscope-curses.so")
+    cases = (("another user's module", 0o1777, 65534, 0o755,
+              "is another user's"),
+             ("a module others can write", 0o1777, 0, 0o757,
+              "is writable by others"),
+             ("a directory others can write (not sticky)", 0o777, 0, 0o755,
+              "is in a directory others can write to"))
+    for what, dmode, uid, fmode, why in cases:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.chmod(tmp, dmode)
+            exe = alone(tmp, good)
+            mod = os.path.join(tmp, "sockscope-curses.so")
+            os.chown(mod, uid, uid)
+            os.chmod(mod, fmode)
+            rc, err = top_on_pty(exe, {"SOCKSCOPE_MODULE_DIR": MODULE_DIR})
+            lines = err.splitlines()
+            netns.check(rc == 1 and len(lines) == 1 and
+                        f"cannot load sockscope-curses.so: {mod} {why}"
+                        in lines[0],
+                        f"top with {what}: refused, exit 1, one line: {rc} "
+                        f"{err!r}")
+
+
 def device_name(exe, env):
     r = subprocess.run(netns.wrap([exe, "-0", "-j"]), capture_output=True,
                        text=True, env=dict(os.environ, **env))
@@ -129,6 +158,17 @@ def ifnames():
         netns.check(rc == 0 and devs == ["lo"] and err == "",
                     f"sockscope-nl.so from SOCKSCOPE_MODULE_DIR: {rc} "
                     f"{devs} {err!r}")
+        # Beside the binary, owned by the binary's owner (a build tree run
+        # with sudo): loaded; by another user: not (silently, here).
+        mod = os.path.join(tmp, "sockscope-nl.so")
+        shutil.copy(os.path.join(MODULE_DIR, "sockscope-nl.so"), mod)
+        os.chown(mod, 65534, 65534)
+        for owner, want in ((0, [None]), (65534, ["lo"])):
+            os.chown(exe, owner, owner)
+            rc, devs, err = device_name(exe, {"SOCKSCOPE_MODULE_DIR": tmp})
+            netns.check(rc == 0 and devs == want and err == "",
+                        f"sockscope-nl.so of uid 65534, the binary of uid "
+                        f"{owner}: {rc} {devs} {err!r}")
     held.close()
 
 
@@ -153,6 +193,7 @@ def main():
     needed()
     top_without_module()
     top_bad_abi()
+    planted()
     ifnames()
     if BUILT_BPF:
         watch_without_module()
