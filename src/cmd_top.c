@@ -505,6 +505,9 @@ static int run_interactive(struct top_run *run)
 	sigset_t stops;
 	int err = term_init(!run->o->no_color);
 
+	if (err == -ELIBACC) {
+		return EXIT_RUNTIME; /* said, with the module and why */
+	}
 	if (err) {
 		/* Not a blank screen: say so, with the terminal type. */
 		escape_text(shown, term ? term : "",

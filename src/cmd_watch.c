@@ -599,6 +599,7 @@ static int transitions_exec(const struct opts *o)
 		       "showing closes from the netlink backend",
 		       err == -EOPNOTSUPP ? "not built in"
 		       : err == -EPERM	  ? "needs CAP_BPF and CAP_PERFMON"
+		       : err == -ELIBACC  ? "its module did not load"
 					  : strerror(-err));
 		watch_tr_book_destroy(t->book);
 		free(t);

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The live table comes from sockscope-nl.so (ifname_nl.c, libnl-route),
+ * loaded at its first lookup; saved tables and their records are here.
+ */
 #include "ifname.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <net/if.h>
-#include <netlink/cache.h>
-#include <netlink/netlink.h>
-#include <netlink/route/link.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "ifname_mod.h"
 #include "util.h"
 
 /* One device in a saved record (the attribute's payload). */
@@ -26,8 +28,8 @@ struct saved_link {
 #define LINKS_PER_RECORD 256
 
 struct ifnames {
-	struct nl_sock *sk;
-	struct nl_cache *links;
+	const struct ifname_mod *mod;
+	struct ifname_links *links;
 	bool tried;
 	bool saved; /* names only from saved records */
 	struct saved_link *e;
@@ -42,12 +44,8 @@ struct ifnames *ifnames_create(void)
 static void drop_live(struct ifnames *ifn)
 {
 	if (ifn->links) {
-		nl_cache_free(ifn->links);
+		ifn->mod->close(ifn->links);
 		ifn->links = NULL;
-	}
-	if (ifn->sk) {
-		nl_socket_free(ifn->sk);
-		ifn->sk = NULL;
 	}
 }
 
@@ -69,16 +67,19 @@ void ifnames_use_saved(struct ifnames *ifn)
 	ifn->n = 0;
 }
 
+/*
+ * A module that does not load is a table that cannot be read, silently, as
+ * when the dump fails: the names read "if<index>", as in ss without them.
+ */
 static void load_links(struct ifnames *ifn)
 {
+	char why[MODULE_ERRLEN];
+
 	ifn->tried = true;
-	ifn->sk = nl_socket_alloc();
-	if (!ifn->sk) {
-		return;
-	}
-	if (nl_connect(ifn->sk, NETLINK_ROUTE) < 0 ||
-	    rtnl_link_alloc_cache(ifn->sk, AF_UNSPEC, &ifn->links) < 0) {
-		ifn->links = NULL;
+	ifn->mod = module_load(IFNAME_MOD_FILE, IFNAME_MOD_SYMBOL,
+			       sizeof(*ifn->mod), why);
+	if (ifn->mod) {
+		ifn->links = ifn->mod->open();
 	}
 }
 
@@ -97,8 +98,7 @@ const char *ifnames_lookup(struct ifnames *ifn, uint32_t ifindex,
 	if (!ifn->tried) {
 		load_links(ifn);
 	}
-	if (ifn->links &&
-	    rtnl_link_i2name(ifn->links, (int)ifindex, buf, IFNAME_BUFLEN)) {
+	if (ifn->links && ifn->mod->name(ifn->links, ifindex, buf)) {
 		return buf;
 	}
 	return NULL;
@@ -173,40 +173,51 @@ static struct nlmsghdr *start_record(char *buf)
 	return nlh;
 }
 
-/* The live cache of the current namespace, LINKS_PER_RECORD a message. */
-static int save_links(struct nl_cache *links, int fd)
+/* Records being written: LINKS_PER_RECORD devices a message. */
+struct saver {
+	int fd;
+	char *buf;
+	size_t cap;
+	struct nlmsghdr *nlh;
+	size_t in_msg;
+};
+
+static int save_link(uint32_t ifindex, const char *name, void *data)
 {
-	size_t cap = MNL_NLMSG_HDRLEN + 8 +
-		     LINKS_PER_RECORD *
-			 MNL_ALIGN(MNL_ATTR_HDRLEN + sizeof(struct saved_link));
-	char *buf = xcalloc(1, cap);
-	struct nlmsghdr *nlh = start_record(buf);
-	size_t in_msg = 0;
-	int err = 0;
+	struct saver *sv = data;
+	struct saved_link l = {.ifindex = ifindex};
+	int err;
 
-	for (struct nl_object *o = nl_cache_get_first(links); o && !err;
-	     o = nl_cache_get_next(o)) {
-		struct rtnl_link *link = (struct rtnl_link *)o;
-		const char *name = rtnl_link_get_name(link);
-		struct saved_link l = {
-		    .ifindex = (uint32_t)rtnl_link_get_ifindex(link)};
+	strcpy(l.name, name); /* the module passes names that fit */
+	mnl_attr_put(sv->nlh, ATTR_LINK, sizeof(l), &l);
+	if (++sv->in_msg < LINKS_PER_RECORD) {
+		return 0;
+	}
+	err = write_record(sv->fd, sv->buf, sv->nlh);
+	memset(sv->buf, 0, sv->cap);
+	sv->nlh = start_record(sv->buf);
+	sv->in_msg = 0;
+	return err;
+}
 
-		if (!name || strlen(name) >= IFNAME_BUFLEN) {
-			continue;
-		}
-		strcpy(l.name, name);
-		mnl_attr_put(nlh, ATTR_LINK, sizeof(l), &l);
-		if (++in_msg == LINKS_PER_RECORD) {
-			err = write_record(fd, buf, nlh);
-			memset(buf, 0, cap);
-			nlh = start_record(buf);
-			in_msg = 0;
-		}
+/* The live table of the current namespace. */
+static int save_links(const struct ifnames *ifn, int fd)
+{
+	struct saver sv = {
+	    .fd = fd,
+	    .cap = MNL_NLMSG_HDRLEN + 8 +
+		   LINKS_PER_RECORD *
+		       MNL_ALIGN(MNL_ATTR_HDRLEN + sizeof(struct saved_link)),
+	};
+	int err;
+
+	sv.buf = xcalloc(1, sv.cap);
+	sv.nlh = start_record(sv.buf);
+	err = ifn->mod->each(ifn->links, save_link, &sv);
+	if (!err && sv.in_msg) {
+		err = write_record(fd, sv.buf, sv.nlh);
 	}
-	if (!err && in_msg) {
-		err = write_record(fd, buf, nlh);
-	}
-	free(buf);
+	free(sv.buf);
 	return err;
 }
 
@@ -217,7 +228,7 @@ int ifnames_save(int fd)
 
 	load_links(ifn);
 	if (ifn->links) {
-		err = save_links(ifn->links, fd);
+		err = save_links(ifn, fd);
 	}
 	ifnames_destroy(ifn);
 	return err;

@@ -3,9 +3,10 @@
  * live (one libnl-route link-cache dump) or as saved with the sockets.
  *
  * A live table (ifnames_create()) does no I/O until its first lookup, which
- * dumps the link table once in the network namespace current at that
- * moment: create it after entering the namespace being read, one per
- * namespace. A failed dump is not retried: lookups then find nothing.
+ * loads sockscope-nl.so (module.h) and dumps the link table once in the
+ * network namespace current at that moment: create it after entering the
+ * namespace being read, one per namespace. A failed dump, or a module that
+ * does not load, is not retried nor said: lookups then find nothing.
  *
  * A saved table (after ifnames_use_saved()) never asks the kernel: it
  * knows the names that ifnames_load_record() read from a --load file and

@@ -1,8 +1,9 @@
 /*
  * term.h - the terminal for `sockscope top`: the only module that talks to
- * curses. Everything else hands it finished lines of text tagged with a
- * semantic role, and gets keys back as plain ints (enum term_key for the
- * special ones, the character itself otherwise).
+ * curses, which lives in the shared module sockscope-curses.so (module.h)
+ * that term_init() loads. Everything else hands it finished lines of text
+ * tagged with a semantic role, and gets keys back as plain ints (enum
+ * term_key for the special ones, the character itself otherwise).
  *
  * Call order: term_init() once; then frames: term_clear(), term_put() per
  * line, term_show(); term_getkey() between frames; term_finish() once.
@@ -64,7 +65,9 @@ enum term_key {
 
 /*
  * Start curses on the terminal; colours unless color is false or the
- * terminal has none (then the monochrome scheme). Returns 0 or -errno.
+ * terminal has none (then the monochrome scheme). Returns 0, -ENOTTY (a
+ * terminal curses cannot drive), or -ELIBACC when sockscope-curses.so
+ * cannot load (then said on stderr, one line).
  */
 int term_init(bool color);
 /* Restore the terminal. Safe to call twice or without term_init(). */

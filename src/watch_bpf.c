@@ -1,112 +1,59 @@
 // SPDX-License-Identifier: MIT
 /*
- * The BPF backend (see watch_bpf.h): the skeleton bpftool generated from
- * bpf/watch_tr.bpf.c carries the object, so nothing is read from disk.
+ * watch_bpf.h's calls, forwarded to sockscope-bpf.so (watch_bpf_libbpf.c),
+ * which watch_bpf_open() loads: only watch --transitions maps libbpf.
  */
 #include "watch_bpf.h"
 
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "util.h"
-#include "watch_tr.skel.h"
+#include "watch_bpf_mod.h"
 
 struct watch_bpf {
-	struct watch_tr *skel;
-	struct ring_buffer *rb;
-	watch_bpf_fn fn;
-	void *data;
+	const struct watch_bpf_mod *mod;
+	struct watch_bpf_impl *impl;
 };
-
-/* libbpf's own messages would explain an EPERM at length: the caller
- * prints one line instead. */
-static int quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	(void)fmt;
-	(void)ap;
-	return 0;
-}
-
-static int on_record(void *ctx, void *rec, size_t len)
-{
-	struct watch_bpf *w = ctx;
-
-	w->fn(rec, len, w->data);
-	return 0;
-}
 
 int watch_bpf_open(struct watch_bpf **out, uint32_t netns_ino,
 		   uint32_t ring_bytes, watch_bpf_fn fn, void *data)
 {
-	struct watch_bpf *w = xcalloc(1, sizeof(*w));
+	char why[MODULE_ERRLEN];
+	const struct watch_bpf_mod *mod = module_load(
+	    WATCH_BPF_MOD_FILE, WATCH_BPF_MOD_SYMBOL, sizeof(*mod), why);
+	struct watch_bpf *w;
 	int err;
 
 	*out = NULL;
-	libbpf_set_print(quiet);
-	w->fn = fn;
-	w->data = data;
-	w->skel = watch_tr__open();
-	if (!w->skel) {
-		err = -errno;
-		goto err_free;
+	if (!mod) {
+		warnx_("watch: %s", why);
+		return -ELIBACC;
 	}
-	w->skel->rodata->netns_ino = netns_ino;
-	if (ring_bytes) {
-		err =
-		    bpf_map__set_max_entries(w->skel->maps.events, ring_bytes);
-		if (err) {
-			goto err_skel;
-		}
-	}
-	err = watch_tr__load(w->skel);
-	if (!err) {
-		err = watch_tr__attach(w->skel);
-	}
+	w = xcalloc(1, sizeof(*w));
+	w->mod = mod;
+	err = mod->open(&w->impl, netns_ino, ring_bytes, fn, data);
 	if (err) {
-		goto err_skel;
-	}
-	w->rb = ring_buffer__new(bpf_map__fd(w->skel->maps.events), on_record,
-				 w, NULL);
-	if (!w->rb) {
-		err = -errno;
-		goto err_skel;
+		free(w);
+		return err;
 	}
 	*out = w;
 	return 0;
-err_skel:
-	watch_tr__destroy(w->skel);
-err_free:
-	free(w);
-	return err < 0 ? err : -EINVAL;
 }
 
 int watch_bpf_fd(const struct watch_bpf *w)
 {
-	return ring_buffer__epoll_fd(w->rb);
+	return w->mod->fd(w->impl);
 }
 
 int watch_bpf_consume(struct watch_bpf *w)
 {
-	int n = ring_buffer__consume(w->rb);
-
-	return n < 0 ? n : 0;
+	return w->mod->consume(w->impl);
 }
 
 uint64_t watch_bpf_lost(const struct watch_bpf *w)
 {
-	uint32_t key = 0;
-	uint64_t n = 0;
-
-	if (bpf_map__lookup_elem(w->skel->maps.lost, &key, sizeof(key), &n,
-				 sizeof(n), 0)) {
-		return 0;
-	}
-	return n;
+	return w->mod->lost(w->impl);
 }
 
 void watch_bpf_close(struct watch_bpf *w)
@@ -114,7 +61,6 @@ void watch_bpf_close(struct watch_bpf *w)
 	if (!w) {
 		return;
 	}
-	ring_buffer__free(w->rb);
-	watch_tr__destroy(w->skel);
+	w->mod->close(w->impl);
 	free(w);
 }

@@ -1,9 +1,11 @@
 /*
  * watch_bpf.h - the BPF backend of `sockscope watch --transitions`: loads
- * bpf/watch_tr.bpf.c (its skeleton is compiled in), attaches it to the
- * sock:inet_sock_set_state tracepoint and hands each ring-buffer record to
- * a callback. Built only with -Dbpf (libbpf, bpftool, clang); without it
- * watch_bpf_open() returns -EOPNOTSUPP and nothing else is called.
+ * bpf/watch_tr.bpf.c (its skeleton is compiled into the module
+ * sockscope-bpf.so, which watch_bpf_open() loads: module.h), attaches it
+ * to the sock:inet_sock_set_state tracepoint and hands each ring-buffer
+ * record to a callback. Built only with -Dbpf (libbpf, bpftool, clang);
+ * without it watch_bpf_open() returns -EOPNOTSUPP and nothing else is
+ * called.
  *
  * Call order: watch_bpf_open(), then watch_bpf_fd() into poll(), then
  * watch_bpf_consume() when it is readable and watch_bpf_lost() to learn
@@ -26,7 +28,9 @@ typedef void (*watch_bpf_fn)(const void *rec, size_t len, void *data);
  * of /proc/self/ns/net), 0 for every one; ring_bytes: the ring buffer's
  * size (a power of two, at least a page), 0 for the default 4 MiB.
  * Returns 0, or -EOPNOTSUPP (not built), -EPERM (no CAP_BPF and
- * CAP_PERFMON) or another -errno; prints nothing (the caller says it).
+ * CAP_PERFMON), -ELIBACC (the module cannot load: the one case said here,
+ * on stderr, with the module and why) or another -errno; prints nothing
+ * else (the caller says it).
  */
 int watch_bpf_open(struct watch_bpf **out, uint32_t netns_ino,
 		   uint32_t ring_bytes, watch_bpf_fn fn, void *data);

@@ -435,12 +435,18 @@ def least_privilege():
         if not shutil.which(tool):
             netns.skip(f"needs {tool}(1) to run with two capabilities")
     # The binary where uid 65534 can run it (a checkout under /root
-    # cannot be searched by others).
+    # cannot be searched by others), with the modules it loads from its
+    # own directory (src/module.h).
     tmp = tempfile.mkdtemp(prefix="sockscope-tr-")
     os.chmod(tmp, 0o755)
     binary = os.path.join(tmp, "sockscope")
     shutil.copy(SOCKSCOPE, binary)
     os.chmod(binary, 0o755)
+    built = os.path.dirname(os.path.abspath(SOCKSCOPE))
+    for name in os.listdir(built):
+        if name.startswith("sockscope-") and name.endswith(".so"):
+            shutil.copy(os.path.join(built, name), tmp)
+            os.chmod(os.path.join(tmp, name), 0o755)
 
     def nobody(caps):
         return ["prlimit", "--memlock=0:0", "setpriv", "--reuid=65534",
