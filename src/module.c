@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,9 +36,11 @@ static void exe_dir(char dir[PATH_MAX], uid_t *owner)
 	}
 }
 
+/* Not for a process that gained privileges at exec (file capabilities,
+ * setuid: AT_SECURE): there secure_getenv() answers NULL. */
 static const char *other_dir(void)
 {
-	const char *env = getenv("SOCKSCOPE_MODULE_DIR");
+	const char *env = secure_getenv("SOCKSCOPE_MODULE_DIR");
 
 	return env && *env ? env : SOCKSCOPE_MODULE_DIR_DEFAULT;
 }
@@ -71,12 +74,16 @@ static bool trusted(const char *path, const char *dir, uid_t exe_owner,
 			 path);
 		return false;
 	}
-	if (st.st_uid != 0 && st.st_uid != geteuid() &&
-	    st.st_uid != exe_owner) {
+	if (st.st_uid != 0 &&
+	    (getauxval(AT_SECURE) ||
+	     (st.st_uid != geteuid() && st.st_uid != exe_owner))) {
+		/* With privileges gained at exec (file capabilities),
+		 * only root's: the caller's own could be anything. */
 		why = "is another user's";
-	} else if (st.st_mode & S_IWOTH) {
+	} else if (st.st_mode & (S_IWOTH | S_IWGRP)) {
 		why = "is writable by others";
-	} else if ((dst.st_mode & S_IWOTH) && !(dst.st_mode & S_ISVTX)) {
+	} else if ((dst.st_mode & (S_IWOTH | S_IWGRP)) &&
+		   !(dst.st_mode & S_ISVTX)) {
 		why = "is in a directory others can write to";
 	}
 	if (why) {

@@ -138,7 +138,7 @@ check(got == STATES, f"fish: only states after state: {sorted(got)}")
 got = fish("sockscope dport ")
 check(got == OPERATORS, f"fish: operators after dport: {sorted(got)}")
 got = fish("sockscope -A v_")
-check(got == {"v_str", "v_dgr"}, f"fish: -A's Netid aliases: {sorted(got)}")
+check(got == {"v_str", "v_dgr", "v_seq"}, f"fish: -A's Netid aliases: {sorted(got)}")
 got = fish("sockscope explain time")
 check("time-wait" in got and "TIME_WAIT" in got, f"fish: explain: {got}")
 

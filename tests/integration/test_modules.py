@@ -172,6 +172,45 @@ def ifnames():
     held.close()
 
 
+def privileged_exec():
+    """A binary given file capabilities (as watch --transitions may be) and
+    run by an unprivileged user: SOCKSCOPE_MODULE_DIR is ignored and the
+    user's own module is not loaded (AT_SECURE). The same run without the
+    capability loads it: the check can tell the two apart. Not through the
+    test wrapper: valgrind would not exec the capabilities."""
+    setcap = shutil.which("setcap")
+    if not setcap:
+        return "needs setcap(8) (libcap2-bin)"
+    held = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    held.bind(("lo", 0))
+    with tempfile.TemporaryDirectory() as tmp:
+        os.chmod(tmp, 0o755)
+        exe = alone(tmp)
+        mods = os.path.join(tmp, "mods")
+        os.mkdir(mods, 0o755)
+        mod = os.path.join(mods, "sockscope-nl.so")
+        shutil.copy(os.path.join(MODULE_DIR, "sockscope-nl.so"), mod)
+        for path in (mods, mod):
+            os.chown(path, 65534, 65534)
+        for caps, want in (("", ["lo"]), ("cap_net_raw+ep", [None])):
+            subprocess.run([setcap, "-r", exe], capture_output=True)
+            if caps:
+                subprocess.run([setcap, caps, exe], check=True)
+            r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534",
+                                "--clear-groups", exe, "-0", "-j"],
+                               capture_output=True, text=True,
+                               env=dict(os.environ,
+                                        SOCKSCOPE_MODULE_DIR=mods))
+            rows = json.loads(r.stdout) if r.returncode == 0 else []
+            devs = [x.get("dev") for x in rows if x.get("ifindex") == 1]
+            netns.check(r.returncode == 0 and devs == want,
+                        f"uid 65534's module in SOCKSCOPE_MODULE_DIR, binary "
+                        f"with capabilities '{caps}': {r.returncode} {devs} "
+                        f"{r.stderr!r}")
+    held.close()
+    return None
+
+
 def watch_without_module():
     with tempfile.TemporaryDirectory() as tmp:
         r = subprocess.run(netns.wrap([alone(tmp), "watch", "--transitions",
@@ -197,6 +236,9 @@ def main():
     ifnames()
     if BUILT_BPF:
         watch_without_module()
+    missing = privileged_exec()
+    if missing:
+        netns.skip(missing)
     netns.finish("modules")
 
 
